@@ -1,0 +1,131 @@
+/*
+ * app.c — see app.h. app_free() undoes app_init() and the start functions in reverse order,
+ * and every step tolerates the ones before it having failed.
+ */
+#include "bot/app.h"
+
+#include "bot/http.h"
+#include "bot/log.h"
+#include "bot/worker.h"
+#include "storage/outbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int app_open_db(const struct app *app, struct db **out)
+{
+    struct db_options opt = {
+        .busy_timeout_ms = app->cfg->storage_busy_timeout_ms,
+        .synchronous_full = strcmp(app->cfg->storage_synchronous, "full") == 0,
+    };
+    return db_open(app->cfg->storage_path, &opt, out) == DB_OK ? 0 : -1;
+}
+
+static void app_set_timezone(const char *tz)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        fclose(f);
+        setenv("TZ", tz, 1);
+    } else if (strcmp(tz, "Asia/Ho_Chi_Minh") == 0) {
+        setenv("TZ", "<+07>-7", 1); /* no tzdata: Vietnam has been UTC+7 without DST since 1975 */
+    } else {
+        setenv("TZ", "UTC", 1);
+    }
+    tzset();
+}
+
+static int app_open_storage(struct app *app, char *err, size_t errlen)
+{
+    if (app_open_db(app, &app->db) != 0) {
+        snprintf(err, errlen, "cannot open the database %s", app->cfg->storage_path);
+        return APP_EXIT_RUNTIME;
+    }
+    if (db_migrate(app->db, -1) != DB_OK) {
+        snprintf(err, errlen, "cannot bring the database %s to schema version %d",
+                 app->cfg->storage_path, db_latest_version());
+        return APP_EXIT_RUNTIME;
+    }
+    int64_t recovered = 0;
+    if (outbox_recover(app->db, &recovered) != DB_OK) {
+        snprintf(err, errlen, "cannot recover interrupted sends");
+        return APP_EXIT_RUNTIME;
+    }
+    if (recovered)
+        log_info("app", "%lld interrupted send(s) queued again", (long long)recovered);
+    return 0;
+}
+
+int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
+{
+    memset(app, 0, sizeof *app);
+    char cerr[CFG_ERR_MAX];
+    if (cfg_load(config_path, &app->cfg, cerr) != 0) {
+        snprintf(err, errlen, "%s", cerr);
+        return APP_EXIT_CONFIG;
+    }
+    log_set_level((enum log_level)log_level_parse(app->cfg->log_level));
+    app_set_timezone(app->cfg->timezone);
+    if (texts_load(app->cfg->messages_file, &app->texts, err, errlen) != 0)
+        return APP_EXIT_CONFIG;
+    return app_open_storage(app, err, errlen);
+}
+
+int app_start_worker(struct app *app)
+{
+    return worker_start(app, &app->worker);
+}
+
+int app_start_platforms(struct app *app)
+{
+    for (int i = 0; platform_registry[i]; i++) {
+        const struct platform_ops *ops = platform_registry[i];
+        if (!ops->enabled(app->cfg))
+            continue;
+        if (ops->start && ops->start(app, &app->pstate[i]) != 0) {
+            log_error("app", "platform %s failed to start", ops->name);
+            return -1;
+        }
+        app->pstarted[i] = true;
+        log_info("app", "platform %s started", ops->name);
+    }
+    return 0;
+}
+
+void app_wake_platforms(struct app *app, unsigned mask)
+{
+    for (int i = 0; platform_registry[i]; i++)
+        if ((mask & (1u << i)) && app->pstarted[i] && platform_registry[i]->wake)
+            platform_registry[i]->wake(app->pstate[i]);
+}
+
+void app_request_stop(struct app *app)
+{
+    atomic_store(&app->stopping, 1);
+}
+
+void app_free(struct app *app)
+{
+    /* The worker stops first: it may still be waking platforms. */
+    worker_stop(app->worker);
+    app->worker = NULL;
+    /* Then the server, closing every connection, before the platforms whose protocols it ran. */
+    http_free(app->http);
+    app->http = NULL;
+    for (int i = PLATFORM_MAX - 1; i >= 0; i--) {
+        if (!app->pstarted[i])
+            continue;
+        if (platform_registry[i]->stop)
+            platform_registry[i]->stop(app->pstate[i]);
+        app->pstarted[i] = false;
+        app->pstate[i] = NULL;
+    }
+    db_close(app->db);
+    texts_free(app->texts);
+    cfg_free(app->cfg);
+    memset(app, 0, sizeof *app);
+}

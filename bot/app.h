@@ -1,0 +1,58 @@
+/*
+ * app.h — the process: configuration, texts, the main thread's database connection, the
+ * worker, the HTTP server and the started platforms, with one init and one teardown so they
+ * cannot drift apart.
+ *
+ * Ownership of state: cfg and texts are read-only after app_init and shared by all threads.
+ * Each thread owns its own struct db (app->db belongs to the thread that called app_init and
+ * runs the HTTP server or the console). Platforms own their state; they meet the worker only
+ * through SQLite and wake-ups.
+ */
+#ifndef TIPGATE_APP_H
+#define TIPGATE_APP_H
+
+#include "bot/platform.h"
+#include "config/config.h"
+#include "handlers/texts.h"
+#include "storage/db.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct worker;
+struct http;
+
+struct app {
+    struct cfg *cfg;
+    struct texts *texts;
+    struct db *db;
+    struct worker *worker;
+    struct http *http;
+    atomic_int stopping;
+    void *pstate[PLATFORM_MAX];
+    bool pstarted[PLATFORM_MAX];
+};
+
+/* Exit statuses of app_init failures: configuration problems are the operator's to fix (2),
+ * anything else is a runtime failure (1). */
+enum { APP_EXIT_RUNTIME = 1, APP_EXIT_CONFIG = 2 };
+
+/* Loads the configuration and texts, applies log level and time zone, opens and migrates the
+ * database and puts interrupted sends back in the queue. Returns 0, or an APP_EXIT_* status
+ * with err holding one line. app_free() is safe after a failure. */
+int app_init(struct app *app, const char *config_path, char *err, size_t errlen);
+/* A new connection to the same database, for another thread. */
+int app_open_db(const struct app *app, struct db **out);
+/* Starts the worker. */
+int app_start_worker(struct app *app);
+/* Starts every platform the configuration enables (serve mode). */
+int app_start_platforms(struct app *app);
+/* Tells the platforms whose bit is set in mask that they have new outbox rows. */
+void app_wake_platforms(struct app *app, unsigned mask);
+/* Asks everything to stop; safe from a signal handler. */
+void app_request_stop(struct app *app);
+/* Stops platforms and the worker (finishing the batch in hand) and frees everything. */
+void app_free(struct app *app);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * clock.h — the one clock every time-based decision reads.
+ *
+ * Handlers, the scheduler, rate limiters and storage timestamps never call time(): they call
+ * clock_now_ms(), which tests can replace (clock_set_fake) or shift (clock_set_offset_ms) so
+ * reminders and deadlines can be exercised without waiting. Monotonic waits (poll timeouts,
+ * backoff sleeps) use clock_mono_ms(), which is never faked: a shifted wall clock must not make
+ * the process spin or hang.
+ */
+#ifndef TIPGATE_CLOCK_H
+#define TIPGATE_CLOCK_H
+
+#include <stdint.h>
+
+/* Milliseconds since the Unix epoch, as the application sees it. */
+int64_t clock_now_ms(void);
+/* Milliseconds from an arbitrary start; never faked, never goes back. */
+int64_t clock_mono_ms(void);
+
+/* Test hooks. A fake clock returns exactly the value set until changed; 0 restores real time. */
+void clock_set_fake(int64_t now_ms);
+void clock_advance(int64_t delta_ms);
+void clock_set_offset_ms(int64_t offset_ms);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * http.c — see http.h. The vhost gets one HTTP protocol (dynamic routes and the static mount)
+ * followed by each platform's WebSocket protocol. A 500 ms timer re-arms itself so the loop
+ * notices a stop request and sweeps for outbox rows that another process may have written.
+ */
+#include "bot/http.h"
+
+#include "bot/app.h"
+#include "bot/log.h"
+#include "storage/inbox.h"
+#include "storage/outbox.h"
+
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HTTP_TICK_US       (500 * LWS_US_PER_MS)
+#define HTTP_PROTOCOLS_MAX (PLATFORM_MAX + 2)
+
+struct http {
+    struct app *app;
+    struct lws_context *ctx;
+    struct lws_vhost *vhost;
+    struct lws_protocols protocols[HTTP_PROTOCOLS_MAX];
+    struct lws_http_mount mount_web, mount_health;
+    lws_sorted_usec_list_t tick;
+    char web_root[4096];
+    int port;
+};
+
+static const struct lws_protocol_vhost_options http_mime_svg = {NULL, NULL, ".svg",
+                                                                "image/svg+xml"};
+static const struct lws_protocol_vhost_options http_mime_css = {&http_mime_svg, NULL, ".css",
+                                                                "text/css; charset=utf-8"};
+static const struct lws_protocol_vhost_options http_mime_js = {&http_mime_css, NULL, ".js",
+                                                               "text/javascript; charset=utf-8"};
+static const struct lws_protocol_vhost_options http_mimes = {&http_mime_js, NULL, ".html",
+                                                             "text/html; charset=utf-8"};
+
+/* Sent with every response: the page loads nothing from elsewhere and cannot be framed. */
+static const struct lws_protocol_vhost_options http_hdr_ref = {NULL, NULL,
+                                                               "referrer-policy:", "no-referrer"};
+static const struct lws_protocol_vhost_options http_hdr_nosniff = {
+    &http_hdr_ref, NULL, "x-content-type-options:", "nosniff"};
+static const struct lws_protocol_vhost_options http_headers = {
+    &http_hdr_nosniff, NULL, "content-security-policy:",
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"};
+
+/* Writes a complete small response (status, JSON body) and ends the transaction. */
+static int http_respond_json(struct lws *wsi, unsigned status, const char *body)
+{
+    unsigned char buf[LWS_PRE + 1024];
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+    size_t len = strlen(body);
+    if (lws_add_http_common_headers(wsi, status, "application/json", (lws_filepos_t)len, &p, end) ||
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+                                     (const unsigned char *)"no-store", 8, &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
+        return 1;
+    char *copy = malloc(LWS_PRE + len);
+    if (!copy)
+        return 1;
+    memcpy(copy + LWS_PRE, body, len);
+    int n = lws_write(wsi, (unsigned char *)copy + LWS_PRE, len, LWS_WRITE_HTTP_FINAL);
+    free(copy);
+    if (n < (int)len)
+        return 1;
+    return lws_http_transaction_completed(wsi);
+}
+
+static int http_healthz(struct lws *wsi, struct app *app)
+{
+    int64_t inbox = 0, queued = 0, sending = 0, failed = 0;
+    int ok = inbox_count_pending(app->db, NULL, &inbox) == DB_OK &&
+             outbox_count(app->db, "queued", &queued) == DB_OK &&
+             outbox_count(app->db, "sending", &sending) == DB_OK &&
+             outbox_count(app->db, "failed", &failed) == DB_OK;
+    json_t *platforms = json_array();
+    for (int i = 0; platform_registry[i]; i++)
+        if (app->pstarted[i])
+            json_array_append_new(platforms, json_string(platform_registry[i]->name));
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I}, s:o}", "status", ok ? "ok" : "degraded", "version",
+        TIPGATE_VERSION, "database", ok ? "ok" : "error", "queues", "inbox_pending",
+        (json_int_t)inbox, "outbox_queued", (json_int_t)queued, "outbox_sending",
+        (json_int_t)sending, "outbox_failed", (json_int_t)failed, "platforms", platforms);
+    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    int rc = http_respond_json(wsi, ok ? HTTP_STATUS_OK : HTTP_STATUS_SERVICE_UNAVAILABLE,
+                               body ? body : "{\"status\":\"error\"}");
+    free(body);
+    return rc;
+}
+
+static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len)
+{
+    struct app *app = lws_context_user(lws_get_context(wsi));
+    switch (reason) {
+    case LWS_CALLBACK_HTTP: {
+        /* in is the whole path. Only GET reaches here (a POST has no GET_URI token). */
+        const char *path = in ? (const char *)in : "";
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
+            return lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, NULL) ||
+                   lws_http_transaction_completed(wsi);
+        if (strcmp(path, "/healthz") == 0 || strcmp(path, "/healthz/") == 0)
+            return http_healthz(wsi, app);
+        return lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) ||
+               lws_http_transaction_completed(wsi);
+    }
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return 1; /* WebSocket requests must name a platform protocol */
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static void http_tick(lws_sorted_usec_list_t *sul)
+{
+    struct http *h = lws_container_of(sul, struct http, tick);
+    if (atomic_load(&h->app->stopping))
+        return;
+    /* Let every protocol sweep as if woken: catches rows another process enqueued. */
+    lws_cancel_service(h->ctx);
+    lws_sul_schedule(h->ctx, 0, &h->tick, http_tick, HTTP_TICK_US);
+}
+
+static void http_setup_mounts(struct http *h)
+{
+    snprintf(h->web_root, sizeof h->web_root, "%s/web", h->app->cfg->data_dir);
+    h->mount_health = (struct lws_http_mount){
+        .mountpoint = "/healthz",
+        .origin = "tipgate-http",
+        .origin_protocol = LWSMPRO_CALLBACK,
+        .mountpoint_len = 8,
+    };
+    h->mount_web = (struct lws_http_mount){
+        .mount_next = &h->mount_health,
+        .mountpoint = "/",
+        .origin = h->web_root,
+        .def = "index.html",
+        .extra_mimetypes = &http_mimes,
+        .origin_protocol = LWSMPRO_FILE,
+        .mountpoint_len = 1,
+        .cache_max_age = 300,
+        .cache_reusable = 1,
+        .cache_revalidate = 1,
+    };
+}
+
+static void http_setup_protocols(struct http *h)
+{
+    int n = 0;
+    h->protocols[n++] = (struct lws_protocols){
+        .name = "tipgate-http",
+        .callback = http_callback,
+        .rx_buffer_size = 4096,
+    };
+    for (int i = 0; platform_registry[i] && n < HTTP_PROTOCOLS_MAX - 1; i++)
+        if (h->app->pstarted[i] && platform_registry[i]->ws_protocol)
+            h->protocols[n++] = *platform_registry[i]->ws_protocol;
+    h->protocols[n] = (struct lws_protocols){0};
+}
+
+static void http_lws_log(int level, const char *line)
+{
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    if (level & LLL_ERR)
+        log_error("lws", "%.*s", (int)n, line);
+    else
+        log_debug("lws", "%.*s", (int)n, line);
+}
+
+int http_start(struct app *app, struct http **out)
+{
+    *out = NULL;
+    struct http *h = calloc(1, sizeof *h);
+    if (!h)
+        return -1;
+    h->app = app;
+    http_setup_mounts(h);
+    http_setup_protocols(h);
+    lws_set_log_level(LLL_ERR | (log_get_level() == LOG_DEBUG ? LLL_WARN : 0), http_lws_log);
+
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = app->cfg->http_port;
+    info.iface = app->cfg->http_listen;
+    info.protocols = h->protocols;
+    info.mounts = &h->mount_web;
+    info.headers = &http_headers;
+    info.user = app;
+    if (!strchr(info.iface, ':'))
+        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.timeout_secs = 30;
+    info.ka_time = 60;
+    info.ka_probes = 3;
+    info.ka_interval = 10;
+    h->ctx = lws_create_context(&info);
+    if (!h->ctx) {
+        log_error("http", "cannot listen on %s port %d (in use, or not allowed?)",
+                  app->cfg->http_listen, app->cfg->http_port);
+        free(h);
+        return -1;
+    }
+    h->vhost = lws_get_vhost_by_name(h->ctx, "default");
+    h->port = h->vhost ? lws_get_vhost_listen_port(h->vhost) : app->cfg->http_port;
+    lws_sul_schedule(h->ctx, 0, &h->tick, http_tick, HTTP_TICK_US);
+    log_info("http", "listening on http://%s:%d (web chat, /healthz)", app->cfg->http_listen,
+             h->port);
+    *out = h;
+    return 0;
+}
+
+int http_run(struct http *h)
+{
+    while (!atomic_load(&h->app->stopping))
+        if (lws_service(h->ctx, 0) < 0)
+            return -1;
+    return 0;
+}
+
+void http_interrupt(struct http *h)
+{
+    if (h && h->ctx)
+        lws_cancel_service(h->ctx);
+}
+
+void http_free(struct http *h)
+{
+    if (!h)
+        return;
+    lws_sul_cancel(&h->tick);
+    lws_context_destroy(h->ctx);
+    free(h);
+}
+
+int http_port(const struct http *h)
+{
+    return h->port;
+}

@@ -1,0 +1,26 @@
+/*
+ * http.h — the HTTP and WebSocket server (libwebsockets), run by the main thread in `serve`.
+ *
+ * It serves the web chat page from <data_dir>/web, GET /healthz, and the WebSocket protocols
+ * the started platforms offer (the web chat's "tipgate-chat" at /ws). Later issues add webhook
+ * routes. Everything on this thread is event-driven; the only blocking work is short SQLite
+ * statements on app->db, which belongs to this thread.
+ */
+#ifndef TIPGATE_HTTP_H
+#define TIPGATE_HTTP_H
+
+struct app;
+struct http;
+struct lws_context;
+
+/* Creates the server and starts listening; logs the URL. *out owns it (http_free). */
+int http_start(struct app *app, struct http **out);
+/* Serves until app->stopping is set. */
+int http_run(struct http *h);
+/* Wakes the service loop from any thread (or a signal handler) so it rechecks its state. */
+void http_interrupt(struct http *h);
+void http_free(struct http *h);
+/* The port actually bound (useful when the configuration asked for port 0). */
+int http_port(const struct http *h);
+
+#endif

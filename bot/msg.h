@@ -1,0 +1,58 @@
+/*
+ * msg.h — the normalised message: what every adapter turns a platform update into and all a
+ * handler ever sees (handlers never read platform JSON). Stored in the inbox as JSON
+ * (msg_to_json) and read back by the worker (msg_from_json), so the inbox row is the complete,
+ * replayable record of what arrived.
+ */
+#ifndef TIPGATE_MSG_H
+#define TIPGATE_MSG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { MSG_MAX_ATTACHMENTS = 10, MSG_MAX_TEXT_BYTES = 4096 };
+
+enum msg_kind {
+    MSG_TEXT = 0, /* a message (text and/or attachments) */
+    MSG_EDITED,   /* an edit of an earlier message */
+    MSG_CALLBACK, /* a button press: callback_data holds the payload */
+    MSG_MEMBER,   /* the bot was added to or removed from a chat: member_status */
+};
+
+struct msg_attachment {
+    char *kind; /* "photo", "document", "voice", "sticker" */
+    char *ref;  /* platform file id or URL */
+};
+
+struct msg {
+    enum msg_kind kind;
+    char *platform;
+    char *update_key; /* platform-unique; duplicates die on it */
+    char *chat_id;
+    bool is_group;
+    char *chat_title;
+    char *sender_id;
+    char *sender_name;
+    char *text; /* valid UTF-8; may be NULL for attachment-only messages */
+    int64_t date_ms;
+    struct msg_attachment attachments[MSG_MAX_ATTACHMENTS];
+    int n_attachments;
+    bool has_location;
+    double latitude, longitude;
+    char *contact_phone;
+    char *callback_id;        /* platform id to answer a button press */
+    char *callback_data;      /* payload of a pressed button */
+    char *member_status;      /* MSG_MEMBER: "member", "administrator", "left", "kicked" */
+    char *migrate_to_chat_id; /* a group upgraded: its new id */
+};
+
+/* Serialises m to a compact JSON string (caller frees with free()); NULL on no memory. */
+char *msg_to_json(const struct msg *m);
+/* Parses JSON made by msg_to_json into *m (msg_clear it). 0 or -1 if malformed. */
+int msg_from_json(const char *json, struct msg *m);
+/* Frees every string of m and zeroes it. */
+void msg_clear(struct msg *m);
+/* Adds an attachment (copies both strings); -1 when full. */
+int msg_add_attachment(struct msg *m, const char *kind, const char *ref);
+
+#endif

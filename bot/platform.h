@@ -1,0 +1,55 @@
+/*
+ * platform.h — the one interface every messaging platform implements, and the registry.
+ *
+ * A platform is a const ops struct (designated initialisers) registered by name in
+ * platform.c's table. Its capabilities are data, so handlers pick buttons or numbered choices,
+ * or split long texts, without ever naming a platform. Optional methods may be NULL; callers
+ * check. Adding a platform (Messenger, Matrix, SMS) is one new file in bot/platforms/ and one
+ * line in platform_registry[] (see ARCHITECTURE.md).
+ *
+ * Receiving: an adapter turns updates into struct msg and stores them with inbox_add() before
+ * acknowledging the platform. Sending: the adapter drains its outbox rows; wake() tells it new
+ * rows exist. Adapters never call handlers and handlers never call adapters: they meet in SQLite.
+ */
+#ifndef TIPGATE_PLATFORM_H
+#define TIPGATE_PLATFORM_H
+
+#include <stdbool.h>
+
+struct app;
+struct cfg;
+struct lws_protocols;
+
+struct platform_caps {
+    int max_text_chars; /* longest text one message may carry (code points); 0 = unlimited */
+    bool buttons;       /* inline buttons with callbacks */
+    bool groups;        /* the bot can be in group chats */
+    bool edit;          /* sent messages can be edited */
+    bool photos;        /* photos can be sent */
+};
+
+struct platform_ops {
+    const char *name;
+    struct platform_caps caps;
+    /* Whether the configuration turns this platform on for `serve`. Required. */
+    bool (*enabled)(const struct cfg *cfg);
+    /* Starts receiving and sending; *state is the platform's own. Optional. */
+    int (*start)(struct app *app, void **state);
+    /* Stops: persists or finishes in-flight work, joins threads, frees state. Optional. */
+    void (*stop)(void *state);
+    /* New outbox rows exist for this platform. Called from any thread. Optional. */
+    void (*wake)(void *state);
+    /* A WebSocket protocol the HTTP server should offer for this platform. Optional. */
+    const struct lws_protocols *ws_protocol;
+};
+
+enum { PLATFORM_MAX = 8 };
+
+/* The registry, NULL-terminated, in a fixed order (an index is a platform's bit in masks). */
+extern const struct platform_ops *const platform_registry[];
+
+const struct platform_ops *platform_find(const char *name);
+/* Index of name in the registry, or -1. */
+int platform_index(const char *name);
+
+#endif

@@ -1,0 +1,498 @@
+/*
+ * webchat.c — tipgate's own web chat, the embedded default platform.
+ *
+ * A browser page (web/) talks JSON over the WebSocket protocol "tipgate-chat" at /ws:
+ *   → {"type":"hello","secret"?}            ← {"type":"ready","secret","history","max_text_bytes"}
+ *   → {"type":"message","id","text"}        ← {"type":"ack","id","duplicate"?}
+ *   → {"type":"callback","id","data","text"}← {"type":"ack","id"}
+ *   → {"type":"ping"}                       ← {"type":"pong"}
+ *                                           ← {"type":"message","text","at","buttons"?}
+ *                                           ← {"type":"error","code","text","id"?}
+ * The secret (>= 128 random bits, kept in the browser's localStorage) is the identity: only its
+ * SHA-256 is stored (storage/webchat_store.c) and it is never logged. Incoming messages go to
+ * the inbox before the ack; replies are outbox rows delivered to every open connection of the
+ * chat and marked sent once written; a chat with no connection keeps them queued until it
+ * reconnects. Everything here runs on the HTTP thread, using app->db.
+ */
+#include "bot/app.h"
+#include "bot/clock.h"
+#include "bot/http.h"
+#include "bot/log.h"
+#include "bot/msg.h"
+#include "bot/platform.h"
+#include "bot/secure.h"
+#include "bot/utf8.h"
+#include "bot/worker.h"
+#include "storage/inbox.h"
+#include "storage/outbox.h"
+#include "storage/webchat_store.h"
+
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WC_TEXT_MAX     MSG_MAX_TEXT_BYTES /* a resident's message, in bytes */
+#define WC_FRAME_MAX    32768              /* a whole JSON frame, escapes included */
+#define WC_TXQ_MAX      256                /* frames waiting for a slow reader before we drop it */
+#define WC_HISTORY      100                /* lines replayed on connect */
+#define WC_DELIVER_STEP 32
+#define WC_MAX_CONNS    10000
+#define WC_RATE_PER_SEC 5.0 /* messages a connection may send, with a burst of WC_RATE_BURST */
+#define WC_RATE_BURST   20.0
+
+struct wc_frame {
+    struct wc_frame *next;
+    int64_t outbox_id; /* 0 for frames that are not outbox rows */
+    size_t len;
+    unsigned char data[]; /* LWS_PRE bytes of room, then len bytes of JSON */
+};
+
+struct webchat;
+
+struct wc_conn { /* lws per-session data */
+    struct wc_conn *next;
+    struct lws *wsi;
+    struct webchat *wc;
+    int ready;
+    int binary;
+    char chat_id[WEBCHAT_CHAT_ID_LEN];
+    int64_t last_queued_id;
+    char *rx;
+    size_t rx_len;
+    int rx_overflow;
+    struct wc_frame *tx_head, *tx_tail;
+    int tx_count;
+    int kill;
+    double tokens;
+    int64_t tokens_at;
+};
+
+struct webchat {
+    struct app *app;
+    struct wc_conn *conns;
+    int nconns;
+    atomic_int wake;
+    int64_t seen_max_id;
+};
+
+static struct webchat *wc_of(struct lws *wsi)
+{
+    struct app *app = lws_context_user(lws_get_context(wsi));
+    int i = platform_index("webchat");
+    return app && i >= 0 ? app->pstate[i] : NULL;
+}
+
+/* Queues one JSON frame (steals o). A reader that lets WC_TXQ_MAX frames pile up is dropped:
+ * its rows stay queued in the outbox and arrive when it reconnects. */
+static void wc_queue(struct wc_conn *c, json_t *o, int64_t outbox_id)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s)
+        return;
+    size_t len = strlen(s);
+    struct wc_frame *f = malloc(sizeof *f + LWS_PRE + len);
+    if (!f || c->tx_count >= WC_TXQ_MAX) {
+        free(f);
+        free(s);
+        c->kill = 1;
+        lws_callback_on_writable(c->wsi);
+        return;
+    }
+    f->next = NULL;
+    f->outbox_id = outbox_id;
+    f->len = len;
+    memcpy(f->data + LWS_PRE, s, len);
+    free(s);
+    if (c->tx_tail)
+        c->tx_tail->next = f;
+    else
+        c->tx_head = f;
+    c->tx_tail = f;
+    c->tx_count++;
+    lws_callback_on_writable(c->wsi);
+}
+
+static void wc_error(struct wc_conn *c, const char *code, const char *id, const char *max)
+{
+    char name[48];
+    snprintf(name, sizeof name, "ws_%s", code);
+    struct texts_var vars[] = {{"max", max}};
+    char *text = texts_render(c->wc->app->texts, name, vars, 1);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s}", "type", "error", "code", code, "text", text ? text : code);
+    free(text);
+    if (o && id)
+        json_object_set_new(o, "id", json_string(id));
+    wc_queue(c, o, 0);
+}
+
+/* Puts the chat's queued outbox rows that this connection has not seen into its send queue. */
+static void wc_deliver(struct wc_conn *c)
+{
+    struct db *db = c->wc->app->db;
+    struct outbox_row rows[WC_DELIVER_STEP];
+    int n;
+    do {
+        if (c->tx_count > WC_TXQ_MAX - WC_DELIVER_STEP)
+            return; /* the rest follows when the queue drains */
+        if (outbox_queued_for_chat(db, "webchat", c->chat_id, c->last_queued_id, WC_DELIVER_STEP,
+                                   rows, &n) != DB_OK)
+            return;
+        for (int i = 0; i < n; i++) {
+            json_t *o = json_pack("{s:s, s:s, s:I}", "type", "message", "text", rows[i].text, "at",
+                                  (json_int_t)clock_now_ms());
+            json_t *buttons = rows[i].buttons ? json_loads(rows[i].buttons, 0, NULL) : NULL;
+            if (o && buttons)
+                json_object_set_new(o, "buttons", buttons);
+            else
+                json_decref(buttons);
+            c->last_queued_id = rows[i].id;
+            wc_queue(c, o, rows[i].id);
+            outbox_row_clear(&rows[i]);
+        }
+    } while (n == WC_DELIVER_STEP);
+}
+
+static void wc_sweep(struct webchat *wc)
+{
+    int64_t max_id = 0;
+    int woken = atomic_exchange(&wc->wake, 0);
+    if (outbox_max_queued_id(wc->app->db, "webchat", &max_id) != DB_OK)
+        return;
+    if (!woken && max_id <= wc->seen_max_id)
+        return;
+    wc->seen_max_id = max_id;
+    for (struct wc_conn *c = wc->conns; c; c = c->next)
+        if (c->ready)
+            wc_deliver(c);
+}
+
+static int wc_valid_secret(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 32 && n <= 128 && strspn(s, "0123456789abcdef") == n;
+}
+
+static int wc_valid_id(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n >= 1 && n <= 64 &&
+           strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+static json_t *wc_history(struct webchat *wc, const char *chat_id)
+{
+    struct webchat_line *lines = NULL;
+    int n = 0;
+    json_t *arr = json_array();
+    if (webchat_store_history(wc->app->db, chat_id, WC_HISTORY, &lines, &n) != DB_OK)
+        return arr;
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:s, s:I}", "from", lines[i].from_bot ? "bot" : "me",
+                                        "text", lines[i].text, "at", (json_int_t)lines[i].at_ms));
+    webchat_lines_free(lines, n);
+    return arr;
+}
+
+static void wc_hello(struct wc_conn *c, json_t *frame)
+{
+    if (c->ready) {
+        wc_error(c, "bad_type", NULL, NULL);
+        return;
+    }
+    const char *given = json_string_value(json_object_get(frame, "secret"));
+    int bad = given && !wc_valid_secret(given);
+    char fresh[65], hash[2 * SECURE_SHA256_LEN + 1];
+    const char *secret = given;
+    if (!given || bad) {
+        if (secure_token_hex(32, fresh) != 0) {
+            c->kill = 1;
+            return;
+        }
+        secret = fresh;
+    }
+    secure_sha256_hex(secret, hash);
+    bool created = false;
+    if (webchat_store_identity(c->wc->app->db, hash, clock_now_ms(), c->chat_id, &created) !=
+        DB_OK) {
+        wc_error(c, "busy", NULL, NULL);
+        return;
+    }
+    wc_queue(c,
+             json_pack("{s:s, s:s, s:o, s:i}", "type", "ready", "secret", secret, "history",
+                       wc_history(c->wc, c->chat_id), "max_text_bytes", WC_TEXT_MAX),
+             0);
+    c->ready = 1;
+    if (bad)
+        wc_error(c, "bad_secret", NULL, NULL);
+    log_info("webchat", "chat %s connected (%s identity)", c->chat_id, created ? "new" : "known");
+    wc_deliver(c);
+}
+
+/* A token bucket per connection so one flooding tab cannot monopolise the HTTP thread. */
+static int wc_rate_ok(struct wc_conn *c)
+{
+    int64_t now = clock_mono_ms();
+    if (c->tokens_at == 0)
+        c->tokens = WC_RATE_BURST;
+    else
+        c->tokens += (double)(now - c->tokens_at) * WC_RATE_PER_SEC / 1000.0;
+    if (c->tokens > WC_RATE_BURST)
+        c->tokens = WC_RATE_BURST;
+    c->tokens_at = now;
+    if (c->tokens < 1.0)
+        return 0;
+    c->tokens -= 1.0;
+    return 1;
+}
+
+static int wc_only_space(const char *s)
+{
+    return strspn(s, " \t\r\n") == strlen(s);
+}
+
+/* Validates a message or callback frame; returns the error code to send, or NULL. */
+static const char *wc_check_input(struct wc_conn *c, const char *id, const char *text,
+                                  size_t text_len)
+{
+    if (!c->ready)
+        return "not_ready";
+    if (!wc_valid_id(id))
+        return "bad_id";
+    if (!text || wc_only_space(text))
+        return "empty";
+    if (text_len > WC_TEXT_MAX)
+        return "too_long";
+    if (!wc_rate_ok(c))
+        return "rate";
+    return NULL;
+}
+
+/* Stores the update and acknowledges it: the ack means "durably stored". */
+static void wc_store(struct wc_conn *c, struct msg *m, const char *id)
+{
+    struct app *app = c->wc->app;
+    char key[WEBCHAT_CHAT_ID_LEN + 70];
+    snprintf(key, sizeof key, "%s:%s", c->chat_id, id);
+    m->platform = "webchat";
+    m->update_key = key;
+    m->chat_id = c->chat_id;
+    m->sender_id = c->chat_id;
+    m->date_ms = clock_now_ms();
+    char *json = msg_to_json(m);
+    int rc =
+        json ? inbox_add(app->db, "webchat", key, c->chat_id, json, m->date_ms, NULL) : DB_ERROR;
+    free(json);
+    if (rc == DB_ERROR) {
+        wc_error(c, "busy", id, NULL);
+        return;
+    }
+    json_t *ack = json_pack("{s:s, s:s}", "type", "ack", "id", id);
+    if (ack && rc == DB_DUPLICATE)
+        json_object_set_new(ack, "duplicate", json_true());
+    wc_queue(c, ack, 0);
+    if (rc == DB_OK)
+        worker_wake(app->worker);
+}
+
+static void wc_message(struct wc_conn *c, json_t *frame, int callback)
+{
+    const char *id = json_string_value(json_object_get(frame, "id"));
+    json_t *jtext = json_object_get(frame, "text");
+    const char *text = json_string_value(jtext);
+    const char *data = json_string_value(json_object_get(frame, "data"));
+    char max[16];
+    snprintf(max, sizeof max, "%d", WC_TEXT_MAX);
+    const char *err = wc_check_input(c, id, text, json_string_length(jtext));
+    if (!err && callback && (!data || !*data || strlen(data) > 64))
+        err = "bad_type";
+    if (err) {
+        wc_error(c, err, wc_valid_id(id) ? id : NULL, max);
+        return;
+    }
+    struct msg m = {0};
+    m.kind = callback ? MSG_CALLBACK : MSG_TEXT;
+    m.text = (char *)text;
+    m.callback_data = callback ? (char *)data : NULL;
+    m.callback_id = callback ? (char *)id : NULL;
+    wc_store(c, &m, id);
+}
+
+static void wc_frame(struct wc_conn *c, const char *buf, size_t len)
+{
+    if (c->binary || !utf8_valid(buf, len)) {
+        wc_error(c, c->binary ? "bad_json" : "bad_utf8", NULL, NULL);
+        return;
+    }
+    json_t *frame = json_loadb(buf, len, 0, NULL);
+    const char *type = json_string_value(json_object_get(frame, "type"));
+    if (!type)
+        wc_error(c, "bad_json", NULL, NULL);
+    else if (strcmp(type, "hello") == 0)
+        wc_hello(c, frame);
+    else if (strcmp(type, "message") == 0)
+        wc_message(c, frame, 0);
+    else if (strcmp(type, "callback") == 0)
+        wc_message(c, frame, 1);
+    else if (strcmp(type, "ping") == 0)
+        wc_queue(c, json_pack("{s:s}", "type", "pong"), 0);
+    else
+        wc_error(c, "bad_type", NULL, NULL);
+    json_decref(frame);
+}
+
+static void wc_receive(struct wc_conn *c, const void *in, size_t len)
+{
+    if (c->rx_len == 0 && !c->rx_overflow)
+        c->binary = lws_frame_is_binary(c->wsi);
+    if (!c->rx_overflow && c->rx_len + len <= WC_FRAME_MAX) {
+        if (!c->rx && !(c->rx = malloc(WC_FRAME_MAX + 1)))
+            c->rx_overflow = 1;
+        else
+            memcpy(c->rx + c->rx_len, in, len), c->rx_len += len;
+    } else {
+        c->rx_overflow = 1;
+    }
+    if (!lws_is_final_fragment(c->wsi) || lws_remaining_packet_payload(c->wsi))
+        return;
+    if (c->rx_overflow)
+        wc_error(c, "frame_too_big", NULL, NULL);
+    else
+        wc_frame(c, c->rx, c->rx_len);
+    c->rx_len = 0;
+    c->rx_overflow = 0;
+}
+
+static int wc_writable(struct wc_conn *c)
+{
+    if (c->kill)
+        return -1;
+    struct wc_frame *f = c->tx_head;
+    if (!f)
+        return 0;
+    if (lws_write(c->wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len)
+        return -1;
+    if (f->outbox_id)
+        outbox_mark_sent(c->wc->app->db, f->outbox_id, clock_now_ms());
+    c->tx_head = f->next;
+    if (!c->tx_head)
+        c->tx_tail = NULL;
+    c->tx_count--;
+    free(f);
+    if (c->tx_head)
+        lws_callback_on_writable(c->wsi);
+    else if (c->ready)
+        wc_deliver(c); /* rows held back while the queue was full */
+    return 0;
+}
+
+static void wc_closed(struct wc_conn *c)
+{
+    struct webchat *wc = c->wc;
+    if (!wc)
+        return; /* refused before it was established: lws still reports the close */
+    for (struct wc_conn **pp = &wc->conns; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            wc->nconns--;
+            break;
+        }
+    while (c->tx_head) {
+        struct wc_frame *f = c->tx_head;
+        c->tx_head = f->next;
+        free(f);
+    }
+    free(c->rx);
+    if (c->ready)
+        log_debug("webchat", "chat %s disconnected", c->chat_id);
+}
+
+static int wc_filter(struct lws *wsi)
+{
+    char uri[64];
+    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) < 0)
+        return 1;
+    return strcmp(uri, "/ws") != 0;
+}
+
+static int wc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                       size_t len)
+{
+    struct webchat *wc = wc_of(wsi);
+    struct wc_conn *c = user;
+    if (!wc)
+        return reason == LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION ? 1 : 0;
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return wc_filter(wsi) || wc->nconns >= WC_MAX_CONNS;
+    case LWS_CALLBACK_ESTABLISHED:
+        memset(c, 0, sizeof *c);
+        c->wsi = wsi;
+        c->wc = wc;
+        c->next = wc->conns;
+        wc->conns = c;
+        wc->nconns++;
+        return 0;
+    case LWS_CALLBACK_RECEIVE:
+        wc_receive(c, in, len);
+        return 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return wc_writable(c);
+    case LWS_CALLBACK_CLOSED:
+        wc_closed(c);
+        return 0;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        wc_sweep(wc);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static const struct lws_protocols webchat_lws_protocol = {
+    .name = "tipgate-chat",
+    .callback = wc_callback,
+    .per_session_data_size = sizeof(struct wc_conn),
+    .rx_buffer_size = 16384,
+};
+
+static bool webchat_enabled(const struct cfg *cfg)
+{
+    return cfg->webchat_enabled;
+}
+
+static int webchat_start(struct app *app, void **state)
+{
+    struct webchat *wc = calloc(1, sizeof *wc);
+    if (!wc)
+        return -1;
+    wc->app = app;
+    *state = wc;
+    return 0;
+}
+
+/* Runs after the HTTP server is gone, so every connection has closed. */
+static void webchat_stop(void *state)
+{
+    free(state);
+}
+
+static void webchat_wake(void *state)
+{
+    struct webchat *wc = state;
+    atomic_store(&wc->wake, 1);
+    http_interrupt(wc->app->http);
+}
+
+const struct platform_ops webchat_platform = {
+    .name = "webchat",
+    .caps = {.max_text_chars = 0, .buttons = true, .groups = false, .edit = false, .photos = false},
+    .enabled = webchat_enabled,
+    .start = webchat_start,
+    .stop = webchat_stop,
+    .wake = webchat_wake,
+    .ws_protocol = &webchat_lws_protocol,
+};

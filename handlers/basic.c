@@ -1,0 +1,30 @@
+/*
+ * basic.c — see basic.h. The texts live in config/messages.vi.json.
+ */
+#include "handlers/basic.h"
+
+int basic_start(struct hctx *ctx)
+{
+    return hctx_reply(ctx, "welcome", NULL, 0);
+}
+
+int basic_help(struct hctx *ctx)
+{
+    return hctx_reply(ctx, "help", NULL, 0);
+}
+
+int basic_unknown_command(struct hctx *ctx)
+{
+    struct texts_var vars[] = {{"command", ctx->command}};
+    return hctx_reply(ctx, "unknown_command", vars, 1);
+}
+
+int basic_free_text(struct hctx *ctx)
+{
+    const struct msg *m = ctx->msg;
+    if (m->is_group)
+        return 0; /* a group member talking to others is not talking to the bot */
+    if ((!m->text || !*m->text) && m->n_attachments > 0)
+        return hctx_reply(ctx, "non_text", NULL, 0);
+    return hctx_reply(ctx, "fallback", NULL, 0);
+}

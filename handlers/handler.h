@@ -1,0 +1,44 @@
+/*
+ * handler.h — what a handler gets and how it answers.
+ *
+ * A handler is a plain function over (context) that reads and writes storage through
+ * ctx->db and answers by enqueueing outbox rows (hctx_reply, hctx_send); it never calls a
+ * platform, never sleeps and never reads the wall clock (ctx->now_ms is the one time of this
+ * update). Everything it writes commits or rolls back with the update's "processed" mark.
+ */
+#ifndef TIPGATE_HANDLER_H
+#define TIPGATE_HANDLER_H
+
+#include "bot/msg.h"
+#include "bot/platform.h"
+#include "config/config.h"
+#include "handlers/texts.h"
+#include "storage/db.h"
+#include "storage/outbox.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { HCTX_COMMAND_MAX = 64 };
+
+struct hctx {
+    struct db *db;
+    const struct cfg *cfg;
+    const struct texts *texts;
+    const struct msg *msg;
+    const struct platform_caps *caps; /* of msg->platform */
+    int64_t now_ms;
+    char command[HCTX_COMMAND_MAX]; /* "/start" (lowercased, @BotName stripped) or "" */
+    const char *args;               /* text after the command, trimmed; "" when none */
+    unsigned touched;               /* platforms that got outbox rows (registry bits) */
+};
+
+typedef int (*handler_fn)(struct hctx *ctx);
+
+/* Enqueues text (owned by the caller) to platform/chat. */
+int hctx_send(struct hctx *ctx, const char *platform, const char *chat_id, const char *text,
+              const char *buttons, enum outbox_priority priority);
+/* Renders the named text with vars and sends it back to the chat the message came from. */
+int hctx_reply(struct hctx *ctx, const char *name, const struct texts_var *vars, size_t n);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * router.c — see router.h. The command table is data: a row per command with its aliases.
+ * Vietnamese command names are ASCII (/baotin) because chat apps only make "/" commands of
+ * ASCII words; typed variants with diacritics are a matter for the text engine.
+ */
+#include "handlers/router.h"
+
+#include "handlers/basic.h"
+
+#include <ctype.h>
+#include <string.h>
+
+struct router_command {
+    const char *names[4]; /* the command and its aliases, NULL-terminated */
+    handler_fn fn;
+    int in_groups; /* 1: also answered in group chats */
+};
+
+static const struct router_command router_commands[] = {
+    {{"/start", "/batdau", NULL}, basic_start, 1},
+    {{"/help", "/huongdan", "/trogiup", NULL}, basic_help, 1},
+};
+
+int router_parse_command(const char *text, char command[HCTX_COMMAND_MAX], const char **args)
+{
+    command[0] = '\0';
+    *args = "";
+    if (!text)
+        return 0;
+    while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+        text++;
+    if (text[0] != '/' || !isalnum((unsigned char)text[1]))
+        return 0;
+    size_t n = 0;
+    const char *p = text;
+    while (*p && !isspace((unsigned char)*p) && *p != '@') {
+        if (n < HCTX_COMMAND_MAX - 1)
+            command[n++] = (char)tolower((unsigned char)*p);
+        p++;
+    }
+    command[n] = '\0';
+    while (*p && !isspace((unsigned char)*p)) /* skip @BotName */
+        p++;
+    while (isspace((unsigned char)*p))
+        p++;
+    *args = p;
+    return 1;
+}
+
+static const struct router_command *router_find(const char *command)
+{
+    for (size_t i = 0; i < sizeof router_commands / sizeof router_commands[0]; i++)
+        for (int j = 0; router_commands[i].names[j]; j++)
+            if (strcmp(router_commands[i].names[j], command) == 0)
+                return &router_commands[i];
+    return NULL;
+}
+
+int router_dispatch(struct hctx *ctx)
+{
+    const struct msg *m = ctx->msg;
+    if (m->kind == MSG_MEMBER || m->kind == MSG_EDITED)
+        return 0; /* recorded in the inbox; nothing to answer yet */
+    if (!router_parse_command(m->text, ctx->command, &ctx->args))
+        return basic_free_text(ctx);
+    const struct router_command *cmd = router_find(ctx->command);
+    if (cmd && (!m->is_group || cmd->in_groups))
+        return cmd->fn(ctx);
+    if (m->is_group)
+        return 0; /* commands meant for other bots in the group */
+    return basic_unknown_command(ctx);
+}

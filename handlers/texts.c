@@ -1,0 +1,188 @@
+/*
+ * texts.c — see texts.h. Lookups go through jansson's hash table; rendering is one pass over
+ * the template with a bounded output (a rendered text never exceeds TEXTS_MAX_RENDER bytes).
+ */
+#include "handlers/texts.h"
+
+#include "bot/log.h"
+#include "bot/utf8.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXTS_MAX_RENDER 16384
+
+struct texts {
+    json_t *table; /* name -> string, arrays already joined */
+};
+
+/* The names the code refers to; a messages file missing one is refused at start rather than
+ * showing "[name]" to a resident at night. */
+static const char *const texts_required[] = {"welcome",
+                                             "help",
+                                             "unknown_command",
+                                             "fallback",
+                                             "non_text",
+                                             "ws_bad_json",
+                                             "ws_bad_type",
+                                             "ws_not_ready",
+                                             "ws_too_long",
+                                             "ws_bad_utf8",
+                                             "ws_bad_id",
+                                             "ws_bad_secret",
+                                             "ws_empty",
+                                             "ws_frame_too_big",
+                                             "ws_busy",
+                                             "ws_rate",
+                                             NULL};
+
+static json_t *texts_join(json_t *arr)
+{
+    size_t len = 0, i;
+    json_t *line;
+    json_array_foreach(arr, i, line)
+    {
+        if (!json_is_string(line))
+            return NULL;
+        len += json_string_length(line) + 1;
+    }
+    char *buf = malloc(len + 1);
+    if (!buf)
+        return NULL;
+    size_t at = 0;
+    json_array_foreach(arr, i, line)
+    {
+        if (i > 0)
+            buf[at++] = '\n';
+        memcpy(buf + at, json_string_value(line), json_string_length(line));
+        at += json_string_length(line);
+    }
+    buf[at] = '\0';
+    json_t *s = json_string(buf);
+    free(buf);
+    return s;
+}
+
+static int texts_normalise(json_t *table, char *err, size_t errlen, const char *path)
+{
+    const char *key;
+    json_t *val;
+    void *tmp;
+    json_object_foreach_safe(table, tmp, key, val)
+    {
+        if (strncmp(key, "//", 2) == 0) {
+            json_object_del(table, key);
+            continue;
+        }
+        if (json_is_array(val)) {
+            json_t *joined = texts_join(val);
+            if (!joined) {
+                snprintf(err, errlen, "%s: %s: an array must hold only strings", path, key);
+                return -1;
+            }
+            json_object_set_new(table, key, joined);
+        } else if (!json_is_string(val)) {
+            snprintf(err, errlen, "%s: %s: must be a string or an array of strings", path, key);
+            return -1;
+        }
+    }
+    for (int i = 0; texts_required[i]; i++)
+        if (!json_object_get(table, texts_required[i])) {
+            snprintf(err, errlen, "%s: the text \"%s\" is missing", path, texts_required[i]);
+            return -1;
+        }
+    return 0;
+}
+
+int texts_load(const char *path, struct texts **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    json_error_t jerr;
+    json_t *table = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!table) {
+        if (jerr.line < 1)
+            snprintf(err, errlen, "%s: cannot read: %s", path, jerr.text);
+        else
+            snprintf(err, errlen, "%s: invalid JSON at line %d, column %d: %s", path, jerr.line,
+                     jerr.column, jerr.text);
+        return -1;
+    }
+    if (!json_is_object(table)) {
+        snprintf(err, errlen, "%s: the top level must be a JSON object", path);
+        json_decref(table);
+        return -1;
+    }
+    if (texts_normalise(table, err, errlen, path) != 0) {
+        json_decref(table);
+        return -1;
+    }
+    struct texts *t = malloc(sizeof *t);
+    if (!t) {
+        json_decref(table);
+        return -1;
+    }
+    t->table = table;
+    *out = t;
+    return 0;
+}
+
+void texts_free(struct texts *t)
+{
+    if (!t)
+        return;
+    json_decref(t->table);
+    free(t);
+}
+
+const char *texts_get(const struct texts *t, const char *name)
+{
+    const char *s = json_string_value(json_object_get(t->table, name));
+    if (!s) {
+        log_error("texts", "no text named \"%s\" in the messages file", name);
+        return "[?]";
+    }
+    return s;
+}
+
+static const char *texts_lookup(const struct texts_var *vars, size_t n, const char *name,
+                                size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(vars[i].name) == len && memcmp(vars[i].name, name, len) == 0)
+            return vars[i].value ? vars[i].value : "";
+    return NULL;
+}
+
+char *texts_render(const struct texts *t, const char *name, const struct texts_var *vars, size_t n)
+{
+    const char *tpl = texts_get(t, name);
+    char *out = malloc(TEXTS_MAX_RENDER);
+    if (!out)
+        return NULL;
+    size_t at = 0;
+    const char *p = tpl;
+    while (*p && at < TEXTS_MAX_RENDER - 1) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        const char *val = close ? texts_lookup(vars, n, p + 1, (size_t)(close - p - 1)) : NULL;
+        if (val) {
+            size_t len = strlen(val);
+            if (len > TEXTS_MAX_RENDER - 1 - at)
+                len = utf8_floor(val, strlen(val), TEXTS_MAX_RENDER - 1 - at);
+            memcpy(out + at, val, len);
+            at += len;
+            p = close + 1;
+        } else {
+            out[at++] = *p++;
+        }
+    }
+    if (((unsigned char)*p & 0xC0) == 0x80) { /* cut inside a sequence: drop its start */
+        while (at > 0 && ((unsigned char)out[at - 1] & 0xC0) == 0x80)
+            at--;
+        if (at > 0)
+            at--;
+    }
+    out[at] = '\0';
+    return out;
+}

@@ -1,0 +1,32 @@
+/*
+ * texts.h — every sentence a resident, leader or officer reads, by name, from
+ * config/messages.vi.json. A ward can reword them and a second language can be added without
+ * touching C. A value is a string or an array of lines (joined with "\n", which keeps long
+ * texts readable in the JSON file). Placeholders are {name}, filled by texts_render().
+ *
+ * The table is loaded once at start, checked against the names the code uses (texts_required),
+ * and is read-only afterwards, so every thread may share it.
+ */
+#ifndef TIPGATE_TEXTS_H
+#define TIPGATE_TEXTS_H
+
+#include <stddef.h>
+
+struct texts;
+
+struct texts_var {
+    const char *name;
+    const char *value;
+};
+
+/* Loads and checks path. On failure returns -1 and err names the file and the problem. */
+int texts_load(const char *path, struct texts **out, char *err, size_t errlen);
+void texts_free(struct texts *t);
+
+/* The raw text called name; never NULL (a missing name yields "[name]" and is logged). */
+const char *texts_get(const struct texts *t, const char *name);
+/* name rendered with vars (n of them; unknown placeholders are left as written). The result is
+ * a new string the caller frees; NULL only when out of memory. */
+char *texts_render(const struct texts *t, const char *name, const struct texts_var *vars, size_t n);
+
+#endif

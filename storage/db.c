@@ -1,0 +1,272 @@
+/*
+ * db.c — see db.h. The statement cache is a small open-addressing table keyed by the address of
+ * the SQL string: storage modules pass string literals, so the pointer identifies the statement
+ * and no hashing of text is needed on the hot path.
+ */
+#include "storage/db.h"
+
+#include "bot/log.h"
+#include "storage/migrations.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DB_STMT_SLOTS 256 /* power of two, > number of distinct statements */
+
+struct db_cached {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+struct db {
+    sqlite3 *handle;
+    struct db_cached cache[DB_STMT_SLOTS];
+};
+
+sqlite3 *db_handle(struct db *db)
+{
+    return db->handle;
+}
+
+/* Creates the parent directory (0700) and the file (0600) if missing, so the database is never
+ * readable by other users even for a moment. An existing directory is left as it is. */
+static int db_prepare_path(const char *path)
+{
+    char dir[4096];
+    size_t n = strlen(path);
+    if (n >= sizeof dir)
+        return -1;
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            log_error("db", "cannot create directory %s: %s", dir, strerror(errno));
+            return -1;
+        }
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log_error("db", "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+static int db_exec(struct db *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        log_error("db", "%s: %s", sql, msg ? msg : sqlite3_errmsg(db->handle));
+        sqlite3_free(msg);
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+int db_open(const char *path, const struct db_options *opt, struct db **out)
+{
+    *out = NULL;
+    if (db_prepare_path(path) != 0)
+        return DB_ERROR;
+    struct db *db = calloc(1, sizeof *db);
+    if (!db)
+        return DB_ERROR;
+    int rc = DB_ERROR;
+    /* umask is process-wide; the file exists already (0600), so WAL/SHM files inherit its
+     * mode (SQLite copies the database file's permissions to them). */
+    if (sqlite3_open_v2(path, &db->handle,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        log_error("db", "cannot open %s: %s", path,
+                  db->handle ? sqlite3_errmsg(db->handle) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(db->handle, opt ? opt->busy_timeout_ms : 5000);
+    sqlite3_extended_result_codes(db->handle, 1);
+    if (db_exec(db, "PRAGMA journal_mode=WAL") != DB_OK ||
+        db_exec(db, "PRAGMA foreign_keys=ON") != DB_OK ||
+        db_exec(db, opt && !opt->synchronous_full ? "PRAGMA synchronous=NORMAL"
+                                                  : "PRAGMA synchronous=FULL") != DB_OK)
+        goto out;
+    rc = DB_OK;
+out:
+    if (rc != DB_OK) {
+        db_close(db);
+        return rc;
+    }
+    *out = db;
+    return DB_OK;
+}
+
+void db_close(struct db *db)
+{
+    if (!db)
+        return;
+    for (int i = 0; i < DB_STMT_SLOTS; i++)
+        sqlite3_finalize(db->cache[i].st);
+    sqlite3_close(db->handle);
+    free(db);
+}
+
+sqlite3_stmt *db_stmt(struct db *db, const char *sql)
+{
+    size_t h = ((uintptr_t)sql >> 3) & (DB_STMT_SLOTS - 1);
+    for (int probe = 0; probe < DB_STMT_SLOTS; probe++) {
+        struct db_cached *slot = &db->cache[(h + (size_t)probe) & (DB_STMT_SLOTS - 1)];
+        if (slot->sql == sql) {
+            sqlite3_reset(slot->st);
+            sqlite3_clear_bindings(slot->st);
+            return slot->st;
+        }
+        if (!slot->sql) {
+            if (sqlite3_prepare_v3(db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->st,
+                                   NULL) != SQLITE_OK) {
+                log_error("db", "prepare failed: %s: %s", sqlite3_errmsg(db->handle), sql);
+                slot->st = NULL;
+                return NULL;
+            }
+            slot->sql = sql;
+            return slot->st;
+        }
+    }
+    log_error("db", "statement cache full");
+    return NULL;
+}
+
+int db_step_done(struct db *db, sqlite3_stmt *st)
+{
+    if (!st)
+        return DB_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+        sqlite3_reset(st);
+        return DB_OK;
+    }
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        sqlite3_reset(st);
+        return DB_DUPLICATE;
+    }
+    log_error("db", "step failed (%d): %s", rc, sqlite3_errmsg(db->handle));
+    sqlite3_reset(st);
+    return DB_ERROR;
+}
+
+int db_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+    if (!s)
+        return sqlite3_bind_null(st, idx);
+    return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+char *db_col_strdup(sqlite3_stmt *st, int col)
+{
+    const unsigned char *s = sqlite3_column_text(st, col);
+    return s ? strdup((const char *)s) : NULL;
+}
+
+int db_query_int(struct db *db, const char *sql, int64_t *out)
+{
+    *out = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+int db_begin(struct db *db)
+{
+    return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int db_commit(struct db *db)
+{
+    return db_exec(db, "COMMIT");
+}
+
+int db_rollback(struct db *db)
+{
+    if (sqlite3_get_autocommit(db->handle))
+        return DB_OK;
+    return db_exec(db, "ROLLBACK");
+}
+
+int db_savepoint(struct db *db)
+{
+    return db_exec(db, "SAVEPOINT handler");
+}
+
+int db_release(struct db *db)
+{
+    return db_exec(db, "RELEASE handler");
+}
+
+int db_rollback_to(struct db *db)
+{
+    if (db_exec(db, "ROLLBACK TO handler") != DB_OK)
+        return DB_ERROR;
+    return db_exec(db, "RELEASE handler");
+}
+
+int db_version(struct db *db, int *version)
+{
+    int64_t v = 0;
+    static const char sql[] = "PRAGMA user_version";
+    int rc = db_query_int(db, sql, &v);
+    *version = (int)v;
+    return rc;
+}
+
+int db_latest_version(void)
+{
+    return db_migration_count ? db_migrations[db_migration_count - 1].version : 0;
+}
+
+static int db_apply(struct db *db, const struct db_migration *m)
+{
+    char bump[64];
+    snprintf(bump, sizeof bump, "PRAGMA user_version=%d", m->version);
+    if (db_begin(db) != DB_OK)
+        return DB_ERROR;
+    if (db_exec(db, m->sql) != DB_OK || db_exec(db, bump) != DB_OK) {
+        db_rollback(db);
+        log_error("db", "migration %s failed; the database stays at the previous version", m->name);
+        return DB_ERROR;
+    }
+    if (db_commit(db) != DB_OK)
+        return DB_ERROR;
+    log_info("db", "applied migration %s", m->name);
+    return DB_OK;
+}
+
+int db_migrate(struct db *db, int target)
+{
+    int current;
+    if (db_version(db, &current) != DB_OK)
+        return DB_ERROR;
+    if (target < 0)
+        target = db_latest_version();
+    if (current > db_latest_version()) {
+        log_error("db", "database schema version %d is newer than this tipgate (%d)", current,
+                  db_latest_version());
+        return DB_ERROR;
+    }
+    for (int i = 0; i < db_migration_count; i++) {
+        const struct db_migration *m = &db_migrations[i];
+        if (m->version <= current || m->version > target)
+            continue;
+        if (db_apply(db, m) != DB_OK)
+            return DB_ERROR;
+    }
+    return DB_OK;
+}

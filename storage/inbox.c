@@ -1,0 +1,97 @@
+/*
+ * inbox.c — see inbox.h. The partial index inbox_pending keeps "what is left to do" cheap to
+ * find however long the history grows.
+ */
+#include "storage/inbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int inbox_add(struct db *db, const char *platform, const char *update_key, const char *chat_id,
+              const char *message_json, int64_t now_ms, int64_t *id)
+{
+    static const char sql[] = "INSERT INTO inbox (platform, update_key, chat_id, message, "
+                              "received_at) VALUES (?, ?, ?, ?, ?) "
+                              "ON CONFLICT (platform, update_key) DO NOTHING";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, update_key);
+    db_bind_text(st, 3, chat_id);
+    db_bind_text(st, 4, message_json);
+    sqlite3_bind_int64(st, 5, now_ms);
+    int rc = db_step_done(db, st);
+    if (rc != DB_OK)
+        return rc;
+    if (sqlite3_changes(db_handle(db)) == 0)
+        return DB_DUPLICATE;
+    if (id)
+        *id = sqlite3_last_insert_rowid(db_handle(db));
+    return DB_OK;
+}
+
+int inbox_pending(struct db *db, int max, struct inbox_row *rows, int *n)
+{
+    static const char sql[] = "SELECT id, platform, update_key, chat_id, message, received_at "
+                              "FROM inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int(st, 1, max);
+    int rc;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct inbox_row *r = &rows[*n];
+        r->id = sqlite3_column_int64(st, 0);
+        r->platform = db_col_strdup(st, 1);
+        r->update_key = db_col_strdup(st, 2);
+        r->chat_id = db_col_strdup(st, 3);
+        r->message = db_col_strdup(st, 4);
+        r->received_at = sqlite3_column_int64(st, 5);
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+void inbox_row_clear(struct inbox_row *row)
+{
+    free(row->platform);
+    free(row->update_key);
+    free(row->chat_id);
+    free(row->message);
+    memset(row, 0, sizeof *row);
+}
+
+int inbox_mark_processed(struct db *db, int64_t id, int64_t now_ms, const char *error)
+{
+    static const char sql[] =
+        "UPDATE inbox SET processed_at = ?, error = ? WHERE id = ? AND processed_at IS NULL";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, now_ms);
+    db_bind_text(st, 2, error);
+    sqlite3_bind_int64(st, 3, id);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+        return DB_NOT_FOUND;
+    return rc;
+}
+
+int inbox_count_pending(struct db *db, const char *platform, int64_t *count)
+{
+    static const char sql[] = "SELECT count(*) FROM inbox WHERE processed_at IS NULL "
+                              "AND (?1 IS NULL OR platform = ?1)";
+    *count = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+}

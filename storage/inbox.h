@@ -1,0 +1,37 @@
+/*
+ * inbox.h — incoming updates, stored before anything acts on them.
+ *
+ * An adapter calls inbox_add() and acknowledges the platform only after it returned DB_OK or
+ * DB_DUPLICATE (a duplicate update key is the platform redelivering: it is ignored). The worker
+ * reads pending rows with inbox_pending() and marks each processed in the same transaction that
+ * wrote its replies, so nothing is processed twice and nothing is lost.
+ */
+#ifndef TIPGATE_INBOX_H
+#define TIPGATE_INBOX_H
+
+#include "storage/db.h"
+
+#include <stdint.h>
+
+struct inbox_row {
+    int64_t id;
+    char *platform;
+    char *update_key;
+    char *chat_id;
+    char *message; /* normalised message JSON (bot/msg.h) */
+    int64_t received_at;
+};
+
+/* Stores one update. DB_OK (new; *id set if id non-NULL), DB_DUPLICATE, or DB_ERROR. */
+int inbox_add(struct db *db, const char *platform, const char *update_key, const char *chat_id,
+              const char *message_json, int64_t now_ms, int64_t *id);
+/* Up to max unprocessed rows, oldest first, into rows[]; *n is how many. Free each row with
+ * inbox_row_clear(). */
+int inbox_pending(struct db *db, int max, struct inbox_row *rows, int *n);
+void inbox_row_clear(struct inbox_row *row);
+/* Marks a row processed; error (NULL when the handler succeeded) is kept for the operator. */
+int inbox_mark_processed(struct db *db, int64_t id, int64_t now_ms, const char *error);
+/* Unprocessed rows of platform (NULL: of every platform). */
+int inbox_count_pending(struct db *db, const char *platform, int64_t *count);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * outbox.c — see outbox.h. Claiming is an UPDATE … RETURNING inside BEGIN IMMEDIATE, so two
+ * senders (or two processes) can never claim the same row.
+ */
+#include "storage/outbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO outbox (platform, chat_id, text, buttons, priority, next_attempt_at, "
+        "dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, m->platform);
+    db_bind_text(st, 2, m->chat_id);
+    db_bind_text(st, 3, m->text);
+    db_bind_text(st, 4, m->buttons);
+    sqlite3_bind_int(st, 5, (int)m->priority);
+    sqlite3_bind_int64(st, 6, m->not_before_ms > now_ms ? m->not_before_ms : now_ms);
+    db_bind_text(st, 7, m->dedupe_key);
+    sqlite3_bind_int64(st, 8, now_ms);
+    int rc = db_step_done(db, st);
+    if (rc != DB_OK)
+        return rc;
+    if (sqlite3_changes(db_handle(db)) == 0)
+        return DB_DUPLICATE;
+    if (id)
+        *id = sqlite3_last_insert_rowid(db_handle(db));
+    return DB_OK;
+}
+
+static void outbox_read_row(sqlite3_stmt *st, struct outbox_row *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->platform = db_col_strdup(st, 1);
+    r->chat_id = db_col_strdup(st, 2);
+    r->text = db_col_strdup(st, 3);
+    r->buttons = db_col_strdup(st, 4);
+    r->priority = sqlite3_column_int(st, 5);
+    r->attempts = sqlite3_column_int(st, 6);
+    r->created_at = sqlite3_column_int64(st, 7);
+}
+
+static int outbox_collect(sqlite3_stmt *st, int max, struct outbox_row *rows, int *n)
+{
+    int rc;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        outbox_read_row(st, &rows[(*n)++]);
+    if (*n < max && rc != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return DB_ERROR;
+    }
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int outbox_claim(struct db *db, const char *platform, int64_t now_ms, int max,
+                 struct outbox_row *rows, int *n)
+{
+    static const char sql[] =
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
+        "  SELECT id FROM outbox WHERE status = 'queued' AND platform = ? "
+        "  AND next_attempt_at <= ? ORDER BY priority, next_attempt_at, id LIMIT ?) "
+        "RETURNING id, platform, chat_id, text, buttons, priority, attempts, created_at";
+    *n = 0;
+    if (db_begin(db) != DB_OK)
+        return DB_ERROR;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    int rc = DB_ERROR;
+    if (st) {
+        db_bind_text(st, 1, platform);
+        sqlite3_bind_int64(st, 2, now_ms);
+        sqlite3_bind_int(st, 3, max);
+        rc = outbox_collect(st, max, rows, n);
+    }
+    if (rc != DB_OK || db_commit(db) != DB_OK) {
+        db_rollback(db);
+        for (int i = 0; i < *n; i++)
+            outbox_row_clear(&rows[i]);
+        *n = 0;
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat_id,
+                           int64_t after_id, int max, struct outbox_row *rows, int *n)
+{
+    static const char sql[] =
+        "SELECT id, platform, chat_id, text, buttons, priority, attempts, created_at FROM outbox "
+        "WHERE platform = ? AND chat_id = ? AND status = 'queued' AND id > ? ORDER BY id LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    sqlite3_bind_int64(st, 3, after_id);
+    sqlite3_bind_int(st, 4, max);
+    return outbox_collect(st, max, rows, n);
+}
+
+int outbox_max_queued_id(struct db *db, const char *platform, int64_t *id)
+{
+    static const char sql[] =
+        "SELECT coalesce(max(id), 0) FROM outbox WHERE platform = ? AND status = 'queued'";
+    *id = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+}
+
+void outbox_row_clear(struct outbox_row *row)
+{
+    free(row->platform);
+    free(row->chat_id);
+    free(row->text);
+    free(row->buttons);
+    memset(row, 0, sizeof *row);
+}
+
+static int outbox_update(struct db *db, const char *sql, int64_t id, int64_t t, const char *err)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, t);
+    db_bind_text(st, 2, err);
+    sqlite3_bind_int64(st, 3, id);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+        return DB_NOT_FOUND;
+    return rc;
+}
+
+int outbox_mark_sent(struct db *db, int64_t id, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = ? "
+                              "WHERE id = ? AND status IN ('queued', 'sending')";
+    return outbox_update(db, sql, id, now_ms, NULL);
+}
+
+int outbox_mark_retry(struct db *db, int64_t id, int64_t next_attempt_ms, const char *error)
+{
+    static const char sql[] = "UPDATE outbox SET status = 'queued', next_attempt_at = ?, "
+                              "last_error = ? WHERE id = ? AND status = 'sending'";
+    return outbox_update(db, sql, id, next_attempt_ms, error);
+}
+
+int outbox_mark_failed(struct db *db, int64_t id, const char *error)
+{
+    static const char sql[] = "UPDATE outbox SET status = 'failed', sent_at = NULLIF(?, 0), "
+                              "last_error = ? WHERE id = ? AND status IN ('queued', 'sending')";
+    return outbox_update(db, sql, id, 0, error);
+}
+
+int outbox_recover(struct db *db, int64_t *count)
+{
+    static const char sql[] = "UPDATE outbox SET status = 'queued' WHERE status = 'sending'";
+    *count = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK)
+        *count = sqlite3_changes(db_handle(db));
+    return rc;
+}
+
+int outbox_count(struct db *db, const char *status, int64_t *count)
+{
+    static const char sql[] = "SELECT count(*) FROM outbox WHERE status = ?";
+    *count = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, status);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+}

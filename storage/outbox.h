@@ -1,0 +1,69 @@
+/*
+ * outbox.h — outgoing messages: a row exists before any platform is asked to deliver it.
+ *
+ * States: queued → sending → sent, or back to queued with a later next_attempt_at (retry), or
+ * failed (given up, with the reason kept). A row left in "sending" by a crash is put back to
+ * queued by outbox_recover() at start: the one window in which a platform may get a message
+ * twice is between the platform accepting it and outbox_mark_sent() committing.
+ *
+ * Priorities: lower goes first. Urgent police alerts, then replies to someone in a
+ * conversation, then notices, then bulk broadcast.
+ */
+#ifndef TIPGATE_OUTBOX_H
+#define TIPGATE_OUTBOX_H
+
+#include "storage/db.h"
+
+#include <stdint.h>
+
+enum outbox_priority {
+    OUTBOX_URGENT = 0,
+    OUTBOX_REPLY = 1,
+    OUTBOX_NOTICE = 2,
+    OUTBOX_BULK = 3,
+};
+
+struct outbox_new {
+    const char *platform;
+    const char *chat_id;
+    const char *text;
+    const char *buttons;    /* JSON array of rows of {text,data}, or NULL */
+    const char *dedupe_key; /* NULL: none; else a second enqueue with it is DB_DUPLICATE */
+    enum outbox_priority priority;
+    int64_t not_before_ms; /* 0: now */
+};
+
+struct outbox_row {
+    int64_t id;
+    char *platform;
+    char *chat_id;
+    char *text;
+    char *buttons;
+    int priority;
+    int attempts;
+    int64_t created_at;
+};
+
+int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, int64_t *id);
+
+/* Moves up to max due rows of platform to "sending" (attempts+1) and returns them, highest
+ * priority first, in creation order within a priority. Runs in its own transaction. */
+int outbox_claim(struct db *db, const char *platform, int64_t now_ms, int max,
+                 struct outbox_row *rows, int *n);
+/* Queued rows for one chat with id > after_id, oldest first (for the web chat, which delivers
+ * to whoever is connected). */
+int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat_id,
+                           int64_t after_id, int max, struct outbox_row *rows, int *n);
+/* The highest id of any queued row of platform (0 when none): a cheap "anything new?" probe. */
+int outbox_max_queued_id(struct db *db, const char *platform, int64_t *id);
+void outbox_row_clear(struct outbox_row *row);
+
+int outbox_mark_sent(struct db *db, int64_t id, int64_t now_ms);
+int outbox_mark_retry(struct db *db, int64_t id, int64_t next_attempt_ms, const char *error);
+int outbox_mark_failed(struct db *db, int64_t id, const char *error);
+/* At start: every "sending" row back to "queued"; *count says how many. */
+int outbox_recover(struct db *db, int64_t *count);
+/* Number of rows in a status ("queued", "sending", "sent", "failed"). */
+int outbox_count(struct db *db, const char *status, int64_t *count);
+
+#endif

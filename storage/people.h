@@ -1,0 +1,39 @@
+/*
+ * people.h — everyone who writes to the bot, keyed by (platform, platform user id), and the
+ * chats the bot is in, keyed by (platform, chat id). The worker records both for every update
+ * before a handler runs, so handlers can rely on the rows existing.
+ */
+#ifndef TIPGATE_PEOPLE_H
+#define TIPGATE_PEOPLE_H
+
+#include "storage/db.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct person {
+    int64_t id;
+    char *platform;
+    char *platform_user_id;
+    char *display_name;
+    char *role; /* "resident", later "police", "leader", "agency" */
+    char *area;
+    bool reachable;
+};
+
+/* Inserts or refreshes (display name) a person; *id receives the row id when non-NULL. */
+int people_touch(struct db *db, const char *platform, const char *user_id, const char *display_name,
+                 int64_t now_ms, int64_t *id);
+/* DB_OK and *out filled (free with person_clear), or DB_NOT_FOUND. */
+int people_get(struct db *db, const char *platform, const char *user_id, struct person *out);
+void person_clear(struct person *p);
+int people_set_reachable(struct db *db, const char *platform, const char *user_id, bool reachable,
+                         int64_t now_ms);
+
+/* Inserts or refreshes (title, kind) a chat. kind is "private" or "group". */
+int chats_touch(struct db *db, const char *platform, const char *chat_id, const char *kind,
+                const char *title, int64_t now_ms);
+int chats_set_reachable(struct db *db, const char *platform, const char *chat_id, bool reachable,
+                        int64_t now_ms);
+
+#endif

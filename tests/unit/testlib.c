@@ -1,0 +1,66 @@
+/*
+ * testlib.c — see testlib.h.
+ */
+#include "testlib.h"
+
+#include "bot/log.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int testlib_failures;
+static char testlib_dir[512];
+
+const char *testlib_tmpdir(void)
+{
+    if (!testlib_dir[0]) {
+        const char *base = getenv("TIPGATE_TEST_TMP");
+        if (!base || !*base)
+            base = "/tmp";
+        mkdir(base, 0700);
+        snprintf(testlib_dir, sizeof testlib_dir, "%s/unit-XXXXXX", base);
+        if (!mkdtemp(testlib_dir)) {
+            perror("mkdtemp");
+            exit(1);
+        }
+    }
+    return testlib_dir;
+}
+
+const char *testlib_write(const char *name, const char *text)
+{
+    static char path[1024];
+    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+int testlib_run(const struct testlib_case *cases, size_t n)
+{
+    if (!getenv("TIPGATE_TEST_VERBOSE"))
+        log_set_level(LOG_ERROR);
+    int failed_cases = 0;
+    for (size_t i = 0; i < n; i++) {
+        int before = testlib_failures;
+        cases[i].fn();
+        int ok = testlib_failures == before;
+        failed_cases += !ok;
+        printf("%s %s\n", ok ? "ok  " : "FAIL", cases[i].name);
+    }
+    printf("%zu cases, %d failed\n", n, failed_cases);
+    if (testlib_dir[0] && failed_cases == 0) {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", testlib_dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", testlib_dir);
+    }
+    log_shutdown();
+    return failed_cases ? 1 : 0;
+}

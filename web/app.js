@@ -1,0 +1,360 @@
+/* tipgate web chat client: talks to the server over the /ws WebSocket
+   (subprotocol "tipgate-chat", JSON frames), keeps the anonymous identity
+   secret in localStorage, renders the conversation and re-sends messages the
+   server has not acknowledged yet (same id, the server dedupes).
+   Plain ES2017, no build step, no dependencies. Never render server text with
+   innerHTML and never log the secret. */
+'use strict';
+(() => {
+  const SECRET_KEY = 'tipgate.secret';
+  const PING_MS = 25000;          // keep-alive interval
+  const STALE_MS = 70000;         // nothing received for this long: assume the link is dead
+  const MAX_BACKOFF = 30000;
+  const STATUS = {
+    connecting: 'Đang kết nối…',
+    online: 'Đã kết nối',
+    offline: 'Mất kết nối, đang thử lại…',
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const list = $('messages'), form = $('composer'), input = $('input');
+  const sendBtn = $('send'), statusEl = $('status'), counter = $('counter');
+  const enc = new TextEncoder();
+
+  let ws = null;                  // current socket (null while waiting to reconnect)
+  let ready = false;              // true after "ready" on the current socket
+  let backoff = 1000, retryTimer = 0, pingTimer = 0, lastRx = 0;
+  let maxBytes = 4096;
+  let memSecret = null;           // fallback when localStorage is unavailable
+  let historyMine = [];           // own texts from the last history (see onAck)
+  let hintEl = null;
+  let atBottom = true;
+  const pending = new Map();      // client id -> {payload, el}, in send order
+
+  /* ---------- identity ---------- */
+  function loadSecret() {
+    try { return localStorage.getItem(SECRET_KEY) || memSecret; } catch (e) { return memSecret; }
+  }
+  function saveSecret(s) {
+    memSecret = s;
+    try { localStorage.setItem(SECRET_KEY, s); } catch (e) { /* private mode: keep in memory */ }
+  }
+
+  /* ---------- connection ---------- */
+  function setStatus(state) {
+    statusEl.dataset.state = state;
+    statusEl.querySelector('.label').textContent = STATUS[state];
+  }
+
+  function connect() {
+    clearTimeout(retryTimer);
+    retryTimer = 0;
+    if (ws) return;
+    setStatus('connecting');
+    const url = (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/ws';
+    let sock;
+    try {
+      sock = new WebSocket(url, 'tipgate-chat');
+    } catch (e) {
+      setStatus('offline');
+      scheduleReconnect();
+      return;
+    }
+    ws = sock;
+    sock.onopen = () => {
+      lastRx = Date.now();
+      const secret = loadSecret();
+      sendFrame(secret ? { type: 'hello', secret } : { type: 'hello' });
+      clearInterval(pingTimer);
+      pingTimer = setInterval(() => {
+        if (Date.now() - lastRx > STALE_MS) drop(sock);
+        else sendFrame({ type: 'ping' });
+      }, PING_MS);
+    };
+    sock.onmessage = (ev) => {
+      lastRx = Date.now();
+      let m;
+      try { m = JSON.parse(ev.data); } catch (e) { return; }
+      if (m && typeof m === 'object') handle(m);
+    };
+    sock.onclose = () => drop(sock);
+    sock.onerror = () => { /* onclose follows */ };
+  }
+
+  // Forget a socket (closed or presumed dead) and schedule a reconnect.
+  function drop(sock) {
+    if (sock !== ws) return;
+    sock.onopen = sock.onmessage = sock.onclose = sock.onerror = null;
+    try { sock.close(); } catch (e) { /* ignore */ }
+    ws = null;
+    ready = false;
+    clearInterval(pingTimer);
+    setStatus('offline');
+    scheduleReconnect();
+  }
+
+  function scheduleReconnect() {
+    if (retryTimer) return;
+    const delay = backoff;
+    backoff = Math.min(backoff * 2, MAX_BACKOFF);
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  // Page visible again / network back: reconnect now instead of waiting.
+  function wake() {
+    if (ws && ws.readyState === WebSocket.OPEN && Date.now() - lastRx > STALE_MS) drop(ws);
+    if (!ws) connect();
+  }
+
+  function sendFrame(obj) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    try { ws.send(JSON.stringify(obj)); return true; } catch (e) { return false; }
+  }
+
+  /* ---------- incoming frames ---------- */
+  function handle(m) {
+    switch (m.type) {
+      case 'ready': onReady(m); break;
+      case 'ack': onAck(m); break;
+      case 'message': addMessage('bot', m.text, m.at, m.buttons); break;
+      case 'error': onError(m); break;
+      default: break;             // "pong" and unknown types are ignored
+    }
+  }
+
+  function onReady(m) {
+    if (typeof m.secret === 'string' && m.secret) saveSecret(m.secret);
+    if (Number.isInteger(m.max_text_bytes) && m.max_text_bytes > 0) maxBytes = m.max_text_bytes;
+    ready = true;
+    backoff = 1000;
+    setStatus('online');
+
+    list.textContent = '';
+    hintEl = null;
+    historyMine = [];
+    const hist = (Array.isArray(m.history) ? m.history : [])
+      .filter((h) => h && typeof h === 'object')
+      .sort((a, b) => (Number(a.at) || 0) - (Number(b.at) || 0));   // oldest first (stable)
+    hist.forEach((h) => {
+      const mine = h.from === 'me';
+      if (mine) historyMine.push(String(h.text == null ? '' : h.text));
+      const el = addMessage(mine ? 'me' : 'bot', h.text, h.at, null);
+      if (mine) setState(el, 'sent');
+    });
+    if (!hist.length && !pending.size) showHint();
+
+    // Unacknowledged messages go after the history and are re-sent with the same id.
+    pending.forEach((p) => {
+      list.appendChild(p.el);
+      sendFrame(p.payload);
+    });
+    scrollDown(true);
+  }
+
+  function onAck(m) {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    // A duplicate ack after a reconnect means the server had stored the message
+    // before, so it is already shown from the history: drop the extra bubble.
+    const i = m.duplicate ? historyMine.indexOf(p.payload.text) : -1;
+    if (i >= 0) {
+      historyMine.splice(i, 1);
+      p.el.remove();
+    } else {
+      setState(p.el, 'sent');
+    }
+  }
+
+  function onError(m) {
+    notice(typeof m.text === 'string' && m.text ? m.text : 'Đã xảy ra lỗi. Vui lòng thử lại.', true);
+    const p = m.id != null ? pending.get(m.id) : null;
+    if (p) {
+      pending.delete(m.id);
+      setState(p.el, 'failed');
+    }
+  }
+
+  /* ---------- rendering ---------- */
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function fmtTime(ms) {
+    const d = new Date(ms), now = new Date();
+    const p = (n) => String(n).padStart(2, '0');
+    let s = p(d.getHours()) + ':' + p(d.getMinutes());
+    if (d.toDateString() !== now.toDateString()) {
+      s += ' ' + p(d.getDate()) + '/' + p(d.getMonth() + 1);
+      if (d.getFullYear() !== now.getFullYear()) s += '/' + d.getFullYear();
+    }
+    return s;
+  }
+
+  function append(row, force) {
+    const stick = force || atBottom;
+    list.appendChild(row);
+    scrollDown(stick);
+  }
+
+  function scrollDown(really) {
+    if (really) {
+      list.scrollTop = list.scrollHeight;
+      atBottom = true;
+    }
+  }
+
+  // from: "me" | "bot". Server text only ever goes through textContent.
+  function addMessage(from, text, at, buttons) {
+    const ms = Number.isFinite(at) ? at : Date.now();
+    const row = el('div', 'msg ' + from);
+    const bubble = el('div', 'bubble');
+    bubble.appendChild(el('span', 'sr-only', from === 'me' ? 'Bạn: ' : 'Kênh tin báo: '));
+    bubble.appendChild(document.createTextNode(text == null ? '' : String(text)));
+    row.appendChild(bubble);
+
+    const meta = el('div', 'meta');
+    const time = el('time', null, fmtTime(ms));
+    time.dateTime = new Date(ms).toISOString();
+    meta.appendChild(time);
+    if (from === 'me') meta.appendChild(el('span', 'st'));
+    row.appendChild(meta);
+
+    if (Array.isArray(buttons) && buttons.length) {
+      row.classList.add('has-kb');
+      row.appendChild(keyboard(buttons));
+    }
+    append(row, from === 'me');
+    return row;
+  }
+
+  function setState(row, state) {
+    row.dataset.state = state;
+    const st = row.querySelector('.st');
+    st.textContent = '';
+    if (state === 'sent') {
+      st.appendChild(el('span', null, '✓')).setAttribute('aria-hidden', 'true');
+      st.appendChild(el('span', 'sr-only', 'Đã gửi'));
+      st.title = 'Đã gửi';
+    } else {
+      st.textContent = state === 'failed' ? 'Không gửi được' : 'Đang gửi…';
+      st.title = '';
+    }
+  }
+
+  // Rows of reply buttons under a bot message. One choice per message:
+  // after a click the whole keyboard of that message is disabled.
+  function keyboard(rows) {
+    const kb = el('div', 'kb');
+    rows.forEach((r) => {
+      if (!Array.isArray(r)) return;
+      const rowEl = el('div', 'kb-row');
+      r.forEach((b) => {
+        if (!b || b.text == null) return;
+        const label = String(b.text);
+        const btn = el('button', 'kb-btn', label);
+        btn.type = 'button';
+        btn.addEventListener('click', () => {
+          kb.querySelectorAll('button').forEach((x) => { x.disabled = true; });
+          btn.classList.add('chosen');
+          submit({ type: 'callback', data: b.data == null ? '' : String(b.data), text: label });
+        });
+        rowEl.appendChild(btn);
+      });
+      if (rowEl.childNodes.length) kb.appendChild(rowEl);
+    });
+    return kb;
+  }
+
+  // System notice (not from the bot), e.g. errors and client-side warnings.
+  function notice(text, isError) {
+    const row = el('div', 'msg sys' + (isError ? ' error' : ''));
+    row.appendChild(el('div', 'bubble', text));
+    append(row, true);
+    return row;
+  }
+
+  function showHint() {
+    hintEl = notice('Gõ /start để bắt đầu, hoặc /help để xem hướng dẫn.', false);
+    const chips = el('div', 'chips');
+    ['/start', '/help'].forEach((cmd) => {
+      const c = el('button', 'chip', cmd);
+      c.type = 'button';
+      c.addEventListener('click', () => submit({ type: 'message', text: cmd }));
+      chips.appendChild(c);
+    });
+    hintEl.appendChild(chips);
+  }
+
+  /* ---------- outgoing messages ---------- */
+  function newId() {
+    const a = new Uint32Array(2);
+    if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(a);
+    else { a[0] = Math.random() * 4294967296; a[1] = Math.random() * 4294967296; }
+    return Date.now().toString(36) + '-' + a[0].toString(36) + a[1].toString(36);   // [a-z0-9-], < 30 chars
+  }
+
+  // Show the user's bubble at once; send now if connected, else it waits for the next "ready".
+  function submit(payload) {
+    if (hintEl) { hintEl.remove(); hintEl = null; }
+    payload.id = newId();
+    const row = addMessage('me', payload.text, Date.now(), null);
+    setState(row, 'pending');
+    pending.set(payload.id, { payload, el: row });
+    if (ready) sendFrame(payload);
+  }
+
+  function sendInput() {
+    const text = input.value.normalize('NFC').trim();
+    if (!text) return;
+    if (enc.encode(text).length > maxBytes) {
+      notice('Tin nhắn quá dài (tối đa ' + maxBytes + ' byte). Vui lòng rút gọn hoặc chia thành nhiều tin nhắn.', true);
+      return;
+    }
+    submit({ type: 'message', text });
+    input.value = '';
+    onInput();
+    input.focus();
+  }
+
+  // Auto-grow the textarea (CSS max-height caps it at ~5 lines), update counter and button.
+  function onInput() {
+    input.style.height = 'auto';
+    input.style.height = (input.scrollHeight + input.offsetHeight - input.clientHeight) + 'px';
+    const text = input.value.trim();
+    const n = text ? enc.encode(text.normalize('NFC')).length : 0;
+    counter.hidden = n < maxBytes * 0.75;
+    counter.textContent = n + ' / ' + maxBytes + ' byte' + (n > maxBytes ? ' – quá dài' : '');
+    counter.classList.toggle('over', n > maxBytes);
+    sendBtn.disabled = !text;
+  }
+
+  /* ---------- wiring ---------- */
+  form.addEventListener('submit', (e) => { e.preventDefault(); sendInput(); });
+  input.addEventListener('input', onInput);
+  input.addEventListener('keydown', (e) => {
+    // Enter sends, Shift+Enter is a newline; ignore Enter while an IME is composing.
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      sendInput();
+    }
+  });
+  list.addEventListener('scroll', () => {
+    atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+  });
+  window.addEventListener('resize', () => scrollDown(atBottom));   // e.g. on-screen keyboard
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') wake();
+  });
+  window.addEventListener('online', wake);
+  window.addEventListener('pageshow', (e) => { if (e.persisted) wake(); });
+  window.addEventListener('beforeunload', (e) => {
+    if (pending.size) { e.preventDefault(); e.returnValue = ''; }   // unsent tips live only in memory
+  });
+
+  onInput();
+  connect();
+})();
