@@ -70,6 +70,9 @@ int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
     }
     log_set_level((enum log_level)log_level_parse(app->cfg->log_level));
     app_set_timezone(app->cfg->timezone);
+    log_info("app", "configuration %s; data from %s; database %s",
+             app->cfg->file ? app->cfg->file : "(built-in defaults)", app->cfg->data_dir,
+             app->cfg->storage_path);
     if (texts_load(app->cfg->messages_file, &app->texts, err, errlen) != 0)
         return APP_EXIT_CONFIG;
     return app_open_storage(app, err, errlen);

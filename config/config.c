@@ -230,10 +230,29 @@ static int cfg_set_string(struct cfg *cfg, const struct cfg_option *opt, const c
     return *slot ? 0 : -1;
 }
 
+/* A section written as something else ("log": "debug") would otherwise be read as absent and
+ * silently give defaults: refuse it, naming the section. */
+static int cfg_check_sections(const struct cfg *cfg, const char *key, const char *file,
+                              char err[CFG_ERR_MAX])
+{
+    char prefix[128];
+    for (const char *dot = strchr(key, '.'); dot; dot = strchr(dot + 1, '.')) {
+        snprintf(prefix, sizeof prefix, "%.*s", (int)(dot - key), key);
+        json_t *node = cfg_section(cfg, prefix);
+        if (node && !json_is_object(node) && !json_is_null(node)) {
+            cfg_err(err, file, "%s: must be an object", prefix);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Applies one option: the file's value when present and not null, else the default. */
 static int cfg_apply(struct cfg *cfg, const struct cfg_option *opt, const char *file,
                      char err[CFG_ERR_MAX])
 {
+    if (cfg_check_sections(cfg, opt->key, file, err) != 0)
+        return -1;
     json_t *val = cfg_section(cfg, opt->key);
     if (json_is_null(val))
         val = NULL;

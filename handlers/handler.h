@@ -29,7 +29,7 @@ struct hctx {
     const struct platform_caps *caps; /* of msg->platform */
     int64_t now_ms;
     char command[HCTX_COMMAND_MAX]; /* "/start" (lowercased, @BotName stripped) or "" */
-    const char *args;               /* text after the command, trimmed; "" when none */
+    const char *args;               /* text after the command, leading blanks skipped */
     unsigned touched;               /* platforms that got outbox rows (registry bits) */
 };
 

@@ -12,7 +12,8 @@
  * Returns the handler's status (0 ok, -1 error: the worker rolls the update back). */
 int router_dispatch(struct hctx *ctx);
 
-/* Splits text into a lowercased command (without @BotName) and its trimmed arguments.
+/* Splits text into a lowercased command (without @BotName) and its arguments (leading blanks
+ * skipped; the rest as written).
  * Returns 1 when text is a command, 0 otherwise (command set to ""). args points into text. */
 int router_parse_command(const char *text, char command[HCTX_COMMAND_MAX], const char **args);
 

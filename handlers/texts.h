@@ -23,7 +23,8 @@ struct texts_var {
 int texts_load(const char *path, struct texts **out, char *err, size_t errlen);
 void texts_free(struct texts *t);
 
-/* The raw text called name; never NULL (a missing name yields "[name]" and is logged). */
+/* The raw text called name; never NULL. A missing name yields "[?]" (internal names are not
+ * shown to residents) and is logged with the name for the operator. */
 const char *texts_get(const struct texts *t, const char *name);
 /* name rendered with vars (n of them; unknown placeholders are left as written). The result is
  * a new string the caller frees; NULL only when out of memory. */

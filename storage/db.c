@@ -45,9 +45,19 @@ static int db_prepare_path(const char *path)
     char *slash = strrchr(dir, '/');
     if (slash && slash != dir) {
         *slash = '\0';
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-            log_error("db", "cannot create directory %s: %s", dir, strerror(errno));
-            return -1;
+        /* mkdir -p: every missing level owner-only, existing ones left as they are. */
+        for (char *p = dir + 1;; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+                log_error("db", "cannot create directory %s: %s", dir, strerror(errno));
+                return -1;
+            }
+            *p = saved;
+            if (!saved)
+                break;
         }
     }
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

@@ -40,7 +40,7 @@ int inbox_pending(struct db *db, int max, struct inbox_row *rows, int *n)
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int(st, 1, max);
-    int rc;
+    int rc = SQLITE_DONE;
     while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct inbox_row *r = &rows[*n];
         r->id = sqlite3_column_int64(st, 0);
@@ -52,6 +52,12 @@ int inbox_pending(struct db *db, int max, struct inbox_row *rows, int *n)
         (*n)++;
     }
     sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        for (int i = 0; i < *n; i++)
+            inbox_row_clear(&rows[i]);
+        *n = 0;
+        return DB_ERROR;
+    }
     return DB_OK;
 }
 

@@ -11,7 +11,8 @@ int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, in
 {
     static const char sql[] =
         "INSERT INTO outbox (platform, chat_id, text, buttons, priority, next_attempt_at, "
-        "dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+        "dedupe_key, created_at, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
@@ -23,6 +24,7 @@ int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, in
     sqlite3_bind_int64(st, 6, m->not_before_ms > now_ms ? m->not_before_ms : now_ms);
     db_bind_text(st, 7, m->dedupe_key);
     sqlite3_bind_int64(st, 8, now_ms);
+    db_bind_text(st, 9, m->photo);
     int rc = db_step_done(db, st);
     if (rc != DB_OK)
         return rc;
@@ -43,6 +45,8 @@ static void outbox_read_row(sqlite3_stmt *st, struct outbox_row *r)
     r->priority = sqlite3_column_int(st, 5);
     r->attempts = sqlite3_column_int(st, 6);
     r->created_at = sqlite3_column_int64(st, 7);
+    r->photo = db_col_strdup(st, 8);
+    r->reachable = true;
 }
 
 static int outbox_collect(sqlite3_stmt *st, int max, struct outbox_row *rows, int *n)
@@ -58,6 +62,15 @@ static int outbox_collect(sqlite3_stmt *st, int max, struct outbox_row *rows, in
     return DB_OK;
 }
 
+/* RETURNING gives rows in table order, not the subquery's: put them back in sending order. */
+static int outbox_cmp_order(const void *a, const void *b)
+{
+    const struct outbox_row *x = a, *y = b;
+    if (x->priority != y->priority)
+        return x->priority < y->priority ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 int outbox_claim(struct db *db, const char *platform, int64_t now_ms, int max,
                  struct outbox_row *rows, int *n)
 {
@@ -65,7 +78,7 @@ int outbox_claim(struct db *db, const char *platform, int64_t now_ms, int max,
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
         "  SELECT id FROM outbox WHERE status = 'queued' AND platform = ? "
         "  AND next_attempt_at <= ? ORDER BY priority, next_attempt_at, id LIMIT ?) "
-        "RETURNING id, platform, chat_id, text, buttons, priority, attempts, created_at";
+        "RETURNING id, platform, chat_id, text, buttons, priority, attempts, created_at, photo";
     *n = 0;
     if (db_begin(db) != DB_OK)
         return DB_ERROR;
@@ -84,6 +97,7 @@ int outbox_claim(struct db *db, const char *platform, int64_t now_ms, int max,
         *n = 0;
         return DB_ERROR;
     }
+    qsort(rows, (size_t)*n, sizeof *rows, outbox_cmp_order);
     return DB_OK;
 }
 
@@ -91,8 +105,9 @@ int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat
                            int64_t after_id, int max, struct outbox_row *rows, int *n)
 {
     static const char sql[] =
-        "SELECT id, platform, chat_id, text, buttons, priority, attempts, created_at FROM outbox "
-        "WHERE platform = ? AND chat_id = ? AND status = 'queued' AND id > ? ORDER BY id LIMIT ?";
+        "SELECT id, platform, chat_id, text, buttons, priority, attempts, created_at, photo "
+        "FROM outbox WHERE platform = ? AND chat_id = ? AND status = 'queued' AND id > ? "
+        "ORDER BY id LIMIT ?";
     *n = 0;
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
@@ -126,6 +141,7 @@ void outbox_row_clear(struct outbox_row *row)
     free(row->chat_id);
     free(row->text);
     free(row->buttons);
+    free(row->photo);
     memset(row, 0, sizeof *row);
 }
 
@@ -154,6 +170,14 @@ int outbox_mark_retry(struct db *db, int64_t id, int64_t next_attempt_ms, const 
 {
     static const char sql[] = "UPDATE outbox SET status = 'queued', next_attempt_at = ?, "
                               "last_error = ? WHERE id = ? AND status = 'sending'";
+    return outbox_update(db, sql, id, next_attempt_ms, error);
+}
+
+int outbox_mark_retry_free(struct db *db, int64_t id, int64_t next_attempt_ms, const char *error)
+{
+    static const char sql[] = "UPDATE outbox SET status = 'queued', next_attempt_at = ?, "
+                              "last_error = ?, attempts = max(attempts - 1, 0) "
+                              "WHERE id = ? AND status = 'sending'";
     return outbox_update(db, sql, id, next_attempt_ms, error);
 }
 
@@ -188,4 +212,65 @@ int outbox_count(struct db *db, const char *status, int64_t *count)
         *count = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+}
+
+int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
+               struct outbox_row *rows, int *n)
+{
+    static const char sql[] =
+        "SELECT o.id, o.platform, o.chat_id, o.text, o.buttons, o.priority, o.attempts, "
+        "o.created_at, o.photo, coalesce(c.kind = 'group', 0), coalesce(c.reachable, 1) "
+        "FROM outbox o LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id "
+        "WHERE o.platform = ?1 AND o.status = 'queued' AND o.next_attempt_at <= ?2 "
+        "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.platform = o.platform "
+        "  AND p.chat_id = o.chat_id AND p.status IN ('queued', 'sending') AND p.id < o.id) "
+        "ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?3";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    sqlite3_bind_int64(st, 2, now_ms);
+    sqlite3_bind_int(st, 3, max);
+    int rc = SQLITE_DONE;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct outbox_row *r = &rows[(*n)++];
+        outbox_read_row(st, r);
+        r->is_group = sqlite3_column_int(st, 9) != 0;
+        r->reachable = sqlite3_column_int(st, 10) != 0;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        for (int i = 0; i < *n; i++)
+            outbox_row_clear(&rows[i]);
+        *n = 0;
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+int outbox_set_sending(struct db *db, int64_t id)
+{
+    static const char sql[] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1 "
+                              "WHERE id = ? AND status = 'queued'";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+        return DB_NOT_FOUND;
+    return rc;
+}
+
+int outbox_defer(struct db *db, int64_t id, int64_t not_before_ms)
+{
+    static const char sql[] =
+        "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'queued'";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, not_before_ms);
+    sqlite3_bind_int64(st, 2, id);
+    return db_step_done(db, st);
 }

@@ -3,6 +3,8 @@ configuration errors named by key path (exit 2), `migrate`, `chat` through a pip
 restarts that keep history, owner-only database files, and secrets that never reach the log."""
 import json
 import os
+import re
+import sqlite3
 import signal
 import stat
 import subprocess
@@ -97,7 +99,9 @@ def test_migrate_creates_owner_only_database_and_is_repeatable():
         assert rc == 0, err
     assert stat.S_IMODE(os.stat(os.path.join(d, "db")).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(os.path.join(d, "db", "t.db")).st_mode) == 0o600
-    assert out.strip().endswith("schema version 2")
+    assert re.search(r"schema version \d+$", out.strip()), out
+    with sqlite3.connect(os.path.join(d, "db", "t.db")) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == int(out.split()[-1])
 
 
 def test_chat_through_a_pipe():
@@ -200,6 +204,38 @@ def test_web_chat_secret_is_not_logged():
         assert secret not in tg.read_logs()
         assert secret not in open(tg.db_path, "rb").read().decode("latin-1")
     finally:
+        tg.cleanup()
+
+
+def test_installed_binary_finds_its_shipped_data():
+    """After `cmake --install`, the binary serves the page and texts from <prefix>/share/tipgate,
+    whatever the current directory."""
+    build = os.path.dirname(tglib.BINARY)
+    prefix = tglib.tmpdir("prefix-")
+    p = subprocess.run(["cmake", "--install", build, "--prefix", prefix], capture_output=True)
+    assert p.returncode == 0, p.stderr.decode()
+    installed = os.path.join(prefix, "bin", "tipgate")
+    share = os.path.join(prefix, "share", "tipgate")
+    for f in ("web/index.html", "config/messages.vi.json", "config/tipgate.example.json",
+              "tipgate.service"):
+        assert os.path.exists(os.path.join(share, f)), f
+    saved = tglib.BINARY
+    tglib.BINARY = installed
+    tg = tglib.Tipgate()
+    try:
+        tg.start()
+        assert "data from " + os.path.realpath(share) in tg.read_logs(), tg.read_logs()
+        status, _, body = tg.get("/")
+        assert status == 200 and b'lang="vi"' in body
+        ws = tg.ws()
+        ws.hello()
+        ws.send_json({"type": "message", "id": "1", "text": "/start"})
+        m, _ = ws.recv_until(lambda m: m.get("type") == "message")
+        assert m["text"] == TEXTS["welcome"]
+        ws.close()
+        tg.assert_clean_exit()
+    finally:
+        tglib.BINARY = saved
         tg.cleanup()
 
 

@@ -1,0 +1,398 @@
+/*
+ * test_outbox.c — the outbox state machine (storage/outbox.h): claiming moves due rows to
+ * "sending" most urgent first and counts the attempt, not_before delays a row, sent / retry /
+ * failed land where they should with the error kept, recover re-queues interrupted sends,
+ * dedupe keys refuse a second copy, and the web chat's per-chat and max-id queries.
+ */
+#include "storage/db.h"
+#include "storage/outbox.h"
+
+#include "testlib.h"
+
+#include <limits.h>
+
+static struct db *fresh_db(const char *name)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), name);
+    struct db *db = NULL;
+    CHECK_INT(db_open(path, NULL, &db), DB_OK);
+    if (db)
+        CHECK_INT(db_migrate(db, -1), DB_OK);
+    return db;
+}
+
+static int64_t enqueue(struct db *db, const char *chat, const char *text, enum outbox_priority prio,
+                       int64_t now_ms)
+{
+    struct outbox_new m = {.platform = "webchat", .chat_id = chat, .text = text, .priority = prio};
+    int64_t id = 0;
+    CHECK_INT(outbox_enqueue(db, &m, now_ms, &id), DB_OK);
+    return id;
+}
+
+static int64_t count(struct db *db, const char *status)
+{
+    int64_t n = -1;
+    CHECK_INT(outbox_count(db, status, &n), DB_OK);
+    return n;
+}
+
+static void clear_rows(struct outbox_row *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        outbox_row_clear(&rows[i]);
+}
+
+/* One column of one outbox row as text ("(null)" for SQL NULL), static buffer. */
+static const char *column(struct db *db, int64_t id, const char *col)
+{
+    static char buf[256];
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT %s FROM outbox WHERE id = ?", col);
+    sqlite3_stmt *st = NULL;
+    snprintf(buf, sizeof buf, "(no row)");
+    if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            snprintf(buf, sizeof buf, "%s",
+                     sqlite3_column_type(st, 0) == SQLITE_NULL
+                         ? "(null)"
+                         : (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return buf;
+}
+
+static void test_outbox_claim_moves_to_sending_with_first_attempt(void)
+{
+    struct db *db = fresh_db("claim.db");
+    if (!db)
+        return;
+    struct outbox_new m = {.platform = "webchat",
+                           .chat_id = "c1",
+                           .text = "Cảm ơn bạn",
+                           .buttons = "[[{\"text\":\"OK\",\"data\":\"ok\"}]]",
+                           .priority = OUTBOX_REPLY};
+    int64_t id = 0;
+    CHECK_INT(outbox_enqueue(db, &m, 1000, &id), DB_OK);
+    CHECK_INT(count(db, "queued"), 1);
+
+    struct outbox_row rows[4];
+    int n = -1;
+    CHECK_INT(outbox_claim(db, "webchat", 1000, 4, rows, &n), DB_OK);
+    CHECK_INT(n, 1);
+    if (n == 1) {
+        CHECK_INT(rows[0].id, id);
+        CHECK_STR(rows[0].platform, "webchat");
+        CHECK_STR(rows[0].chat_id, "c1");
+        CHECK_STR(rows[0].text, "Cảm ơn bạn");
+        CHECK_STR(rows[0].buttons, "[[{\"text\":\"OK\",\"data\":\"ok\"}]]");
+        CHECK_INT(rows[0].priority, OUTBOX_REPLY);
+        CHECK_INT(rows[0].attempts, 1);
+        CHECK_INT(rows[0].created_at, 1000);
+    }
+    clear_rows(rows, n);
+    CHECK_INT(count(db, "sending"), 1);
+    CHECK_INT(count(db, "queued"), 0);
+
+    /* A row being sent is not handed out again, and other platforms see nothing. */
+    CHECK_INT(outbox_claim(db, "webchat", 5000, 4, rows, &n), DB_OK);
+    CHECK_INT(n, 0);
+    enqueue(db, "c2", "other", OUTBOX_REPLY, 1000);
+    CHECK_INT(outbox_claim(db, "telegram", 5000, 4, rows, &n), DB_OK);
+    CHECK_INT(n, 0);
+    db_close(db);
+}
+
+static void test_outbox_claim_orders_by_priority_then_creation(void)
+{
+    struct db *db = fresh_db("priority.db");
+    if (!db)
+        return;
+    int64_t bulk = enqueue(db, "c", "bulk", OUTBOX_BULK, 1000);
+    int64_t reply1 = enqueue(db, "c", "reply 1", OUTBOX_REPLY, 1001);
+    int64_t notice = enqueue(db, "c", "notice", OUTBOX_NOTICE, 1002);
+    int64_t reply2 = enqueue(db, "c", "reply 2", OUTBOX_REPLY, 1003);
+    int64_t urgent = enqueue(db, "c", "urgent", OUTBOX_URGENT, 1004);
+
+    /* With room for one, the urgent row is the one taken. */
+    struct outbox_row rows[8];
+    int n = 0;
+    CHECK_INT(outbox_claim(db, "webchat", 2000, 1, rows, &n), DB_OK);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_INT(rows[0].id, urgent);
+    clear_rows(rows, n);
+
+    /* With room for all, they come back in the order they should be sent. */
+    CHECK_INT(outbox_claim(db, "webchat", 2000, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 4);
+    int64_t want[] = {reply1, reply2, notice, bulk};
+    for (int i = 0; i < n && i < 4; i++) {
+        if (rows[i].id != want[i])
+            fprintf(stderr, "  claimed[%d] = \"%s\"\n", i, rows[i].text);
+        CHECK_INT(rows[i].id, want[i]);
+    }
+    clear_rows(rows, n);
+    db_close(db);
+}
+
+static void test_outbox_not_before_delays_claim_until_due(void)
+{
+    struct db *db = fresh_db("notbefore.db");
+    if (!db)
+        return;
+    struct outbox_new m = {.platform = "webchat",
+                           .chat_id = "c1",
+                           .text = "nhắc lịch",
+                           .priority = OUTBOX_NOTICE,
+                           .not_before_ms = 5000};
+    int64_t id = 0;
+    CHECK_INT(outbox_enqueue(db, &m, 1000, &id), DB_OK);
+    struct outbox_row rows[2];
+    int n = -1;
+    CHECK_INT(outbox_claim(db, "webchat", 4999, 2, rows, &n), DB_OK);
+    CHECK_INT(n, 0);
+    clear_rows(rows, n);
+    CHECK_INT(count(db, "queued"), 1);
+    CHECK_INT(outbox_claim(db, "webchat", 5000, 2, rows, &n), DB_OK);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_INT(rows[0].id, id);
+    clear_rows(rows, n);
+
+    /* A not_before in the past means now. */
+    m.not_before_ms = 10;
+    CHECK_INT(outbox_enqueue(db, &m, 7000, &id), DB_OK);
+    CHECK_STR(column(db, id, "next_attempt_at"), "7000");
+    db_close(db);
+}
+
+static void test_outbox_mark_sent_counts_as_sent(void)
+{
+    struct db *db = fresh_db("sent.db");
+    if (!db)
+        return;
+    int64_t id = enqueue(db, "c1", "hi", OUTBOX_REPLY, 1000);
+    struct outbox_row rows[2];
+    int n = 0;
+    CHECK_INT(outbox_claim(db, "webchat", 1000, 2, rows, &n), DB_OK);
+    clear_rows(rows, n);
+    CHECK_INT(outbox_mark_sent(db, id, 1500), DB_OK);
+    CHECK_INT(count(db, "sent"), 1);
+    CHECK_INT(count(db, "sending"), 0);
+    CHECK_STR(column(db, id, "sent_at"), "1500");
+    /* Sent is final. */
+    CHECK_INT(outbox_mark_sent(db, id, 1600), DB_NOT_FOUND);
+    CHECK_INT(outbox_mark_failed(db, id, "late"), DB_NOT_FOUND);
+    CHECK_INT(outbox_mark_sent(db, 424242, 1600), DB_NOT_FOUND);
+    CHECK_STR(column(db, id, "status"), "sent");
+    db_close(db);
+}
+
+static void test_outbox_mark_retry_requeues_for_later_with_error(void)
+{
+    struct db *db = fresh_db("retry.db");
+    if (!db)
+        return;
+    int64_t id = enqueue(db, "c1", "hi", OUTBOX_REPLY, 1000);
+    struct outbox_row rows[2];
+    int n = 0;
+    /* Only a row being sent can be retried. */
+    CHECK_INT(outbox_mark_retry(db, id, 9000, "early"), DB_NOT_FOUND);
+    CHECK_INT(outbox_claim(db, "webchat", 1000, 2, rows, &n), DB_OK);
+    clear_rows(rows, n);
+    CHECK_INT(outbox_mark_retry(db, id, 9000, "HTTP 429: Too Many Requests"), DB_OK);
+    CHECK_INT(count(db, "queued"), 1);
+    CHECK_STR(column(db, id, "next_attempt_at"), "9000");
+    CHECK_STR(column(db, id, "last_error"), "HTTP 429: Too Many Requests");
+
+    CHECK_INT(outbox_claim(db, "webchat", 8999, 2, rows, &n), DB_OK);
+    CHECK_INT(n, 0);
+    CHECK_INT(outbox_claim(db, "webchat", 9000, 2, rows, &n), DB_OK);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_INT(rows[0].attempts, 2);
+    clear_rows(rows, n);
+    /* The error stays until the send succeeds. */
+    CHECK_STR(column(db, id, "last_error"), "HTTP 429: Too Many Requests");
+    CHECK_INT(outbox_mark_sent(db, id, 9100), DB_OK);
+    CHECK_STR(column(db, id, "last_error"), "(null)");
+    db_close(db);
+}
+
+static void test_outbox_mark_failed_keeps_reason_and_stops(void)
+{
+    struct db *db = fresh_db("failed.db");
+    if (!db)
+        return;
+    int64_t id = enqueue(db, "c1", "hi", OUTBOX_REPLY, 1000);
+    struct outbox_row rows[2];
+    int n = 0;
+    CHECK_INT(outbox_claim(db, "webchat", 1000, 2, rows, &n), DB_OK);
+    clear_rows(rows, n);
+    CHECK_INT(outbox_mark_failed(db, id, "Forbidden: bot was blocked by the user"), DB_OK);
+    CHECK_INT(count(db, "failed"), 1);
+    CHECK_INT(count(db, "sending"), 0);
+    CHECK_STR(column(db, id, "last_error"), "Forbidden: bot was blocked by the user");
+    CHECK_STR(column(db, id, "sent_at"), "(null)");
+    CHECK_INT(outbox_claim(db, "webchat", 99999, 2, rows, &n), DB_OK);
+    CHECK_INT(n, 0);
+    int64_t after = 0;
+    CHECK_INT(outbox_recover(db, &after), DB_OK);
+    CHECK_INT(after, 0);
+    CHECK_INT(count(db, "failed"), 1);
+    db_close(db);
+}
+
+static void test_outbox_recover_requeues_interrupted_sends(void)
+{
+    struct db *db = fresh_db("recover.db");
+    if (!db)
+        return;
+    enqueue(db, "c1", "one", OUTBOX_REPLY, 1000);
+    enqueue(db, "c1", "two", OUTBOX_REPLY, 1001);
+    int64_t third = enqueue(db, "c1", "three", OUTBOX_REPLY, 1002);
+    struct outbox_row rows[4];
+    int n = 0;
+    CHECK_INT(outbox_claim(db, "webchat", 2000, 3, rows, &n), DB_OK);
+    CHECK_INT(n, 3);
+    clear_rows(rows, n);
+    CHECK_INT(outbox_mark_sent(db, third, 2100), DB_OK);
+
+    int64_t recovered = -1;
+    CHECK_INT(outbox_recover(db, &recovered), DB_OK);
+    CHECK_INT(recovered, 2);
+    CHECK_INT(count(db, "queued"), 2);
+    CHECK_INT(count(db, "sending"), 0);
+    CHECK_INT(count(db, "sent"), 1);
+
+    CHECK_INT(outbox_claim(db, "webchat", 3000, 4, rows, &n), DB_OK);
+    CHECK_INT(n, 2);
+    for (int i = 0; i < n; i++)
+        CHECK_INT(rows[i].attempts, 2);
+    clear_rows(rows, n);
+    CHECK_INT(outbox_recover(db, &recovered), DB_OK);
+    CHECK_INT(recovered, 2);
+    CHECK_INT(outbox_recover(db, &recovered), DB_OK);
+    CHECK_INT(recovered, 0);
+    db_close(db);
+}
+
+static void test_outbox_dedupe_key_refuses_second_copy(void)
+{
+    struct db *db = fresh_db("dedupe.db");
+    if (!db)
+        return;
+    struct outbox_new m = {.platform = "webchat",
+                           .chat_id = "c1",
+                           .text = "Nhắc: họp tổ dân phố",
+                           .priority = OUTBOX_NOTICE,
+                           .dedupe_key = "reminder:42:2026-01-01"};
+    int64_t id = 0, id2 = -5;
+    CHECK_INT(outbox_enqueue(db, &m, 1000, &id), DB_OK);
+    CHECK_INT(outbox_enqueue(db, &m, 2000, &id2), DB_DUPLICATE);
+    CHECK_INT(id2, -5);
+    CHECK_INT(count(db, "queued"), 1);
+    /* Still refused once the first copy was sent. */
+    struct outbox_row rows[2];
+    int n = 0;
+    CHECK_INT(outbox_claim(db, "webchat", 3000, 2, rows, &n), DB_OK);
+    clear_rows(rows, n);
+    CHECK_INT(outbox_mark_sent(db, id, 3000), DB_OK);
+    CHECK_INT(outbox_enqueue(db, &m, 4000, NULL), DB_DUPLICATE);
+
+    /* Without a key, identical messages are all kept. */
+    m.dedupe_key = NULL;
+    CHECK_INT(outbox_enqueue(db, &m, 5000, NULL), DB_OK);
+    CHECK_INT(outbox_enqueue(db, &m, 5000, NULL), DB_OK);
+    CHECK_INT(count(db, "queued"), 2);
+    db_close(db);
+}
+
+static void test_outbox_queued_for_chat_honours_after_id_and_chat(void)
+{
+    struct db *db = fresh_db("forchat.db");
+    if (!db)
+        return;
+    int64_t a1 = enqueue(db, "A", "a1", OUTBOX_BULK, 1000);
+    enqueue(db, "B", "b1", OUTBOX_REPLY, 1001);
+    int64_t a2 = enqueue(db, "A", "a2", OUTBOX_URGENT, 1002);
+    int64_t a3 = enqueue(db, "A", "a3", OUTBOX_REPLY, 1003);
+    struct outbox_new other = {.platform = "telegram", .chat_id = "A", .text = "tg"};
+    CHECK_INT(outbox_enqueue(db, &other, 1004, NULL), DB_OK);
+
+    struct outbox_row rows[8];
+    int n = 0;
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", 0, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 3);
+    if (n == 3) {
+        CHECK_INT(rows[0].id, a1);
+        CHECK_INT(rows[1].id, a2);
+        CHECK_INT(rows[2].id, a3);
+        CHECK_STR(rows[2].text, "a3");
+    }
+    clear_rows(rows, n);
+
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", a1, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 2);
+    if (n == 2)
+        CHECK_INT(rows[0].id, a2);
+    clear_rows(rows, n);
+
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", a1, 1, rows, &n), DB_OK);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_INT(rows[0].id, a2);
+    clear_rows(rows, n);
+
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", a3, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 0);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "nobody", 0, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 0);
+
+    /* Delivered rows are no longer queued for the chat. */
+    CHECK_INT(outbox_mark_sent(db, a1, 2000), DB_OK);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", 0, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 2);
+    clear_rows(rows, n);
+    db_close(db);
+}
+
+static void test_outbox_max_queued_id_tracks_newest_queued_row(void)
+{
+    struct db *db = fresh_db("maxid.db");
+    if (!db)
+        return;
+    int64_t max = -1;
+    CHECK_INT(outbox_max_queued_id(db, "webchat", &max), DB_OK);
+    CHECK_INT(max, 0);
+    int64_t a = enqueue(db, "A", "a", OUTBOX_REPLY, 1000);
+    int64_t b = enqueue(db, "B", "b", OUTBOX_REPLY, 1001);
+    struct outbox_new other = {.platform = "telegram", .chat_id = "A", .text = "tg"};
+    int64_t tg = 0;
+    CHECK_INT(outbox_enqueue(db, &other, 1002, &tg), DB_OK);
+    CHECK_INT(outbox_max_queued_id(db, "webchat", &max), DB_OK);
+    CHECK_INT(max, b);
+    CHECK_INT(outbox_max_queued_id(db, "telegram", &max), DB_OK);
+    CHECK_INT(max, tg);
+    CHECK_INT(outbox_mark_sent(db, b, 2000), DB_OK);
+    CHECK_INT(outbox_max_queued_id(db, "webchat", &max), DB_OK);
+    CHECK_INT(max, a);
+    CHECK_INT(outbox_mark_failed(db, a, "gone"), DB_OK);
+    CHECK_INT(outbox_max_queued_id(db, "webchat", &max), DB_OK);
+    CHECK_INT(max, 0);
+    db_close(db);
+}
+
+TESTLIB_MAIN(T(test_outbox_claim_moves_to_sending_with_first_attempt),
+             T(test_outbox_claim_orders_by_priority_then_creation),
+             T(test_outbox_not_before_delays_claim_until_due),
+             T(test_outbox_mark_sent_counts_as_sent),
+             T(test_outbox_mark_retry_requeues_for_later_with_error),
+             T(test_outbox_mark_failed_keeps_reason_and_stops),
+             T(test_outbox_recover_requeues_interrupted_sends),
+             T(test_outbox_dedupe_key_refuses_second_copy),
+             T(test_outbox_queued_for_chat_honours_after_id_and_chat),
+             T(test_outbox_max_queued_id_tracks_newest_queued_row))
