@@ -14,6 +14,7 @@
 
 #include "storage/db.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum outbox_priority {
@@ -28,6 +29,7 @@ struct outbox_new {
     const char *chat_id;
     const char *text;
     const char *buttons;    /* JSON array of rows of {text,data}, or NULL */
+    const char *photo;      /* platform file id or URL sent with text as caption, or NULL */
     const char *dedupe_key; /* NULL: none; else a second enqueue with it is DB_DUPLICATE */
     enum outbox_priority priority;
     int64_t not_before_ms; /* 0: now */
@@ -39,9 +41,12 @@ struct outbox_row {
     char *chat_id;
     char *text;
     char *buttons;
+    char *photo;
     int priority;
     int attempts;
     int64_t created_at;
+    bool is_group;  /* outbox_due only: the chat is a group */
+    bool reachable; /* outbox_due only: false once the platform said blocked or kicked */
 };
 
 int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, int64_t *id);
@@ -58,8 +63,22 @@ int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat
 int outbox_max_queued_id(struct db *db, const char *platform, int64_t *id);
 void outbox_row_clear(struct outbox_row *row);
 
+/* For a platform's sender: due queued rows (highest priority first) that are the oldest of
+ * their chat still waiting, so one chat's messages keep their order whatever their priority.
+ * Does not claim; call outbox_set_sending() for the ones sent now. */
+int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
+               struct outbox_row *rows, int *n);
+/* queued → sending, attempts + 1 (inside the caller's transaction). DB_NOT_FOUND if the row
+ * was not queued any more. */
+int outbox_set_sending(struct db *db, int64_t id);
+/* A queued row waits until not_before_ms (a rate limit or a paused chat; no attempt used). */
+int outbox_defer(struct db *db, int64_t id, int64_t not_before_ms);
+
 int outbox_mark_sent(struct db *db, int64_t id, int64_t now_ms);
 int outbox_mark_retry(struct db *db, int64_t id, int64_t next_attempt_ms, const char *error);
+/* Like outbox_mark_retry, but the attempt does not count towards the maximum (the platform
+ * asked us to wait, or the chat moved: not the message's fault). */
+int outbox_mark_retry_free(struct db *db, int64_t id, int64_t next_attempt_ms, const char *error);
 int outbox_mark_failed(struct db *db, int64_t id, const char *error);
 /* At start: every "sending" row back to "queued"; *count says how many. */
 int outbox_recover(struct db *db, int64_t *count);

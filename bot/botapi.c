@@ -1,0 +1,201 @@
+/*
+ * botapi.c — see botapi.h.
+ */
+#include "bot/botapi.h"
+
+#include "bot/secure.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct curl_slist *botapi_headers;
+static pthread_once_t botapi_once = PTHREAD_ONCE_INIT;
+
+static void botapi_init_headers(void)
+{
+    botapi_headers = curl_slist_append(NULL, "Content-Type: application/json");
+    botapi_headers = curl_slist_append(botapi_headers, "Expect:");
+}
+
+struct curl_slist *botapi_json_headers(void)
+{
+    pthread_once(&botapi_once, botapi_init_headers);
+    return botapi_headers;
+}
+
+void botapi_global_cleanup(void)
+{
+    curl_slist_free_all(botapi_headers);
+    botapi_headers = NULL;
+}
+
+void botapi_reply_clear(struct botapi_reply *r)
+{
+    json_decref(r->result);
+    memset(r, 0, sizeof *r);
+}
+
+void botapi_buf_reset(struct botapi_buf *b, size_t max)
+{
+    b->len = 0;
+    b->max = max;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void botapi_buf_free(struct botapi_buf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+static size_t botapi_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct botapi_buf *b = userdata;
+    size_t n = size * nmemb;
+    if (b->len + n + 1 > b->max)
+        return 0; /* over the cap: curl aborts the transfer (CURLE_WRITE_ERROR) */
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *data = realloc(b->data, cap);
+        if (!data)
+            return 0;
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, ptr, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return n;
+}
+
+int botapi_url(char url[BOTAPI_URL_MAX], const char *base, const char *token, const char *method)
+{
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    int len = snprintf(url, BOTAPI_URL_MAX, "%.*s/bot%s/%s", (int)n, base, token, method);
+    return len > 0 && len < BOTAPI_URL_MAX ? 0 : -1;
+}
+
+void botapi_prepare(CURL *easy, const char *url, const char *body, struct curl_slist *headers,
+                    struct botapi_buf *out, long timeout_s)
+{
+    curl_easy_reset(easy);
+    curl_easy_setopt(easy, CURLOPT_URL, url);
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, botapi_write);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT, timeout_s);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "tipgate/" TIPGATE_VERSION);
+}
+
+static void botapi_read_error(json_t *root, long http_code, struct botapi_reply *r)
+{
+    r->status = BOTAPI_REFUSED;
+    json_t *code = json_object_get(root, "error_code");
+    r->error_code = json_is_integer(code) ? (int)json_integer_value(code) : (int)http_code;
+    const char *desc = json_string_value(json_object_get(root, "description"));
+    snprintf(r->description, sizeof r->description, "%s", desc ? desc : "");
+    json_t *params = json_object_get(root, "parameters");
+    json_t *retry = json_object_get(params, "retry_after");
+    if (json_is_integer(retry) && json_integer_value(retry) > 0)
+        r->retry_after =
+            (int)(json_integer_value(retry) < 86400 ? json_integer_value(retry) : 86400);
+    json_t *mig = json_object_get(params, "migrate_to_chat_id");
+    if (json_is_integer(mig))
+        snprintf(r->migrate_to, sizeof r->migrate_to, "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(mig));
+    else if (json_is_string(mig))
+        snprintf(r->migrate_to, sizeof r->migrate_to, "%s", json_string_value(mig));
+}
+
+void botapi_classify(CURLcode curl_rc, long http_code, const struct botapi_buf *body,
+                     struct botapi_reply *r)
+{
+    memset(r, 0, sizeof *r);
+    r->http_code = http_code;
+    if (curl_rc != CURLE_OK && !(curl_rc == CURLE_WRITE_ERROR && http_code)) {
+        r->status = BOTAPI_NETWORK;
+        snprintf(r->description, sizeof r->description, "%s", curl_easy_strerror(curl_rc));
+        return;
+    }
+    json_t *root = body->len ? json_loadb(body->data, body->len, 0, NULL) : NULL;
+    json_t *ok = json_object_get(root, "ok");
+    if (!json_is_boolean(ok)) {
+        r->status = BOTAPI_GARBAGE;
+        r->error_code = (int)http_code;
+        snprintf(r->description, sizeof r->description, "HTTP %ld, %s", http_code,
+                 body->len ? "not the API's JSON" : "empty answer");
+    } else if (json_is_true(ok)) {
+        r->status = BOTAPI_OK;
+        r->result = json_incref(json_object_get(root, "result"));
+    } else {
+        botapi_read_error(root, http_code, r);
+    }
+    json_decref(root);
+}
+
+void botapi_call(CURL *easy, const char *base, const char *token, const char *method,
+                 json_t *params, long timeout_s, struct botapi_reply *r)
+{
+    char url[BOTAPI_URL_MAX];
+    struct botapi_buf buf = {0};
+    char *body = params ? json_dumps(params, JSON_COMPACT) : strdup("{}");
+    if (!body || botapi_url(url, base, token, method) != 0) {
+        memset(r, 0, sizeof *r);
+        r->status = BOTAPI_NETWORK;
+        snprintf(r->description, sizeof r->description, "cannot build the request");
+        free(body);
+        return;
+    }
+    botapi_buf_reset(&buf, BOTAPI_BODY_MAX);
+    botapi_prepare(easy, url, body, botapi_json_headers(), &buf, timeout_s);
+    CURLcode rc = curl_easy_perform(easy);
+    long code = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+    botapi_classify(rc, code, &buf, r);
+    botapi_buf_free(&buf);
+    free(body);
+}
+
+int64_t botapi_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms)
+{
+    int64_t d = base_ms;
+    for (int i = 1; i < attempt && d < cap_ms; i++)
+        d *= 2;
+    if (d > cap_ms)
+        d = cap_ms;
+    uint32_t r = 0;
+    secure_random(&r, sizeof r);
+    return d / 2 + (int64_t)(r % (uint32_t)(d / 2 + 1));
+}
+
+void botapi_describe(const struct botapi_reply *r, char *out, size_t size)
+{
+    switch (r->status) {
+    case BOTAPI_OK:
+        snprintf(out, size, "ok");
+        break;
+    case BOTAPI_REFUSED:
+        snprintf(out, size, "error %d: %s", r->error_code, r->description);
+        break;
+    case BOTAPI_GARBAGE:
+        snprintf(out, size, "%s", r->description);
+        break;
+    case BOTAPI_NETWORK:
+        snprintf(out, size, "no answer: %s", r->description);
+        break;
+    }
+}

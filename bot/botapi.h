@@ -1,0 +1,73 @@
+/*
+ * botapi.h — what the Telegram and Zalo adapters share: both speak "{base}/bot{TOKEN}/{method}"
+ * with JSON bodies and answer {"ok":true,"result":…} or {"ok":false,"error_code",
+ * "description","parameters"}. This module makes requests with libcurl (bounded bodies,
+ * timeouts), classifies every answer — including HTML, truncated JSON and silence — into one
+ * struct, and computes backoff delays. The URL holds the token, so it is never logged: requests
+ * are named by method only, and the token is registered with the log scrubber anyway.
+ */
+#ifndef TIPGATE_BOTAPI_H
+#define TIPGATE_BOTAPI_H
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { BOTAPI_URL_MAX = 1024, BOTAPI_DESC_MAX = 256, BOTAPI_BODY_MAX = 16 * 1024 * 1024 };
+
+enum botapi_status {
+    BOTAPI_OK = 0,  /* ok:true; result holds the value */
+    BOTAPI_REFUSED, /* ok:false: error_code, description, retry_after, migrate_to */
+    BOTAPI_GARBAGE, /* an answer that is not the API's JSON (HTML, truncated, empty) */
+    BOTAPI_NETWORK, /* no answer: refused, reset, timed out, DNS */
+};
+
+struct botapi_reply {
+    enum botapi_status status;
+    long http_code;
+    json_t *result; /* owned; BOTAPI_OK only */
+    int error_code; /* the API's error_code, or the HTTP status when the body had none */
+    char description[BOTAPI_DESC_MAX];
+    int retry_after;     /* seconds (Telegram parameters.retry_after), 0 if none */
+    char migrate_to[32]; /* parameters.migrate_to_chat_id, "" if none */
+};
+
+/* A growing response buffer with a cap. */
+struct botapi_buf {
+    char *data;
+    size_t len, cap, max;
+};
+
+void botapi_reply_clear(struct botapi_reply *r);
+
+/* Classifies a finished transfer. curl_rc is the transfer's result; body may be anything. */
+void botapi_classify(CURLcode curl_rc, long http_code, const struct botapi_buf *body,
+                     struct botapi_reply *r);
+
+/* Builds "{base}/bot{token}/{method}" into url. */
+int botapi_url(char url[BOTAPI_URL_MAX], const char *base, const char *token, const char *method);
+
+/* Prepares easy for a JSON POST of body (kept by the caller until the transfer ends) with the
+ * response going to out. timeout_s bounds the whole transfer. */
+void botapi_prepare(CURL *easy, const char *url, const char *body, struct curl_slist *headers,
+                    struct botapi_buf *out, long timeout_s);
+/* The shared "Content-Type: application/json" header list (built once, freed at exit). */
+struct curl_slist *botapi_json_headers(void);
+void botapi_global_cleanup(void);
+
+/* A blocking call on easy (the receive threads use this). params is borrowed. */
+void botapi_call(CURL *easy, const char *base, const char *token, const char *method,
+                 json_t *params, long timeout_s, struct botapi_reply *r);
+
+void botapi_buf_reset(struct botapi_buf *b, size_t max);
+void botapi_buf_free(struct botapi_buf *b);
+
+/* Exponential backoff with jitter: base_ms * 2^(attempt-1), capped at cap_ms, then a random
+ * 50–100 % of that so many clients do not retry in step. attempt starts at 1. */
+int64_t botapi_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
+
+/* A short text for logs: "HTTP 502 (not JSON)", "error 403: Forbidden: bot was blocked". */
+void botapi_describe(const struct botapi_reply *r, char *out, size_t size);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * platform_store.c — see platform_store.h.
+ */
+#include "storage/platform_store.h"
+
+#include "bot/log.h"
+#include "bot/secure.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pstore_get(struct db *db, const char *platform, const char *key, char *buf, size_t size)
+{
+    static const char sql[] = "SELECT value FROM platform_state WHERE platform = ? AND key = ?";
+    buf[0] = '\0';
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, key);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        snprintf(buf, size, "%s", v ? v : "");
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return DB_NOT_FOUND;
+    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+}
+
+int pstore_set(struct db *db, const char *platform, const char *key, const char *value,
+               int64_t now_ms)
+{
+    static const char sql[] = "INSERT INTO platform_state (platform, key, value, updated_at) "
+                              "VALUES (?, ?, ?, ?) ON CONFLICT (platform, key) DO UPDATE SET "
+                              "value = excluded.value, updated_at = excluded.updated_at";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, key);
+    db_bind_text(st, 3, value);
+    sqlite3_bind_int64(st, 4, now_ms);
+    return db_step_done(db, st);
+}
+
+int pstore_callback_put(struct db *db, const char *platform, const char *chat_id, const char *data,
+                        int64_t now_ms, char token[PSTORE_TOKEN_LEN])
+{
+    static const char sql[] = "INSERT INTO callback_payloads (token, platform, chat_id, data, "
+                              "created_at) VALUES (?, ?, ?, ?, ?)";
+    token[0] = 'c';
+    token[1] = 'b';
+    if (secure_token_hex(8, token + 2) != 0)
+        return DB_ERROR;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, token);
+    db_bind_text(st, 2, platform);
+    db_bind_text(st, 3, chat_id);
+    db_bind_text(st, 4, data);
+    sqlite3_bind_int64(st, 5, now_ms);
+    return db_step_done(db, st);
+}
+
+int pstore_callback_get(struct db *db, const char *platform, const char *chat_id, const char *token,
+                        char **data)
+{
+    static const char sql[] = "SELECT data FROM callback_payloads "
+                              "WHERE token = ? AND platform = ? AND chat_id = ?";
+    *data = NULL;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, token);
+    db_bind_text(st, 2, platform);
+    db_bind_text(st, 3, chat_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *data = db_col_strdup(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return DB_NOT_FOUND;
+    return rc == SQLITE_ROW && *data ? DB_OK : DB_ERROR;
+}
+
+int pstore_callback_prune(struct db *db, int64_t before_ms)
+{
+    static const char sql[] = "DELETE FROM callback_payloads WHERE created_at < ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    return db_step_done(db, st);
+}
+
+static int pstore_rewrite(struct db *db, const char *sql, const char *platform, const char *old_id,
+                          const char *new_id)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, new_id);
+    db_bind_text(st, 2, platform);
+    db_bind_text(st, 3, old_id);
+    return db_step_done(db, st);
+}
+
+int pstore_migrate_chat(struct db *db, const char *platform, const char *old_id, const char *new_id,
+                        int64_t now_ms)
+{
+    /* If the new id already has a chats row (an update from the supergroup arrived first), the
+     * old row's facts (area, bindings) win: the new row is dropped and the old one renamed. */
+    static const char drop_new[] =
+        "DELETE FROM chats WHERE platform = ?2 AND chat_id = ?1 AND EXISTS "
+        "(SELECT 1 FROM chats WHERE platform = ?2 AND chat_id = ?3)";
+    static const char chats[] =
+        "UPDATE chats SET chat_id = ?1 WHERE platform = ?2 AND chat_id = ?3";
+    static const char outbox[] = "UPDATE outbox SET chat_id = ?1 WHERE platform = ?2 AND "
+                                 "chat_id = ?3 AND status IN ('queued', 'sending')";
+    (void)now_ms;
+    int rc = pstore_rewrite(db, drop_new, platform, old_id, new_id);
+    if (rc == DB_OK)
+        rc = pstore_rewrite(db, chats, platform, old_id, new_id);
+    if (rc == DB_OK)
+        rc = pstore_rewrite(db, outbox, platform, old_id, new_id);
+    if (rc == DB_OK)
+        log_info("store", "%s chat %s is now %s", platform, old_id, new_id);
+    return rc;
+}

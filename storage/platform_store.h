@@ -1,0 +1,35 @@
+/*
+ * platform_store.h — what platform adapters persist: small key/value facts per platform (the
+ * Telegram getUpdates offset, the Zalo bot id), server-side button payloads, and group chat id
+ * migrations (a Telegram group upgraded to a supergroup changes its id).
+ */
+#ifndef TIPGATE_PLATFORM_STORE_H
+#define TIPGATE_PLATFORM_STORE_H
+
+#include "storage/db.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Copies the value into buf (size bytes); DB_NOT_FOUND leaves buf "". */
+int pstore_get(struct db *db, const char *platform, const char *key, char *buf, size_t size);
+int pstore_set(struct db *db, const char *platform, const char *key, const char *value,
+               int64_t now_ms);
+
+enum { PSTORE_TOKEN_LEN = 20 }; /* "cb" + 16 hex + NUL, padded */
+
+/* Stores data for a button and returns its token in token (PSTORE_TOKEN_LEN bytes). */
+int pstore_callback_put(struct db *db, const char *platform, const char *chat_id, const char *data,
+                        int64_t now_ms, char token[PSTORE_TOKEN_LEN]);
+/* The payload of token if it was issued for this platform and chat (a new string, caller
+ * frees), else DB_NOT_FOUND and *data NULL. */
+int pstore_callback_get(struct db *db, const char *platform, const char *chat_id, const char *token,
+                        char **data);
+/* Forgets payloads older than before_ms. */
+int pstore_callback_prune(struct db *db, int64_t before_ms);
+
+/* Rewrites a chat id everywhere it is stored (chats, queued outbox rows, inbox history). */
+int pstore_migrate_chat(struct db *db, const char *platform, const char *old_id, const char *new_id,
+                        int64_t now_ms);
+
+#endif
