@@ -85,7 +85,7 @@ int botapi_url(char url[BOTAPI_URL_MAX], const char *base, const char *token, co
 void botapi_prepare(CURL *easy, const char *url, const char *body, struct curl_slist *headers,
                     struct botapi_buf *out, long timeout_s)
 {
-    curl_easy_reset(easy);
+    /* No curl_easy_reset: options a caller set once (a progress hook) stay in force. */
     curl_easy_setopt(easy, CURLOPT_URL, url);
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);

@@ -49,7 +49,8 @@ void botapi_classify(CURLcode curl_rc, long http_code, const struct botapi_buf *
 int botapi_url(char url[BOTAPI_URL_MAX], const char *base, const char *token, const char *method);
 
 /* Prepares easy for a JSON POST of body (kept by the caller until the transfer ends) with the
- * response going to out. timeout_s bounds the whole transfer. */
+ * response going to out. timeout_s bounds the whole transfer. Other options already set on
+ * easy are kept. */
 void botapi_prepare(CURL *easy, const char *url, const char *body, struct curl_slist *headers,
                     struct botapi_buf *out, long timeout_s);
 /* The shared "Content-Type: application/json" header list (built once, freed at exit). */

@@ -23,7 +23,7 @@ struct http {
     struct lws_context *ctx;
     struct lws_vhost *vhost;
     struct lws_protocols protocols[HTTP_PROTOCOLS_MAX];
-    struct lws_http_mount mount_web, mount_health;
+    struct lws_http_mount mount_web, mount_health, mount_hooks;
     lws_sorted_usec_list_t tick;
     char web_root[4096];
     int port;
@@ -94,12 +94,109 @@ static int http_healthz(struct lws *wsi, struct app *app)
     return rc;
 }
 
+/* A webhook POST in progress (the HTTP protocol's per-session data). */
+struct http_req {
+    int index; /* the platform, +1 (0: not a webhook request) */
+    char secret[300];
+    int has_secret;
+    char *body;
+    size_t len;
+    int too_big;
+};
+
+static int http_status(struct lws *wsi, unsigned status)
+{
+    char body[64];
+    snprintf(body, sizeof body, "{\"ok\":%s,\"status\":%u}", status < 300 ? "true" : "false",
+             status);
+    return http_respond_json(wsi, status, body);
+}
+
+/* Starts a webhook POST: which platform, the secret header, the announced size. */
+static int http_webhook_begin(struct lws *wsi, struct app *app, struct http_req *req,
+                              const char *path)
+{
+    memset(req, 0, sizeof *req);
+    for (int i = 0; platform_registry[i]; i++) {
+        const struct platform_ops *ops = platform_registry[i];
+        if (!app->pstarted[i] || !ops->webhook || strcmp(ops->webhook_path, path) != 0)
+            continue;
+        char clen[24] = "";
+        lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+        if (!clen[0] || atoll(clen) <= 0)
+            return http_status(wsi, HTTP_STATUS_BAD_REQUEST);
+        if (atoll(clen) > app->cfg->http_max_body_bytes)
+            return http_status(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
+        int n = lws_hdr_custom_copy(wsi, req->secret, sizeof req->secret, ops->webhook_header,
+                                    (int)strlen(ops->webhook_header));
+        req->has_secret = n > 0;
+        req->index = i + 1;
+        return 0; /* the body follows */
+    }
+    return http_status(wsi, HTTP_STATUS_NOT_FOUND);
+}
+
+static void http_webhook_body(struct app *app, struct http_req *req, const void *in, size_t len)
+{
+    if (!req->index || req->too_big)
+        return;
+    size_t max = (size_t)app->cfg->http_max_body_bytes;
+    if (req->len + len > max) {
+        req->too_big = 1;
+        return;
+    }
+    char *grown = realloc(req->body, req->len + len + 1);
+    if (!grown) {
+        req->too_big = 1;
+        return;
+    }
+    req->body = grown;
+    memcpy(req->body + req->len, in, len);
+    req->len += len;
+    req->body[req->len] = '\0';
+}
+
+/* The whole body is here: let the platform store it, then answer. */
+static int http_webhook_end(struct lws *wsi, struct app *app, struct http_req *req)
+{
+    if (!req->index)
+        return http_status(wsi, HTTP_STATUS_NOT_FOUND);
+    int i = req->index - 1;
+    const struct platform_ops *ops = platform_registry[i];
+    char resp[1024] = "";
+    unsigned status = HTTP_STATUS_REQ_ENTITY_TOO_LARGE;
+    if (!req->too_big)
+        status =
+            (unsigned)ops->webhook(app->pstate[i], app->db, req->has_secret ? req->secret : NULL,
+                                   req->body, req->len, resp, sizeof resp);
+    if (status == HTTP_STATUS_UNAUTHORIZED)
+        log_warn("http", "refused a %s webhook call with a wrong or missing secret", ops->name);
+    free(req->body);
+    req->body = NULL;
+    return resp[0] ? http_respond_json(wsi, status, resp) : http_status(wsi, status);
+}
+
 static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len)
 {
     struct app *app = lws_context_user(lws_get_context(wsi));
+    struct http_req *req = user;
     switch (reason) {
+    case LWS_CALLBACK_HTTP_BODY:
+        http_webhook_body(app, req, in, len);
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        return http_webhook_end(wsi, app, req);
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (req) {
+            free(req->body);
+            req->body = NULL;
+        }
+        break;
     case LWS_CALLBACK_HTTP: {
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
+            return http_webhook_begin(wsi, app, req, in ? (const char *)in : "");
         /* in is the whole path. Only GET reaches here (a POST has no GET_URI token). */
         const char *path = in ? (const char *)in : "";
         if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
@@ -131,7 +228,14 @@ static void http_tick(lws_sorted_usec_list_t *sul)
 static void http_setup_mounts(struct http *h)
 {
     snprintf(h->web_root, sizeof h->web_root, "%s/web", h->app->cfg->data_dir);
+    h->mount_hooks = (struct lws_http_mount){
+        .mountpoint = "/webhook",
+        .origin = "tipgate-http",
+        .origin_protocol = LWSMPRO_CALLBACK,
+        .mountpoint_len = 8,
+    };
     h->mount_health = (struct lws_http_mount){
+        .mount_next = &h->mount_hooks,
         .mountpoint = "/healthz",
         .origin = "tipgate-http",
         .origin_protocol = LWSMPRO_CALLBACK,
@@ -157,7 +261,8 @@ static void http_setup_protocols(struct http *h)
     h->protocols[n++] = (struct lws_protocols){
         .name = "tipgate-http",
         .callback = http_callback,
-        .rx_buffer_size = 4096,
+        .per_session_data_size = sizeof(struct http_req),
+        .rx_buffer_size = 16384,
     };
     for (int i = 0; platform_registry[i] && n < HTTP_PROTOCOLS_MAX - 1; i++)
         if (h->app->pstarted[i] && platform_registry[i]->ws_protocol)

@@ -8,11 +8,11 @@
 
 extern const struct platform_ops webchat_platform;
 extern const struct platform_ops console_platform;
+extern const struct platform_ops telegram_platform;
+extern const struct platform_ops zalo_platform;
 
 const struct platform_ops *const platform_registry[] = {
-    &webchat_platform,
-    &console_platform,
-    NULL,
+    &webchat_platform, &console_platform, &telegram_platform, &zalo_platform, NULL,
 };
 
 int platform_index(const char *name)

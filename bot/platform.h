@@ -16,16 +16,20 @@
 
 #include <stdbool.h>
 
+#include <stddef.h>
+
 struct app;
 struct cfg;
+struct db;
 struct lws_protocols;
 
 struct platform_caps {
-    int max_text_chars; /* longest text one message may carry (code points); 0 = unlimited */
-    bool buttons;       /* inline buttons with callbacks */
-    bool groups;        /* the bot can be in group chats */
-    bool edit;          /* sent messages can be edited */
-    bool photos;        /* photos can be sent */
+    int max_text_chars;    /* longest text one message may carry (UTF-16 units); 0 = unlimited */
+    int max_caption_chars; /* longest caption of a photo; 0 = unlimited */
+    bool buttons;          /* inline buttons with callbacks */
+    bool groups;           /* the bot can be in group chats */
+    bool edit;             /* sent messages can be edited */
+    bool photos;           /* photos can be sent */
 };
 
 struct platform_ops {
@@ -41,6 +45,15 @@ struct platform_ops {
     void (*wake)(void *state);
     /* A WebSocket protocol the HTTP server should offer for this platform. Optional. */
     const struct lws_protocols *ws_protocol;
+    /* Webhook: the HTTP server accepts POSTs at webhook_path while the platform is started,
+     * reads the secret from the header webhook_header (lowercase, with its colon, e.g.
+     * "x-telegram-bot-api-secret-token:") and calls webhook() on the HTTP thread with that
+     * thread's database connection. It returns the HTTP status to answer (200 only after the
+     * update is committed) and may write a JSON body into resp. Optional. */
+    const char *webhook_path;
+    const char *webhook_header;
+    int (*webhook)(void *state, struct db *db, const char *secret, const char *body, size_t len,
+                   char *resp, size_t resp_size);
 };
 
 enum { PLATFORM_MAX = 8 };

@@ -3,6 +3,21 @@
  */
 #include "handlers/basic.h"
 
+#include "bot/log.h"
+#include "storage/people.h"
+
+int basic_member(struct hctx *ctx)
+{
+    const struct msg *m = ctx->msg;
+    if (!m->member_status)
+        return 0;
+    log_info("bot", "%s chat %s: the bot is now %s", m->platform, m->chat_id, m->member_status);
+    return chats_set_bot_status(ctx->db, m->platform, m->chat_id, m->member_status, ctx->now_ms) ==
+                   DB_ERROR
+               ? -1
+               : 0;
+}
+
 int basic_start(struct hctx *ctx)
 {
     return hctx_reply(ctx, "welcome", NULL, 0);

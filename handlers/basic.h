@@ -11,5 +11,7 @@ int basic_start(struct hctx *ctx);
 int basic_help(struct hctx *ctx);
 int basic_unknown_command(struct hctx *ctx);
 int basic_free_text(struct hctx *ctx);
+/* The bot was added to or removed from a chat: recorded on the chat. */
+int basic_member(struct hctx *ctx);
 
 #endif

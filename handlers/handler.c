@@ -4,26 +4,67 @@
 #include "handlers/handler.h"
 
 #include "bot/log.h"
+#include "bot/textsplit.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+struct hctx_part {
+    struct hctx *ctx;
+    struct outbox_new m;
+    const char *text; /* the whole text, to know which part is the last */
+    int failed;
+};
+
+/* Enqueues one part; buttons ride on the last part only, so they sit under the whole text. */
+static int hctx_emit(const char *part, size_t len, void *ud)
+{
+    struct hctx_part *p = ud;
+    char *copy = strndup(part, len);
+    if (!copy)
+        return -1;
+    struct outbox_new m = p->m;
+    m.text = copy;
+    if (part + len != p->text + strlen(p->text))
+        m.buttons = NULL;
+    int rc = outbox_enqueue(p->ctx->db, &m, p->ctx->now_ms, NULL);
+    free(copy);
+    return rc == DB_ERROR ? -1 : 0;
+}
+
+int hctx_send_photo(struct hctx *ctx, const char *platform, const char *chat_id, const char *text,
+                    const char *photo, const char *buttons, enum outbox_priority priority)
+{
+    const struct platform_ops *ops = platform_find(platform);
+    struct platform_caps caps = ops ? ops->caps : (struct platform_caps){0};
+    struct hctx_part p = {
+        .ctx = ctx,
+        .m = {.platform = platform, .chat_id = chat_id, .buttons = buttons, .priority = priority},
+        .text = text ? text : "",
+    };
+    int rc = 0;
+    if (photo) { /* a caption the platform would refuse goes in its own messages after it */
+        int fits = caps.max_caption_chars <= 0 ||
+                   textsplit_units(p.text, strlen(p.text)) <= (size_t)caps.max_caption_chars;
+        struct outbox_new m = p.m;
+        m.photo = photo;
+        m.text = fits ? p.text : "";
+        m.buttons = fits ? buttons : NULL;
+        rc = outbox_enqueue(ctx->db, &m, ctx->now_ms, NULL) == DB_ERROR ? -1 : 0;
+        if (fits)
+            p.text = "";
+    }
+    if (rc == 0 && *p.text)
+        rc = textsplit(p.text, caps.max_text_chars, hctx_emit, &p);
+    if (rc == 0 && platform_index(platform) >= 0)
+        ctx->touched |= 1u << platform_index(platform);
+    return rc ? -1 : 0;
+}
 
 int hctx_send(struct hctx *ctx, const char *platform, const char *chat_id, const char *text,
               const char *buttons, enum outbox_priority priority)
 {
-    struct outbox_new m = {
-        .platform = platform,
-        .chat_id = chat_id,
-        .text = text,
-        .buttons = buttons,
-        .priority = priority,
-    };
-    int rc = outbox_enqueue(ctx->db, &m, ctx->now_ms, NULL);
-    if (rc == DB_OK) {
-        int idx = platform_index(platform);
-        if (idx >= 0)
-            ctx->touched |= 1u << idx;
-    }
-    return rc == DB_ERROR ? -1 : 0;
+    return hctx_send_photo(ctx, platform, chat_id, text, NULL, buttons, priority);
 }
 
 int hctx_reply(struct hctx *ctx, const char *name, const struct texts_var *vars, size_t n)

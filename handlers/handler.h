@@ -35,9 +35,14 @@ struct hctx {
 
 typedef int (*handler_fn)(struct hctx *ctx);
 
-/* Enqueues text (owned by the caller) to platform/chat. */
+/* Enqueues text (owned by the caller) to platform/chat, split into as many messages as the
+ * platform's text limit needs (in order; buttons under the last). */
 int hctx_send(struct hctx *ctx, const char *platform, const char *chat_id, const char *text,
               const char *buttons, enum outbox_priority priority);
+/* The same with a photo (platform file id or URL); text is its caption when the platform's
+ * caption limit allows, else follows in its own messages. */
+int hctx_send_photo(struct hctx *ctx, const char *platform, const char *chat_id, const char *text,
+                    const char *photo, const char *buttons, enum outbox_priority priority);
 /* Renders the named text with vars and sends it back to the chat the message came from. */
 int hctx_reply(struct hctx *ctx, const char *name, const struct texts_var *vars, size_t n);
 

@@ -7,8 +7,11 @@
 
 #include "handlers/basic.h"
 
+#include "storage/platform_store.h"
+
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 struct router_command {
     const char *names[4]; /* the command and its aliases, NULL-terminated */
@@ -47,6 +50,23 @@ int router_parse_command(const char *text, char command[HCTX_COMMAND_MAX], const
     return 1;
 }
 
+/* In a group, "/cmd@Name" is ours only when Name is this bot's username (as getMe said). */
+static int router_addressed_to_us(struct hctx *ctx)
+{
+    const char *text = ctx->msg->text;
+    while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+        text++;
+    const char *end = text + strcspn(text, " \t\r\n");
+    const char *at = memchr(text, '@', (size_t)(end - text));
+    if (!at)
+        return 1;
+    char mine[128];
+    if (pstore_get(ctx->db, ctx->msg->platform, "username", mine, sizeof mine) != DB_OK)
+        return 1; /* not known (yet): answer rather than ignore a resident */
+    size_t n = (size_t)(end - at - 1);
+    return strlen(mine) == n && strncasecmp(at + 1, mine, n) == 0;
+}
+
 static const struct router_command *router_find(const char *command)
 {
     for (size_t i = 0; i < sizeof router_commands / sizeof router_commands[0]; i++)
@@ -59,10 +79,14 @@ static const struct router_command *router_find(const char *command)
 int router_dispatch(struct hctx *ctx)
 {
     const struct msg *m = ctx->msg;
-    if (m->kind == MSG_MEMBER || m->kind == MSG_EDITED)
+    if (m->kind == MSG_MEMBER)
+        return basic_member(ctx);
+    if (m->kind == MSG_EDITED)
         return 0; /* recorded in the inbox; nothing to answer yet */
     if (!router_parse_command(m->text, ctx->command, &ctx->args))
         return basic_free_text(ctx);
+    if (m->is_group && !router_addressed_to_us(ctx))
+        return 0; /* "/help@OtherBot" in a group is for another bot */
     const struct router_command *cmd = router_find(ctx->command);
     if (cmd && (!m->is_group || cmd->in_groups))
         return cmd->fn(ctx);

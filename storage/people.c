@@ -117,3 +117,18 @@ int chats_set_reachable(struct db *db, const char *platform, const char *chat_id
                               "WHERE platform = ? AND chat_id = ?";
     return people_set_flag(db, sql, platform, chat_id, reachable, now_ms);
 }
+
+int chats_set_bot_status(struct db *db, const char *platform, const char *chat_id,
+                         const char *status, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE chats SET bot_status = ?1, updated_at = ?2, reachable = "
+                              "(?1 NOT IN ('left', 'kicked')) WHERE platform = ?3 AND chat_id = ?4";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, status);
+    sqlite3_bind_int64(st, 2, now_ms);
+    db_bind_text(st, 3, platform);
+    db_bind_text(st, 4, chat_id);
+    return db_step_done(db, st);
+}

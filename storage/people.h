@@ -35,5 +35,9 @@ int chats_touch(struct db *db, const char *platform, const char *chat_id, const 
                 const char *title, int64_t now_ms);
 int chats_set_reachable(struct db *db, const char *platform, const char *chat_id, bool reachable,
                         int64_t now_ms);
+/* Records the bot's membership (member, administrator, left, kicked, …); a chat the bot left
+ * or was removed from is unreachable, one it joined again is reachable. */
+int chats_set_bot_status(struct db *db, const char *platform, const char *chat_id,
+                         const char *status, int64_t now_ms);
 
 #endif

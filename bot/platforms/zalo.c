@@ -1,0 +1,419 @@
+/*
+ * zalo.c — the Zalo Bot Platform API adapter.
+ *
+ * Zalo has no offsets and no update ids: getUpdates hands out one update (some servers a list —
+ * both are accepted) and forgets it, so duplicates are the application's problem. The inbox key
+ * is event_name + message_id, and an update the bot itself caused (the sender is the bot's own
+ * id, from getMe) is dropped. An idle long poll answers 408, which is normal. Ids are strings,
+ * dates are milliseconds, chats are PRIVATE or GROUP (groups are in beta on Zalo).
+ *
+ * Zalo has no buttons: handlers offer numbered choices by capability; should a row carry buttons
+ * anyway, they are appended to the text as a numbered list rather than lost.
+ */
+#include "bot/app.h"
+#include "bot/botapi.h"
+#include "bot/clock.h"
+#include "bot/log.h"
+#include "bot/msg.h"
+#include "bot/platform.h"
+#include "bot/receiver.h"
+#include "bot/secure.h"
+#include "bot/sender.h"
+#include "bot/worker.h"
+#include "storage/inbox.h"
+#include "storage/platform_store.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ZL                "zalo"
+#define ZL_POLL_TIMEOUT_S 30
+#define ZL_HTTP_SLACK_S   15
+
+struct zalo {
+    struct app *app;
+    const struct cfg_platform *pc;
+    struct sender *sender;
+    struct receiver rx;
+    pthread_mutex_t lock; /* guards bot_id: written by the receive thread, read by webhooks */
+    char bot_id[128];
+};
+
+struct zl_event {
+    const char *name;
+    const char *attachment; /* kind of attachment it carries, or NULL */
+    const char *field;      /* where the attachment's URL is */
+};
+
+static const struct zl_event zl_events[] = {
+    {"message.text.received", NULL, NULL},
+    {"message.image.received", "photo", "photo"},
+    {"message.sticker.received", "sticker", "sticker"},
+    {"message.voice.received", "voice", "url"},
+    {"message.unsupported.received", NULL, NULL},
+};
+
+static char *zl_str(json_t *v)
+{
+    char buf[64];
+    if (json_is_string(v))
+        return strdup(json_string_value(v));
+    if (json_is_integer(v)) {
+        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return strdup(buf);
+    }
+    return NULL;
+}
+
+static const struct zl_event *zl_event(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof zl_events / sizeof zl_events[0]; i++)
+        if (strcmp(zl_events[i].name, name) == 0)
+            return &zl_events[i];
+    return NULL;
+}
+
+/* The update key: event + message id, or a digest of the update when it has no id. */
+static char *zl_key(const char *event, json_t *message, json_t *u)
+{
+    char *id = zl_str(json_object_get(message, "message_id")), *key = NULL;
+    if (!id) {
+        char *dump = json_dumps(u, JSON_COMPACT | JSON_SORT_KEYS);
+        char hash[2 * SECURE_SHA256_LEN + 1];
+        secure_sha256_hex(dump ? dump : "", hash);
+        free(dump);
+        id = strdup(hash);
+    }
+    if (id && asprintf(&key, "%s:%s", event, id) < 0)
+        key = NULL;
+    free(id);
+    return key;
+}
+
+/* Turns one update into *m. Returns 0, 1 for an update to drop (an echo of the bot, an event
+ * we do not know), -1 if malformed. */
+static int zl_update_to_msg(struct zalo *zl, json_t *u, struct msg *m)
+{
+    memset(m, 0, sizeof *m);
+    const char *event = json_string_value(json_object_get(u, "event_name"));
+    json_t *message = json_object_get(u, "message");
+    const struct zl_event *ev = zl_event(event);
+    if (!ev || !json_is_object(message))
+        return ev ? -1 : 1;
+    json_t *from = json_object_get(message, "from"), *chat = json_object_get(message, "chat");
+    m->sender_id = zl_str(json_object_get(from, "id"));
+    pthread_mutex_lock(&zl->lock);
+    int echo = m->sender_id && zl->bot_id[0] && strcmp(m->sender_id, zl->bot_id) == 0;
+    pthread_mutex_unlock(&zl->lock);
+    if (echo) {
+        msg_clear(m);
+        return 1;
+    }
+    const char *name = json_string_value(json_object_get(from, "display_name"));
+    if (!name)
+        name = json_string_value(json_object_get(from, "first_name"));
+    m->sender_name = name ? strdup(name) : NULL;
+    m->chat_id = zl_str(json_object_get(chat, "id"));
+    const char *type = json_string_value(json_object_get(chat, "chat_type"));
+    m->is_group = type && strcmp(type, "GROUP") == 0;
+    const char *text = json_string_value(json_object_get(message, "text"));
+    if (!text)
+        text = json_string_value(json_object_get(message, "caption"));
+    m->text = text ? strdup(text) : NULL;
+    m->date_ms = json_integer_value(json_object_get(message, "date"));
+    if (m->date_ms <= 0)
+        m->date_ms = clock_now_ms();
+    const char *ref = ev->field ? json_string_value(json_object_get(message, ev->field)) : NULL;
+    if (ref)
+        msg_add_attachment(m, ev->attachment, ref);
+    m->platform = strdup(ZL);
+    m->update_key = zl_key(event, message, u);
+    if (!m->chat_id || !m->platform || !m->update_key) {
+        msg_clear(m);
+        return -1;
+    }
+    return 0;
+}
+
+/* Stores updates (one object or a list) in one transaction. *stored counts new private texts
+ * (those get a "typing" indicator). */
+static int zl_store(struct zalo *zl, struct db *db, json_t *result, json_t *typing)
+{
+    json_t *list = json_is_array(result) ? json_incref(result) : json_pack("[O]", result);
+    int64_t now = clock_now_ms();
+    int rc = db_begin(db) == DB_OK ? 0 : -1;
+    size_t i;
+    json_t *u;
+    json_array_foreach(list, i, u)
+    {
+        struct msg m;
+        int r = rc == 0 ? zl_update_to_msg(zl, u, &m) : 1;
+        if (r < 0)
+            log_warn(ZL, "skipping a malformed update");
+        if (r != 0)
+            continue;
+        char *json = msg_to_json(&m);
+        int st = json ? inbox_add(db, ZL, m.update_key, m.chat_id, json, now, NULL) : DB_ERROR;
+        if (st == DB_ERROR)
+            rc = -1;
+        else if (st == DB_OK && typing && !m.is_group && m.text)
+            json_array_append_new(typing, json_string(m.chat_id));
+        free(json);
+        msg_clear(&m);
+    }
+    json_decref(list);
+    if (rc == 0 && db_commit(db) != DB_OK)
+        rc = -1;
+    if (rc != 0)
+        db_rollback(db);
+    return rc;
+}
+
+/* ---- the receive thread ----------------------------------------------------------------- */
+
+static void zl_typing(struct zalo *zl, json_t *chats)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(chats, i, c)
+    {
+        struct botapi_reply r;
+        receiver_call(&zl->rx, "sendChatAction",
+                      json_pack("{s:O, s:s}", "chat_id", c, "action", "typing"), 5, &r);
+        botapi_reply_clear(&r);
+    }
+}
+
+static int zl_is_idle(const struct botapi_reply *r)
+{
+    return r->http_code == 408 || (r->status == BOTAPI_REFUSED && r->error_code == 408);
+}
+
+static int zl_poll_once(struct zalo *zl, int *fails)
+{
+    int64_t started = clock_mono_ms();
+    struct botapi_reply r;
+    char timeout[8];
+    snprintf(timeout, sizeof timeout, "%d", ZL_POLL_TIMEOUT_S);
+    receiver_call(&zl->rx, "getUpdates", json_pack("{s:s}", "timeout", timeout),
+                  ZL_POLL_TIMEOUT_S + ZL_HTTP_SLACK_S, &r);
+    if (receiver_stopping(&zl->rx)) {
+        botapi_reply_clear(&r);
+        return -1;
+    }
+    int64_t wait = 0;
+    if (r.status == BOTAPI_OK && (json_is_object(r.result) || json_is_array(r.result))) {
+        json_t *typing = json_array();
+        if (zl_store(zl, zl->rx.db, r.result, typing) != 0) {
+            log_error(ZL, "cannot store an update; it may be lost if Zalo does not resend it");
+            wait = 1000;
+        } else {
+            if (*fails)
+                log_info(ZL, "polling works again after %d failures", *fails);
+            *fails = 0;
+            worker_wake(zl->app->worker);
+            zl_typing(zl, typing);
+        }
+        json_decref(typing);
+    } else if (zl_is_idle(&r) || (r.status == BOTAPI_OK && json_is_null(r.result))) {
+        *fails = 0;
+        if (clock_mono_ms() - started < 1000)
+            wait = 1000; /* an idle answer that came at once: never spin */
+    } else {
+        if (r.status == BOTAPI_OK)
+            r.status = BOTAPI_GARBAGE;
+        ++*fails;
+        wait = botapi_backoff_ms(*fails, 1000, RECEIVER_BACKOFF_CAP_MS);
+        receiver_log_failure(&zl->rx, "getUpdates", &r, *fails, wait);
+    }
+    botapi_reply_clear(&r);
+    return wait && receiver_sleep(&zl->rx, wait) ? -1 : 0;
+}
+
+/* The bot's own id, to drop echoes of what it sent. Kept from the last run if Zalo is down. */
+static void zl_remember_me(struct zalo *zl)
+{
+    char known[sizeof zl->bot_id];
+    if (pstore_get(zl->rx.db, ZL, "bot_id", known, sizeof known) == DB_OK) {
+        pthread_mutex_lock(&zl->lock);
+        snprintf(zl->bot_id, sizeof zl->bot_id, "%s", known);
+        pthread_mutex_unlock(&zl->lock);
+    }
+    struct botapi_reply r;
+    if (receiver_call_until_ok(&zl->rx, "getMe", json_object(), &r) != 0)
+        return;
+    char *id = zl_str(json_object_get(r.result, "id"));
+    const char *name = json_string_value(json_object_get(r.result, "account_name"));
+    if (id) {
+        pthread_mutex_lock(&zl->lock);
+        snprintf(zl->bot_id, sizeof zl->bot_id, "%s", id);
+        pthread_mutex_unlock(&zl->lock);
+        pstore_set(zl->rx.db, ZL, "bot_id", id, clock_now_ms());
+        log_info(ZL, "connected as %s", name ? name : id);
+    }
+    free(id);
+    botapi_reply_clear(&r);
+}
+
+static void *zl_rx_main(void *arg)
+{
+    struct zalo *zl = arg;
+    zl_remember_me(zl);
+    if (receiver_stopping(&zl->rx))
+        return NULL;
+    if (strcmp(zl->pc->mode, "webhook") == 0) {
+        receiver_set_webhook(&zl->rx, NULL);
+        return NULL;
+    }
+    if (receiver_prepare_polling(&zl->rx) != 0)
+        return NULL;
+    log_info(ZL, "polling getUpdates");
+    int fails = 0;
+    while (!receiver_stopping(&zl->rx))
+        if (zl_poll_once(zl, &fails) != 0)
+            break;
+    return NULL;
+}
+
+/* ---- the webhook (HTTP thread) ---------------------------------------------------------- */
+
+static int zl_webhook(void *state, struct db *db, const char *secret, const char *body, size_t len,
+                      char *resp, size_t resp_size)
+{
+    struct zalo *zl = state;
+    if (strcmp(zl->pc->mode, "webhook") != 0 || !secret ||
+        !secure_equal(secret, zl->pc->webhook_secret))
+        return 401;
+    json_t *root = json_loadb(body, len, 0, NULL);
+    json_t *u = json_object_get(root, "result"); /* {ok, result} or the bare update */
+    if (!json_is_object(u) && !json_is_array(u))
+        u = root;
+    int status = 400;
+    if (json_is_object(u) || json_is_array(u))
+        status = zl_store(zl, db, u, NULL) == 0 ? 200 : 500;
+    json_decref(root);
+    if (status == 200)
+        worker_wake(zl->app->worker);
+    return status;
+}
+
+/* ---- sending ---------------------------------------------------------------------------- */
+
+/* No buttons on Zalo: a row that has some anyway shows them as numbered choices. */
+static char *zl_text_with_choices(const struct outbox_row *row)
+{
+    json_t *rows = row->buttons ? json_loads(row->buttons, 0, NULL) : NULL;
+    size_t cap = strlen(row->text) + 2048, at = 0, i, j;
+    char *out = malloc(cap);
+    if (!out) {
+        json_decref(rows);
+        return NULL;
+    }
+    at = (size_t)snprintf(out, cap, "%s", row->text);
+    int n = 0;
+    json_t *line, *b;
+    json_array_foreach(rows, i, line) json_array_foreach(line, j, b)
+    {
+        const char *text = json_string_value(json_object_get(b, "text"));
+        if (text && at < cap)
+            at += (size_t)snprintf(out + at, cap - at, "\n%d. %s", ++n, text);
+    }
+    json_decref(rows);
+    return out;
+}
+
+static int zl_build(void *ctx, struct db *db, const struct outbox_row *row, int64_t now,
+                    const char **method, json_t **params, const char **why)
+{
+    char *text = zl_text_with_choices(row);
+    if (!text) {
+        *why = "out of memory";
+        return -1;
+    }
+    if (row->photo) {
+        *method = "sendPhoto";
+        *params = json_pack("{s:s, s:s}", "chat_id", row->chat_id, "photo", row->photo);
+        if (*text)
+            json_object_set_new(*params, "caption", json_string(text));
+    } else {
+        *method = "sendMessage";
+        *params = json_pack("{s:s, s:s}", "chat_id", row->chat_id, "text", text);
+    }
+    free(text);
+    return *params ? 0 : -1;
+}
+
+static const struct sender_ops zl_sender_ops = {.build = zl_build};
+
+/* ---- the platform ------------------------------------------------------------------------ */
+
+static bool zl_enabled(const struct cfg *cfg)
+{
+    return cfg->zalo.enabled;
+}
+
+static int zl_start(struct app *app, void **state)
+{
+    struct zalo *zl = calloc(1, sizeof *zl);
+    if (!zl)
+        return -1;
+    zl->app = app;
+    zl->pc = &app->cfg->zalo;
+    pthread_mutex_init(&zl->lock, NULL);
+    const struct cfg_rate_limit *rl = &zl->pc->rate_limit;
+    struct sender_config sc = {
+        .platform = ZL,
+        .base_url = zl->pc->api_base_url,
+        .token = zl->pc->token,
+        .global = ratelimit_rule(rl->global_per_sec, 1000, (int)rl->global_per_sec),
+        .chat = ratelimit_rule(rl->per_chat_per_sec, 1000, 2),
+        .group = ratelimit_rule(rl->per_group_per_min, 60000, (int)rl->per_group_per_min),
+        .max_attempts = zl->pc->max_attempts,
+        .concurrency = 16,
+    };
+    if (receiver_init(&zl->rx, app, ZL, zl->pc) != 0 ||
+        sender_start(app, &sc, &zl_sender_ops, zl, &zl->sender) != 0 ||
+        receiver_start(&zl->rx, zl_rx_main, zl) != 0) {
+        sender_stop(zl->sender);
+        receiver_stop(&zl->rx);
+        pthread_mutex_destroy(&zl->lock);
+        free(zl);
+        return -1;
+    }
+    *state = zl;
+    return 0;
+}
+
+static void zl_stop(void *state)
+{
+    struct zalo *zl = state;
+    receiver_stop(&zl->rx);
+    sender_stop(zl->sender);
+    pthread_mutex_destroy(&zl->lock);
+    free(zl);
+}
+
+static void zl_wake(void *state)
+{
+    struct zalo *zl = state;
+    sender_wake(zl->sender);
+}
+
+const struct platform_ops zalo_platform = {
+    .name = ZL,
+    .caps = {.max_text_chars = 2000,
+             .max_caption_chars = 2000,
+             .buttons = false,
+             .groups = true,
+             .edit = false,
+             .photos = true},
+    .enabled = zl_enabled,
+    .start = zl_start,
+    .stop = zl_stop,
+    .wake = zl_wake,
+    .webhook_path = "/webhook/zalo",
+    .webhook_header = "x-bot-api-secret-token:",
+    .webhook = zl_webhook,
+};
