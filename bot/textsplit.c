@@ -19,8 +19,10 @@ static size_t textsplit_char(const unsigned char *s, size_t left, size_t *units)
 size_t textsplit_units(const char *s, size_t len)
 {
     size_t total = 0, units;
-    for (size_t i = 0; i < len; i += textsplit_char((const unsigned char *)s + i, len - i, &units))
+    for (size_t i = 0; i < len;) {
+        i += textsplit_char((const unsigned char *)s + i, len - i, &units);
         total += units;
+    }
     return total;
 }
 
