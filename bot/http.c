@@ -113,10 +113,12 @@ static int http_status(struct lws *wsi, unsigned status)
 }
 
 /* Starts a webhook POST: which platform, the secret header, the announced size. */
-static int http_webhook_begin(struct lws *wsi, struct app *app, struct http_req *req,
-                              const char *path)
+static int http_webhook_begin(struct lws *wsi, struct app *app, struct http_req *req)
 {
     memset(req, 0, sizeof *req);
+    /* The whole path: the callback's "in" is only what follows the /webhook mount. */
+    char path[128] = "";
+    lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_POST_URI);
     for (int i = 0; platform_registry[i]; i++) {
         const struct platform_ops *ops = platform_registry[i];
         if (!app->pstarted[i] || !ops->webhook || strcmp(ops->webhook_path, path) != 0)
@@ -196,7 +198,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         break;
     case LWS_CALLBACK_HTTP: {
         if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
-            return http_webhook_begin(wsi, app, req, in ? (const char *)in : "");
+            return http_webhook_begin(wsi, app, req);
         /* in is the whole path. Only GET reaches here (a POST has no GET_URI token). */
         const char *path = in ? (const char *)in : "";
         if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)

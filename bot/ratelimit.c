@@ -15,15 +15,15 @@ enum { RL_ID_MAX = 64, RL_INITIAL = 1024 };
 struct rl_window {
     int max;
     int64_t window_ms;
-    int count; /* sends recorded, at most max */
-    int head;  /* index of the oldest */
+    int count; /* sends recorded, at most max; unordered (ratelimit_done moves times) */
     int64_t *times;
 };
 
 struct rl_entry {
     char id[RL_ID_MAX]; /* "" = free slot */
     bool is_group;
-    struct rl_window w;
+    struct rl_window w;     /* the chat rule */
+    struct rl_window group; /* groups only: the per-group rule */
 };
 
 struct ratelimit {
@@ -55,12 +55,21 @@ static int rl_window_init(struct rl_window *w, struct ratelimit_rule rule)
     return 0;
 }
 
+static int rl_window_oldest(const struct rl_window *w)
+{
+    int oldest = 0;
+    for (int i = 1; i < w->count; i++)
+        if (w->times[i] < w->times[oldest])
+            oldest = i;
+    return oldest;
+}
+
 /* When the next send may go: now, or when the oldest of the last max sends leaves the window. */
 static int64_t rl_window_next(const struct rl_window *w, int64_t now)
 {
     if (w->max == 0 || w->count < w->max)
         return 0;
-    int64_t free_at = w->times[w->head] + w->window_ms;
+    int64_t free_at = w->times[rl_window_oldest(w)] + w->window_ms;
     return free_at <= now ? 0 : free_at;
 }
 
@@ -68,18 +77,34 @@ static void rl_window_take(struct rl_window *w, int64_t now)
 {
     if (w->max == 0)
         return;
-    if (w->count < w->max) {
-        w->times[(w->head + w->count) % w->max] = now;
-        w->count++;
-    } else {
-        w->times[w->head] = now;
-        w->head = (w->head + 1) % w->max;
-    }
+    if (w->count < w->max)
+        w->times[w->count++] = now;
+    else
+        w->times[rl_window_oldest(w)] = now;
+}
+
+static void rl_window_move(struct rl_window *w, int64_t from, int64_t to)
+{
+    for (int i = 0; i < w->count; i++)
+        if (w->times[i] == from) {
+            w->times[i] = to;
+            return;
+        }
 }
 
 static int64_t rl_window_newest(const struct rl_window *w)
 {
-    return w->count ? w->times[(w->head + w->count - 1) % w->max] : 0;
+    int64_t newest = 0;
+    for (int i = 0; i < w->count; i++)
+        newest = w->times[i] > newest ? w->times[i] : newest;
+    return newest;
+}
+
+/* An entry is idle when neither of its windows remembers a send that still counts. */
+static int rl_idle(const struct rl_entry *e, int64_t now)
+{
+    return now - rl_window_newest(&e->w) >= e->w.window_ms &&
+           now - rl_window_newest(&e->group) >= e->group.window_ms;
 }
 
 struct ratelimit *ratelimit_new(struct ratelimit_rule global, struct ratelimit_rule chat,
@@ -104,8 +129,10 @@ void ratelimit_free(struct ratelimit *rl)
 {
     if (!rl)
         return;
-    for (size_t i = 0; rl->table && i < rl->size; i++)
+    for (size_t i = 0; rl->table && i < rl->size; i++) {
         free(rl->table[i].w.times);
+        free(rl->table[i].group.times);
+    }
     free(rl->table);
     free(rl->global.times);
     free(rl);
@@ -127,7 +154,7 @@ static int rl_rehash(struct ratelimit *rl, int64_t now)
     struct rl_entry *old = rl->table;
     size_t old_size = rl->size, live = 0;
     for (size_t i = 0; i < old_size; i++)
-        if (old[i].id[0] && now - rl_window_newest(&old[i].w) < old[i].w.window_ms)
+        if (old[i].id[0] && !rl_idle(&old[i], now))
             live++;
     size_t size = live * 2 > old_size / 2 ? old_size * 2 : old_size;
     struct rl_entry *table = calloc(size, sizeof *table);
@@ -139,8 +166,9 @@ static int rl_rehash(struct ratelimit *rl, int64_t now)
     for (size_t i = 0; i < old_size; i++) {
         if (!old[i].id[0])
             continue;
-        if (now - rl_window_newest(&old[i].w) >= old[i].w.window_ms) {
+        if (rl_idle(&old[i], now)) {
             free(old[i].w.times);
+            free(old[i].group.times);
             continue;
         }
         struct rl_entry *e = rl_find(rl, old[i].id, true);
@@ -176,9 +204,17 @@ static struct rl_entry *rl_entry(struct ratelimit *rl, const char *id, bool is_g
         return NULL;
     e = rl_find(rl, id, true);
     e->is_group = is_group;
-    if (rl_window_init(&e->w, is_group ? rl->group_rule : rl->chat_rule) != 0) {
-        e->w.max = 0; /* out of memory: this chat goes unlimited rather than blocked forever */
+    /* A group: one message at a time per the chat rule (no burst), and its per-minute cap. */
+    struct ratelimit_rule chat = rl->chat_rule;
+    if (is_group && chat.max > 1) {
+        chat.window_ms = chat.window_ms / chat.max;
+        chat.max = 1;
     }
+    /* Out of memory: this chat goes unlimited rather than blocked forever. */
+    if (rl_window_init(&e->w, chat) != 0)
+        e->w.max = 0;
+    if (is_group && rl_window_init(&e->group, rl->group_rule) != 0)
+        e->group.max = 0;
     return e;
 }
 
@@ -189,6 +225,8 @@ int64_t ratelimit_check(struct ratelimit *rl, const char *chat_id, bool is_group
     int64_t g = rl_window_next(&rl->global, now_ms);
     struct rl_entry *e = rl_find(rl, chat_id, false);
     int64_t c = e ? rl_window_next(&e->w, now_ms) : 0;
+    int64_t grp = e ? rl_window_next(&e->group, now_ms) : 0;
+    c = grp > c ? grp : c;
     if (g > c)
         *global_blocked = true;
     return g > c ? g : c;
@@ -197,10 +235,21 @@ int64_t ratelimit_check(struct ratelimit *rl, const char *chat_id, bool is_group
 void ratelimit_take(struct ratelimit *rl, const char *chat_id, bool is_group, int64_t now_ms)
 {
     rl_window_take(&rl->global, now_ms);
-    struct ratelimit_rule rule = is_group ? rl->group_rule : rl->chat_rule;
-    if (rule.max == 0)
+    if (rl->chat_rule.max == 0 && !(is_group && rl->group_rule.max))
         return;
     struct rl_entry *e = rl_entry(rl, chat_id, is_group, now_ms);
-    if (e)
+    if (e) {
         rl_window_take(&e->w, now_ms);
+        rl_window_take(&e->group, now_ms);
+    }
+}
+
+void ratelimit_done(struct ratelimit *rl, const char *chat_id, int64_t started_ms, int64_t done_ms)
+{
+    rl_window_move(&rl->global, started_ms, done_ms);
+    struct rl_entry *e = rl_find(rl, chat_id, false);
+    if (e) {
+        rl_window_move(&e->w, started_ms, done_ms);
+        rl_window_move(&e->group, started_ms, done_ms);
+    }
 }

@@ -8,6 +8,11 @@
  * the oldest of them left the window never exceeds the platform's own count. Memory: N
  * timestamps per key; idle keys are pruned.
  *
+ * The platform counts a message when it arrives, which is some time after we start sending it.
+ * So a send is recorded when it starts (to reserve its place) and its time is moved to when the
+ * answer came back (ratelimit_done): the platform saw it before that, so counting from there is
+ * never early. A group obeys both its per-minute rule and the per-chat rule.
+ *
  * Not thread-safe: each sender owns its limiter. Times come from the caller (the monotonic
  * clock), so tests can drive it.
  */
@@ -37,7 +42,9 @@ void ratelimit_free(struct ratelimit *rl);
  * time it may. *global_blocked says whether the platform-wide limit is the reason. */
 int64_t ratelimit_check(struct ratelimit *rl, const char *chat_id, bool is_group, int64_t now_ms,
                         bool *global_blocked);
-/* Records a send at now_ms (call only after ratelimit_check said yes). */
+/* Records a send starting at now_ms (call only after ratelimit_check said yes). */
 void ratelimit_take(struct ratelimit *rl, const char *chat_id, bool is_group, int64_t now_ms);
+/* The send started at started_ms was answered at done_ms: count it from then. */
+void ratelimit_done(struct ratelimit *rl, const char *chat_id, int64_t started_ms, int64_t done_ms);
 
 #endif

@@ -28,6 +28,7 @@
 
 struct sx { /* one transfer slot */
     CURL *easy;
+    int64_t started; /* monotonic: when the rate limiter counted it */
     struct outbox_row row;
     char *body;
     struct botapi_buf resp;
@@ -186,6 +187,8 @@ static void sender_collect(struct sender *s)
         curl_multi_remove_handle(s->multi, m->easy_handle);
         if (!began && db_begin(s->db) == DB_OK)
             began = 1;
+        /* The platform counted it before it answered: count it from the answer. */
+        ratelimit_done(s->rl, x->row.chat_id, x->started, mono);
         struct botapi_reply r;
         botapi_classify(rc, code, &x->resp, &r);
         sender_settle(s, x, &r, now, mono);
@@ -241,6 +244,7 @@ static int sender_take(struct sender *s, struct outbox_row *row, int64_t now, in
         return x ? 0 : -1;
     }
     ratelimit_take(s->rl, row->chat_id, row->is_group, mono);
+    x->started = mono;
     row->attempts++;
     x->row = *row;
     memset(row, 0, sizeof *row); /* the slot owns the strings now */

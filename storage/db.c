@@ -60,12 +60,20 @@ static int db_prepare_path(const char *path)
                 break;
         }
     }
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        log_error("db", "cannot open %s: %s", path, strerror(errno));
+    /* Create the file only when it does not exist. Opening and closing an existing database
+     * file here would be a bug: closing any descriptor of a file drops every POSIX lock the
+     * process holds on it, including the locks of connections other threads have open, and
+     * another process could then take itself for the last user and delete the WAL. */
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        return 0;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) {
+        log_error("db", "cannot create %s: %s", path, strerror(errno));
         return -1;
     }
-    close(fd);
+    if (fd >= 0)
+        close(fd);
     return 0;
 }
 

@@ -416,14 +416,18 @@ class FakeBotApi:
     # ---- rate limits -----------------------------------------------------------------------
 
     def rate_limits(self, global_per_sec=None, per_chat_per_sec=None, per_group_per_min=None,
-                    retry_after=None):
+                    retry_after=None, per_chat_burst=3):
         """Sliding windows on this fake's monotonic clock over successful sends: [t-1s, t] and
-        [t-60s, t], minus `rate_tolerance` (5 ms) in the client's favour. None = unlimited."""
+        [t-60s, t], minus `rate_tolerance` (5 ms) in the client's favour. None = unlimited.
+        A private chat may take a short burst, as the Bot FAQ says ("short bursts allowed"):
+        at most per_chat_burst messages in any per_chat_burst / per_chat_per_sec seconds; a
+        group gets no burst (one per 1 / per_chat_per_sec seconds) besides its per-minute cap."""
         with self.cond:
             self._limits = {"global_per_sec": global_per_sec,
                             "per_chat_per_sec": per_chat_per_sec,
                             "per_group_per_min": per_group_per_min,
-                            "retry_after": retry_after}
+                            "retry_after": retry_after,
+                            "per_chat_burst": per_chat_burst}
 
     def _rate_wait(self, chat, now):
         """None when a send to chat may go now, else the retry_after seconds."""
@@ -441,7 +445,10 @@ class FakeBotApi:
                 waits.append(sorted(inwin)[k] + span - tol - now)
 
         check(self._win_global, lim["global_per_sec"], 1.0)
-        check(self._win_chat.get(chat, ()), lim["per_chat_per_sec"], 1.0)
+        rate = lim["per_chat_per_sec"]
+        if rate:
+            burst = 1 if self.is_group(chat) else max(1, lim.get("per_chat_burst") or 1)
+            check(self._win_chat.get(chat, ()), burst, burst / rate)
         if self.is_group(chat):
             check(self._win_group.get(chat, ()), lim["per_group_per_min"], 60.0)
         if not waits:
@@ -453,7 +460,7 @@ class FakeBotApi:
     def _rate_record(self, chat, now):
         self._win_global = [s for s in self._win_global if now - s < 1.0] + [now]
         w = self._win_chat.get(chat, [])
-        self._win_chat[chat] = [s for s in w if now - s < 1.0] + [now]
+        self._win_chat[chat] = [s for s in w if now - s < 60.0] + [now]
         if self.is_group(chat):
             w = self._win_group.get(chat, [])
             self._win_group[chat] = [s for s in w if now - s < 60.0] + [now]

@@ -560,7 +560,7 @@ def test_zalo_getme_and_errors():
                                       "caption": "ảnh"})
         assert st == 200 and zl.sent[-1]["text"] == "ảnh"
         assert api(zl, "sendSticker", {"chat_id": "u1", "sticker": "abc"})[0] == 200
-        zl.rate_limits(per_chat_per_sec=1)
+        zl.rate_limits(per_chat_per_sec=1, per_chat_burst=1)
         st, r = send(zl, "u2")
         assert st == 200
         st, r = send(zl, "u2")
