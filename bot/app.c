@@ -6,7 +6,12 @@
 
 #include "bot/http.h"
 #include "bot/log.h"
+#include "bot/clock.h"
 #include "bot/worker.h"
+#include "handlers/desks.h"
+#include "handlers/textengine.h"
+#include "handlers/textnorm.h"
+#include "storage/enrol.h"
 #include "storage/outbox.h"
 
 #include <stdio.h>
@@ -73,9 +78,19 @@ int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
     log_info("app", "configuration %s; data from %s; database %s",
              app->cfg->file ? app->cfg->file : "(built-in defaults)", app->cfg->data_dir,
              app->cfg->storage_path);
-    if (texts_load(app->cfg->messages_file, &app->texts, err, errlen) != 0)
+    if (texts_load(app->cfg->messages_file, &app->texts, err, errlen) != 0 ||
+        textengine_load(app->cfg->categories_file, &app->te, err, errlen) != 0 ||
+        desks_load(app->cfg, textnorm_fold, &app->desks, err, errlen) != 0)
         return APP_EXIT_CONFIG;
     return app_open_storage(app, err, errlen);
+}
+
+int app_write_begin(struct app *app, struct db *db)
+{
+    atomic_fetch_add(&app->writers_waiting, 1);
+    int rc = db_begin(db);
+    atomic_fetch_sub(&app->writers_waiting, 1);
+    return rc;
 }
 
 int app_start_worker(struct app *app)
@@ -128,7 +143,29 @@ void app_free(struct app *app)
         app->pstate[i] = NULL;
     }
     db_close(app->db);
+    desks_free(app->desks);
+    textengine_free(app->te);
     texts_free(app->texts);
     cfg_free(app->cfg);
     memset(app, 0, sizeof *app);
+}
+
+int app_enrol(struct app *app, const char *role, const char *area, const char *agency, char *code,
+              char *err, size_t errlen)
+{
+    struct enrol_grant g;
+    memset(&g, 0, sizeof g);
+    if (area && !desks_area(app->desks, area)) {
+        snprintf(err, errlen, "unknown area \"%s\": it must be one of the codes in \"areas\" of %s",
+                 area, app->cfg->file ? app->cfg->file : "the configuration");
+        return APP_EXIT_CONFIG;
+    }
+    snprintf(g.role, sizeof g.role, "%s", role);
+    snprintf(g.area, sizeof g.area, "%s", area ? area : "");
+    snprintf(g.agency, sizeof g.agency, "%s", agency ? agency : "");
+    if (enrol_create(app->db, &g, clock_now_ms(), APP_ENROL_DAYS * 86400000LL, code) != DB_OK) {
+        snprintf(err, errlen, "cannot store the enrolment code");
+        return APP_EXIT_RUNTIME;
+    }
+    return 0;
 }

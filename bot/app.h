@@ -22,14 +22,19 @@
 
 struct worker;
 struct http;
+struct textengine;
+struct desks;
 
 struct app {
     struct cfg *cfg;
     struct texts *texts;
+    struct textengine *te; /* the Vietnamese text engine (categories file) */
+    struct desks *desks;   /* areas, desks and tip rules */
     struct db *db;
     struct worker *worker;
     struct http *http;
     atomic_int stopping;
+    atomic_int writers_waiting; /* receivers waiting for the write lock (app_write_begin) */
     void *pstate[PLATFORM_MAX];
     bool pstarted[PLATFORM_MAX];
 };
@@ -42,6 +47,17 @@ enum { APP_EXIT_RUNTIME = 1, APP_EXIT_CONFIG = 2 };
  * database and puts interrupted sends back in the queue. Returns 0, or an APP_EXIT_* status
  * with err holding one line. app_free() is safe after a failure. */
 int app_init(struct app *app, const char *config_path, char *err, size_t errlen);
+enum { APP_ENROL_DAYS = 7 };
+
+/* Makes a one-time enrolment code for role in area (police, leader) or agency. Returns 0, or
+ * APP_EXIT_CONFIG for an unknown area, or APP_EXIT_RUNTIME; err says which. */
+int app_enrol(struct app *app, const char *role, const char *area, const char *agency, char *code,
+              char *err, size_t errlen);
+
+/* BEGIN IMMEDIATE for a receiver storing updates: while it waits, the worker ends its batch
+ * early, so taking in updates never waits behind a long batch of handling. */
+int app_write_begin(struct app *app, struct db *db);
+
 /* A new connection to the same database, for another thread. */
 int app_open_db(const struct app *app, struct db **out);
 /* Starts the worker. */

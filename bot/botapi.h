@@ -31,6 +31,7 @@ struct botapi_reply {
     char description[BOTAPI_DESC_MAX];
     int retry_after;     /* seconds (Telegram parameters.retry_after), 0 if none */
     char migrate_to[32]; /* parameters.migrate_to_chat_id, "" if none */
+    int want_result;     /* set before botapi_classify when result is needed (not for sends) */
 };
 
 /* A growing response buffer with a cap. */
@@ -41,7 +42,8 @@ struct botapi_buf {
 
 void botapi_reply_clear(struct botapi_reply *r);
 
-/* Classifies a finished transfer. curl_rc is the transfer's result; body may be anything. */
+/* Classifies a finished transfer. curl_rc is the transfer's result; body may be anything.
+ * r->want_result (kept) says whether the result is needed; a send does not parse it. */
 void botapi_classify(CURLcode curl_rc, long http_code, const struct botapi_buf *body,
                      struct botapi_reply *r);
 

@@ -17,6 +17,12 @@ int64_t clock_now_ms(void);
 /* Milliseconds from an arbitrary start; never faked, never goes back. */
 int64_t clock_mono_ms(void);
 
+/* Reads TIPGATE_CLOCK_FILE from the environment: when set, the application clock is shifted by
+ * the number of milliseconds written in that file (re-read at most every 200 ms), so an
+ * operator or an integration test can move a running service through hours or weeks of
+ * reminders. Unset (the normal case): real time. Call once at start. */
+void clock_init_from_env(void);
+
 /* Test hooks. A fake clock returns exactly the value set until changed; 0 restores real time. */
 void clock_set_fake(int64_t now_ms);
 void clock_advance(int64_t delta_ms);

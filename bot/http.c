@@ -10,8 +10,13 @@
 #include "storage/inbox.h"
 #include "storage/outbox.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -283,9 +288,48 @@ static void http_lws_log(int level, const char *line)
         log_debug("lws", "%.*s", (int)n, line);
 }
 
+/* Tries the address before libwebsockets does: a port in use is the commonest start-up
+ * failure, deserves a clear message, and lws leaks part of its context on that path. */
+static int http_probe(const char *listen, int port)
+{
+    if (port == 0)
+        return 0;
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t len;
+    int family = strchr(listen, ':') ? AF_INET6 : AF_INET;
+    if (family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        inet_pton(AF_INET6, listen, &a->sin6_addr);
+        len = sizeof *a;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)port);
+        inet_pton(AF_INET, listen, &a->sin_addr);
+        len = sizeof *a;
+    }
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if (fd < 0)
+        return 0; /* let libwebsockets say what is wrong */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int rc = bind(fd, (struct sockaddr *)&ss, len);
+    int err = errno;
+    close(fd);
+    if (rc != 0) {
+        log_error("http", "cannot listen on %s port %d: %s", listen, port, strerror(err));
+        return -1;
+    }
+    return 0;
+}
+
 int http_start(struct app *app, struct http **out)
 {
     *out = NULL;
+    if (http_probe(app->cfg->http_listen, app->cfg->http_port) != 0)
+        return -1;
     struct http *h = calloc(1, sizeof *h);
     if (!h)
         return -1;

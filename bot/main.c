@@ -3,28 +3,36 @@
  * statuses (0 ok, 1 runtime failure, 2 usage or configuration error). Everything else lives in
  * app.c and the modules it starts.
  */
+#include "bot/analyze.h"
 #include "bot/app.h"
+#include "bot/clock.h"
 #include "bot/http.h"
 #include "bot/log.h"
 #include "bot/platforms/console.h"
+#include "storage/enrol.h"
 #include "storage/db.h"
 
 #include <jansson.h>
 #include <libwebsockets.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct main_opts {
     const char *config;
+    const char *role, *area, *agency; /* tipgate enrol */
 };
+
+enum { OPT_CONFIG = 1, OPT_ENROL = 2 };
 
 struct main_command {
     const char *name;
     int (*run)(const struct main_opts *opts);
     const char *summary;
+    unsigned options; /* OPT_* it accepts */
 };
 
 static struct app main_app;
@@ -120,6 +128,35 @@ static int main_migrate(const struct main_opts *opts)
     return rc;
 }
 
+/* `tipgate enrol`: prints a one-time code, alone on the last line of stdout. */
+static int main_enrol(const struct main_opts *opts)
+{
+    static const char *const roles[] = {"police", "leader", "agency"};
+    int known = 0;
+    for (size_t i = 0; opts->role && i < sizeof roles / sizeof roles[0]; i++)
+        known |= strcmp(opts->role, roles[i]) == 0;
+    int agency = known && strcmp(opts->role, "agency") == 0;
+    if (!known || (agency ? !opts->agency : !opts->area)) {
+        fprintf(stderr, "tipgate: enrol needs --role police|leader with --area CODE, or "
+                        "--role agency with --agency CODE\n");
+        return 2;
+    }
+    int rc = main_init(opts);
+    if (rc != 0)
+        return rc;
+    char err[256] = "", code[ENROL_CODE_LEN + 1];
+    rc = app_enrol(&main_app, opts->role, opts->area, opts->agency, code, err, sizeof err);
+    if (rc == 0) {
+        printf("Mã đăng ký dùng một lần, hết hạn sau %d ngày. Người nhận gõ trong cuộc trò "
+               "chuyện với bot:\n  /dangky %.5s-%.5s\n%.5s-%.5s\n",
+               APP_ENROL_DAYS, code, code + 5, code, code + 5);
+    } else {
+        fprintf(stderr, "tipgate: %s\n", err);
+    }
+    app_free(&main_app);
+    return rc;
+}
+
 static int main_version(const struct main_opts *opts)
 {
     printf("tipgate %s (SQLite %s, libwebsockets %s, jansson %s)\n", TIPGATE_VERSION,
@@ -127,14 +164,25 @@ static int main_version(const struct main_opts *opts)
     return 0;
 }
 
+/* `tipgate analyze`: the text engine as a JSON Lines filter (bot/analyze.h). */
+static int main_analyze(const struct main_opts *opts)
+{
+    return analyze_run(opts->config, stdin, stdout, stderr);
+}
+
 static int main_help(const struct main_opts *opts);
 
 static const struct main_command main_commands[] = {
-    {"serve", main_serve, "run the service: web chat, platforms, reminders"},
-    {"chat", main_chat, "talk to the bot in this terminal, as a resident"},
-    {"migrate", main_migrate, "create or upgrade the database, then exit"},
-    {"version", main_version, "print the version"},
-    {"help", main_help, "print this help"},
+    {"serve", main_serve, "run the service: web chat, platforms, reminders", OPT_CONFIG},
+    {"chat", main_chat, "talk to the bot in this terminal, as a resident", OPT_CONFIG},
+    {"migrate", main_migrate, "create or upgrade the database, then exit", OPT_CONFIG},
+    {"enrol", main_enrol,
+     "make a one-time enrolment code: --role police|leader|agency --area CODE | --agency CODE",
+     OPT_CONFIG | OPT_ENROL},
+    {"analyze", main_analyze, "classify JSON Lines messages from stdin (the text engine)",
+     OPT_CONFIG},
+    {"version", main_version, "print the version", 0},
+    {"help", main_help, "print this help", 0},
 };
 
 static void main_usage(FILE *out)
@@ -155,15 +203,53 @@ static int main_help(const struct main_opts *opts)
     return 0;
 }
 
-/* Parses argv after the command. Returns 0, or 2 after printing what is wrong. */
-static int main_parse(int argc, char **argv, struct main_opts *opts)
+struct main_option {
+    const char *name;
+    size_t offset; /* into struct main_opts */
+    unsigned bit;  /* commands list the options they take as a mask of these */
+};
+
+static const struct main_option main_options[] = {
+    {"--config", offsetof(struct main_opts, config), OPT_CONFIG},
+    {"-c", offsetof(struct main_opts, config), OPT_CONFIG},
+    {"--role", offsetof(struct main_opts, role), OPT_ENROL},
+    {"--area", offsetof(struct main_opts, area), OPT_ENROL},
+    {"--agency", offsetof(struct main_opts, agency), OPT_ENROL},
+};
+
+/* Sets the option named a ("--x" with the next argument, or "--x=value") when the command
+ * takes it (mask); 0 if it did. */
+static int main_option(struct main_opts *opts, unsigned mask, const char *a, const char *next,
+                       int *used)
 {
-    for (int i = 0; i < argc; i++) {
+    for (size_t k = 0; k < sizeof main_options / sizeof main_options[0]; k++) {
+        if (!(main_options[k].bit & mask))
+            continue;
+        const char *name = main_options[k].name;
+        size_t n = strlen(name);
+        const char **slot = (const char **)((char *)opts + main_options[k].offset);
+        if (strcmp(a, name) == 0 && next) {
+            *slot = next;
+            *used = 2;
+            return 0;
+        }
+        if (strncmp(a, name, n) == 0 && a[n] == '=' && a[n + 1]) {
+            *slot = a + n + 1;
+            *used = 1;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Parses argv after the command. Returns 0, or 2 after printing what is wrong. */
+static int main_parse(int argc, char **argv, unsigned mask, struct main_opts *opts)
+{
+    for (int i = 0; i < argc;) {
         const char *a = argv[i];
-        if ((strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0) && i + 1 < argc) {
-            opts->config = argv[++i];
-        } else if (strncmp(a, "--config=", 9) == 0 && a[9]) {
-            opts->config = a + 9;
+        int used = 0;
+        if (main_option(opts, mask, a, i + 1 < argc ? argv[i + 1] : NULL, &used) == 0) {
+            i += used;
         } else {
             fprintf(stderr, "tipgate: unknown or incomplete option '%s'\n\n", a);
             main_usage(stderr);
@@ -175,6 +261,7 @@ static int main_parse(int argc, char **argv, struct main_opts *opts)
 
 int main(int argc, char **argv)
 {
+    clock_init_from_env();
     const char *name = argc > 1 ? argv[1] : "";
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         name = "help";
@@ -185,7 +272,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof main_commands / sizeof main_commands[0]; i++) {
         if (strcmp(main_commands[i].name, name) != 0)
             continue;
-        rc = main_parse(argc - 2, argv + 2, &opts);
+        rc = main_parse(argc - 2, argv + 2, main_commands[i].options, &opts);
         if (rc == 0)
             rc = main_commands[i].run(&opts);
         log_shutdown();

@@ -7,6 +7,7 @@
 #include "bot/log.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -43,6 +44,9 @@ int receiver_start(struct receiver *rx, void *(*fn)(void *), void *arg)
 {
     if (pthread_create(&rx->thread, NULL, fn, arg) != 0)
         return -1;
+    char name[16];
+    snprintf(name, sizeof name, "%.12s-rx", rx->name);
+    pthread_setname_np(rx->thread, name); /* shows in top -H, perf and gdb */
     rx->started = 1;
     return 0;
 }

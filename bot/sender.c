@@ -13,6 +13,7 @@
 #include "storage/platform_store.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,13 +171,19 @@ static void sender_release(struct sender *s, struct sx *x)
     s->inflight--;
 }
 
-/* Settles every finished transfer, all in one transaction. */
-static void sender_collect(struct sender *s)
+/* A finished transfer waiting to be settled. */
+struct sender_done {
+    struct sx *x;
+    struct botapi_reply r;
+};
+
+/* Takes every finished transfer off the multi handle (no database work). */
+static int sender_gather(struct sender *s, struct sender_done *done)
 {
     CURLMsg *m;
-    int left, began = 0;
-    int64_t now = clock_now_ms(), mono = clock_mono_ms();
-    while ((m = curl_multi_info_read(s->multi, &left)) != NULL) {
+    int left, n = 0;
+    int64_t mono = clock_mono_ms();
+    while (n < SENDER_MAX_INFLIGHT && (m = curl_multi_info_read(s->multi, &left)) != NULL) {
         if (m->msg != CURLMSG_DONE)
             continue;
         struct sx *x = NULL;
@@ -185,19 +192,24 @@ static void sender_collect(struct sender *s)
         curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &code);
         CURLcode rc = m->data.result;
         curl_multi_remove_handle(s->multi, m->easy_handle);
-        if (!began && db_begin(s->db) == DB_OK)
-            began = 1;
         /* The platform counted it before it answered: count it from the answer. */
         ratelimit_done(s->rl, x->row.chat_id, x->started, mono);
-        struct botapi_reply r;
-        botapi_classify(rc, code, &x->resp, &r);
-        sender_settle(s, x, &r, now, mono);
-        botapi_reply_clear(&r);
-        sender_release(s, x);
+        done[n].x = x;
+        done[n].r.want_result = 0;
+        botapi_classify(rc, code, &x->resp, &done[n].r);
+        n++;
     }
-    if (began && db_commit(s->db) != DB_OK) {
-        db_rollback(s->db); /* rows stay "sending": recovered and resent at the next start */
-        log_error("sender", "%s: cannot record send results", s->platform);
+    return n;
+}
+
+/* Settles gathered transfers (inside the turn's transaction) and frees their slots. */
+static void sender_settle_all(struct sender *s, struct sender_done *done, int n)
+{
+    int64_t now = clock_now_ms(), mono = clock_mono_ms();
+    for (int i = 0; i < n; i++) {
+        sender_settle(s, done[i].x, &done[i].r, now, mono);
+        botapi_reply_clear(&done[i].r);
+        sender_release(s, done[i].x);
     }
 }
 
@@ -257,22 +269,24 @@ static int sender_take(struct sender *s, struct outbox_row *row, int64_t now, in
     return 1;
 }
 
-/* Picks due rows and starts what the limits allow. Claims commit before any transfer starts,
- * so a crash never leaves a message sent but still "queued". */
-static void sender_fill(struct sender *s)
+/* Due rows this turn may start (read without taking the write lock). */
+static int sender_due(struct sender *s, struct outbox_row *rows, int64_t now, int64_t mono)
 {
-    int64_t mono = clock_mono_ms(), now = clock_now_ms();
     int free_slots = s->cfg.concurrency - s->inflight;
     if (mono < s->paused_until || free_slots <= 0 || (s->wait_until && mono < s->wait_until))
-        return;
+        return 0;
     s->wait_until = 0;
-    struct outbox_row rows[SENDER_MAX_INFLIGHT];
     int n = 0;
-    if (db_begin(s->db) != DB_OK)
-        return;
     if (outbox_due(s->db, s->platform, now, free_slots, rows, &n) != DB_OK)
-        n = 0;
-    struct sx *started[SENDER_MAX_INFLIGHT];
+        return 0;
+    return n;
+}
+
+/* Claims what the limits allow of rows (inside the turn's transaction); the claimed slots go
+ * into started[], to start once the claims are committed. Frees the rows. */
+static int sender_claim(struct sender *s, struct outbox_row *rows, int n, struct sx **started,
+                        int64_t now, int64_t mono)
+{
     int nstarted = 0;
     for (int i = 0; i < n; i++) {
         struct sx *slot = sender_free_slot(s);
@@ -286,14 +300,42 @@ static void sender_fill(struct sender *s)
             break;
         }
     }
+    return nstarted;
+}
+
+/* One turn: settle what finished and claim what may go, in one transaction — taken only when
+ * there is something to write, so an idle or busy-waiting sender never holds the write lock
+ * the receivers and the worker need. Claimed transfers start only once that committed, so a
+ * crash never leaves a message sent but "queued". */
+static int sender_turn(struct sender *s)
+{
+    struct sender_done done[SENDER_MAX_INFLIGHT];
+    struct outbox_row rows[SENDER_MAX_INFLIGHT];
+    struct sx *started[SENDER_MAX_INFLIGHT];
+    int64_t now = clock_now_ms(), mono = clock_mono_ms();
+    int settled = sender_gather(s, done);
+    int due = sender_due(s, rows, now, mono);
+    if (settled + due == 0)
+        return 0;
+    if (db_begin(s->db) != DB_OK) {
+        for (int i = 0; i < due; i++)
+            outbox_row_clear(&rows[i]);
+        for (int i = 0; i < settled; i++) /* keep them for the next turn: rows stay "sending" */
+            botapi_reply_clear(&done[i].r), sender_release(s, done[i].x);
+        return 0;
+    }
+    sender_settle_all(s, done, settled);
+    int nstarted = sender_claim(s, rows, due, started, now, mono);
     if (db_commit(s->db) != DB_OK) {
-        db_rollback(s->db);
+        db_rollback(s->db); /* settled rows stay "sending": recovered at the next start */
+        log_error("sender", "%s: cannot record send results", s->platform);
         for (int i = 0; i < nstarted; i++)
             sender_release(s, started[i]);
-        return;
+        return settled;
     }
     for (int i = 0; i < nstarted; i++)
         curl_multi_add_handle(s->multi, started[i]->easy);
+    return settled + nstarted;
 }
 
 static int sender_timeout(struct sender *s)
@@ -316,7 +358,16 @@ static void sender_drain(struct sender *s)
     while (s->inflight > 0 && clock_mono_ms() < deadline) {
         curl_multi_poll(s->multi, NULL, 0, 100, NULL);
         curl_multi_perform(s->multi, &running);
-        sender_collect(s);
+        struct sender_done done[SENDER_MAX_INFLIGHT];
+        int n = sender_gather(s, done);
+        if (n && db_begin(s->db) == DB_OK) {
+            sender_settle_all(s, done, n);
+            if (db_commit(s->db) != DB_OK)
+                db_rollback(s->db);
+        } else {
+            for (int i = 0; i < n; i++)
+                botapi_reply_clear(&done[i].r), sender_release(s, done[i].x);
+        }
     }
     if (s->inflight == 0 || db_begin(s->db) != DB_OK)
         return;
@@ -337,10 +388,12 @@ static void *sender_main(void *arg)
     int running = 0;
     while (!atomic_load(&s->stop)) {
         curl_multi_perform(s->multi, &running);
-        sender_collect(s);
-        sender_fill(s);
-        curl_multi_perform(s->multi, &running);
-        curl_multi_poll(s->multi, NULL, 0, sender_timeout(s), NULL);
+        int progress = sender_turn(s);
+        /* Something moved: transfers may already have finished in this perform (a fast
+         * server answers at once), so look again before sleeping. Every pass that does not
+         * sleep settles or starts something, so this cannot spin. */
+        int timeout = progress ? 0 : sender_timeout(s);
+        curl_multi_poll(s->multi, NULL, 0, timeout, NULL);
     }
     sender_drain(s);
     return NULL;
@@ -385,11 +438,22 @@ int sender_start(struct app *app, const struct sender_config *cfg, const struct 
     s->multi = curl_multi_init();
     int ok = s->platform && s->base_url && s->token && s->rl && s->multi &&
              app_open_db(app, &s->db) == 0;
+    /* The sender's bookkeeping (claims, sent marks) does not wait for the disk: a crash of
+     * the process loses none of it (WAL), and a power cut at worst repeats the messages of
+     * the last moments — the same kind of window as a crash mid-request. Updates themselves
+     * (the inbox) are committed with the configured durability. */
+    if (ok)
+        ok = db_set_synchronous(s->db, 0) == DB_OK;
     for (int i = 0; ok && i < s->cfg.concurrency; i++)
         ok = (s->slots[i].easy = curl_easy_init()) != NULL;
     if (ok) {
         curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)s->cfg.concurrency);
         ok = pthread_create(&s->thread, NULL, sender_main, s) == 0;
+        if (ok) {
+            char name[16];
+            snprintf(name, sizeof name, "%.12s-tx", s->platform);
+            pthread_setname_np(s->thread, name);
+        }
     }
     if (!ok) {
         sender_free(s);

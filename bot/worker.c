@@ -9,13 +9,16 @@
 #include "bot/clock.h"
 #include "bot/log.h"
 #include "bot/msg.h"
+#include "bot/scheduler.h"
 #include "handlers/router.h"
+#include "handlers/textengine.h"
 #include "storage/inbox.h"
 #include "storage/people.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define WORKER_IDLE_MS 1000
@@ -35,88 +38,147 @@ static int worker_record(struct db *db, const struct msg *m, int64_t now)
     if (m->sender_id &&
         people_touch(db, m->platform, m->sender_id, m->sender_name, now, NULL) != DB_OK)
         return -1;
+    /* The last message of a group that became a supergroup: its row was renamed to the new
+     * id when the update was stored; touching the old id would bring a stale row back. */
+    if (m->migrate_to_chat_id)
+        return 0;
     if (chats_touch(db, m->platform, m->chat_id, m->is_group ? "group" : "private", m->chat_title,
                     now) != DB_OK)
         return -1;
     return 0;
 }
 
-static int worker_handle(struct app *app, struct db *db, const struct msg *m, int64_t now,
+/* An update read for this batch, with the work that needs no lock already done. */
+struct worker_item {
+    struct inbox_row row;
+    struct msg m;
+    int parsed;
+    struct text_analysis a;
+    int analysed;
+};
+
+static int worker_handle(struct app *app, struct db *db, struct worker_item *it, int64_t now,
                          unsigned *touched)
 {
+    const struct msg *m = &it->m;
     const struct platform_ops *ops = platform_find(m->platform);
     static const struct platform_caps no_caps = {0};
+    struct person person;
     struct hctx ctx = {
         .db = db,
         .cfg = app->cfg,
         .texts = app->texts,
+        .te = app->te,
+        .desks = app->desks,
         .msg = m,
+        .analysis = it->analysed ? &it->a : NULL,
         .caps = ops ? &ops->caps : &no_caps,
         .now_ms = now,
         .args = "",
     };
-    if (worker_record(db, m, now) != 0 || router_dispatch(&ctx) != 0)
+    memset(&person, 0, sizeof person);
+    int rc = worker_record(db, m, now);
+    if (rc == 0 && m->sender_id) {
+        rc = people_get(db, m->platform, m->sender_id, &person) == DB_OK ? 0 : -1;
+        ctx.person = &person;
+    }
+    if (rc == 0)
+        rc = router_dispatch(&ctx);
+    person_clear(&person);
+    if (rc != 0)
         return -1;
     *touched |= ctx.touched;
     return 0;
 }
 
-/* One update in its own savepoint: its effects and its processed mark stand or fall together. */
-static int worker_process_row(struct app *app, struct db *db, const struct inbox_row *row,
-                              unsigned *touched)
+/* One update in its own savepoint: its processed mark and its effects stand or fall together.
+ * The mark comes first: if another process (a `tipgate chat` beside `serve`) handled the row
+ * since it was read, the mark finds nothing and the update is skipped, never handled twice. */
+static int worker_process(struct app *app, struct db *db, struct worker_item *it, unsigned *touched)
 {
     int64_t now = clock_now_ms();
-    struct msg m;
     const char *error = NULL;
     if (db_savepoint(db) != DB_OK)
         return -1;
-    if (msg_from_json(row->message, &m) != 0) {
+    int rc = inbox_mark_processed(db, it->row.id, now, NULL);
+    if (rc != DB_OK)
+        return db_release(db) == DB_OK && rc == DB_NOT_FOUND ? 0 : -1;
+    unsigned mine = 0;
+    if (!it->parsed)
         error = "malformed normalised message";
-    } else {
-        unsigned mine = 0;
-        if (worker_handle(app, db, &m, now, &mine) != 0)
-            error = "handler failed";
-        else
-            *touched |= mine;
-        msg_clear(&m);
-    }
+    else if (worker_handle(app, db, it, now, &mine) != 0)
+        error = "handler failed";
+    else
+        *touched |= mine;
     if (error) {
         /* Undo the handler's partial effects but keep the update, marked, for the operator. */
-        log_error("worker", "inbox row %lld (%s): %s", (long long)row->id, row->platform, error);
-        if (db_rollback_to(db) != DB_OK || db_savepoint(db) != DB_OK)
+        log_error("worker", "inbox row %lld (%s): %s", (long long)it->row.id, it->row.platform,
+                  error);
+        if (db_rollback_to(db) != DB_OK || db_savepoint(db) != DB_OK ||
+            inbox_mark_processed(db, it->row.id, now, error) == DB_ERROR) {
+            db_rollback_to(db);
             return -1;
-    }
-    if (inbox_mark_processed(db, row->id, now, error) == DB_ERROR) {
-        db_rollback_to(db);
-        return -1;
+        }
     }
     return db_release(db) == DB_OK ? 0 : -1;
 }
 
+/* Parses and analyses outside the write lock: the lock is then held only for the writes. */
+static void worker_prepare(struct app *app, struct worker_item *it)
+{
+    it->parsed = msg_from_json(it->row.message, &it->m) == 0;
+    const struct msg *m = &it->m;
+    if (it->parsed && m->kind == MSG_TEXT && m->text && *m->text && m->text[0] != '/')
+        it->analysed = textengine_analyze(app->te, m->text, m->is_group, &it->a) == 0;
+}
+
+static void worker_items_free(struct worker_item *items, int n)
+{
+    for (int i = 0; i < n; i++) {
+        inbox_row_clear(&items[i].row);
+        if (items[i].parsed)
+            msg_clear(&items[i].m);
+        if (items[i].analysed)
+            text_analysis_clear(&items[i].a);
+    }
+}
+
 int worker_run_batch(struct app *app, struct db *db, int *done, unsigned *touched)
 {
+    struct worker_item *items = calloc(WORKER_BATCH, sizeof *items);
     struct inbox_row rows[WORKER_BATCH];
-    int n = 0, rc = -1;
+    int n = 0, rc = -1, handled = 0;
     *done = 0;
     *touched = 0;
-    if (db_begin(db) != DB_OK)
-        return -1;
-    if (inbox_pending(db, WORKER_BATCH, rows, &n) != DB_OK)
+    /* Read without the write lock (WAL readers never wait); an empty inbox takes no lock. */
+    if (!items || inbox_pending(db, WORKER_BATCH, rows, &n) != DB_OK)
         goto out;
-    for (int i = 0; i < n; i++)
-        if (worker_process_row(app, db, &rows[i], touched) != 0)
+    for (int i = 0; i < n; i++) {
+        items[i].row = rows[i];
+        worker_prepare(app, &items[i]);
+    }
+    if (n == 0) {
+        rc = 0;
+        goto out;
+    }
+    if (db_begin(db) != DB_OK)
+        goto out;
+    /* A receiver waiting to store new updates goes first: the batch ends early and the rest
+     * waits for the next one, so intake never stalls behind a long batch. */
+    while (handled < n && (handled == 0 || !atomic_load(&app->writers_waiting)))
+        if (worker_process(app, db, &items[handled++], touched) != 0)
             goto out;
     if (db_commit(db) != DB_OK)
         goto out;
-    *done = n;
+    *done = handled;
     rc = 0;
 out:
     if (rc != 0) {
         db_rollback(db);
         *touched = 0;
     }
-    for (int i = 0; i < n; i++)
-        inbox_row_clear(&rows[i]);
+    worker_items_free(items, n);
+    free(items);
     return rc;
 }
 
@@ -152,15 +214,26 @@ static void *worker_main(void *arg)
         log_error("worker", "cannot open the database; no update will be processed");
         return NULL;
     }
+    /* Replies and "processed" marks need not wait for the disk: the updates they come from
+     * are already durable in the inbox (committed with the configured durability by whoever
+     * received them), so a power cut can at worst make the last updates be handled again —
+     * never lose one. A crash of the process loses nothing either way (WAL). */
+    db_set_synchronous(db, 0);
     int failures = 0;
+    int64_t last_tick = 0;
     for (;;) {
         int done = 0;
         unsigned touched = 0;
         int rc = worker_run_batch(w->app, db, &done, &touched);
         if (touched)
             app_wake_platforms(w->app, touched);
+        if (clock_mono_ms() - last_tick >= SCHEDULER_TICK_MS) {
+            last_tick = clock_mono_ms();
+            if (scheduler_tick(w->app, db, clock_now_ms(), &touched) == 0 && touched)
+                app_wake_platforms(w->app, touched);
+        }
         failures = rc == 0 ? 0 : failures + 1;
-        if (rc == 0 && done == WORKER_BATCH && !worker_stopping(w))
+        if (rc == 0 && done > 0 && !worker_stopping(w))
             continue; /* more may be waiting */
         if (failures)
             log_warn("worker", "batch failed (%d in a row); retrying after a pause", failures);
@@ -191,6 +264,7 @@ int worker_start(struct app *app, struct worker **out)
         free(w);
         return -1;
     }
+    pthread_setname_np(w->thread, "worker");
     *out = w;
     return 0;
 }

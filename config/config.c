@@ -87,6 +87,7 @@ static const struct cfg_option cfg_options[] = {
     {"http.max_body_bytes", CFG_INT, OFF(http_max_body_bytes), NULL, 1048576, 1024, 67108864, NULL},
     {"data_dir", CFG_STR, OFF(data_dir), "", 0, 0, 0, NULL},
     {"messages", CFG_STR, OFF(messages_file), "config/messages.vi.json", 0, 0, 0, NULL},
+    {"categories", CFG_STR, OFF(categories_file), "config/categories.vi.json", 0, 0, 0, NULL},
     {"platforms.webchat.enabled", CFG_BOOL, OFF(webchat_enabled), NULL, 1, 0, 0, NULL},
     PLATFORM_OPTIONS("telegram", telegram, "https://api.telegram.org", 30, 1, 20),
     PLATFORM_OPTIONS("zalo", zalo, "https://bot-api.zaloplatforms.com", 10, 1, 10),
@@ -420,15 +421,18 @@ static int cfg_resolve_paths(struct cfg *cfg, char err[CFG_ERR_MAX])
     char *storage = cfg_join(cfg->dir, cfg->storage_path);
     char *data = cfg_find_data_dir(cfg);
     char *messages = data ? cfg_find_file(cfg, data, cfg->messages_file) : NULL;
-    if (!storage || !data || !messages) {
-        free(storage), free(data), free(messages);
+    char *categories = data ? cfg_find_file(cfg, data, cfg->categories_file) : NULL;
+    if (!storage || !data || !messages || !categories) {
+        free(storage), free(data), free(messages), free(categories);
         cfg_err(err, cfg->file, "out of memory");
         return -1;
     }
     free(cfg->storage_path), free(cfg->data_dir), free(cfg->messages_file);
+    free(cfg->categories_file);
     cfg->storage_path = storage;
     cfg->data_dir = data;
     cfg->messages_file = messages;
+    cfg->categories_file = categories;
     return 0;
 }
 

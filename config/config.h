@@ -44,8 +44,9 @@ struct cfg {
     char *http_listen;
     int http_port; /* 0 = any free port (the chosen one is logged) */
     int http_max_body_bytes;
-    char *data_dir;      /* absolute; holds web/ and the config/ data files */
-    char *messages_file; /* absolute path of the Vietnamese texts */
+    char *data_dir;        /* absolute; holds web/ and the config/ data files */
+    char *messages_file;   /* absolute path of the Vietnamese texts */
+    char *categories_file; /* absolute path of the text engine's lexicon (categories.vi.json) */
     bool webchat_enabled;
     struct cfg_platform telegram;
     struct cfg_platform zalo;

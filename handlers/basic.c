@@ -41,5 +41,7 @@ int basic_free_text(struct hctx *ctx)
         return 0; /* a group member talking to others is not talking to the bot */
     if ((!m->text || !*m->text) && m->n_attachments > 0)
         return hctx_reply(ctx, "non_text", NULL, 0);
+    if (!m->text || !*m->text)
+        return 0; /* a service message, a sticker with nothing to read */
     return hctx_reply(ctx, "fallback", NULL, 0);
 }

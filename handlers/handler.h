@@ -21,11 +21,21 @@
 
 enum { HCTX_COMMAND_MAX = 64 };
 
+struct textengine;
+struct text_analysis;
+struct desks;
+struct person;
+
 struct hctx {
     struct db *db;
     const struct cfg *cfg;
     const struct texts *texts;
-    const struct msg *msg;
+    const struct textengine *te; /* the Vietnamese text engine */
+    const struct desks *desks;   /* areas, desks, tip rules */
+    const struct msg *msg;       /* NULL for scheduled work */
+    /* The text engine's reading of msg->text, done before the transaction, or NULL. */
+    const struct text_analysis *analysis;
+    const struct person *person;      /* the sender's row, NULL when the update has no sender */
     const struct platform_caps *caps; /* of msg->platform */
     int64_t now_ms;
     char command[HCTX_COMMAND_MAX]; /* "/start" (lowercased, @BotName stripped) or "" */

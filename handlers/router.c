@@ -6,6 +6,9 @@
 #include "handlers/router.h"
 
 #include "handlers/basic.h"
+#include "handlers/desk.h"
+#include "handlers/report.h"
+#include "handlers/resident.h"
 
 #include "storage/platform_store.h"
 
@@ -22,6 +25,26 @@ struct router_command {
 static const struct router_command router_commands[] = {
     {{"/start", "/batdau", NULL}, basic_start, 1},
     {{"/help", "/huongdan", "/trogiup", NULL}, basic_help, 1},
+    /* residents (report.c, resident.c) */
+    {{"/baotin", "/tip", "/togiac", NULL}, report_start, 1},
+    {{"/huy", "/cancel", NULL}, report_cancel, 0},
+    {{"/gopy", "/feedback", NULL}, report_feedback, 1},
+    {{"/trangthai", "/status", NULL}, resident_status, 0},
+    {{"/tincuatoi", "/mytips", NULL}, resident_mine, 0},
+    {{"/bosung", "/add", NULL}, resident_add, 0},
+    /* the police desk (desk.c): desks are often group chats */
+    {{"/dangky", "/register", NULL}, desk_enrol, 1},
+    {{"/nhan", "/ack", NULL}, desk_ack, 1},
+    {{"/giao", "/assign", NULL}, desk_assign, 1},
+    {{"/traloi", "/reply", NULL}, desk_reply, 1},
+    {{"/xuly", "/update", NULL}, desk_set_status, 1},
+    {{"/dong", "/close", NULL}, desk_close, 1},
+    {{"/mo", "/reopen", NULL}, desk_reopen, 1},
+    {{"/trungvoi", "/duplicate", NULL}, desk_duplicate, 1},
+    {{"/giahan", "/extend", NULL}, desk_extend, 1},
+    {{"/tinmoi", "/new", NULL}, desk_list_new, 1},
+    {{"/quahan", "/overdue", NULL}, desk_list_overdue, 1},
+    {{"/tim", "/search", NULL}, desk_search, 1},
 };
 
 int router_parse_command(const char *text, char command[HCTX_COMMAND_MAX], const char **args)
@@ -76,6 +99,23 @@ static const struct router_command *router_find(const char *command)
     return NULL;
 }
 
+/* Text that is not a command: the conversation in progress, an answer to a police question,
+ * a tip offered in a private chat, or the friendly fallback. */
+static int router_text(struct hctx *ctx)
+{
+    const struct msg *m = ctx->msg;
+    int rc = report_continue(ctx);
+    if (rc == 0 && m->kind == MSG_CALLBACK)
+        return m->is_group ? 0 : hctx_reply(ctx, "button_expired", NULL, 0);
+    if (rc == 0)
+        rc = resident_answer(ctx);
+    if (rc == 0)
+        rc = report_free_text(ctx);
+    if (rc == 0)
+        rc = basic_free_text(ctx);
+    return rc < 0 ? -1 : 0;
+}
+
 int router_dispatch(struct hctx *ctx)
 {
     const struct msg *m = ctx->msg;
@@ -83,8 +123,8 @@ int router_dispatch(struct hctx *ctx)
         return basic_member(ctx);
     if (m->kind == MSG_EDITED)
         return 0; /* recorded in the inbox; nothing to answer yet */
-    if (!router_parse_command(m->text, ctx->command, &ctx->args))
-        return basic_free_text(ctx);
+    if (m->kind == MSG_CALLBACK || !router_parse_command(m->text, ctx->command, &ctx->args))
+        return router_text(ctx);
     if (m->is_group && !router_addressed_to_us(ctx))
         return 0; /* "/help@OtherBot" in a group is for another bot */
     const struct router_command *cmd = router_find(ctx->command);

@@ -32,6 +32,9 @@ struct db;
  * connection pragmas. Does not migrate. *out owns the connection; db_close() it. */
 int db_open(const char *path, const struct db_options *opt, struct db **out);
 void db_close(struct db *db);
+/* Changes this connection's durability: 1 waits for the disk at every commit (FULL), 0 only at
+ * checkpoints (NORMAL: survives a crash of the process, not a power cut). */
+int db_set_synchronous(struct db *db, int full);
 
 /* Upgrades the schema to target (-1: the newest compiled-in version). Each migration runs in its
  * own transaction with its user_version bump, so a crash leaves a consistent version and a rerun

@@ -212,10 +212,10 @@ static int tg_store_one(struct db *db, json_t *u, int64_t now)
 }
 
 /* Stores a batch and, when polling, the offset after it, in one transaction. */
-static int tg_store(struct db *db, json_t *updates, int64_t *offset)
+static int tg_store(struct app *app, struct db *db, json_t *updates, int64_t *offset)
 {
     int64_t now = clock_now_ms(), next = offset ? *offset : 0;
-    if (db_begin(db) != DB_OK)
+    if (app_write_begin(app, db) != DB_OK)
         return -1;
     size_t i;
     json_t *u;
@@ -282,7 +282,7 @@ static int tg_poll_once(struct telegram *tg, int *fails)
     int64_t wait = 0;
     if (r.status == BOTAPI_OK && json_is_array(r.result)) {
         size_t n = json_array_size(r.result);
-        if (n > 0 && tg_store(tg->rx.db, r.result, &tg->offset) != 0) {
+        if (n > 0 && tg_store(tg->app, tg->rx.db, r.result, &tg->offset) != 0) {
             log_error(TG, "cannot store %zu updates; will fetch them again", n);
             wait = 1000;
         } else if (n > 0) {
@@ -367,7 +367,7 @@ static int tg_webhook(void *state, struct db *db, const char *secret, const char
         return 400;
     }
     json_t *batch = json_pack("[O]", u);
-    int rc = tg_store(db, batch, NULL);
+    int rc = tg_store(tg->app, db, batch, NULL);
     json_decref(batch);
     if (rc != 0) {
         json_decref(u);

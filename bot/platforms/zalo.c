@@ -143,7 +143,7 @@ static int zl_store(struct zalo *zl, struct db *db, json_t *result, json_t *typi
 {
     json_t *list = json_is_array(result) ? json_incref(result) : json_pack("[O]", result);
     int64_t now = clock_now_ms();
-    int rc = db_begin(db) == DB_OK ? 0 : -1;
+    int rc = app_write_begin(zl->app, db) == DB_OK ? 0 : -1;
     size_t i;
     json_t *u;
     json_array_foreach(list, i, u)

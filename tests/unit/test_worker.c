@@ -298,12 +298,16 @@ static void test_worker_private_replies_name_unknown_command_and_thank_free_text
     if (start_app(&app, "private") != 0)
         return;
     add_update(&app, "u1", "p-1", "/Foo bar", false);
-    add_update(&app, "u2", "p-2", "Có người lạ đứng trước cổng nhà tôi", false);
+    add_update(&app, "u2", "p-2", "Chào bạn, chúc cả nhà buổi tối vui vẻ", false);
     add_update(&app, "u3", "p-3", "/batdau", false);
+    add_update(&app, "u4", "p-4", "Có người lạ cạy khóa xe máy trước cổng nhà tôi", false);
     int done;
     unsigned touched;
     CHECK_INT(run_batch(&app, &done, &touched), 0);
-    CHECK_INT(done, 3);
+    CHECK_INT(done, 4);
+    /* a message that reads like a tip gets the offer to file it */
+    const char *offer = replies_to(&app, "p-4");
+    CHECK(offer && strstr(offer, texts_get(app.texts, "report_ask_offer")) == offer);
     struct texts_var vars[] = {{"command", "/foo"}};
     char *unknown = texts_render(app.texts, "unknown_command", vars, 1);
     CHECK_STR(replies_to(&app, "p-1"), unknown);

@@ -1,0 +1,985 @@
+/*
+ * classify.c — see classify.h. Loading turns categories.vi.json into flat tables: every term
+ * becomes up to six 64-bit word hashes, indexed by its first word in one open-addressing table
+ * (the two streams salted apart), so scoring a message is one pass over its words with a hash
+ * lookup each: a lexicon of thousands of terms costs the same as one of ten. Tried and
+ * rejected: strstr per term (cost grows with the lexicon, and "trom" would match inside
+ * "tromg"); one big regex alternation (no per-term weights, and a ward's typo would break the
+ * whole file's pattern). Patterns do what words cannot (two words anywhere in a clause); each
+ * has word gates checked against a per-message word set before its expression runs.
+ *
+ * Teen code is expanded on the folded stream only: its entries are written without diacritics
+ * and residents who type diacritics rarely use it.
+ */
+#include "handlers/classify.h"
+
+#include "bot/utf8.h"
+#include "handlers/textnorm.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <jansson.h>
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    CL_MAX_PHRASE = 6,
+    CL_MAX_TERMS = 16384,
+    CL_MAX_TEEN = 4096,
+    CL_MAX_PATTERNS = 512,
+    CL_MAX_TOKENS = 1024,
+    CL_CANON_MAX = 8192,
+    CL_TEEN_TOKENS = 4,
+    CL_TEEN_TEXT = 48,
+    CL_PHRASE_MAX = 160, /* bytes of a term as written */
+    CL_MAX_GATE = 64,    /* words in one gate of a pattern's "if_any" */
+    CL_MAX_GATES = 3,    /* gates of one pattern (all must open) */
+    CL_SET_SLOTS = 4096  /* the word set of one message (power of two, >= 2 * CL_MAX_TOKENS + 2) */
+};
+
+/* Score targets: the categories, then the two signals. */
+enum { CL_TIP = CLASSIFY_NCAT, CL_URGENT, CL_NTARGETS };
+enum { CL_FOLDED = 0, CL_LOWER = 1 };
+
+static const char *const cl_names[CLASSIFY_NCAT] = {"theft",
+                                                    "robbery",
+                                                    "fraud",
+                                                    "drugs",
+                                                    "gambling",
+                                                    "loan_shark",
+                                                    "trafficking",
+                                                    "violence",
+                                                    "domestic_violence",
+                                                    "school_violence",
+                                                    "public_disorder",
+                                                    "weapons_explosives",
+                                                    "fire",
+                                                    "traffic",
+                                                    "prostitution",
+                                                    "environment",
+                                                    "cybercrime",
+                                                    "suspicious",
+                                                    "other"};
+
+#define CL_WILD ((uint64_t)1)                  /* the hash of "*" in a term */
+#define CL_SALT ((uint64_t)0x9E3779B97F4A7C15) /* keeps the two streams apart in one table */
+
+struct cl_term {
+    uint64_t tok[CL_MAX_PHRASE];
+    uint8_t ntok, stream;
+    int16_t target;
+    float weight;
+    char *text; /* as written in the file, for explanations */
+};
+
+struct cl_slot {
+    uint64_t key; /* 0 = empty */
+    uint32_t first, count;
+};
+
+struct cl_teen {
+    uint64_t key; /* 0 = empty */
+    uint8_t ntok;
+    uint64_t tok[CL_TEEN_TOKENS];
+    char text[CL_TEEN_TEXT];
+};
+
+struct cl_pattern {
+    pcre2_code *re;
+    pcre2_code *also; /* "and": a second expression that must match too, or NULL */
+    float add[CL_NTARGETS];
+    bool on_lower;  /* "on": "lower": the lowercased NFC text instead of the canonical form */
+    uint8_t ngates; /* "if_any": run only when each gate has one of its words in the message */
+    struct cl_gate {
+        uint8_t n;
+        uint64_t w[CL_MAX_GATE];
+    } gates[CL_MAX_GATES];
+    char *text;
+};
+
+struct cl_decision {
+    double min_category, thr_private, thr_group, urgent_thr;
+    double fb_min_category, fb_private,
+        fb_group; /* the second rule: weaker category, more evidence */
+    double ev_phone, ev_plate, ev_url, ev_money, ev_where, ev_when;
+    double shouting, caps_first;
+};
+
+struct classify {
+    struct cl_term *terms;
+    size_t nterms, terms_cap;
+    struct cl_slot *slots;
+    size_t slot_mask;
+    struct cl_teen *teen;
+    size_t teen_mask, nteen;
+    struct cl_pattern *pats;
+    size_t npats;
+    bool gated; /* some pattern has an "if_any" gate */
+    char *labels[CLASSIFY_NCAT];
+    double urgent_bias[CLASSIFY_NCAT];
+    struct cl_decision d;
+};
+
+/* The words of one message in one form, and the same words as a set (for pattern gates). */
+struct cl_stream {
+    uint64_t h[CL_MAX_TOKENS];
+    size_t n, set_mask; /* the set uses set_mask + 1 slots: a power of two over 2n */
+    uint64_t set[CL_SET_SLOTS];
+};
+
+/* What fired, when explaining. */
+struct cl_trace {
+    char *buf;
+    size_t cap, at;
+};
+
+/* ---- words ------------------------------------------------------------------------------- */
+
+enum cl_class { CL_SEP, CL_WORD, CL_SYMBOL };
+
+static enum cl_class cl_class_of(uint32_t cp)
+{
+    if (cp < 0x80) {
+        if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9'))
+            return CL_WORD;
+        return cp == '.' || cp == ',' || cp == '!' || cp == '?' || cp == ';' || cp == ':'
+                   ? CL_SYMBOL
+                   : CL_SEP;
+    }
+    if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7)
+        return CL_SEP;
+    if (cp < 0x2000)
+        return CL_WORD; /* Latin, Vietnamese, combining marks, Greek, Cyrillic */
+    if (cp <= 0x206F || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+        (cp >= 0x1F3FB && cp <= 0x1F3FF) || (cp >= 0xE0000))
+        return CL_SEP; /* punctuation, joiners, variation selectors, skin tones */
+    if ((cp >= 0x3040 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+        (cp >= 0xFF00 && cp <= 0xFFEF))
+        return CL_WORD;
+    return CL_SYMBOL; /* emoji and other symbols: a word of their own */
+}
+
+/* Finds the next word at or after *pos: [*start, *end). False at the end of s. */
+static bool cl_token(const char *s, size_t len, size_t *pos, size_t *start, size_t *end)
+{
+    size_t i = *pos;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        enum cl_class k = n ? cl_class_of(cp) : CL_SEP;
+        if (k == CL_SEP) {
+            i += n ? n : 1;
+            continue;
+        }
+        *start = i;
+        i += n;
+        while (k == CL_WORD && i < len && (n = utf8_decode(s + i, len - i, &cp)) != 0 &&
+               cl_class_of(cp) == CL_WORD)
+            i += n;
+        *end = *pos = i;
+        return true;
+    }
+    *pos = len;
+    return false;
+}
+
+static uint64_t cl_hash(const char *s, size_t n)
+{
+    uint64_t h = 0xCBF29CE484222325ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001B3ULL;
+    return h > CL_WILD ? h : h + 2; /* 0 and 1 are reserved */
+}
+
+static size_t cl_slot_find(const struct cl_slot *slots, size_t mask, uint64_t key)
+{
+    size_t i = (size_t)(key ^ (key >> 29)) & mask;
+    while (slots[i].key && slots[i].key != key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static const struct cl_teen *cl_teen_find(const struct classify *cl, uint64_t key)
+{
+    if (!cl->teen)
+        return NULL;
+    size_t i = (size_t)(key ^ (key >> 29)) & cl->teen_mask;
+    while (cl->teen[i].key && cl->teen[i].key != key)
+        i = (i + 1) & cl->teen_mask;
+    return cl->teen[i].key ? &cl->teen[i] : NULL;
+}
+
+/* ---- the two streams of a message -------------------------------------------------------- */
+
+static void cl_canon_put(char *canon, size_t *at, const char *w, size_t n)
+{
+    if (*at + n + 2 > CL_CANON_MAX)
+        return;
+    if (*at > 0)
+        canon[(*at)++] = ' ';
+    memcpy(canon + *at, w, n);
+    *at += n;
+    canon[*at] = '\0';
+}
+
+/* The folded words with teen code expanded, and the same words as one canonical string. */
+static void cl_stream_folded(const struct classify *cl, const char *s, size_t len,
+                             struct cl_stream *st, char *canon, size_t *clen)
+{
+    size_t pos = 0, a, b;
+    st->n = 0;
+    *clen = 0;
+    canon[0] = '\0';
+    while (st->n < CL_MAX_TOKENS && cl_token(s, len, &pos, &a, &b)) {
+        uint64_t h = cl_hash(s + a, b - a);
+        const struct cl_teen *t = cl_teen_find(cl, h);
+        if (!t) {
+            st->h[st->n++] = h;
+            cl_canon_put(canon, clen, s + a, b - a);
+            continue;
+        }
+        for (size_t k = 0; k < t->ntok && st->n < CL_MAX_TOKENS; k++)
+            st->h[st->n++] = t->tok[k];
+        cl_canon_put(canon, clen, t->text, strlen(t->text));
+    }
+}
+
+static void cl_stream_plain(const char *s, size_t len, struct cl_stream *st)
+{
+    size_t pos = 0, a, b;
+    st->n = 0;
+    while (st->n < CL_MAX_TOKENS && cl_token(s, len, &pos, &a, &b))
+        st->h[st->n++] = cl_hash(s + a, b - a);
+}
+
+/* Fills the word set of a stream (only needed when some pattern has a gate). */
+static void cl_stream_set(struct cl_stream *st)
+{
+    size_t slots = 64;
+    while (slots < 2 * st->n + 2)
+        slots *= 2;
+    st->set_mask = slots - 1;
+    memset(st->set, 0, slots * sizeof st->set[0]);
+    for (size_t i = 0; i < st->n; i++) {
+        size_t j = (size_t)(st->h[i] ^ (st->h[i] >> 29)) & st->set_mask;
+        while (st->set[j] && st->set[j] != st->h[i])
+            j = (j + 1) & st->set_mask;
+        st->set[j] = st->h[i];
+    }
+}
+
+static bool cl_stream_has(const struct cl_stream *st, uint64_t h)
+{
+    size_t j = (size_t)(h ^ (h >> 29)) & st->set_mask;
+    while (st->set[j] && st->set[j] != h)
+        j = (j + 1) & st->set_mask;
+    return st->set[j] == h;
+}
+
+/* A pattern runs only if each of its gates has one of its words in the message: most patterns
+ * look for a co-occurrence of a few words, and skipping the rest keeps sixty patterns cheaper
+ * than one pass over the lexicon (without gates they cost as much as everything else). */
+static bool cl_gate_open(const struct cl_pattern *pat, const struct cl_stream *st)
+{
+    for (size_t g = 0; g < pat->ngates; g++) {
+        bool open = false;
+        for (size_t k = 0; k < pat->gates[g].n && !open; k++)
+            open = cl_stream_has(st, pat->gates[g].w[k]);
+        if (!open)
+            return false;
+    }
+    return true;
+}
+
+/* ---- scoring ----------------------------------------------------------------------------- */
+
+static void cl_trace_add(struct cl_trace *tr, int target, float w, const char *what)
+{
+    if (!tr || tr->at + 1 >= tr->cap)
+        return;
+    const char *name = target < CLASSIFY_NCAT ? cl_names[target]
+                       : target == CL_TIP     ? "tip"
+                                              : "urgent";
+    int n = snprintf(tr->buf + tr->at, tr->cap - tr->at, "%s%s%+g[%s]", tr->at ? " " : "", name,
+                     (double)w, what);
+    if (n > 0)
+        tr->at = (size_t)n < tr->cap - tr->at ? tr->at + (size_t)n : tr->cap - 1;
+}
+
+static bool cl_term_at(const struct cl_term *t, const struct cl_stream *st, size_t i)
+{
+    if (i + t->ntok > st->n)
+        return false;
+    for (size_t k = 1; k < t->ntok; k++)
+        if (t->tok[k] != CL_WILD && t->tok[k] != st->h[i + k])
+            return false;
+    return true;
+}
+
+static void cl_match_terms(const struct classify *cl, const struct cl_stream *st, int stream,
+                           uint64_t *seen, double *acc, struct cl_trace *tr)
+{
+    for (size_t i = 0; i < st->n; i++) {
+        uint64_t key = st->h[i] ^ (stream ? CL_SALT : 0);
+        const struct cl_slot *slot = &cl->slots[cl_slot_find(cl->slots, cl->slot_mask, key)];
+        for (uint32_t j = slot->first; slot->key && j < slot->first + slot->count; j++) {
+            const struct cl_term *t = &cl->terms[j];
+            if ((seen[j / 64] >> (j % 64)) & 1 || !cl_term_at(t, st, i))
+                continue;
+            seen[j / 64] |= (uint64_t)1 << (j % 64);
+            acc[t->target] += t->weight;
+            cl_trace_add(tr, t->target, t->weight, t->text);
+        }
+    }
+}
+
+static int cl_match_patterns(const struct classify *cl, const char *canon, size_t clen,
+                             const struct classify_input *in, const struct cl_stream *st,
+                             double *acc, struct cl_trace *tr)
+{
+    if (cl->npats == 0)
+        return CLASSIFY_OK;
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    if (!md)
+        return CLASSIFY_ENOMEM;
+    for (size_t p = 0; p < cl->npats; p++) {
+        const struct cl_pattern *pat = &cl->pats[p];
+        if (!cl_gate_open(pat, &st[pat->on_lower]))
+            continue;
+        PCRE2_SPTR text = (PCRE2_SPTR)(pat->on_lower ? in->lower : canon);
+        size_t tlen = pat->on_lower ? in->lower_len : clen;
+        if (pcre2_match(pat->re, text, tlen, 0, PCRE2_NO_UTF_CHECK, md, NULL) < 0 ||
+            (pat->also && pcre2_match(pat->also, text, tlen, 0, PCRE2_NO_UTF_CHECK, md, NULL) < 0))
+            continue;
+        for (int k = 0; k < CL_NTARGETS; k++) {
+            acc[k] += cl->pats[p].add[k];
+            if (cl->pats[p].add[k] != 0)
+                cl_trace_add(tr, k, cl->pats[p].add[k], cl->pats[p].text);
+        }
+    }
+    pcre2_match_data_free(md);
+    return CLASSIFY_OK;
+}
+
+/* How much a message shouts: most of its letters capitals, or a first word in capitals
+ * ("ĐANG có thằng trèo tường", "CHAY!"). */
+static double cl_shouting(const struct classify *cl, const char *s, size_t len)
+{
+    size_t upper = 0, letters = 0, i = 0, first_upper = 0, first_letters = 0;
+    bool first_done = false;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        i += n ? n : 1;
+        bool letter = n && (textnorm_base_cp(cp) || (cp | 0x20) - 'a' < 26u || cp == 0x111);
+        bool up = letter && textnorm_lower_cp(cp) != cp;
+        if (!letter && first_letters > 0)
+            first_done = true;
+        letters += letter, upper += up;
+        if (letter && !first_done)
+            first_letters++, first_upper += up;
+    }
+    double v = 0;
+    if (letters >= 12 && upper * 10 >= letters * 6)
+        v += cl->d.shouting;
+    else if (first_letters >= 3 && first_upper == first_letters)
+        v += cl->d.caps_first;
+    return v;
+}
+
+static void cl_decide(const struct classify *cl, const struct classify_input *in, const double *acc,
+                      struct classify_result *out)
+{
+    const struct cl_decision *d = &cl->d;
+    int best = -1;
+    double bs = 0;
+    for (int c = 0; c < CLASSIFY_NCAT; c++) {
+        out->cat_score[c] = acc[c];
+        if (acc[c] > bs)
+            best = c, bs = acc[c];
+    }
+    double ev = (in->phone ? d->ev_phone : 0) + (in->plate ? d->ev_plate : 0) +
+                (in->url ? d->ev_url : 0) + (in->money ? d->ev_money : 0) +
+                (in->where ? d->ev_where : 0) + (in->when ? d->ev_when : 0);
+    out->score = bs + acc[CL_TIP] + ev;
+    /* a clear category with enough evidence, or a weak one with much more (a resident telling
+     * what happened in words the lexicon half knows) */
+    out->is_tip =
+        best >= 0 &&
+        ((bs >= d->min_category && out->score >= (in->group ? d->thr_group : d->thr_private)) ||
+         (bs >= d->fb_min_category && out->score >= (in->group ? d->fb_group : d->fb_private)));
+    out->category = out->is_tip ? best : -1;
+    if (!out->is_tip)
+        return;
+    out->urgency = acc[CL_URGENT] + cl->urgent_bias[best] + cl_shouting(cl, in->nfc, in->nfc_len);
+    out->urgent = out->urgency >= d->urgent_thr;
+}
+
+static int cl_score(const struct classify *cl, const struct classify_input *in,
+                    struct classify_result *out, struct cl_trace *tr)
+{
+    memset(out, 0, sizeof *out);
+    out->category = -1;
+    double acc[CL_NTARGETS] = {0};
+    uint64_t seen[CL_MAX_TERMS / 64];
+    memset(seen, 0, (cl->nterms + 63) / 64 * sizeof seen[0]);
+    struct cl_stream *st = malloc(2 * sizeof *st); /* [CL_FOLDED], [CL_LOWER] */
+    char *canon = malloc(CL_CANON_MAX);
+    int rc = CLASSIFY_ENOMEM;
+    if (!st || !canon)
+        goto out;
+    size_t clen;
+    cl_stream_folded(cl, in->folded, in->folded_len, &st[CL_FOLDED], canon, &clen);
+    cl_match_terms(cl, &st[CL_FOLDED], CL_FOLDED, seen, acc, tr);
+    cl_stream_plain(in->lower, in->lower_len, &st[CL_LOWER]);
+    cl_match_terms(cl, &st[CL_LOWER], CL_LOWER, seen, acc, tr);
+    if (cl->gated) {
+        cl_stream_set(&st[CL_FOLDED]);
+        cl_stream_set(&st[CL_LOWER]);
+    }
+    rc = cl_match_patterns(cl, canon, clen, in, st, acc, tr);
+    if (rc == CLASSIFY_OK)
+        cl_decide(cl, in, acc, out);
+out:
+    free(st);
+    free(canon);
+    return rc;
+}
+
+int classify_run(const struct classify *cl, const struct classify_input *in,
+                 struct classify_result *out)
+{
+    return cl_score(cl, in, out, NULL);
+}
+
+int classify_explain(const struct classify *cl, const struct classify_input *in,
+                     struct classify_result *out, char *buf, size_t cap)
+{
+    struct cl_trace tr = {buf, cap, 0};
+    if (cap)
+        buf[0] = '\0';
+    return cl_score(cl, in, out, cap ? &tr : NULL);
+}
+
+/* ---- loading ----------------------------------------------------------------------------- */
+
+static int cl_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int cl_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int cl_target_of(const char *name)
+{
+    if (strcmp(name, "tip") == 0)
+        return CL_TIP;
+    if (strcmp(name, "urgent") == 0)
+        return CL_URGENT;
+    return classify_category_index(name);
+}
+
+/* Parses a term as written ("đánh vợ", "mat * xe") into t; false if it has no word, more
+ * than CL_MAX_PHRASE words or starts with "*". */
+static bool cl_phrase(const char *text, struct cl_term *t)
+{
+    char norm[CL_PHRASE_MAX * 3 + 1];
+    size_t len = strlen(text);
+    if (len >= CL_PHRASE_MAX)
+        return false;
+    bool ascii = true;
+    for (size_t i = 0; i < len; i++)
+        ascii &= (unsigned char)text[i] < 0x80;
+    t->stream = ascii ? CL_FOLDED : CL_LOWER;
+    len = textnorm_lower(text, len, norm, sizeof norm);
+    t->ntok = 0;
+    for (char *w = strtok(norm, " "); w; w = strtok(NULL, " ")) {
+        if (strcmp(w, "*") == 0) {
+            if (t->ntok == 0 || t->ntok >= CL_MAX_PHRASE)
+                return false;
+            t->tok[t->ntok++] = CL_WILD;
+            continue;
+        }
+        size_t pos = 0, a, b, wl = strlen(w);
+        while (cl_token(w, wl, &pos, &a, &b)) {
+            if (t->ntok >= CL_MAX_PHRASE)
+                return false;
+            t->tok[t->ntok++] = cl_hash(w + a, b - a);
+        }
+    }
+    return t->ntok > 0;
+}
+
+static int cl_add_term(struct classify *cl, const char *text, double w, int target,
+                       const char *where, char *err, size_t errlen)
+{
+    if (cl->nterms >= CL_MAX_TERMS)
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "%s: more than %d terms", where, CL_MAX_TERMS);
+    if (cl->nterms == cl->terms_cap) {
+        size_t cap = cl->terms_cap ? cl->terms_cap * 2 : 512;
+        struct cl_term *n = realloc(cl->terms, cap * sizeof *n);
+        if (!n)
+            return CLASSIFY_ENOMEM;
+        cl->terms = n, cl->terms_cap = cap;
+    }
+    struct cl_term *t = &cl->terms[cl->nterms];
+    memset(t, 0, sizeof *t);
+    if (!cl_phrase(text, t))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                      "%s: \"%s\": a term is 1 to %d words (\"*\" = any word, not first)", where,
+                      text, CL_MAX_PHRASE);
+    t->target = (int16_t)target;
+    t->weight = (float)w;
+    t->text = strdup(text);
+    if (!t->text)
+        return CLASSIFY_ENOMEM;
+    cl->nterms++;
+    return CLASSIFY_OK;
+}
+
+static int cl_read_terms(struct classify *cl, json_t *obj, int target, const char *where, char *err,
+                         size_t errlen)
+{
+    if (!obj)
+        return CLASSIFY_OK;
+    if (!json_is_object(obj))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "%s: must be an object of \"term\": weight",
+                      where);
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val)
+    {
+        if (strncmp(key, "//", 2) == 0)
+            continue;
+        if (!json_is_number(val))
+            return cl_err(err, errlen, CLASSIFY_ECONFIG, "%s: \"%s\": the weight must be a number",
+                          where, key);
+        int rc = cl_add_term(cl, key, json_number_value(val), target, where, err, errlen);
+        if (rc != CLASSIFY_OK)
+            return rc;
+    }
+    return CLASSIFY_OK;
+}
+
+static int cl_read_categories(struct classify *cl, json_t *cats, char *err, size_t errlen)
+{
+    if (!json_is_object(cats))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "categories: must be an object");
+    const char *key;
+    json_t *val;
+    json_object_foreach(cats, key, val)
+    {
+        if (strncmp(key, "//", 2) == 0)
+            continue;
+        int c = classify_category_index(key);
+        char where[96];
+        snprintf(where, sizeof where, "categories.%s", key);
+        if (c < 0 || !json_is_object(val))
+            return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                          "%s: unknown category or not an object (the names are fixed)", where);
+        json_t *label = json_object_get(val, "label"), *bias = json_object_get(val, "urgent_bias");
+        if (!json_is_string(label) || (bias && !json_is_number(bias)))
+            return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                          "%s: needs a \"label\" string (and urgent_bias, if any, a number)",
+                          where);
+        free(cl->labels[c]);
+        cl->labels[c] = strdup(json_string_value(label));
+        cl->urgent_bias[c] = bias ? json_number_value(bias) : 0;
+        strncat(where, ".terms", sizeof where - strlen(where) - 1);
+        int rc = cl->labels[c]
+                     ? cl_read_terms(cl, json_object_get(val, "terms"), c, where, err, errlen)
+                     : CLASSIFY_ENOMEM;
+        if (rc != CLASSIFY_OK)
+            return rc;
+    }
+    for (int c = 0; c < CLASSIFY_NCAT; c++)
+        if (!cl->labels[c])
+            return cl_err(err, errlen, CLASSIFY_ECONFIG, "categories.%s: missing", cl_names[c]);
+    return CLASSIFY_OK;
+}
+
+static int cl_read_signals(struct classify *cl, json_t *sig, char *err, size_t errlen)
+{
+    if (sig && !json_is_object(sig))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "signals: must be an object");
+    int rc = cl_read_terms(cl, json_object_get(sig, "tip"), CL_TIP, "signals.tip", err, errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_terms(cl, json_object_get(sig, "urgent"), CL_URGENT, "signals.urgent", err,
+                           errlen);
+    return rc;
+}
+
+static size_t cl_pow2(size_t n)
+{
+    size_t p = 16;
+    while (p < n)
+        p *= 2;
+    return p;
+}
+
+static int cl_teen_add(struct classify *cl, const char *key, const char *val, char *err,
+                       size_t errlen)
+{
+    struct cl_term k, v;
+    if (!cl_phrase(key, &k) || k.ntok != 1 || k.stream != CL_FOLDED || !cl_phrase(val, &v) ||
+        v.ntok > CL_TEEN_TOKENS || v.stream != CL_FOLDED || strlen(val) >= CL_TEEN_TEXT)
+        return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                      "teen_code: \"%s\": \"%s\": one word without diacritics to at most %d "
+                      "words without diacritics",
+                      key, val, CL_TEEN_TOKENS);
+    size_t i = (size_t)(k.tok[0] ^ (k.tok[0] >> 29)) & cl->teen_mask;
+    while (cl->teen[i].key && cl->teen[i].key != k.tok[0])
+        i = (i + 1) & cl->teen_mask;
+    struct cl_teen *e = &cl->teen[i];
+    e->key = k.tok[0];
+    e->ntok = v.ntok;
+    memcpy(e->tok, v.tok, sizeof e->tok);
+    textnorm_lower(val, strlen(val), e->text, sizeof e->text);
+    cl->nteen++;
+    return CLASSIFY_OK;
+}
+
+static int cl_read_teen(struct classify *cl, json_t *teen, char *err, size_t errlen)
+{
+    if (!teen)
+        return CLASSIFY_OK;
+    if (!json_is_object(teen) || json_object_size(teen) > CL_MAX_TEEN)
+        return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                      "teen_code: must be an object of at most %d \"word\": \"expansion\"",
+                      CL_MAX_TEEN);
+    cl->teen_mask = cl_pow2(json_object_size(teen) * 2) - 1;
+    cl->teen = calloc(cl->teen_mask + 1, sizeof *cl->teen);
+    if (!cl->teen)
+        return CLASSIFY_ENOMEM;
+    const char *key;
+    json_t *val;
+    json_object_foreach(teen, key, val)
+    {
+        if (strncmp(key, "//", 2) == 0)
+            continue;
+        if (!json_is_string(val))
+            return cl_err(err, errlen, CLASSIFY_ECONFIG, "teen_code: \"%s\": must be a string",
+                          key);
+        int rc = cl_teen_add(cl, key, json_string_value(val), err, errlen);
+        if (rc != CLASSIFY_OK)
+            return rc;
+    }
+    return CLASSIFY_OK;
+}
+
+/* One gate: ["word", …], single words written as the pattern's text is (folded: without
+ * diacritics, teen code expanded; "on": "lower": as typed, lowercased). */
+static int cl_read_one_gate(struct cl_gate *g, json_t *words, size_t idx, size_t gi, char *err,
+                            size_t errlen)
+{
+    if (!json_is_array(words) || json_array_size(words) == 0 ||
+        json_array_size(words) > CL_MAX_GATE)
+        return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                      "patterns[%zu].if_any: 1 to %d words, or up to %d lists of them", idx,
+                      CL_MAX_GATE, CL_MAX_GATES);
+    size_t i;
+    json_t *w;
+    json_array_foreach(words, i, w)
+    {
+        struct cl_term t;
+        if (!json_is_string(w) || !cl_phrase(json_string_value(w), &t) || t.ntok != 1)
+            return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                          "patterns[%zu].if_any[%zu]: must be one word", idx, gi ? gi - 1 : i);
+        g->w[g->n++] = t.tok[0];
+    }
+    return CLASSIFY_OK;
+}
+
+/* "if_any": ["a", "b"] (one of them must be in the message) or [["a", "b"], ["c"]] (one word of
+ * each list must be). */
+static int cl_read_gate(struct classify *cl, struct cl_pattern *pat, json_t *gate, size_t idx,
+                        char *err, size_t errlen)
+{
+    if (!gate)
+        return CLASSIFY_OK;
+    cl->gated = true;
+    if (!json_is_array(gate) || !json_is_array(json_array_get(gate, 0))) {
+        pat->ngates = 1;
+        return cl_read_one_gate(&pat->gates[0], gate, idx, 0, err, errlen);
+    }
+    if (json_array_size(gate) > CL_MAX_GATES)
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "patterns[%zu].if_any: at most %d lists", idx,
+                      CL_MAX_GATES);
+    size_t i;
+    json_t *g;
+    json_array_foreach(gate, i, g)
+    {
+        int rc = cl_read_one_gate(&pat->gates[pat->ngates++], g, idx, i + 1, err, errlen);
+        if (rc != CLASSIFY_OK)
+            return rc;
+    }
+    return CLASSIFY_OK;
+}
+
+static int cl_compile(const char *src, pcre2_code **out, size_t idx, const char *key, char *err,
+                      size_t errlen)
+{
+    int code;
+    PCRE2_SIZE off;
+    *out = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &code, &off,
+                         NULL);
+    if (!*out) {
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "patterns[%zu].%s: offset %zu: %s", idx, key,
+                      (size_t)off, (const char *)msg);
+    }
+    (void)pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE); /* without JIT: slower, correct */
+    return CLASSIFY_OK;
+}
+
+static int cl_read_pattern(struct classify *cl, json_t *p, size_t idx, char *err, size_t errlen)
+{
+    json_t *re = json_object_get(p, "re"), *add = json_object_get(p, "add");
+    json_t *why = json_object_get(p, "why"), *on = json_object_get(p, "on");
+    const char *ons = on ? json_string_value(on) : "folded";
+    if (!json_is_string(re) || !json_is_object(add) || (why && !json_is_string(why)) || !ons ||
+        (strcmp(ons, "folded") != 0 && strcmp(ons, "lower") != 0))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                      "patterns[%zu]: needs \"re\" (a string) and \"add\" (an object); \"why\" "
+                      "is a string, \"on\" \"folded\" (default) or \"lower\"",
+                      idx);
+    struct cl_pattern *pat = &cl->pats[cl->npats];
+    memset(pat, 0, sizeof *pat);
+    pat->on_lower = strcmp(ons, "lower") == 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach(add, key, val)
+    {
+        int t = cl_target_of(key);
+        if (t < 0 || !json_is_number(val))
+            return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                          "patterns[%zu].add.%s: a category, \"tip\" or \"urgent\" with a number",
+                          idx, key);
+        pat->add[t] = (float)json_number_value(val);
+    }
+    json_t *also = json_object_get(p, "and");
+    if (also && !json_is_string(also))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "patterns[%zu].and: must be a string", idx);
+    int rc = cl_compile(json_string_value(re), &pat->re, idx, "re", err, errlen);
+    if (rc == CLASSIFY_OK && also)
+        rc = cl_compile(json_string_value(also), &pat->also, idx, "and", err, errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_gate(cl, pat, json_object_get(p, "if_any"), idx, err, errlen);
+    if (rc != CLASSIFY_OK) {
+        pcre2_code_free(pat->re);
+        pcre2_code_free(pat->also);
+        return rc;
+    }
+    pat->text = strdup(json_string_value(why ? why : re));
+    cl->npats++;
+    return pat->text ? CLASSIFY_OK : CLASSIFY_ENOMEM;
+}
+
+static int cl_read_patterns(struct classify *cl, json_t *pats, char *err, size_t errlen)
+{
+    if (!pats)
+        return CLASSIFY_OK;
+    if (!json_is_array(pats) || json_array_size(pats) > CL_MAX_PATTERNS)
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "patterns: must be an array of at most %d",
+                      CL_MAX_PATTERNS);
+    cl->pats = calloc(json_array_size(pats) + 1, sizeof *cl->pats);
+    if (!cl->pats)
+        return CLASSIFY_ENOMEM;
+    size_t i;
+    json_t *p;
+    json_array_foreach(pats, i, p)
+    {
+        int rc = json_is_object(p)
+                     ? cl_read_pattern(cl, p, i, err, errlen)
+                     : cl_err(err, errlen, CLASSIFY_ECONFIG, "patterns[%zu]: must be an object", i);
+        if (rc != CLASSIFY_OK)
+            return rc;
+    }
+    return CLASSIFY_OK;
+}
+
+/* One row per decision number: its key path in "decision", default and place. */
+static const struct cl_param {
+    const char *key;
+    double def;
+    size_t offset;
+} cl_params[] = {
+    {"min_category_score", 2.5, offsetof(struct cl_decision, min_category)},
+    {"tip_threshold.private", 3.0, offsetof(struct cl_decision, thr_private)},
+    {"tip_threshold.group", 4.5, offsetof(struct cl_decision, thr_group)},
+    {"urgent_threshold", 3.0, offsetof(struct cl_decision, urgent_thr)},
+    {"fallback.min_category_score", 1.0, offsetof(struct cl_decision, fb_min_category)},
+    {"fallback.tip_threshold_private", 1e9, offsetof(struct cl_decision, fb_private)},
+    {"fallback.tip_threshold_group", 1e9, offsetof(struct cl_decision, fb_group)},
+    {"evidence.phone", 0.5, offsetof(struct cl_decision, ev_phone)},
+    {"evidence.plate", 1.0, offsetof(struct cl_decision, ev_plate)},
+    {"evidence.url", 0.5, offsetof(struct cl_decision, ev_url)},
+    {"evidence.money", 0.5, offsetof(struct cl_decision, ev_money)},
+    {"evidence.where", 0.5, offsetof(struct cl_decision, ev_where)},
+    {"evidence.when", 0.5, offsetof(struct cl_decision, ev_when)},
+    {"shouting", 1.0, offsetof(struct cl_decision, shouting)},
+    {"caps_first_word", 0.5, offsetof(struct cl_decision, caps_first)},
+};
+
+static int cl_read_decision(struct classify *cl, json_t *dec, char *err, size_t errlen)
+{
+    if (dec && !json_is_object(dec))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "decision: must be an object");
+    for (size_t i = 0; i < sizeof cl_params / sizeof cl_params[0]; i++) {
+        const char *key = cl_params[i].key, *dot = strchr(key, '.');
+        json_t *v = dec;
+        if (dot) {
+            char head[32];
+            snprintf(head, sizeof head, "%.*s", (int)(dot - key), key);
+            v = json_object_get(v, head);
+            key = dot + 1;
+        }
+        v = json_object_get(v, key);
+        if (v && !json_is_number(v))
+            return cl_err(err, errlen, CLASSIFY_ECONFIG, "decision.%s: must be a number",
+                          cl_params[i].key);
+        *(double *)((char *)&cl->d + cl_params[i].offset) =
+            v ? json_number_value(v) : cl_params[i].def;
+    }
+    return CLASSIFY_OK;
+}
+
+static uint64_t cl_term_key(const struct cl_term *t)
+{
+    return t->tok[0] ^ (t->stream ? CL_SALT : 0);
+}
+
+static int cl_term_cmp(const void *a, const void *b)
+{
+    uint64_t x = cl_term_key(a), y = cl_term_key(b);
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts the terms by first word and builds the slot table over the runs. */
+static int cl_index(struct classify *cl)
+{
+    if (cl->nterms)
+        qsort(cl->terms, cl->nterms, sizeof *cl->terms, cl_term_cmp);
+    cl->slot_mask = cl_pow2(cl->nterms * 2 + 1) - 1;
+    cl->slots = calloc(cl->slot_mask + 1, sizeof *cl->slots);
+    if (!cl->slots)
+        return CLASSIFY_ENOMEM;
+    for (size_t i = 0; i < cl->nterms;) {
+        uint64_t key = cl_term_key(&cl->terms[i]);
+        size_t j = i;
+        while (j < cl->nterms && cl_term_key(&cl->terms[j]) == key)
+            j++;
+        struct cl_slot *s = &cl->slots[cl_slot_find(cl->slots, cl->slot_mask, key)];
+        *s = (struct cl_slot){key, (uint32_t)i, (uint32_t)(j - i)};
+        i = j;
+    }
+    return CLASSIFY_OK;
+}
+
+static int cl_build(struct classify *cl, json_t *root, char *err, size_t errlen)
+{
+    if (!json_is_object(root))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "the top level must be an object");
+    int rc = cl_read_categories(cl, json_object_get(root, "categories"), err, errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_signals(cl, json_object_get(root, "signals"), err, errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_teen(cl, json_object_get(root, "teen_code"), err, errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_patterns(cl, json_object_get(root, "patterns"), err, errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_decision(cl, json_object_get(root, "decision"), err, errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_index(cl);
+    return rc;
+}
+
+/* Loads from a parsed root; names the source in errors. Takes the reference to root. */
+static int cl_load_root(json_t *root, const char *src, struct classify **out, char *err,
+                        size_t errlen)
+{
+    struct classify *cl = calloc(1, sizeof *cl);
+    char inner[400] = "out of memory";
+    int rc = cl ? cl_build(cl, root, inner, sizeof inner) : CLASSIFY_ENOMEM;
+    json_decref(root);
+    if (rc != CLASSIFY_OK) {
+        snprintf(err, errlen, "%s: %s", src, rc == CLASSIFY_ENOMEM ? "out of memory" : inner);
+        classify_free(cl);
+        return rc;
+    }
+    *out = cl;
+    return CLASSIFY_OK;
+}
+
+int classify_load(const char *path, struct classify **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        if (jerr.line < 1)
+            return cl_err(err, errlen, CLASSIFY_EFILE, "%s: cannot read: %s", path, jerr.text);
+        return cl_err(err, errlen, CLASSIFY_EFILE, "%s: invalid JSON at line %d, column %d: %s",
+                      path, jerr.line, jerr.column, jerr.text);
+    }
+    return cl_load_root(root, path, out, err, errlen);
+}
+
+int classify_load_string(const char *json, struct classify **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    json_error_t jerr;
+    json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return cl_err(err, errlen, CLASSIFY_EFILE, "(string): invalid JSON at line %d: %s",
+                      jerr.line, jerr.text);
+    return cl_load_root(root, "(string)", out, err, errlen);
+}
+
+void classify_free(struct classify *cl)
+{
+    if (!cl)
+        return;
+    for (size_t i = 0; i < cl->nterms; i++)
+        free(cl->terms[i].text);
+    for (size_t i = 0; i < cl->npats; i++) {
+        pcre2_code_free(cl->pats[i].re);
+        pcre2_code_free(cl->pats[i].also);
+        free(cl->pats[i].text);
+    }
+    for (int c = 0; c < CLASSIFY_NCAT; c++)
+        free(cl->labels[c]);
+    free(cl->terms);
+    free(cl->slots);
+    free(cl->teen);
+    free(cl->pats);
+    free(cl);
+}
+
+const char *classify_category_name(int index)
+{
+    return index >= 0 && index < CLASSIFY_NCAT ? cl_names[index] : NULL;
+}
+
+int classify_category_index(const char *name)
+{
+    for (int c = 0; name && c < CLASSIFY_NCAT; c++)
+        if (strcmp(cl_names[c], name) == 0)
+            return c;
+    return -1;
+}
+
+const char *classify_category_label(const struct classify *cl, int index)
+{
+    return index >= 0 && index < CLASSIFY_NCAT ? cl->labels[index] : NULL;
+}

@@ -1,0 +1,606 @@
+/*
+ * report.c — see report.h. The guided report is a small state machine whose state is the
+ * conversation row: step names are the fields still missing, report_next() picks the first
+ * missing one and asks for it, and every answer is written back before the next question. So a
+ * restart in the middle simply continues from the row.
+ */
+#include "handlers/report.h"
+
+#include "bot/log.h"
+#include "handlers/choice.h"
+#include "handlers/desks.h"
+#include "handlers/textengine.h"
+#include "handlers/textnorm.h"
+#include "handlers/tipfile.h"
+#include "storage/convo.h"
+#include "storage/people.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { REPORT_FIELD_MAX = 512, REPORT_CHOICES_MAX = 32 };
+
+struct report {
+    struct hctx *ctx;
+    json_t *data; /* owned */
+    const char *flow;
+};
+
+/* ---- small helpers ---------------------------------------------------------------------- */
+
+static const char *report_str(const struct report *r, const char *key)
+{
+    return json_string_value(json_object_get(r->data, key));
+}
+
+static void report_set(struct report *r, const char *key, const char *value, size_t max)
+{
+    char buf[REPORT_FIELD_MAX * 8 + 1];
+    if (max >= sizeof buf)
+        max = sizeof buf - 1;
+    size_t n = strlen(value);
+    if (n > max) { /* keep a whole last character */
+        n = max;
+        while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(buf, value, n);
+    buf[n] = '\0';
+    json_object_set_new(r->data, key, json_string(buf));
+}
+
+static char *report_text(struct hctx *ctx, const char *name)
+{
+    char max[16];
+    snprintf(max, sizeof max, "%d", ctx->desks->rules.max_attachments);
+    struct texts_var vars[] = {{"max", max}};
+    return texts_render(ctx->texts, name, vars, 1);
+}
+
+static int report_save(struct report *r, const char *step)
+{
+    char *data = json_dumps(r->data, JSON_COMPACT);
+    const struct msg *m = r->ctx->msg;
+    int rc =
+        data ? convo_put(r->ctx->db, m->platform, m->chat_id, r->flow, step, data, r->ctx->now_ms)
+             : DB_ERROR;
+    free(data);
+    return rc == DB_ERROR ? -1 : 0;
+}
+
+static int report_done(struct hctx *ctx)
+{
+    return convo_delete(ctx->db, ctx->msg->platform, ctx->msg->chat_id) == DB_ERROR ? -1 : 0;
+}
+
+/* "không rõ", "khong biet", "ko ro" … all mean "unknown". */
+static int report_is_unknown(const char *folded)
+{
+    static const char *const words[] = {"khong ro", "khong biet", "ko ro",     "k ro",
+                                        "ko biet",  "chua ro",    "khong nho", "bo qua"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strstr(folded, words[i]) == folded)
+            return 1;
+    return 0;
+}
+
+/* Photos and a location on any message of the flow are kept (up to the limit). */
+static int report_take_media(struct report *r)
+{
+    const struct msg *m = r->ctx->msg;
+    json_t *photos = json_object_get(r->data, "photos");
+    if (!photos) {
+        photos = json_array();
+        json_object_set_new(r->data, "photos", photos);
+    }
+    int refused = 0;
+    for (int i = 0; i < m->n_attachments; i++) {
+        if (strcmp(m->attachments[i].kind, "photo") != 0)
+            continue;
+        if ((int)json_array_size(photos) >= r->ctx->desks->rules.max_attachments)
+            refused = 1;
+        else
+            json_array_append_new(photos, json_string(m->attachments[i].ref));
+    }
+    if (m->has_location) {
+        json_object_set_new(r->data, "lat", json_real(m->latitude));
+        json_object_set_new(r->data, "lon", json_real(m->longitude));
+    }
+    if (refused) {
+        char *text = report_text(r->ctx, "report_too_many_photos");
+        hctx_send(r->ctx, m->platform, m->chat_id, text, NULL, OUTBOX_REPLY);
+        free(text);
+    }
+    return m->n_attachments > 0 || m->has_location;
+}
+
+/* ---- questions -------------------------------------------------------------------------- */
+
+struct report_choices {
+    struct choice c[REPORT_CHOICES_MAX];
+    size_t n;
+};
+
+static void report_add_choice(struct report_choices *rc, const struct hctx *ctx, const char *data,
+                              const char *label_name, const char *alt)
+{
+    if (rc->n < REPORT_CHOICES_MAX)
+        rc->c[rc->n++] = (struct choice){data, texts_get(ctx->texts, label_name), alt};
+}
+
+/* The choices of a step (none for steps answered in free text). */
+static void report_choices(const struct hctx *ctx, const char *step, struct report_choices *rc)
+{
+    rc->n = 0;
+    if (strcmp(step, "category") == 0) {
+        size_t count = 0;
+        const struct textengine_category *cats = textengine_categories(ctx->te, &count);
+        for (size_t i = 0; i < count && rc->n < REPORT_CHOICES_MAX; i++)
+            rc->c[rc->n++] = (struct choice){cats[i].name, cats[i].label, NULL};
+    } else if (strcmp(step, "media") == 0) {
+        report_add_choice(rc, ctx, "continue", "choice_continue", "xong");
+    } else if (strcmp(step, "identity") == 0) {
+        report_add_choice(rc, ctx, "anonymous", "choice_anonymous", "an danh");
+        report_add_choice(rc, ctx, "phone", "choice_phone", "so dien thoai");
+    } else if (strcmp(step, "confirm") == 0) {
+        report_add_choice(rc, ctx, "send", "choice_send", "gui");
+        report_add_choice(rc, ctx, "edit", "choice_edit", "sua");
+        report_add_choice(rc, ctx, "cancel", "choice_cancel", "huy");
+    } else if (strcmp(step, "edit") == 0) {
+        report_add_choice(rc, ctx, "desc", "field_description", NULL);
+        report_add_choice(rc, ctx, "category", "field_category", NULL);
+        report_add_choice(rc, ctx, "place", "field_place", NULL);
+        report_add_choice(rc, ctx, "when", "field_when", NULL);
+        report_add_choice(rc, ctx, "media", "field_media", NULL);
+        report_add_choice(rc, ctx, "identity", "field_identity", NULL);
+    } else if (strcmp(step, "offer") == 0) {
+        report_add_choice(rc, ctx, "yes", "choice_yes", "co");
+        report_add_choice(rc, ctx, "no", "choice_no", "khong");
+    }
+}
+
+static char *report_summary(struct report *r)
+{
+    struct hctx *ctx = r->ctx;
+    const char *unknown = texts_get(ctx->texts, "value_unknown");
+    const char *place = report_str(r, "place"), *when = report_str(r, "when");
+    char photos[64], identity[128];
+    size_t n_photos = json_array_size(json_object_get(r->data, "photos"));
+    snprintf(photos, sizeof photos, "%zu%s", n_photos,
+             json_object_get(r->data, "lat") ? " + 📍" : "");
+    const char *phone = report_str(r, "phone");
+    struct texts_var pv[] = {{"phone", phone}};
+    char *who = texts_render(ctx->texts, phone ? "identity_contact" : "identity_anonymous", pv, 1);
+    snprintf(identity, sizeof identity, "%s", who ? who : "");
+    free(who);
+    struct texts_var vars[] = {
+        {"category", tipfile_category_label(ctx, report_str(r, "category"))},
+        {"place", place && *place ? place : unknown},
+        {"when", when && *when ? when : unknown},
+        {"description", report_str(r, "desc")},
+        {"photos", photos},
+        {"identity", identity},
+    };
+    return texts_render(ctx->texts, "report_summary", vars, sizeof vars / sizeof vars[0]);
+}
+
+/* Asks the question of step (saving the step first, so a restart asks it again). */
+static int report_ask(struct report *r, const char *step)
+{
+    struct hctx *ctx = r->ctx;
+    if (report_save(r, step) != 0)
+        return -1;
+    char name[48];
+    snprintf(name, sizeof name, "report_ask_%s", step);
+    char *question = strcmp(step, "confirm") == 0 ? report_summary(r) : report_text(ctx, name);
+    if (!question)
+        return -1;
+    struct report_choices rc;
+    report_choices(ctx, step, &rc);
+    int rv =
+        rc.n ? choice_ask(ctx, question, rc.c, rc.n, strcmp(step, "category") == 0 ? 2 : 3)
+             : hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, question, NULL, OUTBOX_REPLY);
+    free(question);
+    return rv;
+}
+
+/* The first thing still missing, in the order a person tells a story. */
+static const char *report_missing(const struct report *r)
+{
+    if (!report_str(r, "desc"))
+        return "describe";
+    if (strcmp(r->flow, "feedback") == 0)
+        return "confirm";
+    if (!report_str(r, "category"))
+        return "category";
+    if (!report_str(r, "place"))
+        return "place";
+    if (!report_str(r, "when"))
+        return "when";
+    if (!json_is_true(json_object_get(r->data, "media_done")))
+        return "media";
+    if (!json_object_get(r->data, "anon"))
+        return "identity";
+    return "confirm";
+}
+
+static int report_next(struct report *r)
+{
+    return report_ask(r, report_missing(r));
+}
+
+/* ---- answers ---------------------------------------------------------------------------- */
+
+/* A description was given: what the engine understands pre-fills the rest. */
+static int report_describe(struct report *r, const char *text)
+{
+    struct text_analysis a;
+    if (textengine_analyze(r->ctx->te, text, false, &a) != 0)
+        return -1;
+    report_set(r, "desc", a.nfc, 4096);
+    if (a.is_tip && a.category && strcmp(a.category, "other") != 0 && !report_str(r, "category"))
+        report_set(r, "category", a.category, 64);
+    if (a.where && !report_str(r, "place"))
+        report_set(r, "place", a.where, REPORT_FIELD_MAX);
+    if (a.when && !report_str(r, "when"))
+        report_set(r, "when", a.when, REPORT_FIELD_MAX);
+    if (a.urgent)
+        json_object_set_new(r->data, "urgent", json_true());
+    text_analysis_clear(&a);
+    return 0;
+}
+
+static int report_file(struct report *r)
+{
+    struct hctx *ctx = r->ctx;
+    struct tip_draft d = {
+        .kind = strcmp(r->flow, "feedback") == 0 ? "feedback" : "tip",
+        .description = report_str(r, "desc"),
+        .category = report_str(r, "category"),
+        .place = report_str(r, "place"),
+        .happened = report_str(r, "when"),
+        .urgent = json_is_true(json_object_get(r->data, "urgent")),
+        .anonymous = !report_str(r, "phone"),
+        .phone = report_str(r, "phone"),
+    };
+    json_t *photos = json_object_get(r->data, "photos"), *p;
+    size_t i;
+    json_array_foreach(photos, i, p) if (d.n_photos < TIPFILE_PHOTOS_MAX) d.photos[d.n_photos++] =
+        json_string_value(p);
+    json_t *lat = json_object_get(r->data, "lat"), *lon = json_object_get(r->data, "lon");
+    if (json_is_number(lat) && json_is_number(lon)) {
+        d.has_location = true;
+        d.latitude = json_number_value(lat);
+        d.longitude = json_number_value(lon);
+    }
+    struct tip t;
+    enum tipfile_result res = tipfile_file(ctx, &d, &t);
+    tip_clear(&t);
+    if (res == TIPFILE_ERROR)
+        return -1;
+    return res == TIPFILE_LIMIT ? 0 : report_done(ctx); /* over the limit: the draft waits */
+}
+
+/* A phone number typed for contact: exactly one valid number is accepted. */
+static int report_phone(struct report *r, const char *text)
+{
+    struct text_analysis a;
+    if (textengine_analyze(r->ctx->te, text, false, &a) != 0)
+        return -1;
+    int ok = a.nphones == 1;
+    if (ok) {
+        report_set(r, "phone", a.phones[0], 32);
+        json_object_set_new(r->data, "anon", json_false());
+    }
+    text_analysis_clear(&a);
+    if (!ok) {
+        hctx_reply(r->ctx, "report_bad_phone", NULL, 0);
+        return report_save(r, "phone");
+    }
+    return report_next(r);
+}
+
+static int report_not_understood(struct report *r, const char *step)
+{
+    hctx_reply(r->ctx, "report_not_understood", NULL, 0);
+    return report_ask(r, step);
+}
+
+/* The answer to the question of step. */
+static int report_answer(struct report *r, const char *step)
+{
+    struct hctx *ctx = r->ctx;
+    const struct msg *m = ctx->msg;
+    const char *text = m->kind == MSG_CALLBACK ? NULL : m->text;
+    char folded[REPORT_FIELD_MAX];
+    folded[0] = '\0';
+    if (text)
+        textnorm_fold(text, strlen(text), folded, sizeof folded);
+    int media = report_take_media(r);
+    struct report_choices rc;
+    report_choices(ctx, step, &rc);
+    int pick = rc.n ? choice_pick(ctx, rc.c, rc.n) : -1;
+
+    if (strcmp(step, "describe") == 0) {
+        if (text && *text)
+            return report_describe(r, text) != 0 ? -1 : report_next(r);
+        return media ? report_save(r, step) : report_not_understood(r, step);
+    }
+    if (strcmp(step, "category") == 0) {
+        if (pick >= 0) {
+            report_set(r, "category", rc.c[pick].data, 64);
+            return report_next(r);
+        }
+        struct text_analysis a;
+        if (text && textengine_analyze(ctx->te, text, false, &a) == 0) {
+            int ok = a.category != NULL;
+            if (ok)
+                report_set(r, "category", a.category, 64);
+            text_analysis_clear(&a);
+            if (ok)
+                return report_next(r);
+        }
+        return report_not_understood(r, step);
+    }
+    if (strcmp(step, "place") == 0 || strcmp(step, "when") == 0) {
+        const char *key = step;
+        if (m->has_location && strcmp(step, "place") == 0)
+            report_set(r, key, texts_get(ctx->texts, "value_location_sent"), REPORT_FIELD_MAX);
+        else if (text && *text)
+            report_set(r, key, report_is_unknown(folded) ? "" : text, REPORT_FIELD_MAX);
+        else
+            return report_not_understood(r, step);
+        return report_next(r);
+    }
+    if (strcmp(step, "media") == 0) {
+        if (pick >= 0 || (text && report_is_unknown(folded))) {
+            json_object_set_new(r->data, "media_done", json_true());
+            return report_next(r);
+        }
+        return media ? report_save(r, step) : report_not_understood(r, step);
+    }
+    if (strcmp(step, "identity") == 0) {
+        if (pick < 0 && m->contact_phone)
+            pick = 1;
+        if (pick == 0) {
+            json_object_set_new(r->data, "anon", json_true());
+            json_object_del(r->data, "phone");
+            return report_next(r);
+        }
+        if (pick == 1)
+            return m->contact_phone ? report_phone(r, m->contact_phone) : report_ask(r, "phone");
+        return report_not_understood(r, step);
+    }
+    if (strcmp(step, "phone") == 0) {
+        if (strstr(folded, "an danh") == folded) {
+            json_object_set_new(r->data, "anon", json_true());
+            return report_next(r);
+        }
+        return report_phone(r, text ? text : "");
+    }
+    if (strcmp(step, "confirm") == 0) {
+        if (pick == 0)
+            return report_file(r);
+        if (pick == 1)
+            return report_ask(r, "edit");
+        if (pick == 2)
+            return report_cancel(ctx);
+        return report_not_understood(r, step);
+    }
+    if (strcmp(step, "edit") == 0) {
+        if (pick < 0)
+            return report_not_understood(r, step);
+        const char *field = rc.c[pick].data;
+        if (strcmp(field, "media") == 0)
+            json_object_del(r->data, "media_done");
+        else if (strcmp(field, "identity") == 0)
+            json_object_del(r->data, "anon"), json_object_del(r->data, "phone");
+        else
+            json_object_del(r->data, field);
+        return report_next(r);
+    }
+    return report_not_understood(r, "describe");
+}
+
+/* ---- entry points ----------------------------------------------------------------------- */
+
+static int report_begin(struct hctx *ctx, const char *flow, const char *description)
+{
+    struct report r = {ctx, json_object(), flow};
+    int rc = 0;
+    report_take_media(&r);
+    if (description && *description)
+        rc = report_describe(&r, description);
+    if (rc == 0)
+        rc = report_next(&r);
+    json_decref(r.data);
+    return rc;
+}
+
+/* Files at once, anonymously, from one message ("/baotin <mô tả>", "/gopy <nội dung>"). */
+static int report_file_now(struct hctx *ctx, const char *kind, const char *text)
+{
+    struct tip_draft d = {.kind = kind, .description = text, .anonymous = true};
+    const struct msg *m = ctx->msg;
+    for (int i = 0; i < m->n_attachments && d.n_photos < TIPFILE_PHOTOS_MAX; i++)
+        if (strcmp(m->attachments[i].kind, "photo") == 0 &&
+            d.n_photos < ctx->desks->rules.max_attachments)
+            d.photos[d.n_photos++] = m->attachments[i].ref;
+    if (m->has_location) {
+        d.has_location = true;
+        d.latitude = m->latitude;
+        d.longitude = m->longitude;
+    }
+    struct tip t;
+    enum tipfile_result res = tipfile_file(ctx, &d, &t);
+    tip_clear(&t);
+    if (res == TIPFILE_ERROR)
+        return -1;
+    return report_done(ctx); /* an unfinished draft is superseded by what was just sent */
+}
+
+int report_start(struct hctx *ctx)
+{
+    if (ctx->msg->is_group)
+        return hctx_reply(ctx, "report_private_only", NULL, 0);
+    if (*ctx->args)
+        return report_file_now(ctx, "tip", ctx->args);
+    return report_begin(ctx, "report", NULL);
+}
+
+int report_feedback(struct hctx *ctx)
+{
+    if (ctx->msg->is_group)
+        return hctx_reply(ctx, "report_private_only", NULL, 0);
+    if (*ctx->args)
+        return report_file_now(ctx, "feedback", ctx->args);
+    return report_begin(ctx, "feedback", NULL);
+}
+
+int report_cancel(struct hctx *ctx)
+{
+    struct convo c;
+    int rc = convo_get(ctx->db, ctx->msg->platform, ctx->msg->chat_id, &c);
+    convo_clear(&c);
+    if (rc == DB_ERROR)
+        return -1;
+    if (rc == DB_NOT_FOUND)
+        return hctx_reply(ctx, "report_nothing_to_cancel", NULL, 0);
+    if (report_done(ctx) != 0)
+        return -1;
+    return hctx_reply(ctx, "report_cancelled", NULL, 0);
+}
+
+static int report_offer_answer(struct report *r)
+{
+    struct report_choices rc;
+    report_choices(r->ctx, "offer", &rc);
+    int pick = choice_pick(r->ctx, rc.c, rc.n);
+    if (pick == 0) {
+        r->flow = "report";
+        return report_next(r);
+    }
+    if (pick == 1) {
+        if (report_done(r->ctx) != 0)
+            return -1;
+        return hctx_reply(r->ctx, "offer_declined", NULL, 0);
+    }
+    return 1; /* something else: the offer lapses and the message is read afresh */
+}
+
+int report_continue(struct hctx *ctx)
+{
+    struct convo c;
+    int rc = convo_get(ctx->db, ctx->msg->platform, ctx->msg->chat_id, &c);
+    if (rc != DB_OK) {
+        convo_clear(&c);
+        return rc == DB_NOT_FOUND ? 0 : -1;
+    }
+    struct report r = {ctx, json_loads(c.data, 0, NULL), NULL};
+    if (!json_is_object(r.data)) {
+        json_decref(r.data);
+        r.data = json_object();
+    }
+    r.flow = strcmp(c.flow, "feedback") == 0 ? "feedback"
+             : strcmp(c.flow, "offer") == 0  ? "offer"
+                                             : "report";
+    int out;
+    if (strcmp(r.flow, "offer") == 0) {
+        out = report_offer_answer(&r);
+        if (out == 1)
+            out = report_done(ctx) == 0 ? 0 : -1; /* not consumed */
+        else
+            out = out == 0 ? 1 : -1;
+    } else {
+        out = report_answer(&r, c.step) == 0 ? 1 : -1;
+    }
+    json_decref(r.data);
+    convo_clear(&c);
+    return out;
+}
+
+/* "tố giác", "tôi muốn báo tin"… alone: the resident wants to report but has not said what. */
+static int report_is_trigger(const char *folded)
+{
+    static const char *const triggers[] = {"to giac", "bao tin", "to cao", "bao cong an", "bao an"};
+    size_t words = 1;
+    for (const char *p = folded; *p; p++)
+        words += *p == ' ';
+    if (words > 5)
+        return 0;
+    for (size_t i = 0; i < sizeof triggers / sizeof triggers[0]; i++)
+        if (strstr(folded, triggers[i]))
+            return 1;
+    return 0;
+}
+
+int report_free_text(struct hctx *ctx)
+{
+    const struct msg *m = ctx->msg;
+    if (m->is_group || !m->text || !*m->text)
+        return 0;
+    struct text_analysis own;
+    const struct text_analysis *a = ctx->analysis;
+    if (!a) {
+        if (textengine_analyze(ctx->te, m->text, false, &own) != 0)
+            return -1;
+        a = &own;
+    }
+    int rc = 0;
+    if (report_is_trigger(a->folded)) {
+        rc = report_begin(ctx, "report", NULL) == 0 ? 1 : -1;
+    } else if (a->is_tip) {
+        struct report r = {ctx, json_object(), "offer"};
+        report_take_media(&r);
+        report_describe(&r, m->text);
+        rc = report_ask(&r, "offer") == 0 ? 1 : -1;
+        json_decref(r.data);
+    }
+    if (a == &own)
+        text_analysis_clear(&own);
+    return rc;
+}
+
+/* ---- scheduled -------------------------------------------------------------------------- */
+
+static int report_tick_one(struct hctx *ctx, struct convo *c, const char *name, int expire)
+{
+    int rc = expire ? convo_delete(ctx->db, c->platform, c->chat_id)
+                    : convo_mark_nudged(ctx->db, c->platform, c->chat_id);
+    if (rc == DB_ERROR)
+        return -1;
+    if (strcmp(c->flow, "offer") == 0)
+        return 0; /* an unanswered offer just lapses */
+    char *text = texts_render(ctx->texts, name, NULL, 0);
+    rc = text ? hctx_send(ctx, c->platform, c->chat_id, text, NULL, OUTBOX_NOTICE) : -1;
+    free(text);
+    return rc;
+}
+
+int report_tick(struct hctx *ctx)
+{
+    const struct tips_rules *rules = &ctx->desks->rules;
+    struct convo list[16];
+    int n = 0, rc = 0;
+    int64_t expire_before = ctx->now_ms - rules->draft_expire_hours * 3600000LL;
+    int64_t nudge_before = ctx->now_ms - rules->draft_nudge_minutes * 60000LL;
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        if (convo_idle(ctx->db, expire_before, pass == 1, list, 16, &n) != DB_OK)
+            return -1;
+        for (int i = 0; i < n; i++) {
+            if (rc == 0)
+                rc = report_tick_one(ctx, &list[i], "report_expired", 1);
+            convo_clear(&list[i]);
+        }
+    }
+    if (rc == 0 && convo_idle(ctx->db, nudge_before, false, list, 16, &n) != DB_OK)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = report_tick_one(ctx, &list[i], "report_nudge", 0);
+        convo_clear(&list[i]);
+    }
+    return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * textengine.h — the Vietnamese text engine, the one interface the rest of the bot uses:
+ * load it once at start, then analyse each message (from the worker thread, `tipgate analyze`,
+ * or any other thread: analysis only reads the loaded engine).
+ *
+ * One analysis: NFC (textnorm.c) → the folded and stripped forms → entities (extract.c:
+ * phones, plates, URLs, money, when, where) → tip / category / urgency (classify.c, whose
+ * lexicon is config/categories.vi.json).
+ *
+ *     struct textengine *te;
+ *     char err[512];
+ *     if (textengine_load(cfg->categories_file, &te, err, sizeof err) != TEXTENGINE_OK) …
+ *     struct text_analysis a;
+ *     if (textengine_analyze(te, text, chat_is_group, &a) == TEXTENGINE_OK && a.is_tip) …
+ *     text_analysis_clear(&a);
+ *     textengine_free(te);
+ */
+#ifndef TIPGATE_TEXTENGINE_H
+#define TIPGATE_TEXTENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    TEXTENGINE_MAX_TEXT = 16384, /* bytes of one message; longer ones are refused */
+    TEXTENGINE_MAX_ITEMS = 8     /* phones, plates, URLs kept per message */
+};
+
+enum textengine_status {
+    TEXTENGINE_OK = 0,
+    TEXTENGINE_ENOMEM = -1,
+    TEXTENGINE_EINVAL = -2, /* NULL text, over TEXTENGINE_MAX_TEXT, invalid UTF-8 or a NUL */
+    TEXTENGINE_ECONFIG = -3 /* the categories file is unreadable or wrong (see err) */
+};
+
+struct textengine;
+
+/* The result of one analysis. Everything not marked static is owned by the struct and freed by
+ * text_analysis_clear(). */
+struct text_analysis {
+    char *nfc;    /* the text in NFC (owned) */
+    char *folded; /* lower case, no diacritics, đ → d: for matching and search (owned) */
+    bool is_tip;
+    const char *category; /* static category name ("theft" …), NULL when not a tip */
+    bool urgent;          /* happening now or danger to life (only ever true for a tip) */
+    double score;         /* the tip evidence the decision compared with its threshold */
+    size_t nphones, nplates, nurls;
+    char *phones[TEXTENGINE_MAX_ITEMS]; /* 0912345678 (owned) */
+    char *plates[TEXTENGINE_MAX_ITEMS]; /* 29A-12345 (owned) */
+    char *urls[TEXTENGINE_MAX_ITEMS];   /* lowercased (owned) */
+    int64_t money_vnd;                  /* the amount in đồng, -1 when none */
+    char *when;                         /* "tối qua, lúc 22h" as written, or NULL (owned) */
+    char *where;                        /* "ngõ 58 Trần Bình" as written, or NULL (owned) */
+};
+
+struct textengine_category {
+    const char *name;  /* "theft" */
+    const char *label; /* "Trộm cắp tài sản", from the categories file */
+};
+
+/* Loads the lexicon at categories_path and compiles the patterns. On failure returns
+ * TEXTENGINE_ECONFIG or TEXTENGINE_ENOMEM, *out is NULL and err holds one line naming the file
+ * and the key. Free with textengine_free (NULL is fine). */
+int textengine_load(const char *categories_path, struct textengine **out, char *err, size_t errlen);
+void textengine_free(struct textengine *te);
+
+/* Analyses text (NUL-terminated UTF-8). group_context: posted in a group chat (needs stronger
+ * evidence to be a tip). On success returns TEXTENGINE_OK and fills *out, which the caller
+ * clears with text_analysis_clear; on failure *out is cleared (all NULL, money_vnd -1) and the
+ * status says why. Thread-safe. */
+int textengine_analyze(const struct textengine *te, const char *text, bool group_context,
+                       struct text_analysis *out);
+/* As textengine_analyze, and writes what fired into buf (see classify_explain). */
+int textengine_explain(const struct textengine *te, const char *text, bool group_context,
+                       struct text_analysis *out, char *buf, size_t cap);
+/* Frees what *a owns and resets it to the empty analysis. */
+void text_analysis_clear(struct text_analysis *a);
+
+/* The index of a category name (0..n-1 in the order textengine_categories lists), or -1. */
+int textengine_category_index(const char *name);
+/* The categories with their Vietnamese labels, in a fixed order; *n receives the count. The
+ * array belongs to te. */
+const struct textengine_category *textengine_categories(const struct textengine *te, size_t *n);
+
+#endif

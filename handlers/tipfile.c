@@ -1,0 +1,399 @@
+/*
+ * tipfile.c — see tipfile.h. The desk message is assembled line by line from named texts
+ * ("desk_line_place": "Địa điểm: {value}"), each line only when it has a value, so a ward can
+ * reword every line and nothing empty is shown.
+ */
+#include "handlers/tipfile.h"
+
+#include "bot/log.h"
+#include "handlers/desks.h"
+#include "handlers/textengine.h"
+#include "storage/people.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { TIPFILE_TEXT_MAX = 8192 };
+
+const char *tipfile_category_label(const struct hctx *ctx, const char *category)
+{
+    size_t n = 0;
+    const struct textengine_category *cats = textengine_categories(ctx->te, &n);
+    for (size_t i = 0; category && i < n; i++)
+        if (strcmp(cats[i].name, category) == 0)
+            return cats[i].label;
+    return texts_get(ctx->texts, "category_unknown");
+}
+
+const char *tipfile_status_label(const struct hctx *ctx, const char *status)
+{
+    char name[48];
+    snprintf(name, sizeof name, "status_%s", status ? status : "new");
+    return texts_get(ctx->texts, name);
+}
+
+void tipfile_time(int64_t ms, char *out, size_t size)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, size, "%H:%M %d/%m/%Y", &tm);
+}
+
+/* Words of a folded text as a set, for the near-duplicate test. */
+static double tipfile_similarity(const char *a, const char *b)
+{
+    char wa[64][32], wb[64][32];
+    int na = 0, nb = 0;
+    const char *texts[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        char(*w)[32] = k ? wb : wa;
+        int *n = k ? &nb : &na;
+        for (const char *p = texts[k]; *p && *n < 64;) {
+            while (*p == ' ')
+                p++;
+            size_t len = strcspn(p, " ");
+            if (len) {
+                snprintf(w[*n], 32, "%.*s", (int)(len < 31 ? len : 31), p);
+                int dup = 0;
+                for (int i = 0; i < *n; i++)
+                    dup |= strcmp(w[i], w[*n]) == 0;
+                *n += !dup;
+            }
+            p += len;
+        }
+    }
+    int common = 0;
+    for (int i = 0; i < na; i++)
+        for (int j = 0; j < nb; j++)
+            if (strcmp(wa[i], wb[j]) == 0) {
+                common++;
+                break;
+            }
+    int all = na + nb - common;
+    return all ? (double)common / all : 1.0;
+}
+
+/* A tip from the same person within the window whose text is nearly the same, if any. */
+static int tipfile_find_duplicate(struct hctx *ctx, const char *folded, struct tip *out)
+{
+    if (!ctx->person || ctx->desks->rules.duplicate_minutes <= 0)
+        return DB_NOT_FOUND;
+    struct tip recent[TIPS_LIST_MAX];
+    int n = 0;
+    int64_t since = ctx->now_ms - ctx->desks->rules.duplicate_minutes * 60000LL;
+    if (tips_recent_of_person(ctx->db, ctx->person->id, since, recent, TIPS_LIST_MAX, &n) != DB_OK)
+        return DB_ERROR;
+    int found = -1;
+    for (int i = 0; i < n; i++)
+        if (found < 0 && tipfile_similarity(folded, recent[i].folded) >= 0.8)
+            found = i;
+    for (int i = 0; i < n; i++)
+        if (i == found)
+            *out = recent[i];
+        else
+            tip_clear(&recent[i]);
+    return found >= 0 ? DB_OK : DB_NOT_FOUND;
+}
+
+static char *tipfile_entities(const struct text_analysis *a)
+{
+    json_t *o = json_object(), *arr;
+    const struct {
+        const char *key;
+        char *const *items;
+        int n;
+    } lists[] = {{"phones", a->phones, (int)a->nphones},
+                 {"plates", a->plates, (int)a->nplates},
+                 {"urls", a->urls, (int)a->nurls}};
+    for (size_t k = 0; k < 3; k++) {
+        arr = json_array();
+        for (int i = 0; i < lists[k].n; i++)
+            json_array_append_new(arr, json_string(lists[k].items[i]));
+        json_object_set_new(o, lists[k].key, arr);
+    }
+    json_object_set_new(o, "money_vnd",
+                        a->money_vnd >= 0 ? json_integer(a->money_vnd) : json_null());
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+/* The tip's area: the resident's registration, else a place the text names. */
+static const char *tipfile_area(struct hctx *ctx, const char *folded)
+{
+    if (ctx->person && ctx->person->area && desks_area(ctx->desks, ctx->person->area))
+        return ctx->person->area;
+    const struct area *a = desks_area_in_text(ctx->desks, folded);
+    return a ? a->code : NULL;
+}
+
+static int tipfile_refuse(struct hctx *ctx, const char *name, const struct tip *earlier)
+{
+    char shown[TIPS_CODE_LEN + 2] = "";
+    if (earlier)
+        tips_code_show(earlier->code, shown);
+    char max[16];
+    snprintf(max, sizeof max, "%d", ctx->desks->rules.max_per_hour);
+    struct texts_var vars[] = {{"code", shown}, {"max", max}};
+    return hctx_reply(ctx, name, vars, 2);
+}
+
+/* Abuse checks: returns TIPFILE_FILED to go on. */
+static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, struct tip *out)
+{
+    if (!ctx->person)
+        return TIPFILE_FILED;
+    int rc = tipfile_find_duplicate(ctx, folded, out);
+    if (rc == DB_OK) {
+        tipfile_refuse(ctx, "tip_duplicate", out);
+        return TIPFILE_DUPLICATE;
+    }
+    int64_t count = 0;
+    if (rc == DB_ERROR ||
+        tips_count_since(ctx->db, ctx->person->id, ctx->now_ms - 3600000LL, &count) != DB_OK)
+        return TIPFILE_ERROR;
+    if (count >= ctx->desks->rules.max_per_hour) {
+        tipfile_refuse(ctx, "tip_limit", NULL);
+        return TIPFILE_LIMIT;
+    }
+    return TIPFILE_FILED;
+}
+
+static void tipfile_fill(struct hctx *ctx, const struct tip_draft *d, const struct text_analysis *a,
+                         struct tip *t)
+{
+    const struct msg *m = ctx->msg;
+    memset(t, 0, sizeof *t);
+    t->kind = (char *)(d->kind ? d->kind : "tip");
+    t->person_id = ctx->person ? ctx->person->id : 0;
+    t->platform = m->platform;
+    t->chat_id = m->chat_id;
+    t->anonymous = d->anonymous || !d->phone;
+    t->contact_phone = t->anonymous ? NULL : (char *)d->phone;
+    t->category = (char *)(d->category ? d->category : a->category ? a->category : "other");
+    if (strcmp(t->kind, "feedback") == 0)
+        t->category = NULL;
+    t->urgent = d->urgent || a->urgent;
+    t->place = (char *)(d->place ? d->place : a->where);
+    t->happened = (char *)(d->happened ? d->happened : a->when);
+    t->description = a->nfc;
+    t->folded = a->folded;
+    t->has_location = d->has_location;
+    t->latitude = d->latitude;
+    t->longitude = d->longitude;
+}
+
+static void tipfile_receipt(struct hctx *ctx, const struct tip *t)
+{
+    char shown[TIPS_CODE_LEN + 2];
+    tips_code_show(t->code, shown);
+    struct texts_var vars[] = {{"code", shown}};
+    int feedback = strcmp(t->kind, "feedback") == 0;
+    hctx_reply(ctx, feedback ? "feedback_filed" : "tip_filed", vars, 1);
+    if (t->urgent && !feedback)
+        hctx_reply(ctx, "tip_urgent_call", vars, 1);
+}
+
+enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, struct tip *out)
+{
+    struct text_analysis a;
+    memset(out, 0, sizeof *out);
+    if (textengine_analyze(ctx->te, d->description, false, &a) != 0)
+        return TIPFILE_ERROR;
+    enum tipfile_result res = tipfile_check(ctx, a.folded, out);
+    if (res != TIPFILE_FILED) {
+        text_analysis_clear(&a);
+        return res;
+    }
+    struct tip t;
+    tipfile_fill(ctx, d, &a, &t);
+    char *entities = tipfile_entities(&a);
+    t.entities = entities;
+    t.area = (char *)tipfile_area(ctx, a.folded);
+    struct desk desk;
+    if (desks_route(ctx->desks, t.category, t.area, &desk)) {
+        t.desk_platform = desk.platform;
+        t.desk_chat_id = desk.chat_id;
+    }
+    if (strcmp(t.kind, "tip") == 0)
+        t.deadline_at = ctx->now_ms + ctx->desks->rules.resolve_days * 86400000LL;
+    int rc = tips_create(ctx->db, &t, ctx->now_ms);
+    for (int i = 0; rc == DB_OK && i < d->n_photos; i++)
+        rc = tips_add_attachment(ctx->db, t.id, "photo", d->photos[i], ctx->now_ms);
+    if (rc == DB_OK)
+        rc = tips_audit(ctx->db, t.person_id, "file", t.id, t.kind, ctx->now_ms);
+    int64_t id = t.id;
+    free(entities);
+    text_analysis_clear(&a);
+    if (rc != DB_OK || tips_get_id(ctx->db, id, out) != DB_OK)
+        return TIPFILE_ERROR;
+    char *msg =
+        tipfile_desk_message(ctx, out, out->urgent ? "desk_heading_urgent" : "desk_heading_new");
+    if (!msg || tipfile_tell_desk(ctx, out, msg) != 0 || tipfile_send_photos(ctx, out) != 0) {
+        free(msg);
+        return TIPFILE_ERROR;
+    }
+    free(msg);
+    tipfile_receipt(ctx, out);
+    return TIPFILE_FILED;
+}
+
+/* ---- the desk's message ------------------------------------------------------------------ */
+
+struct tipfile_buf {
+    char *s;
+    size_t len;
+};
+
+static void tipfile_line(struct hctx *ctx, struct tipfile_buf *b, const char *name,
+                         const char *value)
+{
+    if (!value || !*value)
+        return;
+    struct texts_var vars[] = {{"value", value}};
+    char *line = texts_render(ctx->texts, name, vars, 1);
+    if (!line)
+        return;
+    size_t n = strlen(line);
+    if (b->len + n + 2 < TIPFILE_TEXT_MAX) {
+        memcpy(b->s + b->len, line, n);
+        b->len += n;
+        b->s[b->len++] = '\n';
+        b->s[b->len] = '\0';
+    }
+    free(line);
+}
+
+/* "0901234567, 0987654321" from a JSON array in the entities. */
+static void tipfile_join(json_t *arr, char *out, size_t size)
+{
+    size_t i, at = 0;
+    json_t *v;
+    out[0] = '\0';
+    json_array_foreach(arr, i, v)
+    {
+        if (json_is_string(v) && at < size)
+            at +=
+                (size_t)snprintf(out + at, size - at, "%s%s", i ? ", " : "", json_string_value(v));
+    }
+}
+
+static void tipfile_entity_lines(struct hctx *ctx, struct tipfile_buf *b, const char *entities)
+{
+    json_t *e = entities ? json_loads(entities, 0, NULL) : NULL;
+    char value[1024];
+    tipfile_join(json_object_get(e, "phones"), value, sizeof value);
+    tipfile_line(ctx, b, "desk_line_phones", value);
+    tipfile_join(json_object_get(e, "plates"), value, sizeof value);
+    tipfile_line(ctx, b, "desk_line_plates", value);
+    tipfile_join(json_object_get(e, "urls"), value, sizeof value);
+    tipfile_line(ctx, b, "desk_line_urls", value);
+    json_t *money = json_object_get(e, "money_vnd");
+    if (json_is_integer(money)) {
+        char digits[32], grouped[48];
+        snprintf(digits, sizeof digits, "%" JSON_INTEGER_FORMAT, json_integer_value(money));
+        size_t n = strlen(digits), at = 0;
+        for (size_t i = 0; i < n; i++) {
+            grouped[at++] = digits[i];
+            if ((n - 1 - i) % 3 == 0 && i + 1 < n)
+                grouped[at++] = '.';
+        }
+        grouped[at] = '\0';
+        tipfile_line(ctx, b, "desk_line_money", grouped);
+    }
+    json_decref(e);
+}
+
+char *tipfile_desk_message(struct hctx *ctx, const struct tip *t, const char *heading_name)
+{
+    struct tipfile_buf b = {malloc(TIPFILE_TEXT_MAX), 0};
+    if (!b.s)
+        return NULL;
+    b.s[0] = '\0';
+    char shown[TIPS_CODE_LEN + 2], received[32], where[160] = "";
+    tips_code_show(t->code, shown);
+    tipfile_time(t->created_at, received, sizeof received);
+    tipfile_line(ctx, &b, heading_name, shown);
+    if (t->category)
+        tipfile_line(ctx, &b, "desk_line_category", tipfile_category_label(ctx, t->category));
+    const struct area *area = desks_area(ctx->desks, t->area);
+    tipfile_line(ctx, &b, "desk_line_area", area ? area->name : NULL);
+    tipfile_line(ctx, &b, "desk_line_received", received);
+    tipfile_line(ctx, &b, "desk_line_when", t->happened);
+    tipfile_line(ctx, &b, "desk_line_place", t->place);
+    if (t->has_location)
+        snprintf(where, sizeof where, "%.6f, %.6f", t->latitude, t->longitude);
+    tipfile_line(ctx, &b, "desk_line_location", where[0] ? where : NULL);
+    tipfile_line(ctx, &b, "desk_line_description", t->description);
+    tipfile_entity_lines(ctx, &b, t->entities);
+    int64_t photos = 0;
+    tips_count_attachments(ctx->db, t->id, &photos);
+    char count[16];
+    snprintf(count, sizeof count, "%lld", (long long)photos);
+    tipfile_line(ctx, &b, "desk_line_photos", photos ? count : NULL);
+    /* The tipster: "anonymous", or only the phone they agreed to share. Never a name or id. */
+    if (strcmp(t->kind, "group_lead") != 0)
+        tipfile_line(ctx, &b, t->anonymous ? "desk_line_anonymous" : "desk_line_contact",
+                     t->anonymous ? "-" : t->contact_phone);
+    tipfile_line(ctx, &b, "desk_line_commands", shown);
+    while (b.len > 0 && b.s[b.len - 1] == '\n')
+        b.s[--b.len] = '\0';
+    return b.s;
+}
+
+int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text)
+{
+    struct desk desk;
+    if (t->desk_platform && t->desk_chat_id) {
+        snprintf(desk.platform, sizeof desk.platform, "%s", t->desk_platform);
+        snprintf(desk.chat_id, sizeof desk.chat_id, "%s", t->desk_chat_id);
+    } else if (!desks_route(ctx->desks, t->category, t->area, &desk)) {
+        log_warn("tips", "no desk for tip %s: it is stored and listed by /tinmoi", t->code);
+        return 0;
+    }
+    return hctx_send(ctx, desk.platform, desk.chat_id, text, NULL,
+                     t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
+}
+
+int tipfile_send_photos(struct hctx *ctx, const struct tip *t)
+{
+    if (!t->desk_platform)
+        return 0;
+    char *refs[TIPFILE_PHOTOS_MAX];
+    int n = 0, rc = 0;
+    tips_attachments(ctx->db, t->id, "photo", refs, TIPFILE_PHOTOS_MAX, &n);
+    const struct platform_ops *ops = platform_find(t->desk_platform);
+    char shown[TIPS_CODE_LEN + 2];
+    tips_code_show(t->code, shown);
+    for (int i = 0; i < n; i++) {
+        /* A platform file id is only valid on the platform that issued it; URLs go anywhere. */
+        int url = strncmp(refs[i], "http://", 7) == 0 || strncmp(refs[i], "https://", 8) == 0;
+        int same = t->platform && strcmp(t->platform, t->desk_platform) == 0;
+        if (rc == 0 && ops && ops->caps.photos && (url || same)) {
+            struct texts_var vars[] = {{"code", shown}};
+            char *caption = texts_render(ctx->texts, "desk_photo_caption", vars, 1);
+            rc = hctx_send_photo(ctx, t->desk_platform, t->desk_chat_id, caption, refs[i], NULL,
+                                 t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
+            free(caption);
+        }
+        free(refs[i]);
+    }
+    return rc;
+}
+
+int tipfile_tell_tipster(struct hctx *ctx, const struct tip *t, const char *name,
+                         const struct texts_var *vars, size_t n)
+{
+    if (!t->platform || !t->chat_id || strcmp(t->kind, "group_lead") == 0)
+        return 0;
+    char *text = texts_render(ctx->texts, name, vars, n);
+    if (!text)
+        return -1;
+    int rc = hctx_send(ctx, t->platform, t->chat_id, text, NULL, OUTBOX_REPLY);
+    free(text);
+    return rc;
+}

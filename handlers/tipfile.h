@@ -1,0 +1,64 @@
+/*
+ * tipfile.h — filing a tip and talking about it.
+ *
+ * tipfile_file() is the one way a tip (or a resident's feedback) enters the register: the abuse
+ * checks (per-person hourly limit, a near-identical tip filed minutes ago), the area (the
+ * resident's registration or a place named in the text), the desk (category override, area,
+ * default — never dropped), the deadline (Criminal Procedure Code art. 147), the desk's message
+ * with every extracted detail and nothing that identifies an anonymous tipster, the photos
+ * re-sent, the audit entry, and the tipster's receipt.
+ *
+ * The other helpers are shared by the resident and desk handlers: labels, dates, and the two
+ * directions of the relay.
+ */
+#ifndef TIPGATE_TIPFILE_H
+#define TIPGATE_TIPFILE_H
+
+#include "handlers/handler.h"
+#include "storage/tips.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum { TIPFILE_PHOTOS_MAX = 10 };
+
+struct tip_draft {
+    const char *kind; /* "tip" or "feedback" */
+    const char *description;
+    const char *category; /* NULL: the classifier's, or "other" */
+    const char *place, *happened;
+    bool urgent;
+    bool anonymous;
+    const char *phone; /* only with anonymous false */
+    const char *photos[TIPFILE_PHOTOS_MAX];
+    int n_photos;
+    bool has_location;
+    double latitude, longitude;
+};
+
+enum tipfile_result { TIPFILE_FILED, TIPFILE_LIMIT, TIPFILE_DUPLICATE, TIPFILE_ERROR };
+
+/* Files d from the current message's sender. On TIPFILE_FILED, out holds the tip (tip_clear
+ * it); on TIPFILE_DUPLICATE, out holds the earlier tip. The tipster has been answered in every
+ * case but TIPFILE_ERROR. */
+enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, struct tip *out);
+
+/* Vietnamese label of a category (from the categories file) or of a status (texts
+ * "status_<name>"). Never NULL. */
+const char *tipfile_category_label(const struct hctx *ctx, const char *category);
+const char *tipfile_status_label(const struct hctx *ctx, const char *status);
+/* "21:05 23/11/2026" in the configured time zone. */
+void tipfile_time(int64_t ms, char *out, size_t size);
+
+/* Sends the named text (vars, n) to the tipster's own chat. Replies about one's own tip always
+ * go, whatever the campaign opt-outs. No-op for tips without a tipster chat (group leads). */
+int tipfile_tell_tipster(struct hctx *ctx, const struct tip *t, const char *name,
+                         const struct texts_var *vars, size_t n);
+/* Sends text to the tip's desk (routing again if it had none); urgent tips at top priority. */
+int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text);
+/* The desk's full message about t (caller frees). */
+char *tipfile_desk_message(struct hctx *ctx, const struct tip *t, const char *heading_name);
+/* Re-sends a tip's photos to its desk where the platform can take them. */
+int tipfile_send_photos(struct hctx *ctx, const struct tip *t);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * convo.c — see convo.h.
+ */
+#include "storage/convo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void convo_clear(struct convo *c)
+{
+    free(c->platform);
+    free(c->chat_id);
+    free(c->flow);
+    free(c->step);
+    free(c->data);
+    memset(c, 0, sizeof *c);
+}
+
+static void convo_read(sqlite3_stmt *st, struct convo *c)
+{
+    c->platform = db_col_strdup(st, 0);
+    c->chat_id = db_col_strdup(st, 1);
+    c->flow = db_col_strdup(st, 2);
+    c->step = db_col_strdup(st, 3);
+    c->data = db_col_strdup(st, 4);
+    c->started_at = sqlite3_column_int64(st, 5);
+    c->updated_at = sqlite3_column_int64(st, 6);
+    c->nudged = sqlite3_column_int(st, 7) != 0;
+}
+
+int convo_get(struct db *db, const char *platform, const char *chat_id, struct convo *out)
+{
+    static const char sql[] = "SELECT platform, chat_id, flow, step, data, started_at, "
+                              "updated_at, nudged FROM conversations "
+                              "WHERE platform = ? AND chat_id = ?";
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        convo_read(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return DB_NOT_FOUND;
+    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+}
+
+int convo_put(struct db *db, const char *platform, const char *chat_id, const char *flow,
+              const char *step, const char *data, int64_t now_ms)
+{
+    static const char sql[] =
+        "INSERT INTO conversations (platform, chat_id, flow, step, data, started_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (platform, chat_id) DO UPDATE SET "
+        "flow = excluded.flow, step = excluded.step, data = excluded.data, "
+        "started_at = CASE WHEN flow = excluded.flow THEN started_at ELSE excluded.started_at "
+        "END, updated_at = excluded.updated_at, nudged = 0";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    db_bind_text(st, 3, flow);
+    db_bind_text(st, 4, step);
+    db_bind_text(st, 5, data);
+    sqlite3_bind_int64(st, 6, now_ms);
+    return db_step_done(db, st);
+}
+
+int convo_delete(struct db *db, const char *platform, const char *chat_id)
+{
+    static const char sql[] = "DELETE FROM conversations WHERE platform = ? AND chat_id = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    return db_step_done(db, st);
+}
+
+int convo_idle(struct db *db, int64_t idle_before_ms, bool nudged, struct convo *out, int max,
+               int *n)
+{
+    static const char sql[] = "SELECT platform, chat_id, flow, step, data, started_at, "
+                              "updated_at, nudged FROM conversations "
+                              "WHERE updated_at < ? AND nudged = ? ORDER BY updated_at LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, idle_before_ms);
+    sqlite3_bind_int(st, 2, nudged);
+    sqlite3_bind_int(st, 3, max);
+    while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+        convo_read(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int convo_mark_nudged(struct db *db, const char *platform, const char *chat_id)
+{
+    static const char sql[] =
+        "UPDATE conversations SET nudged = 1 WHERE platform = ? AND chat_id = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    return db_step_done(db, st);
+}

@@ -1,0 +1,603 @@
+/*
+ * tips.c — see tips.h. Every SELECT of whole tips uses TIPS_COLUMNS in this order, read back by
+ * tips_read(); the lists share tips_collect().
+ */
+#include "storage/tips.h"
+
+#include "bot/secure.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TIPS_COLUMNS                                                                               \
+    "id, code, kind, person_id, platform, chat_id, anonymous, contact_phone, category, urgent, "   \
+    "area, place, happened, description, folded, entities, latitude, longitude, status, "          \
+    "desk_platform, desk_chat_id, assigned_to, outcome, duplicate_of, created_at, updated_at, "    \
+    "acknowledged_at, classified_at, closed_at, deadline_at, extensions, extended_days"
+
+void tip_clear(struct tip *t)
+{
+    char **strs[] = {&t->kind,          &t->platform,     &t->chat_id,     &t->contact_phone,
+                     &t->category,      &t->area,         &t->place,       &t->happened,
+                     &t->description,   &t->folded,       &t->entities,    &t->status,
+                     &t->desk_platform, &t->desk_chat_id, &t->assigned_to, &t->outcome};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        free(*strs[i]);
+    memset(t, 0, sizeof *t);
+}
+
+static void tips_read(sqlite3_stmt *st, struct tip *t)
+{
+    memset(t, 0, sizeof *t);
+    int c = 0;
+    t->id = sqlite3_column_int64(st, c++);
+    const char *code = (const char *)sqlite3_column_text(st, c++);
+    snprintf(t->code, sizeof t->code, "%s", code ? code : "");
+    t->kind = db_col_strdup(st, c++);
+    t->person_id = sqlite3_column_int64(st, c++);
+    t->platform = db_col_strdup(st, c++);
+    t->chat_id = db_col_strdup(st, c++);
+    t->anonymous = sqlite3_column_int(st, c++) != 0;
+    t->contact_phone = db_col_strdup(st, c++);
+    t->category = db_col_strdup(st, c++);
+    t->urgent = sqlite3_column_int(st, c++) != 0;
+    t->area = db_col_strdup(st, c++);
+    t->place = db_col_strdup(st, c++);
+    t->happened = db_col_strdup(st, c++);
+    t->description = db_col_strdup(st, c++);
+    t->folded = db_col_strdup(st, c++);
+    t->entities = db_col_strdup(st, c++);
+    t->has_location = sqlite3_column_type(st, c) != SQLITE_NULL;
+    t->latitude = sqlite3_column_double(st, c++);
+    t->longitude = sqlite3_column_double(st, c++);
+    t->status = db_col_strdup(st, c++);
+    t->desk_platform = db_col_strdup(st, c++);
+    t->desk_chat_id = db_col_strdup(st, c++);
+    t->assigned_to = db_col_strdup(st, c++);
+    t->outcome = db_col_strdup(st, c++);
+    t->duplicate_of = sqlite3_column_int64(st, c++);
+    t->created_at = sqlite3_column_int64(st, c++);
+    t->updated_at = sqlite3_column_int64(st, c++);
+    t->acknowledged_at = sqlite3_column_int64(st, c++);
+    t->classified_at = sqlite3_column_int64(st, c++);
+    t->closed_at = sqlite3_column_int64(st, c++);
+    t->deadline_at = sqlite3_column_int64(st, c++);
+    t->extensions = sqlite3_column_int(st, c++);
+    t->extended_days = sqlite3_column_int(st, c++);
+}
+
+static int tips_collect(sqlite3_stmt *st, struct tip *out, int max, int *n)
+{
+    int rc = SQLITE_DONE;
+    *n = 0;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        tips_read(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        for (int i = 0; i < *n; i++)
+            tip_clear(&out[i]);
+        *n = 0;
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+static int tips_one(sqlite3_stmt *st, struct tip *out)
+{
+    int n = 0;
+    int rc = tips_collect(st, out, 1, &n);
+    if (rc != DB_OK)
+        return rc;
+    if (n == 0) {
+        memset(out, 0, sizeof *out);
+        return DB_NOT_FOUND;
+    }
+    return DB_OK;
+}
+
+int tips_code_parse(const char *in, char out[TIPS_CODE_LEN + 1])
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (const char *p = in; p && *p; p++) {
+        if (*p == '-' || *p == ' ' || *p == '#')
+            continue;
+        char c = (char)toupper((unsigned char)*p);
+        if (!strchr(TIPS_ALPHABET, c) || n >= TIPS_CODE_LEN)
+            return -1;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    return n == TIPS_CODE_LEN ? 0 : -1;
+}
+
+void tips_code_show(const char *code, char out[TIPS_CODE_LEN + 2])
+{
+    snprintf(out, TIPS_CODE_LEN + 2, "%.4s-%.4s", code, code + 4);
+}
+
+/* Eight characters, each uniform over the 31-letter alphabet (rejection sampling). */
+static int tips_new_code(char out[TIPS_CODE_LEN + 1])
+{
+    const size_t k = sizeof TIPS_ALPHABET - 1;
+    for (int i = 0; i < TIPS_CODE_LEN;) {
+        unsigned char b;
+        if (secure_random(&b, 1) != 0)
+            return -1;
+        if (b >= 256 - 256 % k)
+            continue;
+        out[i++] = TIPS_ALPHABET[b % k];
+    }
+    out[TIPS_CODE_LEN] = '\0';
+    return 0;
+}
+
+int tips_create(struct db *db, struct tip *t, int64_t now_ms)
+{
+    static const char sql[] =
+        "INSERT INTO tips (code, kind, person_id, platform, chat_id, anonymous, contact_phone, "
+        "category, urgent, area, place, happened, description, folded, entities, latitude, "
+        "longitude, desk_platform, desk_chat_id, created_at, updated_at, deadline_at) "
+        "VALUES (?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "NULLIF(?, 0))";
+    for (int tries = 0; tries < 8; tries++) {
+        sqlite3_stmt *st = db_stmt(db, sql);
+        if (!st || tips_new_code(t->code) != 0)
+            return DB_ERROR;
+        int c = 1;
+        db_bind_text(st, c++, t->code);
+        db_bind_text(st, c++, t->kind ? t->kind : "tip");
+        sqlite3_bind_int64(st, c++, t->person_id);
+        db_bind_text(st, c++, t->platform);
+        db_bind_text(st, c++, t->chat_id);
+        sqlite3_bind_int(st, c++, t->anonymous);
+        db_bind_text(st, c++, t->contact_phone);
+        db_bind_text(st, c++, t->category);
+        sqlite3_bind_int(st, c++, t->urgent);
+        db_bind_text(st, c++, t->area);
+        db_bind_text(st, c++, t->place);
+        db_bind_text(st, c++, t->happened);
+        db_bind_text(st, c++, t->description);
+        db_bind_text(st, c++, t->folded ? t->folded : "");
+        db_bind_text(st, c++, t->entities);
+        if (t->has_location) {
+            sqlite3_bind_double(st, c++, t->latitude);
+            sqlite3_bind_double(st, c++, t->longitude);
+        } else {
+            sqlite3_bind_null(st, c++);
+            sqlite3_bind_null(st, c++);
+        }
+        db_bind_text(st, c++, t->desk_platform);
+        db_bind_text(st, c++, t->desk_chat_id);
+        sqlite3_bind_int64(st, c++, now_ms);
+        sqlite3_bind_int64(st, c++, now_ms);
+        sqlite3_bind_int64(st, c++, t->deadline_at);
+        int rc = db_step_done(db, st);
+        if (rc == DB_DUPLICATE)
+            continue; /* the code was taken: draw another */
+        if (rc != DB_OK)
+            return rc;
+        t->id = sqlite3_last_insert_rowid(db_handle(db));
+        t->created_at = t->updated_at = now_ms;
+        return DB_OK;
+    }
+    return DB_ERROR;
+}
+
+int tips_get(struct db *db, const char *code, struct tip *out)
+{
+    static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE code = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    return tips_one(st, out);
+}
+
+int tips_get_id(struct db *db, int64_t id, struct tip *out)
+{
+    static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE id = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    return tips_one(st, out);
+}
+
+int tips_add_attachment(struct db *db, int64_t tip_id, const char *kind, const char *ref,
+                        int64_t now_ms)
+{
+    static const char sql[] =
+        "INSERT INTO tip_attachments (tip_id, kind, ref, created_at) VALUES (?, ?, ?, ?)";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, tip_id);
+    db_bind_text(st, 2, kind);
+    db_bind_text(st, 3, ref);
+    sqlite3_bind_int64(st, 4, now_ms);
+    return db_step_done(db, st);
+}
+
+int tips_attachments(struct db *db, int64_t tip_id, const char *kind, char **refs, int max, int *n)
+{
+    static const char sql[] = "SELECT ref FROM tip_attachments WHERE tip_id = ? "
+                              "AND (?2 IS NULL OR kind = ?2) ORDER BY id LIMIT ?3";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, tip_id);
+    db_bind_text(st, 2, kind);
+    sqlite3_bind_int(st, 3, max);
+    while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+        refs[(*n)++] = db_col_strdup(st, 0);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int tips_count_attachments(struct db *db, int64_t tip_id, int64_t *n)
+{
+    static const char sql[] = "SELECT count(*) FROM tip_attachments WHERE tip_id = ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, tip_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+/* Runs an UPDATE whose parameters are (text-or-NULL, now, id); DB_NOT_FOUND if no row. */
+static int tips_update(struct db *db, const char *sql, const char *text, int64_t now_ms, int64_t id)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, text);
+    sqlite3_bind_int64(st, 2, now_ms);
+    sqlite3_bind_int64(st, 3, id);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+        return DB_NOT_FOUND;
+    return rc;
+}
+
+int tips_set_status(struct db *db, int64_t id, const char *status, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE tips SET status = ?1, updated_at = ?2, "
+                              "classified_at = coalesce(classified_at, ?2), "
+                              "acknowledged_at = coalesce(acknowledged_at, ?2) WHERE id = ?3";
+    return tips_update(db, sql, status, now_ms, id);
+}
+
+int tips_acknowledge(struct db *db, int64_t id, int64_t now_ms)
+{
+    static const char sql[] =
+        "UPDATE tips SET status = CASE WHEN status = 'new' THEN 'received' ELSE status END, "
+        "acknowledged_at = coalesce(acknowledged_at, ?2), updated_at = ?2 "
+        "WHERE id = ?3 AND ?1 IS NULL";
+    return tips_update(db, sql, NULL, now_ms, id);
+}
+
+int tips_assign(struct db *db, int64_t id, const char *who, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE tips SET assigned_to = ?1, updated_at = ?2, "
+                              "acknowledged_at = coalesce(acknowledged_at, ?2), "
+                              "status = CASE WHEN status = 'new' THEN 'received' ELSE status END "
+                              "WHERE id = ?3";
+    return tips_update(db, sql, who, now_ms, id);
+}
+
+int tips_close(struct db *db, int64_t id, const char *outcome, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE tips SET status = 'closed', outcome = ?1, updated_at = ?2, "
+                              "closed_at = ?2, acknowledged_at = coalesce(acknowledged_at, ?2), "
+                              "classified_at = coalesce(classified_at, ?2) WHERE id = ?3";
+    return tips_update(db, sql, outcome, now_ms, id);
+}
+
+int tips_reopen(struct db *db, int64_t id, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE tips SET status = 'verifying', closed_at = NULL, "
+                              "duplicate_of = NULL, updated_at = ?2 WHERE id = ?3 AND ?1 IS NULL";
+    return tips_update(db, sql, NULL, now_ms, id);
+}
+
+int tips_mark_duplicate(struct db *db, int64_t id, int64_t of_id, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE tips SET status = 'duplicate', duplicate_of = ?1, "
+                              "updated_at = ?2, closed_at = ?2, "
+                              "acknowledged_at = coalesce(acknowledged_at, ?2) WHERE id = ?3";
+    char of[32];
+    snprintf(of, sizeof of, "%lld", (long long)of_id);
+    return tips_update(db, sql, of, now_ms, id);
+}
+
+int tips_extend(struct db *db, int64_t id, int days, int64_t new_deadline, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE tips SET deadline_at = ?, extensions = extensions + 1, "
+                              "extended_days = extended_days + ?, updated_at = ? WHERE id = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, new_deadline);
+    sqlite3_bind_int(st, 2, days);
+    sqlite3_bind_int64(st, 3, now_ms);
+    sqlite3_bind_int64(st, 4, id);
+    return db_step_done(db, st);
+}
+
+int tips_append_description(struct db *db, int64_t id, const char *text, const char *folded,
+                            int64_t now_ms)
+{
+    static const char sql[] = "UPDATE tips SET description = description || char(10) || ?1, "
+                              "folded = folded || ' ' || ?4, updated_at = ?2 WHERE id = ?3";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, text);
+    sqlite3_bind_int64(st, 2, now_ms);
+    sqlite3_bind_int64(st, 3, id);
+    db_bind_text(st, 4, folded);
+    return db_step_done(db, st);
+}
+
+int tips_list_unacknowledged(struct db *db, struct tip *out, int max, int *n)
+{
+    static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE acknowledged_at IS NULL "
+                              "AND kind != 'group_lead' AND status = 'new' "
+                              "ORDER BY urgent DESC, created_at LIMIT ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int(st, 1, max);
+    return tips_collect(st, out, max, n);
+}
+
+int tips_list_overdue(struct db *db, int64_t now_ms, struct tip *out, int max, int *n)
+{
+    static const char sql[] =
+        "SELECT " TIPS_COLUMNS " FROM tips WHERE deadline_at IS NOT NULL AND deadline_at < ? "
+        "AND status NOT IN ('resolved', 'rejected', 'duplicate', 'closed') "
+        "ORDER BY deadline_at LIMIT ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int(st, 2, max);
+    return tips_collect(st, out, max, n);
+}
+
+int tips_list_by_person(struct db *db, int64_t person_id, struct tip *out, int max, int *n)
+{
+    static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE person_id = ? "
+                              "AND kind != 'group_lead' ORDER BY created_at DESC, id DESC LIMIT ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_int(st, 2, max);
+    return tips_collect(st, out, max, n);
+}
+
+/* Each word becomes a quoted FTS5 string ("tu" "khoa"), so no character typed by an officer
+ * can change the query's meaning. The result is a parameter, never SQL. */
+static char *tips_fts_query(const char *folded)
+{
+    size_t cap = strlen(folded) * 3 + 3, at = 0;
+    char *q = malloc(cap);
+    if (!q)
+        return NULL;
+    const char *p = folded;
+    while (*p) {
+        while (*p && !isalnum((unsigned char)*p) && (unsigned char)*p < 0x80)
+            p++;
+        if (!*p)
+            break;
+        if (at)
+            q[at++] = ' ';
+        q[at++] = '"';
+        while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
+            q[at++] = *p++;
+        q[at++] = '"';
+    }
+    q[at] = '\0';
+    return q;
+}
+
+int tips_search(struct db *db, const char *folded_query, struct tip *out, int max, int *n)
+{
+    static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE id IN "
+                              "(SELECT rowid FROM tips_fts WHERE tips_fts MATCH ?) "
+                              "ORDER BY created_at DESC LIMIT ?";
+    *n = 0;
+    char *q = tips_fts_query(folded_query);
+    if (!q)
+        return DB_ERROR;
+    if (!*q) {
+        free(q);
+        return DB_OK;
+    }
+    sqlite3_stmt *st = db_stmt(db, sql);
+    int rc = DB_ERROR;
+    if (st) {
+        db_bind_text(st, 1, q);
+        sqlite3_bind_int(st, 2, max);
+        rc = tips_collect(st, out, max, n);
+    }
+    free(q);
+    return rc;
+}
+
+int tips_count_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t *n)
+{
+    static const char sql[] = "SELECT count(*) FROM tips WHERE person_id = ? AND created_at >= ? "
+                              "AND kind = 'tip'";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_int64(st, 2, since_ms);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int tips_recent_of_person(struct db *db, int64_t person_id, int64_t since_ms, struct tip *out,
+                          int max, int *n)
+{
+    static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE person_id = ? "
+                              "AND created_at >= ? AND kind != 'group_lead' "
+                              "ORDER BY created_at DESC LIMIT ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_int64(st, 2, since_ms);
+    sqlite3_bind_int(st, 3, max);
+    return tips_collect(st, out, max, n);
+}
+
+int tips_message_add(struct db *db, int64_t tip_id, const char *direction, const char *text,
+                     int64_t author, bool open_question, int64_t now_ms)
+{
+    static const char sql[] = "INSERT INTO tip_messages (tip_id, direction, text, author, "
+                              "open_question, created_at) VALUES (?, ?, ?, NULLIF(?, 0), ?, ?)";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, tip_id);
+    db_bind_text(st, 2, direction);
+    db_bind_text(st, 3, text);
+    sqlite3_bind_int64(st, 4, author);
+    sqlite3_bind_int(st, 5, open_question);
+    sqlite3_bind_int64(st, 6, now_ms);
+    return db_step_done(db, st);
+}
+
+int tips_open_question(struct db *db, int64_t person_id, struct tip *out)
+{
+    static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE person_id = ? AND id IN "
+                              "(SELECT tip_id FROM tip_messages WHERE open_question = 1) LIMIT 2";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, person_id);
+    struct tip two[2];
+    int n = 0;
+    int rc = tips_collect(st, two, 2, &n);
+    if (rc != DB_OK)
+        return rc;
+    if (n != 1) {
+        for (int i = 0; i < n; i++)
+            tip_clear(&two[i]);
+        memset(out, 0, sizeof *out);
+        return DB_NOT_FOUND;
+    }
+    *out = two[0];
+    return DB_OK;
+}
+
+int tips_close_questions(struct db *db, int64_t tip_id)
+{
+    static const char sql[] = "UPDATE tip_messages SET open_question = 0 WHERE tip_id = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, tip_id);
+    return db_step_done(db, st);
+}
+
+int tips_messages(struct db *db, int64_t tip_id, char **directions, char **texts, int64_t *times,
+                  int max, int *n)
+{
+    static const char sql[] = "SELECT direction, text, created_at FROM tip_messages "
+                              "WHERE tip_id = ? ORDER BY id LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, tip_id);
+    sqlite3_bind_int(st, 2, max);
+    while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+        directions[*n] = db_col_strdup(st, 0);
+        texts[*n] = db_col_strdup(st, 1);
+        times[*n] = sqlite3_column_int64(st, 2);
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int tips_reminder_once(struct db *db, int64_t tip_id, const char *kind, int64_t now_ms)
+{
+    static const char sql[] = "INSERT INTO tip_reminders (tip_id, kind, sent_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT DO NOTHING";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, tip_id);
+    db_bind_text(st, 2, kind);
+    sqlite3_bind_int64(st, 3, now_ms);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+        return DB_DUPLICATE;
+    return rc;
+}
+
+#define TIPS_OPEN "status NOT IN ('resolved', 'rejected', 'duplicate', 'closed')"
+
+int tips_sla_candidates(struct db *db, enum tips_sla which, const char *kind, int64_t t1,
+                        int64_t t2, struct tip *out, int max, int *n)
+{
+    static const char ack[] =
+        "SELECT " TIPS_COLUMNS " FROM tips WHERE acknowledged_at IS NULL AND status = 'new' "
+        "AND kind = 'tip' AND created_at < CASE WHEN urgent THEN ?3 ELSE ?2 END "
+        "AND NOT EXISTS (SELECT 1 FROM tip_reminders r WHERE r.tip_id = tips.id "
+        "AND r.kind = ?1) ORDER BY created_at LIMIT ?4";
+    static const char classify[] =
+        "SELECT " TIPS_COLUMNS
+        " FROM tips WHERE classified_at IS NULL AND kind = 'tip' AND " TIPS_OPEN
+        " AND created_at < ?2 AND ?3 = ?3 AND NOT EXISTS (SELECT 1 FROM tip_reminders "
+        "r WHERE r.tip_id = tips.id AND r.kind = ?1) ORDER BY created_at LIMIT ?4";
+    static const char deadline[] =
+        "SELECT " TIPS_COLUMNS " FROM tips WHERE deadline_at IS NOT NULL AND deadline_at < ?2 "
+        "AND ?3 = ?3 AND kind = 'tip' AND " TIPS_OPEN " AND NOT EXISTS (SELECT 1 FROM "
+        "tip_reminders r WHERE r.tip_id = tips.id AND r.kind = ?1 || ':' || tips.deadline_at) "
+        "ORDER BY deadline_at LIMIT ?4";
+    const char *sql = which == TIPS_SLA_ACK        ? ack
+                      : which == TIPS_SLA_CLASSIFY ? classify
+                                                   : deadline;
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, kind);
+    sqlite3_bind_int64(st, 2, t1);
+    sqlite3_bind_int64(st, 3, t2);
+    sqlite3_bind_int(st, 4, max);
+    return tips_collect(st, out, max, n);
+}
+
+int tips_audit(struct db *db, int64_t actor, const char *action, int64_t tip_id, const char *detail,
+               int64_t now_ms)
+{
+    static const char sql[] = "INSERT INTO audit_log (at, actor, action, tip_id, detail) "
+                              "VALUES (?, NULLIF(?, 0), ?, NULLIF(?, 0), ?)";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int64(st, 2, actor);
+    db_bind_text(st, 3, action);
+    sqlite3_bind_int64(st, 4, tip_id);
+    db_bind_text(st, 5, detail);
+    return db_step_done(db, st);
+}

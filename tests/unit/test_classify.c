@@ -1,0 +1,491 @@
+/*
+ * test_classify.c — the classifier with the shipped lexicon (config/categories.vi.json) through
+ * the text engine's interface: every category recognised in normal writing, without diacritics,
+ * in teen code and in decomposed Unicode; the hard negatives residents send (news, procedure
+ * questions, "trộm vía", adverts, lost pets, jokes); group chatter needing more evidence; urgency;
+ * and the lexicon file's own rules (errors naming the key, teen code, "*", patterns, labels).
+ */
+#include "testlib.h"
+
+#include "bot/utf8.h"
+#include "handlers/classify.h"
+#include "handlers/textengine.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct textengine *te;
+
+static void load(void)
+{
+    if (te)
+        return;
+    char err[512];
+    if (textengine_load(TIPGATE_SOURCE_DIR "/config/categories.vi.json", &te, err, sizeof err) !=
+        TEXTENGINE_OK) {
+        fprintf(stderr, "textengine_load: %s\n", err);
+        exit(1);
+    }
+}
+
+/* NFD for the Vietnamese vowels and đ stays đ: each vowel becomes its base letter, then the
+ * modifier mark, then the tone mark. Enough to feed the engine what some keyboards send. */
+static void nfd(const char *in, char *out, size_t cap)
+{
+    static const char *const vowels[2] = {
+        "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ",
+        "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬEÈÉẺẼẸÊỀẾỂỄỆIÌÍỈĨỊOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢUÙÚỦŨỤƯỪỨỬỮỰYỲÝỶỸỴ"};
+    static const char bases[] = "aaaeeiooouuy";
+    static const uint32_t mods[12] = {0, 0x306, 0x302, 0, 0x302, 0, 0, 0x302, 0x31B, 0, 0x31B, 0};
+    static const uint32_t tones[6] = {0, 0x300, 0x301, 0x309, 0x303, 0x323};
+    size_t at = 0, i = 0, len = strlen(in);
+    while (i < len && at + 12 < cap) {
+        uint32_t cp;
+        size_t n = utf8_decode(in + i, len - i, &cp);
+        int found = -1, upper = 0;
+        for (int u = 0; u < 2 && found < 0; u++) {
+            size_t k = 0, vl = strlen(vowels[u]);
+            for (int idx = 0; k < vl; idx++) {
+                uint32_t v;
+                k += utf8_decode(vowels[u] + k, vl - k, &v);
+                if (v == cp && cp >= 0x80)
+                    found = idx, upper = u;
+            }
+        }
+        if (found < 0) {
+            memcpy(out + at, in + i, n);
+            at += n;
+        } else {
+            out[at++] = (char)(upper ? bases[found / 6] - 32 : bases[found / 6]);
+            if (mods[found / 6])
+                at += utf8_encode(mods[found / 6], out + at);
+            if (tones[found % 6])
+                at += utf8_encode(tones[found % 6], out + at);
+        }
+        i += n;
+    }
+    out[at] = '\0';
+}
+
+struct tip_case {
+    const char *category;
+    const char *normal, *plain, *teen; /* the decomposed form is made from normal */
+};
+
+static const struct tip_case tip_cases[] = {
+    {"theft", "Đêm qua nhà tôi bị kẻ trộm cạy cửa lấy mất chiếc laptop và 3 triệu tiền mặt",
+     "dem qua nha toi bi ke trom cay cua lay mat chiec laptop va 3 trieu tien mat",
+     "hqua nha e bi trom vao lay mat cai laptop r, ko bit ai lam"},
+    {"robbery", "Chị tôi bị hai thanh niên đi xe máy áp sát giật túi xách ở đầu phố",
+     "chi toi bi hai thanh nien di xe may ap sat giat tui xach o dau pho",
+     "c e bi 2 thg di xe may ap sat giat tui xach o dau pho"},
+    {"fraud", "Có người giả danh công an gọi điện bắt mẹ tôi chuyển tiền vào tài khoản lạ",
+     "co nguoi gia danh cong an goi dien bat me toi chuyen tien vao tai khoan la",
+     "co ng gia danh cong an goi dt bat me e chuyen tien vao tk la"},
+    {"drugs", "Phòng trọ cuối dãy tối nào cũng có người đến hút chích ma túy",
+     "phong tro cuoi day toi nao cung co nguoi den hut chich ma tuy",
+     "phong tro cuoi day toi nao cx co ng den hut chich ma tuy"},
+    {"gambling", "Sau quán nước đầu thôn có sới bạc xóc đĩa ăn tiền mỗi tối",
+     "sau quan nuoc dau thon co soi bac xoc dia an tien moi toi",
+     "sau quan nuoc dau thon co soi bac xoc dia, toi nao cx tu tap"},
+    {"loan_shark", "Nhà em bị bọn cho vay nặng lãi đến đòi nợ, tạt sơn vào cửa",
+     "nha em bi bon cho vay nang lai den doi no, tat son vao cua",
+     "nha e bi bon cho vay nang lai den doi no tat son vao cua"},
+    {"trafficking", "Cháu gái tôi bị người quen dụ sang Trung Quốc làm việc rồi mất liên lạc",
+     "chau gai toi bi nguoi quen du sang trung quoc lam viec roi mat lien lac",
+     "chau gai e bi ng quen du sang trung quoc lam viec r mat lien lac"},
+    {"violence", "Hai nhóm thanh niên cầm dao đâm chém nhau ở ngã tư, một người bị thương",
+     "hai nhom thanh nien cam dao dam chem nhau o nga tu, mot nguoi bi thuong",
+     "2 nhom thanh nien cam dao dam chem nhau o nga tu, 1 ng bi thuong"},
+    {"domestic_violence", "Chồng chị hàng xóm say rượu về đánh vợ con, bé khóc suốt đêm",
+     "chong chi hang xom say ruou ve danh vo con, be khoc suot dem",
+     "ck chi hang xom say ruou ve danh vk con, be khoc suot dem"},
+    {"school_violence", "Con tôi học lớp 8 bị các bạn cùng lớp bắt nạt và đánh hội đồng",
+     "con toi hoc lop 8 bi cac ban cung lop bat nat va danh hoi dong",
+     "con e hoc lop 8 bi may ban cung lop bat nat, danh hoi dong"},
+    {"public_disorder", "Đám thanh niên đua xe, nẹt pô, lạng lách ngoài đường lúc nửa đêm",
+     "dam thanh nien dua xe, net po, lang lach ngoai duong luc nua dem",
+     "dam thanh nien dua xe net po lang lach ngoai duong luc nua dem ko ai ngu dc"},
+    {"weapons_explosives", "Nhà ông ấy tự chế pháo và cất giữ thuốc nổ trong kho",
+     "nha ong ay tu che phao va cat giu thuoc no trong kho",
+     "nha ong ay tu che phao, cat giu thuoc no trong kho"},
+    {"fire", "Có đám cháy lớn ở xưởng gỗ, lửa bốc cao, khói đen mù mịt",
+     "co dam chay lon o xuong go, khoi den mu mit", "co dam chay lon o xuong go, khoi den mu mit"},
+    {"traffic", "Xe tải chạy quá tốc độ tông vào xe máy rồi bỏ chạy",
+     "xe tai chay qua toc do tong vao xe may roi bo chay",
+     "xe tai chay qua toc do tong vao xm r bo chay"},
+    {"prostitution", "Nhà nghỉ đầu ngõ chứa gái bán dâm, khách ra vào suốt đêm",
+     "nha nghi dau ngo chua gai ban dam, khach ra vao suot dem",
+     "nha nghi dau ngo chua gai ban dam, khach ra vao suot dem"},
+    {"environment", "Xưởng nhuộm xả nước thải ra sông, cá chết nổi trắng",
+     "xuong nhuom xa nuoc thai ra song, ca chet noi trang",
+     "xuong nhuom xa nuoc thai ra song, ca chet noi trang"},
+    {"cybercrime", "Tài khoản Facebook của tôi bị hack, nó nhắn tin vay tiền bạn bè",
+     "tai khoan facebook cua toi bi hack, no nhan tin vay tien ban be",
+     "tk fb cua e bi hack r, no nt muon tien ban be"},
+    {"suspicious", "Có người lạ lảng vảng trước cổng trường, nhìn ngó vào các nhà",
+     "co nguoi la lang vang truoc cong truong, nhin ngo vao cac nha",
+     "co ng la lang vang truoc cong truong, nhin ngo vao cac nha"},
+    {"other", "Nhà bên cạnh xây dựng trái phép, lấn chiếm lối đi chung của cả ngõ",
+     "nha ben canh xay dung trai phep, lan chiem loi di chung cua ca ngo",
+     "nha ben canh xay dung trai phep, lan chiem loi di chung cua ca ngo"},
+};
+
+static void check_tip(const char *text, const char *category, bool group)
+{
+    struct text_analysis a;
+    CHECK_INT(textengine_analyze(te, text, group, &a), TEXTENGINE_OK);
+    if (!a.is_tip || !a.category || strcmp(a.category, category) != 0)
+        fprintf(stderr, "  \"%s\": got %s/%s, expected tip/%s\n", text, a.is_tip ? "tip" : "no",
+                a.category ? a.category : "-", category);
+    CHECK(a.is_tip);
+    CHECK_STR(a.category, category);
+    text_analysis_clear(&a);
+}
+
+static void check_not_tip(const char *text, bool group)
+{
+    struct text_analysis a;
+    CHECK_INT(textengine_analyze(te, text, group, &a), TEXTENGINE_OK);
+    if (a.is_tip)
+        fprintf(stderr, "  \"%s\": a tip (%s), expected none\n", text, a.category);
+    CHECK(!a.is_tip);
+    CHECK(a.category == NULL && !a.urgent);
+    text_analysis_clear(&a);
+}
+
+static void test_every_category_in_normal_writing(void)
+{
+    load();
+    for (size_t i = 0; i < sizeof tip_cases / sizeof tip_cases[0]; i++)
+        check_tip(tip_cases[i].normal, tip_cases[i].category, false);
+}
+
+static void test_every_category_without_diacritics(void)
+{
+    load();
+    for (size_t i = 0; i < sizeof tip_cases / sizeof tip_cases[0]; i++)
+        check_tip(tip_cases[i].plain, tip_cases[i].category, false);
+}
+
+static void test_every_category_in_teen_code(void)
+{
+    load();
+    for (size_t i = 0; i < sizeof tip_cases / sizeof tip_cases[0]; i++)
+        check_tip(tip_cases[i].teen, tip_cases[i].category, false);
+}
+
+static void test_every_category_decomposed_gives_the_same_analysis(void)
+{
+    load();
+    for (size_t i = 0; i < sizeof tip_cases / sizeof tip_cases[0]; i++) {
+        char dec[1024];
+        nfd(tip_cases[i].normal, dec, sizeof dec);
+        CHECK(strcmp(dec, tip_cases[i].normal) != 0);
+        check_tip(dec, tip_cases[i].category, false);
+        struct text_analysis a, b;
+        textengine_analyze(te, tip_cases[i].normal, false, &a);
+        textengine_analyze(te, dec, false, &b);
+        CHECK_STR(a.nfc, b.nfc);
+        CHECK_STR(a.folded, b.folded);
+        CHECK(a.score == b.score && a.urgent == b.urgent);
+        text_analysis_clear(&a);
+        text_analysis_clear(&b);
+    }
+}
+
+static void test_hard_negatives_are_not_tips(void)
+{
+    static const char *const negatives[] = {
+        "Trộm vía con bé nhà em dạo này ăn ngoan ngủ kỹ",
+        "Đọc báo thấy vụ cướp ngân hàng ở miền Tây mà sợ quá",
+        "Cho em hỏi thủ tục đăng ký tạm trú cho người thuê trọ như thế nào ạ",
+        "cho e hoi lam lai can cuoc thi ra phuong hay len quan a",
+        "Bán nhà chính chủ 3 tầng, giá 2,5 tỷ, miễn trung gian, LH 0912 345 678",
+        "Con mèo nhà em bị lạc từ hôm qua, ai thấy liên hệ giúp em, hậu tạ",
+        "hôm qua thằng bạn chém gió cả buổi, nói nhiều đau hết cả đầu 😂",
+        "Cảm ơn các anh công an đã giúp đỡ, chúc các anh sức khỏe",
+        "Công an phường cảnh báo thủ đoạn giả danh nhân viên điện lực, bà con chia sẻ nhé",
+        "Xem phim hành động đánh nhau hay quá ae ơi",
+        "bot oi so dien thoai cua cong an phuong la bao nhieu",
+        "Mình vừa xem lại camera, hóa ra xe không phải bị trộm, con mình dắt đi, xin lỗi cả nhà",
+        "Đội bóng thôn mình đánh bại đội thôn bên 3-0, ăn mừng thôi",
+    };
+    load();
+    for (size_t i = 0; i < sizeof negatives / sizeof negatives[0]; i++) {
+        check_not_tip(negatives[i], false);
+        check_not_tip(negatives[i], true);
+    }
+}
+
+static void test_group_chatter_needs_stronger_evidence(void)
+{
+    load();
+    const char *weak = "hình như có ai lấy trộm mấy quả bưởi nhà em";
+    struct text_analysis a, b;
+    textengine_analyze(te, weak, false, &a);
+    textengine_analyze(te, weak, true, &b);
+    CHECK(a.score == b.score);    /* the same evidence … */
+    CHECK(a.is_tip && !b.is_tip); /* … is enough in private, not in a group */
+    text_analysis_clear(&a);
+    text_analysis_clear(&b);
+    check_tip("ĐANG có trộm trèo vào nhà số 5 tổ 3, ai ở gần ra ngay", "theft", true);
+}
+
+static void test_urgent_when_happening_now_or_life_in_danger(void)
+{
+    static const char *const urgent[] = {
+        "Đang có đánh nhau ở đầu ngõ, có đứa cầm dao, mọi người ra ngay",
+        "CHÁY! nhà ở cuối hẻm 20 đang cháy, có người mắc kẹt trên tầng 2",
+        "cuu voi, thang chong nha ben dang danh vo no, chi ay dang keu cuu",
+        "Ngay bây giờ có thằng đang cạy khóa xe ở bãi xe chung cư",
+        "tai nan o nga tu, nguoi bi nan dang nam giua duong chay mau nhieu",
+    };
+    static const char *const calm[] = {
+        "Tối qua nhà tôi bị trộm mất xe máy, sáng nay mới biết",
+        "Mấy hôm nay hay có người lạ lảng vảng trước cổng trường",
+        "Có số lạ gọi giả danh công an bắt chuyển tiền, em chưa chuyển",
+    };
+    load();
+    for (size_t i = 0; i < sizeof urgent / sizeof urgent[0]; i++) {
+        struct text_analysis a;
+        textengine_analyze(te, urgent[i], false, &a);
+        if (!a.urgent)
+            fprintf(stderr, "  not urgent: %s\n", urgent[i]);
+        CHECK(a.is_tip && a.urgent);
+        text_analysis_clear(&a);
+    }
+    for (size_t i = 0; i < sizeof calm / sizeof calm[0]; i++) {
+        struct text_analysis a;
+        textengine_analyze(te, calm[i], false, &a);
+        CHECK(a.is_tip && !a.urgent);
+        text_analysis_clear(&a);
+    }
+}
+
+static void test_analysis_fills_every_field(void)
+{
+    load();
+    struct text_analysis a;
+    CHECK_INT(textengine_analyze(te,
+                                 "Tối qua ở ngõ 58 Trần Bình bị trộm xe biển 29H1-456.78, "
+                                 "ai thấy gọi 0978 456 123, treo thưởng 2tr, xem fb.com/abc",
+                                 false, &a),
+              TEXTENGINE_OK);
+    CHECK_STR(a.nfc, "Tối qua ở ngõ 58 Trần Bình bị trộm xe biển 29H1-456.78, ai thấy gọi "
+                     "0978 456 123, treo thưởng 2tr, xem fb.com/abc");
+    CHECK_STR(a.folded, "toi qua o ngo 58 tran binh bi trom xe bien 29h1-456.78, ai thay goi "
+                        "0978 456 123, treo thuong 2tr, xem fb.com/abc");
+    CHECK(a.is_tip && !a.urgent);
+    CHECK_STR(a.category, "theft");
+    CHECK_INT(a.nphones, 1);
+    CHECK_STR(a.phones[0], "0978456123");
+    CHECK_INT(a.nplates, 1);
+    CHECK_STR(a.plates[0], "29H1-45678");
+    CHECK_INT(a.nurls, 1);
+    CHECK_STR(a.urls[0], "fb.com/abc");
+    CHECK_INT(a.money_vnd, 2000000);
+    CHECK_STR(a.when, "Tối qua");
+    CHECK_STR(a.where, "ngõ 58 Trần Bình");
+    text_analysis_clear(&a);
+    CHECK(a.nfc == NULL && a.when == NULL && a.money_vnd == -1);
+}
+
+static void test_bad_text_is_refused_and_the_result_cleared(void)
+{
+    load();
+    struct text_analysis a;
+    CHECK_INT(textengine_analyze(te, "caf\xC3", false, &a), TEXTENGINE_EINVAL);
+    CHECK(a.nfc == NULL && !a.is_tip && a.money_vnd == -1);
+    CHECK_INT(textengine_analyze(te, NULL, false, &a), TEXTENGINE_EINVAL);
+    char *big = malloc(TEXTENGINE_MAX_TEXT + 2);
+    memset(big, 'a', TEXTENGINE_MAX_TEXT + 1);
+    big[TEXTENGINE_MAX_TEXT + 1] = '\0';
+    CHECK_INT(textengine_analyze(te, big, false, &a), TEXTENGINE_EINVAL);
+    big[TEXTENGINE_MAX_TEXT] = '\0'; /* exactly the limit is fine */
+    CHECK_INT(textengine_analyze(te, big, false, &a), TEXTENGINE_OK);
+    text_analysis_clear(&a);
+    free(big);
+    CHECK_INT(textengine_analyze(te, "", false, &a), TEXTENGINE_OK);
+    CHECK(!a.is_tip && a.nfc && a.nfc[0] == '\0');
+    text_analysis_clear(&a);
+}
+
+static void test_categories_have_indexes_and_vietnamese_labels(void)
+{
+    load();
+    size_t n;
+    const struct textengine_category *cats = textengine_categories(te, &n);
+    CHECK_INT(n, 19);
+    CHECK_STR(cats[0].name, "theft");
+    CHECK_STR(cats[0].label, "Trộm cắp tài sản");
+    for (size_t i = 0; i < n; i++) {
+        CHECK_INT(textengine_category_index(cats[i].name), i);
+        CHECK(cats[i].label && cats[i].label[0]);
+    }
+    CHECK_INT(textengine_category_index("other"), 18);
+    CHECK_INT(textengine_category_index("arson"), -1);
+    CHECK_INT(textengine_category_index(NULL), -1);
+}
+
+/* A minimal lexicon: every category with a label, then what the test adds. */
+static char *lexicon(const char *extra)
+{
+    static char buf[8192];
+    size_t at = (size_t)snprintf(buf, sizeof buf, "{\"categories\": {");
+    for (int c = 0; c < CLASSIFY_NCAT; c++)
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s\"%s\": {\"label\": \"L%d\"}",
+                               c ? ", " : "", classify_category_name(c), c);
+    snprintf(buf + at, sizeof buf - at, "}%s}", extra);
+    return buf;
+}
+
+static int score_with(const char *extra, const char *folded, struct classify_result *res)
+{
+    struct classify *cl;
+    char err[512];
+    int rc = classify_load_string(lexicon(extra), &cl, err, sizeof err);
+    if (rc != CLASSIFY_OK) {
+        fprintf(stderr, "  %s\n", err);
+        return rc;
+    }
+    struct classify_input in = {.folded = folded,
+                                .folded_len = strlen(folded),
+                                .lower = folded,
+                                .lower_len = strlen(folded),
+                                .nfc = folded,
+                                .nfc_len = strlen(folded)};
+    rc = classify_run(cl, &in, res);
+    classify_free(cl);
+    return rc;
+}
+
+static void test_lexicon_teen_code_wildcards_and_patterns(void)
+{
+    struct classify_result r;
+    const char *extra =
+        ", \"teen_code\": {\"ck\": \"chong\"}, \"signals\": {\"tip\": {\"nho xem\": 1}}, "
+        "\"patterns\": [{\"re\": \"\\\\bchong\\\\b.*\\\\bdanh\\\\b\", \"add\": "
+        "{\"domestic_violence\": 3}, \"if_any\": [\"chong\"]}], \"decision\": "
+        "{\"min_category_score\": 2, \"tip_threshold\": {\"private\": 3, \"group\": 9}}";
+    /* the pattern reads the canonical text, where "ck" has become "chong" */
+    CHECK_INT(score_with(extra, "ck em hay danh em, nho xem", &r), CLASSIFY_OK);
+    CHECK(r.is_tip);
+    CHECK_INT(r.category, classify_category_index("domestic_violence"));
+    CHECK(r.score == 4.0);
+    /* "*" stands for exactly one word */
+    const char *wild =
+        ", \"signals\": {\"tip\": {\"mat * xe\": 5}}, \"decision\": {\"min_category_score\": 0}";
+    CHECK_INT(score_with(wild, "bi mat cai xe roi", &r), CLASSIFY_OK);
+    CHECK(r.score == 5.0);
+    CHECK_INT(score_with(wild, "bi mat xe roi", &r), CLASSIFY_OK);
+    CHECK(r.score == 0.0);
+}
+
+static void test_lexicon_errors_name_the_key(void)
+{
+    static const struct {
+        const char *json, *needle;
+    } bad[] = {
+        {"{\"categories\": {\"arson\": {\"label\": \"x\"}}}", "categories.arson"},
+        {"{\"categories\": {\"theft\": {\"label\": \"x\"}}}", "categories.robbery: missing"},
+        {"{\"categories\": {\"theft\": {\"label\": 3}}}", "categories.theft"},
+        {"{\"categories\": {,}}", "invalid JSON"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct classify *cl = (struct classify *)1;
+        char err[512] = "";
+        CHECK(classify_load_string(bad[i].json, &cl, err, sizeof err) != CLASSIFY_OK);
+        CHECK(cl == NULL);
+        if (!strstr(err, bad[i].needle))
+            fprintf(stderr, "  error \"%s\" lacks \"%s\"\n", err, bad[i].needle);
+        CHECK(strstr(err, bad[i].needle) != NULL);
+    }
+    static const struct {
+        const char *extra, *needle;
+    } bad2[] = {
+        {", \"patterns\": [{\"re\": \"(\", \"add\": {\"theft\": 1}}]", "patterns[0].re"},
+        {", \"patterns\": [{\"re\": \"a\", \"add\": {\"arson\": 1}}]", "patterns[0].add.arson"},
+        {", \"patterns\": [{\"re\": \"a\", \"add\": {}, \"if_any\": [\"two words\"]}]",
+         "patterns[0].if_any[0]"},
+        {", \"signals\": {\"tip\": {\"a b c d e f g\": 1}}", "signals.tip"},
+        {", \"signals\": {\"tip\": {\"* a\": 1}}", "signals.tip"},
+        {", \"signals\": {\"urgent\": {\"x\": \"high\"}}", "signals.urgent"},
+        {", \"teen_code\": {\"ko\": \"không\"}", "teen_code"},
+        {", \"decision\": {\"tip_threshold\": {\"group\": \"high\"}}",
+         "decision.tip_threshold.group"},
+    };
+    for (size_t i = 0; i < sizeof bad2 / sizeof bad2[0]; i++) {
+        struct classify *cl;
+        char err[512] = "";
+        CHECK(classify_load_string(lexicon(bad2[i].extra), &cl, err, sizeof err) ==
+              CLASSIFY_ECONFIG);
+        if (!strstr(err, bad2[i].needle))
+            fprintf(stderr, "  error \"%s\" lacks \"%s\"\n", err, bad2[i].needle);
+        CHECK(strstr(err, bad2[i].needle) != NULL);
+    }
+}
+
+static void test_explain_names_what_fired(void)
+{
+    load();
+    struct text_analysis a;
+    char why[2048];
+    CHECK_INT(textengine_explain(te, "bị móc túi ở chợ", false, &a, why, sizeof why),
+              TEXTENGINE_OK);
+    CHECK(strstr(why, "theft+") != NULL && strstr(why, "[moc tui]") != NULL);
+    text_analysis_clear(&a);
+    CHECK_INT(textengine_explain(te, "bị móc túi ở chợ", false, &a, why, 8), TEXTENGINE_OK);
+    CHECK(strlen(why) < 8);
+    text_analysis_clear(&a);
+}
+
+struct worker_arg {
+    int failures;
+};
+
+static void *worker(void *p)
+{
+    struct worker_arg *w = p;
+    for (int round = 0; round < 20; round++)
+        for (size_t i = 0; i < sizeof tip_cases / sizeof tip_cases[0]; i++) {
+            struct text_analysis a;
+            if (textengine_analyze(te, tip_cases[i].plain, false, &a) != TEXTENGINE_OK ||
+                !a.category || strcmp(a.category, tip_cases[i].category) != 0)
+                w->failures++;
+            text_analysis_clear(&a);
+        }
+    return NULL;
+}
+
+static void test_concurrent_analyses_share_one_engine(void)
+{
+    load();
+    pthread_t t[4];
+    struct worker_arg args[4] = {{0}};
+    for (int i = 0; i < 4; i++)
+        CHECK_INT(pthread_create(&t[i], NULL, worker, &args[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        CHECK_INT(args[i].failures, 0);
+    }
+}
+
+static void test_done(void)
+{
+    textengine_free(te);
+    te = NULL;
+    textengine_free(NULL);
+}
+
+TESTLIB_MAIN(T(test_every_category_in_normal_writing), T(test_every_category_without_diacritics),
+             T(test_every_category_in_teen_code),
+             T(test_every_category_decomposed_gives_the_same_analysis),
+             T(test_hard_negatives_are_not_tips), T(test_group_chatter_needs_stronger_evidence),
+             T(test_urgent_when_happening_now_or_life_in_danger),
+             T(test_analysis_fills_every_field), T(test_bad_text_is_refused_and_the_result_cleared),
+             T(test_categories_have_indexes_and_vietnamese_labels),
+             T(test_lexicon_teen_code_wildcards_and_patterns), T(test_lexicon_errors_name_the_key),
+             T(test_explain_names_what_fired), T(test_concurrent_analyses_share_one_engine),
+             T(test_done))
