@@ -299,9 +299,9 @@ static char *cfg_join(const char *base, const char *path)
 
 static int cfg_has_web(const char *dir)
 {
-    char probe[PATH_MAX];
-    snprintf(probe, sizeof probe, "%s/web/index.html", dir);
-    return access(probe, R_OK) == 0;
+    char probe[PATH_MAX + 64];
+    int n = snprintf(probe, sizeof probe, "%s/web/index.html", dir);
+    return n > 0 && (size_t)n < sizeof probe && access(probe, R_OK) == 0;
 }
 
 /* Finds the shipped data (web/ and the JSON files in config/): an explicit data_dir,
@@ -406,14 +406,26 @@ static int cfg_validate(struct cfg *cfg, char err[CFG_ERR_MAX])
     return 0;
 }
 
-/* A relative path is looked up next to the config file first, then in the shipped data. */
+/* A relative path is looked up next to the config file first, then in the shipped data (its
+ * top, then its config/ directory, where the shipped JSON files live). */
 static char *cfg_find_file(const struct cfg *cfg, const char *data, const char *path)
 {
     char *local = cfg_join(cfg->dir, path);
     if (!local || path[0] == '/' || access(local, R_OK) == 0)
         return local;
     free(local);
-    return cfg_join(data, path);
+    char *shipped = cfg_join(data, path);
+    if (!shipped || access(shipped, R_OK) == 0)
+        return shipped;
+    char *in_config = NULL;
+    if (asprintf(&in_config, "%s/config/%s", data, path) < 0)
+        return shipped;
+    if (access(in_config, R_OK) == 0) {
+        free(shipped);
+        return in_config;
+    }
+    free(in_config);
+    return shipped; /* the error message names the likeliest place */
 }
 
 static int cfg_resolve_paths(struct cfg *cfg, char err[CFG_ERR_MAX])

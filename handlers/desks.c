@@ -177,8 +177,8 @@ int desks_load(const struct cfg *cfg, size_t (*fold)(const char *, size_t, char 
     for (int k = 0; k < d->n_areas; k++)
         desks += d->areas[k].has_desk;
     if (!desks)
-        log_warn("desks", "no police desk is configured (areas[].desk or routing.default_desk): "
-                          "tips are stored and listed by /tinmoi, but no desk is notified");
+        log_info("desks", "no desk chat is configured (areas[].desk or routing.default_desk): "
+                          "tips go to the private chats of enrolled officers (tipgate enrol)");
     *out = d;
     return 0;
 }

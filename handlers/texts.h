@@ -23,6 +23,9 @@ struct texts_var {
 int texts_load(const char *path, struct texts **out, char *err, size_t errlen);
 void texts_free(struct texts *t);
 
+/* The names every messages file must have (NULL-terminated). */
+const char *const *texts_required_names(void);
+
 /* The raw text called name; never NULL. A missing name yields "[?]" (internal names are not
  * shown to residents) and is logged with the name for the operator. */
 const char *texts_get(const struct texts *t, const char *name);

@@ -345,6 +345,29 @@ char *tipfile_desk_message(struct hctx *ctx, const struct tip *t, const char *he
     return b.s;
 }
 
+/* No desk chat configured: the officers enrolled for the area (or any officer) hear about it
+ * in their private chats. With no officer either, the tip waits for /tinmoi. */
+static int tipfile_tell_officers(struct hctx *ctx, const struct tip *t, const char *text)
+{
+    char *platforms[16], *ids[16];
+    int n = 0, rc = 0;
+    if (people_officers(ctx->db, t->area, platforms, ids, 16, &n) != DB_OK)
+        return -1;
+    if (n == 0)
+        log_warn("tips",
+                 "no desk and no enrolled officer for tip %s: it is stored and listed "
+                 "by /tinmoi",
+                 t->code);
+    for (int i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = hctx_send(ctx, platforms[i], ids[i], text, NULL,
+                           t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
+        free(platforms[i]);
+        free(ids[i]);
+    }
+    return rc;
+}
+
 int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text)
 {
     struct desk desk;
@@ -352,8 +375,7 @@ int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text)
         snprintf(desk.platform, sizeof desk.platform, "%s", t->desk_platform);
         snprintf(desk.chat_id, sizeof desk.chat_id, "%s", t->desk_chat_id);
     } else if (!desks_route(ctx->desks, t->category, t->area, &desk)) {
-        log_warn("tips", "no desk for tip %s: it is stored and listed by /tinmoi", t->code);
-        return 0;
+        return tipfile_tell_officers(ctx, t, text);
     }
     return hctx_send(ctx, desk.platform, desk.chat_id, text, NULL,
                      t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);

@@ -62,12 +62,10 @@ static int outbox_collect(sqlite3_stmt *st, int max, struct outbox_row *rows, in
     return DB_OK;
 }
 
-/* RETURNING gives rows in table order, not the subquery's: put them back in sending order. */
+/* RETURNING's order is not promised: put the rows back in creation order. */
 static int outbox_cmp_order(const void *a, const void *b)
 {
     const struct outbox_row *x = a, *y = b;
-    if (x->priority != y->priority)
-        return x->priority < y->priority ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
@@ -77,7 +75,7 @@ int outbox_claim(struct db *db, const char *platform, int64_t now_ms, int max,
     static const char sql[] =
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
         "  SELECT id FROM outbox WHERE status = 'queued' AND platform = ? "
-        "  AND next_attempt_at <= ? ORDER BY priority, next_attempt_at, id LIMIT ?) "
+        "  AND next_attempt_at <= ? ORDER BY id LIMIT ?) "
         "RETURNING id, platform, chat_id, text, buttons, priority, attempts, created_at, photo";
     *n = 0;
     if (db_begin(db) != DB_OK)

@@ -51,8 +51,9 @@ struct outbox_row {
 
 int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, int64_t *id);
 
-/* Moves up to max due rows of platform to "sending" (attempts+1) and returns them, highest
- * priority first, in creation order within a priority. Runs in its own transaction. */
+/* Moves up to max due rows of platform to "sending" (attempts+1) and returns them in creation
+ * order (a single-chat platform like the console shows them in the order they were written).
+ * Runs in its own transaction. Multi-chat senders use outbox_due, which orders by priority. */
 int outbox_claim(struct db *db, const char *platform, int64_t now_ms, int max,
                  struct outbox_row *rows, int *n);
 /* Queued rows for one chat with id > after_id, oldest first (for the web chat, which delivers

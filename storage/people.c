@@ -132,3 +132,25 @@ int chats_set_bot_status(struct db *db, const char *platform, const char *chat_i
     db_bind_text(st, 4, chat_id);
     return db_step_done(db, st);
 }
+
+int people_officers(struct db *db, const char *area, char **platforms, char **user_ids, int max,
+                    int *n)
+{
+    static const char sql[] =
+        "SELECT platform, platform_user_id FROM people WHERE role = 'police' AND reachable = 1 "
+        "AND (area = ?1 OR NOT EXISTS (SELECT 1 FROM people WHERE role = 'police' "
+        "AND reachable = 1 AND area = ?1)) ORDER BY id LIMIT ?2";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, area ? area : "");
+    sqlite3_bind_int(st, 2, max);
+    while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+        platforms[*n] = db_col_strdup(st, 0);
+        user_ids[*n] = db_col_strdup(st, 1);
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    return DB_OK;
+}

@@ -30,6 +30,12 @@ void person_clear(struct person *p);
 int people_set_reachable(struct db *db, const char *platform, const char *user_id, bool reachable,
                          int64_t now_ms);
 
+/* The enrolled officers (role police) to tell about a tip when no desk chat is configured:
+ * those of area first; when area has none, every officer. Up to max (platform, user id)
+ * pairs, reachable ones only; the caller frees the strings. */
+int people_officers(struct db *db, const char *area, char **platforms, char **user_ids, int max,
+                    int *n);
+
 /* Inserts or refreshes (title, kind) a chat. kind is "private" or "group". */
 int chats_touch(struct db *db, const char *platform, const char *chat_id, const char *kind,
                 const char *title, int64_t now_ms);

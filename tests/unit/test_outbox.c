@@ -105,7 +105,7 @@ static void test_outbox_claim_moves_to_sending_with_first_attempt(void)
     db_close(db);
 }
 
-static void test_outbox_claim_orders_by_priority_then_creation(void)
+static void test_outbox_claim_keeps_creation_order_for_a_single_chat(void)
 {
     struct db *db = fresh_db("priority.db");
     if (!db)
@@ -116,19 +116,18 @@ static void test_outbox_claim_orders_by_priority_then_creation(void)
     int64_t reply2 = enqueue(db, "c", "reply 2", OUTBOX_REPLY, 1003);
     int64_t urgent = enqueue(db, "c", "urgent", OUTBOX_URGENT, 1004);
 
-    /* With room for one, the urgent row is the one taken. */
+    /* One chat's messages keep their order whatever their priority: the oldest goes first. */
     struct outbox_row rows[8];
     int n = 0;
     CHECK_INT(outbox_claim(db, "webchat", 2000, 1, rows, &n), DB_OK);
     CHECK_INT(n, 1);
     if (n == 1)
-        CHECK_INT(rows[0].id, urgent);
+        CHECK_INT(rows[0].id, bulk);
     clear_rows(rows, n);
 
-    /* With room for all, they come back in the order they should be sent. */
     CHECK_INT(outbox_claim(db, "webchat", 2000, 8, rows, &n), DB_OK);
     CHECK_INT(n, 4);
-    int64_t want[] = {reply1, reply2, notice, bulk};
+    int64_t want[] = {reply1, notice, reply2, urgent};
     for (int i = 0; i < n && i < 4; i++) {
         if (rows[i].id != want[i])
             fprintf(stderr, "  claimed[%d] = \"%s\"\n", i, rows[i].text);
@@ -387,7 +386,7 @@ static void test_outbox_max_queued_id_tracks_newest_queued_row(void)
 }
 
 TESTLIB_MAIN(T(test_outbox_claim_moves_to_sending_with_first_attempt),
-             T(test_outbox_claim_orders_by_priority_then_creation),
+             T(test_outbox_claim_keeps_creation_order_for_a_single_chat),
              T(test_outbox_not_before_delays_claim_until_due),
              T(test_outbox_mark_sent_counts_as_sent),
              T(test_outbox_mark_retry_requeues_for_later_with_error),
