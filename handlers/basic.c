@@ -45,3 +45,10 @@ int basic_free_text(struct hctx *ctx)
         return 0; /* a service message, a sticker with nothing to read */
     return hctx_reply(ctx, "fallback", NULL, 0);
 }
+
+static const struct router_command basic_rows[] = {
+    {{"/start", "/batdau", NULL}, basic_start, 1},
+    {{"/help", "/huongdan", "/trogiup", NULL}, basic_help, 1},
+};
+
+const struct router_table basic_commands = ROUTER_TABLE(basic_rows);

@@ -5,7 +5,9 @@
 #ifndef TIPGATE_BASIC_H
 #define TIPGATE_BASIC_H
 
-#include "handlers/handler.h"
+#include "handlers/router.h"
+
+extern const struct router_table basic_commands;
 
 int basic_start(struct hctx *ctx);
 int basic_help(struct hctx *ctx);

@@ -403,3 +403,21 @@ int desk_search(struct hctx *ctx)
 {
     return desk_list(ctx, 2);
 }
+
+/* Desks are often group chats: every desk command works in groups. */
+static const struct router_command desk_rows[] = {
+    {{"/dangky", "/register", NULL}, desk_enrol, 1},
+    {{"/nhan", "/ack", NULL}, desk_ack, 1},
+    {{"/giao", "/assign", NULL}, desk_assign, 1},
+    {{"/traloi", "/reply", NULL}, desk_reply, 1},
+    {{"/xuly", "/update", NULL}, desk_set_status, 1},
+    {{"/dong", "/close", NULL}, desk_close, 1},
+    {{"/mo", "/reopen", NULL}, desk_reopen, 1},
+    {{"/trungvoi", "/duplicate", NULL}, desk_duplicate, 1},
+    {{"/giahan", "/extend", NULL}, desk_extend, 1},
+    {{"/tinmoi", "/new", NULL}, desk_list_new, 1},
+    {{"/quahan", "/overdue", NULL}, desk_list_overdue, 1},
+    {{"/tim", "/search", NULL}, desk_search, 1},
+};
+
+const struct router_table desk_commands = ROUTER_TABLE(desk_rows);

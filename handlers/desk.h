@@ -9,7 +9,9 @@
 #ifndef TIPGATE_DESK_H
 #define TIPGATE_DESK_H
 
-#include "handlers/handler.h"
+#include "handlers/router.h"
+
+extern const struct router_table desk_commands;
 
 int desk_enrol(struct hctx *ctx);
 int desk_ack(struct hctx *ctx);

@@ -9,6 +9,7 @@
 #include "bot/log.h"
 #include "handlers/choice.h"
 #include "handlers/desks.h"
+#include "handlers/resident.h"
 #include "handlers/textengine.h"
 #include "handlers/textnorm.h"
 #include "handlers/tipfile.h"
@@ -604,3 +605,14 @@ int report_tick(struct hctx *ctx)
     }
     return rc;
 }
+
+static const struct router_command report_rows[] = {
+    {{"/baotin", "/tip", "/togiac", NULL}, report_start, 1},
+    {{"/huy", "/cancel", NULL}, report_cancel, 0},
+    {{"/gopy", "/feedback", NULL}, report_feedback, 1},
+    {{"/trangthai", "/status", NULL}, resident_status, 0},
+    {{"/tincuatoi", "/mytips", NULL}, resident_mine, 0},
+    {{"/bosung", "/add", NULL}, resident_add, 0},
+};
+
+const struct router_table report_commands = ROUTER_TABLE(report_rows);

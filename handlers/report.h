@@ -11,7 +11,10 @@
 #ifndef TIPGATE_REPORT_H
 #define TIPGATE_REPORT_H
 
-#include "handlers/handler.h"
+#include "handlers/router.h"
+
+/* The residents' commands (this file and resident.c). */
+extern const struct router_table report_commands;
 
 /* /baotin [mô tả] */
 int report_start(struct hctx *ctx);

@@ -1,5 +1,5 @@
 /*
- * router.c — see router.h. The command table is data: a row per command with its aliases.
+ * router.c — see router.h. Commands are data: each module's table of rows with aliases.
  * Vietnamese command names are ASCII (/baotin) because chat apps only make "/" commands of
  * ASCII words; typed variants with diacritics are a matter for the text engine.
  */
@@ -16,35 +16,11 @@
 #include <string.h>
 #include <strings.h>
 
-struct router_command {
-    const char *names[4]; /* the command and its aliases, NULL-terminated */
-    handler_fn fn;
-    int in_groups; /* 1: also answered in group chats */
-};
-
-static const struct router_command router_commands[] = {
-    {{"/start", "/batdau", NULL}, basic_start, 1},
-    {{"/help", "/huongdan", "/trogiup", NULL}, basic_help, 1},
-    /* residents (report.c, resident.c) */
-    {{"/baotin", "/tip", "/togiac", NULL}, report_start, 1},
-    {{"/huy", "/cancel", NULL}, report_cancel, 0},
-    {{"/gopy", "/feedback", NULL}, report_feedback, 1},
-    {{"/trangthai", "/status", NULL}, resident_status, 0},
-    {{"/tincuatoi", "/mytips", NULL}, resident_mine, 0},
-    {{"/bosung", "/add", NULL}, resident_add, 0},
-    /* the police desk (desk.c): desks are often group chats */
-    {{"/dangky", "/register", NULL}, desk_enrol, 1},
-    {{"/nhan", "/ack", NULL}, desk_ack, 1},
-    {{"/giao", "/assign", NULL}, desk_assign, 1},
-    {{"/traloi", "/reply", NULL}, desk_reply, 1},
-    {{"/xuly", "/update", NULL}, desk_set_status, 1},
-    {{"/dong", "/close", NULL}, desk_close, 1},
-    {{"/mo", "/reopen", NULL}, desk_reopen, 1},
-    {{"/trungvoi", "/duplicate", NULL}, desk_duplicate, 1},
-    {{"/giahan", "/extend", NULL}, desk_extend, 1},
-    {{"/tinmoi", "/new", NULL}, desk_list_new, 1},
-    {{"/quahan", "/overdue", NULL}, desk_list_overdue, 1},
-    {{"/tim", "/search", NULL}, desk_search, 1},
+/* Every module's commands, looked up in this order. */
+static const struct router_table *const router_tables[] = {
+    &basic_commands,
+    &report_commands,
+    &desk_commands,
 };
 
 int router_parse_command(const char *text, char command[HCTX_COMMAND_MAX], const char **args)
@@ -92,10 +68,13 @@ static int router_addressed_to_us(struct hctx *ctx)
 
 static const struct router_command *router_find(const char *command)
 {
-    for (size_t i = 0; i < sizeof router_commands / sizeof router_commands[0]; i++)
-        for (int j = 0; router_commands[i].names[j]; j++)
-            if (strcmp(router_commands[i].names[j], command) == 0)
-                return &router_commands[i];
+    for (size_t t = 0; t < sizeof router_tables / sizeof router_tables[0]; t++)
+        for (size_t i = 0; i < router_tables[t]->n; i++) {
+            const struct router_command *c = &router_tables[t]->rows[i];
+            for (int j = 0; c->names[j]; j++)
+                if (strcmp(c->names[j], command) == 0)
+                    return c;
+        }
     return NULL;
 }
 

@@ -8,6 +8,25 @@
 
 #include "handlers/handler.h"
 
+/* A command and its aliases, and who may use it where. Each feature module exports a table
+ * of these (basic.c, report.c, desk.c, …); router.c lists the tables — adding a module's
+ * commands is one line there. */
+struct router_command {
+    const char *names[4]; /* the command and its aliases, NULL-terminated */
+    handler_fn fn;
+    int in_groups; /* 1: also answered in group chats */
+};
+
+struct router_table {
+    const struct router_command *rows;
+    size_t n;
+};
+
+#define ROUTER_TABLE(rows)                                                                         \
+    {                                                                                              \
+        rows, sizeof rows / sizeof rows[0]                                                         \
+    }
+
 /* Parses ctx->msg's text into ctx->command / ctx->args and runs the matching handler.
  * Returns the handler's status (0 ok, -1 error: the worker rolls the update back). */
 int router_dispatch(struct hctx *ctx);
