@@ -9,6 +9,7 @@
 #include "bot/clock.h"
 #include "bot/worker.h"
 #include "handlers/desks.h"
+#include "handlers/scam.h"
 #include "handlers/textengine.h"
 #include "handlers/textnorm.h"
 #include "storage/enrol.h"
@@ -168,4 +169,18 @@ int app_enrol(struct app *app, const char *role, const char *area, const char *a
         return APP_EXIT_RUNTIME;
     }
     return 0;
+}
+
+int app_scamlist_import(struct app *app, FILE *in, FILE *err, int *added, int *bad)
+{
+    struct hctx ctx = {
+        .db = app->db,
+        .cfg = app->cfg,
+        .texts = app->texts,
+        .te = app->te,
+        .desks = app->desks,
+        .now_ms = clock_now_ms(),
+        .args = "",
+    };
+    return scam_import(&ctx, in, err, added, bad);
 }

@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct worker;
 struct http;
@@ -57,6 +58,9 @@ int app_enrol(struct app *app, const char *role, const char *area, const char *a
 /* BEGIN IMMEDIATE for a receiver storing updates: while it waits, the worker ends its batch
  * early, so taking in updates never waits behind a long batch of handling. */
 int app_write_begin(struct app *app, struct db *db);
+
+/* Imports a scam list (see handlers/scam.h) into the database. */
+int app_scamlist_import(struct app *app, FILE *in, FILE *err, int *added, int *bad);
 
 /* A new connection to the same database, for another thread. */
 int app_open_db(const struct app *app, struct db **out);

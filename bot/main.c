@@ -21,12 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { MAIN_ARGS_MAX = 8 };
+
 struct main_opts {
     const char *config;
     const char *role, *area, *agency; /* tipgate enrol */
+    const char *args[MAIN_ARGS_MAX];  /* words that are not options ("import", a file) */
+    int nargs;
 };
 
-enum { OPT_CONFIG = 1, OPT_ENROL = 2 };
+enum { OPT_CONFIG = 1, OPT_ENROL = 2, OPT_ARGS = 4 /* takes words that are not options */ };
 
 struct main_command {
     const char *name;
@@ -157,6 +161,32 @@ static int main_enrol(const struct main_opts *opts)
     return rc;
 }
 
+/* `tipgate scamlist import FILE`: flagged phones, links and accounts from a JSON Lines file. */
+static int main_scamlist(const struct main_opts *opts)
+{
+    if (opts->nargs != 2 || strcmp(opts->args[0], "import") != 0) {
+        fprintf(stderr, "tipgate: usage: tipgate scamlist import FILE [--config FILE]\n");
+        return 2;
+    }
+    FILE *in = strcmp(opts->args[1], "-") == 0 ? stdin : fopen(opts->args[1], "r");
+    if (!in) {
+        fprintf(stderr, "tipgate: cannot read %s\n", opts->args[1]);
+        return 2;
+    }
+    int rc = main_init(opts);
+    if (rc == 0) {
+        int added = 0, bad = 0;
+        rc = app_scamlist_import(&main_app, in, stderr, &added, &bad);
+        if (rc == 0)
+            printf("%d item(s) flagged, %d line(s) refused\n", added, bad);
+        app_free(&main_app);
+        rc = rc != 0 ? APP_EXIT_RUNTIME : bad ? 1 : 0;
+    }
+    if (in != stdin)
+        fclose(in);
+    return rc;
+}
+
 static int main_version(const struct main_opts *opts)
 {
     printf("tipgate %s (SQLite %s, libwebsockets %s, jansson %s)\n", TIPGATE_VERSION,
@@ -181,6 +211,8 @@ static const struct main_command main_commands[] = {
      OPT_CONFIG | OPT_ENROL},
     {"analyze", main_analyze, "classify JSON Lines messages from stdin (the text engine)",
      OPT_CONFIG},
+    {"scamlist", main_scamlist, "import FILE: flag scam phones, links and accounts (JSON Lines)",
+     OPT_CONFIG | OPT_ARGS},
     {"version", main_version, "print the version", 0},
     {"help", main_help, "print this help", 0},
 };
@@ -250,6 +282,9 @@ static int main_parse(int argc, char **argv, unsigned mask, struct main_opts *op
         int used = 0;
         if (main_option(opts, mask, a, i + 1 < argc ? argv[i + 1] : NULL, &used) == 0) {
             i += used;
+        } else if ((mask & OPT_ARGS) && a[0] != '-' && opts->nargs < MAIN_ARGS_MAX) {
+            opts->args[opts->nargs++] = a;
+            i++;
         } else {
             fprintf(stderr, "tipgate: unknown or incomplete option '%s'\n\n", a);
             main_usage(stderr);

@@ -7,7 +7,10 @@
 #include "bot/app.h"
 #include "bot/log.h"
 #include "handlers/handler.h"
+#include "handlers/groups.h"
+#include "handlers/meeting.h"
 #include "handlers/report.h"
+#include "handlers/scam.h"
 #include "handlers/sla.h"
 
 struct scheduler_job {
@@ -18,6 +21,9 @@ struct scheduler_job {
 static const struct scheduler_job scheduler_jobs[] = {
     {"drafts", report_tick},
     {"tip deadlines", sla_tick},
+    {"meeting reminders", meeting_tick},
+    {"group leads retention", group_tick},
+    {"scam sightings retention", scam_tick},
 };
 
 int scheduler_tick(struct app *app, struct db *db, int64_t now_ms, unsigned *touched)

@@ -84,6 +84,9 @@ static int worker_handle(struct app *app, struct db *db, struct worker_item *it,
     }
     if (rc == 0)
         rc = router_dispatch(&ctx);
+    /* Group talk is not kept unless it became a lead or drew a warning. */
+    if (rc == 0 && m->is_group && !ctx.keep_text)
+        rc = inbox_scrub(db, it->row.id) == DB_OK ? 0 : -1;
     person_clear(&person);
     if (rc != 0)
         return -1;

@@ -4,7 +4,10 @@
 #include "handlers/basic.h"
 
 #include "bot/log.h"
+#include "storage/groups.h"
 #include "storage/people.h"
+
+#include <string.h>
 
 int basic_member(struct hctx *ctx)
 {
@@ -12,10 +15,19 @@ int basic_member(struct hctx *ctx)
     if (!m->member_status)
         return 0;
     log_info("bot", "%s chat %s: the bot is now %s", m->platform, m->chat_id, m->member_status);
-    return chats_set_bot_status(ctx->db, m->platform, m->chat_id, m->member_status, ctx->now_ms) ==
-                   DB_ERROR
-               ? -1
-               : 0;
+    if (chats_set_bot_status(ctx->db, m->platform, m->chat_id, m->member_status, ctx->now_ms) ==
+        DB_ERROR)
+        return -1;
+    /* Just added to a group that is not bound yet: the one short explanation, now. */
+    int joined =
+        strcmp(m->member_status, "member") == 0 || strcmp(m->member_status, "administrator") == 0;
+    struct group_chat g;
+    if (!m->is_group || !joined || groups_get(ctx->db, m->platform, m->chat_id, &g) != DB_OK)
+        return 0;
+    int hint = !g.area && !g.hinted_at &&
+               groups_mark_hinted(ctx->db, m->platform, m->chat_id, ctx->now_ms) == DB_OK;
+    group_chat_clear(&g);
+    return hint ? hctx_reply(ctx, "group_unbound_hint", NULL, 0) : 0;
 }
 
 int basic_start(struct hctx *ctx)

@@ -41,6 +41,7 @@ struct hctx {
     char command[HCTX_COMMAND_MAX]; /* "/start" (lowercased, @BotName stripped) or "" */
     const char *args;               /* text after the command, leading blanks skipped */
     unsigned touched;               /* platforms that got outbox rows (registry bits) */
+    int keep_text; /* a group message's text is kept (a lead or a warning); otherwise dropped */
 };
 
 typedef int (*handler_fn)(struct hctx *ctx);

@@ -7,6 +7,7 @@
 
 #include "bot/log.h"
 #include "handlers/desks.h"
+#include "handlers/scam.h"
 #include "handlers/textengine.h"
 #include "storage/people.h"
 
@@ -227,6 +228,10 @@ enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, st
     if (rc == DB_OK)
         rc = tips_audit(ctx->db, t.person_id, "file", t.id, t.kind, ctx->now_ms);
     int64_t id = t.id;
+    char source[48];
+    snprintf(source, sizeof source, "tip:%lld", (long long)id);
+    if (rc == DB_OK && scam_note_items(ctx, &a, source, t.area) != 0)
+        rc = DB_ERROR; /* the same phone or link in several tips may be a new scam */
     free(entities);
     text_analysis_clear(&a);
     if (rc != DB_OK || tips_get_id(ctx->db, id, out) != DB_OK)

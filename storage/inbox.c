@@ -101,3 +101,15 @@ int inbox_count_pending(struct db *db, const char *platform, int64_t *count)
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
 }
+
+int inbox_scrub(struct db *db, int64_t id)
+{
+    static const char sql[] = "UPDATE inbox SET message = json_remove(message, '$.text', "
+                              "'$.attachments', '$.sender_name', '$.location', "
+                              "'$.contact_phone') WHERE id = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    return db_step_done(db, st);
+}

@@ -33,5 +33,8 @@ void inbox_row_clear(struct inbox_row *row);
 int inbox_mark_processed(struct db *db, int64_t id, int64_t now_ms, const char *error);
 /* Unprocessed rows of platform (NULL: of every platform). */
 int inbox_count_pending(struct db *db, const char *platform, int64_t *count);
+/* Drops the text, attachments and sender name of a stored update, keeping the row (its key
+ * still stops redeliveries). Used for group messages that were neither a lead nor a warning. */
+int inbox_scrub(struct db *db, int64_t id);
 
 #endif

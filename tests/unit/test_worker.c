@@ -264,16 +264,26 @@ static void test_worker_group_chatter_gets_no_reply(void)
     struct app app;
     if (start_app(&app, "group") != 0)
         return;
+    /* An unbound group gets one short hint on its first message, then silence. */
     int64_t id = add_update(&app, "u1", "group-1", "chào cả nhà, mai họp tổ nhé", true);
     int64_t other = add_update(&app, "u2", "group-1", "/weather@OtherBot", true);
+    int64_t third = add_update(&app, "u3", "group-1", "ai có rau muống bán không", true);
     int done;
     unsigned touched;
     CHECK_INT(run_batch(&app, &done, &touched), 0);
-    CHECK_INT(done, 2);
-    CHECK_INT(touched, 0);
-    CHECK_STR(replies_to(&app, "group-1"), "");
+    CHECK_INT(done, 3);
+    CHECK_STR(replies_to(&app, "group-1"), texts_get(app.texts, "group_unbound_hint"));
     CHECK_INT(processed(&app, id, NULL), 1);
     CHECK_INT(processed(&app, other, NULL), 1);
+    CHECK_INT(processed(&app, third, NULL), 1);
+    /* Group talk is not kept: the stored update has no text any more. */
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(db_handle(app.db),
+                       "SELECT count(*) FROM inbox WHERE json_extract(message, '$.text') "
+                       "IS NOT NULL",
+                       -1, &st, NULL);
+    CHECK(st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0);
+    sqlite3_finalize(st);
     app_free(&app);
 }
 

@@ -1,0 +1,317 @@
+/*
+ * scam.c — see scam.h. Items are compared in a normal form: phones as 0XXXXXXXXX (the text
+ * engine's), links without scheme, "www." and trailing slash, lower case (a flagged bare domain
+ * matches any link on that host), accounts as digits only.
+ */
+#include "handlers/scam.h"
+
+#include "bot/log.h"
+#include "handlers/desks.h"
+#include "handlers/textengine.h"
+#include "handlers/tipfile.h"
+#include "storage/groups.h"
+#include "storage/people.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define SCAM_DAY_MS 86400000LL
+enum { SCAM_ACCOUNTS_MAX = 512, SCAM_VALUE_MAX = 256 };
+
+/* "https://www.Shop.vn/a/" → "shop.vn/a". */
+static void scam_norm_link(const char *in, char *out, size_t size)
+{
+    const char *p = in;
+    if (strncasecmp(p, "https://", 8) == 0)
+        p += 8;
+    else if (strncasecmp(p, "http://", 7) == 0)
+        p += 7;
+    if (strncasecmp(p, "www.", 4) == 0)
+        p += 4;
+    size_t n = 0;
+    for (; *p && n + 1 < size; p++)
+        out[n++] = (char)tolower((unsigned char)*p);
+    while (n > 0 && out[n - 1] == '/')
+        n--;
+    out[n] = '\0';
+}
+
+static void scam_digits(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *in && n + 1 < size; in++)
+        if (isdigit((unsigned char)*in))
+            out[n++] = *in;
+    out[n] = '\0';
+}
+
+static void scam_today(int64_t now_ms, char day[16])
+{
+    time_t t = (time_t)(now_ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(day, 16, "%Y-%m-%d", &tm);
+}
+
+static int scam_officer(struct hctx *ctx)
+{
+    if (ctx->person && ctx->person->role && strcmp(ctx->person->role, "police") == 0)
+        return 1;
+    hctx_reply(ctx, "desk_only_police", NULL, 0);
+    return 0;
+}
+
+/* Splits "<item> <rest>" and, for accounts, "<number> <bank> <reason>". */
+static const char *scam_split(const char *args, char *first, size_t size)
+{
+    size_t n = strcspn(args, " \t\r\n");
+    snprintf(first, size, "%.*s", (int)(n < size - 1 ? n : size - 1), args);
+    const char *rest = args + n;
+    while (*rest == ' ' || *rest == '\t')
+        rest++;
+    return rest;
+}
+
+static int scam_done(struct hctx *ctx, const char *kind, const char *value, const char *reason)
+{
+    struct texts_var vars[] = {{"value", value}, {"reason", reason}};
+    char name[48];
+    snprintf(name, sizeof name, "scam_flagged_%s", kind);
+    tips_audit(ctx->db, ctx->person->id, "flag", 0, value, ctx->now_ms);
+    return hctx_reply(ctx, name, vars, 2);
+}
+
+int scam_flag_phone(struct hctx *ctx)
+{
+    if (!scam_officer(ctx))
+        return 0;
+    char item[64];
+    const char *reason = scam_split(ctx->args, item, sizeof item);
+    struct text_analysis a;
+    if (!*reason || textengine_analyze(ctx->te, item, false, &a) != 0)
+        return hctx_reply(ctx, "scam_usage_phone", NULL, 0);
+    char phone[32] = "";
+    if (a.nphones == 1)
+        snprintf(phone, sizeof phone, "%s", a.phones[0]);
+    text_analysis_clear(&a);
+    if (!phone[0])
+        return hctx_reply(ctx, "scam_usage_phone", NULL, 0);
+    if (scam_flag(ctx->db, "phone", phone, NULL, reason, ctx->person->id, ctx->now_ms) != DB_OK)
+        return -1;
+    return scam_done(ctx, "phone", phone, reason);
+}
+
+int scam_flag_link(struct hctx *ctx)
+{
+    if (!scam_officer(ctx))
+        return 0;
+    char item[SCAM_VALUE_MAX], link[SCAM_VALUE_MAX];
+    const char *reason = scam_split(ctx->args, item, sizeof item);
+    scam_norm_link(item, link, sizeof link);
+    if (!*reason || !strchr(link, '.'))
+        return hctx_reply(ctx, "scam_usage_link", NULL, 0);
+    if (scam_flag(ctx->db, "link", link, NULL, reason, ctx->person->id, ctx->now_ms) != DB_OK)
+        return -1;
+    return scam_done(ctx, "link", link, reason);
+}
+
+int scam_flag_account(struct hctx *ctx)
+{
+    if (!scam_officer(ctx))
+        return 0;
+    char item[64], bank[64], account[32];
+    const char *rest = scam_split(ctx->args, item, sizeof item);
+    const char *reason = scam_split(rest, bank, sizeof bank);
+    scam_digits(item, account, sizeof account);
+    size_t n = strlen(account);
+    if (n < 6 || n > 20 || !bank[0] || !*reason)
+        return hctx_reply(ctx, "scam_usage_account", NULL, 0);
+    if (scam_flag(ctx->db, "account", account, bank, reason, ctx->person->id, ctx->now_ms) != DB_OK)
+        return -1;
+    return scam_done(ctx, "account", account, reason);
+}
+
+/* The flagged items a group message names, into found[] (at most max). */
+static int scam_lookup(struct hctx *ctx, const struct text_analysis *a, struct scam_item *found,
+                       int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < a->nphones && n < max; i++)
+        if (scam_find(ctx->db, "phone", a->phones[i], &found[n]) == DB_OK)
+            n++;
+    for (size_t i = 0; i < a->nurls && n < max; i++) {
+        char link[SCAM_VALUE_MAX], host[SCAM_VALUE_MAX];
+        scam_norm_link(a->urls[i], link, sizeof link);
+        snprintf(host, sizeof host, "%.*s", (int)strcspn(link, "/"), link);
+        if (scam_find(ctx->db, "link", link, &found[n]) == DB_OK ||
+            scam_find(ctx->db, "link", host, &found[n]) == DB_OK)
+            n++;
+    }
+    /* Accounts: a flagged number written anywhere, with or without spaces or dots. */
+    static struct scam_item accounts[SCAM_ACCOUNTS_MAX]; /* worker thread only */
+    int na = 0;
+    char digits[4096];
+    scam_digits(a->nfc, digits, sizeof digits);
+    if (strlen(digits) >= 6 && scam_accounts(ctx->db, accounts, SCAM_ACCOUNTS_MAX, &na) == DB_OK)
+        for (int i = 0; i < na && n < max; i++)
+            if (strstr(digits, accounts[i].value))
+                found[n++] = accounts[i];
+    return n;
+}
+
+int scam_check_group(struct hctx *ctx, const struct text_analysis *a, int may_speak)
+{
+    struct scam_item found[4];
+    int n = scam_lookup(ctx, a, found, 4);
+    if (n == 0 || !may_speak)
+        return 0;
+    const struct msg *m = ctx->msg;
+    char day[16];
+    scam_today(ctx->now_ms, day);
+    for (int i = 0; i < n; i++) {
+        int rc = scam_warn_once(ctx->db, found[i].id, m->platform, m->chat_id, day, ctx->now_ms);
+        if (rc == DB_DUPLICATE)
+            continue; /* this group was warned about it today */
+        if (rc != DB_OK)
+            return -1;
+        char name[48];
+        snprintf(name, sizeof name, "scam_warning_%s", found[i].kind);
+        struct texts_var vars[] = {{"reason", found[i].reason}, {"bank", found[i].bank}};
+        char *text = texts_render(ctx->texts, name, vars, 2);
+        rc = text ? hctx_send(ctx, m->platform, m->chat_id, text, NULL, OUTBOX_NOTICE) : -1;
+        free(text);
+        return rc == 0 ? 1 : -1; /* one unsolicited message: one warning */
+    }
+    return 0;
+}
+
+/* Tells the desk that value is spreading (once a day). */
+static int scam_suspect(struct hctx *ctx, const char *kind, const char *value, int sources,
+                        const char *area)
+{
+    char day[16];
+    scam_today(ctx->now_ms, day);
+    int rc = scam_suspect_once(ctx->db, kind, value, day, ctx->now_ms);
+    if (rc != DB_OK)
+        return rc == DB_DUPLICATE ? 0 : -1;
+    char count[16], name[48];
+    snprintf(count, sizeof count, "%d", sources);
+    snprintf(name, sizeof name, "scam_suspect_%s", kind);
+    struct texts_var vars[] = {{"value", value}, {"count", count}};
+    char *text = texts_render(ctx->texts, name, vars, 2);
+    struct tip t = {.category = "fraud", .area = (char *)area, .kind = "tip"};
+    rc = text ? tipfile_tell_desk(ctx, &t, text) : -1;
+    free(text);
+    return rc;
+}
+
+int scam_note_items(struct hctx *ctx, const struct text_analysis *a, const char *source,
+                    const char *area)
+{
+    struct scam_item flagged;
+    int64_t since = ctx->now_ms - SCAM_DAY_MS;
+    for (size_t i = 0; i < a->nphones + a->nurls; i++) {
+        int is_phone = i < a->nphones;
+        char value[SCAM_VALUE_MAX];
+        if (is_phone)
+            snprintf(value, sizeof value, "%s", a->phones[i]);
+        else
+            scam_norm_link(a->urls[i - a->nphones], value, sizeof value);
+        const char *kind = is_phone ? "phone" : "link";
+        if (scam_find(ctx->db, kind, value, &flagged) == DB_OK)
+            continue; /* already flagged: the warning covers it */
+        int sources = 0;
+        if (scam_sighting(ctx->db, kind, value, source, ctx->now_ms, since, &sources) != DB_OK)
+            return -1;
+        if (sources >= 2 && scam_suspect(ctx, kind, value, sources, area) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int scam_import_line(struct hctx *ctx, const char *line, const char **why)
+{
+    json_t *o = json_loads(line, 0, NULL);
+    const char *type = json_string_value(json_object_get(o, "type"));
+    const char *value = json_string_value(json_object_get(o, "value"));
+    const char *reason = json_string_value(json_object_get(o, "reason"));
+    const char *bank = json_string_value(json_object_get(o, "bank"));
+    char norm[SCAM_VALUE_MAX] = "";
+    int rc = -1;
+    *why = "needs type (phone, link, account), value and reason";
+    if (!type || !value || !reason || !*reason) {
+        json_decref(o);
+        return -1;
+    }
+    if (strcmp(type, "phone") == 0) {
+        struct text_analysis a;
+        if (textengine_analyze(ctx->te, value, false, &a) == 0) {
+            if (a.nphones == 1)
+                snprintf(norm, sizeof norm, "%s", a.phones[0]);
+            text_analysis_clear(&a);
+        }
+        *why = "not a phone number";
+    } else if (strcmp(type, "link") == 0) {
+        scam_norm_link(value, norm, sizeof norm);
+        *why = "not a link";
+        if (!strchr(norm, '.'))
+            norm[0] = '\0';
+    } else if (strcmp(type, "account") == 0) {
+        scam_digits(value, norm, sizeof norm);
+        *why = "an account number has 6 to 20 digits";
+        if (strlen(norm) < 6 || strlen(norm) > 20)
+            norm[0] = '\0';
+    }
+    if (norm[0])
+        rc = scam_flag(ctx->db, type, norm, bank, reason, 0, ctx->now_ms) == DB_OK ? 0 : -2;
+    json_decref(o);
+    return rc;
+}
+
+int scam_import(struct hctx *ctx, FILE *in, FILE *err, int *added, int *bad)
+{
+    char line[8192];
+    int no = 0;
+    *added = *bad = 0;
+    if (db_begin(ctx->db) != DB_OK)
+        return -1;
+    while (fgets(line, sizeof line, in)) {
+        no++;
+        if (strspn(line, " \t\r\n") == strlen(line) || line[0] == '#')
+            continue;
+        const char *why = NULL;
+        int rc = scam_import_line(ctx, line, &why);
+        if (rc == -2) {
+            db_rollback(ctx->db);
+            return -1;
+        }
+        if (rc != 0) {
+            fprintf(err, "line %d: %s\n", no, why);
+            (*bad)++;
+        } else {
+            (*added)++;
+        }
+    }
+    if (db_commit(ctx->db) != DB_OK) {
+        db_rollback(ctx->db);
+        return -1;
+    }
+    return 0;
+}
+
+int scam_tick(struct hctx *ctx)
+{
+    return scam_prune(ctx->db, ctx->now_ms - 2 * SCAM_DAY_MS) == DB_OK ? 0 : -1;
+}
+
+static const struct router_command scam_rows[] = {
+    {{"/canhbao_sdt", "/flag_phone", NULL}, scam_flag_phone, 1},
+    {{"/canhbao_link", "/flag_link", NULL}, scam_flag_link, 1},
+    {{"/canhbao_stk", "/flag_account", NULL}, scam_flag_account, 1},
+};
+
+const struct router_table scam_commands = ROUTER_TABLE(scam_rows);
