@@ -38,7 +38,10 @@ enum {
     CL_PHRASE_MAX = 160, /* bytes of a term as written */
     CL_MAX_GATE = 64,    /* words in one gate of a pattern's "if_any" */
     CL_MAX_GATES = 3,    /* gates of one pattern (all must open) */
-    CL_SET_SLOTS = 4096  /* the word set of one message (power of two, >= 2 * CL_MAX_TOKENS + 2) */
+    CL_SET_SLOTS = 4096, /* the word set of one message (power of two, >= 2 * CL_MAX_TOKENS + 2) */
+    CL_MAX_HOMOGRAPHS = 1024, /* accented words read apart from their folded form */
+    CL_MAX_PREFER = 64,       /* rows of decision.prefer */
+    CL_WORD_MAX = 64          /* bytes of one word compared when checking a homograph */
 };
 
 /* Score targets: the categories, then the two signals. */
@@ -101,12 +104,26 @@ struct cl_pattern {
     char *text;
 };
 
+/* decision.prefer: when `over` wins but `winner` has at least `min` and `ratio` times its score,
+ * the message is `winner`'s (a fight at home is domestic violence, not plain violence). */
+struct cl_prefer {
+    int winner, over;
+    double ratio, min;
+};
+
+/* A set of word hashes (open addressing, 0 = empty). */
+struct cl_set {
+    uint64_t *slot;
+    size_t mask;
+};
+
 struct cl_decision {
     double min_category, thr_private, thr_group, urgent_thr;
     double fb_min_category, fb_private,
         fb_group; /* the second rule: weaker category, more evidence */
     double ev_phone, ev_plate, ev_url, ev_money, ev_where, ev_when;
     double shouting, caps_first;
+    double cat_cap; /* the most the category adds to the tip evidence */
 };
 
 struct classify {
@@ -118,7 +135,11 @@ struct classify {
     size_t teen_mask, nteen;
     struct cl_pattern *pats;
     size_t npats;
-    bool gated; /* some pattern has an "if_any" gate */
+    bool gated;              /* some pattern has an "if_any" gate */
+    struct cl_set homo;      /* "homographs.split": the accented words, as typed (lower case) */
+    struct cl_set homo_fold; /* … and their folded forms, checked first (one lookup a word) */
+    struct cl_prefer prefer[CL_MAX_PREFER];
+    size_t nprefer;
     char *labels[CLASSIFY_NCAT];
     double urgent_bias[CLASSIFY_NCAT];
     struct cl_decision d;
@@ -226,16 +247,65 @@ static void cl_canon_put(char *canon, size_t *at, const char *w, size_t n)
     canon[*at] = '\0';
 }
 
-/* The folded words with teen code expanded, and the same words as one canonical string. */
-static void cl_stream_folded(const struct classify *cl, const char *s, size_t len,
+static bool cl_set_has(const struct cl_set *set, uint64_t h)
+{
+    if (!set->slot)
+        return false;
+    size_t i = (size_t)(h ^ (h >> 29)) & set->mask;
+    while (set->slot[i] && set->slot[i] != h)
+        i = (i + 1) & set->mask;
+    return set->slot[i] == h;
+}
+
+/* Walks the lowercased text word by word alongside the folded one, lazily: only a folded word
+ * that is some homograph's folded form makes it catch up (most messages never move it). */
+struct cl_lower_walk {
+    const char *s;
+    size_t len, pos, index; /* index: words read so far */
+    size_t a, b;            /* the last word read */
+};
+
+/* True when folded word number `index` ([w, w + n)) was typed as one of the split accented
+ * words; *la, *lb then delimit it in the lowercased text. The two texts have the same words
+ * (folding maps one letter to one letter), and the check that the accented word folds back to
+ * the folded one guards against a mismatch. */
+static bool cl_homograph(const struct classify *cl, struct cl_lower_walk *lw, size_t index,
+                         uint64_t h, const char *w, size_t n)
+{
+    if (!cl_set_has(&cl->homo_fold, h) || !lw->s)
+        return false;
+    while (lw->index <= index) {
+        if (!cl_token(lw->s, lw->len, &lw->pos, &lw->a, &lw->b))
+            return false;
+        lw->index++;
+    }
+    size_t ln = lw->b - lw->a;
+    char back[CL_WORD_MAX * 3 + 1];
+    if (ln > CL_WORD_MAX || !cl_set_has(&cl->homo, cl_hash(lw->s + lw->a, ln)))
+        return false;
+    size_t bn = textnorm_fold(lw->s + lw->a, ln, back, sizeof back);
+    return bn == n && memcmp(back, w, n) == 0;
+}
+
+/* The folded words with teen code expanded, and the same words as one canonical string. A word
+ * typed as a split homograph ("mắt" for "mat", "giặt" for "giat") keeps its accents in both:
+ * no folded term or pattern written for the other word can read it. */
+static void cl_stream_folded(const struct classify *cl, const struct classify_input *in,
                              struct cl_stream *st, char *canon, size_t *clen)
 {
-    size_t pos = 0, a, b;
+    const char *s = in->folded;
+    size_t len = in->folded_len, pos = 0, a, b, raw = 0;
+    struct cl_lower_walk lw = {in->lower, in->lower_len, 0, 0, 0, 0};
     st->n = 0;
     *clen = 0;
     canon[0] = '\0';
     while (st->n < CL_MAX_TOKENS && cl_token(s, len, &pos, &a, &b)) {
         uint64_t h = cl_hash(s + a, b - a);
+        if (cl_homograph(cl, &lw, raw++, h, s + a, b - a)) {
+            st->h[st->n++] = cl_hash(lw.s + lw.a, lw.b - lw.a);
+            cl_canon_put(canon, clen, lw.s + lw.a, lw.b - lw.a);
+            continue;
+        }
         const struct cl_teen *t = cl_teen_find(cl, h);
         if (!t) {
             st->h[st->n++] = h;
@@ -391,6 +461,17 @@ static double cl_shouting(const struct classify *cl, const char *s, size_t len)
     return v;
 }
 
+/* The first row of decision.prefer that applies to the winner, in file order. */
+static int cl_preferred(const struct classify *cl, const double *acc, int best)
+{
+    for (size_t i = 0; i < cl->nprefer; i++) {
+        const struct cl_prefer *p = &cl->prefer[i];
+        if (p->over == best && acc[p->winner] >= p->min && acc[p->winner] >= p->ratio * acc[best])
+            return p->winner;
+    }
+    return best;
+}
+
 static void cl_decide(const struct classify *cl, const struct classify_input *in, const double *acc,
                       struct classify_result *out)
 {
@@ -405,13 +486,18 @@ static void cl_decide(const struct classify *cl, const struct classify_input *in
     double ev = (in->phone ? d->ev_phone : 0) + (in->plate ? d->ev_plate : 0) +
                 (in->url ? d->ev_url : 0) + (in->money ? d->ev_money : 0) +
                 (in->where ? d->ev_where : 0) + (in->when ? d->ev_when : 0);
-    out->score = bs + acc[CL_TIP] + ev;
+    /* The category says what a message is about, not whether it reports it: capped, a story
+     * full of crime words (news, a question about a past case) cannot outweigh what says it is
+     * not a report. */
+    out->score = (bs < d->cat_cap ? bs : d->cat_cap) + acc[CL_TIP] + ev;
     /* a clear category with enough evidence, or a weak one with much more (a resident telling
      * what happened in words the lexicon half knows) */
     out->is_tip =
         best >= 0 &&
         ((bs >= d->min_category && out->score >= (in->group ? d->thr_group : d->thr_private)) ||
          (bs >= d->fb_min_category && out->score >= (in->group ? d->fb_group : d->fb_private)));
+    if (out->is_tip)
+        best = cl_preferred(cl, acc, best);
     out->category = out->is_tip ? best : -1;
     if (!out->is_tip)
         return;
@@ -433,7 +519,7 @@ static int cl_score(const struct classify *cl, const struct classify_input *in,
     if (!st || !canon)
         goto out;
     size_t clen;
-    cl_stream_folded(cl, in->folded, in->folded_len, &st[CL_FOLDED], canon, &clen);
+    cl_stream_folded(cl, in, &st[CL_FOLDED], canon, &clen);
     cl_match_terms(cl, &st[CL_FOLDED], CL_FOLDED, seen, acc, tr);
     cl_stream_plain(in->lower, in->lower_len, &st[CL_LOWER]);
     cl_match_terms(cl, &st[CL_LOWER], CL_LOWER, seen, acc, tr);
@@ -829,6 +915,7 @@ static const struct cl_param {
     {"evidence.when", 0.5, offsetof(struct cl_decision, ev_when)},
     {"shouting", 1.0, offsetof(struct cl_decision, shouting)},
     {"caps_first_word", 0.5, offsetof(struct cl_decision, caps_first)},
+    {"category_cap", 1e9, offsetof(struct cl_decision, cat_cap)},
 };
 
 static int cl_read_decision(struct classify *cl, json_t *dec, char *err, size_t errlen)
@@ -850,6 +937,80 @@ static int cl_read_decision(struct classify *cl, json_t *dec, char *err, size_t 
                           cl_params[i].key);
         *(double *)((char *)&cl->d + cl_params[i].offset) =
             v ? json_number_value(v) : cl_params[i].def;
+    }
+    return CLASSIFY_OK;
+}
+
+/* Adds h to a set of cap slots (a power of two, never more than half full). */
+static void cl_set_put(struct cl_set *set, uint64_t h)
+{
+    size_t i = (size_t)(h ^ (h >> 29)) & set->mask;
+    while (set->slot[i] && set->slot[i] != h)
+        i = (i + 1) & set->mask;
+    set->slot[i] = h;
+}
+
+/* "homographs": {"split": ["mắt", "giặt", …]}: accented words that must not be read as their
+ * folded form (see cl_stream_folded). Each is one word with diacritics. */
+static int cl_read_homographs(struct classify *cl, json_t *homo, char *err, size_t errlen)
+{
+    json_t *split = json_object_get(homo, "split");
+    if (!homo)
+        return CLASSIFY_OK;
+    if (!json_is_object(homo) || !json_is_array(split) ||
+        json_array_size(split) > CL_MAX_HOMOGRAPHS)
+        return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                      "homographs: must be {\"split\": [at most %d accented words]}",
+                      CL_MAX_HOMOGRAPHS);
+    size_t slots = cl_pow2(json_array_size(split) * 2 + 2);
+    cl->homo = (struct cl_set){calloc(slots, sizeof(uint64_t)), slots - 1};
+    cl->homo_fold = (struct cl_set){calloc(slots, sizeof(uint64_t)), slots - 1};
+    if (!cl->homo.slot || !cl->homo_fold.slot)
+        return CLASSIFY_ENOMEM;
+    size_t i;
+    json_t *w;
+    json_array_foreach(split, i, w)
+    {
+        struct cl_term t;
+        const char *text = json_string_value(w);
+        char folded[CL_PHRASE_MAX];
+        if (!text || !cl_phrase(text, &t) || t.ntok != 1 || t.stream != CL_LOWER ||
+            strlen(text) >= CL_WORD_MAX)
+            return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                          "homographs.split[%zu]: must be one word written with diacritics", i);
+        size_t fn = textnorm_fold(text, strlen(text), folded, sizeof folded);
+        cl_set_put(&cl->homo, t.tok[0]);
+        cl_set_put(&cl->homo_fold, cl_hash(folded, fn));
+    }
+    return CLASSIFY_OK;
+}
+
+/* "decision.prefer": [{"winner": "domestic_violence", "over": "violence", "ratio": 0.5,
+ * "min": 2}, …] (see struct cl_prefer). */
+static int cl_read_prefer(struct classify *cl, json_t *rows, char *err, size_t errlen)
+{
+    if (!rows)
+        return CLASSIFY_OK;
+    if (!json_is_array(rows) || json_array_size(rows) > CL_MAX_PREFER)
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "decision.prefer: an array of at most %d",
+                      CL_MAX_PREFER);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        json_t *ratio = json_object_get(r, "ratio"), *min = json_object_get(r, "min");
+        struct cl_prefer p = {
+            classify_category_index(json_string_value(json_object_get(r, "winner"))),
+            classify_category_index(json_string_value(json_object_get(r, "over"))),
+            json_is_number(ratio) ? json_number_value(ratio) : 1.0,
+            json_is_number(min) ? json_number_value(min) : 0.0};
+        if (p.winner < 0 || p.over < 0 || (ratio && !json_is_number(ratio)) ||
+            (min && !json_is_number(min)))
+            return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                          "decision.prefer[%zu]: needs \"winner\" and \"over\" (categories); "
+                          "\"ratio\" and \"min\" are numbers",
+                          i);
+        cl->prefer[cl->nprefer++] = p;
     }
     return CLASSIFY_OK;
 }
@@ -898,7 +1059,12 @@ static int cl_build(struct classify *cl, json_t *root, char *err, size_t errlen)
     if (rc == CLASSIFY_OK)
         rc = cl_read_patterns(cl, json_object_get(root, "patterns"), err, errlen);
     if (rc == CLASSIFY_OK)
+        rc = cl_read_homographs(cl, json_object_get(root, "homographs"), err, errlen);
+    if (rc == CLASSIFY_OK)
         rc = cl_read_decision(cl, json_object_get(root, "decision"), err, errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_prefer(cl, json_object_get(json_object_get(root, "decision"), "prefer"), err,
+                            errlen);
     if (rc == CLASSIFY_OK)
         rc = cl_index(cl);
     return rc;
@@ -963,6 +1129,8 @@ void classify_free(struct classify *cl)
     free(cl->slots);
     free(cl->teen);
     free(cl->pats);
+    free(cl->homo.slot);
+    free(cl->homo_fold.slot);
     free(cl);
 }
 

@@ -38,6 +38,7 @@ struct ex_ctx {
     struct ex_span mask[EX_MAX_MASK];
     size_t nmask;
     size_t money_pos[EXTRACT_MAX_ITEMS];
+    int money_cue[EXTRACT_MAX_ITEMS]; /* enum ex_cue of each amount */
     int nwhen;
 };
 
@@ -349,6 +350,54 @@ static size_t ex_on_plate(struct ex_ctx *c, const PCRE2_SIZE *ov)
 
 /* ---- money ------------------------------------------------------------------------------- */
 
+/* What the words just before an amount say about it: a total ("tổng cộng 50 triệu") is the
+ * amount reported whatever came before; a loss ("mất 4 triệu", "thiệt hại 10 triệu") beats the
+ * fees and prices mentioned on the way ("chuyển 35k phí ship … mất 4 triệu"); otherwise the
+ * first amount is the one (extract.h). */
+enum ex_cue { EX_CUE_NONE = 0, EX_CUE_LOSS = 1, EX_CUE_TOTAL = 2 };
+
+/* The cue of the words just before the amount at pos (the stripped text, so "mất" and "mat"
+ * are one word): up to four words back, stepping over the fillers that stand between a verb and
+ * its amount ("mất hết khoảng 4 triệu"). */
+static int ex_cue_before(const struct ex_ctx *c, size_t pos)
+{
+    static const char *const fillers[] = {"het", "sach", "khoang", "tam",   "gan",  "hon", "len",
+                                          "toi", "den",  "tien",   "la",    "luon", "mat", "ca",
+                                          "tat", "cong", "tong",   "thiet", "hai",  NULL};
+    static const struct {
+        const char *word;
+        enum ex_cue cue;
+    } cues[] = {{"tong", EX_CUE_TOTAL}, {"cong", EX_CUE_TOTAL}, {"thay", EX_CUE_TOTAL},
+                {"mat", EX_CUE_LOSS},   {"hai", EX_CUE_LOSS},   {"doat", EX_CUE_LOSS},
+                {"cuop", EX_CUE_LOSS},  {NULL, EX_CUE_NONE}};
+    const char *t = c->in->strip;
+    int best = EX_CUE_NONE;
+    size_t end = pos;
+    for (int w = 0; w < 4; w++) {
+        while (end > 0 && (t[end - 1] == ' ' || t[end - 1] == ':'))
+            end--;
+        size_t start = end;
+        while (start > 0 && ((t[start - 1] | 0x20) >= 'a' && (t[start - 1] | 0x20) <= 'z'))
+            start--;
+        if (start == end || end - start > 8)
+            break;
+        char word[9];
+        for (size_t i = start; i < end; i++)
+            word[i - start] = (char)(t[i] | 0x20);
+        word[end - start] = '\0';
+        for (int k = 0; cues[k].word; k++)
+            if (strcmp(word, cues[k].word) == 0 && (int)cues[k].cue > best)
+                best = (int)cues[k].cue;
+        bool filler = false;
+        for (int k = 0; fillers[k] && !filler; k++)
+            filler = strcmp(word, fillers[k]) == 0;
+        if (!filler)
+            break;
+        end = start;
+    }
+    return best;
+}
+
 static void ex_money_add(struct ex_ctx *c, size_t pos, int64_t v)
 {
     struct extract_result *o = c->out;
@@ -357,11 +406,54 @@ static void ex_money_add(struct ex_ctx *c, size_t pos, int64_t v)
     size_t i = o->nmoney++;
     while (i > 0 && c->money_pos[i - 1] > pos) { /* keep text order across the two rules */
         c->money_pos[i] = c->money_pos[i - 1];
+        c->money_cue[i] = c->money_cue[i - 1];
         o->money[i] = o->money[i - 1];
         i--;
     }
     c->money_pos[i] = pos;
+    c->money_cue[i] = ex_cue_before(c, pos);
     o->money[i] = v;
+}
+
+/* A range ("2-3 triệu", "5 đến 7 triệu") is not a clearly stated amount. */
+static bool ex_money_range(const struct ex_ctx *c, size_t pos)
+{
+    const char *t = c->in->strip;
+    size_t i = pos;
+    while (i > 0 && t[i - 1] == ' ')
+        i--;
+    if (i > 0 && (t[i - 1] == '-' || t[i - 1] == '~')) {
+        i--;
+    } else if (i >= 3 && strncasecmp(t + i - 3, "den", 3) == 0) {
+        i -= 3;
+    } else if (i >= 3 && strncasecmp(t + i - 3, "toi", 3) == 0) {
+        i -= 3;
+    } else {
+        return false;
+    }
+    while (i > 0 && t[i - 1] == ' ')
+        i--;
+    return i > 0 && t[i - 1] >= '0' && t[i - 1] <= '9';
+}
+
+/* "củ" (a million) typed without diacritics is also "cũ" (old) and "cứ" (keeps doing): "cu"
+ * counts only at the end of a clause or before a word that goes with an amount. */
+static bool ex_cu_ok(const struct ex_ctx *c, size_t after)
+{
+    static const char *const next[] = {"roi", "r",   "tien", "do",  "thi", "ma",    "nha", "luon",
+                                       "a",   "nhe", "va",   "voi", "cua", "trong", "de",  NULL};
+    const char *t = c->in->strip;
+    size_t len = c->in->strip_len, i = after, j;
+    while (i < len && t[i] == ' ')
+        i++;
+    if (i >= len || strchr(",.;!?)", t[i]))
+        return true;
+    for (j = i; j < len && ((t[j] | 0x20) >= 'a' && (t[j] | 0x20) <= 'z'); j++)
+        ;
+    for (int k = 0; next[k]; k++)
+        if (strlen(next[k]) == j - i && strncasecmp(t + i, next[k], j - i) == 0)
+            return true;
+    return false;
 }
 
 /* The multiplier of a unit as written in the NFC text (diacritics tell "3 củ" from "3 cụ", "5
@@ -407,6 +499,12 @@ static size_t ex_on_money(struct ex_ctx *c, const PCRE2_SIZE *ov)
     if (ex_copy_nfc(c, ov[4], ov[5], unit, sizeof unit, true, true) == 0)
         return ov[1];
     int64_t mult = ex_unit(unit);
+    if (strcmp(unit, "cu") == 0 && !ex_cu_ok(c, ov[1]))
+        mult = 0;
+    if (mult != 0 && ex_money_range(c, ov[0])) {
+        ex_mask(c, ov[0], ov[1]);
+        return ov[1];
+    }
     bool small_unit = mult == 1000 || mult == 1;
     bool trailing = ov[6] != PCRE2_UNSET || ov[8] != PCRE2_UNSET || ov[10] != PCRE2_UNSET ||
                     ov[12] != PCRE2_UNSET;
@@ -535,8 +633,10 @@ int extract_run(const struct extract *ex, const struct extract_input *in,
         rc = ex_rule_run(ex, &ex_rules[k], &c, md);
     }
     pcre2_match_data_free(md);
-    if (out->nmoney > 0)
-        out->money_vnd = out->money[0];
+    for (int cue = EX_CUE_TOTAL; cue >= EX_CUE_NONE && out->money_vnd < 0; cue--)
+        for (size_t i = 0; i < out->nmoney && out->money_vnd < 0; i++)
+            if (c.money_cue[i] >= cue)
+                out->money_vnd = out->money[i];
     return rc;
 }
 

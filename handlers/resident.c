@@ -100,7 +100,8 @@ int resident_status(struct hctx *ctx)
         {"updated", updated},
         {"outcome", t.outcome ? t.outcome : ""},
     };
-    char *head = texts_render(ctx->texts, t.outcome ? "status_view_closed" : "status_view", vars,
+    int closed = t.outcome && strcmp(t.status, "closed") == 0;
+    char *head = texts_render(ctx->texts, closed ? "status_view_closed" : "status_view", vars,
                               sizeof vars / sizeof vars[0]);
     char *buf = malloc(RESIDENT_TEXT_MAX);
     if (!head || !buf) {
@@ -111,6 +112,8 @@ int resident_status(struct hctx *ctx)
     buf[0] = '\0';
     resident_append(buf, &at, head);
     resident_history(ctx, &t, buf, &at);
+    while (at > 0 && buf[at - 1] == '\n')
+        buf[--at] = '\0';
     rc = hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, buf, NULL, OUTBOX_REPLY);
     free(head), free(buf), tip_clear(&t);
     return rc;
@@ -146,8 +149,11 @@ int resident_mine(struct hctx *ctx)
         free(line);
         tip_clear(&list[i]);
     }
-    if (buf)
+    if (buf) {
+        while (at > 0 && buf[at - 1] == '\n')
+            buf[--at] = '\0';
         rc = hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, buf, NULL, OUTBOX_REPLY);
+    }
     free(buf);
     return rc;
 }
@@ -160,6 +166,7 @@ static int resident_forward(struct hctx *ctx, struct tip *t, const char *text, c
     int64_t have = 0;
     tips_count_attachments(ctx->db, t->id, &have);
     int added = 0, refused = 0;
+    const char *new_photos[MSG_MAX_ATTACHMENTS];
     for (int i = 0; i < m->n_attachments; i++) {
         if (strcmp(m->attachments[i].kind, "photo") != 0)
             continue;
@@ -170,7 +177,7 @@ static int resident_forward(struct hctx *ctx, struct tip *t, const char *text, c
         if (tips_add_attachment(ctx->db, t->id, "photo", m->attachments[i].ref, ctx->now_ms) !=
             DB_OK)
             return -1;
-        added++;
+        new_photos[added++] = m->attachments[i].ref;
     }
     if (text && *text) {
         struct text_analysis a;
@@ -188,11 +195,14 @@ static int resident_forward(struct hctx *ctx, struct tip *t, const char *text, c
     tips_code_show(t->code, shown);
     snprintf(count, sizeof count, "%d", added);
     struct texts_var vars[] = {{"code", shown}, {"text", text ? text : ""}, {"photos", count}};
-    char *to_desk = texts_render(ctx->texts, name, vars, 3);
-    int rc = to_desk ? tipfile_tell_desk(ctx, t, to_desk) : -1;
-    free(to_desk);
+    int rc = 0;
+    if (added || (text && *text)) { /* nothing new (only refused photos): nothing to tell */
+        char *to_desk = texts_render(ctx->texts, name, vars, 3);
+        rc = to_desk ? tipfile_tell_desk(ctx, t, to_desk) : -1;
+        free(to_desk);
+    }
     if (rc == 0 && added)
-        rc = tipfile_send_photos(ctx, t);
+        rc = tipfile_send_photo_refs(ctx, t, new_photos, added);
     if (rc == 0)
         rc = tips_audit(ctx->db, ctx->person->id, "add", t->id, NULL, ctx->now_ms);
     if (rc == 0)
@@ -224,7 +234,10 @@ int resident_answer(struct hctx *ctx)
     if (m->is_group || !ctx->person || (!m->text && m->n_attachments == 0))
         return 0;
     struct tip t;
-    int rc = tips_open_question(ctx->db, ctx->person->id, &t);
+    int many = 0;
+    int rc = tips_open_question(ctx->db, ctx->person->id, &t, &many);
+    if (rc == DB_NOT_FOUND && many > 1) /* which tip is this about? ask rather than guess */
+        return hctx_reply(ctx, "answer_which_tip", NULL, 0) == 0 ? 1 : -1;
     if (rc != DB_OK)
         return rc == DB_ERROR ? -1 : 0;
     rc = tips_close_questions(ctx->db, t.id) == DB_OK &&

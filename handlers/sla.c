@@ -16,13 +16,17 @@
 #define SLA_DAY_MS 86400000LL
 enum { SLA_BATCH = 32 };
 
-/* Where escalations go: the area's escalation chat, else its desk's route. */
-static int sla_escalate(struct hctx *ctx, const struct tip *t, const char *text)
+/* Escalations go to the area's escalation chat; escalate 2 also (and otherwise only) to the
+ * desk, which is where something can be done about it (an overdue tip needs /giahan). */
+static int sla_escalate(struct hctx *ctx, const struct tip *t, const char *text, int escalate)
 {
     const struct area *a = desks_area(ctx->desks, t->area);
-    if (a && a->has_escalation)
-        return hctx_send(ctx, a->escalation.platform, a->escalation.chat_id, text, NULL,
-                         OUTBOX_URGENT);
+    if (a && a->has_escalation &&
+        hctx_send(ctx, a->escalation.platform, a->escalation.chat_id, text, NULL, OUTBOX_URGENT) !=
+            0)
+        return -1;
+    if (a && a->has_escalation && escalate == 1)
+        return 0;
     return tipfile_tell_desk(ctx, t, text);
 }
 
@@ -42,7 +46,7 @@ static int sla_send(struct hctx *ctx, const struct tip *t, const char *name, con
     char *text = texts_render(ctx->texts, name, vars, sizeof vars / sizeof vars[0]);
     if (!text)
         return -1;
-    int rc = escalate ? sla_escalate(ctx, t, text) : tipfile_tell_desk(ctx, t, text);
+    int rc = escalate ? sla_escalate(ctx, t, text, escalate) : tipfile_tell_desk(ctx, t, text);
     free(text);
     return rc;
 }
@@ -124,7 +128,7 @@ static int sla_deadlines(struct hctx *ctx)
         }
         snprintf(kind, sizeof kind, "overdue:%lld", (long long)list[i].deadline_at);
         if (rc == 0)
-            rc = sla_once(ctx, &list[i], kind, "sla_overdue", NULL, 1);
+            rc = sla_once(ctx, &list[i], kind, "sla_overdue", NULL, 2);
         tip_clear(&list[i]);
     }
     for (int d = r->n_remind_days - 1; rc == 0 && d >= 0; d--) {

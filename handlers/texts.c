@@ -204,6 +204,7 @@ static const char *const texts_required[] = {"welcome",
                                              "scam_warning_account",
                                              "scam_suspect_phone",
                                              "scam_suspect_link",
+                                             "answer_which_tip",
                                              NULL};
 
 const char *const *texts_required_names(void)

@@ -9,6 +9,7 @@
 #include "handlers/desks.h"
 #include "handlers/scam.h"
 #include "handlers/textengine.h"
+#include "handlers/textnorm.h"
 #include "storage/people.h"
 
 #include <jansson.h>
@@ -53,10 +54,12 @@ static double tipfile_similarity(const char *a, const char *b)
     for (int k = 0; k < 2; k++) {
         char(*w)[32] = k ? wb : wa;
         int *n = k ? &nb : &na;
+        /* Words are runs of letters and digits: "xe máy!" and "xe máy" are the same text. */
+        static const char seps[] = " \t\r\n.,;:!?()\"'-/";
         for (const char *p = texts[k]; *p && *n < 64;) {
-            while (*p == ' ')
+            while (*p && strchr(seps, *p))
                 p++;
-            size_t len = strcspn(p, " ");
+            size_t len = strcspn(p, seps);
             if (len) {
                 snprintf(w[*n], 32, "%.*s", (int)(len < 31 ? len : 31), p);
                 int dup = 0;
@@ -123,12 +126,20 @@ static char *tipfile_entities(const struct text_analysis *a)
     return s;
 }
 
-/* The tip's area: the resident's registration, else a place the text names. */
-static const char *tipfile_area(struct hctx *ctx, const char *folded)
+/* The tip's area: the resident's registration, else the place they answered, else a place the
+ * description names. */
+static const char *tipfile_area(struct hctx *ctx, const char *folded, const char *place)
 {
     if (ctx->person && ctx->person->area && desks_area(ctx->desks, ctx->person->area))
         return ctx->person->area;
-    const struct area *a = desks_area_in_text(ctx->desks, folded);
+    const struct area *a = NULL;
+    if (place && *place) {
+        char folded_place[512];
+        textnorm_fold(place, strlen(place), folded_place, sizeof folded_place);
+        a = desks_area_in_text(ctx->desks, folded_place);
+    }
+    if (!a)
+        a = desks_area_in_text(ctx->desks, folded);
     return a ? a->code : NULL;
 }
 
@@ -214,7 +225,7 @@ enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, st
     tipfile_fill(ctx, d, &a, &t);
     char *entities = tipfile_entities(&a);
     t.entities = entities;
-    t.area = (char *)tipfile_area(ctx, a.folded);
+    t.area = (char *)tipfile_area(ctx, a.folded, t.place);
     struct desk desk;
     if (desks_route(ctx->desks, t.category, t.area, &desk)) {
         t.desk_platform = desk.platform;
@@ -386,29 +397,39 @@ int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text)
                      t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
 }
 
-int tipfile_send_photos(struct hctx *ctx, const struct tip *t)
+int tipfile_send_photo_refs(struct hctx *ctx, const struct tip *t, const char *const *refs, int n)
 {
     if (!t->desk_platform)
         return 0;
-    char *refs[TIPFILE_PHOTOS_MAX];
-    int n = 0, rc = 0;
-    tips_attachments(ctx->db, t->id, "photo", refs, TIPFILE_PHOTOS_MAX, &n);
     const struct platform_ops *ops = platform_find(t->desk_platform);
     char shown[TIPS_CODE_LEN + 2];
     tips_code_show(t->code, shown);
-    for (int i = 0; i < n; i++) {
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
         /* A platform file id is only valid on the platform that issued it; URLs go anywhere. */
         int url = strncmp(refs[i], "http://", 7) == 0 || strncmp(refs[i], "https://", 8) == 0;
         int same = t->platform && strcmp(t->platform, t->desk_platform) == 0;
-        if (rc == 0 && ops && ops->caps.photos && (url || same)) {
-            struct texts_var vars[] = {{"code", shown}};
-            char *caption = texts_render(ctx->texts, "desk_photo_caption", vars, 1);
-            rc = hctx_send_photo(ctx, t->desk_platform, t->desk_chat_id, caption, refs[i], NULL,
-                                 t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
-            free(caption);
-        }
-        free(refs[i]);
+        if (!ops || !ops->caps.photos || !(url || same))
+            continue;
+        struct texts_var vars[] = {{"code", shown}};
+        char *caption = texts_render(ctx->texts, "desk_photo_caption", vars, 1);
+        rc = hctx_send_photo(ctx, t->desk_platform, t->desk_chat_id, caption, refs[i], NULL,
+                             t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
+        free(caption);
     }
+    return rc;
+}
+
+int tipfile_send_photos(struct hctx *ctx, const struct tip *t)
+{
+    char *refs[TIPFILE_PHOTOS_MAX];
+    int n = 0;
+    if (!t->desk_platform ||
+        tips_attachments(ctx->db, t->id, "photo", refs, TIPFILE_PHOTOS_MAX, &n) != DB_OK)
+        return 0;
+    int rc = tipfile_send_photo_refs(ctx, t, (const char *const *)refs, n);
+    for (int i = 0; i < n; i++)
+        free(refs[i]);
     return rc;
 }
 

@@ -58,7 +58,8 @@ int tipfile_tell_tipster(struct hctx *ctx, const struct tip *t, const char *name
 int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text);
 /* The desk's full message about t (caller frees). */
 char *tipfile_desk_message(struct hctx *ctx, const struct tip *t, const char *heading_name);
-/* Re-sends a tip's photos to its desk where the platform can take them. */
+/* Re-sends a tip's photos (all, or only refs) to its desk where the platform can take them. */
 int tipfile_send_photos(struct hctx *ctx, const struct tip *t);
+int tipfile_send_photo_refs(struct hctx *ctx, const struct tip *t, const char *const *refs, int n);
 
 #endif

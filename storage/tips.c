@@ -304,7 +304,8 @@ int tips_close(struct db *db, int64_t id, const char *outcome, int64_t now_ms)
 int tips_reopen(struct db *db, int64_t id, int64_t now_ms)
 {
     static const char sql[] = "UPDATE tips SET status = 'verifying', closed_at = NULL, "
-                              "duplicate_of = NULL, updated_at = ?2 WHERE id = ?3 AND ?1 IS NULL";
+                              "outcome = NULL, duplicate_of = NULL, updated_at = ?2 "
+                              "WHERE id = ?3 AND ?1 IS NULL";
     return tips_update(db, sql, NULL, now_ms, id);
 }
 
@@ -482,7 +483,7 @@ int tips_message_add(struct db *db, int64_t tip_id, const char *direction, const
     return db_step_done(db, st);
 }
 
-int tips_open_question(struct db *db, int64_t person_id, struct tip *out)
+int tips_open_question(struct db *db, int64_t person_id, struct tip *out, int *count)
 {
     static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE person_id = ? AND id IN "
                               "(SELECT tip_id FROM tip_messages WHERE open_question = 1) LIMIT 2";
@@ -493,6 +494,7 @@ int tips_open_question(struct db *db, int64_t person_id, struct tip *out)
     struct tip two[2];
     int n = 0;
     int rc = tips_collect(st, two, 2, &n);
+    *count = n;
     if (rc != DB_OK)
         return rc;
     if (n != 1) {

@@ -83,8 +83,9 @@ int tips_recent_of_person(struct db *db, int64_t person_id, int64_t since_ms, st
 /* The relay. */
 int tips_message_add(struct db *db, int64_t tip_id, const char *direction, const char *text,
                      int64_t author, bool open_question, int64_t now_ms);
-/* The one tip of this person with an open question, if exactly one (DB_NOT_FOUND otherwise). */
-int tips_open_question(struct db *db, int64_t person_id, struct tip *out);
+/* The one tip of this person with an open question, if exactly one (DB_NOT_FOUND otherwise;
+ * *count says how many have one: 0, 1 or 2 for "more than one"). */
+int tips_open_question(struct db *db, int64_t person_id, struct tip *out, int *count);
 int tips_close_questions(struct db *db, int64_t tip_id);
 /* Messages of a tip in order: direction and text pairs (caller frees). */
 int tips_messages(struct db *db, int64_t tip_id, char **directions, char **texts, int64_t *times,

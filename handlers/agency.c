@@ -1,0 +1,170 @@
+/*
+ * agency.c — see agency.h. The configuration is checked whole before anything is written, so
+ * a typo in one agency never leaves half a list in the database.
+ */
+#include "handlers/agency.h"
+
+#include "bot/platform.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { AGENCY_CONFIG_MAX = 512 };
+
+int agency_code_ok(const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    if (n == 0 || n >= AGENCIES_CODE_MAX)
+        return 0;
+    for (const char *p = code; *p; p++)
+        if (!isupper((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-' && *p != '_')
+            return 0;
+    return 1;
+}
+
+int agency_kind_ok(const char *kind)
+{
+    size_t n = kind ? strlen(kind) : 0;
+    if (n == 0 || n >= AGENCIES_KIND_MAX)
+        return 0;
+    for (const char *p = kind; *p; p++)
+        if (!islower((unsigned char)*p) && *p != '_')
+            return 0;
+    return 1;
+}
+
+static int agency_chat_ok(const char *platform, const char *chat_id, struct agency_chat *out)
+{
+    if (!platform || !chat_id || !platform_find(platform) || !*chat_id ||
+        strlen(chat_id) >= sizeof out->chat_id || strpbrk(chat_id, " \t\r\n"))
+        return 0;
+    snprintf(out->platform, sizeof out->platform, "%s", platform);
+    snprintf(out->chat_id, sizeof out->chat_id, "%s", chat_id);
+    return 1;
+}
+
+int agency_parse_chat(const char *text, struct agency_chat *out)
+{
+    char platform[16];
+    const char *colon = text ? strchr(text, ':') : NULL;
+    if (!colon || (size_t)(colon - text) >= sizeof platform)
+        return -1;
+    snprintf(platform, sizeof platform, "%.*s", (int)(colon - text), text);
+    return agency_chat_ok(platform, colon + 1, out) ? 0 : -1;
+}
+
+/* Checks agencies[i]; *what names the bad key. */
+static int agency_check_one(json_t *a, const char **what)
+{
+    const char *code = json_string_value(json_object_get(a, "code"));
+    const char *name = json_string_value(json_object_get(a, "name"));
+    json_t *kind = json_object_get(a, "kind"), *chats = json_object_get(a, "chats"), *c;
+    struct agency_chat chat;
+    size_t i;
+    *what = "code";
+    if (!agency_code_ok(code))
+        return -1;
+    *what = "name";
+    if (!name || !*name || strlen(name) >= AGENCIES_NAME_MAX)
+        return -1;
+    *what = "kind";
+    if (kind && !agency_kind_ok(json_string_value(kind)))
+        return -1;
+    *what = "chats";
+    if (chats && (!json_is_array(chats) || json_array_size(chats) > AGENCIES_CHATS_MAX))
+        return -1;
+    json_array_foreach(chats, i, c)
+    {
+        if (!agency_chat_ok(json_string_value(json_object_get(c, "platform")),
+                            json_string_value(json_object_get(c, "chat_id")), &chat))
+            return -1;
+    }
+    return 0;
+}
+
+int agency_config_check(const struct cfg *cfg, char *err, size_t errlen)
+{
+    json_t *list = cfg_section(cfg, "agencies"), *a;
+    size_t i, j;
+    if (!list)
+        return 0;
+    if (!json_is_array(list) || json_array_size(list) > AGENCY_CONFIG_MAX) {
+        snprintf(err, errlen, "agencies: must be a list of at most %d agencies", AGENCY_CONFIG_MAX);
+        return -1;
+    }
+    json_array_foreach(list, i, a)
+    {
+        const char *what = "";
+        if (!json_is_object(a) || agency_check_one(a, &what) != 0) {
+            snprintf(err, errlen,
+                     "agencies[%zu].%s: needs code (A-Z 0-9 - _), name, optional kind (a-z _) "
+                     "and chats [{\"platform\": \"telegram\"|\"zalo\"|\"webchat\", \"chat_id\"}]",
+                     i, what);
+            return -1;
+        }
+        const char *code = json_string_value(json_object_get(a, "code"));
+        for (j = 0; j < i; j++)
+            if (strcmp(code, json_string_value(json_object_get(json_array_get(list, j), "code"))) ==
+                0) {
+                snprintf(err, errlen, "agencies[%zu].code: %s is used twice", i, code);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+static int agency_sync_one(struct db *db, json_t *a, int64_t today, int64_t now_ms)
+{
+    const char *code = json_string_value(json_object_get(a, "code"));
+    const char *kind = json_string_value(json_object_get(a, "kind"));
+    json_t *c;
+    size_t i;
+    if (agencies_upsert(db, code, json_string_value(json_object_get(a, "name")), kind, "config",
+                        today, now_ms) != DB_OK)
+        return -1;
+    json_array_foreach(json_object_get(a, "chats"), i, c)
+    {
+        if (agencies_chat_add(db, code, json_string_value(json_object_get(c, "platform")),
+                              json_string_value(json_object_get(c, "chat_id")), "config",
+                              now_ms) != DB_OK)
+            return -1;
+    }
+    return 0;
+}
+
+int agency_config_sync(struct db *db, const struct cfg *cfg, int64_t today, int64_t now_ms,
+                       char *err, size_t errlen)
+{
+    json_t *a;
+    size_t i;
+    if (agency_config_check(cfg, err, errlen) != 0)
+        return -1;
+    if (agencies_config_reset(db) != DB_OK)
+        goto fail;
+    json_array_foreach(cfg_section(cfg, "agencies"), i, a)
+    {
+        if (agency_sync_one(db, a, today, now_ms) != 0)
+            goto fail;
+    }
+    return agencies_drop_inactive_tasks(db) == DB_OK ? 0 : -1;
+fail:
+    snprintf(err, errlen, "cannot store the configured agencies");
+    return -1;
+}
+
+int agency_send(struct hctx *ctx, const char *code, const char *text,
+                enum outbox_priority priority, int *reached)
+{
+    struct agency_chat chats[AGENCIES_CHATS_MAX];
+    int n = 0;
+    *reached = 0;
+    if (agencies_chats(ctx->db, code, chats, AGENCIES_CHATS_MAX, &n) != DB_OK)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (hctx_send(ctx, chats[i].platform, chats[i].chat_id, text, NULL, priority) != 0)
+            return -1;
+    *reached = n;
+    return 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * deadlines.h — agencies' plan and report deadlines (the calendars of handlers/calendar.h),
+ * run by the scheduler from the one clock:
+ *
+ *   - reminders at the configured offsets before the due day (default 7, 3 and 1 days and on
+ *     the day, at 08:00 local), then daily while overdue (up to overdue_max_days), to every
+ *     chat of every responsible agency; a date on a weekend or holiday is said so, not moved;
+ *   - after escalate_after_days overdue (default 3), one message to the steering committee
+ *     listing who is late;
+ *   - /danop <mã> (/done) records an agency's submission, on time or late, and stops its
+ *     reminders; /hannop (/deadlines) lists its open deadlines with their codes.
+ *
+ * Configuration ("deadlines" section): remind_days, remind_time, overdue_max_days,
+ * escalate_after_days, steering ({"platform", "chat_id"} or a list). The calendars are
+ * calendar.files; the agencies come from handlers/agency.h.
+ *
+ * State lives in the database (storage/agencies.h): each (agency, dated deadline) remembers
+ * the last reminder sent and when the next is due, so a restart catches up with one message
+ * (the latest one due) and never repeats one. The calendar files are expanded into dated rows
+ * at start and again each new local day (a cache of "synced today" is the only memory).
+ */
+#ifndef TIPGATE_DEADLINES_H
+#define TIPGATE_DEADLINES_H
+
+#include "handlers/agency.h"
+#include "handlers/router.h"
+
+enum { DEADLINES_OFFSETS_MAX = 8, DEADLINES_STEERING_MAX = 4, DEADLINES_BATCH = 32 };
+
+struct deadlines_rules {
+    int remind_days[DEADLINES_OFFSETS_MAX]; /* days before the due day, descending */
+    int n_remind_days;
+    int remind_minute; /* local minute of the day reminders go */
+    int overdue_max_days;
+    int escalate_after_days;
+    struct agency_chat steering[DEADLINES_STEERING_MAX];
+    int n_steering;
+};
+
+extern const struct router_table deadlines_commands;
+
+/* Reads the "deadlines" section (defaults for what is absent); err names the key. */
+int deadlines_rules_load(const struct cfg *cfg, struct deadlines_rules *r, char *err,
+                         size_t errlen);
+/* Everything this module reads at start: the rules, the agencies, the calendars and the
+ * holidays. For `tipgate serve` to refuse a broken file at once. */
+int deadlines_check_config(const struct cfg *cfg, char *err, size_t errlen);
+/* Writes the configured agencies, expands the calendars into dated deadlines around now and
+ * creates the missing tasks (caller's transaction). */
+int deadlines_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *err,
+                   size_t errlen);
+
+/* The scheduler job. */
+int deadlines_tick(struct hctx *ctx);
+
+int deadlines_done(struct hctx *ctx);
+int deadlines_list(struct hctx *ctx);
+
+/* "Thứ Ba, 10/03/2026" (weekday names from the texts). */
+void deadlines_day_text(const struct texts *t, int64_t day, char *out, size_t size);
+
+#endif

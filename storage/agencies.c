@@ -1,0 +1,494 @@
+/*
+ * agencies.c — see agencies.h. Which agencies a dated deadline binds is decided in SQL from
+ * the date's targets ("*", or ",CA,kind:school,"), so adding an agency or editing a calendar
+ * needs one INSERT … SELECT, not a loop. The reminder job reads tasks through the partial
+ * index on next_at and escalations through the one on escalate_at.
+ */
+#include "storage/agencies.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Whether agency a is among the targets of date d (SQL fragment used in several queries). */
+#define AGENCIES_TARGETED                                                                          \
+    "(d.targets = '*' OR instr(d.targets, ',' || a.code || ',') > 0 OR "                           \
+    "instr(d.targets, ',kind:' || a.kind || ',') > 0)"
+
+static void agencies_copy(char *out, size_t size, sqlite3_stmt *st, int col)
+{
+    const unsigned char *s = sqlite3_column_text(st, col);
+    snprintf(out, size, "%s", s ? (const char *)s : "");
+}
+
+/* ---- agencies --------------------------------------------------------------------------- */
+
+int agencies_upsert(struct db *db, const char *code, const char *name, const char *kind,
+                    const char *source, int64_t today, int64_t now_ms)
+{
+    static const char sql[] =
+        "INSERT INTO agencies (code, name, kind, source, active, created_day, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?6) ON CONFLICT (code) DO UPDATE SET "
+        "name = excluded.name, kind = excluded.kind, updated_at = excluded.updated_at, "
+        "source = CASE WHEN source = 'config' AND active = 1 THEN 'config' "
+        "ELSE excluded.source END, active = 1";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    db_bind_text(st, 2, name);
+    db_bind_text(st, 3, kind && *kind ? kind : "other");
+    db_bind_text(st, 4, source);
+    sqlite3_bind_int64(st, 5, today);
+    sqlite3_bind_int64(st, 6, now_ms);
+    return db_step_done(db, st);
+}
+
+int agencies_chat_add(struct db *db, const char *code, const char *platform, const char *chat_id,
+                      const char *source, int64_t now_ms)
+{
+    static const char sql[] = "INSERT OR IGNORE INTO agency_chats (agency, platform, chat_id, "
+                              "source, created_at) VALUES (?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    db_bind_text(st, 2, platform);
+    db_bind_text(st, 3, chat_id);
+    db_bind_text(st, 4, source);
+    sqlite3_bind_int64(st, 5, now_ms);
+    return db_step_done(db, st);
+}
+
+static int agencies_exec(struct db *db, const char *sql)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    return st ? db_step_done(db, st) : DB_ERROR;
+}
+
+int agencies_config_reset(struct db *db)
+{
+    static const char off[] = "UPDATE agencies SET active = 0 WHERE source = 'config'";
+    static const char chats[] = "DELETE FROM agency_chats WHERE source = 'config'";
+    int rc = agencies_exec(db, off);
+    return rc == DB_OK ? agencies_exec(db, chats) : rc;
+}
+
+int agencies_drop_inactive_tasks(struct db *db)
+{
+    static const char sql[] = "DELETE FROM deadline_tasks WHERE submitted_at IS NULL AND agency "
+                              "IN (SELECT code FROM agencies WHERE active = 0)";
+    return agencies_exec(db, sql);
+}
+
+static void agencies_row(sqlite3_stmt *st, struct agency *a)
+{
+    memset(a, 0, sizeof *a);
+    agencies_copy(a->code, sizeof a->code, st, 0);
+    agencies_copy(a->name, sizeof a->name, st, 1);
+    agencies_copy(a->kind, sizeof a->kind, st, 2);
+    agencies_copy(a->source, sizeof a->source, st, 3);
+    a->active = sqlite3_column_int(st, 4) != 0;
+    a->created_day = sqlite3_column_int64(st, 5);
+    a->n_chats = sqlite3_column_int(st, 6);
+    a->n_members = sqlite3_column_int(st, 7);
+}
+
+#define AGENCIES_COLUMNS                                                                           \
+    "SELECT a.code, a.name, a.kind, a.source, a.active, a.created_day, "                           \
+    "(SELECT count(*) FROM agency_chats c WHERE c.agency = a.code), "                              \
+    "(SELECT count(*) FROM people p WHERE p.role = 'agency' AND p.agency = a.code) "               \
+    "FROM agencies a "
+
+int agencies_get(struct db *db, const char *code, struct agency *out)
+{
+    static const char sql[] = AGENCIES_COLUMNS "WHERE a.code = ?";
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        agencies_row(st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+}
+
+int agencies_list(struct db *db, struct agency *out, int max, int *n)
+{
+    static const char sql[] = AGENCIES_COLUMNS "ORDER BY a.active DESC, a.code LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int(st, 1, max);
+    int rc = SQLITE_DONE;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        agencies_row(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+static int agencies_chat_rows(sqlite3_stmt *st, struct agency_chat *out, int max, int *n)
+{
+    int rc = SQLITE_DONE;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        agencies_copy(out[*n].platform, sizeof out[*n].platform, st, 0);
+        agencies_copy(out[*n].chat_id, sizeof out[*n].chat_id, st, 1);
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+int agencies_chats(struct db *db, const char *code, struct agency_chat *out, int max, int *n)
+{
+    static const char chats[] =
+        "SELECT ac.platform, ac.chat_id FROM agency_chats ac LEFT JOIN chats c ON "
+        "c.platform = ac.platform AND c.chat_id = ac.chat_id WHERE ac.agency = ? AND "
+        "coalesce(c.reachable, 1) = 1 ORDER BY ac.platform, ac.chat_id LIMIT ?";
+    static const char members[] =
+        "SELECT platform, platform_user_id FROM people WHERE role = 'agency' AND agency = ? "
+        "AND reachable = 1 ORDER BY id LIMIT ?";
+    *n = 0;
+    for (int pass = 0; pass < 2 && *n == 0; pass++) {
+        sqlite3_stmt *st = db_stmt(db, pass ? members : chats);
+        if (!st)
+            return DB_ERROR;
+        db_bind_text(st, 1, code);
+        sqlite3_bind_int(st, 2, max);
+        agencies_chat_rows(st, out, max, n);
+    }
+    return DB_OK;
+}
+
+int agencies_chats_all(struct db *db, const char *code, struct agency_chat *out, int max, int *n)
+{
+    static const char sql[] = "SELECT platform, chat_id FROM agency_chats WHERE agency = ? "
+                              "ORDER BY platform, chat_id LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    sqlite3_bind_int(st, 2, max);
+    return agencies_chat_rows(st, out, max, n);
+}
+
+/* ---- dated deadlines -------------------------------------------------------------------- */
+
+int agencies_dates_retire(struct db *db, int64_t from_day)
+{
+    static const char sql[] = "UPDATE deadline_dates SET active = 0 WHERE due_day >= ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, from_day);
+    return db_step_done(db, st);
+}
+
+/* Open tasks of a date whose day moved start over: the reminder job finds the right one. */
+static int agencies_date_moved(struct db *db, const char *code, int64_t due_day)
+{
+    static const char sql[] =
+        "UPDATE deadline_tasks SET next_at = 0, last_slot = NULL WHERE submitted_at IS NULL AND "
+        "date_id = (SELECT id FROM deadline_dates WHERE code = ?1 AND due_day != ?2)";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    sqlite3_bind_int64(st, 2, due_day);
+    return db_step_done(db, st);
+}
+
+int agencies_date_upsert(struct db *db, const struct agencies_date *d, int64_t now_ms)
+{
+    static const char sql[] =
+        "INSERT INTO deadline_dates (code, base, plan, what, submit_to, targets, due_day, "
+        "rule_day, note, active, escalate_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, NULLIF(?9, ''), 1, NULLIF(?10, 0), ?11) ON CONFLICT (code) DO UPDATE SET base = "
+        "excluded.base, "
+        "plan = excluded.plan, what = excluded.what, submit_to = excluded.submit_to, "
+        "targets = excluded.targets, rule_day = excluded.rule_day, note = excluded.note, "
+        "active = 1, updated_at = excluded.updated_at, "
+        "escalate_at = CASE WHEN escalated_at IS NULL OR due_day != excluded.due_day "
+        "THEN excluded.escalate_at END, "
+        "escalated_at = CASE WHEN due_day = excluded.due_day THEN escalated_at END, "
+        "due_day = excluded.due_day";
+    if (agencies_date_moved(db, d->code, d->due_day) != DB_OK)
+        return DB_ERROR;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    const char *texts[] = {d->code, d->base, d->plan, d->what, d->submit_to, d->targets};
+    for (int i = 0; i < 6; i++)
+        db_bind_text(st, i + 1, texts[i]);
+    sqlite3_bind_int64(st, 7, d->due_day);
+    sqlite3_bind_int64(st, 8, d->rule_day);
+    db_bind_text(st, 9, d->note);
+    sqlite3_bind_int64(st, 10, d->escalate_at);
+    sqlite3_bind_int64(st, 11, now_ms);
+    return db_step_done(db, st);
+}
+
+int agencies_tasks_sync(struct db *db, int64_t from_day, int64_t now_ms)
+{
+    static const char add[] =
+        "INSERT OR IGNORE INTO deadline_tasks (date_id, agency, next_at, created_at) "
+        "SELECT d.id, a.code, 0, ?2 FROM deadline_dates d JOIN agencies a ON a.active = 1 "
+        "AND " AGENCIES_TARGETED " WHERE d.active = 1 AND d.due_day >= ?1 "
+        "AND d.due_day >= a.created_day";
+    static const char drop[] =
+        "DELETE FROM deadline_tasks WHERE submitted_at IS NULL AND (date_id, agency) IN ("
+        "SELECT t.date_id, t.agency FROM deadline_tasks t JOIN deadline_dates d ON "
+        "d.id = t.date_id JOIN agencies a ON a.code = t.agency WHERE t.submitted_at IS NULL "
+        "AND (d.active = 0 OR NOT " AGENCIES_TARGETED "))";
+    sqlite3_stmt *st = db_stmt(db, add);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, from_day);
+    sqlite3_bind_int64(st, 2, now_ms);
+    if (db_step_done(db, st) != DB_OK)
+        return DB_ERROR;
+    return agencies_exec(db, drop);
+}
+
+#define AGENCIES_TASK_COLUMNS                                                                      \
+    "SELECT t.date_id, t.agency, t.last_slot, coalesce(t.next_at, 0), "                            \
+    "coalesce(t.submitted_at, 0), coalesce(t.late_days, 0), d.code, d.base, d.plan, d.what, "      \
+    "d.submit_to, d.targets, coalesce(d.note, ''), d.due_day, d.rule_day, "                        \
+    "coalesce(d.escalate_at, 0) FROM deadline_tasks t JOIN deadline_dates d ON d.id = t.date_id "
+
+static void agencies_date_row(sqlite3_stmt *st, int col, struct agencies_date *d)
+{
+    char *fields[] = {d->code, d->base, d->plan, d->what, d->submit_to, d->targets, d->note};
+    size_t sizes[] = {sizeof d->code,      sizeof d->base,    sizeof d->plan, sizeof d->what,
+                      sizeof d->submit_to, sizeof d->targets, sizeof d->note};
+    for (int i = 0; i < 7; i++)
+        agencies_copy(fields[i], sizes[i], st, col + i);
+    d->due_day = sqlite3_column_int64(st, col + 7);
+    d->rule_day = sqlite3_column_int64(st, col + 8);
+    d->escalate_at = sqlite3_column_int64(st, col + 9);
+}
+
+static void agencies_task_row(sqlite3_stmt *st, struct agencies_task *t)
+{
+    memset(t, 0, sizeof *t);
+    t->date_id = sqlite3_column_int64(st, 0);
+    agencies_copy(t->agency, sizeof t->agency, st, 1);
+    t->has_last_slot = sqlite3_column_type(st, 2) != SQLITE_NULL;
+    t->last_slot = sqlite3_column_int(st, 2);
+    t->next_at = sqlite3_column_int64(st, 3);
+    t->submitted_at = sqlite3_column_int64(st, 4);
+    t->late_days = sqlite3_column_int(st, 5);
+    agencies_date_row(st, 6, &t->date);
+}
+
+static int agencies_task_rows(sqlite3_stmt *st, struct agencies_task *out, int max, int *n)
+{
+    int rc = SQLITE_DONE;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        agencies_task_row(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+int agencies_tasks_due(struct db *db, int64_t now_ms, struct agencies_task *out, int max, int *n)
+{
+    static const char sql[] = AGENCIES_TASK_COLUMNS
+        "WHERE t.next_at IS NOT NULL AND t.next_at <= ? ORDER BY t.next_at LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int(st, 2, max);
+    return agencies_task_rows(st, out, max, n);
+}
+
+int agencies_task_schedule(struct db *db, int64_t date_id, const char *agency, bool has_slot,
+                           int slot, int64_t next_at)
+{
+    static const char sql[] = "UPDATE deadline_tasks SET last_slot = ?, next_at = NULLIF(?, 0) "
+                              "WHERE date_id = ? AND agency = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    if (has_slot)
+        sqlite3_bind_int(st, 1, slot);
+    else
+        sqlite3_bind_null(st, 1);
+    sqlite3_bind_int64(st, 2, next_at);
+    sqlite3_bind_int64(st, 3, date_id);
+    db_bind_text(st, 4, agency);
+    return db_step_done(db, st);
+}
+
+int agencies_task_find(struct db *db, const char *agency, const char *typed,
+                       struct agencies_task *out)
+{
+    /* A dated code first; else the deadline's earliest open date; else its latest submitted
+     * one (so the answer can say "already submitted"). */
+    static const char sql[] = AGENCIES_TASK_COLUMNS
+        "WHERE t.agency = ?1 AND d.active = 1 AND (d.code = upper(?2) OR d.base = upper(?2)) "
+        "ORDER BY d.code = upper(?2) DESC, t.submitted_at IS NULL DESC, "
+        "CASE WHEN t.submitted_at IS NULL THEN d.due_day ELSE -d.due_day END LIMIT 1";
+    int n = 0;
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, agency);
+    db_bind_text(st, 2, typed);
+    if (agencies_task_rows(st, out, 1, &n) != DB_OK)
+        return DB_ERROR;
+    return n ? DB_OK : DB_NOT_FOUND;
+}
+
+int agencies_task_submit(struct db *db, int64_t date_id, const char *agency, int64_t person_id,
+                         int late_days, int64_t now_ms)
+{
+    static const char sql[] =
+        "UPDATE deadline_tasks SET submitted_at = ?, submitted_by = NULLIF(?, 0), late_days = ?, "
+        "next_at = NULL WHERE date_id = ? AND agency = ? AND submitted_at IS NULL";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int64(st, 2, person_id);
+    sqlite3_bind_int(st, 3, late_days);
+    sqlite3_bind_int64(st, 4, date_id);
+    db_bind_text(st, 5, agency);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+        return DB_NOT_FOUND;
+    return rc;
+}
+
+int agencies_tasks_open(struct db *db, const char *agency, struct agencies_task *out, int max,
+                        int *n)
+{
+    static const char sql[] = AGENCIES_TASK_COLUMNS "WHERE t.agency = ? AND t.submitted_at IS NULL "
+                                                    "AND d.active = 1 ORDER BY d.due_day, d.code "
+                                                    "LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, agency);
+    sqlite3_bind_int(st, 2, max);
+    return agencies_task_rows(st, out, max, n);
+}
+
+int agencies_escalations_due(struct db *db, int64_t now_ms, int64_t *ids, int max, int *n)
+{
+    static const char sql[] = "SELECT id FROM deadline_dates WHERE escalate_at IS NOT NULL AND "
+                              "escalate_at <= ? ORDER BY escalate_at LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int(st, 2, max);
+    while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int agencies_date_get(struct db *db, int64_t id, struct agencies_date *out)
+{
+    static const char sql[] = "SELECT code, base, plan, what, submit_to, targets, "
+                              "coalesce(note, ''), due_day, rule_day, coalesce(escalate_at, 0) "
+                              "FROM deadline_dates WHERE id = ?";
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        agencies_date_row(st, 0, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+}
+
+int agencies_late(struct db *db, int64_t date_id, struct agency *out, int max, int *n)
+{
+    static const char sql[] = AGENCIES_COLUMNS "JOIN deadline_tasks t ON t.agency = a.code "
+                                               "WHERE t.date_id = ? AND t.submitted_at IS NULL "
+                                               "AND a.active = 1 ORDER BY a.code LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, date_id);
+    sqlite3_bind_int(st, 2, max);
+    int rc = SQLITE_DONE;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        agencies_row(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+int agencies_escalated(struct db *db, int64_t date_id, int64_t now_ms)
+{
+    static const char sql[] =
+        "UPDATE deadline_dates SET escalate_at = NULL, escalated_at = ? WHERE id = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int64(st, 2, date_id);
+    return db_step_done(db, st);
+}
+
+int agencies_report(struct db *db, int64_t from_day, int64_t to_day, int64_t today,
+                    struct agencies_record *out, int max, int *n)
+{
+    static const char sql[] =
+        "SELECT a.code, a.name, "
+        "count(CASE WHEN t.submitted_at IS NOT NULL AND t.late_days = 0 THEN 1 END), "
+        "count(CASE WHEN t.submitted_at IS NOT NULL AND t.late_days > 0 THEN 1 END), "
+        "count(CASE WHEN t.submitted_at IS NULL AND d.due_day < ?3 THEN 1 END), "
+        "count(CASE WHEN t.submitted_at IS NULL AND d.due_day >= ?3 THEN 1 END) "
+        "FROM agencies a LEFT JOIN deadline_tasks t ON t.agency = a.code AND t.date_id IN "
+        "(SELECT id FROM deadline_dates WHERE active = 1 AND due_day BETWEEN ?1 AND ?2) "
+        "LEFT JOIN deadline_dates d ON d.id = t.date_id "
+        "WHERE a.active = 1 OR t.agency IS NOT NULL GROUP BY a.code ORDER BY a.code LIMIT ?4";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, from_day);
+    sqlite3_bind_int64(st, 2, to_day);
+    sqlite3_bind_int64(st, 3, today);
+    sqlite3_bind_int(st, 4, max);
+    while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+        struct agencies_record *r = &out[(*n)++];
+        agencies_copy(r->code, sizeof r->code, st, 0);
+        agencies_copy(r->name, sizeof r->name, st, 1);
+        r->on_time = sqlite3_column_int(st, 2);
+        r->late = sqlite3_column_int(st, 3);
+        r->missing = sqlite3_column_int(st, 4);
+        r->pending = sqlite3_column_int(st, 5);
+    }
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int agencies_of_person(struct db *db, int64_t person_id, char code[AGENCIES_CODE_MAX])
+{
+    static const char sql[] = "SELECT agency FROM people WHERE id = ? AND role = 'agency' "
+                              "AND agency IS NOT NULL";
+    code[0] = '\0';
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, person_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        agencies_copy(code, AGENCIES_CODE_MAX, st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+}
