@@ -5,10 +5,11 @@
  *
  * How a message is scored (the numbers are the file's):
  *  - the folded text (textnorm_fold: lower case, no diacritics) is cut into words; teen code
- *    is expanded first ("ko" → "khong", "ck" → "chong"); every term of the lexicon written
- *    without diacritics is looked up in that stream, every term written with diacritics in the
- *    lowercased NFC stream ("đánh vợ" is not "đánh vỡ", "cháy" is not "chạy"). A term is one to
- *    six words, "*" standing for any one word; it counts once per message;
+ *    is expanded first ("ko" → "khong", "ck" → "chong"); a word typed with the diacritics of a
+ *    "homographs.split" entry keeps them ("mắt" is not read as "mat", which means "mất"); every
+ * term of the lexicon written without diacritics is looked up in that stream, every term written
+ * with diacritics in the lowercased NFC stream ("đánh vợ" is not "đánh vỡ", "cháy" is not "chạy").
+ * A term is one to six words, "*" standing for any one word; it counts once per message;
  *  - each pattern (PCRE2) runs on the canonical folded text — the expanded words joined by
  *    single spaces, sentence punctuation kept — or, with "on": "lower", on the lowercased NFC
  *    text (when diacritics decide: "mất" is not "mắt"), and adds its weights once when it
@@ -18,10 +19,12 @@
  *  - a category's score is the sum of its terms and patterns; the "tip" signal adds evidence
  *    that a message reports something (or, negative, that it is an advert, a question about a
  *    procedure, news, thanks, a joke); the "urgent" signal adds "happening now / danger";
- *  - is_tip: the best category reaches min_category_score and best + tip + entity evidence
- *    reaches the context's threshold (a group needs more: chatter is not a report) — or, the
- *    fallback rule, a weaker category (fallback.min_category_score) with more evidence
- *    (fallback.tip_threshold_private / _group);
+ *  - is_tip: the best category reaches min_category_score and best (capped at category_cap:
+ *    the category says what, not whether) + tip + entity evidence reaches the context's threshold
+ * (a group needs more: chatter is not a report) — or, the fallback rule, a weaker category
+ * (fallback.min_category_score) with more evidence (fallback.tip_threshold_private / _group);
+ *  - the category is the best one, unless a "decision.prefer" row names a more specific one
+ *    close enough behind it (domestic_violence over violence);
  *  - urgent: a tip whose urgent signal + the category's urgent_bias + shouting reaches
  *    urgent_threshold.
  *

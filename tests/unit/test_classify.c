@@ -383,6 +383,157 @@ static void test_lexicon_teen_code_wildcards_and_patterns(void)
     CHECK(r.score == 0.0);
 }
 
+static void test_new_vocabulary_slang_and_regional_words(void)
+{
+    static const struct {
+        const char *text, *category;
+    } cases[] = {
+        {"Vườn sầu riêng nhà em bị hái trộm gần 200 ký trong đêm", "theft"},
+        {"tui để xe đạp điện trước tiệm có 5 phút quay ra là bay màu luôn", "theft"},
+        {"Mi ơi tau bị đứa mô lấy mất con xe đạp dựng trước cổng chợ rồi", "theft"},
+        {"Ông thầy bói bảo nhà tôi có vong, đòi làm lễ giải hạn 18 triệu", "fraud"},
+        {"Chồng em vay góp 30 triệu, mỗi ngày trả 1 triệu, trễ 1 ngày là tụi nó tới chửi",
+         "loan_shark"},
+        {"tối nào nhà ông Khánh cũng có mấy bàn binh xập xám, mỗi ván vài triệu", "gambling"},
+        {"Ba tui nhậu xỉn về là đánh má tui, hôm qua đánh má tui u đầu", "domestic_violence"},
+        {"Mấy chiếc ghe hút cát trên sông hoạt động suốt đêm, bờ sông sạt lở mất mấy mét",
+         "environment"},
+        {"Cán bộ địa chính đòi 20 triệu mới làm sổ đỏ, nói là chi phí bôi trơn", "other"},
+    };
+    load();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_tip(cases[i].text, cases[i].category, false);
+}
+
+static void test_specific_category_wins_over_the_generic_one(void)
+{
+    load();
+    /* a fight at home, at school, a snatching with an injury, a drug user with a knife */
+    check_tip("Ông chồng nhà số 14 đang cầm dao đuổi vợ chạy quanh xóm", "domestic_violence",
+              false);
+    check_tip("Con em học lớp 6 bị 3 bạn nữ lớp 8 kéo vào nhà vệ sinh tát, còn quay clip",
+              "school_violence", false);
+    check_tip("mẹ em đạp xe đi chợ thì bị thằng đi xe máy giật phăng cái giỏ, mẹ ngã bị thương",
+              "robbery", false);
+    check_tip("Có thanh niên ngáo đá đang cầm dao chặn đường ở đầu thôn, dọa chém người", "drugs",
+              false);
+}
+
+static void test_accented_homographs_are_read_apart(void)
+{
+    static const char *const negatives[] = {
+        "Mẹ em bị đau mắt đỏ mấy hôm nay, ai biết chỗ khám mắt tốt không ạ",
+        "Chị em ơi em vừa giặt xong thì máy giặt kêu to quá, ai biết thợ sửa không",
+        "Hôm nay đám cưới con ông Tư, nhạc to cả ngày, mọi người thông cảm nhé 🎉",
+    };
+    load();
+    for (size_t i = 0; i < sizeof negatives / sizeof negatives[0]; i++)
+        check_not_tip(negatives[i], true);
+    /* the same words without diacritics stay what they most often are in a report */
+    check_tip("me em bi giat tui xach o cho", "robbery", false);
+}
+
+static void test_questions_news_and_closed_cases_are_not_tips(void)
+{
+    static const char *const negatives[] = {
+        "Cho em hỏi bị lừa đảo qua mạng thì nộp đơn ở công an phường hay công an tỉnh ạ",
+        "Bot ơi cháy nhà thì gọi số nào, 113 hay 114 vậy",
+        "Tối qua xem thời sự thấy vụ cháy quán karaoke làm chết 32 người mà rùng mình",
+        "Vụ cướp tiệm vàng ở thị trấn tháng trước đã bắt được hung thủ rồi, giỏi ghê",
+        "Sáng mai 7h diễn tập phương án chữa cháy tại chợ xã, bà con không hoảng nhé",
+        "tối nay nhà ai có bài tiến lên không, ngồi chơi cho vui thôi không ăn tiền 😂",
+    };
+    load();
+    for (size_t i = 0; i < sizeof negatives / sizeof negatives[0]; i++)
+        check_not_tip(negatives[i], false);
+    /* a question about one's own case is still a report */
+    check_tip("Có số gọi tự xưng công an bắt em chuyển 80 triệu vào tài khoản tạm giữ, vậy có phải "
+              "lừa đảo ko ạ?",
+              "fraud", false);
+}
+
+static void test_urgent_without_the_word_dang(void)
+{
+    static const char *const urgent[] = {
+        "Nhà kho sau chợ bốc khói nghi ngút từ 5 phút trước, lửa bắt đầu lan qua mái tôn nhà bên",
+        "Con gái em vừa nhắn cầu cứu, bị mấy người lạ giữ trong nhà nghỉ không cho về",
+        "vua co vu cuop tiem vang o cho Dong, ten cuop chay ve huong quoc lo, chua bat duoc",
+    };
+    load();
+    for (size_t i = 0; i < sizeof urgent / sizeof urgent[0]; i++) {
+        struct text_analysis a;
+        textengine_analyze(te, urgent[i], false, &a);
+        if (!a.urgent)
+            fprintf(stderr, "  not urgent: %s\n", urgent[i]);
+        CHECK(a.is_tip && a.urgent);
+        text_analysis_clear(&a);
+    }
+}
+
+/* Scores a text given in its three forms with a minimal lexicon plus extra. */
+static int score_forms(const char *extra, const char *folded, const char *lower,
+                       struct classify_result *res)
+{
+    struct classify *cl;
+    char err[512];
+    int rc = classify_load_string(lexicon(extra), &cl, err, sizeof err);
+    if (rc != CLASSIFY_OK) {
+        fprintf(stderr, "  %s\n", err);
+        return rc;
+    }
+    struct classify_input in = {.folded = folded,
+                                .folded_len = strlen(folded),
+                                .lower = lower,
+                                .lower_len = strlen(lower),
+                                .nfc = lower,
+                                .nfc_len = strlen(lower)};
+    rc = classify_run(cl, &in, res);
+    classify_free(cl);
+    return rc;
+}
+
+static void test_lexicon_homographs_split_prefer_and_category_cap(void)
+{
+    struct classify_result r;
+    const char *homo = ", \"homographs\": {\"split\": [\"mắt\"]}, "
+                       "\"signals\": {\"tip\": {\"mat kinh\": 3, \"nhin\": 1}}";
+    /* "mắt kính" (glasses) is not "mất kính" (lost glasses); typed without accents it may be */
+    CHECK_INT(score_forms(homo, "mat kinh", "mắt kính", &r), CLASSIFY_OK);
+    CHECK(r.score == 0.0);
+    CHECK_INT(score_forms(homo, "mat kinh", "mất kính", &r), CLASSIFY_OK);
+    CHECK(r.score == 3.0);
+    CHECK_INT(score_forms(homo, "mat kinh", "mat kinh", &r), CLASSIFY_OK);
+    CHECK(r.score == 3.0);
+    /* the split word is still a word: the next one matches */
+    CHECK_INT(score_forms(homo, "nhin mat", "nhìn mắt", &r), CLASSIFY_OK);
+    CHECK(r.score == 1.0);
+
+    const char *pats = ", \"patterns\": [{\"re\": \"\\\\bdanh\\\\b\", \"add\": {\"violence\": 4}}, "
+                       "{\"re\": \"\\\\bchong\\\\b\", \"add\": {\"domestic_violence\": 3}}]";
+    char buf[1024];
+    CHECK_INT(score_forms(pats, "chong danh", "chong danh", &r), CLASSIFY_OK);
+    CHECK_INT(r.category, classify_category_index("violence"));
+    snprintf(buf, sizeof buf,
+             "%s, \"decision\": {\"prefer\": [{\"winner\": \"domestic_violence\", \"over\": "
+             "\"violence\", \"ratio\": 0.5, \"min\": 2}]}",
+             pats);
+    CHECK_INT(score_forms(buf, "chong danh", "chong danh", &r), CLASSIFY_OK);
+    CHECK_INT(r.category, classify_category_index("domestic_violence"));
+    CHECK(r.score == 4.0); /* the evidence is the winner's score, whoever is preferred */
+
+#define CL_TEST_STORY(dec)                                                                         \
+    ", \"signals\": {\"tip\": {\"doc bao\": -4}}, \"patterns\": [{\"re\": \"cuop\", \"add\": "     \
+    "{\"robbery\": 10}}], \"decision\": {" dec "\"tip_threshold\": {\"private\": 2.5}}"
+    CHECK_INT(score_forms(CL_TEST_STORY(""), "doc bao thay vu cuop", "doc bao thay vu cuop", &r),
+              CLASSIFY_OK);
+    CHECK(r.score == 6.0 && r.is_tip); /* a story full of crime words outweighs "read it in" */
+    CHECK_INT(score_forms(CL_TEST_STORY("\"category_cap\": 5, "), "doc bao thay vu cuop",
+                          "doc bao thay vu cuop", &r),
+              CLASSIFY_OK);
+    CHECK(r.score == 1.0 && !r.is_tip); /* … unless the category is capped */
+#undef CL_TEST_STORY
+}
+
 static void test_lexicon_errors_name_the_key(void)
 {
     static const struct {
@@ -415,6 +566,10 @@ static void test_lexicon_errors_name_the_key(void)
         {", \"teen_code\": {\"ko\": \"không\"}", "teen_code"},
         {", \"decision\": {\"tip_threshold\": {\"group\": \"high\"}}",
          "decision.tip_threshold.group"},
+        {", \"homographs\": {\"split\": [\"mat\"]}", "homographs.split[0]"},
+        {", \"homographs\": [\"mắt\"]", "homographs"},
+        {", \"decision\": {\"prefer\": [{\"winner\": \"arson\", \"over\": \"theft\"}]}",
+         "decision.prefer[0]"},
     };
     for (size_t i = 0; i < sizeof bad2 / sizeof bad2[0]; i++) {
         struct classify *cl;
@@ -479,13 +634,16 @@ static void test_done(void)
     textengine_free(NULL);
 }
 
-TESTLIB_MAIN(T(test_every_category_in_normal_writing), T(test_every_category_without_diacritics),
-             T(test_every_category_in_teen_code),
-             T(test_every_category_decomposed_gives_the_same_analysis),
-             T(test_hard_negatives_are_not_tips), T(test_group_chatter_needs_stronger_evidence),
-             T(test_urgent_when_happening_now_or_life_in_danger),
-             T(test_analysis_fills_every_field), T(test_bad_text_is_refused_and_the_result_cleared),
-             T(test_categories_have_indexes_and_vietnamese_labels),
-             T(test_lexicon_teen_code_wildcards_and_patterns), T(test_lexicon_errors_name_the_key),
-             T(test_explain_names_what_fired), T(test_concurrent_analyses_share_one_engine),
-             T(test_done))
+TESTLIB_MAIN(
+    T(test_every_category_in_normal_writing), T(test_every_category_without_diacritics),
+    T(test_every_category_in_teen_code), T(test_every_category_decomposed_gives_the_same_analysis),
+    T(test_hard_negatives_are_not_tips), T(test_group_chatter_needs_stronger_evidence),
+    T(test_urgent_when_happening_now_or_life_in_danger), T(test_analysis_fills_every_field),
+    T(test_bad_text_is_refused_and_the_result_cleared),
+    T(test_categories_have_indexes_and_vietnamese_labels),
+    T(test_lexicon_teen_code_wildcards_and_patterns),
+    T(test_new_vocabulary_slang_and_regional_words),
+    T(test_specific_category_wins_over_the_generic_one), T(test_accented_homographs_are_read_apart),
+    T(test_questions_news_and_closed_cases_are_not_tips), T(test_urgent_without_the_word_dang),
+    T(test_lexicon_homographs_split_prefer_and_category_cap), T(test_lexicon_errors_name_the_key),
+    T(test_explain_names_what_fired), T(test_concurrent_analyses_share_one_engine), T(test_done))

@@ -158,6 +158,46 @@ static void test_money_is_the_first_amount_stated(void)
     CHECK_INT(r.money_vnd, 5000000);
 }
 
+static void test_money_a_total_or_a_loss_beats_the_first_amount(void)
+{
+    static const struct {
+        const char *text;
+        int64_t vnd;
+    } cases[] = {
+        {"lần đầu 5 triệu, lần sau 45 triệu, tổng cộng 50 triệu", 50000000},
+        {"nap 10tr roi 25tr, tong 35tr thi khong rut duoc", 35000000},
+        {"kêu chuyển 35k phí ship rồi gửi link, bấm vô là mất 4 triệu", 4000000},
+        {"chuyen 200k phi ho so xong bi lua mat het 12 trieu", 12000000},
+        {"vay 5tr, sau 1 tuần lãi lên 10tr", 5000000}, /* no cue: still the first */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run(cases[i].text);
+        if (r.money_vnd != cases[i].vnd)
+            fprintf(stderr, "money of \"%s\"\n", cases[i].text);
+        CHECK_INT(r.money_vnd, cases[i].vnd);
+    }
+}
+
+static void test_money_ranges_are_not_a_stated_amount(void)
+{
+    run("mỗi tối thua 2-3 triệu, hôm qua thua sạch 30 triệu");
+    CHECK_INT(r.money_vnd, 30000000);
+    run("mỗi tháng mất 5 đến 7 triệu tiền lãi");
+    CHECK_INT(r.money_vnd, -1);
+}
+
+static void test_cu_without_diacritics_is_money_only_where_an_amount_fits(void)
+{
+    run("ban iphone 12 cu 95%, gia 7tr5, ai can ib");
+    CHECK_INT(r.money_vnd, 7500000);
+    run("nha trong ngo 4 cu dem khuya la co xe tai cho hang vao");
+    CHECK_INT(r.money_vnd, -1);
+    run("e bi lua mat 3 cu roi");
+    CHECK_INT(r.money_vnd, 3000000);
+    run("mất 3 củ");
+    CHECK_INT(r.money_vnd, 3000000);
+}
+
 static void test_when_and_where_as_written(void)
 {
     run("Tối qua nhà em ở số 9 ngõ 34 Nguyễn Khang bị trộm, tầm 2h sáng");
@@ -212,6 +252,9 @@ TESTLIB_MAIN(T(test_phones_in_every_grouping_and_prefix),
              T(test_urls_and_bare_domains_lowercased),
              T(test_emails_and_sentences_without_a_space_are_not_urls),
              T(test_money_in_slang_and_figures), T(test_not_money),
-             T(test_money_is_the_first_amount_stated), T(test_when_and_where_as_written),
-             T(test_decomposed_input_gives_the_same_entities), T(test_counts_are_bounded),
-             T(test_done))
+             T(test_money_is_the_first_amount_stated),
+             T(test_money_a_total_or_a_loss_beats_the_first_amount),
+             T(test_money_ranges_are_not_a_stated_amount),
+             T(test_cu_without_diacritics_is_money_only_where_an_amount_fits),
+             T(test_when_and_where_as_written), T(test_decomposed_input_gives_the_same_entities),
+             T(test_counts_are_bounded), T(test_done))
