@@ -35,8 +35,9 @@ struct worker {
 /* Records the sender and chat so handlers can rely on their rows. */
 static int worker_record(struct db *db, const struct msg *m, int64_t now)
 {
-    if (m->sender_id &&
-        people_touch(db, m->platform, m->sender_id, m->sender_name, now, NULL) != DB_OK)
+    /* A group member's display name is not kept: only a private chat's sender needs one. */
+    if (m->sender_id && people_touch(db, m->platform, m->sender_id,
+                                     m->is_group ? NULL : m->sender_name, now, NULL) != DB_OK)
         return -1;
     /* The last message of a group that became a supergroup: its row was renamed to the new
      * id when the update was stored; touching the old id would bring a stale row back. */

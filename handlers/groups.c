@@ -36,6 +36,20 @@ static const char *group_area_name(const struct hctx *ctx, const char *code)
     return a ? a->name : code;
 }
 
+/* A leader may change only a group that is unbound or bound to their own area. */
+static int group_leader_may_change(struct hctx *ctx)
+{
+    const struct msg *m = ctx->msg;
+    if (group_role(ctx) != 1)
+        return 1;
+    struct group_chat g;
+    if (groups_get(ctx->db, m->platform, m->chat_id, &g) != DB_OK)
+        return 1;
+    int ok = !g.area || (ctx->person->area && strcasecmp(g.area, ctx->person->area) == 0);
+    group_chat_clear(&g);
+    return ok;
+}
+
 int group_bind(struct hctx *ctx)
 {
     const struct msg *m = ctx->msg;
@@ -48,7 +62,8 @@ int group_bind(struct hctx *ctx)
     snprintf(code, sizeof code, "%.*s", (int)strcspn(ctx->args, " \t\r\n"), ctx->args);
     const struct area *a = desks_area(ctx->desks, code[0] ? code : ctx->person->area);
     /* A leader binds groups of their own area; an officer any area of the ward. */
-    if (!a || (role == 1 && (!ctx->person->area || strcasecmp(a->code, ctx->person->area))))
+    if (!a || (role == 1 && (!ctx->person->area || strcasecmp(a->code, ctx->person->area))) ||
+        !group_leader_may_change(ctx))
         return hctx_reply(ctx, role == 1 ? "group_bind_own_area" : "group_bind_usage", NULL, 0);
     if (groups_bind(ctx->db, m->platform, m->chat_id, a->code, ctx->now_ms) == DB_ERROR)
         return -1;
@@ -69,6 +84,8 @@ int group_unbind(struct hctx *ctx)
         return hctx_reply(ctx, "group_bind_in_group", NULL, 0);
     if (!group_role(ctx))
         return hctx_reply(ctx, "group_leader_only", NULL, 0);
+    if (!group_leader_may_change(ctx))
+        return hctx_reply(ctx, "group_bind_own_area", NULL, 0);
     if (groups_bind(ctx->db, m->platform, m->chat_id, NULL, ctx->now_ms) == DB_ERROR)
         return -1;
     tips_audit(ctx->db, ctx->person->id, "unbind_group", 0, NULL, ctx->now_ms);
@@ -113,15 +130,17 @@ int group_stats(struct hctx *ctx)
 {
     const struct msg *m = ctx->msg;
     struct group_chat g;
+    memset(&g, 0, sizeof g);
     const char *area = NULL;
     int rc = m->is_group ? groups_get(ctx->db, m->platform, m->chat_id, &g) : DB_NOT_FOUND;
+    if (rc == DB_ERROR)
+        return -1;
     if (rc == DB_OK)
         area = g.area;
     if (!area && ctx->person && ctx->person->area && group_role(ctx))
         area = ctx->person->area;
     if (!area) {
-        if (rc == DB_OK)
-            group_chat_clear(&g);
+        group_chat_clear(&g);
         return hctx_reply(ctx, "stats_no_area", NULL, 0);
     }
     time_t now = (time_t)(ctx->now_ms / 1000);
@@ -141,8 +160,7 @@ int group_stats(struct hctx *ctx)
                                {"warnings", b},
                                {"campaign", c}};
     rc = st == DB_OK ? hctx_reply(ctx, "stats_text", vars, 5) : -1;
-    if (m->is_group && groups_get(ctx->db, m->platform, m->chat_id, &g) == DB_OK)
-        group_chat_clear(&g);
+    group_chat_clear(&g); /* area may point into it: freed last */
     return rc;
 }
 
@@ -165,12 +183,16 @@ static int group_lead(struct hctx *ctx, const struct text_analysis *a, const str
     t.happened = a->when;
     t.description = a->nfc;
     t.folded = a->folded;
+    char *entities = tipfile_entities(a);
+    t.entities = entities;
     struct desk desk;
     if (desks_route(ctx->desks, t.category, t.area, &desk)) {
         t.desk_platform = desk.platform;
         t.desk_chat_id = desk.chat_id;
     }
-    if (tips_create(ctx->db, &t, ctx->now_ms) != DB_OK)
+    int created = tips_create(ctx->db, &t, ctx->now_ms);
+    free(entities);
+    if (created != DB_OK)
         return -1;
     struct tip saved;
     if (tips_get_id(ctx->db, t.id, &saved) != DB_OK)
@@ -214,21 +236,26 @@ static int group_watch_bound(struct hctx *ctx, const struct group_chat *g)
         return -1;
     if (warned) {
         ctx->keep_text = 1;
-        return groups_take_unsolicited(ctx->db, m->platform, m->chat_id, ctx->now_ms, 0) == DB_ERROR
-                   ? -1
-                   : 0;
+        if (groups_take_unsolicited(ctx->db, m->platform, m->chat_id, ctx->now_ms, 0) == DB_ERROR)
+            return -1;
     }
     if (!a->is_tip)
         return 0; /* chatter: nothing said, nothing kept */
     ctx->keep_text = 1;
+    /* The desk hears of every likely tip, warned about or not; the group hears at most one
+     * message (the warning already was it). */
     if (group_lead(ctx, a, g) != 0)
         return -1;
+    if (warned)
+        return 0;
     return group_say(ctx, a->urgent ? "group_urgent" : "group_invite_private") < 0 ? -1 : 0;
 }
 
 int group_watch(struct hctx *ctx)
 {
     const struct msg *m = ctx->msg;
+    if (desks_is_desk(ctx->desks, m->platform, m->chat_id))
+        return 0; /* a police desk chat: officers talk there, the bot does not watch it */
     struct group_chat g;
     int rc = groups_get(ctx->db, m->platform, m->chat_id, &g);
     if (rc != DB_OK)

@@ -103,7 +103,7 @@ static int tipfile_find_duplicate(struct hctx *ctx, const char *folded, struct t
     return found >= 0 ? DB_OK : DB_NOT_FOUND;
 }
 
-static char *tipfile_entities(const struct text_analysis *a)
+char *tipfile_entities(const struct text_analysis *a)
 {
     json_t *o = json_object(), *arr;
     const struct {

@@ -43,6 +43,11 @@ enum tipfile_result { TIPFILE_FILED, TIPFILE_LIMIT, TIPFILE_DUPLICATE, TIPFILE_E
  * case but TIPFILE_ERROR. */
 enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, struct tip *out);
 
+struct text_analysis;
+/* The extracted phones, plates, links and amount of a, as the JSON tips.entities holds (caller
+ * frees). */
+char *tipfile_entities(const struct text_analysis *a);
+
 /* Vietnamese label of a category (from the categories file) or of a status (texts
  * "status_<name>"). Never NULL. */
 const char *tipfile_category_label(const struct hctx *ctx, const char *category);

@@ -147,6 +147,9 @@ int db_open(const char *path, const struct db_options *opt, struct db **out)
     sqlite3_extended_result_codes(db->handle, 1);
     if (db_exec(db, "PRAGMA journal_mode=WAL") != DB_OK ||
         db_exec(db, "PRAGMA foreign_keys=ON") != DB_OK ||
+        /* Deleted or scrubbed content (group chatter, expired leads) is overwritten in its
+         * page, not left readable in free space. */
+        db_exec(db, "PRAGMA secure_delete=FAST") != DB_OK ||
         db_exec(db, opt && !opt->synchronous_full ? "PRAGMA synchronous=NORMAL"
                                                   : "PRAGMA synchronous=FULL") != DB_OK)
         goto out;

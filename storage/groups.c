@@ -266,8 +266,10 @@ void meeting_clear(struct meeting *m)
 int meetings_add(struct db *db, const char *platform, const char *chat_id, int64_t at,
                  const char *text, int64_t by, int64_t now_ms)
 {
+    /* Set less than a day ahead, a "tomorrow" reminder would be wrong: only the hour one. */
     static const char sql[] = "INSERT INTO meetings (platform, chat_id, at, text, created_by, "
-                              "created_at) VALUES (?, ?, ?, ?, NULLIF(?, 0), ?)";
+                              "created_at, reminded_day) VALUES (?1, ?2, ?3, ?4, NULLIF(?5, 0), "
+                              "?6, ?3 - ?6 < 86400000)";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
@@ -367,6 +369,13 @@ int groups_prune_leads(struct db *db, int64_t before_ms, int64_t *deleted)
         "'group_lead' AND created_at < ?1)",
         "UPDATE tips SET duplicate_of = NULL WHERE duplicate_of IN (SELECT id FROM tips WHERE "
         "kind = 'group_lead' AND created_at < ?1)",
+        /* the desk's messages about the leads, and the kept text of group messages */
+        "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?1 AND EXISTS "
+        "(SELECT 1 FROM tips t WHERE t.kind = 'group_lead' AND t.created_at < ?1 AND "
+        "instr(outbox.text, substr(t.code, 1, 4) || '-' || substr(t.code, 5)) > 0)",
+        "UPDATE inbox SET message = json_remove(message, '$.text', '$.attachments', "
+        "'$.sender_name') WHERE received_at < ?1 AND json_extract(message, '$.is_group') "
+        "AND json_extract(message, '$.text') IS NOT NULL",
         "DELETE FROM tips WHERE kind = 'group_lead' AND created_at < ?1",
     };
     *deleted = 0;
