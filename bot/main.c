@@ -5,6 +5,7 @@
  */
 #include "bot/analyze.h"
 #include "bot/app.h"
+#include "bot/cli_commands.h"
 #include "bot/clock.h"
 #include "bot/http.h"
 #include "bot/log.h"
@@ -28,9 +29,11 @@ struct main_opts {
     const char *role, *area, *agency; /* tipgate enrol */
     const char *args[MAIN_ARGS_MAX];  /* words that are not options ("import", a file) */
     int nargs;
+    struct cli_args cli; /* tipgate agency | deadlines | campaign (bot/cli_commands.h) */
 };
 
 enum { OPT_CONFIG = 1, OPT_ENROL = 2, OPT_ARGS = 4 /* takes words that are not options */ };
+enum { OPT_AGENCY = 8, OPT_DEADLINES = 16, OPT_CAMPAIGN = 32 };
 
 struct main_command {
     const char *name;
@@ -63,6 +66,8 @@ static int main_init(const struct main_opts *opts)
 {
     char err[1024];
     int rc = app_init(&main_app, opts->config, err, sizeof err);
+    if (rc == 0 && cli_check_config(main_app.cfg, err, sizeof err) != 0)
+        rc = APP_EXIT_CONFIG;
     if (rc != 0) {
         fprintf(stderr, "tipgate: %s\n", err);
         app_free(&main_app);
@@ -149,7 +154,9 @@ static int main_enrol(const struct main_opts *opts)
     if (rc != 0)
         return rc;
     char err[256] = "", code[ENROL_CODE_LEN + 1];
-    rc = app_enrol(&main_app, opts->role, opts->area, opts->agency, code, err, sizeof err);
+    rc = agency ? cli_agency_known(&main_app, opts->agency, err, sizeof err) : 0;
+    if (rc == 0)
+        rc = app_enrol(&main_app, opts->role, opts->area, opts->agency, code, err, sizeof err);
     if (rc == 0) {
         printf("Mã đăng ký dùng một lần, hết hạn sau %d ngày. Người nhận gõ trong cuộc trò "
                "chuyện với bot:\n  /dangky %.5s-%.5s\n%.5s-%.5s\n",
@@ -200,6 +207,33 @@ static int main_analyze(const struct main_opts *opts)
     return analyze_run(opts->config, stdin, stdout, stderr);
 }
 
+/* `tipgate agency|deadlines|campaign ACTION …`: the word after the command is the action. */
+static int main_cli(const struct main_opts *opts, int (*run)(const char *, const struct cli_args *))
+{
+    struct cli_args a = opts->cli;
+    a.action = opts->nargs == 1 ? opts->args[0] : NULL;
+    if (opts->nargs > 1) {
+        fprintf(stderr, "tipgate: unexpected '%s'\n", opts->args[1]);
+        return 2;
+    }
+    return run(opts->config, &a);
+}
+
+static int main_agency(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_agency);
+}
+
+static int main_deadlines(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_deadlines);
+}
+
+static int main_campaign(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_campaign);
+}
+
 static int main_help(const struct main_opts *opts);
 
 static const struct main_command main_commands[] = {
@@ -213,6 +247,12 @@ static const struct main_command main_commands[] = {
      OPT_CONFIG},
     {"scamlist", main_scamlist, "import FILE: flag scam phones, links and accounts (JSON Lines)",
      OPT_CONFIG | OPT_ARGS},
+    {"agency", main_agency, "add | list: agencies reminded of deadlines (--code --name --chat)",
+     OPT_CONFIG | OPT_ARGS | OPT_AGENCY},
+    {"deadlines", main_deadlines, "list | report: dated deadlines, each agency's record",
+     OPT_CONFIG | OPT_ARGS | OPT_DEADLINES},
+    {"campaign", main_campaign, "create | list | preview | schedule | cancel | report",
+     OPT_CONFIG | OPT_ARGS | OPT_CAMPAIGN},
     {"version", main_version, "print the version", 0},
     {"help", main_help, "print this help", 0},
 };
@@ -235,6 +275,11 @@ static int main_help(const struct main_opts *opts)
     return 0;
 }
 
+/* Marks in an option's bit (never in a command's mask): MAIN_FLAG takes no value (set to "1"),
+ * MAIN_LIST may be repeated (its offset is a struct cli_list). */
+#define MAIN_FLAG (1u << 30)
+#define MAIN_LIST (1u << 31)
+
 struct main_option {
     const char *name;
     size_t offset; /* into struct main_opts */
@@ -247,6 +292,20 @@ static const struct main_option main_options[] = {
     {"--role", offsetof(struct main_opts, role), OPT_ENROL},
     {"--area", offsetof(struct main_opts, area), OPT_ENROL},
     {"--agency", offsetof(struct main_opts, agency), OPT_ENROL},
+#define MAIN_CLI(field) offsetof(struct main_opts, cli.field)
+    {"--code", MAIN_CLI(code), OPT_AGENCY | OPT_CAMPAIGN},
+    {"--name", MAIN_CLI(name), OPT_AGENCY},
+    {"--kind", MAIN_CLI(kind), OPT_AGENCY},
+    {"--chat", MAIN_CLI(chats), OPT_AGENCY | MAIN_LIST},
+    {"--period", MAIN_CLI(period), OPT_DEADLINES},
+    {"--format", MAIN_CLI(format), OPT_DEADLINES | OPT_CAMPAIGN},
+    {"--text", MAIN_CLI(text), OPT_CAMPAIGN},
+    {"--text-file", MAIN_CLI(text_file), OPT_CAMPAIGN},
+    {"--title", MAIN_CLI(title), OPT_CAMPAIGN},
+    {"--audience", MAIN_CLI(audience), OPT_CAMPAIGN},
+    {"--at", MAIN_CLI(at), OPT_CAMPAIGN},
+    {"--wait", MAIN_CLI(wait), OPT_CAMPAIGN | MAIN_FLAG},
+#undef MAIN_CLI
 };
 
 /* Sets the option named a ("--x" with the next argument, or "--x=value") when the command
@@ -260,16 +319,32 @@ static int main_option(struct main_opts *opts, unsigned mask, const char *a, con
         const char *name = main_options[k].name;
         size_t n = strlen(name);
         const char **slot = (const char **)((char *)opts + main_options[k].offset);
-        if (strcmp(a, name) == 0 && next) {
-            *slot = next;
-            *used = 2;
-            return 0;
-        }
-        if (strncmp(a, name, n) == 0 && a[n] == '=' && a[n + 1]) {
-            *slot = a + n + 1;
+        struct cli_list *list = NULL;
+        if (main_options[k].bit & MAIN_FLAG) {
+            if (strcmp(a, name) != 0)
+                continue;
+            *slot = "1";
             *used = 1;
             return 0;
         }
+        if (main_options[k].bit & MAIN_LIST) {
+            list = (struct cli_list *)((char *)opts + main_options[k].offset);
+            if (list->n == CLI_LIST_MAX)
+                continue; /* one more is an error: "unknown or incomplete option" */
+            slot = &list->items[list->n];
+        }
+        if (strcmp(a, name) == 0 && next) {
+            *slot = next;
+            *used = 2;
+        } else if (strncmp(a, name, n) == 0 && a[n] == '=' && a[n + 1]) {
+            *slot = a + n + 1;
+            *used = 1;
+        } else {
+            continue;
+        }
+        if (list)
+            list->n++;
+        return 0;
     }
     return -1;
 }

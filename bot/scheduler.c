@@ -7,6 +7,8 @@
 #include "bot/app.h"
 #include "bot/log.h"
 #include "handlers/handler.h"
+#include "handlers/campaign.h"
+#include "handlers/deadlines.h"
 #include "handlers/groups.h"
 #include "handlers/meeting.h"
 #include "handlers/report.h"
@@ -24,6 +26,8 @@ static const struct scheduler_job scheduler_jobs[] = {
     {"meeting reminders", meeting_tick},
     {"group leads retention", group_tick},
     {"scam sightings retention", scam_tick},
+    {"agency deadlines", deadlines_tick},
+    {"campaigns", campaign_tick},
 };
 
 int scheduler_tick(struct app *app, struct db *db, int64_t now_ms, unsigned *touched)

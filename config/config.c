@@ -94,8 +94,8 @@ static const struct cfg_option cfg_options[] = {
 };
 
 /* Sections later modules read themselves (cfg_section); their insides are not checked here. */
-static const char *const cfg_sections[] = {"areas",  "routing", "calendar",  "campaigns",
-                                           "groups", "tips",    "deadlines", NULL};
+static const char *const cfg_sections[] = {"areas", "routing",   "calendar", "campaigns", "groups",
+                                           "tips",  "deadlines", "agencies", NULL};
 
 static void cfg_err(char err[CFG_ERR_MAX], const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -154,8 +154,8 @@ fail:
     return -1;
 }
 
-int agency_send(struct hctx *ctx, const char *code, const char *text,
-                enum outbox_priority priority, int *reached)
+int agency_send(struct hctx *ctx, const char *code, const char *text, enum outbox_priority priority,
+                int *reached)
 {
     struct agency_chat chats[AGENCIES_CHATS_MAX];
     int n = 0;

@@ -37,7 +37,7 @@ int agency_config_sync(struct db *db, const struct cfg *cfg, int64_t today, int6
 
 /* Sends text to every chat of the agency (agencies_chats: its chats, else its members).
  * *reached gets how many chats; 0 is not an error (the caller decides what to say). */
-int agency_send(struct hctx *ctx, const char *code, const char *text,
-                enum outbox_priority priority, int *reached);
+int agency_send(struct hctx *ctx, const char *code, const char *text, enum outbox_priority priority,
+                int *reached);
 
 #endif

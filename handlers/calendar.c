@@ -7,6 +7,8 @@
  */
 #include "handlers/calendar.h"
 
+#include "bot/secure.h"
+
 #include <ctype.h>
 #include <jansson.h>
 #include <limits.h>
@@ -593,6 +595,21 @@ int calendar_expand(const struct calendar *cal, int64_t from, int64_t to,
     *out = l.dates;
     *n = l.n;
     return 0;
+}
+
+void calendar_daily_token(const struct cfg *cfg, int64_t today, char *out, size_t size)
+{
+    /* Once per process (a restart must sync again). Only the worker thread (or a command's
+     * one thread) calls this, so the lazy initialisation needs no lock. */
+    static char nonce[17];
+    if (!nonce[0]) {
+        unsigned char b[8] = {0};
+        secure_random(b, sizeof b);
+        for (size_t i = 0; i < sizeof b; i++)
+            snprintf(nonce + 2 * i, 3, "%02x", b[i]);
+    }
+    snprintf(out, size, "%lld|%s|%p|%s", (long long)today, nonce, (const void *)cfg,
+             cfg->file ? cfg->file : "");
 }
 
 /* ---- files ------------------------------------------------------------------------------ */

@@ -141,6 +141,12 @@ const char *calendar_holiday(const struct calendar *cal, int64_t day);
 /* 1 when day is a Saturday, a Sunday or a holiday. */
 int calendar_is_off(const struct calendar *cal, int64_t day);
 
+/* A token naming "this configuration, in this process, on this local day": daily work (the
+ * calendar syncs) stores it in the database when done (storage/agencies.h,
+ * agencies_sync_due), so it runs again on a new day, after every start, and after a tick
+ * that rolled back — never twice in a day otherwise. */
+void calendar_daily_token(const struct cfg *cfg, int64_t today, char *out, size_t size);
+
 /* Finds path as the configuration finds its files: absolute, next to the config file, in the
  * shipped data, or in its config/ directory. 0 and out filled, or -1 (out names the first try). */
 int calendar_find_file(const struct cfg *cfg, const char *path, char *out, size_t size);

@@ -27,6 +27,7 @@ enum {
     DEADLINES_LIST_MAX = 8,
     DEADLINES_PAST_DAYS = 366,
     DEADLINES_AHEAD_DAYS = 400,
+    DEADLINES_SOON_DAYS = 31, /* "/danop BCQ" means the one due within a month, if open */
 };
 
 /* ---- rules ------------------------------------------------------------------------------ */
@@ -75,20 +76,21 @@ static int deadlines_offsets(json_t *v, struct deadlines_rules *r)
 
 static int deadlines_steering(json_t *v, struct deadlines_rules *r)
 {
-    json_t *one = json_is_object(v) ? v : NULL, *c;
-    size_t i;
+    json_t *one = json_is_object(v) ? v : NULL;
     r->n_steering = 0;
     if (!v)
         return 0;
     if (!one && (!json_is_array(v) || json_array_size(v) > DEADLINES_STEERING_MAX))
         return -1;
-    for (i = 0; i < (one ? 1 : json_array_size(v)); i++) {
-        c = one ? one : json_array_get(v, i);
+    for (size_t i = 0; i < (one ? 1 : json_array_size(v)); i++) {
+        json_t *c = one ? one : json_array_get(v, i);
+        const char *platform = json_string_value(json_object_get(c, "platform"));
+        const char *chat = json_string_value(json_object_get(c, "chat_id"));
         char spec[128];
-        snprintf(spec, sizeof spec, "%s:%s", json_string_value(json_object_get(c, "platform")),
-                 json_string_value(json_object_get(c, "chat_id")));
-        if (!json_string_value(json_object_get(c, "chat_id")) ||
-            agency_parse_chat(spec, &r->steering[r->n_steering]) != 0)
+        if (!platform || !chat)
+            return -1;
+        snprintf(spec, sizeof spec, "%s:%s", platform, chat);
+        if (agency_parse_chat(spec, &r->steering[r->n_steering]) != 0)
             return -1;
         r->n_steering++;
     }
@@ -105,8 +107,7 @@ static int deadlines_known(const char *key)
     return strncmp(key, "//", 2) == 0;
 }
 
-int deadlines_rules_load(const struct cfg *cfg, struct deadlines_rules *r, char *err,
-                         size_t errlen)
+int deadlines_rules_load(const struct cfg *cfg, struct deadlines_rules *r, char *err, size_t errlen)
 {
     json_t *sec = cfg_section(cfg, "deadlines"), *v;
     const char *key = "deadlines", *time;
@@ -142,8 +143,7 @@ int deadlines_check_config(const struct cfg *cfg, char *err, size_t errlen)
     struct deadlines_rules r;
     struct calendar *cal = NULL;
     if (deadlines_rules_load(cfg, &r, err, errlen) != 0 ||
-        agency_config_check(cfg, err, errlen) != 0 ||
-        calendar_load(cfg, &cal, err, errlen) != 0)
+        agency_config_check(cfg, err, errlen) != 0 || calendar_load(cfg, &cal, err, errlen) != 0)
         return -1;
     calendar_free(cal);
     return 0;
@@ -199,8 +199,8 @@ static int deadlines_write_dates(struct db *db, const struct calendar *cal,
     struct agencies_date row;
     size_t n = 0;
     int rc = -1;
-    if (calendar_expand(cal, today - DEADLINES_PAST_DAYS, today + DEADLINES_AHEAD_DAYS, &dates,
-                        &n, err, errlen) != 0)
+    if (calendar_expand(cal, today - DEADLINES_PAST_DAYS, today + DEADLINES_AHEAD_DAYS, &dates, &n,
+                        err, errlen) != 0)
         return -1;
     if (agencies_dates_retire(db, today - DEADLINES_PAST_DAYS) != DB_OK)
         goto out;
@@ -217,8 +217,7 @@ out:
     return rc;
 }
 
-int deadlines_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *err,
-                   size_t errlen)
+int deadlines_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *err, size_t errlen)
 {
     struct deadlines_rules r;
     struct calendar *cal = NULL;
@@ -233,26 +232,25 @@ int deadlines_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *e
     return rc;
 }
 
-/* Once per process and local day (and for each configuration: tests run several), in a
- * savepoint: a calendar edited into an error is logged and the day's reminders still go from
- * what the database has. */
+/* Once per local day and per start of the process (the token in sync_marks, written in the
+ * tick's transaction, so a rolled-back tick syncs again), in a savepoint: a calendar edited
+ * into an error is logged once and the day's reminders still go from what the database has. */
 static void deadlines_ensure_synced(struct hctx *ctx)
 {
-    static struct {
-        const struct cfg *cfg;
-        int64_t day;
-    } done;
-    int64_t today = calendar_today(ctx->now_ms);
+    char token[1200];
     char err[CALENDAR_ERR_MAX];
-    if (done.cfg == ctx->cfg && done.day == today)
-        return;
-    done.cfg = ctx->cfg;
-    done.day = today;
+    calendar_daily_token(ctx->cfg, calendar_today(ctx->now_ms), token, sizeof token);
     if (db_savepoint(ctx->db) != DB_OK)
         return;
+    int due = agencies_sync_due(ctx->db, "deadlines", token);
+    if (due <= 0) {
+        db_release(ctx->db);
+        return;
+    }
     if (deadlines_sync(ctx->db, ctx->cfg, ctx->now_ms, err, sizeof err) != 0) {
         log_error("deadlines", "calendars not refreshed: %s", err);
         db_rollback_to(ctx->db);
+        agencies_sync_due(ctx->db, "deadlines", token); /* not again today: the files need a fix */
     }
     db_release(ctx->db);
 }
@@ -270,24 +268,21 @@ void deadlines_day_text(const struct texts *t, int64_t day, char *out, size_t si
 /* The line saying the due day is a weekend or holiday (kept), or that it was moved. */
 static char *deadlines_note(struct hctx *ctx, const struct agencies_date *d)
 {
-    char date[48], rule_date[48], reason[128];
-    const char *name = NULL;
-    deadlines_day_text(ctx->texts, d->due_day, date, sizeof date);
-    deadlines_day_text(ctx->texts, d->rule_day, rule_date, sizeof rule_date);
-    char weekday[16];
-    snprintf(weekday, sizeof weekday, "weekday_%d", calendar_weekday(d->rule_day));
-    if (strncmp(d->note, "holiday:", 8) == 0)
-        snprintf(reason, sizeof reason, "%s", d->note + 8);
-    else
-        snprintf(reason, sizeof reason, "%s", texts_get(ctx->texts, weekday));
-    if (d->rule_day != d->due_day && d->note[0])
-        name = "deadline_note_shifted";
-    else if (strncmp(d->note, "holiday:", 8) == 0)
-        name = "deadline_note_holiday";
-    else if (strcmp(d->note, "weekend") == 0)
-        name = "deadline_note_weekend";
+    char date[48], rule_date[48], reason[128], weekday[16];
+    int holiday = strncmp(d->note, "holiday:", 8) == 0, shifted = d->rule_day != d->due_day;
+    const char *name = shifted && d->note[0] ? "deadline_note_shifted"
+                       : holiday             ? "deadline_note_holiday"
+                       : d->note[0]          ? "deadline_note_weekend"
+                                             : NULL;
     if (!name)
         return strdup("");
+    deadlines_day_text(ctx->texts, d->due_day, date, sizeof date);
+    deadlines_day_text(ctx->texts, d->rule_day, rule_date, sizeof rule_date);
+    snprintf(weekday, sizeof weekday, "weekday_%d", calendar_weekday(d->rule_day));
+    snprintf(reason, sizeof reason, "%s",
+             holiday   ? d->note + 8
+             : shifted ? texts_get(ctx->texts, "deadline_reason_weekend")
+                       : texts_get(ctx->texts, weekday));
     struct texts_var vars[] = {{"date", date}, {"rule_date", rule_date}, {"reason", reason}};
     return texts_render(ctx->texts, name, vars, 3);
 }
@@ -298,18 +293,25 @@ static char *deadlines_reminder(struct hctx *ctx, const struct agencies_task *t,
 {
     char due[48], days[24];
     int64_t left = t->date.due_day - today;
-    const char *name = left > 0   ? "deadline_remind_ahead"
+    const char *name = left > 0    ? "deadline_remind_ahead"
                        : left == 0 ? "deadline_remind_today"
                                    : "deadline_remind_overdue";
     snprintf(days, sizeof days, "%lld", (long long)(left < 0 ? -left : left));
     deadlines_day_text(ctx->texts, t->date.due_day, due, sizeof due);
-    char *note = deadlines_note(ctx, &t->date);
+    /* "Submit before the day off" says nothing once the day is past. */
+    char *note = left >= 0 ? deadlines_note(ctx, &t->date) : strdup("");
     if (!note)
         return NULL;
     struct texts_var vars[] = {
-        {"agency", a->name}, {"agency_code", a->code},     {"code", t->date.code},
-        {"what", t->date.what}, {"to", t->date.submit_to}, {"plan", t->date.plan},
-        {"due", due},          {"days", days},             {"note", note},
+        {"agency", a->name},
+        {"agency_code", a->code},
+        {"code", t->date.code},
+        {"what", t->date.what},
+        {"to", t->date.submit_to},
+        {"plan", t->date.plan},
+        {"due", due},
+        {"days", days},
+        {"note", note},
     };
     char *text = texts_render(ctx->texts, name, vars, sizeof vars / sizeof vars[0]);
     free(note);
@@ -344,8 +346,7 @@ static void deadlines_slots(const struct deadlines_rules *r, const struct agenci
         *has_due = 1;
         due_at = at;
     }
-    *silent = *has_due && n > 0 && *due == slots[n - 1] && *due > 0 &&
-              now_ms - due_at > 86400000LL;
+    *silent = *has_due && n > 0 && *due == slots[n - 1] && *due > 0 && now_ms - due_at > 86400000LL;
 }
 
 static int deadlines_remind_one(struct hctx *ctx, const struct deadlines_rules *r,
@@ -364,8 +365,8 @@ static int deadlines_remind_one(struct hctx *ctx, const struct deadlines_rules *
         if (rc != 0)
             return -1;
         if (reached == 0)
-            log_warn("deadlines", "agency %s has no chat and no member to remind of %s",
-                     t->agency, t->date.code);
+            log_warn("deadlines", "agency %s has no chat and no member to remind of %s", t->agency,
+                     t->date.code);
     }
     return agencies_task_schedule(ctx->db, t->date_id, t->agency, has || t->has_last_slot,
                                   has ? slot : t->last_slot, next_at) == DB_OK
@@ -405,10 +406,11 @@ static char *deadlines_late_list(struct hctx *ctx, const struct agencies_date *d
     deadlines_day_text(ctx->texts, d->due_day, due, sizeof due);
     snprintf(days, sizeof days, "%lld", (long long)(calendar_today(ctx->now_ms) - d->due_day));
     snprintf(count, sizeof count, "%d", n);
-    struct texts_var vars[] = {{"code", d->code}, {"what", d->what},   {"to", d->submit_to},
-                               {"due", due},      {"days", days},      {"count", count},
+    struct texts_var vars[] = {{"code", d->code}, {"what", d->what}, {"to", d->submit_to},
+                               {"due", due},      {"days", days},    {"count", count},
                                {"list", buf},     {"plan", d->plan}};
-    char *text = texts_render(ctx->texts, "deadline_escalation", vars, sizeof vars / sizeof vars[0]);
+    char *text =
+        texts_render(ctx->texts, "deadline_escalation", vars, sizeof vars / sizeof vars[0]);
     free(buf);
     return text;
 }
@@ -483,8 +485,9 @@ static int deadlines_record(struct hctx *ctx, const struct agency *a, struct age
     char due[48], days[24];
     deadlines_day_text(ctx->texts, t->date.due_day, due, sizeof due);
     snprintf(days, sizeof days, "%d", late);
-    struct texts_var vars[] = {{"agency", a->name}, {"code", t->date.code}, {"what", t->date.what},
-                               {"due", due},        {"days", days},         {"to", t->date.submit_to}};
+    struct texts_var vars[] = {{"agency", a->name},    {"code", t->date.code},
+                               {"what", t->date.what}, {"due", due},
+                               {"days", days},         {"to", t->date.submit_to}};
     if (agencies_task_submit(ctx->db, t->date_id, a->code, ctx->person->id, late, ctx->now_ms) !=
             DB_OK ||
         tips_audit(ctx->db, ctx->person->id, "deadline_done", 0, t->date.code, ctx->now_ms) !=
@@ -506,7 +509,8 @@ int deadlines_done(struct hctx *ctx)
     if (n == 0 || n >= sizeof code)
         return hctx_reply(ctx, "deadline_usage_done", NULL, 0);
     snprintf(code, sizeof code, "%.*s", (int)n, ctx->args);
-    rc = agencies_task_find(ctx->db, a.code, code, &t);
+    rc = agencies_task_find(ctx->db, a.code, code,
+                            calendar_today(ctx->now_ms) + DEADLINES_SOON_DAYS, &t);
     if (rc == DB_ERROR)
         return -1;
     if (rc == DB_NOT_FOUND) {
@@ -544,31 +548,36 @@ int deadlines_list(struct hctx *ctx)
     int n = 0, rc = deadlines_member(ctx, &a);
     if (rc <= 0)
         return rc;
-    struct texts_var head[] = {{"agency", a.name}};
+    struct texts_var head[] = {{"agency", a.name}, {"agency_code", a.code}};
     open = malloc(DEADLINES_LIST_MAX * sizeof *open);
     char *buf = malloc(DEADLINES_TEXT_MAX);
     rc = -1;
-    if (!open || !buf || agencies_tasks_open(ctx->db, a.code, open, DEADLINES_LIST_MAX, &n) != DB_OK)
+    if (!open || !buf ||
+        agencies_tasks_open(ctx->db, a.code, open, DEADLINES_LIST_MAX, &n) != DB_OK)
         goto out;
     if (n == 0) {
-        rc = hctx_reply(ctx, "deadline_list_none", head, 1);
+        rc = hctx_reply(ctx, "deadline_list_none", head, 2);
         goto out;
     }
-    char *first = texts_render(ctx->texts, "deadline_list_head", head, 1);
+    char *first = texts_render(ctx->texts, "deadline_list_head", head, 2);
     size_t at = (size_t)snprintf(buf, DEADLINES_TEXT_MAX, "%s", first ? first : "");
     free(first);
     for (int i = 0; i < n; i++) {
         char due[48], state[96];
         deadlines_day_text(ctx->texts, open[i].date.due_day, due, sizeof due);
         deadlines_state(ctx, open[i].date.due_day, state, sizeof state);
-        struct texts_var v[] = {{"code", open[i].date.code}, {"what", open[i].date.what},
-                                {"due", due}, {"state", state}, {"to", open[i].date.submit_to}};
+        struct texts_var v[] = {{"code", open[i].date.code},
+                                {"what", open[i].date.what},
+                                {"due", due},
+                                {"state", state},
+                                {"to", open[i].date.submit_to}};
         char *line = texts_render(ctx->texts, "deadline_list_line", v, 5);
         if (line && at + strlen(line) + 2 < DEADLINES_TEXT_MAX)
             at += (size_t)snprintf(buf + at, DEADLINES_TEXT_MAX - at, "\n%s", line);
         free(line);
     }
-    snprintf(buf + at, DEADLINES_TEXT_MAX - at, "\n\n%s", texts_get(ctx->texts, "deadline_list_foot"));
+    snprintf(buf + at, DEADLINES_TEXT_MAX - at, "\n\n%s",
+             texts_get(ctx->texts, "deadline_list_foot"));
     rc = hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, buf, NULL, OUTBOX_REPLY);
 out:
     free(open);

@@ -17,7 +17,7 @@
  * State lives in the database (storage/agencies.h): each (agency, dated deadline) remembers
  * the last reminder sent and when the next is due, so a restart catches up with one message
  * (the latest one due) and never repeats one. The calendar files are expanded into dated rows
- * at start and again each new local day (a cache of "synced today" is the only memory).
+ * at start and again each new local day (sync_marks remembers which day and process did it).
  */
 #ifndef TIPGATE_DEADLINES_H
 #define TIPGATE_DEADLINES_H
@@ -47,8 +47,7 @@ int deadlines_rules_load(const struct cfg *cfg, struct deadlines_rules *r, char 
 int deadlines_check_config(const struct cfg *cfg, char *err, size_t errlen);
 /* Writes the configured agencies, expands the calendars into dated deadlines around now and
  * creates the missing tasks (caller's transaction). */
-int deadlines_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *err,
-                   size_t errlen);
+int deadlines_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *err, size_t errlen);
 
 /* The scheduler job. */
 int deadlines_tick(struct hctx *ctx);

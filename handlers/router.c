@@ -6,6 +6,8 @@
 #include "handlers/router.h"
 
 #include "handlers/basic.h"
+#include "handlers/campaign.h"
+#include "handlers/deadlines.h"
 #include "handlers/desk.h"
 #include "handlers/groups.h"
 #include "handlers/scam.h"
@@ -20,7 +22,8 @@
 
 /* Every module's commands, looked up in this order. */
 static const struct router_table *const router_tables[] = {
-    &basic_commands, &report_commands, &desk_commands, &group_commands, &scam_commands,
+    &basic_commands, &report_commands,    &desk_commands,     &group_commands,
+    &scam_commands,  &deadlines_commands, &campaign_commands,
 };
 
 int router_parse_command(const char *text, char command[HCTX_COMMAND_MAX], const char **args)
@@ -83,9 +86,12 @@ static const struct router_command *router_find(const char *command)
 static int router_text(struct hctx *ctx)
 {
     const struct msg *m = ctx->msg;
+    int rc = campaign_text(ctx); /* a /canhbao confirmation, or a plain "dừng" */
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     if (m->is_group)
         return m->kind == MSG_CALLBACK ? 0 : group_watch(ctx);
-    int rc = report_continue(ctx);
+    rc = report_continue(ctx);
     if (rc == 0 && m->kind == MSG_CALLBACK)
         return m->is_group ? 0 : hctx_reply(ctx, "button_expired", NULL, 0);
     if (rc == 0)

@@ -324,14 +324,15 @@ int agencies_task_schedule(struct db *db, int64_t date_id, const char *agency, b
     return db_step_done(db, st);
 }
 
-int agencies_task_find(struct db *db, const char *agency, const char *typed,
+int agencies_task_find(struct db *db, const char *agency, const char *typed, int64_t soon_day,
                        struct agencies_task *out)
 {
-    /* A dated code first; else the deadline's earliest open date; else its latest submitted
-     * one (so the answer can say "already submitted"). */
+    /* A dated code first; else the deadline's earliest open date due by soon_day; else its
+     * latest submitted one (the answer says "already submitted"); else its next open one. */
     static const char sql[] = AGENCIES_TASK_COLUMNS
         "WHERE t.agency = ?1 AND d.active = 1 AND (d.code = upper(?2) OR d.base = upper(?2)) "
-        "ORDER BY d.code = upper(?2) DESC, t.submitted_at IS NULL DESC, "
+        "ORDER BY d.code = upper(?2) DESC, (t.submitted_at IS NULL AND d.due_day <= ?3) DESC, "
+        "t.submitted_at IS NOT NULL DESC, "
         "CASE WHEN t.submitted_at IS NULL THEN d.due_day ELSE -d.due_day END LIMIT 1";
     int n = 0;
     memset(out, 0, sizeof *out);
@@ -340,6 +341,7 @@ int agencies_task_find(struct db *db, const char *agency, const char *typed,
         return DB_ERROR;
     db_bind_text(st, 1, agency);
     db_bind_text(st, 2, typed);
+    sqlite3_bind_int64(st, 3, soon_day);
     if (agencies_task_rows(st, out, 1, &n) != DB_OK)
         return DB_ERROR;
     return n ? DB_OK : DB_NOT_FOUND;
@@ -491,4 +493,19 @@ int agencies_of_person(struct db *db, int64_t person_id, char code[AGENCIES_CODE
         agencies_copy(code, AGENCIES_CODE_MAX, st, 0);
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+}
+
+int agencies_sync_due(struct db *db, const char *name, const char *token)
+{
+    static const char sql[] = "INSERT INTO sync_marks (name, token) VALUES (?1, ?2) ON CONFLICT "
+                              "(name) DO UPDATE SET token = excluded.token WHERE token != "
+                              "excluded.token";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, name);
+    db_bind_text(st, 2, token);
+    if (db_step_done(db, st) != DB_OK)
+        return DB_ERROR;
+    return sqlite3_changes(db_handle(db)) > 0;
 }

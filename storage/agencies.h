@@ -110,9 +110,10 @@ int agencies_tasks_due(struct db *db, int64_t now_ms, struct agencies_task *out,
 /* Records the last reminder sent (has_slot false: none) and the next one (0: none left). */
 int agencies_task_schedule(struct db *db, int64_t date_id, const char *agency, bool has_slot,
                            int slot, int64_t next_at);
-/* The task of agency named by typed: a dated code ("BCQ1-2026") or a deadline code ("BCQ",
- * meaning its earliest open date). Case-insensitive. DB_NOT_FOUND when none. */
-int agencies_task_find(struct db *db, const char *agency, const char *typed,
+/* The task of agency named by typed: a dated code ("BCQ1-2026"), or a deadline code ("BCQ")
+ * meaning its earliest open date due by soon_day, else its latest submitted one, else its
+ * next open one. Case-insensitive. DB_NOT_FOUND when none. */
+int agencies_task_find(struct db *db, const char *agency, const char *typed, int64_t soon_day,
                        struct agencies_task *out);
 /* Records the submission; no more reminders. */
 int agencies_task_submit(struct db *db, int64_t date_id, const char *agency, int64_t person_id,
@@ -129,6 +130,10 @@ int agencies_date_get(struct db *db, int64_t id, struct agencies_date *out);
 int agencies_late(struct db *db, int64_t date_id, struct agency *out, int max, int *n);
 /* The escalation of date_id is done. */
 int agencies_escalated(struct db *db, int64_t date_id, int64_t now_ms);
+
+/* Whether the daily work name must run for token (handlers/calendar.h calendar_daily_token):
+ * 1 and the token recorded, 0 when it ran with this token already, or DB_ERROR (-1). */
+int agencies_sync_due(struct db *db, const char *name, const char *token);
 
 /* One agency's record over dates due within [from_day, to_day], judged on today. */
 struct agencies_record {

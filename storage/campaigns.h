@@ -24,8 +24,8 @@ enum {
     CAMPAIGNS_CODE_MAX = 40,
     CAMPAIGNS_TITLE_MAX = 200,
     CAMPAIGNS_AUDIENCE_MAX = 600,
-    CAMPAIGNS_TEXT_MAX = 4000,   /* bytes of a campaign's text */
-    CAMPAIGNS_LIST_MAX = 512,    /* ",TDP5,THONDONG," */
+    CAMPAIGNS_TEXT_MAX = 4000, /* bytes of a campaign's text */
+    CAMPAIGNS_LIST_MAX = 512,  /* ",TDP5,THONDONG," */
 };
 
 /* ---- subscriptions ---------------------------------------------------------------------- */
@@ -38,8 +38,8 @@ struct campaigns_sub {
 int campaigns_sub_get(struct db *db, const char *platform, const char *chat_id,
                       struct campaigns_sub *out);
 /* Subscribes (again) the chat; area NULL keeps the one recorded. */
-int campaigns_subscribe(struct db *db, const char *platform, const char *chat_id,
-                        int64_t person_id, const char *area, int64_t now_ms);
+int campaigns_subscribe(struct db *db, const char *platform, const char *chat_id, int64_t person_id,
+                        const char *area, int64_t now_ms);
 /* Opts the chat out at once: status 'stopped', its campaign messages still queued in the
  * outbox fail as "opted out", its pending recipients are marked opted out. *dropped gets how
  * many queued messages were withdrawn. */
@@ -63,7 +63,7 @@ struct campaign {
     char title[CAMPAIGNS_TITLE_MAX];
     char *text; /* owned; campaign_clear */
     char audience[CAMPAIGNS_AUDIENCE_MAX];
-    int priority;  /* an outbox_priority */
+    int priority;    /* an outbox_priority */
     char status[12]; /* draft, scheduled, running, done, cancelled, missed */
     int64_t send_at, created_at, started_at, finished_at;
 };
@@ -92,8 +92,8 @@ int campaigns_running(struct db *db, int64_t *ids, int max, int *n);
 int campaigns_miss(struct db *db, int64_t id, int64_t now_ms);
 /* scheduled → running, with every recipient of a written as pending (or opted out /
  * unreachable as they are now). *targeted gets how many. */
-int campaigns_start(struct db *db, int64_t id, const struct campaigns_audience *a,
-                    int64_t now_ms, int64_t *targeted);
+int campaigns_start(struct db *db, int64_t id, const struct campaigns_audience *a, int64_t now_ms,
+                    int64_t *targeted);
 /* running → done. */
 int campaigns_finish(struct db *db, int64_t id, int64_t now_ms);
 
@@ -106,8 +106,7 @@ struct campaigns_recipient {
 };
 
 /* Up to max pending recipients of campaign id. */
-int campaigns_pending(struct db *db, int64_t id, struct campaigns_recipient *out, int max,
-                      int *n);
+int campaigns_pending(struct db *db, int64_t id, struct campaigns_recipient *out, int max, int *n);
 /* A pending recipient → state (queued with outbox_id, opted_out, unreachable). */
 int campaigns_recipient_set(struct db *db, int64_t id, const char *platform, const char *chat_id,
                             const char *state, int64_t outbox_id, int64_t now_ms);
@@ -133,8 +132,8 @@ struct campaigns_draft {
     int64_t created_at;
 };
 
-int campaigns_draft_put(struct db *db, const char *platform, const char *chat_id,
-                        int64_t person_id, const char *area, const char *text, int64_t now_ms);
+int campaigns_draft_put(struct db *db, const char *platform, const char *chat_id, int64_t person_id,
+                        const char *area, const char *text, int64_t now_ms);
 /* DB_OK and *out (free out->text), or DB_NOT_FOUND. */
 int campaigns_draft_get(struct db *db, const char *platform, const char *chat_id,
                         struct campaigns_draft *out);

@@ -1,6 +1,6 @@
 -- 006: agencies and their deadlines; awareness campaigns and who receives them.
--- Due work is found through the partial indexes below, so a scheduler tick with nothing due
--- reads a few index pages and no table.
+-- Due work is found through the indexes below (partial ones where most rows are done), so a
+-- scheduler tick with nothing due reads a few index pages and no table.
 
 -- Agencies (cơ quan, ban, ngành, đoàn thể, trường học, doanh nghiệp, tổ dân phố/thôn): from the
 -- configuration ('config', synced at start) or from `tipgate agency add` ('cli').
@@ -96,8 +96,7 @@ CREATE TABLE campaigns (
     started_at  INTEGER,
     finished_at INTEGER
 );
-CREATE INDEX campaigns_due ON campaigns (status, send_at)
-    WHERE status IN ('scheduled', 'running');
+CREATE INDEX campaigns_status ON campaigns (status, send_at);
 
 -- One recipient of a campaign, snapshotted when it starts. 'pending' ones are enqueued in
 -- bounded batches; the outbox row (dedupe key campaign:<id>:<platform>:<chat>:<part>) is
@@ -126,4 +125,11 @@ CREATE TABLE alert_drafts (
     text       TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     PRIMARY KEY (platform, chat_id)
+) WITHOUT ROWID;
+
+-- Daily work done from the calendars (their sync), by name: the token says for which day and
+-- process it was done, and is written in the transaction that did it.
+CREATE TABLE sync_marks (
+    name  TEXT PRIMARY KEY,
+    token TEXT NOT NULL
 ) WITHOUT ROWID;

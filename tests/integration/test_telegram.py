@@ -39,8 +39,9 @@ def test_private_start_welcome_and_only_addressed_group_commands_answered():
         s.fake.push_message(-5001, "/lenhkhac")
         apitest.wait_settled(s.tg, TG, inbox=5)
         assert apitest.sent_to(s.fake, 1001) == [TEXTS["welcome"]]
-        assert apitest.sent_to(s.fake, -5001) == [TEXTS["help"]]
-        assert len(s.fake.sent) == 2, [(m["chat_id"], m["text"][:40]) for m in s.fake.sent]
+        # the group is not bound to an area: its first ordinary message gets the one hint
+        assert apitest.sent_to(s.fake, -5001) == [TEXTS["help"], TEXTS["group_unbound_hint"]]
+        assert len(s.fake.sent) == 3, [(m["chat_id"], m["text"][:40]) for m in s.fake.sent]
         s.tg.assert_clean_exit()
 
 
@@ -473,7 +474,9 @@ def test_bot_membership_changes_are_recorded():
         s.fake.push_my_chat_member(-1702, "Tổ dân phố 5", "member", "kicked")
         apitest.wait_db(s.tg, "SELECT bot_status, reachable FROM chats WHERE chat_id ="
                               " '-1702'", lambda r: r == [("kicked", 0)])
-        assert not s.fake.sent
+        # added to an unbound group: the one short explanation; removed: nothing more
+        assert [(m["chat_id"], m["text"]) for m in s.fake.sent] == [
+            ("-1702", TEXTS["group_unbound_hint"])]
         s.tg.assert_clean_exit()
 
 

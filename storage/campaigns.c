@@ -1,0 +1,586 @@
+/*
+ * campaigns.c — see campaigns.h. The three audiences are each one SELECT (below, as macros),
+ * used both to snapshot recipients when a campaign starts and to count them for a preview, so
+ * the number an officer confirms is computed exactly as the list that is sent.
+ *
+ * Withdrawing queued messages (an opt-out, a cancelled campaign) updates outbox rows directly,
+ * found through outbox_chat and the dedupe key's "campaign:" prefix: storage/outbox.c has no
+ * notion of campaigns, and a new outbox state was rejected — 'failed' with the reason kept is
+ * what every report already reads.
+ */
+#include "storage/campaigns.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Residents: private chats that said /dangkytin (or /tatthongbao), by area (?3: ",A,B," or ""). */
+#define CAMPAIGNS_RESIDENTS                                                                        \
+    "SELECT s.platform AS platform, s.chat_id AS chat_id, 'resident' AS audience, "                \
+    "CASE WHEN s.status = 'stopped' THEN 'opted_out' WHEN coalesce(c.reachable, 1) = 0 OR "        \
+    "coalesce(p.reachable, 1) = 0 THEN 'unreachable' ELSE 'pending' END AS state "                 \
+    "FROM subscriptions s LEFT JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id " \
+    "LEFT JOIN people p ON p.id = s.person_id WHERE coalesce(c.kind, 'private') = 'private' AND "  \
+    "(?3 = '' OR instr(?3, ',' || coalesce(s.area, p.area) || ',') > 0)"
+
+/* Bound groups: kind 'group', an area, reachable (the group-chat work's definition). */
+#define CAMPAIGNS_GROUPS                                                                           \
+    "SELECT c.platform AS platform, c.chat_id AS chat_id, 'group' AS audience, "                   \
+    "CASE WHEN s.status = 'stopped' THEN 'opted_out' ELSE 'pending' END AS state FROM chats c "    \
+    "LEFT JOIN subscriptions s ON s.platform = c.platform AND s.chat_id = c.chat_id "              \
+    "WHERE c.kind = 'group' AND c.area IS NOT NULL AND c.reachable = 1 AND "                       \
+    "(?3 = '' OR instr(?3, ',' || c.area || ',') > 0)"
+
+/* Agencies' chats (?4 = 1: schools only; ?3: codes). */
+#define CAMPAIGNS_AGENCIES                                                                         \
+    "SELECT ac.platform AS platform, ac.chat_id AS chat_id, 'agency' AS audience, "                \
+    "CASE WHEN s.status = 'stopped' THEN 'opted_out' WHEN coalesce(c.reachable, 1) = 0 THEN "      \
+    "'unreachable' ELSE 'pending' END AS state FROM agency_chats ac JOIN agencies a ON "           \
+    "a.code = ac.agency AND a.active = 1 LEFT JOIN chats c ON c.platform = ac.platform AND "       \
+    "c.chat_id = ac.chat_id LEFT JOIN subscriptions s ON s.platform = ac.platform AND "            \
+    "s.chat_id = ac.chat_id WHERE (?4 = 0 OR a.kind = 'school') AND "                              \
+    "(?3 = '' OR instr(?3, ',' || a.code || ',') > 0)"
+
+#define CAMPAIGNS_SNAPSHOT(select)                                                                 \
+    "INSERT OR IGNORE INTO campaign_recipients (campaign_id, platform, chat_id, audience, state, " \
+    "updated_at) SELECT ?1, platform, chat_id, audience, state, ?2 FROM (" select ")"
+
+#define CAMPAIGNS_COUNT(select)                                                                    \
+    "SELECT count(*), count(CASE WHEN state = 'opted_out' THEN 1 END), "                           \
+    "count(CASE WHEN state = 'unreachable' THEN 1 END) FROM (" select ")"
+
+static void campaigns_copy(char *out, size_t size, sqlite3_stmt *st, int col)
+{
+    const unsigned char *s = sqlite3_column_text(st, col);
+    snprintf(out, size, "%s", s ? (const char *)s : "");
+}
+
+static int campaigns_done(int rc)
+{
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+/* ---- subscriptions ---------------------------------------------------------------------- */
+
+int campaigns_sub_get(struct db *db, const char *platform, const char *chat_id,
+                      struct campaigns_sub *out)
+{
+    static const char sql[] = "SELECT status, coalesce(area, '') FROM subscriptions "
+                              "WHERE platform = ? AND chat_id = ?";
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        campaigns_copy(out->status, sizeof out->status, st, 0);
+        campaigns_copy(out->area, sizeof out->area, st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+}
+
+static int campaigns_set_status(struct db *db, const char *platform, const char *chat_id,
+                                int64_t person_id, const char *status, const char *area,
+                                int64_t now_ms)
+{
+    static const char sql[] =
+        "INSERT INTO subscriptions (platform, chat_id, person_id, status, area, created_at, "
+        "updated_at) VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6, ?6) ON CONFLICT (platform, "
+        "chat_id) DO UPDATE SET status = excluded.status, person_id = coalesce(excluded.person_id, "
+        "person_id), area = coalesce(excluded.area, area), updated_at = excluded.updated_at";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    sqlite3_bind_int64(st, 3, person_id);
+    db_bind_text(st, 4, status);
+    db_bind_text(st, 5, area);
+    sqlite3_bind_int64(st, 6, now_ms);
+    return db_step_done(db, st);
+}
+
+int campaigns_subscribe(struct db *db, const char *platform, const char *chat_id, int64_t person_id,
+                        const char *area, int64_t now_ms)
+{
+    return campaigns_set_status(db, platform, chat_id, person_id, "subscribed", area, now_ms);
+}
+
+/* Withdraws the campaign messages still queued for one chat (or for one campaign: chat NULL). */
+static int campaigns_withdraw(struct db *db, const char *platform, const char *chat_id, int64_t id,
+                              const char *why, int64_t *dropped)
+{
+    static const char by_chat[] =
+        "UPDATE outbox SET status = 'failed', last_error = ?3 WHERE platform = ?1 AND "
+        "chat_id = ?2 AND status = 'queued' AND substr(dedupe_key, 1, 9) = 'campaign:'";
+    static const char by_campaign[] =
+        "UPDATE outbox SET status = 'failed', last_error = ?3 WHERE dedupe_key > ?2 AND "
+        "dedupe_key < ?2 || '~' AND status = 'queued' AND ?1 > 0";
+    char prefix[64];
+    sqlite3_stmt *st = db_stmt(db, chat_id ? by_chat : by_campaign);
+    if (!st)
+        return DB_ERROR;
+    if (chat_id) {
+        db_bind_text(st, 1, platform);
+        db_bind_text(st, 2, chat_id);
+    } else {
+        snprintf(prefix, sizeof prefix, "campaign:%lld:", (long long)id);
+        sqlite3_bind_int64(st, 1, id);
+        db_bind_text(st, 2, prefix);
+    }
+    db_bind_text(st, 3, why);
+    int rc = db_step_done(db, st);
+    if (dropped)
+        *dropped = rc == DB_OK ? sqlite3_changes(db_handle(db)) : 0;
+    return rc;
+}
+
+int campaigns_stop(struct db *db, const char *platform, const char *chat_id, int64_t person_id,
+                   int64_t now_ms, int64_t *dropped)
+{
+    static const char recipients[] =
+        "UPDATE campaign_recipients SET state = 'opted_out', updated_at = ?3 WHERE platform = ?1 "
+        "AND chat_id = ?2 AND (state = 'pending' OR (state = 'queued' AND outbox_id IN (SELECT id "
+        "FROM outbox WHERE platform = ?1 AND chat_id = ?2 AND status = 'failed' AND "
+        "last_error = 'opted out')))";
+    if (campaigns_set_status(db, platform, chat_id, person_id, "stopped", NULL, now_ms) != DB_OK ||
+        campaigns_withdraw(db, platform, chat_id, 0, "opted out", dropped) != DB_OK)
+        return DB_ERROR;
+    sqlite3_stmt *st = db_stmt(db, recipients);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    sqlite3_bind_int64(st, 3, now_ms);
+    return db_step_done(db, st);
+}
+
+/* ---- campaigns -------------------------------------------------------------------------- */
+
+void campaign_clear(struct campaign *c)
+{
+    if (!c)
+        return;
+    free(c->text);
+    c->text = NULL;
+}
+
+#define CAMPAIGNS_COLUMNS                                                                          \
+    "SELECT id, code, kind, title, text, audience, priority, status, coalesce(send_at, 0), "       \
+    "created_at, coalesce(started_at, 0), coalesce(finished_at, 0) FROM campaigns "
+
+static void campaigns_row(sqlite3_stmt *st, struct campaign *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = sqlite3_column_int64(st, 0);
+    campaigns_copy(c->code, sizeof c->code, st, 1);
+    campaigns_copy(c->kind, sizeof c->kind, st, 2);
+    campaigns_copy(c->title, sizeof c->title, st, 3);
+    c->text = db_col_strdup(st, 4);
+    campaigns_copy(c->audience, sizeof c->audience, st, 5);
+    c->priority = sqlite3_column_int(st, 6);
+    campaigns_copy(c->status, sizeof c->status, st, 7);
+    c->send_at = sqlite3_column_int64(st, 8);
+    c->created_at = sqlite3_column_int64(st, 9);
+    c->started_at = sqlite3_column_int64(st, 10);
+    c->finished_at = sqlite3_column_int64(st, 11);
+}
+
+static int campaigns_bind_new(sqlite3_stmt *st, const struct campaign *c, int64_t person_id,
+                              int64_t now_ms)
+{
+    db_bind_text(st, 1, c->code);
+    db_bind_text(st, 2, c->kind);
+    db_bind_text(st, 3, c->title);
+    db_bind_text(st, 4, c->text);
+    db_bind_text(st, 5, c->audience);
+    sqlite3_bind_int(st, 6, c->priority);
+    db_bind_text(st, 7, c->send_at ? "scheduled" : "draft");
+    sqlite3_bind_int64(st, 8, c->send_at);
+    sqlite3_bind_int64(st, 9, person_id);
+    sqlite3_bind_int64(st, 10, now_ms);
+    return 0;
+}
+
+int campaigns_create(struct db *db, const struct campaign *c, int64_t person_id, int64_t now_ms,
+                     int64_t *id)
+{
+    static const char sql[] =
+        "INSERT INTO campaigns (code, kind, title, text, audience, priority, status, send_at, "
+        "created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULLIF(?8, 0), "
+        "NULLIF(?9, 0), ?10, ?10) ON CONFLICT (code) DO NOTHING RETURNING id";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    campaigns_bind_new(st, c, person_id, now_ms);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && id)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_DUPLICATE : DB_ERROR;
+}
+
+int campaigns_upsert_scheduled(struct db *db, const struct campaign *c, int64_t now_ms)
+{
+    static const char sql[] =
+        "INSERT INTO campaigns (code, kind, title, text, audience, priority, status, send_at, "
+        "created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULLIF(?8, 0), "
+        "NULLIF(?9, 0), ?10, ?10) ON CONFLICT (code) DO UPDATE SET title = excluded.title, "
+        "text = excluded.text, audience = excluded.audience, send_at = excluded.send_at, "
+        "updated_at = excluded.updated_at WHERE status = 'scheduled' AND kind = 'awareness' AND "
+        "(title, text, audience, send_at) IS NOT (excluded.title, excluded.text, "
+        "excluded.audience, excluded.send_at)";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    campaigns_bind_new(st, c, 0, now_ms);
+    return db_step_done(db, st);
+}
+
+static int campaigns_one(sqlite3_stmt *st, struct campaign *out)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        campaigns_row(st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+}
+
+int campaigns_get(struct db *db, const char *code, struct campaign *out)
+{
+    static const char sql[] = CAMPAIGNS_COLUMNS "WHERE code = upper(?)";
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, code);
+    return campaigns_one(st, out);
+}
+
+int campaigns_get_id(struct db *db, int64_t id, struct campaign *out)
+{
+    static const char sql[] = CAMPAIGNS_COLUMNS "WHERE id = ?";
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    return campaigns_one(st, out);
+}
+
+int campaigns_list(struct db *db, struct campaign *out, int max, int *n)
+{
+    static const char sql[] =
+        CAMPAIGNS_COLUMNS "ORDER BY coalesce(send_at, created_at) DESC, id DESC LIMIT ?";
+    int rc = SQLITE_DONE;
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int(st, 1, max);
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        campaigns_row(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return campaigns_done(rc);
+}
+
+/* Runs an UPDATE of one campaign (?1 id, ?2 now, ?3 a value); DB_NOT_FOUND when it changed
+ * nothing (the campaign was not in the state the statement expects). */
+static int campaigns_update(struct db *db, const char *sql, int64_t id, int64_t now_ms,
+                            int64_t value)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    sqlite3_bind_int64(st, 3, value);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+        return DB_NOT_FOUND;
+    return rc;
+}
+
+int campaigns_schedule(struct db *db, int64_t id, int64_t send_at, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE campaigns SET status = 'scheduled', send_at = ?3, "
+                              "updated_at = ?2 WHERE id = ?1 AND status IN ('draft', 'scheduled')";
+    return campaigns_update(db, sql, id, now_ms, send_at);
+}
+
+int campaigns_cancel(struct db *db, int64_t id, int64_t now_ms)
+{
+    static const char sql[] =
+        "UPDATE campaigns SET status = 'cancelled', updated_at = ?2, finished_at = ?2 "
+        "WHERE id = ?1 AND status IN ('draft', 'scheduled', 'running')";
+    static const char pending[] = "UPDATE campaign_recipients SET state = 'cancelled', "
+                                  "updated_at = ?2 WHERE campaign_id = ?1 AND "
+                                  "state = 'pending'";
+    int rc = campaigns_update(db, sql, id, now_ms, 0);
+    if (rc != DB_OK)
+        return rc;
+    rc = campaigns_update(db, pending, id, now_ms, 0);
+    if (rc == DB_ERROR)
+        return rc;
+    return campaigns_withdraw(db, NULL, NULL, id, "cancelled", NULL);
+}
+
+static int campaigns_ids(sqlite3_stmt *st, int64_t *ids, int max, int *n)
+{
+    int rc = SQLITE_DONE;
+    *n = 0;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return campaigns_done(rc);
+}
+
+int campaigns_due(struct db *db, int64_t now_ms, int64_t *ids, int max, int *n)
+{
+    static const char sql[] = "SELECT id FROM campaigns WHERE status = 'scheduled' AND "
+                              "send_at <= ? ORDER BY send_at, id LIMIT ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int(st, 2, max);
+    return campaigns_ids(st, ids, max, n);
+}
+
+int campaigns_running(struct db *db, int64_t *ids, int max, int *n)
+{
+    static const char sql[] = "SELECT id FROM campaigns WHERE status = 'running' "
+                              "ORDER BY priority, id LIMIT ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int(st, 1, max);
+    return campaigns_ids(st, ids, max, n);
+}
+
+int campaigns_miss(struct db *db, int64_t id, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE campaigns SET status = 'missed', updated_at = ?2, "
+                              "finished_at = ?2 WHERE id = ?1 AND status = 'scheduled'";
+    return campaigns_update(db, sql, id, now_ms, 0);
+}
+
+int campaigns_finish(struct db *db, int64_t id, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE campaigns SET status = 'done', updated_at = ?2, "
+                              "finished_at = ?2 WHERE id = ?1 AND status = 'running'";
+    return campaigns_update(db, sql, id, now_ms, 0);
+}
+
+/* Binds the audience's parameters of one of the SELECTs above (?3 list, ?4 schools). */
+static void campaigns_bind_audience(sqlite3_stmt *st, const char *list, int schools)
+{
+    db_bind_text(st, 3, list);
+    if (sqlite3_bind_parameter_count(st) >= 4)
+        sqlite3_bind_int(st, 4, schools);
+}
+
+static int campaigns_snapshot(struct db *db, const char *sql, int64_t id, int64_t now_ms,
+                              const char *list, int schools, int64_t *added)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    campaigns_bind_audience(st, list, schools);
+    int rc = db_step_done(db, st);
+    *added += rc == DB_OK ? sqlite3_changes(db_handle(db)) : 0;
+    return rc;
+}
+
+int campaigns_start(struct db *db, int64_t id, const struct campaigns_audience *a, int64_t now_ms,
+                    int64_t *targeted)
+{
+    static const char residents[] = CAMPAIGNS_SNAPSHOT(CAMPAIGNS_RESIDENTS);
+    static const char groups[] = CAMPAIGNS_SNAPSHOT(CAMPAIGNS_GROUPS);
+    static const char agencies[] = CAMPAIGNS_SNAPSHOT(CAMPAIGNS_AGENCIES);
+    static const char running[] = "UPDATE campaigns SET status = 'running', updated_at = ?2, "
+                                  "started_at = ?2 WHERE id = ?1 AND status = 'scheduled'";
+    int rc = DB_OK;
+    *targeted = 0;
+    if (a->residents)
+        rc = campaigns_snapshot(db, residents, id, now_ms, a->resident_areas, 0, targeted);
+    if (rc == DB_OK && a->groups)
+        rc = campaigns_snapshot(db, groups, id, now_ms, a->group_areas, 0, targeted);
+    if (rc == DB_OK && (a->agencies || a->schools))
+        rc = campaigns_snapshot(db, agencies, id, now_ms, a->agency_codes, !a->agencies, targeted);
+    return rc == DB_OK ? campaigns_update(db, running, id, now_ms, 0) : rc;
+}
+
+int campaigns_pending(struct db *db, int64_t id, struct campaigns_recipient *out, int max, int *n)
+{
+    static const char sql[] =
+        "SELECT r.platform, r.chat_id, r.audience, coalesce(s.status, ''), "
+        "coalesce(c.reachable, 1) FROM campaign_recipients r INDEXED BY "
+        "campaign_recipients_pending LEFT JOIN subscriptions s ON "
+        "s.platform = r.platform AND s.chat_id = r.chat_id LEFT JOIN chats c ON "
+        "c.platform = r.platform AND c.chat_id = r.chat_id WHERE r.campaign_id = ? AND "
+        "r.state = 'pending' LIMIT ?";
+    int rc = SQLITE_DONE;
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, max);
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct campaigns_recipient *r = &out[(*n)++];
+        campaigns_copy(r->platform, sizeof r->platform, st, 0);
+        campaigns_copy(r->chat_id, sizeof r->chat_id, st, 1);
+        campaigns_copy(r->audience, sizeof r->audience, st, 2);
+        campaigns_copy(r->sub_status, sizeof r->sub_status, st, 3);
+        r->reachable = sqlite3_column_int(st, 4) != 0;
+    }
+    sqlite3_reset(st);
+    return campaigns_done(rc);
+}
+
+int campaigns_recipient_set(struct db *db, int64_t id, const char *platform, const char *chat_id,
+                            const char *state, int64_t outbox_id, int64_t now_ms)
+{
+    static const char sql[] =
+        "UPDATE campaign_recipients SET state = ?4, outbox_id = NULLIF(?5, 0), updated_at = ?6 "
+        "WHERE campaign_id = ?1 AND platform = ?2 AND chat_id = ?3 AND state = 'pending'";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    db_bind_text(st, 2, platform);
+    db_bind_text(st, 3, chat_id);
+    db_bind_text(st, 4, state);
+    sqlite3_bind_int64(st, 5, outbox_id);
+    sqlite3_bind_int64(st, 6, now_ms);
+    return db_step_done(db, st);
+}
+
+int campaigns_report(struct db *db, int64_t id, struct campaigns_counts *out)
+{
+    static const char sql[] =
+        "SELECT count(*), "
+        "count(CASE WHEN r.state = 'queued' AND o.status = 'sent' THEN 1 END), "
+        "count(CASE WHEN r.state = 'queued' AND o.status = 'failed' AND "
+        "coalesce(c.reachable, 1) = 1 THEN 1 END), "
+        "count(CASE WHEN r.state = 'unreachable' OR (r.state = 'queued' AND "
+        "o.status = 'failed' AND coalesce(c.reachable, 1) = 0) THEN 1 END), "
+        "count(CASE WHEN r.state = 'opted_out' THEN 1 END), "
+        "count(CASE WHEN r.state = 'pending' OR (r.state = 'queued' AND "
+        "o.status IN ('queued', 'sending')) THEN 1 END), "
+        "count(CASE WHEN r.state = 'cancelled' THEN 1 END) "
+        "FROM campaign_recipients r LEFT JOIN outbox o ON o.id = r.outbox_id LEFT JOIN chats c "
+        "ON c.platform = r.platform AND c.chat_id = r.chat_id WHERE r.campaign_id = ?";
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int64_t *fields[] = {&out->targeted,  &out->sent,        &out->failed,   &out->unreachable,
+                             &out->opted_out, &out->in_progress, &out->cancelled};
+        for (int i = 0; i < 7; i++)
+            *fields[i] = sqlite3_column_int64(st, i);
+    }
+    sqlite3_reset(st);
+    return campaigns_done(rc);
+}
+
+static int campaigns_count_one(struct db *db, const char *sql, const char *list, int schools,
+                               struct campaigns_counts *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    campaigns_bind_audience(st, list, schools);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->targeted = sqlite3_column_int64(st, 0);
+        out->opted_out = sqlite3_column_int64(st, 1);
+        out->unreachable = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return campaigns_done(rc);
+}
+
+int campaigns_count(struct db *db, const struct campaigns_audience *a,
+                    struct campaigns_counts *residents, struct campaigns_counts *groups,
+                    struct campaigns_counts *agencies)
+{
+    static const char r_sql[] = CAMPAIGNS_COUNT(CAMPAIGNS_RESIDENTS);
+    static const char g_sql[] = CAMPAIGNS_COUNT(CAMPAIGNS_GROUPS);
+    static const char a_sql[] = CAMPAIGNS_COUNT(CAMPAIGNS_AGENCIES);
+    memset(residents, 0, sizeof *residents);
+    memset(groups, 0, sizeof *groups);
+    memset(agencies, 0, sizeof *agencies);
+    int rc = DB_OK;
+    if (a->residents)
+        rc = campaigns_count_one(db, r_sql, a->resident_areas, 0, residents);
+    if (rc == DB_OK && a->groups)
+        rc = campaigns_count_one(db, g_sql, a->group_areas, 0, groups);
+    if (rc == DB_OK && (a->agencies || a->schools))
+        rc = campaigns_count_one(db, a_sql, a->agency_codes, !a->agencies, agencies);
+    return rc;
+}
+
+/* ---- alert drafts ----------------------------------------------------------------------- */
+
+int campaigns_draft_put(struct db *db, const char *platform, const char *chat_id, int64_t person_id,
+                        const char *area, const char *text, int64_t now_ms)
+{
+    static const char sql[] = "INSERT OR REPLACE INTO alert_drafts (platform, chat_id, person_id, "
+                              "area, text, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    sqlite3_bind_int64(st, 3, person_id);
+    db_bind_text(st, 4, area);
+    db_bind_text(st, 5, text);
+    sqlite3_bind_int64(st, 6, now_ms);
+    return db_step_done(db, st);
+}
+
+int campaigns_draft_get(struct db *db, const char *platform, const char *chat_id,
+                        struct campaigns_draft *out)
+{
+    static const char sql[] = "SELECT person_id, area, text, created_at FROM alert_drafts "
+                              "WHERE platform = ? AND chat_id = ?";
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->person_id = sqlite3_column_int64(st, 0);
+        campaigns_copy(out->area, sizeof out->area, st, 1);
+        out->text = db_col_strdup(st, 2);
+        out->created_at = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW && !out->text)
+        return DB_ERROR;
+    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+}
+
+int campaigns_draft_delete(struct db *db, const char *platform, const char *chat_id)
+{
+    static const char sql[] = "DELETE FROM alert_drafts WHERE platform = ? AND chat_id = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, platform);
+    db_bind_text(st, 2, chat_id);
+    return db_step_done(db, st);
+}

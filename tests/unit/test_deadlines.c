@@ -1,0 +1,336 @@
+/*
+ * test_deadlines.c — agency deadline reminders on the scheduler (handlers/deadlines.h) with a
+ * moving clock: the offsets before the due day at 08:00 local, daily while overdue, one
+ * message per chat of every responsible agency; a restart and a long downtime caught up with
+ * one message; /danop on time and late stops an agency's reminders; the steering committee's
+ * escalation once, listing who is late; the weekend and holiday notes; /hannop; an agency
+ * added later owes only what is still to come.
+ */
+#include "bot/app.h"
+#include "bot/clock.h"
+#include "bot/msg.h"
+#include "bot/scheduler.h"
+#include "bot/worker.h"
+#include "handlers/calendar.h"
+#include "handlers/deadlines.h"
+#include "storage/enrol.h"
+#include "storage/inbox.h"
+#include "storage/outbox.h"
+
+#include "testlib.h"
+
+#include <stdlib.h>
+
+static const char *calendar_json =
+    "{\"plan\": \"Kế hoạch thử\", \"deadlines\": ["
+    "{\"code\": \"BCQ\", \"who\": \"all\", \"what\": \"Báo cáo quý\", \"to\": \"UBND phường\", "
+    "\"rule\": \"quarterly 10 quarters Q1\"},"
+    "{\"code\": \"CN\", \"who\": [\"A\"], \"what\": \"Báo cáo chủ nhật\", \"to\": \"UBND\", "
+    "\"rule\": \"once 14/03/2027\"},"
+    "{\"code\": \"LE\", \"who\": [\"A\"], \"what\": \"Báo cáo ngày lễ\", \"to\": \"UBND\", "
+    "\"rule\": \"once 01/05/2027\"}]}";
+
+static int64_t at(int y, int m, int d, int h, int min)
+{
+    return calendar_at(calendar_days(y, m, d), h * 60 + min);
+}
+
+/* An app whose config names this test's calendar, agencies A (one chat) and B (two), and a
+ * steering committee chat. */
+static int start(struct app *app, const char *name)
+{
+    char text[2048], file[128], cal[128];
+    snprintf(cal, sizeof cal, "%s-cal.json", name);
+    testlib_write(cal, calendar_json);
+    snprintf(text, sizeof text,
+             "{\"log\": {\"level\": \"off\"}, \"storage\": {\"path\": \"%s.db\"},"
+             " \"calendar\": {\"files\": [\"%s\"]},"
+             " \"agencies\": [{\"code\": \"A\", \"name\": \"Cơ quan A\", \"chats\": "
+             "[{\"platform\": \"webchat\", \"chat_id\": \"a1\"}]},"
+             " {\"code\": \"B\", \"name\": \"Trường B\", \"kind\": \"school\", \"chats\": "
+             "[{\"platform\": \"webchat\", \"chat_id\": \"b1\"}, {\"platform\": \"webchat\", "
+             "\"chat_id\": \"b2\"}]}],"
+             " \"deadlines\": {\"steering\": {\"platform\": \"webchat\", \"chat_id\": \"bcd\"}}}",
+             name, cal);
+    snprintf(file, sizeof file, "%s.json", name);
+    char err[512] = "";
+    int rc = app_init(app, testlib_write(file, text), err, sizeof err);
+    CHECK_INT(rc, 0);
+    if (rc != 0) {
+        fprintf(stderr, "  app_init: %s\n", err);
+        app_free(app);
+    }
+    return rc;
+}
+
+static void tick(struct app *app, int64_t now)
+{
+    unsigned touched = 0;
+    CHECK_INT(scheduler_tick(app, app->db, now, &touched), 0);
+}
+
+/* The texts queued for chat, oldest first, joined by "|" (static buffer). */
+static const char *sent_to(struct app *app, const char *chat)
+{
+    static char buf[32768];
+    sqlite3_stmt *st = NULL;
+    buf[0] = '\0';
+    sqlite3_prepare_v2(db_handle(app->db), "SELECT text FROM outbox WHERE chat_id = ? ORDER BY id",
+                       -1, &st, NULL);
+    sqlite3_bind_text(st, 1, chat, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, sizeof buf - n, "%s%s", n ? "|" : "",
+                 (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return buf;
+}
+
+static int count_to(struct app *app, const char *chat)
+{
+    const char *s = sent_to(app, chat);
+    int n = *s ? 1 : 0;
+    for (; *s; s++)
+        n += *s == '|';
+    return n;
+}
+
+/* The last text queued for chat (static buffer). */
+static const char *last_to(struct app *app, const char *chat)
+{
+    const char *s = sent_to(app, chat), *bar = strrchr(s, '|');
+    return bar ? bar + 1 : s;
+}
+
+/* A webchat message from user (its own chat) handled at now; returns the reply. */
+static const char *say(struct app *app, const char *user, const char *text, int64_t now)
+{
+    static int seq;
+    char key[32];
+    struct msg m = {0};
+    snprintf(key, sizeof key, "k%d", ++seq);
+    m.kind = MSG_TEXT;
+    m.platform = strdup("webchat");
+    m.update_key = strdup(key);
+    m.chat_id = strdup(user);
+    m.sender_id = strdup(user);
+    m.text = strdup(text);
+    m.date_ms = now;
+    char *json = msg_to_json(&m);
+    CHECK_INT(inbox_add(app->db, "webchat", key, user, json, now, NULL), DB_OK);
+    free(json);
+    msg_clear(&m);
+    int done = 0;
+    unsigned touched = 0;
+    clock_set_fake(now);
+    CHECK_INT(worker_run_batch(app, app->db, &done, &touched), 0);
+    clock_set_fake(0);
+    return last_to(app, user);
+}
+
+/* Enrols webchat user as a member of agency. */
+static void member(struct app *app, const char *user, const char *agency, int64_t now)
+{
+    struct enrol_grant g = {.role = "agency"};
+    char code[ENROL_CODE_LEN + 1], cmd[64];
+    snprintf(g.agency, sizeof g.agency, "%s", agency);
+    CHECK_INT(enrol_create(app->db, &g, now, 86400000LL, code), DB_OK);
+    snprintf(cmd, sizeof cmd, "/dangky %s", code);
+    CHECK(strstr(say(app, user, cmd, now), "Đăng ký thành công") != NULL);
+}
+
+/* B is bound by BCQ only (A also by CN and LE): its chats show one deadline's reminders. */
+static void test_deadlines_reminders_at_offsets_then_daily_while_overdue(void)
+{
+    struct app app;
+    if (start(&app, "offsets") != 0)
+        return;
+    tick(&app, at(2027, 3, 1, 9, 0)); /* sync: tasks for BCQ1-2027 (10/03) */
+    CHECK_INT(count_to(&app, "b1"), 0);
+    tick(&app, at(2027, 3, 3, 7, 59));
+    CHECK_INT(count_to(&app, "b1"), 0);
+    tick(&app, at(2027, 3, 3, 8, 0));
+    CHECK_INT(count_to(&app, "a1"), 1);
+    CHECK_INT(count_to(&app, "b1"), 1);
+    CHECK_INT(count_to(&app, "b2"), 1);
+    CHECK(strstr(last_to(&app, "a1"), "Nhắc hạn nộp BCQ1-2027 — Cơ quan A") != NULL);
+    CHECK(strstr(last_to(&app, "a1"), "Thứ Tư, 10/03/2027 (còn 7 ngày)") != NULL);
+    CHECK(strstr(last_to(&app, "a1"), "Khi đã nộp, gõ /danop BCQ1-2027.") != NULL);
+    CHECK(strstr(last_to(&app, "b2"), "Nhắc hạn nộp BCQ1-2027 — Trường B") != NULL);
+    tick(&app, at(2027, 3, 3, 8, 1));
+    tick(&app, at(2027, 3, 6, 23, 0));
+    CHECK_INT(count_to(&app, "b1"), 1);
+    tick(&app, at(2027, 3, 7, 8, 0));
+    CHECK(strstr(last_to(&app, "b1"), "(còn 3 ngày)") != NULL);
+    tick(&app, at(2027, 3, 9, 8, 0));
+    CHECK(strstr(last_to(&app, "b1"), "(còn 1 ngày)") != NULL);
+    tick(&app, at(2027, 3, 10, 8, 0));
+    CHECK(strstr(last_to(&app, "b1"), "HÔM NAY là hạn nộp BCQ1-2027") != NULL);
+    tick(&app, at(2027, 3, 11, 8, 0));
+    CHECK(strstr(last_to(&app, "b1"), "QUÁ HẠN 1 ngày: Trường B (B) chưa nộp BCQ1-2027") != NULL);
+    tick(&app, at(2027, 3, 12, 8, 0));
+    CHECK(strstr(last_to(&app, "b1"), "QUÁ HẠN 2 ngày") != NULL);
+    CHECK_INT(count_to(&app, "b1"), 6);
+    CHECK_INT(count_to(&app, "b2"), 6);
+    app_free(&app);
+}
+
+static void test_deadlines_restart_and_long_downtime_caught_up_once(void)
+{
+    struct app app;
+    if (start(&app, "downtime") != 0)
+        return;
+    tick(&app, at(2027, 3, 1, 9, 0));
+    tick(&app, at(2027, 3, 3, 8, 0));
+    CHECK_INT(count_to(&app, "b1"), 1);
+    app_free(&app); /* down from 03/03 to 12/03: -3, -1, 0 and +1 are missed */
+    if (start(&app, "downtime") != 0)
+        return;
+    tick(&app, at(2027, 3, 12, 10, 0));
+    CHECK_INT(count_to(&app, "b1"), 2);
+    CHECK(strstr(last_to(&app, "b1"), "QUÁ HẠN 2 ngày") != NULL);
+    tick(&app, at(2027, 3, 12, 10, 0));
+    tick(&app, at(2027, 3, 12, 23, 59));
+    CHECK_INT(count_to(&app, "b1"), 2);
+    app_free(&app); /* a restart on the same day repeats nothing */
+    if (start(&app, "downtime") != 0)
+        return;
+    tick(&app, at(2027, 3, 12, 23, 59));
+    CHECK_INT(count_to(&app, "b1"), 2);
+    tick(&app, at(2027, 3, 13, 8, 0));
+    CHECK_INT(count_to(&app, "b1"), 3);
+    CHECK(strstr(last_to(&app, "b1"), "QUÁ HẠN 3 ngày") != NULL);
+    app_free(&app); /* longer than the overdue period: the task ends without a stale message */
+    if (start(&app, "downtime") != 0)
+        return;
+    tick(&app, at(2027, 6, 1, 9, 0));
+    CHECK_INT(count_to(&app, "b1"), 3);
+    app_free(&app);
+}
+
+static void test_deadlines_done_on_time_and_late_stop_reminders(void)
+{
+    struct app app;
+    if (start(&app, "done") != 0)
+        return;
+    tick(&app, at(2027, 3, 1, 9, 0));
+    member(&app, "ua", "A", at(2027, 3, 1, 9, 5));
+    member(&app, "ub", "B", at(2027, 3, 1, 9, 6));
+    CHECK(strstr(say(&app, "ux", "/danop BCQ1-2027", at(2027, 3, 2, 9, 0)),
+                 "dành cho thành viên cơ quan") != NULL);
+    CHECK(strstr(say(&app, "ua", "/danop XYZ", at(2027, 3, 2, 9, 0)),
+                 "Không tìm thấy hạn nộp XYZ của Cơ quan A") != NULL);
+    CHECK(strstr(say(&app, "ua", "/danop", at(2027, 3, 2, 9, 0)), "Gõ /danop <mã hạn nộp>"));
+    CHECK(strstr(say(&app, "ua", "/danop bcq1-2027", at(2027, 3, 10, 17, 0)),
+                 "Cơ quan A đã nộp Báo cáo quý (BCQ1-2027) đúng hạn") != NULL);
+    CHECK(strstr(say(&app, "ua", "/danop BCQ", at(2027, 3, 10, 17, 1)),
+                 "Cơ quan A đã báo nộp BCQ1-2027 ngày Thứ Tư, 10/03/2027") != NULL);
+    tick(&app, at(2027, 3, 12, 9, 0));
+    int b_before = count_to(&app, "b1");
+    CHECK(strstr(say(&app, "ub", "/done BCQ", at(2027, 3, 12, 10, 0)),
+                 "Trường B đã nộp Báo cáo quý (BCQ1-2027), trễ 2 ngày so với hạn Thứ Tư, "
+                 "10/03/2027") != NULL);
+    tick(&app, at(2027, 3, 13, 8, 0));
+    tick(&app, at(2027, 3, 14, 8, 0));
+    CHECK_INT(count_to(&app, "b1"), b_before);
+    /* A's other deadline goes on; BCQ's reminders stopped when it was submitted. */
+    CHECK(strstr(last_to(&app, "a1"), "HÔM NAY là hạn nộp CN") != NULL);
+    CHECK(strstr(sent_to(&app, "a1"), "chưa nộp BCQ1-2027") == NULL);
+    app_free(&app);
+}
+
+static void test_deadlines_escalation_lists_who_is_late_once(void)
+{
+    struct app app;
+    if (start(&app, "escalate") != 0)
+        return;
+    tick(&app, at(2027, 3, 1, 9, 0));
+    member(&app, "ua2", "A", at(2027, 3, 1, 9, 5));
+    say(&app, "ua2", "/danop BCQ1-2027", at(2027, 3, 11, 9, 0));
+    tick(&app, at(2027, 3, 13, 7, 59));
+    CHECK_INT(count_to(&app, "bcd"), 0);
+    tick(&app, at(2027, 3, 13, 8, 0));
+    CHECK_INT(count_to(&app, "bcd"), 1);
+    const char *esc = last_to(&app, "bcd");
+    CHECK(strstr(esc, "Quá hạn 3 ngày: Báo cáo quý (BCQ1-2027)") != NULL);
+    CHECK(strstr(esc, "• B — Trường B") != NULL);
+    CHECK(strstr(esc, "Cơ quan A") == NULL);
+    tick(&app, at(2027, 3, 14, 8, 0));
+    tick(&app, at(2027, 3, 20, 8, 0));
+    CHECK_INT(count_to(&app, "bcd"), 2); /* CN-… of A escalated on 17/03; BCQ not again */
+    CHECK(strstr(last_to(&app, "bcd"), "(CN)") != NULL);
+    app_free(&app);
+}
+
+static void test_deadlines_weekend_and_holiday_are_said_not_moved(void)
+{
+    struct app app;
+    if (start(&app, "notes") != 0)
+        return;
+    tick(&app, at(2027, 3, 1, 9, 0));
+    tick(&app, at(2027, 3, 13, 8, 0)); /* CN: Sunday 14/03, 1 day before */
+    const char *s = sent_to(&app, "a1");
+    CHECK(strstr(s, "Hạn: Chủ nhật, 14/03/2027 (còn 1 ngày)") != NULL);
+    CHECK(strstr(s, "hạn rơi vào Chủ nhật (nghỉ cuối tuần). Hạn vẫn giữ nguyên") != NULL);
+    tick(&app, at(2027, 4, 30, 8, 0)); /* LE: 01/05, a holiday */
+    CHECK(strstr(last_to(&app, "a1"), "hạn rơi vào ngày nghỉ Ngày Quốc tế Lao động") != NULL);
+    app_free(&app);
+}
+
+static void test_deadlines_hannop_lists_open_codes(void)
+{
+    struct app app;
+    if (start(&app, "list") != 0)
+        return;
+    tick(&app, at(2027, 3, 1, 9, 0));
+    member(&app, "ul", "A", at(2027, 3, 1, 9, 5));
+    const char *list = say(&app, "ul", "/hannop", at(2027, 3, 12, 9, 0));
+    CHECK(strstr(list, "Các hạn nộp sắp tới của Cơ quan A (A):") != NULL);
+    CHECK(strstr(list, "• BCQ1-2027 — Báo cáo quý — hạn Thứ Tư, 10/03/2027 (quá hạn 2 ngày)"));
+    CHECK(strstr(list, "• CN — Báo cáo chủ nhật — hạn Chủ nhật, 14/03/2027 (còn 2 ngày)"));
+    CHECK(strstr(list, "• LE — ") != NULL);
+    CHECK(strstr(list, "BCQ1-2027") < strstr(list, "CN —"));
+    app_free(&app);
+}
+
+/* An agency created after a date owes nothing for it; it owes the next ones. */
+static void test_deadlines_agency_added_later_owes_only_what_is_to_come(void)
+{
+    struct app app;
+    char err[512];
+    if (start(&app, "later") != 0)
+        return;
+    tick(&app, at(2027, 3, 1, 9, 0));
+    int64_t now = at(2027, 3, 20, 9, 0);
+    CHECK_INT(db_begin(app.db), DB_OK);
+    CHECK_INT(
+        agencies_upsert(app.db, "C", "Doanh nghiệp C", "business", "cli", calendar_today(now), now),
+        DB_OK);
+    CHECK_INT(agencies_chat_add(app.db, "C", "webchat", "c1", "cli", now), DB_OK);
+    CHECK_INT(deadlines_sync(app.db, app.cfg, now, err, sizeof err), 0);
+    CHECK_INT(db_commit(app.db), DB_OK);
+    tick(&app, now);
+    tick(&app, at(2028, 3, 3, 8, 0));
+    CHECK_INT(count_to(&app, "c1"), 1);
+    CHECK(strstr(last_to(&app, "c1"), "BCQ1-2028") != NULL);
+    struct agencies_record rec[8];
+    int n = 0;
+    CHECK_INT(agencies_report(app.db, calendar_days(2027, 1, 1), calendar_days(2027, 12, 31),
+                              calendar_days(2028, 3, 3), rec, 8, &n),
+              DB_OK);
+    CHECK_INT(n, 3);
+    CHECK_STR(rec[2].code, "C");
+    CHECK_INT(rec[2].missing + rec[2].late + rec[2].on_time, 0);
+    CHECK_STR(rec[0].code, "A");
+    CHECK_INT(rec[0].missing, 3);
+    app_free(&app);
+}
+
+TESTLIB_MAIN(T(test_deadlines_reminders_at_offsets_then_daily_while_overdue),
+             T(test_deadlines_restart_and_long_downtime_caught_up_once),
+             T(test_deadlines_done_on_time_and_late_stop_reminders),
+             T(test_deadlines_escalation_lists_who_is_late_once),
+             T(test_deadlines_weekend_and_holiday_are_said_not_moved),
+             T(test_deadlines_hannop_lists_open_codes),
+             T(test_deadlines_agency_added_later_owes_only_what_is_to_come))
