@@ -1,15 +1,21 @@
 /*
  * classify.c — see classify.h. Loading turns categories.vi.json into flat tables: every term
- * becomes up to six 64-bit word hashes, indexed by its first word in one open-addressing table
- * (the two streams salted apart), so scoring a message is one pass over its words with a hash
- * lookup each: a lexicon of thousands of terms costs the same as one of ten. Tried and
- * rejected: strstr per term (cost grows with the lexicon, and "trom" would match inside
- * "tromg"); one big regex alternation (no per-term weights, and a ward's typo would break the
- * whole file's pattern). Patterns do what words cannot (two words anywhere in a clause); each
- * has word gates checked against a per-message word set before its expression runs.
+ * becomes up to six 64-bit word hashes, indexed by its first word — or its first two, for terms
+ * of two words or more — in one open-addressing table (the two streams salted apart), so
+ * scoring a message is one pass over its words with two hash lookups each: a lexicon of tens of
+ * thousands of terms costs about the same as one of ten. Tried and rejected: strstr per term
+ * (cost grows with the lexicon, and "trom" would match inside "tromg"); one big regex
+ * alternation (no per-term weights, and a ward's typo would break the whole file's pattern);
+ * indexing by the first word only (the learned models put hundreds of word pairs behind words
+ * like "bi"). Patterns do what words cannot (two words anywhere in a clause); each has word
+ * gates, opened through an inverted index of the gate words, before its expression runs.
  *
- * Teen code is expanded on the folded stream only: its entries are written without diacritics
- * and residents who type diacritics rarely use it.
+ * The learned blocks ("category_model", "tip_model", "urgent_model") are ordinary terms with
+ * targets of their own (CL_MODEL …): they never change a category's lexicon score, only the
+ * decisions their documentation names (classify.h).
+ *
+ * Teen code is expanded on both streams (its entries are words typed without diacritics): the
+ * folded terms and the "~" terms read "ko" as "khong".
  */
 #include "handlers/classify.h"
 
@@ -28,24 +34,39 @@
 
 enum {
     CL_MAX_PHRASE = 6,
-    CL_MAX_TERMS = 16384,
+    CL_MAX_TERMS = 32768,
     CL_MAX_TEEN = 4096,
     CL_MAX_PATTERNS = 512,
     CL_MAX_TOKENS = 1024,
     CL_CANON_MAX = 8192,
     CL_TEEN_TOKENS = 4,
     CL_TEEN_TEXT = 48,
-    CL_PHRASE_MAX = 160, /* bytes of a term as written */
-    CL_MAX_GATE = 64,    /* words in one gate of a pattern's "if_any" */
-    CL_MAX_GATES = 3,    /* gates of one pattern (all must open) */
-    CL_SET_SLOTS = 4096, /* the word set of one message (power of two, >= 2 * CL_MAX_TOKENS + 2) */
+    CL_PHRASE_MAX = 160,      /* bytes of a term as written */
+    CL_MAX_GATE = 64,         /* words in one gate of a pattern's "if_any" */
+    CL_MAX_GATES = 3,         /* gates of one pattern (all must open) */
     CL_MAX_HOMOGRAPHS = 1024, /* accented words read apart from their folded form */
     CL_MAX_PREFER = 64,       /* rows of decision.prefer */
     CL_WORD_MAX = 64          /* bytes of one word compared when checking a homograph */
 };
 
 /* Score targets: the categories, then the two signals. */
-enum { CL_TIP = CLASSIFY_NCAT, CL_URGENT, CL_NTARGETS };
+/* The entities a pattern may require ("if_entity"), as bits. */
+enum {
+    CL_ENT_PHONE = 1,
+    CL_ENT_PLATE = 2,
+    CL_ENT_URL = 4,
+    CL_ENT_MONEY = 8,
+    CL_ENT_WHERE = 16,
+    CL_ENT_WHEN = 32
+};
+
+/* Score targets: the categories, then the signals. CL_ADVERT is the evidence that a message is
+ * an advert: it counts against a tip like the negative "tip" evidence, but only
+ * not_report_factor times when the winning category is one whose adverts are the offence. */
+enum { CL_TIP = CLASSIFY_NCAT, CL_URGENT, CL_ADVERT, CL_NTARGETS };
+/* The category model ("category_model" in the file) adds to separate scores, CL_MODEL + c: they
+ * help choose which category a tip is, never whether a message is a tip. */
+enum { CL_MODEL = CL_NTARGETS, CL_TIPMODEL = CL_MODEL + CLASSIFY_NCAT, CL_URGMODEL, CL_NACC };
 enum { CL_FOLDED = 0, CL_LOWER = 1 };
 
 static const char *const cl_names[CLASSIFY_NCAT] = {"theft",
@@ -73,8 +94,11 @@ static const char *const cl_names[CLASSIFY_NCAT] = {"theft",
 
 struct cl_term {
     uint64_t tok[CL_MAX_PHRASE];
+    uint64_t alt[CL_MAX_PHRASE]; /* "~" terms: the words folded, read where typed plain */
     uint8_t ntok, stream;
+    bool dual; /* a "~" term: each word as written, or typed without any diacritic */
     int16_t target;
+    uint32_t id; /* counts once per message: a "~" term is indexed under both first words */
     float weight;
     char *text; /* as written in the file, for explanations */
 };
@@ -82,6 +106,13 @@ struct cl_term {
 struct cl_slot {
     uint64_t key; /* 0 = empty */
     uint32_t first, count;
+};
+
+/* One word of a pattern's gate, in the inverted index of gate words. */
+struct cl_gate_ref {
+    uint64_t key; /* the word's hash, salted for patterns on the lowercased text */
+    uint16_t pat;
+    uint8_t gate;
 };
 
 struct cl_teen {
@@ -95,8 +126,9 @@ struct cl_pattern {
     pcre2_code *re;
     pcre2_code *also; /* "and": a second expression that must match too, or NULL */
     float add[CL_NTARGETS];
-    bool on_lower;  /* "on": "lower": the lowercased NFC text instead of the canonical form */
-    uint8_t ngates; /* "if_any": run only when each gate has one of its words in the message */
+    bool on_lower;    /* "on": "lower": the lowercased NFC text instead of the canonical form */
+    uint8_t entities; /* "if_entity": tried only when one of these entities was found (CL_ENT_*) */
+    uint8_t ngates;   /* "if_any": run only when each gate has one of its words in the message */
     struct cl_gate {
         uint8_t n;
         uint64_t w[CL_MAX_GATE];
@@ -124,32 +156,42 @@ struct cl_decision {
     double ev_phone, ev_plate, ev_url, ev_money, ev_where, ev_when;
     double shouting, caps_first;
     double cat_cap; /* the most the category adds to the tip evidence */
+    /* "tip_model": a learned tip / no tip logit, a fallback for tips the lexicon half knows */
+    bool tm_on;
+    double tm_bias, tm_group, tm_threshold, tm_min_category;
+    /* "urgent_model": a learned urgent / not logit, a fallback for tips the cues missed */
+    bool um_on;
+    double um_bias, um_threshold;
 };
 
 struct classify {
     struct cl_term *terms;
     size_t nterms, terms_cap;
+    size_t nids; /* distinct terms (a "~" term may take two entries) */
     struct cl_slot *slots;
     size_t slot_mask;
     struct cl_teen *teen;
     size_t teen_mask, nteen;
     struct cl_pattern *pats;
     size_t npats;
-    bool gated;              /* some pattern has an "if_any" gate */
+    struct cl_slot *gate_slots; /* gate word (salted by stream) -> its run of gate_refs */
+    size_t gate_mask;
+    struct cl_gate_ref *gate_refs; /* (pattern, gate) pairs sorted by word */
+    size_t ngate_refs;
     struct cl_set homo;      /* "homographs.split": the accented words, as typed (lower case) */
     struct cl_set homo_fold; /* … and their folded forms, checked first (one lookup a word) */
     struct cl_prefer prefer[CL_MAX_PREFER];
     size_t nprefer;
     char *labels[CLASSIFY_NCAT];
     double urgent_bias[CLASSIFY_NCAT];
+    double advert_factor[CLASSIFY_NCAT]; /* "not_report_factor": an advert for drugs is a tip */
     struct cl_decision d;
 };
 
 /* The words of one message in one form, and the same words as a set (for pattern gates). */
 struct cl_stream {
     uint64_t h[CL_MAX_TOKENS];
-    size_t n, set_mask; /* the set uses set_mask + 1 slots: a power of two over 2n */
-    uint64_t set[CL_SET_SLOTS];
+    size_t n;
 };
 
 /* What fired, when explaining. */
@@ -214,6 +256,17 @@ static uint64_t cl_hash(const char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 0x100000001B3ULL;
     return h > CL_WILD ? h : h + 2; /* 0 and 1 are reserved */
+}
+
+/* The index key of a term: its first word, or its first two words when it has two (a model of
+ * word pairs puts hundreds of terms behind a word like "bi": keyed by the pair, a lookup finds
+ * the few that can match). Salted by stream; never 0 (an empty slot). */
+static uint64_t cl_key(uint64_t first, uint64_t second, int stream)
+{
+    uint64_t k =
+        second ? (first * 0x9E3779B97F4A7C15ULL) ^ (second + 0x632BE59BD9B4E019ULL) : first;
+    k ^= stream ? CL_SALT : 0;
+    return k ? k : 2;
 }
 
 static size_t cl_slot_find(const struct cl_slot *slots, size_t mask, uint64_t key)
@@ -318,51 +371,43 @@ static void cl_stream_folded(const struct classify *cl, const struct classify_in
     }
 }
 
-static void cl_stream_plain(const char *s, size_t len, struct cl_stream *st)
+/* The lowercased words as typed. Teen code (always typed without diacritics) is expanded here
+ * too, so that a "~" term ("~không") reads "ko" as the folded stream does. */
+static void cl_stream_plain(const struct classify *cl, const char *s, size_t len,
+                            struct cl_stream *st)
 {
     size_t pos = 0, a, b;
     st->n = 0;
-    while (st->n < CL_MAX_TOKENS && cl_token(s, len, &pos, &a, &b))
-        st->h[st->n++] = cl_hash(s + a, b - a);
-}
-
-/* Fills the word set of a stream (only needed when some pattern has a gate). */
-static void cl_stream_set(struct cl_stream *st)
-{
-    size_t slots = 64;
-    while (slots < 2 * st->n + 2)
-        slots *= 2;
-    st->set_mask = slots - 1;
-    memset(st->set, 0, slots * sizeof st->set[0]);
-    for (size_t i = 0; i < st->n; i++) {
-        size_t j = (size_t)(st->h[i] ^ (st->h[i] >> 29)) & st->set_mask;
-        while (st->set[j] && st->set[j] != st->h[i])
-            j = (j + 1) & st->set_mask;
-        st->set[j] = st->h[i];
+    while (st->n < CL_MAX_TOKENS && cl_token(s, len, &pos, &a, &b)) {
+        uint64_t h = cl_hash(s + a, b - a);
+        const struct cl_teen *t = (unsigned char)s[a] < 0x80 ? cl_teen_find(cl, h) : NULL;
+        if (!t) {
+            st->h[st->n++] = h;
+            continue;
+        }
+        for (size_t k = 0; k < t->ntok && st->n < CL_MAX_TOKENS; k++)
+            st->h[st->n++] = t->tok[k];
     }
-}
-
-static bool cl_stream_has(const struct cl_stream *st, uint64_t h)
-{
-    size_t j = (size_t)(h ^ (h >> 29)) & st->set_mask;
-    while (st->set[j] && st->set[j] != h)
-        j = (j + 1) & st->set_mask;
-    return st->set[j] == h;
 }
 
 /* A pattern runs only if each of its gates has one of its words in the message: most patterns
- * look for a co-occurrence of a few words, and skipping the rest keeps sixty patterns cheaper
- * than one pass over the lexicon (without gates they cost as much as everything else). */
-static bool cl_gate_open(const struct cl_pattern *pat, const struct cl_stream *st)
+ * look for a co-occurrence of a few words, and skipping the rest keeps a hundred patterns
+ * cheaper than one pass over the lexicon. The gate words are indexed (cl_index_gates), so one
+ * lookup per word of the message opens every gate that word belongs to; checking each gate's
+ * words against a per-message word set instead cost a probe per gate word and pattern (the
+ * gates hold some two thousand words) and was rejected. */
+static void cl_open_gates(const struct classify *cl, const struct cl_stream *st, int stream,
+                          uint8_t *opened)
 {
-    for (size_t g = 0; g < pat->ngates; g++) {
-        bool open = false;
-        for (size_t k = 0; k < pat->gates[g].n && !open; k++)
-            open = cl_stream_has(st, pat->gates[g].w[k]);
-        if (!open)
-            return false;
+    if (!cl->gate_slots)
+        return;
+    for (size_t i = 0; i < st->n; i++) {
+        uint64_t key = st->h[i] ^ (stream ? CL_SALT : 0);
+        const struct cl_slot *slot =
+            &cl->gate_slots[cl_slot_find(cl->gate_slots, cl->gate_mask, key)];
+        for (uint32_t j = slot->first; slot->key && j < slot->first + slot->count; j++)
+            opened[cl->gate_refs[j].pat] |= (uint8_t)(1u << cl->gate_refs[j].gate);
     }
-    return true;
 }
 
 /* ---- scoring ----------------------------------------------------------------------------- */
@@ -371,11 +416,17 @@ static void cl_trace_add(struct cl_trace *tr, int target, float w, const char *w
 {
     if (!tr || tr->at + 1 >= tr->cap)
         return;
-    const char *name = target < CLASSIFY_NCAT ? cl_names[target]
-                       : target == CL_TIP     ? "tip"
-                                              : "urgent";
-    int n = snprintf(tr->buf + tr->at, tr->cap - tr->at, "%s%s%+g[%s]", tr->at ? " " : "", name,
-                     (double)w, what);
+    bool model = target >= CL_MODEL && target < CL_TIPMODEL;
+    if (model)
+        target -= CL_MODEL;
+    const char *name = target == CL_TIPMODEL    ? "model:tip"
+                       : target == CL_URGMODEL  ? "model:urgent"
+                       : target < CLASSIFY_NCAT ? cl_names[target]
+                       : target == CL_TIP       ? "tip"
+                       : target == CL_URGENT    ? "urgent"
+                                                : "advert";
+    int n = snprintf(tr->buf + tr->at, tr->cap - tr->at, "%s%s%s%+g[%s]", tr->at ? " " : "",
+                     model ? "model:" : "", name, (double)w, what);
     if (n > 0)
         tr->at = (size_t)n < tr->cap - tr->at ? tr->at + (size_t)n : tr->cap - 1;
 }
@@ -385,7 +436,8 @@ static bool cl_term_at(const struct cl_term *t, const struct cl_stream *st, size
     if (i + t->ntok > st->n)
         return false;
     for (size_t k = 1; k < t->ntok; k++)
-        if (t->tok[k] != CL_WILD && t->tok[k] != st->h[i + k])
+        if (t->tok[k] != CL_WILD && t->tok[k] != st->h[i + k] &&
+            !(t->dual && t->alt[k] == st->h[i + k]))
             return false;
     return true;
 }
@@ -394,15 +446,17 @@ static void cl_match_terms(const struct classify *cl, const struct cl_stream *st
                            uint64_t *seen, double *acc, struct cl_trace *tr)
 {
     for (size_t i = 0; i < st->n; i++) {
-        uint64_t key = st->h[i] ^ (stream ? CL_SALT : 0);
-        const struct cl_slot *slot = &cl->slots[cl_slot_find(cl->slots, cl->slot_mask, key)];
-        for (uint32_t j = slot->first; slot->key && j < slot->first + slot->count; j++) {
-            const struct cl_term *t = &cl->terms[j];
-            if ((seen[j / 64] >> (j % 64)) & 1 || !cl_term_at(t, st, i))
-                continue;
-            seen[j / 64] |= (uint64_t)1 << (j % 64);
-            acc[t->target] += t->weight;
-            cl_trace_add(tr, t->target, t->weight, t->text);
+        for (int pair = 0; pair < 2 && (!pair || i + 1 < st->n); pair++) {
+            uint64_t key = cl_key(st->h[i], pair ? st->h[i + 1] : 0, stream);
+            const struct cl_slot *slot = &cl->slots[cl_slot_find(cl->slots, cl->slot_mask, key)];
+            for (uint32_t j = slot->first; slot->key && j < slot->first + slot->count; j++) {
+                const struct cl_term *t = &cl->terms[j];
+                if ((seen[t->id / 64] >> (t->id % 64)) & 1 || !cl_term_at(t, st, i))
+                    continue;
+                seen[t->id / 64] |= (uint64_t)1 << (t->id % 64);
+                acc[t->target] += t->weight;
+                cl_trace_add(tr, t->target, t->weight, t->text);
+            }
         }
     }
 }
@@ -411,14 +465,21 @@ static int cl_match_patterns(const struct classify *cl, const char *canon, size_
                              const struct classify_input *in, const struct cl_stream *st,
                              double *acc, struct cl_trace *tr)
 {
+    uint8_t opened[CL_MAX_PATTERNS]; /* bit g: gate g of the pattern has a word here */
+    memset(opened, 0, cl->npats);
+    cl_open_gates(cl, &st[CL_FOLDED], CL_FOLDED, opened);
+    cl_open_gates(cl, &st[CL_LOWER], CL_LOWER, opened);
     if (cl->npats == 0)
         return CLASSIFY_OK;
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
     if (!md)
         return CLASSIFY_ENOMEM;
+    unsigned ents = (in->phone ? CL_ENT_PHONE : 0) | (in->plate ? CL_ENT_PLATE : 0) |
+                    (in->url ? CL_ENT_URL : 0) | (in->money ? CL_ENT_MONEY : 0) |
+                    (in->where ? CL_ENT_WHERE : 0) | (in->when ? CL_ENT_WHEN : 0);
     for (size_t p = 0; p < cl->npats; p++) {
         const struct cl_pattern *pat = &cl->pats[p];
-        if (!cl_gate_open(pat, &st[pat->on_lower]))
+        if ((pat->entities && !(pat->entities & ents)) || opened[p] != (1u << pat->ngates) - 1)
             continue;
         PCRE2_SPTR text = (PCRE2_SPTR)(pat->on_lower ? in->lower : canon);
         size_t tlen = pat->on_lower ? in->lower_len : clen;
@@ -489,20 +550,36 @@ static void cl_decide(const struct classify *cl, const struct classify_input *in
     /* The category says what a message is about, not whether it reports it: capped, a story
      * full of crime words (news, a question about a past case) cannot outweigh what says it is
      * not a report. */
-    out->score = (bs < d->cat_cap ? bs : d->cat_cap) + acc[CL_TIP] + ev;
+    /* What says a message is an advert (a price, "ship", "inbox") counts less when the category
+     * is one whose adverts are themselves the offence (drugs, weapons, sex, loans). */
+    double advert = acc[CL_ADVERT] * (best >= 0 ? cl->advert_factor[best] : 1.0);
+    out->score = (bs < d->cat_cap ? bs : d->cat_cap) + acc[CL_TIP] + advert + ev;
     /* a clear category with enough evidence, or a weak one with much more (a resident telling
      * what happened in words the lexicon half knows) */
     out->is_tip =
         best >= 0 &&
         ((bs >= d->min_category && out->score >= (in->group ? d->thr_group : d->thr_private)) ||
          (bs >= d->fb_min_category && out->score >= (in->group ? d->fb_group : d->fb_private)));
-    if (out->is_tip)
-        best = cl_preferred(cl, acc, best);
-    out->category = out->is_tip ? best : -1;
+    /* the learned fallback: a message in words the lexicon half knows, that labelled tips
+     * written that way were (on messages it was not tuned on it found a quarter of the tips
+     * the lexicon missed, for one false alarm in four found) */
+    if (!out->is_tip && d->tm_on && best >= 0 && bs >= d->tm_min_category &&
+        d->tm_bias + acc[CL_TIPMODEL] + (in->group ? d->tm_group : 0) >= d->tm_threshold)
+        out->is_tip = true;
     if (!out->is_tip)
         return;
+    /* which category: the lexicon's scores plus the category model's, then the tie-breaks */
+    double both[CLASSIFY_NCAT];
+    for (int c = 0; c < CLASSIFY_NCAT; c++) {
+        both[c] = acc[c] + acc[CL_MODEL + c];
+        if (both[c] > both[best])
+            best = c;
+    }
+    best = cl_preferred(cl, both, best);
+    out->category = best;
     out->urgency = acc[CL_URGENT] + cl->urgent_bias[best] + cl_shouting(cl, in->nfc, in->nfc_len);
-    out->urgent = out->urgency >= d->urgent_thr;
+    out->urgent = out->urgency >= d->urgent_thr ||
+                  (d->um_on && d->um_bias + acc[CL_URGMODEL] >= d->um_threshold);
 }
 
 static int cl_score(const struct classify *cl, const struct classify_input *in,
@@ -510,9 +587,9 @@ static int cl_score(const struct classify *cl, const struct classify_input *in,
 {
     memset(out, 0, sizeof *out);
     out->category = -1;
-    double acc[CL_NTARGETS] = {0};
+    double acc[CL_NACC] = {0};
     uint64_t seen[CL_MAX_TERMS / 64];
-    memset(seen, 0, (cl->nterms + 63) / 64 * sizeof seen[0]);
+    memset(seen, 0, (cl->nids + 63) / 64 * sizeof seen[0]);
     struct cl_stream *st = malloc(2 * sizeof *st); /* [CL_FOLDED], [CL_LOWER] */
     char *canon = malloc(CL_CANON_MAX);
     int rc = CLASSIFY_ENOMEM;
@@ -521,12 +598,8 @@ static int cl_score(const struct classify *cl, const struct classify_input *in,
     size_t clen;
     cl_stream_folded(cl, in, &st[CL_FOLDED], canon, &clen);
     cl_match_terms(cl, &st[CL_FOLDED], CL_FOLDED, seen, acc, tr);
-    cl_stream_plain(in->lower, in->lower_len, &st[CL_LOWER]);
+    cl_stream_plain(cl, in->lower, in->lower_len, &st[CL_LOWER]);
     cl_match_terms(cl, &st[CL_LOWER], CL_LOWER, seen, acc, tr);
-    if (cl->gated) {
-        cl_stream_set(&st[CL_FOLDED]);
-        cl_stream_set(&st[CL_LOWER]);
-    }
     rc = cl_match_patterns(cl, canon, clen, in, st, acc, tr);
     if (rc == CLASSIFY_OK)
         cl_decide(cl, in, acc, out);
@@ -571,6 +644,8 @@ static int cl_target_of(const char *name)
         return CL_TIP;
     if (strcmp(name, "urgent") == 0)
         return CL_URGENT;
+    if (strcmp(name, "advert") == 0)
+        return CL_ADVERT;
     return classify_category_index(name);
 }
 
@@ -579,13 +654,15 @@ static int cl_target_of(const char *name)
 static bool cl_phrase(const char *text, struct cl_term *t)
 {
     char norm[CL_PHRASE_MAX * 3 + 1];
+    t->dual = text[0] == '~';
+    text += t->dual;
     size_t len = strlen(text);
     if (len >= CL_PHRASE_MAX)
         return false;
     bool ascii = true;
     for (size_t i = 0; i < len; i++)
         ascii &= (unsigned char)text[i] < 0x80;
-    t->stream = ascii ? CL_FOLDED : CL_LOWER;
+    t->stream = ascii && !t->dual ? CL_FOLDED : CL_LOWER;
     len = textnorm_lower(text, len, norm, sizeof norm);
     t->ntok = 0;
     for (char *w = strtok(norm, " "); w; w = strtok(NULL, " ")) {
@@ -599,36 +676,70 @@ static bool cl_phrase(const char *text, struct cl_term *t)
         while (cl_token(w, wl, &pos, &a, &b)) {
             if (t->ntok >= CL_MAX_PHRASE)
                 return false;
+            char folded[CL_PHRASE_MAX];
+            size_t fn = textnorm_fold(w + a, b - a, folded, sizeof folded);
+            t->alt[t->ntok] = cl_hash(folded, fn);
             t->tok[t->ntok++] = cl_hash(w + a, b - a);
         }
     }
     return t->ntok > 0;
 }
 
-static int cl_add_term(struct classify *cl, const char *text, double w, int target,
-                       const char *where, char *err, size_t errlen)
+/* Appends one entry to the term table. */
+static struct cl_term *cl_term_new(struct classify *cl)
 {
-    if (cl->nterms >= CL_MAX_TERMS)
-        return cl_err(err, errlen, CLASSIFY_ECONFIG, "%s: more than %d terms", where, CL_MAX_TERMS);
     if (cl->nterms == cl->terms_cap) {
         size_t cap = cl->terms_cap ? cl->terms_cap * 2 : 512;
         struct cl_term *n = realloc(cl->terms, cap * sizeof *n);
         if (!n)
-            return CLASSIFY_ENOMEM;
+            return NULL;
         cl->terms = n, cl->terms_cap = cap;
     }
     struct cl_term *t = &cl->terms[cl->nterms];
     memset(t, 0, sizeof *t);
-    if (!cl_phrase(text, t))
+    return t;
+}
+
+/* Adds a term. A "~" term whose first word has diacritics takes two entries, one indexed by
+ * the word as written and one by its folded form (a message typed without diacritics), with
+ * one id: it still counts once. */
+static int cl_add_term(struct classify *cl, const char *text, double w, int target,
+                       const char *where, char *err, size_t errlen)
+{
+    if (cl->nterms + 2 > CL_MAX_TERMS)
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "%s: more than %d terms", where, CL_MAX_TERMS);
+    struct cl_term parsed;
+    memset(&parsed, 0, sizeof parsed);
+    if (!cl_phrase(text, &parsed))
         return cl_err(err, errlen, CLASSIFY_ECONFIG,
                       "%s: \"%s\": a term is 1 to %d words (\"*\" = any word, not first)", where,
                       text, CL_MAX_PHRASE);
-    t->target = (int16_t)target;
-    t->weight = (float)w;
-    t->text = strdup(text);
-    if (!t->text)
-        return CLASSIFY_ENOMEM;
-    cl->nterms++;
+    parsed.target = (int16_t)target;
+    parsed.weight = (float)w;
+    parsed.id = (uint32_t)cl->nids++;
+    /* a "~" term is indexed under each spelling of its key words (as written, or plain) */
+    bool alt0 = parsed.dual && parsed.alt[0] != parsed.tok[0];
+    bool alt1 = parsed.dual && parsed.ntok >= 2 && parsed.tok[1] != CL_WILD &&
+                parsed.alt[1] != parsed.tok[1];
+    for (int i = 0; i < 4; i++) {
+        if (((i & 1) && !alt0) || ((i & 2) && !alt1))
+            continue;
+        if (cl->nterms >= CL_MAX_TERMS)
+            return cl_err(err, errlen, CLASSIFY_ECONFIG, "%s: more than %d terms", where,
+                          CL_MAX_TERMS);
+        struct cl_term *t = cl_term_new(cl);
+        if (!t)
+            return CLASSIFY_ENOMEM;
+        *t = parsed;
+        if (i & 1)
+            t->tok[0] = parsed.alt[0];
+        if (i & 2)
+            t->tok[1] = parsed.alt[1];
+        t->text = strdup(text);
+        if (!t->text)
+            return CLASSIFY_ENOMEM;
+        cl->nterms++;
+    }
     return CLASSIFY_OK;
 }
 
@@ -673,10 +784,14 @@ static int cl_read_categories(struct classify *cl, json_t *cats, char *err, size
             return cl_err(err, errlen, CLASSIFY_ECONFIG,
                           "%s: unknown category or not an object (the names are fixed)", where);
         json_t *label = json_object_get(val, "label"), *bias = json_object_get(val, "urgent_bias");
-        if (!json_is_string(label) || (bias && !json_is_number(bias)))
+        json_t *notip = json_object_get(val, "not_report_factor");
+        if (!json_is_string(label) || (bias && !json_is_number(bias)) ||
+            (notip && !json_is_number(notip)))
             return cl_err(err, errlen, CLASSIFY_ECONFIG,
-                          "%s: needs a \"label\" string (and urgent_bias, if any, a number)",
+                          "%s: needs a \"label\" string (urgent_bias and not_report_factor, if "
+                          "any, are numbers)",
                           where);
+        cl->advert_factor[c] = notip ? json_number_value(notip) : 1.0;
         free(cl->labels[c]);
         cl->labels[c] = strdup(json_string_value(label));
         cl->urgent_bias[c] = bias ? json_number_value(bias) : 0;
@@ -693,6 +808,81 @@ static int cl_read_categories(struct classify *cl, json_t *cats, char *err, size
     return CLASSIFY_OK;
 }
 
+/* "category_model": {"terms": {"term": {"theft": 0.8, "robbery": 0.3}, …}}: evidence learned
+ * from labelled messages (bench/), added to the category scores only to choose a tip's
+ * category. A term counts once per message and category. */
+static int cl_read_model(struct classify *cl, json_t *model, char *err, size_t errlen)
+{
+    json_t *terms = json_object_get(model, "terms");
+    if (!model)
+        return CLASSIFY_OK;
+    if (!json_is_object(model) || !json_is_object(terms))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                      "category_model: must be {\"terms\": {\"term\": {\"category\": weight}}}");
+    const char *key;
+    json_t *val;
+    json_object_foreach(terms, key, val)
+    {
+        if (strncmp(key, "//", 2) == 0)
+            continue;
+        const char *cat;
+        json_t *w;
+        if (!json_is_object(val))
+            return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                          "category_model.terms.%s: must be {\"category\": weight}", key);
+        json_object_foreach(val, cat, w)
+        {
+            int c = classify_category_index(cat);
+            if (c < 0 || !json_is_number(w))
+                return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                              "category_model.terms.%s.%s: a category with a number", key, cat);
+            int rc = cl_add_term(cl, key, json_number_value(w), CL_MODEL + c,
+                                 "category_model.terms", err, errlen);
+            if (rc != CLASSIFY_OK)
+                return rc;
+        }
+    }
+    return CLASSIFY_OK;
+}
+
+/* "urgent_model": {"bias": b, "threshold": t, "terms": {"term": weight}}: a tip the urgency
+ * cues did not mark is urgent when bias + its terms' weights reach threshold. */
+static int cl_read_urgent_model(struct classify *cl, json_t *model, char *err, size_t errlen)
+{
+    if (!model)
+        return CLASSIFY_OK;
+    json_t *bias = json_object_get(model, "bias"), *thr = json_object_get(model, "threshold");
+    if (!json_is_object(model) || !json_is_number(bias) || !json_is_number(thr))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                      "urgent_model: needs \"bias\" and \"threshold\" (numbers) and \"terms\"");
+    cl->d.um_on = true;
+    cl->d.um_bias = json_number_value(bias);
+    cl->d.um_threshold = json_number_value(thr);
+    return cl_read_terms(cl, json_object_get(model, "terms"), CL_URGMODEL, "urgent_model.terms",
+                         err, errlen);
+}
+
+/* "tip_model": {"bias": b, "group": g, "threshold": t, "min_category_score": m,
+ * "terms": {"term": weight}}: see struct cl_decision. */
+static int cl_read_tip_model(struct classify *cl, json_t *model, char *err, size_t errlen)
+{
+    if (!model)
+        return CLASSIFY_OK;
+    static const char *const keys[] = {"bias", "group", "threshold", "min_category_score"};
+    double *dst[] = {&cl->d.tm_bias, &cl->d.tm_group, &cl->d.tm_threshold, &cl->d.tm_min_category};
+    if (!json_is_object(model))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG, "tip_model: must be an object");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *v = json_object_get(model, keys[i]);
+        if (!json_is_number(v))
+            return cl_err(err, errlen, CLASSIFY_ECONFIG, "tip_model.%s: must be a number", keys[i]);
+        *dst[i] = json_number_value(v);
+    }
+    cl->d.tm_on = true;
+    return cl_read_terms(cl, json_object_get(model, "terms"), CL_TIPMODEL, "tip_model.terms", err,
+                         errlen);
+}
+
 static int cl_read_signals(struct classify *cl, json_t *sig, char *err, size_t errlen)
 {
     if (sig && !json_is_object(sig))
@@ -700,6 +890,9 @@ static int cl_read_signals(struct classify *cl, json_t *sig, char *err, size_t e
     int rc = cl_read_terms(cl, json_object_get(sig, "tip"), CL_TIP, "signals.tip", err, errlen);
     if (rc == CLASSIFY_OK)
         rc = cl_read_terms(cl, json_object_get(sig, "urgent"), CL_URGENT, "signals.urgent", err,
+                           errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_terms(cl, json_object_get(sig, "advert"), CL_ADVERT, "signals.advert", err,
                            errlen);
     return rc;
 }
@@ -787,12 +980,10 @@ static int cl_read_one_gate(struct cl_gate *g, json_t *words, size_t idx, size_t
 
 /* "if_any": ["a", "b"] (one of them must be in the message) or [["a", "b"], ["c"]] (one word of
  * each list must be). */
-static int cl_read_gate(struct classify *cl, struct cl_pattern *pat, json_t *gate, size_t idx,
-                        char *err, size_t errlen)
+static int cl_read_gate(struct cl_pattern *pat, json_t *gate, size_t idx, char *err, size_t errlen)
 {
     if (!gate)
         return CLASSIFY_OK;
-    cl->gated = true;
     if (!json_is_array(gate) || !json_is_array(json_array_get(gate, 0))) {
         pat->ngates = 1;
         return cl_read_one_gate(&pat->gates[0], gate, idx, 0, err, errlen);
@@ -809,6 +1000,38 @@ static int cl_read_gate(struct classify *cl, struct cl_pattern *pat, json_t *gat
             return rc;
     }
     return CLASSIFY_OK;
+}
+
+/* "if_entity": ["money", "phone"]: the pattern is tried only when the extractors found one of
+ * them (a price pattern on a message without an amount cannot match: skip it for speed). */
+static int cl_read_entities(struct cl_pattern *pat, json_t *list, size_t idx, char *err,
+                            size_t errlen)
+{
+    static const struct {
+        const char *name;
+        uint8_t bit;
+    } names[] = {{"phone", CL_ENT_PHONE}, {"plate", CL_ENT_PLATE}, {"url", CL_ENT_URL},
+                 {"money", CL_ENT_MONEY}, {"where", CL_ENT_WHERE}, {"when", CL_ENT_WHEN}};
+    if (!list)
+        return CLASSIFY_OK;
+    size_t i;
+    json_t *v;
+    if (!json_is_array(list))
+        goto bad;
+    json_array_foreach(list, i, v)
+    {
+        const char *name = json_string_value(v);
+        size_t k = 0;
+        while (name && k < sizeof names / sizeof names[0] && strcmp(name, names[k].name) != 0)
+            k++;
+        if (!name || k == sizeof names / sizeof names[0])
+            goto bad;
+        pat->entities |= names[k].bit;
+    }
+    return CLASSIFY_OK;
+bad:
+    return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                  "patterns[%zu].if_entity: a list of phone, plate, url, money, where, when", idx);
 }
 
 static int cl_compile(const char *src, pcre2_code **out, size_t idx, const char *key, char *err,
@@ -860,7 +1083,9 @@ static int cl_read_pattern(struct classify *cl, json_t *p, size_t idx, char *err
     if (rc == CLASSIFY_OK && also)
         rc = cl_compile(json_string_value(also), &pat->also, idx, "and", err, errlen);
     if (rc == CLASSIFY_OK)
-        rc = cl_read_gate(cl, pat, json_object_get(p, "if_any"), idx, err, errlen);
+        rc = cl_read_gate(pat, json_object_get(p, "if_any"), idx, err, errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_entities(pat, json_object_get(p, "if_entity"), idx, err, errlen);
     if (rc != CLASSIFY_OK) {
         pcre2_code_free(pat->re);
         pcre2_code_free(pat->also);
@@ -1017,7 +1242,8 @@ static int cl_read_prefer(struct classify *cl, json_t *rows, char *err, size_t e
 
 static uint64_t cl_term_key(const struct cl_term *t)
 {
-    return t->tok[0] ^ (t->stream ? CL_SALT : 0);
+    bool pair = t->ntok >= 2 && t->tok[1] != CL_WILD;
+    return cl_key(t->tok[0], pair ? t->tok[1] : 0, t->stream);
 }
 
 static int cl_term_cmp(const void *a, const void *b)
@@ -1047,6 +1273,47 @@ static int cl_index(struct classify *cl)
     return CLASSIFY_OK;
 }
 
+static int cl_gate_ref_cmp(const void *a, const void *b)
+{
+    const struct cl_gate_ref *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The inverted index of gate words (see cl_open_gates): every (pattern, gate) a word opens,
+ * sorted by word, and a slot table over the runs. */
+static int cl_index_gates(struct classify *cl)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < cl->npats; p++)
+        for (size_t g = 0; g < cl->pats[p].ngates; g++)
+            n += cl->pats[p].gates[g].n;
+    if (n == 0)
+        return CLASSIFY_OK;
+    cl->gate_refs = malloc(n * sizeof *cl->gate_refs);
+    cl->gate_mask = cl_pow2(n * 2 + 1) - 1;
+    cl->gate_slots = calloc(cl->gate_mask + 1, sizeof *cl->gate_slots);
+    if (!cl->gate_refs || !cl->gate_slots)
+        return CLASSIFY_ENOMEM;
+    for (size_t p = 0; p < cl->npats; p++) {
+        const struct cl_pattern *pat = &cl->pats[p];
+        for (uint8_t g = 0; g < pat->ngates; g++)
+            for (size_t k = 0; k < pat->gates[g].n; k++)
+                cl->gate_refs[cl->ngate_refs++] = (struct cl_gate_ref){
+                    pat->gates[g].w[k] ^ (pat->on_lower ? CL_SALT : 0), (uint16_t)p, g};
+    }
+    qsort(cl->gate_refs, n, sizeof *cl->gate_refs, cl_gate_ref_cmp);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && cl->gate_refs[j].key == cl->gate_refs[i].key)
+            j++;
+        struct cl_slot *s =
+            &cl->gate_slots[cl_slot_find(cl->gate_slots, cl->gate_mask, cl->gate_refs[i].key)];
+        *s = (struct cl_slot){cl->gate_refs[i].key, (uint32_t)i, (uint32_t)(j - i)};
+        i = j;
+    }
+    return CLASSIFY_OK;
+}
+
 static int cl_build(struct classify *cl, json_t *root, char *err, size_t errlen)
 {
     if (!json_is_object(root))
@@ -1057,6 +1324,8 @@ static int cl_build(struct classify *cl, json_t *root, char *err, size_t errlen)
     if (rc == CLASSIFY_OK)
         rc = cl_read_teen(cl, json_object_get(root, "teen_code"), err, errlen);
     if (rc == CLASSIFY_OK)
+        rc = cl_read_model(cl, json_object_get(root, "category_model"), err, errlen);
+    if (rc == CLASSIFY_OK)
         rc = cl_read_patterns(cl, json_object_get(root, "patterns"), err, errlen);
     if (rc == CLASSIFY_OK)
         rc = cl_read_homographs(cl, json_object_get(root, "homographs"), err, errlen);
@@ -1066,7 +1335,13 @@ static int cl_build(struct classify *cl, json_t *root, char *err, size_t errlen)
         rc = cl_read_prefer(cl, json_object_get(json_object_get(root, "decision"), "prefer"), err,
                             errlen);
     if (rc == CLASSIFY_OK)
+        rc = cl_read_tip_model(cl, json_object_get(root, "tip_model"), err, errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_urgent_model(cl, json_object_get(root, "urgent_model"), err, errlen);
+    if (rc == CLASSIFY_OK)
         rc = cl_index(cl);
+    if (rc == CLASSIFY_OK)
+        rc = cl_index_gates(cl);
     return rc;
 }
 
@@ -1129,6 +1404,8 @@ void classify_free(struct classify *cl)
     free(cl->slots);
     free(cl->teen);
     free(cl->pats);
+    free(cl->gate_refs);
+    free(cl->gate_slots);
     free(cl->homo.slot);
     free(cl->homo_fold.slot);
     free(cl);

@@ -1,32 +1,40 @@
 /*
- * classify.h — is a message a tip, of which category, is it urgent. A weighted lexicon and a
- * few patterns, all read from config/categories.vi.json (documented inside, "//" keys are
- * comments) so a ward can add the words its residents use without a recompile.
+ * classify.h — is a message a tip, of which category, is it urgent. A weighted lexicon, a few
+ * patterns and three small learned models, all read from config/categories.vi.json (documented
+ * inside, "//" keys are comments) so a ward can add the words its residents use without a
+ * recompile; bench/data/text_model.py regenerates the learned blocks from labelled messages.
  *
  * How a message is scored (the numbers are the file's):
  *  - the folded text (textnorm_fold: lower case, no diacritics) is cut into words; teen code
  *    is expanded first ("ko" → "khong", "ck" → "chong"); a word typed with the diacritics of a
  *    "homographs.split" entry keeps them ("mắt" is not read as "mat", which means "mất"); every
- * term of the lexicon written without diacritics is looked up in that stream, every term written
- * with diacritics in the lowercased NFC stream ("đánh vợ" is not "đánh vỡ", "cháy" is not "chạy").
- * A term is one to six words, "*" standing for any one word; it counts once per message;
+ *    term of the lexicon written without diacritics is looked up in that stream, every term
+ *    written with diacritics in the lowercased NFC stream ("đánh vợ" is not "đánh vỡ", "cháy"
+ *    is not "chạy"); a term written "~" + diacritics ("~cá độ") reads each word as written or
+ *    typed without any diacritic, never with other ones ("ca do" is a bet, "cá đổ" is not).
+ *    A term is one to six words, "*" standing for any one word; it counts once per message;
  *  - each pattern (PCRE2) runs on the canonical folded text — the expanded words joined by
  *    single spaces, sentence punctuation kept — or, with "on": "lower", on the lowercased NFC
  *    text (when diacritics decide: "mất" is not "mắt"), and adds its weights once when it
  *    matches (and its "and" expression, if any, matches too); "if_any" lists words one of
  *    which must be in the message for the pattern to be tried at all, or up to three such
- *    lists that must all be satisfied (speed: a gate is a hash lookup, a pattern a scan);
+ *    lists that must all be satisfied, and "if_entity" entities one of which must have been
+ *    found (speed: the gates are an index lookup per word, a pattern a scan);
  *  - a category's score is the sum of its terms and patterns; the "tip" signal adds evidence
- *    that a message reports something (or, negative, that it is an advert, a question about a
- *    procedure, news, thanks, a joke); the "urgent" signal adds "happening now / danger";
+ *    that a message reports something (or, negative, that it is a question about a procedure,
+ *    news, thanks, a joke); the "advert" signal that it is an advert, which counts only
+ *    not_report_factor times when the winning category's adverts are the offence (drugs,
+ *    weapons, sex, loans); the "urgent" signal adds "happening now / danger";
  *  - is_tip: the best category reaches min_category_score and best (capped at category_cap:
- *    the category says what, not whether) + tip + entity evidence reaches the context's threshold
- * (a group needs more: chatter is not a report) — or, the fallback rule, a weaker category
- * (fallback.min_category_score) with more evidence (fallback.tip_threshold_private / _group);
- *  - the category is the best one, unless a "decision.prefer" row names a more specific one
- *    close enough behind it (domestic_violence over violence);
+ *    the category says what, not whether) + tip + advert + entity evidence reaches the
+ *    context's threshold (a group needs more: chatter is not a report) — or, the fallback rule,
+ *    a weaker category (fallback.min_category_score) with more evidence — or, learned, the
+ *    "tip_model" logit reaches its threshold with some category evidence;
+ *  - the category is the best of the lexicon's score plus the "category_model" score, unless a
+ *    "decision.prefer" row names a more specific one close enough behind it (domestic_violence
+ *    over violence);
  *  - urgent: a tip whose urgent signal + the category's urgent_bias + shouting reaches
- *    urgent_threshold.
+ *    urgent_threshold, or whose "urgent_model" logit reaches its threshold.
  *
  * A compiled classifier is read-only: classify_run is thread-safe.
  */

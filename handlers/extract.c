@@ -5,9 +5,10 @@
  * digits of zalo.me/0912345678 are a URL, not a phone; 0703.456.219 is a phone, not money.
  *
  * The patterns find candidates generously and the C code decides (a phone candidate is split
- * into its digit groups and the longest prefix of groups that is a valid number wins), which
- * keeps the regular expressions readable. Tried and rejected: one pattern per phone layout —
- * residents group digits in every possible way (0978 456 123, 0978.456.123, 09 78 45 61 23).
+ * into its digit groups and, from each group on, the longest run of groups that is a number one
+ * can dial wins), which keeps the regular expressions readable. Tried and rejected: one pattern per
+ * phone layout — residents group digits in every possible way (0978 456 123, 0978.456.123, 09 78 45
+ * 61 23).
  */
 #include "handlers/extract.h"
 
@@ -20,7 +21,17 @@
 #include <string.h>
 #include <strings.h>
 
-enum ex_kind { EX_URL, EX_PHONE, EX_PLATE, EX_MONEY, EX_MONEY_BARE, EX_WHEN, EX_WHERE, EX_KINDS };
+enum ex_kind {
+    EX_URL,
+    EX_PHONE,
+    EX_PLATE,
+    EX_MONEY,
+    EX_MONEY_WORD,
+    EX_MONEY_BARE,
+    EX_WHEN,
+    EX_WHERE,
+    EX_KINDS
+};
 enum { EX_MAX_MASK = 4 * EXTRACT_MAX_ITEMS, EX_MAX_GROUPS = 16, EX_OVEC = 8, EX_TEXT_MAX = 4096 };
 
 struct extract {
@@ -37,7 +48,7 @@ struct ex_ctx {
     struct extract_result *out;
     struct ex_span mask[EX_MAX_MASK];
     size_t nmask;
-    size_t money_pos[EXTRACT_MAX_ITEMS];
+    size_t money_pos[EXTRACT_MAX_ITEMS], money_end[EXTRACT_MAX_ITEMS];
     int money_cue[EXTRACT_MAX_ITEMS]; /* enum ex_cue of each amount */
     int nwhen;
 };
@@ -57,25 +68,48 @@ typedef size_t (*ex_handler)(struct ex_ctx *c, const PCRE2_SIZE *ov);
     "(?:com|vn|net|org|info|vip|me|io|co|biz|xyz|top|shop|online|site|club|app|link|live|store"    \
     "|tk|cc|ly|gl|to|tv|asia|pro|win|bet|fun|icu|cn|ru|us|uk|ai|dev|page|cloud|space|website"      \
     "|tech|gov|edu|ml|ga|cf|gq|sbs|cfd|click|today|news|life|world|mobi|ws|la|kh|hk|sg|fr|de"      \
-    "|cx|work|buzz|pw|su|me)(?![\\p{L}\\p{N}\\-])(?::\\d{1,5})?(?:[/?#][^\\s<>\"'`]*)?)"
+    "|cx|work|buzz|pw|su|gle|id|ph|th|jp|kr|tw|in|eu|ca|au|zone|group|bid|blog|games|lol|plus|fyi" \
+    "|vin|cam|rest|bar|men|host|press|digital|agency|red|one|vc|gg|ink|best|sale|shopping|market"  \
+    "|me)(?![\\p{L}\\p{N}\\-])(?::\\d{1,5})?(?:[/?#][^\\s<>\"'`]*)?)"
 
 #define EX_PHONE_RE                                                                                \
-    "(?<![\\p{L}\\p{N}.,/+_\\-])\\(?\\+?\\(?\\d(?:[ .\\-()]{0,3}\\d){6,}(?![\\p{L}\\p{N}])"
+    "(?<![\\p{L}\\p{N}.,+_\\-])(?<![\\p{L}_\\-.]/)\\(?\\+?\\(?\\d(?:[ .\\-()/]{0,3}\\d){6,}"       \
+    "(?![\\p{L}\\p{N}])"
 
+/* Province (two digits), series (a letter, then a letter or a digit, then a digit: A, H1, LD,
+ * MD1), then the number: 123.45, 04 567 (a grouping residents also type) or four digits (old
+ * plates, 29K-6218). */
 #define EX_PLATE_RE                                                                                \
-    "(?<![\\p{L}\\p{N}.,/\\-])([1-9]\\d)[ .\\-]{0,2}([A-Za-z][A-Za-z0-9]?)[ .\\-]{0,3}"            \
-    "(\\d{3}[ .]?\\d{2}|\\d{4})(?![\\p{L}\\p{N}]|[.,]\\d)"
+    "(?<![\\p{L}\\p{N}.,/\\-])([1-9]\\d)[ .\\-]{0,2}([A-Za-z](?:[A-Za-z]\\d?|\\d)?)[ .\\-]{0,3}"   \
+    "(\\d{3}[ .]?\\d{2}|\\d{2}[ .]\\d{3}|\\d{4})(?![\\p{L}\\p{N}]|[.,]\\d)"
 
 /* "1 triệu 2 và cái đồng hồ" is 1.2 million; "2 triệu 3 người" is not: a digit after the unit
  * counts as tenths unless the next word counts something. */
 #define EX_NOT_COUNTER                                                                             \
-    "(?!(?i:nguoi|ng|nam|thang|ngay|lan|cai|chiec|con|tuoi|gio|h|phut|km|m|kg|dua|toi|dem|buoi"    \
-    "|ve|lo|hop|bo|bao|tang|phong|xe|nha|ho|suat|cay|chi|luong|thang|tuan)\\b)"
+    "(?!(?i:nguoi|ng|nam|thang|ngay|lan|cai|chiec|con|tuoi|gio|h|phut|km|m|kg|ky|ki|lang|lit|dua"  \
+    "|toi|dem|buoi|ve|lo|hop|bo|bao|tang|phong|xe|nha|ho|suat|cay|chi|luong|thang|tuan)\\b)"
+/* A figure, "trăm"/"chục" (hundred, ten: "2 trăm nghìn", "15 chục triệu"), a unit, then tenths
+ * of the unit ("2tr5", "1 tỷ 2") or "rưỡi" (and a half). The groups are EX_G_*. */
 #define EX_MONEY_RE                                                                                \
-    "(?<![\\p{L}\\p{N}.,])(\\d{1,3}(?:[.,]\\d{3})+|\\d{1,15}(?:[.,]\\d{1,2})?)[ ]?"                \
-    "(?i:(trieu|tr|cu|ty|ti|k|nghin|ngan|dong|d|vnd))"                                             \
+    "(?<![\\p{L}\\p{N}.,])(\\d{1,3}(?:[.,]\\d{3})+|\\d{1,15}(?:[.,]\\d{1,2})?)"                    \
+    "(?:[ ]+(?i:(tram|chuc)))?[ ]?(?i:(trieu|tr|cu|ty|ti|k|nghin|ngan|dong|d|vnd))"                \
     "(?:(\\d{1,3})" EX_E "|[ ](\\d{1,3})(?=[ ]*(?:$|[,.;!?)]))"                                    \
     "|[ ](\\d)(?=[ ]+" EX_NOT_COUNTER "\\p{L})|[ ]?(?i:(ruoi)))?" EX_E
+enum {
+    EX_G_NUM = 1,
+    EX_G_MUL,
+    EX_G_UNIT,
+    EX_G_TENTHS,
+    EX_G_TENTHS_END,
+    EX_G_TENTHS_WORD,
+    EX_G_RUOI
+};
+
+/* An amount in words, as older residents and voice typing write it: "hai trăm ngàn", "ba
+ * triệu", "năm chục triệu". The number word is checked in C (ex_word_number). */
+#define EX_MONEY_WORD_RE                                                                           \
+    "(?i)(?<![\\p{L}\\p{N}])(mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)[ ]+(?:(tram|chuc)[ ]+)?"    \
+    "(trieu|ty|ti|nghin|ngan|cu)(?:[ ]+(ruoi))?(?![\\p{L}\\p{N}])"
 
 #define EX_MONEY_BARE_RE                                                                           \
     "(?<![\\p{L}\\p{N}.,])([1-9]\\d{0,2}(?:\\.\\d{3}){2,}|[1-9]\\d{0,2}(?:,\\d{3}){2,})"           \
@@ -115,12 +149,13 @@ static size_t ex_on_url(struct ex_ctx *c, const PCRE2_SIZE *ov);
 static size_t ex_on_phone(struct ex_ctx *c, const PCRE2_SIZE *ov);
 static size_t ex_on_plate(struct ex_ctx *c, const PCRE2_SIZE *ov);
 static size_t ex_on_money(struct ex_ctx *c, const PCRE2_SIZE *ov);
+static size_t ex_on_money_word(struct ex_ctx *c, const PCRE2_SIZE *ov);
 static size_t ex_on_money_bare(struct ex_ctx *c, const PCRE2_SIZE *ov);
 static size_t ex_on_when(struct ex_ctx *c, const PCRE2_SIZE *ov);
 static size_t ex_on_where(struct ex_ctx *c, const PCRE2_SIZE *ov);
 
 /* What a text must contain for a rule to be worth running (a cheap scan before the pattern). */
-enum ex_needs { EX_ANY, EX_DIGIT, EX_DOT_LETTER };
+enum ex_needs { EX_ANY, EX_DIGIT, EX_DOT_LETTER, EX_UNIT_WORD };
 
 static const struct ex_rule {
     enum ex_kind kind;
@@ -134,6 +169,7 @@ static const struct ex_rule {
     {EX_PHONE, "phone", EX_PHONE_RE, ex_on_phone, true, EX_DIGIT},
     {EX_PLATE, "plate", EX_PLATE_RE, ex_on_plate, true, EX_DIGIT},
     {EX_MONEY, "money", EX_MONEY_RE, ex_on_money, true, EX_DIGIT},
+    {EX_MONEY_WORD, "money_word", EX_MONEY_WORD_RE, ex_on_money_word, true, EX_UNIT_WORD},
     {EX_MONEY_BARE, "money_bare", EX_MONEY_BARE_RE, ex_on_money_bare, true, EX_DIGIT},
     {EX_WHEN, "when", EX_WHEN_RE, ex_on_when, false, EX_ANY},
     {EX_WHERE, "where", EX_WHERE_RE, ex_on_where, false, EX_ANY},
@@ -196,12 +232,41 @@ static bool ex_risky_tld(const char *host, size_t n)
     return false;
 }
 
+/* Where a URL really ends: sentence punctuation, closing brackets and quotes typed right after
+ * it ("xem tại abc.vn/x).", "link: t.me/abc…", "„abc.com”") are not part of it. A closing
+ * bracket stays when the URL opened one. */
+static size_t ex_url_trim(const char *t, size_t s, size_t e)
+{
+    static const char *const marks[] = {"\xE2\x80\xA6",
+                                        "\xE2\x80\x9D",
+                                        "\xE2\x80\x99",
+                                        "\xE3\x80\x82",
+                                        "\xEF\xBC\x89",
+                                        "\xC2\xBB",
+                                        NULL}; /* … ” ’ 。 ） » */
+    for (bool cut = true; cut && e > s;) {
+        cut = false;
+        char ch = t[e - 1];
+        if (ch == ')' && memchr(t + s, '(', e - s)) {
+            break;
+        } else if (strchr(".,;:!?)]}'\"", ch)) {
+            e--, cut = true;
+            continue;
+        }
+        for (int k = 0; marks[k] && !cut; k++) {
+            size_t n = strlen(marks[k]);
+            if (e - s > n && memcmp(t + e - n, marks[k], n) == 0)
+                e -= n, cut = true;
+        }
+    }
+    return e;
+}
+
 static size_t ex_on_url(struct ex_ctx *c, const PCRE2_SIZE *ov)
 {
     const char *t = c->in->strip;
     size_t s = ov[0], e = ov[1];
-    while (e > s && strchr(".,;:!?)]}'\"", t[e - 1]))
-        e--;
+    e = ex_url_trim(t, s, e);
     bool scheme = strncasecmp(t + s, "http", 4) == 0 || strncasecmp(t + s, "www.", 4) == 0;
     size_t host = strcspn(t + s, "/?#:");
     if (host > e - s)
@@ -230,17 +295,18 @@ static size_t ex_on_url(struct ex_ctx *c, const PCRE2_SIZE *ov)
 
 /* ---- phones ------------------------------------------------------------------------------ */
 
-/* Normalises the digits d[0..n) to the national form in out; false if they are not a number
- * one can call (see extract.h). */
-static bool ex_phone_norm(const char *d, size_t n, char out[EXTRACT_PHONE_MAX])
+/* What a run of digits is when one dials it. Only mobiles are reported (shared/data/README.md:
+ * "10 digits starting with 0"); landlines (0 + 10 digits since 2017) and 1800/1900 service
+ * numbers are recognised all the same, so that their digits are masked and no later rule reads
+ * them as an amount or a plate. */
+enum ex_number { EX_NUM_NONE, EX_NUM_MOBILE, EX_NUM_OTHER };
+
+/* Classifies the digits d[0..n) and, for a mobile, writes its national form (0 + 9 digits) to
+ * out. */
+static enum ex_number ex_phone_norm(const char *d, size_t n, char out[EXTRACT_PHONE_MAX])
 {
-    if (n >= 8 && (strncmp(d, "1800", 4) == 0 || strncmp(d, "1900", 4) == 0)) {
-        if (n != 8 && n != 10)
-            return false;
-        memcpy(out, d, n);
-        out[n] = '\0';
-        return true;
-    }
+    if (n >= 8 && (strncmp(d, "1800", 4) == 0 || strncmp(d, "1900", 4) == 0))
+        return n == 8 || n == 10 ? EX_NUM_OTHER : EX_NUM_NONE;
     if (n >= 11 && d[0] == '8' && d[1] == '4') {
         d += 2, n -= 2;
         if (d[0] == '0') /* +84 (0) 912 … */
@@ -248,16 +314,16 @@ static bool ex_phone_norm(const char *d, size_t n, char out[EXTRACT_PHONE_MAX])
     } else if (d[0] == '0') {
         d++, n--;
     } else {
-        return false;
+        return EX_NUM_NONE;
     }
-    bool mobile = n == 9 && strchr("35789", d[0]);
-    bool landline = n == 10 && d[0] == '2';
-    if (!mobile && !landline)
-        return false;
+    if (n == 10 && d[0] == '2')
+        return EX_NUM_OTHER;
+    if (n != 9 || !strchr("35789", d[0]))
+        return EX_NUM_NONE;
     out[0] = '0';
     memcpy(out + 1, d, n);
     out[n + 1] = '\0';
-    return true;
+    return EX_NUM_MOBILE;
 }
 
 /* A bank account or identity number written right after its name is not a phone. */
@@ -283,40 +349,64 @@ static bool ex_phone_excluded(const struct ex_ctx *c, size_t s)
     return false;
 }
 
+static void ex_phone_add(struct extract_result *o, const char *norm)
+{
+    for (size_t i = 0; i < o->nphones; i++)
+        if (strcmp(o->phones[i], norm) == 0)
+            return;
+    if (o->nphones < EXTRACT_MAX_ITEMS)
+        memcpy(o->phones[o->nphones++], norm, EXTRACT_PHONE_MAX);
+}
+
+/* A candidate is cut into its digit groups; from the first group on, the longest run of groups
+ * that is a number one can dial is taken, and the search goes on with the group after it, so
+ * that two numbers joined by a separator ("0912345678-0987654321", "…678/098…") are both
+ * found. A group that starts no number is skipped. */
 static size_t ex_on_phone(struct ex_ctx *c, const PCRE2_SIZE *ov)
 {
     const char *t = c->in->strip;
-    size_t gend[EX_MAX_GROUPS], ng = 0, first_end = ov[1];
-    char digits[EX_MAX_GROUPS * 4 + 1];
-    size_t nd = 0, cut[EX_MAX_GROUPS];
-    for (size_t i = ov[0]; i < ov[1] && ng < EX_MAX_GROUPS; i++) {
+    size_t gstart[EX_MAX_GROUPS], gend[EX_MAX_GROUPS], cut[EX_MAX_GROUPS], ng = 0, nd = 0;
+    char digits[EX_MAX_GROUPS * 16];
+    size_t resume = ov[1]; /* a candidate with more groups than fit goes on from the first left */
+    for (size_t i = ov[0]; i < ov[1]; i++) {
         if (t[i] < '0' || t[i] > '9')
             continue;
-        if (nd < sizeof digits - 1)
-            digits[nd++] = t[i];
-        if (i + 1 >= ov[1] || t[i + 1] < '0' || t[i + 1] > '9') {
-            gend[ng] = i + 1;
-            cut[ng++] = nd;
+        size_t e = i;
+        while (e < ov[1] && t[e] >= '0' && t[e] <= '9')
+            e++;
+        if (ng == EX_MAX_GROUPS || nd + (e - i) > sizeof digits) {
+            resume = i;
+            break;
         }
+        gstart[ng] = i;
+        memcpy(digits + nd, t + i, e - i);
+        nd += e - i;
+        gend[ng] = e;
+        cut[ng++] = nd;
+        i = e - 1;
     }
-    if (ng > 0)
-        first_end = gend[0];
-    if (ex_phone_excluded(c, ov[0]))
-        return ov[1];
-    struct extract_result *o = c->out;
-    for (size_t k = ng; k > 0; k--) {
+    if (ng == 0 || ex_phone_excluded(c, ov[0]))
+        return resume;
+    for (size_t g0 = 0; g0 < ng;) {
+        size_t from = g0 ? cut[g0 - 1] : 0, k = ng;
         char norm[EXTRACT_PHONE_MAX];
-        if (cut[k - 1] > 15 || !ex_phone_norm(digits, cut[k - 1], norm))
+        enum ex_number kind = EX_NUM_NONE;
+        for (; k > g0; k--) { /* groups [g0, k) */
+            if (cut[k - 1] - from <= 15)
+                kind = ex_phone_norm(digits + from, cut[k - 1] - from, norm);
+            if (kind != EX_NUM_NONE)
+                break;
+        }
+        if (kind == EX_NUM_NONE) {
+            g0++;
             continue;
-        bool dup = false;
-        for (size_t i = 0; i < o->nphones; i++)
-            dup |= strcmp(o->phones[i], norm) == 0;
-        if (!dup && o->nphones < EXTRACT_MAX_ITEMS)
-            memcpy(o->phones[o->nphones++], norm, sizeof norm);
-        ex_mask(c, ov[0], gend[k - 1]);
-        return gend[k - 1];
+        }
+        if (kind == EX_NUM_MOBILE)
+            ex_phone_add(c->out, norm);
+        ex_mask(c, gstart[g0], gend[k - 1]);
+        g0 = k;
     }
-    return first_end;
+    return resume; /* every group start was tried */
 }
 
 /* ---- plates ------------------------------------------------------------------------------ */
@@ -361,15 +451,17 @@ enum ex_cue { EX_CUE_NONE = 0, EX_CUE_LOSS = 1, EX_CUE_TOTAL = 2 };
  * its amount ("mất hết khoảng 4 triệu"). */
 static int ex_cue_before(const struct ex_ctx *c, size_t pos)
 {
-    static const char *const fillers[] = {"het", "sach", "khoang", "tam",   "gan",  "hon", "len",
-                                          "toi", "den",  "tien",   "la",    "luon", "mat", "ca",
-                                          "tat", "cong", "tong",   "thiet", "hai",  NULL};
+    static const char *const fillers[] = {
+        "het", "sach", "khoang", "tam", "gan",  "hon",  "len",   "toi",   "den", "tien",
+        "la",  "luon", "mat",    "ca",  "tat",  "cong", "tong",  "thiet", "hai", "duoc",
+        "tru", "lua",  "dao",    "bi",  "thua", "doat", "chiem", "khoan", NULL};
     static const struct {
         const char *word;
         enum ex_cue cue;
     } cues[] = {{"tong", EX_CUE_TOTAL}, {"cong", EX_CUE_TOTAL}, {"thay", EX_CUE_TOTAL},
                 {"mat", EX_CUE_LOSS},   {"hai", EX_CUE_LOSS},   {"doat", EX_CUE_LOSS},
-                {"cuop", EX_CUE_LOSS},  {NULL, EX_CUE_NONE}};
+                {"cuop", EX_CUE_LOSS},  {"tru", EX_CUE_LOSS},   {"lua", EX_CUE_LOSS},
+                {"thua", EX_CUE_LOSS},  {NULL, EX_CUE_NONE}};
     const char *t = c->in->strip;
     int best = EX_CUE_NONE;
     size_t end = pos;
@@ -398,42 +490,55 @@ static int ex_cue_before(const struct ex_ctx *c, size_t pos)
     return best;
 }
 
-static void ex_money_add(struct ex_ctx *c, size_t pos, int64_t v)
+static void ex_money_add(struct ex_ctx *c, size_t pos, size_t end, int64_t v)
 {
     struct extract_result *o = c->out;
     if (v <= 0 || o->nmoney >= EXTRACT_MAX_ITEMS)
         return;
     size_t i = o->nmoney++;
-    while (i > 0 && c->money_pos[i - 1] > pos) { /* keep text order across the two rules */
+    while (i > 0 && c->money_pos[i - 1] > pos) { /* keep text order across the rules */
         c->money_pos[i] = c->money_pos[i - 1];
+        c->money_end[i] = c->money_end[i - 1];
         c->money_cue[i] = c->money_cue[i - 1];
         o->money[i] = o->money[i - 1];
         i--;
     }
     c->money_pos[i] = pos;
+    c->money_end[i] = end;
     c->money_cue[i] = ex_cue_before(c, pos);
     o->money[i] = v;
 }
 
-/* A range ("2-3 triệu", "5 đến 7 triệu") is not a clearly stated amount. */
-static bool ex_money_range(const struct ex_ctx *c, size_t pos)
+/* A range ("2-3 triệu", "5 đến 7 triệu", "từ 2 triệu tới 3 triệu", "2 hoặc 3 củ") is not a
+ * clearly stated amount: neither end counts. True when the amount at pos closes a range; an
+ * amount already taken as its opening end is dropped. */
+static bool ex_money_range(struct ex_ctx *c, size_t pos)
 {
+    static const char *const joins[] = {"den", "toi", "hoac", "->", "-", "~", NULL};
     const char *t = c->in->strip;
     size_t i = pos;
     while (i > 0 && t[i - 1] == ' ')
         i--;
-    if (i > 0 && (t[i - 1] == '-' || t[i - 1] == '~')) {
-        i--;
-    } else if (i >= 3 && strncasecmp(t + i - 3, "den", 3) == 0) {
-        i -= 3;
-    } else if (i >= 3 && strncasecmp(t + i - 3, "toi", 3) == 0) {
-        i -= 3;
-    } else {
-        return false;
+    size_t j = i;
+    for (int k = 0; joins[k] && j == i; k++) {
+        size_t n = strlen(joins[k]);
+        bool word = (joins[k][0] | 0x20) >= 'a' && (joins[k][0] | 0x20) <= 'z';
+        if (i >= n && strncasecmp(t + i - n, joins[k], n) == 0 &&
+            (!word || i == n || !(((t[i - n - 1] | 0x20) >= 'a' && (t[i - n - 1] | 0x20) <= 'z'))))
+            j = i - n;
     }
-    while (i > 0 && t[i - 1] == ' ')
-        i--;
-    return i > 0 && t[i - 1] >= '0' && t[i - 1] <= '9';
+    if (j == i)
+        return false;
+    while (j > 0 && t[j - 1] == ' ')
+        j--;
+    if (j > 0 && t[j - 1] >= '0' && t[j - 1] <= '9')
+        return true;
+    struct extract_result *o = c->out;
+    if (o->nmoney > 0 && c->money_end[o->nmoney - 1] == j) {
+        o->nmoney--;
+        return true;
+    }
+    return false;
 }
 
 /* "củ" (a million) typed without diacritics is also "cũ" (old) and "cứ" (keeps doing): "cu"
@@ -492,47 +597,137 @@ static int64_t ex_scaled(const char *s, size_t n, int64_t mult, bool fraction)
     return v * mult / div;
 }
 
+/* "30k follow", "5k like": a count of followers or views, not đồng. */
+static bool ex_counted(const struct ex_ctx *c, size_t after)
+{
+    static const char *const what[] = {"follow", "follower", "followers", "like", "likes", "view",
+                                       "views",  "sub",      "subs",      "luot", "mem",   "member",
+                                       "fan",    "fans",     "nguoi",     "ng",   NULL};
+    const char *t = c->in->strip;
+    size_t len = c->in->strip_len, i = after, j;
+    while (i < len && t[i] == ' ')
+        i++;
+    for (j = i; j < len && ((t[j] | 0x20) >= 'a' && (t[j] | 0x20) <= 'z'); j++)
+        ;
+    for (int k = 0; what[k]; k++)
+        if (strlen(what[k]) == j - i && strncasecmp(t + i, what[k], j - i) == 0)
+            return true;
+    return false;
+}
+
+static bool ex_set(const PCRE2_SIZE *ov, int g)
+{
+    return ov[2 * g] != PCRE2_UNSET;
+}
+
+/* The figure of group EX_G_NUM times mult: 200.000 and 1.500.000 are thousands groups; 1,5 and
+ * 2.25 are decimals (the pattern allows at most two decimal digits, so three digits after the
+ * last separator is a group). */
+static int64_t ex_figure(const char *num, size_t nlen, int64_t mult)
+{
+    size_t sep = strcspn(num, ".,"), last = nlen;
+    if (sep > nlen)
+        sep = nlen;
+    while (last > 0 && num[last - 1] != '.' && num[last - 1] != ',')
+        last--;
+    bool grouped = sep < nlen && nlen - last == 3;
+    if (sep >= nlen || grouped)
+        return ex_scaled(num, nlen, mult, false);
+    int64_t ip = ex_scaled(num, sep, mult, false); /* 1,5 tỷ: a decimal comma */
+    int64_t fp = ex_scaled(num + sep + 1, nlen - sep - 1, mult, true);
+    return ip < 0 || fp < 0 ? -1 : ip + fp;
+}
+
 static size_t ex_on_money(struct ex_ctx *c, const PCRE2_SIZE *ov)
 {
     const char *t = c->in->strip;
     char unit[24];
-    if (ex_copy_nfc(c, ov[4], ov[5], unit, sizeof unit, true, true) == 0)
+    if (ex_copy_nfc(c, ov[2 * EX_G_UNIT], ov[2 * EX_G_UNIT + 1], unit, sizeof unit, true, true) ==
+        0)
         return ov[1];
     int64_t mult = ex_unit(unit);
     if (strcmp(unit, "cu") == 0 && !ex_cu_ok(c, ov[1]))
+        mult = 0;
+    bool small_unit = mult == 1000 || mult == 1;
+    if (small_unit && ex_counted(c, ov[1]))
         mult = 0;
     if (mult != 0 && ex_money_range(c, ov[0])) {
         ex_mask(c, ov[0], ov[1]);
         return ov[1];
     }
-    bool small_unit = mult == 1000 || mult == 1;
-    bool trailing = ov[6] != PCRE2_UNSET || ov[8] != PCRE2_UNSET || ov[10] != PCRE2_UNSET ||
-                    ov[12] != PCRE2_UNSET;
-    if (mult == 0 || (small_unit && trailing)) /* "2k8" is a birth year, not 2 800 đồng */
+    /* "2k8" is a birth year, not 2 800 đồng; "65 ngàn 1 ký" is 65 000 (after a small unit and a
+     * space, a digit is not a fraction of it) */
+    if (mult == 0 || (small_unit && (ex_set(ov, EX_G_TENTHS) || ex_set(ov, EX_G_RUOI))))
         return ov[1];
-    const char *num = t + ov[2];
-    size_t nlen = ov[3] - ov[2];
-    size_t sep = strcspn(num, ".,"), last = nlen;
-    while (last > 0 && num[last - 1] != '.' && num[last - 1] != ',')
-        last--;
-    /* 200.000 and 1.500.000 are thousands groups; 1,5 and 2.25 are decimals (the pattern
-     * allows at most two decimal digits, so three digits after the last separator is a group) */
-    bool grouped = sep < nlen && nlen - last == 3;
-    int64_t v;
-    if (sep >= nlen || grouped) {
-        v = ex_scaled(num, nlen, mult, false);
-    } else { /* 1,5 tỷ: a decimal comma */
-        int64_t ip = ex_scaled(num, sep, mult, false);
-        int64_t fp = ex_scaled(num + sep + 1, nlen - sep - 1, mult, true);
-        v = ip < 0 || fp < 0 ? -1 : ip + fp;
-    }
-    for (int g = 3; g <= 5 && v > 0; g++) /* 2tr5, 1 tỷ 2: tenths of the unit */
-        if (ov[2 * g] != PCRE2_UNSET)
+    if (ex_set(ov, EX_G_MUL)) /* trăm, chục */
+        mult *= (t[ov[2 * EX_G_MUL]] | 0x20) == 't' ? 100 : 10;
+    int64_t v = ex_figure(t + ov[2 * EX_G_NUM], ov[2 * EX_G_NUM + 1] - ov[2 * EX_G_NUM], mult);
+    for (int g = EX_G_TENTHS; g <= EX_G_TENTHS_WORD && v > 0 && !small_unit; g++)
+        if (ex_set(ov, g)) /* 2tr5, 1 tỷ 2: tenths of the unit */
             v += ex_scaled(t + ov[2 * g], ov[2 * g + 1] - ov[2 * g], mult, true);
-    if (v > 0 && ov[12] != PCRE2_UNSET) /* rưỡi: and a half */
+    if (v > 0 && ex_set(ov, EX_G_RUOI)) /* rưỡi: and a half */
         v += mult / 2;
     if (v > 0 && (mult > 1 || v >= 1000)) /* nobody states fewer than 1 000 đồng */
-        ex_money_add(c, ov[0], v);
+        ex_money_add(c, ov[0], ov[1], v);
+    ex_mask(c, ov[0], ov[1]);
+    return ov[1];
+}
+
+/* The value of a number word as typed (NFC, lower case), or 0. Without diacritics "tam"
+ * (tầm, about), "sau" (after) and "bay" (fly) say nothing, and are not read. */
+static int ex_word_number(const char *w)
+{
+    static const struct {
+        const char *word;
+        int value;
+    } nums[] = {{"một", 1},  {"mot", 1},  {"hai", 2},   {"ba", 3},    {"bốn", 4}, {"bon", 4},
+                {"năm", 5},  {"nam", 5},  {"sáu", 6},   {"bảy", 7},   {"bẩy", 7}, {"tám", 8},
+                {"chín", 9}, {"chin", 9}, {"mười", 10}, {"muoi", 10}, {NULL, 0}};
+    for (int i = 0; nums[i].word; i++)
+        if (strcmp(w, nums[i].word) == 0)
+            return nums[i].value;
+    return 0;
+}
+
+/* True when the word or figure just before pos is a number ("hai mươi triệu" is twenty, not
+ * ten): the amount in words is then not ours to read. */
+static bool ex_after_number(const struct ex_ctx *c, size_t pos)
+{
+    const char *t = c->in->strip;
+    size_t b = pos;
+    while (b > 0 && t[b - 1] == ' ')
+        b--;
+    if (b > 0 && t[b - 1] >= '0' && t[b - 1] <= '9')
+        return true;
+    size_t a = b;
+    while (a > 0 && ((t[a - 1] | 0x20) >= 'a' && (t[a - 1] | 0x20) <= 'z'))
+        a--;
+    char prev[24];
+    return b > a && ex_copy_nfc(c, a, b, prev, sizeof prev, true, true) > 0 &&
+           ex_word_number(prev) != 0;
+}
+
+static size_t ex_on_money_word(struct ex_ctx *c, const PCRE2_SIZE *ov)
+{
+    const char *t = c->in->strip;
+    char word[24], unit[24];
+    if (ex_copy_nfc(c, ov[2], ov[3], word, sizeof word, true, true) == 0 ||
+        ex_copy_nfc(c, ov[6], ov[7], unit, sizeof unit, true, true) == 0)
+        return ov[1];
+    int64_t mult = ex_unit(unit);
+    /* "ti" without diacritics is also "tí" (a little); "cu" is "cũ", "cụ" */
+    if (strcmp(unit, "ti") == 0 || strcmp(unit, "cu") == 0)
+        mult = 0;
+    int n = ex_word_number(word);
+    /* "Nam Ngạn" typed as "Nam Ngan" is a place: a unit in title case is a name */
+    bool name = t[ov[6]] >= 'A' && t[ov[6]] <= 'Z' && t[ov[6] + 1] >= 'a' && t[ov[6] + 1] <= 'z';
+    if (n == 0 || mult == 0 || name || ex_after_number(c, ov[0]))
+        return ov[1];
+    if (ov[4] != PCRE2_UNSET) /* trăm, chục */
+        mult *= (t[ov[4]] | 0x20) == 't' ? 100 : 10;
+    int64_t v = n * mult + (ov[8] != PCRE2_UNSET ? mult / 2 : 0); /* rưỡi: and a half */
+    if (!ex_money_range(c, ov[0]))
+        ex_money_add(c, ov[0], ov[1], v);
     ex_mask(c, ov[0], ov[1]);
     return ov[1];
 }
@@ -541,7 +736,7 @@ static size_t ex_on_money_bare(struct ex_ctx *c, const PCRE2_SIZE *ov)
 {
     int64_t v = ex_scaled(c->in->strip + ov[2], ov[3] - ov[2], 1, false);
     if (v >= 1000000)
-        ex_money_add(c, ov[0], v);
+        ex_money_add(c, ov[0], ov[1], v);
     return ov[1];
 }
 
@@ -597,6 +792,27 @@ static int ex_rule_run(const struct extract *ex, const struct ex_rule *rule, str
     return EXTRACT_OK;
 }
 
+/* The amount a message reports (extract.h): the first total, else the largest loss ("mất 200k
+ * phí rồi mất luôn 12 triệu": the later loss is the one), else the first amount; -1 if none. */
+static int64_t ex_money_reported(const struct ex_ctx *c)
+{
+    const struct extract_result *o = c->out;
+    int best = EX_CUE_NONE;
+    for (size_t i = 0; i < o->nmoney; i++)
+        if (c->money_cue[i] > best)
+            best = c->money_cue[i];
+    int64_t v = -1;
+    for (size_t i = 0; i < o->nmoney; i++) {
+        if (c->money_cue[i] != best)
+            continue;
+        if (v < 0 || (best == EX_CUE_LOSS && o->money[i] > v))
+            v = o->money[i];
+        if (best != EX_CUE_LOSS)
+            break;
+    }
+    return v;
+}
+
 static bool ex_has_needed(const char *t, size_t len, enum ex_needs needs)
 {
     if (needs == EX_DIGIT) {
@@ -605,6 +821,9 @@ static bool ex_has_needed(const char *t, size_t len, enum ex_needs needs)
                 return true;
         return false;
     }
+    if (needs == EX_UNIT_WORD) /* the units an amount in words can end with */
+        return strcasestr(t, "trieu") || strcasestr(t, "ngh") || strcasestr(t, "ngan") ||
+               strcasestr(t, "ty");
     if (needs == EX_DOT_LETTER) {
         for (size_t i = 0; i + 1 < len; i++)
             if (t[i] == '.' && ((t[i + 1] | 0x20) >= 'a' && (t[i + 1] | 0x20) <= 'z'))
@@ -626,17 +845,16 @@ int extract_run(const struct extract *ex, const struct extract_input *in,
     int rc = EXTRACT_OK;
     bool digit = ex_has_needed(in->strip, in->strip_len, EX_DIGIT);
     bool dot = ex_has_needed(in->strip, in->strip_len, EX_DOT_LETTER);
+    bool unit_word = ex_has_needed(in->strip, in->strip_len, EX_UNIT_WORD);
     for (int k = 0; k < EX_KINDS && rc == EXTRACT_OK; k++) {
         enum ex_needs needs = ex_rules[k].needs;
-        if ((needs == EX_DIGIT && !digit) || (needs == EX_DOT_LETTER && !dot))
+        if ((needs == EX_DIGIT && !digit) || (needs == EX_DOT_LETTER && !dot) ||
+            (needs == EX_UNIT_WORD && !unit_word))
             continue;
         rc = ex_rule_run(ex, &ex_rules[k], &c, md);
     }
     pcre2_match_data_free(md);
-    for (int cue = EX_CUE_TOTAL; cue >= EX_CUE_NONE && out->money_vnd < 0; cue--)
-        for (size_t i = 0; i < out->nmoney && out->money_vnd < 0; i++)
-            if (c.money_cue[i] >= cue)
-                out->money_vnd = out->money[i];
+    out->money_vnd = ex_money_reported(&c);
     return rc;
 }
 

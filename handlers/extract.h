@@ -8,20 +8,26 @@
  * written (URLs, places, times) is cut from the NFC text through the strip map.
  *
  * Normal forms (shared/data/README.md is the reference):
- *  - phones: digits only, national form: mobiles 0 + 9 digits (+84 912 345 678 → 0912345678);
- *    landlines keep all 11 digits (024 3825 1234 → 02438251234: since 2017 every area code is
- *    02x/02xx and a landline has 0 + 10 digits, so cutting it to 10 would make a wrong number);
- *    1800/1900 service numbers as dialled (8 or 10 digits). Never 113/114/115, amounts,
- *    plates, dates, identity-card or bank-account numbers (a number right after "stk" / "số tài
- *    khoản" is not a phone).
+ *  - phones: digits only, national form, mobiles only: 0 + 9 digits (+84 912 345 678, 84912345678,
+ *    +84 (0) 912…, 0 9 1 2 … typed digit by digit, 0912/345/678 → 0912345678); two numbers
+ *    joined by a dash or a slash are both found. The README's phones are "10 digits starting
+ *    with 0": landlines (0 + 10 digits since 2017, 024 3825 1234) and 1800/1900 service numbers
+ *    are recognised so that no other rule reads their digits, and not reported. Never
+ *    113/114/115, amounts, plates, dates, identity-card or bank-account numbers (a number right
+ *    after "stk" / "số tài khoản" is not a phone).
  *  - plates: province + series, a dash, the digits: 29A-123.45 → 29A-12345, 59 x1 234 56 →
- *    59X1-23456, 29A-1234 (old four-digit plates).
- *  - urls: scheme URLs, www. and bare domains with a known top-level domain, lowercased,
- *    trailing punctuation dropped; e-mail addresses are not URLs.
- *  - money: in đồng. 500k, 2tr, 2tr5, 1,5 tỷ, 50 triệu, 3 củ, 200.000đ, 2 triệu rưỡi, and bare
- *    amounts with at least two thousands groups (1.500.000). money_vnd is the first amount
- *    stated, -1 when none ("one clearly stated amount": the first is the one a tip is about in
- *    what residents write — "mất 45tr", "vay 5tr … lãi gấp đôi").
+ *    59X1-23456, 37LD-02281, 29MĐ1-123.45 → 29MD1-12345, 76C-04 567 → 76C-04567, 29A-1234 (old
+ *    four-digit plates). A part of a plate (29C-xxx.xx, "29B1-999 gì đó") is not a plate.
+ *  - urls: scheme URLs, www. and bare domains with a known top-level domain, lowercased; the
+ *    punctuation, closing brackets and quotes typed after one ("…", ".", ")", "”") dropped, a
+ *    closing bracket kept when the URL opened one; e-mail addresses are not URLs.
+ *  - money: in đồng. 500k, 2tr, 2tr5, 1,5 tỷ, 50 triệu, 3 củ, 200.000đ, 2 triệu rưỡi, 2 trăm
+ *    nghìn, 15 chục triệu, amounts in words ("hai trăm ngàn", "ba triệu rưỡi"), and bare amounts
+ *    with at least two thousands groups (1.500.000). Not money: ranges ("2-3 triệu", "từ 2
+ *    triệu đến 3 triệu", "2 hoặc 3 củ": neither end), counts ("30k follow"), "2 xị" (liquor).
+ *    money_vnd is the amount the message reports: the first total ("tổng cộng 50 triệu"), else
+ *    the largest loss ("mất 200k phí rồi mất luôn 12 triệu"), else the first amount stated, -1
+ *    when none ("one clearly stated amount": "mất 45tr", "vay 5tr … lãi gấp đôi").
  *
  * extract_run is thread-safe: the compiled patterns are read-only and each call uses its own
  * match data.

@@ -534,6 +534,216 @@ static void test_lexicon_homographs_split_prefer_and_category_cap(void)
 #undef CL_TEST_STORY
 }
 
+static void test_lexicon_tilde_terms_read_accents_or_none(void)
+{
+    struct classify_result r;
+    const char *extra = ", \"signals\": {\"tip\": {\"~cá độ\": 3}}";
+    /* as written, or typed without any diacritic: both are the term */
+    CHECK_INT(score_forms(extra, "ca do bong da", "cá độ bóng đá", &r), CLASSIFY_OK);
+    CHECK(r.score == 3.0);
+    CHECK_INT(score_forms(extra, "ca do bong da", "ca do bong da", &r), CLASSIFY_OK);
+    CHECK(r.score == 3.0);
+    /* other diacritics are another word: "tàu cá đổ dầu" (a boat dumping oil) */
+    CHECK_INT(score_forms(extra, "tau ca do dau", "tàu cá đổ dầu", &r), CLASSIFY_OK);
+    CHECK(r.score == 0.0);
+    /* typed partly with accents, the plain word still reads as the term's */
+    CHECK_INT(score_forms(extra, "ca do", "cá do", &r), CLASSIFY_OK);
+    CHECK(r.score == 3.0);
+    /* it counts once, whichever entry (accented or plain first word) found it */
+    CHECK_INT(score_forms(extra, "ca do, ca do", "cá độ, ca do", &r), CLASSIFY_OK);
+    CHECK(r.score == 3.0);
+    /* teen code is expanded before a "~" term reads the words: "ko" is "không" */
+    const char *teen =
+        ", \"teen_code\": {\"ko\": \"khong\"}, \"signals\": {\"tip\": {\"~không trả\": 2}}";
+    CHECK_INT(score_forms(teen, "khong tra", "ko trả", &r), CLASSIFY_OK);
+    CHECK(r.score == 2.0);
+}
+
+/* As lexicon(), with fields added to one category ("\"urgent_bias\": 1"). */
+static char *lexicon_with(const char *category, const char *fields, const char *extra)
+{
+    static char buf[8192];
+    size_t at = (size_t)snprintf(buf, sizeof buf, "{\"categories\": {");
+    for (int c = 0; c < CLASSIFY_NCAT; c++) {
+        const char *name = classify_category_name(c);
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s\"%s\": {\"label\": \"L%d\"%s%s}",
+                               c ? ", " : "", name, c, strcmp(name, category) ? "" : ", ",
+                               strcmp(name, category) ? "" : fields);
+    }
+    snprintf(buf + at, sizeof buf - at, "}%s}", extra);
+    return buf;
+}
+
+static void test_lexicon_adverts_count_less_for_contraband(void)
+{
+    /* an advert (a price, "ship") is no report, except where the advert is the offence */
+    const char *extra =
+        ", \"signals\": {\"advert\": {\"ship\": -3}}, \"patterns\": [{\"re\": \"\\\\bke\\\\b\", "
+        "\"add\": {\"drugs\": 4}}, {\"re\": \"\\\\bao\\\\b\", \"add\": {\"theft\": 4}}], "
+        "\"decision\": {\"min_category_score\": 2, \"tip_threshold\": {\"private\": 2.5}}";
+    struct classify *cl;
+    char err[512];
+    struct classify_result r;
+    CHECK_INT(classify_load_string(lexicon_with("drugs", "\"not_report_factor\": 0.25", extra), &cl,
+                                   err, sizeof err),
+              CLASSIFY_OK);
+    const char *ao = "ban ao ship tan nha", *ke = "ban ke ship tan nha";
+    struct classify_input in = {.folded = ao,
+                                .folded_len = strlen(ao),
+                                .lower = ao,
+                                .lower_len = strlen(ao),
+                                .nfc = ao,
+                                .nfc_len = strlen(ao)};
+    CHECK_INT(classify_run(cl, &in, &r), CLASSIFY_OK);
+    CHECK(!r.is_tip && r.score == 1.0); /* 4 - 3 */
+    in = (struct classify_input){.folded = ke,
+                                 .folded_len = strlen(ke),
+                                 .lower = ke,
+                                 .lower_len = strlen(ke),
+                                 .nfc = ke,
+                                 .nfc_len = strlen(ke)};
+    CHECK_INT(classify_run(cl, &in, &r), CLASSIFY_OK);
+    CHECK(r.is_tip && r.score == 3.25); /* 4 - 3 * 0.25 */
+    classify_free(cl);
+    CHECK(classify_load_string(lexicon_with("drugs", "\"not_report_factor\": \"low\"", ""), &cl,
+                               err, sizeof err) == CLASSIFY_ECONFIG);
+    CHECK(strstr(err, "categories.drugs") != NULL);
+    /* with the shipped lexicon */
+    load();
+    check_tip("Có web bán 'nấm thần' và 'tem' giao hỏa tốc, ship trong 2h nội thành, giá 500k/gói",
+              "drugs", false);
+    check_not_tip("Bán gà ta thả vườn 180k/kg, ship trong xã, ai lấy inbox nhé", false);
+}
+
+static void test_lexicon_if_entity_and_gates(void)
+{
+    struct classify_result r;
+    /* a pattern that needs an amount is not tried without one */
+    const char *extra =
+        ", \"patterns\": [{\"re\": \"\\\\bmat\\\\b\", \"add\": {\"theft\": 3}, \"if_entity\": "
+        "[\"money\"]}, {\"re\": \"\\\\bgiat\\\\b\", \"add\": {\"robbery\": 3}, \"if_any\": "
+        "[[\"giat\"], [\"tui\", \"vi\"]]}]";
+    CHECK_INT(score_with(extra, "bi mat roi", &r), CLASSIFY_OK);
+    CHECK(r.cat_score[classify_category_index("theft")] == 0.0);
+    struct classify *cl;
+    char err[512];
+    CHECK_INT(classify_load_string(lexicon(extra), &cl, err, sizeof err), CLASSIFY_OK);
+    const char *t = "bi mat 2 trieu";
+    struct classify_input in = {.folded = t,
+                                .folded_len = strlen(t),
+                                .lower = t,
+                                .lower_len = strlen(t),
+                                .nfc = t,
+                                .nfc_len = strlen(t),
+                                .money = true};
+    CHECK_INT(classify_run(cl, &in, &r), CLASSIFY_OK);
+    CHECK(r.cat_score[classify_category_index("theft")] == 3.0);
+    /* both gates must open: one word of each list */
+    const char *g1 = "bi giat tui", *g2 = "bi giat minh";
+    in = (struct classify_input){.folded = g1,
+                                 .folded_len = strlen(g1),
+                                 .lower = g1,
+                                 .lower_len = strlen(g1),
+                                 .nfc = g1,
+                                 .nfc_len = strlen(g1)};
+    CHECK_INT(classify_run(cl, &in, &r), CLASSIFY_OK);
+    CHECK(r.cat_score[classify_category_index("robbery")] == 3.0);
+    in = (struct classify_input){.folded = g2,
+                                 .folded_len = strlen(g2),
+                                 .lower = g2,
+                                 .lower_len = strlen(g2),
+                                 .nfc = g2,
+                                 .nfc_len = strlen(g2)};
+    CHECK_INT(classify_run(cl, &in, &r), CLASSIFY_OK);
+    CHECK(r.cat_score[classify_category_index("robbery")] == 0.0);
+    classify_free(cl);
+    CHECK(classify_load_string(
+              lexicon(", \"patterns\": [{\"re\": \"a\", \"add\": {}, \"if_entity\": [\"cash\"]}]"),
+              &cl, err, sizeof err) == CLASSIFY_ECONFIG);
+    CHECK(strstr(err, "patterns[0].if_entity") != NULL);
+}
+
+static void test_lexicon_learned_models_choose_and_fall_back(void)
+{
+    struct classify_result r;
+    /* the category model chooses among categories; it never makes a tip by itself */
+    const char *cat =
+        ", \"signals\": {\"tip\": {\"bao\": 3}}, \"patterns\": [{\"re\": \"danh\", \"add\": "
+        "{\"violence\": 3, \"school_violence\": 2.5}}], \"category_model\": {\"terms\": {\"lop\": "
+        "{\"school_violence\": 1}}}, \"decision\": {\"min_category_score\": 2, \"tip_threshold\": "
+        "{\"private\": 2.5}}";
+    CHECK_INT(score_with(cat, "bao danh nhau", &r), CLASSIFY_OK);
+    CHECK_INT(r.category, classify_category_index("violence"));
+    CHECK_INT(score_with(cat, "bao lop danh nhau", &r), CLASSIFY_OK);
+    CHECK_INT(r.category, classify_category_index("school_violence"));
+    CHECK(r.cat_score[classify_category_index("school_violence")] == 2.5); /* lexicon only */
+    CHECK_INT(score_with(cat, "lop hoc vui", &r), CLASSIFY_OK);
+    CHECK(!r.is_tip);
+    /* the tip model takes what the lexicon half knows: some category evidence, a high logit */
+    const char *tip =
+        ", \"patterns\": [{\"re\": \"mat\", \"add\": {\"theft\": 1.5}}], \"tip_model\": {\"bias\": "
+        "-2, \"group\": -1, \"threshold\": 1, \"min_category_score\": 1, \"terms\": {\"sang ra\": "
+        "3.5}}, \"decision\": {\"min_category_score\": 2}";
+    CHECK_INT(score_with(tip, "sang ra mat xe", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && r.category == classify_category_index("theft"));
+    CHECK_INT(score_with(tip, "sang ra di cho", &r), CLASSIFY_OK);
+    CHECK(!r.is_tip); /* no category evidence at all */
+    CHECK_INT(score_with(tip, "mat ngu qua", &r), CLASSIFY_OK);
+    CHECK(!r.is_tip); /* evidence, but the model says no */
+    /* the urgent model marks a tip the cues missed */
+    const char *urg =
+        ", \"signals\": {\"tip\": {\"bao\": 3}}, \"patterns\": [{\"re\": \"chay\", \"add\": "
+        "{\"fire\": 3}}], \"urgent_model\": {\"bias\": -2, \"threshold\": 0, \"terms\": {\"mac "
+        "ket\": 3}}, \"decision\": {\"min_category_score\": 2, \"urgent_threshold\": 9}";
+    CHECK_INT(score_with(urg, "bao chay nha, co nguoi mac ket", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && r.urgent);
+    CHECK_INT(score_with(urg, "bao chay nha hom qua", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && !r.urgent);
+    /* errors name the key */
+    struct classify *cl;
+    char err[512];
+    CHECK(
+        classify_load_string(lexicon(", \"category_model\": {\"terms\": {\"x\": {\"arson\": 1}}}"),
+                             &cl, err, sizeof err) == CLASSIFY_ECONFIG);
+    CHECK(strstr(err, "category_model.terms.x.arson") != NULL);
+    CHECK(classify_load_string(lexicon(", \"tip_model\": {\"bias\": 1, \"terms\": {}}"), &cl, err,
+                               sizeof err) == CLASSIFY_ECONFIG);
+    CHECK(strstr(err, "tip_model.group") != NULL);
+    CHECK(classify_load_string(lexicon(", \"urgent_model\": {\"bias\": \"x\"}"), &cl, err,
+                               sizeof err) == CLASSIFY_ECONFIG);
+    CHECK(strstr(err, "urgent_model") != NULL);
+}
+
+static void test_boundaries_between_overlapping_categories(void)
+{
+    load();
+    /* who hurts whom decides: a relative at home, a neighbour, a classmate */
+    check_tip("Vợ tôi thường xuyên đánh đập, chửi mắng mẹ tôi đã 80 tuổi", "domestic_violence",
+              false);
+    check_tip("Hai nhà tranh chấp đất, con trai nhà ông Kha cầm gậy sang đánh ông Thìn gãy tay",
+              "violence", false);
+    /* force and taking is robbery; the knife alone is not a weapons report */
+    check_tip("Có thằng cầm dao đứng trong cửa hàng tiện lợi bắt nhân viên mở két", "robbery",
+              false);
+    /* a child taken by a stranger, confinement, papers held: trafficking */
+    check_tip("Con tôi 10 tuổi đi học về chưa thấy, bạn nó bảo có người lạ chở đi bằng xe máy",
+              "trafficking", false);
+    /* false information published online: cybercrime, even when it is about a kidnapping */
+    check_tip("Group chợ đồ cũ có đứa tung tin thất thiệt là trẻ con ở xã bị bắt cóc lấy nội "
+              "tạng, mọi người hoang mang",
+              "cybercrime", false);
+    /* a fake product is "other"; a price ("hàng giá 350k") is not a fake */
+    check_tip("Cơ sở ở thôn Hạ đóng gói bột ngọt giả, dán nhãn Ajinomoto, chở đi các chợ", "other",
+              false);
+    /* a threat to burn a house is not a fire */
+    check_tip("Bọn đòi nợ đến ngồi lì trước cửa nhà, dọa đốt nhà nếu không trả", "loan_shark",
+              false);
+    /* addicted to a phone, a football kick, a bee sting: no report */
+    check_not_tip("Con em nghiện điện thoại quá, các mẹ có cách gì cai không ạ", false);
+    check_not_tip("hôm qua t đi đá bóng bị thằng bạn đạp trúng chân, sưng như cái bánh bao", false);
+    check_not_tip("Bị con ong đốt sưng cả mặt, giờ đỡ rồi", false);
+}
+
 static void test_lexicon_errors_name_the_key(void)
 {
     static const struct {
@@ -645,5 +855,9 @@ TESTLIB_MAIN(
     T(test_new_vocabulary_slang_and_regional_words),
     T(test_specific_category_wins_over_the_generic_one), T(test_accented_homographs_are_read_apart),
     T(test_questions_news_and_closed_cases_are_not_tips), T(test_urgent_without_the_word_dang),
-    T(test_lexicon_homographs_split_prefer_and_category_cap), T(test_lexicon_errors_name_the_key),
+    T(test_lexicon_homographs_split_prefer_and_category_cap),
+    T(test_lexicon_tilde_terms_read_accents_or_none),
+    T(test_lexicon_adverts_count_less_for_contraband), T(test_lexicon_if_entity_and_gates),
+    T(test_lexicon_learned_models_choose_and_fall_back),
+    T(test_boundaries_between_overlapping_categories), T(test_lexicon_errors_name_the_key),
     T(test_explain_names_what_fired), T(test_concurrent_analyses_share_one_engine), T(test_done))

@@ -41,12 +41,34 @@ static void test_phones_in_every_grouping_and_prefix(void)
     CHECK_STR(r.phones[2], "0912345679");
 }
 
-static void test_landlines_keep_eleven_digits_and_service_numbers_as_dialled(void)
+static void test_landlines_and_service_numbers_are_not_phones(void)
 {
-    run("số bàn 024 3825 1234, tổng đài 1900 1234");
-    CHECK_INT(r.nphones, 2);
-    CHECK_STR(r.phones[0], "02438251234");
-    CHECK_STR(r.phones[1], "19001234");
+    /* shared/data/README.md: phones are 10 digits starting with 0 (mobiles). A landline (0 + 10
+     * digits) or a 1800/1900 number is read whole, so no digit of it becomes an amount or a
+     * phone, and not reported. */
+    run("số bàn 024 3825 1234, quán 0236.3822.145, +84 24 3999 1234, tổng đài 1900 1234, "
+        "hotline 1800 6969 hoặc 0968.111.222");
+    CHECK_INT(r.nphones, 1);
+    CHECK_STR(r.phones[0], "0968111222");
+    CHECK_INT(r.money_vnd, -1);
+}
+
+static void test_phones_spaced_slashed_or_joined(void)
+{
+    run("0 9 7 4 - 5 5 1 - 3 3 8, zalo 0.3.7.9.5.5.2.1.8.8, SĐT 0868/123/456");
+    CHECK_INT(r.nphones, 3);
+    CHECK_STR(r.phones[0], "0974551338");
+    CHECK_STR(r.phones[1], "0379552188");
+    CHECK_STR(r.phones[2], "0868123456");
+    /* two numbers joined by a dash or a slash are both found */
+    run("gọi 0912345678-0987654321 hoặc 0912345679/0987654322, sdt:0345678912");
+    CHECK_INT(r.nphones, 5);
+    CHECK_STR(r.phones[1], "0987654321");
+    CHECK_STR(r.phones[3], "0987654322");
+    CHECK_STR(r.phones[4], "0345678912");
+    /* a date written with slashes is no phone */
+    run("ngày 20/11/2025 lúc 10h, 09/08/2024");
+    CHECK_INT(r.nphones, 0);
 }
 
 static void test_emergency_numbers_money_plates_dates_ids_are_not_phones(void)
@@ -77,6 +99,23 @@ static void test_plates_normalised(void)
     CHECK_STR(r.plates[6], "51LD-12345");
 }
 
+static void test_plates_in_other_real_formats_and_partial_plates(void)
+{
+    run("xe 30e 123 45, 51 G 123.45, biển 43A.123.45, 29K-6218, 37LD-02281, 76C-04 567, "
+        "xe điện 29MĐ1-123.45");
+    CHECK_INT(r.nplates, 7);
+    CHECK_STR(r.plates[0], "30E-12345");
+    CHECK_STR(r.plates[1], "51G-12345");
+    CHECK_STR(r.plates[2], "43A-12345");
+    CHECK_STR(r.plates[3], "29K-6218");
+    CHECK_STR(r.plates[4], "37LD-02281");
+    CHECK_STR(r.plates[5], "76C-04567");
+    CHECK_STR(r.plates[6], "29MD1-12345");
+    /* a part of a plate is not a plate */
+    run("xe tải biển 29C-xxx.xx, thằng đi SH biển 29B1-999 gì đó, biển số có số cuối là 789");
+    CHECK_INT(r.nplates, 0);
+}
+
 static void test_times_amounts_and_phones_are_not_plates(void)
 {
     run("luc 22h30, mat 500k, 2tr5, tam 20t, goi 0912345678, ngay 14/2/2026");
@@ -93,6 +132,19 @@ static void test_urls_and_bare_domains_lowercased(void)
     CHECK_STR(r.urls[2], "facebook.com/thanhlygiare.hn99");
     CHECK_STR(r.urls[3], "tiktok.com/@hocsinh_clip");
     CHECK_STR(r.urls[4], "t.me/tuan_hn88");
+}
+
+static void test_url_ends_before_the_punctuation_after_it(void)
+{
+    run("link: t.me/abc… hoặc (xem tại shopee.vn/abc). Trang abc.vn/wiki/Foo_(bar) nhé, "
+        "„abc.com” và forms.gle/AbcXYZ, https://vietinbank-xacminh.net/login?id=7 de mo");
+    CHECK_INT(r.nurls, 6);
+    CHECK_STR(r.urls[0], "t.me/abc");
+    CHECK_STR(r.urls[1], "shopee.vn/abc");
+    CHECK_STR(r.urls[2], "abc.vn/wiki/foo_(bar)");
+    CHECK_STR(r.urls[3], "abc.com");
+    CHECK_STR(r.urls[4], "forms.gle/abcxyz");
+    CHECK_STR(r.urls[5], "https://vietinbank-xacminh.net/login?id=7");
 }
 
 static void test_emails_and_sentences_without_a_space_are_not_urls(void)
@@ -123,6 +175,12 @@ static void test_money_in_slang_and_figures(void)
         {"lương 20 triệu/tháng", 20000000},
         {"200,000 vnd", 200000},
         {"1tr5 một lần", 1500000},
+        {"hai trăm ngàn", 200000},
+        {"mất ba triệu rưỡi", 3500000},
+        {"lừa 15 chục triệu", 150000000},
+        {"2 trăm nghìn", 200000},
+        {"65 ngàn 1 ký", 65000},
+        {"mười triệu", 10000000},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run(cases[i].text);
@@ -140,8 +198,13 @@ static void test_not_money(void)
         "đợi 1 tí nhé",       /* tí, not tỉ */
         "thôn 5 Đông",        /* a place, not 5 đồng */
         "50m dây điện, 2 chỉ vàng, 38 độ, 35m2, 4 tầng, 16 tuổi, 30p",
-        "mấy nghìn tỷ",     /* no figure */
-        "sdt 0983.221.457", /* a phone */
+        "mấy nghìn tỷ",                   /* no figure */
+        "sdt 0983.221.457",               /* a phone */
+        "page 30k follow, clip 10k view", /* followers, not đồng */
+        "hai mươi triệu",                 /* twenty: not read from "mươi triệu" */
+        "tầm triệu, tam trieu",           /* about a million */
+        "chợ Nam Ngan",                   /* a place, not năm ngàn */
+        "Bán 2 xị rượu nếp",              /* liquor */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run(cases[i]);
@@ -169,6 +232,9 @@ static void test_money_a_total_or_a_loss_beats_the_first_amount(void)
         {"kêu chuyển 35k phí ship rồi gửi link, bấm vô là mất 4 triệu", 4000000},
         {"chuyen 200k phi ho so xong bi lua mat het 12 trieu", 12000000},
         {"vay 5tr, sau 1 tuần lãi lên 10tr", 5000000}, /* no cue: still the first */
+        {"mat 200 nghin ngay lap tuc roi mat luon 12 trieu", 12000000}, /* the larger loss */
+        {"góp mỗi đứa 300 ngàn, tổng cộng được 9 triệu", 9000000},
+        {"nhan lai 500k vi don loi, nhap the xong bi tru 9tr9", 9900000},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run(cases[i].text);
@@ -183,6 +249,10 @@ static void test_money_ranges_are_not_a_stated_amount(void)
     run("mỗi tối thua 2-3 triệu, hôm qua thua sạch 30 triệu");
     CHECK_INT(r.money_vnd, 30000000);
     run("mỗi tháng mất 5 đến 7 triệu tiền lãi");
+    CHECK_INT(r.money_vnd, -1);
+    run("tìm phòng từ 2 triệu đến 3 triệu, hoặc 2 hoặc 3 củ");
+    CHECK_INT(r.money_vnd, -1);
+    run("nhà thuê tầm 8-10 triệu một tháng");
     CHECK_INT(r.money_vnd, -1);
 }
 
@@ -245,11 +315,14 @@ static void test_done(void)
 }
 
 TESTLIB_MAIN(T(test_phones_in_every_grouping_and_prefix),
-             T(test_landlines_keep_eleven_digits_and_service_numbers_as_dialled),
+             T(test_landlines_and_service_numbers_are_not_phones),
+             T(test_phones_spaced_slashed_or_joined),
              T(test_emergency_numbers_money_plates_dates_ids_are_not_phones),
              T(test_two_phones_side_by_side_and_a_number_after_a_phone), T(test_plates_normalised),
+             T(test_plates_in_other_real_formats_and_partial_plates),
              T(test_times_amounts_and_phones_are_not_plates),
              T(test_urls_and_bare_domains_lowercased),
+             T(test_url_ends_before_the_punctuation_after_it),
              T(test_emails_and_sentences_without_a_space_are_not_urls),
              T(test_money_in_slang_and_figures), T(test_not_money),
              T(test_money_is_the_first_amount_stated),
