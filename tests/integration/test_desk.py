@@ -439,6 +439,14 @@ def test_long_downtime_gives_one_overdue_flag_not_every_stale_reminder():
         assert e.tip(handled)["desk_chat_id"] == e.tip(waiting)["desk_chat_id"] == DESK_THONDONG
         e.desk_cmd(OFFICER, "/nhan " + handled, chat=DESK_THONDONG)
         e.desk_cmd(OFFICER, "/xuly %s xac minh" % handled, chat=DESK_THONDONG)
+        # under load a reply counted by desk_cmd may be another desk message: wait for the
+        # state itself, and for the confirmation of /xuly, before going down
+        deadline = time.time() + 15
+        while not (e.tip(handled)["classified_at"] and any(
+                handled_shown in t for t in e.texts_to(DESK_THONDONG)
+                for handled_shown in [handled] if "xác minh" in t)):
+            assert time.time() < deadline, e.tip(handled)
+            time.sleep(0.1)
         e.settled()
         before = e.mark(DESK_THONDONG)
         e.stop()
