@@ -30,6 +30,8 @@ struct platform_caps {
     bool groups;           /* the bot can be in group chats */
     bool edit;             /* sent messages can be edited */
     bool photos;           /* photos can be sent */
+    bool tel_links;        /* buttons may open "tel:" links (a tap dials 113); Telegram allows
+                              only http(s) and tg: button links, Zalo has no buttons */
 };
 
 struct platform_ops {

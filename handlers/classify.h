@@ -34,7 +34,8 @@
  *    "decision.prefer" row names a more specific one close enough behind it (domestic_violence
  *    over violence);
  *  - urgent: a tip whose urgent signal + the category's urgent_bias + shouting reaches
- *    urgent_threshold, or whose "urgent_model" logit reaches its threshold.
+ *    urgent_threshold, or whose "urgent_model" logit reaches its threshold;
+ *  - ongoing and injury, read of every message: the "ongoing" and "injury" signals reach 1.
  *
  * A compiled classifier is read-only: classify_run is thread-safe.
  */
@@ -71,7 +72,9 @@ struct classify_result {
     bool is_tip;
     int category; /* index (classify_category_name), -1 when not a tip */
     bool urgent;
-    double score;   /* tip evidence compared with the threshold */
+    bool ongoing; /* "đang", "ngay bây giờ", "cứu với": it is happening now (any message) */
+    bool injury;  /* someone bleeding, unconscious, trapped (any message) */
+    double score; /* tip evidence compared with the threshold */
     double urgency; /* urgency compared with urgent_threshold */
     double cat_score[CLASSIFY_NCAT];
 };

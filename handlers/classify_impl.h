@@ -46,15 +46,20 @@ enum {
 
 /* Score targets: the categories, then the signals. CL_ADVERT is the evidence that a message is
  * an advert: it counts against a tip like the negative "tip" evidence, but only
- * not_report_factor times when the winning category is one whose adverts are the offence. */
-enum { CL_TIP = CLASSIFY_NCAT, CL_URGENT, CL_ADVERT, CL_NTARGETS };
+ * not_report_factor times when the winning category is one whose adverts are the offence.
+ * CL_ONGOING (it is happening now) and CL_INJURY (someone is hurt or trapped) are facts read
+ * whatever the verdict: the guided report does not ask "when?" of what is happening, and an
+ * emergency with someone hurt names 115 beside 113 or 114. */
+enum { CL_TIP = CLASSIFY_NCAT, CL_URGENT, CL_ADVERT, CL_ONGOING, CL_INJURY, CL_NTARGETS };
 /* The category model ("category_model" in the file) adds to separate scores, CL_MODEL + c: they
  * help choose which category a tip is, never whether a message is a tip. */
 enum { CL_MODEL = CL_NTARGETS, CL_TIPMODEL = CL_MODEL + CLASSIFY_NCAT, CL_URGMODEL, CL_NACC };
 enum { CL_FOLDED = 0, CL_LOWER = 1 };
 
-#define CL_WILD ((uint64_t)1)                  /* the hash of "*" in a term */
-#define CL_SALT ((uint64_t)0x9E3779B97F4A7C15) /* keeps the two streams apart in one table */
+/* A fact signal (ongoing, injury) holds when its terms add up to this: one plain term does. */
+#define CL_FACT_MIN 1.0
+#define CL_WILD     ((uint64_t)1)                  /* the hash of "*" in a term */
+#define CL_SALT     ((uint64_t)0x9E3779B97F4A7C15) /* keeps the two streams apart in one table */
 
 struct cl_term {
     uint64_t tok[CL_MAX_PHRASE];

@@ -38,6 +38,10 @@ static int cl_target_of(const char *name)
         return CL_URGENT;
     if (strcmp(name, "advert") == 0)
         return CL_ADVERT;
+    if (strcmp(name, "ongoing") == 0)
+        return CL_ONGOING;
+    if (strcmp(name, "injury") == 0)
+        return CL_INJURY;
     return classify_category_index(name);
 }
 
@@ -286,6 +290,12 @@ static int cl_read_signals(struct classify *cl, json_t *sig, char *err, size_t e
                            errlen);
     if (rc == CLASSIFY_OK)
         rc = cl_read_terms(cl, json_object_get(sig, "advert"), CL_ADVERT, "signals.advert", err,
+                           errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_terms(cl, json_object_get(sig, "ongoing"), CL_ONGOING, "signals.ongoing", err,
+                           errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_terms(cl, json_object_get(sig, "injury"), CL_INJURY, "signals.injury", err,
                            errlen);
     return rc;
 }

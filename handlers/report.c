@@ -9,6 +9,7 @@
 #include "bot/log.h"
 #include "handlers/choice.h"
 #include "handlers/desks.h"
+#include "handlers/emergency.h"
 #include "handlers/resident.h"
 #include "handlers/textengine.h"
 #include "handlers/textnorm.h"
@@ -74,6 +75,18 @@ static int report_save(struct report *r, const char *step)
 static int report_done(struct hctx *ctx)
 {
     return convo_delete(ctx->db, ctx->msg->platform, ctx->msg->chat_id) == DB_ERROR ? -1 : 0;
+}
+
+/* The time of something happening now: "đang diễn ra (lúc gửi tin 21:05 23/11/2026)". */
+static void report_set_now(struct report *r)
+{
+    char now[32];
+    tipfile_time(r->ctx->now_ms, now, sizeof now);
+    struct texts_var vars[] = {{"time", now}};
+    char *value = texts_render(r->ctx->texts, "value_ongoing", vars, 1);
+    if (value)
+        report_set(r, "when", value, REPORT_FIELD_MAX);
+    free(value);
 }
 
 /* "không rõ", "khong biet", "ko ro" … all mean "unknown". */
@@ -247,16 +260,18 @@ static int report_describe(struct report *r, const char *text)
         report_set(r, "place", a.where, REPORT_FIELD_MAX);
     if (a.when && !report_str(r, "when"))
         report_set(r, "when", a.when, REPORT_FIELD_MAX);
+    if (a.ongoing && !report_str(r, "when")) /* "đang…", "cứu với": never "Việc xảy ra khi nào?" */
+        report_set_now(r);
     if (a.urgent)
         json_object_set_new(r->data, "urgent", json_true());
     text_analysis_clear(&a);
     return 0;
 }
 
-static int report_file(struct report *r)
+/* What the draft holds so far, as a tip to file (the strings stay r->data's). */
+static void report_draft(const struct report *r, struct tip_draft *d)
 {
-    struct hctx *ctx = r->ctx;
-    struct tip_draft d = {
+    *d = (struct tip_draft){
         .kind = strcmp(r->flow, "feedback") == 0 ? "feedback" : "tip",
         .description = report_str(r, "desc"),
         .category = report_str(r, "category"),
@@ -268,14 +283,21 @@ static int report_file(struct report *r)
     };
     json_t *photos = json_object_get(r->data, "photos"), *p;
     size_t i;
-    json_array_foreach(photos, i, p) if (d.n_photos < TIPFILE_PHOTOS_MAX) d.photos[d.n_photos++] =
-        json_string_value(p);
+    json_array_foreach(photos, i, p) if (d->n_photos < TIPFILE_PHOTOS_MAX)
+        d->photos[d->n_photos++] = json_string_value(p);
     json_t *lat = json_object_get(r->data, "lat"), *lon = json_object_get(r->data, "lon");
     if (json_is_number(lat) && json_is_number(lon)) {
-        d.has_location = true;
-        d.latitude = json_number_value(lat);
-        d.longitude = json_number_value(lon);
+        d->has_location = true;
+        d->latitude = json_number_value(lat);
+        d->longitude = json_number_value(lon);
     }
+}
+
+static int report_file(struct report *r)
+{
+    struct hctx *ctx = r->ctx;
+    struct tip_draft d;
+    report_draft(r, &d);
     struct tip t;
     enum tipfile_result res = tipfile_file(ctx, &d, &t);
     tip_clear(&t);
@@ -309,12 +331,50 @@ static int report_not_understood(struct report *r, const char *step)
     return report_ask(r, step);
 }
 
+/* An answer the engine reads as an emergency, at any step: the report stops asking and what
+ * is known is filed at once (the answer joins the description; at the place step it is the
+ * place too). 1 when it was one, 0 when not, -1 on error. */
+static int report_urgent_answer(struct report *r, const char *step, const char *text)
+{
+    struct hctx *ctx = r->ctx;
+    if (!text || !*text || strcmp(step, "phone") == 0)
+        return 0;
+    struct text_analysis a;
+    if (textengine_analyze(ctx->te, text, false, &a) != TEXTENGINE_OK)
+        return -1;
+    int rc = 0;
+    if (a.is_tip && a.urgent) {
+        const char *desc = report_str(r, "desc");
+        if (!desc || strcmp(step, "describe") == 0) {
+            report_set(r, "desc", a.nfc, 4096);
+        } else {
+            size_t n = strlen(desc) + strlen(a.nfc) + 2;
+            char *both = malloc(n);
+            if (both) {
+                snprintf(both, n, "%s\n%s", desc, a.nfc);
+                report_set(r, "desc", both, 4096);
+            }
+            free(both);
+        }
+        if (strcmp(step, "place") == 0)
+            report_set(r, "place", text, REPORT_FIELD_MAX);
+        struct tip_draft d;
+        report_draft(r, &d);
+        rc = emergency_file(ctx, &d, &a) == 0 ? 1 : -1;
+    }
+    text_analysis_clear(&a);
+    return rc;
+}
+
 /* The answer to the question of step. */
 static int report_answer(struct report *r, const char *step)
 {
     struct hctx *ctx = r->ctx;
     const struct msg *m = ctx->msg;
     const char *text = m->kind == MSG_CALLBACK ? NULL : m->text;
+    int urgent = report_urgent_answer(r, step, text);
+    if (urgent != 0)
+        return urgent < 0 ? -1 : 0;
     char folded[REPORT_FIELD_MAX];
     folded[0] = '\0';
     if (text)
@@ -420,20 +480,37 @@ static int report_begin(struct hctx *ctx, const char *flow, const char *descript
     return rc;
 }
 
-/* Files at once, anonymously, from one message ("/baotin <mô tả>", "/gopy <nội dung>"). */
+/* The current message's photos (up to the limit) and location, into d. */
+static void report_message_media(const struct hctx *ctx, struct tip_draft *d)
+{
+    const struct msg *m = ctx->msg;
+    for (int i = 0; i < m->n_attachments && d->n_photos < TIPFILE_PHOTOS_MAX; i++)
+        if (strcmp(m->attachments[i].kind, "photo") == 0 &&
+            d->n_photos < ctx->desks->rules.max_attachments)
+            d->photos[d->n_photos++] = m->attachments[i].ref;
+    if (m->has_location) {
+        d->has_location = true;
+        d->latitude = m->latitude;
+        d->longitude = m->longitude;
+    }
+}
+
+/* Files at once, anonymously, from one message ("/baotin <mô tả>", "/gopy <nội dung>"); an
+ * emergency takes the emergency path (even typed after /gopy: it is a tip, not an opinion). */
 static int report_file_now(struct hctx *ctx, const char *kind, const char *text)
 {
     struct tip_draft d = {.kind = kind, .description = text, .anonymous = true};
-    const struct msg *m = ctx->msg;
-    for (int i = 0; i < m->n_attachments && d.n_photos < TIPFILE_PHOTOS_MAX; i++)
-        if (strcmp(m->attachments[i].kind, "photo") == 0 &&
-            d.n_photos < ctx->desks->rules.max_attachments)
-            d.photos[d.n_photos++] = m->attachments[i].ref;
-    if (m->has_location) {
-        d.has_location = true;
-        d.latitude = m->latitude;
-        d.longitude = m->longitude;
+    struct text_analysis a;
+    if (textengine_analyze(ctx->te, text, false, &a) != TEXTENGINE_OK)
+        return -1;
+    int urgent = a.is_tip && a.urgent;
+    report_message_media(ctx, &d);
+    if (urgent) { /* the follow-up replaces any draft */
+        int rc = emergency_file(ctx, &d, &a);
+        text_analysis_clear(&a);
+        return rc;
     }
+    text_analysis_clear(&a);
     struct tip t;
     enum tipfile_result res = tipfile_file(ctx, &d, &t);
     tip_clear(&t);
@@ -464,11 +541,18 @@ int report_cancel(struct hctx *ctx)
 {
     struct convo c;
     int rc = convo_get(ctx->db, ctx->msg->platform, ctx->msg->chat_id, &c);
-    convo_clear(&c);
+    if (rc != DB_OK)
+        convo_clear(&c);
     if (rc == DB_ERROR)
         return -1;
     if (rc == DB_NOT_FOUND)
         return hctx_reply(ctx, "report_nothing_to_cancel", NULL, 0);
+    if (strcmp(c.flow, "urgent") == 0) { /* the tip has gone already: the follow-up ends */
+        rc = emergency_end(ctx, &c);
+        convo_clear(&c);
+        return rc;
+    }
+    convo_clear(&c);
     if (report_done(ctx) != 0)
         return -1;
     return hctx_reply(ctx, "report_cancelled", NULL, 0);
@@ -503,6 +587,12 @@ int report_continue(struct hctx *ctx)
     if (!json_is_object(r.data)) {
         json_decref(r.data);
         r.data = json_object();
+    }
+    if (strcmp(c.flow, "urgent") == 0) { /* the follow-up of an emergency filed */
+        json_decref(r.data);
+        int out = emergency_continue(ctx, &c);
+        convo_clear(&c);
+        return out;
     }
     r.flow = strcmp(c.flow, "feedback") == 0 ? "feedback"
              : strcmp(c.flow, "offer") == 0  ? "offer"
@@ -550,7 +640,11 @@ int report_free_text(struct hctx *ctx)
         a = &own;
     }
     int rc = 0;
-    if (report_is_trigger(a->folded)) {
+    if (a->is_tip && a->urgent) { /* the numbers first, filed at once: never a question */
+        struct tip_draft d = {.kind = "tip", .description = m->text, .anonymous = true};
+        report_message_media(ctx, &d);
+        rc = emergency_file(ctx, &d, a) == 0 ? 1 : -1;
+    } else if (report_is_trigger(a->folded)) {
         rc = report_begin(ctx, "report", NULL) == 0 ? 1 : -1;
     } else if (a->is_tip) {
         struct report r = {ctx, json_object(), "offer"};
@@ -572,8 +666,8 @@ static int report_tick_one(struct hctx *ctx, struct convo *c, const char *name, 
                     : convo_mark_nudged(ctx->db, c->platform, c->chat_id);
     if (rc == DB_ERROR)
         return -1;
-    if (strcmp(c->flow, "offer") == 0)
-        return 0; /* an unanswered offer just lapses */
+    if (strcmp(c->flow, "offer") == 0 || strcmp(c->flow, "urgent") == 0)
+        return 0; /* an unanswered offer, or an emergency's follow-up, just lapses */
     char *text = texts_render(ctx->texts, name, NULL, 0);
     rc = text ? hctx_send(ctx, c->platform, c->chat_id, text, NULL, OUTBOX_NOTICE) : -1;
     free(text);

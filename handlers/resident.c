@@ -158,9 +158,8 @@ int resident_mine(struct hctx *ctx)
     return rc;
 }
 
-/* Adds text and photos from the resident to tip t and tells the desk. */
-static int resident_forward(struct hctx *ctx, struct tip *t, const char *text, const char *name,
-                            const char *reply)
+int resident_forward(struct hctx *ctx, struct tip *t, const char *text, const char *name,
+                     const char *reply)
 {
     const struct msg *m = ctx->msg;
     int64_t have = 0;

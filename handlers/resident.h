@@ -16,4 +16,12 @@ int resident_add(struct hctx *ctx);
  * forwarded to the desk as the answer. 1 when consumed. */
 int resident_answer(struct hctx *ctx);
 
+struct tip;
+/* Adds the current message's text (the given text, NULL for none) and photos to the sender's
+ * own tip t, tells the desk with the text named to_desk ({code}, {text}, {photos}) at the
+ * tip's priority, re-sends the photos, audits, and answers the resident with the text named
+ * reply (the same variables). */
+int resident_forward(struct hctx *ctx, struct tip *t, const char *text, const char *to_desk,
+                     const char *reply);
+
 #endif

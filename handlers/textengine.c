@@ -89,6 +89,8 @@ static bool te_fill(struct text_analysis *a, const struct extract_result *x,
     a->is_tip = c->is_tip;
     a->category = classify_category_name(c->category);
     a->urgent = c->urgent;
+    a->ongoing = c->ongoing;
+    a->injury = c->injury;
     a->score = c->score;
     a->money_vnd = x->money_vnd;
     if (x->when[0] && !(a->when = strdup(x->when)))

@@ -76,7 +76,13 @@ static const char *const texts_required[] = {
     "campaign_footer", "sub_done", "sub_done_area", "sub_unknown_area", "stop_done",
     "stop_done_group", "resume_done", "resume_done_group", "alert_only_police", "alert_usage",
     "alert_no_area", "alert_too_long", "alert_confirm", "alert_message", "alert_sent",
-    "alert_cancelled", "alert_expired", NULL};
+    "alert_cancelled", "alert_expired",
+    /* emergencies (handlers/emergency.c) */
+    "emergency_call", "emergency_number_police", "emergency_number_fire",
+    "emergency_number_medical", "emergency_button_police", "emergency_button_fire",
+    "emergency_button_medical", "emergency_filed", "emergency_choice_done", "emergency_added",
+    "emergency_ask_phone", "emergency_phone_saved", "emergency_kept_anonymous", "emergency_done",
+    "relay_contact_to_desk", "relay_location_to_desk", "value_ongoing", NULL};
 
 const char *const *texts_required_names(void)
 {

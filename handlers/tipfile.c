@@ -154,8 +154,9 @@ static int tipfile_refuse(struct hctx *ctx, const char *name, const struct tip *
     return hctx_reply(ctx, name, vars, 2);
 }
 
-/* Abuse checks: returns TIPFILE_FILED to go on. */
-static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, struct tip *out)
+/* Abuse checks: returns TIPFILE_FILED to go on. An emergency is checked for a repeat only. */
+static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, bool emergency,
+                                         struct tip *out)
 {
     if (!ctx->person)
         return TIPFILE_FILED;
@@ -165,6 +166,8 @@ static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, s
         return TIPFILE_DUPLICATE;
     }
     int64_t count = 0;
+    if (rc != DB_ERROR && emergency)
+        return TIPFILE_FILED;
     if (rc == DB_ERROR ||
         tips_count_since(ctx->db, ctx->person->id, ctx->now_ms - 3600000LL, &count) != DB_OK)
         return TIPFILE_ERROR;
@@ -216,7 +219,7 @@ enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, st
     memset(out, 0, sizeof *out);
     if (textengine_analyze(ctx->te, d->description, false, &a) != 0)
         return TIPFILE_ERROR;
-    enum tipfile_result res = tipfile_check(ctx, a.folded, out);
+    enum tipfile_result res = tipfile_check(ctx, a.folded, d->emergency, out);
     if (res != TIPFILE_FILED) {
         text_analysis_clear(&a);
         return res;
@@ -254,7 +257,8 @@ enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, st
         return TIPFILE_ERROR;
     }
     free(msg);
-    tipfile_receipt(ctx, out);
+    if (!d->emergency)
+        tipfile_receipt(ctx, out);
     return TIPFILE_FILED;
 }
 

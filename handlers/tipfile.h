@@ -34,6 +34,10 @@ struct tip_draft {
     int n_photos;
     bool has_location;
     double latitude, longitude;
+    /* Filed by the emergency path (handlers/emergency.c): never refused by the hourly limit
+     * (a sixth emergency within the hour is still an emergency), and the caller answers the
+     * resident itself, so no receipt is sent. */
+    bool emergency;
 };
 
 enum tipfile_result { TIPFILE_FILED, TIPFILE_LIMIT, TIPFILE_DUPLICATE, TIPFILE_ERROR };

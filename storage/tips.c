@@ -348,6 +348,33 @@ int tips_append_description(struct db *db, int64_t id, const char *text, const c
     return db_step_done(db, st);
 }
 
+int tips_set_contact(struct db *db, int64_t id, const char *phone, int64_t now_ms)
+{
+    static const char sql[] =
+        "UPDATE tips SET anonymous = 0, contact_phone = ?1, updated_at = ?2 WHERE id = ?3";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, phone);
+    sqlite3_bind_int64(st, 2, now_ms);
+    sqlite3_bind_int64(st, 3, id);
+    return db_step_done(db, st);
+}
+
+int tips_set_location(struct db *db, int64_t id, double latitude, double longitude, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE tips SET latitude = ?1, longitude = ?2, updated_at = ?3 "
+                              "WHERE id = ?4 AND latitude IS NULL";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_double(st, 1, latitude);
+    sqlite3_bind_double(st, 2, longitude);
+    sqlite3_bind_int64(st, 3, now_ms);
+    sqlite3_bind_int64(st, 4, id);
+    return db_step_done(db, st);
+}
+
 int tips_list_unacknowledged(struct db *db, struct tip *out, int max, int *n)
 {
     static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE acknowledged_at IS NULL "

@@ -66,6 +66,11 @@ int tips_mark_duplicate(struct db *db, int64_t id, int64_t of_id, int64_t now_ms
 int tips_extend(struct db *db, int64_t id, int days, int64_t new_deadline, int64_t now_ms);
 int tips_append_description(struct db *db, int64_t id, const char *text, const char *folded,
                             int64_t now_ms);
+/* The tipster chose to be contactable at phone (normalised 0XXXXXXXXX): the tip is no longer
+ * anonymous. */
+int tips_set_contact(struct db *db, int64_t id, const char *phone, int64_t now_ms);
+/* The place the tipster shared, kept only when the tip has none yet (the first is the scene). */
+int tips_set_location(struct db *db, int64_t id, double latitude, double longitude, int64_t now_ms);
 
 /* Lists (ids, newest last unless said): codes of tips not yet acknowledged; open tips past
  * their deadline; a person's own tips (newest first). */

@@ -245,6 +245,14 @@
     }
   }
 
+  // A button that dials (the emergency numbers): a tel: link, never disabled, never sent back.
+  // Only digits are accepted, so a server text can never become another kind of link.
+  function telLink(label, url) {
+    const a = el('a', 'kb-btn kb-tel', label);
+    a.href = url;
+    return a;
+  }
+
   // Rows of reply buttons under a bot message. One choice per message:
   // after a click the whole keyboard of that message is disabled.
   function keyboard(rows) {
@@ -255,6 +263,10 @@
       r.forEach((b) => {
         if (!b || b.text == null) return;
         const label = String(b.text);
+        if (typeof b.url === 'string') {
+          if (/^tel:[0-9]{3,15}$/.test(b.url)) rowEl.appendChild(telLink(label, b.url));
+          return;
+        }
         const btn = el('button', 'kb-btn', label);
         btn.type = 'button';
         btn.addEventListener('click', () => {

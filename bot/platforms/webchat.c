@@ -489,7 +489,12 @@ static void webchat_wake(void *state)
 
 const struct platform_ops webchat_platform = {
     .name = "webchat",
-    .caps = {.max_text_chars = 0, .buttons = true, .groups = false, .edit = false, .photos = false},
+    .caps = {.max_text_chars = 0,
+             .buttons = true,
+             .groups = false,
+             .edit = false,
+             .photos = false,
+             .tel_links = true},
     .enabled = webchat_enabled,
     .start = webchat_start,
     .stop = webchat_stop,

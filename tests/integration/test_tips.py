@@ -146,10 +146,10 @@ def test_baotin_with_text_files_at_once_and_urgent_goes_first_with_113():
         e.start()
         resident = 700101
         since = e.say(resident, "/baotin " + ROBBERY_NOW)
-        filed, call = e.wait_new(resident, since, 2)
+        call, filed = e.wait_new(resident, since, 2)
         code = codes_in(filed)[0]
-        assert filed == T("tip_filed", code=code), filed
-        assert call == T("tip_urgent_call", code=code), call
+        assert call == T("emergency_call", numbers=T("emergency_number_police")), call
+        assert filed == T("emergency_filed", code=code), filed
         tip = e.tip(code)
         assert (tip["urgent"], tip["anonymous"], tip["category"], tip["contact_phone"]) == (
             1, 1, "robbery", None), tip

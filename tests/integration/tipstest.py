@@ -224,10 +224,12 @@ class Env:
         return self.wait_new(chat, since, n, timeout)
 
     def file_tip(self, chat, text, **kw):
-        """/baotin <text> from a private chat; returns the tracking code."""
+        """/baotin <text> from a private chat; returns the tracking code (of an emergency too:
+        its receipt follows the emergency numbers)."""
         since = self.say(chat, "/baotin " + text, **kw)
-        reply = self.wait_text(chat, lambda t: t.startswith(T("tip_filed", code="XXXX")[:12]),
-                               since, what="tip_filed receipt")
+        heads = (T("tip_filed", code="XXXX")[:12], T("emergency_filed", code="XXXX")[:12])
+        reply = self.wait_text(chat, lambda t: t.startswith(heads), since,
+                               what="tip_filed receipt")
         codes = codes_in(reply)
         assert codes, reply
         return codes[0]

@@ -837,6 +837,36 @@ static void test_concurrent_analyses_share_one_engine(void)
     }
 }
 
+/* The two facts the emergency path reads: happening now (never ask "when?") and someone hurt
+ * or trapped (115 beside 113 or 114), with or without diacritics, and what says otherwise. */
+static void test_ongoing_and_injury_facts(void)
+{
+    static const struct {
+        const char *text;
+        bool ongoing, injury;
+    } cases[] = {
+        {"có mấy thanh niên đang hút cái gì đó trong hẻm", true, false},
+        {"co may thanh nien dang hut cai gi do trong hem", true, false},
+        {"cứu với, có người bị chém chảy máu nhiều", true, true},
+        {"chay nha o ngo 5 co nguoi mac ket ben trong", false, true},
+        {"Ngay bây giờ có thằng cạy khóa xe ở bãi xe", true, false},
+        {"tối qua đang đi thì bị giật túi", false, false},
+        {"vụ cháy đã dập tắt, không ai bị thương", false, false},
+        {"nhóm đó đăng ký kinh doanh karaoke", false, false},
+        {"hàng xóm gọi cứu hỏa đến dập lửa hôm qua", false, false},
+    };
+    load();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct text_analysis a;
+        CHECK(textengine_analyze(te, cases[i].text, false, &a) == TEXTENGINE_OK);
+        if (a.ongoing != cases[i].ongoing || a.injury != cases[i].injury)
+            fprintf(stderr, "  %s: ongoing %d injury %d\n", cases[i].text, a.ongoing, a.injury);
+        CHECK(a.ongoing == cases[i].ongoing);
+        CHECK(a.injury == cases[i].injury);
+        text_analysis_clear(&a);
+    }
+}
+
 static void test_done(void)
 {
     textengine_free(te);
@@ -844,20 +874,23 @@ static void test_done(void)
     textengine_free(NULL);
 }
 
-TESTLIB_MAIN(
-    T(test_every_category_in_normal_writing), T(test_every_category_without_diacritics),
-    T(test_every_category_in_teen_code), T(test_every_category_decomposed_gives_the_same_analysis),
-    T(test_hard_negatives_are_not_tips), T(test_group_chatter_needs_stronger_evidence),
-    T(test_urgent_when_happening_now_or_life_in_danger), T(test_analysis_fills_every_field),
-    T(test_bad_text_is_refused_and_the_result_cleared),
-    T(test_categories_have_indexes_and_vietnamese_labels),
-    T(test_lexicon_teen_code_wildcards_and_patterns),
-    T(test_new_vocabulary_slang_and_regional_words),
-    T(test_specific_category_wins_over_the_generic_one), T(test_accented_homographs_are_read_apart),
-    T(test_questions_news_and_closed_cases_are_not_tips), T(test_urgent_without_the_word_dang),
-    T(test_lexicon_homographs_split_prefer_and_category_cap),
-    T(test_lexicon_tilde_terms_read_accents_or_none),
-    T(test_lexicon_adverts_count_less_for_contraband), T(test_lexicon_if_entity_and_gates),
-    T(test_lexicon_learned_models_choose_and_fall_back),
-    T(test_boundaries_between_overlapping_categories), T(test_lexicon_errors_name_the_key),
-    T(test_explain_names_what_fired), T(test_concurrent_analyses_share_one_engine), T(test_done))
+TESTLIB_MAIN(T(test_every_category_in_normal_writing), T(test_every_category_without_diacritics),
+             T(test_every_category_in_teen_code),
+             T(test_every_category_decomposed_gives_the_same_analysis),
+             T(test_hard_negatives_are_not_tips), T(test_group_chatter_needs_stronger_evidence),
+             T(test_urgent_when_happening_now_or_life_in_danger),
+             T(test_analysis_fills_every_field), T(test_bad_text_is_refused_and_the_result_cleared),
+             T(test_categories_have_indexes_and_vietnamese_labels),
+             T(test_lexicon_teen_code_wildcards_and_patterns),
+             T(test_new_vocabulary_slang_and_regional_words),
+             T(test_specific_category_wins_over_the_generic_one),
+             T(test_accented_homographs_are_read_apart),
+             T(test_questions_news_and_closed_cases_are_not_tips),
+             T(test_urgent_without_the_word_dang),
+             T(test_lexicon_homographs_split_prefer_and_category_cap),
+             T(test_lexicon_tilde_terms_read_accents_or_none),
+             T(test_lexicon_adverts_count_less_for_contraband), T(test_lexicon_if_entity_and_gates),
+             T(test_lexicon_learned_models_choose_and_fall_back),
+             T(test_boundaries_between_overlapping_categories), T(test_lexicon_errors_name_the_key),
+             T(test_explain_names_what_fired), T(test_concurrent_analyses_share_one_engine),
+             T(test_ongoing_and_injury_facts), T(test_done))
