@@ -276,6 +276,7 @@ static void cl_trace_add(struct cl_trace *tr, int target, float w, const char *w
                        : target == CL_URGENT    ? "urgent"
                        : target == CL_ONGOING   ? "ongoing"
                        : target == CL_INJURY    ? "injury"
+                       : target == CL_DISTRESS  ? "distress"
                                                 : "advert";
     int n = snprintf(tr->buf + tr->at, tr->cap - tr->at, "%s%s%s%+g[%s]", tr->at ? " " : "",
                      model ? "model:" : "", name, (double)w, what);
@@ -394,6 +395,7 @@ static void cl_decide(const struct classify *cl, const struct classify_input *in
     double bs = 0;
     out->ongoing = acc[CL_ONGOING] >= CL_FACT_MIN;
     out->injury = acc[CL_INJURY] >= CL_FACT_MIN;
+    out->distress = acc[CL_DISTRESS] >= CL_FACT_MIN;
     for (int c = 0; c < CLASSIFY_NCAT; c++) {
         out->cat_score[c] = acc[c];
         if (acc[c] > bs)

@@ -35,7 +35,7 @@
  *    over violence);
  *  - urgent: a tip whose urgent signal + the category's urgent_bias + shouting reaches
  *    urgent_threshold, or whose "urgent_model" logit reaches its threshold;
- *  - ongoing and injury, read of every message: the "ongoing" and "injury" signals reach 1.
+ *  - ongoing, injury and distress, read of every message: their signals reach 1.
  *
  * A compiled classifier is read-only: classify_run is thread-safe.
  */
@@ -74,7 +74,8 @@ struct classify_result {
     bool urgent;
     bool ongoing; /* "đang", "ngay bây giờ", "cứu với": it is happening now (any message) */
     bool injury;  /* someone bleeding, unconscious, trapped (any message) */
-    double score; /* tip evidence compared with the threshold */
+    bool distress;  /* a cry for help: "cứu với", "SOS", "giúp em với" (any message) */
+    double score;   /* tip evidence compared with the threshold */
     double urgency; /* urgency compared with urgent_threshold */
     double cat_score[CLASSIFY_NCAT];
 };

@@ -47,10 +47,19 @@ enum {
 /* Score targets: the categories, then the signals. CL_ADVERT is the evidence that a message is
  * an advert: it counts against a tip like the negative "tip" evidence, but only
  * not_report_factor times when the winning category is one whose adverts are the offence.
- * CL_ONGOING (it is happening now) and CL_INJURY (someone is hurt or trapped) are facts read
- * whatever the verdict: the guided report does not ask "when?" of what is happening, and an
- * emergency with someone hurt names 115 beside 113 or 114. */
-enum { CL_TIP = CLASSIFY_NCAT, CL_URGENT, CL_ADVERT, CL_ONGOING, CL_INJURY, CL_NTARGETS };
+ * CL_ONGOING (it is happening now), CL_INJURY (someone is hurt or trapped) and CL_DISTRESS (a
+ * cry for help) are facts read whatever the verdict: the guided report does not ask "when?" of
+ * what is happening, an emergency with someone hurt names 115 beside 113 or 114, and "cứu
+ * với" that says nothing else still gets the emergency numbers first. */
+enum {
+    CL_TIP = CLASSIFY_NCAT,
+    CL_URGENT,
+    CL_ADVERT,
+    CL_ONGOING,
+    CL_INJURY,
+    CL_DISTRESS,
+    CL_NTARGETS
+};
 /* The category model ("category_model" in the file) adds to separate scores, CL_MODEL + c: they
  * help choose which category a tip is, never whether a message is a tip. */
 enum { CL_MODEL = CL_NTARGETS, CL_TIPMODEL = CL_MODEL + CLASSIFY_NCAT, CL_URGMODEL, CL_NACC };

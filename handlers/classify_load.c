@@ -42,6 +42,8 @@ static int cl_target_of(const char *name)
         return CL_ONGOING;
     if (strcmp(name, "injury") == 0)
         return CL_INJURY;
+    if (strcmp(name, "distress") == 0)
+        return CL_DISTRESS;
     return classify_category_index(name);
 }
 
@@ -297,6 +299,9 @@ static int cl_read_signals(struct classify *cl, json_t *sig, char *err, size_t e
     if (rc == CLASSIFY_OK)
         rc = cl_read_terms(cl, json_object_get(sig, "injury"), CL_INJURY, "signals.injury", err,
                            errlen);
+    if (rc == CLASSIFY_OK)
+        rc = cl_read_terms(cl, json_object_get(sig, "distress"), CL_DISTRESS, "signals.distress",
+                           err, errlen);
     return rc;
 }
 

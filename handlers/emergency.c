@@ -47,8 +47,7 @@ static size_t emergency_numbers(const char *category, bool injury,
     return n;
 }
 
-/* The emergency message, with one tel: button per number where the platform can dial. */
-static int emergency_call(struct hctx *ctx, const char *category, bool injury)
+int emergency_call(struct hctx *ctx, const char *category, bool injury, bool filing)
 {
     const struct emergency_number *nums[EMERGENCY_NUMBERS_MAX];
     size_t n = emergency_numbers(category, injury, nums);
@@ -63,12 +62,13 @@ static int emergency_call(struct hctx *ctx, const char *category, bool injury)
         char url[16];
         snprintf(url, sizeof url, "tel:%s", nums[i]->dial);
         if (rows)
-            json_array_append_new(rows, json_pack("[{s:s, s:s}]", "text",
-                                                  texts_get(ctx->texts, nums[i]->button), "url",
-                                                  url));
+            json_array_append_new(rows,
+                                  json_pack("[{s:s, s:s}]", "text",
+                                            texts_get(ctx->texts, nums[i]->button), "url", url));
     }
     struct texts_var vars[] = {{"numbers", lines}};
-    char *text = texts_render(ctx->texts, "emergency_call", vars, 1);
+    char *text =
+        texts_render(ctx->texts, filing ? "emergency_call" : "emergency_call_first", vars, 1);
     char *buttons = rows ? json_dumps(rows, JSON_COMPACT) : NULL;
     int rc = text && (buttons || !rows) ? hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id,
                                                     text, buttons, OUTBOX_URGENT)
@@ -125,9 +125,11 @@ static int emergency_offer(struct hctx *ctx, const struct tip *t)
     return rc;
 }
 
-int emergency_file(struct hctx *ctx, struct tip_draft *d, const struct text_analysis *a)
+int emergency_file(struct hctx *ctx, struct tip_draft *d, const struct text_analysis *a,
+                   bool numbers_sent)
 {
-    if (emergency_call(ctx, d->category ? d->category : a->category, a->injury) != 0)
+    if (!numbers_sent &&
+        emergency_call(ctx, d->category ? d->category : a->category, a->injury, true) != 0)
         return -1;
     char *ongoing = NULL;
     if (!d->happened && !a->when) { /* nobody asks "when?" of an emergency: it is now */
@@ -205,7 +207,8 @@ static int emergency_phone(struct hctx *ctx, struct tip *t)
                        : -1;
     struct text_analysis a;
     const char *phone = emergency_phone_in(ctx, m->text, &a);
-    int rc = phone ? emergency_set_phone(ctx, t, phone) : hctx_reply(ctx, "report_bad_phone", NULL, 0);
+    int rc =
+        phone ? emergency_set_phone(ctx, t, phone) : hctx_reply(ctx, "report_bad_phone", NULL, 0);
     text_analysis_clear(&a);
     return rc;
 }
@@ -245,8 +248,8 @@ static int emergency_more(struct hctx *ctx, struct tip *t)
         a = &own;
     }
     int rc = 0;
-    if (text && a->urgent)
-        rc = emergency_call(ctx, t->category, a->injury);
+    if (text && (a->urgent || a->distress))
+        rc = emergency_call(ctx, t->category, a->injury, true);
     text_analysis_clear(&own);
     int photos = 0;
     for (int i = 0; i < m->n_attachments; i++)
@@ -298,7 +301,7 @@ int emergency_continue(struct hctx *ctx, const struct convo *c)
 {
     struct tip t;
     int rc = ctx->now_ms - c->updated_at > EMERGENCY_FOLLOWUP_MS ? DB_NOT_FOUND
-                                                                  : emergency_tip(ctx, c, &t);
+                                                                 : emergency_tip(ctx, c, &t);
     if (rc == DB_ERROR)
         return -1;
     if (rc == DB_NOT_FOUND) /* lapsed: the message is read afresh */

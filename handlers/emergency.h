@@ -24,11 +24,19 @@ struct text_analysis;
 /* How long after the resident's last message the follow-up keeps adding to the filed tip. */
 #define EMERGENCY_FOLLOWUP_MS (60 * 60 * 1000LL)
 
+/* Sends the emergency message to the chat of the current message, at urgent priority: 114
+ * for a fire, else 113, and 115 beside either when injury; tel: buttons where the platform
+ * can dial. filing: the message says the tip is on its way to the police (false when nothing
+ * is filed yet, after a bare cry for help). 0 or -1. */
+int emergency_call(struct hctx *ctx, const char *category, bool injury, bool filing);
+
 /* The emergency path for draft d (what is known; d is completed here: urgent, emergency, the
  * time "đang diễn ra" when none was said) whose text the engine read as a (urgent). Sends the
- * emergency numbers, files, alerts the desk, offers to add details and starts the follow-up
- * (replacing any conversation in progress). 0, or -1 on a storage error. */
-int emergency_file(struct hctx *ctx, struct tip_draft *d, const struct text_analysis *a);
+ * emergency numbers (unless numbers_sent: the resident got them a moment ago), files, alerts
+ * the desk, offers to add details and starts the follow-up (replacing any conversation in
+ * progress). 0, or -1 on a storage error. */
+int emergency_file(struct hctx *ctx, struct tip_draft *d, const struct text_analysis *a,
+                   bool numbers_sent);
 
 /* The message in a chat whose conversation c is the follow-up ("urgent"): 1 when it was
  * added to the tip or answered, 0 when the follow-up had lapsed (the message is read afresh),

@@ -343,7 +343,8 @@ static int report_urgent_answer(struct report *r, const char *step, const char *
     if (textengine_analyze(ctx->te, text, false, &a) != TEXTENGINE_OK)
         return -1;
     int rc = 0;
-    if (a.is_tip && a.urgent) {
+    /* a cry for help mid-report files what is known too, when something is known */
+    if ((a.is_tip && a.urgent) || (a.distress && report_str(r, "desc"))) {
         const char *desc = report_str(r, "desc");
         if (!desc || strcmp(step, "describe") == 0) {
             report_set(r, "desc", a.nfc, 4096);
@@ -360,9 +361,34 @@ static int report_urgent_answer(struct report *r, const char *step, const char *
             report_set(r, "place", text, REPORT_FIELD_MAX);
         struct tip_draft d;
         report_draft(r, &d);
-        rc = emergency_file(ctx, &d, &a) == 0 ? 1 : -1;
+        rc = emergency_file(ctx, &d, &a, false) == 0 ? 1 : -1;
     }
     text_analysis_clear(&a);
+    return rc;
+}
+
+/* After a cry for help, anything said or sent is the emergency: filed at once, urgent, with
+ * the cry and this together as the description. */
+static int report_distress_answer(struct report *r, const char *text, int media)
+{
+    if ((!text || !*text) && !media)
+        return report_ask(r, "distress");
+    const char *cry = report_str(r, "desc");
+    size_t n = (cry ? strlen(cry) : 0) + (text ? strlen(text) : 0) + 2;
+    char *both = malloc(n);
+    if (!both)
+        return -1;
+    snprintf(both, n, "%s%s%s", cry ? cry : "", cry && text && *text ? "\n" : "", text ? text : "");
+    struct text_analysis a;
+    int rc = textengine_analyze(r->ctx->te, both, false, &a) == TEXTENGINE_OK ? 0 : -1;
+    free(both);
+    if (rc == 0) {
+        report_set(r, "desc", a.nfc, 4096);
+        struct tip_draft d;
+        report_draft(r, &d);
+        rc = emergency_file(r->ctx, &d, &a, true);
+        text_analysis_clear(&a);
+    }
     return rc;
 }
 
@@ -372,7 +398,7 @@ static int report_answer(struct report *r, const char *step)
     struct hctx *ctx = r->ctx;
     const struct msg *m = ctx->msg;
     const char *text = m->kind == MSG_CALLBACK ? NULL : m->text;
-    int urgent = report_urgent_answer(r, step, text);
+    int urgent = strcmp(step, "distress") == 0 ? 0 : report_urgent_answer(r, step, text);
     if (urgent != 0)
         return urgent < 0 ? -1 : 0;
     char folded[REPORT_FIELD_MAX];
@@ -384,6 +410,8 @@ static int report_answer(struct report *r, const char *step)
     report_choices(ctx, step, &rc);
     int pick = rc.n ? choice_pick(ctx, rc.c, rc.n) : -1;
 
+    if (strcmp(step, "distress") == 0)
+        return report_distress_answer(r, text, media);
     if (strcmp(step, "describe") == 0) {
         if (text && *text)
             return report_describe(r, text) != 0 ? -1 : report_next(r);
@@ -506,7 +534,7 @@ static int report_file_now(struct hctx *ctx, const char *kind, const char *text)
     int urgent = a.is_tip && a.urgent;
     report_message_media(ctx, &d);
     if (urgent) { /* the follow-up replaces any draft */
-        int rc = emergency_file(ctx, &d, &a);
+        int rc = emergency_file(ctx, &d, &a, false);
         text_analysis_clear(&a);
         return rc;
     }
@@ -627,6 +655,20 @@ static int report_is_trigger(const char *folded)
     return 0;
 }
 
+/* A cry for help that does not say what is happening: the emergency numbers at once, then
+ * one question; whatever comes next is filed as urgent (report_distress_answer). */
+static int report_distress(struct hctx *ctx, const struct text_analysis *a)
+{
+    if (emergency_call(ctx, NULL, a->injury, false) != 0)
+        return -1;
+    struct report r = {ctx, json_object(), "report"};
+    report_set(&r, "desc", a->nfc, 4096);
+    report_take_media(&r);
+    int rc = report_ask(&r, "distress");
+    json_decref(r.data);
+    return rc;
+}
+
 int report_free_text(struct hctx *ctx)
 {
     const struct msg *m = ctx->msg;
@@ -643,7 +685,9 @@ int report_free_text(struct hctx *ctx)
     if (a->is_tip && a->urgent) { /* the numbers first, filed at once: never a question */
         struct tip_draft d = {.kind = "tip", .description = m->text, .anonymous = true};
         report_message_media(ctx, &d);
-        rc = emergency_file(ctx, &d, a) == 0 ? 1 : -1;
+        rc = emergency_file(ctx, &d, a, false) == 0 ? 1 : -1;
+    } else if (a->distress) { /* "cứu với" alone: the numbers first, then what is happening */
+        rc = report_distress(ctx, a) == 0 ? 1 : -1;
     } else if (report_is_trigger(a->folded)) {
         rc = report_begin(ctx, "report", NULL) == 0 ? 1 : -1;
     } else if (a->is_tip) {

@@ -91,6 +91,7 @@ static bool te_fill(struct text_analysis *a, const struct extract_result *x,
     a->urgent = c->urgent;
     a->ongoing = c->ongoing;
     a->injury = c->injury;
+    a->distress = c->distress;
     a->score = c->score;
     a->money_vnd = x->money_vnd;
     if (x->when[0] && !(a->when = strdup(x->when)))

@@ -46,6 +46,7 @@ struct text_analysis {
     bool urgent;          /* happening now or danger to life (only ever true for a tip) */
     bool ongoing;         /* it is happening now ("đang", "ngay bây giờ", "cứu với") */
     bool injury;          /* someone is hurt or trapped ("chảy máu", "mắc kẹt") */
+    bool distress;        /* a cry for help ("cứu với", "SOS"), whatever else it says */
     double score;         /* the tip evidence the decision compared with its threshold */
     size_t nphones, nplates, nurls;
     char *phones[TEXTENGINE_MAX_ITEMS]; /* 0912345678 (owned) */

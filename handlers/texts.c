@@ -82,7 +82,8 @@ static const char *const texts_required[] = {
     "emergency_number_medical", "emergency_button_police", "emergency_button_fire",
     "emergency_button_medical", "emergency_filed", "emergency_choice_done", "emergency_added",
     "emergency_ask_phone", "emergency_phone_saved", "emergency_kept_anonymous", "emergency_done",
-    "relay_contact_to_desk", "relay_location_to_desk", "value_ongoing", NULL};
+    "relay_contact_to_desk", "relay_location_to_desk", "value_ongoing", "report_ask_distress",
+    "emergency_call_first", NULL};
 
 const char *const *texts_required_names(void)
 {

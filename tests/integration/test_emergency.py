@@ -165,6 +165,40 @@ def test_follow_up_lapses_after_an_hour_and_huy_ends_it_without_cancelling_the_t
         e.stop()
 
 
+def test_a_bare_cry_for_help_gets_the_numbers_then_one_question_then_is_filed_urgent():
+    with tipstest.Env() as e:
+        e.start()
+        # typed without diacritics; the next message is a shared location only
+        r = 710071
+        since = e.say(r, "cuu toi voi")
+        first, question = e.wait_new(r, since, 2)
+        assert first == T("emergency_call_first", numbers=T("emergency_number_police")), first
+        assert question == T("report_ask_distress"), question
+        assert e.q1("SELECT count(*) FROM tips") == 0
+        since = e.mark(r)
+        e.fake.push_location(r, 21.0285, 105.8542)
+        [filed] = e.wait_new(r, since)   # the numbers are not repeated
+        code = codes_in(filed)[0]
+        assert filed == T("emergency_filed", code=code), filed
+        tip = e.tip(code)
+        assert (tip["urgent"], tip["description"], round(tip["latitude"], 4)) == (
+            1, "cuu toi voi", 21.0285), tip
+        e.wait_desk(DESK_DEFAULT, code)
+
+        # with diacritics; what is happening follows in words
+        r = 710072
+        since = e.say(r, "cứu em với")
+        e.wait_new(r, since, 2)
+        since = e.say(r, "có người đang đuổi theo em ở đầu ngõ 7 Lê Lợi")
+        [filed] = e.wait_new(r, since)
+        tip = e.tip(codes_in(filed)[0])
+        assert tip["description"] == "cứu em với\ncó người đang đuổi theo em ở đầu ngõ 7 Lê Lợi"
+        assert tip["urgent"] == 1, tip
+        e.settled()
+        assert_no_question(e.texts_to(r)[since:])
+        e.stop()
+
+
 # ---- /baotin and the guided report ---------------------------------------------------------
 
 def test_emergency_at_any_step_of_the_guided_report_files_what_is_known_at_once():

@@ -837,32 +837,39 @@ static void test_concurrent_analyses_share_one_engine(void)
     }
 }
 
-/* The two facts the emergency path reads: happening now (never ask "when?") and someone hurt
- * or trapped (115 beside 113 or 114), with or without diacritics, and what says otherwise. */
-static void test_ongoing_and_injury_facts(void)
+/* The facts the emergency path reads: happening now (never ask "when?"), someone hurt or
+ * trapped (115 beside 113 or 114) and a cry for help (the numbers even when it is not a tip),
+ * with or without diacritics, and what says otherwise. */
+static void test_ongoing_injury_and_distress_facts(void)
 {
     static const struct {
         const char *text;
-        bool ongoing, injury;
+        bool ongoing, injury, distress;
     } cases[] = {
-        {"có mấy thanh niên đang hút cái gì đó trong hẻm", true, false},
-        {"co may thanh nien dang hut cai gi do trong hem", true, false},
-        {"cứu với, có người bị chém chảy máu nhiều", true, true},
-        {"chay nha o ngo 5 co nguoi mac ket ben trong", false, true},
-        {"Ngay bây giờ có thằng cạy khóa xe ở bãi xe", true, false},
-        {"tối qua đang đi thì bị giật túi", false, false},
-        {"vụ cháy đã dập tắt, không ai bị thương", false, false},
-        {"nhóm đó đăng ký kinh doanh karaoke", false, false},
-        {"hàng xóm gọi cứu hỏa đến dập lửa hôm qua", false, false},
+        {"có mấy thanh niên đang hút cái gì đó trong hẻm", true, false, false},
+        {"co may thanh nien dang hut cai gi do trong hem", true, false, false},
+        {"cứu với, có người bị chém chảy máu nhiều", true, true, true},
+        {"chay nha o ngo 5 co nguoi mac ket ben trong", false, true, false},
+        {"Ngay bây giờ có thằng cạy khóa xe ở bãi xe", true, false, false},
+        {"tối qua đang đi thì bị giật túi", false, false, false},
+        {"vụ cháy đã dập tắt, không ai bị thương", false, false, false},
+        {"nhóm đó đăng ký kinh doanh karaoke", false, false, false},
+        {"hàng xóm gọi cứu hỏa đến dập lửa hôm qua", false, false, false},
+        {"cuu toi voi", true, false, true},
+        {"SOS", true, false, true},
+        {"em đang làm nghiên cứu về an ninh trật tự", true, false, false},
     };
     load();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct text_analysis a;
         CHECK(textengine_analyze(te, cases[i].text, false, &a) == TEXTENGINE_OK);
-        if (a.ongoing != cases[i].ongoing || a.injury != cases[i].injury)
-            fprintf(stderr, "  %s: ongoing %d injury %d\n", cases[i].text, a.ongoing, a.injury);
+        if (a.ongoing != cases[i].ongoing || a.injury != cases[i].injury ||
+            a.distress != cases[i].distress)
+            fprintf(stderr, "  %s: ongoing %d injury %d distress %d\n", cases[i].text, a.ongoing,
+                    a.injury, a.distress);
         CHECK(a.ongoing == cases[i].ongoing);
         CHECK(a.injury == cases[i].injury);
+        CHECK(a.distress == cases[i].distress);
         text_analysis_clear(&a);
     }
 }
@@ -893,4 +900,4 @@ TESTLIB_MAIN(T(test_every_category_in_normal_writing), T(test_every_category_wit
              T(test_lexicon_learned_models_choose_and_fall_back),
              T(test_boundaries_between_overlapping_categories), T(test_lexicon_errors_name_the_key),
              T(test_explain_names_what_fired), T(test_concurrent_analyses_share_one_engine),
-             T(test_ongoing_and_injury_facts), T(test_done))
+             T(test_ongoing_injury_and_distress_facts), T(test_done))
