@@ -284,24 +284,20 @@ static int cl_read_tip_model(struct classify *cl, json_t *model, char *err, size
 
 static int cl_read_signals(struct classify *cl, json_t *sig, char *err, size_t errlen)
 {
+    static const struct {
+        const char *key, *path;
+        int target;
+    } blocks[] = {
+        {"tip", "signals.tip", CL_TIP},          {"urgent", "signals.urgent", CL_URGENT},
+        {"advert", "signals.advert", CL_ADVERT}, {"ongoing", "signals.ongoing", CL_ONGOING},
+        {"injury", "signals.injury", CL_INJURY}, {"distress", "signals.distress", CL_DISTRESS},
+    };
     if (sig && !json_is_object(sig))
         return cl_err(err, errlen, CLASSIFY_ECONFIG, "signals: must be an object");
-    int rc = cl_read_terms(cl, json_object_get(sig, "tip"), CL_TIP, "signals.tip", err, errlen);
-    if (rc == CLASSIFY_OK)
-        rc = cl_read_terms(cl, json_object_get(sig, "urgent"), CL_URGENT, "signals.urgent", err,
-                           errlen);
-    if (rc == CLASSIFY_OK)
-        rc = cl_read_terms(cl, json_object_get(sig, "advert"), CL_ADVERT, "signals.advert", err,
-                           errlen);
-    if (rc == CLASSIFY_OK)
-        rc = cl_read_terms(cl, json_object_get(sig, "ongoing"), CL_ONGOING, "signals.ongoing", err,
-                           errlen);
-    if (rc == CLASSIFY_OK)
-        rc = cl_read_terms(cl, json_object_get(sig, "injury"), CL_INJURY, "signals.injury", err,
-                           errlen);
-    if (rc == CLASSIFY_OK)
-        rc = cl_read_terms(cl, json_object_get(sig, "distress"), CL_DISTRESS, "signals.distress",
-                           err, errlen);
+    int rc = CLASSIFY_OK;
+    for (size_t i = 0; rc == CLASSIFY_OK && i < sizeof blocks / sizeof blocks[0]; i++)
+        rc = cl_read_terms(cl, json_object_get(sig, blocks[i].key), blocks[i].target,
+                           blocks[i].path, err, errlen);
     return rc;
 }
 

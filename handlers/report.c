@@ -331,54 +331,17 @@ static int report_not_understood(struct report *r, const char *step)
     return report_ask(r, step);
 }
 
-/* An answer the engine reads as an emergency, at any step: the report stops asking and what
- * is known is filed at once (the answer joins the description; at the place step it is the
- * place too). 1 when it was one, 0 when not, -1 on error. */
-static int report_urgent_answer(struct report *r, const char *step, const char *text)
+/* Files the draft now as an emergency: its description is what it had (unless fresh) and text
+ * on a new line. numbers_sent: the resident has just been given the emergency numbers. */
+static int report_emergency(struct report *r, const char *text, bool fresh, bool numbers_sent)
 {
-    struct hctx *ctx = r->ctx;
-    if (!text || !*text || strcmp(step, "phone") == 0)
-        return 0;
-    struct text_analysis a;
-    if (textengine_analyze(ctx->te, text, false, &a) != TEXTENGINE_OK)
-        return -1;
-    int rc = 0;
-    /* a cry for help mid-report files what is known too, when something is known */
-    if ((a.is_tip && a.urgent) || (a.distress && report_str(r, "desc"))) {
-        const char *desc = report_str(r, "desc");
-        if (!desc || strcmp(step, "describe") == 0) {
-            report_set(r, "desc", a.nfc, 4096);
-        } else {
-            size_t n = strlen(desc) + strlen(a.nfc) + 2;
-            char *both = malloc(n);
-            if (both) {
-                snprintf(both, n, "%s\n%s", desc, a.nfc);
-                report_set(r, "desc", both, 4096);
-            }
-            free(both);
-        }
-        if (strcmp(step, "place") == 0)
-            report_set(r, "place", text, REPORT_FIELD_MAX);
-        struct tip_draft d;
-        report_draft(r, &d);
-        rc = emergency_file(ctx, &d, &a, false) == 0 ? 1 : -1;
-    }
-    text_analysis_clear(&a);
-    return rc;
-}
-
-/* After a cry for help, anything said or sent is the emergency: filed at once, urgent, with
- * the cry and this together as the description. */
-static int report_distress_answer(struct report *r, const char *text, int media)
-{
-    if ((!text || !*text) && !media)
-        return report_ask(r, "distress");
-    const char *cry = report_str(r, "desc");
-    size_t n = (cry ? strlen(cry) : 0) + (text ? strlen(text) : 0) + 2;
+    const char *desc = fresh ? NULL : report_str(r, "desc");
+    size_t n = (desc ? strlen(desc) : 0) + (text ? strlen(text) : 0) + 2;
     char *both = malloc(n);
     if (!both)
         return -1;
-    snprintf(both, n, "%s%s%s", cry ? cry : "", cry && text && *text ? "\n" : "", text ? text : "");
+    snprintf(both, n, "%s%s%s", desc ? desc : "", desc && text && *text ? "\n" : "",
+             text ? text : "");
     struct text_analysis a;
     int rc = textengine_analyze(r->ctx->te, both, false, &a) == TEXTENGINE_OK ? 0 : -1;
     free(both);
@@ -386,10 +349,39 @@ static int report_distress_answer(struct report *r, const char *text, int media)
         report_set(r, "desc", a.nfc, 4096);
         struct tip_draft d;
         report_draft(r, &d);
-        rc = emergency_file(r->ctx, &d, &a, true);
+        rc = emergency_file(r->ctx, &d, &a, numbers_sent);
         text_analysis_clear(&a);
     }
     return rc;
+}
+
+/* An answer the engine reads as an emergency (or a cry for help once something is told), at
+ * any step: the report stops asking and what is known is filed at once — the answer joins the
+ * description, and at the place step it is the place too. 1 when it was one, 0 when not, -1
+ * on error. */
+static int report_urgent_answer(struct report *r, const char *step, const char *text)
+{
+    if (!text || !*text || strcmp(step, "phone") == 0)
+        return 0;
+    struct text_analysis a;
+    if (textengine_analyze(r->ctx->te, text, false, &a) != TEXTENGINE_OK)
+        return -1;
+    int urgent = (a.is_tip && a.urgent) || (a.distress && report_str(r, "desc"));
+    text_analysis_clear(&a);
+    if (!urgent)
+        return 0;
+    if (strcmp(step, "place") == 0)
+        report_set(r, "place", text, REPORT_FIELD_MAX);
+    return report_emergency(r, text, strcmp(step, "describe") == 0, false) == 0 ? 1 : -1;
+}
+
+/* After a cry for help, anything said or sent is the emergency: filed at once, urgent, with
+ * the cry and this together as the description (the numbers were given with the question). */
+static int report_distress_answer(struct report *r, const char *text, int media)
+{
+    if ((!text || !*text) && !media)
+        return report_ask(r, "distress");
+    return report_emergency(r, text, false, true);
 }
 
 /* The answer to the question of step. */
