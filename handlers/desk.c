@@ -324,10 +324,10 @@ int desk_duplicate(struct hctx *ctx)
 /* ---- /giahan ------------------------------------------------------------------------- */
 
 /* Skips blanks and the words people put around a date or a number of days ("đến hết ngày",
- * "tới", "ngày"), already folded. */
+ * "tới", "thêm … ngày nữa"), already folded. */
 static const char *desk_extend_skip(const char *p)
 {
-    static const char *const words[] = {"den", "toi", "het", "ngay", "han", "la"};
+    static const char *const words[] = {"den", "toi", "het", "ngay", "han", "la", "them", "nua"};
     for (;;) {
         while (*p == ' ' || *p == '\t')
             p++;

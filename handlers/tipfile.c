@@ -524,3 +524,39 @@ int tipfile_tell_tipster(struct hctx *ctx, const struct tip *t, const char *name
     free(text);
     return rc;
 }
+
+char *tipfile_entities_merge(const char *entities, const struct text_analysis *a)
+{
+    char *added = tipfile_entities(a);
+    json_t *into = entities ? json_loads(entities, 0, NULL) : NULL;
+    json_t *more = added ? json_loads(added, 0, NULL) : NULL;
+    free(added);
+    if (!json_is_object(into)) {
+        json_decref(into);
+        into = json_object();
+    }
+    static const char *const keys[] = {"phones", "plates", "urls"};
+    for (size_t k = 0; more && k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *have = json_object_get(into, keys[k]), *v;
+        if (!json_is_array(have)) {
+            have = json_array();
+            json_object_set_new(into, keys[k], have);
+        }
+        size_t i, j;
+        json_array_foreach(json_object_get(more, keys[k]), i, v)
+        {
+            int dup = 0;
+            json_t *w;
+            json_array_foreach(have, j, w) dup |= json_equal(v, w);
+            if (!dup)
+                json_array_append(have, v);
+        }
+    }
+    /* the amount the tip reports stays the one first stated */
+    if (more && !json_is_integer(json_object_get(into, "money_vnd")))
+        json_object_set(into, "money_vnd", json_object_get(more, "money_vnd"));
+    char *out = more ? json_dumps(into, JSON_COMPACT) : NULL;
+    json_decref(into);
+    json_decref(more);
+    return out;
+}

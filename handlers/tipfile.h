@@ -48,6 +48,10 @@ struct text_analysis;
  * frees). */
 char *tipfile_entities(const struct text_analysis *a);
 
+/* entities (as tips.entities holds them, or NULL) with what a adds: phones, plates and links
+ * not there yet; the amount only when there was none (caller frees; NULL on no memory). */
+char *tipfile_entities_merge(const char *entities, const struct text_analysis *a);
+
 /* Vietnamese label of a category (from the categories file) or of a status (texts
  * "status_<name>"). Never NULL. */
 const char *tipfile_category_label(const struct hctx *ctx, const char *category);

@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import apitest  # noqa: E402
 import tglib  # noqa: E402
 import tipstest  # noqa: E402
 from tipstest import (DAY, DESK_TDP5, HOUR, MIN, T, bare, codes_in, end_of_day,  # noqa: E402
@@ -144,9 +145,11 @@ def test_xem_shows_the_whole_tip_its_history_and_deadlines_and_audits_contact_vi
         e.fake.push_photo(tipster, "AgAC-photo-xem", caption="/bosung " + code,
                           first_name=name)
         e.wait_new(tipster, since)
+        e.settled()   # the photo the desk got is not a reply to the commands below
         for cmd in ("/nhan %s", "/giao %s Trung úy Minh", "/traloi %s Xe màu gì?",
                     "/xuly %s xác minh", "/giahan %s 10"):
             e.desk_cmd(OFFICER, cmd % code)
+        apitest.wait_until(lambda: e.tip(code)["extensions"] == 1, what="the extension")
         t = e.tip(code)
         e.settled()
 
@@ -280,6 +283,12 @@ def test_tim_finds_phones_plates_and_amounts_however_they_were_written():
         assert codes_in(m) == [phone], m
         [m] = e.desk_cmd(OFFICER, "/tim 0999999999")
         assert m == T("desk_none_found"), m
+        # a number the tipster added later is the tip's too
+        e.ask(700354, "/bosung %s Chủ quán dùng số 0977 111 222" % other)
+        [m] = e.desk_cmd(OFFICER, "/tim 0977111222")
+        assert codes_in(m) == [other], m
+        [m] = e.desk_cmd(OFFICER, "/xem " + other)
+        assert T("desk_line_phones", value="0977111222") in m.split("\n"), m
         e.stop()
 
 
