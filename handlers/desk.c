@@ -1,8 +1,9 @@
 /*
  * desk.c — see desk.h. Each command parses "<mã> [rest]", checks the officer, changes the tip,
  * records the audit entry, tells the tipster (a 'status' line is kept in the relay so
- * /trangthai shows it) and confirms in the chat the command came from. Reading tips (/xem, the
- * lists, the summary on enrolment) is in desk_view.c; the buttons in desk_buttons.c.
+ * /trangthai shows it) and confirms in the chat the command came from. Reading tips is in
+ * desk_view.c (/xem) and desk_lists.c (the lists, /tim, the summary on enrolment); the buttons
+ * in desk_buttons.c.
  */
 #include "handlers/desk.h"
 

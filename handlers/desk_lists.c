@@ -386,4 +386,3 @@ int desk_summary(struct hctx *ctx, const char *area, char *text, size_t *at, cha
         tip_clear(&list[i]);
     return 0;
 }
-

@@ -57,9 +57,9 @@ static void test_giahan_reads_dates_not_as_days(void)
 static void test_giahan_refuses_anything_else(void)
 {
     static const char *const bad[] = {
-        "",     "0",        "abc",      "hai",        "31/02/2027", "10/13/2027", "0/1/2027",
-        "-5",   "5 tuần",   "1/2/3/4",  "10/01/2",    "10/01/20271", "10/01 2027", "30 30",
-        "1e3",  "999999",   "10//2027", "10/01/2027x"};
+        "",           "0",     "abc",    "hai",     "31/02/2027", "10/13/2027",
+        "0/1/2027",   "-5",    "5 tuần", "1/2/3/4", "10/01/2",    "10/01/20271",
+        "10/01 2027", "30 30", "1e3",    "999999",  "10//2027",   "10/01/2027x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t v = -1;
         enum desk_extend_form f = desk_extend_parse(bad[i], day(2026, 12, 5), &v);
