@@ -1,5 +1,6 @@
 /*
- * basic.c — see basic.h. The texts live in config/messages.vi.json.
+ * basic.c — see basic.h. The texts live in config/messages.vi.json; /help adds the commands of
+ * the sender's role (officer, leader, agency member) to the residents' ones.
  */
 #include "handlers/basic.h"
 
@@ -7,6 +8,8 @@
 #include "storage/groups.h"
 #include "storage/people.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int basic_member(struct hctx *ctx)
@@ -35,8 +38,31 @@ int basic_start(struct hctx *ctx)
     return hctx_reply(ctx, "welcome", NULL, 0);
 }
 
+/* Everyone gets the residents' commands; an enrolled officer, leader or agency member gets
+ * theirs after them (texts "help_police", "help_leader", "help_agency"). */
 int basic_help(struct hctx *ctx)
 {
+    static const char *const roles[] = {"police", "leader", "agency"};
+    const char *role = ctx->person ? ctx->person->role : NULL;
+    for (size_t i = 0; role && i < sizeof roles / sizeof roles[0]; i++) {
+        if (strcmp(role, roles[i]) != 0)
+            continue;
+        char name[32];
+        snprintf(name, sizeof name, "help_%s", roles[i]);
+        char *all = texts_render(ctx->texts, "help", NULL, 0);
+        char *mine = texts_render(ctx->texts, name, NULL, 0);
+        size_t size = (all ? strlen(all) : 0) + (mine ? strlen(mine) : 0) + 3;
+        char *text = all && mine ? malloc(size) : NULL;
+        int rc = -1;
+        if (text) {
+            snprintf(text, size, "%s\n\n%s", all, mine);
+            rc = hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, text, NULL, OUTBOX_REPLY);
+        }
+        free(all);
+        free(mine);
+        free(text);
+        return rc;
+    }
     return hctx_reply(ctx, "help", NULL, 0);
 }
 

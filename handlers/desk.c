@@ -1,10 +1,14 @@
 /*
  * desk.c — see desk.h. Each command parses "<mã> [rest]", checks the officer, changes the tip,
  * records the audit entry, tells the tipster (a 'status' line is kept in the relay so
- * /trangthai shows it) and confirms in the chat the command came from.
+ * /trangthai shows it) and confirms in the chat the command came from. Reading tips is in
+ * desk_view.c (/xem) and desk_lists.c (the lists, /tim, the summary on enrolment); the buttons
+ * in desk_buttons.c.
  */
 #include "handlers/desk.h"
 
+#include "handlers/calendar.h"
+#include "handlers/desk_impl.h"
 #include "handlers/desks.h"
 #include "handlers/textengine.h"
 #include "handlers/textnorm.h"
@@ -13,15 +17,12 @@
 #include "storage/people.h"
 #include "storage/tips.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { DESK_TEXT_MAX = 8192 };
-#define DESK_DAY_MS 86400000LL
-
-/* Only enrolled officers use the desk; anyone else is refused politely. */
-static int desk_officer(struct hctx *ctx)
+int desk_officer(struct hctx *ctx)
 {
     if (ctx->person && ctx->person->role && strcmp(ctx->person->role, "police") == 0)
         return 1;
@@ -40,8 +41,7 @@ static const char *desk_word(const char *args, char *word, size_t size)
     return rest;
 }
 
-/* Reads the tip named by the first word of args; answers the officer when it cannot. */
-static int desk_tip(struct hctx *ctx, const char *usage, const char **rest, struct tip *t)
+int desk_tip(struct hctx *ctx, const char *usage, const char **rest, struct tip *t)
 {
     char word[32], code[TIPS_CODE_LEN + 1];
     *rest = desk_word(ctx->args, word, sizeof word);
@@ -91,6 +91,18 @@ static int desk_reload(struct hctx *ctx, struct tip *t)
     return tips_get_id(ctx->db, id, t) == DB_OK ? 0 : -1;
 }
 
+int desk_run(struct hctx *ctx, handler_fn fn, const char *command, const char *args)
+{
+    const char *saved = ctx->args;
+    snprintf(ctx->command, sizeof ctx->command, "%s", command);
+    ctx->args = args;
+    int rc = fn(ctx);
+    ctx->args = saved;
+    return rc;
+}
+
+/* "✅ Đăng ký thành công …", and for an officer the open tips of their area right after, so one
+ * enrolled after tips were filed sees them at once. */
 int desk_enrol(struct hctx *ctx)
 {
     if (!*ctx->args)
@@ -110,8 +122,23 @@ int desk_enrol(struct hctx *ctx)
                                {"area", a           ? a->name
                                         : g.area[0] ? g.area
                                                     : g.agency}};
-    tips_audit(ctx->db, ctx->person->id, "enrol", 0, g.role, ctx->now_ms);
-    return hctx_reply(ctx, "enrol_done", vars, 2);
+    if (tips_audit(ctx->db, ctx->person->id, "enrol", 0, g.role, ctx->now_ms) != DB_OK)
+        return -1;
+    if (strcmp(g.role, "police") != 0)
+        return hctx_reply(ctx, "enrol_done", vars, 2);
+    char *text = malloc(DESK_TEXT_MAX), *done = texts_render(ctx->texts, "enrol_done", vars, 2);
+    char *buttons = NULL;
+    size_t at = 0;
+    rc = -1;
+    if (text && done) {
+        at = (size_t)snprintf(text, DESK_TEXT_MAX, "%s\n\n", done);
+        if (desk_summary(ctx, g.area[0] ? g.area : NULL, text, &at, &buttons) == 0)
+            rc = hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, text, buttons, OUTBOX_REPLY);
+    }
+    free(text);
+    free(done);
+    free(buttons);
+    return rc;
 }
 
 int desk_ack(struct hctx *ctx)
@@ -173,7 +200,9 @@ int desk_reply(struct hctx *ctx)
                                   ctx->now_ms) == DB_OK &&
                  tips_acknowledge(ctx->db, t.id, ctx->now_ms) == DB_OK &&
                  tipfile_tell_tipster(ctx, &t, "relay_to_tipster", vars, 2) == 0 &&
-                 tips_audit(ctx->db, ctx->person->id, "reply", t.id, rest, ctx->now_ms) == DB_OK
+                 tips_audit(ctx->db, ctx->person->id, "reply", t.id, rest, ctx->now_ms) == DB_OK &&
+                 tips_reply_wait_drop(ctx->db, ctx->msg->platform, ctx->msg->chat_id,
+                                      ctx->person->id) == DB_OK
              ? hctx_reply(ctx, "desk_done_reply", vars, 2)
              : -1;
     tip_clear(&t);
@@ -217,7 +246,9 @@ int desk_set_status(struct hctx *ctx)
     if (rc != DB_OK)
         return rc == DB_ERROR ? -1 : 0;
     const char *status = desk_parse_status(rest);
-    if (!status)
+    if (!status && !*rest && ctx->caps && ctx->caps->buttons)
+        rc = desk_ask_status(ctx, &t); /* "/xuly <mã>" alone: the statuses as buttons */
+    else if (!status)
         rc = hctx_reply(ctx, "desk_usage_status", NULL, 0);
     else
         rc = tips_set_status(ctx->db, t.id, status, ctx->now_ms) == DB_OK &&
@@ -291,18 +322,129 @@ int desk_duplicate(struct hctx *ctx)
     return rc;
 }
 
-/* Art. 147: 20 days; one extension to at most 2 months from receipt, a second of at most
- * 2 more months; 4 months in all. */
-static int desk_extension_ok(const struct tip *t, int days, int64_t *deadline)
+/* ---- /giahan ------------------------------------------------------------------------- */
+
+/* Skips blanks and the words people put around a date or a number of days ("đến hết ngày",
+ * "tới", "thêm … ngày nữa"), already folded. */
+static const char *desk_extend_skip(const char *p)
 {
-    int64_t base = t->deadline_at ? t->deadline_at : t->created_at + 20 * DESK_DAY_MS;
-    *deadline = base + days * DESK_DAY_MS;
-    if (days < 1 || days > 60 || t->extensions >= 2)
-        return 0;
-    int64_t cap = t->created_at + (t->extensions == 0 ? 60 : 120) * DESK_DAY_MS;
-    return *deadline <= cap;
+    static const char *const words[] = {"den", "toi", "het", "ngay", "han", "la", "them", "nua"};
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t n = strcspn(p, " \t");
+        size_t i = 0;
+        while (i < sizeof words / sizeof words[0] &&
+               !(strlen(words[i]) == n && strncmp(p, words[i], n) == 0))
+            i++;
+        if (i == sizeof words / sizeof words[0])
+            return p;
+        p += n;
+    }
 }
 
+/* Up to max digits into *v; the number of digits read. */
+static int desk_digits(const char **p, int max, int *v)
+{
+    int n = 0;
+    *v = 0;
+    while (n < max && isdigit((unsigned char)**p)) {
+        *v = *v * 10 + (**p - '0');
+        (*p)++, n++;
+    }
+    return n;
+}
+
+/* "D/M", "D/M/YY" or "D/M/YYYY" (also with "-" or "."); the year is 0 when not given. */
+static int desk_date_parts(const char *p, int *d, int *m, int *y, const char **end)
+{
+    *y = 0;
+    if (desk_digits(&p, 2, d) == 0 || !strchr("/-.", *p) || !*p)
+        return -1;
+    char sep = *p++;
+    if (desk_digits(&p, 2, m) == 0)
+        return -1;
+    if (*p == sep && isdigit((unsigned char)p[1])) {
+        p++;
+        int digits = desk_digits(&p, 4, y);
+        if (digits == 2)
+            *y += 2000;
+        else if (digits != 4)
+            return -1;
+    }
+    *end = p;
+    return 0;
+}
+
+enum desk_extend_form desk_extend_parse(const char *arg, int64_t today, int64_t *value)
+{
+    char folded[128];
+    *value = 0;
+    if (!arg || strlen(arg) >= sizeof folded)
+        return DESK_EXTEND_BAD;
+    textnorm_fold(arg, strlen(arg), folded, sizeof folded);
+    const char *p = desk_extend_skip(folded), *end = NULL;
+    int d = 0, m = 0, y = 0;
+    if (desk_date_parts(p, &d, &m, &y, &end) == 0) {
+        if (*desk_extend_skip(end) || m < 1 || m > 12 || d < 1)
+            return DESK_EXTEND_BAD;
+        int ty, tm, td;
+        calendar_ymd(today, &ty, &tm, &td);
+        /* "04/01": this year's if it is still to come (today included), else next year's; a
+         * 29/02 waits for a leap year */
+        for (int year = y ? y : ty; year <= (y ? y : ty + 8); year++) {
+            if (d > calendar_month_days(year, m))
+                continue;
+            int64_t day = calendar_days(year, m, d);
+            if (y || day >= today) {
+                *value = day;
+                return DESK_EXTEND_DATE;
+            }
+        }
+        return DESK_EXTEND_BAD;
+    }
+    int days = 0;
+    end = p;
+    if (desk_digits(&end, 5, &days) == 0 || isdigit((unsigned char)*end) || days < 1)
+        return DESK_EXTEND_BAD;
+    if (*desk_extend_skip(end)) /* only "ngày" may follow the number */
+        return DESK_EXTEND_BAD;
+    *value = days;
+    return DESK_EXTEND_DAYS;
+}
+
+int64_t desk_extend_max_day(int64_t created_day, int64_t base_day, int extensions)
+{
+    if (extensions >= 2)
+        return base_day;
+    int64_t cap = created_day + (extensions == 0 ? 60 : 120);
+    int64_t most = base_day + DESK_EXTEND_MAX_DAYS;
+    return cap < most ? cap : most;
+}
+
+/* Refuses an extension with the reason and the limit; 0 when it is within art. 147. */
+static int desk_extend_check(struct hctx *ctx, const struct tip *t, int64_t base_day,
+                             int64_t target_day, int *refused)
+{
+    char shown[TIPS_CODE_LEN + 2], date[16], limit[16], current[16];
+    tips_code_show(t->code, shown);
+    calendar_format(target_day, date, sizeof date);
+    calendar_format(base_day, current, sizeof current);
+    int64_t max_day = desk_extend_max_day(calendar_today(t->created_at), base_day, t->extensions);
+    calendar_format(max_day, limit, sizeof limit);
+    struct texts_var vars[] = {
+        {"code", shown}, {"date", date}, {"deadline", current}, {"max", limit}};
+    const char *name = t->extensions >= 2 || max_day <= base_day ? "desk_extend_refused"
+                       : target_day <= base_day                  ? "desk_extend_not_later"
+                       : target_day > max_day                    ? "desk_extend_limit"
+                                                                 : NULL;
+    *refused = name != NULL;
+    return name ? hctx_reply(ctx, name, vars, 4) : 0;
+}
+
+/* Art. 147: 20 days; one extension to at most 2 months from receipt, a second of at most 2
+ * more months; 4 months in all. A limit counted in days ends at 24:00 of its last day (art.
+ * 133), so an extended deadline is the end of the day it names. */
 int desk_extend(struct hctx *ctx)
 {
     if (!desk_officer(ctx))
@@ -312,96 +454,26 @@ int desk_extend(struct hctx *ctx)
     int rc = desk_tip(ctx, "desk_usage_extend", &rest, &t);
     if (rc != DB_OK)
         return rc == DB_ERROR ? -1 : 0;
-    int days = atoi(rest);
-    int64_t deadline = 0;
-    if (!desk_extension_ok(&t, days, &deadline)) {
-        rc = hctx_reply(ctx, "desk_extend_refused", NULL, 0);
-    } else {
-        char when[32];
-        tipfile_time(deadline, when, sizeof when);
-        rc = tips_extend(ctx->db, t.id, days, deadline, ctx->now_ms) == DB_OK &&
+    int64_t base =
+        t.deadline_at ? t.deadline_at : t.created_at + ctx->desks->rules.resolve_days * DESK_DAY_MS;
+    int64_t base_day = calendar_today(base), value = 0;
+    enum desk_extend_form form = desk_extend_parse(rest, calendar_today(ctx->now_ms), &value);
+    int64_t target_day = form == DESK_EXTEND_DAYS ? base_day + value : value;
+    int refused = 0;
+    if (form == DESK_EXTEND_BAD)
+        rc = hctx_reply(ctx, "desk_usage_extend", NULL, 0);
+    else if ((rc = desk_extend_check(ctx, &t, base_day, target_day, &refused)) == 0 && !refused) {
+        char date[16];
+        calendar_format(target_day, date, sizeof date);
+        int64_t deadline = calendar_at(target_day + 1, 0) - 1;
+        rc = tips_extend(ctx->db, t.id, (int)(target_day - base_day), deadline, ctx->now_ms) ==
+                         DB_OK &&
                      desk_reload(ctx, &t) == 0
-                 ? desk_after(ctx, &t, "extend", NULL, when)
+                 ? desk_after(ctx, &t, "extend", NULL, date)
                  : -1;
     }
     tip_clear(&t);
     return rc;
-}
-
-/* Sends a list of tips (or the "none" text) to the officer. */
-static int desk_send_list(struct hctx *ctx, struct tip *list, int n, const char *head,
-                          const char *none)
-{
-    if (n == 0)
-        return hctx_reply(ctx, none, NULL, 0);
-    char *buf = malloc(DESK_TEXT_MAX);
-    if (!buf)
-        return -1;
-    size_t at = (size_t)snprintf(buf, DESK_TEXT_MAX, "%s", texts_get(ctx->texts, head));
-    for (int i = 0; i < n; i++) {
-        char shown[TIPS_CODE_LEN + 2], created[32], deadline[32] = "";
-        tips_code_show(list[i].code, shown);
-        tipfile_time(list[i].created_at, created, sizeof created);
-        if (list[i].deadline_at)
-            tipfile_time(list[i].deadline_at, deadline, sizeof deadline);
-        struct texts_var vars[] = {
-            {"code", shown},
-            {"category", tipfile_category_label(ctx, list[i].category)},
-            {"status", tipfile_status_label(ctx, list[i].status)},
-            {"created", created},
-            {"deadline", deadline},
-            {"urgent", list[i].urgent ? texts_get(ctx->texts, "desk_urgent_mark") : ""},
-        };
-        char *line = texts_render(ctx->texts, "desk_list_line", vars, 6);
-        if (line && at + strlen(line) + 2 < DESK_TEXT_MAX)
-            at += (size_t)snprintf(buf + at, DESK_TEXT_MAX - at, "\n%s", line);
-        free(line);
-    }
-    int rc = hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, buf, NULL, OUTBOX_REPLY);
-    free(buf);
-    return rc;
-}
-
-static int desk_list(struct hctx *ctx, int which)
-{
-    if (!desk_officer(ctx))
-        return 0;
-    struct tip list[TIPS_LIST_MAX];
-    int n = 0, rc;
-    if (which == 0)
-        rc = tips_list_unacknowledged(ctx->db, list, TIPS_LIST_MAX, &n);
-    else if (which == 1)
-        rc = tips_list_overdue(ctx->db, ctx->now_ms, list, TIPS_LIST_MAX, &n);
-    else {
-        if (!*ctx->args)
-            return hctx_reply(ctx, "desk_usage_search", NULL, 0);
-        char folded[512];
-        textnorm_fold(ctx->args, strlen(ctx->args), folded, sizeof folded);
-        rc = tips_search(ctx->db, folded, list, TIPS_LIST_MAX, &n);
-    }
-    if (rc != DB_OK)
-        return -1;
-    static const char *const heads[] = {"desk_list_new", "desk_list_overdue", "desk_list_found"};
-    static const char *const nones[] = {"desk_none_new", "desk_none_overdue", "desk_none_found"};
-    rc = desk_send_list(ctx, list, n, heads[which], nones[which]);
-    for (int i = 0; i < n; i++)
-        tip_clear(&list[i]);
-    return rc;
-}
-
-int desk_list_new(struct hctx *ctx)
-{
-    return desk_list(ctx, 0);
-}
-
-int desk_list_overdue(struct hctx *ctx)
-{
-    return desk_list(ctx, 1);
-}
-
-int desk_search(struct hctx *ctx)
-{
-    return desk_list(ctx, 2);
 }
 
 /* Desks are often group chats: every desk command works in groups. */
@@ -415,6 +487,7 @@ static const struct router_command desk_rows[] = {
     {{"/mo", "/reopen", NULL}, desk_reopen, 1},
     {{"/trungvoi", "/duplicate", NULL}, desk_duplicate, 1},
     {{"/giahan", "/extend", NULL}, desk_extend, 1},
+    {{"/xem", "/view", NULL}, desk_view, 1},
     {{"/tinmoi", "/new", NULL}, desk_list_new, 1},
     {{"/quahan", "/overdue", NULL}, desk_list_overdue, 1},
     {{"/tim", "/search", NULL}, desk_search, 1},

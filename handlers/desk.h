@@ -1,10 +1,13 @@
 /*
- * desk.h — the police desk. Officers enrol with a one-time code (/dangky <mã>); then, in any
- * chat, they acknowledge (/nhan), assign (/giao), reply to the tipster through the bot (/traloi),
- * set a status (/xuly), close with an outcome (/dong), reopen (/mo), mark duplicates
- * (/trungvoi), extend the legal limit (/giahan), and list or search tips (/tinmoi, /quahan,
- * /tim). Every change reaches the tipster in Vietnamese and is written to the audit log. Anyone
- * else gets a polite refusal.
+ * desk.h — the police desk. Officers enrol with a one-time code (/dangky <mã>) and get a summary
+ * of their area's open tips; then, in any chat, they read a tip whole (/xem), acknowledge
+ * (/nhan), assign (/giao), reply to the tipster through the bot (/traloi), set a status (/xuly),
+ * close with an outcome (/dong), reopen (/mo), mark duplicates (/trungvoi), extend the legal
+ * limit (/giahan), and list or search tips (/tinmoi, /quahan, /tim), ten to a message with a
+ * gist of each. Where the platform has buttons, desk messages about a tip carry Nhận / Trả lời /
+ * Xử lý / Xem, and the lists a Xem per tip. Every change reaches the tipster in Vietnamese and
+ * is written to the audit log, and so is every reading of a tip. Anyone else gets a polite
+ * refusal.
  */
 #ifndef TIPGATE_DESK_H
 #define TIPGATE_DESK_H
@@ -22,8 +25,20 @@ int desk_close(struct hctx *ctx);
 int desk_reopen(struct hctx *ctx);
 int desk_duplicate(struct hctx *ctx);
 int desk_extend(struct hctx *ctx);
+int desk_view(struct hctx *ctx);
 int desk_list_new(struct hctx *ctx);
 int desk_list_overdue(struct hctx *ctx);
 int desk_search(struct hctx *ctx);
+
+struct tip;
+/* The buttons for a desk message about t sent to platform (JSON for hctx_send, caller frees),
+ * or NULL when that platform has none or t is not a stored tip. view: whether to offer Xem. */
+char *desk_tip_buttons(struct hctx *ctx, const struct tip *t, const char *platform, int view);
+/* A button press. 1 when it was a desk button (handled: the presser checked like a command),
+ * 0 when it is someone else's, -1 on error. */
+int desk_callback(struct hctx *ctx);
+/* A plain message from an officer who pressed "Trả lời": sent to the tipster. 1 handled, 0 not
+ * such a message, -1 on error. */
+int desk_reply_text(struct hctx *ctx);
 
 #endif

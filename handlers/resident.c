@@ -183,6 +183,12 @@ int resident_forward(struct hctx *ctx, struct tip *t, const char *text, const ch
         if (textengine_analyze(ctx->te, text, false, &a) != 0)
             return -1;
         int rc = tips_append_description(ctx->db, t->id, a.nfc, a.folded, ctx->now_ms);
+        /* the phones, plates, links and amount of an addition are the tip's too (the desk's
+         * card lists them and /tim finds them) */
+        char *entities = rc == DB_OK ? tipfile_entities_merge(t->entities, &a) : NULL;
+        if (rc == DB_OK)
+            rc = entities ? tips_set_entities(ctx->db, t->id, entities, ctx->now_ms) : DB_ERROR;
+        free(entities);
         if (rc == DB_OK)
             rc = tips_message_add(ctx->db, t->id, "from_tipster", a.nfc, ctx->person->id, false,
                                   ctx->now_ms);

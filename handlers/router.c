@@ -1,7 +1,8 @@
 /*
  * router.c — see router.h. Commands are data: each module's table of rows with aliases.
  * Vietnamese command names are ASCII (/baotin) because chat apps only make "/" commands of
- * ASCII words; typed variants with diacritics are a matter for the text engine.
+ * ASCII words; typed variants with diacritics are a matter for the text engine. A button press
+ * goes to the desk when it is a desk button (desk_callback), else to the conversation it answers.
  */
 #include "handlers/router.h"
 
@@ -86,7 +87,9 @@ static const struct router_command *router_find(const char *command)
 static int router_text(struct hctx *ctx)
 {
     const struct msg *m = ctx->msg;
-    int rc = campaign_text(ctx); /* a /canhbao confirmation, or a plain "dừng" */
+    int rc = desk_reply_text(ctx); /* an officer's reply typed after "Trả lời" */
+    if (rc == 0)
+        rc = campaign_text(ctx); /* a /canhbao confirmation, or a plain "dừng" */
     if (rc != 0)
         return rc < 0 ? -1 : 0;
     if (m->is_group)
@@ -110,7 +113,13 @@ int router_dispatch(struct hctx *ctx)
         return basic_member(ctx);
     if (m->kind == MSG_EDITED)
         return 0; /* recorded in the inbox; nothing to answer yet */
-    if (m->kind == MSG_CALLBACK || !router_parse_command(m->text, ctx->command, &ctx->args))
+    if (m->kind == MSG_CALLBACK) {
+        /* Desks are usually group chats: their buttons are answered there too, the presser
+         * checked as the typed command would check them. Other presses are conversations'. */
+        int rc = desk_callback(ctx);
+        return rc != 0 ? (rc < 0 ? -1 : 0) : router_text(ctx);
+    }
+    if (!router_parse_command(m->text, ctx->command, &ctx->args))
         return router_text(ctx);
     if (m->is_group && !router_addressed_to_us(ctx))
         return 0; /* "/help@OtherBot" in a group is for another bot */

@@ -83,7 +83,25 @@ static const char *const texts_required[] = {
     "emergency_button_medical", "emergency_filed", "emergency_choice_done", "emergency_added",
     "emergency_ask_phone", "emergency_phone_saved", "emergency_kept_anonymous", "emergency_done",
     "relay_contact_to_desk", "relay_location_to_desk", "value_ongoing", "report_ask_distress",
-    "emergency_call_first", NULL};
+    "emergency_call_first", "desk_event_contact",
+    /* the desk reading tips, its buttons, /help by role (handlers/desk_*.c, basic.c) */
+    "desk_line_commands_urgent", "desk_extend_limit", "desk_extend_not_later", "desk_usage_view",
+    "desk_view_heading", "desk_view_heading_urgent", "desk_view_kind_feedback",
+    "desk_view_kind_lead", "desk_view_urgency", "desk_view_urgent", "desk_view_routine",
+    "desk_view_status", "desk_view_acknowledged", "desk_view_assigned", "desk_view_closed",
+    "desk_view_outcome", "desk_view_duplicate_of", "desk_view_classify_due", "desk_view_deadline",
+    "desk_view_deadline_today", "desk_view_deadline_over", "desk_view_extensions",
+    "desk_end_of_day", "desk_view_photos_elsewhere", "desk_view_history", "desk_view_history_more",
+    "desk_event_file", "desk_event_from_tipster", "desk_event_add", "desk_event_ack",
+    "desk_event_assign", "desk_event_status", "desk_event_reply", "desk_event_close",
+    "desk_event_reopen", "desk_event_duplicate", "desk_event_extend", "desk_event_other",
+    "desk_event_officer", "desk_list_gist", "desk_list_more", "desk_list_last", "desk_list_no_page",
+    "desk_list_view_hint", "desk_button_ack", "desk_button_reply", "desk_button_status",
+    "desk_button_view", "desk_button_view_code", "desk_button_next", "desk_status_ask",
+    "desk_reply_prompt", "desk_reply_cancelled", "desk_summary_head", "desk_summary_none",
+    "desk_summary_everywhere", "desk_summary_urgent", "desk_summary_overdue", "desk_summary_status",
+    "desk_summary_no_area", "desk_summary_first", "desk_summary_how", "help_police", "help_leader",
+    "help_agency", NULL};
 
 const char *const *texts_required_names(void)
 {

@@ -6,6 +6,7 @@
 #include "handlers/tipfile.h"
 
 #include "bot/log.h"
+#include "handlers/desk.h"
 #include "handlers/desks.h"
 #include "handlers/scam.h"
 #include "handlers/textengine.h"
@@ -213,6 +214,20 @@ static void tipfile_receipt(struct hctx *ctx, const struct tip *t)
         hctx_reply(ctx, "tip_urgent_call", vars, 1);
 }
 
+/* The desk's card shows a contactable tipster's phone: that disclosure is audited like every
+ * view of contact details (who: the desk chat it went to). */
+static int tipfile_audit_contact(struct hctx *ctx, const struct tip *t)
+{
+    if (t->anonymous || !t->contact_phone)
+        return 0;
+    char where[160];
+    snprintf(where, sizeof where, "%s:%s", t->desk_platform ? t->desk_platform : "officers",
+             t->desk_chat_id ? t->desk_chat_id : (t->area ? t->area : "-"));
+    return tips_audit(ctx->db, t->person_id, "contact_to_desk", t->id, where, ctx->now_ms) == DB_OK
+               ? 0
+               : -1;
+}
+
 enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, struct tip *out)
 {
     struct text_analysis a;
@@ -252,7 +267,8 @@ enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, st
         return TIPFILE_ERROR;
     char *msg =
         tipfile_desk_message(ctx, out, out->urgent ? "desk_heading_urgent" : "desk_heading_new");
-    if (!msg || tipfile_tell_desk(ctx, out, msg) != 0 || tipfile_send_photos(ctx, out) != 0) {
+    if (!msg || tipfile_tell_desk(ctx, out, msg) != 0 || tipfile_send_photos(ctx, out) != 0 ||
+        tipfile_audit_contact(ctx, out) != 0) {
         free(msg);
         return TIPFILE_ERROR;
     }
@@ -328,41 +344,83 @@ static void tipfile_entity_lines(struct hctx *ctx, struct tipfile_buf *b, const 
     json_decref(e);
 }
 
+/* The tipster: "anonymous", or only the phone they agreed to share. Never a name or id. */
+static void tipfile_tipster_line(struct hctx *ctx, struct tipfile_buf *b, const struct tip *t)
+{
+    if (strcmp(t->kind, "group_lead") != 0)
+        tipfile_line(ctx, b, t->anonymous ? "desk_line_anonymous" : "desk_line_contact",
+                     t->anonymous ? "-" : t->contact_phone);
+}
+
+/* The facts of t as desk lines. An urgent tip is read in seconds by someone about to move:
+ * what is happening and where come first, then how to call the tipster back (when they
+ * agreed), then the rest; a routine one reads in the order of the register. description_len
+ * bytes of the description are shown (the original text, without later additions). */
+static void tipfile_facts(struct hctx *ctx, struct tipfile_buf *b, const struct tip *t,
+                          size_t description_len)
+{
+    char received[32], where[160] = "", count[16];
+    tipfile_time(t->created_at, received, sizeof received);
+    if (t->has_location)
+        snprintf(where, sizeof where, "%.6f, %.6f", t->latitude, t->longitude);
+    const struct area *area = desks_area(ctx->desks, t->area);
+    char *description = t->description ? strndup(t->description, description_len) : NULL;
+    int64_t photos = 0;
+    tips_count_attachments(ctx->db, t->id, &photos);
+    snprintf(count, sizeof count, "%lld", (long long)photos);
+    if (t->urgent) {
+        tipfile_line(ctx, b, "desk_line_description", description);
+        tipfile_line(ctx, b, "desk_line_place", t->place);
+        tipfile_line(ctx, b, "desk_line_location", where[0] ? where : NULL);
+        tipfile_line(ctx, b, "desk_line_when", t->happened);
+        tipfile_tipster_line(ctx, b, t);
+    }
+    if (t->category)
+        tipfile_line(ctx, b, "desk_line_category", tipfile_category_label(ctx, t->category));
+    tipfile_line(ctx, b, "desk_line_area", area ? area->name : NULL);
+    tipfile_line(ctx, b, "desk_line_received", received);
+    if (!t->urgent) {
+        tipfile_line(ctx, b, "desk_line_when", t->happened);
+        tipfile_line(ctx, b, "desk_line_place", t->place);
+        tipfile_line(ctx, b, "desk_line_location", where[0] ? where : NULL);
+        tipfile_line(ctx, b, "desk_line_description", description);
+    }
+    tipfile_entity_lines(ctx, b, t->entities);
+    tipfile_line(ctx, b, "desk_line_photos", photos ? count : NULL);
+    if (!t->urgent)
+        tipfile_tipster_line(ctx, b, t);
+    free(description);
+}
+
+static char *tipfile_buf_take(struct tipfile_buf *b)
+{
+    while (b->len > 0 && b->s[b->len - 1] == '\n')
+        b->s[--b->len] = '\0';
+    return b->s;
+}
+
 char *tipfile_desk_message(struct hctx *ctx, const struct tip *t, const char *heading_name)
 {
     struct tipfile_buf b = {malloc(TIPFILE_TEXT_MAX), 0};
     if (!b.s)
         return NULL;
     b.s[0] = '\0';
-    char shown[TIPS_CODE_LEN + 2], received[32], where[160] = "";
+    char shown[TIPS_CODE_LEN + 2];
     tips_code_show(t->code, shown);
-    tipfile_time(t->created_at, received, sizeof received);
     tipfile_line(ctx, &b, heading_name, shown);
-    if (t->category)
-        tipfile_line(ctx, &b, "desk_line_category", tipfile_category_label(ctx, t->category));
-    const struct area *area = desks_area(ctx->desks, t->area);
-    tipfile_line(ctx, &b, "desk_line_area", area ? area->name : NULL);
-    tipfile_line(ctx, &b, "desk_line_received", received);
-    tipfile_line(ctx, &b, "desk_line_when", t->happened);
-    tipfile_line(ctx, &b, "desk_line_place", t->place);
-    if (t->has_location)
-        snprintf(where, sizeof where, "%.6f, %.6f", t->latitude, t->longitude);
-    tipfile_line(ctx, &b, "desk_line_location", where[0] ? where : NULL);
-    tipfile_line(ctx, &b, "desk_line_description", t->description);
-    tipfile_entity_lines(ctx, &b, t->entities);
-    int64_t photos = 0;
-    tips_count_attachments(ctx->db, t->id, &photos);
-    char count[16];
-    snprintf(count, sizeof count, "%lld", (long long)photos);
-    tipfile_line(ctx, &b, "desk_line_photos", photos ? count : NULL);
-    /* The tipster: "anonymous", or only the phone they agreed to share. Never a name or id. */
-    if (strcmp(t->kind, "group_lead") != 0)
-        tipfile_line(ctx, &b, t->anonymous ? "desk_line_anonymous" : "desk_line_contact",
-                     t->anonymous ? "-" : t->contact_phone);
-    tipfile_line(ctx, &b, "desk_line_commands", shown);
-    while (b.len > 0 && b.s[b.len - 1] == '\n')
-        b.s[--b.len] = '\0';
-    return b.s;
+    tipfile_facts(ctx, &b, t, t->description ? strlen(t->description) : 0);
+    tipfile_line(ctx, &b, t->urgent ? "desk_line_commands_urgent" : "desk_line_commands", shown);
+    return tipfile_buf_take(&b);
+}
+
+char *tipfile_desk_facts(struct hctx *ctx, const struct tip *t, size_t description_len)
+{
+    struct tipfile_buf b = {malloc(TIPFILE_TEXT_MAX), 0};
+    if (!b.s)
+        return NULL;
+    b.s[0] = '\0';
+    tipfile_facts(ctx, &b, t, description_len);
+    return tipfile_buf_take(&b);
 }
 
 /* No desk chat configured: the officers enrolled for the area (or any officer) hear about it
@@ -379,9 +437,11 @@ static int tipfile_tell_officers(struct hctx *ctx, const struct tip *t, const ch
                  "by /tinmoi",
                  t->code);
     for (int i = 0; i < n; i++) {
+        char *buttons = rc == 0 ? desk_tip_buttons(ctx, t, platforms[i], 1) : NULL;
         if (rc == 0)
-            rc = hctx_send(ctx, platforms[i], ids[i], text, NULL,
+            rc = hctx_send(ctx, platforms[i], ids[i], text, buttons,
                            t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
+        free(buttons);
         free(platforms[i]);
         free(ids[i]);
     }
@@ -397,30 +457,64 @@ int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text)
     } else if (!desks_route(ctx->desks, t->category, t->area, &desk)) {
         return tipfile_tell_officers(ctx, t, text);
     }
-    return hctx_send(ctx, desk.platform, desk.chat_id, text, NULL,
-                     t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
+    /* Every desk message about a stored tip carries its buttons where the desk has them: the
+     * card, the reminders, the tipster's additions — what to do next is one tap away. */
+    char *buttons = desk_tip_buttons(ctx, t, desk.platform, 1);
+    int rc = hctx_send(ctx, desk.platform, desk.chat_id, text, buttons,
+                       t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
+    free(buttons);
+    return rc;
+}
+
+/* Sends each of refs that platform can show to chat (or, with send 0, only counts); *skipped
+ * counts the others. */
+static int tipfile_photos_to(struct hctx *ctx, const struct tip *t, const char *platform,
+                             const char *chat_id, const char *const *refs, int n,
+                             enum outbox_priority priority, int send, int *skipped)
+{
+    const struct platform_ops *ops = platform_find(platform);
+    char shown[TIPS_CODE_LEN + 2];
+    tips_code_show(t->code, shown);
+    int rc = 0;
+    *skipped = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        /* A platform file id is only valid on the platform that issued it; URLs go anywhere. */
+        int url = strncmp(refs[i], "http://", 7) == 0 || strncmp(refs[i], "https://", 8) == 0;
+        int same = t->platform && strcmp(t->platform, platform) == 0;
+        if (!ops || !ops->caps.photos || !(url || same)) {
+            (*skipped)++;
+            continue;
+        }
+        if (!send)
+            continue;
+        struct texts_var vars[] = {{"code", shown}};
+        char *caption = texts_render(ctx->texts, "desk_photo_caption", vars, 1);
+        rc = hctx_send_photo(ctx, platform, chat_id, caption, refs[i], NULL, priority);
+        free(caption);
+    }
+    return rc;
 }
 
 int tipfile_send_photo_refs(struct hctx *ctx, const struct tip *t, const char *const *refs, int n)
 {
+    int skipped = 0;
     if (!t->desk_platform)
         return 0;
-    const struct platform_ops *ops = platform_find(t->desk_platform);
-    char shown[TIPS_CODE_LEN + 2];
-    tips_code_show(t->code, shown);
-    int rc = 0;
-    for (int i = 0; rc == 0 && i < n; i++) {
-        /* A platform file id is only valid on the platform that issued it; URLs go anywhere. */
-        int url = strncmp(refs[i], "http://", 7) == 0 || strncmp(refs[i], "https://", 8) == 0;
-        int same = t->platform && strcmp(t->platform, t->desk_platform) == 0;
-        if (!ops || !ops->caps.photos || !(url || same))
-            continue;
-        struct texts_var vars[] = {{"code", shown}};
-        char *caption = texts_render(ctx->texts, "desk_photo_caption", vars, 1);
-        rc = hctx_send_photo(ctx, t->desk_platform, t->desk_chat_id, caption, refs[i], NULL,
-                             t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
-        free(caption);
-    }
+    return tipfile_photos_to(ctx, t, t->desk_platform, t->desk_chat_id, refs, n,
+                             t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY, 1, &skipped);
+}
+
+int tipfile_send_photos_here(struct hctx *ctx, const struct tip *t, int send, int *skipped)
+{
+    char *refs[TIPFILE_PHOTOS_MAX];
+    int n = 0;
+    *skipped = 0;
+    if (tips_attachments(ctx->db, t->id, "photo", refs, TIPFILE_PHOTOS_MAX, &n) != DB_OK)
+        return -1;
+    int rc = tipfile_photos_to(ctx, t, ctx->msg->platform, ctx->msg->chat_id,
+                               (const char *const *)refs, n, OUTBOX_REPLY, send, skipped);
+    for (int i = 0; i < n; i++)
+        free(refs[i]);
     return rc;
 }
 
@@ -448,4 +542,40 @@ int tipfile_tell_tipster(struct hctx *ctx, const struct tip *t, const char *name
     int rc = hctx_send(ctx, t->platform, t->chat_id, text, NULL, OUTBOX_REPLY);
     free(text);
     return rc;
+}
+
+char *tipfile_entities_merge(const char *entities, const struct text_analysis *a)
+{
+    char *added = tipfile_entities(a);
+    json_t *into = entities ? json_loads(entities, 0, NULL) : NULL;
+    json_t *more = added ? json_loads(added, 0, NULL) : NULL;
+    free(added);
+    if (!json_is_object(into)) {
+        json_decref(into);
+        into = json_object();
+    }
+    static const char *const keys[] = {"phones", "plates", "urls"};
+    for (size_t k = 0; more && k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *have = json_object_get(into, keys[k]), *v;
+        if (!json_is_array(have)) {
+            have = json_array();
+            json_object_set_new(into, keys[k], have);
+        }
+        size_t i, j;
+        json_array_foreach(json_object_get(more, keys[k]), i, v)
+        {
+            int dup = 0;
+            json_t *w;
+            json_array_foreach(have, j, w) dup |= json_equal(v, w);
+            if (!dup)
+                json_array_append(have, v);
+        }
+    }
+    /* the amount the tip reports stays the one first stated */
+    if (more && !json_is_integer(json_object_get(into, "money_vnd")))
+        json_object_set(into, "money_vnd", json_object_get(more, "money_vnd"));
+    char *out = more ? json_dumps(into, JSON_COMPACT) : NULL;
+    json_decref(into);
+    json_decref(more);
+    return out;
 }

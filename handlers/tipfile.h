@@ -52,6 +52,10 @@ struct text_analysis;
  * frees). */
 char *tipfile_entities(const struct text_analysis *a);
 
+/* entities (as tips.entities holds them, or NULL) with what a adds: phones, plates and links
+ * not there yet; the amount only when there was none (caller frees; NULL on no memory). */
+char *tipfile_entities_merge(const char *entities, const struct text_analysis *a);
+
 /* Vietnamese label of a category (from the categories file) or of a status (texts
  * "status_<name>"). Never NULL. */
 const char *tipfile_category_label(const struct hctx *ctx, const char *category);
@@ -63,12 +67,21 @@ void tipfile_time(int64_t ms, char *out, size_t size);
  * go, whatever the campaign opt-outs. No-op for tips without a tipster chat (group leads). */
 int tipfile_tell_tipster(struct hctx *ctx, const struct tip *t, const char *name,
                          const struct texts_var *vars, size_t n);
-/* Sends text to the tip's desk (routing again if it had none); urgent tips at top priority. */
+/* Sends text to the tip's desk (routing again if it had none); urgent tips at top priority.
+ * Where the desk's platform has buttons, a stored tip's buttons (desk_tip_buttons) ride along. */
 int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text);
-/* The desk's full message about t (caller frees). */
+/* The desk's full message about t (caller frees): the heading_name line, the facts, the
+ * commands. An urgent tip's message has another shape: what and where first, then the
+ * tipster's phone if given, and a call to act. */
 char *tipfile_desk_message(struct hctx *ctx, const struct tip *t, const char *heading_name);
+/* The facts alone, with description_len bytes of the description (caller frees). */
+char *tipfile_desk_facts(struct hctx *ctx, const struct tip *t, size_t description_len);
 /* Re-sends a tip's photos (all, or only refs) to its desk where the platform can take them. */
 int tipfile_send_photos(struct hctx *ctx, const struct tip *t);
 int tipfile_send_photo_refs(struct hctx *ctx, const struct tip *t, const char *const *refs, int n);
+/* Sends a tip's photos to the chat of the current message where its platform can show them
+ * (send 0: only counts); *skipped counts those it cannot (another platform's file ids, or a
+ * platform without photos). */
+int tipfile_send_photos_here(struct hctx *ctx, const struct tip *t, int send, int *skipped);
 
 #endif

@@ -1,21 +1,17 @@
 /*
- * tips.c — see tips.h. Every SELECT of whole tips uses TIPS_COLUMNS in this order, read back by
- * tips_read(); the lists share tips_collect().
+ * tips.c — see tips.h. Every SELECT of whole tips uses TIPS_COLUMNS (tips_impl.h) in this order,
+ * read back by tips_read(); the lists share tips_collect(). What only the desk reads (pages,
+ * search, summaries, the history of a tip) is in tips_desk.c.
  */
 #include "storage/tips.h"
 
 #include "bot/secure.h"
+#include "storage/tips_impl.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TIPS_COLUMNS                                                                               \
-    "id, code, kind, person_id, platform, chat_id, anonymous, contact_phone, category, urgent, "   \
-    "area, place, happened, description, folded, entities, latitude, longitude, status, "          \
-    "desk_platform, desk_chat_id, assigned_to, outcome, duplicate_of, created_at, updated_at, "    \
-    "acknowledged_at, classified_at, closed_at, deadline_at, extensions, extended_days"
 
 void tip_clear(struct tip *t)
 {
@@ -28,7 +24,7 @@ void tip_clear(struct tip *t)
     memset(t, 0, sizeof *t);
 }
 
-static void tips_read(sqlite3_stmt *st, struct tip *t)
+void tips_read(sqlite3_stmt *st, struct tip *t)
 {
     memset(t, 0, sizeof *t);
     int c = 0;
@@ -68,7 +64,7 @@ static void tips_read(sqlite3_stmt *st, struct tip *t)
     t->extended_days = sqlite3_column_int(st, c++);
 }
 
-static int tips_collect(sqlite3_stmt *st, struct tip *out, int max, int *n)
+int tips_collect(sqlite3_stmt *st, struct tip *out, int max, int *n)
 {
     int rc = SQLITE_DONE;
     *n = 0;
@@ -375,32 +371,6 @@ int tips_set_location(struct db *db, int64_t id, double latitude, double longitu
     return db_step_done(db, st);
 }
 
-int tips_list_unacknowledged(struct db *db, struct tip *out, int max, int *n)
-{
-    static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE acknowledged_at IS NULL "
-                              "AND kind != 'group_lead' AND status = 'new' "
-                              "ORDER BY urgent DESC, created_at LIMIT ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int(st, 1, max);
-    return tips_collect(st, out, max, n);
-}
-
-int tips_list_overdue(struct db *db, int64_t now_ms, struct tip *out, int max, int *n)
-{
-    static const char sql[] =
-        "SELECT " TIPS_COLUMNS " FROM tips WHERE deadline_at IS NOT NULL AND deadline_at < ? "
-        "AND status NOT IN ('resolved', 'rejected', 'duplicate', 'closed') "
-        "ORDER BY deadline_at LIMIT ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int(st, 2, max);
-    return tips_collect(st, out, max, n);
-}
-
 int tips_list_by_person(struct db *db, int64_t person_id, struct tip *out, int max, int *n)
 {
     static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE person_id = ? "
@@ -415,7 +385,7 @@ int tips_list_by_person(struct db *db, int64_t person_id, struct tip *out, int m
 
 /* Each word becomes a quoted FTS5 string ("tu" "khoa"), so no character typed by an officer
  * can change the query's meaning. The result is a parameter, never SQL. */
-static char *tips_fts_query(const char *folded)
+char *tips_fts_query(const char *folded)
 {
     size_t cap = strlen(folded) * 3 + 3, at = 0;
     char *q = malloc(cap);
@@ -436,30 +406,6 @@ static char *tips_fts_query(const char *folded)
     }
     q[at] = '\0';
     return q;
-}
-
-int tips_search(struct db *db, const char *folded_query, struct tip *out, int max, int *n)
-{
-    static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE id IN "
-                              "(SELECT rowid FROM tips_fts WHERE tips_fts MATCH ?) "
-                              "ORDER BY created_at DESC LIMIT ?";
-    *n = 0;
-    char *q = tips_fts_query(folded_query);
-    if (!q)
-        return DB_ERROR;
-    if (!*q) {
-        free(q);
-        return DB_OK;
-    }
-    sqlite3_stmt *st = db_stmt(db, sql);
-    int rc = DB_ERROR;
-    if (st) {
-        db_bind_text(st, 1, q);
-        sqlite3_bind_int(st, 2, max);
-        rc = tips_collect(st, out, max, n);
-    }
-    free(q);
-    return rc;
 }
 
 int tips_count_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t *n)
@@ -580,8 +526,6 @@ int tips_reminder_once(struct db *db, int64_t tip_id, const char *kind, int64_t 
         return DB_DUPLICATE;
     return rc;
 }
-
-#define TIPS_OPEN "status NOT IN ('resolved', 'rejected', 'duplicate', 'closed')"
 
 int tips_sla_candidates(struct db *db, enum tips_sla which, const char *kind, int64_t t1,
                         int64_t t2, struct tip *out, int max, int *n)

@@ -10,6 +10,7 @@
 #include "storage/db.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TIPS_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -72,13 +73,8 @@ int tips_set_contact(struct db *db, int64_t id, const char *phone, int64_t now_m
 /* The place the tipster shared, kept only when the tip has none yet (the first is the scene). */
 int tips_set_location(struct db *db, int64_t id, double latitude, double longitude, int64_t now_ms);
 
-/* Lists (ids, newest last unless said): codes of tips not yet acknowledged; open tips past
- * their deadline; a person's own tips (newest first). */
-int tips_list_unacknowledged(struct db *db, struct tip *out, int max, int *n);
-int tips_list_overdue(struct db *db, int64_t now_ms, struct tip *out, int max, int *n);
+/* A person's own tips (newest first). */
 int tips_list_by_person(struct db *db, int64_t person_id, struct tip *out, int max, int *n);
-/* Full-text search over the folded text; query is folded words (any characters are safe). */
-int tips_search(struct db *db, const char *folded_query, struct tip *out, int max, int *n);
 /* Tips of a person since a time (abuse limits), and the most recent one with exactly this
  * folded description-ish text (near duplicates are judged by the caller). */
 int tips_count_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t *n);
@@ -111,5 +107,78 @@ int tips_sla_candidates(struct db *db, enum tips_sla which, const char *kind, in
 
 int tips_audit(struct db *db, int64_t actor, const char *action, int64_t tip_id, const char *detail,
                int64_t now_ms);
+
+/* ---- what the desk reads (storage/tips_desk.c) ------------------------------------------- */
+
+enum {
+    TIPS_PAGE_MAX = 10,  /* tips in one message of a desk list */
+    TIPS_KEYS_MAX = 24,  /* search keys of one query */
+    TIPS_KEY_MAX = 48,   /* bytes of one key, with the NUL */
+    TIPS_EVENTS_MAX = 40 /* events of a tip's history shown at once */
+};
+
+/* Replaces a tip's extracted entities (the JSON tips.entities holds); its search keys follow. */
+int tips_set_entities(struct db *db, int64_t id, const char *entities, int64_t now_ms);
+
+/* The desk's lists: tips not yet acknowledged (urgent first, then oldest), and open tips past
+ * their deadline (the most overdue first). Group leads are not listed. */
+enum tips_listing { TIPS_LISTING_NEW, TIPS_LISTING_OVERDUE };
+/* One page: up to max tips from offset into out (tip_clear each), and *total in the list. */
+int tips_page(struct db *db, enum tips_listing which, int64_t now_ms, int offset, struct tip *out,
+              int max, int *n, int64_t *total);
+
+/* The search keys of normalised entities, as the table tip_keys holds them (migration 007):
+ * "phone:0912345678", "plate:29A12345" (letters and digits of the plate), "money:5000000".
+ * out holds TIPS_KEY_MAX bytes; 0, or -1 when the value does not fit. */
+int tips_key(const char *kind, const char *value, char out[TIPS_KEY_MAX]);
+/* Tips whose folded text has every word of folded_query (FTS), or that name every one of keys
+ * (nkeys of them; 0: none), newest first; one page as tips_page. */
+int tips_search_page(struct db *db, const char *folded_query, const char *const *keys, int nkeys,
+                     int offset, struct tip *out, int max, int *n, int64_t *total);
+
+/* The open tips (not group leads) of an area (NULL: every area) by status, and how many of them
+ * are urgent or overdue; no_area counts open tips no area was found for. */
+enum { TIPS_STATUSES_MAX = 8 };
+struct tips_summary {
+    int64_t open, urgent, overdue, no_area;
+    struct {
+        char status[16];
+        int64_t n;
+    } by_status[TIPS_STATUSES_MAX]; /* in the order a tip goes through them */
+    int n_status;
+};
+int tips_summarise(struct db *db, const char *area, int64_t now_ms, struct tips_summary *out);
+/* The open tips of an area (NULL: every area) that need attention first: urgent ones, then
+ * overdue ones, oldest first, up to max. */
+int tips_list_pressing(struct db *db, const char *area, int64_t now_ms, struct tip *out, int max,
+                       int *n);
+
+/* A tip's history as the desk reads it, oldest first: the desk's actions from the audit log
+ * (views left out), the tipster's follow-ups ("from_tipster" with their text, or "add" for
+ * photos alone) — the last max of them, and *total in all. who is the officer's display name,
+ * never set for the tipster. */
+struct tip_event {
+    int64_t at;
+    char *action; /* "file", "ack", "assign", "status", "reply", "close", …, "from_tipster" */
+    char *detail; /* may be NULL */
+    char *who;    /* may be NULL */
+};
+int tips_events(struct db *db, const struct tip *t, struct tip_event *out, int max, int *n,
+                int64_t *total);
+void tip_event_clear(struct tip_event *e);
+/* The tipster's display name, only so that a gist can leave it out (never shown): "" when
+ * none. */
+int tips_tipster_name(struct db *db, const struct tip *t, char *out, size_t size);
+
+/* An officer pressed "Trả lời": their next plain message in this chat is the reply to tip_id
+ * (one waiting reply per officer per chat; a newer press replaces it). take returns the tip
+ * and forgets the wait when it was made at or after since_ms (DB_NOT_FOUND otherwise, and an
+ * older one is forgotten too); drop forgets it. */
+int tips_reply_wait_put(struct db *db, const char *platform, const char *chat_id, int64_t person_id,
+                        int64_t tip_id, int64_t now_ms);
+int tips_reply_wait_take(struct db *db, const char *platform, const char *chat_id,
+                         int64_t person_id, int64_t since_ms, int64_t *tip_id);
+int tips_reply_wait_drop(struct db *db, const char *platform, const char *chat_id,
+                         int64_t person_id);
 
 #endif

@@ -591,6 +591,9 @@ def test_desks_never_see_tipster_names_usernames_or_ids():
         assert (tip["anonymous"], tip["contact_phone"]) == (0, "0987654321"), tip
         desk = e.wait_desk(DESK_TDP5, codes[-1])
         assert T("desk_line_contact", value="0987654321") in desk.split("\n"), desk
+        # the card showed the phone to the desk chat: that disclosure is in the audit log
+        assert ("contact_to_desk", str(uid), "telegram:" + DESK_TDP5) in e.audit(codes[-1]), \
+            e.audit(codes[-1])
         e.desk_cmd(officer, "/traloi %s Bạn thấy mấy người?" % codes[-1])
         e.wait_text(uid, lambda t: t.startswith(T("relay_to_tipster").split("\n")[0]
                                                 .replace("{code}", codes[-1])))

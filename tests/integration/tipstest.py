@@ -234,11 +234,13 @@ class Env:
         assert codes, reply
         return codes[0]
 
-    def press(self, chat, label, from_id=None, **kw):
-        """Presses the button labelled `label` under the latest message with buttons."""
+    def press(self, chat, label, from_id=None, on=None, **kw):
+        """Presses the button labelled `label` under the latest message with buttons (or the
+        latest whose text satisfies on(text))."""
         with self.fake.cond:
             msgs = [s for s in self.fake.sent if s["chat_id"] == str(chat) and
-                    (s["params"].get("reply_markup") or {}).get("inline_keyboard")]
+                    (s["params"].get("reply_markup") or {}).get("inline_keyboard") and
+                    (on is None or on(s["text"]))]
         assert msgs, "no message with buttons in chat %s" % chat
         last = msgs[-1]
         for row in last["params"]["reply_markup"]["inline_keyboard"]:
@@ -358,6 +360,22 @@ def shown_time(ms):
     import datetime
     tz = datetime.timezone(datetime.timedelta(hours=7))
     return datetime.datetime.fromtimestamp(ms / 1000, tz).strftime("%H:%M %d/%m/%Y")
+
+
+def shown_date(ms):
+    """A day as tipgate shows it: "04/01/2027" in Vietnam (UTC+7)."""
+    import datetime
+    tz = datetime.timezone(datetime.timedelta(hours=7))
+    return datetime.datetime.fromtimestamp(ms / 1000, tz).strftime("%d/%m/%Y")
+
+
+def end_of_day(ms):
+    """The last millisecond of the local day (UTC+7) of ms: where an extended deadline ends
+    (a limit counted in days ends at 24:00 of its last day)."""
+    import datetime
+    tz = datetime.timezone(datetime.timedelta(hours=7))
+    d = datetime.datetime.fromtimestamp(ms / 1000, tz).date() + datetime.timedelta(days=1)
+    return int(datetime.datetime(d.year, d.month, d.day, tzinfo=tz).timestamp() * 1000) - 1
 
 
 def template_re(name, **values):
