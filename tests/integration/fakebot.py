@@ -293,15 +293,20 @@ class FakeBotApi:
                                     if len(self.calls) > last else "", "\n".join(lines))
 
     def wait_for(self, pred, timeout=10, since=0):
-        """Waits until some call (from index `since` on) satisfies pred(call); returns it."""
+        """Waits until some call (from index `since` on, so calls made before the wait began
+        count too) satisfies pred(call); returns it.
+
+        Every wake-up looks at the whole log again: a call is recorded when its request
+        arrives and gets its status and response only when it is answered, so a call that did
+        not match a moment ago (status still None) may match now. (Remembering how far the log
+        was read once skipped such calls for good: a wait for a sendMessage answered 502 then
+        timed out with four of them in the log.)"""
         deadline = time.monotonic() + timeout
         with self.cond:
-            i = since
             while True:
-                while i < len(self.calls):
-                    if pred(self.calls[i]):
-                        return self.calls[i]
-                    i += 1
+                for c in self.calls[since:]:
+                    if pred(c):
+                        return c
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError("%s fake: no matching call within %ss; %s" %
@@ -657,8 +662,7 @@ class FakeBotApi:
                 call["fault"] = fault["kind"]
             self.cond.notify_all()
         if fault and fault["kind"] != "slow" and not fault["processed"]:
-            call["status"] = self._send_fault(h, fault["kind"])
-            self._notify()
+            self._answered(call, self._send_fault(h, fault["kind"]), None)
             return
         if fault and fault["kind"] == "slow":
             self._stop_event.wait(self.slow_seconds)
@@ -680,12 +684,18 @@ class FakeBotApi:
                     status, answer = self._err(500, "fake crashed: %r" % e)
                 self.cond.notify_all()
         if fault and fault["kind"] != "slow":
-            call["status"] = self._send_fault(h, fault["kind"], (status, answer))
+            status = self._send_fault(h, fault["kind"], (status, answer))
         else:
-            call["status"] = status
             self._send(h, status, answer)
-        call["response"] = answer
-        self._notify()
+        self._answered(call, status, answer)
+
+    def _answered(self, call, status, answer):
+        """Records how a call was answered: response first, then status, under the lock, so a
+        waiter that sees the status also sees the response."""
+        with self.cond:
+            call["response"] = answer
+            call["status"] = status
+            self.cond.notify_all()
 
     def _notify(self):
         with self.cond:

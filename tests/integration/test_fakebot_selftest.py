@@ -674,5 +674,32 @@ def test_wait_for_reports_calls_on_timeout():
         assert tg.wait_for(lambda c: c["method"] == "getMe", timeout=1)["status"] == 200
 
 
+def test_wait_for_sees_a_call_answered_after_the_wait_began():
+    """A call is logged when it arrives and answered later: a wait that looked at it before
+    its answer must still find it once answered (the log is read again at each wake-up)."""
+    with fakebot.FakeTelegram() as tg:
+        tg.fail_next(1, "http502")
+        try:
+            api(tg, "getMe")  # answered 502 with an HTML page
+        except ValueError:
+            pass
+        with tg.cond:
+            call = tg.calls[-1]
+            status, call["status"] = call["status"], None  # as if not answered yet
+        assert status == 502
+
+        def answer_later():
+            time.sleep(0.3)
+            tg._answered(call, status, None)
+        th = threading.Thread(target=answer_later)
+        th.start()
+        try:
+            got = tg.wait_for(lambda c: c["method"] == "getMe" and c["status"] == 502,
+                              timeout=5)
+        finally:
+            th.join()
+        assert got is call
+
+
 if __name__ == "__main__":
     tglib.main(globals())
