@@ -790,6 +790,7 @@ class FakeTelegram(FakeBotApi):
         self.me = {"id": 777000111, "is_bot": True, "first_name": "Tipgate",
                    "username": "TipgateTestBot"}
         self.next_update_id = 500000001
+        self.id_jumps = []            # where jump_update_ids restarted the ids, in order
         self.offsets_seen = []
         self.allowed_updates = None   # None = Telegram's default (all but DEFAULT_EXCLUDED)
         self.webhook_max_connections = 40
@@ -845,7 +846,8 @@ class FakeTelegram(FakeBotApi):
         with self.cond:
             if "update_id" not in upd:
                 upd["update_id"] = self.next_update_id
-            self.next_update_id = max(self.next_update_id, int(upd["update_id"]) + 1)
+            if self._sane_id(upd) is not None:  # a test's garbage id does not move the ids
+                self.next_update_id = max(self.next_update_id, upd["update_id"] + 1)
             upd = dict([("update_id", upd.pop("update_id"))] + list(upd.items()))
             body = upd.get(self.update_type(upd))
             if isinstance(body, dict) and isinstance(body.get("chat"), dict):
@@ -855,6 +857,17 @@ class FakeTelegram(FakeBotApi):
             self._queue.append(upd)
             self.cond.notify_all()
             return upd["update_id"]
+
+    def jump_update_ids(self, next_id):
+        """The ids restart at next_id, lower than before, as Telegram does after a week without
+        updates (the next update_id is then chosen at random). From now on an offset above
+        every id issued since the restart confirms nothing (see _confirm): getUpdates serves
+        from the head of its queue until the client confirms with the last returned id + 1."""
+        with self.cond:
+            assert int(next_id) < self.next_update_id, "a jump goes down"
+            self.next_update_id = int(next_id)
+            self.id_jumps.append(int(next_id))
+            self.cond.notify_all()
 
     def _user(self, user_id, first_name="Lan", username=None):
         u = {"id": int(user_id), "is_bot": False, "first_name": first_name,
@@ -1003,7 +1016,7 @@ class FakeTelegram(FakeBotApi):
         if offset is not None:
             self.offsets_seen.append(offset)
             if offset > 0:
-                self._queue = [u for u in self._queue if u["update_id"] >= offset]
+                self._confirm(offset)
             elif offset < 0:
                 self._queue = self._queue[offset:]
         self._poll_gen += 1
@@ -1024,6 +1037,33 @@ class FakeTelegram(FakeBotApi):
             if self.instant_empty or left <= 0 or self._stopping:
                 return self._ok([])
             self.cond.wait(left)
+
+    @staticmethod
+    def _sane_id(upd):
+        """The update's id when it is one Telegram could send (a positive 32-bit integer)."""
+        uid = upd.get("update_id")
+        ok = isinstance(uid, int) and not isinstance(uid, bool) and 0 < uid < 2 ** 31
+        return uid if ok else None
+
+    def _confirm(self, offset):
+        """Drops the updates an offset confirms: those with a smaller id, and any malformed
+        one queued before them (a test's garbage id is confirmed by the next good one).
+
+        As the Bot API server does, an offset outside [head, tail] of the queue — below the
+        first queued id, or above the next id to be issued, as a client's offset is after the
+        ids restarted lower (jump_update_ids) — is replaced by the head: nothing is confirmed
+        and the queue is served from its head."""
+        ids = [i for i in map(self._sane_id, self._queue) if i is not None]
+        head = ids[0] if ids else self.next_update_id
+        if offset < head or offset > self.next_update_id:
+            return
+        cut = -1
+        for i, u in enumerate(self._queue):
+            uid = self._sane_id(u)
+            if uid is not None and uid < offset:
+                cut = i
+        self._queue = [u for i, u in enumerate(self._queue) if i > cut and not (
+            self._sane_id(u) is not None and self._sane_id(u) < offset)]
 
     def _webhook_candidate(self):
         self._queue = [u for u in self._queue if self._allowed(u)]

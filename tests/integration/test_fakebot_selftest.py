@@ -174,6 +174,32 @@ def test_offset_confirmation():
         assert len(r["result"]) == 1
 
 
+def test_ids_restart_lower_after_a_quiet_week():
+    with fakebot.FakeTelegram() as tg:
+        old = [tg.push_message(1001, "cũ %d" % i) for i in range(3)]
+        st, r = api(tg, "getUpdates", {"offset": old[-1] + 1, "timeout": 0})
+        assert r["result"] == [] and not tg.pending()
+        tg.jump_update_ids(old[0])  # the next ids collide with ones already confirmed
+        new = [tg.push_message(1001, "mới %d" % i) for i in range(2)]
+        assert new == [old[0], old[1]], (old, new)
+        for _ in range(2):  # the old offset confirms nothing: the same batch again
+            st, r = api(tg, "getUpdates", {"offset": old[-1] + 1, "timeout": 0})
+            assert [u["update_id"] for u in r["result"]] == new, r
+        st, r = api(tg, "getUpdates", {"offset": new[0] + 1, "timeout": 0})
+        assert [u["update_id"] for u in r["result"]] == new[1:], r
+        st, r = api(tg, "getUpdates", {"offset": new[-1] + 1, "timeout": 0})
+        assert r["result"] == [] and not tg.pending() and tg.id_jumps == [old[0]]
+
+
+def test_garbage_update_ids_are_confirmed_by_the_next_good_one():
+    with fakebot.FakeTelegram() as tg:
+        bad = tg.push_update({"update_id": 2 ** 63 - 1, "message": {"text": "x"}})
+        good = tg.push_message(1001, "tốt")
+        assert bad == 2 ** 63 - 1 and good == 500000001, (bad, good)
+        st, r = api(tg, "getUpdates", {"offset": good + 1, "timeout": 0})
+        assert r["result"] == [] and not tg.pending(), r
+
+
 def test_allowed_updates_filter_and_default():
     with fakebot.FakeTelegram() as tg:
         tg.push_message(7, "text")
