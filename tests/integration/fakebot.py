@@ -1284,12 +1284,15 @@ class FakeZalo(FakeBotApi):
 
     def __init__(self, token="1234567890:zalo-fake-secret-token", port=0):
         super().__init__(token, port)
-        self.me = {"id": "bot-zalo-42", "account_name": "tipgate_bot", "account_type": "BASIC",
-                   "can_join_groups": False}
+        # getMe's id is the number before the token's colon; in chats the bot appears under a
+        # hex id like everyone else's, so the two never compare equal (real payloads).
+        self.me = {"id": token.split(":")[0], "account_name": "tipgate_bot",
+                   "account_type": "BASIC", "can_join_groups": True}
+        self.bot_chat_id = hashlib.md5(("bot-" + token).encode()).hexdigest()[:20]
         self.array_mode = False
         self.array_max = 10
         self.echo_sent = False
-        self.echo_is_bot = False   # the echo's from.is_bot: tipgate must drop it by id anyway
+        self.echo_is_bot = True    # the echo's from.is_bot, which is how tipgate recognises it
         self.default_poll_timeout = 30.0
         self.webhook_updated_at = 0
         self._zseq = 0
@@ -1346,17 +1349,28 @@ class FakeZalo(FakeBotApi):
         return self._update("message.text.received", chat_id, from_id, chat_type, display_name,
                             text=text, **kw)
 
-    def push_image(self, chat_id, photo_url, caption=None, **kw):
-        return self._update("message.image.received", chat_id, photo=photo_url, caption=caption,
-                            **kw)
+    def push_image(self, chat_id, photo_url, caption=None, legacy=False, **kw):
+        """A photo as real payloads carry it: `photo_url`, `message_type` CHAT_PHOTO and a
+        caption (possibly ""). legacy=True sends the documented `photo` field instead."""
+        if legacy:
+            return self._update("message.image.received", chat_id, photo=photo_url,
+                                caption=caption, **kw)
+        return self._update("message.image.received", chat_id, photo_url=photo_url,
+                            caption="" if caption is None else caption,
+                            message_type="CHAT_PHOTO", **kw)
 
     def push_sticker(self, chat_id, sticker="bd2b8a7f3c", url=None, **kw):
+        """A sticker: its id in `sticker`, its image in `url`, `message_type` CHAT_STICKER."""
         return self._update("message.sticker.received", chat_id, sticker=sticker,
                             url=url or "https://zalo-api.zadn.vn/api/emoticon/sticker/webpc?"
-                                       "eid=%s" % sticker, **kw)
+                                       "eid=%s&size=130" % sticker,
+                            message_type="CHAT_STICKER", **kw)
 
-    def push_voice(self, chat_id, url="https://voice-talk.zadn.vn/fake/voice.m4a", **kw):
-        return self._update("message.voice.received", chat_id, url=url, **kw)
+    def push_voice(self, chat_id, voice_url="https://f2-voice-aac-dl.zdn.vn/fake/voice.aac",
+                   **kw):
+        """A voice message: `voice_url`, `message_type` CHAT_VOICE."""
+        return self._update("message.voice.received", chat_id, voice_url=voice_url,
+                            message_type="CHAT_VOICE", **kw)
 
     def push_unsupported(self, chat_id, **kw):
         return self._update("message.unsupported.received", chat_id, **kw)
@@ -1454,7 +1468,7 @@ class FakeZalo(FakeBotApi):
             me = self.me
             msg = {"message_id": answer["result"]["message_id"], "date": _now_ms(),
                    "text": text,
-                   "from": {"id": me["id"], "display_name": me["account_name"],
+                   "from": {"id": self.bot_chat_id, "display_name": me["account_name"],
                             "is_bot": self.echo_is_bot},
                    "chat": {"id": chat,
                             "chat_type": "GROUP" if self.is_group(chat) else "PRIVATE"}}

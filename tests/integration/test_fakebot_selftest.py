@@ -543,7 +543,7 @@ def test_cli_runs_standalone():
         req = urllib.request.Request(base + "/bot1:cli/getMe", data=b"{}",
                                      headers={"Content-Type": "application/json"})
         with OPENER.open(req, timeout=5) as r:
-            assert json.loads(r.read())["result"]["id"] == "bot-zalo-42"
+            assert json.loads(r.read())["result"]["id"] == "1"
         req = urllib.request.Request(base + "/_fake/message", data=json.dumps(
             {"chat_id": "u1", "text": "hello"}).encode())
         with OPENER.open(req, timeout=5) as r:
@@ -562,9 +562,9 @@ def test_cli_runs_standalone():
 def test_zalo_getme_and_errors():
     with fakebot.FakeZalo("99:zz") as zl:
         st, r = api(zl, "getMe")
-        assert r == {"ok": True, "result": {"id": "bot-zalo-42", "account_name": "tipgate_bot",
+        assert r == {"ok": True, "result": {"id": "99", "account_name": "tipgate_bot",
                                             "account_type": "BASIC",
-                                            "can_join_groups": False}}, r
+                                            "can_join_groups": True}}, r
         st, r = api(zl, "getMe", token="99:nope")
         assert st == 401 and r["error_code"] == 401 and r["ok"] is False
         st, r = api(zl, "editMessageText")
@@ -615,7 +615,9 @@ def test_zalo_single_object_and_array_mode():
         assert isinstance(r["result"], list) and len(r["result"]) == 10
         assert r["result"][0]["message"]["chat"]["chat_type"] == "GROUP"
         assert r["result"][1]["event_name"] == "message.image.received"
-        assert r["result"][1]["message"]["photo"] == "https://x.invalid/p.jpg"
+        photo = r["result"][1]["message"]
+        assert photo["photo_url"] == "https://x.invalid/p.jpg" and "photo" not in photo, photo
+        assert photo["message_type"] == "CHAT_PHOTO" and photo["caption"] == "ảnh", photo
         st, r = api(zl, "getUpdates", {"timeout": 30})
         assert [x["message"]["text"] for x in r["result"]] == ["n8", "n9", "n10", "n11"]
 
@@ -657,7 +659,9 @@ def test_zalo_redelivery_and_echo():
         assert send(zl, "u1", "bot says")[0] == 200
         st, r = api(zl, "getUpdates", {"timeout": "1"})
         m = r["result"]["message"]
-        assert m["from"]["id"] == "bot-zalo-42" and m["text"] == "bot says"
+        assert m["from"] == {"id": zl.bot_chat_id, "display_name": "tipgate_bot",
+                             "is_bot": True} and m["text"] == "bot says", m
+        assert m["from"]["id"] != zl.me["id"]  # getMe's id is not the one chats show
         assert m["chat"]["id"] == "u1"
         zl.push_unsupported("u1")
         assert api(zl, "getUpdates", {})[1]["result"]["event_name"] == \
