@@ -713,6 +713,8 @@ def test_wait_for_sees_a_call_answered_after_the_wait_began():
             api(tg, "getMe")  # answered 502 with an HTML page
         except ValueError:
             pass
+        # The client has the answer; the fake records it a moment later.
+        tg.wait_until(lambda: tg.calls[-1]["status"] is not None)
         with tg.cond:
             call = tg.calls[-1]
             status, call["status"] = call["status"], None  # as if not answered yet
