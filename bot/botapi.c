@@ -101,23 +101,32 @@ void botapi_prepare(CURL *easy, const char *url, const char *body, struct curl_s
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "tipgate/" TIPGATE_VERSION);
 }
 
+/* Every number in an error answer is range-checked before it is narrowed or used: an
+ * error_code that is no such code counts as the HTTP status, a retry_after is capped at a day,
+ * and a migrate_to_chat_id that no chat id can be (beyond 52 bits, or a string that would not
+ * fit) is ignored rather than cut into another chat's id. */
 static void botapi_read_error(json_t *root, long http_code, struct botapi_reply *r)
 {
     r->status = BOTAPI_REFUSED;
     json_t *code = json_object_get(root, "error_code");
-    r->error_code = json_is_integer(code) ? (int)json_integer_value(code) : (int)http_code;
+    r->error_code = json_is_integer(code) && json_integer_value(code) >= -BOTAPI_ERROR_CODE_MAX &&
+                            json_integer_value(code) <= BOTAPI_ERROR_CODE_MAX
+                        ? (int)json_integer_value(code)
+                        : (int)http_code;
     const char *desc = json_string_value(json_object_get(root, "description"));
     snprintf(r->description, sizeof r->description, "%s", desc ? desc : "");
     json_t *params = json_object_get(root, "parameters");
     json_t *retry = json_object_get(params, "retry_after");
     if (json_is_integer(retry) && json_integer_value(retry) > 0)
         r->retry_after =
-            (int)(json_integer_value(retry) < 86400 ? json_integer_value(retry) : 86400);
+            (int)(json_integer_value(retry) < BOTAPI_RETRY_AFTER_MAX_S ? json_integer_value(retry)
+                                                                       : BOTAPI_RETRY_AFTER_MAX_S);
     json_t *mig = json_object_get(params, "migrate_to_chat_id");
-    if (json_is_integer(mig))
+    if (json_is_integer(mig) && json_integer_value(mig) >= -BOTAPI_CHAT_ID_MAX &&
+        json_integer_value(mig) <= BOTAPI_CHAT_ID_MAX)
         snprintf(r->migrate_to, sizeof r->migrate_to, "%" JSON_INTEGER_FORMAT,
                  json_integer_value(mig));
-    else if (json_is_string(mig))
+    else if (json_is_string(mig) && json_string_length(mig) < sizeof r->migrate_to)
         snprintf(r->migrate_to, sizeof r->migrate_to, "%s", json_string_value(mig));
 }
 

@@ -15,6 +15,10 @@
 #include <stdint.h>
 
 enum { BOTAPI_URL_MAX = 1024, BOTAPI_DESC_MAX = 256, BOTAPI_BODY_MAX = 16 * 1024 * 1024 };
+/* Bounds on numbers in error answers (botapi_read_error): error codes are HTTP-like, a wait
+ * longer than a day is not a wait, chat ids have at most 52 significant bits. */
+enum { BOTAPI_ERROR_CODE_MAX = 99999, BOTAPI_RETRY_AFTER_MAX_S = 86400 };
+#define BOTAPI_CHAT_ID_MAX 9007199254740991LL
 
 enum botapi_status {
     BOTAPI_OK = 0,  /* ok:true; result holds the value */

@@ -1,9 +1,12 @@
 /*
  * platform.c — the platform registry. Order matters only in that an index is stable for the
- * life of the process (worker masks use it).
+ * life of the process (worker masks use it). The ops and their caps are const; what only the
+ * platform can tell at run time (whether this bot may join groups) is kept beside them, in
+ * atomics, since adapters learn it on their receive threads while the worker reads it.
  */
 #include "bot/platform.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 extern const struct platform_ops webchat_platform;
@@ -27,4 +30,25 @@ const struct platform_ops *platform_find(const char *name)
 {
     int i = platform_index(name);
     return i < 0 ? NULL : platform_registry[i];
+}
+
+static atomic_bool platform_no_groups[PLATFORM_MAX];
+
+struct platform_caps platform_caps_now(const char *name)
+{
+    int i = platform_index(name);
+    struct platform_caps caps = {0};
+    if (i < 0 || i >= PLATFORM_MAX)
+        return caps;
+    caps = platform_registry[i]->caps;
+    if (atomic_load(&platform_no_groups[i]))
+        caps.groups = false;
+    return caps;
+}
+
+void platform_set_groups(const char *name, bool can_join)
+{
+    int i = platform_index(name);
+    if (i >= 0 && i < PLATFORM_MAX)
+        atomic_store(&platform_no_groups[i], !can_join);
 }

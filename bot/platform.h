@@ -27,7 +27,7 @@ struct platform_caps {
     int max_text_chars;    /* longest text one message may carry (UTF-16 units); 0 = unlimited */
     int max_caption_chars; /* longest caption of a photo; 0 = unlimited */
     bool buttons;          /* inline buttons with callbacks */
-    bool groups;           /* the bot can be in group chats */
+    bool groups;           /* the bot can be in group chats (see platform_caps_now) */
     bool edit;             /* sent messages can be edited */
     bool photos;           /* photos can be sent */
     bool tel_links;        /* buttons may open "tel:" links (a tap dials 113); Telegram allows
@@ -66,5 +66,12 @@ extern const struct platform_ops *const platform_registry[];
 const struct platform_ops *platform_find(const char *name);
 /* Index of name in the registry, or -1. */
 int platform_index(const char *name);
+
+/* What a platform can do as of now: its caps, with groups false when its bot reported at
+ * start that it cannot join groups (Zalo's getMe can_join_groups). Unknown names: all off.
+ * Any thread. */
+struct platform_caps platform_caps_now(const char *name);
+/* Records whether the platform's bot can be in group chats (its adapter, at start). */
+void platform_set_groups(const char *name, bool can_join);
 
 #endif

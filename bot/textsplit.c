@@ -5,6 +5,9 @@
  */
 #include "bot/textsplit.h"
 
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static size_t textsplit_char(const unsigned char *s, size_t left, size_t *units)
@@ -70,4 +73,34 @@ int textsplit(const char *text, int max_units, int (*emit)(const char *part, siz
         start = textsplit_skip(text, end, len);
     }
     return 0;
+}
+
+char *textsplit_numbered(const char *text, const char *buttons)
+{
+    json_t *rows = buttons ? json_loads(buttons, 0, NULL) : NULL, *row, *b;
+    size_t cap = strlen(text) + 2, i, j;
+    json_array_foreach(rows, i, row) json_array_foreach(row, j, b)
+    {
+        const char *label = json_string_value(json_object_get(b, "text"));
+        if (label)
+            cap += strlen(label) + 24; /* "\n" + a number + ". " */
+    }
+    char *out = malloc(cap + 1);
+    if (!out) {
+        json_decref(rows);
+        return NULL;
+    }
+    size_t at = (size_t)snprintf(out, cap + 1, "%s", text);
+    int n = 0;
+    json_array_foreach(rows, i, row) json_array_foreach(row, j, b)
+    {
+        const char *label = json_string_value(json_object_get(b, "text"));
+        if (!label)
+            continue;
+        if (n == 0)
+            at += (size_t)snprintf(out + at, cap + 1 - at, "\n");
+        at += (size_t)snprintf(out + at, cap + 1 - at, "\n%d. %s", ++n, label);
+    }
+    json_decref(rows);
+    return out;
 }

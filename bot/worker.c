@@ -62,8 +62,7 @@ static int worker_handle(struct app *app, struct db *db, struct worker_item *it,
                          unsigned *touched)
 {
     const struct msg *m = &it->m;
-    const struct platform_ops *ops = platform_find(m->platform);
-    static const struct platform_caps no_caps = {0};
+    struct platform_caps caps = platform_caps_now(m->platform); /* groups as the bot can */
     struct person person;
     struct hctx ctx = {
         .db = db,
@@ -73,7 +72,7 @@ static int worker_handle(struct app *app, struct db *db, struct worker_item *it,
         .desks = app->desks,
         .msg = m,
         .analysis = it->analysed ? &it->a : NULL,
-        .caps = ops ? &ops->caps : &no_caps,
+        .caps = &caps,
         .now_ms = now,
         .args = "",
     };

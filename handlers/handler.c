@@ -35,8 +35,16 @@ static int hctx_emit(const char *part, size_t len, void *ud)
 int hctx_send_photo(struct hctx *ctx, const char *platform, const char *chat_id, const char *text,
                     const char *photo, const char *buttons, enum outbox_priority priority)
 {
-    const struct platform_ops *ops = platform_find(platform);
-    struct platform_caps caps = ops ? ops->caps : (struct platform_caps){0};
+    struct platform_caps caps = platform_caps_now(platform);
+    /* Without buttons the choices are numbered lines of the text: append them before the
+     * text is measured and split, so no part (nor a caption) exceeds the platform's limit. */
+    char *numbered = NULL;
+    if (buttons && !caps.buttons) {
+        if (!(numbered = textsplit_numbered(text ? text : "", buttons)))
+            return -1;
+        text = numbered;
+        buttons = NULL;
+    }
     struct hctx_part p = {
         .ctx = ctx,
         .m = {.platform = platform, .chat_id = chat_id, .buttons = buttons, .priority = priority},
@@ -58,6 +66,7 @@ int hctx_send_photo(struct hctx *ctx, const char *platform, const char *chat_id,
         rc = textsplit(p.text, caps.max_text_chars, hctx_emit, &p);
     if (rc == 0 && platform_index(platform) >= 0)
         ctx->touched |= 1u << platform_index(platform);
+    free(numbered);
     return rc ? -1 : 0;
 }
 

@@ -47,7 +47,8 @@ struct hctx {
 typedef int (*handler_fn)(struct hctx *ctx);
 
 /* Enqueues text (owned by the caller) to platform/chat, split into as many messages as the
- * platform's text limit needs (in order; buttons under the last). */
+ * platform's text limit needs (in order; buttons under the last). On a platform without
+ * buttons, the buttons become numbered lines at the end of the text before it is split. */
 int hctx_send(struct hctx *ctx, const char *platform, const char *chat_id, const char *text,
               const char *buttons, enum outbox_priority priority);
 /* The same with a photo (platform file id or URL); text is its caption when the platform's

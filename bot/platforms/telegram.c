@@ -13,6 +13,13 @@
  *
  * Chat ids are kept as text (they need 52 bits). A group upgraded to a supergroup is rewritten
  * everywhere it is stored, from the service message or from a send's 400 answer.
+ *
+ * Update ids are not unique for ever: after a week without updates Telegram picks the next one
+ * at random, possibly below the stored offset and equal to ids already in the inbox. So the
+ * offset is always the last returned id + 1 (never "the highest seen"), and inbox keys are
+ * scoped by a receive epoch (telegram.h: tg_ids_step) that starts anew when the ids can have
+ * restarted. We rejected a time-bounded dedupe window instead: the unique inbox key would have
+ * to go (a table rebuild), and duplicates would no longer die on the key in one statement.
  */
 #include "bot/app.h"
 #include "bot/botapi.h"
@@ -23,20 +30,26 @@
 #include "bot/receiver.h"
 #include "bot/secure.h"
 #include "bot/sender.h"
+#include "bot/platforms/telegram.h"
 #include "bot/worker.h"
 #include "storage/inbox.h"
 #include "storage/platform_store.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TG                      "telegram"
-#define TG_POLL_TIMEOUT_S       30
-#define TG_POLL_LIMIT           100
-#define TG_HTTP_SLACK_S         15 /* the long poll's HTTP timeout is the poll timeout plus this */
-#define RECEIVER_BACKOFF_CAP_MS 60000
+#define TG                "telegram"
+#define TG_POLL_TIMEOUT_S 30
+#define TG_POLL_LIMIT     100
+#define TG_HTTP_SLACK_S   15 /* the long poll's HTTP timeout is the poll timeout plus this */
+#define TG_ID_STR_MAX     32 /* an id sent as a string (callback ids) must fit, never be cut */
+/* Chat and user ids have at most 52 significant bits: anything beyond 2^53 - 1 is garbage. */
+#define TG_ENTITY_ID_MAX 9007199254740991LL
+#define TG_DATE_MAX_S    253402300799LL /* 9999-12-31T23:59:59Z; dates are Unix seconds */
+#define TG_FILE_SIZE_MAX 9007199254740991LL
 
 struct telegram {
     struct app *app;
@@ -51,16 +64,64 @@ static const char *const tg_allowed[] = {"message", "edited_message", "callback_
 
 /* ---- updates → normalised messages ------------------------------------------------------ */
 
+/* *out = v when v is an integer in [lo, hi]; else -1 and *out untouched. */
+static int tg_int(json_t *v, json_int_t lo, json_int_t hi, json_int_t *out)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+        return -1;
+    *out = json_integer_value(v);
+    return 0;
+}
+
+/* A chat, user or callback id as text: an integer within 52 bits, or a short string. NULL for
+ * anything else (a malformed id is never cut or wrapped into someone else's). */
 static char *tg_id(json_t *v)
 {
-    char buf[32];
-    if (json_is_integer(v))
-        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    else if (json_is_string(v))
+    char buf[TG_ID_STR_MAX];
+    json_int_t n;
+    if (tg_int(v, -TG_ENTITY_ID_MAX, TG_ENTITY_ID_MAX, &n) == 0)
+        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, n);
+    else if (json_is_string(v) && json_string_length(v) > 0 && json_string_length(v) < sizeof buf)
         snprintf(buf, sizeof buf, "%s", json_string_value(v));
     else
         return NULL;
     return strdup(buf);
+}
+
+/* A date in Unix seconds as milliseconds, or 0 (then the time of arrival is used). */
+static int64_t tg_date_ms(json_t *v)
+{
+    json_int_t s;
+    return tg_int(v, 1, TG_DATE_MAX_S, &s) == 0 ? (int64_t)s * 1000 : 0;
+}
+
+int tg_update_id(json_t *u, int64_t *id)
+{
+    json_int_t v;
+    if (tg_int(json_object_get(u, "update_id"), 0, TG_UPDATE_ID_MAX, &v) != 0)
+        return -1;
+    *id = v;
+    return 0;
+}
+
+bool tg_ids_step(struct tg_ids *s, int64_t id, int64_t now_ms)
+{
+    bool below = s->expect > 0 && id < s->expect;
+    bool quiet = s->last_at > 0 && now_ms - s->last_at >= TG_QUIET_EPOCH_MS;
+    if (below || quiet)
+        s->epoch++;
+    if (s->expect > 0)
+        s->expect = id + 1; /* id <= TG_UPDATE_ID_MAX: no overflow */
+    s->last_at = now_ms;
+    return below || quiet;
+}
+
+void tg_key(int64_t epoch, int64_t id, char key[TG_KEY_MAX])
+{
+    if (epoch > 0)
+        snprintf(key, TG_KEY_MAX, "e%" PRId64 ":%" PRId64, epoch, id);
+    else
+        snprintf(key, TG_KEY_MAX, "%" PRId64, id);
 }
 
 static char *tg_name(json_t *user)
@@ -88,6 +149,27 @@ static void tg_read_sender(json_t *from, struct msg *m)
     m->sender_name = tg_name(from);
 }
 
+static json_int_t tg_file_size(json_t *photo)
+{
+    json_int_t n = 0;
+    tg_int(json_object_get(photo, "file_size"), 0, TG_FILE_SIZE_MAX, &n);
+    return n;
+}
+
+/* A point on the globe, or nothing: coordinates out of range are dropped, not stored. */
+static void tg_read_location(json_t *loc, struct msg *m)
+{
+    json_t *lat = json_object_get(loc, "latitude"), *lon = json_object_get(loc, "longitude");
+    if (!json_is_number(lat) || !json_is_number(lon))
+        return;
+    double la = json_number_value(lat), lo = json_number_value(lon);
+    if (!(la >= -90.0 && la <= 90.0 && lo >= -180.0 && lo <= 180.0))
+        return;
+    m->has_location = true;
+    m->latitude = la;
+    m->longitude = lo;
+}
+
 /* The largest photo size is the last one Telegram lists; pick by file_size to be sure. */
 static void tg_read_media(json_t *message, struct msg *m)
 {
@@ -95,8 +177,7 @@ static void tg_read_media(json_t *message, struct msg *m)
     size_t i;
     json_array_foreach(photos, i, p)
     {
-        if (!best || json_integer_value(json_object_get(p, "file_size")) >=
-                         json_integer_value(json_object_get(best, "file_size")))
+        if (!best || tg_file_size(p) >= tg_file_size(best))
             best = p;
     }
     const char *fid = json_string_value(json_object_get(best, "file_id"));
@@ -108,12 +189,7 @@ static void tg_read_media(json_t *message, struct msg *m)
     fid = json_string_value(json_object_get(json_object_get(message, "voice"), "file_id"));
     if (fid)
         msg_add_attachment(m, "voice", fid);
-    json_t *loc = json_object_get(message, "location");
-    if (json_is_object(loc)) {
-        m->has_location = true;
-        m->latitude = json_number_value(json_object_get(loc, "latitude"));
-        m->longitude = json_number_value(json_object_get(loc, "longitude"));
-    }
+    tg_read_location(json_object_get(message, "location"), m);
     const char *phone =
         json_string_value(json_object_get(json_object_get(message, "contact"), "phone_number"));
     m->contact_phone = phone ? strdup(phone) : NULL;
@@ -127,7 +203,7 @@ static int tg_read_message(json_t *message, struct msg *m)
     if (!text)
         text = json_string_value(json_object_get(message, "caption"));
     m->text = text ? strdup(text) : NULL;
-    m->date_ms = json_integer_value(json_object_get(message, "date")) * 1000;
+    m->date_ms = tg_date_ms(json_object_get(message, "date"));
     m->migrate_to_chat_id = tg_id(json_object_get(message, "migrate_to_chat_id"));
     tg_read_media(message, m);
     return m->chat_id ? 0 : -1;
@@ -158,17 +234,19 @@ static int tg_read_member(json_t *cm, struct msg *m)
     m->kind = MSG_MEMBER;
     tg_read_chat(json_object_get(cm, "chat"), m);
     tg_read_sender(json_object_get(cm, "from"), m);
-    m->date_ms = json_integer_value(json_object_get(cm, "date")) * 1000;
+    m->date_ms = tg_date_ms(json_object_get(cm, "date"));
     const char *status =
         json_string_value(json_object_get(json_object_get(cm, "new_chat_member"), "status"));
     m->member_status = status ? strdup(status) : NULL;
     return m->chat_id ? 0 : -1;
 }
 
-/* Turns one update into *m. Returns 0, 1 for a kind we do not keep, -1 if malformed. */
-static int tg_update_to_msg(struct db *db, json_t *u, struct msg *m)
+int tg_update_to_msg(struct db *db, json_t *u, int64_t epoch, struct msg *m)
 {
     memset(m, 0, sizeof *m);
+    int64_t id;
+    if (tg_update_id(u, &id) != 0)
+        return -1; /* before anything is allocated */
     json_t *v;
     int rc = 1;
     if ((v = json_object_get(u, "message")))
@@ -181,22 +259,25 @@ static int tg_update_to_msg(struct db *db, json_t *u, struct msg *m)
         rc = tg_read_member(v, m);
     else if ((v = json_object_get(u, "chat_member")))
         rc = tg_read_member(v, m), m->kind = MSG_EDITED; /* recorded, not acted on */
-    if (rc != 0) {
-        msg_clear(m);
-        return rc;
+    if (rc == 0) {
+        char key[TG_KEY_MAX];
+        tg_key(epoch, id, key);
+        m->platform = strdup(TG);
+        m->update_key = strdup(key);
+        if (!m->date_ms)
+            m->date_ms = clock_now_ms();
+        rc = m->platform && m->update_key ? 0 : -1;
     }
-    m->platform = strdup(TG);
-    m->update_key = tg_id(json_object_get(u, "update_id"));
-    if (!m->date_ms)
-        m->date_ms = clock_now_ms();
-    return m->platform && m->update_key ? 0 : -1;
+    if (rc != 0)
+        msg_clear(m);
+    return rc;
 }
 
-/* Stores one update (inside the caller's transaction). */
-static int tg_store_one(struct db *db, json_t *u, int64_t now)
+/* Stores one update (inside the caller's transaction) under its key in epoch. */
+static int tg_store_one(struct db *db, json_t *u, int64_t epoch, int64_t now)
 {
     struct msg m;
-    int rc = tg_update_to_msg(db, u, &m);
+    int rc = tg_update_to_msg(db, u, epoch, &m);
     if (rc != 0) {
         if (rc < 0)
             log_warn(TG, "skipping a malformed update");
@@ -211,32 +292,79 @@ static int tg_store_one(struct db *db, json_t *u, int64_t now)
     return st == DB_ERROR ? -1 : 0;
 }
 
-/* Stores a batch and, when polling, the offset after it, in one transaction. */
+/* A number we stored in platform_state, or dflt when absent or not a number in [0, max]. */
+static int tg_state_get(struct db *db, const char *key, int64_t max, int64_t dflt, int64_t *out)
+{
+    char buf[32], *end = NULL;
+    *out = dflt;
+    int st = pstore_get(db, TG, key, buf, sizeof buf);
+    if (st == DB_NOT_FOUND)
+        return DB_OK;
+    if (st != DB_OK)
+        return st;
+    errno = 0;
+    long long v = strtoll(buf, &end, 10);
+    if (errno == 0 && end != buf && !*end && v >= 0 && v <= max)
+        *out = v;
+    else
+        log_warn(TG, "platform_state %s holds \"%s\"; using %" PRId64, key, buf, dflt);
+    return DB_OK;
+}
+
+static int tg_state_set(struct db *db, const char *key, int64_t v, int64_t now)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" PRId64, v);
+    return pstore_set(db, TG, key, buf, now);
+}
+
+/* Stores a batch (in order) and, when polling, the offset after it — the last stored update's
+ * id + 1 — in one transaction with the receive epoch it was keyed in. Updates whose update_id
+ * is unusable are skipped. Returns 0, 1 when no update had a usable id (nothing stored, the
+ * offset cannot move), -1 on a storage error (nothing stored). */
 static int tg_store(struct app *app, struct db *db, json_t *updates, int64_t *offset)
 {
-    int64_t now = clock_now_ms(), next = offset ? *offset : 0;
+    int64_t now = clock_now_ms(), last = -1, epoch0 = 0;
+    struct tg_ids ids = {.expect = offset ? *offset : 0};
     if (app_write_begin(app, db) != DB_OK)
         return -1;
+    int rc = tg_state_get(db, "epoch", INT64_MAX / 2, 0, &ids.epoch) == DB_OK &&
+                     tg_state_get(db, "last_at", INT64_MAX / 2, 0, &ids.last_at) == DB_OK
+                 ? 0
+                 : -1;
+    epoch0 = ids.epoch;
     size_t i;
     json_t *u;
     json_array_foreach(updates, i, u)
     {
-        if (tg_store_one(db, u, now) != 0) {
-            db_rollback(db);
-            return -1;
+        int64_t id;
+        if (rc != 0)
+            break;
+        if (tg_update_id(u, &id) != 0) {
+            log_warn(TG, "skipping an update whose update_id is missing or out of range");
+            continue;
         }
-        json_int_t id = json_integer_value(json_object_get(u, "update_id"));
-        if (id >= next)
-            next = id + 1;
+        if (tg_ids_step(&ids, id, now))
+            log_info(TG,
+                     "update ids restarted (%" PRId64 " after a pause or below the offset): "
+                     "receive epoch %" PRId64 " begins",
+                     id, ids.epoch);
+        rc = tg_store_one(db, u, ids.epoch, now);
+        last = id;
     }
-    char buf[32];
-    snprintf(buf, sizeof buf, "%" PRId64, next);
-    if ((offset && pstore_set(db, TG, "offset", buf, now) != DB_OK) || db_commit(db) != DB_OK) {
+    if (rc == 0 && last >= 0 &&
+        ((ids.epoch != epoch0 && tg_state_set(db, "epoch", ids.epoch, now) != DB_OK) ||
+         tg_state_set(db, "last_at", ids.last_at, now) != DB_OK ||
+         (offset && tg_state_set(db, "offset", last + 1, now) != DB_OK)))
+        rc = -1;
+    if (rc != 0 || db_commit(db) != DB_OK) {
         db_rollback(db);
         return -1;
     }
+    if (last < 0)
+        return 1;
     if (offset)
-        *offset = next;
+        *offset = last + 1;
     return 0;
 }
 
@@ -282,9 +410,17 @@ static int tg_poll_once(struct telegram *tg, int *fails)
     int64_t wait = 0;
     if (r.status == BOTAPI_OK && json_is_array(r.result)) {
         size_t n = json_array_size(r.result);
-        if (n > 0 && tg_store(tg->app, tg->rx.db, r.result, &tg->offset) != 0) {
+        int st = n > 0 ? tg_store(tg->app, tg->rx.db, r.result, &tg->offset) : 0;
+        if (st < 0) {
             log_error(TG, "cannot store %zu updates; will fetch them again", n);
             wait = 1000;
+        } else if (st > 0) { /* nothing to confirm them with: do not fetch them in a loop */
+            ++*fails;
+            wait = botapi_backoff_ms(*fails, 1000, RECEIVER_BACKOFF_CAP_MS);
+            log_warn(TG,
+                     "getUpdates returned %zu updates without a usable update_id; retrying "
+                     "in %lld s",
+                     n, (long long)(wait + 999) / 1000);
         } else if (n > 0) {
             if (*fails)
                 log_info(TG, "polling works again after %d failures", *fails);
@@ -334,9 +470,8 @@ static void tg_remember_me(struct telegram *tg)
 static void *tg_rx_main(void *arg)
 {
     struct telegram *tg = arg;
-    char buf[32];
-    if (pstore_get(tg->rx.db, TG, "offset", buf, sizeof buf) == DB_OK)
-        tg->offset = strtoll(buf, NULL, 10);
+    if (tg_state_get(tg->rx.db, "offset", (int64_t)TG_UPDATE_ID_MAX + 1, 0, &tg->offset) != DB_OK)
+        log_warn(TG, "cannot read the stored offset; polling from the oldest pending update");
     tg_remember_me(tg);
     if (strcmp(tg->pc->mode, "webhook") == 0) {
         tg_set_webhook(tg);
@@ -367,9 +502,9 @@ static int tg_webhook(void *state, struct db *db, const char *secret, const char
         return 400;
     }
     json_t *batch = json_pack("[O]", u);
-    int rc = tg_store(tg->app, db, batch, NULL);
+    int rc = tg_store(tg->app, db, batch, NULL); /* 1 (no usable update_id): answered 200 */
     json_decref(batch);
-    if (rc != 0) {
+    if (rc < 0) {
         json_decref(u);
         return 500; /* Telegram retries later */
     }
@@ -390,12 +525,16 @@ static int tg_webhook(void *state, struct db *db, const char *secret, const char
 
 /* ---- sending ---------------------------------------------------------------------------- */
 
-/* Telegram takes chat_id as an integer (or "@channel"): send numbers as numbers. */
+/* Telegram takes chat_id as an integer (or "@channel"): send numbers as numbers — those a
+ * chat id can be; anything else goes as the string it is (and Telegram says what it thinks). */
 static json_t *tg_chat_json(const char *chat_id)
 {
     char *end = NULL;
+    errno = 0;
     long long v = strtoll(chat_id, &end, 10);
-    return end && !*end && *chat_id ? json_integer(v) : json_string(chat_id);
+    bool number =
+        *chat_id && end && !*end && errno == 0 && v >= -TG_ENTITY_ID_MAX && v <= TG_ENTITY_ID_MAX;
+    return number ? json_integer(v) : json_string(chat_id);
 }
 
 /* Rows of {text, data} become an inline keyboard whose callback_data are fresh tokens. */

@@ -3,12 +3,16 @@
  *
  * Zalo has no offsets and no update ids: getUpdates hands out one update (some servers a list —
  * both are accepted) and forgets it, so duplicates are the application's problem. The inbox key
- * is event_name + message_id, and an update the bot itself caused (the sender is the bot's own
- * id, from getMe) is dropped. An idle long poll answers 408, which is normal. Ids are strings,
- * dates are milliseconds, chats are PRIVATE or GROUP (groups are in beta on Zalo).
+ * is event_name + message_id, and a message from a bot (from.is_bot; or from getMe's id, though
+ * chats show the bot under a hex id unlike getMe's number) is dropped. An idle long poll answers
+ * 408, which is normal. Ids are strings, dates are milliseconds, chats are PRIVATE or GROUP
+ * (groups are in beta on Zalo, and getMe's can_join_groups says whether this bot may join
+ * them: logged at start and kept as the platform's runtime groups capability).
  *
- * Zalo has no buttons: handlers offer numbered choices by capability; should a row carry buttons
- * anyway, they are appended to the text as a numbered list rather than lost.
+ * Zalo has no buttons: handlers offer numbered choices by capability, and handlers/handler.c
+ * turns any buttons into numbered lines before splitting. A row that carries buttons anyway
+ * (written by something else) gets them appended only if the text stays within 2,000
+ * characters: a longer one would be refused.
  */
 #include "bot/app.h"
 #include "bot/botapi.h"
@@ -18,7 +22,9 @@
 #include "bot/platform.h"
 #include "bot/receiver.h"
 #include "bot/secure.h"
+#include "bot/platforms/zalo.h"
 #include "bot/sender.h"
+#include "bot/textsplit.h"
 #include "bot/worker.h"
 #include "storage/inbox.h"
 #include "storage/platform_store.h"
@@ -31,6 +37,8 @@
 #define ZL                "zalo"
 #define ZL_POLL_TIMEOUT_S 30
 #define ZL_HTTP_SLACK_S   15
+#define ZL_MAX_TEXT       2000               /* zalo_platform.caps.max_text_chars */
+#define ZL_NUM_ID_MAX     9007199254740991LL /* an id sent as a number: at most 2^53 - 1 */
 
 struct zalo {
     struct app *app;
@@ -38,33 +46,58 @@ struct zalo {
     struct sender *sender;
     struct receiver rx;
     pthread_mutex_t lock; /* guards bot_id: written by the receive thread, read by webhooks */
-    char bot_id[128];
+    char bot_id[ZL_ID_MAX + 1];
 };
 
 struct zl_event {
     const char *name;
     const char *attachment; /* kind of attachment it carries, or NULL */
-    const char *field;      /* where the attachment's URL is */
+    const char *fields[2];  /* where its reference is, in order of preference */
 };
 
+/* Real payloads: a photo in photo_url (message_type CHAT_PHOTO; the documented photo kept as a
+ * fallback), a voice message in voice_url (CHAT_VOICE: a URL the desk can open), a sticker as
+ * its id in sticker with its image in url (CHAT_STICKER: a reaction, kept as "sticker" so it is
+ * never taken for a photo of evidence). */
 static const struct zl_event zl_events[] = {
-    {"message.text.received", NULL, NULL},
-    {"message.image.received", "photo", "photo"},
-    {"message.sticker.received", "sticker", "sticker"},
-    {"message.voice.received", "voice", "url"},
-    {"message.unsupported.received", NULL, NULL},
+    {"message.text.received", NULL, {NULL, NULL}},
+    {"message.image.received", "photo", {"photo_url", "photo"}},
+    {"message.sticker.received", "sticker", {"sticker", NULL}},
+    {"message.voice.received", "voice", {"voice_url", "url"}},
+    {"message.unsupported.received", NULL, {NULL, NULL}},
 };
 
+/* An id as text: a string of 1..ZL_ID_MAX bytes, or an integer within 2^53; NULL otherwise. */
 static char *zl_str(json_t *v)
 {
-    char buf[64];
-    if (json_is_string(v))
+    char buf[32];
+    if (json_is_string(v) && json_string_length(v) > 0 && json_string_length(v) <= ZL_ID_MAX)
         return strdup(json_string_value(v));
-    if (json_is_integer(v)) {
+    if (json_is_integer(v) && json_integer_value(v) >= -ZL_NUM_ID_MAX &&
+        json_integer_value(v) <= ZL_NUM_ID_MAX) {
         snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return strdup(buf);
     }
     return NULL;
+}
+
+/* The first of the event's fields that holds a usable reference (a bounded string). */
+static const char *zl_ref(const struct zl_event *ev, json_t *message)
+{
+    for (size_t i = 0; i < sizeof ev->fields / sizeof ev->fields[0] && ev->fields[i]; i++) {
+        json_t *v = json_object_get(message, ev->fields[i]);
+        if (json_is_string(v) && json_string_length(v) > 0 && json_string_length(v) <= ZL_REF_MAX)
+            return json_string_value(v);
+    }
+    return NULL;
+}
+
+/* A date in milliseconds, or the time of arrival when it is missing or out of range. */
+static int64_t zl_date_ms(json_t *v)
+{
+    if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= ZL_DATE_MAX_MS)
+        return json_integer_value(v);
+    return clock_now_ms();
 }
 
 static const struct zl_event *zl_event(const char *name)
@@ -92,9 +125,14 @@ static char *zl_key(const char *event, json_t *message, json_t *u)
     return key;
 }
 
-/* Turns one update into *m. Returns 0, 1 for an update to drop (an echo of the bot, an event
- * we do not know), -1 if malformed. */
-static int zl_update_to_msg(struct zalo *zl, json_t *u, struct msg *m)
+/* Whether the update is a bot's own message: from.is_bot, or getMe's id as the sender. */
+static int zl_from_bot(json_t *from, const char *sender_id, const char *bot_id)
+{
+    return json_is_true(json_object_get(from, "is_bot")) ||
+           (sender_id && bot_id && bot_id[0] && strcmp(sender_id, bot_id) == 0);
+}
+
+int zl_update_to_msg(json_t *u, const char *bot_id, struct msg *m)
 {
     memset(m, 0, sizeof *m);
     const char *event = json_string_value(json_object_get(u, "event_name"));
@@ -104,12 +142,10 @@ static int zl_update_to_msg(struct zalo *zl, json_t *u, struct msg *m)
         return ev ? -1 : 1;
     json_t *from = json_object_get(message, "from"), *chat = json_object_get(message, "chat");
     m->sender_id = zl_str(json_object_get(from, "id"));
-    pthread_mutex_lock(&zl->lock);
-    int echo = m->sender_id && zl->bot_id[0] && strcmp(m->sender_id, zl->bot_id) == 0;
-    pthread_mutex_unlock(&zl->lock);
-    if (echo) {
-        msg_clear(m);
-        return 1;
+    int rc = 0;
+    if (zl_from_bot(from, m->sender_id, bot_id)) {
+        rc = 1;
+        goto out;
     }
     const char *name = json_string_value(json_object_get(from, "display_name"));
     if (!name)
@@ -119,22 +155,30 @@ static int zl_update_to_msg(struct zalo *zl, json_t *u, struct msg *m)
     const char *type = json_string_value(json_object_get(chat, "chat_type"));
     m->is_group = type && strcmp(type, "GROUP") == 0;
     const char *text = json_string_value(json_object_get(message, "text"));
-    if (!text)
+    if (!text || !*text)
         text = json_string_value(json_object_get(message, "caption"));
-    m->text = text ? strdup(text) : NULL;
-    m->date_ms = json_integer_value(json_object_get(message, "date"));
-    if (m->date_ms <= 0)
-        m->date_ms = clock_now_ms();
-    const char *ref = ev->field ? json_string_value(json_object_get(message, ev->field)) : NULL;
+    m->text = text && *text ? strdup(text) : NULL; /* a photo's caption may be "" */
+    m->date_ms = zl_date_ms(json_object_get(message, "date"));
+    const char *ref = ev->attachment ? zl_ref(ev, message) : NULL;
     if (ref)
         msg_add_attachment(m, ev->attachment, ref);
     m->platform = strdup(ZL);
     m->update_key = zl_key(event, message, u);
-    if (!m->chat_id || !m->platform || !m->update_key) {
+    if (!m->chat_id || !m->platform || !m->update_key)
+        rc = -1;
+out:
+    if (rc != 0)
         msg_clear(m);
-        return -1;
-    }
-    return 0;
+    return rc;
+}
+
+static int zl_parse(struct zalo *zl, json_t *u, struct msg *m)
+{
+    char bot_id[sizeof zl->bot_id];
+    pthread_mutex_lock(&zl->lock);
+    memcpy(bot_id, zl->bot_id, sizeof bot_id);
+    pthread_mutex_unlock(&zl->lock);
+    return zl_update_to_msg(u, bot_id, m);
 }
 
 /* Stores updates (one object or a list) in one transaction. *stored counts new private texts
@@ -149,7 +193,7 @@ static int zl_store(struct zalo *zl, struct db *db, json_t *result, json_t *typi
     json_array_foreach(list, i, u)
     {
         struct msg m;
-        int r = rc == 0 ? zl_update_to_msg(zl, u, &m) : 1;
+        int r = rc == 0 ? zl_parse(zl, u, &m) : 1;
         if (r < 0)
             log_warn(ZL, "skipping a malformed update");
         if (r != 0)
@@ -232,6 +276,23 @@ static int zl_poll_once(struct zalo *zl, int *fails)
     return wait && receiver_sleep(&zl->rx, wait) ? -1 : 0;
 }
 
+/* getMe's can_join_groups: many Zalo bot accounts may not join groups. When it says false,
+ * the operator is told once at start and the platform stops claiming groups (its runtime
+ * caps); the answer is kept in platform_state for anyone looking. Absent: groups as before. */
+static void zl_groups(struct zalo *zl, json_t *can)
+{
+    if (!json_is_boolean(can))
+        return;
+    bool yes = json_is_true(can);
+    platform_set_groups(ZL, yes);
+    if (pstore_set(zl->rx.db, ZL, "can_join_groups", yes ? "1" : "0", clock_now_ms()) != DB_OK)
+        log_warn(ZL, "cannot record can_join_groups");
+    if (!yes)
+        log_warn(ZL, "this bot cannot join group chats (getMe: can_join_groups is false): "
+                     "neighbourhood groups are not available on Zalo; private chats work. "
+                     "Allow groups for the bot in Zalo Bot Creator, then restart tipgate");
+}
+
 /* The bot's own id, to drop echoes of what it sent. Kept from the last run if Zalo is down. */
 static void zl_remember_me(struct zalo *zl)
 {
@@ -253,6 +314,7 @@ static void zl_remember_me(struct zalo *zl)
         pstore_set(zl->rx.db, ZL, "bot_id", id, clock_now_ms());
         log_info(ZL, "connected as %s", name ? name : id);
     }
+    zl_groups(zl, json_object_get(r.result, "can_join_groups"));
     free(id);
     botapi_reply_clear(&r);
 }
@@ -301,33 +363,29 @@ static int zl_webhook(void *state, struct db *db, const char *secret, const char
 
 /* ---- sending ---------------------------------------------------------------------------- */
 
-/* No buttons on Zalo: a row that has some anyway shows them as numbered choices. */
-static char *zl_text_with_choices(const struct outbox_row *row)
+/* No buttons on Zalo: a row that has some anyway (handlers/handler.c numbers them itself)
+ * shows them as numbered choices — if that still fits in one message. Otherwise the text goes
+ * alone rather than be refused with 400 and lost. */
+static char *zl_text_with_choices(const struct outbox_row *row, int limit)
 {
-    json_t *rows = row->buttons ? json_loads(row->buttons, 0, NULL) : NULL;
-    size_t cap = strlen(row->text) + 2048, at = 0, i, j;
-    char *out = malloc(cap);
-    if (!out) {
-        json_decref(rows);
-        return NULL;
+    if (!row->buttons)
+        return strdup(row->text);
+    char *out = textsplit_numbered(row->text, row->buttons);
+    if (out && textsplit_units(out, strlen(out)) > (size_t)limit) {
+        log_warn(ZL,
+                 "outbox row %lld: its numbered choices would take the text over %d "
+                 "characters; sending the text without them",
+                 (long long)row->id, limit);
+        free(out);
+        out = strdup(row->text);
     }
-    at = (size_t)snprintf(out, cap, "%s", row->text);
-    int n = 0;
-    json_t *line, *b;
-    json_array_foreach(rows, i, line) json_array_foreach(line, j, b)
-    {
-        const char *text = json_string_value(json_object_get(b, "text"));
-        if (text && at < cap)
-            at += (size_t)snprintf(out + at, cap - at, "\n%d. %s", ++n, text);
-    }
-    json_decref(rows);
     return out;
 }
 
 static int zl_build(void *ctx, struct db *db, const struct outbox_row *row, int64_t now,
                     const char **method, json_t **params, const char **why)
 {
-    char *text = zl_text_with_choices(row);
+    char *text = zl_text_with_choices(row, ZL_MAX_TEXT);
     if (!text) {
         *why = "out of memory";
         return -1;
@@ -403,8 +461,8 @@ static void zl_wake(void *state)
 
 const struct platform_ops zalo_platform = {
     .name = ZL,
-    .caps = {.max_text_chars = 2000,
-             .max_caption_chars = 2000,
+    .caps = {.max_text_chars = ZL_MAX_TEXT,
+             .max_caption_chars = ZL_MAX_TEXT,
              .buttons = false,
              .groups = true,
              .edit = false,

@@ -293,15 +293,20 @@ class FakeBotApi:
                                     if len(self.calls) > last else "", "\n".join(lines))
 
     def wait_for(self, pred, timeout=10, since=0):
-        """Waits until some call (from index `since` on) satisfies pred(call); returns it."""
+        """Waits until some call (from index `since` on, so calls made before the wait began
+        count too) satisfies pred(call); returns it.
+
+        Every wake-up looks at the whole log again: a call is recorded when its request
+        arrives and gets its status and response only when it is answered, so a call that did
+        not match a moment ago (status still None) may match now. (Remembering how far the log
+        was read once skipped such calls for good: a wait for a sendMessage answered 502 then
+        timed out with four of them in the log.)"""
         deadline = time.monotonic() + timeout
         with self.cond:
-            i = since
             while True:
-                while i < len(self.calls):
-                    if pred(self.calls[i]):
-                        return self.calls[i]
-                    i += 1
+                for c in self.calls[since:]:
+                    if pred(c):
+                        return c
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError("%s fake: no matching call within %ss; %s" %
@@ -657,8 +662,7 @@ class FakeBotApi:
                 call["fault"] = fault["kind"]
             self.cond.notify_all()
         if fault and fault["kind"] != "slow" and not fault["processed"]:
-            call["status"] = self._send_fault(h, fault["kind"])
-            self._notify()
+            self._answered(call, self._send_fault(h, fault["kind"]), None)
             return
         if fault and fault["kind"] == "slow":
             self._stop_event.wait(self.slow_seconds)
@@ -680,12 +684,18 @@ class FakeBotApi:
                     status, answer = self._err(500, "fake crashed: %r" % e)
                 self.cond.notify_all()
         if fault and fault["kind"] != "slow":
-            call["status"] = self._send_fault(h, fault["kind"], (status, answer))
+            status = self._send_fault(h, fault["kind"], (status, answer))
         else:
-            call["status"] = status
             self._send(h, status, answer)
-        call["response"] = answer
-        self._notify()
+        self._answered(call, status, answer)
+
+    def _answered(self, call, status, answer):
+        """Records how a call was answered: response first, then status, under the lock, so a
+        waiter that sees the status also sees the response."""
+        with self.cond:
+            call["response"] = answer
+            call["status"] = status
+            self.cond.notify_all()
 
     def _notify(self):
         with self.cond:
@@ -780,6 +790,7 @@ class FakeTelegram(FakeBotApi):
         self.me = {"id": 777000111, "is_bot": True, "first_name": "Tipgate",
                    "username": "TipgateTestBot"}
         self.next_update_id = 500000001
+        self.id_jumps = []            # where jump_update_ids restarted the ids, in order
         self.offsets_seen = []
         self.allowed_updates = None   # None = Telegram's default (all but DEFAULT_EXCLUDED)
         self.webhook_max_connections = 40
@@ -835,7 +846,8 @@ class FakeTelegram(FakeBotApi):
         with self.cond:
             if "update_id" not in upd:
                 upd["update_id"] = self.next_update_id
-            self.next_update_id = max(self.next_update_id, int(upd["update_id"]) + 1)
+            if self._sane_id(upd) is not None:  # a test's garbage id does not move the ids
+                self.next_update_id = max(self.next_update_id, upd["update_id"] + 1)
             upd = dict([("update_id", upd.pop("update_id"))] + list(upd.items()))
             body = upd.get(self.update_type(upd))
             if isinstance(body, dict) and isinstance(body.get("chat"), dict):
@@ -845,6 +857,17 @@ class FakeTelegram(FakeBotApi):
             self._queue.append(upd)
             self.cond.notify_all()
             return upd["update_id"]
+
+    def jump_update_ids(self, next_id):
+        """The ids restart at next_id, lower than before, as Telegram does after a week without
+        updates (the next update_id is then chosen at random). From now on an offset above
+        every id issued since the restart confirms nothing (see _confirm): getUpdates serves
+        from the head of its queue until the client confirms with the last returned id + 1."""
+        with self.cond:
+            assert int(next_id) < self.next_update_id, "a jump goes down"
+            self.next_update_id = int(next_id)
+            self.id_jumps.append(int(next_id))
+            self.cond.notify_all()
 
     def _user(self, user_id, first_name="Lan", username=None):
         u = {"id": int(user_id), "is_bot": False, "first_name": first_name,
@@ -993,7 +1016,7 @@ class FakeTelegram(FakeBotApi):
         if offset is not None:
             self.offsets_seen.append(offset)
             if offset > 0:
-                self._queue = [u for u in self._queue if u["update_id"] >= offset]
+                self._confirm(offset)
             elif offset < 0:
                 self._queue = self._queue[offset:]
         self._poll_gen += 1
@@ -1014,6 +1037,33 @@ class FakeTelegram(FakeBotApi):
             if self.instant_empty or left <= 0 or self._stopping:
                 return self._ok([])
             self.cond.wait(left)
+
+    @staticmethod
+    def _sane_id(upd):
+        """The update's id when it is one Telegram could send (a positive 32-bit integer)."""
+        uid = upd.get("update_id")
+        ok = isinstance(uid, int) and not isinstance(uid, bool) and 0 < uid < 2 ** 31
+        return uid if ok else None
+
+    def _confirm(self, offset):
+        """Drops the updates an offset confirms: those with a smaller id, and any malformed
+        one queued before them (a test's garbage id is confirmed by the next good one).
+
+        As the Bot API server does, an offset outside [head, tail] of the queue — below the
+        first queued id, or above the next id to be issued, as a client's offset is after the
+        ids restarted lower (jump_update_ids) — is replaced by the head: nothing is confirmed
+        and the queue is served from its head."""
+        ids = [i for i in map(self._sane_id, self._queue) if i is not None]
+        head = ids[0] if ids else self.next_update_id
+        if offset < head or offset > self.next_update_id:
+            return
+        cut = -1
+        for i, u in enumerate(self._queue):
+            uid = self._sane_id(u)
+            if uid is not None and uid < offset:
+                cut = i
+        self._queue = [u for i, u in enumerate(self._queue) if i > cut and not (
+            self._sane_id(u) is not None and self._sane_id(u) < offset)]
 
     def _webhook_candidate(self):
         self._queue = [u for u in self._queue if self._allowed(u)]
@@ -1234,12 +1284,15 @@ class FakeZalo(FakeBotApi):
 
     def __init__(self, token="1234567890:zalo-fake-secret-token", port=0):
         super().__init__(token, port)
-        self.me = {"id": "bot-zalo-42", "account_name": "tipgate_bot", "account_type": "BASIC",
-                   "can_join_groups": False}
+        # getMe's id is the number before the token's colon; in chats the bot appears under a
+        # hex id like everyone else's, so the two never compare equal (real payloads).
+        self.me = {"id": token.split(":")[0], "account_name": "tipgate_bot",
+                   "account_type": "BASIC", "can_join_groups": True}
+        self.bot_chat_id = hashlib.md5(("bot-" + token).encode()).hexdigest()[:20]
         self.array_mode = False
         self.array_max = 10
         self.echo_sent = False
-        self.echo_is_bot = False   # the echo's from.is_bot: tipgate must drop it by id anyway
+        self.echo_is_bot = True    # the echo's from.is_bot, which is how tipgate recognises it
         self.default_poll_timeout = 30.0
         self.webhook_updated_at = 0
         self._zseq = 0
@@ -1296,17 +1349,28 @@ class FakeZalo(FakeBotApi):
         return self._update("message.text.received", chat_id, from_id, chat_type, display_name,
                             text=text, **kw)
 
-    def push_image(self, chat_id, photo_url, caption=None, **kw):
-        return self._update("message.image.received", chat_id, photo=photo_url, caption=caption,
-                            **kw)
+    def push_image(self, chat_id, photo_url, caption=None, legacy=False, **kw):
+        """A photo as real payloads carry it: `photo_url`, `message_type` CHAT_PHOTO and a
+        caption (possibly ""). legacy=True sends the documented `photo` field instead."""
+        if legacy:
+            return self._update("message.image.received", chat_id, photo=photo_url,
+                                caption=caption, **kw)
+        return self._update("message.image.received", chat_id, photo_url=photo_url,
+                            caption="" if caption is None else caption,
+                            message_type="CHAT_PHOTO", **kw)
 
     def push_sticker(self, chat_id, sticker="bd2b8a7f3c", url=None, **kw):
+        """A sticker: its id in `sticker`, its image in `url`, `message_type` CHAT_STICKER."""
         return self._update("message.sticker.received", chat_id, sticker=sticker,
                             url=url or "https://zalo-api.zadn.vn/api/emoticon/sticker/webpc?"
-                                       "eid=%s" % sticker, **kw)
+                                       "eid=%s&size=130" % sticker,
+                            message_type="CHAT_STICKER", **kw)
 
-    def push_voice(self, chat_id, url="https://voice-talk.zadn.vn/fake/voice.m4a", **kw):
-        return self._update("message.voice.received", chat_id, url=url, **kw)
+    def push_voice(self, chat_id, voice_url="https://f2-voice-aac-dl.zdn.vn/fake/voice.aac",
+                   **kw):
+        """A voice message: `voice_url`, `message_type` CHAT_VOICE."""
+        return self._update("message.voice.received", chat_id, voice_url=voice_url,
+                            message_type="CHAT_VOICE", **kw)
 
     def push_unsupported(self, chat_id, **kw):
         return self._update("message.unsupported.received", chat_id, **kw)
@@ -1404,7 +1468,7 @@ class FakeZalo(FakeBotApi):
             me = self.me
             msg = {"message_id": answer["result"]["message_id"], "date": _now_ms(),
                    "text": text,
-                   "from": {"id": me["id"], "display_name": me["account_name"],
+                   "from": {"id": self.bot_chat_id, "display_name": me["account_name"],
                             "is_bot": self.echo_is_bot},
                    "chat": {"id": chat,
                             "chat_type": "GROUP" if self.is_group(chat) else "PRIVATE"}}

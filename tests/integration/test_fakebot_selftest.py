@@ -174,6 +174,32 @@ def test_offset_confirmation():
         assert len(r["result"]) == 1
 
 
+def test_ids_restart_lower_after_a_quiet_week():
+    with fakebot.FakeTelegram() as tg:
+        old = [tg.push_message(1001, "cũ %d" % i) for i in range(3)]
+        st, r = api(tg, "getUpdates", {"offset": old[-1] + 1, "timeout": 0})
+        assert r["result"] == [] and not tg.pending()
+        tg.jump_update_ids(old[0])  # the next ids collide with ones already confirmed
+        new = [tg.push_message(1001, "mới %d" % i) for i in range(2)]
+        assert new == [old[0], old[1]], (old, new)
+        for _ in range(2):  # the old offset confirms nothing: the same batch again
+            st, r = api(tg, "getUpdates", {"offset": old[-1] + 1, "timeout": 0})
+            assert [u["update_id"] for u in r["result"]] == new, r
+        st, r = api(tg, "getUpdates", {"offset": new[0] + 1, "timeout": 0})
+        assert [u["update_id"] for u in r["result"]] == new[1:], r
+        st, r = api(tg, "getUpdates", {"offset": new[-1] + 1, "timeout": 0})
+        assert r["result"] == [] and not tg.pending() and tg.id_jumps == [old[0]]
+
+
+def test_garbage_update_ids_are_confirmed_by_the_next_good_one():
+    with fakebot.FakeTelegram() as tg:
+        bad = tg.push_update({"update_id": 2 ** 63 - 1, "message": {"text": "x"}})
+        good = tg.push_message(1001, "tốt")
+        assert bad == 2 ** 63 - 1 and good == 500000001, (bad, good)
+        st, r = api(tg, "getUpdates", {"offset": good + 1, "timeout": 0})
+        assert r["result"] == [] and not tg.pending(), r
+
+
 def test_allowed_updates_filter_and_default():
     with fakebot.FakeTelegram() as tg:
         tg.push_message(7, "text")
@@ -517,7 +543,7 @@ def test_cli_runs_standalone():
         req = urllib.request.Request(base + "/bot1:cli/getMe", data=b"{}",
                                      headers={"Content-Type": "application/json"})
         with OPENER.open(req, timeout=5) as r:
-            assert json.loads(r.read())["result"]["id"] == "bot-zalo-42"
+            assert json.loads(r.read())["result"]["id"] == "1"
         req = urllib.request.Request(base + "/_fake/message", data=json.dumps(
             {"chat_id": "u1", "text": "hello"}).encode())
         with OPENER.open(req, timeout=5) as r:
@@ -536,9 +562,9 @@ def test_cli_runs_standalone():
 def test_zalo_getme_and_errors():
     with fakebot.FakeZalo("99:zz") as zl:
         st, r = api(zl, "getMe")
-        assert r == {"ok": True, "result": {"id": "bot-zalo-42", "account_name": "tipgate_bot",
+        assert r == {"ok": True, "result": {"id": "99", "account_name": "tipgate_bot",
                                             "account_type": "BASIC",
-                                            "can_join_groups": False}}, r
+                                            "can_join_groups": True}}, r
         st, r = api(zl, "getMe", token="99:nope")
         assert st == 401 and r["error_code"] == 401 and r["ok"] is False
         st, r = api(zl, "editMessageText")
@@ -589,7 +615,9 @@ def test_zalo_single_object_and_array_mode():
         assert isinstance(r["result"], list) and len(r["result"]) == 10
         assert r["result"][0]["message"]["chat"]["chat_type"] == "GROUP"
         assert r["result"][1]["event_name"] == "message.image.received"
-        assert r["result"][1]["message"]["photo"] == "https://x.invalid/p.jpg"
+        photo = r["result"][1]["message"]
+        assert photo["photo_url"] == "https://x.invalid/p.jpg" and "photo" not in photo, photo
+        assert photo["message_type"] == "CHAT_PHOTO" and photo["caption"] == "ảnh", photo
         st, r = api(zl, "getUpdates", {"timeout": 30})
         assert [x["message"]["text"] for x in r["result"]] == ["n8", "n9", "n10", "n11"]
 
@@ -631,7 +659,9 @@ def test_zalo_redelivery_and_echo():
         assert send(zl, "u1", "bot says")[0] == 200
         st, r = api(zl, "getUpdates", {"timeout": "1"})
         m = r["result"]["message"]
-        assert m["from"]["id"] == "bot-zalo-42" and m["text"] == "bot says"
+        assert m["from"] == {"id": zl.bot_chat_id, "display_name": "tipgate_bot",
+                             "is_bot": True} and m["text"] == "bot says", m
+        assert m["from"]["id"] != zl.me["id"]  # getMe's id is not the one chats show
         assert m["chat"]["id"] == "u1"
         zl.push_unsupported("u1")
         assert api(zl, "getUpdates", {})[1]["result"]["event_name"] == \
@@ -672,6 +702,35 @@ def test_wait_for_reports_calls_on_timeout():
         except AssertionError as e:
             assert "getMe" in str(e), e
         assert tg.wait_for(lambda c: c["method"] == "getMe", timeout=1)["status"] == 200
+
+
+def test_wait_for_sees_a_call_answered_after_the_wait_began():
+    """A call is logged when it arrives and answered later: a wait that looked at it before
+    its answer must still find it once answered (the log is read again at each wake-up)."""
+    with fakebot.FakeTelegram() as tg:
+        tg.fail_next(1, "http502")
+        try:
+            api(tg, "getMe")  # answered 502 with an HTML page
+        except ValueError:
+            pass
+        # The client has the answer; the fake records it a moment later.
+        tg.wait_until(lambda: tg.calls[-1]["status"] is not None)
+        with tg.cond:
+            call = tg.calls[-1]
+            status, call["status"] = call["status"], None  # as if not answered yet
+        assert status == 502
+
+        def answer_later():
+            time.sleep(0.3)
+            tg._answered(call, status, None)
+        th = threading.Thread(target=answer_later)
+        th.start()
+        try:
+            got = tg.wait_for(lambda c: c["method"] == "getMe" and c["status"] == 502,
+                              timeout=5)
+        finally:
+            th.join()
+        assert got is call
 
 
 if __name__ == "__main__":

@@ -240,7 +240,7 @@ def test_image_sticker_voice_and_unsupported_events_are_stored():
         assert msgs["message.sticker.received:" + sticker]["attachments"] == [
             {"kind": "sticker", "ref": "bd2b8a7f3c"}]
         assert msgs["message.voice.received:" + voice]["attachments"] == [
-            {"kind": "voice", "ref": "https://voice-talk.zadn.vn/fake/voice.m4a"}]
+            {"kind": "voice", "ref": "https://f2-voice-aac-dl.zdn.vn/fake/voice.aac"}]
         assert "attachments" not in msgs["message.unsupported.received:" + other]
         assert apitest.sent_to(s.fake, "c-image") == [TEXTS["non_text"]]
         assert apitest.sent_to(s.fake, "c-sticker") == [TEXTS["non_text"]]
