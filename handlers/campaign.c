@@ -365,25 +365,21 @@ int campaign_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *er
     return rc;
 }
 
-/* Once per local day and per start, in a savepoint (see deadlines.c). */
+static int campaign_sync_run(struct db *db, void *arg, char *err, size_t errlen)
+{
+    const struct hctx *ctx = arg;
+    return campaign_sync(db, ctx->cfg, ctx->now_ms, err, errlen);
+}
+
+/* Once per local day and per start, like the deadline calendars (deadlines.c). */
 static void campaign_ensure_synced(struct hctx *ctx)
 {
-    char token[1200];
+    char token[CALENDAR_TOKEN_MAX];
     char err[CAMPAIGN_ERR_MAX];
     calendar_daily_token(ctx->cfg, calendar_today(ctx->now_ms), token, sizeof token);
-    if (db_savepoint(ctx->db) != DB_OK)
-        return;
-    int due = agencies_sync_due(ctx->db, "campaign", token);
-    if (due <= 0) {
-        db_release(ctx->db);
-        return;
-    }
-    if (campaign_sync(ctx->db, ctx->cfg, ctx->now_ms, err, sizeof err) != 0) {
+    if (agencies_sync_daily(ctx->db, "campaign", token, campaign_sync_run, ctx, err, sizeof err) ==
+        DB_ERROR)
         log_error("campaign", "awareness calendar not refreshed: %s", err);
-        db_rollback_to(ctx->db);
-        agencies_sync_due(ctx->db, "campaign", token); /* not again today: the files need a fix */
-    }
-    db_release(ctx->db);
 }
 
 /* ---- delivery --------------------------------------------------------------------------- */

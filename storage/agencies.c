@@ -516,3 +516,45 @@ int agencies_sync_due(struct db *db, const char *name, const char *token)
         return DB_ERROR;
     return sqlite3_changes(db_handle(db)) > 0;
 }
+
+struct agencies_sync_call {
+    const char *name, *token;
+    agencies_sync_fn run;
+    void *arg;
+    char *err;
+    size_t errlen;
+    bool ran, failed;
+};
+
+/* Inside the savepoint: the token, then the run; a failure undoes both. */
+static int agencies_sync_step(struct db *db, void *arg)
+{
+    struct agencies_sync_call *c = arg;
+    int due = agencies_sync_due(db, c->name, c->token);
+    if (due <= 0)
+        return due;
+    c->ran = true;
+    if (c->run(db, c->arg, c->err, c->errlen) != 0) {
+        c->failed = true;
+        if (!c->err[0])
+            snprintf(c->err, c->errlen, "%s: the sync failed", c->name);
+        return -1;
+    }
+    return 0;
+}
+
+int agencies_sync_daily(struct db *db, const char *name, const char *token, agencies_sync_fn run,
+                        void *arg, char *err, size_t errlen)
+{
+    struct agencies_sync_call c = {name, token, run, arg, err, errlen, false, false};
+    err[0] = '\0';
+    if (db_in_savepoint(db, agencies_sync_step, &c) == 0)
+        return c.ran;
+    if (!c.failed) {
+        snprintf(err, errlen, "cannot record the daily sync of %s", name);
+        return DB_ERROR;
+    }
+    /* The run's writes are gone; its token is written again outside the savepoint. */
+    agencies_sync_due(db, name, token);
+    return DB_ERROR;
+}

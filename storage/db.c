@@ -390,6 +390,20 @@ int db_rollback_to(struct db *db)
     return db_exec(db, "RELEASE handler");
 }
 
+int db_in_savepoint(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
+{
+    /* Its own name: a RELEASE of "handler" here would end the worker's savepoint instead. */
+    if (db_exec(db, "SAVEPOINT nested") != DB_OK)
+        return DB_ERROR;
+    int rc = fn(db, arg);
+    if (rc == 0)
+        return db_exec(db, "RELEASE nested") == DB_OK ? 0 : DB_ERROR;
+    /* ROLLBACK TO leaves the savepoint open (empty): released here, and only here. */
+    if (db_exec(db, "ROLLBACK TO nested") != DB_OK || db_exec(db, "RELEASE nested") != DB_OK)
+        return DB_ERROR;
+    return rc;
+}
+
 int db_version(struct db *db, int *version)
 {
     int64_t v = 0;

@@ -64,7 +64,14 @@ int db_commit(struct db *db);
 int db_rollback(struct db *db);
 int db_savepoint(struct db *db);
 int db_release(struct db *db);
+/* Undoes everything since db_savepoint and ends that savepoint (ROLLBACK TO, then RELEASE):
+ * the caller must not release it again. */
 int db_rollback_to(struct db *db);
+/* Runs fn(db, arg) in a savepoint of its own inside the open transaction (nested in any
+ * db_savepoint of the caller). fn returning 0 keeps its writes; anything else undoes them,
+ * once, and ends the savepoint, so the transaction around it, and the caller's savepoint, go
+ * on untouched. Returns fn's result, or DB_ERROR when the savepoint itself failed. */
+int db_in_savepoint(struct db *db, int (*fn)(struct db *db, void *arg), void *arg);
 
 /* Runs a statement that returns no rows; DB_OK when it finished. */
 int db_step_done(struct db *db, sqlite3_stmt *st);
