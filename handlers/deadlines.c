@@ -76,6 +76,8 @@ static int deadlines_offsets(json_t *v, struct deadlines_rules *r)
 
 static int deadlines_steering(json_t *v, struct deadlines_rules *r)
 {
+    static const char *const keys[] = {"platform", "chat_id", NULL};
+    char unknown[CALENDAR_ERR_MAX];
     json_t *one = json_is_object(v) ? v : NULL;
     r->n_steering = 0;
     if (!v)
@@ -87,7 +89,7 @@ static int deadlines_steering(json_t *v, struct deadlines_rules *r)
         const char *platform = json_string_value(json_object_get(c, "platform"));
         const char *chat = json_string_value(json_object_get(c, "chat_id"));
         char spec[128];
-        if (!platform || !chat)
+        if (!platform || !chat || cfg_known_keys(c, keys, "steering", unknown, sizeof unknown))
             return -1;
         snprintf(spec, sizeof spec, "%s:%s", platform, chat);
         if (agency_parse_chat(spec, &r->steering[r->n_steering]) != 0)

@@ -157,6 +157,10 @@ static void test_sections_agencies_calendar_campaigns_misspelt_keys_are_refused(
             "calendar: must be an object");
     REFUSED("cal-typo.json", "{\"calendar\": {\"file\": [\"calendars/chonthanh.json\"]}}",
             "calendar.file: unknown key");
+    REFUSED("dl-steering.json",
+            "{\"deadlines\": {\"steering\": {\"platform\": \"telegram\", \"chat_id\": \"-1\", "
+            "\"topic\": 2}}}",
+            "deadlines.steering");
     REFUSED("cp-disabled.json", "{\"campaigns\": {\"disabled\": [\"TETT\"]}}",
             "campaigns.disabled: TETT");
     REFUSED("cp-disabled-empty.json", "{\"campaigns\": {\"disabled\": [\"\"]}}",
