@@ -299,7 +299,7 @@ int db_step_row(sqlite3_stmt *st)
     if (rc == SQLITE_DONE)
         return DB_NOT_FOUND;
     sqlite3 *h = sqlite3_db_handle(st);
-    log_error("db", "read failed (%d): %s", rc, sqlite3_errmsg(h));
+    log_error("db", "step failed (%d): %s", rc, sqlite3_errmsg(h));
     sqlite3_reset(st);
     return DB_ERROR;
 }
