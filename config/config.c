@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum cfg_type { CFG_BOOL, CFG_INT, CFG_NUM, CFG_STR, CFG_SECRET, CFG_SECTION };
@@ -93,8 +94,9 @@ static const struct cfg_option cfg_options[] = {
     PLATFORM_OPTIONS("zalo", zalo, "https://bot-api.zaloplatforms.com", 10, 1, 10),
 };
 
-/* Sections later modules read themselves (cfg_section); their insides are not checked here. */
-static const char *const cfg_sections[] = {"areas", "routing",   "calendar", "campaigns", "groups",
+/* Sections later modules read themselves (cfg_section); their insides are checked there
+ * (handlers/desks.c, agency.c, calendar.c, deadlines.c, campaign.c). */
+static const char *const cfg_sections[] = {"areas", "routing",   "calendar", "campaigns",
                                            "tips",  "deadlines", "agencies", NULL};
 
 static void cfg_err(char err[CFG_ERR_MAX], const char *file, const char *fmt, ...)
@@ -127,6 +129,28 @@ json_t *cfg_section(const struct cfg *cfg, const char *dotted)
         p = dot ? dot + 1 : p + n;
     }
     return node;
+}
+
+int cfg_known_keys(json_t *obj, const char *const *known, const char *path, char *err,
+                   size_t errlen)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        int ok = strncmp(key, "//", 2) == 0;
+        for (int i = 0; known[i] && !ok; i++)
+            ok = strcmp(key, known[i]) == 0;
+        if (ok)
+            continue;
+        char list[256] = "";
+        for (int i = 0; known[i]; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                     known[i]);
+        snprintf(err, errlen, "%s.%s: unknown key (known: %s)", path, key, list);
+        return -1;
+    }
+    return 0;
 }
 
 /* Replaces every "env:NAME" string in the tree by the variable's value. An unset variable
@@ -306,14 +330,18 @@ static int cfg_has_web(const char *dir)
 
 /* Finds the shipped data (web/ and the JSON files in config/): an explicit data_dir,
  * $TIPGATE_DATA_DIR, the install prefix next to the binary (../share/tipgate), the configured
- * install prefix, and last the source tree the binary was built from. */
-static char *cfg_find_data_dir(const struct cfg *cfg)
+ * install prefix, and last the source tree the binary was built from. *from names where it
+ * came from, for the error when it is not usable. */
+static char *cfg_find_data_dir(const struct cfg *cfg, const char **from)
 {
+    *from = "data_dir";
     if (cfg->data_dir && *cfg->data_dir)
         return cfg_join(cfg->dir, cfg->data_dir);
     const char *env = getenv("TIPGATE_DATA_DIR");
+    *from = "data_dir (from $TIPGATE_DATA_DIR)";
     if (env && *env)
         return strdup(env);
+    *from = "data_dir (found automatically)";
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -428,10 +456,35 @@ static char *cfg_find_file(const struct cfg *cfg, const char *data, const char *
     return shipped; /* the error message names the likeliest place */
 }
 
+/* A data_dir pointing nowhere used to start a web chat that answered 404 to everyone. */
+static int cfg_check_data_dir(const struct cfg *cfg, const char *data, const char *from,
+                              char err[CFG_ERR_MAX])
+{
+    struct stat st;
+    if (stat(data, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        cfg_err(err, cfg->file, "%s: %s is not a directory", from, data);
+        return -1;
+    }
+    if (cfg->webchat_enabled && !cfg_has_web(data)) {
+        cfg_err(err, cfg->file,
+                "%s: %s has no web/index.html, so the web chat would answer 404 (point it at "
+                "the directory holding web/ and config/, or set platforms.webchat.enabled to "
+                "false)",
+                from, data);
+        return -1;
+    }
+    return 0;
+}
+
 static int cfg_resolve_paths(struct cfg *cfg, char err[CFG_ERR_MAX])
 {
+    const char *from = "data_dir";
     char *storage = cfg_join(cfg->dir, cfg->storage_path);
-    char *data = cfg_find_data_dir(cfg);
+    char *data = cfg_find_data_dir(cfg, &from);
+    if (data && cfg_check_data_dir(cfg, data, from, err) != 0) {
+        free(storage), free(data);
+        return -1;
+    }
     char *messages = data ? cfg_find_file(cfg, data, cfg->messages_file) : NULL;
     char *categories = data ? cfg_find_file(cfg, data, cfg->categories_file) : NULL;
     if (!storage || !data || !messages || !categories) {

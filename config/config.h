@@ -61,4 +61,11 @@ void cfg_free(struct cfg *cfg);
 /* Looks up a dotted key path in the parsed file; NULL if absent. Borrowed reference. */
 json_t *cfg_section(const struct cfg *cfg, const char *dotted);
 
+/* For the modules that read a section themselves: 0 when every key of the object obj (at key
+ * path path) is in known (NULL-terminated) or a "//" comment; else -1 and err says
+ * "path.key: unknown key (known: …)". Inside a section a misspelt key would silently change
+ * what the service does, so it stops the start rather than being warned about. */
+int cfg_known_keys(json_t *obj, const char *const *known, const char *path, char *err,
+                   size_t errlen);
+
 #endif

@@ -84,6 +84,26 @@ static int agency_check_one(json_t *a, const char **what)
     return 0;
 }
 
+/* A misspelt key ("chat" for "chats") would leave the agency silently unreminded. */
+static int agency_check_keys(json_t *a, size_t i, char *err, size_t errlen)
+{
+    static const char *const keys[] = {"code", "name", "kind", "chats", NULL};
+    static const char *const chat_keys[] = {"platform", "chat_id", NULL};
+    char path[64];
+    size_t j;
+    json_t *c;
+    snprintf(path, sizeof path, "agencies[%zu]", i);
+    if (json_is_object(a) && cfg_known_keys(a, keys, path, err, errlen) != 0)
+        return -1;
+    json_array_foreach(json_object_get(a, "chats"), j, c)
+    {
+        snprintf(path, sizeof path, "agencies[%zu].chats[%zu]", i, j);
+        if (json_is_object(c) && cfg_known_keys(c, chat_keys, path, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int agency_config_check(const struct cfg *cfg, char *err, size_t errlen)
 {
     json_t *list = cfg_section(cfg, "agencies"), *a;
@@ -97,6 +117,8 @@ int agency_config_check(const struct cfg *cfg, char *err, size_t errlen)
     json_array_foreach(list, i, a)
     {
         const char *what = "";
+        if (agency_check_keys(a, i, err, errlen) != 0)
+            return -1;
         if (!json_is_object(a) || agency_check_one(a, &what) != 0) {
             snprintf(err, errlen,
                      "agencies[%zu].%s: needs code (A-Z 0-9 - _), name, optional kind (a-z _) "

@@ -480,12 +480,21 @@ fail:
 
 int calendar_load(const struct cfg *cfg, struct calendar **out, char *err, size_t errlen)
 {
+    static const char *const keys[] = {"files", "holidays", NULL};
+    json_t *sec = cfg_section(cfg, "calendar");
     json_t *files = cfg_section(cfg, "calendar.files"), *f;
     json_t *hol = cfg_section(cfg, "calendar.holidays");
     char paths[CALENDAR_FILES_MAX][1024], hpath[1024];
     const char *list[CALENDAR_FILES_MAX];
     size_t i, n = 0;
     *out = NULL;
+    /* Anything but an object would read as "no calendars": no deadline, no reminder. */
+    if (sec && !json_is_object(sec)) {
+        calendar__err(err, errlen, "calendar: must be an object {\"files\": […], \"holidays\": …}");
+        return -1;
+    }
+    if (sec && cfg_known_keys(sec, keys, "calendar", err, errlen) != 0)
+        return -1;
     if ((files && !json_is_array(files)) || json_array_size(files) > CALENDAR_FILES_MAX ||
         (hol && !json_is_string(hol))) {
         calendar__err(err, errlen,

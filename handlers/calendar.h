@@ -39,6 +39,7 @@ enum {
     CALENDAR_HOLIDAYS_MAX = 256,  /* days in the holiday list */
     CALENDAR_FILES_MAX = 16,
     CALENDAR_ERR_MAX = 512,
+    CALENDAR_TOKEN_MAX = 1200, /* calendar_daily_token */
 };
 
 enum calendar_kind {

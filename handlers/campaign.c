@@ -69,7 +69,7 @@ static int campaign_disabled(json_t *v, char *out, size_t size)
     json_array_foreach(v, i, c)
     {
         const char *s = json_string_value(c);
-        if (!s || at + strlen(s) + 2 >= size)
+        if (!s || !*s || strchr(s, ',') || at + strlen(s) + 2 >= size)
             return -1;
         at += (size_t)snprintf(out + at, size - at, "%s,", s);
     }
@@ -301,6 +301,25 @@ fail:
     return -1;
 }
 
+/* Every code of campaigns.disabled names a day of the calendar: a misspelt one ("TETT")
+ * would leave the day it meant switched on. */
+static int campaign_check_disabled(const struct campaign_rules *r, const struct campaign_entry *e,
+                                   int n, const char *path, char *err, size_t errlen)
+{
+    const char *p = r->disabled + 1; /* ",TET,PCCN," */
+    for (size_t len; (len = strcspn(p, ",")) > 0; p += len + 1) {
+        int found = 0;
+        for (int i = 0; i < n && !found; i++)
+            found = strlen(e[i].code) == len && strncmp(e[i].code, p, len) == 0;
+        if (!found) {
+            snprintf(err, errlen, "campaigns.disabled: %.*s is not a code of %s", (int)len, p,
+                     path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int campaign_check_config(const struct cfg *cfg, char *err, size_t errlen)
 {
     struct campaign_rules r;
@@ -311,8 +330,9 @@ int campaign_check_config(const struct cfg *cfg, char *err, size_t errlen)
     if (campaign_rules_load(cfg, &r, err, errlen) != 0 ||
         campaign_file_load(path, &e, &n, err, errlen) != 0)
         return -1;
+    int rc = campaign_check_disabled(&r, e, n, path, err, errlen);
     campaign_entries_free(e, n);
-    return 0;
+    return rc;
 }
 
 /* ---- sync ------------------------------------------------------------------------------- */
@@ -365,25 +385,21 @@ int campaign_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *er
     return rc;
 }
 
-/* Once per local day and per start, in a savepoint (see deadlines.c). */
+static int campaign_sync_run(struct db *db, void *arg, char *err, size_t errlen)
+{
+    const struct hctx *ctx = arg;
+    return campaign_sync(db, ctx->cfg, ctx->now_ms, err, errlen);
+}
+
+/* Once per local day and per start, like the deadline calendars (deadlines.c). */
 static void campaign_ensure_synced(struct hctx *ctx)
 {
-    char token[1200];
+    char token[CALENDAR_TOKEN_MAX];
     char err[CAMPAIGN_ERR_MAX];
     calendar_daily_token(ctx->cfg, calendar_today(ctx->now_ms), token, sizeof token);
-    if (db_savepoint(ctx->db) != DB_OK)
-        return;
-    int due = agencies_sync_due(ctx->db, "campaign", token);
-    if (due <= 0) {
-        db_release(ctx->db);
-        return;
-    }
-    if (campaign_sync(ctx->db, ctx->cfg, ctx->now_ms, err, sizeof err) != 0) {
+    if (agencies_sync_daily(ctx->db, "campaign", token, campaign_sync_run, ctx, err, sizeof err) ==
+        DB_ERROR)
         log_error("campaign", "awareness calendar not refreshed: %s", err);
-        db_rollback_to(ctx->db);
-        agencies_sync_due(ctx->db, "campaign", token); /* not again today: the files need a fix */
-    }
-    db_release(ctx->db);
 }
 
 /* ---- delivery --------------------------------------------------------------------------- */

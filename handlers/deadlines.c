@@ -76,6 +76,8 @@ static int deadlines_offsets(json_t *v, struct deadlines_rules *r)
 
 static int deadlines_steering(json_t *v, struct deadlines_rules *r)
 {
+    static const char *const keys[] = {"platform", "chat_id", NULL};
+    char unknown[CALENDAR_ERR_MAX];
     json_t *one = json_is_object(v) ? v : NULL;
     r->n_steering = 0;
     if (!v)
@@ -87,7 +89,7 @@ static int deadlines_steering(json_t *v, struct deadlines_rules *r)
         const char *platform = json_string_value(json_object_get(c, "platform"));
         const char *chat = json_string_value(json_object_get(c, "chat_id"));
         char spec[128];
-        if (!platform || !chat)
+        if (!platform || !chat || cfg_known_keys(c, keys, "steering", unknown, sizeof unknown))
             return -1;
         snprintf(spec, sizeof spec, "%s:%s", platform, chat);
         if (agency_parse_chat(spec, &r->steering[r->n_steering]) != 0)
@@ -232,27 +234,24 @@ int deadlines_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *e
     return rc;
 }
 
+static int deadlines_sync_run(struct db *db, void *arg, char *err, size_t errlen)
+{
+    const struct hctx *ctx = arg;
+    return deadlines_sync(db, ctx->cfg, ctx->now_ms, err, errlen);
+}
+
 /* Once per local day and per start of the process (the token in sync_marks, written in the
- * tick's transaction, so a rolled-back tick syncs again), in a savepoint: a calendar edited
- * into an error is logged once and the day's reminders still go from what the database has. */
+ * tick's transaction, so a rolled-back tick syncs again; storage/agencies.h
+ * agencies_sync_daily): a calendar edited into an error is logged once and the day's reminders
+ * still go from what the database has. */
 static void deadlines_ensure_synced(struct hctx *ctx)
 {
-    char token[1200];
+    char token[CALENDAR_TOKEN_MAX];
     char err[CALENDAR_ERR_MAX];
     calendar_daily_token(ctx->cfg, calendar_today(ctx->now_ms), token, sizeof token);
-    if (db_savepoint(ctx->db) != DB_OK)
-        return;
-    int due = agencies_sync_due(ctx->db, "deadlines", token);
-    if (due <= 0) {
-        db_release(ctx->db);
-        return;
-    }
-    if (deadlines_sync(ctx->db, ctx->cfg, ctx->now_ms, err, sizeof err) != 0) {
+    if (agencies_sync_daily(ctx->db, "deadlines", token, deadlines_sync_run, ctx, err,
+                            sizeof err) == DB_ERROR)
         log_error("deadlines", "calendars not refreshed: %s", err);
-        db_rollback_to(ctx->db);
-        agencies_sync_due(ctx->db, "deadlines", token); /* not again today: the files need a fix */
-    }
-    db_release(ctx->db);
 }
 
 /* ---- rendering -------------------------------------------------------------------------- */

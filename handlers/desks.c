@@ -5,11 +5,15 @@
 #include "handlers/desks.h"
 
 #include "bot/log.h"
+#include "bot/platform.h"
+#include "handlers/textengine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+enum { DESKS_ERR_MAX = 512 };
 
 struct desks_rule_key {
     const char *key;
@@ -29,67 +33,175 @@ static const struct desks_rule_key desks_rule_keys[] = {
     RULE(draft_expire_hours, 24, 1, 10000),  RULE(lead_retention_days, 180, 1, 10000),
 };
 
+/* A string of 1 to size - 1 bytes, or NULL. */
+static const char *desks_string(json_t *v, size_t size)
+{
+    const char *s = json_string_value(v);
+    return s && *s && strlen(s) < size ? s : NULL;
+}
+
 static int desks_read_desk(json_t *o, const char *path, struct desk *out, char *err, size_t n)
 {
-    const char *platform = json_string_value(json_object_get(o, "platform"));
+    static const char *const keys[] = {"platform", "chat_id", NULL};
+    const char *platform = desks_string(json_object_get(o, "platform"), sizeof out->platform);
     json_t *chat = json_object_get(o, "chat_id");
-    char chat_buf[64] = "";
+    char chat_buf[sizeof out->chat_id + 1] = "";
     if (json_is_string(chat))
         snprintf(chat_buf, sizeof chat_buf, "%s", json_string_value(chat));
     else if (json_is_integer(chat))
         snprintf(chat_buf, sizeof chat_buf, "%" JSON_INTEGER_FORMAT, json_integer_value(chat));
-    if (!json_is_object(o) || !platform || !*platform || !chat_buf[0]) {
-        snprintf(err, n, "%s: must be {\"platform\": \"…\", \"chat_id\": \"…\"}", path);
+    if (!json_is_object(o) || !platform || !platform_find(platform) || !chat_buf[0] ||
+        strlen(chat_buf) >= sizeof out->chat_id) {
+        snprintf(err, n,
+                 "%s: must be {\"platform\": \"telegram\"|\"zalo\"|\"webchat\", \"chat_id\": "
+                 "\"…\"} (a chat id of at most %zu characters)",
+                 path, sizeof out->chat_id - 1);
         return -1;
     }
+    if (cfg_known_keys(o, keys, path, err, n) != 0)
+        return -1;
     snprintf(out->platform, sizeof out->platform, "%s", platform);
-    snprintf(out->chat_id, sizeof out->chat_id, "%s", chat_buf);
+    snprintf(out->chat_id, sizeof out->chat_id, "%.*s", (int)sizeof out->chat_id - 1, chat_buf);
     return 0;
 }
 
 static void desks_add_name(struct area *a, const char *name,
                            size_t (*fold)(const char *, size_t, char *, size_t))
 {
-    if (a->n_names > DESKS_ALIASES_MAX || !name || !*name)
+    if (a->n_names > DESKS_ALIASES_MAX) /* never: desks_read_names bounds the aliases */
         return;
     fold(name, strlen(name), a->folded_names[a->n_names], sizeof a->folded_names[0]);
     a->n_names++;
+}
+
+/* A code people type (`tipgate enrol --area`, /dangkynhom, campaign audiences): 1 to size - 1
+ * of A-Z a-z 0-9 - _. */
+static int desks_code_ok(const char *code, size_t size)
+{
+    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t n = code ? strlen(code) : 0;
+    return n > 0 && n < size && strspn(code, chars) == n;
+}
+
+static int desks_read_names(json_t *o, int i, struct area *a,
+                            size_t (*fold)(const char *, size_t, char *, size_t), char *err,
+                            size_t n)
+{
+    json_t *name = json_object_get(o, "name"), *aliases = json_object_get(o, "aliases"), *alias;
+    size_t j;
+    if (name && !desks_string(name, sizeof a->name)) {
+        snprintf(err, n, "areas[%d].name: must be a name of at most %zu bytes", i,
+                 sizeof a->name - 1);
+        return -1;
+    }
+    snprintf(a->name, sizeof a->name, "%s", name ? json_string_value(name) : a->code);
+    desks_add_name(a, a->name, fold);
+    if (aliases && (!json_is_array(aliases) || json_array_size(aliases) > DESKS_ALIASES_MAX)) {
+        snprintf(err, n, "areas[%d].aliases: must be a list of at most %d names", i,
+                 DESKS_ALIASES_MAX);
+        return -1;
+    }
+    json_array_foreach(aliases, j, alias)
+    {
+        if (!desks_string(alias, sizeof a->folded_names[0])) {
+            snprintf(err, n, "areas[%d].aliases[%zu]: must be a name of at most %zu bytes", i, j,
+                     sizeof a->folded_names[0] - 1);
+            return -1;
+        }
+        desks_add_name(a, json_string_value(alias), fold);
+    }
+    return 0;
 }
 
 static int desks_read_area(json_t *o, int i, struct area *a,
                            size_t (*fold)(const char *, size_t, char *, size_t), char *err,
                            size_t n)
 {
+    static const char *const keys[] = {
+        "code", "name", "aliases", "desk", "escalation", "show_sender_names", NULL};
     char path[64];
+    snprintf(path, sizeof path, "areas[%d]", i);
+    if (!json_is_object(o)) {
+        snprintf(err, n, "%s: must be an object {\"code\", \"name\", …}", path);
+        return -1;
+    }
     const char *code = json_string_value(json_object_get(o, "code"));
-    const char *name = json_string_value(json_object_get(o, "name"));
-    if (!code || !*code) {
-        snprintf(err, n, "areas[%d].code: required (a short code like TDP5)", i);
+    if (!desks_code_ok(code, sizeof a->code)) {
+        snprintf(err, n,
+                 "areas[%d].code: required: a short code like TDP5 (A-Z a-z 0-9 - _, at most "
+                 "%zu characters)",
+                 i, sizeof a->code - 1);
         return -1;
     }
     snprintf(a->code, sizeof a->code, "%s", code);
-    snprintf(a->name, sizeof a->name, "%s", name ? name : code);
-    desks_add_name(a, a->name, fold);
-    size_t j;
-    json_t *alias;
-    json_array_foreach(json_object_get(o, "aliases"), j, alias)
-        desks_add_name(a, json_string_value(alias), fold);
     json_t *desk = json_object_get(o, "desk"), *esc = json_object_get(o, "escalation");
+    json_t *show = json_object_get(o, "show_sender_names");
+    if (cfg_known_keys(o, keys, path, err, n) != 0 || desks_read_names(o, i, a, fold, err, n) != 0)
+        return -1;
     snprintf(path, sizeof path, "areas[%d].desk", i);
     if (desk && desks_read_desk(desk, path, &a->desk, err, n) != 0)
         return -1;
     snprintf(path, sizeof path, "areas[%d].escalation", i);
     if (esc && desks_read_desk(esc, path, &a->escalation, err, n) != 0)
         return -1;
+    if (show && !json_is_boolean(show)) {
+        snprintf(err, n, "areas[%d].show_sender_names: must be true or false", i);
+        return -1;
+    }
     a->has_desk = desk != NULL;
     a->has_escalation = esc != NULL;
-    a->show_sender_names = json_is_true(json_object_get(o, "show_sender_names"));
+    a->show_sender_names = json_is_true(show);
     return 0;
+}
+
+/* The reminders before the resolution limit: distinct days after receipt, each before the
+ * limit, kept in ascending order (sla.c counts on it). */
+static int desks_read_remind_days(json_t *days, struct tips_rules *r, char *err, size_t n)
+{
+    size_t i;
+    json_t *d;
+    if (!days) {
+        r->remind_days[0] = 15, r->remind_days[1] = 19, r->n_remind_days = 2;
+        return 0;
+    }
+    if (!json_is_array(days) || json_array_size(days) > 4)
+        goto bad;
+    json_array_foreach(days, i, d)
+    {
+        json_int_t v = json_integer_value(d);
+        if (!json_is_integer(d) || v < 1 || v >= r->resolve_days)
+            goto bad;
+        int k = r->n_remind_days++;
+        for (; k > 0 && r->remind_days[k - 1] >= v; k--) {
+            if (r->remind_days[k - 1] == v)
+                goto bad;
+            r->remind_days[k] = r->remind_days[k - 1];
+        }
+        r->remind_days[k] = (int)v;
+    }
+    return 0;
+bad:
+    snprintf(err, n,
+             "tips.remind_days: must be a list of up to 4 different whole numbers of days after "
+             "receipt, each from 1 to %d (tips.resolve_days - 1), e.g. [15, 19]",
+             r->resolve_days - 1);
+    return -1;
 }
 
 static int desks_read_rules(json_t *tips, struct tips_rules *r, char *err, size_t n)
 {
-    for (size_t i = 0; i < sizeof desks_rule_keys / sizeof desks_rule_keys[0]; i++) {
+    enum { NKEYS = sizeof desks_rule_keys / sizeof desks_rule_keys[0] };
+    const char *keys[NKEYS + 2];
+    if (tips && !json_is_object(tips)) {
+        snprintf(err, n, "tips: must be an object");
+        return -1;
+    }
+    for (size_t i = 0; i < NKEYS; i++)
+        keys[i] = desks_rule_keys[i].key;
+    keys[NKEYS] = "remind_days", keys[NKEYS + 1] = NULL;
+    if (tips && cfg_known_keys(tips, keys, "tips", err, n) != 0)
+        return -1;
+    for (size_t i = 0; i < NKEYS; i++) {
         const struct desks_rule_key *k = &desks_rule_keys[i];
         json_t *v = json_object_get(tips, k->key);
         int value = k->def;
@@ -102,43 +214,75 @@ static int desks_read_rules(json_t *tips, struct tips_rules *r, char *err, size_
             value = (int)json_integer_value(v);
         *(int *)((char *)r + k->offset) = value;
     }
-    json_t *days = json_object_get(tips, "remind_days");
-    if (!days) {
-        r->remind_days[0] = 15, r->remind_days[1] = 19, r->n_remind_days = 2;
-        return 0;
-    }
-    size_t i;
-    json_t *d;
-    json_array_foreach(days, i, d)
-    {
-        if (!json_is_integer(d) || i >= 4) {
-            snprintf(err, n, "tips.remind_days: up to 4 whole numbers of days");
-            return -1;
-        }
-        r->remind_days[r->n_remind_days++] = (int)json_integer_value(d);
-    }
-    return 0;
+    return desks_read_remind_days(json_object_get(tips, "remind_days"), r, err, n);
 }
 
 static int desks_read_routing(json_t *routing, struct desks *d, char *err, size_t n)
 {
+    static const char *const keys[] = {"default_desk", "category_desks", NULL};
+    if (routing && !json_is_object(routing)) {
+        snprintf(err, n, "routing: must be an object");
+        return -1;
+    }
+    if (routing && cfg_known_keys(routing, keys, "routing", err, n) != 0)
+        return -1;
     json_t *def = json_object_get(routing, "default_desk");
+    json_t *cats = json_object_get(routing, "category_desks");
     if (def && desks_read_desk(def, "routing.default_desk", &d->default_desk, err, n) != 0)
         return -1;
     d->has_default = def != NULL;
+    if (cats && !json_is_object(cats)) {
+        snprintf(err, n, "routing.category_desks: must be an object {\"fraud\": {…}, …}");
+        return -1;
+    }
     const char *cat;
     json_t *v;
-    json_object_foreach(json_object_get(routing, "category_desks"), cat, v)
+    json_object_foreach(cats, cat, v)
     {
-        if (strncmp(cat, "//", 2) == 0 || d->n_category_desks >= DESKS_CATEGORY_MAX)
+        if (strncmp(cat, "//", 2) == 0)
             continue;
         char path[96];
         snprintf(path, sizeof path, "routing.category_desks.%s", cat);
+        if (textengine_category_index(cat) < 0 || d->n_category_desks >= DESKS_CATEGORY_MAX) {
+            snprintf(err, n, "%s: %s", path,
+                     d->n_category_desks >= DESKS_CATEGORY_MAX
+                         ? "too many category desks"
+                         : "not a category of the text engine (theft, fraud, drugs, … as "
+                           "`tipgate analyze` prints them)");
+            return -1;
+        }
         int k = d->n_category_desks;
         if (desks_read_desk(v, path, &d->category_desks[k].desk, err, n) != 0)
             return -1;
         snprintf(d->category_desks[k].category, sizeof d->category_desks[k].category, "%s", cat);
         d->n_category_desks++;
+    }
+    return 0;
+}
+
+static int desks_read_areas(json_t *areas, struct desks *d,
+                            size_t (*fold)(const char *, size_t, char *, size_t), char *err,
+                            size_t n)
+{
+    size_t i;
+    json_t *a;
+    if (areas && (!json_is_array(areas) || json_array_size(areas) > DESKS_AREAS_MAX)) {
+        snprintf(err, n, "areas: must be a list of at most %d areas", DESKS_AREAS_MAX);
+        return -1;
+    }
+    json_array_foreach(areas, i, a)
+    {
+        struct area *area = &d->areas[d->n_areas];
+        if (desks_read_area(a, (int)i, area, fold, err, n) != 0)
+            return -1;
+        /* Codes are matched without regard to case (desks_area): two that differ only in
+         * case are the same area, and the second would never be reached. */
+        for (int k = 0; k < d->n_areas; k++)
+            if (strcasecmp(d->areas[k].code, area->code) == 0) {
+                snprintf(err, n, "areas[%zu].code: %s is used twice (areas[%d])", i, area->code, k);
+                return -1;
+            }
+        d->n_areas++;
     }
     return 0;
 }
@@ -150,26 +294,12 @@ int desks_load(const struct cfg *cfg, size_t (*fold)(const char *, size_t, char 
     struct desks *d = calloc(1, sizeof *d);
     if (!d)
         return -1;
-    json_t *areas = cfg_section(cfg, "areas");
-    size_t i;
-    json_t *a;
-    int rc = 0;
-    if (areas && !json_is_array(areas)) {
-        snprintf(err, errlen, "areas: must be a list");
-        rc = -1;
-    }
-    json_array_foreach(areas, i, a)
-    {
-        if (rc != 0 || d->n_areas >= DESKS_AREAS_MAX)
-            break;
-        rc = desks_read_area(a, (int)i, &d->areas[d->n_areas], fold, err, errlen);
-        d->n_areas += rc == 0;
-    }
-    if (rc == 0)
-        rc = desks_read_routing(cfg_section(cfg, "routing"), d, err, errlen);
-    if (rc == 0)
-        rc = desks_read_rules(cfg_section(cfg, "tips"), &d->rules, err, errlen);
-    if (rc != 0) {
+    char why[DESKS_ERR_MAX] = "";
+    if (desks_read_areas(cfg_section(cfg, "areas"), d, fold, why, sizeof why) != 0 ||
+        desks_read_routing(cfg_section(cfg, "routing"), d, why, sizeof why) != 0 ||
+        desks_read_rules(cfg_section(cfg, "tips"), &d->rules, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: %s", cfg->file ? cfg->file : "(defaults)",
+                 why[0] ? why : "out of memory");
         free(d);
         return -1;
     }

@@ -20,7 +20,12 @@
 #include <time.h>
 
 #define SCAM_DAY_MS 86400000LL
-enum { SCAM_ACCOUNTS_MAX = 512, SCAM_VALUE_MAX = 256 };
+enum {
+    SCAM_VALUE_MAX = 256,
+    SCAM_DIGITS_MAX = 4096, /* digits of one message, run together */
+    SCAM_ACCOUNT_MIN = 6,   /* digits of the shortest account number */
+    SCAM_ACCOUNT_MAX = 20,
+};
 
 /* "https://www.Shop.vn/a/" → "shop.vn/a". */
 static void scam_norm_link(const char *in, char *out, size_t size)
@@ -128,38 +133,53 @@ int scam_flag_account(struct hctx *ctx)
     const char *reason = scam_split(rest, bank, sizeof bank);
     scam_digits(item, account, sizeof account);
     size_t n = strlen(account);
-    if (n < 6 || n > 20 || !bank[0] || !*reason)
+    if (n < SCAM_ACCOUNT_MIN || n > SCAM_ACCOUNT_MAX || !bank[0] || !*reason)
         return hctx_reply(ctx, "scam_usage_account", NULL, 0);
     if (scam_flag(ctx->db, "account", account, bank, reason, ctx->person->id, ctx->now_ms) != DB_OK)
         return -1;
     return scam_done(ctx, "account", account, reason);
 }
 
-/* The flagged items a group message names, into found[] (at most max). */
+/* Looks value up as one more found item: 1 found, 0 not, -1 on a failed read. */
+static int scam_lookup_one(struct hctx *ctx, const char *kind, const char *value,
+                           struct scam_item *item)
+{
+    int rc = scam_find(ctx->db, kind, value, item);
+    return rc == DB_OK ? 1 : rc == DB_NOT_FOUND ? 0 : -1;
+}
+
+/* The flagged items a group message names, into found[] (at most max); -1 on a failed read
+ * (a warning is never skipped because the database could not answer). */
 static int scam_lookup(struct hctx *ctx, const struct text_analysis *a, struct scam_item *found,
                        int max)
 {
-    int n = 0;
-    for (size_t i = 0; i < a->nphones && n < max; i++)
-        if (scam_find(ctx->db, "phone", a->phones[i], &found[n]) == DB_OK)
+    int n = 0, rc = 0;
+    for (size_t i = 0; i < a->nphones && n < max && rc >= 0; i++)
+        if ((rc = scam_lookup_one(ctx, "phone", a->phones[i], &found[n])) > 0)
             n++;
-    for (size_t i = 0; i < a->nurls && n < max; i++) {
+    for (size_t i = 0; i < a->nurls && n < max && rc >= 0; i++) {
         char link[SCAM_VALUE_MAX], host[SCAM_VALUE_MAX];
         scam_norm_link(a->urls[i], link, sizeof link);
         snprintf(host, sizeof host, "%.*s", (int)strcspn(link, "/"), link);
-        if (scam_find(ctx->db, "link", link, &found[n]) == DB_OK ||
-            scam_find(ctx->db, "link", host, &found[n]) == DB_OK)
-            n++;
+        rc = scam_lookup_one(ctx, "link", link, &found[n]);
+        if (rc == 0)
+            rc = scam_lookup_one(ctx, "link", host, &found[n]);
+        n += rc > 0;
     }
-    /* Accounts: a flagged number written anywhere, with or without spaces or dots. */
-    static struct scam_item accounts[SCAM_ACCOUNTS_MAX]; /* worker thread only */
+    if (rc < 0)
+        return -1;
+    /* Accounts: a flagged number written anywhere, with or without spaces or dots. The
+     * database finds the ones inside the message's digits: loading every flagged account for
+     * each message (once a 435 KB copy, and only the first 512) cost more than the rest of
+     * the message's handling. */
     int na = 0;
-    char digits[4096];
+    char digits[SCAM_DIGITS_MAX];
     scam_digits(a->nfc, digits, sizeof digits);
-    if (strlen(digits) >= 6 && scam_accounts(ctx->db, accounts, SCAM_ACCOUNTS_MAX, &na) == DB_OK)
-        for (int i = 0; i < na && n < max; i++)
-            if (strstr(digits, accounts[i].value))
-                found[n++] = accounts[i];
+    if (strlen(digits) >= SCAM_ACCOUNT_MIN && n < max) {
+        if (scam_match_accounts(ctx->db, digits, &found[n], max - n, &na) != DB_OK)
+            return -1;
+        n += na;
+    }
     return n;
 }
 
@@ -167,8 +187,8 @@ int scam_check_group(struct hctx *ctx, const struct text_analysis *a, int may_sp
 {
     struct scam_item found[4];
     int n = scam_lookup(ctx, a, found, 4);
-    if (n == 0 || !may_speak)
-        return 0;
+    if (n <= 0 || !may_speak)
+        return n < 0 ? -1 : 0;
     const struct msg *m = ctx->msg;
     char day[16];
     scam_today(ctx->now_ms, day);
@@ -222,7 +242,10 @@ int scam_note_items(struct hctx *ctx, const struct text_analysis *a, const char 
         else
             scam_norm_link(a->urls[i - a->nphones], value, sizeof value);
         const char *kind = is_phone ? "phone" : "link";
-        if (scam_find(ctx->db, kind, value, &flagged) == DB_OK)
+        int rc = scam_find(ctx->db, kind, value, &flagged);
+        if (rc == DB_ERROR)
+            return -1;
+        if (rc == DB_OK)
             continue; /* already flagged: the warning covers it */
         int sources = 0;
         if (scam_sighting(ctx->db, kind, value, source, ctx->now_ms, since, &sources) != DB_OK)
@@ -263,7 +286,7 @@ static int scam_import_line(struct hctx *ctx, const char *line, const char **why
     } else if (strcmp(type, "account") == 0) {
         scam_digits(value, norm, sizeof norm);
         *why = "an account number has 6 to 20 digits";
-        if (strlen(norm) < 6 || strlen(norm) > 20)
+        if (strlen(norm) < SCAM_ACCOUNT_MIN || strlen(norm) > SCAM_ACCOUNT_MAX)
             norm[0] = '\0';
     }
     if (norm[0])

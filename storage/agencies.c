@@ -107,11 +107,11 @@ int agencies_get(struct db *db, const char *code, struct agency *out)
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, code);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         agencies_row(st, out);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+    return rc;
 }
 
 int agencies_list(struct db *db, struct agency *out, int max, int *n)
@@ -122,23 +122,21 @@ int agencies_list(struct db *db, struct agency *out, int max, int *n)
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int(st, 1, max);
-    int rc = SQLITE_DONE;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         agencies_row(st, &out[(*n)++]);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+    return db_rows_end(st, rc);
 }
 
 static int agencies_chat_rows(sqlite3_stmt *st, struct agency_chat *out, int max, int *n)
 {
-    int rc = SQLITE_DONE;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         agencies_copy(out[*n].platform, sizeof out[*n].platform, st, 0);
         agencies_copy(out[*n].chat_id, sizeof out[*n].chat_id, st, 1);
         (*n)++;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+    return db_rows_end(st, rc);
 }
 
 int agencies_chats(struct db *db, const char *code, struct agency_chat *out, int max, int *n)
@@ -150,16 +148,19 @@ int agencies_chats(struct db *db, const char *code, struct agency_chat *out, int
     static const char members[] =
         "SELECT platform, platform_user_id FROM people WHERE role = 'agency' AND agency = ? "
         "AND reachable = 1 ORDER BY id LIMIT ?";
+    int rc = DB_OK;
     *n = 0;
-    for (int pass = 0; pass < 2 && *n == 0; pass++) {
+    for (int pass = 0; pass < 2 && *n == 0 && rc == DB_OK; pass++) {
         sqlite3_stmt *st = db_stmt(db, pass ? members : chats);
         if (!st)
             return DB_ERROR;
         db_bind_text(st, 1, code);
         sqlite3_bind_int(st, 2, max);
-        agencies_chat_rows(st, out, max, n);
+        rc = agencies_chat_rows(st, out, max, n);
     }
-    return DB_OK;
+    if (rc != DB_OK)
+        *n = 0;
+    return rc;
 }
 
 int agencies_chats_all(struct db *db, const char *code, struct agency_chat *out, int max, int *n)
@@ -286,11 +287,10 @@ static void agencies_task_row(sqlite3_stmt *st, struct agencies_task *t)
 
 static int agencies_task_rows(sqlite3_stmt *st, struct agencies_task *out, int max, int *n)
 {
-    int rc = SQLITE_DONE;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         agencies_task_row(st, &out[(*n)++]);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+    return db_rows_end(st, rc);
 }
 
 int agencies_tasks_due(struct db *db, int64_t now_ms, struct agencies_task *out, int max, int *n)
@@ -392,9 +392,13 @@ int agencies_escalations_due(struct db *db, int64_t now_ms, int64_t *ids, int ma
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, now_ms);
     sqlite3_bind_int(st, 2, max);
-    while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         ids[(*n)++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        *n = 0;
+        return DB_ERROR;
+    }
     return DB_OK;
 }
 
@@ -408,11 +412,11 @@ int agencies_date_get(struct db *db, int64_t id, struct agencies_date *out)
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         agencies_date_row(st, 0, out);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+    return rc;
 }
 
 int agencies_late(struct db *db, int64_t date_id, struct agency *out, int max, int *n)
@@ -426,11 +430,10 @@ int agencies_late(struct db *db, int64_t date_id, struct agency *out, int max, i
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, date_id);
     sqlite3_bind_int(st, 2, max);
-    int rc = SQLITE_DONE;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         agencies_row(st, &out[(*n)++]);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+    return db_rows_end(st, rc);
 }
 
 int agencies_escalated(struct db *db, int64_t date_id, int64_t now_ms)
@@ -466,7 +469,8 @@ int agencies_report(struct db *db, int64_t from_day, int64_t to_day, int64_t tod
     sqlite3_bind_int64(st, 2, to_day);
     sqlite3_bind_int64(st, 3, today);
     sqlite3_bind_int(st, 4, max);
-    while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         struct agencies_record *r = &out[(*n)++];
         agencies_copy(r->code, sizeof r->code, st, 0);
         agencies_copy(r->name, sizeof r->name, st, 1);
@@ -475,7 +479,10 @@ int agencies_report(struct db *db, int64_t from_day, int64_t to_day, int64_t tod
         r->missing = sqlite3_column_int(st, 4);
         r->pending = sqlite3_column_int(st, 5);
     }
-    sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        *n = 0;
+        return DB_ERROR;
+    }
     return DB_OK;
 }
 
@@ -488,11 +495,11 @@ int agencies_of_person(struct db *db, int64_t person_id, char code[AGENCIES_CODE
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, person_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         agencies_copy(code, AGENCIES_CODE_MAX, st, 0);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+    return rc;
 }
 
 int agencies_sync_due(struct db *db, const char *name, const char *token)
@@ -508,4 +515,46 @@ int agencies_sync_due(struct db *db, const char *name, const char *token)
     if (db_step_done(db, st) != DB_OK)
         return DB_ERROR;
     return sqlite3_changes(db_handle(db)) > 0;
+}
+
+struct agencies_sync_call {
+    const char *name, *token;
+    agencies_sync_fn run;
+    void *arg;
+    char *err;
+    size_t errlen;
+    bool ran, failed;
+};
+
+/* Inside the savepoint: the token, then the run; a failure undoes both. */
+static int agencies_sync_step(struct db *db, void *arg)
+{
+    struct agencies_sync_call *c = arg;
+    int due = agencies_sync_due(db, c->name, c->token);
+    if (due <= 0)
+        return due;
+    c->ran = true;
+    if (c->run(db, c->arg, c->err, c->errlen) != 0) {
+        c->failed = true;
+        if (!c->err[0])
+            snprintf(c->err, c->errlen, "%s: the sync failed", c->name);
+        return -1;
+    }
+    return 0;
+}
+
+int agencies_sync_daily(struct db *db, const char *name, const char *token, agencies_sync_fn run,
+                        void *arg, char *err, size_t errlen)
+{
+    struct agencies_sync_call c = {name, token, run, arg, err, errlen, false, false};
+    err[0] = '\0';
+    if (db_in_savepoint(db, agencies_sync_step, &c) == 0)
+        return c.ran;
+    if (!c.failed) {
+        snprintf(err, errlen, "cannot record the daily sync of %s", name);
+        return DB_ERROR;
+    }
+    /* The run's writes are gone; its token is written again outside the savepoint. */
+    agencies_sync_due(db, name, token);
+    return DB_ERROR;
 }

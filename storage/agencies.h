@@ -14,6 +14,7 @@
 #include "storage/db.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -134,6 +135,17 @@ int agencies_escalated(struct db *db, int64_t date_id, int64_t now_ms);
 /* Whether the daily work name must run for token (handlers/calendar.h calendar_daily_token):
  * 1 and the token recorded, 0 when it ran with this token already, or DB_ERROR (-1). */
 int agencies_sync_due(struct db *db, const char *name, const char *token);
+
+/* A daily sync: writes what the files say into db; on failure returns non-zero with err set. */
+typedef int (*agencies_sync_fn)(struct db *db, void *arg, char *err, size_t errlen);
+/* The daily work name (the deadline calendars, the awareness calendar): run(db, arg, …) once
+ * per token, inside a savepoint of the caller's transaction. Returns 1 when it ran, 0 when it
+ * ran with this token already, DB_ERROR when it failed: err then says why, nothing the run
+ * wrote remains, the token is recorded all the same (a file edited into an error is reported
+ * once, not every second: it needs a fix), and the caller's transaction and savepoints go on
+ * untouched. */
+int agencies_sync_daily(struct db *db, const char *name, const char *token, agencies_sync_fn run,
+                        void *arg, char *err, size_t errlen);
 
 /* One agency's record over dates due within [from_day, to_day], judged on today. */
 struct agencies_record {

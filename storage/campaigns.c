@@ -55,11 +55,6 @@ static void campaigns_copy(char *out, size_t size, sqlite3_stmt *st, int col)
     snprintf(out, size, "%s", s ? (const char *)s : "");
 }
 
-static int campaigns_done(int rc)
-{
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
-}
-
 /* ---- subscriptions ---------------------------------------------------------------------- */
 
 int campaigns_sub_get(struct db *db, const char *platform, const char *chat_id,
@@ -73,13 +68,13 @@ int campaigns_sub_get(struct db *db, const char *platform, const char *chat_id,
         return DB_ERROR;
     db_bind_text(st, 1, platform);
     db_bind_text(st, 2, chat_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
         campaigns_copy(out->status, sizeof out->status, st, 0);
         campaigns_copy(out->area, sizeof out->area, st, 1);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+    return rc;
 }
 
 static int campaigns_set_status(struct db *db, const char *platform, const char *chat_id,
@@ -216,11 +211,11 @@ int campaigns_create(struct db *db, const struct campaign *c, int64_t person_id,
     if (!st)
         return DB_ERROR;
     campaigns_bind_new(st, c, person_id, now_ms);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && id)
+    int rc = db_step_row(st);
+    if (rc == DB_OK && id)
         *id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_DUPLICATE : DB_ERROR;
+    return rc == DB_NOT_FOUND ? DB_DUPLICATE : rc;
 }
 
 int campaigns_upsert_scheduled(struct db *db, const struct campaign *c, int64_t now_ms)
@@ -242,11 +237,11 @@ int campaigns_upsert_scheduled(struct db *db, const struct campaign *c, int64_t 
 
 static int campaigns_one(sqlite3_stmt *st, struct campaign *out)
 {
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         campaigns_row(st, out);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+    return rc;
 }
 
 int campaigns_get(struct db *db, const char *code, struct campaign *out)
@@ -275,16 +270,21 @@ int campaigns_list(struct db *db, struct campaign *out, int max, int *n)
 {
     static const char sql[] =
         CAMPAIGNS_COLUMNS "ORDER BY coalesce(send_at, created_at) DESC, id DESC LIMIT ?";
-    int rc = SQLITE_DONE;
+    int rc = DB_NOT_FOUND;
     *n = 0;
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int(st, 1, max);
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         campaigns_row(st, &out[(*n)++]);
-    sqlite3_reset(st);
-    return campaigns_done(rc);
+    if (db_rows_end(st, rc) != DB_OK) {
+        for (int i = 0; i < *n; i++)
+            campaign_clear(&out[i]);
+        *n = 0;
+        return DB_ERROR;
+    }
+    return DB_OK;
 }
 
 /* Runs an UPDATE of one campaign (?1 id, ?2 now, ?3 a value); DB_NOT_FOUND when it changed
@@ -330,12 +330,11 @@ int campaigns_cancel(struct db *db, int64_t id, int64_t now_ms)
 
 static int campaigns_ids(sqlite3_stmt *st, int64_t *ids, int max, int *n)
 {
-    int rc = SQLITE_DONE;
+    int rc = DB_NOT_FOUND;
     *n = 0;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         ids[(*n)++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return campaigns_done(rc);
+    return db_rows_end(st, rc);
 }
 
 int campaigns_due(struct db *db, int64_t now_ms, int64_t *ids, int max, int *n)
@@ -425,14 +424,14 @@ int campaigns_pending(struct db *db, int64_t id, struct campaigns_recipient *out
         "s.platform = r.platform AND s.chat_id = r.chat_id LEFT JOIN chats c ON "
         "c.platform = r.platform AND c.chat_id = r.chat_id WHERE r.campaign_id = ? AND "
         "r.state = 'pending' LIMIT ?";
-    int rc = SQLITE_DONE;
+    int rc = DB_NOT_FOUND;
     *n = 0;
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, max);
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         struct campaigns_recipient *r = &out[(*n)++];
         campaigns_copy(r->platform, sizeof r->platform, st, 0);
         campaigns_copy(r->chat_id, sizeof r->chat_id, st, 1);
@@ -440,8 +439,7 @@ int campaigns_pending(struct db *db, int64_t id, struct campaigns_recipient *out
         campaigns_copy(r->sub_status, sizeof r->sub_status, st, 3);
         r->reachable = sqlite3_column_int(st, 4) != 0;
     }
-    sqlite3_reset(st);
-    return campaigns_done(rc);
+    return db_rows_end(st, rc);
 }
 
 int campaigns_recipient_set(struct db *db, int64_t id, const char *platform, const char *chat_id,
@@ -482,15 +480,14 @@ int campaigns_report(struct db *db, int64_t id, struct campaigns_counts *out)
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
         int64_t *fields[] = {&out->targeted,  &out->sent,        &out->failed,   &out->unreachable,
                              &out->opted_out, &out->in_progress, &out->cancelled};
         for (int i = 0; i < 7; i++)
             *fields[i] = sqlite3_column_int64(st, i);
     }
-    sqlite3_reset(st);
-    return campaigns_done(rc);
+    return db_rows_end(st, rc);
 }
 
 static int campaigns_count_one(struct db *db, const char *sql, const char *list, int schools,
@@ -501,14 +498,13 @@ static int campaigns_count_one(struct db *db, const char *sql, const char *list,
     if (!st)
         return DB_ERROR;
     campaigns_bind_audience(st, list, schools);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
         out->targeted = sqlite3_column_int64(st, 0);
         out->opted_out = sqlite3_column_int64(st, 1);
         out->unreachable = sqlite3_column_int64(st, 2);
     }
-    sqlite3_reset(st);
-    return campaigns_done(rc);
+    return db_rows_end(st, rc);
 }
 
 int campaigns_count(struct db *db, const struct campaigns_audience *a,
@@ -561,17 +557,17 @@ int campaigns_draft_get(struct db *db, const char *platform, const char *chat_id
         return DB_ERROR;
     db_bind_text(st, 1, platform);
     db_bind_text(st, 2, chat_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
         out->person_id = sqlite3_column_int64(st, 0);
         campaigns_copy(out->area, sizeof out->area, st, 1);
         out->text = db_col_strdup(st, 2);
         out->created_at = sqlite3_column_int64(st, 3);
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_ROW && !out->text)
+    if (rc == DB_OK && !out->text)
         return DB_ERROR;
-    return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOT_FOUND : DB_ERROR;
+    return rc;
 }
 
 int campaigns_draft_delete(struct db *db, const char *platform, const char *chat_id)

@@ -39,13 +39,11 @@ int convo_get(struct db *db, const char *platform, const char *chat_id, struct c
         return DB_ERROR;
     db_bind_text(st, 1, platform);
     db_bind_text(st, 2, chat_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         convo_read(st, out);
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc;
 }
 
 int convo_put(struct db *db, const char *platform, const char *chat_id, const char *flow,
@@ -93,9 +91,15 @@ int convo_idle(struct db *db, int64_t idle_before_ms, bool nudged, struct convo 
     sqlite3_bind_int64(st, 1, idle_before_ms);
     sqlite3_bind_int(st, 2, nudged);
     sqlite3_bind_int(st, 3, max);
-    while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         convo_read(st, &out[(*n)++]);
-    sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        for (int i = 0; i < *n; i++)
+            convo_clear(&out[i]);
+        *n = 0;
+        return DB_ERROR;
+    }
     return DB_OK;
 }
 

@@ -6,6 +6,7 @@
 #include "storage/db.h"
 
 #include "bot/log.h"
+#include "bot/utf8.h"
 #include "storage/migrations.h"
 
 #include <errno.h>
@@ -19,10 +20,21 @@
 #include <unistd.h>
 
 #define DB_STMT_SLOTS 256 /* power of two, > number of distinct statements */
+enum {
+    DB_WHY_MAX = 512,   /* SQLite's message for a failed statement */
+    DB_SQL_SHOWN = 60,  /* bytes of a statement quoted in its error line */
+    DB_STATE_SLOTS = 4, /* storage modules keeping state per connection */
+};
 
 struct db_cached {
     const char *sql;
     sqlite3_stmt *st;
+};
+
+struct db_state_slot {
+    const void *key;
+    void *state;
+    void (*free_fn)(void *state);
 };
 
 struct db {
@@ -31,6 +43,7 @@ struct db {
     int busy_timeout_ms;
     struct timespec busy_since;
     struct db_cached cache[DB_STMT_SLOTS];
+    struct db_state_slot states[DB_STATE_SLOTS];
 };
 
 sqlite3 *db_handle(struct db *db)
@@ -103,15 +116,35 @@ static int db_busy(void *arg, int count)
     return 1;
 }
 
-static int db_exec(struct db *db, const char *sql)
+/* Runs sql; on failure DB_ERROR with SQLite's message in why. */
+static int db_run(struct db *db, const char *sql, char *why, size_t size)
 {
     char *msg = NULL;
-    if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        log_error("db", "%s: %s", sql, msg ? msg : sqlite3_errmsg(db->handle));
-        sqlite3_free(msg);
-        return DB_ERROR;
-    }
-    return DB_OK;
+    if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return DB_OK;
+    snprintf(why, size, "%s", msg ? msg : sqlite3_errmsg(db->handle));
+    sqlite3_free(msg);
+    return DB_ERROR;
+}
+
+/* The statement at debug level, after the error line that quoted only its start: a migration
+ * is kilobytes long, and quoted first it pushed SQLite's reason past the log's line limit. */
+static void db_log_statement(const char *sql)
+{
+    log_debug("db", "the statement was: %s", sql);
+}
+
+static int db_exec(struct db *db, const char *sql)
+{
+    char why[DB_WHY_MAX];
+    if (db_run(db, sql, why, sizeof why) == DB_OK)
+        return DB_OK;
+    size_t line = strcspn(sql, "\n");
+    size_t shown = utf8_floor(sql, line, DB_SQL_SHOWN);
+    log_error("db", "%s (in: %.*s%s)", why, (int)shown, sql, sql[shown] ? " …" : "");
+    if (sql[shown])
+        db_log_statement(sql);
+    return DB_ERROR;
 }
 
 /* Once per process, before the first connection: SQLite's memory statistics take a global mutex
@@ -170,6 +203,9 @@ void db_close(struct db *db)
     db_rollback(db);
     for (int i = 0; i < DB_STMT_SLOTS; i++)
         sqlite3_finalize(db->cache[i].st);
+    for (int i = 0; i < DB_STATE_SLOTS; i++)
+        if (db->states[i].key)
+            db->states[i].free_fn(db->states[i].state);
     sqlite3_close(db->handle);
     free(db);
 }
@@ -204,6 +240,37 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql)
     return NULL;
 }
 
+void *db_state(struct db *db, const void *key)
+{
+    for (int i = 0; i < DB_STATE_SLOTS; i++)
+        if (db->states[i].key == key)
+            return db->states[i].state;
+    return NULL;
+}
+
+int db_state_set(struct db *db, const void *key, void *state, void (*free_fn)(void *state))
+{
+    struct db_state_slot *free_slot = NULL;
+    for (int i = 0; i < DB_STATE_SLOTS; i++) {
+        struct db_state_slot *slot = &db->states[i];
+        if (slot->key == key) {
+            if (slot->state != state)
+                slot->free_fn(slot->state);
+            slot->state = state;
+            slot->free_fn = free_fn;
+            return DB_OK;
+        }
+        if (!slot->key && !free_slot)
+            free_slot = slot;
+    }
+    if (!free_slot) {
+        log_error("db", "no slot left for per-connection state");
+        return DB_ERROR;
+    }
+    *free_slot = (struct db_state_slot){key, state, free_fn};
+    return DB_OK;
+}
+
 int db_step_done(struct db *db, sqlite3_stmt *st)
 {
     if (!st)
@@ -220,6 +287,27 @@ int db_step_done(struct db *db, sqlite3_stmt *st)
     log_error("db", "step failed (%d): %s", rc, sqlite3_errmsg(db->handle));
     sqlite3_reset(st);
     return DB_ERROR;
+}
+
+int db_step_row(sqlite3_stmt *st)
+{
+    if (!st)
+        return DB_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return DB_OK;
+    if (rc == SQLITE_DONE)
+        return DB_NOT_FOUND;
+    sqlite3 *h = sqlite3_db_handle(st);
+    log_error("db", "step failed (%d): %s", rc, sqlite3_errmsg(h));
+    sqlite3_reset(st);
+    return DB_ERROR;
+}
+
+int db_rows_end(sqlite3_stmt *st, int rc)
+{
+    sqlite3_reset(st);
+    return rc == DB_ERROR ? DB_ERROR : DB_OK;
 }
 
 int db_bind_text(sqlite3_stmt *st, int idx, const char *s)
@@ -239,13 +327,10 @@ int db_query_int(struct db *db, const char *sql, int64_t *out)
 {
     *out = 0;
     sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+    return db_rows_end(st, rc);
 }
 
 /* Write transactions of this process's connections take turns on a mutex before asking SQLite
@@ -305,6 +390,20 @@ int db_rollback_to(struct db *db)
     return db_exec(db, "RELEASE handler");
 }
 
+int db_in_savepoint(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
+{
+    /* Its own name: a RELEASE of "handler" here would end the worker's savepoint instead. */
+    if (db_exec(db, "SAVEPOINT nested") != DB_OK)
+        return DB_ERROR;
+    int rc = fn(db, arg);
+    if (rc == 0)
+        return db_exec(db, "RELEASE nested") == DB_OK ? 0 : DB_ERROR;
+    /* ROLLBACK TO leaves the savepoint open (empty): released here, and only here. */
+    if (db_exec(db, "ROLLBACK TO nested") != DB_OK || db_exec(db, "RELEASE nested") != DB_OK)
+        return DB_ERROR;
+    return rc;
+}
+
 int db_version(struct db *db, int *version)
 {
     int64_t v = 0;
@@ -319,41 +418,72 @@ int db_latest_version(void)
     return db_migration_count ? db_migrations[db_migration_count - 1].version : 0;
 }
 
-static int db_apply(struct db *db, const struct db_migration *m)
+/* The first migration above current, up to target; NULL when none is left. */
+static const struct db_migration *db_next_migration(int current, int target)
 {
-    char bump[64];
-    snprintf(bump, sizeof bump, "PRAGMA user_version=%d", m->version);
+    for (int i = 0; i < db_migration_count; i++)
+        if (db_migrations[i].version > current && db_migrations[i].version <= target)
+            return &db_migrations[i];
+    return NULL;
+}
+
+static int db_check_not_newer(int current)
+{
+    if (current <= db_latest_version())
+        return DB_OK;
+    log_error("db", "database schema version %d is newer than this tipgate (%d)", current,
+              db_latest_version());
+    return DB_ERROR;
+}
+
+/* One step under the write lock. The version is read again once the lock is held: another
+ * process (a `tipgate enrol` started with `tipgate serve`) may have applied this very step
+ * while we waited, and applying it twice fails ("table … already exists"). *left is 0 when
+ * nothing remained to apply. */
+static int db_migrate_step(struct db *db, int target, int *left)
+{
+    char bump[64], why[DB_WHY_MAX];
+    int current;
+    *left = 0;
     if (db_begin(db) != DB_OK)
         return DB_ERROR;
-    if (db_exec(db, m->sql) != DB_OK || db_exec(db, bump) != DB_OK) {
+    if (db_version(db, &current) != DB_OK || db_check_not_newer(current) != DB_OK) {
         db_rollback(db);
-        log_error("db", "migration %s failed; the database stays at the previous version", m->name);
         return DB_ERROR;
     }
-    if (db_commit(db) != DB_OK)
+    const struct db_migration *m = db_next_migration(current, target);
+    if (!m)
+        return db_rollback(db);
+    snprintf(bump, sizeof bump, "PRAGMA user_version=%d", m->version);
+    if (db_run(db, m->sql, why, sizeof why) != DB_OK ||
+        db_run(db, bump, why, sizeof why) != DB_OK) {
+        db_rollback(db);
+        log_error("db", "migration %s failed: %s; the database stays at schema version %d", m->name,
+                  why, current);
+        db_log_statement(m->sql);
         return DB_ERROR;
+    }
+    if (db_commit(db) != DB_OK) {
+        db_rollback(db);
+        return DB_ERROR;
+    }
     log_info("db", "applied migration %s", m->name);
+    *left = 1;
     return DB_OK;
 }
 
 int db_migrate(struct db *db, int target)
 {
-    int current;
-    if (db_version(db, &current) != DB_OK)
-        return DB_ERROR;
+    int current, left = 1;
     if (target < 0)
         target = db_latest_version();
-    if (current > db_latest_version()) {
-        log_error("db", "database schema version %d is newer than this tipgate (%d)", current,
-                  db_latest_version());
+    /* Up to date (the usual start): no write lock needed, versions only ever grow. */
+    if (db_version(db, &current) != DB_OK || db_check_not_newer(current) != DB_OK)
         return DB_ERROR;
-    }
-    for (int i = 0; i < db_migration_count; i++) {
-        const struct db_migration *m = &db_migrations[i];
-        if (m->version <= current || m->version > target)
-            continue;
-        if (db_apply(db, m) != DB_OK)
+    if (!db_next_migration(current, target))
+        return DB_OK;
+    while (left)
+        if (db_migrate_step(db, target, &left) != DB_OK)
             return DB_ERROR;
-    }
     return DB_OK;
 }

@@ -37,8 +37,11 @@ void db_close(struct db *db);
 int db_set_synchronous(struct db *db, int full);
 
 /* Upgrades the schema to target (-1: the newest compiled-in version). Each migration runs in its
- * own transaction with its user_version bump, so a crash leaves a consistent version and a rerun
- * continues where it stopped; running it on an up-to-date database does nothing. */
+ * own write transaction (BEGIN IMMEDIATE) with its user_version bump, and the version is read
+ * again once that lock is held, so any number of processes may migrate the same file at once:
+ * each step is applied by exactly one of them. A crash leaves a consistent version and a rerun
+ * continues where it stopped; on an up-to-date database it takes no lock and does nothing. A
+ * failed step is logged with SQLite's reason (the statement itself only at debug level). */
 int db_migrate(struct db *db, int target);
 int db_version(struct db *db, int *version);
 int db_latest_version(void);
@@ -47,6 +50,13 @@ int db_latest_version(void);
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);
 sqlite3 *db_handle(struct db *db);
 
+/* State a storage module keeps per connection beside its statements (a cache of read-mostly
+ * rows), found by the address of a static object of that module. Like the statement cache it
+ * belongs to the connection's one thread. db_state_set hands state over (a previous one of the
+ * same key is freed; on DB_ERROR the caller keeps state); free_fn(state) runs at db_close. */
+void *db_state(struct db *db, const void *key);
+int db_state_set(struct db *db, const void *key, void *state, void (*free_fn)(void *state));
+
 /* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE) so a transaction never
  * fails half-way on a lock upgrade. */
 int db_begin(struct db *db);
@@ -54,15 +64,31 @@ int db_commit(struct db *db);
 int db_rollback(struct db *db);
 int db_savepoint(struct db *db);
 int db_release(struct db *db);
+/* Undoes everything since db_savepoint and ends that savepoint (ROLLBACK TO, then RELEASE):
+ * the caller must not release it again. */
 int db_rollback_to(struct db *db);
+/* Runs fn(db, arg) in a savepoint of its own inside the open transaction (nested in any
+ * db_savepoint of the caller). fn returning 0 keeps its writes; anything else undoes them,
+ * once, and ends the savepoint, so the transaction around it, and the caller's savepoint, go
+ * on untouched. Returns fn's result, or DB_ERROR when the savepoint itself failed. */
+int db_in_savepoint(struct db *db, int (*fn)(struct db *db, void *arg), void *arg);
 
 /* Runs a statement that returns no rows; DB_OK when it finished. */
 int db_step_done(struct db *db, sqlite3_stmt *st);
+/* Steps a statement that returns rows (a SELECT, or a write with RETURNING): DB_OK when a row
+ * is ready to read, DB_NOT_FOUND when there are no (more) rows, DB_ERROR when the step failed
+ * (logged, statement reset). Every reader steps through this, so a failed read (a lock, an I/O
+ * error, a schema that changed under a cached statement) is never taken for "no rows". */
+int db_step_row(sqlite3_stmt *st);
+/* Ends a loop of db_step_row whose last status was rc: resets st and returns DB_ERROR when the
+ * loop ended on a failed step, else DB_OK (it ran out of rows or stopped at its maximum). */
+int db_rows_end(sqlite3_stmt *st, int rc);
 /* Binds text or NULL. */
 int db_bind_text(sqlite3_stmt *st, int idx, const char *s);
 /* A column as a fresh heap string (NULL for SQL NULL or no memory). */
 char *db_col_strdup(sqlite3_stmt *st, int col);
-/* SELECT of a single integer (first column of first row); *out 0 when no row. */
+/* SELECT of a single integer (first column of first row); *out 0 when no row, DB_ERROR when
+ * the step failed. */
 int db_query_int(struct db *db, const char *sql, int64_t *out);
 
 #endif

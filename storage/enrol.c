@@ -81,17 +81,15 @@ int enrol_redeem(struct db *db, const char *typed, int64_t person_id, int64_t no
     sqlite3_bind_int64(st, 2, person_id);
     db_bind_text(st, 3, hash);
     sqlite3_bind_int64(st, 4, now_ms);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
         snprintf(g->role, sizeof g->role, "%s", (const char *)sqlite3_column_text(st, 0));
         snprintf(g->area, sizeof g->area, "%s", (const char *)sqlite3_column_text(st, 1));
         snprintf(g->agency, sizeof g->agency, "%s", (const char *)sqlite3_column_text(st, 2));
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    if (rc != SQLITE_ROW)
-        return DB_ERROR;
+    if (rc != DB_OK)
+        return rc;
     st = db_stmt(db, grant);
     if (!st)
         return DB_ERROR;

@@ -3,6 +3,8 @@
  */
 #include "storage/groups.h"
 
+#include "bot/log.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +27,8 @@ int groups_get(struct db *db, const char *platform, const char *chat_id, struct 
         return DB_ERROR;
     db_bind_text(st, 1, platform);
     db_bind_text(st, 2, chat_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
         out->title = db_col_strdup(st, 0);
         out->area = db_col_strdup(st, 1);
         out->reachable = sqlite3_column_int(st, 2) != 0;
@@ -34,9 +36,7 @@ int groups_get(struct db *db, const char *platform, const char *chat_id, struct 
         out->last_unsolicited_at = sqlite3_column_int64(st, 4);
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc;
 }
 
 static int groups_update(struct db *db, const char *sql, const char *text, int64_t t,
@@ -95,12 +95,20 @@ int groups_of_area(struct db *db, const char *area, char **platforms, char **cha
         return DB_ERROR;
     db_bind_text(st, 1, area);
     sqlite3_bind_int(st, 2, max);
-    while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         platforms[*n] = db_col_strdup(st, 0);
         chat_ids[*n] = db_col_strdup(st, 1);
         (*n)++;
     }
-    sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        for (int i = 0; i < *n; i++) {
+            free(platforms[i]);
+            free(chat_ids[i]);
+        }
+        *n = 0;
+        return DB_ERROR;
+    }
     return DB_OK;
 }
 
@@ -143,28 +151,190 @@ int scam_find(struct db *db, const char *kind, const char *value, struct scam_it
         return DB_ERROR;
     db_bind_text(st, 1, kind);
     db_bind_text(st, 2, value);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         scam_read(st, out);
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc;
 }
 
-int scam_accounts(struct db *db, struct scam_item *out, int max, int *n)
+/* ---- flagged accounts, matched in memory ------------------------------------------------ */
+
+/* Every group message with six digits or more is searched for flagged accounts. Copying the
+ * flagged accounts out of the database for each such message (a 435 KB buffer of whole items,
+ * and only the first 512 of them) cost more than the rest of its handling, so the account
+ * numbers are kept per connection in a hash set and reloaded only when scam_items changed.
+ * Items are never deleted and an upsert keeps an item's value, so max(id) moves exactly when
+ * an account may have been added (by this process or another: `tipgate scamlist import`). */
+
+enum {
+    SCAM_ACCOUNT_MIN = 6,
+    SCAM_ACCOUNT_MAX = 20,
+    SCAM_CACHED_MAX = 100000, /* more flagged accounts than this are matched in SQL */
+};
+
+struct scam_cache {
+    int64_t generation; /* max(id) of scam_items when loaded */
+    bool too_many;      /* over SCAM_CACHED_MAX: match in SQL */
+    size_t n, slots;    /* accounts; hash slots (a power of two, at least 2n) */
+    uint32_t lengths;   /* bit l: some account has l digits */
+    char (*values)[SCAM_ACCOUNT_MAX + 1];
+    uint32_t *table; /* 0: empty, else index + 1 into values */
+};
+
+static const char scam_cache_key; /* the connection's slot (storage/db.h db_state) */
+
+static void scam_cache_free(void *p)
+{
+    struct scam_cache *c = p;
+    if (c) {
+        free(c->values);
+        free(c->table);
+        free(c);
+    }
+}
+
+static uint32_t scam_hash(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* The index + 1 of the account s[0..len) in c, or 0. */
+static uint32_t scam_cache_find(const struct scam_cache *c, const char *s, size_t len)
+{
+    for (size_t at = scam_hash(s, len) & (c->slots - 1);; at = (at + 1) & (c->slots - 1)) {
+        uint32_t i = c->table[at];
+        if (!i || (strncmp(c->values[i - 1], s, len) == 0 && c->values[i - 1][len] == '\0'))
+            return i;
+    }
+}
+
+static int scam_cache_add(struct scam_cache *c, const char *value)
+{
+    size_t len = strlen(value);
+    if (len < SCAM_ACCOUNT_MIN || len > SCAM_ACCOUNT_MAX || scam_cache_find(c, value, len))
+        return 0; /* not an account number as flagging makes them, or twice */
+    memcpy(c->values[c->n], value, len + 1);
+    size_t at = scam_hash(value, len) & (c->slots - 1);
+    while (c->table[at])
+        at = (at + 1) & (c->slots - 1);
+    c->table[at] = (uint32_t)++c->n;
+    c->lengths |= 1u << len;
+    return 0;
+}
+
+/* Reads every flagged account into a new cache of generation gen. */
+static int scam_cache_load(struct db *db, int64_t gen, struct scam_cache **out)
+{
+    static const char count_sql[] = "SELECT count(*) FROM scam_items WHERE kind = 'account'";
+    static const char sql[] = "SELECT value FROM scam_items WHERE kind = 'account'";
+    int64_t count = 0;
+    *out = NULL;
+    if (db_query_int(db, count_sql, &count) != DB_OK)
+        return DB_ERROR;
+    struct scam_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return DB_ERROR;
+    c->generation = gen;
+    c->too_many = count > SCAM_CACHED_MAX;
+    if (c->too_many) {
+        log_warn("scam",
+                 "%lld flagged accounts: over %d, each message is searched in the "
+                 "database (slower)",
+                 (long long)count, SCAM_CACHED_MAX);
+        *out = c;
+        return DB_OK;
+    }
+    for (c->slots = 16; c->slots < 2 * (size_t)count + 2;)
+        c->slots *= 2;
+    c->values = calloc((size_t)count + 1, sizeof *c->values);
+    c->table = calloc(c->slots, sizeof *c->table);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    int rc = c->values && c->table ? DB_NOT_FOUND : DB_ERROR;
+    while (rc != DB_ERROR && c->n < (size_t)count && (rc = db_step_row(st)) == DB_OK)
+        scam_cache_add(c, (const char *)sqlite3_column_text(st, 0));
+    if (db_rows_end(st, rc) != DB_OK) {
+        scam_cache_free(c);
+        return DB_ERROR;
+    }
+    *out = c;
+    return DB_OK;
+}
+
+/* The connection's cache, reloaded when scam_items changed since it was loaded. */
+static int scam_cache_current(struct db *db, struct scam_cache **out)
+{
+    static const char sql[] = "SELECT coalesce(max(id), 0) FROM scam_items";
+    struct scam_cache *c = db_state(db, &scam_cache_key);
+    int64_t gen = 0;
+    if (db_query_int(db, sql, &gen) != DB_OK)
+        return DB_ERROR;
+    if (!c || c->generation != gen) {
+        if (scam_cache_load(db, gen, &c) != DB_OK)
+            return DB_ERROR;
+        if (db_state_set(db, &scam_cache_key, c, scam_cache_free) != DB_OK) {
+            scam_cache_free(c);
+            return DB_ERROR;
+        }
+    }
+    *out = c;
+    return DB_OK;
+}
+
+/* Over SCAM_CACHED_MAX accounts: SQLite compares each with the digits. */
+static int scam_match_sql(struct db *db, const char *digits, struct scam_item *out, int max, int *n)
 {
     static const char sql[] = "SELECT id, kind, value, bank, reason FROM scam_items "
-                              "WHERE kind = 'account' ORDER BY id LIMIT ?";
-    *n = 0;
+                              "WHERE kind = 'account' AND instr(?1, value) > 0 ORDER BY id "
+                              "LIMIT ?2";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
-    sqlite3_bind_int(st, 1, max);
-    while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+    db_bind_text(st, 1, digits);
+    sqlite3_bind_int(st, 2, max);
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         scam_read(st, &out[(*n)++]);
-    sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        *n = 0;
+        return DB_ERROR;
+    }
     return DB_OK;
+}
+
+/* Adds the item of account value to out unless it is there already. */
+static int scam_match_add(struct db *db, const char *value, struct scam_item *out, int *n)
+{
+    for (int k = 0; k < *n; k++)
+        if (strcmp(out[k].value, value) == 0)
+            return DB_OK;
+    int rc = scam_find(db, "account", value, &out[*n]);
+    *n += rc == DB_OK;
+    return rc == DB_ERROR ? DB_ERROR : DB_OK;
+}
+
+int scam_match_accounts(struct db *db, const char *digits, struct scam_item *out, int max, int *n)
+{
+    struct scam_cache *c = NULL;
+    size_t len = strlen(digits);
+    *n = 0;
+    if (scam_cache_current(db, &c) != DB_OK)
+        return DB_ERROR;
+    if (c->too_many)
+        return scam_match_sql(db, digits, out, max, n);
+    int rc = DB_OK;
+    for (size_t i = 0; i + SCAM_ACCOUNT_MIN <= len && *n < max && rc == DB_OK; i++)
+        for (size_t l = SCAM_ACCOUNT_MIN; l <= SCAM_ACCOUNT_MAX && i + l <= len; l++) {
+            uint32_t hit = c->lengths & (1u << l) ? scam_cache_find(c, digits + i, l) : 0;
+            if (hit && *n < max && rc == DB_OK)
+                rc = scam_match_add(db, c->values[hit - 1], out, n);
+        }
+    if (rc != DB_OK)
+        *n = 0;
+    return rc;
 }
 
 int scam_warn_once(struct db *db, int64_t item_id, const char *platform, const char *chat_id,
@@ -221,10 +391,10 @@ int scam_sighting(struct db *db, const char *kind, const char *value, const char
     db_bind_text(st, 1, kind);
     db_bind_text(st, 2, value);
     sqlite3_bind_int64(st, 3, since_ms);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         *sources = sqlite3_column_int(st, 0);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_rows_end(st, rc);
 }
 
 int scam_suspect_once(struct db *db, const char *kind, const char *value, const char *day,
@@ -297,7 +467,8 @@ int meetings_due(struct db *db, int64_t now_ms, struct meeting *out, int max, in
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, now_ms);
     sqlite3_bind_int(st, 2, max);
-    while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         struct meeting *m = &out[(*n)++];
         m->id = sqlite3_column_int64(st, 0);
         m->platform = db_col_strdup(st, 1);
@@ -307,7 +478,12 @@ int meetings_due(struct db *db, int64_t now_ms, struct meeting *out, int max, in
         m->reminded_day = sqlite3_column_int(st, 5) != 0;
         m->reminded_hour = sqlite3_column_int(st, 6) != 0;
     }
-    sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        for (int i = 0; i < *n; i++)
+            meeting_clear(&out[i]);
+        *n = 0;
+        return DB_ERROR;
+    }
     return DB_OK;
 }
 
@@ -332,10 +508,11 @@ static int64_t groups_count(struct db *db, const char *sql, const char *area, in
         return -1;
     db_bind_text(st, 1, area);
     sqlite3_bind_int64(st, 2, since);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         n = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return n;
+    return rc == DB_ERROR ? -1 : n;
 }
 
 int groups_stats(struct db *db, const char *area, int64_t since_ms, int64_t *tips,

@@ -47,8 +47,9 @@ struct scam_item {
 int scam_flag(struct db *db, const char *kind, const char *value, const char *bank,
               const char *reason, int64_t by, int64_t now_ms);
 int scam_find(struct db *db, const char *kind, const char *value, struct scam_item *out);
-/* Every flagged account number (for matching digits in a message). */
-int scam_accounts(struct db *db, struct scam_item *out, int max, int *n);
+/* The flagged account numbers found in digits (a message's digits run together), oldest flag
+ * first, up to max. */
+int scam_match_accounts(struct db *db, const char *digits, struct scam_item *out, int max, int *n);
 /* DB_OK when no warning about item was given in this group on day (and records it now),
  * DB_DUPLICATE when one was. */
 int scam_warn_once(struct db *db, int64_t item_id, const char *platform, const char *chat_id,

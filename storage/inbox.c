@@ -40,8 +40,8 @@ int inbox_pending(struct db *db, int max, struct inbox_row *rows, int *n)
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int(st, 1, max);
-    int rc = SQLITE_DONE;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         struct inbox_row *r = &rows[*n];
         r->id = sqlite3_column_int64(st, 0);
         r->platform = db_col_strdup(st, 1);
@@ -51,8 +51,7 @@ int inbox_pending(struct db *db, int max, struct inbox_row *rows, int *n)
         r->received_at = sqlite3_column_int64(st, 5);
         (*n)++;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    if (db_rows_end(st, rc) != DB_OK) {
         for (int i = 0; i < *n; i++)
             inbox_row_clear(&rows[i]);
         *n = 0;
@@ -95,11 +94,11 @@ int inbox_count_pending(struct db *db, const char *platform, int64_t *count)
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, platform);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         *count = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc == DB_OK ? DB_OK : DB_ERROR;
 }
 
 int inbox_scrub(struct db *db, int64_t id)

@@ -51,14 +51,15 @@ static void outbox_read_row(sqlite3_stmt *st, struct outbox_row *r)
 
 static int outbox_collect(sqlite3_stmt *st, int max, struct outbox_row *rows, int *n)
 {
-    int rc;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         outbox_read_row(st, &rows[(*n)++]);
-    if (*n < max && rc != SQLITE_DONE) {
-        sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        for (int i = 0; i < *n; i++)
+            outbox_row_clear(&rows[i]);
+        *n = 0;
         return DB_ERROR;
     }
-    sqlite3_reset(st);
     return DB_OK;
 }
 
@@ -126,11 +127,11 @@ int outbox_max_queued_id(struct db *db, const char *platform, int64_t *id)
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, platform);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         *id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc == DB_OK ? DB_OK : DB_ERROR;
 }
 
 void outbox_row_clear(struct outbox_row *row)
@@ -205,11 +206,11 @@ int outbox_count(struct db *db, const char *status, int64_t *count)
     if (!st)
         return DB_ERROR;
     db_bind_text(st, 1, status);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         *count = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc == DB_OK ? DB_OK : DB_ERROR;
 }
 
 int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
@@ -230,15 +231,14 @@ int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
     db_bind_text(st, 1, platform);
     sqlite3_bind_int64(st, 2, now_ms);
     sqlite3_bind_int(st, 3, max);
-    int rc = SQLITE_DONE;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         struct outbox_row *r = &rows[(*n)++];
         outbox_read_row(st, r);
         r->is_group = sqlite3_column_int(st, 9) != 0;
         r->reachable = sqlite3_column_int(st, 10) != 0;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    if (db_rows_end(st, rc) != DB_OK) {
         for (int i = 0; i < *n; i++)
             outbox_row_clear(&rows[i]);
         *n = 0;

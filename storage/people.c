@@ -23,11 +23,11 @@ int people_touch(struct db *db, const char *platform, const char *user_id, const
     db_bind_text(st, 3, display_name);
     sqlite3_bind_int64(st, 4, now_ms);
     sqlite3_bind_int64(st, 5, now_ms);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && id)
+    int rc = db_step_row(st);
+    if (rc == DB_OK && id)
         *id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc == DB_OK ? DB_OK : DB_ERROR;
 }
 
 int people_get(struct db *db, const char *platform, const char *user_id, struct person *out)
@@ -40,8 +40,8 @@ int people_get(struct db *db, const char *platform, const char *user_id, struct 
         return DB_ERROR;
     db_bind_text(st, 1, platform);
     db_bind_text(st, 2, user_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
         out->id = sqlite3_column_int64(st, 0);
         out->platform = db_col_strdup(st, 1);
         out->platform_user_id = db_col_strdup(st, 2);
@@ -51,9 +51,7 @@ int people_get(struct db *db, const char *platform, const char *user_id, struct 
         out->reachable = sqlite3_column_int(st, 6) != 0;
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc;
 }
 
 void person_clear(struct person *p)
@@ -146,11 +144,19 @@ int people_officers(struct db *db, const char *area, char **platforms, char **us
         return DB_ERROR;
     db_bind_text(st, 1, area ? area : "");
     sqlite3_bind_int(st, 2, max);
-    while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         platforms[*n] = db_col_strdup(st, 0);
         user_ids[*n] = db_col_strdup(st, 1);
         (*n)++;
     }
-    sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        for (int i = 0; i < *n; i++) {
+            free(platforms[i]);
+            free(user_ids[i]);
+        }
+        *n = 0;
+        return DB_ERROR;
+    }
     return DB_OK;
 }

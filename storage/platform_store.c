@@ -19,15 +19,13 @@ int pstore_get(struct db *db, const char *platform, const char *key, char *buf, 
         return DB_ERROR;
     db_bind_text(st, 1, platform);
     db_bind_text(st, 2, key);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
         snprintf(buf, size, "%s", v ? v : "");
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc;
 }
 
 int pstore_set(struct db *db, const char *platform, const char *key, const char *value,
@@ -78,13 +76,11 @@ int pstore_callback_get(struct db *db, const char *platform, const char *chat_id
     db_bind_text(st, 1, token);
     db_bind_text(st, 2, platform);
     db_bind_text(st, 3, chat_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         *data = db_col_strdup(st, 0);
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    return rc == SQLITE_ROW && *data ? DB_OK : DB_ERROR;
+    return rc == DB_OK && !*data ? DB_ERROR : rc;
 }
 
 int pstore_callback_prune(struct db *db, int64_t before_ms)

@@ -66,12 +66,11 @@ void tips_read(sqlite3_stmt *st, struct tip *t)
 
 int tips_collect(sqlite3_stmt *st, struct tip *out, int max, int *n)
 {
-    int rc = SQLITE_DONE;
+    int rc = DB_NOT_FOUND;
     *n = 0;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         tips_read(st, &out[(*n)++]);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    if (db_rows_end(st, rc) != DB_OK) {
         for (int i = 0; i < *n; i++)
             tip_clear(&out[i]);
         *n = 0;
@@ -83,14 +82,11 @@ int tips_collect(sqlite3_stmt *st, struct tip *out, int max, int *n)
 static int tips_one(sqlite3_stmt *st, struct tip *out)
 {
     int n = 0;
+    memset(out, 0, sizeof *out);
     int rc = tips_collect(st, out, 1, &n);
     if (rc != DB_OK)
         return rc;
-    if (n == 0) {
-        memset(out, 0, sizeof *out);
-        return DB_NOT_FOUND;
-    }
-    return DB_OK;
+    return n ? DB_OK : DB_NOT_FOUND;
 }
 
 int tips_code_parse(const char *in, char out[TIPS_CODE_LEN + 1])
@@ -185,6 +181,7 @@ int tips_create(struct db *db, struct tip *t, int64_t now_ms)
 int tips_get(struct db *db, const char *code, struct tip *out)
 {
     static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE code = ?";
+    memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
@@ -195,6 +192,7 @@ int tips_get(struct db *db, const char *code, struct tip *out)
 int tips_get_id(struct db *db, int64_t id, struct tip *out)
 {
     static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE id = ?";
+    memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
@@ -228,9 +226,15 @@ int tips_attachments(struct db *db, int64_t tip_id, const char *kind, char **ref
     sqlite3_bind_int64(st, 1, tip_id);
     db_bind_text(st, 2, kind);
     sqlite3_bind_int(st, 3, max);
-    while (*n < max && sqlite3_step(st) == SQLITE_ROW)
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK)
         refs[(*n)++] = db_col_strdup(st, 0);
-    sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        for (int i = 0; i < *n; i++)
+            free(refs[i]);
+        *n = 0;
+        return DB_ERROR;
+    }
     return DB_OK;
 }
 
@@ -242,10 +246,10 @@ int tips_count_attachments(struct db *db, int64_t tip_id, int64_t *n)
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, tip_id);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         *n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_rows_end(st, rc);
 }
 
 /* Runs an UPDATE whose parameters are (text-or-NULL, now, id); DB_NOT_FOUND if no row. */
@@ -418,10 +422,10 @@ int tips_count_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, person_id);
     sqlite3_bind_int64(st, 2, since_ms);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
         *n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return DB_OK;
+    return db_rows_end(st, rc);
 }
 
 int tips_recent_of_person(struct db *db, int64_t person_id, int64_t since_ms, struct tip *out,
@@ -460,6 +464,8 @@ int tips_open_question(struct db *db, int64_t person_id, struct tip *out, int *c
 {
     static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE person_id = ? AND id IN "
                               "(SELECT tip_id FROM tip_messages WHERE open_question = 1) LIMIT 2";
+    memset(out, 0, sizeof *out);
+    *count = 0;
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
@@ -473,7 +479,6 @@ int tips_open_question(struct db *db, int64_t person_id, struct tip *out, int *c
     if (n != 1) {
         for (int i = 0; i < n; i++)
             tip_clear(&two[i]);
-        memset(out, 0, sizeof *out);
         return DB_NOT_FOUND;
     }
     *out = two[0];
@@ -501,13 +506,21 @@ int tips_messages(struct db *db, int64_t tip_id, char **directions, char **texts
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, tip_id);
     sqlite3_bind_int(st, 2, max);
-    while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         directions[*n] = db_col_strdup(st, 0);
         texts[*n] = db_col_strdup(st, 1);
         times[*n] = sqlite3_column_int64(st, 2);
         (*n)++;
     }
-    sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        for (int i = 0; i < *n; i++) {
+            free(directions[i]);
+            free(texts[i]);
+        }
+        *n = 0;
+        return DB_ERROR;
+    }
     return DB_OK;
 }
 

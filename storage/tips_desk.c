@@ -20,15 +20,14 @@
 /* The page of st (whose last column is the count of all rows) into out. */
 static int tips_desk_collect(sqlite3_stmt *st, struct tip *out, int max, int *n, int64_t *total)
 {
-    int rc = SQLITE_DONE;
+    int rc = DB_NOT_FOUND;
     *n = 0;
     *total = 0;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         *total = sqlite3_column_int64(st, TIPS_NCOLUMNS);
         tips_read(st, &out[(*n)++]);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    if (db_rows_end(st, rc) != DB_OK) {
         for (int i = 0; i < *n; i++)
             tip_clear(&out[i]);
         *n = 0;
@@ -182,7 +181,7 @@ int tips_summarise(struct db *db, const char *area, int64_t now_ms, struct tips_
     sqlite3_bind_int64(st, 2, now_ms);
     int64_t counts[sizeof tips_open_statuses / sizeof tips_open_statuses[0]] = {0};
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step_row(st)) == DB_OK) {
         const char *status = (const char *)sqlite3_column_text(st, 0);
         int64_t all = sqlite3_column_int64(st, 1), no_area = sqlite3_column_int64(st, 4);
         /* tips without an area are counted apart, not in the area's figures */
@@ -193,8 +192,7 @@ int tips_summarise(struct db *db, const char *area, int64_t now_ms, struct tips_
             if (strcmp(status, tips_open_statuses[i]) == 0)
                 counts[i] += mine;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (db_rows_end(st, rc) != DB_OK)
         return DB_ERROR;
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         if (counts[i] > 0) {
@@ -212,13 +210,13 @@ int tips_summarise(struct db *db, const char *area, int64_t now_ms, struct tips_
         return DB_ERROR;
     db_bind_text(st, 1, area);
     sqlite3_bind_int64(st, 2, now_ms);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    rc = db_step_row(st);
+    if (rc == DB_OK) {
         out->urgent = sqlite3_column_int64(st, 0);
         out->overdue = sqlite3_column_int64(st, 1);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc == DB_OK ? DB_OK : DB_ERROR; /* an aggregate always has its row */
 }
 
 int tips_list_pressing(struct db *db, const char *area, int64_t now_ms, struct tip *out, int max,
@@ -277,8 +275,8 @@ int tips_events(struct db *db, const struct tip *t, struct tip_event *out, int m
     else
         sqlite3_bind_null(st, 2);
     sqlite3_bind_int(st, 3, max);
-    int rc;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         struct tip_event *e = &out[(*n)++];
         e->at = sqlite3_column_int64(st, 0);
         e->action = db_col_strdup(st, 1);
@@ -286,10 +284,7 @@ int tips_events(struct db *db, const struct tip *t, struct tip_event *out, int m
         e->who = db_col_strdup(st, 3);
         *total = sqlite3_column_int64(st, 4);
     }
-    if (*n == max)
-        rc = SQLITE_DONE; /* the rest is only counted */
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    if (db_rows_end(st, rc) != DB_OK) {
         for (int i = 0; i < *n; i++)
             tip_event_clear(&out[i]);
         *n = 0;
@@ -313,11 +308,10 @@ int tips_tipster_name(struct db *db, const struct tip *t, char *out, size_t size
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, t->person_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+    int rc = db_step_row(st);
+    if (rc == DB_OK && sqlite3_column_text(st, 0))
         snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+    return db_rows_end(st, rc);
 }
 
 int tips_set_entities(struct db *db, int64_t id, const char *entities, int64_t now_ms)
@@ -362,15 +356,16 @@ int tips_reply_wait_take(struct db *db, const char *platform, const char *chat_i
     db_bind_text(st, 1, platform);
     db_bind_text(st, 2, chat_id);
     sqlite3_bind_int64(st, 3, person_id);
-    int rc = sqlite3_step(st), found = 0;
-    if (rc == SQLITE_ROW) {
+    int rc = db_step_row(st), found = 0;
+    if (rc == DB_OK) {
         found = sqlite3_column_int64(st, 1) >= since_ms;
         *tip_id = found ? sqlite3_column_int64(st, 0) : 0;
-        rc = sqlite3_step(st);
+        rc = db_step_row(st); /* the DELETE is done when the statement runs out */
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    if (db_rows_end(st, rc) != DB_OK) {
+        *tip_id = 0;
         return DB_ERROR;
+    }
     return found ? DB_OK : DB_NOT_FOUND;
 }
 

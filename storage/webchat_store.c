@@ -20,15 +20,13 @@ static int webchat_store_find(struct db *db, const char *secret_hash, int64_t no
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, now_ms);
     db_bind_text(st, 2, secret_hash);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
         const char *id = (const char *)sqlite3_column_text(st, 0);
         snprintf(chat_id, WEBCHAT_CHAT_ID_LEN, "%s", id ? id : "");
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return DB_NOT_FOUND;
-    return rc == SQLITE_ROW ? DB_OK : DB_ERROR;
+    return rc;
 }
 
 int webchat_store_identity(struct db *db, const char *secret_hash, int64_t now_ms,
@@ -78,14 +76,17 @@ int webchat_store_history(struct db *db, const char *chat_id, int max, struct we
         return DB_ERROR;
     db_bind_text(st, 1, chat_id);
     sqlite3_bind_int(st, 2, max);
-    int count = 0;
-    while (count < max && sqlite3_step(st) == SQLITE_ROW) {
+    int count = 0, rc = DB_NOT_FOUND;
+    while (count < max && (rc = db_step_row(st)) == DB_OK) {
         struct webchat_line *l = &out[count++];
         l->from_bot = sqlite3_column_int(st, 0) != 0;
         l->text = db_col_strdup(st, 1);
         l->at_ms = sqlite3_column_int64(st, 2);
     }
-    sqlite3_reset(st);
+    if (db_rows_end(st, rc) != DB_OK) {
+        webchat_lines_free(out, count);
+        return DB_ERROR;
+    }
     for (int i = 0; i < count / 2; i++) { /* newest-first query, oldest-first answer */
         struct webchat_line t = out[i];
         out[i] = out[count - 1 - i];

@@ -77,6 +77,37 @@ def test_configuration_errors_name_the_problem_and_exit_2():
     assert rc == 2 and "/nonexistent/tipgate.json" in err
 
 
+def start_error(cfg):
+    """`tipgate serve` on cfg: it must stop at once, exit 2, one line naming file and key."""
+    path = write_config(cfg)
+    rc, out, err = run("serve", "--config", path)
+    lines = [l for l in err.splitlines() if l.startswith("tipgate:")]
+    assert rc == 2, (rc, err)
+    assert len(lines) == 1 and path in lines[0], err
+    return lines[0]
+
+
+def test_configuration_errors_that_once_passed_silently_stop_the_start():
+    # A string switched the resolution reminders off without a word.
+    assert "tips.remind_days" in start_error({"tips": {"remind_days": "15, 19"}})
+    assert "tips.remind_days" in start_error({"tips": {"remind_days": [15, 25]}})
+    # The second TDP5 was unreachable: its desk never got a tip.
+    line = start_error({"areas": [{"code": "TDP5", "name": "Tổ dân phố 5"},
+                                  {"code": "TDP5", "name": "Tổ 5 mới"}]})
+    assert "areas[1].code" in line and "used twice" in line, line
+    # The web chat started and answered 404 to everyone.
+    line = start_error({"data_dir": "/nowhere/tipgate-share"})
+    assert "data_dir" in line and "/nowhere/tipgate-share" in line, line
+    # Misspelt keys inside the sections other modules read.
+    assert "routing.category_desks.frauds" in start_error(
+        {"routing": {"category_desks": {"frauds": {"platform": "telegram", "chat_id": "-1"}}}})
+    assert "agencies[0].chat" in start_error(
+        {"agencies": [{"code": "CA", "name": "Công an", "chat": [
+            {"platform": "telegram", "chat_id": "-1"}]}]})
+    assert "calendar.file" in start_error({"calendar": {"file": ["calendars/chonthanh.json"]}})
+    assert "campaigns.disabled" in start_error({"campaigns": {"disabled": ["TETT"]}})
+
+
 def test_unknown_keys_are_warned_not_fatal_and_env_values_are_read():
     d = tglib.tmpdir()
     path = os.path.join(d, "c.json")

@@ -144,6 +144,9 @@ static void test_config_file_sets_every_key(void)
         "  }\n"
         "}\n";
     testlib_write("my-texts.json", "{}");
+    char share[PATH_MAX];
+    snprintf(share, sizeof share, "%s/share", testlib_tmpdir());
+    mkdir(share, 0700);
     char err[CFG_ERR_MAX];
     struct cfg *cfg = NULL;
     int rc = load_text("every.json", text, &cfg, err);
@@ -409,6 +412,7 @@ static void test_config_unknown_keys_warn_and_comments_are_silent(void)
     const char *text = "{\"//\": \"a comment\",\n"
                        " \"colour\": \"blue\",\n"
                        " \"http\": {\"//port\": \"comment\", \"prot\": 1, \"port\": 8088},\n"
+                       " \"groups\": {\"quiet_minutes\": 5},\n"
                        " \"areas\": {\"anything\": {\"goes\": true}}}\n";
     enum log_level saved = log_get_level();
     log_set_level(LOG_WARN);
@@ -426,7 +430,33 @@ static void test_config_unknown_keys_warn_and_comments_are_silent(void)
     CHECK(strstr(out, "unknown key //") == NULL);
     CHECK(strstr(out, "unknown key http.//port") == NULL);
     CHECK(strstr(out, "anything") == NULL);
+    CHECK(strstr(out, "unknown key groups") != NULL); /* no module reads a "groups" section */
     cfg_free(cfg);
+}
+
+/* data_dir pointing nowhere used to start a web chat answering 404 to everyone. */
+static void test_config_data_dir_pointing_nowhere_is_refused(void)
+{
+    char text[PATH_MAX + 128], empty[PATH_MAX];
+    const char *const nowhere[] = {"data_dir: ", "/nowhere/tipgate", "is not a directory", NULL};
+    expect_refused("dd-nowhere.json", "{\"data_dir\": \"/nowhere/tipgate\"}", nowhere);
+    /* A directory without the page, the web chat on: refused; off: fine. */
+    snprintf(empty, sizeof empty, "%s/empty-share", testlib_tmpdir());
+    mkdir(empty, 0700);
+    const char *const noweb[] = {"data_dir: ", "web/index.html", "404", NULL};
+    snprintf(text, sizeof text, "{\"data_dir\": \"%s\"}", empty);
+    expect_refused("dd-noweb.json", text, noweb);
+    snprintf(text, sizeof text,
+             "{\"data_dir\": \"%s\", \"platforms\": {\"webchat\": {\"enabled\": false}}}", empty);
+    char err[CFG_ERR_MAX];
+    struct cfg *cfg = NULL;
+    CHECK_INT(load_text("dd-off.json", text, &cfg, err), 0);
+    cfg_free(cfg);
+    /* The environment's directory is named as such. */
+    setenv("TIPGATE_DATA_DIR", "/nowhere/env-share", 1);
+    const char *const env[] = {"$TIPGATE_DATA_DIR", "/nowhere/env-share", NULL};
+    expect_refused("dd-env.json", "{}", env);
+    unsetenv("TIPGATE_DATA_DIR");
 }
 
 static void test_config_section_returns_nested_values(void)
@@ -458,6 +488,7 @@ TESTLIB_MAIN(T(test_config_defaults_without_file), T(test_config_file_sets_every
              T(test_config_invalid_json_reports_line_and_column),
              T(test_config_wrong_type_names_the_key),
              T(test_config_section_of_wrong_type_is_refused),
+             T(test_config_data_dir_pointing_nowhere_is_refused),
              T(test_config_out_of_range_port_names_the_key), T(test_config_bad_values_are_refused),
              T(test_config_webhook_mode_requires_secret),
              T(test_config_zalo_webhook_secret_needs_eight_characters),

@@ -4,15 +4,18 @@
  * message per chat of every responsible agency; a restart and a long downtime caught up with
  * one message; /danop on time and late stops an agency's reminders; the steering committee's
  * escalation once, listing who is late; the weekend and holiday notes; /hannop; an agency
- * added later owes only what is still to come.
+ * added later owes only what is still to come; a daily sync that fails is undone once, inside
+ * the update that ran it, which goes on (a calendar broken overnight still lets /hannop answer).
  */
 #include "bot/app.h"
+#include "bot/log.h"
 #include "bot/clock.h"
 #include "bot/msg.h"
 #include "bot/scheduler.h"
 #include "bot/worker.h"
 #include "handlers/calendar.h"
 #include "handlers/deadlines.h"
+#include "storage/agencies.h"
 #include "storage/enrol.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
@@ -327,10 +330,100 @@ static void test_deadlines_agency_added_later_owes_only_what_is_to_come(void)
     app_free(&app);
 }
 
+/* ---- the daily sync (storage/agencies.h agencies_sync_daily) ----------------------------- */
+
+struct fake_sync {
+    int runs;
+    int fail;
+};
+
+/* Writes an agency, then fails when asked to, as a calendar edited into an error would. */
+static int fake_sync_run(struct db *db, void *arg, char *err, size_t errlen)
+{
+    struct fake_sync *f = arg;
+    f->runs++;
+    if (agencies_upsert(db, "HALF", "Viết dở", "office", "config", 1, 1) != DB_OK)
+        return -1;
+    if (f->fail)
+        snprintf(err, errlen, "calendars/broken.json: invalid JSON at line 1");
+    return f->fail ? -1 : 0;
+}
+
+static int64_t inbox_rows(struct app *app)
+{
+    static const char sql[] = "SELECT count(*) FROM inbox";
+    int64_t n = -1;
+    CHECK_INT(db_query_int(app->db, sql, &n), DB_OK);
+    return n;
+}
+
+/* As the worker runs a command: a transaction, the update's savepoint, the sync inside it. */
+static void test_deadlines_failed_sync_is_undone_once_and_the_update_goes_on(void)
+{
+    struct app app;
+    struct agency a;
+    char err[CALENDAR_ERR_MAX];
+    struct fake_sync f = {.fail = 1};
+    if (start(&app, "syncfail") != 0)
+        return;
+    CHECK_INT(db_begin(app.db), DB_OK);
+    CHECK_INT(db_savepoint(app.db), DB_OK);
+    CHECK_INT(inbox_add(app.db, "webchat", "before", "u", "{}", 1, NULL), DB_OK);
+    log_set_level(LOG_OFF);
+    CHECK_INT(agencies_sync_daily(app.db, "deadlines", "day-1", fake_sync_run, &f, err, sizeof err),
+              DB_ERROR);
+    log_set_level(LOG_ERROR);
+    CHECK(strstr(err, "broken.json: invalid JSON") != NULL);
+    CHECK_INT(agencies_get(app.db, "HALF", &a), DB_NOT_FOUND); /* nothing half-written */
+    /* Reported once: the same day does not run it again. */
+    CHECK_INT(agencies_sync_daily(app.db, "deadlines", "day-1", fake_sync_run, &f, err, sizeof err),
+              0);
+    CHECK_INT(f.runs, 1);
+    /* The update's own savepoint and the transaction are intact. */
+    CHECK_INT(inbox_add(app.db, "webchat", "after", "u", "{}", 2, NULL), DB_OK);
+    CHECK_INT(db_release(app.db), DB_OK);
+    CHECK_INT(db_commit(app.db), DB_OK);
+    CHECK_INT(inbox_rows(&app), 2);
+    /* A new token runs it again; a run that succeeds keeps what it wrote. */
+    f.fail = 0;
+    CHECK_INT(db_begin(app.db), DB_OK);
+    CHECK_INT(agencies_sync_daily(app.db, "deadlines", "day-2", fake_sync_run, &f, err, sizeof err),
+              1);
+    CHECK_INT(db_commit(app.db), DB_OK);
+    CHECK_INT(f.runs, 2);
+    CHECK_INT(agencies_get(app.db, "HALF", &a), DB_OK);
+    app_free(&app);
+}
+
+/* The calendar file edited into an error overnight: the next morning's /hannop still answers
+ * from what the database has (the sync fails inside the command's update). */
+static void test_deadlines_calendar_broken_overnight_hannop_still_answers(void)
+{
+    struct app app;
+    if (start(&app, "broken") != 0)
+        return;
+    tick(&app, at(2027, 3, 1, 9, 0));
+    member(&app, "ub1", "A", at(2027, 3, 1, 9, 5));
+    testlib_write("broken-cal.json", "{\"plan\": \"Kế hoạch thử\", \"deadlines\": [");
+    log_set_level(LOG_OFF); /* "calendars not refreshed" is expected */
+    const char *list = say(&app, "ub1", "/hannop", at(2027, 3, 2, 9, 0));
+    log_set_level(LOG_ERROR);
+    CHECK(strstr(list, "Các hạn nộp sắp tới của Cơ quan A (A):") != NULL);
+    CHECK(strstr(list, "• BCQ1-2027 — Báo cáo quý") != NULL);
+    static const char pending[] = "SELECT count(*) FROM inbox WHERE processed_at IS NULL OR "
+                                  "error IS NOT NULL";
+    int64_t n = -1;
+    CHECK_INT(db_query_int(app.db, pending, &n), DB_OK);
+    CHECK_INT(n, 0);
+    app_free(&app);
+}
+
 TESTLIB_MAIN(T(test_deadlines_reminders_at_offsets_then_daily_while_overdue),
              T(test_deadlines_restart_and_long_downtime_caught_up_once),
              T(test_deadlines_done_on_time_and_late_stop_reminders),
              T(test_deadlines_escalation_lists_who_is_late_once),
              T(test_deadlines_weekend_and_holiday_are_said_not_moved),
              T(test_deadlines_hannop_lists_open_codes),
-             T(test_deadlines_agency_added_later_owes_only_what_is_to_come))
+             T(test_deadlines_agency_added_later_owes_only_what_is_to_come),
+             T(test_deadlines_failed_sync_is_undone_once_and_the_update_goes_on),
+             T(test_deadlines_calendar_broken_overnight_hannop_still_answers))

@@ -2,7 +2,8 @@
  * test_migrate.c — opening and migrating the SQLite database (storage/db.h): a fresh file
  * reaches the newest schema, re-running is harmless, an old database is upgraded with its rows
  * kept, a database from a newer tipgate is refused, the file and its new directory are
- * owner-only, and the connection runs in WAL mode with foreign keys and the chosen sync level.
+ * owner-only, the connection runs in WAL mode with foreign keys and the chosen sync level, and a
+ * failed migration's log line gives SQLite's reason (the kilobytes of SQL only at debug level).
  */
 #include "storage/db.h"
 #include "bot/log.h"
@@ -11,8 +12,10 @@
 
 #include "testlib.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *db_path(const char *name)
 {
@@ -181,6 +184,80 @@ static void test_migrate_refuses_database_from_newer_version(void)
     db_close(db);
 }
 
+/* What db_migrate logs while it runs at level, into a static buffer. */
+static const char *migrate_log(struct db *db, enum log_level level, int *rc)
+{
+    static char buf[32768];
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/migrate-stderr.txt", testlib_tmpdir());
+    enum log_level saved = log_get_level();
+    fflush(stderr);
+    int saved_fd = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 2);
+    close(fd);
+    log_set_level(level);
+    *rc = db_migrate(db, -1);
+    log_set_level(saved);
+    fflush(stderr);
+    dup2(saved_fd, 2);
+    close(saved_fd);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f) {
+        buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
+        fclose(f);
+    }
+    return buf;
+}
+
+/* The line of log containing needle (static buffer), or "". */
+static const char *log_line(const char *log, const char *needle)
+{
+    static char line[8192];
+    const char *at = strstr(log, needle);
+    line[0] = '\0';
+    if (at) {
+        const char *start = at;
+        while (start > log && start[-1] != '\n')
+            start--;
+        snprintf(line, sizeof line, "%.*s", (int)strcspn(start, "\n"), start);
+    }
+    return line;
+}
+
+/* A table a migration creates that is already there (made by hand, or by a second process
+ * racing the first): the step fails, and the operator reads why. 004_tips is over 4 KB, the
+ * log's line limit, so quoting it first used to cut SQLite's reason off. */
+static void test_migrate_failure_logs_the_reason_then_the_statement_at_debug(void)
+{
+    struct db *db = open_db(db_path("clash.db"));
+    if (!db)
+        return;
+    CHECK_INT(db_migrate(db, 3), DB_OK);
+    CHECK_INT(sqlite3_exec(db_handle(db), "CREATE TABLE conversations (x)", NULL, NULL, NULL),
+              SQLITE_OK);
+    int rc = 0;
+    const char *log = migrate_log(db, LOG_INFO, &rc);
+    CHECK_INT(rc, DB_ERROR);
+    const char *line = log_line(log, "already exists");
+    CHECK(strstr(line, "ERROR") != NULL);
+    CHECK(strstr(line, "migration 004_tips failed: table conversations already exists") != NULL);
+    CHECK(strstr(line, "stays at schema version 3") != NULL);
+    CHECK(strstr(log, "CREATE TABLE") == NULL); /* the statement is for debugging */
+    if (!strstr(line, "already exists"))
+        fprintf(stderr, "  log was:\n%.2000s\n", log);
+
+    log = migrate_log(db, LOG_DEBUG, &rc);
+    CHECK_INT(rc, DB_ERROR);
+    const char *reason = strstr(log, "table conversations already exists");
+    const char *statement = strstr(log, "the statement was:");
+    CHECK(reason != NULL && statement != NULL && reason < statement);
+    CHECK(strstr(log_line(log, "the statement was:"), "DEBUG") != NULL);
+    CHECK(statement && strstr(statement, "CREATE TABLE tips") != NULL);
+    CHECK_INT(version_of(db), 3);
+    db_close(db);
+}
+
 static void test_migrate_creates_owner_only_file_and_directory(void)
 {
     char dir[PATH_MAX], path[PATH_MAX + 16];
@@ -222,5 +299,6 @@ TESTLIB_MAIN(T(test_migrate_fresh_database_reaches_latest_schema),
              T(test_migrate_twice_keeps_version_and_rows),
              T(test_migrate_upgrades_version_one_keeping_rows),
              T(test_migrate_refuses_database_from_newer_version),
+             T(test_migrate_failure_logs_the_reason_then_the_statement_at_debug),
              T(test_migrate_creates_owner_only_file_and_directory),
              T(test_migrate_connection_uses_wal_and_foreign_keys))
