@@ -1,6 +1,9 @@
 /*
- * metrics.c — see metrics.h. The counting thread sleeps on a condition variable until a
- * request wants fresher counts; the text is built into one bounded buffer.
+ * metrics.c — see metrics.h. The counting thread wakes every second (or when a request finds
+ * the counts stale) and counts when they are older than METRICS_MAX_AGE_MS and someone has
+ * read /metrics in the last METRICS_READ_WINDOW_MS: a scraper polling every 15 s gets counts at
+ * most about 10 s old, and a service nobody watches never scans. The text is built into one
+ * bounded buffer.
  */
 #include "bot/metrics.h"
 
@@ -33,7 +36,9 @@ struct metrics {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    int stop, want;
+    int stop;
+    int want;                     /* count now: at start, or a request found the counts stale */
+    int64_t read_at;              /* monotonic: the last request; 0 none */
     struct metrics_counts counts; /* under lock */
 };
 
@@ -48,13 +53,29 @@ static int metrics_count(struct metrics *m, struct metrics_counts *c)
     return 0;
 }
 
+/* Whether to count now (lock held). */
+static int metrics_due(const struct metrics *m, int64_t mono)
+{
+    int stale = !m->counts.at_mono || mono - m->counts.at_mono >= METRICS_MAX_AGE_MS;
+    int watched = m->read_at && mono - m->read_at < METRICS_READ_WINDOW_MS;
+    return m->want || (stale && watched);
+}
+
+static void metrics_nap(struct metrics *m)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += 1;
+    pthread_cond_timedwait(&m->cond, &m->lock, &until);
+}
+
 static void *metrics_main(void *arg)
 {
     struct metrics *m = arg;
     pthread_mutex_lock(&m->lock);
     while (!m->stop) {
-        if (!m->want) {
-            pthread_cond_wait(&m->cond, &m->lock);
+        if (!metrics_due(m, clock_mono_ms())) {
+            metrics_nap(m);
             continue;
         }
         m->want = 0;
@@ -81,7 +102,11 @@ int metrics_start(struct app *app, struct metrics **out)
     m->app = app;
     m->want = 1;
     pthread_mutex_init(&m->lock, NULL);
-    pthread_cond_init(&m->cond, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->cond, &attr);
+    pthread_condattr_destroy(&attr);
     if (app_open_db(app, &m->db) != 0 || pthread_create(&m->thread, NULL, metrics_main, m) != 0) {
         db_close(m->db);
         pthread_cond_destroy(&m->cond);
@@ -232,7 +257,7 @@ static void metrics_counts(struct metrics_buf *b, const struct metrics_counts *c
     if (!c->at_mono)
         return; /* the first count is not done yet */
     metrics_family(b, "tipgate_counts_age_seconds", "gauge",
-                   "Age of the counts below (made off the request path, at most every 10 s).");
+                   "Age of the counts below (made off the request path every 10 s while read).");
     metrics_put(b, "tipgate_counts_age_seconds %.3f\n", (double)(mono - c->at_mono) / 1000.0);
     metrics_family(b, "tipgate_inbox_pending", "gauge", "Updates stored and not yet processed.");
     metrics_put(b, "tipgate_inbox_pending %lld\n", (long long)c->inbox_pending);
@@ -257,6 +282,7 @@ char *metrics_render(struct metrics *m)
     int64_t now = clock_now_ms(), mono = clock_mono_ms();
     pthread_mutex_lock(&m->lock);
     *c = m->counts;
+    m->read_at = mono;
     if (!c->at_mono || mono - c->at_mono >= METRICS_MAX_AGE_MS) {
         m->want = 1;
         pthread_cond_signal(&m->cond);
