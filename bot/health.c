@@ -100,7 +100,7 @@ void health_sender(struct health *h, const char *platform, int64_t now_ms,
         p->last_progress = now_ms;
         p->retry_pending = 0;
     }
-    if (t->retried)
+    if (t->retried > t->throttled) /* a 429 row is simply not due yet */
         p->retry_pending = 1;
     /* Work waits while rows are due, requests are on the wire or failed sends wait for their
      * retry. "Nothing due" counts only when the sender looked: a paused sender does not. */

@@ -12,8 +12,9 @@
  * The verdict (health_check) is unhealthy — /healthz answers 503 — while any of these holds:
  * the last write transaction failed (disk full, read-only, I/O error); a platform answered
  * 401 or 404 to the token and nothing has succeeded since; a sender has had work (due rows,
- * requests on the wire, retries pending) for HEALTH_STALL_MS and delivered or gave up on no
- * message in that time; the worker has not come round for HEALTH_WORKER_STALL_MS.
+ * requests on the wire, failed sends awaiting their retry — a 429 is not a failure: its row
+ * is simply not due) for HEALTH_STALL_MS and delivered or gave up on no message in that time;
+ * the worker has not come round for HEALTH_WORKER_STALL_MS.
  */
 #ifndef TIPGATE_HEALTH_H
 #define TIPGATE_HEALTH_H
@@ -49,6 +50,7 @@ struct health_send_turn {
     int delivered; /* settled this turn as sent */
     int given_up;  /* settled as failed for good (refused, blocked, out of attempts) */
     int retried;   /* settled as "try again later" */
+    int throttled; /* of which the platform asked to wait (429): not a failure */
 };
 void health_sender(struct health *h, const char *platform, int64_t now_ms,
                    const struct health_send_turn *t);

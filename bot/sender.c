@@ -142,6 +142,8 @@ static void sender_note(struct sender_report *rep, const struct botapi_reply *r,
         rep->t.given_up++;
     else
         rep->t.retried++;
+    if (r->status == BOTAPI_REFUSED && r->error_code == 429)
+        rep->t.throttled++;
 }
 
 static void sender_settle(struct sender *s, struct sx *x, const struct botapi_reply *r, int64_t now,

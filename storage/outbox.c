@@ -1,6 +1,8 @@
 /*
  * outbox.c — see outbox.h. Claiming is an UPDATE … RETURNING inside BEGIN IMMEDIATE, so two
- * senders (or two processes) can never claim the same row.
+ * senders (or two processes) can never claim the same row; the claim records the owner, and
+ * releasing an owner touches only the rows it claimed (found through the partial index on
+ * rows in "sending"). Whether an owner may be released is not decided here (bot/owner.c).
  */
 #include "storage/outbox.h"
 

@@ -231,6 +231,14 @@ static void test_health_sender_stalls_only_with_work_and_no_progress(void)
     health_sender(h, "telegram", t0 + 3 * stall + 20, &nothing_due);
     CHECK_INT(healthy(h, t0 + 4 * stall, problems, &n), 0);
 
+    /* A chat asked to wait (429) is not a failure: its row is simply not due. */
+    struct health_send_turn throttled = {.queried = 1, .retried = 1, .throttled = 1};
+    health_sender(h, "zalo", t0, &throttled);
+    health_sender(h, "zalo", t0 + 1000, &nothing_due);
+    CHECK_INT(healthy(h, t0 + 10 * stall, problems, &n), 0); /* telegram still stalled */
+    CHECK_INT(n, 1);
+    CHECK_STR(problems[0], "telegram: no message delivered for 840 s while messages wait");
+
     /* A busy sender that keeps delivering is never stalled. */
     struct health_send_turn busy = {.queried = 1, .due = 30, .in_flight = 30, .delivered = 5};
     for (int64_t t = t0 + 4 * stall; t < t0 + 6 * stall; t += 1000)
