@@ -97,7 +97,7 @@ static int http_healthz(struct lws *wsi, struct app *app)
     json_object_set_new(o, "status", json_string(ok ? "ok" : "degraded"));
     json_object_set_new(o, "version", json_string(TIPGATE_VERSION));
     json_object_set_new(o, "platforms", platforms);
-    char *body = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *body = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9)) : NULL;
     json_decref(o);
     int rc = http_respond_json(wsi, ok ? HTTP_STATUS_OK : HTTP_STATUS_SERVICE_UNAVAILABLE,
                                body ? body : "{\"status\":\"error\"}");
