@@ -4,16 +4,17 @@
  */
 #include "bot/app.h"
 
+#include "bot/clock.h"
+#include "bot/health.h"
 #include "bot/http.h"
 #include "bot/log.h"
-#include "bot/clock.h"
+#include "bot/owner.h"
 #include "bot/worker.h"
 #include "handlers/desks.h"
 #include "handlers/scam.h"
 #include "handlers/textengine.h"
 #include "handlers/textnorm.h"
 #include "storage/enrol.h"
-#include "storage/outbox.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,19 +57,45 @@ static int app_open_storage(struct app *app, char *err, size_t errlen)
                  app->cfg->storage_path, db_latest_version());
         return APP_EXIT_RUNTIME;
     }
-    int64_t recovered = 0;
-    if (outbox_recover(app->db, &recovered) != DB_OK) {
-        snprintf(err, errlen, "cannot recover interrupted sends");
+    return 0;
+}
+
+int app_own_sends(struct app *app, const char *command, char *err, size_t errlen)
+{
+    int64_t requeued = 0;
+    int rc = owner_register(app->db, command, clock_now_ms(), &app->owner, &requeued);
+    health_db_write(app->health, rc == DB_OK, "cannot register this process");
+    if (rc != DB_OK) {
+        snprintf(err, errlen, "cannot register this process as a sender in %s",
+                 app->cfg->storage_path);
         return APP_EXIT_RUNTIME;
     }
-    if (recovered)
-        log_info("app", "%lld interrupted send(s) queued again", (long long)recovered);
+    if (requeued)
+        log_info("app", "%lld interrupted send(s) of a stopped process queued again",
+                 (long long)requeued);
     return 0;
+}
+
+/* At a clean stop, after every sender has drained. */
+static void app_disown_sends(struct app *app)
+{
+    int64_t requeued = 0;
+    if (!app->owner.id)
+        return;
+    if (owner_unregister(app->db, &app->owner, &requeued) != DB_OK)
+        log_error("app", "cannot unregister this process as a sender; the next start will");
+    else if (requeued)
+        log_info("app", "%lld unfinished send(s) queued again", (long long)requeued);
+    app->owner.id = 0;
 }
 
 int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
 {
     memset(app, 0, sizeof *app);
+    if (health_new(&app->health) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return APP_EXIT_RUNTIME;
+    }
     char cerr[CFG_ERR_MAX];
     if (cfg_load(config_path, &app->cfg, cerr) != 0) {
         snprintf(err, errlen, "%s", cerr);
@@ -143,11 +170,13 @@ void app_free(struct app *app)
         app->pstarted[i] = false;
         app->pstate[i] = NULL;
     }
+    app_disown_sends(app);
     db_close(app->db);
     desks_free(app->desks);
     textengine_free(app->te);
     texts_free(app->texts);
     cfg_free(app->cfg);
+    health_free(app->health);
     memset(app, 0, sizeof *app);
 }
 

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "handlers/texts.h"
 #include "storage/db.h"
+#include "storage/outbox.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 
 struct worker;
+struct health;
 struct http;
 struct textengine;
 struct desks;
@@ -36,6 +38,8 @@ struct app {
     struct http *http;
     atomic_int stopping;
     atomic_int writers_waiting; /* receivers waiting for the write lock (app_write_begin) */
+    struct health *health;      /* figures for /healthz and /metrics (bot/health.h) */
+    struct outbox_owner owner;  /* this process as a sender (app_own_sends); id 0: it is not */
     void *pstate[PLATFORM_MAX];
     bool pstarted[PLATFORM_MAX];
 };
@@ -45,9 +49,14 @@ struct app {
 enum { APP_EXIT_RUNTIME = 1, APP_EXIT_CONFIG = 2 };
 
 /* Loads the configuration and texts, applies log level and time zone, opens and migrates the
- * database and puts interrupted sends back in the queue. Returns 0, or an APP_EXIT_* status
- * with err holding one line. app_free() is safe after a failure. */
+ * database. Returns 0, or an APP_EXIT_* status with err holding one line. app_free() is safe
+ * after a failure. It leaves messages in flight alone: an operator's command must never put a
+ * running service's sends back in the queue (see app_own_sends). */
 int app_init(struct app *app, const char *config_path, char *err, size_t errlen);
+/* Makes this process an owner of sends (bot/owner.h), for `serve` and `chat` only, before any
+ * sender or the worker starts: registers it and queues again what owners that are gone left
+ * on the wire. app_free() puts back what it still has in flight and unregisters it. */
+int app_own_sends(struct app *app, const char *command, char *err, size_t errlen);
 enum { APP_ENROL_DAYS = 7 };
 
 /* Makes a one-time enrolment code for role in area (police, leader) or agency. Returns 0, or

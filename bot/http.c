@@ -6,9 +6,10 @@
 #include "bot/http.h"
 
 #include "bot/app.h"
+#include "bot/clock.h"
+#include "bot/health.h"
 #include "bot/log.h"
-#include "storage/inbox.h"
-#include "storage/outbox.h"
+#include "bot/metrics.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,7 +29,8 @@ struct http {
     struct lws_context *ctx;
     struct lws_vhost *vhost;
     struct lws_protocols protocols[HTTP_PROTOCOLS_MAX];
-    struct lws_http_mount mount_web, mount_health, mount_hooks;
+    struct lws_http_mount mount_web, mount_health, mount_metrics, mount_hooks;
+    struct metrics *metrics;
     lws_sorted_usec_list_t tick;
     char web_root[4096];
     int port;
@@ -53,13 +55,13 @@ static const struct lws_protocol_vhost_options http_headers = {
     "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"};
 
-/* Writes a complete small response (status, JSON body) and ends the transaction. */
-static int http_respond_json(struct lws *wsi, unsigned status, const char *body)
+/* Writes a complete small response (status, content type, body) and ends the transaction. */
+static int http_respond(struct lws *wsi, unsigned status, const char *type, const char *body)
 {
     unsigned char buf[LWS_PRE + 1024];
     unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
     size_t len = strlen(body);
-    if (lws_add_http_common_headers(wsi, status, "application/json", (lws_filepos_t)len, &p, end) ||
+    if (lws_add_http_common_headers(wsi, status, type, (lws_filepos_t)len, &p, end) ||
         lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
                                      (const unsigned char *)"no-store", 8, &p, end) ||
         lws_finalize_write_http_header(wsi, start, &p, end))
@@ -75,26 +77,42 @@ static int http_respond_json(struct lws *wsi, unsigned status, const char *body)
     return lws_http_transaction_completed(wsi);
 }
 
+static int http_respond_json(struct lws *wsi, unsigned status, const char *body)
+{
+    return http_respond(wsi, status, "application/json", body);
+}
+
+/* The figures the threads keep in memory (bot/health.h): no database access, the same cost
+ * at any queue size. 503 with the reasons while anything is wrong. */
 static int http_healthz(struct lws *wsi, struct app *app)
 {
-    int64_t inbox = 0, queued = 0, sending = 0, failed = 0;
-    int ok = inbox_count_pending(app->db, NULL, &inbox) == DB_OK &&
-             outbox_count(app->db, "queued", &queued) == DB_OK &&
-             outbox_count(app->db, "sending", &sending) == DB_OK &&
-             outbox_count(app->db, "failed", &failed) == DB_OK;
+    struct health_snap snap;
+    health_snapshot(app->health, &snap);
+    json_t *o = health_json(&snap, clock_now_ms());
+    int ok = o && json_array_size(json_object_get(o, "problems")) == 0;
     json_t *platforms = json_array();
     for (int i = 0; platform_registry[i]; i++)
         if (app->pstarted[i])
             json_array_append_new(platforms, json_string(platform_registry[i]->name));
-    json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I}, s:o}", "status", ok ? "ok" : "degraded", "version",
-        TIPGATE_VERSION, "database", ok ? "ok" : "error", "queues", "inbox_pending",
-        (json_int_t)inbox, "outbox_queued", (json_int_t)queued, "outbox_sending",
-        (json_int_t)sending, "outbox_failed", (json_int_t)failed, "platforms", platforms);
-    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_object_set_new(o, "status", json_string(ok ? "ok" : "degraded"));
+    json_object_set_new(o, "version", json_string(TIPGATE_VERSION));
+    json_object_set_new(o, "platforms", platforms);
+    char *body = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9)) : NULL;
     json_decref(o);
     int rc = http_respond_json(wsi, ok ? HTTP_STATUS_OK : HTTP_STATUS_SERVICE_UNAVAILABLE,
                                body ? body : "{\"status\":\"error\"}");
+    free(body);
+    return rc;
+}
+
+/* Prometheus text (bot/metrics.h): served from memory; counts come from their own thread. */
+static int http_metrics(struct lws *wsi, struct http *h)
+{
+    char *body = h->metrics ? metrics_render(h->metrics) : NULL;
+    int rc =
+        body ? http_respond(wsi, HTTP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", body)
+             : lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, NULL) ||
+                   lws_http_transaction_completed(wsi);
     free(body);
     return rc;
 }
@@ -211,6 +229,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
                    lws_http_transaction_completed(wsi);
         if (strcmp(path, "/healthz") == 0 || strcmp(path, "/healthz/") == 0)
             return http_healthz(wsi, app);
+        if (strcmp(path, "/metrics") == 0 || strcmp(path, "/metrics/") == 0)
+            return http_metrics(wsi, app->http);
         return lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) ||
                lws_http_transaction_completed(wsi);
     }
@@ -241,8 +261,15 @@ static void http_setup_mounts(struct http *h)
         .origin_protocol = LWSMPRO_CALLBACK,
         .mountpoint_len = 8,
     };
-    h->mount_health = (struct lws_http_mount){
+    h->mount_metrics = (struct lws_http_mount){
         .mount_next = &h->mount_hooks,
+        .mountpoint = "/metrics",
+        .origin = "tipgate-http",
+        .origin_protocol = LWSMPRO_CALLBACK,
+        .mountpoint_len = 8,
+    };
+    h->mount_health = (struct lws_http_mount){
+        .mount_next = &h->mount_metrics,
         .mountpoint = "/healthz",
         .origin = "tipgate-http",
         .origin_protocol = LWSMPRO_CALLBACK,
@@ -334,6 +361,11 @@ int http_start(struct app *app, struct http **out)
     if (!h)
         return -1;
     h->app = app;
+    if (metrics_start(app, &h->metrics) != 0) {
+        log_error("http", "cannot start the /metrics counter");
+        free(h);
+        return -1;
+    }
     http_setup_mounts(h);
     http_setup_protocols(h);
     lws_set_log_level(LLL_ERR | (log_get_level() == LOG_DEBUG ? LLL_WARN : 0), http_lws_log);
@@ -356,14 +388,15 @@ int http_start(struct app *app, struct http **out)
     if (!h->ctx) {
         log_error("http", "cannot listen on %s port %d (in use, or not allowed?)",
                   app->cfg->http_listen, app->cfg->http_port);
+        metrics_stop(h->metrics);
         free(h);
         return -1;
     }
     h->vhost = lws_get_vhost_by_name(h->ctx, "default");
     h->port = h->vhost ? lws_get_vhost_listen_port(h->vhost) : app->cfg->http_port;
     lws_sul_schedule(h->ctx, 0, &h->tick, http_tick, HTTP_TICK_US);
-    log_info("http", "listening on http://%s:%d (web chat, /healthz)", app->cfg->http_listen,
-             h->port);
+    log_info("http", "listening on http://%s:%d (web chat, /healthz, /metrics)",
+             app->cfg->http_listen, h->port);
     *out = h;
     return 0;
 }
@@ -388,6 +421,7 @@ void http_free(struct http *h)
         return;
     lws_sul_cancel(&h->tick);
     lws_context_destroy(h->ctx);
+    metrics_stop(h->metrics);
     free(h);
 }
 

@@ -1,10 +1,11 @@
 /*
  * http.h — the HTTP and WebSocket server (libwebsockets), run by the main thread in `serve`.
  *
- * It serves the web chat page from <data_dir>/web, GET /healthz, and the WebSocket protocols
- * the started platforms offer (the web chat's "tipgate-chat" at /ws). Later issues add webhook
- * routes. Everything on this thread is event-driven; the only blocking work is short SQLite
- * statements on app->db, which belongs to this thread.
+ * It serves the web chat page from <data_dir>/web, GET /healthz (bot/health.h: figures kept in
+ * memory, no database access), GET /metrics (bot/metrics.h), the WebSocket protocols the
+ * started platforms offer (the web chat's "tipgate-chat" at /ws) and the webhook POSTs.
+ * Everything on this thread is event-driven; the only blocking work is short SQLite statements
+ * on app->db, which belongs to this thread.
  */
 #ifndef TIPGATE_HTTP_H
 #define TIPGATE_HTTP_H

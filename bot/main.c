@@ -75,9 +75,21 @@ static int main_init(const struct main_opts *opts)
     return rc;
 }
 
-static int main_serve(const struct main_opts *opts)
+/* serve and chat send: they own what they put on the wire (bot/owner.h). */
+static int main_init_sender(const struct main_opts *opts, const char *command)
 {
     int rc = main_init(opts);
+    char err[512];
+    if (rc == 0 && (rc = app_own_sends(&main_app, command, err, sizeof err)) != 0) {
+        fprintf(stderr, "tipgate: %s\n", err);
+        app_free(&main_app);
+    }
+    return rc;
+}
+
+static int main_serve(const struct main_opts *opts)
+{
+    int rc = main_init_sender(opts, "serve");
     if (rc != 0)
         return rc;
     main_signals();
@@ -99,7 +111,7 @@ out:
 
 static int main_chat(const struct main_opts *opts)
 {
-    int rc = main_init(opts);
+    int rc = main_init_sender(opts, "chat");
     if (rc != 0)
         return rc;
     main_signals();

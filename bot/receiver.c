@@ -4,6 +4,7 @@
 #include "bot/receiver.h"
 
 #include "bot/app.h"
+#include "bot/health.h"
 #include "bot/log.h"
 
 #include <errno.h>
@@ -93,11 +94,26 @@ int receiver_sleep(struct receiver *rx, int64_t ms)
     return atomic_load(&rx->stop);
 }
 
+/* Tells /healthz whether the platform takes the token: 401 and 404 are about the token (or
+ * the bot behind it), any other answer from the API says it was accepted. */
+static void receiver_note_token(struct receiver *rx, const struct botapi_reply *r)
+{
+    if (r->status == BOTAPI_REFUSED && (r->error_code == 401 || r->error_code == 404)) {
+        char why[BOTAPI_DESC_MAX + 64];
+        botapi_describe(r, why, sizeof why);
+        health_token(rx->app->health, rx->name, 1, why);
+    } else if (r->status == BOTAPI_OK || r->status == BOTAPI_REFUSED) {
+        health_token(rx->app->health, rx->name, 0, NULL);
+    }
+}
+
 void receiver_call(struct receiver *rx, const char *method, json_t *params, long timeout_s,
                    struct botapi_reply *r)
 {
     botapi_call(rx->easy, rx->pc->api_base_url, rx->pc->token, method, params, timeout_s, r);
     json_decref(params);
+    if (!receiver_stopping(rx))
+        receiver_note_token(rx, r);
 }
 
 void receiver_log_failure(struct receiver *rx, const char *method, const struct botapi_reply *r,

@@ -8,6 +8,7 @@
 #include "bot/app.h"
 #include "bot/botapi.h"
 #include "bot/clock.h"
+#include "bot/health.h"
 #include "bot/log.h"
 #include "storage/people.h"
 #include "storage/platform_store.h"
@@ -119,14 +120,41 @@ static void sender_note_down(struct sender *s, int64_t mono, const char *what)
                  what, (long long)pause, s->down_streak);
 }
 
+/* What one turn tells /healthz (bot/health.h). */
+struct sender_report {
+    struct health_send_turn t;
+    int token; /* 1 the platform took the token this turn, -1 it refused it, 0 no answer */
+    char token_why[BOTAPI_DESC_MAX + 64];
+};
+
+static void sender_note(struct sender_report *rep, const struct botapi_reply *r,
+                        enum sender_verdict v, const char *why)
+{
+    if (r->status == BOTAPI_REFUSED && (r->error_code == 401 || r->error_code == 404)) {
+        rep->token = -1;
+        snprintf(rep->token_why, sizeof rep->token_why, "%s", why);
+    } else if (r->status == BOTAPI_OK || r->status == BOTAPI_REFUSED) {
+        rep->token = rep->token < 0 ? -1 : 1;
+    }
+    if (v == SV_SENT)
+        rep->t.delivered++;
+    else if (v == SV_FAILED || v == SV_BLOCKED)
+        rep->t.given_up++;
+    else
+        rep->t.retried++;
+    if (r->status == BOTAPI_REFUSED && r->error_code == 429)
+        rep->t.throttled++;
+}
+
 static void sender_settle(struct sender *s, struct sx *x, const struct botapi_reply *r, int64_t now,
-                          int64_t mono)
+                          int64_t mono, struct sender_report *rep)
 {
     struct outbox_row *row = &x->row;
     char why[BOTAPI_DESC_MAX + 64];
     botapi_describe(r, why, sizeof why);
     int64_t delay;
     enum sender_verdict v = sender_judge(s, r, row->attempts, &delay);
+    sender_note(rep, r, v, why);
     switch (v) {
     case SV_SENT:
         outbox_mark_sent(s->db, row->id, now);
@@ -203,11 +231,12 @@ static int sender_gather(struct sender *s, struct sender_done *done)
 }
 
 /* Settles gathered transfers (inside the turn's transaction) and frees their slots. */
-static void sender_settle_all(struct sender *s, struct sender_done *done, int n)
+static void sender_settle_all(struct sender *s, struct sender_done *done, int n,
+                              struct sender_report *rep)
 {
     int64_t now = clock_now_ms(), mono = clock_mono_ms();
     for (int i = 0; i < n; i++) {
-        sender_settle(s, done[i].x, &done[i].r, now, mono);
+        sender_settle(s, done[i].x, &done[i].r, now, mono, rep);
         botapi_reply_clear(&done[i].r);
         sender_release(s, done[i].x);
     }
@@ -251,7 +280,7 @@ static int sender_take(struct sender *s, struct outbox_row *row, int64_t now, in
     char *body = json_dumps(params, JSON_COMPACT);
     json_decref(params);
     if (!x || !body || botapi_url(url, s->base_url, s->token, method) != 0 ||
-        outbox_set_sending(s->db, row->id) != DB_OK) {
+        outbox_set_sending(s->db, row->id, s->app->owner.id) != DB_OK) {
         free(body);
         return x ? 0 : -1;
     }
@@ -269,17 +298,32 @@ static int sender_take(struct sender *s, struct outbox_row *row, int64_t now, in
     return 1;
 }
 
-/* Due rows this turn may start (read without taking the write lock). */
-static int sender_due(struct sender *s, struct outbox_row *rows, int64_t now, int64_t mono)
+/* Due rows this turn may start (read without taking the write lock); *queried says whether
+ * it looked at all (not when paused or every slot is busy). */
+static int sender_due(struct sender *s, struct outbox_row *rows, int64_t now, int64_t mono,
+                      int *queried)
 {
     int free_slots = s->cfg.concurrency - s->inflight;
+    *queried = 0;
     if (mono < s->paused_until || free_slots <= 0 || (s->wait_until && mono < s->wait_until))
         return 0;
     s->wait_until = 0;
     int n = 0;
     if (outbox_due(s->db, s->platform, now, free_slots, rows, &n) != DB_OK)
         return 0;
+    *queried = 1;
     return n;
+}
+
+/* Tells /healthz how the turn went. */
+static void sender_tell_health(struct sender *s, struct sender_report *rep, int64_t now,
+                               int64_t mono)
+{
+    rep->t.in_flight = s->inflight;
+    rep->t.paused = mono < s->paused_until;
+    if (rep->token)
+        health_token(s->app->health, s->platform, rep->token < 0, rep->token_why);
+    health_sender(s->app->health, s->platform, now, &rep->t);
 }
 
 /* Claims what the limits allow of rows (inside the turn's transaction); the claimed slots go
@@ -312,29 +356,42 @@ static int sender_turn(struct sender *s)
     struct sender_done done[SENDER_MAX_INFLIGHT];
     struct outbox_row rows[SENDER_MAX_INFLIGHT];
     struct sx *started[SENDER_MAX_INFLIGHT];
+    struct sender_report rep;
+    memset(&rep, 0, sizeof rep);
     int64_t now = clock_now_ms(), mono = clock_mono_ms();
     int settled = sender_gather(s, done);
-    int due = sender_due(s, rows, now, mono);
-    if (settled + due == 0)
+    int due = sender_due(s, rows, now, mono, &rep.t.queried);
+    rep.t.due = due;
+    if (settled + due == 0) {
+        sender_tell_health(s, &rep, now, mono);
         return 0;
+    }
     if (db_begin(s->db) != DB_OK) {
+        health_db_write(s->app->health, 0, sqlite3_errmsg(db_handle(s->db)));
         for (int i = 0; i < due; i++)
             outbox_row_clear(&rows[i]);
         for (int i = 0; i < settled; i++) /* keep them for the next turn: rows stay "sending" */
             botapi_reply_clear(&done[i].r), sender_release(s, done[i].x);
+        sender_tell_health(s, &rep, now, mono);
         return 0;
     }
-    sender_settle_all(s, done, settled);
+    sender_settle_all(s, done, settled, &rep);
     int nstarted = sender_claim(s, rows, due, started, now, mono);
     if (db_commit(s->db) != DB_OK) {
-        db_rollback(s->db); /* settled rows stay "sending": recovered at the next start */
+        health_db_write(s->app->health, 0, sqlite3_errmsg(db_handle(s->db)));
+        db_rollback(s->db); /* settled rows stay "sending": requeued when this process stops */
         log_error("sender", "%s: cannot record send results", s->platform);
         for (int i = 0; i < nstarted; i++)
             sender_release(s, started[i]);
+        memset(&rep.t, 0, sizeof rep.t); /* nothing was recorded: no progress either */
+        rep.t.retried = settled;
+        sender_tell_health(s, &rep, now, mono);
         return settled;
     }
+    health_db_write(s->app->health, 1, NULL);
     for (int i = 0; i < nstarted; i++)
         curl_multi_add_handle(s->multi, started[i]->easy);
+    sender_tell_health(s, &rep, now, mono);
     return settled + nstarted;
 }
 
@@ -360,8 +417,10 @@ static void sender_drain(struct sender *s)
         curl_multi_perform(s->multi, &running);
         struct sender_done done[SENDER_MAX_INFLIGHT];
         int n = sender_gather(s, done);
+        struct sender_report rep;
+        memset(&rep, 0, sizeof rep);
         if (n && db_begin(s->db) == DB_OK) {
-            sender_settle_all(s, done, n);
+            sender_settle_all(s, done, n, &rep);
             if (db_commit(s->db) != DB_OK)
                 db_rollback(s->db);
         } else {

@@ -7,8 +7,10 @@
 
 #include "bot/app.h"
 #include "bot/clock.h"
+#include "bot/health.h"
 #include "bot/log.h"
 #include "bot/msg.h"
+#include "bot/owner.h"
 #include "bot/scheduler.h"
 #include "handlers/router.h"
 #include "handlers/textengine.h"
@@ -164,15 +166,20 @@ int worker_run_batch(struct app *app, struct db *db, int *done, unsigned *touche
         rc = 0;
         goto out;
     }
-    if (db_begin(db) != DB_OK)
+    if (db_begin(db) != DB_OK) {
+        health_db_write(app->health, 0, sqlite3_errmsg(db_handle(db)));
         goto out;
+    }
     /* A receiver waiting to store new updates goes first: the batch ends early and the rest
      * waits for the next one, so intake never stalls behind a long batch. */
     while (handled < n && (handled == 0 || !atomic_load(&app->writers_waiting)))
         if (worker_process(app, db, &items[handled++], touched) != 0)
             goto out;
-    if (db_commit(db) != DB_OK)
+    if (db_commit(db) != DB_OK) {
+        health_db_write(app->health, 0, sqlite3_errmsg(db_handle(db))); /* before the rollback */
         goto out;
+    }
+    health_db_write(app->health, 1, NULL);
     *done = handled;
     rc = 0;
 out:
@@ -209,6 +216,32 @@ static int worker_stopping(struct worker *w)
     return stop;
 }
 
+/* Every OWNER_BEAT_MS in a process that sends: the owner's heartbeat, which also releases
+ * the sends of owners gone since, and is the write that tells /healthz whether the database
+ * still accepts writes when nothing else is written. */
+struct worker_beat {
+    int64_t at; /* monotonic */
+    int failing;
+};
+
+static void worker_beat(struct app *app, struct db *db, struct worker_beat *b)
+{
+    if (!app->owner.id || (b->at && clock_mono_ms() - b->at < OWNER_BEAT_MS))
+        return;
+    b->at = clock_mono_ms();
+    int64_t requeued = 0;
+    char why[HEALTH_WHY_MAX];
+    int rc = owner_tick(db, &app->owner, &requeued, why, sizeof why);
+    health_db_write(app->health, rc == DB_OK, why);
+    if (rc != DB_OK && !b->failing)
+        log_error("worker", "the database refuses writes: %s", why);
+    else if (rc == DB_OK && b->failing)
+        log_info("worker", "the database accepts writes again");
+    b->failing = rc != DB_OK;
+    if (rc == DB_OK && requeued)
+        app_wake_platforms(app, ~0u);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -224,12 +257,15 @@ static void *worker_main(void *arg)
     db_set_synchronous(db, 0);
     int failures = 0;
     int64_t last_tick = 0;
+    struct worker_beat beat = {0};
     for (;;) {
         int done = 0;
         unsigned touched = 0;
         int rc = worker_run_batch(w->app, db, &done, &touched);
+        health_worker_turn(w->app->health, done);
         if (touched)
             app_wake_platforms(w->app, touched);
+        worker_beat(w->app, db, &beat);
         if (clock_mono_ms() - last_tick >= SCHEDULER_TICK_MS) {
             last_tick = clock_mono_ms();
             if (scheduler_tick(w->app, db, clock_now_ms(), &touched) == 0 && touched)

@@ -1,9 +1,12 @@
 /*
  * outbox.c — see outbox.h. Claiming is an UPDATE … RETURNING inside BEGIN IMMEDIATE, so two
- * senders (or two processes) can never claim the same row.
+ * senders (or two processes) can never claim the same row; the claim records the owner, and
+ * releasing an owner touches only the rows it claimed (found through the partial index on
+ * rows in "sending"). Whether an owner may be released is not decided here (bot/owner.c).
  */
 #include "storage/outbox.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,13 +73,14 @@ static int outbox_cmp_order(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int outbox_claim(struct db *db, const char *platform, int64_t now_ms, int max,
+int outbox_claim(struct db *db, const char *platform, int64_t owner, int64_t now_ms, int max,
                  struct outbox_row *rows, int *n)
 {
     static const char sql[] =
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id IN ("
-        "  SELECT id FROM outbox WHERE status = 'queued' AND platform = ? "
-        "  AND next_attempt_at <= ? ORDER BY id LIMIT ?) "
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_by = ?4 "
+        "WHERE id IN ("
+        "  SELECT id FROM outbox WHERE status = 'queued' AND platform = ?1 "
+        "  AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3) "
         "RETURNING id, platform, chat_id, text, buttons, priority, attempts, created_at, photo";
     *n = 0;
     if (db_begin(db) != DB_OK)
@@ -87,6 +91,7 @@ int outbox_claim(struct db *db, const char *platform, int64_t now_ms, int max,
         db_bind_text(st, 1, platform);
         sqlite3_bind_int64(st, 2, now_ms);
         sqlite3_bind_int(st, 3, max);
+        sqlite3_bind_int64(st, 4, owner);
         rc = outbox_collect(st, max, rows, n);
     }
     if (rc != DB_OK || db_commit(db) != DB_OK) {
@@ -187,17 +192,6 @@ int outbox_mark_failed(struct db *db, int64_t id, const char *error)
     return outbox_update(db, sql, id, 0, error);
 }
 
-int outbox_recover(struct db *db, int64_t *count)
-{
-    static const char sql[] = "UPDATE outbox SET status = 'queued' WHERE status = 'sending'";
-    *count = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK)
-        *count = sqlite3_changes(db_handle(db));
-    return rc;
-}
-
 int outbox_count(struct db *db, const char *status, int64_t *count)
 {
     static const char sql[] = "SELECT count(*) FROM outbox WHERE status = ?";
@@ -247,14 +241,15 @@ int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
     return DB_OK;
 }
 
-int outbox_set_sending(struct db *db, int64_t id)
+int outbox_set_sending(struct db *db, int64_t id, int64_t owner)
 {
-    static const char sql[] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1 "
-                              "WHERE id = ? AND status = 'queued'";
+    static const char sql[] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
+                              "claimed_by = ?2 WHERE id = ?1 AND status = 'queued'";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, owner);
     int rc = db_step_done(db, st);
     if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
         return DB_NOT_FOUND;
@@ -271,4 +266,131 @@ int outbox_defer(struct db *db, int64_t id, int64_t not_before_ms)
     sqlite3_bind_int64(st, 1, not_before_ms);
     sqlite3_bind_int64(st, 2, id);
     return db_step_done(db, st);
+}
+
+int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
+{
+    static const char sql[] =
+        "SELECT platform, status, count(*) FROM outbox GROUP BY platform, status "
+        "ORDER BY platform, status";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == max)
+            continue; /* more platforms than slots: counted no further, still stepped */
+        struct outbox_tally *t = &rows[(*n)++];
+        snprintf(t->platform, sizeof t->platform, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(t->status, sizeof t->status, "%s", (const char *)sqlite3_column_text(st, 1));
+        t->count = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        *n = 0;
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+/* ---- owners ---------------------------------------------------------------------------- */
+
+int outbox_owner_add(struct db *db, struct outbox_owner *o)
+{
+    static const char sql[] =
+        "INSERT INTO outbox_owners (id, pid, boot_id, pid_ns, start_ticks, command, started_at, "
+        "heartbeat_at) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, o->id);
+    sqlite3_bind_int64(st, 2, o->pid);
+    db_bind_text(st, 3, o->boot_id);
+    db_bind_text(st, 4, o->pid_ns);
+    sqlite3_bind_int64(st, 5, o->start_ticks);
+    db_bind_text(st, 6, o->command);
+    sqlite3_bind_int64(st, 7, o->started_at);
+    sqlite3_bind_int64(st, 8, o->heartbeat_at);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK)
+        o->id = sqlite3_last_insert_rowid(db_handle(db));
+    return rc;
+}
+
+int outbox_owner_beat(struct db *db, int64_t id, int64_t wall_ms)
+{
+    static const char sql[] = "UPDATE outbox_owners SET heartbeat_at = ? WHERE id = ?";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, wall_ms);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+        return DB_NOT_FOUND;
+    return rc;
+}
+
+int outbox_owner_list(struct db *db, struct outbox_owner *rows, int max, int *n)
+{
+    static const char sql[] =
+        "SELECT id, pid, boot_id, pid_ns, start_ticks, command, started_at, heartbeat_at "
+        "FROM outbox_owners ORDER BY id LIMIT ?";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int(st, 1, max);
+    int rc = SQLITE_DONE;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct outbox_owner *o = &rows[(*n)++];
+        memset(o, 0, sizeof *o);
+        o->id = sqlite3_column_int64(st, 0);
+        o->pid = sqlite3_column_int64(st, 1);
+        snprintf(o->boot_id, sizeof o->boot_id, "%s", (const char *)sqlite3_column_text(st, 2));
+        snprintf(o->pid_ns, sizeof o->pid_ns, "%s", (const char *)sqlite3_column_text(st, 3));
+        o->start_ticks = sqlite3_column_int64(st, 4);
+        snprintf(o->command, sizeof o->command, "%s", (const char *)sqlite3_column_text(st, 5));
+        o->started_at = sqlite3_column_int64(st, 6);
+        o->heartbeat_at = sqlite3_column_int64(st, 7);
+    }
+    if (*n < max && rc != SQLITE_DONE) {
+        sqlite3_reset(st);
+        *n = 0;
+        return DB_ERROR;
+    }
+    sqlite3_reset(st);
+    return DB_OK;
+}
+
+int outbox_owner_release(struct db *db, int64_t id, int64_t *requeued)
+{
+    static const char requeue[] =
+        "UPDATE outbox SET status = 'queued' WHERE status = 'sending' AND claimed_by = ?";
+    static const char forget[] = "DELETE FROM outbox_owners WHERE id = ?";
+    *requeued = 0;
+    sqlite3_stmt *st = db_stmt(db, requeue);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = db_step_done(db, st);
+    if (rc != DB_OK)
+        return rc;
+    *requeued = sqlite3_changes(db_handle(db));
+    if (!(st = db_stmt(db, forget)))
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    return db_step_done(db, st);
+}
+
+int outbox_requeue_unowned(struct db *db, int64_t *requeued)
+{
+    static const char sql[] =
+        "UPDATE outbox SET status = 'queued' WHERE status = 'sending' AND claimed_by IS NULL";
+    *requeued = 0;
+    int rc = db_step_done(db, db_stmt(db, sql));
+    if (rc == DB_OK)
+        *requeued = sqlite3_changes(db_handle(db));
+    return rc;
 }

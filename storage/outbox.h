@@ -2,9 +2,11 @@
  * outbox.h — outgoing messages: a row exists before any platform is asked to deliver it.
  *
  * States: queued → sending → sent, or back to queued with a later next_attempt_at (retry), or
- * failed (given up, with the reason kept). A row left in "sending" by a crash is put back to
- * queued by outbox_recover() at start: the one window in which a platform may get a message
- * twice is between the platform accepting it and outbox_mark_sent() committing.
+ * failed (given up, with the reason kept). A row in "sending" names the process that claimed
+ * it (an owner, registered in outbox_owners); only the rows of an owner that is gone are put
+ * back to queued (outbox_owner_release, decided by bot/owner.c), never a live sender's. The
+ * one window in which a platform may get a message twice is between the platform accepting it
+ * and outbox_mark_sent() committing, when the sending process dies in between.
  *
  * Priorities: lower goes first. Urgent police alerts, then replies to someone in a
  * conversation, then notices, then bulk broadcast.
@@ -51,10 +53,11 @@ struct outbox_row {
 
 int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, int64_t *id);
 
-/* Moves up to max due rows of platform to "sending" (attempts+1) and returns them in creation
- * order (a single-chat platform like the console shows them in the order they were written).
- * Runs in its own transaction. Multi-chat senders use outbox_due, which orders by priority. */
-int outbox_claim(struct db *db, const char *platform, int64_t now_ms, int max,
+/* Moves up to max due rows of platform to "sending" (attempts+1) claimed by owner (an
+ * outbox_owners id) and returns them in creation order (a single-chat platform like the
+ * console shows them in the order they were written). Runs in its own transaction. Multi-chat
+ * senders use outbox_due, which orders by priority. */
+int outbox_claim(struct db *db, const char *platform, int64_t owner, int64_t now_ms, int max,
                  struct outbox_row *rows, int *n);
 /* Queued rows for one chat with id > after_id, oldest first (for the web chat, which delivers
  * to whoever is connected). */
@@ -69,9 +72,9 @@ void outbox_row_clear(struct outbox_row *row);
  * Does not claim; call outbox_set_sending() for the ones sent now. */
 int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
                struct outbox_row *rows, int *n);
-/* queued → sending, attempts + 1 (inside the caller's transaction). DB_NOT_FOUND if the row
- * was not queued any more. */
-int outbox_set_sending(struct db *db, int64_t id);
+/* queued → sending, attempts + 1, claimed by owner (inside the caller's transaction).
+ * DB_NOT_FOUND if the row was not queued any more. */
+int outbox_set_sending(struct db *db, int64_t id, int64_t owner);
 /* A queued row waits until not_before_ms (a rate limit or a paused chat; no attempt used). */
 int outbox_defer(struct db *db, int64_t id, int64_t not_before_ms);
 
@@ -81,9 +84,47 @@ int outbox_mark_retry(struct db *db, int64_t id, int64_t next_attempt_ms, const 
  * asked us to wait, or the chat moved: not the message's fault). */
 int outbox_mark_retry_free(struct db *db, int64_t id, int64_t next_attempt_ms, const char *error);
 int outbox_mark_failed(struct db *db, int64_t id, const char *error);
-/* At start: every "sending" row back to "queued"; *count says how many. */
-int outbox_recover(struct db *db, int64_t *count);
-/* Number of rows in a status ("queued", "sending", "sent", "failed"). */
+/* Number of rows in a status ("queued", "sending", "sent", "failed"). A full scan: for tests
+ * and tools, never for a request path. */
 int outbox_count(struct db *db, const char *status, int64_t *count);
+
+/* Rows per platform and status, for /metrics (a full scan: run off the request path). */
+enum { OUTBOX_TALLY_MAX = 32 };
+struct outbox_tally {
+    char platform[24];
+    char status[12];
+    int64_t count;
+};
+int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n);
+
+/* ---- owners: the processes that claim rows ------------------------------------------------ */
+
+enum { OUTBOX_OWNER_TEXT = 64, OUTBOX_OWNERS_MAX = 64 };
+
+struct outbox_owner {
+    int64_t id;
+    int64_t pid;
+    char boot_id[OUTBOX_OWNER_TEXT]; /* "" when unknown */
+    char pid_ns[OUTBOX_OWNER_TEXT];  /* "" when unknown */
+    int64_t start_ticks;             /* 0 when unknown */
+    char command[16];
+    int64_t started_at;   /* application clock */
+    int64_t heartbeat_at; /* wall clock, ms */
+};
+
+/* Registers o (its id is assigned; an o->id > 0 registers again under that id, for an owner
+ * whose row another process removed). Inside the caller's transaction or alone. */
+int outbox_owner_add(struct db *db, struct outbox_owner *o);
+/* Renews an owner's heartbeat; DB_NOT_FOUND when its row is gone. */
+int outbox_owner_beat(struct db *db, int64_t id, int64_t wall_ms);
+/* Every registered owner, oldest first (at most max). */
+int outbox_owner_list(struct db *db, struct outbox_owner *rows, int max, int *n);
+/* Forgets an owner and puts the rows it left in "sending" back in the queue; *requeued says
+ * how many. Call inside a transaction, and only for an owner that cannot be sending: itself
+ * at a clean stop, or one bot/owner.c proved gone. */
+int outbox_owner_release(struct db *db, int64_t id, int64_t *requeued);
+/* Rows in "sending" that name no owner (claimed by a tipgate older than owners) back to
+ * queued; *requeued says how many. */
+int outbox_requeue_unowned(struct db *db, int64_t *requeued);
 
 #endif

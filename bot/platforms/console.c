@@ -43,7 +43,8 @@ static int console_flush(struct console *con)
     struct outbox_row rows[CONSOLE_BATCH];
     int n = 0, total = 0;
     do {
-        if (outbox_claim(con->app->db, "console", clock_now_ms(), CONSOLE_BATCH, rows, &n) != DB_OK)
+        if (outbox_claim(con->app->db, "console", con->app->owner.id, clock_now_ms(), CONSOLE_BATCH,
+                         rows, &n) != DB_OK)
             return -1;
         for (int i = 0; i < n; i++) {
             fprintf(con->out, "%s\n\n", rows[i].text);

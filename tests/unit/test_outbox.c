@@ -1,7 +1,8 @@
 /*
  * test_outbox.c — the outbox state machine (storage/outbox.h): claiming moves due rows to
  * "sending" most urgent first and counts the attempt, not_before delays a row, sent / retry /
- * failed land where they should with the error kept, recover re-queues interrupted sends,
+ * failed land where they should with the error kept, a gone owner's interrupted sends (and
+ * only its) are queued again,
  * dedupe keys refuse a second copy, and the web chat's per-chat and max-id queries.
  */
 #include "storage/db.h"
@@ -10,6 +11,8 @@
 #include "testlib.h"
 
 #include <limits.h>
+
+enum { OWNER = 7 }; /* the owner id rows are claimed under, where owners do not matter */
 
 static struct db *fresh_db(const char *name)
 {
@@ -80,7 +83,7 @@ static void test_outbox_claim_moves_to_sending_with_first_attempt(void)
 
     struct outbox_row rows[4];
     int n = -1;
-    CHECK_INT(outbox_claim(db, "webchat", 1000, 4, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 1000, 4, rows, &n), DB_OK);
     CHECK_INT(n, 1);
     if (n == 1) {
         CHECK_INT(rows[0].id, id);
@@ -97,10 +100,10 @@ static void test_outbox_claim_moves_to_sending_with_first_attempt(void)
     CHECK_INT(count(db, "queued"), 0);
 
     /* A row being sent is not handed out again, and other platforms see nothing. */
-    CHECK_INT(outbox_claim(db, "webchat", 5000, 4, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 5000, 4, rows, &n), DB_OK);
     CHECK_INT(n, 0);
     enqueue(db, "c2", "other", OUTBOX_REPLY, 1000);
-    CHECK_INT(outbox_claim(db, "telegram", 5000, 4, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "telegram", OWNER, 5000, 4, rows, &n), DB_OK);
     CHECK_INT(n, 0);
     db_close(db);
 }
@@ -119,13 +122,13 @@ static void test_outbox_claim_keeps_creation_order_for_a_single_chat(void)
     /* One chat's messages keep their order whatever their priority: the oldest goes first. */
     struct outbox_row rows[8];
     int n = 0;
-    CHECK_INT(outbox_claim(db, "webchat", 2000, 1, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 2000, 1, rows, &n), DB_OK);
     CHECK_INT(n, 1);
     if (n == 1)
         CHECK_INT(rows[0].id, bulk);
     clear_rows(rows, n);
 
-    CHECK_INT(outbox_claim(db, "webchat", 2000, 8, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 2000, 8, rows, &n), DB_OK);
     CHECK_INT(n, 4);
     int64_t want[] = {reply1, notice, reply2, urgent};
     for (int i = 0; i < n && i < 4; i++) {
@@ -151,11 +154,11 @@ static void test_outbox_not_before_delays_claim_until_due(void)
     CHECK_INT(outbox_enqueue(db, &m, 1000, &id), DB_OK);
     struct outbox_row rows[2];
     int n = -1;
-    CHECK_INT(outbox_claim(db, "webchat", 4999, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 4999, 2, rows, &n), DB_OK);
     CHECK_INT(n, 0);
     clear_rows(rows, n);
     CHECK_INT(count(db, "queued"), 1);
-    CHECK_INT(outbox_claim(db, "webchat", 5000, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 5000, 2, rows, &n), DB_OK);
     CHECK_INT(n, 1);
     if (n == 1)
         CHECK_INT(rows[0].id, id);
@@ -176,7 +179,7 @@ static void test_outbox_mark_sent_counts_as_sent(void)
     int64_t id = enqueue(db, "c1", "hi", OUTBOX_REPLY, 1000);
     struct outbox_row rows[2];
     int n = 0;
-    CHECK_INT(outbox_claim(db, "webchat", 1000, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 1000, 2, rows, &n), DB_OK);
     clear_rows(rows, n);
     CHECK_INT(outbox_mark_sent(db, id, 1500), DB_OK);
     CHECK_INT(count(db, "sent"), 1);
@@ -200,16 +203,16 @@ static void test_outbox_mark_retry_requeues_for_later_with_error(void)
     int n = 0;
     /* Only a row being sent can be retried. */
     CHECK_INT(outbox_mark_retry(db, id, 9000, "early"), DB_NOT_FOUND);
-    CHECK_INT(outbox_claim(db, "webchat", 1000, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 1000, 2, rows, &n), DB_OK);
     clear_rows(rows, n);
     CHECK_INT(outbox_mark_retry(db, id, 9000, "HTTP 429: Too Many Requests"), DB_OK);
     CHECK_INT(count(db, "queued"), 1);
     CHECK_STR(column(db, id, "next_attempt_at"), "9000");
     CHECK_STR(column(db, id, "last_error"), "HTTP 429: Too Many Requests");
 
-    CHECK_INT(outbox_claim(db, "webchat", 8999, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 8999, 2, rows, &n), DB_OK);
     CHECK_INT(n, 0);
-    CHECK_INT(outbox_claim(db, "webchat", 9000, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 9000, 2, rows, &n), DB_OK);
     CHECK_INT(n, 1);
     if (n == 1)
         CHECK_INT(rows[0].attempts, 2);
@@ -229,53 +232,109 @@ static void test_outbox_mark_failed_keeps_reason_and_stops(void)
     int64_t id = enqueue(db, "c1", "hi", OUTBOX_REPLY, 1000);
     struct outbox_row rows[2];
     int n = 0;
-    CHECK_INT(outbox_claim(db, "webchat", 1000, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 1000, 2, rows, &n), DB_OK);
     clear_rows(rows, n);
     CHECK_INT(outbox_mark_failed(db, id, "Forbidden: bot was blocked by the user"), DB_OK);
     CHECK_INT(count(db, "failed"), 1);
     CHECK_INT(count(db, "sending"), 0);
     CHECK_STR(column(db, id, "last_error"), "Forbidden: bot was blocked by the user");
     CHECK_STR(column(db, id, "sent_at"), "(null)");
-    CHECK_INT(outbox_claim(db, "webchat", 99999, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 99999, 2, rows, &n), DB_OK);
     CHECK_INT(n, 0);
     int64_t after = 0;
-    CHECK_INT(outbox_recover(db, &after), DB_OK);
+    CHECK_INT(outbox_owner_release(db, OWNER, &after), DB_OK);
     CHECK_INT(after, 0);
     CHECK_INT(count(db, "failed"), 1);
     db_close(db);
 }
 
-static void test_outbox_recover_requeues_interrupted_sends(void)
+static int64_t add_owner(struct db *db, int64_t pid)
 {
-    struct db *db = fresh_db("recover.db");
+    struct outbox_owner o = {.pid = pid, .start_ticks = 1, .heartbeat_at = 1};
+    snprintf(o.command, sizeof o.command, "serve");
+    CHECK_INT(outbox_owner_add(db, &o), DB_OK);
+    CHECK(o.id > 0);
+    return o.id;
+}
+
+/* A crash leaves rows in "sending"; releasing their (gone) owner queues exactly those again,
+ * never another owner's, and counts a new attempt when they are claimed again. */
+static void test_outbox_owner_release_requeues_only_that_owners_sends(void)
+{
+    struct db *db = fresh_db("release.db");
     if (!db)
         return;
+    int64_t gone = add_owner(db, 100), live = add_owner(db, 200);
     enqueue(db, "c1", "one", OUTBOX_REPLY, 1000);
     enqueue(db, "c1", "two", OUTBOX_REPLY, 1001);
     int64_t third = enqueue(db, "c1", "three", OUTBOX_REPLY, 1002);
+    int64_t other = enqueue(db, "c2", "other", OUTBOX_REPLY, 1003);
     struct outbox_row rows[4];
     int n = 0;
-    CHECK_INT(outbox_claim(db, "webchat", 2000, 3, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", gone, 2000, 3, rows, &n), DB_OK);
     CHECK_INT(n, 3);
     clear_rows(rows, n);
+    CHECK_INT(outbox_set_sending(db, other, live), DB_OK);
+    char live_id[24];
+    snprintf(live_id, sizeof live_id, "%lld", (long long)live);
+    CHECK_STR(column(db, other, "claimed_by"), live_id);
     CHECK_INT(outbox_mark_sent(db, third, 2100), DB_OK);
 
-    int64_t recovered = -1;
-    CHECK_INT(outbox_recover(db, &recovered), DB_OK);
-    CHECK_INT(recovered, 2);
+    int64_t requeued = -1;
+    CHECK_INT(outbox_owner_release(db, gone, &requeued), DB_OK);
+    CHECK_INT(requeued, 2);
     CHECK_INT(count(db, "queued"), 2);
-    CHECK_INT(count(db, "sending"), 0);
+    CHECK_INT(count(db, "sending"), 1); /* the live owner's send stays on the wire */
+    CHECK_STR(column(db, other, "status"), "sending");
     CHECK_INT(count(db, "sent"), 1);
+    struct outbox_owner list[4];
+    CHECK_INT(outbox_owner_list(db, list, 4, &n), DB_OK);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_INT(list[0].id, live);
 
-    CHECK_INT(outbox_claim(db, "webchat", 3000, 4, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", live, 3000, 4, rows, &n), DB_OK);
     CHECK_INT(n, 2);
     for (int i = 0; i < n; i++)
         CHECK_INT(rows[i].attempts, 2);
     clear_rows(rows, n);
-    CHECK_INT(outbox_recover(db, &recovered), DB_OK);
-    CHECK_INT(recovered, 2);
-    CHECK_INT(outbox_recover(db, &recovered), DB_OK);
-    CHECK_INT(recovered, 0);
+    CHECK_INT(outbox_owner_release(db, gone, &requeued), DB_OK);
+    CHECK_INT(requeued, 0);
+    db_close(db);
+}
+
+/* Owner ids are never reused, so rows naming a forgotten owner never name a new one; the
+ * heartbeat of a forgotten owner says so; rows claimed by a tipgate older than owners are
+ * requeued by outbox_requeue_unowned alone. */
+static void test_outbox_owners_ids_heartbeat_and_unowned_rows(void)
+{
+    struct db *db = fresh_db("owners.db");
+    if (!db)
+        return;
+    int64_t a = add_owner(db, 100), b = add_owner(db, 200);
+    int64_t requeued = -1;
+    CHECK_INT(outbox_owner_release(db, b, &requeued), DB_OK);
+    int64_t c = add_owner(db, 300);
+    CHECK(c > b && b > a);
+    CHECK_INT(outbox_owner_beat(db, a, 5000), DB_OK);
+    CHECK_INT(outbox_owner_beat(db, b, 5000), DB_NOT_FOUND);
+    struct outbox_owner again = {.id = b, .pid = 200, .heartbeat_at = 6000};
+    snprintf(again.command, sizeof again.command, "serve");
+    CHECK_INT(outbox_owner_add(db, &again), DB_OK);
+    CHECK_INT(again.id, b);
+    CHECK_INT(outbox_owner_beat(db, b, 7000), DB_OK);
+
+    int64_t old = enqueue(db, "c1", "claimed before owners", OUTBOX_REPLY, 1000);
+    int64_t mine = enqueue(db, "c2", "mine", OUTBOX_REPLY, 1000);
+    CHECK_INT(sqlite3_exec(db_handle(db),
+                           "UPDATE outbox SET status = 'sending' WHERE chat_id = 'c1'", NULL, NULL,
+                           NULL),
+              SQLITE_OK);
+    CHECK_INT(outbox_set_sending(db, mine, a), DB_OK);
+    CHECK_INT(outbox_requeue_unowned(db, &requeued), DB_OK);
+    CHECK_INT(requeued, 1);
+    CHECK_STR(column(db, old, "status"), "queued");
+    CHECK_STR(column(db, mine, "status"), "sending");
     db_close(db);
 }
 
@@ -297,7 +356,7 @@ static void test_outbox_dedupe_key_refuses_second_copy(void)
     /* Still refused once the first copy was sent. */
     struct outbox_row rows[2];
     int n = 0;
-    CHECK_INT(outbox_claim(db, "webchat", 3000, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 3000, 2, rows, &n), DB_OK);
     clear_rows(rows, n);
     CHECK_INT(outbox_mark_sent(db, id, 3000), DB_OK);
     CHECK_INT(outbox_enqueue(db, &m, 4000, NULL), DB_DUPLICATE);
@@ -391,7 +450,8 @@ TESTLIB_MAIN(T(test_outbox_claim_moves_to_sending_with_first_attempt),
              T(test_outbox_mark_sent_counts_as_sent),
              T(test_outbox_mark_retry_requeues_for_later_with_error),
              T(test_outbox_mark_failed_keeps_reason_and_stops),
-             T(test_outbox_recover_requeues_interrupted_sends),
+             T(test_outbox_owner_release_requeues_only_that_owners_sends),
+             T(test_outbox_owners_ids_heartbeat_and_unowned_rows),
              T(test_outbox_dedupe_key_refuses_second_copy),
              T(test_outbox_queued_for_chat_honours_after_id_and_chat),
              T(test_outbox_max_queued_id_tracks_newest_queued_row))

@@ -1,0 +1,195 @@
+/*
+ * health.c — see health.h. Writers lock, assign and unlock; readers copy the whole struct
+ * under the lock (health_snapshot) and judge and format the copy without it, so a slow client
+ * never holds up a sender. Stalls are measured on the application clock, like the rows' due
+ * times they are about (and so a test can move a service past the threshold without waiting);
+ * the database and worker ages on the monotonic clock.
+ */
+#include "bot/health.h"
+
+#include "bot/clock.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct health {
+    pthread_mutex_t lock;
+    int64_t started_mono;
+    int db_state;
+    char db_why[HEALTH_WHY_MAX];
+    int64_t db_at_mono;
+    int64_t worker_at_mono;
+    uint64_t handled;
+    struct health_platform p[PLATFORM_MAX];
+};
+
+int health_new(struct health **out)
+{
+    struct health *h = calloc(1, sizeof *h);
+    *out = NULL;
+    if (!h)
+        return -1;
+    pthread_mutex_init(&h->lock, NULL);
+    h->started_mono = clock_mono_ms();
+    h->db_state = -1;
+    *out = h;
+    return 0;
+}
+
+void health_free(struct health *h)
+{
+    if (!h)
+        return;
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+void health_db_write(struct health *h, int ok, const char *why)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->db_state = ok ? 1 : 0;
+    snprintf(h->db_why, sizeof h->db_why, "%s", ok ? "" : why && *why ? why : "unknown error");
+    h->db_at_mono = clock_mono_ms();
+    pthread_mutex_unlock(&h->lock);
+}
+
+void health_worker_turn(struct health *h, int handled)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->worker_at_mono = clock_mono_ms();
+    h->handled += (uint64_t)(handled > 0 ? handled : 0);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void health_token(struct health *h, const char *platform, int refused, const char *why)
+{
+    int i = platform_index(platform);
+    if (!h || i < 0)
+        return;
+    pthread_mutex_lock(&h->lock);
+    struct health_platform *p = &h->p[i];
+    p->reported = 1;
+    p->token_refused = refused != 0;
+    snprintf(p->token_why, sizeof p->token_why, "%s", refused && why ? why : "");
+    pthread_mutex_unlock(&h->lock);
+}
+
+void health_sender(struct health *h, const char *platform, int64_t now_ms,
+                   const struct health_send_turn *t)
+{
+    int i = platform_index(platform);
+    if (!h || i < 0)
+        return;
+    pthread_mutex_lock(&h->lock);
+    struct health_platform *p = &h->p[i];
+    p->reported = p->has_sender = 1;
+    p->in_flight = t->in_flight;
+    p->paused = t->paused;
+    if (t->queried)
+        p->due = t->due;
+    p->delivered += (uint64_t)t->delivered;
+    p->given_up += (uint64_t)t->given_up;
+    p->retried += (uint64_t)t->retried;
+    if (t->delivered || t->given_up) {
+        p->last_progress = now_ms;
+        p->retry_pending = 0;
+    }
+    if (t->retried > t->throttled) /* a 429 row is simply not due yet */
+        p->retry_pending = 1;
+    /* Work waits while rows are due, requests are on the wire or failed sends wait for their
+     * retry. "Nothing due" counts only when the sender looked: a paused sender does not. */
+    int waiting = (t->queried && t->due > 0) || t->in_flight > 0 || p->retry_pending ||
+                  (!t->queried && p->due > 0);
+    if (!waiting)
+        p->work_since = 0;
+    else if (!p->work_since)
+        p->work_since = now_ms;
+    pthread_mutex_unlock(&h->lock);
+}
+
+void health_snapshot(struct health *h, struct health_snap *s)
+{
+    memset(s, 0, sizeof *s);
+    s->db_state = -1;
+    s->db_age_ms = -1;
+    if (!h)
+        return;
+    int64_t mono = clock_mono_ms();
+    pthread_mutex_lock(&h->lock);
+    s->db_state = h->db_state;
+    memcpy(s->db_why, h->db_why, sizeof s->db_why);
+    s->db_age_ms = h->db_at_mono ? mono - h->db_at_mono : -1;
+    s->worker_age_ms = mono - (h->worker_at_mono ? h->worker_at_mono : h->started_mono);
+    s->handled = h->handled;
+    memcpy(s->p, h->p, sizeof s->p);
+    pthread_mutex_unlock(&h->lock);
+}
+
+int health_stalled(const struct health_platform *p, int64_t now_ms)
+{
+    return p->has_sender && p->work_since && now_ms - p->work_since >= HEALTH_STALL_MS &&
+           now_ms - p->last_progress >= HEALTH_STALL_MS;
+}
+
+int health_check(const struct health_snap *s, int64_t now_ms,
+                 char problems[HEALTH_PROBLEMS_MAX][HEALTH_LINE_MAX], int *n)
+{
+    *n = 0;
+    if (s->db_state == 0)
+        snprintf(problems[(*n)++], HEALTH_LINE_MAX, "database refuses writes: %s", s->db_why);
+    if (s->worker_age_ms >= HEALTH_WORKER_STALL_MS)
+        snprintf(problems[(*n)++], HEALTH_LINE_MAX, "worker: has not come round for %lld s",
+                 (long long)(s->worker_age_ms / 1000));
+    for (int i = 0; i < PLATFORM_MAX && platform_registry[i]; i++) {
+        const struct health_platform *p = &s->p[i];
+        const char *name = platform_registry[i]->name;
+        if (p->token_refused)
+            snprintf(problems[(*n)++], HEALTH_LINE_MAX, "%s: the platform refuses the token (%s)",
+                     name, p->token_why);
+        if (health_stalled(p, now_ms))
+            snprintf(problems[(*n)++], HEALTH_LINE_MAX,
+                     "%s: no message delivered for %lld s while messages wait", name,
+                     (long long)((now_ms - (p->last_progress > p->work_since ? p->last_progress
+                                                                             : p->work_since)) /
+                                 1000));
+    }
+    return *n == 0;
+}
+
+/* Seconds from then to now_ms as a JSON number, or null when then is 0 (never). */
+static json_t *health_age(int64_t then, int64_t now_ms)
+{
+    return then ? json_real((double)(now_ms - then) / 1000.0) : json_null();
+}
+
+json_t *health_json(const struct health_snap *s, int64_t now_ms)
+{
+    char problems[HEALTH_PROBLEMS_MAX][HEALTH_LINE_MAX];
+    int n = 0;
+    health_check(s, now_ms, problems, &n);
+    json_t *list = json_array(), *senders = json_object();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(list, json_string(problems[i]));
+    for (int i = 0; i < PLATFORM_MAX && platform_registry[i]; i++) {
+        const struct health_platform *p = &s->p[i];
+        if (!p->reported)
+            continue;
+        json_object_set_new(senders, platform_registry[i]->name,
+                            json_pack("{s:s, s:i, s:i, s:b, s:I, s:I, s:o, s:o, s:b}", "token",
+                                      p->token_refused ? "refused" : "ok", "in_flight",
+                                      p->in_flight, "due", p->due, "paused", p->paused, "delivered",
+                                      (json_int_t)p->delivered, "given_up", (json_int_t)p->given_up,
+                                      "last_progress_s", health_age(p->last_progress, now_ms),
+                                      "waiting_s", health_age(p->work_since, now_ms), "stalled",
+                                      health_stalled(p, now_ms)));
+    }
+    return json_pack("{s:s, s:o, s:o, s:{s:I, s:f}}", "database", s->db_state == 0 ? "error" : "ok",
+                     "problems", list, "senders", senders, "worker", "handled",
+                     (json_int_t)s->handled, "last_turn_s", (double)s->worker_age_ms / 1000.0);
+}

@@ -1,0 +1,89 @@
+/*
+ * health.h — what /healthz and /metrics say, kept in memory by the threads that know it, so
+ * that answering costs the same at 0 and at a million outbox rows and never touches the
+ * database from the HTTP thread (which also serves the web chat and the webhooks).
+ *
+ * Who reports what: every write transaction of the worker and the senders reports whether it
+ * committed (health_db_write; the worker's owner heartbeat every few seconds is the probe when
+ * nothing else writes); the worker reports each turn; receivers and senders report how the
+ * platform answered the token (health_token); each sender reports every turn (health_sender).
+ * One mutex guards it all; every call holds it for a few assignments.
+ *
+ * The verdict (health_check) is unhealthy — /healthz answers 503 — while any of these holds:
+ * the last write transaction failed (disk full, read-only, I/O error); a platform answered
+ * 401 or 404 to the token and nothing has succeeded since; a sender has had work (due rows,
+ * requests on the wire, failed sends awaiting their retry — a 429 is not a failure: its row
+ * is simply not due) for HEALTH_STALL_MS and delivered or gave up on no message in that time;
+ * the worker has not come round for HEALTH_WORKER_STALL_MS.
+ */
+#ifndef TIPGATE_HEALTH_H
+#define TIPGATE_HEALTH_H
+
+#include "bot/platform.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+enum { HEALTH_WHY_MAX = 200, HEALTH_LINE_MAX = HEALTH_WHY_MAX + 96 };
+enum { HEALTH_PROBLEMS_MAX = 2 + 2 * PLATFORM_MAX };
+enum { HEALTH_STALL_MS = 120000, HEALTH_WORKER_STALL_MS = 60000 };
+
+struct health;
+
+int health_new(struct health **out);
+void health_free(struct health *h);
+
+/* A write transaction committed (ok) or failed (why: the database's error, e.g.
+ * sqlite3_errmsg() taken before the rollback, which would replace it). h may be NULL. */
+void health_db_write(struct health *h, int ok, const char *why);
+/* The worker came round; handled updates were processed in this turn. */
+void health_worker_turn(struct health *h, int handled);
+/* How platform answered a call with its token: refused (401/404, why says how) or accepted. */
+void health_token(struct health *h, const char *platform, int refused, const char *why);
+
+/* One turn of a platform's sender. */
+struct health_send_turn {
+    int queried;   /* it looked for due rows (not paused, a slot free) */
+    int due;       /* how many it found (at most its free slots) */
+    int in_flight; /* requests on the wire after the turn */
+    int paused;    /* a platform-wide pause is in force */
+    int delivered; /* settled this turn as sent */
+    int given_up;  /* settled as failed for good (refused, blocked, out of attempts) */
+    int retried;   /* settled as "try again later" */
+    int throttled; /* of which the platform asked to wait (429): not a failure */
+};
+void health_sender(struct health *h, const char *platform, int64_t now_ms,
+                   const struct health_send_turn *t);
+
+/* A copy of every figure, taken under the lock. */
+struct health_platform {
+    int reported; /* a receiver or sender of this platform has reported */
+    int has_sender;
+    int token_refused;
+    char token_why[HEALTH_WHY_MAX];
+    int due, in_flight, paused, retry_pending;
+    int64_t work_since;    /* application clock: since when work has waited; 0 none */
+    int64_t last_progress; /* application clock: last delivery or give-up; 0 never */
+    uint64_t delivered, given_up, retried;
+};
+struct health_snap {
+    int db_state; /* -1 nothing written yet, 0 the last write failed, 1 it committed */
+    char db_why[HEALTH_WHY_MAX];
+    int64_t db_age_ms;     /* since the last write outcome (monotonic); -1 none */
+    int64_t worker_age_ms; /* since the worker last came round (or since start); monotonic */
+    uint64_t handled;
+    struct health_platform p[PLATFORM_MAX]; /* by platform_registry index */
+};
+void health_snapshot(struct health *h, struct health_snap *s);
+
+/* The verdict on a snapshot at now_ms (application clock): returns 1 when healthy; each
+ * problem is one line in problems[] (*n of them). */
+int health_check(const struct health_snap *s, int64_t now_ms,
+                 char problems[HEALTH_PROBLEMS_MAX][HEALTH_LINE_MAX], int *n);
+/* Whether platform i's sender is stalled (see above) at now_ms. */
+int health_stalled(const struct health_platform *p, int64_t now_ms);
+
+/* The /healthz body's figures: {"database", "problems", "senders", "worker"} (a new object). */
+json_t *health_json(const struct health_snap *s, int64_t now_ms);
+
+#endif
