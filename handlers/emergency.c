@@ -251,9 +251,9 @@ static int emergency_more(struct hctx *ctx, struct tip *t)
     if (text && (a->urgent || a->distress))
         rc = emergency_call(ctx, t->category, a->injury, true);
     text_analysis_clear(&own);
-    int photos = 0;
+    int photos = 0; /* evidence: photos, voice messages, files */
     for (int i = 0; i < m->n_attachments; i++)
-        photos += strcmp(m->attachments[i].kind, "photo") == 0;
+        photos += tipfile_is_evidence(m->attachments[i].kind);
     if (rc == 0 && m->has_location)
         rc = emergency_location(ctx, t);
     if (rc == 0 && (text || photos))

@@ -100,23 +100,34 @@ static int report_is_unknown(const char *folded)
     return 0;
 }
 
-/* Photos and a location on any message of the flow are kept (up to the limit). */
+/* Photos, voice messages, files and a location on any message of the flow are kept (up to the
+ * limit) in data: "photos" holds photo refs, "media" the other kinds as [kind, ref]. A sticker
+ * is not evidence: it neither counts nor answers the media question. */
 static int report_take_media(struct report *r)
 {
     const struct msg *m = r->ctx->msg;
-    json_t *photos = json_object_get(r->data, "photos");
+    json_t *photos = json_object_get(r->data, "photos"), *media = json_object_get(r->data, "media");
     if (!photos) {
         photos = json_array();
         json_object_set_new(r->data, "photos", photos);
     }
-    int refused = 0;
+    if (!media) {
+        media = json_array();
+        json_object_set_new(r->data, "media", media);
+    }
+    int refused = 0, taken = 0;
     for (int i = 0; i < m->n_attachments; i++) {
-        if (strcmp(m->attachments[i].kind, "photo") != 0)
+        const struct msg_attachment *at = &m->attachments[i];
+        if (!tipfile_is_evidence(at->kind))
             continue;
-        if ((int)json_array_size(photos) >= r->ctx->desks->rules.max_attachments)
+        taken = 1;
+        if ((int)(json_array_size(photos) + json_array_size(media)) >=
+            r->ctx->desks->rules.max_attachments)
             refused = 1;
+        else if (strcmp(at->kind, "photo") == 0)
+            json_array_append_new(photos, json_string(at->ref));
         else
-            json_array_append_new(photos, json_string(m->attachments[i].ref));
+            json_array_append_new(media, json_pack("[s, s]", at->kind, at->ref));
     }
     if (m->has_location) {
         json_object_set_new(r->data, "lat", json_real(m->latitude));
@@ -127,7 +138,7 @@ static int report_take_media(struct report *r)
         hctx_send(r->ctx, m->platform, m->chat_id, text, NULL, OUTBOX_REPLY);
         free(text);
     }
-    return m->n_attachments > 0 || m->has_location;
+    return taken || m->has_location;
 }
 
 /* ---- questions -------------------------------------------------------------------------- */
@@ -180,9 +191,12 @@ static char *report_summary(struct report *r)
     struct hctx *ctx = r->ctx;
     const char *unknown = texts_get(ctx->texts, "value_unknown");
     const char *place = report_str(r, "place"), *when = report_str(r, "when");
-    char photos[64], identity[128];
+    char photos[96], identity[128], others[48] = "";
     size_t n_photos = json_array_size(json_object_get(r->data, "photos"));
-    snprintf(photos, sizeof photos, "%zu%s", n_photos,
+    size_t n_media = json_array_size(json_object_get(r->data, "media"));
+    if (n_media)
+        snprintf(others, sizeof others, " + %zu 🎤/📎", n_media);
+    snprintf(photos, sizeof photos, "%zu%s%s", n_photos, others,
              json_object_get(r->data, "lat") ? " + 📍" : "");
     const char *phone = report_str(r, "phone");
     struct texts_var pv[] = {{"phone", phone}};
@@ -283,8 +297,15 @@ static void report_draft(const struct report *r, struct tip_draft *d)
     };
     json_t *photos = json_object_get(r->data, "photos"), *p;
     size_t i;
-    json_array_foreach(photos, i, p) if (d->n_photos < TIPFILE_PHOTOS_MAX)
-        d->photos[d->n_photos++] = json_string_value(p);
+    json_array_foreach(photos, i, p) if (d->n_media < TIPFILE_PHOTOS_MAX && json_is_string(p))
+        d->media[d->n_media++] = (struct tip_media){"photo", json_string_value(p)};
+    json_array_foreach(json_object_get(r->data, "media"), i, p)
+    {
+        const char *kind = json_string_value(json_array_get(p, 0));
+        const char *ref = json_string_value(json_array_get(p, 1));
+        if (d->n_media < TIPFILE_PHOTOS_MAX && tipfile_is_evidence(kind) && ref)
+            d->media[d->n_media++] = (struct tip_media){kind, ref};
+    }
     json_t *lat = json_object_get(r->data, "lat"), *lon = json_object_get(r->data, "lon");
     if (json_is_number(lat) && json_is_number(lon)) {
         d->has_location = true;
@@ -500,14 +521,15 @@ static int report_begin(struct hctx *ctx, const char *flow, const char *descript
     return rc;
 }
 
-/* The current message's photos (up to the limit) and location, into d. */
+/* The current message's evidence (up to the limit) and location, into d. */
 static void report_message_media(const struct hctx *ctx, struct tip_draft *d)
 {
     const struct msg *m = ctx->msg;
-    for (int i = 0; i < m->n_attachments && d->n_photos < TIPFILE_PHOTOS_MAX; i++)
-        if (strcmp(m->attachments[i].kind, "photo") == 0 &&
-            d->n_photos < ctx->desks->rules.max_attachments)
-            d->photos[d->n_photos++] = m->attachments[i].ref;
+    for (int i = 0; i < m->n_attachments && d->n_media < TIPFILE_PHOTOS_MAX; i++)
+        if (tipfile_is_evidence(m->attachments[i].kind) &&
+            d->n_media < ctx->desks->rules.max_attachments)
+            d->media[d->n_media++] =
+                (struct tip_media){m->attachments[i].kind, m->attachments[i].ref};
     if (m->has_location) {
         d->has_location = true;
         d->latitude = m->latitude;

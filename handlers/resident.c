@@ -163,20 +163,25 @@ int resident_forward(struct hctx *ctx, struct tip *t, const char *text, const ch
 {
     const struct msg *m = ctx->msg;
     int64_t have = 0;
-    tips_count_attachments(ctx->db, t->id, &have);
-    int added = 0, refused = 0;
-    const char *new_photos[MSG_MAX_ATTACHMENTS];
+    if (tips_count_attachments(ctx->db, t->id, NULL, &have) != DB_OK)
+        return -1;
+    int added = 0, refused = 0, n_photos = 0, n_links = 0;
+    const char *new_photos[MSG_MAX_ATTACHMENTS], *new_links[MSG_MAX_ATTACHMENTS];
     for (int i = 0; i < m->n_attachments; i++) {
-        if (strcmp(m->attachments[i].kind, "photo") != 0)
-            continue;
+        const struct msg_attachment *at = &m->attachments[i];
+        if (!tipfile_is_evidence(at->kind))
+            continue; /* a sticker is not evidence */
         if (have + added >= ctx->desks->rules.max_attachments) {
             refused = 1;
             continue;
         }
-        if (tips_add_attachment(ctx->db, t->id, "photo", m->attachments[i].ref, ctx->now_ms) !=
-            DB_OK)
+        if (tips_add_attachment(ctx->db, t->id, at->kind, at->ref, ctx->now_ms) != DB_OK)
             return -1;
-        new_photos[added++] = m->attachments[i].ref;
+        added++;
+        if (strcmp(at->kind, "photo") == 0)
+            new_photos[n_photos++] = at->ref;
+        else if (strncmp(at->ref, "https://", 8) == 0 || strncmp(at->ref, "http://", 7) == 0)
+            new_links[n_links++] = at->ref; /* a voice message or file the desk opens */
     }
     if (text && *text) {
         struct text_analysis a;
@@ -206,8 +211,14 @@ int resident_forward(struct hctx *ctx, struct tip *t, const char *text, const ch
         rc = to_desk ? tipfile_tell_desk(ctx, t, to_desk) : -1;
         free(to_desk);
     }
-    if (rc == 0 && added)
-        rc = tipfile_send_photo_refs(ctx, t, new_photos, added);
+    if (rc == 0 && n_photos)
+        rc = tipfile_send_photo_refs(ctx, t, new_photos, n_photos);
+    for (int i = 0; rc == 0 && i < n_links; i++) {
+        struct texts_var lv[] = {{"code", shown}, {"value", new_links[i]}};
+        char *line = texts_render(ctx->texts, "relay_media_to_desk", lv, 2);
+        rc = line ? tipfile_tell_desk(ctx, t, line) : -1;
+        free(line);
+    }
     if (rc == 0)
         rc = tips_audit(ctx->db, ctx->person->id, "add", t->id, NULL, ctx->now_ms);
     if (rc == 0)

@@ -83,7 +83,8 @@ static const char *const texts_required[] = {
     "emergency_button_medical", "emergency_filed", "emergency_choice_done", "emergency_added",
     "emergency_ask_phone", "emergency_phone_saved", "emergency_kept_anonymous", "emergency_done",
     "relay_contact_to_desk", "relay_location_to_desk", "value_ongoing", "report_ask_distress",
-    "emergency_call_first", "desk_event_contact",
+    "emergency_call_first", "desk_event_contact", "desk_line_voice", "desk_line_document",
+    "desk_media_in_app", "relay_media_to_desk",
     /* the desk reading tips, its buttons, /help by role (handlers/desk_*.c, basic.c) */
     "desk_line_commands_urgent", "desk_extend_limit", "desk_extend_not_later", "desk_usage_view",
     "desk_view_heading", "desk_view_heading_urgent", "desk_view_kind_feedback",

@@ -21,6 +21,12 @@
 
 enum { TIPFILE_TEXT_MAX = 8192 };
 
+bool tipfile_is_evidence(const char *kind)
+{
+    return kind && (strcmp(kind, "photo") == 0 || strcmp(kind, "voice") == 0 ||
+                    strcmp(kind, "document") == 0);
+}
+
 const char *tipfile_category_label(const struct hctx *ctx, const char *category)
 {
     size_t n = 0;
@@ -252,8 +258,8 @@ enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, st
     if (strcmp(t.kind, "tip") == 0)
         t.deadline_at = ctx->now_ms + ctx->desks->rules.resolve_days * 86400000LL;
     int rc = tips_create(ctx->db, &t, ctx->now_ms);
-    for (int i = 0; rc == DB_OK && i < d->n_photos; i++)
-        rc = tips_add_attachment(ctx->db, t.id, "photo", d->photos[i], ctx->now_ms);
+    for (int i = 0; rc == DB_OK && i < d->n_media; i++)
+        rc = tips_add_attachment(ctx->db, t.id, d->media[i].kind, d->media[i].ref, ctx->now_ms);
     if (rc == DB_OK)
         rc = tips_audit(ctx->db, t.person_id, "file", t.id, t.kind, ctx->now_ms);
     int64_t id = t.id;
@@ -352,6 +358,22 @@ static void tipfile_tipster_line(struct hctx *ctx, struct tipfile_buf *b, const 
                      t->anonymous ? "-" : t->contact_phone);
 }
 
+/* One line per voice message or file (kind) of t, named line: a link the desk opens where the
+ * platform gave one (Zalo), else what to look for in the tipster's platform. */
+static void tipfile_media_lines(struct hctx *ctx, struct tipfile_buf *b, const struct tip *t,
+                                const char *kind, const char *line)
+{
+    char *refs[TIPFILE_PHOTOS_MAX];
+    int n = 0;
+    if (tips_attachments(ctx->db, t->id, kind, refs, TIPFILE_PHOTOS_MAX, &n) != DB_OK)
+        return;
+    for (int i = 0; i < n; i++) {
+        int url = strncmp(refs[i], "https://", 8) == 0 || strncmp(refs[i], "http://", 7) == 0;
+        tipfile_line(ctx, b, line, url ? refs[i] : texts_get(ctx->texts, "desk_media_in_app"));
+        free(refs[i]);
+    }
+}
+
 /* The facts of t as desk lines. An urgent tip is read in seconds by someone about to move:
  * what is happening and where come first, then how to call the tipster back (when they
  * agreed), then the rest; a routine one reads in the order of the register. description_len
@@ -366,7 +388,7 @@ static void tipfile_facts(struct hctx *ctx, struct tipfile_buf *b, const struct 
     const struct area *area = desks_area(ctx->desks, t->area);
     char *description = t->description ? strndup(t->description, description_len) : NULL;
     int64_t photos = 0;
-    tips_count_attachments(ctx->db, t->id, &photos);
+    tips_count_attachments(ctx->db, t->id, "photo", &photos);
     snprintf(count, sizeof count, "%lld", (long long)photos);
     if (t->urgent) {
         tipfile_line(ctx, b, "desk_line_description", description);
@@ -387,6 +409,8 @@ static void tipfile_facts(struct hctx *ctx, struct tipfile_buf *b, const struct 
     }
     tipfile_entity_lines(ctx, b, t->entities);
     tipfile_line(ctx, b, "desk_line_photos", photos ? count : NULL);
+    tipfile_media_lines(ctx, b, t, "voice", "desk_line_voice");
+    tipfile_media_lines(ctx, b, t, "document", "desk_line_document");
     if (!t->urgent)
         tipfile_tipster_line(ctx, b, t);
     free(description);

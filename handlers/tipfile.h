@@ -22,6 +22,15 @@
 
 enum { TIPFILE_PHOTOS_MAX = 10 };
 
+/* What a resident sends that is kept as evidence with a tip: photos, voice messages and files
+ * (a sticker is a reaction, never evidence). */
+bool tipfile_is_evidence(const char *kind);
+
+struct tip_media {
+    const char *kind; /* "photo", "voice", "document" */
+    const char *ref;  /* platform file id or URL */
+};
+
 struct tip_draft {
     const char *kind; /* "tip" or "feedback" */
     const char *description;
@@ -29,9 +38,9 @@ struct tip_draft {
     const char *place, *happened;
     bool urgent;
     bool anonymous;
-    const char *phone; /* only with anonymous false */
-    const char *photos[TIPFILE_PHOTOS_MAX];
-    int n_photos;
+    const char *phone;                          /* only with anonymous false */
+    struct tip_media media[TIPFILE_PHOTOS_MAX]; /* up to tips.max_attachments of them */
+    int n_media;
     bool has_location;
     double latitude, longitude;
     /* Filed by the emergency path (handlers/emergency.c): never refused by the hourly limit

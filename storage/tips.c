@@ -238,14 +238,16 @@ int tips_attachments(struct db *db, int64_t tip_id, const char *kind, char **ref
     return DB_OK;
 }
 
-int tips_count_attachments(struct db *db, int64_t tip_id, int64_t *n)
+int tips_count_attachments(struct db *db, int64_t tip_id, const char *kind, int64_t *n)
 {
-    static const char sql[] = "SELECT count(*) FROM tip_attachments WHERE tip_id = ?";
+    static const char sql[] =
+        "SELECT count(*) FROM tip_attachments WHERE tip_id = ?1 AND (?2 IS NULL OR kind = ?2)";
     *n = 0;
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, tip_id);
+    db_bind_text(st, 2, kind);
     int rc = db_step_row(st);
     if (rc == DB_OK)
         *n = sqlite3_column_int64(st, 0);

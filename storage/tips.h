@@ -55,7 +55,8 @@ int tips_add_attachment(struct db *db, int64_t tip_id, const char *kind, const c
                         int64_t now_ms);
 /* Up to max attachment refs of kind (NULL: any) into refs (caller frees each). */
 int tips_attachments(struct db *db, int64_t tip_id, const char *kind, char **refs, int max, int *n);
-int tips_count_attachments(struct db *db, int64_t tip_id, int64_t *n);
+/* How many attachments of kind (NULL: of every kind) tip_id has. */
+int tips_count_attachments(struct db *db, int64_t tip_id, const char *kind, int64_t *n);
 
 /* Field updates; each bumps updated_at. NULL strings are stored as NULL. */
 int tips_set_status(struct db *db, int64_t id, const char *status, int64_t now_ms);

@@ -179,7 +179,7 @@ def test_xem_shows_the_whole_tip_its_history_and_deadlines_and_audits_contact_vi
         assert events == [
             "Nhận tin",
             "Người báo bổ sung: Hắn mặc áo khoác đen",
-            "Người báo gửi thêm ảnh",
+            "Người báo gửi thêm ảnh, tệp",
             "Cán bộ tiếp nhận",   # the officer's display name is the test's "Cán bộ"
             "Cán bộ giao cho: Trung úy Minh",
             "Cán bộ nhắn người báo: Xe màu gì?",

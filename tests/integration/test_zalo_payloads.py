@@ -66,6 +66,54 @@ def test_photo_added_to_a_tip_is_kept_and_a_sticker_is_not_evidence():
         s.tg.assert_clean_exit()
 
 
+def numbered(name, *labels, **values):
+    """A question with numbered choices, as Zalo shows it."""
+    text = TEXTS[name]
+    for k, v in values.items():
+        text = text.replace("{%s}" % k, str(v))
+    return text + "\n\n" + "\n".join("%d. %s" % (i + 1, TEXTS[l]) for i, l in enumerate(labels))
+
+
+def test_voice_is_kept_with_the_tip_and_the_desk_gets_its_link_a_sticker_answers_nothing():
+    desk = "d35kd35kd35kd35kd35k"
+    routing = {"routing": {"default_desk": {"platform": ZL, "chat_id": desk}}}
+    with apitest.Setup(ZL, config=routing) as s:
+        s.tg.start()
+        # the guided report: at the photo step a sticker is not an answer, a voice message is
+        s.fake.push_text(ALICE, "/baotin")
+        apitest.wait_replies(s.fake, ALICE, 1)
+        s.fake.push_text(ALICE, "Tối qua lúc 22h ở ngõ 5 đường Lê Lợi có kẻ trộm xe máy")
+        media_q = numbered("report_ask_media", "choice_continue", max=5)
+        assert apitest.wait_replies(s.fake, ALICE, 2)[1] == media_q
+        s.fake.push_sticker(ALICE, "c3a1b2")
+        r = apitest.wait_replies(s.fake, ALICE, 4)
+        assert r[2:] == [TEXTS["report_not_understood"], media_q], r
+        s.fake.push_voice(ALICE, VOICE)
+        s.fake.push_text(ALICE, "1")     # Tiếp tục
+        apitest.wait_replies(s.fake, ALICE, 5)
+        s.fake.push_text(ALICE, "1")     # Ẩn danh
+        summary = apitest.wait_replies(s.fake, ALICE, 6)[5]
+        assert "1 🎤/📎" in summary, summary
+        s.fake.push_text(ALICE, "1")     # Gửi
+        receipt = apitest.wait_replies(s.fake, ALICE, 7)[6]
+        code = CODE_RE.search(receipt).group(0)
+        [card] = apitest.wait_replies(s.fake, desk, 1)
+        assert TEXTS["desk_line_voice"].replace("{value}", VOICE) in card.split("\n"), card
+        assert q(s.tg, "SELECT kind, ref FROM tip_attachments") == [("voice", VOICE)]
+
+        # in an emergency's follow-up a voice message reaches the desk at once, as a link
+        s.fake.push_text(BINH, "cứu với, đang có cướp ở ngõ 7 đường Lê Lợi")
+        filed = apitest.wait_replies(s.fake, BINH, 2)[1]
+        code2 = CODE_RE.search(filed).group(0)
+        s.fake.push_voice(BINH, VOICE + "?2")
+        apitest.wait_replies(s.fake, BINH, 3)
+        apitest.wait_until(lambda: TEXTS["relay_media_to_desk"].replace("{code}", code2).replace(
+            "{value}", VOICE + "?2") in apitest.sent_to(s.fake, desk), what="the voice link")
+        assert q(s.tg, "SELECT kind, ref FROM tip_attachments ORDER BY id") == [
+            ("voice", VOICE), ("voice", VOICE + "?2")]
+        s.tg.assert_clean_exit()
+
+
 def test_bots_own_messages_are_dropped_by_is_bot_and_by_id():
     with apitest.Setup(ZL) as s:
         s.fake.echo_sent = True  # every message the bot sends comes back as an update

@@ -419,7 +419,7 @@ static int r_tips_attachments(struct db *db)
 static int r_tips_count_attachments(struct db *db)
 {
     int64_t n = -1;
-    int rc = tips_count_attachments(db, 1, &n);
+    int rc = tips_count_attachments(db, 1, NULL, &n);
     EMPTY_ON_ERROR(rc, n);
     return rc;
 }
