@@ -74,7 +74,7 @@ struct classify_result {
     bool urgent;
     bool ongoing; /* "đang", "ngay bây giờ", "cứu với": it is happening now (any message) */
     bool injury;  /* someone bleeding, unconscious, trapped (any message) */
-    bool distress;  /* a cry for help: "cứu với", "SOS", "giúp em với" (any message) */
+    bool distress;  /* a cry for help: "cứu với", "SOS", "khẩn cấp" (any message) */
     double score;   /* tip evidence compared with the threshold */
     double urgency; /* urgency compared with urgent_threshold */
     double cat_score[CLASSIFY_NCAT];

@@ -858,6 +858,7 @@ static void test_ongoing_injury_and_distress_facts(void)
         {"cuu toi voi", true, false, true},
         {"SOS", true, false, true},
         {"em đang làm nghiên cứu về an ninh trật tự", true, false, false},
+        {"tụ tập gây ồn ào, anh chị kiểm tra giúp em với", false, false, false},
     };
     load();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
