@@ -700,7 +700,7 @@ int report_free_text(struct hctx *ctx)
         struct tip_draft d = {.kind = "tip", .description = m->text, .anonymous = true};
         report_message_media(ctx, &d);
         rc = emergency_file(ctx, &d, a, false) == 0 ? 1 : -1;
-    } else if (a->distress) { /* "cứu với" alone: the numbers first, then what is happening */
+    } else if (a->distress && !a->is_tip) { /* "cứu với" alone: the numbers, then what happens */
         rc = report_distress(ctx, a) == 0 ? 1 : -1;
     } else if (report_is_trigger(a->folded)) {
         rc = report_begin(ctx, "report", NULL) == 0 ? 1 : -1;
