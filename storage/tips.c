@@ -64,19 +64,31 @@ void tips_read(sqlite3_stmt *st, struct tip *t)
     t->extended_days = sqlite3_column_int(st, c++);
 }
 
-int tips_collect(sqlite3_stmt *st, struct tip *out, int max, int *n)
+int tips_collect_total(sqlite3_stmt *st, struct tip *out, int max, int *n, int64_t *total)
 {
     int rc = DB_NOT_FOUND;
     *n = 0;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK)
+    if (total)
+        *total = 0;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
+        if (total)
+            *total = sqlite3_column_int64(st, TIPS_NCOLUMNS);
         tips_read(st, &out[(*n)++]);
+    }
     if (db_rows_end(st, rc) != DB_OK) {
         for (int i = 0; i < *n; i++)
             tip_clear(&out[i]);
         *n = 0;
+        if (total)
+            *total = 0;
         return DB_ERROR;
     }
     return DB_OK;
+}
+
+int tips_collect(sqlite3_stmt *st, struct tip *out, int max, int *n)
+{
+    return tips_collect_total(st, out, max, n, NULL);
 }
 
 static int tips_one(sqlite3_stmt *st, struct tip *out)

@@ -17,38 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The page of st (whose last column is the count of all rows) into out. */
-static int tips_desk_collect(sqlite3_stmt *st, struct tip *out, int max, int *n, int64_t *total)
-{
-    int rc = DB_NOT_FOUND;
-    *n = 0;
-    *total = 0;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
-        *total = sqlite3_column_int64(st, TIPS_NCOLUMNS);
-        tips_read(st, &out[(*n)++]);
-    }
-    if (db_rows_end(st, rc) != DB_OK) {
-        for (int i = 0; i < *n; i++)
-            tip_clear(&out[i]);
-        *n = 0;
-        *total = 0;
-        return DB_ERROR;
-    }
-    return DB_OK;
-}
-
 /* A page past the end has no row to carry the count: count without the offset. */
 static int tips_desk_page(sqlite3_stmt *st, int offset_param, int offset, struct tip *out, int max,
                           int *n, int64_t *total)
 {
     sqlite3_bind_int(st, offset_param, offset);
-    int rc = tips_desk_collect(st, out, max, n, total);
+    int rc = tips_collect_total(st, out, max, n, total);
     if (rc != DB_OK || *n > 0 || offset == 0)
         return rc;
     sqlite3_bind_int(st, offset_param, 0);
     struct tip first;
     int one = 0;
-    rc = tips_desk_collect(st, &first, 1, &one, total);
+    rc = tips_collect_total(st, &first, 1, &one, total);
     if (one)
         tip_clear(&first);
     return rc;

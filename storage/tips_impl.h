@@ -22,6 +22,9 @@ void tips_read(sqlite3_stmt *st, struct tip *t);
 /* Up to max rows of st into out, then resets st. DB_ERROR (and *n 0, nothing to free) when a
  * step failed. */
 int tips_collect(sqlite3_stmt *st, struct tip *out, int max, int *n);
+/* The same for a SELECT whose last column (after TIPS_COLUMNS) is the count of the whole list,
+ * read into *total (0 when there is no row). */
+int tips_collect_total(sqlite3_stmt *st, struct tip *out, int max, int *n, int64_t *total);
 /* Folded words as an FTS5 query of quoted strings ("tu" "khoa"), so no typed character can
  * change its meaning (caller frees; "" when there is no word; NULL on no memory). */
 char *tips_fts_query(const char *folded);
