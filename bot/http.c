@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <libwebsockets.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -352,11 +353,46 @@ static int http_probe(const char *listen, int port)
     return 0;
 }
 
+/* Raises the soft open-file limit to the hard limit: a systemd service starts with 1024, which
+ * would stop the web chat near 1,000 browsers, and libwebsockets sizes its tables by the soft
+ * limit when the context is made. Says so when even the hard limit is too low. */
+static void http_fd_limit(void)
+{
+    const rlim_t need = (rlim_t)HTTP_WS_MAX_CONNECTIONS + HTTP_FD_SPARE;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        log_warn("http", "cannot read the open-file limit: %s", strerror(errno));
+        return;
+    }
+    rlim_t was = rl.rlim_cur;
+    /* An unlimited hard limit cannot be a soft one for open files (the kernel caps it). */
+    rlim_t want = rl.rlim_max != RLIM_INFINITY ? rl.rlim_max : was > need ? was : need;
+    if (rl.rlim_cur < want) {
+        rl.rlim_cur = want;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+            log_warn("http", "cannot raise the open-file limit from %llu to %llu: %s",
+                     (unsigned long long)was, (unsigned long long)want, strerror(errno));
+            rl.rlim_cur = was;
+        } else {
+            log_info("http", "raised the open-file limit from %llu to %llu",
+                     (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+        }
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+        log_warn("http",
+                 "the open-file limit is %llu, below the %llu that %d web chat connections need: "
+                 "browsers beyond that are refused; raise LimitNOFILE= in the service unit (or "
+                 "the hard limit, ulimit -Hn)",
+                 (unsigned long long)rl.rlim_cur, (unsigned long long)need,
+                 HTTP_WS_MAX_CONNECTIONS);
+}
+
 int http_start(struct app *app, struct http **out)
 {
     *out = NULL;
     if (http_probe(app->cfg->http_listen, app->cfg->http_port) != 0)
         return -1;
+    http_fd_limit();
     struct http *h = calloc(1, sizeof *h);
     if (!h)
         return -1;

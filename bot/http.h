@@ -14,7 +14,12 @@ struct app;
 struct http;
 struct lws_context;
 
-/* Creates the server and starts listening; logs the URL. *out owns it (http_free). */
+/* WebSocket connections held at once (the web chat refuses more): the open-file limit is
+ * raised at start to cover them plus HTTP_FD_SPARE. */
+enum { HTTP_WS_MAX_CONNECTIONS = 10000, HTTP_FD_SPARE = 1024 };
+
+/* Raises the open-file limit to what HTTP_WS_MAX_CONNECTIONS need, and listens; logs the
+ * URL. *out owns the server (http_free). */
 int http_start(struct app *app, struct http **out);
 /* Serves until app->stopping is set. */
 int http_run(struct http *h);
