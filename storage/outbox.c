@@ -123,20 +123,39 @@ int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat
     return outbox_collect(st, max, rows, n);
 }
 
-int outbox_max_queued_id(struct db *db, const char *platform, int64_t *id)
+int outbox_last_id(struct db *db, int64_t *id)
 {
-    static const char sql[] =
-        "SELECT coalesce(max(id), 0) FROM outbox WHERE platform = ? AND status = 'queued'";
+    static const char sql[] = "SELECT coalesce(max(id), 0) FROM outbox";
     *id = 0;
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
-    db_bind_text(st, 1, platform);
     int rc = db_step_row(st);
     if (rc == DB_OK)
         *id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return rc == DB_OK ? DB_OK : DB_ERROR;
+}
+
+int outbox_queued_between(struct db *db, const char *platform, int64_t after_id, int64_t upto_id,
+                          int max, struct outbox_row *rows, int *n)
+{
+    /* The unary + keep the planner on the id range: the indexes that start with platform
+     * would make it read every queued row of the platform, including the ones waiting for a
+     * chat that is not connected. */
+    static const char sql[] =
+        "SELECT id, platform, chat_id, text, buttons, priority, attempts, created_at, photo "
+        "FROM outbox WHERE id > ?1 AND id <= ?2 AND +platform = ?3 AND +status = 'queued' "
+        "ORDER BY id LIMIT ?4";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, after_id);
+    sqlite3_bind_int64(st, 2, upto_id);
+    db_bind_text(st, 3, platform);
+    sqlite3_bind_int(st, 4, max);
+    return outbox_collect(st, max, rows, n);
 }
 
 void outbox_row_clear(struct outbox_row *row)

@@ -63,8 +63,15 @@ int outbox_claim(struct db *db, const char *platform, int64_t owner, int64_t now
  * to whoever is connected). */
 int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat_id,
                            int64_t after_id, int max, struct outbox_row *rows, int *n);
-/* The highest id of any queued row of platform (0 when none): a cheap "anything new?" probe. */
-int outbox_max_queued_id(struct db *db, const char *platform, int64_t *id);
+/* The highest id in the outbox, whatever its platform or state (0 when empty): one step down
+ * the table's own b-tree, a cheap "anything new?" probe. Ids grow with every enqueue; they go
+ * down only when the newest rows were deleted (SQLite then reuses them). */
+int outbox_last_id(struct db *db, int64_t *id);
+/* Queued rows of platform with after_id < id <= upto_id, oldest first: the rows enqueued since
+ * a caller last looked, found through the id range whatever else the table holds (for the web
+ * chat, which hands each to the connections of its chat). */
+int outbox_queued_between(struct db *db, const char *platform, int64_t after_id, int64_t upto_id,
+                          int max, struct outbox_row *rows, int *n);
 void outbox_row_clear(struct outbox_row *row);
 
 /* For a platform's sender: due queued rows (highest priority first) that are the oldest of

@@ -2,8 +2,10 @@
  * webchat_store.h — web chat identities and conversation history.
  *
  * A browser proves who it is with a secret it keeps in localStorage. Only the secret's SHA-256
- * is stored; it maps to a random chat id that says nothing about the secret, so the chat id can
- * appear in logs and (later) to police without letting anyone read the conversation.
+ * is stored; it maps to a chat id that says nothing about the secret (random for identities
+ * stored before issue 10, a one-way function of the secret since: bot/platforms/webchat.c), so
+ * the chat id can appear in logs and (later) to police without letting anyone read the
+ * conversation.
  */
 #ifndef TIPGATE_WEBCHAT_STORE_H
 #define TIPGATE_WEBCHAT_STORE_H
@@ -15,10 +17,21 @@
 
 enum { WEBCHAT_CHAT_ID_LEN = 18 }; /* "w" + 16 hex + NUL */
 
-/* Finds the chat id of the identity whose secret hashes to secret_hash, creating it when new.
- * *created says which. */
-int webchat_store_identity(struct db *db, const char *secret_hash, int64_t now_ms,
-                           char chat_id[WEBCHAT_CHAT_ID_LEN], bool *created);
+/* How stale last_seen_at may grow before a reconnect refreshes it: a reconnect is then a read,
+ * not a write, and the date stays exact to the hour, which is all pruning needs. */
+enum { WEBCHAT_SEEN_STEP_MS = 3600 * 1000 };
+
+/* The chat id of the identity whose secret hashes to secret_hash: DB_OK with *chat_id, or
+ * DB_NOT_FOUND when it has no row (yet). Refreshes last_seen_at once it is older than
+ * WEBCHAT_SEEN_STEP_MS. */
+int webchat_store_find(struct db *db, const char *secret_hash, int64_t now_ms,
+                       char chat_id[WEBCHAT_CHAT_ID_LEN]);
+/* DB_OK when an identity owns chat_id, DB_NOT_FOUND when none does. */
+int webchat_store_chat_taken(struct db *db, const char *chat_id);
+/* Stores the identity secret_hash → chat_id, done once its first message is stored: an identity
+ * that never said anything leaves no row. DB_OK also when the same identity is already stored
+ * (a second tab got there first); DB_DUPLICATE when chat_id belongs to another identity. */
+int webchat_store_add(struct db *db, const char *secret_hash, const char *chat_id, int64_t now_ms);
 
 struct webchat_line {
     bool from_bot;

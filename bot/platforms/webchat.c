@@ -9,10 +9,17 @@
  *                                           ← {"type":"message","text","at","buttons"?}
  *                                           ← {"type":"error","code","text","id"?}
  * The secret (>= 128 random bits, kept in the browser's localStorage) is the identity: only its
- * SHA-256 is stored (storage/webchat_store.c) and it is never logged. Incoming messages go to
- * the inbox before the ack; replies are outbox rows delivered to every open connection of the
- * chat and marked sent once written; a chat with no connection keeps them queued until it
- * reconnects. Everything here runs on the HTTP thread, using app->db.
+ * SHA-256 is stored (storage/webchat_store.c) and it is never logged. The chat id of a new
+ * identity is a one-way function of its secret, so the identity needs no row until its first
+ * message is stored: a browser that only looks leaves nothing behind.
+ *
+ * Incoming messages go to the inbox before the ack; replies are outbox rows delivered to every
+ * open connection of the chat and marked sent once written; a chat with no connection keeps
+ * them queued until it reconnects. The open connections are indexed by chat id (wc->chats), so
+ * a reply costs one lookup and one query per batch of new rows, whatever the number of
+ * connections. Memory per idle connection is what libwebsockets keeps (its receive buffer is
+ * WC_RX_CHUNK) plus struct wc_conn: a longer frame is joined in a buffer that lives only as
+ * long as the frame. Everything here runs on the HTTP thread, using app->db.
  */
 #include "bot/app.h"
 #include "bot/clock.h"
@@ -29,6 +36,7 @@
 
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,9 +45,20 @@
 #define WC_TXQ_MAX      256                /* frames waiting for a slow reader before we drop it */
 #define WC_HISTORY      100                /* lines replayed on connect */
 #define WC_DELIVER_STEP 32
-#define WC_MAX_CONNS    10000
+#define WC_MAX_CONNS    HTTP_WS_MAX_CONNECTIONS
 #define WC_RATE_PER_SEC 5.0 /* messages a connection may send, with a burst of WC_RATE_BURST */
 #define WC_RATE_BURST   20.0
+/* libwebsockets' receive buffer, allocated for every connection: a hello, a ping and most
+ * messages fit; a longer frame arrives in pieces that wc_receive joins. */
+#define WC_RX_CHUNK 1024
+/* The most one write hands the socket (no buffer of that size is kept): without it lws would
+ * cut every frame longer than WC_RX_CHUNK into pieces and copy the rest. */
+#define WC_TX_PACKET      65536
+#define WC_CHAT_BUCKETS   8192 /* chat id → connections; a power of two near WC_MAX_CONNS */
+#define WC_SECRET_MAX     128  /* hex characters (wc_valid_secret) */
+#define WC_IDENTITY_TRIES 3    /* fresh secrets tried when a derived chat id is taken */
+#define WC_CHAT_ID_HEX    16   /* hex characters of a chat id after its "w" */
+#define WC_CHAT_ID_DOMAIN "tipgate web chat id\n"
 
 struct wc_frame {
     struct wc_frame *next;
@@ -50,15 +69,17 @@ struct wc_frame {
 
 struct webchat;
 
-struct wc_conn { /* lws per-session data */
-    struct wc_conn *next;
+struct wc_conn {               /* lws per-session data */
+    struct wc_conn *chat_next; /* the next connection in this one's bucket of wc->chats */
     struct lws *wsi;
     struct webchat *wc;
-    int ready;
+    int ready; /* said hello: has a chat id and is in wc->chats */
     int binary;
+    int behind; /* rows were held back while the send queue was full: catch up when it drains */
     char chat_id[WEBCHAT_CHAT_ID_LEN];
+    char *unsaved; /* owned: the secret's hash while the identity has no row, else NULL */
     int64_t last_queued_id;
-    char *rx;
+    char *rx; /* owned: a frame that arrives in pieces, while it does */
     size_t rx_len;
     int rx_overflow;
     struct wc_frame *tx_head, *tx_tail;
@@ -70,10 +91,9 @@ struct wc_conn { /* lws per-session data */
 
 struct webchat {
     struct app *app;
-    struct wc_conn *conns;
     int nconns;
-    atomic_int wake;
-    int64_t seen_max_id;
+    int64_t seen_id; /* outbox rows up to this id have been handed to the connections open */
+    struct wc_conn *chats[WC_CHAT_BUCKETS]; /* ready connections, chained by chat_next */
 };
 
 static struct webchat *wc_of(struct lws *wsi)
@@ -83,19 +103,37 @@ static struct webchat *wc_of(struct lws *wsi)
     return app && i >= 0 ? app->pstate[i] : NULL;
 }
 
-/* Queues one JSON frame (steals o). A reader that lets WC_TXQ_MAX frames pile up is dropped:
- * its rows stay queued in the outbox and arrive when it reconnects. */
-static void wc_queue(struct wc_conn *c, json_t *o, int64_t outbox_id)
+/* The bucket of wc->chats that holds the connections of chat_id (FNV-1a of the id). */
+static struct wc_conn **wc_bucket(struct webchat *wc, const char *chat_id)
 {
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (!s)
-        return;
-    size_t len = strlen(s);
-    struct wc_frame *f = malloc(sizeof *f + LWS_PRE + len);
-    if (!f || c->tx_count >= WC_TXQ_MAX) {
-        free(f);
-        free(s);
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)chat_id; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return &wc->chats[h & (WC_CHAT_BUCKETS - 1)];
+}
+
+static void wc_index_add(struct wc_conn *c)
+{
+    struct wc_conn **b = wc_bucket(c->wc, c->chat_id);
+    c->chat_next = *b;
+    *b = c;
+}
+
+static void wc_index_remove(struct wc_conn *c)
+{
+    for (struct wc_conn **pp = wc_bucket(c->wc, c->chat_id); *pp; pp = &(*pp)->chat_next)
+        if (*pp == c) {
+            *pp = c->chat_next;
+            return;
+        }
+}
+
+/* Queues one frame: len bytes of JSON, copied. A reader that lets WC_TXQ_MAX frames pile up is
+ * dropped: its rows stay queued in the outbox and arrive when it reconnects. */
+static void wc_queue_text(struct wc_conn *c, const char *s, size_t len, int64_t outbox_id)
+{
+    struct wc_frame *f = c->tx_count < WC_TXQ_MAX ? malloc(sizeof *f + LWS_PRE + len) : NULL;
+    if (!f) {
         c->kill = 1;
         lws_callback_on_writable(c->wsi);
         return;
@@ -104,7 +142,6 @@ static void wc_queue(struct wc_conn *c, json_t *o, int64_t outbox_id)
     f->outbox_id = outbox_id;
     f->len = len;
     memcpy(f->data + LWS_PRE, s, len);
-    free(s);
     if (c->tx_tail)
         c->tx_tail->next = f;
     else
@@ -112,6 +149,17 @@ static void wc_queue(struct wc_conn *c, json_t *o, int64_t outbox_id)
     c->tx_tail = f;
     c->tx_count++;
     lws_callback_on_writable(c->wsi);
+}
+
+/* Queues one JSON frame (steals o). */
+static void wc_queue(struct wc_conn *c, json_t *o, int64_t outbox_id)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s)
+        return;
+    wc_queue_text(c, s, strlen(s), outbox_id);
+    free(s);
 }
 
 static void wc_error(struct wc_conn *c, const char *code, const char *id, const char *max)
@@ -128,45 +176,115 @@ static void wc_error(struct wc_conn *c, const char *code, const char *id, const 
     wc_queue(c, o, 0);
 }
 
-/* Puts the chat's queued outbox rows that this connection has not seen into its send queue. */
+/* The frame of one outbox row, or NULL (caller frees). */
+static char *wc_row_frame(const struct outbox_row *r)
+{
+    json_t *o = json_pack("{s:s, s:s, s:I}", "type", "message", "text", r->text, "at",
+                          (json_int_t)clock_now_ms());
+    json_t *buttons = r->buttons ? json_loads(r->buttons, 0, NULL) : NULL;
+    if (o && buttons)
+        json_object_set_new(o, "buttons", buttons);
+    else
+        json_decref(buttons);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return s;
+}
+
+/* Room for a batch of rows in the send queue; else the rows wait and c catches up later. */
+static int wc_has_room(struct wc_conn *c)
+{
+    if (c->tx_count <= WC_TXQ_MAX - WC_DELIVER_STEP)
+        return 1;
+    c->behind = 1;
+    return 0;
+}
+
+/* Puts the chat's queued outbox rows that this connection has not had into its send queue:
+ * on hello, and when rows were held back while its queue was full. */
 static void wc_deliver(struct wc_conn *c)
 {
     struct db *db = c->wc->app->db;
     struct outbox_row rows[WC_DELIVER_STEP];
     int n;
+    c->behind = 0;
     do {
-        if (c->tx_count > WC_TXQ_MAX - WC_DELIVER_STEP)
+        if (!wc_has_room(c))
             return; /* the rest follows when the queue drains */
         if (outbox_queued_for_chat(db, "webchat", c->chat_id, c->last_queued_id, WC_DELIVER_STEP,
-                                   rows, &n) != DB_OK)
+                                   rows, &n) != DB_OK) {
+            c->behind = 1; /* tried again when the queue next drains, or on reconnect */
             return;
+        }
         for (int i = 0; i < n; i++) {
-            json_t *o = json_pack("{s:s, s:s, s:I}", "type", "message", "text", rows[i].text, "at",
-                                  (json_int_t)clock_now_ms());
-            json_t *buttons = rows[i].buttons ? json_loads(rows[i].buttons, 0, NULL) : NULL;
-            if (o && buttons)
-                json_object_set_new(o, "buttons", buttons);
-            else
-                json_decref(buttons);
+            char *frame = wc_row_frame(&rows[i]);
             c->last_queued_id = rows[i].id;
-            wc_queue(c, o, rows[i].id);
+            if (frame)
+                wc_queue_text(c, frame, strlen(frame), rows[i].id);
+            free(frame);
             outbox_row_clear(&rows[i]);
         }
     } while (n == WC_DELIVER_STEP);
 }
 
+/* Hands one new outbox row to the open connections of its chat, found in the index. */
+static void wc_fan_out(struct webchat *wc, const struct outbox_row *r)
+{
+    char *frame = NULL;
+    for (struct wc_conn *c = *wc_bucket(wc, r->chat_id); c; c = c->chat_next) {
+        if (strcmp(c->chat_id, r->chat_id) != 0 || r->id <= c->last_queued_id)
+            continue;
+        if (c->behind || !wc_has_room(c))
+            continue; /* wc_deliver brings it, in order, once the queue drains */
+        if (!frame && !(frame = wc_row_frame(r)))
+            return; /* the row stays queued: it arrives on the next hello */
+        c->last_queued_id = r->id;
+        wc_queue_text(c, frame, strlen(frame), r->id);
+    }
+    free(frame);
+}
+
+/* The newest outbox rows were deleted, so SQLite will hand out their ids again: start over
+ * from the table's end and forget, on every connection, what it had above it. Rare (only
+ * rows nobody wrote after for a whole retention period), so the walk over all is fine. */
+static void wc_ids_went_back(struct webchat *wc, int64_t last)
+{
+    log_info("webchat", "the outbox ids went back from %lld to %lld: deliveries go on from there",
+             (long long)wc->seen_id, (long long)last);
+    wc->seen_id = last;
+    for (int b = 0; b < WC_CHAT_BUCKETS; b++)
+        for (struct wc_conn *c = wc->chats[b]; c; c = c->chat_next)
+            if (c->last_queued_id > last)
+                c->last_queued_id = last;
+}
+
+/* Hands the rows enqueued since the last sweep (by the worker, or another process) to the
+ * connections of their chats: one query per WC_DELIVER_STEP new rows, nothing when there are
+ * none, whatever the number of connections. Rows for a chat with no connection stay queued
+ * and arrive with its next hello (wc_deliver). */
 static void wc_sweep(struct webchat *wc)
 {
-    int64_t max_id = 0;
-    int woken = atomic_exchange(&wc->wake, 0);
-    if (outbox_max_queued_id(wc->app->db, "webchat", &max_id) != DB_OK)
+    struct db *db = wc->app->db;
+    int64_t last = 0;
+    if (outbox_last_id(db, &last) != DB_OK || last == wc->seen_id)
         return;
-    if (!woken && max_id <= wc->seen_max_id)
+    if (last < wc->seen_id) {
+        wc_ids_went_back(wc, last);
         return;
-    wc->seen_max_id = max_id;
-    for (struct wc_conn *c = wc->conns; c; c = c->next)
-        if (c->ready)
-            wc_deliver(c);
+    }
+    struct outbox_row rows[WC_DELIVER_STEP];
+    int n;
+    do {
+        if (outbox_queued_between(db, "webchat", wc->seen_id, last, WC_DELIVER_STEP, rows, &n) !=
+            DB_OK)
+            return; /* the next sweep goes on from seen_id */
+        for (int i = 0; i < n; i++) {
+            wc_fan_out(wc, &rows[i]);
+            wc->seen_id = rows[i].id;
+            outbox_row_clear(&rows[i]);
+        }
+    } while (n == WC_DELIVER_STEP);
+    wc->seen_id = last;
 }
 
 static int wc_valid_secret(const char *s)
@@ -197,6 +315,42 @@ static json_t *wc_history(struct webchat *wc, const char *chat_id)
     return arr;
 }
 
+/* The chat id of an identity that has no row: "w" and the start of SHA-256 over a fixed prefix
+ * and the secret. The same in every tab and after every reconnect, so nothing needs storing
+ * before the first message; unrelated to the stored hash (SHA-256 of the secret alone), and
+ * it tells nothing about the secret. */
+static void wc_derive_chat_id(const char *secret, char chat_id[WEBCHAT_CHAT_ID_LEN])
+{
+    static const char prefix[] = WC_CHAT_ID_DOMAIN;
+    char input[sizeof prefix + WC_SECRET_MAX];
+    uint8_t digest[SECURE_SHA256_LEN];
+    size_t plen = sizeof prefix - 1, slen = strlen(secret);
+    memcpy(input, prefix, plen);
+    memcpy(input + plen, secret, slen);
+    secure_sha256(input, plen + slen, digest);
+    chat_id[0] = 'w';
+    secure_hex(digest, WC_CHAT_ID_HEX / 2, chat_id + 1);
+}
+
+/* Who the secret is: DB_OK for a stored identity, DB_NOT_FOUND for one that has no row yet
+ * (c->unsaved then holds its hash), DB_DUPLICATE when its derived chat id belongs to another
+ * identity (a 64-bit collision: the caller tries a fresh secret), DB_ERROR. */
+static int wc_identity(struct wc_conn *c, const char *secret)
+{
+    struct db *db = c->wc->app->db;
+    char hash[2 * SECURE_SHA256_LEN + 1];
+    secure_sha256_hex(secret, hash);
+    int rc = webchat_store_find(db, hash, clock_now_ms(), c->chat_id);
+    if (rc != DB_NOT_FOUND)
+        return rc;
+    wc_derive_chat_id(secret, c->chat_id);
+    rc = webchat_store_chat_taken(db, c->chat_id);
+    if (rc != DB_NOT_FOUND)
+        return rc == DB_OK ? DB_DUPLICATE : rc;
+    c->unsaved = strdup(hash);
+    return c->unsaved ? DB_NOT_FOUND : DB_ERROR;
+}
+
 static void wc_hello(struct wc_conn *c, json_t *frame)
 {
     if (c->ready) {
@@ -205,19 +359,22 @@ static void wc_hello(struct wc_conn *c, json_t *frame)
     }
     const char *given = json_string_value(json_object_get(frame, "secret"));
     int bad = given && !wc_valid_secret(given);
-    char fresh[65], hash[2 * SECURE_SHA256_LEN + 1];
-    const char *secret = given;
-    if (!given || bad) {
-        if (secure_token_hex(32, fresh) != 0) {
-            c->kill = 1;
-            return;
+    char fresh[65];
+    const char *secret = given && !bad ? given : NULL;
+    int rc = DB_ERROR;
+    for (int tries = 0; tries < WC_IDENTITY_TRIES; tries++) {
+        if (!secret) {
+            if (secure_token_hex(32, fresh) != 0) {
+                c->kill = 1;
+                return;
+            }
+            secret = fresh;
         }
-        secret = fresh;
+        if ((rc = wc_identity(c, secret)) != DB_DUPLICATE)
+            break;
+        secret = NULL;
     }
-    secure_sha256_hex(secret, hash);
-    bool created = false;
-    if (webchat_store_identity(c->wc->app->db, hash, clock_now_ms(), c->chat_id, &created) !=
-        DB_OK) {
+    if (rc != DB_OK && rc != DB_NOT_FOUND) {
         wc_error(c, "busy", NULL, NULL);
         return;
     }
@@ -226,9 +383,11 @@ static void wc_hello(struct wc_conn *c, json_t *frame)
                        wc_history(c->wc, c->chat_id), "max_text_bytes", WC_TEXT_MAX),
              0);
     c->ready = 1;
+    wc_index_add(c);
     if (bad)
         wc_error(c, "bad_secret", NULL, NULL);
-    log_info("webchat", "chat %s connected (%s identity)", c->chat_id, created ? "new" : "known");
+    log_info("webchat", "chat %s connected (%s)", c->chat_id,
+             c->unsaved ? "identity not stored until it writes" : "known identity");
     wc_deliver(c);
 }
 
@@ -271,10 +430,27 @@ static const char *wc_check_input(struct wc_conn *c, const char *id, const char 
     return NULL;
 }
 
+/* Stores the identity of a connection that had none, with its first message. */
+static int wc_save_identity(struct wc_conn *c)
+{
+    if (!c->unsaved)
+        return DB_OK;
+    int rc = webchat_store_add(c->wc->app->db, c->unsaved, c->chat_id, clock_now_ms());
+    if (rc == DB_OK) {
+        free(c->unsaved);
+        c->unsaved = NULL;
+    }
+    return rc;
+}
+
 /* Stores the update and acknowledges it: the ack means "durably stored". */
 static void wc_store(struct wc_conn *c, struct msg *m, const char *id)
 {
     struct app *app = c->wc->app;
+    if (wc_save_identity(c) != DB_OK) {
+        wc_error(c, "busy", id, NULL);
+        return;
+    }
     char key[WEBCHAT_CHAT_ID_LEN + 70];
     snprintf(key, sizeof key, "%s:%s", c->chat_id, id);
     m->platform = "webchat";
@@ -344,24 +520,41 @@ static void wc_frame(struct wc_conn *c, const char *buf, size_t len)
     json_decref(frame);
 }
 
+/* A frame that fits lws's receive buffer (most do) is handled where it lies; a longer one is
+ * joined in c->rx, which is freed as soon as the frame is complete. */
 static void wc_receive(struct wc_conn *c, const void *in, size_t len)
 {
-    if (c->rx_len == 0 && !c->rx_overflow)
+    int whole = lws_is_final_fragment(c->wsi) && !lws_remaining_packet_payload(c->wsi);
+    if (c->rx_len == 0 && !c->rx_overflow) {
         c->binary = lws_frame_is_binary(c->wsi);
+        if (whole) {
+            if (len > WC_FRAME_MAX)
+                wc_error(c, "frame_too_big", NULL, NULL);
+            else
+                wc_frame(c, in, len);
+            return;
+        }
+    }
     if (!c->rx_overflow && c->rx_len + len <= WC_FRAME_MAX) {
-        if (!c->rx && !(c->rx = malloc(WC_FRAME_MAX + 1)))
+        char *grown = realloc(c->rx, c->rx_len + len);
+        if (grown) {
+            memcpy(grown + c->rx_len, in, len);
+            c->rx = grown;
+            c->rx_len += len;
+        } else {
             c->rx_overflow = 1;
-        else
-            memcpy(c->rx + c->rx_len, in, len), c->rx_len += len;
+        }
     } else {
         c->rx_overflow = 1;
     }
-    if (!lws_is_final_fragment(c->wsi) || lws_remaining_packet_payload(c->wsi))
+    if (!whole)
         return;
     if (c->rx_overflow)
         wc_error(c, "frame_too_big", NULL, NULL);
     else
         wc_frame(c, c->rx, c->rx_len);
+    free(c->rx);
+    c->rx = NULL;
     c->rx_len = 0;
     c->rx_overflow = 0;
 }
@@ -384,7 +577,7 @@ static int wc_writable(struct wc_conn *c)
     free(f);
     if (c->tx_head)
         lws_callback_on_writable(c->wsi);
-    else if (c->ready)
+    else if (c->ready && c->behind)
         wc_deliver(c); /* rows held back while the queue was full */
     return 0;
 }
@@ -394,18 +587,16 @@ static void wc_closed(struct wc_conn *c)
     struct webchat *wc = c->wc;
     if (!wc)
         return; /* refused before it was established: lws still reports the close */
-    for (struct wc_conn **pp = &wc->conns; *pp; pp = &(*pp)->next)
-        if (*pp == c) {
-            *pp = c->next;
-            wc->nconns--;
-            break;
-        }
+    if (c->ready)
+        wc_index_remove(c);
+    wc->nconns--;
     while (c->tx_head) {
         struct wc_frame *f = c->tx_head;
         c->tx_head = f->next;
         free(f);
     }
     free(c->rx);
+    free(c->unsaved);
     if (c->ready)
         log_debug("webchat", "chat %s disconnected", c->chat_id);
 }
@@ -432,8 +623,6 @@ static int wc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         memset(c, 0, sizeof *c);
         c->wsi = wsi;
         c->wc = wc;
-        c->next = wc->conns;
-        wc->conns = c;
         wc->nconns++;
         return 0;
     case LWS_CALLBACK_RECEIVE:
@@ -456,7 +645,8 @@ static const struct lws_protocols webchat_lws_protocol = {
     .name = "tipgate-chat",
     .callback = wc_callback,
     .per_session_data_size = sizeof(struct wc_conn),
-    .rx_buffer_size = 16384,
+    .rx_buffer_size = WC_RX_CHUNK,
+    .tx_packet_size = WC_TX_PACKET,
 };
 
 static bool webchat_enabled(const struct cfg *cfg)
@@ -470,6 +660,11 @@ static int webchat_start(struct app *app, void **state)
     if (!wc)
         return -1;
     wc->app = app;
+    /* Rows already queued wait for their chat's hello: the sweeps start from here. */
+    if (outbox_last_id(app->db, &wc->seen_id) != DB_OK) {
+        free(wc);
+        return -1;
+    }
     *state = wc;
     return 0;
 }
@@ -480,10 +675,11 @@ static void webchat_stop(void *state)
     free(state);
 }
 
+/* From the worker: new rows. The service loop's wait is cancelled and every protocol gets
+ * LWS_CALLBACK_EVENT_WAIT_CANCELLED, where wc_sweep finds them. */
 static void webchat_wake(void *state)
 {
     struct webchat *wc = state;
-    atomic_store(&wc->wake, 1);
     http_interrupt(wc->app->http);
 }
 

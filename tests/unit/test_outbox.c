@@ -418,29 +418,52 @@ static void test_outbox_queued_for_chat_honours_after_id_and_chat(void)
     db_close(db);
 }
 
-static void test_outbox_max_queued_id_tracks_newest_queued_row(void)
+static void test_outbox_last_id_and_queued_between_find_new_rows_of_all_chats(void)
 {
-    struct db *db = fresh_db("maxid.db");
+    struct db *db = fresh_db("between.db");
     if (!db)
         return;
-    int64_t max = -1;
-    CHECK_INT(outbox_max_queued_id(db, "webchat", &max), DB_OK);
-    CHECK_INT(max, 0);
-    int64_t a = enqueue(db, "A", "a", OUTBOX_REPLY, 1000);
-    int64_t b = enqueue(db, "B", "b", OUTBOX_REPLY, 1001);
+    int64_t last = -1;
+    CHECK_INT(outbox_last_id(db, &last), DB_OK);
+    CHECK_INT(last, 0);
+    int64_t a1 = enqueue(db, "A", "a1", OUTBOX_BULK, 1000);
     struct outbox_new other = {.platform = "telegram", .chat_id = "A", .text = "tg"};
     int64_t tg = 0;
-    CHECK_INT(outbox_enqueue(db, &other, 1002, &tg), DB_OK);
-    CHECK_INT(outbox_max_queued_id(db, "webchat", &max), DB_OK);
-    CHECK_INT(max, b);
-    CHECK_INT(outbox_max_queued_id(db, "telegram", &max), DB_OK);
-    CHECK_INT(max, tg);
-    CHECK_INT(outbox_mark_sent(db, b, 2000), DB_OK);
-    CHECK_INT(outbox_max_queued_id(db, "webchat", &max), DB_OK);
-    CHECK_INT(max, a);
-    CHECK_INT(outbox_mark_failed(db, a, "gone"), DB_OK);
-    CHECK_INT(outbox_max_queued_id(db, "webchat", &max), DB_OK);
-    CHECK_INT(max, 0);
+    CHECK_INT(outbox_enqueue(db, &other, 1001, &tg), DB_OK);
+    int64_t b1 = enqueue(db, "B", "b1", OUTBOX_URGENT, 1002);
+    int64_t a2 = enqueue(db, "A", "a2", OUTBOX_REPLY, 1003);
+    CHECK_INT(outbox_mark_sent(db, a2, 2000), DB_OK);
+    int64_t c1 = enqueue(db, "C", "c1", OUTBOX_REPLY, 1004);
+    CHECK_INT(outbox_last_id(db, &last), DB_OK);
+    CHECK_INT(last, c1); /* any platform, any state */
+
+    struct outbox_row rows[8];
+    int n = 0;
+    /* Queued web chat rows only, every chat, by id; bounded by both ends and by max. */
+    CHECK_INT(outbox_queued_between(db, "webchat", 0, last, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 3);
+    if (n == 3) {
+        CHECK_INT(rows[0].id, a1);
+        CHECK_INT(rows[1].id, b1);
+        CHECK_STR(rows[1].chat_id, "B");
+        CHECK_INT(rows[2].id, c1);
+    }
+    clear_rows(rows, n);
+    CHECK_INT(outbox_queued_between(db, "webchat", a1, b1, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_INT(rows[0].id, b1);
+    clear_rows(rows, n);
+    CHECK_INT(outbox_queued_between(db, "webchat", 0, last, 2, rows, &n), DB_OK);
+    CHECK_INT(n, 2);
+    clear_rows(rows, n);
+    CHECK_INT(outbox_queued_between(db, "webchat", c1, c1 + 10, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 0);
+    CHECK_INT(outbox_queued_between(db, "telegram", 0, last, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_INT(rows[0].id, tg);
+    clear_rows(rows, n);
     db_close(db);
 }
 
@@ -454,4 +477,4 @@ TESTLIB_MAIN(T(test_outbox_claim_moves_to_sending_with_first_attempt),
              T(test_outbox_owners_ids_heartbeat_and_unowned_rows),
              T(test_outbox_dedupe_key_refuses_second_copy),
              T(test_outbox_queued_for_chat_honours_after_id_and_chat),
-             T(test_outbox_max_queued_id_tracks_newest_queued_row))
+             T(test_outbox_last_id_and_queued_between_find_new_rows_of_all_chats))

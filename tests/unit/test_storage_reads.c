@@ -336,10 +336,20 @@ static int r_outbox_queued_for_chat(struct db *db)
     return rc;
 }
 
-static int r_outbox_max_queued_id(struct db *db)
+static int r_outbox_last_id(struct db *db)
 {
     int64_t id;
-    return outbox_max_queued_id(db, "webchat", &id);
+    return outbox_last_id(db, &id);
+}
+
+static int r_outbox_queued_between(struct db *db)
+{
+    struct outbox_row r[MAXN];
+    int n = -1, rc = outbox_queued_between(db, "webchat", 0, 100, MAXN, r, &n);
+    EMPTY_ON_ERROR(rc, n);
+    for (int i = 0; rc == DB_OK && i < n; i++)
+        outbox_row_clear(&r[i]);
+    return rc;
 }
 
 static int r_outbox_due(struct db *db)
@@ -583,11 +593,15 @@ static int r_webchat_history(struct db *db)
     return rc;
 }
 
-static int r_webchat_identity(struct db *db)
+static int r_webchat_find(struct db *db)
 {
     char chat[WEBCHAT_CHAT_ID_LEN];
-    bool created;
-    return webchat_store_identity(db, "00ff", 0, chat, &created);
+    return webchat_store_find(db, "00ff", 0, chat);
+}
+
+static int r_webchat_chat_taken(struct db *db)
+{
+    return webchat_store_chat_taken(db, "w0123456789abcdef");
 }
 
 static int r_db_version(struct db *db)
@@ -639,7 +653,8 @@ static const struct {
     R(inbox_pending),
     R(inbox_count_pending),
     R(outbox_queued_for_chat),
-    R(outbox_max_queued_id),
+    R(outbox_last_id),
+    R(outbox_queued_between),
     R(outbox_due),
     R(outbox_count),
     R(people_get),
@@ -667,7 +682,8 @@ static const struct {
     R(tips_sla_classify),
     R(tips_sla_deadline),
     R(webchat_history),
-    R(webchat_identity),
+    R(webchat_find),
+    R(webchat_chat_taken),
     R(db_version),
 #undef R
 };
