@@ -1,7 +1,7 @@
 """The web chat with many browsers open: a reply reaches every tab of its chat and no other
 connection, a browser that only looks leaves no identity behind, long messages arrive in pieces
 and are joined, and a service started with systemd's 1,024 open files still takes more
-browsers than that."""
+browsers than that; a backlog longer than a connection's send queue arrives whole."""
 import os
 import resource
 import sys
@@ -127,6 +127,34 @@ def test_long_message_sent_in_fragments_is_joined():
             stored = con.execute("SELECT json_extract(message, '$.text') FROM inbox"
                                  ).fetchone()[0]
         assert stored == text
+        tg.assert_clean_exit()
+    finally:
+        tg.cleanup()
+
+
+def test_300_messages_waiting_for_a_chat_arrive_once_and_in_order():
+    """More than a connection's send queue holds (256): the rest follows as it drains."""
+    tg = tglib.Tipgate().start()
+    try:
+        ws = tg.ws()
+        secret = ws.hello()["secret"]
+        ws.send_json({"type": "message", "id": "m1", "text": "/help"})
+        bot_message(ws)
+        ws.close()
+        with tg.db() as con:
+            chat = con.execute("SELECT chat_id FROM webchat_identities").fetchone()[0]
+            con.executemany("INSERT INTO outbox (platform, chat_id, text, next_attempt_at,"
+                            " created_at) VALUES ('webchat', ?, ?, 0, 0)",
+                            [(chat, "Thông báo số %d" % i) for i in range(300)])
+        ws = tg.ws()
+        ws.hello(secret)
+        got = [bot_message(ws) for _ in range(300)]
+        assert got == ["Thông báo số %d" % i for i in range(300)], got[:5]
+        assert [m for m in ws.expect_silence(1.0) if m.get("type") == "message"] == []
+        ws.close()
+        with tg.db() as con:
+            left = con.execute("SELECT count(*) FROM outbox WHERE status != 'sent'").fetchone()[0]
+        assert left == 0, left
         tg.assert_clean_exit()
     finally:
         tg.cleanup()
