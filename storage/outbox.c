@@ -125,8 +125,10 @@ int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat
 
 int outbox_max_queued_id(struct db *db, const char *platform, int64_t *id)
 {
-    static const char sql[] =
-        "SELECT coalesce(max(id), 0) FROM outbox WHERE platform = ? AND status = 'queued'";
+    /* The queued rows only (outbox_due, partial): the planner otherwise takes outbox_chat
+     * and reads every row the platform ever had, sent ones included. */
+    static const char sql[] = "SELECT coalesce(max(id), 0) FROM outbox INDEXED BY outbox_due "
+                              "WHERE platform = ? AND status = 'queued'";
     *id = 0;
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
