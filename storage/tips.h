@@ -129,10 +129,11 @@ int tips_audit(struct db *db, int64_t actor, const char *action, int64_t tip_id,
 /* ---- what the desk reads (storage/tips_desk.c) ------------------------------------------- */
 
 enum {
-    TIPS_PAGE_MAX = 10,  /* tips in one message of a desk list */
-    TIPS_KEYS_MAX = 24,  /* search keys of one query */
-    TIPS_KEY_MAX = 48,   /* bytes of one key, with the NUL */
-    TIPS_EVENTS_MAX = 40 /* events of a tip's history shown at once */
+    TIPS_PAGE_MAX = 10,   /* tips in one message of a desk list */
+    TIPS_KEYS_MAX = 24,   /* search keys of one query */
+    TIPS_KEY_MAX = 48,    /* bytes of one key, with the NUL */
+    TIPS_EVENTS_MAX = 40, /* events of a tip's history shown at once */
+    TIPS_COUNT_MAX = 1000 /* a list's total is counted up to this (tips_page) */
 };
 
 /* Replaces a tip's extracted entities (the JSON tips.entities holds); its search keys follow. */
@@ -141,7 +142,10 @@ int tips_set_entities(struct db *db, int64_t id, const char *entities, int64_t n
 /* The desk's lists: tips not yet acknowledged (urgent first, then oldest), and open tips past
  * their deadline (the most overdue first). Group leads are not listed. */
 enum tips_listing { TIPS_LISTING_NEW, TIPS_LISTING_OVERDUE };
-/* One page: up to max tips from offset into out (tip_clear each), and *total in the list. */
+/* One page: up to max tips from offset into out (tip_clear each), and *total in the list — counted
+ * up to TIPS_COUNT_MAX only: TIPS_COUNT_MAX + 1 means "more than TIPS_COUNT_MAX" (a desk pages
+ * through a few pages, and counting every match of a common word costs what the page does not:
+ * 190 ms at a million tips). */
 int tips_page(struct db *db, enum tips_listing which, int64_t now_ms, int offset, struct tip *out,
               int max, int *n, int64_t *total);
 
@@ -150,7 +154,8 @@ int tips_page(struct db *db, enum tips_listing which, int64_t now_ms, int offset
  * out holds TIPS_KEY_MAX bytes; 0, or -1 when the value does not fit. */
 int tips_key(const char *kind, const char *value, char out[TIPS_KEY_MAX]);
 /* Tips whose folded text has every word of folded_query (FTS), or that name every one of keys
- * (nkeys of them; 0: none), newest first; one page as tips_page. */
+ * (nkeys of them; 0: none), newest first (by id: tips are numbered as they are filed); one page
+ * as tips_page, read inside the full-text query (never every match). */
 int tips_search_page(struct db *db, const char *folded_query, const char *const *keys, int nkeys,
                      int offset, struct tip *out, int max, int *n, int64_t *total);
 
