@@ -255,6 +255,17 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql)
     return NULL;
 }
 
+int db_each_statement(struct db *db, int (*fn)(const char *sql, void *arg), void *arg)
+{
+    for (int i = 0; i < DB_STMT_SLOTS; i++)
+        if (db->cache[i].sql) {
+            int rc = fn(db->cache[i].sql, arg);
+            if (rc)
+                return rc;
+        }
+    return 0;
+}
+
 void *db_state(struct db *db, const void *key)
 {
     for (int i = 0; i < DB_STATE_SLOTS; i++)
