@@ -13,6 +13,8 @@
 #include "bot/scheduler.h"
 
 #include "bot/app.h"
+#include "bot/clock.h"
+#include "bot/health.h"
 #include "bot/log.h"
 #include "handlers/handler.h"
 #include "handlers/campaign.h"
@@ -51,6 +53,7 @@ static int scheduler_closed(struct db *db, const char *job)
 
 int scheduler_tick(struct app *app, struct db *db, int64_t now_ms, unsigned *touched)
 {
+    int64_t started = clock_mono_us();
     struct hctx ctx = {
         .db = db,
         .cfg = app->cfg,
@@ -71,6 +74,7 @@ int scheduler_tick(struct app *app, struct db *db, int64_t now_ms, unsigned *tou
             rc = -1;
     }
     *touched = ctx.touched;
+    health_scheduler_tick(app->health, clock_mono_us() - started);
     return rc;
 }
 

@@ -27,7 +27,8 @@ enum { SCHEDULER_TICK_MS = 1000 };
 /* Runs every job once at now_ms on db, which must not be in a transaction. *touched gets the
  * platforms that received outbox rows — also when a job failed, since what the jobs before it
  * committed is to be sent. Returns 0, or -1 when a job failed (logged; the other jobs still
- * ran, and the next tick tries again). */
+ * ran, and the next tick tries again). The tick's wall time goes to /metrics (bot/health.h
+ * health_scheduler_tick). */
 int scheduler_tick(struct app *app, struct db *db, int64_t now_ms, unsigned *touched);
 /* The i-th job of a tick, in the order they run (for tests: each alone): its name and
  * function. 0, or -1 past the last. */
