@@ -38,16 +38,28 @@
 #include <strings.h>
 
 /* Tables that grow with use. */
-static const char *const plans_big[] = {
-    "tips",      "tip_messages",       "tip_reminders",      "tip_attachments",  "tip_keys",
-    "audit_log", "inbox",              "outbox",             "people",           "chats",
-    "sightings", "campaign_recipients", "subscriptions",     "conversations",    "webchat_identities",
-    "callback_payloads", NULL};
+static const char *const plans_big[] = {"tips",
+                                        "tip_messages",
+                                        "tip_reminders",
+                                        "tip_attachments",
+                                        "tip_keys",
+                                        "audit_log",
+                                        "inbox",
+                                        "outbox",
+                                        "people",
+                                        "chats",
+                                        "sightings",
+                                        "campaign_recipients",
+                                        "subscriptions",
+                                        "conversations",
+                                        "webchat_identities",
+                                        "callback_payloads",
+                                        NULL};
 
 /* Columns with a handful of values: an equality on them alone selects a large share. */
 static const char *const plans_few_values[] = {
-    "kind",   "status", "platform",      "priority",  "state", "audience", "direction",
-    "nudged", "urgent", "open_question", "reachable", "role",  "active",   "source", NULL};
+    "kind",   "status",        "platform",  "priority", "state",  "audience", "direction", "nudged",
+    "urgent", "open_question", "reachable", "role",     "active", "source",   NULL};
 
 /* Statements found by a fragment of their SQL (a statement that changes is judged again). */
 struct plans_note {
@@ -83,11 +95,10 @@ static const char *plans_noted(const struct plans_note *notes, size_t n, const c
 
 /* Words after a table name that are not its alias. */
 static const char *const plans_keywords[] = {
-    "where", "join",  "left",      "inner",  "cross",     "natural", "on",     "using",
-    "order", "group", "limit",     "set",    "indexed",   "not",     "and",    "or",
-    "values", "union", "except",   "intersect", "having", "window",  "returning", "default",
-    "select", "do",   "from",      "into",   "by",        "offset",  "is",     "in",
-    "exists", "as",   NULL};
+    "where",  "join",      "left",   "inner",   "cross",     "natural", "on",     "using",  "order",
+    "group",  "limit",     "set",    "indexed", "not",       "and",     "or",     "values", "union",
+    "except", "intersect", "having", "window",  "returning", "default", "select", "do",     "from",
+    "into",   "by",        "offset", "is",      "in",        "exists",  "as",     NULL};
 
 static int plans_in(const char *const *list, const char *word, size_t len)
 {
@@ -167,8 +178,9 @@ static int plans_partial(struct db *db, const char *index)
 {
     sqlite3_stmt *st = NULL;
     int partial = 0;
-    sqlite3_prepare_v2(db_handle(db), "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?",
-                       -1, &st, NULL);
+    sqlite3_prepare_v2(db_handle(db),
+                       "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?", -1, &st,
+                       NULL);
     sqlite3_bind_text(st, 1, index, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         partial = strstr((const char *)sqlite3_column_text(st, 0), " WHERE ") != NULL;
@@ -240,7 +252,8 @@ static int plans_check_one(const char *sql, void *arg)
     struct plans_check *c = arg;
     const char *elsewhere =
         plans_noted(plans_elsewhere, sizeof plans_elsewhere / sizeof plans_elsewhere[0], sql);
-    const char *range = plans_noted(plans_ranges, sizeof plans_ranges / sizeof plans_ranges[0], sql);
+    const char *range =
+        plans_noted(plans_ranges, sizeof plans_ranges / sizeof plans_ranges[0], sql);
     if (elsewhere) {
         fprintf(stderr, "  not judged (%s): %.100s\n", elsewhere, sql);
         return 0;
@@ -361,12 +374,21 @@ static void plans_residents_and_desk(struct app *app, struct db *db)
     int64_t t = plans_now;
     char code[16], cmd[128];
     static const char *const resident[] = {
-        "/start", "/help", "xin chào",
+        "/start",
+        "/help",
+        "xin chào",
         "/baotin Có nhóm thanh niên đua xe máy ở đường Hùng Vương tổ 5 mỗi tối, biển số "
         "29A-123.45, gọi 0912345678",
-        "/tincuatoi", "/trangthai ABCD-EFGH", "/gopy Đường hẻm 3 tối quá, xin lắp đèn",
-        "/dangkytin tổ 5", "có người trộm xe máy ở hẻm 7 tổ 5 tối qua", "/baotin",
-        "Bị mất xe đạp trước cổng trường", "/huy", "/tatthongbao", "/batthongbao"};
+        "/tincuatoi",
+        "/trangthai ABCD-EFGH",
+        "/gopy Đường hẻm 3 tối quá, xin lắp đèn",
+        "/dangkytin tổ 5",
+        "có người trộm xe máy ở hẻm 7 tổ 5 tối qua",
+        "/baotin",
+        "Bị mất xe đạp trước cổng trường",
+        "/huy",
+        "/tatthongbao",
+        "/batthongbao"};
     plans_enrol(app, db, "officer", "police");
     for (size_t i = 0; i < sizeof resident / sizeof resident[0]; i++)
         plans_say(app, db, "resident", "resident", resident[i], t += 60000);
@@ -460,8 +482,13 @@ static void plans_platform_paths(struct db *db)
 /* Ticks with nothing due, then through every reminder of the tips, drafts and the meeting. */
 static void plans_ticks(struct app *app, struct db *db)
 {
-    static const int64_t later_ms[] = {0,         3 * 3600000LL, 5 * 3600000LL,  25 * 3600000LL,
-                                       86400000LL * 16, 86400000LL * 21, 86400000LL * 40};
+    static const int64_t later_ms[] = {0,
+                                       3 * 3600000LL,
+                                       5 * 3600000LL,
+                                       25 * 3600000LL,
+                                       86400000LL * 16,
+                                       86400000LL * 21,
+                                       86400000LL * 40};
     unsigned touched = 0;
     for (size_t i = 0; i < sizeof later_ms / sizeof later_ms[0]; i++)
         CHECK_INT(scheduler_tick(app, db, plans_now + later_ms[i], &touched), 0);
@@ -477,17 +504,28 @@ static int plans_find(const char *sql, void *arg)
 static void plans_check_ran(struct db *db)
 {
     static const char *const ran[] = {
-        "INDEXED BY tips_due_ack",     "INDEXED BY tips_due_classify",
-        "INDEXED BY tips_due_deadline", "UPDATE tips SET sla_ack_done",
-        "UPDATE tips SET sla_classify_done", "UPDATE tips SET sla_overdue_for",
-        "INDEXED BY tips_fresh",       "INDEXED BY tips_overdue",
-        "tips_fts MATCH",              "FROM tip_keys WHERE key IN",
-        "INSERT INTO tips",            "INSERT INTO tip_messages",
-        "UPDATE meetings SET reminded", "FROM conversations WHERE updated_at",
-        "INSERT INTO people",          "INSERT INTO chats",
-        "UPDATE inbox SET processed_at", "INSERT INTO outbox",
-        "INSERT INTO sightings",       "INSERT INTO scam_warnings",
-        "FROM sync_marks WHERE name",  "FROM campaigns WHERE status = 'scheduled'",
+        "INDEXED BY tips_due_ack",
+        "INDEXED BY tips_due_classify",
+        "INDEXED BY tips_due_deadline",
+        "UPDATE tips SET sla_ack_done",
+        "UPDATE tips SET sla_classify_done",
+        "UPDATE tips SET sla_overdue_for",
+        "INDEXED BY tips_fresh",
+        "INDEXED BY tips_overdue",
+        "tips_fts MATCH",
+        "FROM tip_keys WHERE key IN",
+        "INSERT INTO tips",
+        "INSERT INTO tip_messages",
+        "UPDATE meetings SET reminded",
+        "FROM conversations WHERE updated_at",
+        "INSERT INTO people",
+        "INSERT INTO chats",
+        "UPDATE inbox SET processed_at",
+        "INSERT INTO outbox",
+        "INSERT INTO sightings",
+        "INSERT INTO scam_warnings",
+        "FROM sync_marks WHERE name",
+        "FROM campaigns WHERE status = 'scheduled'",
         "FROM deadline_dates WHERE escalate_at",
     };
     for (size_t i = 0; i < sizeof ran / sizeof ran[0]; i++)
@@ -570,7 +608,8 @@ static void test_query_plans_hourly_limit_uses_the_person_index(void)
 static void test_query_plans_checker_catches_a_scan(void)
 {
     static const char scan[] = "SELECT count(*) FROM tips WHERE description LIKE ?";
-    static const char by_kind[] = "SELECT t.id FROM tips t WHERE t.kind = 'tip' ORDER BY created_at";
+    static const char by_kind[] =
+        "SELECT t.id FROM tips t WHERE t.kind = 'tip' ORDER BY created_at";
     static const char small[] = "SELECT count(*) FROM sync_marks";
     static const char pending[] = "SELECT id FROM inbox WHERE processed_at IS NULL ORDER BY id";
     struct db *db = plans_fresh_db("checker.db");

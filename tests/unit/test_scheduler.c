@@ -17,7 +17,7 @@
 #include <stdlib.h>
 
 #define HOUR_MS 3600000LL
-#define DAY_MS 86400000LL
+#define DAY_MS  86400000LL
 
 static const int64_t t0 = 1798000000000LL; /* 2026-12-23 */
 
@@ -91,7 +91,7 @@ static void test_scheduler_jobs_with_nothing_due_need_no_write_lock(void)
     struct app app;
     unsigned touched = 0;
     const char *name;
-    int (*run)(struct hctx *ctx);
+    int (*run)(struct hctx * ctx);
     if (start(&app, "idle") != 0)
         return;
     file_tip(&app);
