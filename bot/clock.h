@@ -16,6 +16,8 @@
 int64_t clock_now_ms(void);
 /* Milliseconds from an arbitrary start; never faked, never goes back. */
 int64_t clock_mono_ms(void);
+/* The same clock in microseconds, to measure how long work takes (the scheduler's ticks). */
+int64_t clock_mono_us(void);
 
 /* Reads TIPGATE_CLOCK_FILE from the environment: when set, the application clock is shifted by
  * the number of milliseconds written in that file (re-read at most every 200 ms), so an

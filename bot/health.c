@@ -22,6 +22,8 @@ struct health {
     int64_t db_at_mono;
     int64_t worker_at_mono;
     uint64_t handled;
+    uint64_t ticks;
+    int64_t tick_last_us, tick_total_us;
     struct health_platform p[PLATFORM_MAX];
 };
 
@@ -64,6 +66,17 @@ void health_worker_turn(struct health *h, int handled)
     pthread_mutex_lock(&h->lock);
     h->worker_at_mono = clock_mono_ms();
     h->handled += (uint64_t)(handled > 0 ? handled : 0);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void health_scheduler_tick(struct health *h, int64_t elapsed_us)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->ticks++;
+    h->tick_last_us = elapsed_us > 0 ? elapsed_us : 0;
+    h->tick_total_us += h->tick_last_us;
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -127,6 +140,9 @@ void health_snapshot(struct health *h, struct health_snap *s)
     s->db_age_ms = h->db_at_mono ? mono - h->db_at_mono : -1;
     s->worker_age_ms = mono - (h->worker_at_mono ? h->worker_at_mono : h->started_mono);
     s->handled = h->handled;
+    s->ticks = h->ticks;
+    s->tick_last_us = h->tick_last_us;
+    s->tick_total_us = h->tick_total_us;
     memcpy(s->p, h->p, sizeof s->p);
     pthread_mutex_unlock(&h->lock);
 }

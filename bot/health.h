@@ -5,9 +5,9 @@
  *
  * Who reports what: every write transaction of the worker and the senders reports whether it
  * committed (health_db_write; the worker's owner heartbeat every few seconds is the probe when
- * nothing else writes); the worker reports each turn; receivers and senders report how the
- * platform answered the token (health_token); each sender reports every turn (health_sender).
- * One mutex guards it all; every call holds it for a few assignments.
+ * nothing else writes); the worker reports each turn and each scheduler tick; receivers and senders
+ * report how the platform answered the token (health_token); each sender reports every turn
+ * (health_sender). One mutex guards it all; every call holds it for a few assignments.
  *
  * The verdict (health_check) is unhealthy — /healthz answers 503 — while any of these holds:
  * the last write transaction failed (disk full, read-only, I/O error); a platform answered
@@ -38,6 +38,9 @@ void health_free(struct health *h);
 void health_db_write(struct health *h, int ok, const char *why);
 /* The worker came round; handled updates were processed in this turn. */
 void health_worker_turn(struct health *h, int handled);
+/* A scheduler tick took elapsed_us microseconds of wall time (bot/scheduler.c measures it on
+ * the monotonic clock, clock_mono_us). */
+void health_scheduler_tick(struct health *h, int64_t elapsed_us);
 /* How platform answered a call with its token: refused (401/404, why says how) or accepted. */
 void health_token(struct health *h, const char *platform, int refused, const char *why);
 
@@ -72,6 +75,9 @@ struct health_snap {
     int64_t db_age_ms;     /* since the last write outcome (monotonic); -1 none */
     int64_t worker_age_ms; /* since the worker last came round (or since start); monotonic */
     uint64_t handled;
+    uint64_t ticks;                         /* scheduler ticks since start */
+    int64_t tick_last_us;                   /* the last one's wall time */
+    int64_t tick_total_us;                  /* all of theirs */
     struct health_platform p[PLATFORM_MAX]; /* by platform_registry index */
 };
 void health_snapshot(struct health *h, struct health_snap *s);

@@ -231,6 +231,21 @@ static void metrics_platforms(struct metrics_buf *b, const struct health_snap *s
     }
 }
 
+/* How long the scheduler's ticks take: what every due job costs, which must not grow with what
+ * is stored (issue 10). */
+static void metrics_scheduler(struct metrics_buf *b, const struct health_snap *s)
+{
+    metrics_family(b, "tipgate_scheduler_last_tick_seconds", "gauge",
+                   "Wall time of the scheduler's last tick.");
+    metrics_put(b, "tipgate_scheduler_last_tick_seconds %.6f\n", (double)s->tick_last_us / 1e6);
+    metrics_family(b, "tipgate_scheduler_tick_seconds_total", "counter",
+                   "Wall time of all the scheduler's ticks since start.");
+    metrics_put(b, "tipgate_scheduler_tick_seconds_total %.6f\n", (double)s->tick_total_us / 1e6);
+    metrics_family(b, "tipgate_scheduler_ticks_total", "counter",
+                   "Scheduler ticks since start (one a second).");
+    metrics_put(b, "tipgate_scheduler_ticks_total %llu\n", (unsigned long long)s->ticks);
+}
+
 static void metrics_health(struct metrics_buf *b, const struct health_snap *s, int64_t now)
 {
     char problems[HEALTH_PROBLEMS_MAX][HEALTH_LINE_MAX];
@@ -249,6 +264,7 @@ static void metrics_health(struct metrics_buf *b, const struct health_snap *s, i
     metrics_family(b, "tipgate_worker_last_turn_seconds", "gauge",
                    "Seconds since the worker last came round.");
     metrics_put(b, "tipgate_worker_last_turn_seconds %.3f\n", (double)s->worker_age_ms / 1000.0);
+    metrics_scheduler(b, s);
     metrics_platforms(b, s, now);
 }
 

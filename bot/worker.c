@@ -268,7 +268,9 @@ static void *worker_main(void *arg)
         worker_beat(w->app, db, &beat);
         if (clock_mono_ms() - last_tick >= SCHEDULER_TICK_MS) {
             last_tick = clock_mono_ms();
-            if (scheduler_tick(w->app, db, clock_now_ms(), &touched) == 0 && touched)
+            /* Wake the senders even when a job failed: the jobs before it committed. */
+            scheduler_tick(w->app, db, clock_now_ms(), &touched);
+            if (touched)
                 app_wake_platforms(w->app, touched);
         }
         failures = rc == 0 ? 0 : failures + 1;

@@ -32,6 +32,7 @@ enum {
     CAMPAIGN_AHEAD_DAYS = 400, /* how far ahead the calendar is written */
     CAMPAIGN_STARTS_MAX = 4,   /* campaigns started per tick */
     CAMPAIGN_RUNNING_MAX = 8,  /* campaigns fed per tick */
+    CAMPAIGN_TX_MAX = 100,     /* recipients enqueued in one transaction (a batch is several) */
     CAMPAIGN_ALERT_MAX = 2000, /* bytes of an officer's warning */
     CAMPAIGN_ERR_MAX = 512,
 };
@@ -539,24 +540,68 @@ static int campaign_start_one(struct hctx *ctx, const struct campaign_rules *r, 
     return rc;
 }
 
-int campaign_tick(struct hctx *ctx)
+static int campaign_sync_write(struct hctx *ctx, void *arg)
 {
-    struct campaign_rules r;
-    char err[CAMPAIGN_ERR_MAX];
-    int64_t ids[CAMPAIGN_RUNNING_MAX];
-    int n = 0, rc = 0, budget;
-    if (campaign_rules_load(ctx->cfg, &r, err, sizeof err) != 0)
-        return 0; /* refused at start (campaign_check_config) */
-    campaign_ensure_synced(ctx);
+    (void)arg;
+    campaign_ensure_synced(ctx); /* a failed sync is logged, and its token kept all the same */
+    return 0;
+}
+
+static int campaign_start_write(struct hctx *ctx, void *arg)
+{
+    const struct campaign_rules *r = arg;
+    int64_t ids[CAMPAIGN_STARTS_MAX];
+    int n = 0, rc = 0;
     if (campaigns_due(ctx->db, ctx->now_ms, ids, CAMPAIGN_STARTS_MAX, &n) != DB_OK)
         return -1;
     for (int i = 0; i < n && rc == 0; i++)
-        rc = campaign_start_one(ctx, &r, ids[i]);
-    if (rc != 0 || campaigns_running(ctx->db, ids, CAMPAIGN_RUNNING_MAX, &n) != DB_OK)
+        rc = campaign_start_one(ctx, r, ids[i]);
+    return rc;
+}
+
+/* Feeds the running campaigns up to *budget recipients (what is left of it on return). */
+static int campaign_feed_write(struct hctx *ctx, void *arg)
+{
+    int *budget = arg;
+    int64_t ids[CAMPAIGN_RUNNING_MAX];
+    int n = 0, rc = 0;
+    if (campaigns_running(ctx->db, ids, CAMPAIGN_RUNNING_MAX, &n) != DB_OK)
         return -1;
-    budget = r.batch;
-    for (int i = 0; i < n && rc == 0 && budget > 0; i++)
-        rc = campaign_feed(ctx, ids[i], &budget);
+    for (int i = 0; i < n && rc == 0 && *budget > 0; i++)
+        rc = campaign_feed(ctx, ids[i], budget);
+    return rc;
+}
+
+/* Called outside any transaction (bot/scheduler.h): each kind of work is looked for first by
+ * reading (sync_marks, the index campaigns_status), and done in transactions of its own; a
+ * tick's batch of recipients goes in transactions of CAMPAIGN_TX_MAX, so intake never waits
+ * behind a whole batch. */
+int campaign_tick(struct hctx *ctx)
+{
+    struct campaign_rules r;
+    char err[CAMPAIGN_ERR_MAX], token[CALENDAR_TOKEN_MAX];
+    int64_t ids[1];
+    int n = 0, rc = 0;
+    if (campaign_rules_load(ctx->cfg, &r, err, sizeof err) != 0)
+        return 0; /* refused at start (campaign_check_config) */
+    calendar_daily_token(ctx->cfg, calendar_today(ctx->now_ms), token, sizeof token);
+    int sync = agencies_sync_pending(ctx->db, "campaign", token);
+    if (sync < 0 || (sync > 0 && hctx_in_write(ctx, campaign_sync_write, NULL) != 0))
+        return -1;
+    if (campaigns_due(ctx->db, ctx->now_ms, ids, 1, &n) != DB_OK ||
+        (n > 0 && hctx_in_write(ctx, campaign_start_write, &r) != 0))
+        return -1;
+    for (int budget = r.batch; budget > 0 && rc == 0;) {
+        if (campaigns_running(ctx->db, ids, 1, &n) != DB_OK)
+            return -1;
+        if (n == 0)
+            break;
+        int chunk = budget < CAMPAIGN_TX_MAX ? budget : CAMPAIGN_TX_MAX, left = chunk;
+        rc = hctx_in_write(ctx, campaign_feed_write, &left);
+        budget -= chunk - left;
+        if (left == chunk)
+            break; /* nothing was fed (every running campaign was finished) */
+    }
     return rc;
 }
 

@@ -241,7 +241,7 @@ static int deadlines_sync_run(struct db *db, void *arg, char *err, size_t errlen
 }
 
 /* Once per local day and per start of the process (the token in sync_marks, written in the
- * tick's transaction, so a rolled-back tick syncs again; storage/agencies.h
+ * transaction of the sync, so a rolled-back sync runs again; storage/agencies.h
  * agencies_sync_daily): a calendar edited into an error is logged once and the day's reminders
  * still go from what the database has. */
 static void deadlines_ensure_synced(struct hctx *ctx)
@@ -446,14 +446,63 @@ static int deadlines_escalate(struct hctx *ctx, const struct deadlines_rules *r)
     return rc;
 }
 
+static int deadlines_sync_write(struct hctx *ctx, void *arg)
+{
+    (void)arg;
+    deadlines_ensure_synced(ctx); /* a failed sync is logged, and its token kept all the same */
+    return 0;
+}
+
+static int deadlines_remind_write(struct hctx *ctx, void *arg)
+{
+    return deadlines_remind(ctx, arg);
+}
+
+static int deadlines_escalate_write(struct hctx *ctx, void *arg)
+{
+    return deadlines_escalate(ctx, arg);
+}
+
+/* What is due, looked at outside any transaction (sync_marks, and the indexes
+ * deadline_tasks_next and deadline_dates_escalate); the write lock only for what is. */
+static int deadlines_due(struct hctx *ctx, int *sync, int *remind, int *escalate)
+{
+    char token[CALENDAR_TOKEN_MAX];
+    int64_t ids[1];
+    int n = 0;
+    struct agencies_task *first = malloc(sizeof *first);
+    calendar_daily_token(ctx->cfg, calendar_today(ctx->now_ms), token, sizeof token);
+    *sync = agencies_sync_pending(ctx->db, "deadlines", token);
+    int rc = first && *sync != DB_ERROR &&
+                     agencies_tasks_due(ctx->db, ctx->now_ms, first, 1, &n) == DB_OK
+                 ? 0
+                 : -1;
+    *remind = n;
+    n = 0;
+    if (rc == 0 && agencies_escalations_due(ctx->db, ctx->now_ms, ids, 1, &n) != DB_OK)
+        rc = -1;
+    *escalate = n;
+    free(first);
+    return rc;
+}
+
 int deadlines_tick(struct hctx *ctx)
 {
     struct deadlines_rules r;
     char err[CALENDAR_ERR_MAX];
+    int sync = 0, remind = 0, escalate = 0;
     if (deadlines_rules_load(ctx->cfg, &r, err, sizeof err) != 0)
         return 0; /* refused at start (deadlines_check_config); nothing sensible to do */
-    deadlines_ensure_synced(ctx);
-    if (deadlines_remind(ctx, &r) != 0 || deadlines_escalate(ctx, &r) != 0) {
+    int rc = deadlines_due(ctx, &sync, &remind, &escalate);
+    if (rc == 0 && sync > 0)
+        rc = hctx_in_write(ctx, deadlines_sync_write, NULL);
+    if (rc == 0 && sync > 0) /* the sync may have scheduled reminders: look again */
+        rc = deadlines_due(ctx, &sync, &remind, &escalate);
+    if (rc == 0 && remind)
+        rc = hctx_in_write(ctx, deadlines_remind_write, &r);
+    if (rc == 0 && escalate)
+        rc = hctx_in_write(ctx, deadlines_escalate_write, &r);
+    if (rc != 0) {
         log_error("deadlines", "a reminder could not be recorded; retrying at the next tick");
         return -1;
     }

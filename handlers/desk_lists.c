@@ -181,17 +181,20 @@ struct desk_page {
 static int desk_send_page(struct hctx *ctx, const struct desk_page *p, const struct tip *list,
                           int n)
 {
+    /* A list is counted up to TIPS_COUNT_MAX (storage/tips.h): past that, "more than" it, and
+     * the number of pages is not known. */
+    int many = p->total > TIPS_COUNT_MAX;
     int64_t pages = (p->total + TIPS_PAGE_MAX - 1) / TIPS_PAGE_MAX;
     char spage[16], spages[24], stotal[24];
     snprintf(spage, sizeof spage, "%d", p->page);
     snprintf(spages, sizeof spages, "%lld", (long long)pages);
-    snprintf(stotal, sizeof stotal, "%lld", (long long)p->total);
+    snprintf(stotal, sizeof stotal, "%lld", (long long)(many ? TIPS_COUNT_MAX : p->total));
     struct texts_var vars[] = {
         {"page", spage}, {"pages", spages}, {"total", stotal}, {"next", p->next}};
     if (p->total == 0)
         return hctx_reply(ctx, p->none, NULL, 0);
     if (n == 0)
-        return hctx_reply(ctx, "desk_list_no_page", vars, 4);
+        return hctx_reply(ctx, many ? "desk_list_no_page_many" : "desk_list_no_page", vars, 4);
     struct desk_text b = {malloc(DESK_TEXT_MAX), 0};
     if (!b.s)
         return -1;
@@ -199,9 +202,12 @@ static int desk_send_page(struct hctx *ctx, const struct desk_page *p, const str
     desk_text_add(&b, texts_get(ctx->texts, p->head));
     for (int i = 0; i < n; i++)
         desk_list_tip(ctx, &b, &list[i]);
-    int more = p->page < pages;
+    int more = many ? n == TIPS_PAGE_MAX : p->page < pages;
+    const char *footer = many   ? (more ? "desk_list_more_many" : "desk_list_last_many")
+                         : more ? "desk_list_more"
+                                : "desk_list_last";
     if (more || pages > 1)
-        desk_text_addv(ctx, &b, more ? "desk_list_more" : "desk_list_last", vars, 4);
+        desk_text_addv(ctx, &b, footer, vars, 4);
     char *buttons = desk_list_buttons(ctx, list, n, more && p->next_data[0] ? p->next_data : NULL);
     if (!buttons)
         desk_text_add(&b, texts_get(ctx->texts, "desk_list_view_hint"));

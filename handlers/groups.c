@@ -275,11 +275,18 @@ int group_watch(struct hctx *ctx)
     return rc;
 }
 
+static int group_tick_write(struct hctx *ctx, void *arg)
+{
+    int64_t *deleted = arg;
+    int64_t before = ctx->now_ms - ctx->desks->rules.lead_retention_days * 86400000LL;
+    return groups_prune_leads(ctx->db, before, deleted) == DB_OK ? 0 : -1;
+}
+
+/* Called outside any transaction (bot/scheduler.h): the pruning takes one of its own. */
 int group_tick(struct hctx *ctx)
 {
     int64_t deleted = 0;
-    int64_t before = ctx->now_ms - ctx->desks->rules.lead_retention_days * 86400000LL;
-    if (groups_prune_leads(ctx->db, before, &deleted) != DB_OK)
+    if (hctx_in_write(ctx, group_tick_write, &deleted) != 0)
         return -1;
     if (deleted)
         log_info("groups", "deleted %lld group lead(s) past their retention", (long long)deleted);

@@ -85,3 +85,16 @@ int hctx_reply(struct hctx *ctx, const char *name, const struct texts_var *vars,
     free(text);
     return rc;
 }
+
+int hctx_in_write(struct hctx *ctx, int (*work)(struct hctx *ctx, void *arg), void *arg)
+{
+    unsigned touched = ctx->touched;
+    if (db_begin(ctx->db) != DB_OK)
+        return -1;
+    int rc = work(ctx, arg);
+    if (rc == 0 && db_commit(ctx->db) == DB_OK)
+        return 0;
+    db_rollback(ctx->db);
+    ctx->touched = touched; /* nothing it enqueued exists */
+    return rc ? rc : -1;
+}

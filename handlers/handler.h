@@ -4,7 +4,8 @@
  * A handler is a plain function over (context) that reads and writes storage through
  * ctx->db and answers by enqueueing outbox rows (hctx_reply, hctx_send); it never calls a
  * platform, never sleeps and never reads the wall clock (ctx->now_ms is the one time of this
- * update). Everything it writes commits or rolls back with the update's "processed" mark.
+ * update). Everything it writes commits or rolls back with the update's "processed" mark;
+ * scheduled jobs, which have no update, open their own short transactions (hctx_in_write).
  */
 #ifndef TIPGATE_HANDLER_H
 #define TIPGATE_HANDLER_H
@@ -57,5 +58,11 @@ int hctx_send_photo(struct hctx *ctx, const char *platform, const char *chat_id,
                     const char *photo, const char *buttons, enum outbox_priority priority);
 /* Renders the named text with vars and sends it back to the chat the message came from. */
 int hctx_reply(struct hctx *ctx, const char *name, const struct texts_var *vars, size_t n);
+
+/* For scheduled jobs, which are called outside any transaction (bot/scheduler.h) and find their
+ * due work by reading first: runs work(ctx, arg) in a write transaction of its own, committed
+ * when it returns 0 and rolled back otherwise (ctx->touched then as it was before). Returns
+ * work's result, or -1 when the transaction could not begin or commit. */
+int hctx_in_write(struct hctx *ctx, int (*work)(struct hctx *ctx, void *arg), void *arg);
 
 #endif

@@ -260,11 +260,16 @@ int meeting_command(struct hctx *ctx)
     return hctx_reply(ctx, "meeting_saved", vars, 2);
 }
 
-int meeting_tick(struct hctx *ctx)
+enum { MEETING_TICK_BATCH = 16 }; /* reminders of one tick, in one transaction */
+
+/* Inside the job's transaction: the due meetings read again under the write lock; each
+ * reminder and its "reminded" mark stand or fall together. */
+static int meeting_tick_write(struct hctx *ctx, void *arg)
 {
-    struct meeting list[16];
+    (void)arg;
+    struct meeting list[MEETING_TICK_BATCH];
     int n = 0, rc = 0;
-    if (meetings_due(ctx->db, ctx->now_ms, list, 16, &n) != DB_OK)
+    if (meetings_due(ctx->db, ctx->now_ms, list, MEETING_TICK_BATCH, &n) != DB_OK)
         return -1;
     for (int i = 0; i < n; i++) {
         struct meeting *mt = &list[i];
@@ -283,4 +288,17 @@ int meeting_tick(struct hctx *ctx)
         meeting_clear(mt);
     }
     return rc;
+}
+
+/* A look outside any transaction (index meetings_due); the write lock only for work. */
+int meeting_tick(struct hctx *ctx)
+{
+    struct meeting first;
+    int n = 0;
+    if (meetings_due(ctx->db, ctx->now_ms, &first, 1, &n) != DB_OK)
+        return -1;
+    if (n == 0)
+        return 0;
+    meeting_clear(&first);
+    return hctx_in_write(ctx, meeting_tick_write, NULL);
 }

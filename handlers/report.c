@@ -732,29 +732,58 @@ static int report_tick_one(struct hctx *ctx, struct convo *c, const char *name, 
     return rc;
 }
 
-int report_tick(struct hctx *ctx)
+/* One pass of the drafts job: drafts idle since before `before`, nudged or not, expired or
+ * nudged. */
+struct report_pass {
+    int64_t before;
+    bool nudged;
+    int expire;
+};
+
+enum { REPORT_TICK_BATCH = 16 }; /* drafts handled by one pass in one tick */
+
+/* Inside the pass's transaction: the drafts read again under the write lock (one a resident
+ * answered since the look outside is no longer idle), each expired or nudged. */
+static int report_pass_write(struct hctx *ctx, void *arg)
 {
-    const struct tips_rules *rules = &ctx->desks->rules;
-    struct convo list[16];
+    const struct report_pass *p = arg;
+    struct convo list[REPORT_TICK_BATCH];
     int n = 0, rc = 0;
-    int64_t expire_before = ctx->now_ms - rules->draft_expire_hours * 3600000LL;
-    int64_t nudge_before = ctx->now_ms - rules->draft_nudge_minutes * 60000LL;
-    for (int pass = 0; pass < 2 && rc == 0; pass++) {
-        if (convo_idle(ctx->db, expire_before, pass == 1, list, 16, &n) != DB_OK)
-            return -1;
-        for (int i = 0; i < n; i++) {
-            if (rc == 0)
-                rc = report_tick_one(ctx, &list[i], "report_expired", 1);
-            convo_clear(&list[i]);
-        }
-    }
-    if (rc == 0 && convo_idle(ctx->db, nudge_before, false, list, 16, &n) != DB_OK)
+    if (convo_idle(ctx->db, p->before, p->nudged, list, REPORT_TICK_BATCH, &n) != DB_OK)
         return -1;
     for (int i = 0; i < n; i++) {
         if (rc == 0)
-            rc = report_tick_one(ctx, &list[i], "report_nudge", 0);
+            rc = report_tick_one(ctx, &list[i], p->expire ? "report_expired" : "report_nudge",
+                                 p->expire);
         convo_clear(&list[i]);
     }
+    return rc;
+}
+
+/* A look outside any transaction (index conversations_idle); the write lock only for work. */
+static int report_pass(struct hctx *ctx, struct report_pass *p)
+{
+    struct convo first;
+    int n = 0;
+    if (convo_idle(ctx->db, p->before, p->nudged, &first, 1, &n) != DB_OK)
+        return -1;
+    if (n == 0)
+        return 0;
+    convo_clear(&first);
+    return hctx_in_write(ctx, report_pass_write, p);
+}
+
+int report_tick(struct hctx *ctx)
+{
+    const struct tips_rules *rules = &ctx->desks->rules;
+    int64_t expire_before = ctx->now_ms - rules->draft_expire_hours * 3600000LL;
+    int64_t nudge_before = ctx->now_ms - rules->draft_nudge_minutes * 60000LL;
+    /* Expiry first: a draft idle past both limits is expired, not nudged. */
+    struct report_pass passes[] = {
+        {expire_before, false, 1}, {expire_before, true, 1}, {nudge_before, false, 0}};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof passes / sizeof passes[0] && rc == 0; i++)
+        rc = report_pass(ctx, &passes[i]);
     return rc;
 }
 

@@ -326,9 +326,25 @@ int scam_import(struct hctx *ctx, FILE *in, FILE *err, int *added, int *bad)
     return 0;
 }
 
+enum { SCAM_PRUNE_BATCH = 500 }; /* sightings deleted by one tick, in one transaction */
+
+static int scam_prune_write(struct hctx *ctx, void *arg)
+{
+    const int64_t *before = arg;
+    return scam_prune(ctx->db, *before, SCAM_PRUNE_BATCH) == DB_OK ? 0 : -1;
+}
+
+/* Sightings are kept two days: the oldest one looked at outside any transaction, the write lock
+ * only when it is past that, for a batch (a backlog goes over the next ticks). */
 int scam_tick(struct hctx *ctx)
 {
-    return scam_prune(ctx->db, ctx->now_ms - 2 * SCAM_DAY_MS) == DB_OK ? 0 : -1;
+    int64_t before = ctx->now_ms - 2 * SCAM_DAY_MS, oldest = 0;
+    int rc = scam_oldest_sighting(ctx->db, &oldest);
+    if (rc == DB_ERROR)
+        return -1;
+    if (rc == DB_NOT_FOUND || oldest >= before)
+        return 0;
+    return hctx_in_write(ctx, scam_prune_write, &before);
 }
 
 static const struct router_command scam_rows[] = {

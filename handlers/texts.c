@@ -97,12 +97,12 @@ static const char *const texts_required[] = {
     "desk_event_assign", "desk_event_status", "desk_event_reply", "desk_event_close",
     "desk_event_reopen", "desk_event_duplicate", "desk_event_extend", "desk_event_other",
     "desk_event_officer", "desk_list_gist", "desk_list_more", "desk_list_last", "desk_list_no_page",
-    "desk_list_view_hint", "desk_button_ack", "desk_button_reply", "desk_button_status",
-    "desk_button_view", "desk_button_view_code", "desk_button_next", "desk_status_ask",
-    "desk_reply_prompt", "desk_reply_cancelled", "desk_summary_head", "desk_summary_none",
-    "desk_summary_everywhere", "desk_summary_urgent", "desk_summary_overdue", "desk_summary_status",
-    "desk_summary_no_area", "desk_summary_first", "desk_summary_how", "help_police", "help_leader",
-    "help_agency", NULL};
+    "desk_list_more_many", "desk_list_last_many", "desk_list_no_page_many", "desk_list_view_hint",
+    "desk_button_ack", "desk_button_reply", "desk_button_status", "desk_button_view",
+    "desk_button_view_code", "desk_button_next", "desk_status_ask", "desk_reply_prompt",
+    "desk_reply_cancelled", "desk_summary_head", "desk_summary_none", "desk_summary_everywhere",
+    "desk_summary_urgent", "desk_summary_overdue", "desk_summary_status", "desk_summary_no_area",
+    "desk_summary_first", "desk_summary_how", "help_police", "help_leader", "help_agency", NULL};
 
 const char *const *texts_required_names(void)
 {

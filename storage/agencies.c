@@ -517,6 +517,19 @@ int agencies_sync_due(struct db *db, const char *name, const char *token)
     return sqlite3_changes(db_handle(db)) > 0;
 }
 
+int agencies_sync_pending(struct db *db, const char *name, const char *token)
+{
+    static const char sql[] = "SELECT token = ?2 FROM sync_marks WHERE name = ?1";
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    db_bind_text(st, 1, name);
+    db_bind_text(st, 2, token);
+    int rc = db_step_row(st),
+        pending = rc == DB_NOT_FOUND || (rc == DB_OK && !sqlite3_column_int(st, 0));
+    return db_rows_end(st, rc) == DB_OK ? pending : DB_ERROR;
+}
+
 struct agencies_sync_call {
     const char *name, *token;
     agencies_sync_fn run;

@@ -135,6 +135,9 @@ int agencies_escalated(struct db *db, int64_t date_id, int64_t now_ms);
 /* Whether the daily work name must run for token (handlers/calendar.h calendar_daily_token):
  * 1 and the token recorded, 0 when it ran with this token already, or DB_ERROR (-1). */
 int agencies_sync_due(struct db *db, const char *name, const char *token);
+/* The same question without writing: 1 when the daily work name has not run with token (a
+ * scheduled job looks before it takes the write lock), 0 when it has, or DB_ERROR. */
+int agencies_sync_pending(struct db *db, const char *name, const char *token);
 
 /* A daily sync: writes what the files say into db; on failure returns non-zero with err set. */
 typedef int (*agencies_sync_fn)(struct db *db, void *arg, char *err, size_t errlen);

@@ -81,6 +81,8 @@ int convo_delete(struct db *db, const char *platform, const char *chat_id)
 int convo_idle(struct db *db, int64_t idle_before_ms, bool nudged, struct convo *out, int max,
                int *n)
 {
+    /* Through conversations_idle (nudged, updated_at), migration 009: the drafts job looks
+     * every second, and reads only the drafts it will act on. */
     static const char sql[] = "SELECT platform, chat_id, flow, step, data, started_at, "
                               "updated_at, nudged FROM conversations "
                               "WHERE updated_at < ? AND nudged = ? ORDER BY updated_at LIMIT ?";

@@ -49,6 +49,10 @@ int db_latest_version(void);
 /* The cached statement for sql (a string with static storage duration), reset and unbound. */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);
 sqlite3 *db_handle(struct db *db);
+/* Calls fn(sql, arg) for each statement this connection has prepared (its cache), until fn
+ * returns non-zero (returned). For tests/unit/test_query_plans.c, which checks the plan of
+ * exactly the SQL the storage modules ran. */
+int db_each_statement(struct db *db, int (*fn)(const char *sql, void *arg), void *arg);
 
 /* State a storage module keeps per connection beside its statements (a cache of read-mostly
  * rows), found by the address of a static object of that module. Like the statement cache it

@@ -415,13 +415,31 @@ int scam_suspect_once(struct db *db, const char *kind, const char *value, const 
     return rc;
 }
 
-int scam_prune(struct db *db, int64_t before_ms)
+int scam_oldest_sighting(struct db *db, int64_t *seen_at)
 {
-    static const char sql[] = "DELETE FROM sightings WHERE seen_at < ?";
+    /* min() of an indexed column is one step down sightings_age. */
+    static const char sql[] = "SELECT min(seen_at) FROM sightings";
+    *seen_at = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    int rc = db_step_row(st);
+    if (rc == DB_OK && sqlite3_column_type(st, 0) == SQLITE_NULL)
+        rc = DB_NOT_FOUND;
+    else if (rc == DB_OK)
+        *seen_at = sqlite3_column_int64(st, 0);
+    if (db_rows_end(st, rc) != DB_OK)
+        return DB_ERROR;
+    return rc;
+}
+
+int scam_prune(struct db *db, int64_t before_ms, int max)
+{
+    static const char sql[] = "DELETE FROM sightings WHERE rowid IN (SELECT rowid FROM sightings "
+                              "WHERE seen_at < ? ORDER BY seen_at LIMIT ?)";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_bind_int(st, 2, max);
     return db_step_done(db, st);
 }
 
@@ -458,7 +476,7 @@ int meetings_due(struct db *db, int64_t now_ms, struct meeting *out, int max, in
      * Meetings more than an hour past are left alone (a reminder after the fact helps no one). */
     static const char sql[] =
         "SELECT id, platform, chat_id, text, at, reminded_day, reminded_hour FROM meetings "
-        "WHERE reminded_hour = 0 AND at > ?1 - 3600000 AND "
+        "WHERE reminded_hour = 0 AND at > ?1 - 3600000 AND at <= ?1 + 86400000 AND "
         "((reminded_day = 0 AND ?1 >= at - 86400000) OR ?1 >= at - 3600000) "
         "ORDER BY at LIMIT ?2";
     *n = 0;

@@ -62,7 +62,10 @@ int scam_sighting(struct db *db, const char *kind, const char *value, const char
 /* DB_OK when this suspect was not reported on day (and records it), else DB_DUPLICATE. */
 int scam_suspect_once(struct db *db, const char *kind, const char *value, const char *day,
                       int64_t now_ms);
-int scam_prune(struct db *db, int64_t before_ms);
+/* The time of the oldest sighting kept (DB_NOT_FOUND: none), and the deletion of at most max
+ * sightings older than before_ms, oldest first (the scam job's batches). */
+int scam_oldest_sighting(struct db *db, int64_t *seen_at);
+int scam_prune(struct db *db, int64_t before_ms, int max);
 
 /* ---- meetings --------------------------------------------------------------------------- */
 

@@ -96,15 +96,32 @@ int tips_messages(struct db *db, int64_t tip_id, char **directions, char **texts
 /* Reminders: DB_OK when (tip, kind) was not recorded before and now is; DB_DUPLICATE if it was. */
 int tips_reminder_once(struct db *db, int64_t tip_id, const char *kind, int64_t now_ms);
 
-/* Service-level candidates: tips that need the reminder kind and have not had it.
- *   TIPS_SLA_ACK: unacknowledged tips created before t1 (t2 for urgent ones), kind "ack" or
- *                 "ack_escalation" as given;
- *   TIPS_SLA_CLASSIFY: tips not classified, created before t1;
- *   TIPS_SLA_DEADLINE: open tips whose deadline is before t1; the reminder kind recorded is
- *                 kind + ":" + the deadline, so a moved deadline gets its own reminders. */
-enum tips_sla { TIPS_SLA_ACK, TIPS_SLA_CLASSIFY, TIPS_SLA_DEADLINE };
+/* Service-level candidates, found through the partial indexes of migration 009 (only tips that
+ * may still need a message are in them, so a tick reads what is due, not every tip):
+ *   TIPS_SLA_ACK: unacknowledged tips created before t1 (t2 for urgent ones) that have not had
+ *                 the reminder kind ("ack");
+ *   TIPS_SLA_ACK_LAST: the same whose acknowledgement stage is not finished (kind unused): the
+ *                 escalation, the stage's last message, is due;
+ *   TIPS_SLA_CLASSIFY: tips not classified, created before t1, whose classification reminder
+ *                 is not finished (kind unused);
+ *   TIPS_SLA_DEADLINE: open tips whose deadline is before t1 that have not had the reminder
+ *                 kind + ":" + the deadline (a moved deadline gets its own reminders);
+ *   TIPS_SLA_OVERDUE: open tips whose deadline is before t1 and not yet flagged overdue (kind
+ *                 unused).
+ * A "finished" stage is one tips_sla_finish recorded: the job calls it in the transaction that
+ * records the stage's last message (tips_reminder_once), which keeps each message sent once. */
+enum tips_sla {
+    TIPS_SLA_ACK,
+    TIPS_SLA_ACK_LAST,
+    TIPS_SLA_CLASSIFY,
+    TIPS_SLA_DEADLINE,
+    TIPS_SLA_OVERDUE
+};
 int tips_sla_candidates(struct db *db, enum tips_sla which, const char *kind, int64_t t1,
                         int64_t t2, struct tip *out, int max, int *n);
+/* The tip leaves the index of stage which (TIPS_SLA_ACK_LAST, TIPS_SLA_CLASSIFY, or
+ * TIPS_SLA_OVERDUE for its deadline as it is now: a deadline moved later brings it back). */
+int tips_sla_finish(struct db *db, int64_t id, enum tips_sla which, int64_t now_ms);
 
 int tips_audit(struct db *db, int64_t actor, const char *action, int64_t tip_id, const char *detail,
                int64_t now_ms);
@@ -112,10 +129,11 @@ int tips_audit(struct db *db, int64_t actor, const char *action, int64_t tip_id,
 /* ---- what the desk reads (storage/tips_desk.c) ------------------------------------------- */
 
 enum {
-    TIPS_PAGE_MAX = 10,  /* tips in one message of a desk list */
-    TIPS_KEYS_MAX = 24,  /* search keys of one query */
-    TIPS_KEY_MAX = 48,   /* bytes of one key, with the NUL */
-    TIPS_EVENTS_MAX = 40 /* events of a tip's history shown at once */
+    TIPS_PAGE_MAX = 10,   /* tips in one message of a desk list */
+    TIPS_KEYS_MAX = 24,   /* search keys of one query */
+    TIPS_KEY_MAX = 48,    /* bytes of one key, with the NUL */
+    TIPS_EVENTS_MAX = 40, /* events of a tip's history shown at once */
+    TIPS_COUNT_MAX = 1000 /* a list's total is counted up to this (tips_page) */
 };
 
 /* Replaces a tip's extracted entities (the JSON tips.entities holds); its search keys follow. */
@@ -124,7 +142,10 @@ int tips_set_entities(struct db *db, int64_t id, const char *entities, int64_t n
 /* The desk's lists: tips not yet acknowledged (urgent first, then oldest), and open tips past
  * their deadline (the most overdue first). Group leads are not listed. */
 enum tips_listing { TIPS_LISTING_NEW, TIPS_LISTING_OVERDUE };
-/* One page: up to max tips from offset into out (tip_clear each), and *total in the list. */
+/* One page: up to max tips from offset into out (tip_clear each), and *total in the list — counted
+ * up to TIPS_COUNT_MAX only: TIPS_COUNT_MAX + 1 means "more than TIPS_COUNT_MAX" (a desk pages
+ * through a few pages, and counting every match of a common word costs what the page does not:
+ * 190 ms at a million tips). */
 int tips_page(struct db *db, enum tips_listing which, int64_t now_ms, int offset, struct tip *out,
               int max, int *n, int64_t *total);
 
@@ -133,7 +154,8 @@ int tips_page(struct db *db, enum tips_listing which, int64_t now_ms, int offset
  * out holds TIPS_KEY_MAX bytes; 0, or -1 when the value does not fit. */
 int tips_key(const char *kind, const char *value, char out[TIPS_KEY_MAX]);
 /* Tips whose folded text has every word of folded_query (FTS), or that name every one of keys
- * (nkeys of them; 0: none), newest first; one page as tips_page. */
+ * (nkeys of them; 0: none), newest first (by id: tips are numbered as they are filed); one page
+ * as tips_page, read inside the full-text query (never every match). */
 int tips_search_page(struct db *db, const char *folded_query, const char *const *keys, int nkeys,
                      int offset, struct tip *out, int max, int *n, int64_t *total);
 

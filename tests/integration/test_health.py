@@ -6,6 +6,7 @@ token, a fake Telegram that never answers sendMessage (with the service's clock 
 stall threshold instead of waiting two minutes)."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -81,7 +82,27 @@ def test_healthz_and_metrics_describe_the_service():
                    for l in lines), text
         assert 'tipgate_outbox_messages{platform="telegram",status="failed"} 1' in lines, text
         assert any(l.startswith("tipgate_counts_age_seconds ") for l in lines), text
+        # The scheduler's ticks (issue 10): counted and timed, in seconds to the microsecond.
+        text = apitest.wait_until(
+            lambda: (lambda t: t if scheduler_ticks(t) >= 2 else None)(metrics(s.tg)),
+            what="two scheduler ticks in /metrics")
+        values = dict(l.split(" ", 1) for l in text.splitlines()
+                      if l.startswith("tipgate_scheduler_"))
+        for name in ("tipgate_scheduler_last_tick_seconds", "tipgate_scheduler_tick_seconds_total"):
+            assert re.fullmatch(r"\d+\.\d{6}", values[name]), values
+        assert (float(values["tipgate_scheduler_tick_seconds_total"])
+                >= float(values["tipgate_scheduler_last_tick_seconds"])), values
+        assert "# TYPE tipgate_scheduler_last_tick_seconds gauge" in text, text
+        assert "# TYPE tipgate_scheduler_tick_seconds_total counter" in text, text
+        assert "# TYPE tipgate_scheduler_ticks_total counter" in text, text
         s.tg.assert_clean_exit()
+
+
+def scheduler_ticks(text):
+    for line in text.splitlines():
+        if line.startswith("tipgate_scheduler_ticks_total "):
+            return int(line.split()[1])
+    return 0
 
 
 class Tmpfs:

@@ -583,6 +583,29 @@ static int r_tips_sla_deadline(struct db *db)
     return r_tips_sla(db, TIPS_SLA_DEADLINE);
 }
 
+static int r_tips_sla_ack_last(struct db *db)
+{
+    return r_tips_sla(db, TIPS_SLA_ACK_LAST);
+}
+
+static int r_tips_sla_overdue(struct db *db)
+{
+    return r_tips_sla(db, TIPS_SLA_OVERDUE);
+}
+
+static int r_scam_oldest_sighting(struct db *db)
+{
+    int64_t at = -1;
+    int rc = scam_oldest_sighting(db, &at);
+    CHECK(rc != DB_ERROR || at == 0);
+    return rc;
+}
+
+static int r_agencies_sync_pending(struct db *db)
+{
+    return agencies_sync_pending(db, "deadlines", "t1");
+}
+
 static int r_webchat_history(struct db *db)
 {
     struct webchat_line *lines = NULL;
@@ -681,6 +704,10 @@ static const struct {
     R(tips_sla_ack),
     R(tips_sla_classify),
     R(tips_sla_deadline),
+    R(tips_sla_ack_last),
+    R(tips_sla_overdue),
+    R(scam_oldest_sighting),
+    R(agencies_sync_pending),
     R(webchat_history),
     R(webchat_find),
     R(webchat_chat_taken),
