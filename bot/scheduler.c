@@ -12,6 +12,7 @@
 #include "handlers/groups.h"
 #include "handlers/meeting.h"
 #include "handlers/report.h"
+#include "handlers/retention.h"
 #include "handlers/scam.h"
 #include "handlers/sla.h"
 
@@ -28,6 +29,7 @@ static const struct scheduler_job scheduler_jobs[] = {
     {"scam sightings retention", scam_tick},
     {"agency deadlines", deadlines_tick},
     {"campaigns", campaign_tick},
+    {"retention", retention_tick},
 };
 
 int scheduler_tick(struct app *app, struct db *db, int64_t now_ms, unsigned *touched)

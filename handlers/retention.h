@@ -1,0 +1,37 @@
+/*
+ * retention.h — what tipgate forgets, and when: a scheduled job (bot/scheduler.c) that prunes
+ * processed inbox rows, sent and failed outbox rows, expired button payloads, web chat
+ * identities unused for months and the recipients of campaigns past their report period, in
+ * small batches off the hot path (the settings are retention.* in config/config.c; group leads
+ * have their own job, handlers/groups.c group_tick). Tips, their audit log and their messages
+ * are never pruned here: they keep their own (legal) retention.
+ *
+ * Nothing anyone is owed goes: an update not yet processed, a message queued or being sent, a
+ * campaign still delivering, the identity of a browser with a message waiting or an open tip.
+ */
+#ifndef TIPGATE_RETENTION_H
+#define TIPGATE_RETENTION_H
+
+#include "storage/db.h"
+
+struct hctx;
+
+enum {
+    RETENTION_BATCH = 500,          /* rows deleted per write transaction */
+    RETENTION_BATCHES_PER_TICK = 4, /* write transactions per tick, at most */
+};
+#define RETENTION_PASS_MS (10 * 60 * 1000LL) /* a pass at most every 10 minutes */
+
+/* The scheduled job: goes on with the pass in progress (a few batches), or starts one when
+ * the last is RETENTION_PASS_MS old. Logs one line per pass that pruned anything. Called
+ * outside any transaction; each batch is its own (retention_write). 0, or -1 when a batch
+ * failed (rolled back; the pass goes on at the next tick). */
+int retention_tick(struct hctx *ctx);
+
+/* Runs fn(db, arg) as one write: in a transaction of its own, committed when fn returns 0 and
+ * rolled back otherwise — or, when the caller already holds a transaction, in a savepoint of
+ * it (db_in_savepoint), so a job stays correct where a caller still wraps it. Returns fn's
+ * result, or -1 when the transaction itself failed. */
+int retention_write(struct db *db, int (*fn)(struct db *db, void *arg), void *arg);
+
+#endif
