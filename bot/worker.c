@@ -86,7 +86,8 @@ static int worker_handle(struct app *app, struct db *db, struct worker_item *it,
     }
     if (rc == 0)
         rc = router_dispatch(&ctx);
-    /* Group talk is not kept unless it became a lead or drew a warning. */
+    /* Group talk is reduced to its update key once handled unless it drew a warning (a lead's
+     * text is in the lead); the key goes with the inbox retention. */
     if (rc == 0 && m->is_group && !ctx.keep_text)
         rc = inbox_scrub(db, it->row.id) == DB_OK ? 0 : -1;
     person_clear(&person);

@@ -47,7 +47,11 @@ int hctx_send_photo(struct hctx *ctx, const char *platform, const char *chat_id,
     }
     struct hctx_part p = {
         .ctx = ctx,
-        .m = {.platform = platform, .chat_id = chat_id, .buttons = buttons, .priority = priority},
+        .m = {.platform = platform,
+              .chat_id = chat_id,
+              .buttons = buttons,
+              .priority = priority,
+              .tip_id = ctx->about_tip},
         .text = text ? text : "",
     };
     int rc = 0;

@@ -41,7 +41,8 @@ struct hctx {
     char command[HCTX_COMMAND_MAX]; /* "/start" (lowercased, @BotName stripped) or "" */
     const char *args;               /* text after the command, leading blanks skipped */
     unsigned touched;               /* platforms that got outbox rows (registry bits) */
-    int keep_text; /* a group message's text is kept (a lead or a warning); otherwise dropped */
+    int keep_text;     /* a group message's text is kept (it drew a warning); otherwise dropped */
+    int64_t about_tip; /* outbox rows enqueued while set are about this tip (outbox.tip_id) */
 };
 
 typedef int (*handler_fn)(struct hctx *ctx);
