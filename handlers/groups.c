@@ -277,7 +277,9 @@ int group_watch(struct hctx *ctx)
     return rc;
 }
 
-enum { GROUP_LEADS_BATCH = 100 }; /* leads deleted per write transaction */
+/* Leads deleted per write transaction: each takes rows of a few tables and of the search
+ * index with it. */
+enum { GROUP_LEADS_BATCH = 50 };
 
 struct group_prune {
     int64_t before;
