@@ -104,7 +104,11 @@ int inbox_count_pending(struct db *db, const char *platform, int64_t *count)
 
 int inbox_scrub(struct db *db, int64_t id)
 {
-    static const char sql[] = "UPDATE inbox SET message = '{}' WHERE id = ?";
+    /* What the update was and when, never who sent it or what was said. */
+    static const char sql[] =
+        "UPDATE inbox SET message = json_object('kind', json_extract(message, '$.kind'), "
+        "'is_group', json(iif(json_extract(message, '$.is_group'), 'true', 'false')), "
+        "'date_ms', json_extract(message, '$.date_ms')) WHERE id = ?";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;

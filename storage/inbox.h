@@ -34,9 +34,10 @@ void inbox_row_clear(struct inbox_row *row);
 int inbox_mark_processed(struct db *db, int64_t id, int64_t now_ms, const char *error);
 /* Unprocessed rows of platform (NULL: of every platform). */
 int inbox_count_pending(struct db *db, const char *platform, int64_t *count);
-/* Reduces a stored update to its key: the message becomes "{}" (no text, attachments, sender,
- * ids or names), the row stays so that a redelivery is still recognised until the row is
- * pruned. Used for group messages once handled, unless they drew a warning. */
+/* Reduces a stored update to its key: the message keeps only its kind, whether it came from
+ * a group and its date (no text, attachments, location, sender, ids or names); the row stays
+ * so that a redelivery is still recognised until it is pruned. Used for group messages once
+ * handled, unless they drew a warning. */
 int inbox_scrub(struct db *db, int64_t id);
 
 /* Retention (handlers/retention.c). Rows arrive in rowid order, so the oldest are the first of

@@ -119,6 +119,29 @@ static void test_retention_inbox_keeps_unprocessed_and_recent_rows_and_their_key
     db_close(db);
 }
 
+static void test_retention_group_talk_is_reduced_to_its_key_kind_and_date(void)
+{
+    struct db *db = fresh_db("scrub.db");
+    if (!db)
+        return;
+    int64_t id = 0;
+    CHECK_INT(inbox_add(db, "telegram", "g1", "-5",
+                        "{\"kind\":\"text\",\"chat_id\":\"-5\",\"sender_id\":\"42\","
+                        "\"sender_name\":\"Hoa\",\"text\":\"nhà số 8\",\"is_group\":true,"
+                        "\"date_ms\":1234,\"location\":{\"latitude\":1,\"longitude\":2}}",
+                        NOW, &id),
+              DB_OK);
+    CHECK_INT(inbox_scrub(db, id), DB_OK);
+    char sql[128];
+    snprintf(sql, sizeof sql,
+             "SELECT message = '{\"kind\":\"text\",\"is_group\":true,"
+             "\"date_ms\":1234}' FROM inbox WHERE id = %lld",
+             (long long)id);
+    CHECK_INT(q1(db, sql), 1);
+    CHECK_INT(inbox_add(db, "telegram", "g1", "-5", "{}", NOW, NULL), DB_DUPLICATE);
+    db_close(db);
+}
+
 static void test_retention_outbox_never_prunes_what_is_owed(void)
 {
     struct db *db = fresh_db("outbox.db");
@@ -514,6 +537,7 @@ static void test_retention_costs_what_is_due_not_what_is_stored(void)
 }
 
 TESTLIB_MAIN(T(test_retention_inbox_keeps_unprocessed_and_recent_rows_and_their_keys),
+             T(test_retention_group_talk_is_reduced_to_its_key_kind_and_date),
              T(test_retention_outbox_never_prunes_what_is_owed),
              T(test_retention_expired_button_payloads_go),
              T(test_retention_webchat_keeps_identities_someone_is_owed),
