@@ -22,6 +22,7 @@
 #include "handlers/groups.h"
 #include "handlers/meeting.h"
 #include "handlers/report.h"
+#include "handlers/retention.h"
 #include "handlers/scam.h"
 #include "handlers/sla.h"
 
@@ -38,6 +39,7 @@ static const struct scheduler_job scheduler_jobs[] = {
     {"scam sightings retention", scam_tick},
     {"agency deadlines", deadlines_tick},
     {"campaigns", campaign_tick},
+    {"retention", retention_tick},
 };
 
 /* A job must leave no transaction open: the next job, and the worker's next batch, would

@@ -38,15 +38,20 @@ struct worker {
 static int worker_record(struct db *db, const struct msg *m, int64_t now)
 {
     /* A group member's display name is not kept: only a private chat's sender needs one. */
-    if (m->sender_id && people_touch(db, m->platform, m->sender_id,
-                                     m->is_group ? NULL : m->sender_name, now, NULL) != DB_OK)
+    /* A message or a button press proves the chat open again (a resident who unblocked the
+     * bot); a membership change does not, and a word in a group says nothing of the sender's
+     * private chat. */
+    bool wrote = m->kind != MSG_MEMBER;
+    if (m->sender_id &&
+        people_touch(db, m->platform, m->sender_id, m->is_group ? NULL : m->sender_name,
+                     wrote && !m->is_group, now, NULL) != DB_OK)
         return -1;
     /* The last message of a group that became a supergroup: its row was renamed to the new
      * id when the update was stored; touching the old id would bring a stale row back. */
     if (m->migrate_to_chat_id)
         return 0;
     if (chats_touch(db, m->platform, m->chat_id, m->is_group ? "group" : "private", m->chat_title,
-                    now) != DB_OK)
+                    wrote, now) != DB_OK)
         return -1;
     return 0;
 }
@@ -86,7 +91,8 @@ static int worker_handle(struct app *app, struct db *db, struct worker_item *it,
     }
     if (rc == 0)
         rc = router_dispatch(&ctx);
-    /* Group talk is not kept unless it became a lead or drew a warning. */
+    /* Group talk is reduced to its update key once handled unless it drew a warning (a lead's
+     * text is in the lead); the key goes with the inbox retention. */
     if (rc == 0 && m->is_group && !ctx.keep_text)
         rc = inbox_scrub(db, it->row.id) == DB_OK ? 0 : -1;
     person_clear(&person);

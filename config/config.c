@@ -92,6 +92,13 @@ static const struct cfg_option cfg_options[] = {
     {"platforms.webchat.enabled", CFG_BOOL, OFF(webchat_enabled), NULL, 1, 0, 0, NULL},
     PLATFORM_OPTIONS("telegram", telegram, "https://api.telegram.org", 30, 1, 20),
     PLATFORM_OPTIONS("zalo", zalo, "https://bot-api.zaloplatforms.com", 10, 1, 10),
+    /* Telegram keeps an update 24 hours and a new receive epoch begins after 72 hours without
+     * any: an inbox key must live at least that long to stop a resend. */
+    {"retention.inbox_days", CFG_INT, OFF(retention.inbox_days), NULL, 30, 3, 3650, NULL},
+    {"retention.outbox_days", CFG_INT, OFF(retention.outbox_days), NULL, 30, 1, 3650, NULL},
+    {"retention.callback_days", CFG_INT, OFF(retention.callback_days), NULL, 30, 1, 3650, NULL},
+    {"retention.webchat_days", CFG_INT, OFF(retention.webchat_days), NULL, 180, 1, 3650, NULL},
+    {"retention.campaign_days", CFG_INT, OFF(retention.campaign_days), NULL, 90, 1, 3650, NULL},
 };
 
 /* Sections later modules read themselves (cfg_section); their insides are checked there
@@ -408,6 +415,21 @@ static int cfg_check_timezone(const char *tz)
                : -1;
 }
 
+/* A misspelt retention key would keep residents' texts longer (or shorter) than the operator
+ * decided without a word: refused, like a misspelt key of the sections modules read. */
+static int cfg_check_retention(const struct cfg *cfg, char err[CFG_ERR_MAX])
+{
+    static const char *const known[] = {"inbox_days",   "outbox_days",   "callback_days",
+                                        "webchat_days", "campaign_days", NULL};
+    json_t *section = cfg_section(cfg, "retention");
+    char why[CFG_ERR_MAX - 64];
+    if (!json_is_object(section) ||
+        cfg_known_keys(section, known, "retention", why, sizeof why) == 0)
+        return 0;
+    cfg_err(err, cfg->file, "%s", why);
+    return -1;
+}
+
 static int cfg_validate(struct cfg *cfg, char err[CFG_ERR_MAX])
 {
     const char *file = cfg->file;
@@ -431,7 +453,7 @@ static int cfg_validate(struct cfg *cfg, char err[CFG_ERR_MAX])
     if (cfg_check_platform(&cfg->telegram, "telegram", 1, file, err) ||
         cfg_check_platform(&cfg->zalo, "zalo", 8, file, err))
         return -1;
-    return 0;
+    return cfg_check_retention(cfg, err);
 }
 
 /* A relative path is looked up next to the config file first, then in the shipped data (its

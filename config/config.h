@@ -33,6 +33,17 @@ struct cfg_platform {
     int max_attempts;
 };
 
+/* How long rows are kept before the retention job (handlers/retention.c) prunes them, in days.
+ * Rows still owed to someone are never pruned, whatever their age. */
+struct cfg_retention {
+    int inbox_days;    /* processed updates, their update keys with them (>= 3: a platform's
+                        * resend must still meet its key) */
+    int outbox_days;   /* sent and failed messages (a campaign's go with its recipients) */
+    int callback_days; /* button payloads: an older button answers "no longer valid" */
+    int webchat_days;  /* web chat identities whose browser has not come back */
+    int campaign_days; /* a finished campaign's recipients and messages (totals are kept) */
+};
+
 struct cfg {
     char *file; /* the file read, or NULL when running on defaults */
     char *dir;  /* where relative paths resolve: the file's directory, or the cwd */
@@ -50,6 +61,7 @@ struct cfg {
     bool webchat_enabled;
     struct cfg_platform telegram;
     struct cfg_platform zalo;
+    struct cfg_retention retention;
     json_t *root; /* the whole parsed file (env: resolved), for modules with their own sections */
 };
 

@@ -6,6 +6,7 @@
 #include "bot/log.h"
 #include "handlers/desks.h"
 #include "handlers/meeting.h"
+#include "handlers/retention.h"
 #include "handlers/scam.h"
 #include "handlers/textengine.h"
 #include "handlers/tipfile.h"
@@ -13,6 +14,7 @@
 #include "storage/people.h"
 #include "storage/tips.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,8 +243,8 @@ static int group_watch_bound(struct hctx *ctx, const struct group_chat *g)
     }
     if (!a->is_tip)
         return 0; /* chatter: nothing said, nothing kept */
-    ctx->keep_text = 1;
-    /* The desk hears of every likely tip, warned about or not; the group hears at most one
+    /* The text is kept in the lead (until tips.lead_retention_days), not in the inbox. The
+     * desk hears of every likely tip, warned about or not; the group hears at most one
      * message (the warning already was it). */
     if (group_lead(ctx, a, g) != 0)
         return -1;
@@ -275,21 +277,35 @@ int group_watch(struct hctx *ctx)
     return rc;
 }
 
-static int group_tick_write(struct hctx *ctx, void *arg)
+/* Leads deleted per write transaction: each takes rows of a few tables and of the search
+ * index with it. */
+enum { GROUP_LEADS_BATCH = 50 };
+
+struct group_prune {
+    int64_t before;
+    int64_t deleted;
+};
+
+static int group_prune_batch(struct db *db, void *arg)
 {
-    int64_t *deleted = arg;
-    int64_t before = ctx->now_ms - ctx->desks->rules.lead_retention_days * 86400000LL;
-    return groups_prune_leads(ctx->db, before, deleted) == DB_OK ? 0 : -1;
+    struct group_prune *p = arg;
+    return groups_prune_leads(db, p->before, GROUP_LEADS_BATCH, &p->deleted) == DB_OK ? 0 : -1;
 }
 
-/* Called outside any transaction (bot/scheduler.h): the pruning takes one of its own. */
 int group_tick(struct hctx *ctx)
 {
-    int64_t deleted = 0;
-    if (hctx_in_write(ctx, group_tick_write, &deleted) != 0)
+    struct group_prune p = {.before =
+                                ctx->now_ms - ctx->desks->rules.lead_retention_days * 86400000LL};
+    bool due = false;
+    /* A read on the leads' own index first: a tick with nothing due takes no write lock. */
+    if (groups_leads_due(ctx->db, p.before, &due) != DB_OK)
         return -1;
-    if (deleted)
-        log_info("groups", "deleted %lld group lead(s) past their retention", (long long)deleted);
+    if (!due)
+        return 0;
+    if (db_write(ctx->db, group_prune_batch, &p) != 0)
+        return -1;
+    if (p.deleted)
+        log_info("groups", "deleted %lld group lead(s) past their retention", (long long)p.deleted);
     return 0;
 }
 

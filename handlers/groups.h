@@ -24,11 +24,12 @@ int group_bind(struct hctx *ctx);
 int group_unbind(struct hctx *ctx);
 int group_announce(struct hctx *ctx);
 int group_stats(struct hctx *ctx);
-/* A non-command message in a group. Sets ctx->keep_text when the message must be kept (a lead
- * or a warning). Returns 0 or -1. */
+/* A non-command message in a group. Sets ctx->keep_text when the message must be kept (it drew
+ * a warning; a lead's text is kept in the lead). Returns 0 or -1. */
 int group_watch(struct hctx *ctx);
 
-/* Scheduled: deletes group leads past tips.lead_retention_days. */
+/* Scheduled: deletes group leads past tips.lead_retention_days, a batch per tick, in a write
+ * transaction of its own only when one is due (db_write). */
 int group_tick(struct hctx *ctx);
 
 #endif

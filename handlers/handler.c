@@ -47,7 +47,11 @@ int hctx_send_photo(struct hctx *ctx, const char *platform, const char *chat_id,
     }
     struct hctx_part p = {
         .ctx = ctx,
-        .m = {.platform = platform, .chat_id = chat_id, .buttons = buttons, .priority = priority},
+        .m = {.platform = platform,
+              .chat_id = chat_id,
+              .buttons = buttons,
+              .priority = priority,
+              .tip_id = ctx->about_tip},
         .text = text ? text : "",
     };
     int rc = 0;
@@ -86,15 +90,25 @@ int hctx_reply(struct hctx *ctx, const char *name, const struct texts_var *vars,
     return rc;
 }
 
+struct hctx_write {
+    struct hctx *ctx;
+    int (*work)(struct hctx *ctx, void *arg);
+    void *arg;
+};
+
+static int hctx_write_run(struct db *db, void *arg)
+{
+    (void)db; /* the same as w->ctx->db */
+    struct hctx_write *w = arg;
+    return w->work(w->ctx, w->arg);
+}
+
 int hctx_in_write(struct hctx *ctx, int (*work)(struct hctx *ctx, void *arg), void *arg)
 {
     unsigned touched = ctx->touched;
-    if (db_begin(ctx->db) != DB_OK)
-        return -1;
-    int rc = work(ctx, arg);
-    if (rc == 0 && db_commit(ctx->db) == DB_OK)
-        return 0;
-    db_rollback(ctx->db);
-    ctx->touched = touched; /* nothing it enqueued exists */
-    return rc ? rc : -1;
+    struct hctx_write w = {ctx, work, arg};
+    int rc = db_write(ctx->db, hctx_write_run, &w);
+    if (rc != 0)
+        ctx->touched = touched; /* nothing it enqueued exists */
+    return rc;
 }

@@ -42,7 +42,8 @@ struct hctx {
     char command[HCTX_COMMAND_MAX]; /* "/start" (lowercased, @BotName stripped) or "" */
     const char *args;               /* text after the command, leading blanks skipped */
     unsigned touched;               /* platforms that got outbox rows (registry bits) */
-    int keep_text; /* a group message's text is kept (a lead or a warning); otherwise dropped */
+    int keep_text;     /* a group message's text is kept (it drew a warning); otherwise dropped */
+    int64_t about_tip; /* outbox rows enqueued while set are about this tip (outbox.tip_id) */
 };
 
 typedef int (*handler_fn)(struct hctx *ctx);
@@ -62,7 +63,7 @@ int hctx_reply(struct hctx *ctx, const char *name, const struct texts_var *vars,
 /* For scheduled jobs, which are called outside any transaction (bot/scheduler.h) and find their
  * due work by reading first: runs work(ctx, arg) in a write transaction of its own, committed
  * when it returns 0 and rolled back otherwise (ctx->touched then as it was before). Returns
- * work's result, or -1 when the transaction could not begin or commit. */
+ * work's result, or -1 when the transaction could not begin or commit (db_write). */
 int hctx_in_write(struct hctx *ctx, int (*work)(struct hctx *ctx, void *arg), void *arg);
 
 #endif

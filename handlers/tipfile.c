@@ -472,7 +472,8 @@ static int tipfile_tell_officers(struct hctx *ctx, const struct tip *t, const ch
     return rc;
 }
 
-int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text)
+/* The desk's message about t, to its desk (or, with none, to the officers). */
+static int tipfile_tell_desk_chat(struct hctx *ctx, const struct tip *t, const char *text)
 {
     struct desk desk;
     if (t->desk_platform && t->desk_chat_id) {
@@ -487,6 +488,16 @@ int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text)
     int rc = hctx_send(ctx, desk.platform, desk.chat_id, text, buttons,
                        t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
     free(buttons);
+    return rc;
+}
+
+int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text)
+{
+    /* The messages name the tip they are about, so that a group lead's leave with it. */
+    int64_t was = ctx->about_tip;
+    ctx->about_tip = t->id;
+    int rc = tipfile_tell_desk_chat(ctx, t, text);
+    ctx->about_tip = was;
     return rc;
 }
 

@@ -460,7 +460,7 @@ int campaigns_recipient_set(struct db *db, int64_t id, const char *platform, con
     return db_step_done(db, st);
 }
 
-int campaigns_report(struct db *db, int64_t id, struct campaigns_counts *out)
+static int campaigns_report_live(struct db *db, int64_t id, struct campaigns_counts *out)
 {
     static const char sql[] =
         "SELECT count(*), "
@@ -488,6 +488,34 @@ int campaigns_report(struct db *db, int64_t id, struct campaigns_counts *out)
             *fields[i] = sqlite3_column_int64(st, i);
     }
     return db_rows_end(st, rc);
+}
+
+/* The totals frozen when the campaign's report period ended: DB_NOT_FOUND before. */
+static int campaigns_report_frozen(struct db *db, int64_t id, struct campaigns_counts *out)
+{
+    static const char sql[] =
+        "SELECT total_targeted, total_sent, total_failed, total_unreachable, total_opted_out, "
+        "total_cancelled FROM campaigns WHERE id = ? AND totals_at IS NOT NULL";
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
+        int64_t *fields[] = {&out->targeted,    &out->sent,      &out->failed,
+                             &out->unreachable, &out->opted_out, &out->cancelled};
+        for (int i = 0; i < 6; i++)
+            *fields[i] = sqlite3_column_int64(st, i);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int campaigns_report(struct db *db, int64_t id, struct campaigns_counts *out)
+{
+    int rc = campaigns_report_frozen(db, id, out);
+    return rc == DB_NOT_FOUND ? campaigns_report_live(db, id, out) : rc;
 }
 
 static int campaigns_count_one(struct db *db, const char *sql, const char *list, int schools,
@@ -524,6 +552,114 @@ int campaigns_count(struct db *db, const struct campaigns_audience *a,
         rc = campaigns_count_one(db, g_sql, a->group_areas, 0, groups);
     if (rc == DB_OK && (a->agencies || a->schools))
         rc = campaigns_count_one(db, a_sql, a->agency_codes, !a->agencies, agencies);
+    return rc;
+}
+
+/* ---- retention -------------------------------------------------------------------------- */
+
+int campaigns_archive_next(struct db *db, int64_t before_ms, int64_t after_id, int64_t *id,
+                           bool *frozen)
+{
+    static const char sql[] =
+        "SELECT id, totals_at IS NOT NULL FROM campaigns INDEXED BY campaigns_unarchived WHERE "
+        "archived_at IS NULL AND finished_at < ?1 AND id > ?2 AND "
+        "status IN ('done', 'cancelled', 'missed') ORDER BY id LIMIT 1";
+    *id = 0;
+    *frozen = false;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_bind_int64(st, 2, after_id);
+    int rc = db_step_row(st);
+    if (rc == DB_OK) {
+        *id = sqlite3_column_int64(st, 0);
+        *frozen = sqlite3_column_int(st, 1) != 0;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int campaigns_freeze(struct db *db, int64_t id, int64_t now_ms, bool *frozen)
+{
+    static const char sql[] =
+        "UPDATE campaigns SET totals_at = ?2, total_targeted = ?3, total_sent = ?4, "
+        "total_failed = ?5, total_unreachable = ?6, total_opted_out = ?7, total_cancelled = ?8 "
+        "WHERE id = ?1 AND totals_at IS NULL";
+    struct campaigns_counts k;
+    *frozen = false;
+    int rc = campaigns_report_live(db, id, &k);
+    if (rc != DB_OK || k.in_progress > 0)
+        return rc; /* something still owed: the campaign waits for a later pass */
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    const int64_t values[] = {id,       now_ms,        k.targeted,  k.sent,
+                              k.failed, k.unreachable, k.opted_out, k.cancelled};
+    for (int i = 0; i < 8; i++)
+        sqlite3_bind_int64(st, i + 1, values[i]);
+    rc = db_step_done(db, st);
+    *frozen = rc == DB_OK;
+    return rc;
+}
+
+/* Runs a delete of up to max rows of campaign id (?1 the id, ?2 max, ?3 its dedupe prefix). */
+static int campaigns_prune_one(struct db *db, const char *sql, int64_t id, int max,
+                               int64_t *deleted)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "campaign:%lld:", (long long)id);
+    *deleted = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, max);
+    db_bind_text(st, 3, prefix);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK)
+        *deleted = sqlite3_changes(db_handle(db));
+    return rc;
+}
+
+int campaigns_prune_rows(struct db *db, int64_t id, int max, int64_t *deleted)
+{
+    /* The campaign's outbox rows are the range of its dedupe prefix in the unique index. */
+    static const char outbox[] =
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE dedupe_key > ?3 AND "
+        "dedupe_key < ?3 || '~' AND status IN ('sent', 'failed') AND ?1 > 0 LIMIT ?2)";
+    static const char recipients[] =
+        "DELETE FROM campaign_recipients WHERE campaign_id = ?1 AND (platform, chat_id) IN "
+        "(SELECT platform, chat_id FROM campaign_recipients WHERE campaign_id = ?1 LIMIT ?2) "
+        "AND ?3 IS NOT NULL";
+    int64_t messages = 0, people = 0;
+    *deleted = 0;
+    int rc = campaigns_prune_one(db, outbox, id, max, &messages);
+    if (rc == DB_OK && messages < max)
+        rc = campaigns_prune_one(db, recipients, id, max - (int)messages, &people);
+    if (rc == DB_OK)
+        *deleted = messages + people;
+    return rc;
+}
+
+int campaigns_archive(struct db *db, int64_t id, int64_t now_ms, bool *archived)
+{
+    static const char sql[] =
+        "UPDATE campaigns SET archived_at = ?2 WHERE id = ?1 AND archived_at IS NULL AND "
+        "totals_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM campaign_recipients WHERE "
+        "campaign_id = ?1) AND NOT EXISTS (SELECT 1 FROM outbox WHERE dedupe_key > ?3 AND "
+        "dedupe_key < ?3 || '~')";
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "campaign:%lld:", (long long)id);
+    *archived = false;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    db_bind_text(st, 3, prefix);
+    int rc = db_step_done(db, st);
+    *archived = rc == DB_OK && sqlite3_changes(db_handle(db)) > 0;
     return rc;
 }
 

@@ -115,13 +115,34 @@ struct campaigns_counts {
     int64_t targeted, sent, failed, unreachable, opted_out, in_progress, cancelled;
 };
 
-/* Delivery so far of campaign id (outbox states joined). */
+/* Delivery so far of campaign id (outbox states joined); once the campaign is archived (past
+ * its report period), the totals frozen then. */
 int campaigns_report(struct db *db, int64_t id, struct campaigns_counts *out);
 /* Who a would reach now, without writing anything (preview, /canhbao's confirmation):
  * targeted = every recipient; opted_out and unreachable as they are now. */
 int campaigns_count(struct db *db, const struct campaigns_audience *a,
                     struct campaigns_counts *residents, struct campaigns_counts *groups,
                     struct campaigns_counts *agencies);
+
+/* ---- retention (handlers/retention.c) ------------------------------------------------- */
+
+/* A campaign past its report period keeps its totals and loses its recipients and its outbox
+ * rows (the only outbox rows with a dedupe key: the outbox's own retention leaves them to
+ * this). Nothing still owed goes: the totals are frozen only once nothing is in progress.
+ *
+ * campaigns_archive_next: the first campaign with an id above after_id that finished (done,
+ * cancelled, missed) before before_ms and is not archived; *frozen when its totals are.
+ * DB_NOT_FOUND when none (a read, no lock).
+ * campaigns_freeze: freezes id's totals if nothing is in progress (*frozen says whether).
+ * campaigns_prune_rows: deletes up to max of id's outbox rows (sent or failed) and
+ * recipients, *deleted says how many; call only once its totals are frozen.
+ * campaigns_archive: marks id archived once none of them is left (*archived says whether; a
+ * message part still owed keeps it for a later pass). */
+int campaigns_archive_next(struct db *db, int64_t before_ms, int64_t after_id, int64_t *id,
+                           bool *frozen);
+int campaigns_freeze(struct db *db, int64_t id, int64_t now_ms, bool *frozen);
+int campaigns_prune_rows(struct db *db, int64_t id, int max, int64_t *deleted);
+int campaigns_archive(struct db *db, int64_t id, int64_t now_ms, bool *archived);
 
 /* ---- officers' alerts awaiting confirmation --------------------------------------------- */
 

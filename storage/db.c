@@ -430,6 +430,19 @@ int db_in_savepoint(struct db *db, int (*fn)(struct db *db, void *arg), void *ar
     return rc;
 }
 
+int db_write(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
+{
+    if (!sqlite3_get_autocommit(db->handle))
+        return db_in_savepoint(db, fn, arg);
+    if (db_begin(db) != DB_OK)
+        return -1;
+    int rc = fn(db, arg);
+    if (rc == 0 && db_commit(db) == DB_OK)
+        return 0;
+    db_rollback(db);
+    return rc ? rc : -1;
+}
+
 int db_version(struct db *db, int *version)
 {
     int64_t v = 0;

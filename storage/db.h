@@ -76,6 +76,11 @@ int db_rollback_to(struct db *db);
  * once, and ends the savepoint, so the transaction around it, and the caller's savepoint, go
  * on untouched. Returns fn's result, or DB_ERROR when the savepoint itself failed. */
 int db_in_savepoint(struct db *db, int (*fn)(struct db *db, void *arg), void *arg);
+/* Runs fn(db, arg) as one write: in a transaction of its own (BEGIN IMMEDIATE), committed when
+ * fn returns 0 and rolled back otherwise — or, when the caller already holds a transaction, in a
+ * savepoint of it (db_in_savepoint). How the scheduler's jobs write their short batches.
+ * Returns fn's result, or -1 when the transaction itself failed. */
+int db_write(struct db *db, int (*fn)(struct db *db, void *arg), void *arg);
 
 /* Runs a statement that returns no rows; DB_OK when it finished. */
 int db_step_done(struct db *db, sqlite3_stmt *st);

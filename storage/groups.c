@@ -551,27 +551,40 @@ int groups_stats(struct db *db, const char *area, int64_t since_ms, int64_t *tip
     return *tips < 0 || *warnings < 0 || *campaign < 0 ? DB_ERROR : DB_OK;
 }
 
-int groups_prune_leads(struct db *db, int64_t before_ms, int64_t *deleted)
+/* The leads due, oldest first: ?1 before, ?2 how many. Every statement of one batch names the
+ * same rows (one transaction, a deterministic order). */
+#define GROUPS_LEADS_DUE                                                                           \
+    "SELECT id FROM tips INDEXED BY tips_leads_age WHERE kind = 'group_lead' AND created_at < ?1 " \
+    "ORDER BY created_at, id LIMIT ?2"
+
+int groups_leads_due(struct db *db, int64_t before_ms, bool *due)
+{
+    static const char sql[] =
+        "SELECT 1 FROM tips INDEXED BY tips_leads_age WHERE kind = 'group_lead' AND created_at < ? "
+        "LIMIT 1";
+    *due = false;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    int rc = db_step_row(st);
+    *due = rc == DB_OK;
+    return db_rows_end(st, rc);
+}
+
+int groups_prune_leads(struct db *db, int64_t before_ms, int max, int64_t *deleted)
 {
     static const char *const sqls[] = {
-        "DELETE FROM tip_attachments WHERE tip_id IN (SELECT id FROM tips WHERE kind = "
-        "'group_lead' AND created_at < ?1)",
-        "DELETE FROM tip_messages WHERE tip_id IN (SELECT id FROM tips WHERE kind = "
-        "'group_lead' AND created_at < ?1)",
-        "DELETE FROM tip_reminders WHERE tip_id IN (SELECT id FROM tips WHERE kind = "
-        "'group_lead' AND created_at < ?1)",
-        "UPDATE audit_log SET tip_id = NULL WHERE tip_id IN (SELECT id FROM tips WHERE kind = "
-        "'group_lead' AND created_at < ?1)",
-        "UPDATE tips SET duplicate_of = NULL WHERE duplicate_of IN (SELECT id FROM tips WHERE "
-        "kind = 'group_lead' AND created_at < ?1)",
-        /* the desk's messages about the leads, and the kept text of group messages */
-        "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?1 AND EXISTS "
-        "(SELECT 1 FROM tips t WHERE t.kind = 'group_lead' AND t.created_at < ?1 AND "
-        "instr(outbox.text, substr(t.code, 1, 4) || '-' || substr(t.code, 5)) > 0)",
-        "UPDATE inbox SET message = json_remove(message, '$.text', '$.attachments', "
-        "'$.sender_name') WHERE received_at < ?1 AND json_extract(message, '$.is_group') "
-        "AND json_extract(message, '$.text') IS NOT NULL",
-        "DELETE FROM tips WHERE kind = 'group_lead' AND created_at < ?1",
+        "DELETE FROM tip_attachments WHERE tip_id IN (" GROUPS_LEADS_DUE ")",
+        "DELETE FROM tip_messages WHERE tip_id IN (" GROUPS_LEADS_DUE ")",
+        "DELETE FROM tip_reminders WHERE tip_id IN (" GROUPS_LEADS_DUE ")",
+        "UPDATE audit_log SET tip_id = NULL WHERE tip_id IN (" GROUPS_LEADS_DUE ")",
+        "UPDATE tips SET duplicate_of = NULL WHERE duplicate_of IN (" GROUPS_LEADS_DUE ")",
+        /* the desk's messages about the leads (a message still owed stays, unlinked) */
+        "DELETE FROM outbox WHERE tip_id IN (" GROUPS_LEADS_DUE ") AND status IN ('sent', "
+        "'failed') AND id < (SELECT max(id) FROM outbox)", /* outbox_prune says why */
+        "UPDATE outbox SET tip_id = NULL WHERE tip_id IN (" GROUPS_LEADS_DUE ")",
+        "DELETE FROM tips WHERE id IN (" GROUPS_LEADS_DUE ")",
     };
     *deleted = 0;
     for (size_t i = 0; i < sizeof sqls / sizeof sqls[0]; i++) {
@@ -579,6 +592,7 @@ int groups_prune_leads(struct db *db, int64_t before_ms, int64_t *deleted)
         if (!st)
             return DB_ERROR;
         sqlite3_bind_int64(st, 1, before_ms);
+        sqlite3_bind_int(st, 2, max);
         if (db_step_done(db, st) != DB_OK)
             return DB_ERROR;
     }

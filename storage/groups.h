@@ -90,7 +90,14 @@ int meetings_mark(struct db *db, int64_t id, bool day, bool hour);
 int groups_stats(struct db *db, const char *area, int64_t since_ms, int64_t *tips,
                  int64_t *warnings, int64_t *campaign);
 
-/* Deletes group leads created before before_ms, with everything attached to them. */
-int groups_prune_leads(struct db *db, int64_t before_ms, int64_t *deleted);
+/* Group leads' retention (handlers/groups.c group_tick), found through the partial index
+ * tips_leads_age: groups_leads_due says whether a lead was created before before_ms (a read,
+ * no lock); groups_prune_leads deletes up to max of them, oldest first, with everything
+ * attached to them — attachments, messages, reminders, search keys, the desk's messages about
+ * them (outbox.tip_id, once sent or failed) — while the audit log keeps its entries without
+ * the link. *deleted says how many leads went. The group message a lead came from kept no text
+ * (the worker reduces group messages to their update key once handled). */
+int groups_leads_due(struct db *db, int64_t before_ms, bool *due);
+int groups_prune_leads(struct db *db, int64_t before_ms, int max, int64_t *deleted);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * inbox.c — see inbox.h. The partial index inbox_pending keeps "what is left to do" cheap to
- * find however long the history grows.
+ * find however long the history grows. Pruning takes the first rows of the table (rowid order
+ * is arrival order), which needs no index of its own and no write on the hot path.
  */
 #include "storage/inbox.h"
 
@@ -103,12 +104,44 @@ int inbox_count_pending(struct db *db, const char *platform, int64_t *count)
 
 int inbox_scrub(struct db *db, int64_t id)
 {
-    static const char sql[] = "UPDATE inbox SET message = json_remove(message, '$.text', "
-                              "'$.attachments', '$.sender_name', '$.location', "
-                              "'$.contact_phone') WHERE id = ?";
+    /* What the update was and when, never who sent it or what was said. */
+    static const char sql[] =
+        "UPDATE inbox SET message = json_object('kind', json_extract(message, '$.kind'), "
+        "'is_group', json(iif(json_extract(message, '$.is_group'), 'true', 'false')), "
+        "'date_ms', json_extract(message, '$.date_ms')) WHERE id = ?";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, id);
     return db_step_done(db, st);
+}
+
+int inbox_prune_due(struct db *db, int64_t before_ms, bool *due)
+{
+    static const char sql[] = "SELECT processed_at < ? FROM inbox ORDER BY id LIMIT 1";
+    *due = false;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
+        *due = sqlite3_column_int(st, 0) != 0; /* NULL (unprocessed) reads as 0 */
+    return db_rows_end(st, rc);
+}
+
+int inbox_prune(struct db *db, int64_t before_ms, int max, int64_t *deleted)
+{
+    static const char sql[] = "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox ORDER BY id "
+                              "LIMIT ?2) AND processed_at < ?1";
+    *deleted = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_bind_int(st, 2, max);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK)
+        *deleted = sqlite3_changes(db_handle(db));
+    return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "storage/db.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct inbox_row {
@@ -33,8 +34,20 @@ void inbox_row_clear(struct inbox_row *row);
 int inbox_mark_processed(struct db *db, int64_t id, int64_t now_ms, const char *error);
 /* Unprocessed rows of platform (NULL: of every platform). */
 int inbox_count_pending(struct db *db, const char *platform, int64_t *count);
-/* Drops the text, attachments and sender name of a stored update, keeping the row (its key
- * still stops redeliveries). Used for group messages that were neither a lead nor a warning. */
+/* Reduces a stored update to its key: the message keeps only its kind, whether it came from
+ * a group and its date (no text, attachments, location, sender, ids or names); the row stays
+ * so that a redelivery is still recognised until it is pruned. Used for group messages once
+ * handled, unless they drew a warning. */
 int inbox_scrub(struct db *db, int64_t id);
+
+/* Retention (handlers/retention.c). Rows arrive in rowid order, so the oldest are the first of
+ * the table, and what was pruned is gone from where the next batch starts.
+ * inbox_prune_due: *due when the first row was processed before before_ms (a read, no lock).
+ * inbox_prune: deletes, among the first max rows, those processed before before_ms — an
+ * unprocessed row is never deleted, however old — and *deleted says how many. Each deleted
+ * row takes its update key: a platform's resend of it would be new again, so before_ms must
+ * lie beyond any platform's resend window (config: retention.inbox_days >= 3). */
+int inbox_prune_due(struct db *db, int64_t before_ms, bool *due);
+int inbox_prune(struct db *db, int64_t before_ms, int max, int64_t *deleted);
 
 #endif

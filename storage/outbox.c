@@ -14,7 +14,7 @@ int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, in
 {
     static const char sql[] =
         "INSERT INTO outbox (platform, chat_id, text, buttons, priority, next_attempt_at, "
-        "dedupe_key, created_at, photo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "dedupe_key, created_at, photo, tip_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0)) "
         "ON CONFLICT DO NOTHING";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
@@ -28,6 +28,7 @@ int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, in
     db_bind_text(st, 7, m->dedupe_key);
     sqlite3_bind_int64(st, 8, now_ms);
     db_bind_text(st, 9, m->photo);
+    sqlite3_bind_int64(st, 10, m->tip_id);
     int rc = db_step_done(db, st);
     if (rc != DB_OK)
         return rc;
@@ -311,6 +312,47 @@ int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
         return DB_ERROR;
     }
     return DB_OK;
+}
+
+/* ---- retention ------------------------------------------------------------------------- */
+
+/* The planner would take "dedupe_key IS NULL" to the unique index on dedupe_key (every
+ * non-campaign row is NULL there): the index made for this is named. */
+#define OUTBOX_DONE_BEFORE                                                                         \
+    "FROM outbox INDEXED BY outbox_done WHERE status IN ('sent', 'failed') AND "                   \
+    "dedupe_key IS NULL AND coalesce(sent_at, created_at) < ?1"
+
+int outbox_prune_due(struct db *db, int64_t before_ms, bool *due)
+{
+    static const char sql[] = "SELECT 1 " OUTBOX_DONE_BEFORE " LIMIT 1";
+    *due = false;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    int rc = db_step_row(st);
+    *due = rc == DB_OK;
+    return db_rows_end(st, rc);
+}
+
+int outbox_prune(struct db *db, int64_t before_ms, int max, int64_t *deleted)
+{
+    /* Never the newest row: SQLite would give its id to the next row enqueued, and the web
+     * chat, which follows the outbox by id (outbox_last_id), would take the new row for one it
+     * has seen. */
+    static const char sql[] =
+        "DELETE FROM outbox WHERE id IN (SELECT id " OUTBOX_DONE_BEFORE
+        " ORDER BY coalesce(sent_at, created_at) LIMIT ?2) AND id < (SELECT max(id) FROM outbox)";
+    *deleted = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_bind_int(st, 2, max);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK)
+        *deleted = sqlite3_changes(db_handle(db));
+    return rc;
 }
 
 /* ---- owners ---------------------------------------------------------------------------- */

@@ -35,6 +35,8 @@ struct outbox_new {
     const char *dedupe_key; /* NULL: none; else a second enqueue with it is DB_DUPLICATE */
     enum outbox_priority priority;
     int64_t not_before_ms; /* 0: now */
+    int64_t tip_id;        /* the tip (tips.id) a desk message is about, or 0: a group lead's
+                            * messages are deleted with it (groups_prune_leads) */
 };
 
 struct outbox_row {
@@ -103,6 +105,15 @@ struct outbox_tally {
     int64_t count;
 };
 int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n);
+
+/* Retention (handlers/retention.c): rows that are done — sent, or failed for good — and older
+ * than before_ms (by when they were sent, else created), found through the partial index
+ * outbox_done. A row still owed (queued, sending) is never among them however old, nor a
+ * campaign's row (it carries a dedupe key and goes with the campaign's recipients:
+ * campaigns_prune_rows). outbox_prune_due: *due when there is one (a read, no lock);
+ * outbox_prune: deletes up to max of them, oldest first, *deleted says how many. */
+int outbox_prune_due(struct db *db, int64_t before_ms, bool *due);
+int outbox_prune(struct db *db, int64_t before_ms, int max, int64_t *deleted);
 
 /* ---- owners: the processes that claim rows ------------------------------------------------ */
 

@@ -8,13 +8,14 @@
 #include <string.h>
 
 int people_touch(struct db *db, const char *platform, const char *user_id, const char *display_name,
-                 int64_t now_ms, int64_t *id)
+                 bool wrote, int64_t now_ms, int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO people (platform, platform_user_id, display_name, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, platform_user_id) DO UPDATE SET "
         "display_name = coalesce(excluded.display_name, display_name), "
-        "updated_at = excluded.updated_at RETURNING id";
+        "reachable = CASE WHEN ?6 THEN 1 ELSE reachable END, updated_at = excluded.updated_at "
+        "RETURNING id";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
@@ -23,6 +24,7 @@ int people_touch(struct db *db, const char *platform, const char *user_id, const
     db_bind_text(st, 3, display_name);
     sqlite3_bind_int64(st, 4, now_ms);
     sqlite3_bind_int64(st, 5, now_ms);
+    sqlite3_bind_int(st, 6, wrote);
     int rc = db_step_row(st);
     if (rc == DB_OK && id)
         *id = sqlite3_column_int64(st, 0);
@@ -89,13 +91,13 @@ int people_set_reachable(struct db *db, const char *platform, const char *user_i
 }
 
 int chats_touch(struct db *db, const char *platform, const char *chat_id, const char *kind,
-                const char *title, int64_t now_ms)
+                const char *title, bool wrote, int64_t now_ms)
 {
     static const char sql[] =
         "INSERT INTO chats (platform, chat_id, kind, title, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, chat_id) DO UPDATE SET "
         "kind = excluded.kind, title = coalesce(excluded.title, title), "
-        "updated_at = excluded.updated_at";
+        "reachable = CASE WHEN ?7 THEN 1 ELSE reachable END, updated_at = excluded.updated_at";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
@@ -105,6 +107,7 @@ int chats_touch(struct db *db, const char *platform, const char *chat_id, const 
     db_bind_text(st, 4, title);
     sqlite3_bind_int64(st, 5, now_ms);
     sqlite3_bind_int64(st, 6, now_ms);
+    sqlite3_bind_int(st, 7, wrote);
     return db_step_done(db, st);
 }
 

@@ -21,9 +21,11 @@ struct person {
     bool reachable;
 };
 
-/* Inserts or refreshes (display name) a person; *id receives the row id when non-NULL. */
+/* Inserts or refreshes (display name) a person; wrote (they sent a message or pressed a button,
+ * not a membership change) makes them reachable again: a resident who unblocked the bot. *id
+ * receives the row id when non-NULL. */
 int people_touch(struct db *db, const char *platform, const char *user_id, const char *display_name,
-                 int64_t now_ms, int64_t *id);
+                 bool wrote, int64_t now_ms, int64_t *id);
 /* DB_OK and *out filled (free with person_clear), or DB_NOT_FOUND. */
 int people_get(struct db *db, const char *platform, const char *user_id, struct person *out);
 void person_clear(struct person *p);
@@ -36,9 +38,11 @@ int people_set_reachable(struct db *db, const char *platform, const char *user_i
 int people_officers(struct db *db, const char *area, char **platforms, char **user_ids, int max,
                     int *n);
 
-/* Inserts or refreshes (title, kind) a chat. kind is "private" or "group". */
+/* Inserts or refreshes (title, kind) a chat. kind is "private" or "group". wrote (a message or
+ * a button press came from it) makes it reachable again: a resident who unblocked the bot, a
+ * web chat identity made again after retention pruned it. */
 int chats_touch(struct db *db, const char *platform, const char *chat_id, const char *kind,
-                const char *title, int64_t now_ms);
+                const char *title, bool wrote, int64_t now_ms);
 int chats_set_reachable(struct db *db, const char *platform, const char *chat_id, bool reachable,
                         int64_t now_ms);
 /* Records the bot's membership (member, administrator, left, kicked, …); a chat the bot left

@@ -8,6 +8,7 @@
 
 #include "storage/db.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,8 +26,13 @@ int pstore_callback_put(struct db *db, const char *platform, const char *chat_id
  * frees), else DB_NOT_FOUND and *data NULL. */
 int pstore_callback_get(struct db *db, const char *platform, const char *chat_id, const char *token,
                         char **data);
-/* Forgets payloads older than before_ms. */
-int pstore_callback_prune(struct db *db, int64_t before_ms);
+/* Retention (handlers/retention.c): payloads issued before before_ms. Rows arrive in rowid
+ * order, so the oldest are the first of the table. pstore_callback_prune_due: *due when the
+ * first is that old (a read, no lock); pstore_callback_prune: deletes, among the first max,
+ * those that old; *deleted says how many. A press of a button whose payload is gone comes in
+ * with empty data, which the handlers answer as an expired button. */
+int pstore_callback_prune_due(struct db *db, int64_t before_ms, bool *due);
+int pstore_callback_prune(struct db *db, int64_t before_ms, int max, int64_t *deleted);
 
 /* Rewrites a chat id everywhere it is stored (chats, queued outbox rows, inbox history). */
 int pstore_migrate_chat(struct db *db, const char *platform, const char *old_id, const char *new_id,

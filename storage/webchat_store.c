@@ -127,3 +127,95 @@ void webchat_lines_free(struct webchat_line *lines, int n)
         free(lines[i].text);
     free(lines);
 }
+
+/* Identities unused since ?1, ahead of the cursor (?2, ?3) in the pruner's walk. */
+#define WEBCHAT_UNUSED "last_seen_at < ?1 AND (last_seen_at, rowid) > (?2, ?3)"
+/* ... up to the end of its window (?4, ?5), and not kept: no message waits for the chat, and
+ * its person (the web chat's sender id is the chat id) has no open tip. */
+#define WEBCHAT_PRUNABLE                                                                           \
+    "SELECT w.rowid, w.chat_id FROM webchat_identities w WHERE " WEBCHAT_UNUSED                    \
+    " AND (last_seen_at, rowid) <= (?4, ?5) AND NOT EXISTS (SELECT 1 FROM outbox o WHERE "         \
+    "o.platform = 'webchat' AND o.chat_id = w.chat_id AND o.status IN ('queued', 'sending')) "     \
+    "AND NOT EXISTS (SELECT 1 FROM people p JOIN tips t ON t.person_id = p.id WHERE "              \
+    "p.platform = 'webchat' AND p.platform_user_id = w.chat_id AND "                               \
+    "t.status NOT IN ('resolved', 'rejected', 'duplicate', 'closed'))"
+
+int webchat_store_prune_due(struct db *db, int64_t before_ms, int64_t after_seen,
+                            int64_t after_rowid, bool *due)
+{
+    static const char sql[] = "SELECT 1 FROM webchat_identities WHERE " WEBCHAT_UNUSED " LIMIT 1";
+    *due = false;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_bind_int64(st, 2, after_seen);
+    sqlite3_bind_int64(st, 3, after_rowid);
+    int rc = db_step_row(st);
+    *due = rc == DB_OK;
+    return db_rows_end(st, rc);
+}
+
+/* The last of up to max identities ahead of the cursor, and how many there are. */
+static int webchat_store_window(struct db *db, int64_t before_ms, int max, int64_t after_seen,
+                                int64_t after_rowid, int64_t end[2], int64_t *n)
+{
+    static const char sql[] =
+        "SELECT last_seen_at, rowid FROM webchat_identities WHERE " WEBCHAT_UNUSED
+        " ORDER BY last_seen_at, rowid LIMIT ?4";
+    *n = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_bind_int64(st, 2, after_seen);
+    sqlite3_bind_int64(st, 3, after_rowid);
+    sqlite3_bind_int(st, 4, max);
+    int rc;
+    while ((rc = db_step_row(st)) == DB_OK) {
+        end[0] = sqlite3_column_int64(st, 0);
+        end[1] = sqlite3_column_int64(st, 1);
+        (*n)++;
+    }
+    return db_rows_end(st, rc);
+}
+
+static int webchat_store_prune_run(struct db *db, const char *sql, int64_t before_ms,
+                                   const int64_t after[2], const int64_t end[2])
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_bind_int64(st, 2, after[0]);
+    sqlite3_bind_int64(st, 3, after[1]);
+    sqlite3_bind_int64(st, 4, end[0]);
+    sqlite3_bind_int64(st, 5, end[1]);
+    return db_step_done(db, st);
+}
+
+int webchat_store_prune(struct db *db, int64_t before_ms, int max, int64_t *after_seen,
+                        int64_t *after_rowid, int64_t *deleted, int64_t *looked)
+{
+    /* The chat goes first, while its identity still names it: nothing is queued for a chat
+     * no browser can open any more (campaigns count it unreachable). */
+    static const char unreachable[] =
+        "UPDATE chats SET reachable = 0 WHERE platform = 'webchat' AND chat_id IN "
+        "(SELECT chat_id FROM (" WEBCHAT_PRUNABLE "))";
+    static const char forget[] = "DELETE FROM webchat_identities WHERE rowid IN "
+                                 "(SELECT rowid FROM (" WEBCHAT_PRUNABLE "))";
+    int64_t after[2] = {*after_seen, *after_rowid}, end[2] = {0, 0};
+    *deleted = 0;
+    int rc = webchat_store_window(db, before_ms, max, after[0], after[1], end, looked);
+    if (rc != DB_OK || *looked == 0)
+        return rc;
+    rc = webchat_store_prune_run(db, unreachable, before_ms, after, end);
+    if (rc == DB_OK)
+        rc = webchat_store_prune_run(db, forget, before_ms, after, end);
+    if (rc != DB_OK)
+        return rc;
+    *deleted = sqlite3_changes(db_handle(db));
+    *after_seen = end[0];
+    *after_rowid = end[1];
+    return DB_OK;
+}

@@ -45,4 +45,18 @@ int webchat_store_history(struct db *db, const char *chat_id, int max, struct we
                           int *n);
 void webchat_lines_free(struct webchat_line *lines, int n);
 
+/* Retention (handlers/retention.c): identities whose browser has not said hello since
+ * before_ms, walked in order of last use from a cursor (after_seen, after_rowid: both 0 at the
+ * start of a pass), because some are kept and stay where they are: an identity with a message
+ * waiting for it, or whose person has an open tip (the tipster could not read the police's
+ * answer otherwise). A pruned identity's chat is marked unreachable (nothing more is queued
+ * for it); a browser coming back with its secret gets a fresh identity and chat.
+ * webchat_store_prune_due: *due when the cursor has one ahead (a read, no lock);
+ * webchat_store_prune: looks at up to max of them, deletes those not kept, moves the cursor
+ * past them; *deleted and *looked say how many. */
+int webchat_store_prune_due(struct db *db, int64_t before_ms, int64_t after_seen,
+                            int64_t after_rowid, bool *due);
+int webchat_store_prune(struct db *db, int64_t before_ms, int max, int64_t *after_seen,
+                        int64_t *after_rowid, int64_t *deleted, int64_t *looked);
+
 #endif

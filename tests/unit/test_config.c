@@ -2,7 +2,8 @@
  * test_config.c — cfg_load (config/config.h): the embedded defaults, a file setting every key,
  * relative paths resolved against the file's directory, "env:NAME" strings, and the one-line
  * errors an operator sees for a missing file, bad JSON, wrong types, out-of-range values and
- * invalid platform settings. Unknown and "//" keys are accepted; cfg_section reads sections.
+ * invalid platform settings, retention periods (a misspelt retention key is refused). Unknown
+ * and "//" keys are accepted; cfg_section reads sections.
  */
 #include "config/config.h"
 
@@ -358,6 +359,37 @@ static void test_config_bad_values_are_refused(void)
     expect_refused("url.json", "{\"platforms\": {\"zalo\": {\"api_base_url\": \"ftp://x\"}}}", url);
 }
 
+static void test_config_retention_defaults_bounds_and_misspelt_keys(void)
+{
+    char err[CFG_ERR_MAX];
+    struct cfg *cfg = NULL;
+    CHECK_INT(cfg_load(NULL, &cfg, err), 0);
+    if (cfg) {
+        CHECK_INT(cfg->retention.inbox_days, 30);
+        CHECK_INT(cfg->retention.outbox_days, 30);
+        CHECK_INT(cfg->retention.callback_days, 30);
+        CHECK_INT(cfg->retention.webchat_days, 180);
+        CHECK_INT(cfg->retention.campaign_days, 90);
+    }
+    cfg_free(cfg);
+    cfg = NULL;
+    CHECK_INT(load_text("retention.json",
+                        "{\"retention\": {\"inbox_days\": 3, \"webchat_days\": 3650, "
+                        "\"//inbox_days\": \"a comment\"}}",
+                        &cfg, err),
+              0);
+    if (cfg)
+        CHECK(cfg->retention.inbox_days == 3 && cfg->retention.webchat_days == 3650);
+    cfg_free(cfg);
+    /* a key younger than a platform's resend window would let a resend be handled twice */
+    const char *const short_keys[] = {"retention.inbox_days", "from 3 to 3650", NULL};
+    expect_refused("inbox2.json", "{\"retention\": {\"inbox_days\": 2}}", short_keys);
+    const char *const zero[] = {"retention.outbox_days", NULL};
+    expect_refused("outbox0.json", "{\"retention\": {\"outbox_days\": 0}}", zero);
+    const char *const typo[] = {"retention.inbox_day", "unknown key", "inbox_days", NULL};
+    expect_refused("typo.json", "{\"retention\": {\"inbox_day\": 7}}", typo);
+}
+
 static void test_config_webhook_mode_requires_secret(void)
 {
     const char *const want[] = {"platforms.telegram.webhook_secret", NULL};
@@ -490,6 +522,7 @@ TESTLIB_MAIN(T(test_config_defaults_without_file), T(test_config_file_sets_every
              T(test_config_section_of_wrong_type_is_refused),
              T(test_config_data_dir_pointing_nowhere_is_refused),
              T(test_config_out_of_range_port_names_the_key), T(test_config_bad_values_are_refused),
+             T(test_config_retention_defaults_bounds_and_misspelt_keys),
              T(test_config_webhook_mode_requires_secret),
              T(test_config_zalo_webhook_secret_needs_eight_characters),
              T(test_config_telegram_secret_with_bad_character_is_refused),

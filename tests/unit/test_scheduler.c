@@ -105,10 +105,6 @@ static void test_scheduler_jobs_with_nothing_due_need_no_write_lock(void)
                            .desks = app.desks,
                            .now_ms = t0 + 120000,
                            .args = ""};
-        /* Its pruning is rewritten on the retention branch of issue 10 (i10-retain), to this
-         * contract; until then it takes the lock every tick. Remove this line on merging. */
-        if (strcmp(name, "group leads retention") == 0)
-            continue;
         int rc = run(&ctx);
         if (rc != 0)
             fprintf(stderr, "  job \"%s\" waited for the write lock\n", name);

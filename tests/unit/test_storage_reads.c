@@ -627,6 +627,57 @@ static int r_webchat_chat_taken(struct db *db)
     return webchat_store_chat_taken(db, "w0123456789abcdef");
 }
 
+/* Retention's reads: a failed one must not read as "nothing due" (nor as due). */
+static int r_due(int rc, bool due)
+{
+    CHECK(rc != DB_ERROR || !due);
+    return rc;
+}
+
+static int r_inbox_prune_due(struct db *db)
+{
+    bool due = true;
+    int rc = inbox_prune_due(db, INT64_MAX, &due);
+    return r_due(rc, due);
+}
+
+static int r_outbox_prune_due(struct db *db)
+{
+    bool due = true;
+    int rc = outbox_prune_due(db, INT64_MAX, &due);
+    return r_due(rc, due);
+}
+
+static int r_pstore_callback_prune_due(struct db *db)
+{
+    bool due = true;
+    int rc = pstore_callback_prune_due(db, INT64_MAX, &due);
+    return r_due(rc, due);
+}
+
+static int r_webchat_store_prune_due(struct db *db)
+{
+    bool due = true;
+    int rc = webchat_store_prune_due(db, INT64_MAX, 0, 0, &due);
+    return r_due(rc, due);
+}
+
+static int r_groups_leads_due(struct db *db)
+{
+    bool due = true;
+    int rc = groups_leads_due(db, INT64_MAX, &due);
+    return r_due(rc, due);
+}
+
+static int r_campaigns_archive_next(struct db *db)
+{
+    int64_t id = -1;
+    bool frozen = true;
+    int rc = campaigns_archive_next(db, INT64_MAX, 0, &id, &frozen);
+    CHECK(rc != DB_ERROR || (id == 0 && !frozen));
+    return rc;
+}
+
 static int r_db_version(struct db *db)
 {
     int v = -1;
@@ -711,6 +762,12 @@ static const struct {
     R(webchat_history),
     R(webchat_find),
     R(webchat_chat_taken),
+    R(inbox_prune_due),
+    R(outbox_prune_due),
+    R(pstore_callback_prune_due),
+    R(webchat_store_prune_due),
+    R(groups_leads_due),
+    R(campaigns_archive_next),
     R(db_version),
 #undef R
 };
