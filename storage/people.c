@@ -97,7 +97,8 @@ int chats_touch(struct db *db, const char *platform, const char *chat_id, const 
         "INSERT INTO chats (platform, chat_id, kind, title, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, chat_id) DO UPDATE SET "
         "kind = excluded.kind, title = coalesce(excluded.title, title), "
-        "reachable = CASE WHEN ?7 THEN 1 ELSE reachable END, updated_at = excluded.updated_at";
+        "reachable = CASE WHEN ?7 AND excluded.kind = 'private' AND coalesce(bot_status, '') NOT "
+        "IN ('left', 'kicked') THEN 1 ELSE reachable END, updated_at = excluded.updated_at";
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;

@@ -39,8 +39,9 @@ int people_officers(struct db *db, const char *area, char **platforms, char **us
                     int *n);
 
 /* Inserts or refreshes (title, kind) a chat. kind is "private" or "group". wrote (a message or
- * a button press came from it) makes it reachable again: a resident who unblocked the bot, a
- * web chat identity made again after retention pruned it. */
+ * a button press came from it) makes a private chat reachable again — a resident who unblocked
+ * the bot, a web chat identity made again after retention pruned it — unless the bot's own
+ * status there says it was removed. A group's reachability follows the bot's membership. */
 int chats_touch(struct db *db, const char *platform, const char *chat_id, const char *kind,
                 const char *title, bool wrote, int64_t now_ms);
 int chats_set_reachable(struct db *db, const char *platform, const char *chat_id, bool reachable,
