@@ -84,7 +84,7 @@ def stop(p, grace=20):
 
 
 def stop_all(*sig):
-    for p in list(STARTED):
+    for p in reversed(list(STARTED)):  # tipgate before the fake it talks to
         stop(p, grace=5)
     if sig:
         sys.exit(130)
