@@ -2,11 +2,18 @@
 """bench/fill.py — a tipgate database in the state of a busy ward after months of use.
 
 Creates the database with the real binary's migrations (`tipgate migrate`, never a copy of the
-schema), then fills it with ROWS rows EACH of tips, inbox and outbox spread over the last DAYS
-days, and what goes with them in plausible amounts: the tipsters (people and their private
-chats, thousands), neighbourhood groups bound to areas, web chat identities, audit log, relay
-messages, reminders already sent, conversations in progress, subscriptions, past awareness
-campaigns and their recipients, button payloads, scam items and sightings, meetings.
+schema), then fills it with ROWS rows EACH of tips, inbox and outbox, and what goes with them in
+plausible amounts: the tipsters (people and their private chats, thousands), neighbourhood
+groups bound to areas, web chat identities, audit log, relay messages, reminders already sent,
+conversations in progress, subscriptions, campaigns and their recipients, button payloads, scam
+items and sightings, meetings.
+
+Tips (and their audit, relay and reminders: kept for their legal retention) span the last
+--days days (default 175, under the 180-day lead retention); the inbox, the outbox, their
+buttons' payloads, the recipients of campaigns and the web chat's one-time hellos span the last
+--recent-days (default 28), inside the 30-day retention the issue asks for: the database is what
+a ward keeps, so the fixed service has nothing to prune at start and is measured in its steady
+state. (--recent-days 175 makes the state of a service that never pruned.)
 
   tips     55 % tips, 35 % group leads, 10 % feedback; codes unique in the project's format
            (8 of 23456789ABCDEFGHJKMNPQRSTUVWXYZ); Vietnamese descriptions and their folded
@@ -18,13 +25,14 @@ campaigns and their recipients, button payloads, scam items and sightings, meeti
   inbox    70 % group chatter (its text scrubbed, as the worker does), 30 % private messages
            (Telegram, and the web chat), the message JSON in bot/msg.c's stored shape; all
            processed (a few with an error).
-  outbox   replies, desk cards with buttons, notices, group messages and the past campaigns'
-           bulk messages; sent, some failed.
+  outbox   replies, desk cards with buttons, notices, group messages and the recent campaigns'
+           bulk messages (awareness days and officers' alerts); sent, some failed.
 
 Every timestamp is older than now (the real clock, or --now) except a few due items, as a
 running ward always has (unless --no-due): 3 unprocessed inbox rows, 5 queued replies, 2 tips
-whose acknowledgement reminder is due, 1 draft to nudge. They go to chats outside bench
-fakebot's scenario chats (residents' ids are 5000000000+, groups -1001000000000-k).
+whose acknowledgement reminder is due, 1 draft to nudge; and one meeting is announced for
+next week. They go to chats outside bench fakebot's scenario chats (residents' ids are
+5000000000+, groups -1001000000000-k).
 
 Also enrols the bench's police officer (people.role 'police', area TDP1, Telegram user
 7100000001) and writes FILE.json beside the database: the "areas" to merge into tipgate's
@@ -37,7 +45,7 @@ transaction, journal off and synchronous=OFF during the fill (set back to WAL at
 
 Usage:
   python3 bench/fill.py --binary build/bench-release/tipgate --rows 10000 --out FILE.db
-        [--seed 1] [--days 175] [--now MS] [--no-due] [--force] [--check]
+        [--seed 1] [--days 175] [--recent-days 28] [--now MS] [--no-due] [--force] [--check]
 Python 3 standard library only.
 """
 import argparse
@@ -342,11 +350,14 @@ def sources_hash():
 
 
 class Filler:
-    def __init__(self, con, g, rows, days, now, due):
+    def __init__(self, con, g, rows, days, recent_days, now, due):
         self.con, self.g, self.r = con, g, g.r
         self.n, self.now, self.due = rows, now, due
         self.start = now - days * DAY
         self.span = now - self.start
+        # What retention keeps a shorter time (inbox, outbox, their buttons, campaign
+        # recipients, web chat hellos) lies in the last recent_days.
+        self.rstart = now - min(recent_days, days) * DAY
         with open(os.path.join(ROOT, "config", "messages.vi.json"), encoding="utf-8") as f:
             self.msgs = json.load(f)
         self.counts = {}
@@ -364,9 +375,11 @@ class Filler:
         cur = self.con.executemany(sql, rows)
         self.counts[table] = self.counts.get(table, 0) + cur.rowcount
 
-    def when(self, i, total):
-        """The i-th of total times spread over the span, oldest first, never after now."""
-        t = self.start + int((i + self.r.random()) * self.span / max(total, 1))
+    def when(self, i, total, start=None):
+        """The i-th of total times spread from start (default: --days ago) to now, oldest
+        first, never after now."""
+        start = self.start if start is None else start
+        t = start + int((i + self.r.random()) * (self.now - start) / max(total, 1))
         return min(t, self.now - 1000)
 
     def resident(self, skew=2.0):
@@ -440,7 +453,7 @@ class Filler:
                 now - r.randrange(MIN, 60 * DAY)) for k in range(self.n_web)]
         # Browsers that said hello once and never wrote (every hello adds a row): as many again.
         web += [(g.hex(32), "w%016x" % g.r.getrandbits(64), t, t)
-                for t in (self.when(i, self.n_web) for i in range(self.n_web))]
+                for t in (self.when(i, self.n_web, self.rstart) for i in range(self.n_web))]
         self.ins("webchat_identities", ["secret_hash", "chat_id", "created_at", "last_seen_at"], web)
         owners = [(1 + i, 1000 + 37 * i, g.hex(16), "pid:[4026531836]", 5000 + i, "serve",
                    self.start + i * 14 * DAY, self.start + (i + 1) * 14 * DAY - MIN)
@@ -704,21 +717,59 @@ class Filler:
             return (i, plat, key, chat, jdump(m), t, t + r.randrange(3, 250), err)
 
         n_due = 3 if self.due else 0
-        self.ins("inbox", cols, (one(i + 1, self.when(i, n)) for i in range(n - n_due)))
+        self.ins("inbox", cols, (one(i + 1, self.when(i, n - n_due, self.rstart))
+                                 for i in range(n - n_due)))
         self.ins("inbox", cols, (one(n - n_due + j + 1, now - 2000 + j * 100, True)
                                  for j in range(n_due)))
 
     # ---- outbox, campaigns ----------------------------------------------------------------
 
     def campaign_plan(self):
-        """How many bulk rows the past campaigns take: about a fifth of the outbox."""
-        nc = len(self.campaigns)
-        if not nc or not self.n:
+        """The campaigns: every awareness day of the last --days (done), and an officer's alert
+        to one area every 6 days of the recent window. Only the recent ones still have their
+        recipients and bulk messages (retention keeps them for the report period); the
+        subscribers are as many as makes the bulk about a fifth of the outbox."""
+        self.camps = []  # (id, code, kind, title, text, audience, priority, send_at, area)
+        for code, title, text, at in self.campaigns:
+            self.camps.append([code, "awareness", title, text, "residents groups", 3, at, None])
+        at = self.rstart + 2 * DAY
+        k = 0
+        while at < self.now - DAY:
+            area, name, _ = AREAS[k % len(AREAS)]
+            body = texts_of(self.msgs, "alert_message", area=name,
+                            text="Cảnh giác đối tượng giả danh nhân viên điện lực đến nhà thu tiền.")
+            self.camps.append(["CB%d-1" % (at // 1000), "alert", "Cảnh giác giả danh điện lực",
+                               body, "residents:%s groups:%s" % (area, area), 2, at, area])
+            at += 6 * DAY
+            k += 1
+        self.camps.sort(key=lambda c: c[6])
+        for i, c in enumerate(self.camps):
+            c.insert(0, i + 1)
+        n_full = sum(1 for c in self.camps if c[7] >= self.rstart and not c[8])
+        n_area = sum(1 for c in self.camps if c[7] >= self.rstart and c[8])
+        if not self.n or not self.camps:
             self.n_subs = 0
             return 0
-        per = int(self.n * 0.2 / nc)
-        self.n_subs = max(0, min(int(self.n_res * 0.7), per - self.n_groups))
-        return nc * (self.n_subs + self.n_groups)
+        g = self.n_groups
+        # recipients = n_full * (S + G) + n_area * (S / 20 + G / 8): a fifth of the outbox
+        want = self.n * 0.2 - n_full * g - n_area * g / 8
+        self.n_subs = int(max(0, min(self.n_res * 0.7 - self.n_web,
+                                     want / max(0.05, n_full + n_area / 20))))
+        subs = range(self.n_web, self.n_web + self.n_subs)
+        self.subs = list(subs)
+        return sum(len(self.targets(c)) for c in self.camps if c[7] >= self.rstart)
+
+    def sub_area(self, k):
+        """A subscriber's area (/dangkytin <area>): two in five chose one."""
+        return AREAS[k % len(AREAS)][0] if k % 5 < 2 else None
+
+    def targets(self, c):
+        area = c[8]
+        res = [("resident", str(RESIDENT_BASE + k)) for k in self.subs
+               if not area or self.sub_area(k) == area]
+        grp = [("group", self.group(k)) for k in range(self.n_groups)
+               if not area or AREAS[k % len(AREAS)][0] == area]
+        return res + grp
 
     def outbox(self):
         g, r, n, now = self.g, self.r, self.n, self.now
@@ -726,6 +777,7 @@ class Filler:
             return
         bulk = self.campaign_plan()
         regular = n - bulk
+        self.subs = getattr(self, "subs", [])
         cols = ["id", "platform", "chat_id", "text", "buttons", "priority", "status", "attempts",
                 "next_attempt_at", "last_error", "dedupe_key", "created_at", "sent_at",
                 "claimed_by"]
@@ -791,21 +843,20 @@ class Filler:
                     self.owner_at(t) if plat != "webchat" else None)
 
         n_due = 5 if self.due else 0
-        # Regular rows and the campaigns' bursts, in time order (ids follow time).
-        bursts = []
-        subs = [k for k in range(self.n_web, self.n_res)][: self.n_subs]
-        for ci, (ccode, title, text, at) in enumerate(self.campaigns):
-            bursts.append((at, ci))
-        bursts.sort()
+        # Regular rows and the recent campaigns' bursts, in time order (ids follow time).
+        bursts = [(c[7], ci) for ci, c in enumerate(self.camps) if c[7] >= self.rstart]
         oid = 0
         recips = []
-        camp_rows = []
+        camp_rows = [(c[0], c[1], c[2], c[3], c[4], c[5], c[6], "done", c[7], c[7] - 30 * DAY
+                      if c[2] == "awareness" else c[7], c[7] + 40 * MIN, c[7], c[7] + 40 * MIN,
+                      None if c[2] == "awareness" else self.officer_ids[0])
+                     for c in self.camps]
 
         def all_rows():
             nonlocal oid
             bi = 0
             for i in range(regular - n_due):
-                t = self.when(i, regular - n_due)
+                t = self.when(i, regular - n_due, self.rstart)
                 while bi < len(bursts) and bursts[bi][0] <= t:
                     yield from burst(bursts[bi][1])
                     bi += 1
@@ -820,36 +871,35 @@ class Filler:
 
         def burst(ci):
             nonlocal oid
-            ccode, title, text, at = self.campaigns[ci]
-            cid = ci + 1
-            camp_rows.append((cid, ccode, "awareness", title, text, "residents groups", 3, "done",
-                              at, at - 30 * DAY, at + 40 * MIN, at, at + 40 * MIN))
-            targets = [("resident", str(RESIDENT_BASE + k)) for k in subs] + \
-                      [("group", self.group(k)) for k in range(self.n_groups)]
+            c = self.camps[ci]
+            cid, text, prio, at = c[0], c[4], c[6], c[7]
             footer = texts_of(self.msgs, "campaign_footer")
-            for j, (aud, chat) in enumerate(targets):
+            for j, (aud, chat) in enumerate(self.targets(c)):
                 oid += 1
                 t = at + (j // 500) * 1000
-                sent = at + j * 34 + r.randrange(30)
+                sent = min(now - 1, at + j * 34 + r.randrange(30))
                 body = text + ("\n\n" + footer if aud == "resident" else "")
                 recips.append((cid, "telegram", chat, aud, "queued", oid, t))
-                yield (oid, "telegram", chat, body, None, 3, "sent", 1, t, None,
+                yield (oid, "telegram", chat, body, None, prio, "sent", 1, t, None,
                        "campaign:%d:telegram:%s:0" % (cid, chat), t, sent, self.owner_at(t))
 
         self.ins("outbox", cols, all_rows())
         self.ins("campaigns", ["id", "code", "kind", "title", "text", "audience", "priority",
                                "status", "send_at", "created_at", "updated_at", "started_at",
-                               "finished_at"], camp_rows)
+                               "finished_at", "created_by"], camp_rows)
         self.ins("campaign_recipients", ["campaign_id", "platform", "chat_id", "audience", "state",
                                          "outbox_id", "updated_at"], recips)
         cbs.sort(key=lambda c: c[4])
         self.ins("callback_payloads", ["token", "platform", "chat_id", "data", "created_at"], cbs)
         # Who receives campaigns: the subscribers, and a few who said /tatthongbao.
+        subs = self.subs
         sub_rows = [("telegram", str(RESIDENT_BASE + k), self.res_person(k), "subscribed",
-                     None, self.start + k % 1000 * MIN, self.start + k % 1000 * MIN) for k in subs]
+                     self.sub_area(k), self.start + k % 1000 * MIN, self.start + k % 1000 * MIN)
+                    for k in subs]
         stopped = [("telegram", str(RESIDENT_BASE + k), self.res_person(k), "stopped", None,
-                    self.start, now - DAY) for k in range(self.n_web + len(subs),
-                                                          min(self.n_res, self.n_web + len(subs) + len(subs) // 30))]
+                    self.start, now - DAY)
+                   for k in range(self.n_web + len(subs),
+                                  min(self.n_res, self.n_web + len(subs) + len(subs) // 30))]
         self.ins("subscriptions", ["platform", "chat_id", "person_id", "status", "area",
                                    "created_at", "updated_at"], sub_rows + stopped)
 
@@ -966,6 +1016,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--days", type=int, default=175,
                     help="history length (default 175: under the 180-day lead retention)")
+    ap.add_argument("--recent-days", type=int, default=28,
+                    help="span of inbox, outbox and what else retention keeps shorter (default "
+                         "28: inside the 30-day retention)")
     ap.add_argument("--now", type=int, default=0, help="the fill's now in ms (default: the clock)")
     ap.add_argument("--no-due", action="store_true", help="nothing due at the first tick")
     ap.add_argument("--force", action="store_true", help="replace --out if it exists")
@@ -989,7 +1042,7 @@ def main():
     con.execute("PRAGMA cache_size=-400000")
     con.execute("PRAGMA temp_store=MEMORY")
     con.execute("BEGIN")
-    f = Filler(con, Gen(a.seed), rows, a.days, now, not a.no_due)
+    f = Filler(con, Gen(a.seed), rows, a.days, a.recent_days, now, not a.no_due)
     f.run()
     con.execute("COMMIT")
     problems = []
@@ -1007,7 +1060,8 @@ def main():
              for c, n, al in AREAS]
     side = {
         "config": {"areas": areas},
-        "fill": {"rows": rows, "seed": a.seed, "days": a.days, "now_ms": now, "due": not a.no_due,
+        "fill": {"rows": rows, "seed": a.seed, "days": a.days, "recent_days": a.recent_days,
+                 "now_ms": now, "due": not a.no_due,
                  "sources": sources_hash(), "seconds": round(time.time() - t0, 1),
                  "counts": f.counts},
         "officer": {"platform": "telegram", "user_id": str(OFFICER_BASE), "name": "Đại úy " + OFFICERS[0],
