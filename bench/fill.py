@@ -62,6 +62,9 @@ import tempfile
 import time
 import unicodedata
 
+from fill_texts import (AREAS, CHAT_TITLES, CHATTER, FEEDBACK, GIVEN, OFFICERS, OUTCOMES, PLACES,
+                        PREFIXES, PRIVATE, STREETS, SUFFIXES, SURNAMES, TEMPLATES, WHEN)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 MIN = 60000
@@ -78,110 +81,6 @@ GROUP_BASE = -1001000000000  # group k is GROUP_BASE - k
 DESK_CHAT = "-1002000000001"
 ESCALATION_CHAT = "-1002000000002"
 TG_UPDATE_BASE = 400000000  # below fakebot's 500000000: no key of the fill is ever reused
-AREAS = [("TDP1", "Tổ dân phố 1", ["tổ 1", "khu phố 1"]),
-         ("TDP2", "Tổ dân phố 2", ["tổ 2", "khu phố 2"]),
-         ("TDP3", "Tổ dân phố 3", ["tổ 3", "khu phố 3"]),
-         ("TDP4", "Tổ dân phố 4", ["tổ 4", "khu phố 4"]),
-         ("TDP5", "Tổ dân phố 5", ["tổ 5", "khu phố 5"]),
-         ("TDP6", "Tổ dân phố 6", ["tổ 6", "khu phố 6"]),
-         ("THONDONG", "Thôn Đông", ["xóm Đông"]),
-         ("THONTAY", "Thôn Tây", ["xóm Tây"])]
-OFFICERS = ["Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Cường", "Phạm Minh Đức",
-            "Hoàng Thị Hạnh", "Võ Quốc Khánh"]
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
-            "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
-GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hằng", "Hiếu", "Hoa", "Huy",
-         "Hương", "Khoa", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Ngọc", "Nhung", "Phúc",
-         "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Thắng", "Trang", "Tuấn", "Uyên", "Yến"]
-STREETS = ["Lê Lợi", "Nguyễn Trãi", "Trần Hưng Đạo", "Hai Bà Trưng", "Lý Thường Kiệt",
-           "Phan Đình Phùng", "Võ Thị Sáu", "Điện Biên Phủ", "Nguyễn Du", "Bạch Đằng",
-           "Quang Trung", "Lê Duẩn", "Hùng Vương", "Ngô Quyền", "Cách Mạng Tháng Tám"]
-PLACES = ["hẻm {n} đường {s}", "đầu ngõ {n} {s}", "chợ {s}", "trước số nhà {n} {s}",
-          "công viên gần đường {s}", "bãi giữ xe cạnh trường tiểu học {s}",
-          "quán cà phê đầu hẻm {n}", "khu trọ cuối kiệt {n} {s}", "cầu {s}", "bến xe {s}"]
-WHEN = ["tối qua", "sáng nay", "khoảng 9 giờ tối hôm qua", "chiều nay", "đêm qua lúc 2 giờ",
-        "mấy hôm nay", "tuần trước", "vừa xong", "trưa nay", "cuối tuần rồi"]
-
-# Descriptions: (category, tokens). A token is a literal or a slot in braces.
-TEMPLATES = [
-    ("theft", "Tôi bị mất xe máy Honda Wave màu đỏ biển số {plate} ở {place} {when}, lúc đó xe có khóa cổ."),
-    ("theft", "Có người lạ cạy cửa nhà số {n} ở {place} lấy trộm tài sản, hàng xóm thấy một thanh niên đi xe máy không biển số."),
-    ("theft", "Nhà em ở {place} bị trộm điện thoại và {money} đồng tiền mặt {when}, camera có quay được mặt."),
-    ("robbery", "Hai thanh niên đi xe máy biển số {plate} giật túi xách của một chị đi bộ ở {place} {when}."),
-    ("fraud", "Tôi nhận cuộc gọi từ số {phone} tự xưng công an yêu cầu chuyển {money} đồng để xác minh tài khoản, tôi nghi lừa đảo."),
-    ("fraud", "Có người nhắn tin mời làm cộng tác viên online, bắt nạp {money} đồng rồi chặn liên lạc, số điện thoại {phone}."),
-    ("fraud", "Trang web {url} giả mạo ngân hàng, mẹ tôi đã bấm vào đường link và mất {money} đồng trong tài khoản."),
-    ("drugs", "Ở {place} thường có nhóm thanh niên tụ tập sử dụng ma túy vào ban đêm, mùi rất nặng, xe ra vào liên tục."),
-    ("drugs", "Nghi có người bán ma túy ở {place}, khách đến mua rồi đi ngay, biển số một xe hay đến là {plate}."),
-    ("gambling", "Có sòng bạc tổ chức đánh bài ăn tiền ở nhà số {n} {place}, tối nào cũng đông người và canh cửa."),
-    ("gambling", "Quán nước ở {place} ghi số đề công khai, nhiều người đến đánh, chủ quán nhận tiền qua số {phone}."),
-    ("loan_shark", "Tôi vay tiền qua ứng dụng, giờ bị nhóm đòi nợ gọi điện đe dọa từ số {phone}, lãi lên tới {money} đồng."),
-    ("loan_shark", "Có nhóm cho vay nặng lãi dán quảng cáo ở {place}, người vay không trả được thì bị ném chất bẩn vào nhà."),
-    ("violence", "Hai nhóm thanh niên đánh nhau có hung khí ở {place} {when}, một người bị thương phải đi cấp cứu."),
-    ("domestic_violence", "Nhà hàng xóm ở {place} chồng say rượu thường xuyên đánh vợ con, tối qua nghe tiếng la hét rất lớn."),
-    ("school_violence", "Con tôi học lớp 8 bị một nhóm bạn chặn đánh ở cổng trường gần {place}, quay video đăng lên mạng."),
-    ("public_disorder", "Quán karaoke ở {place} hát to quá 12 giờ đêm, nhiều lần nhắc nhở vẫn không chấp hành, ảnh hưởng người già và trẻ nhỏ."),
-    ("public_disorder", "Nhóm thanh niên tụ tập nẹt pô, đua xe ở {place} {when}, rất nguy hiểm cho người đi đường."),
-    ("weapons_explosives", "Tôi thấy có người bán pháo nổ và dao tự chế trên mạng, giao hàng ở {place}, số liên hệ {phone}."),
-    ("fire", "Khu trọ ở {place} câu điện tạm, sạc xe điện qua đêm trong hành lang, nguy cơ cháy nổ rất cao."),
-    ("traffic", "Xe tải biển số {plate} thường đậu chắn lối đi ở {place}, đã xảy ra va chạm với xe máy {when}."),
-    ("traffic", "Đoạn đường {place} có người uống rượu bia rồi lái xe máy chạy lạng lách, suýt tông vào học sinh."),
-    ("prostitution", "Cơ sở massage ở {place} nghi có hoạt động mua bán dâm, khách ra vào đến khuya."),
-    ("environment", "Xưởng ở {place} xả nước thải ra cống chung bốc mùi hôi thối, cá chết nổi trên kênh."),
-    ("environment", "Có người đổ trộm xà bần và rác thải xây dựng ở {place} {when}, xe ba gác không biển số."),
-    ("cybercrime", "Tài khoản mạng xã hội của tôi bị chiếm đoạt rồi nhắn tin vay tiền bạn bè, họ đưa số tài khoản {account}."),
-    ("suspicious", "Có người lạ đi xe biển số {plate} lảng vảng ở {place} nhiều ngày, hay chụp ảnh nhà dân."),
-    ("suspicious", "Mấy hôm nay có nhóm người lạ thuê phòng ở {place}, ra vào giờ giấc bất thường, mang theo nhiều thùng hàng."),
-    ("other", "Đèn đường ở {place} hỏng lâu ngày, buổi tối rất tối, đã có người bị giật điện thoại ở đây."),
-    ("other", "Tôi nhặt được ví có giấy tờ tùy thân ở {place} {when}, muốn gửi lại cho người mất."),
-]
-FEEDBACK = [
-    "Góp ý: thủ tục đăng ký tạm trú trên ứng dụng còn khó, mong Công an phường hướng dẫn thêm cho người già.",
-    "Cảm ơn các anh Công an phường đã xử lý nhanh vụ mất xe ở {place}, bà con rất yên tâm.",
-    "Đề nghị tăng cường tuần tra ở {place} vào ban đêm, gần đây có nhiều thanh niên tụ tập.",
-    "Mong phường lắp thêm camera an ninh ở {place}, khu này hay xảy ra trộm cắp.",
-    "Góp ý cán bộ tiếp dân ở bộ phận một cửa làm việc nhiệt tình, tôi rất hài lòng.",
-]
-PREFIXES = ["", "", "Dạ em chào anh chị,", "Chào Công an phường,", "Xin chào,", "Cho tôi báo tin:"]
-SUFFIXES = ["", "", "Mong Công an phường kiểm tra giúp.", "Đề nghị xử lý sớm.",
-            "Tôi xin giấu tên.", "Cảm ơn các anh chị."]
-CHATTER = [
-    "Mai 7 giờ tối họp tổ dân phố ở nhà văn hóa nhé cả nhà",
-    "Ai thấy con chó vàng lạc ở hẻm {n} không ạ, nhà em tìm mấy hôm nay",
-    "Chiều nay cắt điện từ 13h đến 17h nha mọi người",
-    "Cảm ơn anh tổ trưởng đã thông báo",
-    "Tối nay có đội văn nghệ tập ở sân chung, mọi người thông cảm nhé",
-    "Nhà ai có xe đậu trước cổng số {n} dời giúp em với ạ",
-    "Đã nộp tiền vệ sinh tháng này chưa mọi người",
-    "Chúc cả nhóm buổi tối vui vẻ",
-    "Ai cần mua rau sạch thì nhắn em nha, giao tận nhà",
-    "Cẩn thận có người gọi điện giả danh điện lực đòi tiền nhé cả nhà",
-    "Sáng mai thu gom rác cồng kềnh ở đầu hẻm",
-    "Ok anh",
-    "Dạ vâng ạ",
-    "Mưa to quá, đường {s} ngập rồi mọi người tránh nhé",
-    "Có ai nhặt được chùm chìa khóa ở chợ không ạ",
-]
-PRIVATE = [
-    "Chào anh, em muốn hỏi về thủ tục đăng ký tạm trú ở phường mình ạ",
-    "Dạ cho em hỏi làm căn cước cho con thì cần mang giấy tờ gì ạ?",
-    "Xin chào, nhà tôi có người thuê trọ mới, khai báo lưu trú ở đâu vậy?",
-    "/start",
-    "/help",
-    "/trangthai",
-    "/tincuatoi",
-    "/dangkytin",
-    "Cảm ơn ạ",
-    "Dạ em cảm ơn anh chị nhiều",
-    "Có ai trực không ạ?",
-    "Em muốn báo mất giấy tờ thì làm thế nào",
-]
-OUTCOMES = ["Đã xác minh, lập biên bản xử phạt hành chính.", "Đã chuyển Công an quận xử lý theo thẩm quyền.",
-            "Không phát hiện vi phạm tại thời điểm kiểm tra.", "Đã thu hồi tài sản, trao trả người bị hại.",
-            "Đã nhắc nhở, các bên cam kết không tái phạm."]
-CHAT_TITLES = ["Tổ dân phố {k} - Khu phố Bình Minh", "Nhóm cư dân hẻm {k}", "Chung cư Hoa Sen block {k}",
-               "Thôn {k} - An ninh trật tự", "Hội phụ huynh trường {k}"]
-
 
 @functools.lru_cache(maxsize=None)
 def fold(s):
@@ -223,8 +122,9 @@ class Gen:
         return "0" + self.r.choice("935789") + "%08d" % self.r.randrange(10 ** 8)
 
     def plate(self):
-        return "%02d%s%d-%03d.%02d" % (self.r.randrange(11, 99), self.r.choice("ABCDEFGHKLMNPSTUVXYZ"),
-                                       self.r.randrange(1, 9), self.r.randrange(1000), self.r.randrange(100))
+        r = self.r
+        return "%02d%s%d-%03d.%02d" % (r.randrange(11, 99), r.choice("ABCDEFGHKLMNPSTUVXYZ"),
+                                       r.randrange(1, 9), r.randrange(1000), r.randrange(100))
 
     def place(self):
         return self.r.choice(PLACES).format(n=self.r.randrange(2, 200), s=self.r.choice(STREETS))
@@ -405,7 +305,8 @@ class Filler:
         ppl, chats = [], []
         for i, name in enumerate(OFFICERS):
             uid = str(OFFICER_BASE + i)
-            ppl.append((1 + i, "telegram", uid, "Đại úy " + name, "police", AREAS[i % len(AREAS)][0],
+            ppl.append((1 + i, "telegram", uid, "Đại úy " + name, "police",
+                        AREAS[i % len(AREAS)][0],
                         self.start - 30 * DAY, now - r.randrange(HOUR, 3 * DAY)))
             chats.append(("telegram", uid, "private", None, None, self.start - 30 * DAY, now - DAY))
             self.officer_ids.append(1 + i)
@@ -430,7 +331,8 @@ class Filler:
                       self.start - 30 * DAY, now - HOUR))
         chats.append(("telegram", ESCALATION_CHAT, "group", "Lãnh đạo Công an phường", None,
                       self.start - 30 * DAY, now - DAY))
-        self.ins("chats", ["platform", "chat_id", "kind", "title", "area", "created_at", "updated_at"],
+        self.ins("chats", ["platform", "chat_id", "kind", "title", "area", "created_at",
+                           "updated_at"],
                  chats)
         grp = []
         for k in range(self.n_groups):
@@ -449,12 +351,14 @@ class Filler:
                           at + 7 * DAY, at + HOUR, p[0]))
         self.ins("enrol_codes", ["code_hash", "role", "area", "created_at", "expires_at", "used_at",
                                  "used_by"], codes)
-        web = [(g.hex(32), "w%016x" % (0x5eed000000000000 + k), self.start + k * (self.span // max(1, self.n_web)),
+        step = self.span // max(1, self.n_web)
+        web = [(g.hex(32), "w%016x" % (0x5eed000000000000 + k), self.start + k * step,
                 now - r.randrange(MIN, 60 * DAY)) for k in range(self.n_web)]
         # Browsers that said hello once and never wrote (every hello adds a row): as many again.
         web += [(g.hex(32), "w%016x" % g.r.getrandbits(64), t, t)
                 for t in (self.when(i, self.n_web, self.rstart) for i in range(self.n_web))]
-        self.ins("webchat_identities", ["secret_hash", "chat_id", "created_at", "last_seen_at"], web)
+        self.ins("webchat_identities", ["secret_hash", "chat_id", "created_at", "last_seen_at"],
+                 web)
         owners = [(1 + i, 1000 + 37 * i, g.hex(16), "pid:[4026531836]", 5000 + i, "serve",
                    self.start + i * 14 * DAY, self.start + (i + 1) * 14 * DAY - MIN)
                   for i in range(max(1, self.span // (14 * DAY)))]
@@ -537,7 +441,8 @@ class Filler:
                                            [50, 25, 12, 8])[0]
                         ack = t + min(age // 10, r.randrange(10 * MIN, 6 * HOUR))
                         classified = ack + min((now - ack) // 5, r.randrange(HOUR, 20 * HOUR))
-                        closed = classified + min((now - classified) // 2, r.randrange(DAY, 19 * DAY))
+                        closed = classified + min((now - classified) // 2,
+                                                  r.randrange(DAY, 19 * DAY))
                         assigned = "Đại úy " + r.choice(OFFICERS)
                         if status == "duplicate" and tid > 50:
                             dup = tid - r.randrange(1, 50)
@@ -573,7 +478,8 @@ class Filler:
                                  "extended_days = 0, assigned_to = NULL, created_at = ?1, "
                                  "updated_at = ?1, deadline_at = ?1 + 20 * 86400000 WHERE id = ?2",
                                  (now - 121 * MIN - j * MIN, tid))
-                self.tip_info[-2 + j] = self.tip_info[-2 + j][:3] + (now - 121 * MIN - j * MIN, None, None, "tip", "new")
+                t = now - 121 * MIN - j * MIN
+                self.tip_info[-2 + j] = self.tip_info[-2 + j][:3] + (t, None, None, "tip", "new")
             self.due_tips = [t[0] for t in self.tip_info[-2:]]
         else:
             self.due_tips = []
@@ -599,7 +505,8 @@ class Filler:
                 if kind == "tip" and r.random() < 0.25:
                     q = ack + r.randrange(MIN, 2 * HOUR)
                     if q < now:
-                        msgs.append((tid, "to_tipster", "Bạn cho biết thêm thời gian cụ thể được không?",
+                        msgs.append((tid, "to_tipster",
+                                     "Bạn cho biết thêm thời gian cụ thể được không?",
                                      o, 1, q))
                         a = q + r.randrange(MIN, 6 * HOUR)
                         if a < now:
@@ -649,7 +556,8 @@ class Filler:
         cur = self.con.execute(
             "INSERT OR IGNORE INTO tip_reminders (tip_id, kind, sent_at) SELECT id, k || ':' || "
             "(created_at + 20 * 86400000), created_at + 20 * 86400000 FROM tips, (SELECT 'due15' "
-            "AS k UNION SELECT 'due19' UNION SELECT 'overdue') WHERE kind = 'tip' AND extensions > 0")
+            "AS k UNION SELECT 'due19' UNION SELECT 'overdue') "
+            "WHERE kind = 'tip' AND extensions > 0")
         self.counts["tip_reminders"] += cur.rowcount
 
     # ---- inbox ----------------------------------------------------------------------------
@@ -737,7 +645,8 @@ class Filler:
         while at < self.now - DAY:
             area, name, _ = AREAS[k % len(AREAS)]
             body = texts_of(self.msgs, "alert_message", area=name,
-                            text="Cảnh giác đối tượng giả danh nhân viên điện lực đến nhà thu tiền.")
+                            text="Cảnh giác đối tượng giả danh nhân viên điện lực đến nhà "
+                                 "thu tiền.")
             self.camps.append(["CB%d-1" % (at // 1000), "alert", "Cảnh giác giả danh điện lực",
                                body, "residents:%s groups:%s" % (area, area), 2, at, area])
             at += 6 * DAY
@@ -809,7 +718,8 @@ class Filler:
             elif x < 0.80:
                 plat, chat = "telegram", DESK_CHAT
                 text = "🆕 TIN BÁO MỚI — %s\nLoại việc: %s\nKhu vực: %s\nNội dung: %s" % (
-                    shown, r.choice(TEMPLATES)[0], r.choice(AREAS)[1], render(g, r.choice(TEMPLATES)[1])[0])
+                    shown, r.choice(TEMPLATES)[0], r.choice(AREAS)[1],
+                    render(g, r.choice(TEMPLATES)[1])[0])
                 b = desk_buttons(code)
                 buttons = jdump(b)
                 prio = 0 if r.random() < 0.05 else 1
@@ -821,7 +731,8 @@ class Filler:
                 prio = 2
             else:
                 plat, chat = "telegram", self.group(r.randrange(self.n_groups))
-                text = texts_of(msgs, r.choice(["group_invite_private", "group_urgent", "group_bound"]),
+                text = texts_of(msgs, r.choice(["group_invite_private", "group_urgent",
+                                                "group_bound"]),
                                 area=r.choice(AREAS)[1])
                 prio = 1
             if due:  # a reply to a resident waiting for the sender
@@ -830,7 +741,8 @@ class Filler:
                         None)
             y = r.random()
             if y < 0.025:
-                err = r.choice(["Forbidden: bot was blocked by the user", "Bad Request: chat not found",
+                err = r.choice(["Forbidden: bot was blocked by the user",
+                                "Bad Request: chat not found",
                                 "Forbidden: user is deactivated"])
                 return (oid, plat, chat, text, buttons, prio, "failed", r.randrange(1, 9), t, err,
                         None, t, None, self.owner_at(t) if plat != "webchat" else None)
@@ -922,8 +834,8 @@ class Filler:
             upd = now - r.randrange(MIN, 23 * HOUR)
             flow = r.choice(["report", "report", "feedback", "offer"])
             data = jdump({"description": render(g, r.choice(TEMPLATES)[1])[0]})
-            conv.append(("telegram", str(RESIDENT_BASE + k), flow, r.choice(["place", "when", "media",
-                                                                              "identity", "confirm"]),
+            step = r.choice(["place", "when", "media", "identity", "confirm"])
+            conv.append(("telegram", str(RESIDENT_BASE + k), flow, step,
                          data, upd - r.randrange(MIN, HOUR), upd, 1 if now - upd > HOUR else 0))
         if self.due:  # one draft whose nudge is due
             k = self.n_res - 1
@@ -936,25 +848,29 @@ class Filler:
         items = []
         for i in range(40):
             kind = ["phone", "link", "account"][i % 3]
-            value = g.phone() if kind == "phone" else ("http://%s.top" % g.hex(4)) if kind == "link" \
+            value = g.phone() if kind == "phone" else \
+                ("http://%s.top" % g.hex(4)) if kind == "link" \
                 else str(r.randrange(10 ** 9, 10 ** 13))
             items.append((i + 1, kind, value, "Vietcombank" if kind == "account" else None,
                           "Giả danh công an gọi điện đòi chuyển tiền", self.officer_ids[0],
                           self.start + i * (self.span // 40)))
-        self.ins("scam_items", ["id", "kind", "value", "bank", "reason", "flagged_by", "created_at"],
+        self.ins("scam_items", ["id", "kind", "value", "bank", "reason", "flagged_by",
+                                "created_at"],
                  items)
         warns = {}
         for i in range(min(2000, self.n // 200)):
             t = self.when(i, min(2000, self.n // 200))
             day = time.strftime("%Y-%m-%d", time.gmtime((t + LOCAL) / 1000))
-            warns.setdefault((r.randrange(1, 41), "telegram", self.group(r.randrange(self.n_groups)),
+            chat = self.group(r.randrange(self.n_groups))
+            warns.setdefault((r.randrange(1, 41), "telegram", chat,
                               day), t)
         self.ins("scam_warnings", ["item_id", "platform", "chat_id", "day", "at"],
                  [k + (t,) for k, t in sorted(warns.items())])
         sights = []
         for i in range(min(3000, 50 + self.n // 500)):
             t = now - 2 * DAY + int(i * 2 * DAY / min(3000, 50 + self.n // 500))
-            sights.append(("phone", g.phone(), "group:telegram:" + self.group(r.randrange(self.n_groups)),
+            src = "group:telegram:" + self.group(r.randrange(self.n_groups))
+            sights.append(("phone", g.phone(), src,
                            min(t, now - 1000)))
         self.ins("sightings", ["kind", "value", "source", "seen_at"], sights)
         # Meetings: past ones reminded; one next week, not yet reminded.
@@ -962,7 +878,8 @@ class Filler:
         for k in range(self.n_groups):
             for j in range(3):
                 at = self.start + r.randrange(self.span - DAY)
-                meets.append(("telegram", self.group(k), at, "Họp tổ dân phố tại nhà văn hóa", 50 + k % len(AREAS),
+                meets.append(("telegram", self.group(k), at, "Họp tổ dân phố tại nhà văn hóa",
+                              50 + k % len(AREAS),
                               at - 3 * DAY, 1, 1))
         meets.append(("telegram", self.group(0), now + 7 * DAY, "Họp tổ dân phố cuối năm", 50,
                       now - DAY, 0, 0))
@@ -1011,7 +928,8 @@ def unknown_columns(con):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "bench-release", "tipgate"))
-    ap.add_argument("--rows", required=True, help="rows of each of tips, inbox, outbox (10k, 1M ok)")
+    ap.add_argument("--rows", required=True,
+                    help="rows of each of tips, inbox, outbox (10k, 1M ok)")
     ap.add_argument("--out", required=True, help="the database to create")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--days", type=int, default=175,
@@ -1064,7 +982,8 @@ def main():
                  "now_ms": now, "due": not a.no_due,
                  "sources": sources_hash(), "seconds": round(time.time() - t0, 1),
                  "counts": f.counts},
-        "officer": {"platform": "telegram", "user_id": str(OFFICER_BASE), "name": "Đại úy " + OFFICERS[0],
+        "officer": {"platform": "telegram", "user_id": str(OFFICER_BASE),
+                    "name": "Đại úy " + OFFICERS[0],
                     "area": AREAS[0][0]},
         "desk_chat": DESK_CHAT,
         "groups": [str(GROUP_BASE - k) for k in range(f.n_groups)],
