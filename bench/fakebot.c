@@ -12,6 +12,21 @@
  *   --limits       enforce Telegram's limits on sendMessage (30/s global, 1/s per chat,
  *                  20/min per group), answering 429 with parameters.retry_after
  *   --stats FILE   write what happened as JSON at exit
+ *   --mix          a ward's mixed traffic instead of --messages' questions: of every 100
+ *                  updates, 60 group messages from --groups groups, 35 private messages,
+ *                  5 tips sent with /baotin, from --users residents (bench/soak)
+ *
+ * Sends to chats outside the scenario (a desk, a group, a resident of a filled database) are
+ * counted apart (other_sends) and, with --messages, neither reach --expect nor count as a
+ * reply. A control interface on the same port, outside /bot<TOKEN>/, injects one update and
+ * tells when its chat was answered (bench/scale times /tim and /quahan with it):
+ *
+ *   POST /control/inject  {"chat_id": N, "chat_type": "group", "title": "…", "from_id": N,
+ *                          "first_name": "…", "text": "…"}  → {"ok": true, "index": K, …}
+ *   GET  /control/reply?index=K  → {"ok": true, "replied": true, "latency_ms": X, "text": "…"}
+ *
+ * Injected updates come after the scheduled ones (updates are delivered in order): they are
+ * available at once with --messages 0, or once every scheduled message is.
  *
  * and stops at --expect, on SIGTERM/SIGINT, at --deadline seconds, or after --idle-timeout
  * seconds without any sendMessage. getUpdates implements offset (confirmation, negative
@@ -48,6 +63,9 @@
 #define MAX_BODY_BYTES   (1024 * 1024)
 #define MAX_EVENTS       256
 #define CHAT_BASE        100000
+#define GROUP_BASE       (-1001000000000LL) /* --mix group k is GROUP_BASE - k (bench/fill.py) */
+#define MAX_INJECTED     4096
+#define UPDATE_JSON_MAX  4096
 #define UPDATE_BASE      500000000LL
 #define BOT_ID_DEFAULT   7000000001LL
 #define NS               1000000000LL
@@ -116,6 +134,8 @@ static struct {
     double deadline_s;
     double idle_s;
     int quiet;
+    int mix;
+    long users, groups;
     int64_t bot_id;
 
     /* state */
@@ -127,8 +147,18 @@ static struct {
     int64_t first_request_ns;
     int64_t last_send_req_ns; /* any sendMessage, for --idle-timeout */
     long confirmed;           /* updates with index < confirmed are gone */
-    char **upd_json;          /* formatted lazily */
+    char **upd_json;          /* formatted lazily, freed once confirmed */
     size_t *upd_len;
+    long upd_cap; /* slots in upd_json and upd_len */
+    long freed;   /* upd_json[i] for i < freed are gone */
+    /* Updates injected through /control/inject: index messages + k. */
+    struct injected {
+        int64_t chat_id, from_id;
+        char *json; /* the update's message body, without update_id */
+        int64_t t_ns, reply_ns;
+        char *reply_text;
+    } injected[MAX_INJECTED];
+    long n_injected;
     struct conn *waiter; /* the held getUpdates, if any */
     int webhook_set;
     char webhook_url[512];
@@ -139,6 +169,7 @@ static struct {
     /* counters */
     long requests[M_COUNT];
     long sends, throttled, rejected_400, conflicts, updates_delivered, connections;
+    long scenario_sends, other_sends, mix_counts[3];
     long next_message_id;
     int64_t last_reply_ns;
     int64_t first_send_req_ns;
@@ -247,6 +278,43 @@ static const char *const texts[] = {
     "Xin chào, nhà tôi có người thuê trọ mới, khai báo lưu trú ở đâu vậy?",
 };
 
+/* --mix: a ward's traffic. Group talk (some of it naming a phone or a link, which the scam
+ * shield notes), residents writing to the bot, and tips filed at once with /baotin; %ld is
+ * filled from the update's index so that no two tips read the same. */
+static const char *const mix_group[] = {
+    "Mai 7 giờ tối họp tổ dân phố ở nhà văn hóa nhé cả nhà",
+    "Ai thấy con chó vàng lạc ở hẻm %ld không ạ, nhà em tìm mấy hôm nay",
+    "Chiều nay cắt điện từ 13h đến 17h nha mọi người",
+    "Cảm ơn anh tổ trưởng đã thông báo",
+    "Nhà ai có xe đậu trước cổng số %ld dời giúp em với ạ",
+    "Cẩn thận có người gọi điện từ số 0912%06ld giả danh điện lực đòi tiền nhé cả nhà",
+    "Ai cần mua rau sạch thì nhắn em nha, giao tận nhà",
+    "Dạ vâng ạ",
+    "Mưa to quá, đường Lê Lợi ngập rồi mọi người tránh nhé",
+    "Có ai nhặt được chùm chìa khóa ở chợ không ạ, số nhà em là %ld",
+    "Tối qua có trộm vào nhà số %ld hẻm 12, mất chiếc xe máy Wave, mọi người cẩn thận khóa cửa",
+    "Link nhận quà miễn phí nè cả nhà http://qua-tang-%ld.top bấm vào nhận liền",
+};
+static const char *const mix_private[] = {
+    "Chào anh, em muốn hỏi về thủ tục đăng ký tạm trú ở phường mình ạ",
+    "Dạ cho em hỏi làm căn cước cho con thì cần mang giấy tờ gì ạ?",
+    "Xin chào, nhà tôi có người thuê trọ mới, khai báo lưu trú ở đâu vậy?",
+    "/help",
+    "/tincuatoi",
+    "Cảm ơn ạ",
+    "Có ai trực không ạ?",
+};
+static const char *const mix_tip[] = {
+    "/baotin Tôi bị mất xe máy Honda Wave màu đỏ ở hẻm %ld đường Nguyễn Trãi tối qua, xe có khóa "
+    "cổ.",
+    "/baotin Ở khu trọ cuối kiệt %ld thường có nhóm thanh niên tụ tập sử dụng ma túy vào ban đêm.",
+    "/baotin Có sòng bạc đánh bài ăn tiền ở nhà số %ld đường Quang Trung, tối nào cũng đông người.",
+    "/baotin Tôi nhận cuộc gọi từ số 0987%06ld tự xưng công an yêu cầu chuyển tiền để xác minh.",
+    "/baotin Quán karaoke số %ld Lê Duẩn hát to quá 12 giờ đêm, nhắc nhiều lần vẫn không chấp "
+    "hành.",
+};
+#define NELEM(a) ((long)(sizeof(a) / sizeof((a)[0])))
+
 static int64_t avail_ns(long i)
 {
     if (g.rate <= 0)
@@ -254,9 +322,9 @@ static int64_t avail_ns(long i)
     return g.t0_ns + (int64_t)((double)i * 1e9 / g.rate);
 }
 
-/* How many updates are available at time t (counted from index 0, confirmed ones included):
- * the number of i with avail_ns(i) <= t, exactly, so the timer and this count agree. */
-static long avail_count(int64_t t)
+/* How many scheduled updates are available at time t (counted from index 0, confirmed ones
+ * included): the number of i with avail_ns(i) <= t, exactly, so the timer and this count agree. */
+static long sched_avail(int64_t t)
 {
     if (!g.t0_ns || g.messages <= 0 || t < g.t0_ns)
         return 0;
@@ -271,21 +339,97 @@ static long avail_count(int64_t t)
     return n;
 }
 
+/* The same with the injected updates, which follow every scheduled one. */
+static long avail_count(int64_t t)
+{
+    long n = sched_avail(t);
+    return n == g.messages ? n + g.n_injected : n;
+}
+
+static uint64_t mix_hash(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+/* The message of scheduled update i (--mix): into buf, returns its length. */
+static int mix_message(long i, time_t date, char *buf, size_t size)
+{
+    uint64_t h = mix_hash((uint64_t)i);
+    long user = CHAT_BASE + (long)((h >> 8) % (uint64_t)g.users);
+    long slot = (long)((h >> 40) % 900) + 2;
+    int kind = (int)(h % 100) < 60 ? 0 : (int)(h % 100) < 95 ? 1 : 2;
+    char text[1024];
+    const char *fmt = kind == 0   ? mix_group[(h >> 20) % NELEM(mix_group)]
+                      : kind == 1 ? mix_private[(h >> 20) % NELEM(mix_private)]
+                                  : mix_tip[(h >> 20) % NELEM(mix_tip)];
+    /* Every format takes at most one %ld; a tip's also names the update so each is new. */
+    snprintf(text, sizeof text, fmt, kind == 2 ? i % 1000000 : slot);
+    g.mix_counts[kind]++;
+    if (kind == 0) {
+        long k = (long)((h >> 16) % (uint64_t)g.groups);
+        return snprintf(buf, size,
+                        "\"message\":{\"message_id\":%ld,\"from\":{\"id\":%ld,\"is_bot\":false,"
+                        "\"first_name\":\"Cư dân\",\"last_name\":\"%ld\"},\"chat\":{\"id\":%lld,"
+                        "\"title\":\"Tổ dân phố %ld\",\"type\":\"supergroup\"},\"date\":%lld,"
+                        "\"text\":\"%s\"}",
+                        i + 1, user, user, (long long)(GROUP_BASE - k), k + 1, (long long)date,
+                        text);
+    }
+    return snprintf(buf, size,
+                    "\"message\":{\"message_id\":%ld,\"from\":{\"id\":%ld,\"is_bot\":false,"
+                    "\"first_name\":\"Cư dân\",\"last_name\":\"%ld\",\"language_code\":\"vi\"},"
+                    "\"chat\":{\"id\":%ld,\"first_name\":\"Cư dân\",\"last_name\":\"%ld\","
+                    "\"type\":\"private\"},\"date\":%lld,\"text\":\"%s\"}",
+                    i + 1, user, user, user, user, (long long)date, text);
+}
+
+/* Room for update i in the lazily formatted list. */
+static void updates_reserve(long i)
+{
+    if (i < g.upd_cap)
+        return;
+    long cap = g.upd_cap ? g.upd_cap : 1024;
+    while (cap <= i)
+        cap *= 2;
+    g.upd_json = xrealloc(g.upd_json, sizeof *g.upd_json * (size_t)cap);
+    g.upd_len = xrealloc(g.upd_len, sizeof *g.upd_len * (size_t)cap);
+    memset(g.upd_json + g.upd_cap, 0, sizeof *g.upd_json * (size_t)(cap - g.upd_cap));
+    memset(g.upd_len + g.upd_cap, 0, sizeof *g.upd_len * (size_t)(cap - g.upd_cap));
+    g.upd_cap = cap;
+}
+
 static void update_format(long i)
 {
+    updates_reserve(i);
     if (g.upd_json[i])
         return;
-    long uid = CHAT_BASE + i;
-    time_t date = g.t0_wall + (time_t)((avail_ns(i) - g.t0_ns) / NS);
-    char buf[1024];
-    int n = snprintf(buf, sizeof buf,
-                     "{\"update_id\":%lld,\"message\":{\"message_id\":%ld,"
-                     "\"from\":{\"id\":%ld,\"is_bot\":false,\"first_name\":\"Người dùng\","
-                     "\"last_name\":\"%ld\",\"language_code\":\"vi\"},"
-                     "\"chat\":{\"id\":%ld,\"first_name\":\"Người dùng\",\"last_name\":\"%ld\","
-                     "\"type\":\"private\"},\"date\":%lld,\"text\":\"%s\"}}",
-                     UPDATE_BASE + i, i + 1, uid, i, uid, i, (long long)date,
-                     texts[i % (long)(sizeof texts / sizeof texts[0])]);
+    char body[UPDATE_JSON_MAX], buf[UPDATE_JSON_MAX + 64];
+    int n;
+    if (i >= g.messages) {
+        n = snprintf(buf, sizeof buf, "{\"update_id\":%lld,%s}", UPDATE_BASE + i,
+                     g.injected[i - g.messages].json);
+    } else {
+        time_t date = g.t0_wall + (time_t)((avail_ns(i) - g.t0_ns) / NS);
+        if (g.mix) {
+            n = mix_message(i, date, body, sizeof body);
+            if (n < 0 || (size_t)n >= sizeof body)
+                die("update %ld too long", i);
+            n = snprintf(buf, sizeof buf, "{\"update_id\":%lld,%s}", UPDATE_BASE + i, body);
+        } else {
+            long uid = CHAT_BASE + i;
+            n = snprintf(buf, sizeof buf,
+                         "{\"update_id\":%lld,\"message\":{\"message_id\":%ld,"
+                         "\"from\":{\"id\":%ld,\"is_bot\":false,\"first_name\":\"Người dùng\","
+                         "\"last_name\":\"%ld\",\"language_code\":\"vi\"},"
+                         "\"chat\":{\"id\":%ld,\"first_name\":\"Người dùng\",\"last_name\":\"%ld\","
+                         "\"type\":\"private\"},\"date\":%lld,\"text\":\"%s\"}}",
+                         UPDATE_BASE + i, i + 1, uid, i, uid, i, (long long)date,
+                         texts[i % (long)(sizeof texts / sizeof texts[0])]);
+        }
+    }
     if (n < 0 || (size_t)n >= sizeof buf)
         die("update %ld too long", i);
     g.upd_json[i] = malloc((size_t)n + 1);
@@ -293,6 +437,18 @@ static void update_format(long i)
         die("out of memory");
     memcpy(g.upd_json[i], buf, (size_t)n + 1);
     g.upd_len[i] = (size_t)n;
+}
+
+/* Updates below idx are confirmed: they are never delivered again, so their text can go. */
+static void updates_confirm(long idx)
+{
+    if (idx <= g.confirmed)
+        return;
+    g.confirmed = idx;
+    for (; g.freed < idx && g.freed < g.upd_cap; g.freed++) {
+        free(g.upd_json[g.freed]);
+        g.upd_json[g.freed] = NULL;
+    }
 }
 
 /* ---------- connections and output ---------- */
@@ -608,12 +764,10 @@ static void do_get_updates(struct conn *c, int keepalive, json_t *params, int64_
         int64_t idx = offset - UPDATE_BASE;
         if (idx > avail)
             idx = avail;
-        if (idx > g.confirmed)
-            g.confirmed = (long)idx;
+        updates_confirm((long)idx);
     } else if (has_offset && offset < 0) {
         long keep = (long)(-offset);
-        if (avail - keep > g.confirmed)
-            g.confirmed = avail - keep;
+        updates_confirm(avail - keep);
     }
     if (avail > g.confirmed || timeout == 0) {
         answer_updates(c, keepalive, (int)limit);
@@ -673,6 +827,13 @@ static void limits_record(struct chat *ch, int64_t t)
         g.global_n++;
 }
 
+/* A chat of the scenario: with --messages (and no --mix), one of its N private chats; a send
+ * to any other chat (a desk, a group, a resident of a filled database) is counted apart. */
+static int scenario_chat(int64_t chat_id)
+{
+    return g.messages <= 0 || g.mix || (chat_id >= CHAT_BASE && chat_id < CHAT_BASE + g.messages);
+}
+
 static void do_send_message(struct conn *c, int keepalive, json_t *params, int64_t t)
 {
     if (!g.first_send_req_ns)
@@ -715,7 +876,19 @@ static void do_send_message(struct conn *c, int keepalive, json_t *params, int64
         ch->first_ns = t;
     ch->replies++;
     g.sends++;
-    g.last_reply_ns = t;
+    if (scenario_chat(chat_id)) {
+        g.scenario_sends++;
+        g.last_reply_ns = t;
+    } else {
+        g.other_sends++;
+    }
+    for (long k = 0; k < g.n_injected; k++) {
+        struct injected *in = &g.injected[k];
+        if (in->chat_id == chat_id && !in->reply_ns && t >= in->t_ns) {
+            in->reply_ns = t;
+            in->reply_text = strdup(json_string_value(text));
+        }
+    }
 
     char *esc = json_dumps(text, JSON_ENCODE_ANY);
     if (!esc)
@@ -737,7 +910,7 @@ static void do_send_message(struct conn *c, int keepalive, json_t *params, int64
     respond(c, 200, keepalive, body, (size_t)n);
     free(body);
     free(esc);
-    if (g.expect > 0 && g.sends >= g.expect && !g.stop)
+    if (g.expect > 0 && g.scenario_sends >= g.expect && !g.stop)
         g.stop = STOP_EXPECT;
 }
 
@@ -749,11 +922,99 @@ static int method_index(const char *m)
     return M_OTHER;
 }
 
+/* POST /control/inject: one update, available now (after the scheduled ones). */
+static void control_inject(struct conn *c, int keepalive, const char *body, size_t body_len,
+                           int64_t t)
+{
+    json_error_t jerr;
+    json_t *p = json_loadb(body, body_len, 0, &jerr);
+    int present;
+    int64_t chat_id = param_int(p, "chat_id", 0, &present);
+    const char *text = json_string_value(json_object_get(p, "text"));
+    const char *type = json_string_value(json_object_get(p, "chat_type"));
+    const char *title = json_string_value(json_object_get(p, "title"));
+    const char *name = json_string_value(json_object_get(p, "first_name"));
+    type = type ? type : chat_id > 0 ? "private" : "supergroup";
+    int64_t from = param_int(p, "from_id", chat_id, NULL);
+    if (!json_is_object(p) || !present || !chat_id || !text || !*text || from <= 0) {
+        json_decref(p);
+        respond_error(c, 400, keepalive,
+                      "Bad Request: need chat_id, text (and from_id in a group)");
+        return;
+    }
+    if (g.n_injected >= MAX_INJECTED) {
+        json_decref(p);
+        respond_error(c, 400, keepalive, "Bad Request: too many injected updates");
+        return;
+    }
+    long k = g.n_injected;
+    json_t *chat = strcmp(type, "private") == 0
+                       ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)chat_id, "first_name",
+                                   name ? name : "Cán bộ", "type", type)
+                       : json_pack("{s:I, s:s, s:s}", "id", (json_int_t)chat_id, "title",
+                                   title ? title : "Bàn trực", "type", type);
+    json_t *msg = json_pack("{s:I, s:{s:I, s:b, s:s}, s:o, s:I, s:s}", "message_id",
+                            (json_int_t)(1000000 + k), "from", "id", (json_int_t)from, "is_bot", 0,
+                            "first_name", name ? name : "Cán bộ", "chat", chat, "date",
+                            (json_int_t)time(NULL), "text", text);
+    char *m = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    json_decref(p);
+    if (!m)
+        die("out of memory");
+    struct injected *in = &g.injected[k];
+    memset(in, 0, sizeof *in);
+    in->chat_id = chat_id;
+    in->from_id = from;
+    in->t_ns = t;
+    if (asprintf(&in->json, "\"message\":%s", m) < 0)
+        die("out of memory");
+    free(m);
+    g.n_injected++;
+    char out[256];
+    snprintf(out, sizeof out, "{\"ok\":true,\"index\":%ld,\"update_id\":%lld}", k,
+             UPDATE_BASE + g.messages + k);
+    respond_str(c, 200, keepalive, out);
+}
+
+/* GET /control/reply?index=K: whether the chat of injected update K was answered, and when. */
+static void control_reply(struct conn *c, int keepalive, const char *query, size_t query_len)
+{
+    json_t *q = json_object();
+    if (query_len)
+        parse_form(q, query, query_len);
+    int present;
+    int64_t k = param_int(q, "index", -1, &present);
+    json_decref(q);
+    if (!present || k < 0 || k >= g.n_injected) {
+        respond_error(c, 400, keepalive, "Bad Request: unknown index");
+        return;
+    }
+    struct injected *in = &g.injected[k];
+    json_t *r =
+        json_pack("{s:b, s:b, s:o, s:o}", "ok", 1, "replied", in->reply_ns != 0, "latency_ms",
+                  in->reply_ns ? json_real((double)(in->reply_ns - in->t_ns) / 1e6) : json_null(),
+                  "text", in->reply_text ? json_string(in->reply_text) : json_null());
+    char *s = json_dumps(r, JSON_COMPACT);
+    json_decref(r);
+    respond_str(c, 200, keepalive, s ? s : "{\"ok\":false}");
+    free(s);
+}
+
 static void dispatch(struct conn *c, int keepalive, const char *path, size_t path_len,
                      const char *query, size_t query_len, const char *ctype, const char *body,
                      size_t body_len)
 {
     int64_t t = now_ns();
+    /* The control interface: not the Bot API, so it counts as no request. */
+    if (path_len == 15 && memcmp(path, "/control/inject", 15) == 0) {
+        control_inject(c, keepalive, body, body_len, t);
+        return;
+    }
+    if (path_len == 14 && memcmp(path, "/control/reply", 14) == 0) {
+        control_reply(c, keepalive, query, query_len);
+        return;
+    }
     if (!g.first_request_ns)
         g.first_request_ns = t;
     /* /bot<TOKEN>/<method> */
@@ -830,8 +1091,7 @@ static void dispatch(struct conn *c, int keepalive, const char *path, size_t pat
         g.webhook_url[0] = '\0';
         if (param_bool(params, "drop_pending_updates")) {
             long avail = avail_count(t);
-            if (avail > g.confirmed)
-                g.confirmed = avail;
+            updates_confirm(avail);
         }
         respond_str(c, 200, keepalive,
                     "{\"ok\":true,\"result\":true,\"description\":\"Webhook was deleted\"}");
@@ -1152,7 +1412,7 @@ static void write_stats(int64_t t_end)
 {
     long duplicates = 0, extra = 0, answered = 0, missing = 0;
     for (size_t i = 0; i < g.chat_cap; i++) {
-        if (!g.chats[i].used || !g.chats[i].replies)
+        if (!g.chats[i].used || !g.chats[i].replies || !scenario_chat(g.chats[i].id))
             continue;
         answered++;
         if (g.chats[i].replies > 1) {
@@ -1164,7 +1424,7 @@ static void write_stats(int64_t t_end)
     size_t nlat = 0;
     if (!lat)
         die("out of memory");
-    for (long i = 0; i < g.messages; i++) {
+    for (long i = 0; i < g.messages && !g.mix; i++) {
         struct chat *ch = chat_find(CHAT_BASE + i);
         if (!ch || !ch->replies) {
             missing++;
@@ -1201,7 +1461,24 @@ static void write_stats(int64_t t_end)
     json_object_set_new(root, "connections", json_integer(g.connections));
     json_object_set_new(root, "updates_delivered", json_integer(g.updates_delivered));
     json_object_set_new(root, "updates_confirmed", json_integer(g.confirmed));
-    json_object_set_new(root, "sends", json_integer(g.sends));
+    json_object_set_new(root, "sends", json_integer(g.scenario_sends));
+    json_object_set_new(root, "other_sends", json_integer(g.other_sends));
+    if (g.mix)
+        json_object_set_new(root, "mix",
+                            json_pack("{s:I, s:I, s:I}", "group", (json_int_t)g.mix_counts[0],
+                                      "private", (json_int_t)g.mix_counts[1], "tip",
+                                      (json_int_t)g.mix_counts[2]));
+    if (g.n_injected) {
+        json_t *inj = json_array();
+        for (long k = 0; k < g.n_injected; k++) {
+            struct injected *in = &g.injected[k];
+            json_array_append_new(
+                inj, json_pack("{s:I, s:o}", "chat_id", (json_int_t)in->chat_id, "latency_ms",
+                               in->reply_ns ? json_real((double)(in->reply_ns - in->t_ns) / 1e6)
+                                            : json_null()));
+        }
+        json_object_set_new(root, "injected", inj);
+    }
     json_object_set_new(root, "throttled_429", json_integer(g.throttled));
     json_object_set_new(root, "rejected_400", json_integer(g.rejected_400));
     json_object_set_new(root, "conflicts_409", json_integer(g.conflicts));
@@ -1217,7 +1494,7 @@ static void write_stats(int64_t t_end)
     json_object_set_new(root, "elapsed_s", json_real(elapsed));
     json_object_set_new(root, "run_s", json_real((double)(t_end - g.start_ns) / 1e9));
     json_object_set_new(root, "throughput_per_s",
-                        json_real(elapsed > 0 ? (double)g.sends / elapsed : 0));
+                        json_real(elapsed > 0 ? (double)g.scenario_sends / elapsed : 0));
     if (nlat) {
         json_t *l = json_object();
         json_object_set_new(l, "count", json_integer((json_int_t)nlat));
@@ -1236,10 +1513,10 @@ static void write_stats(int64_t t_end)
     }
     if (!g.quiet) {
         fprintf(stderr,
-                "fakebot: %s: %ld sends (%ld chats, %ld duplicate, %ld missing), %ld 429, "
-                "%.1f/s over %.3f s\n",
-                stop_names[g.stop], g.sends, answered, duplicates, missing, g.throttled,
-                elapsed > 0 ? (double)g.sends / elapsed : 0, elapsed);
+                "fakebot: %s: %ld sends (%ld chats, %ld duplicate, %ld missing; %ld to other "
+                "chats), %ld 429, %.1f/s over %.3f s\n",
+                stop_names[g.stop], g.scenario_sends, answered, duplicates, missing, g.other_sends,
+                g.throttled, elapsed > 0 ? (double)g.scenario_sends / elapsed : 0, elapsed);
     }
     json_decref(root);
 }
@@ -1250,7 +1527,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: fakebot [--port N] [--token T] [--messages N] [--rate R] [--expect N]\n"
                     "               [--limits] [--stats FILE] [--port-file FILE] [--deadline S]\n"
-                    "               [--idle-timeout S] [--quiet]\n"
+                    "               [--idle-timeout S] [--quiet] [--mix [--users U] [--groups G]]\n"
                     "A fake Telegram Bot API on 127.0.0.1 for benchmarks (see bench/README.md).\n");
     exit(2);
 }
@@ -1267,6 +1544,8 @@ int main(int argc, char **argv)
     g.port = 8081;
     g.token = "bench:TOKEN";
     g.expect = -1;
+    g.users = 50000;
+    g.groups = 20;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--port"))
@@ -1291,11 +1570,17 @@ int main(int argc, char **argv)
             g.idle_s = atof(arg_value(argc, argv, &i));
         else if (!strcmp(a, "--quiet"))
             g.quiet = 1;
+        else if (!strcmp(a, "--mix"))
+            g.mix = 1;
+        else if (!strcmp(a, "--users"))
+            g.users = atol(arg_value(argc, argv, &i));
+        else if (!strcmp(a, "--groups"))
+            g.groups = atol(arg_value(argc, argv, &i));
         else
             usage();
     }
     if (g.messages < 0 || g.rate < 0 || g.port < 0 || g.port > 65535 || !*g.token ||
-        strchr(g.token, '/'))
+        strchr(g.token, '/') || g.users < 1 || g.groups < 1)
         usage();
     if (g.expect < 0)
         g.expect = g.messages;
@@ -1304,10 +1589,6 @@ int main(int argc, char **argv)
         long long id = strtoll(g.token, &e, 10);
         g.bot_id = (e != g.token && *e == ':' && id > 0) ? (int64_t)id : BOT_ID_DEFAULT;
     }
-    g.upd_json = calloc((size_t)g.messages + 1, sizeof *g.upd_json);
-    g.upd_len = calloc((size_t)g.messages + 1, sizeof *g.upd_len);
-    if (!g.upd_json || !g.upd_len)
-        die("out of memory");
 
     sigset_t block, empty;
     sigemptyset(&block);
@@ -1397,8 +1678,12 @@ int main(int argc, char **argv)
     while (g.conns)
         conn_kill(g.conns);
     reap_dead();
-    for (long i = 0; i < g.messages; i++)
+    for (long i = g.freed; i < g.upd_cap; i++)
         free(g.upd_json[i]);
+    for (long k = 0; k < g.n_injected; k++) {
+        free(g.injected[k].json);
+        free(g.injected[k].reply_text);
+    }
     free(g.upd_json);
     free(g.upd_len);
     for (size_t i = 0; i < g.chat_cap; i++)
