@@ -559,6 +559,20 @@ class Filler:
             "AS k UNION SELECT 'due19' UNION SELECT 'overdue') "
             "WHERE kind = 'tip' AND extensions > 0")
         self.counts["tip_reminders"] += cur.rowcount
+        # The tip deadlines job marks a tip once the last message of a stage went (tips.sla_*,
+        # migration 009), so that the tip leaves that stage's index: the same marks here, or
+        # the first ticks after start would be spent making them.
+        for sql in (
+                "UPDATE tips SET sla_ack_done = (SELECT r.sent_at FROM tip_reminders r WHERE "
+                "r.tip_id = tips.id AND r.kind = 'ack_escalation') WHERE id IN (SELECT tip_id "
+                "FROM tip_reminders WHERE kind = 'ack_escalation')",
+                "UPDATE tips SET sla_classify_done = (SELECT r.sent_at FROM tip_reminders r "
+                "WHERE r.tip_id = tips.id AND r.kind = 'classify') WHERE id IN (SELECT tip_id "
+                "FROM tip_reminders WHERE kind = 'classify')",
+                "UPDATE tips SET sla_overdue_for = deadline_at WHERE EXISTS (SELECT 1 FROM "
+                "tip_reminders r WHERE r.tip_id = tips.id AND r.kind = 'overdue:' || "
+                "tips.deadline_at)"):
+            self.con.execute(sql)
 
     # ---- inbox ----------------------------------------------------------------------------
 
