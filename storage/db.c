@@ -443,6 +443,33 @@ int db_write(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
     return rc ? rc : -1;
 }
 
+int db_prune_due(struct db *db, const char *sql, int64_t before_ms, bool *due)
+{
+    *due = false;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
+        *due = sqlite3_column_int(st, 0) != 0;
+    return db_rows_end(st, rc);
+}
+
+int db_prune_batch(struct db *db, const char *sql, int64_t before_ms, int max, int64_t *deleted)
+{
+    *deleted = 0;
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st)
+        return DB_ERROR;
+    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_bind_int(st, 2, max);
+    int rc = db_step_done(db, st);
+    if (rc == DB_OK)
+        *deleted = sqlite3_changes(db->handle);
+    return rc;
+}
+
 int db_version(struct db *db, int *version)
 {
     int64_t v = 0;

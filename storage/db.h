@@ -12,6 +12,7 @@
 #define TIPGATE_DB_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 enum db_status {
@@ -99,5 +100,11 @@ char *db_col_strdup(sqlite3_stmt *st, int col);
 /* SELECT of a single integer (first column of first row); *out 0 when no row, DB_ERROR when
  * the step failed. */
 int db_query_int(struct db *db, const char *sql, int64_t *out);
+
+/* For pruning from the head of a table (retention): runs sql, a SELECT of one boolean with ?1
+ * bound to before_ms, and sets *due from its first row (false when there is none, or NULL). */
+int db_prune_due(struct db *db, const char *sql, int64_t before_ms, bool *due);
+/* Runs sql, a DELETE with ?1 bound to before_ms and ?2 to max; *deleted is how many rows went. */
+int db_prune_batch(struct db *db, const char *sql, int64_t before_ms, int max, int64_t *deleted);
 
 #endif

@@ -119,29 +119,13 @@ int inbox_scrub(struct db *db, int64_t id)
 int inbox_prune_due(struct db *db, int64_t before_ms, bool *due)
 {
     static const char sql[] = "SELECT processed_at < ? FROM inbox ORDER BY id LIMIT 1";
-    *due = false;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *due = sqlite3_column_int(st, 0) != 0; /* NULL (unprocessed) reads as 0 */
-    return db_rows_end(st, rc);
+    /* NULL (unprocessed) reads as not due */
+    return db_prune_due(db, sql, before_ms, due);
 }
 
 int inbox_prune(struct db *db, int64_t before_ms, int max, int64_t *deleted)
 {
     static const char sql[] = "DELETE FROM inbox WHERE id IN (SELECT id FROM inbox ORDER BY id "
                               "LIMIT ?2) AND processed_at < ?1";
-    *deleted = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
-    sqlite3_bind_int(st, 2, max);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK)
-        *deleted = sqlite3_changes(db_handle(db));
-    return rc;
+    return db_prune_batch(db, sql, before_ms, max, deleted);
 }

@@ -343,16 +343,7 @@ int outbox_prune(struct db *db, int64_t before_ms, int max, int64_t *deleted)
     static const char sql[] =
         "DELETE FROM outbox WHERE id IN (SELECT id " OUTBOX_DONE_BEFORE
         " ORDER BY coalesce(sent_at, created_at) LIMIT ?2) AND id < (SELECT max(id) FROM outbox)";
-    *deleted = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
-    sqlite3_bind_int(st, 2, max);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK)
-        *deleted = sqlite3_changes(db_handle(db));
-    return rc;
+    return db_prune_batch(db, sql, before_ms, max, deleted);
 }
 
 /* ---- owners ---------------------------------------------------------------------------- */

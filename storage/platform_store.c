@@ -86,31 +86,14 @@ int pstore_callback_get(struct db *db, const char *platform, const char *chat_id
 int pstore_callback_prune_due(struct db *db, int64_t before_ms, bool *due)
 {
     static const char sql[] = "SELECT created_at < ? FROM callback_payloads ORDER BY rowid LIMIT 1";
-    *due = false;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *due = sqlite3_column_int(st, 0) != 0;
-    return db_rows_end(st, rc);
+    return db_prune_due(db, sql, before_ms, due);
 }
 
 int pstore_callback_prune(struct db *db, int64_t before_ms, int max, int64_t *deleted)
 {
     static const char sql[] = "DELETE FROM callback_payloads WHERE rowid IN (SELECT rowid FROM "
                               "callback_payloads ORDER BY rowid LIMIT ?2) AND created_at < ?1";
-    *deleted = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
-    sqlite3_bind_int(st, 2, max);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK)
-        *deleted = sqlite3_changes(db_handle(db));
-    return rc;
+    return db_prune_batch(db, sql, before_ms, max, deleted);
 }
 
 static int pstore_rewrite(struct db *db, const char *sql, const char *platform, const char *old_id,
