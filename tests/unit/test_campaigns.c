@@ -27,22 +27,14 @@ static int64_t at(int y, int m, int d, int h, int min)
 
 static int start(struct app *app, const char *name, const char *campaigns)
 {
-    char text[2048], file[128];
+    char text[2048];
     snprintf(text, sizeof text,
              "{\"log\": {\"level\": \"off\"}, \"storage\": {\"path\": \"%s.db\"},"
              " \"areas\": [{\"code\": \"TDP5\", \"name\": \"Tổ dân phố 5\", \"aliases\": "
              "[\"tổ 5\"]}, {\"code\": \"THONDONG\", \"name\": \"Thôn Đông\"}],"
              " \"campaigns\": %s}",
              name, campaigns ? campaigns : "{}");
-    snprintf(file, sizeof file, "%s.json", name);
-    char err[512] = "";
-    int rc = app_init(app, testlib_write(file, text), err, sizeof err);
-    CHECK_INT(rc, 0);
-    if (rc != 0) {
-        fprintf(stderr, "  app_init: %s\n", err);
-        app_free(app);
-    }
-    return rc;
+    return testlib_app(app, name, text);
 }
 
 static void tick(struct app *app, int64_t now)

@@ -42,7 +42,7 @@ static int64_t at(int y, int m, int d, int h, int min)
  * steering committee chat. */
 static int start(struct app *app, const char *name)
 {
-    char text[2048], file[128], cal[128];
+    char text[2048], cal[128];
     snprintf(cal, sizeof cal, "%s-cal.json", name);
     testlib_write(cal, calendar_json);
     snprintf(text, sizeof text,
@@ -55,15 +55,7 @@ static int start(struct app *app, const char *name)
              "\"chat_id\": \"b2\"}]}],"
              " \"deadlines\": {\"steering\": {\"platform\": \"webchat\", \"chat_id\": \"bcd\"}}}",
              name, cal);
-    snprintf(file, sizeof file, "%s.json", name);
-    char err[512] = "";
-    int rc = app_init(app, testlib_write(file, text), err, sizeof err);
-    CHECK_INT(rc, 0);
-    if (rc != 0) {
-        fprintf(stderr, "  app_init: %s\n", err);
-        app_free(app);
-    }
-    return rc;
+    return testlib_app(app, name, text);
 }
 
 static void tick(struct app *app, int64_t now)

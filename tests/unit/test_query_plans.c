@@ -290,7 +290,7 @@ static int64_t plans_now = 1798000000000LL; /* 2026-12-23, a Wednesday */
 
 static int plans_start(struct app *app, const char *name)
 {
-    char text[1024], file[128];
+    char text[1024];
     snprintf(text, sizeof text,
              "{\"log\": {\"level\": \"off\"}, \"storage\": {\"path\": \"%s.db\"},"
              " \"areas\": [{\"code\": \"TDP5\", \"name\": \"Tổ dân phố 5\", \"aliases\": "
@@ -298,15 +298,7 @@ static int plans_start(struct app *app, const char *name)
              " \"escalation\": {\"platform\": \"webchat\", \"chat_id\": \"chief\"}}],"
              " \"deadlines\": {\"steering\": {\"platform\": \"webchat\", \"chat_id\": \"bcd\"}}}",
              name);
-    snprintf(file, sizeof file, "%s.json", name);
-    char err[512] = "";
-    int rc = app_init(app, testlib_write(file, text), err, sizeof err);
-    CHECK_INT(rc, 0);
-    if (rc != 0) {
-        fprintf(stderr, "  app_init: %s\n", err);
-        app_free(app);
-    }
-    return rc;
+    return testlib_app(app, name, text);
 }
 
 /* One webchat update from sender in chat, handled by the worker on db at now. */

@@ -20,17 +20,10 @@
 
 static int start(struct app *app, const char *name)
 {
-    char text[512], file[128], err[512] = "";
+    char text[512];
     snprintf(text, sizeof text,
              "{\"log\": {\"level\": \"off\"}, \"storage\": {\"path\": \"%s.db\"}}", name);
-    snprintf(file, sizeof file, "%s.json", name);
-    int rc = app_init(app, testlib_write(file, text), err, sizeof err);
-    CHECK_INT(rc, 0);
-    if (rc != 0) {
-        fprintf(stderr, "  app_init: %s\n", err);
-        app_free(app);
-    }
-    return rc;
+    return testlib_app(app, name, text);
 }
 
 /* Flags n accounts 970400000000 + i * 7919 (12 digits). */

@@ -25,22 +25,14 @@ static const int64_t t0 = 1798000000000LL; /* 2026-12-23 */
  * tick that wrongly waits for the write lock fails fast. */
 static int start(struct app *app, const char *name)
 {
-    char text[1024], file[128];
+    char text[1024];
     snprintf(text, sizeof text,
              "{\"log\": {\"level\": \"off\"}, \"storage\": {\"path\": \"%s.db\", "
              "\"busy_timeout_ms\": 200},"
              " \"areas\": [{\"code\": \"TDP5\", \"name\": \"Tổ dân phố 5\", \"desk\": "
              "{\"platform\": \"webchat\", \"chat_id\": \"desk\"}}]}",
              name);
-    snprintf(file, sizeof file, "%s.json", name);
-    char err[512] = "";
-    int rc = app_init(app, testlib_write(file, text), err, sizeof err);
-    CHECK_INT(rc, 0);
-    if (rc != 0) {
-        fprintf(stderr, "  app_init: %s\n", err);
-        app_free(app);
-    }
-    return rc;
+    return testlib_app(app, name, text);
 }
 
 /* A tip filed at t0 for the desk, with the legal 20-day limit. */

@@ -19,18 +19,10 @@
 /* app_init on a config whose database is tmpdir/<name>.db. Returns 0 when the app is usable. */
 static int start_app(struct app *app, const char *name)
 {
-    char text[512], file[128];
+    char text[512];
     snprintf(text, sizeof text,
              "{\"log\": {\"level\": \"off\"}, \"storage\": {\"path\": \"%s.db\"}}", name);
-    snprintf(file, sizeof file, "%s.json", name);
-    char err[512] = "";
-    int rc = app_init(app, testlib_write(file, text), err, sizeof err);
-    CHECK_INT(rc, 0);
-    if (rc != 0) {
-        fprintf(stderr, "  app_init: %s\n", err);
-        app_free(app);
-    }
-    return rc;
+    return testlib_app(app, name, text);
 }
 
 /* Stores a webchat update as an adapter would; returns the inbox id. */

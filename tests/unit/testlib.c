@@ -3,6 +3,8 @@
  */
 #include "testlib.h"
 
+#include "bot/app.h"
+
 #include "bot/log.h"
 
 #include <stdlib.h>
@@ -40,6 +42,19 @@ const char *testlib_write(const char *name, const char *text)
     fputs(text, f);
     fclose(f);
     return path;
+}
+
+int testlib_app(struct app *app, const char *name, const char *config)
+{
+    char file[128], err[512] = "";
+    snprintf(file, sizeof file, "%s.json", name);
+    int rc = app_init(app, testlib_write(file, config), err, sizeof err);
+    CHECK_INT(rc, 0);
+    if (rc != 0) {
+        fprintf(stderr, "  app_init: %s\n", err);
+        app_free(app);
+    }
+    return rc;
 }
 
 int testlib_run(const struct testlib_case *cases, size_t n)

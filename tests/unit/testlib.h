@@ -50,6 +50,11 @@ const char *testlib_tmpdir(void);
 /* Writes text to dir/name and returns the path (static buffer, overwritten by the next call). */
 const char *testlib_write(const char *name, const char *text);
 
+struct app;
+/* app_init on config (JSON text), written to dir/<name>.json. 0 when the app is usable (the
+ * caller then app_free()s it); otherwise a failed check, app_init's reason printed. */
+int testlib_app(struct app *app, const char *name, const char *config);
+
 #define TESTLIB_MAIN(...)                                                                          \
     int main(void)                                                                                 \
     {                                                                                              \
