@@ -23,7 +23,7 @@ state. (--recent-days 175 makes the state of a service that never pruned.)
            some extended); every reminder the service would have sent is recorded in
            tip_reminders, so the scheduler finds the steady state.
   inbox    70 % group chatter (its text scrubbed, as the worker does), 30 % private messages
-           (Telegram, and the web chat), the message JSON in bot/msg.c's stored shape; all
+           (Telegram, and the web chat), the message JSON in base/msg.c's stored shape; all
            processed (a few with an error).
   outbox   replies, desk cards with buttons, notices, group messages and the recent campaigns'
            bulk messages (awareness days and officers' alerts); sent, some failed.

@@ -11,10 +11,10 @@
  * more: the accounts are searched), half naming a flagged account. Prints microseconds per
  * message for each.
  */
-#include "bot/log.h"
+#include "base/log.h"
 #include "handlers/handler.h"
 #include "handlers/scam.h"
-#include "handlers/textengine.h"
+#include "text/textengine.h"
 #include "storage/db.h"
 #include "storage/groups.h"
 

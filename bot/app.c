@@ -4,31 +4,22 @@
  */
 #include "bot/app.h"
 
-#include "bot/clock.h"
+#include "base/clock.h"
 #include "bot/health.h"
 #include "bot/http.h"
-#include "bot/log.h"
+#include "base/log.h"
 #include "bot/owner.h"
 #include "bot/worker.h"
 #include "handlers/desks.h"
 #include "handlers/scam.h"
-#include "handlers/textengine.h"
-#include "handlers/textnorm.h"
+#include "text/textengine.h"
+#include "base/textnorm.h"
 #include "storage/enrol.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-int app_open_db(const struct app *app, struct db **out)
-{
-    struct db_options opt = {
-        .busy_timeout_ms = app->cfg->storage_busy_timeout_ms,
-        .synchronous_full = strcmp(app->cfg->storage_synchronous, "full") == 0,
-    };
-    return db_open(app->cfg->storage_path, &opt, out) == DB_OK ? 0 : -1;
-}
 
 static void app_set_timezone(const char *tz)
 {
@@ -92,6 +83,7 @@ static void app_disown_sends(struct app *app)
 int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
 {
     memset(app, 0, sizeof *app);
+    platform_registry_init(); /* before the configuration names platforms */
     if (health_new(&app->health) != 0) {
         snprintf(err, errlen, "out of memory");
         return APP_EXIT_RUNTIME;
@@ -113,14 +105,6 @@ int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
     return app_open_storage(app, err, errlen);
 }
 
-int app_write_begin(struct app *app, struct db *db)
-{
-    atomic_fetch_add(&app->writers_waiting, 1);
-    int rc = db_begin(db);
-    atomic_fetch_sub(&app->writers_waiting, 1);
-    return rc;
-}
-
 int app_start_worker(struct app *app)
 {
     return worker_start(app, &app->worker);
@@ -140,13 +124,6 @@ int app_start_platforms(struct app *app)
         log_info("app", "platform %s started", ops->name);
     }
     return 0;
-}
-
-void app_wake_platforms(struct app *app, unsigned mask)
-{
-    for (int i = 0; platform_registry[i]; i++)
-        if ((mask & (1u << i)) && app->pstarted[i] && platform_registry[i]->wake)
-            platform_registry[i]->wake(app->pstate[i]);
 }
 
 void app_request_stop(struct app *app)

@@ -3,46 +3,18 @@
  * worker, the HTTP server and the started platforms, with one init and one teardown so they
  * cannot drift apart.
  *
- * Ownership of state: cfg and texts are read-only after app_init and shared by all threads.
- * Each thread owns its own struct db (app->db belongs to the thread that called app_init and
- * runs the HTTP server or the console). Platforms own their state; they meet the worker only
- * through SQLite and wake-ups.
+ * struct app and what the threads ask of it are in bot/app_core.h; this header adds what only
+ * the process's main thread does: init, start, stop.
  */
 #ifndef TIPGATE_APP_H
 #define TIPGATE_APP_H
 
-#include "bot/platform.h"
-#include "config/config.h"
-#include "handlers/texts.h"
-#include "storage/db.h"
-#include "storage/outbox.h"
+#include "bot/app_core.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-
-struct worker;
-struct health;
-struct http;
-struct textengine;
-struct desks;
-
-struct app {
-    struct cfg *cfg;
-    struct texts *texts;
-    struct textengine *te; /* the Vietnamese text engine (categories file) */
-    struct desks *desks;   /* areas, desks and tip rules */
-    struct db *db;
-    struct worker *worker;
-    struct http *http;
-    atomic_int stopping;
-    atomic_int writers_waiting; /* receivers waiting for the write lock (app_write_begin) */
-    struct health *health;      /* figures for /healthz and /metrics (bot/health.h) */
-    struct outbox_owner owner;  /* this process as a sender (app_own_sends); id 0: it is not */
-    void *pstate[PLATFORM_MAX];
-    bool pstarted[PLATFORM_MAX];
-};
 
 /* Exit statuses of app_init failures: configuration problems are the operator's to fix (2),
  * anything else is a runtime failure (1). */
@@ -64,21 +36,13 @@ enum { APP_ENROL_DAYS = 7 };
 int app_enrol(struct app *app, const char *role, const char *area, const char *agency, char *code,
               char *err, size_t errlen);
 
-/* BEGIN IMMEDIATE for a receiver storing updates: while it waits, the worker ends its batch
- * early, so taking in updates never waits behind a long batch of handling. */
-int app_write_begin(struct app *app, struct db *db);
-
 /* Imports a scam list (see handlers/scam.h) into the database. */
 int app_scamlist_import(struct app *app, FILE *in, FILE *err, int *added, int *bad);
 
-/* A new connection to the same database, for another thread. */
-int app_open_db(const struct app *app, struct db **out);
 /* Starts the worker. */
 int app_start_worker(struct app *app);
 /* Starts every platform the configuration enables (serve mode). */
 int app_start_platforms(struct app *app);
-/* Tells the platforms whose bit is set in mask that they have new outbox rows. */
-void app_wake_platforms(struct app *app, unsigned mask);
 /* Asks everything to stop; safe from a signal handler. */
 void app_request_stop(struct app *app);
 /* Stops platforms and the worker (finishing the batch in hand) and frees everything. */

@@ -3,7 +3,7 @@
  */
 #include "bot/botapi.h"
 
-#include "bot/secure.h"
+#include "base/secure.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  */
 #include "bot/health.h"
 
-#include "bot/clock.h"
+#include "base/clock.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -5,10 +5,10 @@
  */
 #include "bot/http.h"
 
-#include "bot/app.h"
-#include "bot/clock.h"
+#include "bot/app_core.h"
+#include "base/clock.h"
 #include "bot/health.h"
-#include "bot/log.h"
+#include "base/log.h"
 #include "bot/metrics.h"
 
 #include <arpa/inet.h>

@@ -7,10 +7,10 @@
  */
 #include "bot/metrics.h"
 
-#include "bot/app.h"
-#include "bot/clock.h"
+#include "bot/app_core.h"
+#include "base/clock.h"
 #include "bot/health.h"
-#include "bot/log.h"
+#include "base/log.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
 

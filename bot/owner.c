@@ -7,7 +7,7 @@
  */
 #include "bot/owner.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <limits.h>

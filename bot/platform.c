@@ -1,12 +1,11 @@
 /*
  * platform.c — the platform registry. Order matters only in that an index is stable for the
- * life of the process (worker masks use it). The ops and their caps are const; what only the
- * platform can tell at run time (whether this bot may join groups) is kept beside them, in
- * atomics, since adapters learn it on their receive threads while the worker reads it.
+ * life of the process (worker masks use it). The ops and their caps are const; the names and
+ * caps are handed down to base/platform_caps.c at start so that the floors below the service
+ * (handlers, storage) can ask what a platform can do without including it.
  */
 #include "bot/platform.h"
 
-#include <stdatomic.h>
 #include <string.h>
 
 extern const struct platform_ops webchat_platform;
@@ -18,37 +17,16 @@ const struct platform_ops *const platform_registry[] = {
     &webchat_platform, &console_platform, &telegram_platform, &zalo_platform, NULL,
 };
 
-int platform_index(const char *name)
+void platform_registry_init(void)
 {
-    for (int i = 0; name && platform_registry[i]; i++)
-        if (strcmp(platform_registry[i]->name, name) == 0)
-            return i;
-    return -1;
+    for (int i = 0; i < PLATFORM_MAX && platform_registry[i]; i++)
+        platform_register(i, platform_registry[i]->name, &platform_registry[i]->caps);
 }
 
 const struct platform_ops *platform_find(const char *name)
 {
-    int i = platform_index(name);
-    return i < 0 ? NULL : platform_registry[i];
-}
-
-static atomic_bool platform_no_groups[PLATFORM_MAX];
-
-struct platform_caps platform_caps_now(const char *name)
-{
-    int i = platform_index(name);
-    struct platform_caps caps = {0};
-    if (i < 0 || i >= PLATFORM_MAX)
-        return caps;
-    caps = platform_registry[i]->caps;
-    if (atomic_load(&platform_no_groups[i]))
-        caps.groups = false;
-    return caps;
-}
-
-void platform_set_groups(const char *name, bool can_join)
-{
-    int i = platform_index(name);
-    if (i >= 0 && i < PLATFORM_MAX)
-        atomic_store(&platform_no_groups[i], !can_join);
+    for (int i = 0; name && platform_registry[i]; i++)
+        if (strcmp(platform_registry[i]->name, name) == 0)
+            return platform_registry[i];
+    return NULL;
 }

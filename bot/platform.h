@@ -14,25 +14,15 @@
 #ifndef TIPGATE_PLATFORM_H
 #define TIPGATE_PLATFORM_H
 
-#include <stdbool.h>
+#include "base/platform_caps.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct app;
 struct cfg;
 struct db;
 struct lws_protocols;
-
-struct platform_caps {
-    int max_text_chars;    /* longest text one message may carry (UTF-16 units); 0 = unlimited */
-    int max_caption_chars; /* longest caption of a photo; 0 = unlimited */
-    bool buttons;          /* inline buttons with callbacks */
-    bool groups;           /* the bot can be in group chats (see platform_caps_now) */
-    bool edit;             /* sent messages can be edited */
-    bool photos;           /* photos can be sent */
-    bool tel_links;        /* buttons may open "tel:" links (a tap dials 113); Telegram allows
-                              only http(s) and tg: button links, Zalo has no buttons */
-};
 
 struct platform_ops {
     const char *name;
@@ -58,20 +48,15 @@ struct platform_ops {
                    char *resp, size_t resp_size);
 };
 
-enum { PLATFORM_MAX = 8 };
-
 /* The registry, NULL-terminated, in a fixed order (an index is a platform's bit in masks). */
 extern const struct platform_ops *const platform_registry[];
 
-const struct platform_ops *platform_find(const char *name);
-/* Index of name in the registry, or -1. */
-int platform_index(const char *name);
+/* Registers every platform's name and caps with base/platform_caps.h, in registry order (an
+ * index is a platform's bit in masks). Called once at start (app_init, and tests that run
+ * handlers without an app) before any thread starts; calling it again is harmless. */
+void platform_registry_init(void);
 
-/* What a platform can do as of now: its caps, with groups false when its bot reported at
- * start that it cannot join groups (Zalo's getMe can_join_groups). Unknown names: all off.
- * Any thread. */
-struct platform_caps platform_caps_now(const char *name);
-/* Records whether the platform's bot can be in group chats (its adapter, at start). */
-void platform_set_groups(const char *name, bool can_join);
+/* The ops of a registered platform, or NULL. */
+const struct platform_ops *platform_find(const char *name);
 
 #endif

@@ -3,9 +3,9 @@
  */
 #include "bot/receiver.h"
 
-#include "bot/app.h"
+#include "bot/app_core.h"
 #include "bot/health.h"
-#include "bot/log.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <stdio.h>

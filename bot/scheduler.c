@@ -12,10 +12,10 @@
  */
 #include "bot/scheduler.h"
 
-#include "bot/app.h"
-#include "bot/clock.h"
+#include "bot/app_core.h"
+#include "base/clock.h"
 #include "bot/health.h"
-#include "bot/log.h"
+#include "base/log.h"
 #include "handlers/handler.h"
 #include "handlers/campaign.h"
 #include "handlers/deadlines.h"

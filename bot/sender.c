@@ -5,11 +5,11 @@
  */
 #include "bot/sender.h"
 
-#include "bot/app.h"
+#include "bot/app_core.h"
 #include "bot/botapi.h"
-#include "bot/clock.h"
+#include "base/clock.h"
 #include "bot/health.h"
-#include "bot/log.h"
+#include "base/log.h"
 #include "storage/people.h"
 #include "storage/platform_store.h"
 

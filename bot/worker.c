@@ -5,15 +5,15 @@
  */
 #include "bot/worker.h"
 
-#include "bot/app.h"
-#include "bot/clock.h"
+#include "bot/app_core.h"
+#include "base/clock.h"
 #include "bot/health.h"
-#include "bot/log.h"
-#include "bot/msg.h"
+#include "base/log.h"
+#include "base/msg.h"
 #include "bot/owner.h"
 #include "bot/scheduler.h"
 #include "handlers/router.h"
-#include "handlers/textengine.h"
+#include "text/textengine.h"
 #include "storage/inbox.h"
 #include "storage/people.h"
 

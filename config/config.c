@@ -6,7 +6,7 @@
  */
 #include "config/config.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  */
 #include "handlers/agency.h"
 
-#include "bot/platform.h"
+#include "base/platform_caps.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -37,7 +37,7 @@ int agency_kind_ok(const char *kind)
 
 static int agency_chat_ok(const char *platform, const char *chat_id, struct agency_chat *out)
 {
-    if (!platform || !chat_id || !platform_find(platform) || !*chat_id ||
+    if (!platform || !chat_id || !platform_known(platform) || !*chat_id ||
         strlen(chat_id) >= sizeof out->chat_id || strpbrk(chat_id, " \t\r\n"))
         return 0;
     snprintf(out->platform, sizeof out->platform, "%s", platform);

@@ -4,7 +4,7 @@
  */
 #include "handlers/basic.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "storage/groups.h"
 #include "storage/people.h"
 

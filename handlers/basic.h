@@ -5,7 +5,7 @@
 #ifndef TIPGATE_BASIC_H
 #define TIPGATE_BASIC_H
 
-#include "handlers/router.h"
+#include "handlers/handler.h"
 
 extern const struct router_table basic_commands;
 

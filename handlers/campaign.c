@@ -9,12 +9,12 @@
  */
 #include "handlers/campaign.h"
 
-#include "bot/log.h"
-#include "bot/textsplit.h"
-#include "handlers/calendar.h"
+#include "base/log.h"
+#include "base/textsplit.h"
+#include "calendar/calendar.h"
 #include "handlers/choice.h"
 #include "handlers/desks.h"
-#include "handlers/textnorm.h"
+#include "base/textnorm.h"
 #include "storage/agencies.h"
 #include "storage/convo.h"
 #include "storage/people.h"
@@ -446,7 +446,7 @@ static int campaign_enqueue(struct hctx *ctx, const struct campaign *c,
                             const struct campaigns_recipient *r, const char *text,
                             int64_t *outbox_id)
 {
-    const struct platform_ops *ops = platform_find(r->platform);
+    struct platform_caps caps = platform_caps_now(r->platform);
     struct campaign_emit e = {
         .ctx = ctx,
         .m = {.platform = r->platform,
@@ -455,7 +455,7 @@ static int campaign_enqueue(struct hctx *ctx, const struct campaign *c,
     };
     snprintf(e.prefix, sizeof e.prefix, "campaign:%lld:%s:%s:", (long long)c->id, r->platform,
              r->chat_id);
-    if (textsplit(text, ops ? ops->caps.max_text_chars : 0, campaign_emit_part, &e) != 0)
+    if (textsplit(text, caps.max_text_chars, campaign_emit_part, &e) != 0)
         return -1;
     if (platform_index(r->platform) >= 0)
         ctx->touched |= 1u << platform_index(r->platform);

@@ -22,7 +22,7 @@
 #ifndef TIPGATE_CAMPAIGN_H
 #define TIPGATE_CAMPAIGN_H
 
-#include "handlers/router.h"
+#include "handlers/handler.h"
 #include "storage/campaigns.h"
 
 extern const struct router_table campaign_commands;

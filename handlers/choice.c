@@ -3,7 +3,7 @@
  */
 #include "handlers/choice.h"
 
-#include "handlers/textnorm.h"
+#include "base/textnorm.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -11,8 +11,8 @@
  */
 #include "handlers/deadlines.h"
 
-#include "bot/log.h"
-#include "handlers/calendar.h"
+#include "base/log.h"
+#include "calendar/calendar.h"
 #include "storage/people.h"
 #include "storage/tips.h"
 

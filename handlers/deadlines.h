@@ -1,5 +1,5 @@
 /*
- * deadlines.h — agencies' plan and report deadlines (the calendars of handlers/calendar.h),
+ * deadlines.h — agencies' plan and report deadlines (the calendars of calendar/calendar.h),
  * run by the scheduler from the one clock:
  *
  *   - reminders at the configured offsets before the due day (default 7, 3 and 1 days and on
@@ -23,7 +23,7 @@
 #define TIPGATE_DEADLINES_H
 
 #include "handlers/agency.h"
-#include "handlers/router.h"
+#include "handlers/handler.h"
 
 enum { DEADLINES_OFFSETS_MAX = 8, DEADLINES_STEERING_MAX = 4, DEADLINES_BATCH = 32 };
 

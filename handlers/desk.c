@@ -7,11 +7,11 @@
  */
 #include "handlers/desk.h"
 
-#include "handlers/calendar.h"
+#include "calendar/calendar.h"
 #include "handlers/desk_impl.h"
 #include "handlers/desks.h"
-#include "handlers/textengine.h"
-#include "handlers/textnorm.h"
+#include "text/textengine.h"
+#include "base/textnorm.h"
 #include "handlers/tipfile.h"
 #include "storage/enrol.h"
 #include "storage/people.h"

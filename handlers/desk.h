@@ -12,7 +12,7 @@
 #ifndef TIPGATE_DESK_H
 #define TIPGATE_DESK_H
 
-#include "handlers/router.h"
+#include "handlers/handler.h"
 
 extern const struct router_table desk_commands;
 

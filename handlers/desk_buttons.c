@@ -20,7 +20,7 @@
 #include "handlers/desk_impl.h"
 
 #include "handlers/choice.h"
-#include "handlers/textnorm.h"
+#include "base/textnorm.h"
 #include "handlers/tipfile.h"
 #include "storage/people.h"
 
@@ -59,8 +59,7 @@ static int desk_is_open(const struct tip *t)
 
 char *desk_tip_buttons(struct hctx *ctx, const struct tip *t, const char *platform, int view)
 {
-    const struct platform_ops *ops = platform ? platform_find(platform) : NULL;
-    if (!t || !t->id || !t->code[0] || !ops || !ops->caps.buttons)
+    if (!t || !t->id || !t->code[0] || !platform || !platform_caps_now(platform).buttons)
         return NULL;
     json_t *rows = json_array(), *first = json_array(), *second = json_array();
     int lead = t->kind && strcmp(t->kind, "group_lead") == 0;

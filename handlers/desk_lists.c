@@ -11,10 +11,10 @@
  */
 #include "handlers/desk_impl.h"
 
-#include "bot/utf8.h"
+#include "base/utf8.h"
 #include "handlers/desks.h"
-#include "handlers/textengine.h"
-#include "handlers/textnorm.h"
+#include "text/textengine.h"
+#include "base/textnorm.h"
 #include "handlers/tipfile.h"
 
 #include <ctype.h>

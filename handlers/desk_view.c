@@ -10,7 +10,7 @@
  */
 #include "handlers/desk_impl.h"
 
-#include "handlers/calendar.h"
+#include "calendar/calendar.h"
 #include "handlers/desks.h"
 #include "handlers/tipfile.h"
 #include "storage/people.h"

@@ -4,9 +4,9 @@
  */
 #include "handlers/desks.h"
 
-#include "bot/log.h"
-#include "bot/platform.h"
-#include "handlers/textengine.h"
+#include "base/log.h"
+#include "base/platform_caps.h"
+#include "text/textengine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +50,7 @@ static int desks_read_desk(json_t *o, const char *path, struct desk *out, char *
         snprintf(chat_buf, sizeof chat_buf, "%s", json_string_value(chat));
     else if (json_is_integer(chat))
         snprintf(chat_buf, sizeof chat_buf, "%" JSON_INTEGER_FORMAT, json_integer_value(chat));
-    if (!json_is_object(o) || !platform || !platform_find(platform) || !chat_buf[0] ||
+    if (!json_is_object(o) || !platform || !platform_known(platform) || !chat_buf[0] ||
         strlen(chat_buf) >= sizeof out->chat_id) {
         snprintf(err, n,
                  "%s: must be {\"platform\": \"telegram\"|\"zalo\"|\"webchat\", \"chat_id\": "

@@ -9,8 +9,8 @@
 
 #include "handlers/choice.h"
 #include "handlers/resident.h"
-#include "handlers/textengine.h"
-#include "handlers/textnorm.h"
+#include "text/textengine.h"
+#include "base/textnorm.h"
 #include "storage/convo.h"
 #include "storage/people.h"
 #include "storage/tips.h"

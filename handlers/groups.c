@@ -3,12 +3,12 @@
  */
 #include "handlers/groups.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "handlers/desks.h"
 #include "handlers/meeting.h"
 #include "handlers/retention.h"
 #include "handlers/scam.h"
-#include "handlers/textengine.h"
+#include "text/textengine.h"
 #include "handlers/tipfile.h"
 #include "storage/groups.h"
 #include "storage/people.h"

@@ -16,7 +16,7 @@
 #ifndef TIPGATE_GROUPS_HANDLER_H
 #define TIPGATE_GROUPS_HANDLER_H
 
-#include "handlers/router.h"
+#include "handlers/handler.h"
 
 extern const struct router_table group_commands;
 

@@ -3,8 +3,8 @@
  */
 #include "handlers/handler.h"
 
-#include "bot/log.h"
-#include "bot/textsplit.h"
+#include "base/log.h"
+#include "base/textsplit.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,8 +10,8 @@
 #ifndef TIPGATE_HANDLER_H
 #define TIPGATE_HANDLER_H
 
-#include "bot/msg.h"
-#include "bot/platform.h"
+#include "base/msg.h"
+#include "base/platform_caps.h"
 #include "config/config.h"
 #include "handlers/texts.h"
 #include "storage/db.h"
@@ -65,5 +65,24 @@ int hctx_reply(struct hctx *ctx, const char *name, const struct texts_var *vars,
  * when it returns 0 and rolled back otherwise (ctx->touched then as it was before). Returns
  * work's result, or -1 when the transaction could not begin or commit (db_write). */
 int hctx_in_write(struct hctx *ctx, int (*work)(struct hctx *ctx, void *arg), void *arg);
+
+/* A command and its aliases, and who may use it where. Each feature module exports a table
+ * of these (basic.c, report.c, desk.c, …); handlers/router.c lists the tables — adding a module's
+ * commands is one line there. */
+struct router_command {
+    const char *names[4]; /* the command and its aliases, NULL-terminated */
+    handler_fn fn;
+    int in_groups; /* 1: also answered in group chats */
+};
+
+struct router_table {
+    const struct router_command *rows;
+    size_t n;
+};
+
+#define ROUTER_TABLE(rows)                                                                         \
+    {                                                                                              \
+        rows, sizeof rows / sizeof rows[0]                                                         \
+    }
 
 #endif

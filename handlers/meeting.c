@@ -8,7 +8,7 @@
 #include "handlers/meeting.h"
 
 #include "handlers/desks.h"
-#include "handlers/textnorm.h"
+#include "base/textnorm.h"
 #include "storage/groups.h"
 #include "storage/people.h"
 

@@ -6,13 +6,13 @@
  */
 #include "handlers/report.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "handlers/choice.h"
 #include "handlers/desks.h"
 #include "handlers/emergency.h"
 #include "handlers/resident.h"
-#include "handlers/textengine.h"
-#include "handlers/textnorm.h"
+#include "text/textengine.h"
+#include "base/textnorm.h"
 #include "handlers/tipfile.h"
 #include "storage/convo.h"
 #include "storage/people.h"

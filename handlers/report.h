@@ -11,7 +11,7 @@
 #ifndef TIPGATE_REPORT_H
 #define TIPGATE_REPORT_H
 
-#include "handlers/router.h"
+#include "handlers/handler.h"
 
 /* The residents' commands (this file and resident.c). */
 extern const struct router_table report_commands;

@@ -6,7 +6,7 @@
 #include "handlers/resident.h"
 
 #include "handlers/desks.h"
-#include "handlers/textengine.h"
+#include "text/textengine.h"
 #include "handlers/tipfile.h"
 #include "storage/people.h"
 #include "storage/tips.h"

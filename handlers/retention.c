@@ -18,7 +18,7 @@
  */
 #include "handlers/retention.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "handlers/handler.h"
 #include "storage/campaigns.h"
 #include "storage/inbox.h"

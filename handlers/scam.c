@@ -5,9 +5,9 @@
  */
 #include "handlers/scam.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "handlers/desks.h"
-#include "handlers/textengine.h"
+#include "text/textengine.h"
 #include "handlers/tipfile.h"
 #include "storage/groups.h"
 #include "storage/people.h"

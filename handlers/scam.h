@@ -9,7 +9,7 @@
 #ifndef TIPGATE_SCAM_H
 #define TIPGATE_SCAM_H
 
-#include "handlers/router.h"
+#include "handlers/handler.h"
 
 #include <stdio.h>
 

@@ -9,7 +9,7 @@
  */
 #include "handlers/sla.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "handlers/desks.h"
 #include "handlers/tipfile.h"
 #include "storage/tips.h"

@@ -4,8 +4,8 @@
  */
 #include "handlers/texts.h"
 
-#include "bot/log.h"
-#include "bot/utf8.h"
+#include "base/log.h"
+#include "base/utf8.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -5,12 +5,12 @@
  */
 #include "handlers/tipfile.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "handlers/desk.h"
 #include "handlers/desks.h"
 #include "handlers/scam.h"
-#include "handlers/textengine.h"
-#include "handlers/textnorm.h"
+#include "text/textengine.h"
+#include "base/textnorm.h"
 #include "storage/people.h"
 
 #include <jansson.h>
@@ -507,7 +507,7 @@ static int tipfile_photos_to(struct hctx *ctx, const struct tip *t, const char *
                              const char *chat_id, const char *const *refs, int n,
                              enum outbox_priority priority, int send, int *skipped)
 {
-    const struct platform_ops *ops = platform_find(platform);
+    struct platform_caps caps = platform_caps_now(platform);
     char shown[TIPS_CODE_LEN + 2];
     tips_code_show(t->code, shown);
     int rc = 0;
@@ -516,7 +516,7 @@ static int tipfile_photos_to(struct hctx *ctx, const struct tip *t, const char *
         /* A platform file id is only valid on the platform that issued it; URLs go anywhere. */
         int url = strncmp(refs[i], "http://", 7) == 0 || strncmp(refs[i], "https://", 8) == 0;
         int same = t->platform && strcmp(t->platform, platform) == 0;
-        if (!ops || !ops->caps.photos || !(url || same)) {
+        if (!caps.photos || !(url || same)) {
             (*skipped)++;
             continue;
         }

@@ -2,9 +2,9 @@
  * agencies.h — agencies, their chats, the dated deadlines expanded from the calendars, and what
  * each agency owes for each of them (a "task": the next reminder, the last one sent, the
  * submission). handlers/deadlines.c writes the dates from the calendar files and runs the
- * reminders; bot/cli_agency.c and bot/cli_deadlines.c read and write the same rows.
+ * reminders; cli/cli_agency.c and cli/cli_deadlines.c read and write the same rows.
  *
- * Days are day numbers (days since 1970-01-01, local calendar; handlers/calendar.h); instants
+ * Days are day numbers (days since 1970-01-01, local calendar; calendar/calendar.h); instants
  * are milliseconds from the application clock. Every function returns a db_status and runs in
  * the caller's transaction.
  */
@@ -132,7 +132,7 @@ int agencies_late(struct db *db, int64_t date_id, struct agency *out, int max, i
 /* The escalation of date_id is done. */
 int agencies_escalated(struct db *db, int64_t date_id, int64_t now_ms);
 
-/* Whether the daily work name must run for token (handlers/calendar.h calendar_daily_token):
+/* Whether the daily work name must run for token (calendar/calendar.h calendar_daily_token):
  * 1 and the token recorded, 0 when it ran with this token already, or DB_ERROR (-1). */
 int agencies_sync_due(struct db *db, const char *name, const char *token);
 /* The same question without writing: 1 when the daily work name has not run with token (a

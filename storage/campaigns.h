@@ -1,7 +1,7 @@
 /*
  * campaigns.h — who wants broadcasts (subscriptions and opt-outs), the broadcasts themselves,
  * their recipients, and officers' alerts awaiting confirmation. handlers/campaign.c runs them
- * from the scheduler; bot/cli_campaign.c manages them from the shell.
+ * from the scheduler; cli/cli_campaign.c manages them from the shell.
  *
  * Delivery is crash-safe by construction: when a campaign starts, its recipients are written
  * as 'pending' rows in one statement per audience; each tick turns a bounded batch of them

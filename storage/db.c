@@ -5,8 +5,8 @@
  */
 #include "storage/db.h"
 
-#include "bot/log.h"
-#include "bot/utf8.h"
+#include "base/log.h"
+#include "base/utf8.h"
 #include "storage/migrations.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
  */
 #include "storage/enrol.h"
 
-#include "bot/secure.h"
+#include "base/secure.h"
 #include "storage/tips.h"
 
 #include <ctype.h>

@@ -3,7 +3,7 @@
  */
 #include "storage/groups.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -19,7 +19,7 @@ struct inbox_row {
     char *platform;
     char *update_key;
     char *chat_id;
-    char *message; /* normalised message JSON (bot/msg.h) */
+    char *message; /* normalised message JSON (base/msg.h) */
     int64_t received_at;
 };
 

@@ -3,8 +3,8 @@
  */
 #include "storage/platform_store.h"
 
-#include "bot/log.h"
-#include "bot/secure.h"
+#include "base/log.h"
+#include "base/secure.h"
 
 #include <stdio.h>
 #include <stdlib.h>

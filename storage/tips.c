@@ -5,7 +5,7 @@
  */
 #include "storage/tips.h"
 
-#include "bot/secure.h"
+#include "base/secure.h"
 #include "storage/tips_impl.h"
 
 #include <ctype.h>

@@ -4,7 +4,7 @@
     bench/data/text_model.py [--config config/categories.vi.json] [--dry-run] FILE.jsonl...
 
 Both are linear models over the words and word pairs of a message, folded as the engine folds it
-(lower case, no diacritics, teen code expanded; handlers/classify.c reads them as ordinary terms):
+(lower case, no diacritics, teen code expanded; text/classify.c reads them as ordinary terms):
 
 - "category_model": softmax regression on the tips only; the 300 strongest positive weights per
   category, times 1.5. The engine adds them to the lexicon's category scores to choose WHICH

@@ -5,12 +5,12 @@
  */
 #include "bot/platforms/console.h"
 
-#include "bot/app.h"
-#include "bot/clock.h"
-#include "bot/log.h"
-#include "bot/msg.h"
+#include "bot/app_core.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/msg.h"
 #include "bot/platform.h"
-#include "bot/utf8.h"
+#include "base/utf8.h"
 #include "bot/worker.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"

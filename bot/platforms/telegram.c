@@ -21,14 +21,14 @@
  * restarted. We rejected a time-bounded dedupe window instead: the unique inbox key would have
  * to go (a table rebuild), and duplicates would no longer die on the key in one statement.
  */
-#include "bot/app.h"
+#include "bot/app_core.h"
 #include "bot/botapi.h"
-#include "bot/clock.h"
-#include "bot/log.h"
-#include "bot/msg.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/msg.h"
 #include "bot/platform.h"
 #include "bot/receiver.h"
-#include "bot/secure.h"
+#include "base/secure.h"
 #include "bot/sender.h"
 #include "bot/platforms/telegram.h"
 #include "bot/worker.h"

@@ -21,14 +21,14 @@
  * WC_RX_CHUNK) plus struct wc_conn: a longer frame is joined in a buffer that lives only as
  * long as the frame. Everything here runs on the HTTP thread, using app->db.
  */
-#include "bot/app.h"
-#include "bot/clock.h"
+#include "bot/app_core.h"
+#include "base/clock.h"
 #include "bot/http.h"
-#include "bot/log.h"
-#include "bot/msg.h"
+#include "base/log.h"
+#include "base/msg.h"
 #include "bot/platform.h"
-#include "bot/secure.h"
-#include "bot/utf8.h"
+#include "base/secure.h"
+#include "base/utf8.h"
 #include "bot/worker.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"

@@ -14,17 +14,17 @@
  * (written by something else) gets them appended only if the text stays within 2,000
  * characters: a longer one would be refused.
  */
-#include "bot/app.h"
+#include "bot/app_core.h"
 #include "bot/botapi.h"
-#include "bot/clock.h"
-#include "bot/log.h"
-#include "bot/msg.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/msg.h"
 #include "bot/platform.h"
 #include "bot/receiver.h"
-#include "bot/secure.h"
+#include "base/secure.h"
 #include "bot/platforms/zalo.h"
 #include "bot/sender.h"
-#include "bot/textsplit.h"
+#include "base/textsplit.h"
 #include "bot/worker.h"
 #include "storage/inbox.h"
 #include "storage/platform_store.h"

@@ -1,9 +1,9 @@
 /*
- * test_calendar.c — the calendar rules (handlers/calendar.h): civil dates, every rule kind,
+ * test_calendar.c — the calendar rules (calendar/calendar.h): civil dates, every rule kind,
  * month ends and leap years, quarters, relative dates, weekends and holidays (kept, or shifted
  * when asked), dated codes, and every deadline of the shipped calendars on its plan's date.
  */
-#include "handlers/calendar.h"
+#include "calendar/calendar.h"
 
 #include "testlib.h"
 

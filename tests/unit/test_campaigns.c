@@ -6,11 +6,11 @@
  * a day missed by a long downtime, and an officer's /canhbao with its confirmation.
  */
 #include "bot/app.h"
-#include "bot/clock.h"
-#include "bot/msg.h"
+#include "base/clock.h"
+#include "base/msg.h"
 #include "bot/scheduler.h"
 #include "bot/worker.h"
-#include "handlers/calendar.h"
+#include "calendar/calendar.h"
 #include "handlers/campaign.h"
 #include "storage/enrol.h"
 #include "storage/inbox.h"

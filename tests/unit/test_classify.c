@@ -7,9 +7,9 @@
  */
 #include "testlib.h"
 
-#include "bot/utf8.h"
-#include "handlers/classify.h"
-#include "handlers/textengine.h"
+#include "base/utf8.h"
+#include "text/classify.h"
+#include "text/textengine.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  */
 #include "config/config.h"
 
-#include "bot/log.h"
+#include "base/log.h"
 
 #include "testlib.h"
 

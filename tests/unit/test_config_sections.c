@@ -7,11 +7,11 @@
  */
 #include "config/config.h"
 #include "handlers/agency.h"
-#include "handlers/calendar.h"
+#include "calendar/calendar.h"
 #include "handlers/campaign.h"
 #include "handlers/deadlines.h"
 #include "handlers/desks.h"
-#include "handlers/textnorm.h"
+#include "base/textnorm.h"
 
 #include "testlib.h"
 
@@ -19,7 +19,7 @@
 
 enum { ERR_MAX = 1024 };
 
-/* What the start checks (bot/app.c and bot/cli_util.c run the same) say of text: "" when it
+/* What the start checks (bot/app.c and cli/cli_util.c run the same) say of text: "" when it
  * passes, else the first error (static buffer). */
 static const char *verdict(const char *name, const char *text, struct desks **keep)
 {

@@ -8,12 +8,12 @@
  * the update that ran it, which goes on (a calendar broken overnight still lets /hannop answer).
  */
 #include "bot/app.h"
-#include "bot/log.h"
-#include "bot/clock.h"
-#include "bot/msg.h"
+#include "base/log.h"
+#include "base/clock.h"
+#include "base/msg.h"
 #include "bot/scheduler.h"
 #include "bot/worker.h"
-#include "handlers/calendar.h"
+#include "calendar/calendar.h"
 #include "handlers/deadlines.h"
 #include "storage/agencies.h"
 #include "storage/enrol.h"

@@ -4,7 +4,7 @@
  * once read as 10 days), the limits of art. 147 on an extension, and the gist a list shows of
  * a tip (one line, cut at a word, never the tipster's phone or name).
  */
-#include "handlers/calendar.h"
+#include "calendar/calendar.h"
 #include "handlers/desk_impl.h"
 
 #include "testlib.h"

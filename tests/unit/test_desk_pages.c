@@ -6,8 +6,8 @@
  * partial indexes in their order, with an exact count below the cap.
  */
 #include "bot/app.h"
-#include "bot/clock.h"
-#include "bot/msg.h"
+#include "base/clock.h"
+#include "base/msg.h"
 #include "bot/worker.h"
 #include "storage/enrol.h"
 #include "storage/inbox.h"

@@ -6,7 +6,7 @@
  */
 #include "testlib.h"
 
-#include "handlers/extract.h"
+#include "text/extract.h"
 
 #include <stdlib.h>
 #include <string.h>

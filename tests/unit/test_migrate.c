@@ -6,7 +6,7 @@
  * failed migration's log line gives SQLite's reason (the kilobytes of SQL only at debug level).
  */
 #include "storage/db.h"
-#include "bot/log.h"
+#include "base/log.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
 

@@ -1,9 +1,9 @@
 /*
- * test_msg.c — the normalised message (bot/msg.h) as stored in the inbox: every field survives
+ * test_msg.c — the normalised message (base/msg.h) as stored in the inbox: every field survives
  * msg_to_json → msg_from_json, malformed JSON or a message without platform or chat is refused,
  * and no message holds more than MSG_MAX_ATTACHMENTS attachments.
  */
-#include "bot/msg.h"
+#include "base/msg.h"
 
 #include "testlib.h"
 

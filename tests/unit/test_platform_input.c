@@ -6,11 +6,11 @@
  * payload shapes are read, and numbered choices are counted in before a text is split.
  */
 #include "bot/botapi.h"
-#include "bot/clock.h"
-#include "bot/msg.h"
+#include "base/clock.h"
+#include "base/msg.h"
 #include "bot/platforms/telegram.h"
 #include "bot/platforms/zalo.h"
-#include "bot/textsplit.h"
+#include "base/textsplit.h"
 #include "handlers/handler.h"
 #include "storage/db.h"
 

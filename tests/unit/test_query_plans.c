@@ -19,8 +19,8 @@
  * A last case checks the checker: a scanning statement is caught.
  */
 #include "bot/app.h"
-#include "bot/clock.h"
-#include "bot/msg.h"
+#include "base/clock.h"
+#include "base/msg.h"
 #include "bot/scheduler.h"
 #include "bot/worker.h"
 #include "storage/enrol.h"

@@ -6,8 +6,8 @@
 #include "testlib.h"
 
 #include "bot/ratelimit.h"
-#include "bot/textsplit.h"
-#include "bot/utf8.h"
+#include "base/textsplit.h"
+#include "base/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>

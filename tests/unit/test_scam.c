@@ -7,11 +7,11 @@
  * nothing wrong; and a failed read is an error, not "nothing flagged".
  */
 #include "bot/app.h"
-#include "bot/log.h"
-#include "bot/msg.h"
+#include "base/log.h"
+#include "base/msg.h"
 #include "handlers/handler.h"
 #include "handlers/scam.h"
-#include "handlers/textengine.h"
+#include "text/textengine.h"
 #include "storage/groups.h"
 
 #include "testlib.h"

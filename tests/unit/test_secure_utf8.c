@@ -1,11 +1,11 @@
 /*
- * test_secure_utf8.c — bot/secure.h: SHA-256 against the FIPS 180-4 vectors and every padding
- * boundary, constant-time string equality, random hex tokens; bot/utf8.h: Vietnamese text
+ * test_secure_utf8.c — base/secure.h: SHA-256 against the FIPS 180-4 vectors and every padding
+ * boundary, constant-time string equality, random hex tokens; base/utf8.h: Vietnamese text
  * (precomposed and decomposed) is valid, every malformed form is refused, code points are
  * counted, and utf8_floor never cuts a sequence in half.
  */
-#include "bot/secure.h"
-#include "bot/utf8.h"
+#include "base/secure.h"
+#include "base/utf8.h"
 
 #include "testlib.h"
 

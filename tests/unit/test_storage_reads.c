@@ -6,7 +6,7 @@
  * limit. The second drives every reader through a step that fails (the connection's progress
  * handler interrupts every statement, as sqlite3_interrupt or an I/O error would end it).
  */
-#include "bot/log.h"
+#include "base/log.h"
 #include "storage/agencies.h"
 #include "storage/campaigns.h"
 #include "storage/convo.h"

@@ -6,8 +6,8 @@
  */
 #include "testlib.h"
 
-#include "bot/utf8.h"
-#include "handlers/textnorm.h"
+#include "base/utf8.h"
+#include "base/textnorm.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -7,8 +7,8 @@
 #include "handlers/router.h"
 #include "handlers/texts.h"
 
-#include "bot/log.h"
-#include "bot/utf8.h"
+#include "base/log.h"
+#include "base/utf8.h"
 
 #include "testlib.h"
 

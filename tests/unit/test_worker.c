@@ -6,7 +6,7 @@
  * error and rolled back alone while the rest of the batch is still answered.
  */
 #include "bot/app.h"
-#include "bot/msg.h"
+#include "base/msg.h"
 #include "bot/platform.h"
 #include "bot/worker.h"
 #include "storage/inbox.h"

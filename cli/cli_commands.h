@@ -1,0 +1,53 @@
+/*
+ * cli_commands.h — the operator's commands for agencies, their deadlines and campaigns:
+ *
+ *   tipgate agency add --code CODE --name "…" --chat PLATFORM:CHAT_ID [--chat …] [--kind K]
+ *   tipgate agency list
+ *   tipgate deadlines list [--period P]           the dated deadlines of the loaded calendars
+ *   tipgate deadlines report [--period P] [--format table|csv]
+ *   tipgate campaign create --code C --text "…" | --text-file F [--title T] [--audience A]
+ *                           [--at "DD/MM/YYYY HH:MM"]
+ *   tipgate campaign list | preview --code C | schedule --code C --at WHEN|now
+ *   tipgate campaign cancel --code C | report [--code C] [--format table|csv] [--wait]
+ *
+ * cli/main.c parses the options into struct cli_args (its option table points into it) and
+ * calls these; each opens the application (bot/app.h) like `tipgate enrol` does, works in one
+ * transaction and returns an exit status (0, 1 runtime failure, 2 usage or configuration).
+ * Files: cli_util.c (shared helpers), cli_agency.c, cli_deadlines.c, cli_campaign.c.
+ */
+#ifndef TIPGATE_CLI_COMMANDS_H
+#define TIPGATE_CLI_COMMANDS_H
+
+#include "config/config.h"
+
+#include <stddef.h>
+
+struct app;
+
+enum { CLI_LIST_MAX = 16 };
+
+/* A repeatable option's values (--chat …). */
+struct cli_list {
+    const char *items[CLI_LIST_MAX];
+    int n;
+};
+
+struct cli_args {
+    const char *action; /* the word after the command: add, list, report, create, … */
+    const char *code, *name, *kind, *period, *format;
+    const char *text, *text_file, *title, *audience, *at;
+    const char *wait; /* a flag: "1" when given */
+    struct cli_list chats;
+};
+
+int cli_agency(const char *config, const struct cli_args *a);
+int cli_deadlines(const char *config, const struct cli_args *a);
+int cli_campaign(const char *config, const struct cli_args *a);
+
+/* What `serve`, `chat` and `enrol` check at start besides the configuration itself: the
+ * agencies, calendars, holidays and the awareness calendar. */
+int cli_check_config(const struct cfg *cfg, char *err, size_t errlen);
+/* `enrol --role agency --agency CODE`: the agency must exist (configured or added). */
+int cli_agency_known(struct app *app, const char *code, char *err, size_t errlen);
+
+#endif

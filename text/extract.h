@@ -1,0 +1,89 @@
+/*
+ * extract.h — the entities a tip form is pre-filled with, found by PCRE2 patterns (UTF + UCP,
+ * JIT-compiled once by extract_new): phone numbers, licence plates, URLs and bare domains, the
+ * amount of money, and short "when" and "where" hints. text/textengine.c is the caller.
+ *
+ * The patterns run on the stripped form of the text (textnorm_strip: no diacritics, case kept),
+ * so "đường" and "duong", "200.000đ" and "200.000d" are the same to them; what is returned as
+ * written (URLs, places, times) is cut from the NFC text through the strip map.
+ *
+ * Normal forms (shared/data/README.md is the reference):
+ *  - phones: digits only, national form, mobiles only: 0 + 9 digits (+84 912 345 678, 84912345678,
+ *    +84 (0) 912…, 0 9 1 2 … typed digit by digit, 0912/345/678 → 0912345678); two numbers
+ *    joined by a dash or a slash are both found. The README's phones are "10 digits starting
+ *    with 0": landlines (0 + 10 digits since 2017, 024 3825 1234) and 1800/1900 service numbers
+ *    are recognised so that no other rule reads their digits, and not reported. Never
+ *    113/114/115, amounts, plates, dates, identity-card or bank-account numbers (a number right
+ *    after "stk" / "số tài khoản" is not a phone).
+ *  - plates: province + series, a dash, the digits: 29A-123.45 → 29A-12345, 59 x1 234 56 →
+ *    59X1-23456, 37LD-02281, 29MĐ1-123.45 → 29MD1-12345, 76C-04 567 → 76C-04567, 29A-1234 (old
+ *    four-digit plates). A part of a plate (29C-xxx.xx, "29B1-999 gì đó") is not a plate.
+ *  - urls: scheme URLs, www. and bare domains with a known top-level domain, lowercased; the
+ *    punctuation, closing brackets and quotes typed after one ("…", ".", ")", "”") dropped, a
+ *    closing bracket kept when the URL opened one; e-mail addresses are not URLs.
+ *  - money: in đồng. 500k, 2tr, 2tr5, 1,5 tỷ, 50 triệu, 3 củ, 200.000đ, 2 triệu rưỡi, 2 trăm
+ *    nghìn, 15 chục triệu, amounts in words ("hai trăm ngàn", "ba triệu rưỡi"), and bare amounts
+ *    with at least two thousands groups (1.500.000). Not money: ranges ("2-3 triệu", "từ 2
+ *    triệu đến 3 triệu", "2 hoặc 3 củ": neither end), counts ("30k follow"), "2 xị" (liquor).
+ *    money_vnd is the amount the message reports: the first total ("tổng cộng 50 triệu"), else
+ *    the largest loss ("mất 200k phí rồi mất luôn 12 triệu"), else the first amount stated, -1
+ *    when none ("one clearly stated amount": "mất 45tr", "vay 5tr … lãi gấp đôi").
+ *
+ * extract_run is thread-safe: the compiled patterns are read-only and each call uses its own
+ * match data.
+ */
+#ifndef TIPGATE_EXTRACT_H
+#define TIPGATE_EXTRACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    EXTRACT_MAX_ITEMS = 8,  /* per kind and message; more are ignored */
+    EXTRACT_PHONE_MAX = 16, /* bytes, with the NUL */
+    EXTRACT_PLATE_MAX = 16,
+    EXTRACT_URL_MAX = 384, /* longer URLs are not kept (a cut URL would be wrong) */
+    EXTRACT_HINT_MAX = 128 /* when/where strings, cut at a code point boundary */
+};
+
+enum extract_status { EXTRACT_OK = 0, EXTRACT_ENOMEM = -1, EXTRACT_EPATTERN = -2 };
+
+struct extract;
+
+/* The text in the two forms the patterns need (see textnorm.h). strip/strip_len is
+ * textnorm_strip(nfc) and map its map (strip_len + 1 entries). */
+struct extract_input {
+    const char *nfc;
+    size_t nfc_len;
+    const char *strip;
+    size_t strip_len;
+    const uint32_t *map;
+};
+
+struct extract_result {
+    size_t nphones, nplates, nurls;
+    char phones[EXTRACT_MAX_ITEMS][EXTRACT_PHONE_MAX];
+    char plates[EXTRACT_MAX_ITEMS][EXTRACT_PLATE_MAX];
+    char urls[EXTRACT_MAX_ITEMS][EXTRACT_URL_MAX];
+    size_t nmoney; /* amounts found, in text order */
+    int64_t money[EXTRACT_MAX_ITEMS];
+    int64_t money_vnd;            /* the amount reported: money[0], or -1 */
+    char when[EXTRACT_HINT_MAX];  /* "" when none */
+    char where[EXTRACT_HINT_MAX]; /* "" when none */
+};
+
+/* Compiles and JIT-compiles the patterns. On failure returns EXTRACT_EPATTERN (with err
+ * naming the pattern) or EXTRACT_ENOMEM and *out is NULL. *out is freed with extract_free. */
+int extract_new(struct extract **out, char *err, size_t errlen);
+void extract_free(struct extract *ex);
+
+/* Fills *out (all fields are reset first). Returns EXTRACT_OK or EXTRACT_ENOMEM. */
+int extract_run(const struct extract *ex, const struct extract_input *in,
+                struct extract_result *out);
+
+/* Convenience for tests and tools: NFC + strip of text (at most 4096 bytes are looked at),
+ * then extract_run. */
+int extract_text(const struct extract *ex, const char *text, struct extract_result *out);
+
+#endif

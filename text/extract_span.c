@@ -1,0 +1,26 @@
+/*
+ * extract_span.c — the bottom of the extractors: what both text/extract.c and
+ * text/extract_money.c do with a span of the stripped text — mark it as taken, or copy the
+ * writer's own (NFC) text behind it. Kept apart so the money rules and the main table stand
+ * on it without calling each other back.
+ */
+#include "text/extract_impl.h"
+
+#include "base/textnorm.h"
+
+void extract__mask(struct ex_ctx *c, size_t s, size_t e)
+{
+    if (c->nmask < EX_MAX_MASK)
+        c->mask[c->nmask++] = (struct ex_span){s, e};
+}
+
+size_t extract__copy_nfc(const struct ex_ctx *c, size_t s, size_t e, char *dst, size_t cap,
+                         bool lower, bool must_fit)
+{
+    size_t ns = c->in->map[s], ne = c->in->map[e];
+    if (must_fit && ne - ns >= cap)
+        return 0;
+    if (lower)
+        return textnorm_lower(c->in->nfc + ns, ne - ns, dst, cap);
+    return textnorm_nfc(c->in->nfc + ns, ne - ns, dst, cap);
+}
