@@ -8,6 +8,7 @@
 #include "cli/cli_commands.h"
 #include "base/clock.h"
 #include "bot/http.h"
+#include "bot/platform.h"
 #include "base/log.h"
 #include "bot/platforms/console.h"
 #include "storage/enrol.h"
@@ -384,6 +385,7 @@ static int main_parse(int argc, char **argv, unsigned mask, struct main_opts *op
 int main(int argc, char **argv)
 {
     clock_init_from_env();
+    platform_registry_init(); /* options name platforms (--chat telegram:…) before app_init */
     const char *name = argc > 1 ? argv[1] : "";
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         name = "help";
