@@ -6,6 +6,8 @@
  */
 #include "bot/platform.h"
 
+#include "config/config.h"
+
 #include <stdatomic.h>
 #include <string.h>
 
@@ -24,6 +26,14 @@ int platform_index(const char *name)
         if (strcmp(platform_registry[i]->name, name) == 0)
             return i;
     return -1;
+}
+
+int platform_register_settings(void)
+{
+    for (int i = 0; platform_registry[i]; i++)
+        if (platform_registry[i]->settings && cfg_register(platform_registry[i]->settings) != 0)
+            return -1;
+    return 0;
 }
 
 const struct platform_ops *platform_find(const char *name)
