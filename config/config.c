@@ -207,28 +207,31 @@ static void cfg_path(char *out, size_t size, const char *prefix, const char *key
     snprintf(out, size, "%s%s%s", prefix, *prefix && *key ? "." : "", key);
 }
 
-/* Whether path is a key of block, or an object on the way to one. */
-static bool cfg_block_knows(const struct cfg_block *b, const char *path)
+/* 2: path is a key of block (a value: do not look inside); 1: an object on the way to one;
+ * 0: neither. */
+static int cfg_block_knows(const struct cfg_block *b, const char *path)
 {
     char full[256];
     size_t n = strlen(path);
     for (size_t i = 0; i < b->n_spec; i++) {
         cfg_path(full, sizeof full, b->prefix, b->spec[i].key);
-        if (strcmp(full, path) == 0 || (strncmp(full, path, n) == 0 && full[n] == '.'))
-            return true;
+        if (strcmp(full, path) == 0)
+            return 2;
+        if (strncmp(full, path, n) == 0 && full[n] == '.')
+            return 1;
     }
-    return false;
+    return 0;
 }
 
-/* 1: a key (or the way to one) of a table; 2: a section a module reads whole (do not look
- * inside); 0: unknown. */
+/* 1: an object on the way to keys of a table (look inside); 2: a key, or a section a module
+ * reads whole (do not look inside); 0: unknown. */
 static int cfg_is_known(const char *path)
 {
-    if (cfg_block_knows(&cfg_core, path))
-        return 1;
-    for (size_t i = 0; i < cfg_n_blocks; i++)
-        if (cfg_block_knows(cfg_blocks[i], path))
-            return 1;
+    int known = cfg_block_knows(&cfg_core, path);
+    for (size_t i = 0; !known && i < cfg_n_blocks; i++)
+        known = cfg_block_knows(cfg_blocks[i], path);
+    if (known)
+        return known;
     for (int i = 0; cfg_sections[i]; i++)
         if (strcmp(cfg_sections[i], path) == 0)
             return 2;
@@ -310,9 +313,20 @@ static const char *cfg_type_name(enum cfg_type type)
         return "an integer";
     case CFG_NUM:
         return "a number";
+    case CFG_TIME:
+        return "a local time \"HH:MM\"";
     default:
         return "a string";
     }
+}
+
+/* "08:00" → 480; -1 if not a time of day. */
+static int cfg_parse_time(const char *s)
+{
+    int h = -1, m = -1, used = 0;
+    if (!s || sscanf(s, "%d:%d%n", &h, &m, &used) != 2 || s[used] != '\0')
+        return -1;
+    return h >= 0 && h < 24 && m >= 0 && m < 60 ? h * 60 + m : -1;
 }
 
 static int cfg_set_string(void *base, const struct cfg_spec *opt, const char *path,
@@ -386,6 +400,14 @@ static int cfg_apply(const struct cfg *cfg, void *base, const struct cfg_block *
             goto wrong_type;
         return cfg_set_string(base, opt, path, val ? json_string_value(val) : opt->def_str, file,
                               err);
+    }
+    if (opt->type == CFG_TIME) {
+        if (val && !json_is_string(val))
+            goto wrong_type;
+        *(int *)slot = cfg_parse_time(val ? json_string_value(val) : opt->def_str);
+        if (*(int *)slot < 0)
+            goto wrong_type;
+        return 0;
     }
     if (opt->type == CFG_BOOL) {
         if (val && !json_is_boolean(val))

@@ -63,6 +63,7 @@ enum cfg_type {
     CFG_NUM,    /* double, from min to max */
     CFG_STR,    /* char * (owned by the cfg), one of choices when given */
     CFG_SECRET, /* a CFG_STR registered with the logger's scrubber */
+    CFG_TIME,   /* int: the minute of the day of a local time written "HH:MM" */
     CFG_CUSTOM, /* anything else: parse() reads it into its slot */
 };
 
