@@ -11,14 +11,20 @@
 #include <stdatomic.h>
 #include <string.h>
 
-extern const struct platform_ops webchat_platform;
-extern const struct platform_ops console_platform;
-extern const struct platform_ops telegram_platform;
-extern const struct platform_ops zalo_platform;
+/* The platforms, one line each: X(name) names the const struct platform_ops name##_platform
+ * its file in bot/platforms/ defines. */
+#define PLATFORM_LIST(X)                                                                           \
+    X(webchat)                                                                                     \
+    X(console)                                                                                     \
+    X(telegram)                                                                                    \
+    X(zalo)
 
-const struct platform_ops *const platform_registry[] = {
-    &webchat_platform, &console_platform, &telegram_platform, &zalo_platform, NULL,
-};
+#define PLATFORM_DECLARE(name) extern const struct platform_ops name##_platform;
+#define PLATFORM_ENTRY(name)   &name##_platform,
+
+PLATFORM_LIST(PLATFORM_DECLARE)
+
+const struct platform_ops *const platform_registry[] = {PLATFORM_LIST(PLATFORM_ENTRY) NULL};
 
 int platform_index(const char *name)
 {
