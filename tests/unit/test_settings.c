@@ -207,6 +207,22 @@ static void test_settings_a_platform_key_is_validated_from_its_own_spec(void)
     cfg_free(cfg);
 }
 
+/* Inside a module's section a misspelt key would silently change what the service does: it
+ * still stops the start, as before the sections moved into the table. */
+static void test_settings_a_misspelt_key_inside_a_section_stops_the_start(void)
+{
+    refused("cp-typo.json", "{\"campaigns\": {\"bacth\": 5}}",
+            "campaigns.bacth: unknown key (known: enabled, file, send_time, batch,");
+    refused("dl-typo.json", "{\"deadlines\": {\"remind_day\": [1]}}",
+            "deadlines.remind_day: unknown key");
+    refused("rt-typo.json", "{\"retention\": {\"inbox_day\": 7}}",
+            "retention.inbox_day: unknown key (known: inbox_days, outbox_days");
+    refused("dl-time.json", "{\"deadlines\": {\"remind_time\": \"8h\"}}",
+            "deadlines.remind_time: must be a local time \"HH:MM\"");
+    refused("cp-batch.json", "{\"campaigns\": {\"batch\": 0}}",
+            "campaigns.batch: must be from 1 to 10000 (got 0)");
+}
+
 static const char *calendar_json =
     "{\"plan\": \"Kế hoạch thử\", \"deadlines\": ["
     "{\"code\": \"BCQ\", \"who\": \"all\", \"what\": \"Báo cáo quý\", \"to\": \"UBND phường\", "
@@ -261,4 +277,5 @@ static void test_settings_the_tick_reads_what_the_start_parsed(void)
 
 TESTLIB_MAIN(T(test_settings_unknown_and_unread_keys_are_reported),
              T(test_settings_a_platform_key_is_validated_from_its_own_spec),
+             T(test_settings_a_misspelt_key_inside_a_section_stops_the_start),
              T(test_settings_the_tick_reads_what_the_start_parsed))
