@@ -4,8 +4,8 @@
 #include "bot/receiver.h"
 
 #include "bot/app.h"
-#include "bot/health.h"
 #include "bot/bot_settings.h"
+#include "bot/health.h"
 #include "bot/log.h"
 
 #include <errno.h>

@@ -70,6 +70,8 @@ static const char *const cfg_strict_core[] = {"retention", NULL};
 static const char *const cfg_sections[] = {"areas", "routing",  "calendar",
                                            "tips",  "agencies", NULL};
 enum { CFG_SECTIONS_N = 5 };
+_Static_assert(sizeof cfg_sections / sizeof cfg_sections[0] == CFG_SECTIONS_N + 1,
+               "CFG_SECTIONS_N counts cfg_sections");
 
 /* The registered blocks (cfg_register), in registration order. */
 static const struct cfg_block *cfg_blocks[CFG_BLOCKS_MAX];
