@@ -10,6 +10,8 @@
 #include "base/log.h"
 #include "bot/owner.h"
 #include "bot/worker.h"
+#include "handlers/campaign.h"
+#include "handlers/deadlines.h"
 #include "handlers/desks.h"
 #include "handlers/scam.h"
 #include "text/textengine.h"
@@ -89,7 +91,7 @@ int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
         return APP_EXIT_RUNTIME;
     }
     char cerr[CFG_ERR_MAX];
-    if (cfg_load(config_path, &app->cfg, cerr) != 0) {
+    if (app_load_cfg(config_path, &app->cfg, cerr) != 0) {
         snprintf(err, errlen, "%s", cerr);
         return APP_EXIT_CONFIG;
     }
@@ -103,6 +105,23 @@ int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
         desks_load(app->cfg, textnorm_fold, &app->desks, err, errlen) != 0)
         return APP_EXIT_CONFIG;
     return app_open_storage(app, err, errlen);
+}
+
+int app_register_settings(void)
+{
+    if (cfg_register(&campaign_settings) != 0 || cfg_register(&deadlines_settings) != 0)
+        return -1;
+    return platform_register_settings();
+}
+
+int app_load_cfg(const char *path, struct cfg **out, char err[CFG_ERR_MAX])
+{
+    if (app_register_settings() != 0) {
+        *out = NULL;
+        snprintf(err, CFG_ERR_MAX, "too many settings blocks (CFG_BLOCKS_MAX)");
+        return -1;
+    }
+    return cfg_load(path, out, err);
 }
 
 int app_start_worker(struct app *app)

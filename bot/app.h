@@ -20,6 +20,13 @@
  * anything else is a runtime failure (1). */
 enum { APP_EXIT_RUNTIME = 1, APP_EXIT_CONFIG = 2 };
 
+/* Registers every settings block with the configuration table (config/config.h): each
+ * platform's (bot/platform.c) and the modules' (campaigns, deadlines). Before any cfg_load;
+ * idempotent. 0, or -1 when the table is full. */
+int app_register_settings(void);
+/* cfg_load after app_register_settings: how every command reads the configuration. */
+int app_load_cfg(const char *path, struct cfg **out, char err[CFG_ERR_MAX]);
+
 /* Loads the configuration and texts, applies log level and time zone, opens and migrates the
  * database. Returns 0, or an APP_EXIT_* status with err holding one line. app_free() is safe
  * after a failure. It leaves messages in flight alone: an operator's command must never put a

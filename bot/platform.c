@@ -6,21 +6,37 @@
  */
 #include "bot/platform.h"
 
+#include "config/config.h"
+
 #include <string.h>
 
-extern const struct platform_ops webchat_platform;
-extern const struct platform_ops console_platform;
-extern const struct platform_ops telegram_platform;
-extern const struct platform_ops zalo_platform;
+/* The platforms, one line each: X(name) names the const struct platform_ops name##_platform
+ * its file in bot/platforms/ defines. */
+#define PLATFORM_LIST(X)                                                                           \
+    X(webchat)                                                                                     \
+    X(console)                                                                                     \
+    X(telegram)                                                                                    \
+    X(zalo)
 
-const struct platform_ops *const platform_registry[] = {
-    &webchat_platform, &console_platform, &telegram_platform, &zalo_platform, NULL,
-};
+#define PLATFORM_DECLARE(name) extern const struct platform_ops name##_platform;
+#define PLATFORM_ENTRY(name)   &name##_platform,
+
+PLATFORM_LIST(PLATFORM_DECLARE)
+
+const struct platform_ops *const platform_registry[] = {PLATFORM_LIST(PLATFORM_ENTRY) NULL};
 
 void platform_registry_init(void)
 {
     for (int i = 0; i < PLATFORM_MAX && platform_registry[i]; i++)
         platform_register(i, platform_registry[i]->name, &platform_registry[i]->caps);
+}
+
+int platform_register_settings(void)
+{
+    for (int i = 0; platform_registry[i]; i++)
+        if (platform_registry[i]->settings && cfg_register(platform_registry[i]->settings) != 0)
+            return -1;
+    return 0;
 }
 
 const struct platform_ops *platform_find(const char *name)

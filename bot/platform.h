@@ -4,8 +4,9 @@
  * A platform is a const ops struct (designated initialisers) registered by name in
  * platform.c's table. Its capabilities are data, so handlers pick buttons or numbered choices,
  * or split long texts, without ever naming a platform. Optional methods may be NULL; callers
- * check. Adding a platform (Messenger, Matrix, SMS) is one new file in bot/platforms/ and one
- * line in platform_registry[] (see ARCHITECTURE.md).
+ * check. Adding a platform (Messenger, Matrix, SMS) is one new file in bot/platforms/ — its ops
+ * and the settings block declaring its keys — and one line in platform_registry[] (see
+ * ARCHITECTURE.md).
  *
  * Receiving: an adapter turns updates into struct msg and stores them with inbox_add() before
  * acknowledging the platform. Sending: the adapter drains its outbox rows; wake() tells it new
@@ -21,6 +22,7 @@
 
 struct app;
 struct cfg;
+struct cfg_block;
 struct db;
 struct lws_protocols;
 
@@ -46,6 +48,10 @@ struct platform_ops {
     const char *webhook_header;
     int (*webhook)(void *state, struct db *db, const char *secret, const char *body, size_t len,
                    char *resp, size_t resp_size);
+    /* The platform's keys (under "platforms.<name>"): a spec of the settings table
+     * (config/config.h), registered before the file is read; the platform reads its typed
+     * settings with cfg_settings(cfg, settings). Optional (a platform with no keys). */
+    const struct cfg_block *settings;
 };
 
 /* The registry, NULL-terminated, in a fixed order (an index is a platform's bit in masks). */
@@ -55,6 +61,9 @@ extern const struct platform_ops *const platform_registry[];
  * index is a platform's bit in masks). Called once at start (app_init, and tests that run
  * handlers without an app) before any thread starts; calling it again is harmless. */
 void platform_registry_init(void);
+/* Registers every platform's settings block with the configuration (cfg_register), before
+ * cfg_load. 0, or -1 when the table is full. */
+int platform_register_settings(void);
 
 /* The ops of a registered platform, or NULL. */
 const struct platform_ops *platform_find(const char *name);

@@ -4,6 +4,7 @@
 #include "bot/receiver.h"
 
 #include "bot/app_core.h"
+#include "bot/bot_settings.h"
 #include "bot/health.h"
 #include "base/log.h"
 
@@ -20,7 +21,7 @@ static int receiver_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow
 }
 
 int receiver_init(struct receiver *rx, struct app *app, const char *name,
-                  const struct cfg_platform *pc)
+                  const struct bot_settings *pc)
 {
     memset(rx, 0, sizeof *rx);
     rx->name = name;

@@ -16,13 +16,14 @@
 #include <stdint.h>
 
 struct app;
+struct bot_settings;
 struct db;
 
 enum { RECEIVER_BACKOFF_CAP_MS = 60000 };
 
 struct receiver {
     const char *name; /* the platform, for logs and storage */
-    const struct cfg_platform *pc;
+    const struct bot_settings *pc;
     struct app *app;
     struct db *db; /* the receive thread's */
     CURL *easy;    /* the receive thread's */
@@ -35,7 +36,7 @@ struct receiver {
 
 /* Opens the thread's database connection and curl handle. receiver_stop() undoes it. */
 int receiver_init(struct receiver *rx, struct app *app, const char *name,
-                  const struct cfg_platform *pc);
+                  const struct bot_settings *pc);
 int receiver_start(struct receiver *rx, void *(*fn)(void *), void *arg);
 /* Stops and joins the thread (if started) and frees what receiver_init made. */
 void receiver_stop(struct receiver *rx);

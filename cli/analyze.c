@@ -8,6 +8,7 @@
 #include "cli/analyze.h"
 
 #include "base/utf8.h"
+#include "bot/app.h"
 #include "config/config.h"
 #include "text/textengine.h"
 
@@ -193,7 +194,7 @@ static int an_load(const char *config_path, struct textengine **te, FILE *err)
 {
     struct cfg *cfg = NULL;
     char cerr[CFG_ERR_MAX], terr[512];
-    if (cfg_load(config_path, &cfg, cerr) != 0) {
+    if (app_load_cfg(config_path, &cfg, cerr) != 0) {
         fprintf(err, "tipgate: %s\n", cerr);
         return 2;
     }

@@ -98,6 +98,7 @@ static int main_serve(const struct main_opts *opts)
     if (app_start_platforms(&main_app) != 0 || http_start(&main_app, &main_app.http) != 0 ||
         app_start_worker(&main_app) != 0)
         goto out;
+    cfg_warn_unread(main_app.cfg); /* every module and platform has read its settings by now */
     log_info("main", "tipgate %s ready: open http://%s:%d in a browser for the web chat",
              TIPGATE_VERSION, main_app.cfg->http_listen, http_port(main_app.http));
     if (http_run(main_app.http) != 0)
@@ -129,7 +130,7 @@ static int main_migrate(const struct main_opts *opts)
 {
     struct cfg *cfg = NULL;
     char err[CFG_ERR_MAX];
-    if (cfg_load(opts->config, &cfg, err) != 0) {
+    if (app_load_cfg(opts->config, &cfg, err) != 0) {
         fprintf(stderr, "tipgate: %s\n", err);
         return APP_EXIT_CONFIG;
     }

@@ -1,8 +1,11 @@
 /*
- * config.c — see config.h. The heart is cfg_options[]: one row per key with its type, bounds,
- * default and where it lands in struct cfg (the shape of Redis's config.c). Loading is four
- * passes: parse, resolve "env:" strings, apply the table (type and range checks), then
- * cross-key checks (cfg_validate) and path resolution. Later issues add rows, not code.
+ * config.c — see config.h. The heart is the settings table: cfg_options[], one row per key of
+ * config.c's own with its type, bounds, default and where it lands in struct cfg (the shape of
+ * Redis's config.c), and the blocks other modules and platforms register (cfg_register), each
+ * a spec of the same rows filling a struct of their own. Loading is five passes: parse,
+ * resolve "env:" strings, look for unknown keys (warned; errors inside a strict block), apply
+ * every table (type and range checks), then cross-key checks (cfg_validate, path resolution,
+ * each block's check). Later issues add rows, not code.
  */
 #include "config/config.h"
 
@@ -11,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,93 +22,90 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum cfg_type { CFG_BOOL, CFG_INT, CFG_NUM, CFG_STR, CFG_SECRET, CFG_SECTION };
-
-struct cfg_option {
-    const char *key; /* dotted path */
-    enum cfg_type type;
-    size_t offset; /* into struct cfg; unused for CFG_SECTION */
-    const char *def_str;
-    double def_num; /* also bool and int defaults */
-    double min, max;
-    const char *const *choices; /* NULL-terminated, for CFG_STR */
-};
-
 static const char *const cfg_levels[] = {"debug", "info", "warn", "error", "off", NULL};
-static const char *const cfg_modes[] = {"polling", "webhook", NULL};
 static const char *const cfg_syncs[] = {"normal", "full", NULL};
 
 #define OFF(field) offsetof(struct cfg, field)
-#define PLATFORM_OPTIONS(name, base, url, g, c, grp)                                               \
-    {"platforms." name ".enabled", CFG_BOOL, OFF(base.enabled), NULL, 0, 0, 0, NULL},              \
-        {"platforms." name ".token", CFG_SECRET, OFF(base.token), "", 0, 0, 0, NULL},              \
-        {"platforms." name ".api_base_url", CFG_STR, OFF(base.api_base_url), url, 0, 0, 0, NULL},  \
-        {"platforms." name ".mode", CFG_STR, OFF(base.mode), "polling", 0, 0, 0, cfg_modes},       \
-        {"platforms." name ".webhook_url", CFG_STR, OFF(base.webhook_url), "", 0, 0, 0, NULL},     \
-        {"platforms." name ".webhook_secret",                                                      \
-         CFG_SECRET,                                                                               \
-         OFF(base.webhook_secret),                                                                 \
-         "",                                                                                       \
-         0,                                                                                        \
-         0,                                                                                        \
-         0,                                                                                        \
-         NULL},                                                                                    \
-        {"platforms." name ".rate_limit.global_per_sec",                                           \
-         CFG_NUM,                                                                                  \
-         OFF(base.rate_limit.global_per_sec),                                                      \
-         NULL,                                                                                     \
-         g,                                                                                        \
-         0,                                                                                        \
-         10000,                                                                                    \
-         NULL},                                                                                    \
-        {"platforms." name ".rate_limit.per_chat_per_sec",                                         \
-         CFG_NUM,                                                                                  \
-         OFF(base.rate_limit.per_chat_per_sec),                                                    \
-         NULL,                                                                                     \
-         c,                                                                                        \
-         0,                                                                                        \
-         10000,                                                                                    \
-         NULL},                                                                                    \
-        {"platforms." name ".rate_limit.per_group_per_min",                                        \
-         CFG_NUM,                                                                                  \
-         OFF(base.rate_limit.per_group_per_min),                                                   \
-         NULL,                                                                                     \
-         grp,                                                                                      \
-         0,                                                                                        \
-         100000,                                                                                   \
-         NULL},                                                                                    \
-    {                                                                                              \
-        "platforms." name ".max_attempts", CFG_INT, OFF(base.max_attempts), NULL, 8, 1, 100, NULL  \
-    }
 
-static const struct cfg_option cfg_options[] = {
-    {"timezone", CFG_STR, OFF(timezone), "Asia/Ho_Chi_Minh", 0, 0, 0, NULL},
-    {"log.level", CFG_STR, OFF(log_level), "info", 0, 0, 0, cfg_levels},
-    {"storage.path", CFG_STR, OFF(storage_path), "data/tipgate.db", 0, 0, 0, NULL},
-    {"storage.busy_timeout_ms", CFG_INT, OFF(storage_busy_timeout_ms), NULL, 5000, 0, 600000, NULL},
-    {"storage.synchronous", CFG_STR, OFF(storage_synchronous), "full", 0, 0, 0, cfg_syncs},
-    {"http.listen", CFG_STR, OFF(http_listen), "127.0.0.1", 0, 0, 0, NULL},
-    {"http.port", CFG_INT, OFF(http_port), NULL, 8080, 0, 65535, NULL},
-    {"http.max_body_bytes", CFG_INT, OFF(http_max_body_bytes), NULL, 1048576, 1024, 67108864, NULL},
-    {"data_dir", CFG_STR, OFF(data_dir), "", 0, 0, 0, NULL},
-    {"messages", CFG_STR, OFF(messages_file), "config/messages.vi.json", 0, 0, 0, NULL},
-    {"categories", CFG_STR, OFF(categories_file), "config/categories.vi.json", 0, 0, 0, NULL},
-    {"platforms.webchat.enabled", CFG_BOOL, OFF(webchat_enabled), NULL, 1, 0, 0, NULL},
-    PLATFORM_OPTIONS("telegram", telegram, "https://api.telegram.org", 30, 1, 20),
-    PLATFORM_OPTIONS("zalo", zalo, "https://bot-api.zaloplatforms.com", 10, 1, 10),
+/* config.c's own keys: a spec whose struct is struct cfg itself. */
+static const struct cfg_spec cfg_options[] = {
+    {"timezone", CFG_STR, OFF(timezone), "Asia/Ho_Chi_Minh", 0, 0, 0, NULL, NULL},
+    {"log.level", CFG_STR, OFF(log_level), "info", 0, 0, 0, cfg_levels, NULL},
+    {"storage.path", CFG_STR, OFF(storage_path), "data/tipgate.db", 0, 0, 0, NULL, NULL},
+    {"storage.busy_timeout_ms", CFG_INT, OFF(storage_busy_timeout_ms), NULL, 5000, 0, 600000, NULL,
+     NULL},
+    {"storage.synchronous", CFG_STR, OFF(storage_synchronous), "full", 0, 0, 0, cfg_syncs, NULL},
+    {"http.listen", CFG_STR, OFF(http_listen), "127.0.0.1", 0, 0, 0, NULL, NULL},
+    {"http.port", CFG_INT, OFF(http_port), NULL, 8080, 0, 65535, NULL, NULL},
+    {"http.max_body_bytes", CFG_INT, OFF(http_max_body_bytes), NULL, 1048576, 1024, 67108864, NULL,
+     NULL},
+    {"data_dir", CFG_STR, OFF(data_dir), "", 0, 0, 0, NULL, NULL},
+    {"messages", CFG_STR, OFF(messages_file), "config/messages.vi.json", 0, 0, 0, NULL, NULL},
+    {"categories", CFG_STR, OFF(categories_file), "config/categories.vi.json", 0, 0, 0, NULL, NULL},
     /* Telegram keeps an update 24 hours and a new receive epoch begins after 72 hours without
      * any: an inbox key must live at least that long to stop a resend. */
-    {"retention.inbox_days", CFG_INT, OFF(retention.inbox_days), NULL, 30, 3, 3650, NULL},
-    {"retention.outbox_days", CFG_INT, OFF(retention.outbox_days), NULL, 30, 1, 3650, NULL},
-    {"retention.callback_days", CFG_INT, OFF(retention.callback_days), NULL, 30, 1, 3650, NULL},
-    {"retention.webchat_days", CFG_INT, OFF(retention.webchat_days), NULL, 180, 1, 3650, NULL},
-    {"retention.campaign_days", CFG_INT, OFF(retention.campaign_days), NULL, 90, 1, 3650, NULL},
+    {"retention.inbox_days", CFG_INT, OFF(retention.inbox_days), NULL, 30, 3, 3650, NULL, NULL},
+    {"retention.outbox_days", CFG_INT, OFF(retention.outbox_days), NULL, 30, 1, 3650, NULL, NULL},
+    {"retention.callback_days", CFG_INT, OFF(retention.callback_days), NULL, 30, 1, 3650, NULL,
+     NULL},
+    {"retention.webchat_days", CFG_INT, OFF(retention.webchat_days), NULL, 180, 1, 3650, NULL,
+     NULL},
+    {"retention.campaign_days", CFG_INT, OFF(retention.campaign_days), NULL, 90, 1, 3650, NULL,
+     NULL},
 };
 
-/* Sections later modules read themselves (cfg_section); their insides are checked there
- * (handlers/desks.c, agency.c, calendar.c, deadlines.c, campaign.c). */
-static const char *const cfg_sections[] = {"areas", "routing",   "calendar", "campaigns",
-                                           "tips",  "deadlines", "agencies", NULL};
+/* The core keys as a block (prefix "": its struct is struct cfg). A misspelt retention key
+ * would keep residents' texts longer (or shorter) than the operator decided without a word:
+ * retention is strict, like a registered block. */
+static const struct cfg_block cfg_core = {
+    .prefix = "",
+    .spec = cfg_options,
+    .n_spec = sizeof cfg_options / sizeof cfg_options[0],
+    .size = sizeof(struct cfg),
+};
+static const char *const cfg_strict_core[] = {"retention", NULL};
+
+/* Sections later modules read whole at start (cfg_section); their insides are checked there
+ * (handlers/desks.c, agency.c, calendar.c). */
+static const char *const cfg_sections[] = {"areas", "routing",  "calendar",
+                                           "tips",  "agencies", NULL};
+enum { CFG_SECTIONS_N = 5 };
+_Static_assert(sizeof cfg_sections / sizeof cfg_sections[0] == CFG_SECTIONS_N + 1,
+               "CFG_SECTIONS_N counts cfg_sections");
+
+/* The registered blocks (cfg_register), in registration order. */
+static const struct cfg_block *cfg_blocks[CFG_BLOCKS_MAX];
+static size_t cfg_n_blocks;
+
+/* What one cfg_load made of the registered blocks, and what has been read since. */
+struct cfg_loaded {
+    size_t n;
+    const struct cfg_block *block[CFG_BLOCKS_MAX];
+    void *settings[CFG_BLOCKS_MAX];
+    atomic_bool block_read[CFG_BLOCKS_MAX];
+    atomic_bool section_read[CFG_SECTIONS_N];
+};
+
+int cfg_register(const struct cfg_block *block)
+{
+    for (size_t i = 0; i < cfg_n_blocks; i++)
+        if (cfg_blocks[i] == block)
+            return 0;
+    if (cfg_n_blocks >= CFG_BLOCKS_MAX)
+        return -1;
+    cfg_blocks[cfg_n_blocks++] = block;
+    return 0;
+}
+
+const void *cfg_settings(const struct cfg *cfg, const struct cfg_block *block)
+{
+    for (size_t i = 0; cfg->loaded && i < cfg->loaded->n; i++)
+        if (cfg->loaded->block[i] == block) {
+            atomic_store(&cfg->loaded->block_read[i], true);
+            return cfg->loaded->settings[i];
+        }
+    return NULL;
+}
 
 static void cfg_err(char err[CFG_ERR_MAX], const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -120,9 +121,19 @@ static void cfg_err(char err[CFG_ERR_MAX], const char *file, const char *fmt, ..
     va_end(ap);
 }
 
+/* Marks the module-read section dotted begins with as read. */
+static void cfg_mark_section(const struct cfg *cfg, const char *dotted)
+{
+    size_t n = strcspn(dotted, ".");
+    for (int i = 0; cfg->loaded && cfg_sections[i]; i++)
+        if (strlen(cfg_sections[i]) == n && strncmp(cfg_sections[i], dotted, n) == 0)
+            atomic_store(&cfg->loaded->section_read[i], true);
+}
+
 json_t *cfg_section(const struct cfg *cfg, const char *dotted)
 {
     json_t *node = cfg->root;
+    cfg_mark_section(cfg, dotted);
     char part[128];
     const char *p = dotted;
     while (node && *p) {
@@ -192,21 +203,85 @@ static void cfg_resolve_env(json_t *node)
     }
 }
 
-static int cfg_is_known(const char *path)
+/* path joined below prefix ("" at the top) into out. */
+static void cfg_path(char *out, size_t size, const char *prefix, const char *key)
 {
+    snprintf(out, size, "%s%s%s", prefix, *prefix && *key ? "." : "", key);
+}
+
+/* 2: path is a key of block (a value: do not look inside); 1: an object on the way to one;
+ * 0: neither. */
+static int cfg_block_knows(const struct cfg_block *b, const char *path)
+{
+    char full[256];
     size_t n = strlen(path);
-    for (size_t i = 0; i < sizeof cfg_options / sizeof cfg_options[0]; i++) {
-        const char *key = cfg_options[i].key;
-        if (strcmp(key, path) == 0 || (strncmp(key, path, n) == 0 && key[n] == '.'))
+    for (size_t i = 0; i < b->n_spec; i++) {
+        cfg_path(full, sizeof full, b->prefix, b->spec[i].key);
+        if (strcmp(full, path) == 0)
+            return 2;
+        if (strncmp(full, path, n) == 0 && full[n] == '.')
             return 1;
     }
-    for (int i = 0; cfg_sections[i]; i++)
-        if (strcmp(cfg_sections[i], path) == 0)
-            return 2; /* a section: do not look inside */
     return 0;
 }
 
-static void cfg_warn_unknown(const char *file, json_t *obj, const char *prefix)
+/* 1: an object on the way to keys of a table (look inside); 2: a key, or a section a module
+ * reads whole (do not look inside); 0: unknown. */
+static int cfg_is_known(const char *path)
+{
+    int known = cfg_block_knows(&cfg_core, path);
+    for (size_t i = 0; !known && i < cfg_n_blocks; i++)
+        known = cfg_block_knows(cfg_blocks[i], path);
+    if (known)
+        return known;
+    for (int i = 0; cfg_sections[i]; i++)
+        if (strcmp(cfg_sections[i], path) == 0)
+            return 2;
+    return 0;
+}
+
+/* Whether path lies in a strict block (an unknown key there stops the start). */
+static bool cfg_is_strict(const char *path)
+{
+    for (int i = 0; cfg_strict_core[i]; i++)
+        if (strncmp(path, cfg_strict_core[i], strlen(cfg_strict_core[i])) == 0 &&
+            path[strlen(cfg_strict_core[i])] == '.')
+            return true;
+    for (size_t i = 0; i < cfg_n_blocks; i++) {
+        size_t n = strlen(cfg_blocks[i]->prefix);
+        if (cfg_blocks[i]->strict && strncmp(path, cfg_blocks[i]->prefix, n) == 0 && path[n] == '.')
+            return true;
+    }
+    return false;
+}
+
+/* The keys known directly below parent, "a, b, c", for the error about a misspelt one. */
+static void cfg_known_below(const char *parent, char *out, size_t size)
+{
+    char full[256], one[256], seen[1024];
+    size_t n = strlen(parent);
+    out[0] = '\0';
+    for (size_t b = 0; b <= cfg_n_blocks; b++) {
+        const struct cfg_block *blk = b < cfg_n_blocks ? cfg_blocks[b] : &cfg_core;
+        for (size_t i = 0; i < blk->n_spec; i++) {
+            cfg_path(full, sizeof full, blk->prefix, blk->spec[i].key);
+            if (strncmp(full, parent, n) != 0 || full[n] != '.')
+                continue;
+            const char *rest = full + n + 1;
+            int len = (int)strcspn(rest, ".");
+            snprintf(one, sizeof one, ", %.*s,", len, rest);
+            snprintf(seen, sizeof seen, ", %s,", out);
+            if (!strstr(seen, one))
+                snprintf(out + strlen(out), size - strlen(out), "%s%.*s", *out ? ", " : "", len,
+                         rest);
+        }
+    }
+}
+
+/* Warns about each unknown key of obj at prefix (comments "//…" are silent); in a strict
+ * block an unknown key is an error instead. Returns -1 with err set then. */
+static int cfg_walk_unknown(const char *file, json_t *obj, const char *prefix,
+                            char err[CFG_ERR_MAX])
 {
     const char *key;
     json_t *val;
@@ -215,13 +290,20 @@ static void cfg_warn_unknown(const char *file, json_t *obj, const char *prefix)
         if (strncmp(key, "//", 2) == 0)
             continue;
         char path[256];
-        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+        cfg_path(path, sizeof path, prefix, key);
         int known = cfg_is_known(path);
+        if (!known && cfg_is_strict(path)) {
+            char list[256];
+            cfg_known_below(prefix, list, sizeof list);
+            cfg_err(err, file, "%s: unknown key (known: %s)", path, list);
+            return -1;
+        }
         if (!known)
             log_warn("config", "%s: unknown key %s (ignored)", file, path);
-        else if (known == 1 && json_is_object(val))
-            cfg_warn_unknown(file, val, path);
+        else if (known == 1 && json_is_object(val) && cfg_walk_unknown(file, val, path, err) != 0)
+            return -1;
     }
+    return 0;
 }
 
 static const char *cfg_type_name(enum cfg_type type)
@@ -233,13 +315,24 @@ static const char *cfg_type_name(enum cfg_type type)
         return "an integer";
     case CFG_NUM:
         return "a number";
+    case CFG_TIME:
+        return "a local time \"HH:MM\"";
     default:
         return "a string";
     }
 }
 
-static int cfg_set_string(struct cfg *cfg, const struct cfg_option *opt, const char *value,
-                          const char *file, char err[CFG_ERR_MAX])
+/* "08:00" → 480; -1 if not a time of day. */
+static int cfg_parse_time(const char *s)
+{
+    int h = -1, m = -1, used = 0;
+    if (!s || sscanf(s, "%d:%d%n", &h, &m, &used) != 2 || s[used] != '\0')
+        return -1;
+    return h >= 0 && h < 24 && m >= 0 && m < 60 ? h * 60 + m : -1;
+}
+
+static int cfg_set_string(void *base, const struct cfg_spec *opt, const char *path,
+                          const char *value, const char *file, char err[CFG_ERR_MAX])
 {
     if (opt->choices) {
         int ok = 0;
@@ -250,11 +343,11 @@ static int cfg_set_string(struct cfg *cfg, const struct cfg_option *opt, const c
             for (int i = 0; opt->choices[i]; i++)
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
                          opt->choices[i]);
-            cfg_err(err, file, "%s: must be one of %s (got \"%s\")", opt->key, list, value);
+            cfg_err(err, file, "%s: must be one of %s (got \"%s\")", path, list, value);
             return -1;
         }
     }
-    char **slot = (char **)((char *)cfg + opt->offset);
+    char **slot = (char **)((char *)base + opt->offset);
     free(*slot);
     *slot = strdup(value);
     if (opt->type == CFG_SECRET)
@@ -267,7 +360,7 @@ static int cfg_set_string(struct cfg *cfg, const struct cfg_option *opt, const c
 static int cfg_check_sections(const struct cfg *cfg, const char *key, const char *file,
                               char err[CFG_ERR_MAX])
 {
-    char prefix[128];
+    char prefix[256];
     for (const char *dot = strchr(key, '.'); dot; dot = strchr(dot + 1, '.')) {
         snprintf(prefix, sizeof prefix, "%.*s", (int)(dot - key), key);
         json_t *node = cfg_section(cfg, prefix);
@@ -279,20 +372,44 @@ static int cfg_check_sections(const struct cfg *cfg, const char *key, const char
     return 0;
 }
 
-/* Applies one option: the file's value when present and not null, else the default. */
-static int cfg_apply(struct cfg *cfg, const struct cfg_option *opt, const char *file,
-                     char err[CFG_ERR_MAX])
+static int cfg_apply_custom(void *slot, const struct cfg_spec *opt, const char *path, json_t *val,
+                            const char *file, char err[CFG_ERR_MAX])
 {
-    if (cfg_check_sections(cfg, opt->key, file, err) != 0)
+    char why[CFG_ERR_MAX / 2] = "";
+    if (opt->parse(val, slot, why, sizeof why) == 0)
+        return 0;
+    cfg_err(err, file, "%s: %s", path, why[0] ? why : "invalid");
+    return -1;
+}
+
+/* Applies one row of block to the struct at base: the file's value when present and not
+ * null, else the default. */
+static int cfg_apply(const struct cfg *cfg, void *base, const struct cfg_block *block,
+                     const struct cfg_spec *opt, const char *file, char err[CFG_ERR_MAX])
+{
+    char path[256];
+    cfg_path(path, sizeof path, block->prefix, opt->key);
+    if (cfg_check_sections(cfg, path, file, err) != 0)
         return -1;
-    json_t *val = cfg_section(cfg, opt->key);
+    json_t *val = cfg_section(cfg, path);
     if (json_is_null(val))
         val = NULL;
-    void *slot = (char *)cfg + opt->offset;
+    void *slot = (char *)base + opt->offset;
+    if (opt->type == CFG_CUSTOM)
+        return cfg_apply_custom(slot, opt, path, val, file, err);
     if (opt->type == CFG_STR || opt->type == CFG_SECRET) {
         if (val && !json_is_string(val))
             goto wrong_type;
-        return cfg_set_string(cfg, opt, val ? json_string_value(val) : opt->def_str, file, err);
+        return cfg_set_string(base, opt, path, val ? json_string_value(val) : opt->def_str, file,
+                              err);
+    }
+    if (opt->type == CFG_TIME) {
+        if (val && !json_is_string(val))
+            goto wrong_type;
+        *(int *)slot = cfg_parse_time(val ? json_string_value(val) : opt->def_str);
+        if (*(int *)slot < 0)
+            goto wrong_type;
+        return 0;
     }
     if (opt->type == CFG_BOOL) {
         if (val && !json_is_boolean(val))
@@ -304,7 +421,7 @@ static int cfg_apply(struct cfg *cfg, const struct cfg_option *opt, const char *
         goto wrong_type;
     double num = val ? json_number_value(val) : opt->def_num;
     if (num < opt->min || num > opt->max) {
-        cfg_err(err, file, "%s: must be from %g to %g (got %g)", opt->key, opt->min, opt->max, num);
+        cfg_err(err, file, "%s: must be from %g to %g (got %g)", path, opt->min, opt->max, num);
         return -1;
     }
     if (opt->type == CFG_INT)
@@ -313,8 +430,106 @@ static int cfg_apply(struct cfg *cfg, const struct cfg_option *opt, const char *
         *(double *)slot = num;
     return 0;
 wrong_type:
-    cfg_err(err, file, "%s: must be %s", opt->key, cfg_type_name(opt->type));
+    cfg_err(err, file, "%s: must be %s", path, cfg_type_name(opt->type));
     return -1;
+}
+
+/* Fills the struct at base from every row of block. */
+static int cfg_apply_block(const struct cfg *cfg, void *base, const struct cfg_block *block,
+                           const char *file, char err[CFG_ERR_MAX])
+{
+    for (size_t i = 0; i < block->n_spec; i++)
+        if (cfg_apply(cfg, base, block, &block->spec[i], file, err) != 0)
+            return -1;
+    return 0;
+}
+
+static void cfg_free_block(void *base, const struct cfg_block *block)
+{
+    for (size_t i = 0; base && i < block->n_spec; i++)
+        if (block->spec[i].type == CFG_STR || block->spec[i].type == CFG_SECRET)
+            free(*(char **)((char *)base + block->spec[i].offset));
+}
+
+/* Allocates and fills the struct of every registered block. */
+static int cfg_apply_registered(struct cfg *cfg, const char *file, char err[CFG_ERR_MAX])
+{
+    cfg->loaded = calloc(1, sizeof *cfg->loaded);
+    if (!cfg->loaded)
+        return -1;
+    for (size_t i = 0; i < cfg_n_blocks; i++) {
+        struct cfg_loaded *l = cfg->loaded;
+        l->block[i] = cfg_blocks[i];
+        l->settings[i] = calloc(1, cfg_blocks[i]->size);
+        if (!l->settings[i])
+            return -1;
+        l->n = i + 1;
+        if (cfg_apply_block(cfg, l->settings[i], cfg_blocks[i], file, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Each block's own cross-key checks, once paths are resolved. */
+static int cfg_check_registered(const struct cfg *cfg, char err[CFG_ERR_MAX])
+{
+    for (size_t i = 0; i < cfg->loaded->n; i++) {
+        const struct cfg_block *b = cfg->loaded->block[i];
+        char why[CFG_ERR_MAX - 64] = "";
+        if (b->check && b->check(cfg, cfg->loaded->settings[i], why, sizeof why) != 0) {
+            cfg_err(err, cfg->file, "%s", why[0] ? why : b->prefix);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Whether the file sets anything (a comment aside) at path. */
+static bool cfg_present(const struct cfg *cfg, const char *path)
+{
+    json_t *node = cfg->root;
+    char part[128];
+    for (const char *p = path; node && *p;) {
+        size_t n = strcspn(p, ".");
+        if (n >= sizeof part || !json_is_object(node))
+            return false;
+        memcpy(part, p, n);
+        part[n] = '\0';
+        node = json_object_get(node, part);
+        p += n + (p[n] == '.');
+    }
+    if (!node || json_is_null(node))
+        return false;
+    if (!json_is_object(node))
+        return true;
+    const char *key;
+    json_t *v;
+    json_object_foreach(node, key, v)
+    {
+        if (strncmp(key, "//", 2) != 0)
+            return true;
+    }
+    return false;
+}
+
+int cfg_warn_unread(const struct cfg *cfg)
+{
+    const char *file = cfg->file ? cfg->file : "(defaults)";
+    int n = 0;
+    for (size_t i = 0; cfg->loaded && i < cfg->loaded->n; i++)
+        if (!atomic_load(&cfg->loaded->block_read[i]) &&
+            cfg_present(cfg, cfg->loaded->block[i]->prefix)) {
+            log_warn("config", "%s: %s is accepted but nothing reads it (ignored)", file,
+                     cfg->loaded->block[i]->prefix);
+            n++;
+        }
+    for (int i = 0; cfg->loaded && cfg_sections[i]; i++)
+        if (!atomic_load(&cfg->loaded->section_read[i]) && cfg_present(cfg, cfg_sections[i])) {
+            log_warn("config", "%s: %s is accepted but nothing reads it (ignored)", file,
+                     cfg_sections[i]);
+            n++;
+        }
+    return n;
 }
 
 /* Makes path absolute against base unless it already is. Returns a new string or NULL. */
@@ -367,42 +582,6 @@ static char *cfg_find_data_dir(const struct cfg *cfg, const char **from)
     return strdup(TIPGATE_SOURCE_DIR);
 }
 
-static int cfg_check_platform(const struct cfg_platform *p, const char *name, size_t secret_min,
-                              const char *file, char err[CFG_ERR_MAX])
-{
-    if (strncmp(p->api_base_url, "http://", 7) != 0 &&
-        strncmp(p->api_base_url, "https://", 8) != 0) {
-        cfg_err(err, file, "platforms.%s.api_base_url: must start with http:// or https://", name);
-        return -1;
-    }
-    if (!p->enabled)
-        return 0;
-    if (!*p->token || strpbrk(p->token, " \t\r\n/?#")) {
-        cfg_err(err, file,
-                "platforms.%s.token: required when the platform is enabled (a bot token "
-                "without spaces or slashes; \"env:NAME\" reads it from the environment)",
-                name);
-        return -1;
-    }
-    if (strcmp(p->mode, "webhook") != 0)
-        return 0;
-    if (strncmp(p->webhook_url, "https://", 8) != 0 && strncmp(p->webhook_url, "http://", 7)) {
-        cfg_err(err, file, "platforms.%s.webhook_url: required in webhook mode (https://…)", name);
-        return -1;
-    }
-    size_t len = strlen(p->webhook_secret);
-    if (len < secret_min || len > 256 ||
-        strspn(p->webhook_secret,
-               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != len) {
-        cfg_err(err, file,
-                "platforms.%s.webhook_secret: required in webhook mode: %zu to 256 characters "
-                "of A-Z a-z 0-9 _ -",
-                name, secret_min);
-        return -1;
-    }
-    return 0;
-}
-
 static int cfg_check_timezone(const char *tz)
 {
     char path[PATH_MAX];
@@ -413,21 +592,6 @@ static int cfg_check_timezone(const char *tz)
     return access(path, R_OK) == 0 || strcmp(tz, "Asia/Ho_Chi_Minh") == 0 || strcmp(tz, "UTC") == 0
                ? 0
                : -1;
-}
-
-/* A misspelt retention key would keep residents' texts longer (or shorter) than the operator
- * decided without a word: refused, like a misspelt key of the sections modules read. */
-static int cfg_check_retention(const struct cfg *cfg, char err[CFG_ERR_MAX])
-{
-    static const char *const known[] = {"inbox_days",   "outbox_days",   "callback_days",
-                                        "webchat_days", "campaign_days", NULL};
-    json_t *section = cfg_section(cfg, "retention");
-    char why[CFG_ERR_MAX - 64];
-    if (!json_is_object(section) ||
-        cfg_known_keys(section, known, "retention", why, sizeof why) == 0)
-        return 0;
-    cfg_err(err, cfg->file, "%s", why);
-    return -1;
 }
 
 static int cfg_validate(struct cfg *cfg, char err[CFG_ERR_MAX])
@@ -450,10 +614,7 @@ static int cfg_validate(struct cfg *cfg, char err[CFG_ERR_MAX])
         cfg_err(err, file, "storage.path: must not be empty");
         return -1;
     }
-    if (cfg_check_platform(&cfg->telegram, "telegram", 1, file, err) ||
-        cfg_check_platform(&cfg->zalo, "zalo", 8, file, err))
-        return -1;
-    return cfg_check_retention(cfg, err);
+    return 0;
 }
 
 /* A relative path is looked up next to the config file first, then in the shipped data (its
@@ -478,21 +639,14 @@ static char *cfg_find_file(const struct cfg *cfg, const char *data, const char *
     return shipped; /* the error message names the likeliest place */
 }
 
-/* A data_dir pointing nowhere used to start a web chat that answered 404 to everyone. */
+/* A data_dir pointing nowhere used to start a web chat that answered 404 to everyone (whether
+ * it holds the web chat's page is the web chat's own check: bot/platforms/webchat.c). */
 static int cfg_check_data_dir(const struct cfg *cfg, const char *data, const char *from,
                               char err[CFG_ERR_MAX])
 {
     struct stat st;
     if (stat(data, &st) != 0 || !S_ISDIR(st.st_mode)) {
         cfg_err(err, cfg->file, "%s: %s is not a directory", from, data);
-        return -1;
-    }
-    if (cfg->webchat_enabled && !cfg_has_web(data)) {
-        cfg_err(err, cfg->file,
-                "%s: %s has no web/index.html, so the web chat would answer 404 (point it at "
-                "the directory holding web/ and config/, or set platforms.webchat.enabled to "
-                "false)",
-                from, data);
         return -1;
     }
     return 0;
@@ -520,6 +674,7 @@ static int cfg_resolve_paths(struct cfg *cfg, char err[CFG_ERR_MAX])
     cfg->data_dir = data;
     cfg->messages_file = messages;
     cfg->categories_file = categories;
+    cfg->data_dir_from = from;
     return 0;
 }
 
@@ -569,11 +724,12 @@ int cfg_load(const char *path, struct cfg **out, char err[CFG_ERR_MAX])
             goto out;
     }
     cfg_resolve_env(cfg->root);
-    cfg_warn_unknown(path ? path : "(defaults)", cfg->root, "");
-    for (size_t i = 0; i < sizeof cfg_options / sizeof cfg_options[0]; i++)
-        if (cfg_apply(cfg, &cfg_options[i], path, err) != 0)
-            goto out;
-    if (cfg_validate(cfg, err) != 0 || cfg_resolve_paths(cfg, err) != 0)
+    if (cfg_walk_unknown(path ? path : "(defaults)", cfg->root, "", err) != 0 ||
+        cfg_apply_block(cfg, cfg, &cfg_core, path, err) != 0 ||
+        cfg_apply_registered(cfg, path, err) != 0)
+        goto out;
+    if (cfg_validate(cfg, err) != 0 || cfg_resolve_paths(cfg, err) != 0 ||
+        cfg_check_registered(cfg, err) != 0)
         goto out;
     rc = 0;
 out:
@@ -591,11 +747,12 @@ void cfg_free(struct cfg *cfg)
 {
     if (!cfg)
         return;
-    for (size_t i = 0; i < sizeof cfg_options / sizeof cfg_options[0]; i++) {
-        const struct cfg_option *opt = &cfg_options[i];
-        if (opt->type == CFG_STR || opt->type == CFG_SECRET)
-            free(*(char **)((char *)cfg + opt->offset));
+    cfg_free_block(cfg, &cfg_core);
+    for (size_t i = 0; cfg->loaded && i < cfg->loaded->n; i++) {
+        cfg_free_block(cfg->loaded->settings[i], cfg->loaded->block[i]);
+        free(cfg->loaded->settings[i]);
     }
+    free(cfg->loaded);
     free(cfg->file);
     free(cfg->dir);
     json_decref(cfg->root);

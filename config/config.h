@@ -3,7 +3,9 @@
  * of known keys (config.c), with embedded defaults so `tipgate serve` runs with no file at all.
  *
  * Any string "env:NAME" is replaced by the environment variable NAME, so tokens need not live
- * in the file. Keys beginning with "//" are comments. Unknown keys are warned about, not fatal;
+ * in the file. Keys beginning with "//" are comments. Unknown keys are warned about, not fatal
+ * (except inside a strict block or section, where they stop the start), and so are keys that
+ * are accepted but read by nothing (cfg_warn_unread);
  * a wrong type or an out-of-range value is an error naming the key path. Relative paths resolve
  * against the directory of the config file. Secrets found in the file are registered with the
  * logger's scrubber as soon as they are read.
@@ -15,23 +17,6 @@
 #include <stdbool.h>
 
 enum { CFG_ERR_MAX = 512 };
-
-struct cfg_rate_limit {
-    double global_per_sec; /* 0 = no limit */
-    double per_chat_per_sec;
-    double per_group_per_min;
-};
-
-struct cfg_platform {
-    bool enabled;
-    char *token;
-    char *api_base_url;
-    char *mode; /* "polling" or "webhook" */
-    char *webhook_url;
-    char *webhook_secret;
-    struct cfg_rate_limit rate_limit;
-    int max_attempts;
-};
 
 /* How long rows are kept before the retention job (handlers/retention.c) prunes them, in days.
  * Rows still owed to someone are never pruned, whatever their age. */
@@ -55,22 +40,83 @@ struct cfg {
     char *http_listen;
     int http_port; /* 0 = any free port (the chosen one is logged) */
     int http_max_body_bytes;
-    char *data_dir;        /* absolute; holds web/ and the config/ data files */
-    char *messages_file;   /* absolute path of the Vietnamese texts */
-    char *categories_file; /* absolute path of the text engine's lexicon (categories.vi.json) */
-    bool webchat_enabled;
-    struct cfg_platform telegram;
-    struct cfg_platform zalo;
+    char *data_dir;            /* absolute; holds web/ and the config/ data files */
+    char *messages_file;       /* absolute path of the Vietnamese texts */
+    char *categories_file;     /* absolute path of the text engine's lexicon (categories.vi.json) */
+    const char *data_dir_from; /* how data_dir was found, for errors (static text) */
     struct cfg_retention retention;
     json_t *root; /* the whole parsed file (env: resolved), for modules with their own sections */
+    struct cfg_loaded *loaded; /* the registered blocks' typed settings (cfg_settings) */
 };
+
+/* ---- the settings table ------------------------------------------------------------------
+ * Every key is declared once, as a row of a spec: its type, bounds, default and where its
+ * value lands in a typed struct. config.c declares its own keys (above) in one spec; a module
+ * or a platform with keys of its own declares a block — a key prefix, a spec and the size of
+ * its struct — and registers it before the file is read (cfg_register). cfg_load then checks
+ * and fills every block's struct once, and the module reads it with cfg_settings(): nothing
+ * parses JSON after the start. */
+
+enum cfg_type {
+    CFG_BOOL,   /* bool */
+    CFG_INT,    /* int, from min to max */
+    CFG_NUM,    /* double, from min to max */
+    CFG_STR,    /* char * (owned by the cfg), one of choices when given */
+    CFG_SECRET, /* a CFG_STR registered with the logger's scrubber */
+    CFG_TIME,   /* int: the minute of the day of a local time written "HH:MM" */
+    CFG_CUSTOM, /* anything else: parse() reads it into its slot */
+};
+
+struct cfg_spec {
+    const char *key; /* dotted, below the block's prefix */
+    enum cfg_type type;
+    size_t offset; /* of the value in the block's struct */
+    const char *def_str;
+    double def_num; /* also bool and int defaults */
+    double min, max;
+    const char *const *choices; /* NULL-terminated, for CFG_STR */
+    /* CFG_CUSTOM: reads v (NULL when absent or null: write the default) into slot; -1 with
+     * why set (without the key path, which the caller adds) when v is not acceptable. */
+    int (*parse)(json_t *v, void *slot, char *why, size_t whylen);
+};
+
+struct cfg_block {
+    const char *prefix; /* "platforms.telegram", "campaigns" */
+    const struct cfg_spec *spec;
+    size_t n_spec;
+    size_t size; /* of the typed struct cfg_load allocates and fills */
+    /* An unknown key below prefix stops the start (else it is warned about, as at the top
+     * level): inside a section a misspelt key would silently change what the service does. */
+    bool strict;
+    /* Cross-key checks once every key and path is read; -1 with why naming the key path.
+     * Optional. */
+    int (*check)(const struct cfg *cfg, const void *settings, char *why, size_t whylen);
+};
+
+enum { CFG_BLOCKS_MAX = 16 };
+
+/* Adds block (static storage) to the table cfg_load applies; registering it again does
+ * nothing. Call before cfg_load, from one thread (the registries do it at start: bot/app.c
+ * app_register_settings). Returns 0, or -1 when the table is full. */
+int cfg_register(const struct cfg_block *block);
+
+/* The typed settings of block, filled by cfg_load; NULL if block was not registered when cfg
+ * was loaded. Borrowed, lives as long as cfg. Any thread. */
+const void *cfg_settings(const struct cfg *cfg, const struct cfg_block *block);
+
+/* Warns, naming the key path, about each registered block and module-read section present in
+ * the file that nothing has read (cfg_settings, cfg_section) since cfg_load: a key accepted
+ * but never read. Call once the start has read everything it will. Returns how many. */
+int cfg_warn_unread(const struct cfg *cfg);
 
 /* Loads path (NULL: defaults only). On success returns 0 and *out owns a cfg to cfg_free().
  * On failure returns -1, *out is NULL and err holds one line naming the file and key path. */
 int cfg_load(const char *path, struct cfg **out, char err[CFG_ERR_MAX]);
 void cfg_free(struct cfg *cfg);
 
-/* Looks up a dotted key path in the parsed file; NULL if absent. Borrowed reference. */
+/* Looks up a dotted key path in the parsed file; NULL if absent. Borrowed reference. For the
+ * sections modules read whole at start (areas, routing, tips, agencies, calendar); marks the
+ * section read (cfg_warn_unread). */
 json_t *cfg_section(const struct cfg *cfg, const char *dotted);
 
 /* For the modules that read a section themselves: 0 when every key of the object obj (at key

@@ -21,6 +21,7 @@
 #include "storage/tips.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,95 +36,69 @@ enum {
     CAMPAIGN_TX_MAX = 100,     /* recipients enqueued in one transaction (a batch is several) */
     CAMPAIGN_ALERT_MAX = 2000, /* bytes of an officer's warning */
     CAMPAIGN_ERR_MAX = 512,
+    CAMPAIGN_DISABLED_MAX = 512, /* campaigns.disabled, as ",TET,PCCN," */
 };
 
 /* ---- configuration ---------------------------------------------------------------------- */
 
+/* The "campaigns" section, read once at start (config/config.h). */
 struct campaign_rules {
     bool enabled;       /* the awareness calendar */
+    char *file;         /* the awareness calendar's file, found as calendar_find_file finds it */
     int send_minute;    /* local minute of the day the calendar's campaigns go */
     int batch;          /* recipients enqueued per tick */
     int max_delay_days; /* an awareness day later than this after its time is skipped */
     int alert_minutes;  /* how long a /canhbao confirmation waits */
-    char disabled[512]; /* ",TET,PCCN," */
+    char disabled[CAMPAIGN_DISABLED_MAX]; /* ",TET,PCCN," */
 };
 
-static int campaign_int(json_t *sec, const char *key, int def, int lo, int hi, int *out)
+/* disabled: a list of codes, kept as ",TET,PCCN,". */
+static int campaign_disabled(json_t *v, void *slot, char *why, size_t whylen)
 {
-    json_t *v = json_object_get(sec, key);
-    *out = def;
-    if (!v)
-        return 0;
-    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-        return -1;
-    *out = (int)json_integer_value(v);
-    return 0;
-}
-
-static int campaign_disabled(json_t *v, char *out, size_t size)
-{
+    char *out = slot;
     size_t i, at = 1;
     json_t *c;
-    snprintf(out, size, ",");
+    snprintf(out, CAMPAIGN_DISABLED_MAX, ",");
+    snprintf(why, whylen, "must be a list of codes");
     if (v && !json_is_array(v))
         return -1;
     json_array_foreach(v, i, c)
     {
         const char *s = json_string_value(c);
-        if (!s || !*s || strchr(s, ',') || at + strlen(s) + 2 >= size)
+        if (!s || !*s || strchr(s, ',') || at + strlen(s) + 2 >= CAMPAIGN_DISABLED_MAX)
             return -1;
-        at += (size_t)snprintf(out + at, size - at, "%s,", s);
+        at += (size_t)snprintf(out + at, CAMPAIGN_DISABLED_MAX - at, "%s,", s);
     }
     return 0;
 }
 
-static int campaign_known(const char *key)
-{
-    static const char *const keys[] = {"enabled",  "file",           "send_time",    "batch",
-                                       "disabled", "max_delay_days", "alert_minutes"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcmp(key, keys[i]) == 0)
-            return 1;
-    return strncmp(key, "//", 2) == 0;
-}
+#define CP_OFF(field) offsetof(struct campaign_rules, field)
+/* The keys of the "campaigns" section (README: Configuration). */
+static const struct cfg_spec campaign_spec[] = {
+    {"enabled", CFG_BOOL, CP_OFF(enabled), NULL, 1, 0, 0, NULL, NULL},
+    {"file", CFG_STR, CP_OFF(file), "campaigns.vi.json", 0, 0, 0, NULL, NULL},
+    {"send_time", CFG_TIME, CP_OFF(send_minute), "08:00", 0, 0, 0, NULL, NULL},
+    {"batch", CFG_INT, CP_OFF(batch), NULL, 500, 1, 10000, NULL, NULL},
+    {"max_delay_days", CFG_INT, CP_OFF(max_delay_days), NULL, 3, 0, 60, NULL, NULL},
+    {"alert_minutes", CFG_INT, CP_OFF(alert_minutes), NULL, 15, 1, 1440, NULL, NULL},
+    {"disabled", CFG_CUSTOM, CP_OFF(disabled), NULL, 0, 0, 0, NULL, campaign_disabled},
+};
 
-static int campaign_rules_load(const struct cfg *cfg, struct campaign_rules *r, char *err,
-                               size_t errlen)
+const struct cfg_block campaign_settings = {
+    .prefix = "campaigns",
+    .spec = campaign_spec,
+    .n_spec = sizeof campaign_spec / sizeof campaign_spec[0],
+    .size = sizeof(struct campaign_rules),
+    .strict = true,
+};
+
+/* The rules cfg_load read; NULL (with err set) if campaign_settings was not registered. */
+static const struct campaign_rules *campaign_rules(const struct cfg *cfg, char *err, size_t errlen)
 {
-    json_t *sec = cfg_section(cfg, "campaigns"), *v;
-    const char *key = "campaigns";
-    memset(r, 0, sizeof *r);
-    if (sec && !json_is_object(sec))
-        goto bad;
-    json_object_foreach(sec, key, v)
-    {
-        if (!campaign_known(key))
-            goto bad;
-    }
-    v = json_object_get(sec, key = "enabled");
-    r->enabled = !v || json_is_true(v);
-    if (v && !json_is_boolean(v))
-        goto bad;
-    v = json_object_get(sec, key = "send_time");
-    r->send_minute = calendar_parse_time(v ? json_string_value(v) : "08:00");
-    if (r->send_minute < 0)
-        goto bad;
-    if (campaign_int(sec, key = "batch", 500, 1, 10000, &r->batch) ||
-        campaign_int(sec, key = "max_delay_days", 3, 0, 60, &r->max_delay_days) ||
-        campaign_int(sec, key = "alert_minutes", 15, 1, 1440, &r->alert_minutes) ||
-        campaign_disabled(json_object_get(sec, key = "disabled"), r->disabled, sizeof r->disabled))
-        goto bad;
-    v = json_object_get(sec, key = "file");
-    if (v && !json_is_string(v))
-        goto bad;
-    return 0;
-bad:
-    snprintf(err, errlen,
-             "campaigns.%s: invalid (enabled: true/false; file: a file name; send_time: "
-             "\"HH:MM\"; batch: 1-10000; max_delay_days: 0-60; alert_minutes: 1-1440; "
-             "disabled: a list of codes)",
-             key);
-    return -1;
+    const struct campaign_rules *r = cfg_settings(cfg, &campaign_settings);
+    if (!r)
+        snprintf(err, errlen, "campaigns: settings not registered (app_register_settings)");
+    return r;
 }
 
 /* ---- audiences -------------------------------------------------------------------------- */
@@ -259,10 +234,10 @@ static int campaign_entry_read(json_t *o, struct campaign_entry *e, const char *
 }
 
 /* The awareness calendar file, found as the configuration finds its files. */
-static void campaign_file_path(const struct cfg *cfg, char *out, size_t size)
+static void campaign_file_path(const struct cfg *cfg, const struct campaign_rules *r, char *out,
+                               size_t size)
 {
-    const char *name = json_string_value(cfg_section(cfg, "campaigns.file"));
-    calendar_find_file(cfg, name ? name : "campaigns.vi.json", out, size);
+    calendar_find_file(cfg, r->file, out, size);
 }
 
 static int campaign_file_load(const char *path, struct campaign_entry **out, int *n, char *err,
@@ -323,15 +298,16 @@ static int campaign_check_disabled(const struct campaign_rules *r, const struct 
 
 int campaign_check_config(const struct cfg *cfg, char *err, size_t errlen)
 {
-    struct campaign_rules r;
+    const struct campaign_rules *r = campaign_rules(cfg, err, errlen);
     struct campaign_entry *e = NULL;
     char path[1024];
     int n = 0;
-    campaign_file_path(cfg, path, sizeof path);
-    if (campaign_rules_load(cfg, &r, err, errlen) != 0 ||
-        campaign_file_load(path, &e, &n, err, errlen) != 0)
+    if (!r)
         return -1;
-    int rc = campaign_check_disabled(&r, e, n, path, err, errlen);
+    campaign_file_path(cfg, r, path, sizeof path);
+    if (campaign_file_load(path, &e, &n, err, errlen) != 0)
+        return -1;
+    int rc = campaign_check_disabled(r, e, n, path, err, errlen);
     campaign_entries_free(e, n);
     return rc;
 }
@@ -369,17 +345,18 @@ static int campaign_sync_entry(struct db *db, const struct campaign_rules *r,
 
 int campaign_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *err, size_t errlen)
 {
-    struct campaign_rules r;
+    const struct campaign_rules *r = campaign_rules(cfg, err, errlen);
     struct campaign_entry *e = NULL;
     char path[1024];
     int n = 0, rc = 0;
-    campaign_file_path(cfg, path, sizeof path);
-    if (campaign_rules_load(cfg, &r, err, errlen) != 0 ||
-        campaign_file_load(path, &e, &n, err, errlen) != 0)
+    if (!r)
+        return -1;
+    campaign_file_path(cfg, r, path, sizeof path);
+    if (campaign_file_load(path, &e, &n, err, errlen) != 0)
         return -1;
     int64_t today = calendar_today(now_ms);
     for (int i = 0; i < n && rc == 0; i++)
-        rc = campaign_sync_entry(db, &r, &e[i], today, now_ms);
+        rc = campaign_sync_entry(db, r, &e[i], today, now_ms);
     if (rc != 0)
         snprintf(err, errlen, "cannot store the awareness campaigns");
     campaign_entries_free(e, n);
@@ -578,20 +555,21 @@ static int campaign_feed_write(struct hctx *ctx, void *arg)
  * behind a whole batch. */
 int campaign_tick(struct hctx *ctx)
 {
-    struct campaign_rules r;
     char err[CAMPAIGN_ERR_MAX], token[CALENDAR_TOKEN_MAX];
     int64_t ids[1];
     int n = 0, rc = 0;
-    if (campaign_rules_load(ctx->cfg, &r, err, sizeof err) != 0)
-        return 0; /* refused at start (campaign_check_config) */
+    /* Read once at start (config/config.h): a tick parses nothing. */
+    const struct campaign_rules *r = campaign_rules(ctx->cfg, err, sizeof err);
+    if (!r)
+        return 0; /* no settings registered (a test's bare cfg): nothing sensible to do */
     calendar_daily_token(ctx->cfg, calendar_today(ctx->now_ms), token, sizeof token);
     int sync = agencies_sync_pending(ctx->db, "campaign", token);
     if (sync < 0 || (sync > 0 && hctx_in_write(ctx, campaign_sync_write, NULL) != 0))
         return -1;
     if (campaigns_due(ctx->db, ctx->now_ms, ids, 1, &n) != DB_OK ||
-        (n > 0 && hctx_in_write(ctx, campaign_start_write, &r) != 0))
+        (n > 0 && hctx_in_write(ctx, campaign_start_write, (void *)r) != 0))
         return -1;
-    for (int budget = r.batch; budget > 0 && rc == 0;) {
+    for (int budget = r->batch; budget > 0 && rc == 0;) {
         if (campaigns_running(ctx->db, ids, 1, &n) != DB_OK)
             return -1;
         if (n == 0)
@@ -786,7 +764,6 @@ static int campaign_alert_create(struct hctx *ctx, const struct campaigns_draft 
 static int campaign_alert_answer(struct hctx *ctx)
 {
     struct campaigns_draft d;
-    struct campaign_rules r;
     char err[CAMPAIGN_ERR_MAX];
     int rc = campaigns_draft_get(ctx->db, ctx->msg->platform, ctx->msg->chat_id, &d);
     if (rc != DB_OK)
@@ -794,8 +771,8 @@ static int campaign_alert_answer(struct hctx *ctx)
     struct choice choices[] = {{"alert:send", texts_get(ctx->texts, "choice_send"), "gui"},
                                {"alert:cancel", texts_get(ctx->texts, "choice_cancel"), "huy"}};
     int pick = choice_pick(ctx, choices, 2);
-    int fresh = campaign_rules_load(ctx->cfg, &r, err, sizeof err) == 0 &&
-                ctx->now_ms - d.created_at <= r.alert_minutes * 60000LL;
+    const struct campaign_rules *r = campaign_rules(ctx->cfg, err, sizeof err);
+    int fresh = r && ctx->now_ms - d.created_at <= r->alert_minutes * 60000LL;
     int mine = ctx->person && ctx->person->id == d.person_id;
     if (!mine) { /* another member of the chat: the officer's question stays open */
         free(d.text);

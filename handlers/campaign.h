@@ -30,7 +30,9 @@ extern const struct router_table campaign_commands;
 /* Parses an audience; err says what is wrong. The normalised form goes to norm. */
 int campaign_audience_parse(const char *text, struct campaigns_audience *a, char *norm,
                             size_t normsize, char *err, size_t errlen);
-/* Checks the "campaigns" section and the awareness calendar file. */
+/* The keys of the "campaigns" section, for the settings table (bot/app.c registers it). */
+extern const struct cfg_block campaign_settings;
+/* Checks the awareness calendar file against the "campaigns" section (read at start). */
 int campaign_check_config(const struct cfg *cfg, char *err, size_t errlen);
 /* Writes the awareness calendar's coming campaigns (caller's transaction). */
 int campaign_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *err, size_t errlen);

@@ -17,6 +17,7 @@
 #include "storage/tips.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,56 +33,51 @@ enum {
 
 /* ---- rules ------------------------------------------------------------------------------ */
 
-static int deadlines_int(json_t *sec, const char *key, int def, int lo, int hi, int *out)
-{
-    json_t *v = json_object_get(sec, key);
-    *out = def;
-    if (!v)
-        return 0;
-    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-        return -1;
-    *out = (int)json_integer_value(v);
-    return 0;
-}
-
-static int deadlines_offsets(json_t *v, struct deadlines_rules *r)
+/* remind_days: up to DEADLINES_OFFSETS_MAX distinct days 0-365, kept descending. */
+static int deadlines_offsets(json_t *v, void *slot, char *why, size_t whylen)
 {
     static const int defaults[] = {7, 3, 1, 0};
+    struct deadlines_days *r = slot;
     size_t i;
     json_t *d;
-    r->n_remind_days = 0;
+    r->n = 0;
     if (!v) {
-        memcpy(r->remind_days, defaults, sizeof defaults);
-        r->n_remind_days = 4;
+        memcpy(r->day, defaults, sizeof defaults);
+        r->n = 4;
         return 0;
     }
+    snprintf(why, whylen, "must be a list of up to %d distinct days 0-365", DEADLINES_OFFSETS_MAX);
     if (!json_is_array(v) || json_array_size(v) > DEADLINES_OFFSETS_MAX)
         return -1;
     json_array_foreach(v, i, d)
     {
         if (!json_is_integer(d) || json_integer_value(d) < 0 || json_integer_value(d) > 365)
             return -1;
-        r->remind_days[r->n_remind_days++] = (int)json_integer_value(d);
+        r->day[r->n++] = (int)json_integer_value(d);
     }
-    for (int a = 1; a < r->n_remind_days; a++) /* descending, no repeats */
-        for (int b = a; b > 0 && r->remind_days[b - 1] <= r->remind_days[b]; b--) {
-            if (r->remind_days[b - 1] == r->remind_days[b])
+    for (int a = 1; a < r->n; a++) /* descending, no repeats */
+        for (int b = a; b > 0 && r->day[b - 1] <= r->day[b]; b--) {
+            if (r->day[b - 1] == r->day[b])
                 return -1;
-            int t = r->remind_days[b];
-            r->remind_days[b] = r->remind_days[b - 1];
-            r->remind_days[b - 1] = t;
+            int t = r->day[b];
+            r->day[b] = r->day[b - 1];
+            r->day[b - 1] = t;
         }
     return 0;
 }
 
-static int deadlines_steering(json_t *v, struct deadlines_rules *r)
+/* steering: {"platform", "chat_id"} or a list of up to DEADLINES_STEERING_MAX of them. */
+static int deadlines_steering(json_t *v, void *slot, char *why, size_t whylen)
 {
     static const char *const keys[] = {"platform", "chat_id", NULL};
+    struct deadlines_chats *r = slot;
     char unknown[CALENDAR_ERR_MAX];
     json_t *one = json_is_object(v) ? v : NULL;
-    r->n_steering = 0;
+    r->n = 0;
     if (!v)
         return 0;
+    snprintf(why, whylen, "must be {\"platform\", \"chat_id\"} or a list of up to %d",
+             DEADLINES_STEERING_MAX);
     if (!one && (!json_is_array(v) || json_array_size(v) > DEADLINES_STEERING_MAX))
         return -1;
     for (size_t i = 0; i < (one ? 1 : json_array_size(v)); i++) {
@@ -92,60 +88,44 @@ static int deadlines_steering(json_t *v, struct deadlines_rules *r)
         if (!platform || !chat || cfg_known_keys(c, keys, "steering", unknown, sizeof unknown))
             return -1;
         snprintf(spec, sizeof spec, "%s:%s", platform, chat);
-        if (agency_parse_chat(spec, &r->steering[r->n_steering]) != 0)
+        if (agency_parse_chat(spec, &r->chat[r->n]) != 0)
             return -1;
-        r->n_steering++;
+        r->n++;
     }
     return 0;
 }
 
-static int deadlines_known(const char *key)
-{
-    static const char *const keys[] = {"remind_days", "remind_time", "overdue_max_days",
-                                       "escalate_after_days", "steering"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcmp(key, keys[i]) == 0)
-            return 1;
-    return strncmp(key, "//", 2) == 0;
-}
+#define DL_OFF(field) offsetof(struct deadlines_rules, field)
+/* The keys of the "deadlines" section (README: Configuration). */
+static const struct cfg_spec deadlines_spec[] = {
+    {"remind_days", CFG_CUSTOM, DL_OFF(remind), NULL, 0, 0, 0, NULL, deadlines_offsets},
+    {"remind_time", CFG_TIME, DL_OFF(remind_minute), "08:00", 0, 0, 0, NULL, NULL},
+    {"overdue_max_days", CFG_INT, DL_OFF(overdue_max_days), NULL, 30, 0, 365, NULL, NULL},
+    {"escalate_after_days", CFG_INT, DL_OFF(escalate_after_days), NULL, 3, 1, 365, NULL, NULL},
+    {"steering", CFG_CUSTOM, DL_OFF(steering), NULL, 0, 0, 0, NULL, deadlines_steering},
+};
 
-int deadlines_rules_load(const struct cfg *cfg, struct deadlines_rules *r, char *err, size_t errlen)
+const struct cfg_block deadlines_settings = {
+    .prefix = "deadlines",
+    .spec = deadlines_spec,
+    .n_spec = sizeof deadlines_spec / sizeof deadlines_spec[0],
+    .size = sizeof(struct deadlines_rules),
+    .strict = true,
+};
+
+const struct deadlines_rules *deadlines_rules(const struct cfg *cfg)
 {
-    json_t *sec = cfg_section(cfg, "deadlines"), *v;
-    const char *key = "deadlines", *time;
-    memset(r, 0, sizeof *r);
-    if (sec && !json_is_object(sec))
-        goto bad;
-    json_object_foreach(sec, key, v)
-    {
-        if (!deadlines_known(key))
-            goto bad;
-    }
-    time = json_string_value(json_object_get(sec, key = "remind_time"));
-    r->remind_minute = calendar_parse_time(time ? time : "08:00");
-    if ((json_object_get(sec, key) && !time) || r->remind_minute < 0)
-        goto bad;
-    if (deadlines_offsets(json_object_get(sec, key = "remind_days"), r) ||
-        deadlines_int(sec, key = "overdue_max_days", 30, 0, 365, &r->overdue_max_days) ||
-        deadlines_int(sec, key = "escalate_after_days", 3, 1, 365, &r->escalate_after_days) ||
-        deadlines_steering(json_object_get(sec, key = "steering"), r))
-        goto bad;
-    return 0;
-bad:
-    snprintf(err, errlen,
-             "deadlines.%s: invalid (remind_days: up to %d distinct days 0-365; remind_time: "
-             "\"HH:MM\"; overdue_max_days: 0-365; escalate_after_days: 1-365; steering: "
-             "{\"platform\", \"chat_id\"} or a list of up to %d)",
-             key, DEADLINES_OFFSETS_MAX, DEADLINES_STEERING_MAX);
-    return -1;
+    return cfg_settings(cfg, &deadlines_settings);
 }
 
 int deadlines_check_config(const struct cfg *cfg, char *err, size_t errlen)
 {
-    struct deadlines_rules r;
     struct calendar *cal = NULL;
-    if (deadlines_rules_load(cfg, &r, err, errlen) != 0 ||
-        agency_config_check(cfg, err, errlen) != 0 || calendar_load(cfg, &cal, err, errlen) != 0)
+    if (!deadlines_rules(cfg)) {
+        snprintf(err, errlen, "deadlines: settings not registered (app_register_settings)");
+        return -1;
+    }
+    if (agency_config_check(cfg, err, errlen) != 0 || calendar_load(cfg, &cal, err, errlen) != 0)
         return -1;
     calendar_free(cal);
     return 0;
@@ -190,7 +170,7 @@ static void deadlines_date_row(const struct calendar *cal, const struct calendar
     else if (calendar_is_off(cal, day))
         snprintf(d->note, sizeof d->note, "weekend");
     d->escalate_at =
-        r->n_steering ? calendar_at(cd->day + r->escalate_after_days, r->remind_minute) : 0;
+        r->steering.n ? calendar_at(cd->day + r->escalate_after_days, r->remind_minute) : 0;
 }
 
 static int deadlines_write_dates(struct db *db, const struct calendar *cal,
@@ -221,15 +201,18 @@ out:
 
 int deadlines_sync(struct db *db, const struct cfg *cfg, int64_t now_ms, char *err, size_t errlen)
 {
-    struct deadlines_rules r;
+    const struct deadlines_rules *r = deadlines_rules(cfg);
     struct calendar *cal = NULL;
     int64_t today = calendar_today(now_ms);
     err[0] = '\0';
-    if (deadlines_rules_load(cfg, &r, err, errlen) != 0 ||
-        agency_config_sync(db, cfg, today, now_ms, err, errlen) != 0 ||
+    if (!r) {
+        snprintf(err, errlen, "deadlines: settings not registered (app_register_settings)");
+        return -1;
+    }
+    if (agency_config_sync(db, cfg, today, now_ms, err, errlen) != 0 ||
         calendar_load(cfg, &cal, err, errlen) != 0)
         return -1;
-    int rc = deadlines_write_dates(db, cal, &r, today, now_ms, err, errlen);
+    int rc = deadlines_write_dates(db, cal, r, today, now_ms, err, errlen);
     calendar_free(cal);
     return rc;
 }
@@ -327,8 +310,8 @@ static void deadlines_slots(const struct deadlines_rules *r, const struct agenci
 {
     int slots[DEADLINES_OFFSETS_MAX + 366], n = 0;
     int64_t due_at = 0;
-    for (int i = 0; i < r->n_remind_days; i++)
-        slots[n++] = -r->remind_days[i];
+    for (int i = 0; i < r->remind.n; i++)
+        slots[n++] = -r->remind.day[i];
     for (int d = 1; d <= r->overdue_max_days; d++)
         slots[n++] = d;
     *has_due = *silent = 0;
@@ -424,8 +407,8 @@ static int deadlines_escalate_one(struct hctx *ctx, const struct deadlines_rules
         goto out;
     char *text = n > 0 ? deadlines_late_list(ctx, &d, late, n) : NULL;
     rc = n > 0 && !text ? -1 : 0;
-    for (int i = 0; text && rc == 0 && i < r->n_steering; i++)
-        rc = hctx_send(ctx, r->steering[i].platform, r->steering[i].chat_id, text, NULL,
+    for (int i = 0; text && rc == 0 && i < r->steering.n; i++)
+        rc = hctx_send(ctx, r->steering.chat[i].platform, r->steering.chat[i].chat_id, text, NULL,
                        OUTBOX_NOTICE);
     free(text);
     if (rc == 0 && agencies_escalated(ctx->db, id, ctx->now_ms) != DB_OK)
@@ -488,20 +471,20 @@ static int deadlines_due(struct hctx *ctx, int *sync, int *remind, int *escalate
 
 int deadlines_tick(struct hctx *ctx)
 {
-    struct deadlines_rules r;
-    char err[CALENDAR_ERR_MAX];
+    /* Read once at start (config/config.h): a tick parses nothing. */
+    const struct deadlines_rules *r = deadlines_rules(ctx->cfg);
     int sync = 0, remind = 0, escalate = 0;
-    if (deadlines_rules_load(ctx->cfg, &r, err, sizeof err) != 0)
-        return 0; /* refused at start (deadlines_check_config); nothing sensible to do */
+    if (!r)
+        return 0; /* no settings registered (a test's bare cfg): nothing sensible to do */
     int rc = deadlines_due(ctx, &sync, &remind, &escalate);
     if (rc == 0 && sync > 0)
         rc = hctx_in_write(ctx, deadlines_sync_write, NULL);
     if (rc == 0 && sync > 0) /* the sync may have scheduled reminders: look again */
         rc = deadlines_due(ctx, &sync, &remind, &escalate);
     if (rc == 0 && remind)
-        rc = hctx_in_write(ctx, deadlines_remind_write, &r);
+        rc = hctx_in_write(ctx, deadlines_remind_write, (void *)r);
     if (rc == 0 && escalate)
-        rc = hctx_in_write(ctx, deadlines_escalate_write, &r);
+        rc = hctx_in_write(ctx, deadlines_escalate_write, (void *)r);
     if (rc != 0) {
         log_error("deadlines", "a reminder could not be recorded; retrying at the next tick");
         return -1;

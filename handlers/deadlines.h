@@ -27,21 +27,31 @@
 
 enum { DEADLINES_OFFSETS_MAX = 8, DEADLINES_STEERING_MAX = 4, DEADLINES_BATCH = 32 };
 
+struct deadlines_days {
+    int day[DEADLINES_OFFSETS_MAX]; /* days before the due day, descending */
+    int n;
+};
+
+struct deadlines_chats {
+    struct agency_chat chat[DEADLINES_STEERING_MAX];
+    int n;
+};
+
+/* The "deadlines" section, read once at start through deadlines_settings. */
 struct deadlines_rules {
-    int remind_days[DEADLINES_OFFSETS_MAX]; /* days before the due day, descending */
-    int n_remind_days;
+    struct deadlines_days remind;
     int remind_minute; /* local minute of the day reminders go */
     int overdue_max_days;
     int escalate_after_days;
-    struct agency_chat steering[DEADLINES_STEERING_MAX];
-    int n_steering;
+    struct deadlines_chats steering;
 };
 
 extern const struct router_table deadlines_commands;
 
-/* Reads the "deadlines" section (defaults for what is absent); err names the key. */
-int deadlines_rules_load(const struct cfg *cfg, struct deadlines_rules *r, char *err,
-                         size_t errlen);
+/* The keys of the "deadlines" section, for the settings table (bot/app.c registers it). */
+extern const struct cfg_block deadlines_settings;
+/* The rules cfg_load read (NULL if deadlines_settings was not registered). */
+const struct deadlines_rules *deadlines_rules(const struct cfg *cfg);
 /* Everything this module reads at start: the rules, the agencies, the calendars and the
  * holidays. For `tipgate serve` to refuse a broken file at once. */
 int deadlines_check_config(const struct cfg *cfg, char *err, size_t errlen);

@@ -27,6 +27,7 @@
 #include "base/log.h"
 #include "base/msg.h"
 #include "bot/platform.h"
+#include "bot/bot_settings.h"
 #include "bot/receiver.h"
 #include "base/secure.h"
 #include "bot/sender.h"
@@ -53,7 +54,7 @@
 
 struct telegram {
     struct app *app;
-    const struct cfg_platform *pc;
+    const struct bot_settings *pc;
     struct sender *sender;
     struct receiver rx;
     int64_t offset;
@@ -599,9 +600,27 @@ static const struct sender_ops tg_sender_ops = {.build = tg_build};
 
 /* ---- the platform ------------------------------------------------------------------------ */
 
+/* The keys under platforms.telegram (README: Configuration). */
+static const struct cfg_spec tg_spec[] = {BOT_SETTINGS_SPEC("https://api.telegram.org", 30, 1, 20)};
+
+static int tg_check(const struct cfg *cfg, const void *settings, char *why, size_t whylen)
+{
+    (void)cfg;
+    return bot_settings_check(settings, TG, 1, why, whylen);
+}
+
+static const struct cfg_block tg_settings = {
+    .prefix = "platforms." TG,
+    .spec = tg_spec,
+    .n_spec = sizeof tg_spec / sizeof tg_spec[0],
+    .size = sizeof(struct bot_settings),
+    .check = tg_check,
+};
+
 static bool tg_enabled(const struct cfg *cfg)
 {
-    return cfg->telegram.enabled;
+    const struct bot_settings *s = cfg_settings(cfg, &tg_settings);
+    return s && s->enabled;
 }
 
 static int tg_start(struct app *app, void **state)
@@ -610,8 +629,8 @@ static int tg_start(struct app *app, void **state)
     if (!tg)
         return -1;
     tg->app = app;
-    tg->pc = &app->cfg->telegram;
-    const struct cfg_rate_limit *rl = &tg->pc->rate_limit;
+    tg->pc = cfg_settings(app->cfg, &tg_settings);
+    const struct bot_rate_limit *rl = &tg->pc->rate_limit;
     struct sender_config sc = {
         .platform = TG,
         .base_url = tg->pc->api_base_url,
@@ -663,4 +682,5 @@ const struct platform_ops telegram_platform = {
     .webhook_path = "/webhook/telegram",
     .webhook_header = "x-telegram-bot-api-secret-token:",
     .webhook = tg_webhook,
+    .settings = &tg_settings,
 };

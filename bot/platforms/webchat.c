@@ -36,9 +36,12 @@
 
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define WC_TEXT_MAX     MSG_MAX_TEXT_BYTES /* a resident's message, in bytes */
 #define WC_FRAME_MAX    32768              /* a whole JSON frame, escapes included */
@@ -649,9 +652,42 @@ static const struct lws_protocols webchat_lws_protocol = {
     .tx_packet_size = WC_TX_PACKET,
 };
 
+/* The keys under platforms.webchat (README: Configuration). */
+struct webchat_settings {
+    bool enabled;
+};
+
+static const struct cfg_spec webchat_spec[] = {
+    {"enabled", CFG_BOOL, offsetof(struct webchat_settings, enabled), NULL, 1, 0, 0, NULL, NULL},
+};
+
+/* A data_dir without the page used to start a web chat that answered 404 to everyone. */
+static int webchat_check(const struct cfg *cfg, const void *settings, char *why, size_t whylen)
+{
+    const struct webchat_settings *s = settings;
+    char page[PATH_MAX + 32];
+    int n = snprintf(page, sizeof page, "%s/web/index.html", cfg->data_dir);
+    if (!s->enabled || (n > 0 && (size_t)n < sizeof page && access(page, R_OK) == 0))
+        return 0;
+    snprintf(why, whylen,
+             "%s: %s has no web/index.html, so the web chat would answer 404 (point it at the "
+             "directory holding web/ and config/, or set platforms.webchat.enabled to false)",
+             cfg->data_dir_from, cfg->data_dir);
+    return -1;
+}
+
+static const struct cfg_block webchat_settings = {
+    .prefix = "platforms.webchat",
+    .spec = webchat_spec,
+    .n_spec = sizeof webchat_spec / sizeof webchat_spec[0],
+    .size = sizeof(struct webchat_settings),
+    .check = webchat_check,
+};
+
 static bool webchat_enabled(const struct cfg *cfg)
 {
-    return cfg->webchat_enabled;
+    const struct webchat_settings *s = cfg_settings(cfg, &webchat_settings);
+    return s && s->enabled;
 }
 
 static int webchat_start(struct app *app, void **state)
@@ -696,4 +732,5 @@ const struct platform_ops webchat_platform = {
     .stop = webchat_stop,
     .wake = webchat_wake,
     .ws_protocol = &webchat_lws_protocol,
+    .settings = &webchat_settings,
 };

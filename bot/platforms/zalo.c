@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "base/msg.h"
 #include "bot/platform.h"
+#include "bot/bot_settings.h"
 #include "bot/receiver.h"
 #include "base/secure.h"
 #include "bot/platforms/zalo.h"
@@ -42,7 +43,7 @@
 
 struct zalo {
     struct app *app;
-    const struct cfg_platform *pc;
+    const struct bot_settings *pc;
     struct sender *sender;
     struct receiver rx;
     pthread_mutex_t lock; /* guards bot_id: written by the receive thread, read by webhooks */
@@ -407,9 +408,28 @@ static const struct sender_ops zl_sender_ops = {.build = zl_build};
 
 /* ---- the platform ------------------------------------------------------------------------ */
 
+/* The keys under platforms.zalo (README: Configuration). */
+static const struct cfg_spec zl_spec[] = {
+    BOT_SETTINGS_SPEC("https://bot-api.zaloplatforms.com", 10, 1, 10)};
+
+static int zl_check(const struct cfg *cfg, const void *settings, char *why, size_t whylen)
+{
+    (void)cfg;
+    return bot_settings_check(settings, ZL, 8, why, whylen);
+}
+
+static const struct cfg_block zl_settings = {
+    .prefix = "platforms." ZL,
+    .spec = zl_spec,
+    .n_spec = sizeof zl_spec / sizeof zl_spec[0],
+    .size = sizeof(struct bot_settings),
+    .check = zl_check,
+};
+
 static bool zl_enabled(const struct cfg *cfg)
 {
-    return cfg->zalo.enabled;
+    const struct bot_settings *s = cfg_settings(cfg, &zl_settings);
+    return s && s->enabled;
 }
 
 static int zl_start(struct app *app, void **state)
@@ -418,9 +438,9 @@ static int zl_start(struct app *app, void **state)
     if (!zl)
         return -1;
     zl->app = app;
-    zl->pc = &app->cfg->zalo;
+    zl->pc = cfg_settings(app->cfg, &zl_settings);
     pthread_mutex_init(&zl->lock, NULL);
-    const struct cfg_rate_limit *rl = &zl->pc->rate_limit;
+    const struct bot_rate_limit *rl = &zl->pc->rate_limit;
     struct sender_config sc = {
         .platform = ZL,
         .base_url = zl->pc->api_base_url,
@@ -474,4 +494,5 @@ const struct platform_ops zalo_platform = {
     .webhook_path = "/webhook/zalo",
     .webhook_header = "x-bot-api-secret-token:",
     .webhook = zl_webhook,
+    .settings = &zl_settings,
 };

@@ -8,6 +8,8 @@
 #include "config/config.h"
 
 #include "base/log.h"
+#include "bot/bot_settings.h"
+#include "bot/platform.h"
 
 #include "testlib.h"
 
@@ -21,6 +23,17 @@ static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A platform's typed settings, as the platform reads them (its own spec, bot/platforms/). */
+static const struct bot_settings *bot(const struct cfg *cfg, const char *name)
+{
+    return cfg_settings(cfg, platform_find(name)->settings);
+}
+
+static bool webchat_on(const struct cfg *cfg)
+{
+    return platform_find("webchat")->enabled(cfg);
 }
 
 /* Loads text written to tmpdir/name; returns cfg_load's status. */
@@ -96,12 +109,12 @@ static void test_config_defaults_without_file(void)
     CHECK_INT(cfg->http_max_body_bytes, 1048576);
     CHECK_STR(cfg->storage_synchronous, "full");
     CHECK_INT(cfg->storage_busy_timeout_ms, 5000);
-    CHECK(cfg->webchat_enabled);
-    CHECK(!cfg->telegram.enabled);
-    CHECK(!cfg->zalo.enabled);
-    CHECK_STR(cfg->telegram.mode, "polling");
-    CHECK_STR(cfg->telegram.api_base_url, "https://api.telegram.org");
-    CHECK_INT(cfg->telegram.max_attempts, 8);
+    CHECK(webchat_on(cfg));
+    CHECK(!bot(cfg, "telegram")->enabled);
+    CHECK(!bot(cfg, "zalo")->enabled);
+    CHECK_STR(bot(cfg, "telegram")->mode, "polling");
+    CHECK_STR(bot(cfg, "telegram")->api_base_url, "https://api.telegram.org");
+    CHECK_INT(bot(cfg, "telegram")->max_attempts, 8);
 
     char *cwd = getcwd(NULL, 0);
     char want[PATH_MAX + 32];
@@ -175,24 +188,24 @@ static void test_config_file_sets_every_key(void)
     snprintf(want, sizeof want, "%s/every.json", dir);
     CHECK_STR(cfg->file, want);
     CHECK_STR(cfg->dir, dir);
-    CHECK(!cfg->webchat_enabled);
+    CHECK(!webchat_on(cfg));
 
-    CHECK(cfg->telegram.enabled);
-    CHECK_STR(cfg->telegram.token, "123456:ABC-def_ghi");
-    CHECK_STR(cfg->telegram.api_base_url, "http://127.0.0.1:9999");
-    CHECK_STR(cfg->telegram.mode, "webhook");
-    CHECK_STR(cfg->telegram.webhook_url, "https://example.org/webhook/telegram");
-    CHECK_STR(cfg->telegram.webhook_secret, "s");
-    CHECK(cfg->telegram.rate_limit.global_per_sec == 5.0);
-    CHECK(cfg->telegram.rate_limit.per_chat_per_sec == 0.5);
-    CHECK(cfg->telegram.rate_limit.per_group_per_min == 12.0);
-    CHECK_INT(cfg->telegram.max_attempts, 3);
+    CHECK(bot(cfg, "telegram")->enabled);
+    CHECK_STR(bot(cfg, "telegram")->token, "123456:ABC-def_ghi");
+    CHECK_STR(bot(cfg, "telegram")->api_base_url, "http://127.0.0.1:9999");
+    CHECK_STR(bot(cfg, "telegram")->mode, "webhook");
+    CHECK_STR(bot(cfg, "telegram")->webhook_url, "https://example.org/webhook/telegram");
+    CHECK_STR(bot(cfg, "telegram")->webhook_secret, "s");
+    CHECK(bot(cfg, "telegram")->rate_limit.global_per_sec == 5.0);
+    CHECK(bot(cfg, "telegram")->rate_limit.per_chat_per_sec == 0.5);
+    CHECK(bot(cfg, "telegram")->rate_limit.per_group_per_min == 12.0);
+    CHECK_INT(bot(cfg, "telegram")->max_attempts, 3);
 
-    CHECK(!cfg->zalo.enabled);
-    CHECK_STR(cfg->zalo.api_base_url, "https://z.example");
-    CHECK(cfg->zalo.rate_limit.global_per_sec == 0.0);
-    CHECK(cfg->zalo.rate_limit.per_chat_per_sec == 2.0);
-    CHECK_INT(cfg->zalo.max_attempts, 100);
+    CHECK(!bot(cfg, "zalo")->enabled);
+    CHECK_STR(bot(cfg, "zalo")->api_base_url, "https://z.example");
+    CHECK(bot(cfg, "zalo")->rate_limit.global_per_sec == 0.0);
+    CHECK(bot(cfg, "zalo")->rate_limit.per_chat_per_sec == 2.0);
+    CHECK_INT(bot(cfg, "zalo")->max_attempts, 100);
     cfg_free(cfg);
 }
 
@@ -227,7 +240,7 @@ static void test_config_env_strings_read_from_environment(void)
     CHECK_INT(load_text("env.json", text, &cfg, err), 0);
     if (cfg) {
         CHECK_STR(cfg->timezone, "UTC");
-        CHECK_STR(cfg->telegram.token, "987654:secretTOKENvalue");
+        CHECK_STR(bot(cfg, "telegram")->token, "987654:secretTOKENvalue");
         /* The resolved value is what modules reading their own sections see too. */
         CHECK_STR(json_string_value(cfg_section(cfg, "platforms.telegram.token")),
                   "987654:secretTOKENvalue");
@@ -270,7 +283,7 @@ static void test_config_unset_env_is_fine_for_disabled_platform_only(void)
                         &cfg, err),
               0);
     if (cfg)
-        CHECK_STR(cfg->telegram.token, "");
+        CHECK_STR(bot(cfg, "telegram")->token, "");
     cfg_free(cfg);
 
     const char *const want[] = {"platforms.telegram.token", "env-on.json", NULL};
@@ -421,7 +434,7 @@ static void test_config_zalo_webhook_secret_needs_eight_characters(void)
                         &cfg, err),
               0);
     if (cfg)
-        CHECK_STR(cfg->zalo.webhook_secret, "abc12345");
+        CHECK_STR(bot(cfg, "zalo")->webhook_secret, "abc12345");
     cfg_free(cfg);
 }
 

@@ -62,6 +62,7 @@ int testlib_run(const struct testlib_case *cases, size_t n)
     if (!getenv("TIPGATE_TEST_VERBOSE"))
         log_set_level(LOG_ERROR);
     platform_registry_init(); /* as app_init does: handlers ask platforms' caps by name */
+    app_register_settings();  /* as every command does before reading a configuration */
     int failed_cases = 0;
     for (size_t i = 0; i < n; i++) {
         int before = testlib_failures;
