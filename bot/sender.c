@@ -304,6 +304,36 @@ static struct sx *sender_free_slot(struct sender *s)
     return NULL;
 }
 
+/* Claims row (in the open transaction) and loads it with its request into a free slot, ready
+ * to start. Takes req->body and, on success, row's strings. Returns as sender_take. */
+static int sender_load(struct sender *s, struct outbox_row *row, struct platform_request *req,
+                       int64_t mono)
+{
+    struct sx *x = sender_free_slot(s);
+    if (!x || !req->body || sender_headers(req, &x->headers) != 0 ||
+        outbox_set_sending(s->db, row->id, s->app->owner.id) != DB_OK) {
+        free(req->body);
+        if (x) {
+            curl_slist_free_all(x->headers);
+            x->headers = NULL;
+        }
+        return x ? 0 : -1;
+    }
+    ratelimit_take(s->rl, row->chat_id, row->is_group, mono);
+    x->started = mono;
+    row->attempts++;
+    x->row = *row;
+    memset(row, 0, sizeof *row); /* the slot owns the strings now */
+    x->body = req->body;
+    x->busy = 1;
+    s->inflight++;
+    botapi_buf_reset(&x->resp, SENDER_RESP_MAX);
+    botapi_prepare(x->easy, req->url, x->body, x->headers ? x->headers : botapi_json_headers(),
+                   &x->resp, SENDER_TIMEOUT_S);
+    curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
+    return 1;
+}
+
 /* Decides one due row: returns 1 when it was prepared in a slot (claimed in the open
  * transaction), 0 when held back or failed, -1 when nothing more can go this turn. */
 static int sender_take(struct sender *s, struct outbox_row *row, int64_t now, int64_t mono)
@@ -331,29 +361,7 @@ static int sender_take(struct sender *s, struct outbox_row *row, int64_t now, in
         log_warn("sender", "%s: message %lld failed: %s", s->platform, (long long)row->id, why);
         return 0;
     }
-    struct sx *x = sender_free_slot(s);
-    if (!x || !req.body || sender_headers(&req, &x->headers) != 0 ||
-        outbox_set_sending(s->db, row->id, s->app->owner.id) != DB_OK) {
-        free(req.body);
-        if (x) {
-            curl_slist_free_all(x->headers);
-            x->headers = NULL;
-        }
-        return x ? 0 : -1;
-    }
-    ratelimit_take(s->rl, row->chat_id, row->is_group, mono);
-    x->started = mono;
-    row->attempts++;
-    x->row = *row;
-    memset(row, 0, sizeof *row); /* the slot owns the strings now */
-    x->body = req.body;
-    x->busy = 1;
-    s->inflight++;
-    botapi_buf_reset(&x->resp, SENDER_RESP_MAX);
-    botapi_prepare(x->easy, req.url, x->body, x->headers ? x->headers : botapi_json_headers(),
-                   &x->resp, SENDER_TIMEOUT_S);
-    curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
-    return 1;
+    return sender_load(s, row, &req, mono);
 }
 
 /* Due rows this turn may start (read without taking the write lock); *queried says whether
