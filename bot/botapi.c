@@ -169,7 +169,6 @@ void botapi_classify(CURLcode curl_rc, long http_code, const struct botapi_buf *
 int botapi_request(struct platform_request *out, const char *base, const char *token,
                    const char *method, json_t *params, const char **why)
 {
-    out->what = method;
     out->body = params ? json_dumps(params, JSON_COMPACT) : NULL;
     json_decref(params);
     if (!out->body) {

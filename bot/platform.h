@@ -51,13 +51,13 @@ enum {
     PLATFORM_WHY_MAX = 320,    /* what an answer meant, for logs and outbox.last_error */
 };
 
-/* One send, as build_request fills it. The URL and headers may hold the token: the sender
- * never logs them (it logs `what`). "Content-Type: application/json" is always sent. */
+/* One send, as build_request fills it (the sender hands it in empty). The URL and headers may
+ * hold the token: the sender never logs them. "Content-Type: application/json" is always
+ * sent; the method is POST. */
 struct platform_request {
     char url[PLATFORM_URL_MAX];
-    char headers[PLATFORM_HEADERS_MAX][PLATFORM_HEADER_MAX]; /* extra lines; "" = unused */
-    char *body;       /* malloc'd JSON; the sender owns (and frees) it once build returns 0 */
-    const char *what; /* a static name for logs ("sendMessage") */
+    char headers[PLATFORM_HEADERS_MAX][PLATFORM_HEADER_MAX]; /* extra lines; "" ends them */
+    char *body; /* malloc'd JSON; the sender frees it, whatever build_request returned */
 };
 
 /* What an answer means for its outbox row — the only thing the sender learns from it. */
@@ -67,7 +67,8 @@ enum platform_verdict {
                                does not use up an attempt */
     PLATFORM_BLOCKED,       /* the user blocked the bot or left: fail it, send nothing more */
     PLATFORM_BAD_REQUEST,   /* this message can never go (too long, no such chat): fail it */
-    PLATFORM_MOVED,         /* the chat has a new id (moved_to): rewrite it everywhere, resend */
+    PLATFORM_MOVED,         /* the chat has a new id (moved_to, never ""): rewrite it
+                               everywhere and resend */
     PLATFORM_TOKEN_EXPIRED, /* the token, not the message: keep it queued, report the token */
     PLATFORM_TRANSIENT,     /* down, 5xx, garbage: retry with backoff up to max_attempts */
 };

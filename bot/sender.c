@@ -221,6 +221,8 @@ static void sender_read_answer(const struct sender *s, CURLcode rc, long code,
         return;
     }
     s->ops->classify_answer(code, resp->data, resp->len, a);
+    if (a->verdict == PLATFORM_MOVED && !a->moved_to[0]) /* NEVER: resending at once would spin */
+        a->verdict = PLATFORM_TRANSIENT;
 }
 
 /* Takes every finished transfer off the multi handle (no database work). */
@@ -264,7 +266,6 @@ static void sender_request_init(struct platform_request *req)
     for (int i = 0; i < PLATFORM_HEADERS_MAX; i++)
         req->headers[i][0] = '\0';
     req->body = NULL;
-    req->what = "";
 }
 
 /* Appends line to *list; on failure frees the whole list. Returns 0 or -1. */

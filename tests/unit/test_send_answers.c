@@ -66,7 +66,8 @@ static void test_telegram_refusals_become_their_verdicts(void)
                "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: chat not "
                "found\"}");
     CHECK_INT(a.verdict, PLATFORM_BAD_REQUEST);
-    a = answer("telegram", 401, "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}");
+    a = answer("telegram", 401,
+               "{\"ok\":false,\"error_code\":401,\"description\":\"Unauthorized\"}");
     CHECK_INT(a.verdict, PLATFORM_TOKEN_EXPIRED);
     CHECK(a.understood);
     a = answer("telegram", 404, "{\"ok\":false,\"error_code\":404,\"description\":\"Not Found\"}");

@@ -149,7 +149,6 @@ static int mini_build(void *state, struct db *db, const struct outbox_row *row, 
     json_t *body = json_pack("{s:s, s:s}", "to", row->chat_id, "text", row->text);
     out->body = json_dumps(body, JSON_COMPACT);
     json_decref(body);
-    out->what = "send";
     *why = "out of memory";
     return out->body ? 0 : -1;
 }
@@ -168,7 +167,8 @@ static void oa_classify(long http, const char *body, size_t len, struct platform
     }
     json_int_t code = json_integer_value(err);
     const char *msg = json_string_value(json_object_get(root, "message"));
-    const char *id = json_string_value(json_object_get(json_object_get(root, "data"), "message_id"));
+    const char *id =
+        json_string_value(json_object_get(json_object_get(root, "data"), "message_id"));
     a->understood = true;
     snprintf(a->why, sizeof a->why, "error %lld: %s", (long long)code, msg ? msg : "");
     if (code == 0) {
@@ -254,8 +254,8 @@ static const char *row_of(struct app *app, const char *chat)
                        -1, &st, NULL);
     sqlite3_bind_text(st, 1, chat, -1, SQLITE_STATIC);
     if (st && sqlite3_step(st) == SQLITE_ROW)
-        snprintf(out, sizeof out, "%s|%d|%s", sqlite3_column_text(st, 0),
-                 sqlite3_column_int(st, 1), sqlite3_column_text(st, 2));
+        snprintf(out, sizeof out, "%s|%d|%s", sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
+                 sqlite3_column_text(st, 2));
     sqlite3_finalize(st);
     return out;
 }
@@ -302,8 +302,9 @@ static int run(struct app *app, const struct platform_ops *ops, struct mini *m, 
 static void test_zalo_oa_answers_are_settled_once_each(void)
 {
     static const struct fake_route routes[] = {
-        {"oa-ok", 200, "{\"error\":0,\"message\":\"Success\",\"data\":{\"message_id\":"
-                       "\"7b3f0a1c2d\",\"user_id\":\"2512523625412515\"}}"},
+        {"oa-ok", 200,
+         "{\"error\":0,\"message\":\"Success\",\"data\":{\"message_id\":"
+         "\"7b3f0a1c2d\",\"user_id\":\"2512523625412515\"}}"},
         {"oa-token", 200, "{\"error\":-216,\"message\":\"Access token is invalid\"}"},
         {"oa-blocked", 200,
          "{\"error\":-230,\"message\":\"User has not interacted with the OA in the past 7 "
@@ -328,7 +329,8 @@ static void test_zalo_oa_answers_are_settled_once_each(void)
 static void test_graph_answers_are_settled_once_each(void)
 {
     static const struct fake_route routes[] = {
-        {"g-ok", 200, "{\"recipient_id\":\"1254477777772919\",\"message_id\":\"m_AG5Hz2Uq7tuwNE\"}"},
+        {"g-ok", 200,
+         "{\"recipient_id\":\"1254477777772919\",\"message_id\":\"m_AG5Hz2Uq7tuwNE\"}"},
         {"g-token", 400,
          "{\"error\":{\"message\":\"Error validating access token: Session has expired\","
          "\"type\":\"OAuthException\",\"code\":190,\"error_subcode\":463,"
@@ -353,7 +355,8 @@ static void test_graph_answers_are_settled_once_each(void)
               "queued|0|error 190: Error validating access token: Session has expired");
     CHECK_STR(row_of(&app, "g-blocked"),
               "failed|1|error 551: (#551) This person isn't available right now.");
-    CHECK_STR(row_of(&app, "g-bad"), "failed|1|error 100: (#100) The parameter recipient is required");
+    CHECK_STR(row_of(&app, "g-bad"),
+              "failed|1|error 100: (#100) The parameter recipient is required");
     /* Throttled: back in the queue without using up an attempt (however often it is asked). */
     CHECK_STR(row_of(&app, "g-slow"),
               "queued|0|error 613: (#613) Calls to this api have exceeded the rate limit.");
