@@ -111,9 +111,9 @@ struct platform_ops {
      * string, says why; the row is marked failed). */
     int (*build_request)(void *state, struct db *db, const struct outbox_row *row, int64_t now_ms,
                          struct platform_request *out, const char **why);
-    /* Reads an answer: http_status and its body (len bytes, not NUL-terminated; possibly cut at
-     * the sender's cap, HTML or empty) into *out. Pure: no state, any thread. A transfer that
-     * got no answer at all never reaches it (the sender counts it transient itself). */
+    /* Reads an answer: http_status and its body (len bytes, not NUL-terminated, NULL when len
+     * is 0; possibly cut at the sender's cap, or HTML) into *out. Pure: no state, any thread.
+     * A transfer that got no answer at all never reaches it (the sender counts it transient). */
     void (*classify_answer)(long http_status, const char *body, size_t len,
                             struct platform_answer *out);
 };
