@@ -5,6 +5,7 @@
 
 #include "base/secure.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,98 @@ void botapi_classify(CURLcode curl_rc, long http_code, const struct botapi_buf *
         botapi_read_error(root, http_code, r);
     }
     json_decref(root);
+}
+
+int botapi_request(struct platform_request *out, const char *base, const char *token,
+                   const char *method, json_t *params, const char **why)
+{
+    out->body = params ? json_dumps(params, JSON_COMPACT) : NULL;
+    json_decref(params);
+    if (!out->body) {
+        *why = "out of memory";
+        return -1;
+    }
+    if (botapi_url(out->url, base, token, method) != 0) {
+        free(out->body);
+        out->body = NULL;
+        *why = "the API base URL is too long";
+        return -1;
+    }
+    return 0;
+}
+
+/* A sent message's id as the answer leads with it ({"ok":true,"result":{"message_id":N or
+ * "s"), read without parsing the Message: a send is the hot path and the id is only a
+ * courtesy. Anything else (another order, an id too long to be one) gives "". */
+static void botapi_lead_id(const char *body, size_t len, char id[PLATFORM_ID_MAX])
+{
+    static const char lead[] = "{\"ok\":true,\"result\":{\"message_id\":";
+    const size_t n = sizeof lead - 1;
+    const char *p = body + n, *end = body + len;
+    size_t i = 0;
+    id[0] = '\0';
+    if (len <= n || memcmp(body, lead, n) != 0)
+        return;
+    bool quoted = *p == '"';
+    p += quoted;
+    while (p < end && i + 1 < PLATFORM_ID_MAX && (isalnum((unsigned char)*p) || *p == '-'))
+        id[i++] = *p++;
+    bool closed = p < end && (quoted ? *p == '"' : (*p == ',' || *p == '}'));
+    id[closed ? i : 0] = '\0';
+}
+
+/* result.message_id of a parsed answer (a number, or a string that fits). */
+static void botapi_result_id(json_t *result, char id[PLATFORM_ID_MAX])
+{
+    json_t *v = json_object_get(result, "message_id");
+    id[0] = '\0';
+    if (json_is_integer(v))
+        snprintf(id, PLATFORM_ID_MAX, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_string(v) && json_string_length(v) < PLATFORM_ID_MAX)
+        snprintf(id, PLATFORM_ID_MAX, "%s", json_string_value(v));
+}
+
+/* The verdict of a refusal; fills retry_after_s and moved_to. */
+static enum platform_verdict botapi_refusal(const struct botapi_reply *r, struct platform_answer *a)
+{
+    int code = r->error_code;
+    if (code == 429) {
+        a->retry_after_s = r->retry_after;
+        return PLATFORM_RETRY_AFTER;
+    }
+    if (code == 400 && r->migrate_to[0]) {
+        snprintf(a->moved_to, sizeof a->moved_to, "%s", r->migrate_to);
+        return PLATFORM_MOVED;
+    }
+    if (code == 403)
+        return PLATFORM_BLOCKED;
+    if (code == 401 || code == 404) /* the token (404: no such bot), not the message */
+        return PLATFORM_TOKEN_EXPIRED;
+    if (code >= 400 && code < 500 && code != 408 && code != 409)
+        return PLATFORM_BAD_REQUEST;
+    return PLATFORM_TRANSIENT;
+}
+
+void botapi_classify_answer(long http_status, const char *body, size_t len,
+                            struct platform_answer *out)
+{
+    struct botapi_buf b = {.data = (char *)body, .len = body ? len : 0};
+    struct botapi_reply r;
+    memset(&r, 0, sizeof r);
+    memset(out, 0, sizeof *out);
+    botapi_classify(CURLE_OK, http_status, &b, &r); /* want_result 0: ok:true is not parsed */
+    botapi_describe(&r, out->why, sizeof out->why);
+    out->understood = r.status == BOTAPI_OK || r.status == BOTAPI_REFUSED;
+    if (r.status == BOTAPI_OK) {
+        out->verdict = PLATFORM_SENT;
+        if (r.result)
+            botapi_result_id(r.result, out->message_id);
+        else
+            botapi_lead_id(body, b.len, out->message_id);
+    } else {
+        out->verdict = r.status == BOTAPI_REFUSED ? botapi_refusal(&r, out) : PLATFORM_TRANSIENT;
+    }
+    botapi_reply_clear(&r);
 }
 
 void botapi_call(CURL *easy, const char *base, const char *token, const char *method,

@@ -5,9 +5,15 @@
  * timeouts), classifies every answer — including HTML, truncated JSON and silence — into one
  * struct, and computes backoff delays. The URL holds the token, so it is never logged: requests
  * are named by method only, and the token is registered with the log scrubber anyway.
+ *
+ * For bot/sender.c it supplies the two send ops both adapters plug into their platform_ops
+ * (bot/platform.h): botapi_request (method + params → URL and body) and botapi_classify_answer
+ * (the Bot API's answer → a platform verdict). Everything the sender knows of {"ok":…} is here.
  */
 #ifndef TIPGATE_BOTAPI_H
 #define TIPGATE_BOTAPI_H
+
+#include "bot/platform.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -50,6 +56,17 @@ void botapi_reply_clear(struct botapi_reply *r);
  * r->want_result (kept) says whether the result is needed; a send does not parse it. */
 void botapi_classify(CURLcode curl_rc, long http_code, const struct botapi_buf *body,
                      struct botapi_reply *r);
+
+/* The send request of a Bot API call: "{base}/bot{token}/{method}" with params as its JSON body.
+ * Takes params (a new reference, NULL fails) whatever happens. Returns 0, or -1 with *why. */
+int botapi_request(struct platform_request *out, const char *base, const char *token,
+                   const char *method, json_t *params, const char **why);
+/* The classify_answer op of Bot API platforms (Telegram, Zalo Bot): ok:true → SENT (with
+ * result.message_id when the answer leads with it), 429 → RETRY_AFTER (parameters.retry_after
+ * or 0), 400 with migrate_to_chat_id → MOVED, 403 → BLOCKED, 401/404 → TOKEN_EXPIRED, other
+ * 4xx but 408/409 → BAD_REQUEST; 5xx, 408, 409, HTML, truncated or empty → TRANSIENT. */
+void botapi_classify_answer(long http_status, const char *body, size_t len,
+                            struct platform_answer *out);
 
 /* Builds "{base}/bot{token}/{method}" into url. */
 int botapi_url(char url[BOTAPI_URL_MAX], const char *base, const char *token, const char *method);

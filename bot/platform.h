@@ -11,6 +11,12 @@
  * Receiving: an adapter turns updates into struct msg and stores them with inbox_add() before
  * acknowledging the platform. Sending: the adapter drains its outbox rows; wake() tells it new
  * rows exist. Adapters never call handlers and handlers never call adapters: they meet in SQLite.
+ *
+ * An HTTP platform leaves the draining to bot/sender.c and supplies only two ops: build_request
+ * (an outbox row → URL, headers, body) and classify_answer (HTTP status + body → a verdict from
+ * enum platform_verdict). The sender keeps limits, priorities, claims and settlement and never
+ * reads a platform's JSON, so an API that answers {"ok":…} (Telegram, Zalo Bot),
+ * {"error":0,…} (Zalo Official Account) or a Graph error object (Messenger) is carried alike.
  */
 #ifndef TIPGATE_PLATFORM_H
 #define TIPGATE_PLATFORM_H
@@ -19,12 +25,54 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct app;
 struct cfg;
 struct cfg_block;
 struct db;
 struct lws_protocols;
+struct outbox_row;
+
+/* Bounds of one HTTP send (bot/sender.c keeps one request per transfer slot). */
+enum {
+    PLATFORM_URL_MAX = 1024,   /* the URL, query string included */
+    PLATFORM_HEADERS_MAX = 4,  /* extra header lines a request may carry */
+    PLATFORM_HEADER_MAX = 512, /* one "Name: value" line */
+    PLATFORM_ID_MAX = 64,      /* a platform's message id or a moved chat's new id */
+    PLATFORM_WHY_MAX = 320,    /* what an answer meant, for logs and outbox.last_error */
+};
+
+/* One send, as build_request fills it (the sender hands it in empty). The URL and headers may
+ * hold the token: the sender never logs them. "Content-Type: application/json" is always
+ * sent; the method is POST. */
+struct platform_request {
+    char url[PLATFORM_URL_MAX];
+    char headers[PLATFORM_HEADERS_MAX][PLATFORM_HEADER_MAX]; /* extra lines; "" ends them */
+    char *body; /* malloc'd JSON; the sender frees it, whatever build_request returned */
+};
+
+/* What an answer means for its outbox row — the only thing the sender learns from it. */
+enum platform_verdict {
+    PLATFORM_SENT,          /* delivered; message_id holds the platform's id when it gave one */
+    PLATFORM_RETRY_AFTER,   /* throttled: retry after retry_after_s (0: the sender's backoff);
+                               does not use up an attempt */
+    PLATFORM_BLOCKED,       /* the user blocked the bot or left: fail it, send nothing more */
+    PLATFORM_BAD_REQUEST,   /* this message can never go (too long, no such chat): fail it */
+    PLATFORM_MOVED,         /* the chat has a new id (moved_to, never ""): rewrite it
+                               everywhere and resend */
+    PLATFORM_TOKEN_EXPIRED, /* the token, not the message: keep it queued, report the token */
+    PLATFORM_TRANSIENT,     /* down, 5xx, garbage: retry with backoff up to max_attempts */
+};
+
+struct platform_answer {
+    enum platform_verdict verdict;
+    int retry_after_s;                /* RETRY_AFTER only */
+    char message_id[PLATFORM_ID_MAX]; /* SENT: "" when the answer did not carry one */
+    char moved_to[PLATFORM_ID_MAX];   /* MOVED: the chat's new id */
+    bool understood; /* the answer was the platform's own (it read the token), not garbage */
+    char why[PLATFORM_WHY_MAX]; /* "error 403: Forbidden: bot was blocked by the user" */
+};
 
 struct platform_ops {
     const char *name;
@@ -52,6 +100,18 @@ struct platform_ops {
      * (config/config.h), registered before the file is read; the platform reads its typed
      * settings with cfg_settings(cfg, settings). Optional (a platform with no keys). */
     const struct cfg_block *settings;
+    /* Sending over HTTP with bot/sender.c (both or neither; its start() passes the ops and its
+     * state to sender_start). build_request turns one outbox row into *out, on the sender's
+     * thread with its database connection (it may write, e.g. button tokens, inside the
+     * sender's transaction). Returns 0, or -1 when the row can never be sent (*why, a static
+     * string, says why; the row is marked failed). */
+    int (*build_request)(void *state, struct db *db, const struct outbox_row *row, int64_t now_ms,
+                         struct platform_request *out, const char **why);
+    /* Reads an answer: http_status and its body (len bytes, not NUL-terminated, NULL when len
+     * is 0; possibly cut at the sender's cap, or HTML) into *out. Pure: no state, any thread.
+     * A transfer that got no answer at all never reaches it (the sender counts it transient). */
+    void (*classify_answer)(long http_status, const char *body, size_t len,
+                            struct platform_answer *out);
 };
 
 /* The registry, NULL-terminated, in a fixed order (an index is a platform's bit in masks). */

@@ -2,6 +2,10 @@
  * sender.c — see sender.h. Times: the rate limiter and pauses use the monotonic clock (a test
  * moving the application clock must not release a platform pause early); rows' next_attempt_at
  * uses the application clock like everything stored.
+ *
+ * The platform's ops build each request and read each answer (bot/platform.h); this file acts
+ * on the verdict only. It still borrows bot/botapi.c's curl plumbing (bounded response buffer,
+ * transfer options, backoff), which holds nothing of the Bot API's JSON.
  */
 #include "bot/sender.h"
 
@@ -10,6 +14,8 @@
 #include "base/clock.h"
 #include "bot/health.h"
 #include "base/log.h"
+#include "bot/platform.h"
+#include "storage/outbox.h"
 #include "storage/people.h"
 #include "storage/platform_store.h"
 
@@ -32,7 +38,8 @@ struct sx { /* one transfer slot */
     CURL *easy;
     int64_t started; /* monotonic: when the rate limiter counted it */
     struct outbox_row row;
-    char *body;
+    char *body;                 /* the request's body, sent from here (curl does not copy it) */
+    struct curl_slist *headers; /* owned when the request has extra lines, else NULL */
     struct botapi_buf resp;
     int busy;
 };
@@ -40,9 +47,9 @@ struct sx { /* one transfer slot */
 struct sender {
     struct app *app;
     struct sender_config cfg;
-    char *platform, *base_url, *token;
-    const struct sender_ops *ops;
-    void *ctx;
+    char *platform;
+    const struct platform_ops *ops;
+    void *state; /* the platform's, passed to ops->build_request */
     struct db *db;
     CURLM *multi;
     struct sx slots[SENDER_MAX_INFLIGHT];
@@ -58,38 +65,21 @@ struct sender {
     int throttled_n;
 };
 
-enum sender_verdict { SV_SENT, SV_RETRY, SV_RETRY_FREE, SV_FAILED, SV_BLOCKED, SV_MOVED };
-
-/* Decides what a reply means for its row; *delay_ms for retries. */
-static enum sender_verdict sender_judge(struct sender *s, const struct botapi_reply *r,
-                                        int attempts, int64_t *delay_ms)
+/* The delay before a row answered with a (retrying) verdict goes again. */
+static int64_t sender_delay_ms(const struct platform_answer *a, int attempts)
 {
-    *delay_ms = 0;
-    if (r->status == BOTAPI_OK)
-        return SV_SENT;
-    if (r->status == BOTAPI_REFUSED) {
-        int code = r->error_code;
-        if (code == 429) {
-            *delay_ms = r->retry_after > 0
-                            ? r->retry_after * 1000LL
-                            : botapi_backoff_ms(attempts, SENDER_429_BASE_MS, SENDER_RETRY_CAP_MS);
-            return SV_RETRY_FREE;
-        }
-        if (code == 400 && r->migrate_to[0])
-            return SV_MOVED;
-        if (code == 403)
-            return SV_BLOCKED;
-        if (code == 401 || code == 404) { /* the token, not the message: wait for the operator */
-            *delay_ms = SENDER_DOWN_CAP_MS;
-            return SV_RETRY_FREE;
-        }
-        if (code >= 400 && code < 500 && code != 408 && code != 409)
-            return SV_FAILED;
+    switch (a->verdict) {
+    case PLATFORM_RETRY_AFTER:
+        return a->retry_after_s > 0
+                   ? a->retry_after_s * 1000LL
+                   : botapi_backoff_ms(attempts, SENDER_429_BASE_MS, SENDER_RETRY_CAP_MS);
+    case PLATFORM_TOKEN_EXPIRED: /* wait for the operator, not for the message */
+        return SENDER_DOWN_CAP_MS;
+    case PLATFORM_MOVED:
+        return 0;
+    default:
+        return botapi_backoff_ms(attempts, 1000, SENDER_RETRY_CAP_MS);
     }
-    if (attempts >= s->cfg.max_attempts)
-        return SV_FAILED;
-    *delay_ms = botapi_backoff_ms(attempts, 1000, SENDER_RETRY_CAP_MS);
-    return SV_RETRY;
 }
 
 /* Remembers a 429; three chats throttled within two seconds pause the whole platform. */
@@ -124,68 +114,80 @@ static void sender_note_down(struct sender *s, int64_t mono, const char *what)
 struct sender_report {
     struct health_send_turn t;
     int token; /* 1 the platform took the token this turn, -1 it refused it, 0 no answer */
-    char token_why[BOTAPI_DESC_MAX + 64];
+    char token_why[PLATFORM_WHY_MAX];
 };
 
-static void sender_note(struct sender_report *rep, const struct botapi_reply *r,
-                        enum sender_verdict v, const char *why)
+/* Counts one settled answer; given_up says the row was failed for good. */
+static void sender_note(struct sender_report *rep, const struct platform_answer *a, bool given_up)
 {
-    if (r->status == BOTAPI_REFUSED && (r->error_code == 401 || r->error_code == 404)) {
+    if (a->verdict == PLATFORM_TOKEN_EXPIRED) {
         rep->token = -1;
-        snprintf(rep->token_why, sizeof rep->token_why, "%s", why);
-    } else if (r->status == BOTAPI_OK || r->status == BOTAPI_REFUSED) {
+        snprintf(rep->token_why, sizeof rep->token_why, "%s", a->why);
+    } else if (a->understood) {
         rep->token = rep->token < 0 ? -1 : 1;
     }
-    if (v == SV_SENT)
+    if (a->verdict == PLATFORM_SENT)
         rep->t.delivered++;
-    else if (v == SV_FAILED || v == SV_BLOCKED)
+    else if (given_up)
         rep->t.given_up++;
     else
         rep->t.retried++;
-    if (r->status == BOTAPI_REFUSED && r->error_code == 429)
+    if (a->verdict == PLATFORM_RETRY_AFTER)
         rep->t.throttled++;
 }
 
-static void sender_settle(struct sender *s, struct sx *x, const struct botapi_reply *r, int64_t now,
-                          int64_t mono, struct sender_report *rep)
+/* A row that can never go: failed, and for a blocked chat no more sends to it. */
+static void sender_give_up(struct sender *s, const struct outbox_row *row,
+                           const struct platform_answer *a, int64_t now)
+{
+    outbox_mark_failed(s->db, row->id, a->why);
+    if (a->verdict != PLATFORM_BLOCKED) {
+        log_warn("sender", "%s: message %lld to chat %s failed: %s", s->platform,
+                 (long long)row->id, row->chat_id, a->why);
+        return;
+    }
+    chats_set_reachable(s->db, s->platform, row->chat_id, false, now);
+    people_set_reachable(s->db, s->platform, row->chat_id, false, now);
+    log_info("sender", "%s: chat %s cannot be reached any more (%s); no more sends to it",
+             s->platform, row->chat_id, a->why);
+}
+
+/* Acts on one answer's verdict (inside the turn's transaction). */
+static void sender_settle(struct sender *s, struct sx *x, const struct platform_answer *a,
+                          int64_t now, int64_t mono, struct sender_report *rep)
 {
     struct outbox_row *row = &x->row;
-    char why[BOTAPI_DESC_MAX + 64];
-    botapi_describe(r, why, sizeof why);
-    int64_t delay;
-    enum sender_verdict v = sender_judge(s, r, row->attempts, &delay);
-    sender_note(rep, r, v, why);
-    switch (v) {
-    case SV_SENT:
+    int64_t delay = sender_delay_ms(a, row->attempts);
+    bool given_up = a->verdict == PLATFORM_BLOCKED || a->verdict == PLATFORM_BAD_REQUEST ||
+                    (a->verdict == PLATFORM_TRANSIENT && row->attempts >= s->cfg.max_attempts);
+    sender_note(rep, a, given_up);
+    if (given_up) {
+        sender_give_up(s, row, a, now);
+        return;
+    }
+    switch (a->verdict) {
+    case PLATFORM_SENT:
         outbox_mark_sent(s->db, row->id, now);
         s->down_streak = 0;
+        if (a->message_id[0])
+            log_debug("sender", "%s: message %lld sent as %s", s->platform, (long long)row->id,
+                      a->message_id);
         break;
-    case SV_RETRY_FREE:
-        outbox_mark_retry_free(s->db, row->id, now + delay, why);
-        if (r->error_code == 429)
-            sender_note_throttle(s, mono, delay);
-        else
-            sender_note_down(s, mono, why);
+    case PLATFORM_RETRY_AFTER: /* throttling and a refused token cost no attempt */
+        outbox_mark_retry_free(s->db, row->id, now + delay, a->why);
+        sender_note_throttle(s, mono, delay);
         break;
-    case SV_RETRY:
-        outbox_mark_retry(s->db, row->id, now + delay, why);
-        sender_note_down(s, mono, why);
+    case PLATFORM_TOKEN_EXPIRED:
+        outbox_mark_retry_free(s->db, row->id, now + delay, a->why);
+        sender_note_down(s, mono, a->why);
         break;
-    case SV_FAILED:
-        outbox_mark_failed(s->db, row->id, why);
-        log_warn("sender", "%s: message %lld to chat %s failed: %s", s->platform,
-                 (long long)row->id, row->chat_id, why);
+    case PLATFORM_MOVED:
+        pstore_migrate_chat(s->db, s->platform, row->chat_id, a->moved_to, now);
+        outbox_mark_retry_free(s->db, row->id, now, a->why);
         break;
-    case SV_BLOCKED:
-        outbox_mark_failed(s->db, row->id, why);
-        chats_set_reachable(s->db, s->platform, row->chat_id, false, now);
-        people_set_reachable(s->db, s->platform, row->chat_id, false, now);
-        log_info("sender", "%s: chat %s cannot be reached any more (%s); no more sends to it",
-                 s->platform, row->chat_id, why);
-        break;
-    case SV_MOVED:
-        pstore_migrate_chat(s->db, s->platform, row->chat_id, r->migrate_to, now);
-        outbox_mark_retry_free(s->db, row->id, now, why);
+    default: /* PLATFORM_TRANSIENT with attempts left */
+        outbox_mark_retry(s->db, row->id, now + delay, a->why);
+        sender_note_down(s, mono, a->why);
         break;
     }
 }
@@ -195,6 +197,8 @@ static void sender_release(struct sender *s, struct sx *x)
     outbox_row_clear(&x->row);
     free(x->body);
     x->body = NULL;
+    curl_slist_free_all(x->headers);
+    x->headers = NULL;
     x->busy = 0;
     s->inflight--;
 }
@@ -202,8 +206,24 @@ static void sender_release(struct sender *s, struct sx *x)
 /* A finished transfer waiting to be settled. */
 struct sender_done {
     struct sx *x;
-    struct botapi_reply r;
+    struct platform_answer a;
 };
+
+/* What a finished transfer means: no answer at all is transient here; anything the platform
+ * said (even cut at our cap, which curl reports as a write error) is for its classify op. */
+static void sender_read_answer(const struct sender *s, CURLcode rc, long code,
+                               const struct botapi_buf *resp, struct platform_answer *a)
+{
+    if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && code)) {
+        memset(a, 0, sizeof *a);
+        a->verdict = PLATFORM_TRANSIENT;
+        snprintf(a->why, sizeof a->why, "no answer: %s", curl_easy_strerror(rc));
+        return;
+    }
+    s->ops->classify_answer(code, resp->data, resp->len, a);
+    if (a->verdict == PLATFORM_MOVED && !a->moved_to[0]) /* NEVER: resending at once would spin */
+        a->verdict = PLATFORM_TRANSIENT;
+}
 
 /* Takes every finished transfer off the multi handle (no database work). */
 static int sender_gather(struct sender *s, struct sender_done *done)
@@ -223,8 +243,7 @@ static int sender_gather(struct sender *s, struct sender_done *done)
         /* The platform counted it before it answered: count it from the answer. */
         ratelimit_done(s->rl, x->row.chat_id, x->started, mono);
         done[n].x = x;
-        done[n].r.want_result = 0;
-        botapi_classify(rc, code, &x->resp, &done[n].r);
+        sender_read_answer(s, rc, code, &x->resp, &done[n].a);
         n++;
     }
     return n;
@@ -236,10 +255,46 @@ static void sender_settle_all(struct sender *s, struct sender_done *done, int n,
 {
     int64_t now = clock_now_ms(), mono = clock_mono_ms();
     for (int i = 0; i < n; i++) {
-        sender_settle(s, done[i].x, &done[i].r, now, mono, rep);
-        botapi_reply_clear(&done[i].r);
+        sender_settle(s, done[i].x, &done[i].a, now, mono, rep);
         sender_release(s, done[i].x);
     }
+}
+
+static void sender_request_init(struct platform_request *req)
+{
+    req->url[0] = '\0';
+    for (int i = 0; i < PLATFORM_HEADERS_MAX; i++)
+        req->headers[i][0] = '\0';
+    req->body = NULL;
+}
+
+/* Appends line to *list; on failure frees the whole list. Returns 0 or -1. */
+static int sender_header_add(struct curl_slist **list, const char *line)
+{
+    struct curl_slist *next = curl_slist_append(*list, line);
+    if (!next) {
+        curl_slist_free_all(*list);
+        *list = NULL;
+        return -1;
+    }
+    *list = next;
+    return 0;
+}
+
+/* The header list of a request with extra lines into *out (owned by the slot); NULL when it
+ * has none, for the shared JSON list. Returns 0, or -1 out of memory. */
+static int sender_headers(const struct platform_request *req, struct curl_slist **out)
+{
+    struct curl_slist *list = NULL;
+    int rc = 0;
+    *out = NULL;
+    for (const struct curl_slist *h = botapi_json_headers(); req->headers[0][0] && h && !rc;
+         h = h->next)
+        rc = sender_header_add(&list, h->data);
+    for (int i = 0; i < PLATFORM_HEADERS_MAX && req->headers[i][0] && !rc; i++)
+        rc = sender_header_add(&list, req->headers[i]);
+    *out = list;
+    return rc;
 }
 
 static struct sx *sender_free_slot(struct sender *s)
@@ -248,6 +303,36 @@ static struct sx *sender_free_slot(struct sender *s)
         if (!s->slots[i].busy)
             return &s->slots[i];
     return NULL;
+}
+
+/* Claims row (in the open transaction) and loads it with its request into a free slot, ready
+ * to start. Takes req->body and, on success, row's strings. Returns as sender_take. */
+static int sender_load(struct sender *s, struct outbox_row *row, struct platform_request *req,
+                       int64_t mono)
+{
+    struct sx *x = sender_free_slot(s);
+    if (!x || !req->body || sender_headers(req, &x->headers) != 0 ||
+        outbox_set_sending(s->db, row->id, s->app->owner.id) != DB_OK) {
+        free(req->body);
+        if (x) {
+            curl_slist_free_all(x->headers);
+            x->headers = NULL;
+        }
+        return x ? 0 : -1;
+    }
+    ratelimit_take(s->rl, row->chat_id, row->is_group, mono);
+    x->started = mono;
+    row->attempts++;
+    x->row = *row;
+    memset(row, 0, sizeof *row); /* the slot owns the strings now */
+    x->body = req->body;
+    x->busy = 1;
+    s->inflight++;
+    botapi_buf_reset(&x->resp, SENDER_RESP_MAX);
+    botapi_prepare(x->easy, req->url, x->body, x->headers ? x->headers : botapi_json_headers(),
+                   &x->resp, SENDER_TIMEOUT_S);
+    curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
+    return 1;
 }
 
 /* Decides one due row: returns 1 when it was prepared in a slot (claimed in the open
@@ -268,34 +353,16 @@ static int sender_take(struct sender *s, struct outbox_row *row, int64_t now, in
         outbox_defer(s->db, row->id, now + (at - mono));
         return 0;
     }
-    const char *method = NULL, *why = "cannot build the request";
-    json_t *params = NULL;
-    if (s->ops->build(s->ctx, s->db, row, now, &method, &params, &why) != 0) {
+    struct platform_request req;
+    const char *why = "cannot build the request";
+    sender_request_init(&req);
+    if (s->ops->build_request(s->state, s->db, row, now, &req, &why) != 0) {
+        free(req.body);
         outbox_mark_failed(s->db, row->id, why);
         log_warn("sender", "%s: message %lld failed: %s", s->platform, (long long)row->id, why);
         return 0;
     }
-    struct sx *x = sender_free_slot(s);
-    char url[BOTAPI_URL_MAX];
-    char *body = json_dumps(params, JSON_COMPACT);
-    json_decref(params);
-    if (!x || !body || botapi_url(url, s->base_url, s->token, method) != 0 ||
-        outbox_set_sending(s->db, row->id, s->app->owner.id) != DB_OK) {
-        free(body);
-        return x ? 0 : -1;
-    }
-    ratelimit_take(s->rl, row->chat_id, row->is_group, mono);
-    x->started = mono;
-    row->attempts++;
-    x->row = *row;
-    memset(row, 0, sizeof *row); /* the slot owns the strings now */
-    x->body = body;
-    x->busy = 1;
-    s->inflight++;
-    botapi_buf_reset(&x->resp, SENDER_RESP_MAX);
-    botapi_prepare(x->easy, url, x->body, botapi_json_headers(), &x->resp, SENDER_TIMEOUT_S);
-    curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
-    return 1;
+    return sender_load(s, row, &req, mono);
 }
 
 /* Due rows this turn may start (read without taking the write lock); *queried says whether
@@ -371,7 +438,7 @@ static int sender_turn(struct sender *s)
         for (int i = 0; i < due; i++)
             outbox_row_clear(&rows[i]);
         for (int i = 0; i < settled; i++) /* keep them for the next turn: rows stay "sending" */
-            botapi_reply_clear(&done[i].r), sender_release(s, done[i].x);
+            sender_release(s, done[i].x);
         sender_tell_health(s, &rep, now, mono);
         return 0;
     }
@@ -425,7 +492,7 @@ static void sender_drain(struct sender *s)
                 db_rollback(s->db);
         } else {
             for (int i = 0; i < n; i++)
-                botapi_reply_clear(&done[i].r), sender_release(s, done[i].x);
+                sender_release(s, done[i].x);
         }
     }
     if (s->inflight == 0 || db_begin(s->db) != DB_OK)
@@ -466,19 +533,18 @@ static void sender_free(struct sender *s)
         botapi_buf_free(&s->slots[i].resp);
         outbox_row_clear(&s->slots[i].row);
         free(s->slots[i].body);
+        curl_slist_free_all(s->slots[i].headers);
     }
     if (s->multi)
         curl_multi_cleanup(s->multi);
     ratelimit_free(s->rl);
     db_close(s->db);
     free(s->platform);
-    free(s->base_url);
-    free(s->token);
     free(s);
 }
 
-int sender_start(struct app *app, const struct sender_config *cfg, const struct sender_ops *ops,
-                 void *ctx, struct sender **out)
+int sender_start(struct app *app, const struct sender_config *cfg, const struct platform_ops *ops,
+                 void *state, struct sender **out)
 {
     *out = NULL;
     struct sender *s = calloc(1, sizeof *s);
@@ -487,15 +553,13 @@ int sender_start(struct app *app, const struct sender_config *cfg, const struct 
     s->app = app;
     s->cfg = *cfg;
     s->ops = ops;
-    s->ctx = ctx;
+    s->state = state;
     if (s->cfg.concurrency < 1 || s->cfg.concurrency > SENDER_MAX_INFLIGHT)
         s->cfg.concurrency = SENDER_MAX_INFLIGHT;
-    s->platform = strdup(cfg->platform);
-    s->base_url = strdup(cfg->base_url);
-    s->token = strdup(cfg->token);
+    s->platform = strdup(ops->name);
     s->rl = ratelimit_new(cfg->global, cfg->chat, cfg->group);
     s->multi = curl_multi_init();
-    int ok = s->platform && s->base_url && s->token && s->rl && s->multi &&
+    int ok = ops->build_request && ops->classify_answer && s->platform && s->rl && s->multi &&
              app_open_db(app, &s->db) == 0;
     /* The sender's bookkeeping (claims, sent marks) does not wait for the disk: a crash of
      * the process loses none of it (WAL), and a power cut at worst repeats the messages of

@@ -10,46 +10,39 @@
  * finishes, a limit frees up, or sender_wake() is called. It never spins: every wait has a
  * reason and a deadline.
  *
- * Failures: 429 pauses the chat (retry_after when the platform gives one, else our own
- * backoff) and, when several chats are throttled at once, the whole platform; 5xx, garbage and
- * network errors back off exponentially with jitter per message and trip a platform-wide pause
- * that grows to 60 s while the platform stays down; 403 marks the chat and person unreachable
- * and fails the message; other 4xx fail it with the reason logged; a moved group (Telegram
- * migrate_to_chat_id) is rewritten and the message resent at once.
+ * The platform's ops (bot/platform.h) build each request and turn each answer into a verdict;
+ * the sender acts on verdicts only. Throttled (RETRY_AFTER) pauses the chat (the platform's
+ * wait when it gives one, else our own backoff) and, when several chats are throttled at once,
+ * the whole platform; TRANSIENT (5xx, garbage, no answer) backs off exponentially with jitter
+ * per message and trips a platform-wide pause that grows to 60 s while the platform stays down;
+ * TOKEN_EXPIRED keeps the message queued, retried every 60 s without using up its attempts,
+ * and reports the token to /healthz; BLOCKED marks the chat and person unreachable and fails
+ * the message; BAD_REQUEST fails it with the reason logged; MOVED (a Telegram group become a
+ * supergroup) rewrites the chat everywhere and resends at once.
  */
 #ifndef TIPGATE_SENDER_H
 #define TIPGATE_SENDER_H
 
 #include "bot/ratelimit.h"
-#include "storage/outbox.h"
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 struct app;
-struct db;
+struct platform_ops;
 struct sender;
 
-struct sender_ops {
-    /* Builds the API call for one row: *method (a static string) and *params (a new
-     * reference). May write to db (button payloads). Returns 0, or -1 when the row can never be
-     * sent (*why says why; it is marked failed). */
-    int (*build)(void *ctx, struct db *db, const struct outbox_row *row, int64_t now_ms,
-                 const char **method, json_t **params, const char **why);
-};
-
 struct sender_config {
-    const char *platform;
-    const char *base_url;
-    const char *token;
     struct ratelimit_rule global, chat, group;
     int max_attempts;
     int concurrency; /* transfers in flight at once */
 };
 
-int sender_start(struct app *app, const struct sender_config *cfg, const struct sender_ops *ops,
-                 void *ctx, struct sender **out);
+/* Starts the sender of the platform ops (its name, build_request and classify_answer are
+ * required; ops must outlive the sender). state is passed to ops->build_request, kept by the
+ * caller until sender_stop. */
+int sender_start(struct app *app, const struct sender_config *cfg, const struct platform_ops *ops,
+                 void *state, struct sender **out);
 /* New rows may be due. Any thread. */
 void sender_wake(struct sender *s);
 /* Lets in-flight transfers finish (a few seconds at most), puts anything unfinished back in the

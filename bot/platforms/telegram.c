@@ -9,7 +9,8 @@
  * header in constant time, before answering 200. Switching modes deletes or sets the webhook.
  *
  * Sending: bot/sender.c drives the outbox; this file only turns a row into sendMessage or
- * sendPhoto, with inline keyboards whose callback_data is a server-side token.
+ * sendPhoto (its build_request op), with inline keyboards whose callback_data is a server-side
+ * token, and reads answers with the Bot API classifier (bot/botapi.c, its classify_answer op).
  *
  * Chat ids are kept as text (they need 52 bits). A group upgraded to a supergroup is rewritten
  * everywhere it is stored, from the service message or from a send's 400 answer.
@@ -59,6 +60,8 @@ struct telegram {
     struct receiver rx;
     int64_t offset;
 };
+
+extern const struct platform_ops telegram_platform; /* at the end: start passes it on */
 
 static const char *const tg_allowed[] = {"message", "edited_message", "callback_query",
                                          "my_chat_member", "chat_member"};
@@ -570,17 +573,20 @@ static json_t *tg_keyboard(struct db *db, const struct outbox_row *row, int64_t 
     return json_pack("{s:o}", "inline_keyboard", out);
 }
 
-static int tg_build(void *ctx, struct db *db, const struct outbox_row *row, int64_t now,
-                    const char **method, json_t **params, const char **why)
+/* The platform's build_request op: a row → sendMessage or sendPhoto. */
+static int tg_build_request(void *state, struct db *db, const struct outbox_row *row, int64_t now,
+                            struct platform_request *out, const char **why)
 {
+    const struct telegram *tg = state;
+    const char *method;
     json_t *p = json_pack("{s:o}", "chat_id", tg_chat_json(row->chat_id));
     if (row->photo) {
-        *method = "sendPhoto";
+        method = "sendPhoto";
         json_object_set_new(p, "photo", json_string(row->photo));
         if (row->text && *row->text)
             json_object_set_new(p, "caption", json_string(row->text));
     } else {
-        *method = "sendMessage";
+        method = "sendMessage";
         json_object_set_new(p, "text", json_string(row->text));
     }
     if (row->buttons) {
@@ -592,11 +598,8 @@ static int tg_build(void *ctx, struct db *db, const struct outbox_row *row, int6
         }
         json_object_set_new(p, "reply_markup", kb);
     }
-    *params = p;
-    return 0;
+    return botapi_request(out, tg->pc->api_base_url, tg->pc->token, method, p, why);
 }
-
-static const struct sender_ops tg_sender_ops = {.build = tg_build};
 
 /* ---- the platform ------------------------------------------------------------------------ */
 
@@ -632,9 +635,6 @@ static int tg_start(struct app *app, void **state)
     tg->pc = cfg_settings(app->cfg, &tg_settings);
     const struct bot_rate_limit *rl = &tg->pc->rate_limit;
     struct sender_config sc = {
-        .platform = TG,
-        .base_url = tg->pc->api_base_url,
-        .token = tg->pc->token,
         .global = ratelimit_rule(rl->global_per_sec, 1000, (int)rl->global_per_sec),
         .chat = ratelimit_rule(rl->per_chat_per_sec, 1000, 3),
         .group = ratelimit_rule(rl->per_group_per_min, 60000, (int)rl->per_group_per_min),
@@ -642,7 +642,7 @@ static int tg_start(struct app *app, void **state)
         .concurrency = 32,
     };
     if (receiver_init(&tg->rx, app, TG, tg->pc) != 0 ||
-        sender_start(app, &sc, &tg_sender_ops, tg, &tg->sender) != 0 ||
+        sender_start(app, &sc, &telegram_platform, tg, &tg->sender) != 0 ||
         receiver_start(&tg->rx, tg_rx_main, tg) != 0) {
         sender_stop(tg->sender);
         receiver_stop(&tg->rx);
@@ -683,4 +683,6 @@ const struct platform_ops telegram_platform = {
     .webhook_header = "x-telegram-bot-api-secret-token:",
     .webhook = tg_webhook,
     .settings = &tg_settings,
+    .build_request = tg_build_request,
+    .classify_answer = botapi_classify_answer,
 };

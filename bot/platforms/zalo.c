@@ -50,6 +50,8 @@ struct zalo {
     char bot_id[ZL_ID_MAX + 1];
 };
 
+extern const struct platform_ops zalo_platform; /* at the end: start passes it on */
+
 struct zl_event {
     const char *name;
     const char *attachment; /* kind of attachment it carries, or NULL */
@@ -383,28 +385,33 @@ static char *zl_text_with_choices(const struct outbox_row *row, int limit)
     return out;
 }
 
-static int zl_build(void *ctx, struct db *db, const struct outbox_row *row, int64_t now,
-                    const char **method, json_t **params, const char **why)
+/* The platform's build_request op: a row → sendMessage or sendPhoto (answers are read by the
+ * Bot API classifier, bot/botapi.c, the classify_answer op). */
+static int zl_build_request(void *state, struct db *db, const struct outbox_row *row, int64_t now,
+                            struct platform_request *out, const char **why)
 {
+    const struct zalo *zl = state;
+    const char *method;
+    json_t *params;
+    (void)db;
+    (void)now;
     char *text = zl_text_with_choices(row, ZL_MAX_TEXT);
     if (!text) {
         *why = "out of memory";
         return -1;
     }
     if (row->photo) {
-        *method = "sendPhoto";
-        *params = json_pack("{s:s, s:s}", "chat_id", row->chat_id, "photo", row->photo);
-        if (*text)
-            json_object_set_new(*params, "caption", json_string(text));
+        method = "sendPhoto";
+        params = json_pack("{s:s, s:s}", "chat_id", row->chat_id, "photo", row->photo);
+        if (params && *text)
+            json_object_set_new(params, "caption", json_string(text));
     } else {
-        *method = "sendMessage";
-        *params = json_pack("{s:s, s:s}", "chat_id", row->chat_id, "text", text);
+        method = "sendMessage";
+        params = json_pack("{s:s, s:s}", "chat_id", row->chat_id, "text", text);
     }
     free(text);
-    return *params ? 0 : -1;
+    return botapi_request(out, zl->pc->api_base_url, zl->pc->token, method, params, why);
 }
-
-static const struct sender_ops zl_sender_ops = {.build = zl_build};
 
 /* ---- the platform ------------------------------------------------------------------------ */
 
@@ -442,9 +449,6 @@ static int zl_start(struct app *app, void **state)
     pthread_mutex_init(&zl->lock, NULL);
     const struct bot_rate_limit *rl = &zl->pc->rate_limit;
     struct sender_config sc = {
-        .platform = ZL,
-        .base_url = zl->pc->api_base_url,
-        .token = zl->pc->token,
         .global = ratelimit_rule(rl->global_per_sec, 1000, (int)rl->global_per_sec),
         .chat = ratelimit_rule(rl->per_chat_per_sec, 1000, 2),
         .group = ratelimit_rule(rl->per_group_per_min, 60000, (int)rl->per_group_per_min),
@@ -452,7 +456,7 @@ static int zl_start(struct app *app, void **state)
         .concurrency = 16,
     };
     if (receiver_init(&zl->rx, app, ZL, zl->pc) != 0 ||
-        sender_start(app, &sc, &zl_sender_ops, zl, &zl->sender) != 0 ||
+        sender_start(app, &sc, &zalo_platform, zl, &zl->sender) != 0 ||
         receiver_start(&zl->rx, zl_rx_main, zl) != 0) {
         sender_stop(zl->sender);
         receiver_stop(&zl->rx);
@@ -495,4 +499,6 @@ const struct platform_ops zalo_platform = {
     .webhook_header = "x-bot-api-secret-token:",
     .webhook = zl_webhook,
     .settings = &zl_settings,
+    .build_request = zl_build_request,
+    .classify_answer = botapi_classify_answer,
 };
