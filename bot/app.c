@@ -12,7 +12,7 @@
 #include "bot/worker.h"
 #include "handlers/campaign.h"
 #include "handlers/deadlines.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "handlers/scam.h"
 #include "text/textengine.h"
 #include "base/textnorm.h"

@@ -66,7 +66,7 @@ static const struct cfg_block cfg_core = {
 static const char *const cfg_strict_core[] = {"retention", NULL};
 
 /* Sections later modules read whole at start (cfg_section); their insides are checked there
- * (handlers/desks.c, agency.c, calendar.c). */
+ * (config/desks.c, agency.c, calendar.c). */
 static const char *const cfg_sections[] = {"areas", "routing",  "calendar",
                                            "tips",  "agencies", NULL};
 enum { CFG_SECTIONS_N = 5 };

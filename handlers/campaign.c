@@ -13,7 +13,7 @@
 #include "base/textsplit.h"
 #include "calendar/calendar.h"
 #include "handlers/choice.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "base/textnorm.h"
 #include "storage/agencies.h"
 #include "storage/convo.h"

@@ -9,7 +9,7 @@
 
 #include "calendar/calendar.h"
 #include "handlers/desk_impl.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "text/textengine.h"
 #include "base/textnorm.h"
 #include "handlers/tipfile.h"

@@ -12,7 +12,7 @@
 #include "handlers/desk_impl.h"
 
 #include "base/utf8.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "text/textengine.h"
 #include "base/textnorm.h"
 #include "handlers/tipfile.h"

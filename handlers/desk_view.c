@@ -11,7 +11,7 @@
 #include "handlers/desk_impl.h"
 
 #include "calendar/calendar.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "handlers/tipfile.h"
 #include "storage/people.h"
 

@@ -4,7 +4,7 @@
 #include "handlers/groups.h"
 
 #include "base/log.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "handlers/meeting.h"
 #include "handlers/retention.h"
 #include "handlers/scam.h"

@@ -7,7 +7,7 @@
  */
 #include "handlers/meeting.h"
 
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "base/textnorm.h"
 #include "storage/groups.h"
 #include "storage/people.h"

@@ -8,7 +8,7 @@
 
 #include "base/log.h"
 #include "handlers/choice.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "handlers/emergency.h"
 #include "handlers/resident.h"
 #include "text/textengine.h"

@@ -5,7 +5,7 @@
  */
 #include "handlers/resident.h"
 
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "text/textengine.h"
 #include "handlers/tipfile.h"
 #include "storage/people.h"

@@ -6,7 +6,7 @@
 #include "handlers/scam.h"
 
 #include "base/log.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "text/textengine.h"
 #include "handlers/tipfile.h"
 #include "storage/groups.h"

@@ -10,7 +10,7 @@
 #include "handlers/sla.h"
 
 #include "base/log.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "handlers/tipfile.h"
 #include "storage/tips.h"
 
@@ -21,7 +21,7 @@
 #define SLA_MIN_MS 60000LL
 #define SLA_DAY_MS 86400000LL
 enum { SLA_BATCH = 32 }; /* tips handled by one step in one tick, in one transaction */
-/* The reminder days of the rules (handlers/desks.h), at most. */
+/* The reminder days of the rules (config/desks.h), at most. */
 #define SLA_DAYS_MAX                                                                               \
     (sizeof((struct tips_rules *)0)->remind_days / sizeof((struct tips_rules *)0)->remind_days[0])
 

@@ -7,7 +7,7 @@
 
 #include "base/log.h"
 #include "handlers/desk.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "handlers/scam.h"
 #include "text/textengine.h"
 #include "base/textnorm.h"

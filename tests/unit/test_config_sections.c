@@ -1,6 +1,6 @@
 /*
  * test_config_sections.c — the sections other modules read from the configuration (areas,
- * routing and tips: handlers/desks.c; agencies: agency.c; calendar: calendar.c; campaigns:
+ * routing and tips: config/desks.c; agencies: agency.c; calendar: calendar.c; campaigns:
  * campaign.c): a wrong type, a misspelt key, a duplicate area code or a value that would
  * silently switch something off is refused with the key path, as cfg_load refuses its own
  * keys. The shipped example passes every check.
@@ -10,7 +10,7 @@
 #include "calendar/calendar.h"
 #include "handlers/campaign.h"
 #include "handlers/deadlines.h"
-#include "handlers/desks.h"
+#include "config/desks.h"
 #include "base/textnorm.h"
 
 #include "testlib.h"

@@ -2,7 +2,7 @@
  * desks.c — see desks.h. Rules have defaults from the law and the plans; the table below maps
  * each "tips.*" key to its field so the loader stays a loop.
  */
-#include "handlers/desks.h"
+#include "config/desks.h"
 
 #include "base/log.h"
 #include "base/platform_caps.h"

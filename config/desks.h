@@ -9,8 +9,8 @@
  *
  * A tip goes to its area's desk; a category override (fraud → a cyber unit) wins; with no match
  * the default desk gets it; with no desk chat at all, the officers enrolled for the area (or
- * any officer) get it in their private chats (tipfile.c) — and with none of those it is still
- * stored and listed by /tinmoi, never dropped. Read-only after start, shared by every thread.
+ * any officer) get it in their private chats (handlers/tipcard.c) — and with none of those it is
+ * still stored and listed by /tinmoi, never dropped. Read-only after start, shared by every thread.
  */
 #ifndef TIPGATE_DESKS_H
 #define TIPGATE_DESKS_H
