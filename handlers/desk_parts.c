@@ -163,4 +163,3 @@ int desk_ask_status(struct hctx *ctx, const struct tip *t)
     free(question);
     return rc;
 }
-

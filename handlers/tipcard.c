@@ -46,7 +46,7 @@ void tipcard_time(int64_t ms, char *out, size_t size)
 
 /* Appends a {text, data} button to row. */
 void tipcard_button(json_t *row, const char *label, const char *action, const char *code,
-                        const char *more)
+                    const char *more)
 {
     char data[TIPCARD_CALLBACK_MAX];
     snprintf(data, sizeof data, TIPCARD_CB "%s:%s%s%s", action, code, more ? ":" : "",
@@ -82,7 +82,8 @@ char *tipcard_buttons(struct hctx *ctx, const struct tip *t, const char *platfor
     if (!lead && t->platform && t->chat_id)
         tipcard_button(first, texts_get(ctx->texts, "desk_button_reply"), "reply", t->code, NULL);
     if (tipcard_is_open(t))
-        tipcard_button(second, texts_get(ctx->texts, "desk_button_status"), "status", t->code, NULL);
+        tipcard_button(second, texts_get(ctx->texts, "desk_button_status"), "status", t->code,
+                       NULL);
     if (view)
         tipcard_button(second, texts_get(ctx->texts, "desk_button_view"), "view", t->code, NULL);
     json_array_append_new(rows, first);
@@ -226,4 +227,3 @@ int tipcard_tell_tipster(struct hctx *ctx, const struct tip *t, const char *name
     free(text);
     return rc;
 }
-
