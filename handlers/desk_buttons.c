@@ -1,5 +1,6 @@
 /*
- * desk_buttons.c — the buttons under desk messages (desk.h) and what pressing them does.
+ * desk_buttons.c — what pressing the buttons under desk messages does (desk.h); the buttons
+ * themselves are made by tipcard.c (a tip's) and desk_parts.c (lists, the status question).
  *
  * A press arrives as a callback whose payload is "desk:<action>:<code>[:<more>]" (on Telegram
  * the payload stays on the server, behind a token; the web chat carries it itself, which is why
