@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "bot/health.h"
 #include "base/log.h"
+#include "text/textengine.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
 
@@ -246,7 +247,8 @@ static void metrics_scheduler(struct metrics_buf *b, const struct health_snap *s
     metrics_put(b, "tipgate_scheduler_ticks_total %llu\n", (unsigned long long)s->ticks);
 }
 
-static void metrics_health(struct metrics_buf *b, const struct health_snap *s, int64_t now)
+static void metrics_health(struct metrics_buf *b, const struct health_snap *s,
+                           const struct textengine *te, int64_t now)
 {
     char problems[HEALTH_PROBLEMS_MAX][HEALTH_LINE_MAX];
     int n = 0;
@@ -261,6 +263,9 @@ static void metrics_health(struct metrics_buf *b, const struct health_snap *s, i
     metrics_family(b, "tipgate_worker_updates_total", "counter",
                    "Updates the worker has processed since start.");
     metrics_put(b, "tipgate_worker_updates_total %llu\n", (unsigned long long)s->handled);
+    metrics_family(b, "tipgate_text_analyses_total", "counter",
+                   "Texts the text engine has read since start: each message's text once.");
+    metrics_put(b, "tipgate_text_analyses_total %llu\n", (unsigned long long)textengine_runs(te));
     metrics_family(b, "tipgate_worker_last_turn_seconds", "gauge",
                    "Seconds since the worker last came round.");
     metrics_put(b, "tipgate_worker_last_turn_seconds %.3f\n", (double)s->worker_age_ms / 1000.0);
@@ -304,7 +309,7 @@ char *metrics_render(struct metrics *m)
         pthread_cond_signal(&m->cond);
     }
     pthread_mutex_unlock(&m->lock);
-    metrics_health(&b, &snap, now);
+    metrics_health(&b, &snap, m->app->te, now);
     metrics_counts(&b, c, mono);
     free(c);
     if (b.full)

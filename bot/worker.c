@@ -95,6 +95,7 @@ static int worker_handle(struct app *app, struct db *db, struct worker_item *it,
      * text is in the lead); the key goes with the inbox retention. */
     if (rc == 0 && m->is_group && !ctx.keep_text)
         rc = inbox_scrub(db, it->row.id) == DB_OK ? 0 : -1;
+    hctx_clear(&ctx); /* a reading the handlers made of a message the worker did not read */
     person_clear(&person);
     if (rc != 0)
         return -1;
@@ -134,7 +135,8 @@ static int worker_process(struct app *app, struct db *db, struct worker_item *it
     return db_release(db) == DB_OK ? 0 : -1;
 }
 
-/* Parses and analyses outside the write lock: the lock is then held only for the writes. */
+/* Parses and analyses outside the write lock: the lock is then held only for the writes. This
+ * is the message's one reading: handlers take it through hctx_analyse, never read it again. */
 static void worker_prepare(struct app *app, struct worker_item *it)
 {
     it->parsed = msg_from_json(it->row.message, &it->m) == 0;

@@ -12,7 +12,7 @@
 #include "config/desks.h"
 #include "text/textengine.h"
 #include "base/textnorm.h"
-#include "handlers/tipfile.h"
+#include "handlers/tipcard.h"
 #include "storage/enrol.h"
 #include "storage/people.h"
 #include "storage/tips.h"
@@ -22,42 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int desk_officer(struct hctx *ctx)
-{
-    if (ctx->person && ctx->person->role && strcmp(ctx->person->role, "police") == 0)
-        return 1;
-    hctx_reply(ctx, "desk_only_police", NULL, 0);
-    return 0;
-}
-
-/* Splits args into the first word and the rest. */
-static const char *desk_word(const char *args, char *word, size_t size)
-{
-    size_t n = strcspn(args, " \t\r\n");
-    snprintf(word, size, "%.*s", (int)(n < size - 1 ? n : size - 1), args);
-    const char *rest = args + n;
-    while (*rest == ' ' || *rest == '\t' || *rest == '\n' || *rest == '\r')
-        rest++;
-    return rest;
-}
-
-int desk_tip(struct hctx *ctx, const char *usage, const char **rest, struct tip *t)
-{
-    char word[32], code[TIPS_CODE_LEN + 1];
-    *rest = desk_word(ctx->args, word, sizeof word);
-    memset(t, 0, sizeof *t);
-    if (!word[0]) {
-        hctx_reply(ctx, usage, NULL, 0);
-        return DB_NOT_FOUND;
-    }
-    int rc = tips_code_parse(word, code) == 0 ? tips_get(ctx->db, code, t) : DB_NOT_FOUND;
-    if (rc == DB_NOT_FOUND) {
-        struct texts_var vars[] = {{"code", word}};
-        hctx_reply(ctx, "desk_unknown_code", vars, 1);
-    }
-    return rc;
-}
-
 /* Tells the tipster (and keeps the line for /trangthai), audits, confirms to the officer. */
 static int desk_after(struct hctx *ctx, const struct tip *t, const char *action,
                       const char *tipster_name, const char *detail)
@@ -65,7 +29,7 @@ static int desk_after(struct hctx *ctx, const struct tip *t, const char *action,
     char shown[TIPS_CODE_LEN + 2];
     tips_code_show(t->code, shown);
     struct texts_var vars[] = {{"code", shown},
-                               {"status", tipfile_status_label(ctx, t->status)},
+                               {"status", tipcard_status_label(ctx, t->status)},
                                {"text", detail ? detail : ""}};
     if (tipster_name) {
         char *line = texts_render(ctx->texts, tipster_name, vars, 3);
@@ -73,7 +37,7 @@ static int desk_after(struct hctx *ctx, const struct tip *t, const char *action,
                                          ctx->now_ms)
                       : DB_ERROR;
         free(line);
-        if (rc != DB_OK || tipfile_tell_tipster(ctx, t, tipster_name, vars, 3) != 0)
+        if (rc != DB_OK || tipcard_tell_tipster(ctx, t, tipster_name, vars, 3) != 0)
             return -1;
     }
     if (tips_audit(ctx->db, ctx->person->id, action, t->id, detail, ctx->now_ms) != DB_OK)
@@ -89,16 +53,6 @@ static int desk_reload(struct hctx *ctx, struct tip *t)
     int64_t id = t->id;
     tip_clear(t);
     return tips_get_id(ctx->db, id, t) == DB_OK ? 0 : -1;
-}
-
-int desk_run(struct hctx *ctx, handler_fn fn, const char *command, const char *args)
-{
-    const char *saved = ctx->args;
-    snprintf(ctx->command, sizeof ctx->command, "%s", command);
-    ctx->args = args;
-    int rc = fn(ctx);
-    ctx->args = saved;
-    return rc;
 }
 
 /* "✅ Đăng ký thành công …", and for an officer the open tips of their area right after, so one
@@ -199,7 +153,7 @@ int desk_reply(struct hctx *ctx)
                  tips_message_add(ctx->db, t.id, "to_tipster", rest, ctx->person->id, true,
                                   ctx->now_ms) == DB_OK &&
                  tips_acknowledge(ctx->db, t.id, ctx->now_ms) == DB_OK &&
-                 tipfile_tell_tipster(ctx, &t, "relay_to_tipster", vars, 2) == 0 &&
+                 tipcard_tell_tipster(ctx, &t, "relay_to_tipster", vars, 2) == 0 &&
                  tips_audit(ctx->db, ctx->person->id, "reply", t.id, rest, ctx->now_ms) == DB_OK &&
                  tips_reply_wait_drop(ctx->db, ctx->msg->platform, ctx->msg->chat_id,
                                       ctx->person->id) == DB_OK

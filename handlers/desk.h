@@ -30,10 +30,6 @@ int desk_list_new(struct hctx *ctx);
 int desk_list_overdue(struct hctx *ctx);
 int desk_search(struct hctx *ctx);
 
-struct tip;
-/* The buttons for a desk message about t sent to platform (JSON for hctx_send, caller frees),
- * or NULL when that platform has none or t is not a stored tip. view: whether to offer Xem. */
-char *desk_tip_buttons(struct hctx *ctx, const struct tip *t, const char *platform, int view);
 /* A button press. 1 when it was a desk button (handled: the presser checked like a command),
  * 0 when it is someone else's, -1 on error. */
 int desk_callback(struct hctx *ctx);

@@ -1,5 +1,6 @@
 /*
- * desk_buttons.c — the buttons under desk messages (desk.h) and what pressing them does.
+ * desk_buttons.c — what pressing the buttons under desk messages does (desk.h); the buttons
+ * themselves are made by tipcard.c (a tip's) and desk_parts.c (lists, the status question).
  *
  * A press arrives as a callback whose payload is "desk:<action>:<code>[:<more>]" (on Telegram
  * the payload stays on the server, behind a token; the web chat carries it itself, which is why
@@ -21,7 +22,7 @@
 
 #include "handlers/choice.h"
 #include "base/textnorm.h"
-#include "handlers/tipfile.h"
+#include "handlers/tipcard.h"
 #include "storage/people.h"
 
 #include <jansson.h>
@@ -29,99 +30,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DESK_CB "desk:"
+#define DESK_CB TIPCARD_CB
 
-/* Appends a {text, data} button to row. */
-static void desk_button(json_t *row, const char *label, const char *action, const char *code,
-                        const char *more)
+/* Runs a desk command as if "<command> <args>" had been typed: a press does what typing does. */
+static int desk_run(struct hctx *ctx, handler_fn fn, const char *command, const char *args)
 {
-    char data[DESK_CALLBACK_MAX];
-    snprintf(data, sizeof data, DESK_CB "%s:%s%s%s", action, code, more ? ":" : "",
-             more ? more : "");
-    json_array_append_new(row, json_pack("{s:s, s:s}", "text", label, "data", data));
-}
-
-static char *desk_rows_take(json_t *rows)
-{
-    char *out = json_array_size(rows) ? json_dumps(rows, JSON_COMPACT) : NULL;
-    json_decref(rows);
-    return out;
-}
-
-static int desk_is_open(const struct tip *t)
-{
-    static const char *const closed[] = {"resolved", "rejected", "duplicate", "closed"};
-    for (size_t i = 0; t->status && i < sizeof closed / sizeof closed[0]; i++)
-        if (strcmp(t->status, closed[i]) == 0)
-            return 0;
-    return 1;
-}
-
-char *desk_tip_buttons(struct hctx *ctx, const struct tip *t, const char *platform, int view)
-{
-    if (!t || !t->id || !t->code[0] || !platform || !platform_caps_now(platform).buttons)
-        return NULL;
-    json_t *rows = json_array(), *first = json_array(), *second = json_array();
-    int lead = t->kind && strcmp(t->kind, "group_lead") == 0;
-    if (!t->acknowledged_at && t->status && strcmp(t->status, "new") == 0)
-        desk_button(first, texts_get(ctx->texts, "desk_button_ack"), "ack", t->code, NULL);
-    if (!lead && t->platform && t->chat_id)
-        desk_button(first, texts_get(ctx->texts, "desk_button_reply"), "reply", t->code, NULL);
-    if (desk_is_open(t))
-        desk_button(second, texts_get(ctx->texts, "desk_button_status"), "status", t->code, NULL);
-    if (view)
-        desk_button(second, texts_get(ctx->texts, "desk_button_view"), "view", t->code, NULL);
-    json_array_append_new(rows, first);
-    json_array_append_new(rows, second);
-    for (size_t i = json_array_size(rows); i-- > 0;)
-        if (json_array_size(json_array_get(rows, i)) == 0)
-            json_array_remove(rows, i);
-    return desk_rows_take(rows);
-}
-
-char *desk_list_buttons(struct hctx *ctx, const struct tip *list, int n, const char *next_data)
-{
-    if (!ctx->caps || !ctx->caps->buttons || (n == 0 && !next_data))
-        return NULL;
-    json_t *rows = json_array(), *row = NULL;
-    for (int i = 0; i < n; i++) {
-        if (!row || json_array_size(row) >= 2) {
-            row = json_array();
-            json_array_append_new(rows, row);
-        }
-        char shown[TIPS_CODE_LEN + 2];
-        tips_code_show(list[i].code, shown);
-        struct texts_var vars[] = {{"code", shown}};
-        char *label = texts_render(ctx->texts, "desk_button_view_code", vars, 1);
-        desk_button(row, label ? label : shown, "view", list[i].code, NULL);
-        free(label);
-    }
-    if (next_data && strlen(next_data) < DESK_CALLBACK_MAX) {
-        row = json_array();
-        json_array_append_new(row, json_pack("{s:s, s:s}", "text",
-                                             texts_get(ctx->texts, "desk_button_next"), "data",
-                                             next_data));
-        json_array_append_new(rows, row);
-    }
-    return desk_rows_take(rows);
-}
-
-int desk_ask_status(struct hctx *ctx, const struct tip *t)
-{
-    static const char *const statuses[] = {"received", "verifying", "transferred", "resolved",
-                                           "rejected"};
-    enum { N = sizeof statuses / sizeof statuses[0] };
-    char data[N][DESK_CALLBACK_MAX], shown[TIPS_CODE_LEN + 2];
-    struct choice choices[N];
-    for (size_t i = 0; i < N; i++) {
-        snprintf(data[i], sizeof data[i], DESK_CB "set:%s:%s", t->code, statuses[i]);
-        choices[i] = (struct choice){data[i], tipfile_status_label(ctx, statuses[i]), NULL};
-    }
-    tips_code_show(t->code, shown);
-    struct texts_var vars[] = {{"code", shown}};
-    char *question = texts_render(ctx->texts, "desk_status_ask", vars, 1);
-    int rc = question ? choice_ask(ctx, question, choices, N, 1) : -1;
-    free(question);
+    const char *saved = ctx->args;
+    snprintf(ctx->command, sizeof ctx->command, "%s", command);
+    ctx->args = args;
+    int rc = fn(ctx);
+    ctx->args = saved;
     return rc;
 }
 
@@ -149,9 +67,9 @@ static int desk_reply_wait(struct hctx *ctx, const char *code)
     } else {
         char *text = texts_render(ctx->texts, "desk_reply_prompt", vars, 2);
         json_t *rows = json_array(), *row = json_array();
-        desk_button(row, texts_get(ctx->texts, "choice_cancel"), "noreply", t.code, NULL);
+        tipcard_button(row, texts_get(ctx->texts, "choice_cancel"), "noreply", t.code, NULL);
         json_array_append_new(rows, row);
-        char *buttons = desk_rows_take(rows);
+        char *buttons = tipcard_rows_take(rows);
         rc = text ? hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, text, buttons,
                               OUTBOX_REPLY)
                   : -1;

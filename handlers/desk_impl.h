@@ -1,28 +1,32 @@
 /*
- * desk_impl.h — private to the desk's files: desk.c (enrolment and the commands that change a
- * tip), desk_view.c (/xem), desk_lists.c (the lists, /tim, the summary on enrolment) and
- * desk_buttons.c (the buttons under desk messages, their presses, the reply typed after
- * "Trả lời"). What they share: the officer check, reading "<mã> [rest]", running a command with
- * arguments a button carries, and the pure parts the unit tests reach.
+ * desk_impl.h — private to the desk's files, which stand in this order, each calling only the
+ * ones before it (and tipcard.h, tipfile.h below them all): desk_parts.c (the officer check,
+ * reading "<mã> [rest]", message assembly, list buttons, the status question), desk_view.c
+ * (/xem), desk_lists.c (the lists, /tim, the summary on enrolment), desk.c (enrolment and the
+ * commands that change a tip), desk_buttons.c (the buttons' presses, and the reply typed after
+ * "Trả lời", which run those commands). Also the pure parts the unit tests reach.
  */
 #ifndef TIPGATE_DESK_IMPL_H
 #define TIPGATE_DESK_IMPL_H
 
 #include "handlers/desk.h"
+#include "handlers/tipcard.h"
 #include "storage/tips.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 enum {
-    DESK_TEXT_MAX = 8192,      /* one desk message as assembled (split later by platform) */
-    DESK_GIST_CHARS = 60,      /* code points of a tip's gist in a list */
-    DESK_REPLY_WAIT_MIN = 10,  /* how long "Trả lời" waits for the officer's message */
-    DESK_PRESSING_MAX = 5,     /* urgent or overdue tips named in the enrolment summary */
-    DESK_CALLBACK_MAX = 64,    /* bytes of a button's payload (the web chat's limit) */
-    DESK_EXTEND_MAX_DAYS = 60, /* art. 147: each extension at most 2 months */
+    DESK_TEXT_MAX = 8192,     /* one desk message as assembled (split later by platform) */
+    DESK_GIST_CHARS = 60,     /* code points of a tip's gist in a list */
+    DESK_REPLY_WAIT_MIN = 10, /* how long "Trả lời" waits for the officer's message */
+    DESK_PRESSING_MAX = 5,    /* urgent or overdue tips named in the enrolment summary */
+    DESK_CALLBACK_MAX = TIPCARD_CALLBACK_MAX, /* bytes of a button's payload */
+    DESK_EXTEND_MAX_DAYS = 60,                /* art. 147: each extension at most 2 months */
 };
 #define DESK_DAY_MS 86400000LL
+
+/* ---- desk_parts.c ------------------------------------------------------------------------ */
 
 /* Only enrolled officers use the desk: 1 if the sender is one, else 0 after a polite refusal
  * in the chat. */
@@ -31,10 +35,6 @@ int desk_officer(struct hctx *ctx);
  * the words after it. DB_OK; DB_NOT_FOUND after answering the officer (usage, or unknown
  * code); DB_ERROR. */
 int desk_tip(struct hctx *ctx, const char *usage, const char **rest, struct tip *t);
-/* Runs a desk command as if "<command> <args>" had been typed (a button press). */
-int desk_run(struct hctx *ctx, handler_fn fn, const char *command, const char *args);
-
-/* ---- desk_view.c ------------------------------------------------------------------------- */
 
 /* A message being assembled line by line in s (DESK_TEXT_MAX bytes); a line that would not fit
  * is left out. add1 adds the {value} text name only when value is not empty; end drops the
@@ -53,6 +53,12 @@ void desk_text_end(struct desk_text *b);
  * tips_append_description) taken off the end. Returns the length to show. */
 size_t desk_original_length(struct hctx *ctx, const struct tip *t);
 
+/* Asks which status to set, as buttons (the platform has them). */
+int desk_ask_status(struct hctx *ctx, const struct tip *t);
+/* Buttons to read each listed tip, and a next page when next_data is not NULL (caller frees;
+ * NULL when the chat has no buttons). */
+char *desk_list_buttons(struct hctx *ctx, const struct tip *list, int n, const char *next_data);
+
 /* ---- desk_lists.c ------------------------------------------------------------------------ */
 
 /* The one-line gist of a tip's text for the lists: at most DESK_GIST_CHARS code points of its
@@ -65,15 +71,7 @@ void desk_gist(const char *description, const char *phone, const char *name, cha
  * *at (DESK_TEXT_MAX); buttons (caller frees) for the tips it names, NULL without. */
 int desk_summary(struct hctx *ctx, const char *area, char *text, size_t *at, char **buttons);
 
-/* ---- desk_buttons.c ---------------------------------------------------------------------- */
-
-/* Asks which status to set, as buttons (the platform has them). */
-int desk_ask_status(struct hctx *ctx, const struct tip *t);
-/* Buttons to read each listed tip, and a next page when next_data is not NULL (caller frees;
- * NULL when the chat has no buttons). */
-char *desk_list_buttons(struct hctx *ctx, const struct tip *list, int n, const char *next_data);
-
-/* ---- /giahan ----------------------------------------------------------------------------- */
+/* ---- desk.c: /giahan ------------------------------------------------------------------------ */
 
 /* What "/giahan <mã> <arg>" asks for. DESK_EXTEND_DAYS: *value days after the current deadline
  * ("30", "30 ngày", "thêm 30 ngày nữa"); DESK_EXTEND_DATE: until the end of day number *value

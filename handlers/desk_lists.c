@@ -15,7 +15,7 @@
 #include "config/desks.h"
 #include "text/textengine.h"
 #include "base/textnorm.h"
-#include "handlers/tipfile.h"
+#include "handlers/tipcard.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -154,13 +154,13 @@ static void desk_list_tip(struct hctx *ctx, struct desk_text *b, const struct ti
 {
     char shown[TIPS_CODE_LEN + 2], created[32], deadline[32] = "", gist[DESK_GIST_BYTES];
     tips_code_show(t->code, shown);
-    tipfile_time(t->created_at, created, sizeof created);
+    tipcard_time(t->created_at, created, sizeof created);
     if (t->deadline_at)
-        tipfile_time(t->deadline_at, deadline, sizeof deadline);
+        tipcard_time(t->deadline_at, deadline, sizeof deadline);
     struct texts_var vars[] = {
         {"code", shown},
-        {"category", tipfile_category_label(ctx, t->category)},
-        {"status", tipfile_status_label(ctx, t->status)},
+        {"category", tipcard_category_label(ctx, t->category)},
+        {"status", tipcard_status_label(ctx, t->status)},
         {"created", created},
         {"deadline", deadline},
         {"urgent", t->urgent ? texts_get(ctx->texts, "desk_urgent_mark") : ""},
@@ -375,7 +375,7 @@ int desk_summary(struct hctx *ctx, const char *area, char *text, size_t *at, cha
     desk_count(ctx, &b, "desk_summary_overdue", s.overdue, NULL);
     for (int i = 0; i < s.n_status; i++)
         desk_count(ctx, &b, "desk_summary_status", s.by_status[i].n,
-                   tipfile_status_label(ctx, s.by_status[i].status));
+                   tipcard_status_label(ctx, s.by_status[i].status));
     desk_count(ctx, &b, "desk_summary_no_area", s.no_area, NULL);
     if (n > 0) {
         desk_text_add(&b, "");

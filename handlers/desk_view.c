@@ -2,8 +2,7 @@
  * desk_view.c — /xem (desk.h): one tip whole for the chat that asked — the facts as filed, its
  * status and deadlines, then its history (the tipster's additions and the desk's actions in
  * order), and its photos sent again where the chat's platform can show them (the others are
- * counted, so the officer knows there is more to see elsewhere). Also the line-by-line message
- * assembly the desk's files share (desk_impl.h).
+ * counted, so the officer knows there is more to see elsewhere).
  *
  * Every /xem is written to the audit log, as "view_contact" when the tipster's phone was on
  * the card: who read a contactable tipster's number, and when, can always be answered.
@@ -12,72 +11,13 @@
 
 #include "calendar/calendar.h"
 #include "config/desks.h"
+#include "handlers/tipcard.h"
 #include "handlers/tipfile.h"
 #include "storage/people.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { DESK_HISTORY_MSGS = 64 }; /* relay messages read to find the original description */
-
-/* ---- assembling a message ------------------------------------------------------------------ */
-
-void desk_text_add(struct desk_text *b, const char *line)
-{
-    size_t n = line ? strlen(line) : 0;
-    if (!line || b->at + n + 2 >= DESK_TEXT_MAX)
-        return;
-    memcpy(b->s + b->at, line, n);
-    b->at += n;
-    b->s[b->at++] = '\n';
-    b->s[b->at] = '\0';
-}
-
-void desk_text_addv(struct hctx *ctx, struct desk_text *b, const char *name,
-                    const struct texts_var *vars, size_t n)
-{
-    char *line = texts_render(ctx->texts, name, vars, n);
-    desk_text_add(b, line);
-    free(line);
-}
-
-void desk_text_add1(struct hctx *ctx, struct desk_text *b, const char *name, const char *value)
-{
-    if (!value || !*value)
-        return;
-    struct texts_var vars[] = {{"value", value}};
-    desk_text_addv(ctx, b, name, vars, 1);
-}
-
-void desk_text_end(struct desk_text *b)
-{
-    while (b->at > 0 && b->s[b->at - 1] == '\n')
-        b->s[--b->at] = '\0';
-}
-
-size_t desk_original_length(struct hctx *ctx, const struct tip *t)
-{
-    size_t len = t->description ? strlen(t->description) : 0;
-    char *dirs[DESK_HISTORY_MSGS], *texts[DESK_HISTORY_MSGS];
-    int64_t times[DESK_HISTORY_MSGS];
-    int n = 0, matching = 1;
-    if (!len || tips_messages(ctx->db, t->id, dirs, texts, times, DESK_HISTORY_MSGS, &n) != DB_OK)
-        return len;
-    /* each addition was appended as "\n" + its text (tips_append_description), in order */
-    for (int i = n - 1; i >= 0; i--) {
-        if (matching && dirs[i] && texts[i] && strcmp(dirs[i], "from_tipster") == 0) {
-            size_t k = strlen(texts[i]);
-            matching = k + 1 <= len && t->description[len - k - 1] == '\n' &&
-                       memcmp(t->description + len - k, texts[i], k) == 0;
-            if (matching)
-                len -= k + 1;
-        }
-        free(dirs[i]);
-        free(texts[i]);
-    }
-    return len;
-}
 
 /* ---- /xem --------------------------------------------------------------------------------- */
 
@@ -93,7 +33,7 @@ static void desk_when(struct hctx *ctx, int64_t ms, char *out, size_t size)
         snprintf(out, size, "%s", s ? s : date);
         free(s);
     } else {
-        tipfile_time(ms, out, size);
+        tipcard_time(ms, out, size);
     }
 }
 
@@ -101,14 +41,14 @@ static void desk_when(struct hctx *ctx, int64_t ms, char *out, size_t size)
 static void desk_view_state(struct hctx *ctx, struct desk_text *b, const struct tip *t)
 {
     char when[64], days[24], count[16];
-    desk_text_add1(ctx, b, "desk_view_status", tipfile_status_label(ctx, t->status));
+    desk_text_add1(ctx, b, "desk_view_status", tipcard_status_label(ctx, t->status));
     if (t->acknowledged_at) {
-        tipfile_time(t->acknowledged_at, when, sizeof when);
+        tipcard_time(t->acknowledged_at, when, sizeof when);
         desk_text_add1(ctx, b, "desk_view_acknowledged", when);
     }
     desk_text_add1(ctx, b, "desk_view_assigned", t->assigned_to);
     if (t->closed_at) {
-        tipfile_time(t->closed_at, when, sizeof when);
+        tipcard_time(t->closed_at, when, sizeof when);
         desk_text_add1(ctx, b, "desk_view_closed", when);
         desk_text_add1(ctx, b, "desk_view_outcome", t->outcome);
         struct tip orig;
@@ -121,7 +61,7 @@ static void desk_view_state(struct hctx *ctx, struct desk_text *b, const struct 
         return;
     }
     if (strcmp(t->kind, "tip") == 0 && !t->classified_at) {
-        tipfile_time(t->created_at + ctx->desks->rules.classify_hours * 3600000LL, when,
+        tipcard_time(t->created_at + ctx->desks->rules.classify_hours * 3600000LL, when,
                      sizeof when);
         desk_text_add1(ctx, b, "desk_view_classify_due", when);
     }
@@ -167,13 +107,13 @@ static void desk_view_history(struct hctx *ctx, struct desk_text *b, const struc
     }
     for (int i = 0; i < n; i++) {
         char when[32], name[48] = "desk_event_other";
-        tipfile_time(ev[i].at, when, sizeof when);
+        tipcard_time(ev[i].at, when, sizeof when);
         for (size_t k = 0; k < sizeof desk_events / sizeof desk_events[0]; k++)
             if (strcmp(ev[i].action, desk_events[k]) == 0)
                 snprintf(name, sizeof name, "desk_event_%s", ev[i].action);
         const char *detail = ev[i].detail ? ev[i].detail : "";
         if (strcmp(ev[i].action, "status") == 0)
-            detail = tipfile_status_label(ctx, ev[i].detail);
+            detail = tipcard_status_label(ctx, ev[i].detail);
         struct texts_var vars[] = {
             {"time", when},
             {"who", ev[i].who ? ev[i].who : texts_get(ctx->texts, "desk_event_officer")},
@@ -230,14 +170,14 @@ int desk_view(struct hctx *ctx)
     int skipped = 0;
     char *text = NULL, *buttons = NULL;
     rc = -1;
-    if (tipfile_send_photos_here(ctx, &t, 0, &skipped) != 0 ||
+    if (tipcard_send_photos_here(ctx, &t, 0, &skipped) != 0 ||
         !(text = desk_view_text(ctx, &t, skipped)))
         goto out;
-    buttons = desk_tip_buttons(ctx, &t, ctx->msg->platform, 0);
+    buttons = tipcard_buttons(ctx, &t, ctx->msg->platform, 0);
     /* who read a contactable tipster's phone, and when, is always on record */
     int contact = !t.anonymous && t.contact_phone && strcmp(t.kind, "group_lead") != 0;
     if (hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, text, buttons, OUTBOX_REPLY) != 0 ||
-        tipfile_send_photos_here(ctx, &t, 1, &skipped) != 0 ||
+        tipcard_send_photos_here(ctx, &t, 1, &skipped) != 0 ||
         tips_audit(ctx->db, ctx->person->id, contact ? "view_contact" : "view", t.id,
                    contact ? t.contact_phone : NULL, ctx->now_ms) != DB_OK)
         goto out;

@@ -134,7 +134,7 @@ int emergency_file(struct hctx *ctx, struct tip_draft *d, const struct text_anal
     char *ongoing = NULL;
     if (!d->happened && !a->when) { /* nobody asks "when?" of an emergency: it is now */
         char now[32];
-        tipfile_time(ctx->now_ms, now, sizeof now);
+        tipcard_time(ctx->now_ms, now, sizeof now);
         struct texts_var vars[] = {{"time", now}};
         ongoing = texts_render(ctx->texts, "value_ongoing", vars, 1);
         d->happened = ongoing;
@@ -168,7 +168,7 @@ static int emergency_set_phone(struct hctx *ctx, struct tip *t, const char *phon
     int rc = to_desk && tips_set_contact(ctx->db, t->id, phone, ctx->now_ms) == DB_OK &&
                      tips_audit(ctx->db, ctx->person ? ctx->person->id : 0, "contact", t->id, NULL,
                                 ctx->now_ms) == DB_OK &&
-                     tipfile_tell_desk(ctx, t, to_desk) == 0 &&
+                     tipcard_tell_desk(ctx, t, to_desk) == 0 &&
                      emergency_save(ctx, t, "details") == 0
                  ? emergency_reply(ctx, t, "emergency_phone_saved", phone)
                  : -1;
@@ -179,10 +179,8 @@ static int emergency_set_phone(struct hctx *ctx, struct tip *t, const char *phon
 /* The one phone number in text (normalised by the text engine), or NULL; *own frees it. */
 static const char *emergency_phone_in(struct hctx *ctx, const char *text, struct text_analysis *own)
 {
-    memset(own, 0, sizeof *own);
-    if (!text || textengine_analyze(ctx->te, text, false, own) != TEXTENGINE_OK)
-        return NULL;
-    return own->nphones == 1 ? own->phones[0] : NULL;
+    const struct text_analysis *a = hctx_analyse(ctx, text, own);
+    return a && a->nphones == 1 ? a->phones[0] : NULL;
 }
 
 /* Step "phone": the number to call back, or "ẩn danh" / "không" to stay anonymous. */
@@ -226,7 +224,7 @@ static int emergency_location(struct hctx *ctx, struct tip *t)
     int rc = to_desk &&
                      tips_set_location(ctx->db, t->id, m->latitude, m->longitude, ctx->now_ms) ==
                          DB_OK &&
-                     tipfile_tell_desk(ctx, t, to_desk) == 0
+                     tipcard_tell_desk(ctx, t, to_desk) == 0
                  ? 0
                  : -1;
     free(to_desk);
@@ -239,14 +237,10 @@ static int emergency_more(struct hctx *ctx, struct tip *t)
 {
     const struct msg *m = ctx->msg;
     const char *text = m->text && *m->text ? m->text : NULL;
-    struct text_analysis own;
-    const struct text_analysis *a = ctx->analysis;
-    memset(&own, 0, sizeof own);
-    if (text && !a) {
-        if (textengine_analyze(ctx->te, text, false, &own) != TEXTENGINE_OK)
-            return -1;
-        a = &own;
-    }
+    struct text_analysis own = {.money_vnd = -1};
+    const struct text_analysis *a = text ? hctx_analyse(ctx, text, &own) : NULL;
+    if (text && !a)
+        return -1;
     int rc = 0;
     if (text && (a->urgent || a->distress))
         rc = emergency_call(ctx, t->category, a->injury, true);

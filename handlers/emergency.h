@@ -31,7 +31,8 @@ struct text_analysis;
 int emergency_call(struct hctx *ctx, const char *category, bool injury, bool filing);
 
 /* The emergency path for draft d (what is known; d is completed here: urgent, emergency, the
- * time "đang diễn ra" when none was said) whose text the engine read as a (urgent). Sends the
+ * time "đang diễn ra" when none was said) whose text the engine read as a (urgent; the caller
+ * sets d->analysis to a when a is the reading of d's description itself). Sends the
  * emergency numbers (unless numbers_sent: the resident got them a moment ago), files, alerts
  * the desk, offers to add details and starts the follow-up (replacing any conversation in
  * progress). 0, or -1 on a storage error. */

@@ -193,24 +193,24 @@ static int group_lead(struct hctx *ctx, const struct text_analysis *a, const str
         t.desk_chat_id = desk.chat_id;
     }
     int created = tips_create(ctx->db, &t, ctx->now_ms);
-    free(entities);
-    if (created != DB_OK)
+    if (created != DB_OK) {
+        free(entities);
         return -1;
-    struct tip saved;
-    if (tips_get_id(ctx->db, t.id, &saved) != DB_OK)
-        return -1;
+    }
+    t.status =
+        "new"; /* as the row now holds it: the desk's message is built from t, not read back */
     char *body =
-        tipfile_desk_message(ctx, &saved, a->urgent ? "lead_heading_urgent" : "lead_heading");
+        tipfile_desk_message_new(ctx, &t, a->urgent ? "lead_heading_urgent" : "lead_heading", a);
     const char *who = area && area->show_sender_names && m->sender_name ? m->sender_name : NULL;
     struct texts_var vars[] = {{"group", g->title ? g->title : "-"},
                                {"area", area ? area->name : "-"},
                                {"sender", who ? who : texts_get(ctx->texts, "lead_sender_hidden")},
                                {"body", body ? body : ""}};
     char *text = body ? texts_render(ctx->texts, "lead_text", vars, 4) : NULL;
-    int rc = text ? tipfile_tell_desk(ctx, &saved, text) : -1;
+    int rc = text ? tipcard_tell_desk(ctx, &t, text) : -1;
     free(text);
     free(body);
-    tip_clear(&saved);
+    free(entities);
     return rc;
 }
 

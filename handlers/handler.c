@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "base/textsplit.h"
+#include "text/textengine.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +112,38 @@ int hctx_in_write(struct hctx *ctx, int (*work)(struct hctx *ctx, void *arg), vo
     if (rc != 0)
         ctx->touched = touched; /* nothing it enqueued exists */
     return rc;
+}
+
+const struct text_analysis *hctx_analyse(struct hctx *ctx, const char *text,
+                                         struct text_analysis *own)
+{
+    memset(own, 0, sizeof *own);
+    own->money_vnd = -1;
+    const struct msg *m = ctx->msg;
+    if (!text)
+        return NULL;
+    if (!m || text != m->text) /* not the message's text: read it as it is asked for */
+        return textengine_analyze(ctx->te, text, false, own) == TEXTENGINE_OK ? own : NULL;
+    if (ctx->analysis)
+        return ctx->analysis;
+    /* The worker reads only plain texts before the transaction; another message is read here,
+     * once, and kept for the rest of the update. */
+    struct text_analysis *a = calloc(1, sizeof *a);
+    if (!a || textengine_analyze(ctx->te, text, m->is_group, a) != TEXTENGINE_OK) {
+        free(a);
+        return NULL;
+    }
+    ctx->analysis = ctx->analysis_own = a;
+    return a;
+}
+
+void hctx_clear(struct hctx *ctx)
+{
+    if (ctx->analysis_own) {
+        if (ctx->analysis == ctx->analysis_own)
+            ctx->analysis = NULL;
+        text_analysis_clear(ctx->analysis_own);
+        free(ctx->analysis_own);
+        ctx->analysis_own = NULL;
+    }
 }

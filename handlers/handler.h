@@ -34,10 +34,12 @@ struct hctx {
     const struct textengine *te; /* the Vietnamese text engine */
     const struct desks *desks;   /* areas, desks, tip rules */
     const struct msg *msg;       /* NULL for scheduled work */
-    /* The text engine's reading of msg->text, done before the transaction, or NULL. */
+    /* The text engine's reading of msg->text, done before the transaction, or NULL. Handlers
+     * read it through hctx_analyse, which makes it once when the worker did not. */
     const struct text_analysis *analysis;
-    const struct person *person;      /* the sender's row, NULL when the update has no sender */
-    const struct platform_caps *caps; /* of msg->platform */
+    struct text_analysis *analysis_own; /* made by hctx_analyse, freed by hctx_clear */
+    const struct person *person;        /* the sender's row, NULL when the update has no sender */
+    const struct platform_caps *caps;   /* of msg->platform */
     int64_t now_ms;
     char command[HCTX_COMMAND_MAX]; /* "/start" (lowercased, @BotName stripped) or "" */
     const char *args;               /* text after the command, leading blanks skipped */
@@ -59,6 +61,19 @@ int hctx_send_photo(struct hctx *ctx, const char *platform, const char *chat_id,
                     const char *photo, const char *buttons, enum outbox_priority priority);
 /* Renders the named text with vars and sends it back to the chat the message came from. */
 int hctx_reply(struct hctx *ctx, const char *name, const struct texts_var *vars, size_t n);
+
+/* The text engine's reading of text for this update, so that no text is read twice. When text
+ * is the message's own (the pointer msg->text), the message's one reading: ctx->analysis,
+ * which the worker made before the transaction, or else one made here on first use (a caption,
+ * a text after an expired command) and kept in ctx until hctx_clear; it is read in the context
+ * of the message's chat (group or private). Any other text (a command's arguments, a draft's
+ * description) is read afresh into *own as private text. Returns NULL when the text cannot be
+ * read (NULL, over the engine's limit, invalid UTF-8, no memory). *own is always initialised:
+ * text_analysis_clear(own) when done; the result belongs to ctx or to *own. */
+const struct text_analysis *hctx_analyse(struct hctx *ctx, const char *text,
+                                         struct text_analysis *own);
+/* Frees what hctx_analyse kept in ctx; whoever made ctx calls it when the update is done. */
+void hctx_clear(struct hctx *ctx);
 
 /* For scheduled jobs, which are called outside any transaction (bot/scheduler.h) and find their
  * due work by reading first: runs work(ctx, arg) in a write transaction of its own, committed

@@ -81,7 +81,7 @@ static int report_done(struct hctx *ctx)
 static void report_set_now(struct report *r)
 {
     char now[32];
-    tipfile_time(r->ctx->now_ms, now, sizeof now);
+    tipcard_time(r->ctx->now_ms, now, sizeof now);
     struct texts_var vars[] = {{"time", now}};
     char *value = texts_render(r->ctx->texts, "value_ongoing", vars, 1);
     if (value)
@@ -204,7 +204,7 @@ static char *report_summary(struct report *r)
     snprintf(identity, sizeof identity, "%s", who ? who : "");
     free(who);
     struct texts_var vars[] = {
-        {"category", tipfile_category_label(ctx, report_str(r, "category"))},
+        {"category", tipcard_category_label(ctx, report_str(r, "category"))},
         {"place", place && *place ? place : unknown},
         {"when", when && *when ? when : unknown},
         {"description", report_str(r, "desc")},
@@ -261,24 +261,26 @@ static int report_next(struct report *r)
 
 /* ---- answers ---------------------------------------------------------------------------- */
 
-/* A description was given: what the engine understands pre-fills the rest. */
+/* A description was given: what the engine understands of it (the message's own reading when
+ * it is the message) pre-fills the rest. */
 static int report_describe(struct report *r, const char *text)
 {
-    struct text_analysis a;
-    if (textengine_analyze(r->ctx->te, text, false, &a) != 0)
+    struct text_analysis own;
+    const struct text_analysis *a = hctx_analyse(r->ctx, text, &own);
+    if (!a)
         return -1;
-    report_set(r, "desc", a.nfc, 4096);
-    if (a.is_tip && a.category && strcmp(a.category, "other") != 0 && !report_str(r, "category"))
-        report_set(r, "category", a.category, 64);
-    if (a.where && !report_str(r, "place"))
-        report_set(r, "place", a.where, REPORT_FIELD_MAX);
-    if (a.when && !report_str(r, "when"))
-        report_set(r, "when", a.when, REPORT_FIELD_MAX);
-    if (a.ongoing && !report_str(r, "when")) /* "đang…", "cứu với": never "Việc xảy ra khi nào?" */
+    report_set(r, "desc", a->nfc, 4096);
+    if (a->is_tip && a->category && strcmp(a->category, "other") != 0 && !report_str(r, "category"))
+        report_set(r, "category", a->category, 64);
+    if (a->where && !report_str(r, "place"))
+        report_set(r, "place", a->where, REPORT_FIELD_MAX);
+    if (a->when && !report_str(r, "when"))
+        report_set(r, "when", a->when, REPORT_FIELD_MAX);
+    if (a->ongoing && !report_str(r, "when")) /* "đang…", "cứu với": never "Khi nào?" */
         report_set_now(r);
-    if (a.urgent)
+    if (a->urgent)
         json_object_set_new(r->data, "urgent", json_true());
-    text_analysis_clear(&a);
+    text_analysis_clear(&own);
     return 0;
 }
 
@@ -330,15 +332,16 @@ static int report_file(struct report *r)
 /* A phone number typed for contact: exactly one valid number is accepted. */
 static int report_phone(struct report *r, const char *text)
 {
-    struct text_analysis a;
-    if (textengine_analyze(r->ctx->te, text, false, &a) != 0)
+    struct text_analysis own;
+    const struct text_analysis *a = hctx_analyse(r->ctx, text, &own);
+    if (!a)
         return -1;
-    int ok = a.nphones == 1;
+    int ok = a->nphones == 1;
     if (ok) {
-        report_set(r, "phone", a.phones[0], 32);
+        report_set(r, "phone", a->phones[0], 32);
         json_object_set_new(r->data, "anon", json_false());
     }
-    text_analysis_clear(&a);
+    text_analysis_clear(&own);
     if (!ok) {
         hctx_reply(r->ctx, "report_bad_phone", NULL, 0);
         return report_save(r, "phone");
@@ -363,16 +366,21 @@ static int report_emergency(struct report *r, const char *text, bool fresh, bool
         return -1;
     snprintf(both, n, "%s%s%s", desc ? desc : "", desc && text && *text ? "\n" : "",
              text ? text : "");
-    struct text_analysis a;
-    int rc = textengine_analyze(r->ctx->te, both, false, &a) == TEXTENGINE_OK ? 0 : -1;
+    /* with nothing before it, the description is the message: its own reading serves */
+    struct text_analysis own;
+    const struct text_analysis *a =
+        hctx_analyse(r->ctx, text && strcmp(both, text) == 0 ? text : both, &own);
     free(both);
+    int rc = a ? 0 : -1;
     if (rc == 0) {
-        report_set(r, "desc", a.nfc, 4096);
+        report_set(r, "desc", a->nfc, 4096);
         struct tip_draft d;
         report_draft(r, &d);
-        rc = emergency_file(r->ctx, &d, &a, numbers_sent);
-        text_analysis_clear(&a);
+        /* the description is that text in NFC, which reads the same, unless it was cut */
+        d.analysis = d.description && strcmp(d.description, a->nfc) == 0 ? a : NULL;
+        rc = emergency_file(r->ctx, &d, a, numbers_sent);
     }
+    text_analysis_clear(&own);
     return rc;
 }
 
@@ -384,11 +392,12 @@ static int report_urgent_answer(struct report *r, const char *step, const char *
 {
     if (!text || !*text || strcmp(step, "phone") == 0)
         return 0;
-    struct text_analysis a;
-    if (textengine_analyze(r->ctx->te, text, false, &a) != TEXTENGINE_OK)
+    struct text_analysis own;
+    const struct text_analysis *a = hctx_analyse(r->ctx, text, &own);
+    if (!a)
         return -1;
-    int urgent = (a.is_tip && a.urgent) || (a.distress && report_str(r, "desc"));
-    text_analysis_clear(&a);
+    int urgent = (a->is_tip && a->urgent) || (a->distress && report_str(r, "desc"));
+    text_analysis_clear(&own);
     if (!urgent)
         return 0;
     if (strcmp(step, "place") == 0)
@@ -435,15 +444,14 @@ static int report_answer(struct report *r, const char *step)
             report_set(r, "category", rc.c[pick].data, 64);
             return report_next(r);
         }
-        struct text_analysis a;
-        if (text && textengine_analyze(ctx->te, text, false, &a) == 0) {
-            int ok = a.category != NULL;
-            if (ok)
-                report_set(r, "category", a.category, 64);
-            text_analysis_clear(&a);
-            if (ok)
-                return report_next(r);
-        }
+        struct text_analysis own;
+        const struct text_analysis *a = hctx_analyse(ctx, text, &own);
+        int ok = a && a->category != NULL;
+        if (ok)
+            report_set(r, "category", a->category, 64);
+        text_analysis_clear(&own);
+        if (ok)
+            return report_next(r);
         return report_not_understood(r, step);
     }
     if (strcmp(step, "place") == 0 || strcmp(step, "when") == 0) {
@@ -541,20 +549,19 @@ static void report_message_media(const struct hctx *ctx, struct tip_draft *d)
  * emergency takes the emergency path (even typed after /gopy: it is a tip, not an opinion). */
 static int report_file_now(struct hctx *ctx, const char *kind, const char *text)
 {
-    struct tip_draft d = {.kind = kind, .description = text, .anonymous = true};
     struct text_analysis a;
-    if (textengine_analyze(ctx->te, text, false, &a) != TEXTENGINE_OK)
+    if (!hctx_analyse(ctx, text, &a))
         return -1;
-    int urgent = a.is_tip && a.urgent;
+    struct tip_draft d = {.kind = kind, .description = text, .anonymous = true, .analysis = &a};
     report_message_media(ctx, &d);
-    if (urgent) { /* the follow-up replaces any draft */
+    if (a.is_tip && a.urgent) { /* the follow-up replaces any draft */
         int rc = emergency_file(ctx, &d, &a, false);
         text_analysis_clear(&a);
         return rc;
     }
-    text_analysis_clear(&a);
     struct tip t;
     enum tipfile_result res = tipfile_file(ctx, &d, &t);
+    text_analysis_clear(&a);
     tip_clear(&t);
     if (res == TIPFILE_ERROR)
         return -1;
@@ -689,15 +696,13 @@ int report_free_text(struct hctx *ctx)
     if (m->is_group || !m->text || !*m->text)
         return 0;
     struct text_analysis own;
-    const struct text_analysis *a = ctx->analysis;
-    if (!a) {
-        if (textengine_analyze(ctx->te, m->text, false, &own) != 0)
-            return -1;
-        a = &own;
-    }
+    const struct text_analysis *a = hctx_analyse(ctx, m->text, &own);
+    if (!a)
+        return -1;
     int rc = 0;
     if (a->is_tip && a->urgent) { /* the numbers first, filed at once: never a question */
-        struct tip_draft d = {.kind = "tip", .description = m->text, .anonymous = true};
+        struct tip_draft d = {
+            .kind = "tip", .description = m->text, .anonymous = true, .analysis = a};
         report_message_media(ctx, &d);
         rc = emergency_file(ctx, &d, a, false) == 0 ? 1 : -1;
     } else if (a->distress && !a->is_tip) { /* "cứu với" alone: the numbers, then what happens */
@@ -711,8 +716,7 @@ int report_free_text(struct hctx *ctx)
         rc = report_ask(&r, "offer") == 0 ? 1 : -1;
         json_decref(r.data);
     }
-    if (a == &own)
-        text_analysis_clear(&own);
+    text_analysis_clear(&own);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 
 #include "config/desks.h"
 #include "text/textengine.h"
+#include "handlers/tipcard.h"
 #include "handlers/tipfile.h"
 #include "storage/people.h"
 #include "storage/tips.h"
@@ -68,7 +69,7 @@ static void resident_history(struct hctx *ctx, const struct tip *t, char *buf, s
     for (int i = 0; i < n; i++) {
         if (strcmp(dirs[i], "from_tipster") != 0) {
             char when[32];
-            tipfile_time(times[i], when, sizeof when);
+            tipcard_time(times[i], when, sizeof when);
             struct texts_var vars[] = {{"time", when}, {"text", texts[i]}};
             char *line = texts_render(ctx->texts, "status_line_reply", vars, 2);
             if (line)
@@ -90,12 +91,12 @@ int resident_status(struct hctx *ctx)
         return resident_not_found(ctx, "status_usage");
     char shown[TIPS_CODE_LEN + 2], created[32], updated[32];
     tips_code_show(t.code, shown);
-    tipfile_time(t.created_at, created, sizeof created);
-    tipfile_time(t.updated_at, updated, sizeof updated);
+    tipcard_time(t.created_at, created, sizeof created);
+    tipcard_time(t.updated_at, updated, sizeof updated);
     struct texts_var vars[] = {
         {"code", shown},
-        {"status", tipfile_status_label(ctx, t.status)},
-        {"category", tipfile_category_label(ctx, t.category)},
+        {"status", tipcard_status_label(ctx, t.status)},
+        {"category", tipcard_category_label(ctx, t.category)},
         {"created", created},
         {"updated", updated},
         {"outcome", t.outcome ? t.outcome : ""},
@@ -138,10 +139,10 @@ int resident_mine(struct hctx *ctx)
     for (int i = 0; i < n; i++) {
         char shown[TIPS_CODE_LEN + 2], created[32];
         tips_code_show(list[i].code, shown);
-        tipfile_time(list[i].created_at, created, sizeof created);
+        tipcard_time(list[i].created_at, created, sizeof created);
         struct texts_var vars[] = {{"code", shown},
-                                   {"category", tipfile_category_label(ctx, list[i].category)},
-                                   {"status", tipfile_status_label(ctx, list[i].status)},
+                                   {"category", tipcard_category_label(ctx, list[i].category)},
+                                   {"status", tipcard_status_label(ctx, list[i].status)},
                                    {"created", created}};
         char *line = buf ? texts_render(ctx->texts, "mytips_line", vars, 4) : NULL;
         if (line)
@@ -184,20 +185,21 @@ int resident_forward(struct hctx *ctx, struct tip *t, const char *text, const ch
             new_links[n_links++] = at->ref; /* a voice message or file the desk opens */
     }
     if (text && *text) {
-        struct text_analysis a;
-        if (textengine_analyze(ctx->te, text, false, &a) != 0)
+        struct text_analysis own; /* the message's own reading when text is the message */
+        const struct text_analysis *a = hctx_analyse(ctx, text, &own);
+        if (!a)
             return -1;
-        int rc = tips_append_description(ctx->db, t->id, a.nfc, a.folded, ctx->now_ms);
+        int rc = tips_append_description(ctx->db, t->id, a->nfc, a->folded, ctx->now_ms);
         /* the phones, plates, links and amount of an addition are the tip's too (the desk's
          * card lists them and /tim finds them) */
-        char *entities = rc == DB_OK ? tipfile_entities_merge(t->entities, &a) : NULL;
+        char *entities = rc == DB_OK ? tipfile_entities_merge(t->entities, a) : NULL;
         if (rc == DB_OK)
             rc = entities ? tips_set_entities(ctx->db, t->id, entities, ctx->now_ms) : DB_ERROR;
         free(entities);
         if (rc == DB_OK)
-            rc = tips_message_add(ctx->db, t->id, "from_tipster", a.nfc, ctx->person->id, false,
+            rc = tips_message_add(ctx->db, t->id, "from_tipster", a->nfc, ctx->person->id, false,
                                   ctx->now_ms);
-        text_analysis_clear(&a);
+        text_analysis_clear(&own);
         if (rc != DB_OK)
             return -1;
     }
@@ -208,15 +210,15 @@ int resident_forward(struct hctx *ctx, struct tip *t, const char *text, const ch
     int rc = 0;
     if (added || (text && *text)) { /* nothing new (only refused photos): nothing to tell */
         char *to_desk = texts_render(ctx->texts, name, vars, 3);
-        rc = to_desk ? tipfile_tell_desk(ctx, t, to_desk) : -1;
+        rc = to_desk ? tipcard_tell_desk(ctx, t, to_desk) : -1;
         free(to_desk);
     }
     if (rc == 0 && n_photos)
-        rc = tipfile_send_photo_refs(ctx, t, new_photos, n_photos);
+        rc = tipcard_send_photo_refs(ctx, t, new_photos, n_photos);
     for (int i = 0; rc == 0 && i < n_links; i++) {
         struct texts_var lv[] = {{"code", shown}, {"value", new_links[i]}};
         char *line = texts_render(ctx->texts, "relay_media_to_desk", lv, 2);
-        rc = line ? tipfile_tell_desk(ctx, t, line) : -1;
+        rc = line ? tipcard_tell_desk(ctx, t, line) : -1;
         free(line);
     }
     if (rc == 0)

@@ -8,7 +8,7 @@
 #include "base/log.h"
 #include "config/desks.h"
 #include "text/textengine.h"
-#include "handlers/tipfile.h"
+#include "handlers/tipcard.h"
 #include "storage/groups.h"
 #include "storage/people.h"
 
@@ -224,7 +224,7 @@ static int scam_suspect(struct hctx *ctx, const char *kind, const char *value, i
     struct texts_var vars[] = {{"value", value}, {"count", count}};
     char *text = texts_render(ctx->texts, name, vars, 2);
     struct tip t = {.category = "fraud", .area = (char *)area, .kind = "tip"};
-    rc = text ? tipfile_tell_desk(ctx, &t, text) : -1;
+    rc = text ? tipcard_tell_desk(ctx, &t, text) : -1;
     free(text);
     return rc;
 }

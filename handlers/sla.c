@@ -11,7 +11,7 @@
 
 #include "base/log.h"
 #include "config/desks.h"
-#include "handlers/tipfile.h"
+#include "handlers/tipcard.h"
 #include "storage/tips.h"
 
 #include <stdio.h>
@@ -36,7 +36,7 @@ static int sla_escalate(struct hctx *ctx, const struct tip *t, const char *text,
         return -1;
     if (a && a->has_escalation && escalate == 1)
         return 0;
-    return tipfile_tell_desk(ctx, t, text);
+    return tipcard_tell_desk(ctx, t, text);
 }
 
 static int sla_send(struct hctx *ctx, const struct tip *t, const char *name, const char *value,
@@ -45,17 +45,17 @@ static int sla_send(struct hctx *ctx, const struct tip *t, const char *name, con
     char shown[TIPS_CODE_LEN + 2], deadline[32] = "";
     tips_code_show(t->code, shown);
     if (t->deadline_at)
-        tipfile_time(t->deadline_at, deadline, sizeof deadline);
+        tipcard_time(t->deadline_at, deadline, sizeof deadline);
     const struct area *a = desks_area(ctx->desks, t->area);
     struct texts_var vars[] = {{"code", shown},
                                {"value", value},
                                {"deadline", deadline},
-                               {"category", tipfile_category_label(ctx, t->category)},
+                               {"category", tipcard_category_label(ctx, t->category)},
                                {"area", a ? a->name : "-"}};
     char *text = texts_render(ctx->texts, name, vars, sizeof vars / sizeof vars[0]);
     if (!text)
         return -1;
-    int rc = escalate ? sla_escalate(ctx, t, text, escalate) : tipfile_tell_desk(ctx, t, text);
+    int rc = escalate ? sla_escalate(ctx, t, text, escalate) : tipcard_tell_desk(ctx, t, text);
     free(text);
     return rc;
 }

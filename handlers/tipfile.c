@@ -27,31 +27,6 @@ bool tipfile_is_evidence(const char *kind)
                     strcmp(kind, "document") == 0);
 }
 
-const char *tipfile_category_label(const struct hctx *ctx, const char *category)
-{
-    size_t n = 0;
-    const struct textengine_category *cats = textengine_categories(ctx->te, &n);
-    for (size_t i = 0; category && i < n; i++)
-        if (strcmp(cats[i].name, category) == 0)
-            return cats[i].label;
-    return texts_get(ctx->texts, "category_unknown");
-}
-
-const char *tipfile_status_label(const struct hctx *ctx, const char *status)
-{
-    char name[48];
-    snprintf(name, sizeof name, "status_%s", status ? status : "new");
-    return texts_get(ctx->texts, name);
-}
-
-void tipfile_time(int64_t ms, char *out, size_t size)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(out, size, "%H:%M %d/%m/%Y", &tm);
-}
-
 /* Words of a folded text as a set, for the near-duplicate test. */
 static double tipfile_similarity(const char *a, const char *b)
 {
@@ -234,22 +209,100 @@ static int tipfile_audit_contact(struct hctx *ctx, const struct tip *t)
                : -1;
 }
 
+/* What the filer has in hand when it tells the desk about the tip it has just written: the
+ * reading of the description (phones, plates, links, amount) and the attachments stored with
+ * it. The desk's message is built from them rather than read back and parsed again. */
+struct tipfile_known {
+    const struct text_analysis *a;
+    const struct tip_draft *d;
+};
+
+static char *tipfile_card(struct hctx *ctx, const struct tip *t, const char *heading_name,
+                          const struct tipfile_known *known);
+
+/* Writes t (filled from d and its reading a) with d's attachments, its audit entry, and what the
+ * scam watch learns from it. */
+static int tipfile_store(struct hctx *ctx, const struct tip_draft *d, const struct text_analysis *a,
+                         struct tip *t)
+{
+    int rc = tips_create(ctx->db, t, ctx->now_ms);
+    for (int i = 0; rc == DB_OK && i < d->n_media; i++)
+        rc = tips_add_attachment(ctx->db, t->id, d->media[i].kind, d->media[i].ref, ctx->now_ms);
+    if (rc == DB_OK)
+        rc = tips_audit(ctx->db, t->person_id, "file", t->id, t->kind, ctx->now_ms);
+    char source[48];
+    snprintf(source, sizeof source, "tip:%lld", (long long)t->id);
+    if (rc == DB_OK && scam_note_items(ctx, a, source, t->area) != 0)
+        rc = DB_ERROR; /* the same phone or link in several tips may be a new scam */
+    return rc;
+}
+
+/* The tip as just written (t's strings are borrowed) into out, owning its strings, with what
+ * the database gave it (id, code, times, a new tip's status): what the caller gets and the desk's
+ * message shows, without reading the row back. DB_ERROR when out of memory; out's strings are
+ * then copies or NULL, freed by the caller's tip_clear as always. */
+static int tipfile_written(const struct tip *t, struct tip *out)
+{
+    *out = *t;
+    char **fields[] = {&out->kind,        &out->platform, &out->chat_id,  &out->contact_phone,
+                       &out->category,    &out->area,     &out->place,    &out->happened,
+                       &out->description, &out->folded,   &out->entities, &out->desk_platform,
+                       &out->desk_chat_id};
+    int rc = DB_OK;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (*fields[i] && !(*fields[i] = strdup(*fields[i])))
+            rc = DB_ERROR;
+    out->status = strdup("new");
+    out->assigned_to = out->outcome = NULL;
+    if (rc != DB_OK || !out->status)
+        rc = DB_ERROR; /* tip_clear frees the copies made (each field is a copy or NULL) */
+    return rc;
+}
+
+/* The desk's card of t, the photos to the desk, the audit of a shown phone, the receipt. */
+static enum tipfile_result tipfile_announce(struct hctx *ctx, const struct tip_draft *d,
+                                            const struct text_analysis *a, const struct tip *t)
+{
+    const char *photos[TIPFILE_PHOTOS_MAX];
+    int n_photos = 0;
+    for (int i = 0; i < d->n_media; i++)
+        if (strcmp(d->media[i].kind, "photo") == 0)
+            photos[n_photos++] = d->media[i].ref;
+    struct tipfile_known known = {a, d};
+    char *msg =
+        tipfile_card(ctx, t, t->urgent ? "desk_heading_urgent" : "desk_heading_new", &known);
+    int rc = msg && tipcard_tell_desk(ctx, t, msg) == 0 &&
+                     tipcard_send_photo_refs(ctx, t, photos, n_photos) == 0 &&
+                     tipfile_audit_contact(ctx, t) == 0
+                 ? 0
+                 : -1;
+    free(msg);
+    if (rc != 0)
+        return TIPFILE_ERROR;
+    if (!d->emergency)
+        tipfile_receipt(ctx, t);
+    return TIPFILE_FILED;
+}
+
 enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, struct tip *out)
 {
-    struct text_analysis a;
+    struct text_analysis own;
     memset(out, 0, sizeof *out);
-    if (textengine_analyze(ctx->te, d->description, false, &a) != 0)
+    memset(&own, 0, sizeof own);
+    const struct text_analysis *a =
+        d->analysis ? d->analysis : hctx_analyse(ctx, d->description, &own);
+    if (!a)
         return TIPFILE_ERROR;
-    enum tipfile_result res = tipfile_check(ctx, a.folded, d->emergency, out);
+    enum tipfile_result res = tipfile_check(ctx, a->folded, d->emergency, out);
     if (res != TIPFILE_FILED) {
-        text_analysis_clear(&a);
+        text_analysis_clear(&own);
         return res;
     }
     struct tip t;
-    tipfile_fill(ctx, d, &a, &t);
-    char *entities = tipfile_entities(&a);
+    tipfile_fill(ctx, d, a, &t);
+    char *entities = tipfile_entities(a);
     t.entities = entities;
-    t.area = (char *)tipfile_area(ctx, a.folded, t.place);
+    t.area = (char *)tipfile_area(ctx, a->folded, t.place);
     struct desk desk;
     if (desks_route(ctx->desks, t.category, t.area, &desk)) {
         t.desk_platform = desk.platform;
@@ -257,31 +310,13 @@ enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, st
     }
     if (strcmp(t.kind, "tip") == 0)
         t.deadline_at = ctx->now_ms + ctx->desks->rules.resolve_days * 86400000LL;
-    int rc = tips_create(ctx->db, &t, ctx->now_ms);
-    for (int i = 0; rc == DB_OK && i < d->n_media; i++)
-        rc = tips_add_attachment(ctx->db, t.id, d->media[i].kind, d->media[i].ref, ctx->now_ms);
+    int rc = tipfile_store(ctx, d, a, &t);
     if (rc == DB_OK)
-        rc = tips_audit(ctx->db, t.person_id, "file", t.id, t.kind, ctx->now_ms);
-    int64_t id = t.id;
-    char source[48];
-    snprintf(source, sizeof source, "tip:%lld", (long long)id);
-    if (rc == DB_OK && scam_note_items(ctx, &a, source, t.area) != 0)
-        rc = DB_ERROR; /* the same phone or link in several tips may be a new scam */
+        rc = tipfile_written(&t, out);
     free(entities);
-    text_analysis_clear(&a);
-    if (rc != DB_OK || tips_get_id(ctx->db, id, out) != DB_OK)
-        return TIPFILE_ERROR;
-    char *msg =
-        tipfile_desk_message(ctx, out, out->urgent ? "desk_heading_urgent" : "desk_heading_new");
-    if (!msg || tipfile_tell_desk(ctx, out, msg) != 0 || tipfile_send_photos(ctx, out) != 0 ||
-        tipfile_audit_contact(ctx, out) != 0) {
-        free(msg);
-        return TIPFILE_ERROR;
-    }
-    free(msg);
-    if (!d->emergency)
-        tipfile_receipt(ctx, out);
-    return TIPFILE_FILED;
+    res = rc == DB_OK ? tipfile_announce(ctx, d, a, out) : TIPFILE_ERROR;
+    text_analysis_clear(&own);
+    return res;
 }
 
 /* ---- the desk's message ------------------------------------------------------------------ */
@@ -324,29 +359,54 @@ static void tipfile_join(json_t *arr, char *out, size_t size)
     }
 }
 
-static void tipfile_entity_lines(struct hctx *ctx, struct tipfile_buf *b, const char *entities)
+/* The same from a reading's list of n items. */
+static void tipfile_join_items(char *const *items, size_t n, char *out, size_t size)
 {
-    json_t *e = entities ? json_loads(entities, 0, NULL) : NULL;
-    char value[1024];
-    tipfile_join(json_object_get(e, "phones"), value, sizeof value);
-    tipfile_line(ctx, b, "desk_line_phones", value);
-    tipfile_join(json_object_get(e, "plates"), value, sizeof value);
-    tipfile_line(ctx, b, "desk_line_plates", value);
-    tipfile_join(json_object_get(e, "urls"), value, sizeof value);
-    tipfile_line(ctx, b, "desk_line_urls", value);
-    json_t *money = json_object_get(e, "money_vnd");
-    if (json_is_integer(money)) {
-        char digits[32], grouped[48];
-        snprintf(digits, sizeof digits, "%" JSON_INTEGER_FORMAT, json_integer_value(money));
-        size_t n = strlen(digits), at = 0;
-        for (size_t i = 0; i < n; i++) {
-            grouped[at++] = digits[i];
-            if ((n - 1 - i) % 3 == 0 && i + 1 < n)
-                grouped[at++] = '.';
-        }
-        grouped[at] = '\0';
-        tipfile_line(ctx, b, "desk_line_money", grouped);
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (at < size)
+            at += (size_t)snprintf(out + at, size - at, "%s%s", i ? ", " : "", items[i]);
+}
+
+/* "1.500.000" */
+static void tipfile_money_line(struct hctx *ctx, struct tipfile_buf *b, long long vnd)
+{
+    char digits[32], grouped[48];
+    snprintf(digits, sizeof digits, "%lld", vnd);
+    size_t n = strlen(digits), at = 0;
+    for (size_t i = 0; i < n; i++) {
+        grouped[at++] = digits[i];
+        if ((n - 1 - i) % 3 == 0 && i + 1 < n)
+            grouped[at++] = '.';
     }
+    grouped[at] = '\0';
+    tipfile_line(ctx, b, "desk_line_money", grouped);
+}
+
+/* The phones, plates, links and amount: from the reading in hand (a), else from the entities
+ * JSON stored with the tip. */
+static void tipfile_entity_lines(struct hctx *ctx, struct tipfile_buf *b, const char *entities,
+                                 const struct text_analysis *a)
+{
+    static const char *const names[] = {"desk_line_phones", "desk_line_plates", "desk_line_urls"};
+    static const char *const keys[] = {"phones", "plates", "urls"};
+    json_t *e = !a && entities ? json_loads(entities, 0, NULL) : NULL;
+    char value[1024];
+    for (size_t k = 0; k < 3; k++) {
+        if (a) {
+            char *const *items[] = {a->phones, a->plates, a->urls};
+            size_t counts[] = {a->nphones, a->nplates, a->nurls};
+            tipfile_join_items(items[k], counts[k], value, sizeof value);
+        } else {
+            tipfile_join(json_object_get(e, keys[k]), value, sizeof value);
+        }
+        tipfile_line(ctx, b, names[k], value);
+    }
+    json_t *money = json_object_get(e, "money_vnd");
+    if (a ? a->money_vnd >= 0 : json_is_integer(money))
+        tipfile_money_line(ctx, b,
+                           a ? (long long)a->money_vnd : (long long)json_integer_value(money));
     json_decref(e);
 }
 
@@ -360,18 +420,39 @@ static void tipfile_tipster_line(struct hctx *ctx, struct tipfile_buf *b, const 
 
 /* One line per voice message or file (kind) of t, named line: a link the desk opens where the
  * platform gave one (Zalo), else what to look for in the tipster's platform. */
-static void tipfile_media_lines(struct hctx *ctx, struct tipfile_buf *b, const struct tip *t,
-                                const char *kind, const char *line)
+static void tipfile_media_line(struct hctx *ctx, struct tipfile_buf *b, const char *line,
+                               const char *ref)
 {
+    int url = strncmp(ref, "https://", 8) == 0 || strncmp(ref, "http://", 7) == 0;
+    tipfile_line(ctx, b, line, url ? ref : texts_get(ctx->texts, "desk_media_in_app"));
+}
+
+/* The same, from the draft just filed (d) or else as stored. */
+static void tipfile_media_lines(struct hctx *ctx, struct tipfile_buf *b, const struct tip *t,
+                                const struct tip_draft *d, const char *kind, const char *line)
+{
+    for (int i = 0; d && i < d->n_media; i++)
+        if (strcmp(d->media[i].kind, kind) == 0)
+            tipfile_media_line(ctx, b, line, d->media[i].ref);
     char *refs[TIPFILE_PHOTOS_MAX];
     int n = 0;
-    if (tips_attachments(ctx->db, t->id, kind, refs, TIPFILE_PHOTOS_MAX, &n) != DB_OK)
+    if (d || tips_attachments(ctx->db, t->id, kind, refs, TIPFILE_PHOTOS_MAX, &n) != DB_OK)
         return;
     for (int i = 0; i < n; i++) {
-        int url = strncmp(refs[i], "https://", 8) == 0 || strncmp(refs[i], "http://", 7) == 0;
-        tipfile_line(ctx, b, line, url ? refs[i] : texts_get(ctx->texts, "desk_media_in_app"));
+        tipfile_media_line(ctx, b, line, refs[i]);
         free(refs[i]);
     }
+}
+
+/* How many photos t has: the draft's just filed (d), or as stored. */
+static int64_t tipfile_photo_count(struct hctx *ctx, const struct tip *t, const struct tip_draft *d)
+{
+    int64_t photos = 0;
+    for (int i = 0; d && i < d->n_media; i++)
+        photos += strcmp(d->media[i].kind, "photo") == 0;
+    if (!d)
+        tips_count_attachments(ctx->db, t->id, "photo", &photos);
+    return photos;
 }
 
 /* The facts of t as desk lines. An urgent tip is read in seconds by someone about to move:
@@ -379,16 +460,16 @@ static void tipfile_media_lines(struct hctx *ctx, struct tipfile_buf *b, const s
  * agreed), then the rest; a routine one reads in the order of the register. description_len
  * bytes of the description are shown (the original text, without later additions). */
 static void tipfile_facts(struct hctx *ctx, struct tipfile_buf *b, const struct tip *t,
-                          size_t description_len)
+                          size_t description_len, const struct tipfile_known *known)
 {
+    const struct tip_draft *d = known ? known->d : NULL;
     char received[32], where[160] = "", count[16];
-    tipfile_time(t->created_at, received, sizeof received);
+    tipcard_time(t->created_at, received, sizeof received);
     if (t->has_location)
         snprintf(where, sizeof where, "%.6f, %.6f", t->latitude, t->longitude);
     const struct area *area = desks_area(ctx->desks, t->area);
     char *description = t->description ? strndup(t->description, description_len) : NULL;
-    int64_t photos = 0;
-    tips_count_attachments(ctx->db, t->id, "photo", &photos);
+    int64_t photos = tipfile_photo_count(ctx, t, d);
     snprintf(count, sizeof count, "%lld", (long long)photos);
     if (t->urgent) {
         tipfile_line(ctx, b, "desk_line_description", description);
@@ -398,7 +479,7 @@ static void tipfile_facts(struct hctx *ctx, struct tipfile_buf *b, const struct 
         tipfile_tipster_line(ctx, b, t);
     }
     if (t->category)
-        tipfile_line(ctx, b, "desk_line_category", tipfile_category_label(ctx, t->category));
+        tipfile_line(ctx, b, "desk_line_category", tipcard_category_label(ctx, t->category));
     tipfile_line(ctx, b, "desk_line_area", area ? area->name : NULL);
     tipfile_line(ctx, b, "desk_line_received", received);
     if (!t->urgent) {
@@ -407,10 +488,10 @@ static void tipfile_facts(struct hctx *ctx, struct tipfile_buf *b, const struct 
         tipfile_line(ctx, b, "desk_line_location", where[0] ? where : NULL);
         tipfile_line(ctx, b, "desk_line_description", description);
     }
-    tipfile_entity_lines(ctx, b, t->entities);
+    tipfile_entity_lines(ctx, b, t->entities, known ? known->a : NULL);
     tipfile_line(ctx, b, "desk_line_photos", photos ? count : NULL);
-    tipfile_media_lines(ctx, b, t, "voice", "desk_line_voice");
-    tipfile_media_lines(ctx, b, t, "document", "desk_line_document");
+    tipfile_media_lines(ctx, b, t, d, "voice", "desk_line_voice");
+    tipfile_media_lines(ctx, b, t, d, "document", "desk_line_document");
     if (!t->urgent)
         tipfile_tipster_line(ctx, b, t);
     free(description);
@@ -423,7 +504,8 @@ static char *tipfile_buf_take(struct tipfile_buf *b)
     return b->s;
 }
 
-char *tipfile_desk_message(struct hctx *ctx, const struct tip *t, const char *heading_name)
+static char *tipfile_card(struct hctx *ctx, const struct tip *t, const char *heading_name,
+                          const struct tipfile_known *known)
 {
     struct tipfile_buf b = {malloc(TIPFILE_TEXT_MAX), 0};
     if (!b.s)
@@ -432,9 +514,22 @@ char *tipfile_desk_message(struct hctx *ctx, const struct tip *t, const char *he
     char shown[TIPS_CODE_LEN + 2];
     tips_code_show(t->code, shown);
     tipfile_line(ctx, &b, heading_name, shown);
-    tipfile_facts(ctx, &b, t, t->description ? strlen(t->description) : 0);
+    tipfile_facts(ctx, &b, t, t->description ? strlen(t->description) : 0, known);
     tipfile_line(ctx, &b, t->urgent ? "desk_line_commands_urgent" : "desk_line_commands", shown);
     return tipfile_buf_take(&b);
+}
+
+char *tipfile_desk_message(struct hctx *ctx, const struct tip *t, const char *heading_name)
+{
+    return tipfile_card(ctx, t, heading_name, NULL);
+}
+
+char *tipfile_desk_message_new(struct hctx *ctx, const struct tip *t, const char *heading_name,
+                               const struct text_analysis *a)
+{
+    static const struct tip_draft none; /* no attachments */
+    struct tipfile_known known = {a, &none};
+    return tipfile_card(ctx, t, heading_name, &known);
 }
 
 char *tipfile_desk_facts(struct hctx *ctx, const struct tip *t, size_t description_len)
@@ -443,140 +538,8 @@ char *tipfile_desk_facts(struct hctx *ctx, const struct tip *t, size_t descripti
     if (!b.s)
         return NULL;
     b.s[0] = '\0';
-    tipfile_facts(ctx, &b, t, description_len);
+    tipfile_facts(ctx, &b, t, description_len, NULL);
     return tipfile_buf_take(&b);
-}
-
-/* No desk chat configured: the officers enrolled for the area (or any officer) hear about it
- * in their private chats. With no officer either, the tip waits for /tinmoi. */
-static int tipfile_tell_officers(struct hctx *ctx, const struct tip *t, const char *text)
-{
-    char *platforms[16], *ids[16];
-    int n = 0, rc = 0;
-    if (people_officers(ctx->db, t->area, platforms, ids, 16, &n) != DB_OK)
-        return -1;
-    if (n == 0)
-        log_warn("tips",
-                 "no desk and no enrolled officer for tip %s: it is stored and listed "
-                 "by /tinmoi",
-                 t->code);
-    for (int i = 0; i < n; i++) {
-        char *buttons = rc == 0 ? desk_tip_buttons(ctx, t, platforms[i], 1) : NULL;
-        if (rc == 0)
-            rc = hctx_send(ctx, platforms[i], ids[i], text, buttons,
-                           t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
-        free(buttons);
-        free(platforms[i]);
-        free(ids[i]);
-    }
-    return rc;
-}
-
-/* The desk's message about t, to its desk (or, with none, to the officers). */
-static int tipfile_tell_desk_chat(struct hctx *ctx, const struct tip *t, const char *text)
-{
-    struct desk desk;
-    if (t->desk_platform && t->desk_chat_id) {
-        snprintf(desk.platform, sizeof desk.platform, "%s", t->desk_platform);
-        snprintf(desk.chat_id, sizeof desk.chat_id, "%s", t->desk_chat_id);
-    } else if (!desks_route(ctx->desks, t->category, t->area, &desk)) {
-        return tipfile_tell_officers(ctx, t, text);
-    }
-    /* Every desk message about a stored tip carries its buttons where the desk has them: the
-     * card, the reminders, the tipster's additions — what to do next is one tap away. */
-    char *buttons = desk_tip_buttons(ctx, t, desk.platform, 1);
-    int rc = hctx_send(ctx, desk.platform, desk.chat_id, text, buttons,
-                       t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY);
-    free(buttons);
-    return rc;
-}
-
-int tipfile_tell_desk(struct hctx *ctx, const struct tip *t, const char *text)
-{
-    /* The messages name the tip they are about, so that a group lead's leave with it. */
-    int64_t was = ctx->about_tip;
-    ctx->about_tip = t->id;
-    int rc = tipfile_tell_desk_chat(ctx, t, text);
-    ctx->about_tip = was;
-    return rc;
-}
-
-/* Sends each of refs that platform can show to chat (or, with send 0, only counts); *skipped
- * counts the others. */
-static int tipfile_photos_to(struct hctx *ctx, const struct tip *t, const char *platform,
-                             const char *chat_id, const char *const *refs, int n,
-                             enum outbox_priority priority, int send, int *skipped)
-{
-    struct platform_caps caps = platform_caps_now(platform);
-    char shown[TIPS_CODE_LEN + 2];
-    tips_code_show(t->code, shown);
-    int rc = 0;
-    *skipped = 0;
-    for (int i = 0; rc == 0 && i < n; i++) {
-        /* A platform file id is only valid on the platform that issued it; URLs go anywhere. */
-        int url = strncmp(refs[i], "http://", 7) == 0 || strncmp(refs[i], "https://", 8) == 0;
-        int same = t->platform && strcmp(t->platform, platform) == 0;
-        if (!caps.photos || !(url || same)) {
-            (*skipped)++;
-            continue;
-        }
-        if (!send)
-            continue;
-        struct texts_var vars[] = {{"code", shown}};
-        char *caption = texts_render(ctx->texts, "desk_photo_caption", vars, 1);
-        rc = hctx_send_photo(ctx, platform, chat_id, caption, refs[i], NULL, priority);
-        free(caption);
-    }
-    return rc;
-}
-
-int tipfile_send_photo_refs(struct hctx *ctx, const struct tip *t, const char *const *refs, int n)
-{
-    int skipped = 0;
-    if (!t->desk_platform)
-        return 0;
-    return tipfile_photos_to(ctx, t, t->desk_platform, t->desk_chat_id, refs, n,
-                             t->urgent ? OUTBOX_URGENT : OUTBOX_REPLY, 1, &skipped);
-}
-
-int tipfile_send_photos_here(struct hctx *ctx, const struct tip *t, int send, int *skipped)
-{
-    char *refs[TIPFILE_PHOTOS_MAX];
-    int n = 0;
-    *skipped = 0;
-    if (tips_attachments(ctx->db, t->id, "photo", refs, TIPFILE_PHOTOS_MAX, &n) != DB_OK)
-        return -1;
-    int rc = tipfile_photos_to(ctx, t, ctx->msg->platform, ctx->msg->chat_id,
-                               (const char *const *)refs, n, OUTBOX_REPLY, send, skipped);
-    for (int i = 0; i < n; i++)
-        free(refs[i]);
-    return rc;
-}
-
-int tipfile_send_photos(struct hctx *ctx, const struct tip *t)
-{
-    char *refs[TIPFILE_PHOTOS_MAX];
-    int n = 0;
-    if (!t->desk_platform ||
-        tips_attachments(ctx->db, t->id, "photo", refs, TIPFILE_PHOTOS_MAX, &n) != DB_OK)
-        return 0;
-    int rc = tipfile_send_photo_refs(ctx, t, (const char *const *)refs, n);
-    for (int i = 0; i < n; i++)
-        free(refs[i]);
-    return rc;
-}
-
-int tipfile_tell_tipster(struct hctx *ctx, const struct tip *t, const char *name,
-                         const struct texts_var *vars, size_t n)
-{
-    if (!t->platform || !t->chat_id || strcmp(t->kind, "group_lead") == 0)
-        return 0;
-    char *text = texts_render(ctx->texts, name, vars, n);
-    if (!text)
-        return -1;
-    int rc = hctx_send(ctx, t->platform, t->chat_id, text, NULL, OUTBOX_REPLY);
-    free(text);
-    return rc;
 }
 
 char *tipfile_entities_merge(const char *entities, const struct text_analysis *a)

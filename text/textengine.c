@@ -11,6 +11,7 @@
 #include "text/extract.h"
 #include "base/textnorm.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,9 @@ struct textengine {
     struct extract *ex;
     struct classify *cl;
     struct textengine_category cats[CLASSIFY_NCAT];
+    /* Analyses run (textengine_runs). Reached through a pointer so that analysing, which takes
+     * the engine const (it only reads the lexicon), can still count. */
+    _Atomic uint64_t runs_store, *runs;
 };
 
 int textengine_load(const char *categories_path, struct textengine **out, char *err, size_t errlen)
@@ -33,6 +37,7 @@ int textengine_load(const char *categories_path, struct textengine **out, char *
         snprintf(err, errlen, "text engine: out of memory");
         return TEXTENGINE_ENOMEM;
     }
+    te->runs = &te->runs_store;
     int rc = extract_new(&te->ex, err, errlen);
     if (rc == EXTRACT_OK)
         rc = classify_load(categories_path, &te->cl, err, errlen);
@@ -115,6 +120,7 @@ static int te_run(const struct textengine *te, const char *text, bool group,
 {
     memset(out, 0, sizeof *out);
     out->money_vnd = -1;
+    atomic_fetch_add_explicit(te->runs, 1, memory_order_relaxed);
     size_t len = text ? strnlen(text, TEXTENGINE_MAX_TEXT + 1) : 0;
     if (!text || len > TEXTENGINE_MAX_TEXT || !utf8_valid(text, len))
         return TEXTENGINE_EINVAL;
@@ -189,4 +195,9 @@ const struct textengine_category *textengine_categories(const struct textengine 
 {
     *n = CLASSIFY_NCAT;
     return te->cats;
+}
+
+uint64_t textengine_runs(const struct textengine *te)
+{
+    return te ? atomic_load_explicit(te->runs, memory_order_relaxed) : 0;
 }

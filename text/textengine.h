@@ -80,6 +80,11 @@ int textengine_explain(const struct textengine *te, const char *text, bool group
 /* Frees what *a owns and resets it to the empty analysis. */
 void text_analysis_clear(struct text_analysis *a);
 
+/* How many analyses te has run since it was loaded (textengine_analyze and _explain, from any
+ * thread): /metrics shows it as tipgate_text_analyses_total, so an operator sees how many times
+ * each message is read (once, by the worker: issue 11). */
+uint64_t textengine_runs(const struct textengine *te);
+
 /* The index of a category name (0..n-1 in the order textengine_categories lists), or -1. */
 int textengine_category_index(const char *name);
 /* The categories with their Vietnamese labels, in a fixed order; *n receives the count. The
