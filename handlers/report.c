@@ -415,102 +415,146 @@ static int report_distress_answer(struct report *r, const char *text, int media)
 }
 
 /* The answer to the question of step. */
+/* One answer to the step in progress, read once for every step's function: the text (NULL
+ * for a button press), its folded form, whether it brought media, and the choice it picked
+ * among the step's (-1: none). */
+struct report_reply {
+    const char *step;
+    const char *text;
+    char folded[REPORT_FIELD_MAX];
+    int media;
+    struct report_choices rc;
+    int pick;
+};
+
+static int report_on_describe(struct report *r, struct report_reply *a)
+{
+    if (a->text && *a->text)
+        return report_describe(r, a->text) != 0 ? -1 : report_next(r);
+    return a->media ? report_save(r, a->step) : report_not_understood(r, a->step);
+}
+
+static int report_on_category(struct report *r, struct report_reply *a)
+{
+    if (a->pick >= 0) {
+        report_set(r, "category", a->rc.c[a->pick].data, 64);
+        return report_next(r);
+    }
+    struct text_analysis own;
+    const struct text_analysis *an = hctx_analyse(r->ctx, a->text, &own);
+    int ok = an && an->category != NULL;
+    if (ok)
+        report_set(r, "category", an->category, 64);
+    text_analysis_clear(&own);
+    return ok ? report_next(r) : report_not_understood(r, a->step);
+}
+
+/* "place" and "when": the words as written ("không rõ" and the like stored as empty). */
+static int report_on_place_or_when(struct report *r, struct report_reply *a)
+{
+    const struct msg *m = r->ctx->msg;
+    if (m->has_location && strcmp(a->step, "place") == 0)
+        report_set(r, a->step, texts_get(r->ctx->texts, "value_location_sent"), REPORT_FIELD_MAX);
+    else if (a->text && *a->text)
+        report_set(r, a->step, report_is_unknown(a->folded) ? "" : a->text, REPORT_FIELD_MAX);
+    else
+        return report_not_understood(r, a->step);
+    return report_next(r);
+}
+
+static int report_on_media(struct report *r, struct report_reply *a)
+{
+    if (a->pick >= 0 || (a->text && report_is_unknown(a->folded))) {
+        json_object_set_new(r->data, "media_done", json_true());
+        return report_next(r);
+    }
+    return a->media ? report_save(r, a->step) : report_not_understood(r, a->step);
+}
+
+static int report_on_identity(struct report *r, struct report_reply *a)
+{
+    const struct msg *m = r->ctx->msg;
+    int pick = a->pick < 0 && m->contact_phone ? 1 : a->pick;
+    if (pick == 0) {
+        json_object_set_new(r->data, "anon", json_true());
+        json_object_del(r->data, "phone");
+        return report_next(r);
+    }
+    if (pick == 1)
+        return m->contact_phone ? report_phone(r, m->contact_phone) : report_ask(r, "phone");
+    return report_not_understood(r, a->step);
+}
+
+static int report_on_phone(struct report *r, struct report_reply *a)
+{
+    if (strstr(a->folded, "an danh") == a->folded) {
+        json_object_set_new(r->data, "anon", json_true());
+        return report_next(r);
+    }
+    return report_phone(r, a->text ? a->text : "");
+}
+
+static int report_on_confirm(struct report *r, struct report_reply *a)
+{
+    if (a->pick == 0)
+        return report_file(r);
+    if (a->pick == 1)
+        return report_ask(r, "edit");
+    if (a->pick == 2)
+        return report_cancel(r->ctx);
+    return report_not_understood(r, a->step);
+}
+
+/* "Sửa": the field picked is forgotten, so report_next asks it again. */
+static int report_on_edit(struct report *r, struct report_reply *a)
+{
+    if (a->pick < 0)
+        return report_not_understood(r, a->step);
+    const char *field = a->rc.c[a->pick].data;
+    if (strcmp(field, "media") == 0) {
+        json_object_del(r->data, "media_done");
+    } else if (strcmp(field, "identity") == 0) {
+        json_object_del(r->data, "anon");
+        json_object_del(r->data, "phone");
+    } else {
+        json_object_del(r->data, field);
+    }
+    return report_next(r);
+}
+
+static int report_on_distress(struct report *r, struct report_reply *a)
+{
+    return report_distress_answer(r, a->text, a->media);
+}
+
+static const struct {
+    const char *step;
+    int (*fn)(struct report *r, struct report_reply *a);
+} report_steps[] = {
+    {"distress", report_on_distress},  {"describe", report_on_describe},
+    {"category", report_on_category},  {"place", report_on_place_or_when},
+    {"when", report_on_place_or_when}, {"media", report_on_media},
+    {"identity", report_on_identity},  {"phone", report_on_phone},
+    {"confirm", report_on_confirm},    {"edit", report_on_edit},
+};
+
 static int report_answer(struct report *r, const char *step)
 {
     struct hctx *ctx = r->ctx;
     const struct msg *m = ctx->msg;
-    const char *text = m->kind == MSG_CALLBACK ? NULL : m->text;
-    int urgent = strcmp(step, "distress") == 0 ? 0 : report_urgent_answer(r, step, text);
+    struct report_reply a = {.step = step, .text = m->kind == MSG_CALLBACK ? NULL : m->text};
+    /* An urgent answer at any step leaves the guided report for the emergency path. */
+    int urgent = strcmp(step, "distress") == 0 ? 0 : report_urgent_answer(r, step, a.text);
     if (urgent != 0)
         return urgent < 0 ? -1 : 0;
-    char folded[REPORT_FIELD_MAX];
-    folded[0] = '\0';
-    if (text)
-        textnorm_fold(text, strlen(text), folded, sizeof folded);
-    int media = report_take_media(r);
-    struct report_choices rc;
-    report_choices(ctx, step, &rc);
-    int pick = rc.n ? choice_pick(ctx, rc.c, rc.n) : -1;
-
-    if (strcmp(step, "distress") == 0)
-        return report_distress_answer(r, text, media);
-    if (strcmp(step, "describe") == 0) {
-        if (text && *text)
-            return report_describe(r, text) != 0 ? -1 : report_next(r);
-        return media ? report_save(r, step) : report_not_understood(r, step);
-    }
-    if (strcmp(step, "category") == 0) {
-        if (pick >= 0) {
-            report_set(r, "category", rc.c[pick].data, 64);
-            return report_next(r);
-        }
-        struct text_analysis own;
-        const struct text_analysis *a = hctx_analyse(ctx, text, &own);
-        int ok = a && a->category != NULL;
-        if (ok)
-            report_set(r, "category", a->category, 64);
-        text_analysis_clear(&own);
-        if (ok)
-            return report_next(r);
-        return report_not_understood(r, step);
-    }
-    if (strcmp(step, "place") == 0 || strcmp(step, "when") == 0) {
-        const char *key = step;
-        if (m->has_location && strcmp(step, "place") == 0)
-            report_set(r, key, texts_get(ctx->texts, "value_location_sent"), REPORT_FIELD_MAX);
-        else if (text && *text)
-            report_set(r, key, report_is_unknown(folded) ? "" : text, REPORT_FIELD_MAX);
-        else
-            return report_not_understood(r, step);
-        return report_next(r);
-    }
-    if (strcmp(step, "media") == 0) {
-        if (pick >= 0 || (text && report_is_unknown(folded))) {
-            json_object_set_new(r->data, "media_done", json_true());
-            return report_next(r);
-        }
-        return media ? report_save(r, step) : report_not_understood(r, step);
-    }
-    if (strcmp(step, "identity") == 0) {
-        if (pick < 0 && m->contact_phone)
-            pick = 1;
-        if (pick == 0) {
-            json_object_set_new(r->data, "anon", json_true());
-            json_object_del(r->data, "phone");
-            return report_next(r);
-        }
-        if (pick == 1)
-            return m->contact_phone ? report_phone(r, m->contact_phone) : report_ask(r, "phone");
-        return report_not_understood(r, step);
-    }
-    if (strcmp(step, "phone") == 0) {
-        if (strstr(folded, "an danh") == folded) {
-            json_object_set_new(r->data, "anon", json_true());
-            return report_next(r);
-        }
-        return report_phone(r, text ? text : "");
-    }
-    if (strcmp(step, "confirm") == 0) {
-        if (pick == 0)
-            return report_file(r);
-        if (pick == 1)
-            return report_ask(r, "edit");
-        if (pick == 2)
-            return report_cancel(ctx);
-        return report_not_understood(r, step);
-    }
-    if (strcmp(step, "edit") == 0) {
-        if (pick < 0)
-            return report_not_understood(r, step);
-        const char *field = rc.c[pick].data;
-        if (strcmp(field, "media") == 0)
-            json_object_del(r->data, "media_done");
-        else if (strcmp(field, "identity") == 0)
-            json_object_del(r->data, "anon"), json_object_del(r->data, "phone");
-        else
-            json_object_del(r->data, field);
-        return report_next(r);
-    }
+    if (a.text)
+        textnorm_fold(a.text, strlen(a.text), a.folded, sizeof a.folded);
+    a.media = report_take_media(r);
+    report_choices(ctx, step, &a.rc);
+    a.pick = a.rc.n ? choice_pick(ctx, a.rc.c, a.rc.n) : -1;
+    for (size_t i = 0; i < sizeof report_steps / sizeof report_steps[0]; i++)
+        if (strcmp(step, report_steps[i].step) == 0)
+            return report_steps[i].fn(r, &a);
     return report_not_understood(r, "describe");
 }
 
