@@ -159,72 +159,96 @@ int resident_mine(struct hctx *ctx)
     return rc;
 }
 
-int resident_forward(struct hctx *ctx, struct tip *t, const char *text, const char *name,
-                     const char *reply)
+/* What one message adds to a tip: its evidence stored, the photos and the links to pass on. */
+struct resident_added {
+    int added, refused, n_photos, n_links;
+    const char *photos[MSG_MAX_ATTACHMENTS], *links[MSG_MAX_ATTACHMENTS];
+};
+
+/* Stores the message's evidence up to the tip's limit (refused past it). 0 or -1. */
+static int resident_add_media(struct hctx *ctx, const struct tip *t, struct resident_added *out)
 {
     const struct msg *m = ctx->msg;
     int64_t have = 0;
     if (tips_count_attachments(ctx->db, t->id, NULL, &have) != DB_OK)
         return -1;
-    int added = 0, refused = 0, n_photos = 0, n_links = 0;
-    const char *new_photos[MSG_MAX_ATTACHMENTS], *new_links[MSG_MAX_ATTACHMENTS];
     for (int i = 0; i < m->n_attachments; i++) {
         const struct msg_attachment *at = &m->attachments[i];
         if (!tipfile_is_evidence(at->kind))
             continue; /* a sticker is not evidence */
-        if (have + added >= ctx->desks->rules.max_attachments) {
-            refused = 1;
+        if (have + out->added >= ctx->desks->rules.max_attachments) {
+            out->refused = 1;
             continue;
         }
         if (tips_add_attachment(ctx->db, t->id, at->kind, at->ref, ctx->now_ms) != DB_OK)
             return -1;
-        added++;
+        out->added++;
         if (strcmp(at->kind, "photo") == 0)
-            new_photos[n_photos++] = at->ref;
+            out->photos[out->n_photos++] = at->ref;
         else if (strncmp(at->ref, "https://", 8) == 0 || strncmp(at->ref, "http://", 7) == 0)
-            new_links[n_links++] = at->ref; /* a voice message or file the desk opens */
+            out->links[out->n_links++] = at->ref; /* a voice message or file the desk opens */
     }
-    if (text && *text) {
-        struct text_analysis own; /* the message's own reading when text is the message */
-        const struct text_analysis *a = hctx_analyse(ctx, text, &own);
-        if (!a)
-            return -1;
-        int rc = tips_append_description(ctx->db, t->id, a->nfc, a->folded, ctx->now_ms);
-        /* the phones, plates, links and amount of an addition are the tip's too (the desk's
-         * card lists them and /tim finds them) */
-        char *entities = rc == DB_OK ? tipfile_entities_merge(t->entities, a) : NULL;
-        if (rc == DB_OK)
-            rc = entities ? tips_set_entities(ctx->db, t->id, entities, ctx->now_ms) : DB_ERROR;
-        free(entities);
-        if (rc == DB_OK)
-            rc = tips_message_add(ctx->db, t->id, "from_tipster", a->nfc, ctx->person->id, false,
-                                  ctx->now_ms);
-        text_analysis_clear(&own);
-        if (rc != DB_OK)
-            return -1;
-    }
-    char shown[TIPS_CODE_LEN + 2], count[16];
-    tips_code_show(t->code, shown);
-    snprintf(count, sizeof count, "%d", added);
-    struct texts_var vars[] = {{"code", shown}, {"text", text ? text : ""}, {"photos", count}};
+    return 0;
+}
+
+/* Appends text to the tip's description, merges its entities and records it. 0 or -1. */
+static int resident_add_text(struct hctx *ctx, const struct tip *t, const char *text)
+{
+    struct text_analysis own; /* the message's own reading when text is the message */
+    const struct text_analysis *a = hctx_analyse(ctx, text, &own);
+    if (!a)
+        return -1;
+    int rc = tips_append_description(ctx->db, t->id, a->nfc, a->folded, ctx->now_ms);
+    /* the phones, plates, links and amount of an addition are the tip's too (the desk's card
+     * lists them and /tim finds them) */
+    char *entities = rc == DB_OK ? tipfile_entities_merge(t->entities, a) : NULL;
+    if (rc == DB_OK)
+        rc = entities ? tips_set_entities(ctx->db, t->id, entities, ctx->now_ms) : DB_ERROR;
+    free(entities);
+    if (rc == DB_OK)
+        rc = tips_message_add(ctx->db, t->id, "from_tipster", a->nfc, ctx->person->id, false,
+                              ctx->now_ms);
+    text_analysis_clear(&own);
+    return rc == DB_OK ? 0 : -1;
+}
+
+/* Tells the desk what was added (the text named name, the photos, each link). 0 or -1. */
+static int resident_tell_desk(struct hctx *ctx, struct tip *t, const char *text, const char *name,
+                              const struct resident_added *ad, const struct texts_var *vars)
+{
     int rc = 0;
-    if (added || (text && *text)) { /* nothing new (only refused photos): nothing to tell */
+    if (ad->added || (text && *text)) { /* nothing new (only refused photos): nothing to tell */
         char *to_desk = texts_render(ctx->texts, name, vars, 3);
         rc = to_desk ? tipcard_tell_desk(ctx, t, to_desk) : -1;
         free(to_desk);
     }
-    if (rc == 0 && n_photos)
-        rc = tipcard_send_photo_refs(ctx, t, new_photos, n_photos);
-    for (int i = 0; rc == 0 && i < n_links; i++) {
-        struct texts_var lv[] = {{"code", shown}, {"value", new_links[i]}};
+    if (rc == 0 && ad->n_photos)
+        rc = tipcard_send_photo_refs(ctx, t, ad->photos, ad->n_photos);
+    for (int i = 0; rc == 0 && i < ad->n_links; i++) {
+        struct texts_var lv[] = {vars[0], {"value", ad->links[i]}};
         char *line = texts_render(ctx->texts, "relay_media_to_desk", lv, 2);
         rc = line ? tipcard_tell_desk(ctx, t, line) : -1;
         free(line);
     }
+    return rc;
+}
+
+int resident_forward(struct hctx *ctx, struct tip *t, const char *text, const char *name,
+                     const char *reply)
+{
+    struct resident_added ad = {0};
+    if (resident_add_media(ctx, t, &ad) != 0 ||
+        (text && *text && resident_add_text(ctx, t, text) != 0))
+        return -1;
+    char shown[TIPS_CODE_LEN + 2], count[16];
+    tips_code_show(t->code, shown);
+    snprintf(count, sizeof count, "%d", ad.added);
+    struct texts_var vars[] = {{"code", shown}, {"text", text ? text : ""}, {"photos", count}};
+    int rc = resident_tell_desk(ctx, t, text, name, &ad, vars);
     if (rc == 0)
         rc = tips_audit(ctx->db, ctx->person->id, "add", t->id, NULL, ctx->now_ms);
     if (rc == 0)
-        rc = hctx_reply(ctx, refused ? "add_done_photos_refused" : reply, vars, 3);
+        rc = hctx_reply(ctx, ad.refused ? "add_done_photos_refused" : reply, vars, 3);
     return rc == DB_OK ? 0 : -1;
 }
 
