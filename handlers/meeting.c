@@ -9,7 +9,7 @@
 
 #include "handlers/desks.h"
 #include "handlers/textnorm.h"
-#include "storage/groups.h"
+#include "storage/meetings.h"
 #include "storage/people.h"
 
 #include <ctype.h>

@@ -9,7 +9,7 @@
 #include "handlers/desks.h"
 #include "handlers/textengine.h"
 #include "handlers/tipfile.h"
-#include "storage/groups.h"
+#include "storage/scam_list.h"
 #include "storage/people.h"
 
 #include <ctype.h>

@@ -467,6 +467,24 @@ int db_run0(struct db *db, const char *sql)
     return db_step_done(db, db_stmt(db, sql));
 }
 
+int db_get_int_args(struct db *db, int64_t *out, const char *sql, const char *fmt,
+                    const struct db_arg *args, int n)
+{
+    *out = 0;
+    sqlite3_stmt *st = db_query_args(db, sql, fmt, args, n);
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
+        *out = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return rc == DB_ERROR ? DB_ERROR : DB_OK;
+}
+
+int db_changed(struct db *db, int rc, int none)
+{
+    return rc == DB_OK && sqlite3_changes(db->handle) == 0 ? none : rc;
+}
+
 int64_t db_changes(struct db *db)
 {
     return sqlite3_changes(db->handle);

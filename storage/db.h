@@ -202,6 +202,16 @@ int db_run_args(struct db *db, const char *sql, const char *fmt, const struct db
 #define db_query(db, sql, fmt, ...) db_query_args((db), (sql), (fmt), DB_VALUES(fmt, __VA_ARGS__))
 #define db_run(db, sql, fmt, ...)   db_run_args((db), (sql), (fmt), DB_VALUES(fmt, __VA_ARGS__))
 int db_run0(struct db *db, const char *sql);
+/* The first column of the first row as an integer, with values bound: *out 0 when there is no
+ * row or it is NULL. DB_OK or DB_ERROR (*out 0). db_get_int(db, &out, sql, fmt, values…). */
+int db_get_int_args(struct db *db, int64_t *out, const char *sql, const char *fmt,
+                    const struct db_arg *args, int n);
+#define db_get_int(db, out, sql, fmt, ...)                                                         \
+    db_get_int_args((db), (out), (sql), (fmt), DB_VALUES(fmt, __VA_ARGS__))
+/* rc, or none when rc is DB_OK and the write changed no row: an INSERT … ON CONFLICT DO NOTHING
+ * that met its row (none = DB_DUPLICATE), an UPDATE of a row that is not there (DB_NOT_FOUND).
+ * Written around the write: db_changed(db, db_run(db, …), DB_DUPLICATE). */
+int db_changed(struct db *db, int rc, int none);
 /* Rows the last write of this connection changed (sqlite3_changes). */
 int64_t db_changes(struct db *db);
 /* The rowid of this connection's last INSERT. */

@@ -115,7 +115,7 @@ static void test_db_column_map_truncates_text_at_a_character(void)
     r.u = NULL;
     CHECK_INT(db_row(db_query(db, trow_sql, "I", 1), trow_map, DB_COLS(trow_map), &r), DB_OK);
     CHECK_STR(r.s, "XPhư"); /* cut before the character, never inside it */
-    CHECK(r.u == NULL);    /* a NULL column into a heap member */
+    CHECK(r.u == NULL);     /* a NULL column into a heap member */
     db_close(db);
 }
 
@@ -150,8 +150,8 @@ static void test_db_rows_stops_at_its_maximum(void)
         CHECK_INT(db_run(db, "INSERT INTO t (n, u) VALUES (?, 'u' || ?)", "ii", i, i), DB_OK);
     struct trow rows[3];
     int n = -1;
-    sqlite3_stmt *st = db_query(db, "SELECT id, s, n, big, opt, r, u FROM t WHERE n >= ? ORDER BY n",
-                                "i", 1);
+    sqlite3_stmt *st =
+        db_query(db, "SELECT id, s, n, big, opt, r, u FROM t WHERE n >= ? ORDER BY n", "i", 1);
     CHECK_INT(db_rows(st, trow_map, DB_COLS(trow_map), rows, sizeof rows[0], 3, &n), DB_OK);
     CHECK_INT(n, 3);
     for (int i = 0; i < n; i++) {

@@ -12,7 +12,7 @@
 #include "handlers/handler.h"
 #include "handlers/scam.h"
 #include "handlers/textengine.h"
-#include "storage/groups.h"
+#include "storage/scam_list.h"
 
 #include "testlib.h"
 
