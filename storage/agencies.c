@@ -1,8 +1,8 @@
 /*
  * agencies.c — see agencies.h. Which agencies a dated deadline binds is decided in SQL from
- * the date's targets ("*", or ",CA,kind:school,"), so adding an agency or editing a calendar
- * needs one INSERT … SELECT, not a loop. The reminder job reads tasks through the partial
- * index on next_at and escalations through the one on escalate_at.
+ * the date's rows in deadline_targets (all, an agency's code, a kind), so adding an agency or
+ * editing a calendar needs one INSERT … SELECT, not a loop. The reminder job reads tasks through
+ * the partial index on next_at and escalations through the one on escalate_at.
  */
 #include "storage/agencies.h"
 
@@ -11,8 +11,8 @@
 
 /* Whether agency a is among the targets of date d (SQL fragment used in several queries). */
 #define AGENCIES_TARGETED                                                                          \
-    "(d.targets = '*' OR instr(d.targets, ',' || a.code || ',') > 0 OR "                           \
-    "instr(d.targets, ',kind:' || a.kind || ',') > 0)"
+    "EXISTS (SELECT 1 FROM deadline_targets g WHERE g.date_id = d.id AND (g.kind = 'all' OR "      \
+    "(g.kind = 'agency' AND g.value = a.code) OR (g.kind = 'kind' AND g.value = a.kind)))"
 
 static void agencies_copy(char *out, size_t size, sqlite3_stmt *st, int col)
 {
@@ -202,34 +202,53 @@ static int agencies_date_moved(struct db *db, const char *code, int64_t due_day)
     return db_step_done(db, st);
 }
 
-int agencies_date_upsert(struct db *db, const struct agencies_date *d, int64_t now_ms)
+/* The date's targets: those it had go, these n are written. */
+static int agencies_targets_put(struct db *db, int64_t date_id,
+                                const struct agencies_target *targets, int n)
+{
+    static const char clear[] = "DELETE FROM deadline_targets WHERE date_id = ?";
+    static const char add[] =
+        "INSERT INTO deadline_targets (date_id, kind, value) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING";
+    static const char *const kinds[] = {"all", "agency", "kind"};
+    if (n < 0 || n > AGENCIES_TARGETS_MAX || db_run(db, clear, "I", date_id) != DB_OK)
+        return DB_ERROR;
+    for (int i = 0; i < n; i++) {
+        const struct agencies_target *t = &targets[i];
+        if ((unsigned)t->kind > AGENCIES_TARGET_KIND ||
+            db_run(db, add, "Itt", date_id, kinds[t->kind],
+                   t->kind == AGENCIES_TARGET_ALL ? "" : t->value) != DB_OK)
+            return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+int agencies_date_upsert(struct db *db, const struct agencies_date *d,
+                         const struct agencies_target *targets, int n, int64_t now_ms)
 {
     static const char sql[] =
-        "INSERT INTO deadline_dates (code, base, plan, what, submit_to, targets, due_day, "
+        "INSERT INTO deadline_dates (code, base, plan, what, submit_to, due_day, "
         "rule_day, note, active, escalate_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-        "?8, NULLIF(?9, ''), 1, NULLIF(?10, 0), ?11) ON CONFLICT (code) DO UPDATE SET base = "
-        "excluded.base, "
+        "NULLIF(?8, ''), 1, ?9, ?10) ON CONFLICT (code) DO UPDATE SET base = excluded.base, "
         "plan = excluded.plan, what = excluded.what, submit_to = excluded.submit_to, "
-        "targets = excluded.targets, rule_day = excluded.rule_day, note = excluded.note, "
+        "rule_day = excluded.rule_day, note = excluded.note, "
         "active = 1, updated_at = excluded.updated_at, "
         "escalate_at = CASE WHEN escalated_at IS NULL OR due_day != excluded.due_day "
         "THEN excluded.escalate_at END, "
         "escalated_at = CASE WHEN due_day = excluded.due_day THEN escalated_at END, "
-        "due_day = excluded.due_day";
+        "due_day = excluded.due_day RETURNING id";
     if (agencies_date_moved(db, d->code, d->due_day) != DB_OK)
         return DB_ERROR;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
+    sqlite3_stmt *st =
+        db_query(db, sql, "tttttIItzI", d->code, d->base, d->plan, d->what, d->submit_to,
+                 d->due_day, d->rule_day, d->note, d->escalate_at, now_ms);
+    int rc = db_step_row(st);
+    int64_t id = rc == DB_OK ? sqlite3_column_int64(st, 0) : 0;
+    if (st)
+        sqlite3_reset(st);
+    if (rc != DB_OK)
         return DB_ERROR;
-    const char *texts[] = {d->code, d->base, d->plan, d->what, d->submit_to, d->targets};
-    for (int i = 0; i < 6; i++)
-        db_bind_text(st, i + 1, texts[i]);
-    sqlite3_bind_int64(st, 7, d->due_day);
-    sqlite3_bind_int64(st, 8, d->rule_day);
-    db_bind_text(st, 9, d->note);
-    sqlite3_bind_int64(st, 10, d->escalate_at);
-    sqlite3_bind_int64(st, 11, now_ms);
-    return db_step_done(db, st);
+    return agencies_targets_put(db, id, targets, n);
 }
 
 int agencies_tasks_sync(struct db *db, int64_t from_day, int64_t now_ms)
@@ -257,19 +276,19 @@ int agencies_tasks_sync(struct db *db, int64_t from_day, int64_t now_ms)
 #define AGENCIES_TASK_COLUMNS                                                                      \
     "SELECT t.date_id, t.agency, t.last_slot, coalesce(t.next_at, 0), "                            \
     "coalesce(t.submitted_at, 0), coalesce(t.late_days, 0), d.code, d.base, d.plan, d.what, "      \
-    "d.submit_to, d.targets, coalesce(d.note, ''), d.due_day, d.rule_day, "                        \
+    "d.submit_to, coalesce(d.note, ''), d.due_day, d.rule_day, "                                   \
     "coalesce(d.escalate_at, 0) FROM deadline_tasks t JOIN deadline_dates d ON d.id = t.date_id "
 
 static void agencies_date_row(sqlite3_stmt *st, int col, struct agencies_date *d)
 {
-    char *fields[] = {d->code, d->base, d->plan, d->what, d->submit_to, d->targets, d->note};
-    size_t sizes[] = {sizeof d->code,      sizeof d->base,    sizeof d->plan, sizeof d->what,
-                      sizeof d->submit_to, sizeof d->targets, sizeof d->note};
-    for (int i = 0; i < 7; i++)
+    char *fields[] = {d->code, d->base, d->plan, d->what, d->submit_to, d->note};
+    size_t sizes[] = {sizeof d->code, sizeof d->base,      sizeof d->plan,
+                      sizeof d->what, sizeof d->submit_to, sizeof d->note};
+    for (int i = 0; i < 6; i++)
         agencies_copy(fields[i], sizes[i], st, col + i);
-    d->due_day = sqlite3_column_int64(st, col + 7);
-    d->rule_day = sqlite3_column_int64(st, col + 8);
-    d->escalate_at = sqlite3_column_int64(st, col + 9);
+    d->due_day = sqlite3_column_int64(st, col + 6);
+    d->rule_day = sqlite3_column_int64(st, col + 7);
+    d->escalate_at = sqlite3_column_int64(st, col + 8);
 }
 
 static void agencies_task_row(sqlite3_stmt *st, struct agencies_task *t)
@@ -404,7 +423,7 @@ int agencies_escalations_due(struct db *db, int64_t now_ms, int64_t *ids, int ma
 
 int agencies_date_get(struct db *db, int64_t id, struct agencies_date *out)
 {
-    static const char sql[] = "SELECT code, base, plan, what, submit_to, targets, "
+    static const char sql[] = "SELECT code, base, plan, what, submit_to, "
                               "coalesce(note, ''), due_day, rule_day, coalesce(escalate_at, 0) "
                               "FROM deadline_dates WHERE id = ?";
     memset(out, 0, sizeof *out);

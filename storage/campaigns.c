@@ -4,9 +4,9 @@
  * the number an officer confirms is computed exactly as the list that is sent.
  *
  * Withdrawing queued messages (an opt-out, a cancelled campaign) updates outbox rows directly,
- * found through outbox_chat and the dedupe key's "campaign:" prefix: storage/outbox.c has no
- * notion of campaigns, and a new outbox state was rejected — 'failed' with the reason kept is
- * what every report already reads.
+ * found by their reference (ref_kind 'campaign', ref_id the campaign: the index outbox_ref, or
+ * outbox_chat for one chat's): storage/outbox.c has no notion of campaigns, and a new outbox
+ * state was rejected — 'failed' with the reason kept is what every report already reads.
  */
 #include "storage/campaigns.h"
 
@@ -110,26 +110,14 @@ static int campaigns_withdraw(struct db *db, const char *platform, const char *c
 {
     static const char by_chat[] =
         "UPDATE outbox SET status = 'failed', last_error = ?3 WHERE platform = ?1 AND "
-        "chat_id = ?2 AND status = 'queued' AND substr(dedupe_key, 1, 9) = 'campaign:'";
+        "chat_id = ?2 AND status = 'queued' AND ref_kind = 'campaign'";
     static const char by_campaign[] =
-        "UPDATE outbox SET status = 'failed', last_error = ?3 WHERE dedupe_key > ?2 AND "
-        "dedupe_key < ?2 || '~' AND status = 'queued' AND ?1 > 0";
-    char prefix[64];
-    sqlite3_stmt *st = db_stmt(db, chat_id ? by_chat : by_campaign);
-    if (!st)
-        return DB_ERROR;
-    if (chat_id) {
-        db_bind_text(st, 1, platform);
-        db_bind_text(st, 2, chat_id);
-    } else {
-        snprintf(prefix, sizeof prefix, "campaign:%lld:", (long long)id);
-        sqlite3_bind_int64(st, 1, id);
-        db_bind_text(st, 2, prefix);
-    }
-    db_bind_text(st, 3, why);
-    int rc = db_step_done(db, st);
+        "UPDATE outbox SET status = 'failed', last_error = ?2 WHERE ref_kind = 'campaign' AND "
+        "ref_id = ?1 AND status = 'queued'";
+    int rc = chat_id ? db_run(db, by_chat, "ttt", platform, chat_id, why)
+                     : db_run(db, by_campaign, "It", id, why);
     if (dropped)
-        *dropped = rc == DB_OK ? sqlite3_changes(db_handle(db)) : 0;
+        *dropped = rc == DB_OK ? db_changes(db) : 0;
     return rc;
 }
 
@@ -603,35 +591,24 @@ int campaigns_freeze(struct db *db, int64_t id, int64_t now_ms, bool *frozen)
     return rc;
 }
 
-/* Runs a delete of up to max rows of campaign id (?1 the id, ?2 max, ?3 its dedupe prefix). */
+/* Runs a delete of up to max rows of campaign id (?1 the id, ?2 max). */
 static int campaigns_prune_one(struct db *db, const char *sql, int64_t id, int max,
                                int64_t *deleted)
 {
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "campaign:%lld:", (long long)id);
-    *deleted = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, max);
-    db_bind_text(st, 3, prefix);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK)
-        *deleted = sqlite3_changes(db_handle(db));
+    int rc = db_run(db, sql, "Ii", id, max);
+    *deleted = rc == DB_OK ? db_changes(db) : 0;
     return rc;
 }
 
 int campaigns_prune_rows(struct db *db, int64_t id, int max, int64_t *deleted)
 {
-    /* The campaign's outbox rows are the range of its dedupe prefix in the unique index. */
+    /* The campaign's outbox rows, by their reference (the index outbox_ref). */
     static const char outbox[] =
-        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE dedupe_key > ?3 AND "
-        "dedupe_key < ?3 || '~' AND status IN ('sent', 'failed') AND ?1 > 0 LIMIT ?2)";
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE ref_kind = 'campaign' AND "
+        "ref_id = ?1 AND status IN ('sent', 'failed') LIMIT ?2)";
     static const char recipients[] =
         "DELETE FROM campaign_recipients WHERE campaign_id = ?1 AND (platform, chat_id) IN "
-        "(SELECT platform, chat_id FROM campaign_recipients WHERE campaign_id = ?1 LIMIT ?2) "
-        "AND ?3 IS NOT NULL";
+        "(SELECT platform, chat_id FROM campaign_recipients WHERE campaign_id = ?1 LIMIT ?2)";
     int64_t messages = 0, people = 0;
     *deleted = 0;
     int rc = campaigns_prune_one(db, outbox, id, max, &messages);
@@ -647,19 +624,10 @@ int campaigns_archive(struct db *db, int64_t id, int64_t now_ms, bool *archived)
     static const char sql[] =
         "UPDATE campaigns SET archived_at = ?2 WHERE id = ?1 AND archived_at IS NULL AND "
         "totals_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM campaign_recipients WHERE "
-        "campaign_id = ?1) AND NOT EXISTS (SELECT 1 FROM outbox WHERE dedupe_key > ?3 AND "
-        "dedupe_key < ?3 || '~')";
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "campaign:%lld:", (long long)id);
-    *archived = false;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now_ms);
-    db_bind_text(st, 3, prefix);
-    int rc = db_step_done(db, st);
-    *archived = rc == DB_OK && sqlite3_changes(db_handle(db)) > 0;
+        "campaign_id = ?1) AND NOT EXISTS (SELECT 1 FROM outbox WHERE ref_kind = 'campaign' "
+        "AND ref_id = ?1)";
+    int rc = db_run(db, sql, "II", id, now_ms);
+    *archived = rc == DB_OK && db_changes(db) > 0;
     return rc;
 }
 

@@ -175,21 +175,16 @@ int groups_prune_leads(struct db *db, int64_t before_ms, int max, int64_t *delet
         "UPDATE audit_log SET tip_id = NULL WHERE tip_id IN (" GROUPS_LEADS_DUE ")",
         "UPDATE tips SET duplicate_of = NULL WHERE duplicate_of IN (" GROUPS_LEADS_DUE ")",
         /* the desk's messages about the leads (a message still owed stays, unlinked) */
-        "DELETE FROM outbox WHERE tip_id IN (" GROUPS_LEADS_DUE ") AND status IN ('sent', "
-        "'failed') AND id < (SELECT max(id) FROM outbox)", /* outbox_prune says why */
-        "UPDATE outbox SET tip_id = NULL WHERE tip_id IN (" GROUPS_LEADS_DUE ")",
+        "DELETE FROM outbox WHERE ref_kind = 'tip' AND ref_id IN (" GROUPS_LEADS_DUE ") AND "
+        "status IN ('sent', 'failed') AND id < (SELECT max(id) FROM outbox)", /* outbox_prune */
+        "UPDATE outbox SET ref_kind = NULL, ref_id = NULL WHERE ref_kind = 'tip' AND ref_id IN "
+        "(" GROUPS_LEADS_DUE ")",
         "DELETE FROM tips WHERE id IN (" GROUPS_LEADS_DUE ")",
     };
     *deleted = 0;
-    for (size_t i = 0; i < sizeof sqls / sizeof sqls[0]; i++) {
-        sqlite3_stmt *st = db_stmt(db, sqls[i]);
-        if (!st)
+    for (size_t i = 0; i < sizeof sqls / sizeof sqls[0]; i++)
+        if (db_run(db, sqls[i], "Ii", before_ms, max) != DB_OK)
             return DB_ERROR;
-        sqlite3_bind_int64(st, 1, before_ms);
-        sqlite3_bind_int(st, 2, max);
-        if (db_step_done(db, st) != DB_OK)
-            return DB_ERROR;
-    }
-    *deleted = sqlite3_changes(db_handle(db));
+    *deleted = db_changes(db);
     return DB_OK;
 }

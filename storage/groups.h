@@ -44,9 +44,9 @@ int groups_stats(struct db *db, const char *area, int64_t since_ms, int64_t *tip
  * tips_leads_age: groups_leads_due says whether a lead was created before before_ms (a read,
  * no lock); groups_prune_leads deletes up to max of them, oldest first, with everything
  * attached to them — attachments, messages, reminders, search keys, the desk's messages about
- * them (outbox.tip_id, once sent or failed) — while the audit log keeps its entries without
- * the link. *deleted says how many leads went. The group message a lead came from kept no text
- * (the worker reduces group messages to their update key once handled). */
+ * them (outbox rows with ref_kind 'tip', once sent or failed) — while the audit log keeps its
+ * entries without the link. *deleted says how many leads went. The group message a lead came from
+ * kept no text (the worker reduces group messages to their update key once handled). */
 int groups_leads_due(struct db *db, int64_t before_ms, bool *due);
 int groups_prune_leads(struct db *db, int64_t before_ms, int max, int64_t *deleted);
 

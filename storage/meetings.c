@@ -34,9 +34,12 @@ int meetings_due(struct db *db, int64_t now_ms, struct meeting *out, int max, in
         "((reminded_day = 0 AND ?1 >= at - 86400000) OR ?1 >= at - 3600000) "
         "ORDER BY at LIMIT ?2";
     static const struct db_col cols[] = {
-        DB_COL(0, DB_INT64, struct meeting, id),         DB_COL(1, DB_DUP, struct meeting, platform),
-        DB_COL(2, DB_DUP, struct meeting, chat_id),      DB_COL(3, DB_DUP, struct meeting, text),
-        DB_COL(4, DB_INT64, struct meeting, at),         DB_COL(5, DB_BOOL, struct meeting, reminded_day),
+        DB_COL(0, DB_INT64, struct meeting, id),
+        DB_COL(1, DB_DUP, struct meeting, platform),
+        DB_COL(2, DB_DUP, struct meeting, chat_id),
+        DB_COL(3, DB_DUP, struct meeting, text),
+        DB_COL(4, DB_INT64, struct meeting, at),
+        DB_COL(5, DB_BOOL, struct meeting, reminded_day),
         DB_COL(6, DB_BOOL, struct meeting, reminded_hour),
     };
     if (db_rows(db_query(db, sql, "Ii", now_ms, max), cols, DB_COLS(cols), out, sizeof *out, max,

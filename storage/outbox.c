@@ -10,33 +10,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The ref_kind column's text for kind (NULL: none). */
+static const char *outbox_ref_name(enum outbox_ref_kind kind)
+{
+    return kind == OUTBOX_REF_TIP ? "tip" : kind == OUTBOX_REF_CAMPAIGN ? "campaign" : NULL;
+}
+
 int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO outbox (platform, chat_id, text, buttons, priority, next_attempt_at, "
-        "dedupe_key, created_at, photo, tip_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0)) "
+        "dedupe_key, created_at, photo, ref_kind, ref_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT DO NOTHING";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, m->platform);
-    db_bind_text(st, 2, m->chat_id);
-    db_bind_text(st, 3, m->text);
-    db_bind_text(st, 4, m->buttons);
-    sqlite3_bind_int(st, 5, (int)m->priority);
-    sqlite3_bind_int64(st, 6, m->not_before_ms > now_ms ? m->not_before_ms : now_ms);
-    db_bind_text(st, 7, m->dedupe_key);
-    sqlite3_bind_int64(st, 8, now_ms);
-    db_bind_text(st, 9, m->photo);
-    sqlite3_bind_int64(st, 10, m->tip_id);
-    int rc = db_step_done(db, st);
-    if (rc != DB_OK)
-        return rc;
-    if (sqlite3_changes(db_handle(db)) == 0)
-        return DB_DUPLICATE;
-    if (id)
-        *id = sqlite3_last_insert_rowid(db_handle(db));
-    return DB_OK;
+    enum outbox_ref_kind kind = m->ref_kind;
+    int64_t ref = m->ref_id;
+    if (kind == OUTBOX_REF_NONE && m->tip_id) {
+        kind = OUTBOX_REF_TIP;
+        ref = m->tip_id;
+    }
+    const char *ref_name = outbox_ref_name(kind);
+    int rc =
+        db_changed(db,
+                   db_run(db, sql, "ttttiItIttz", m->platform, m->chat_id, m->text, m->buttons,
+                          (int)m->priority, m->not_before_ms > now_ms ? m->not_before_ms : now_ms,
+                          m->dedupe_key, now_ms, m->photo, ref_name, ref_name ? ref : 0),
+                   DB_DUPLICATE);
+    if (rc == DB_OK && id)
+        *id = db_last_id(db);
+    return rc;
 }
 
 static void outbox_read_row(sqlite3_stmt *st, struct outbox_row *r)
@@ -316,11 +317,11 @@ int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
 
 /* ---- retention ------------------------------------------------------------------------- */
 
-/* The planner would take "dedupe_key IS NULL" to the unique index on dedupe_key (every
- * non-campaign row is NULL there): the index made for this is named. */
+/* The index made for this is named: the planner could take another (outbox_ref, the unique
+ * index on dedupe_key) whose first terms say nothing about age. */
 #define OUTBOX_DONE_BEFORE                                                                         \
     "FROM outbox INDEXED BY outbox_done WHERE status IN ('sent', 'failed') AND "                   \
-    "dedupe_key IS NULL AND coalesce(sent_at, created_at) < ?1"
+    "coalesce(ref_kind, '') <> 'campaign' AND coalesce(sent_at, created_at) < ?1"
 
 int outbox_prune_due(struct db *db, int64_t before_ms, bool *due)
 {

@@ -21,8 +21,8 @@ int scam_flag(struct db *db, const char *kind, const char *value, const char *ba
 
 /* id, kind, value, bank, reason */
 static const struct db_col scam_cols[] = {
-    DB_COL(0, DB_INT64, struct scam_item, id),  DB_COL(1, DB_TEXT, struct scam_item, kind),
-    DB_COL(2, DB_TEXT, struct scam_item, value), DB_COL(3, DB_TEXT, struct scam_item, bank),
+    DB_COL(0, DB_INT64, struct scam_item, id),    DB_COL(1, DB_TEXT, struct scam_item, kind),
+    DB_COL(2, DB_TEXT, struct scam_item, value),  DB_COL(3, DB_TEXT, struct scam_item, bank),
     DB_COL(4, DB_TEXT, struct scam_item, reason),
 };
 
