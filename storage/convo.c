@@ -34,11 +34,7 @@ int convo_get(struct db *db, const char *platform, const char *chat_id, struct c
                               "updated_at, nudged FROM conversations "
                               "WHERE platform = ? AND chat_id = ?";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
+    sqlite3_stmt *st = db_query(db, sql, "tt", platform, chat_id);
     int rc = db_step_row(st);
     if (rc == DB_OK)
         convo_read(st, out);
@@ -55,27 +51,13 @@ int convo_put(struct db *db, const char *platform, const char *chat_id, const ch
         "flow = excluded.flow, step = excluded.step, data = excluded.data, "
         "started_at = CASE WHEN flow = excluded.flow THEN started_at ELSE excluded.started_at "
         "END, updated_at = excluded.updated_at, nudged = 0";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    db_bind_text(st, 3, flow);
-    db_bind_text(st, 4, step);
-    db_bind_text(st, 5, data);
-    sqlite3_bind_int64(st, 6, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tttttI", platform, chat_id, flow, step, data, now_ms);
 }
 
 int convo_delete(struct db *db, const char *platform, const char *chat_id)
 {
     static const char sql[] = "DELETE FROM conversations WHERE platform = ? AND chat_id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tt", platform, chat_id);
 }
 
 int convo_idle(struct db *db, int64_t idle_before_ms, bool nudged, struct convo *out, int max,
@@ -87,12 +69,7 @@ int convo_idle(struct db *db, int64_t idle_before_ms, bool nudged, struct convo 
                               "updated_at, nudged FROM conversations "
                               "WHERE updated_at < ? AND nudged = ? ORDER BY updated_at LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, idle_before_ms);
-    sqlite3_bind_int(st, 2, nudged);
-    sqlite3_bind_int(st, 3, max);
+    sqlite3_stmt *st = db_query(db, sql, "Iii", idle_before_ms, nudged, max);
     int rc = DB_NOT_FOUND;
     while (*n < max && (rc = db_step_row(st)) == DB_OK)
         convo_read(st, &out[(*n)++]);
@@ -109,10 +86,5 @@ int convo_mark_nudged(struct db *db, const char *platform, const char *chat_id)
 {
     static const char sql[] =
         "UPDATE conversations SET nudged = 1 WHERE platform = ? AND chat_id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tt", platform, chat_id);
 }

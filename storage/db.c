@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,8 +401,8 @@ static bool db_letter_accepts(char c, enum db_arg_type t)
     switch (c) {
     case 't':
         return t == DB_ARG_TEXT;
-    case 'i':
-        return t == DB_ARG_INT;
+    case 'i': /* an int64_t is taken when its value fits (checked when bound) */
+        return t == DB_ARG_INT || t == DB_ARG_INT64;
     case 'I':
     case 'z':
         return t == DB_ARG_INT || t == DB_ARG_INT64;
@@ -432,13 +433,17 @@ int db_bind_args(sqlite3_stmt *st, const char *fmt, const struct db_arg *args, i
         log_error("db", "bind: format \"%s\" for %d values", fmt, n);
         return DB_ERROR;
     }
+    /* Values past the statement's last parameter are not bound: a helper shared by several
+     * statements (tips_update, campaigns_update) passes values some of them do not use. */
+    int used = sqlite3_bind_parameter_count(st);
     for (int i = 0; i < n; i++) {
-        if (!db_letter_accepts(fmt[i], args[i].type)) {
+        if (!db_letter_accepts(fmt[i], args[i].type) ||
+            (fmt[i] == 'i' && (args[i].v.i < INT_MIN || args[i].v.i > INT_MAX))) {
             log_error("db", "bind: value %d does not fit letter '%c' of \"%s\"", i + 1, fmt[i],
                       fmt);
             return DB_ERROR;
         }
-        if (db_bind_one(st, i + 1, fmt[i], &args[i]) != SQLITE_OK) {
+        if (i < used && db_bind_one(st, i + 1, fmt[i], &args[i]) != SQLITE_OK) {
             log_error("db", "bind %d failed: %s", i + 1, sqlite3_errmsg(sqlite3_db_handle(st)));
             return DB_ERROR;
         }
@@ -515,8 +520,7 @@ static bool db_col_fits(const struct db_col *c)
     return false;
 }
 
-/* Copies the text of column col into out (size bytes), cut at a character boundary. */
-static void db_copy_text(sqlite3_stmt *st, int col, char *out, size_t size)
+void db_col_text(sqlite3_stmt *st, int col, char *out, size_t size)
 {
     const char *s = (const char *)sqlite3_column_text(st, col);
     size_t len = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
@@ -552,7 +556,7 @@ static int db_read_col(sqlite3_stmt *st, const struct db_col *c, char *base)
         *(double *)m = sqlite3_column_double(st, c->col);
         break;
     case DB_TEXT:
-        db_copy_text(st, c->col, m, c->size);
+        db_col_text(st, c->col, m, c->size);
         break;
     case DB_DUP:
         *(char **)m = NULL;

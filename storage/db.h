@@ -100,6 +100,9 @@ int db_step_row(sqlite3_stmt *st);
 int db_rows_end(sqlite3_stmt *st, int rc);
 /* Binds text or NULL. */
 int db_bind_text(sqlite3_stmt *st, int idx, const char *s);
+/* Copies column col's text into out (size bytes): NULL as "", a text too long cut at a
+ * character boundary (never inside a UTF-8 sequence). */
+void db_col_text(sqlite3_stmt *st, int col, char *out, size_t size);
 /* A column as a fresh heap string (NULL for SQL NULL or no memory). */
 char *db_col_strdup(sqlite3_stmt *st, int col);
 /* SELECT of a single integer (first column of first row); *out 0 when no row, DB_ERROR when
@@ -118,7 +121,8 @@ int db_query_int(struct db *db, const char *sql, int64_t *out);
  *
  * Format letters, one per value, bound to ?1, ?2, … in order:
  *   t  const char *  text; NULL binds SQL NULL
- *   i  int (also bool, an enum: anything that converts to int without loss)
+ *   i  a 32-bit integer: an int, a bool, an enum cast to int, or an int64_t whose value fits
+ *      (one that does not is refused when binding, never cut)
  *   I  int64_t       (an int is widened)
  *   z  int64_t       0 binds SQL NULL (an optional id)
  *   d  double
@@ -127,7 +131,9 @@ int db_query_int(struct db *db, const char *sql, int64_t *out);
  * not a string — is a compile error), the count of values must equal the length of the format
  * (a compile error otherwise: the format must be a string literal), and the letter must accept
  * the value's C type (checked when binding: a mismatch binds nothing, is logged, and the query
- * is DB_ERROR — every query runs in the tests). At most DB_ARGS_MAX values. */
+ * is DB_ERROR — every query runs in the tests). At most DB_ARGS_MAX values. Values past the
+ * statement's last parameter are left unbound (a helper shared by statements that use fewer of
+ * its values), as sqlite3_bind_* calls past it did. */
 enum { DB_ARGS_MAX = 16 };
 
 enum db_arg_type { DB_ARG_TEXT, DB_ARG_INT, DB_ARG_INT64, DB_ARG_DOUBLE };

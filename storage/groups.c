@@ -21,38 +21,24 @@ int groups_get(struct db *db, const char *platform, const char *chat_id, struct 
     static const char sql[] = "SELECT title, area, reachable, coalesce(hinted_at, 0), "
                               "coalesce(last_unsolicited_at, 0) FROM chats "
                               "WHERE platform = ? AND chat_id = ?";
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_DUP, struct group_chat, title),
+        DB_COL(1, DB_DUP, struct group_chat, area),
+        DB_COL(2, DB_BOOL, struct group_chat, reachable),
+        DB_COL(3, DB_INT64, struct group_chat, hinted_at),
+        DB_COL(4, DB_INT64, struct group_chat, last_unsolicited_at),
+    };
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    int rc = db_step_row(st);
-    if (rc == DB_OK) {
-        out->title = db_col_strdup(st, 0);
-        out->area = db_col_strdup(st, 1);
-        out->reachable = sqlite3_column_int(st, 2) != 0;
-        out->hinted_at = sqlite3_column_int64(st, 3);
-        out->last_unsolicited_at = sqlite3_column_int64(st, 4);
-    }
-    sqlite3_reset(st);
+    int rc = db_row(db_query(db, sql, "tt", platform, chat_id), cols, DB_COLS(cols), out);
+    if (rc == DB_ERROR)
+        group_chat_clear(out);
     return rc;
 }
 
 static int groups_update(struct db *db, const char *sql, const char *text, int64_t t,
                          const char *platform, const char *chat_id)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, text);
-    sqlite3_bind_int64(st, 2, t);
-    db_bind_text(st, 3, platform);
-    db_bind_text(st, 4, chat_id);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "tItt", text, t, platform, chat_id), DB_NOT_FOUND);
 }
 
 int groups_bind(struct db *db, const char *platform, const char *chat_id, const char *area,
@@ -90,11 +76,7 @@ int groups_of_area(struct db *db, const char *area, char **platforms, char **cha
     static const char sql[] = "SELECT platform, chat_id FROM chats WHERE area = ? "
                               "AND kind = 'group' AND reachable = 1 ORDER BY id LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, area);
-    sqlite3_bind_int(st, 2, max);
+    sqlite3_stmt *st = db_query(db, sql, "ti", area, max);
     int rc = DB_NOT_FOUND;
     while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         platforms[*n] = db_col_strdup(st, 0);
@@ -157,10 +139,7 @@ int groups_leads_due(struct db *db, int64_t before_ms, bool *due)
         "SELECT 1 FROM tips INDEXED BY tips_leads_age WHERE kind = 'group_lead' AND created_at < ? "
         "LIMIT 1";
     *due = false;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_stmt *st = db_query(db, sql, "I", before_ms);
     int rc = db_step_row(st);
     *due = rc == DB_OK;
     return db_rows_end(st, rc);

@@ -40,31 +40,35 @@ int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, in
     return rc;
 }
 
-static void outbox_read_row(sqlite3_stmt *st, struct outbox_row *r)
-{
-    r->id = sqlite3_column_int64(st, 0);
-    r->platform = db_col_strdup(st, 1);
-    r->chat_id = db_col_strdup(st, 2);
-    r->text = db_col_strdup(st, 3);
-    r->buttons = db_col_strdup(st, 4);
-    r->priority = sqlite3_column_int(st, 5);
-    r->attempts = sqlite3_column_int(st, 6);
-    r->created_at = sqlite3_column_int64(st, 7);
-    r->photo = db_col_strdup(st, 8);
-    r->reachable = true;
-}
+/* id, platform, chat_id, text, buttons, priority, attempts, created_at, photo, and for
+ * outbox_due what its chat is (is_group, reachable). */
+#define OUTBOX_COLS                                                                                \
+    DB_COL(0, DB_INT64, struct outbox_row, id), DB_COL(1, DB_DUP, struct outbox_row, platform),    \
+        DB_COL(2, DB_DUP, struct outbox_row, chat_id), DB_COL(3, DB_DUP, struct outbox_row, text), \
+        DB_COL(4, DB_DUP, struct outbox_row, buttons),                                             \
+        DB_COL(5, DB_INT, struct outbox_row, priority),                                            \
+        DB_COL(6, DB_INT, struct outbox_row, attempts),                                            \
+        DB_COL(7, DB_INT64, struct outbox_row, created_at),                                        \
+        DB_COL(8, DB_DUP, struct outbox_row, photo)
+static const struct db_col outbox_cols[] = {OUTBOX_COLS};
+static const struct db_col outbox_due_cols[] = {
+    OUTBOX_COLS,
+    DB_COL(9, DB_BOOL, struct outbox_row, is_group),
+    DB_COL(10, DB_BOOL, struct outbox_row, reachable),
+};
 
-static int outbox_collect(sqlite3_stmt *st, int max, struct outbox_row *rows, int *n)
+/* Reads up to max rows of st through map; rows without a chat column are reachable. */
+static int outbox_collect(sqlite3_stmt *st, const struct db_col *map, int ncols, int max,
+                          struct outbox_row *rows, int *n)
 {
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK)
-        outbox_read_row(st, &rows[(*n)++]);
-    if (db_rows_end(st, rc) != DB_OK) {
+    if (db_rows(st, map, ncols, rows, sizeof *rows, max, n) != DB_OK) {
         for (int i = 0; i < *n; i++)
             outbox_row_clear(&rows[i]);
         *n = 0;
         return DB_ERROR;
     }
+    for (int i = 0; map == outbox_cols && i < *n; i++)
+        rows[i].reachable = true;
     return DB_OK;
 }
 
@@ -94,7 +98,7 @@ int outbox_claim(struct db *db, const char *platform, int64_t owner, int64_t now
         sqlite3_bind_int64(st, 2, now_ms);
         sqlite3_bind_int(st, 3, max);
         sqlite3_bind_int64(st, 4, owner);
-        rc = outbox_collect(st, max, rows, n);
+        rc = outbox_collect(st, outbox_cols, DB_COLS(outbox_cols), max, rows, n);
     }
     if (rc != DB_OK || db_commit(db) != DB_OK) {
         db_rollback(db);
@@ -115,14 +119,8 @@ int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat
         "FROM outbox WHERE platform = ? AND chat_id = ? AND status = 'queued' AND id > ? "
         "ORDER BY id LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    sqlite3_bind_int64(st, 3, after_id);
-    sqlite3_bind_int(st, 4, max);
-    return outbox_collect(st, max, rows, n);
+    sqlite3_stmt *st = db_query(db, sql, "ttIi", platform, chat_id, after_id, max);
+    return outbox_collect(st, outbox_cols, DB_COLS(outbox_cols), max, rows, n);
 }
 
 int outbox_last_id(struct db *db, int64_t *id)
@@ -150,14 +148,8 @@ int outbox_queued_between(struct db *db, const char *platform, int64_t after_id,
         "FROM outbox WHERE id > ?1 AND id <= ?2 AND +platform = ?3 AND +status = 'queued' "
         "ORDER BY id LIMIT ?4";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, after_id);
-    sqlite3_bind_int64(st, 2, upto_id);
-    db_bind_text(st, 3, platform);
-    sqlite3_bind_int(st, 4, max);
-    return outbox_collect(st, max, rows, n);
+    sqlite3_stmt *st = db_query(db, sql, "IIti", after_id, upto_id, platform, max);
+    return outbox_collect(st, outbox_cols, DB_COLS(outbox_cols), max, rows, n);
 }
 
 void outbox_row_clear(struct outbox_row *row)
@@ -172,16 +164,7 @@ void outbox_row_clear(struct outbox_row *row)
 
 static int outbox_update(struct db *db, const char *sql, int64_t id, int64_t t, const char *err)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, t);
-    db_bind_text(st, 2, err);
-    sqlite3_bind_int64(st, 3, id);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "ItI", t, err, id), DB_NOT_FOUND);
 }
 
 int outbox_mark_sent(struct db *db, int64_t id, int64_t now_ms)
@@ -217,10 +200,7 @@ int outbox_count(struct db *db, const char *status, int64_t *count)
 {
     static const char sql[] = "SELECT count(*) FROM outbox WHERE status = ?";
     *count = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, status);
+    sqlite3_stmt *st = db_query(db, sql, "t", status);
     int rc = db_step_row(st);
     if (rc == DB_OK)
         *count = sqlite3_column_int64(st, 0);
@@ -240,53 +220,22 @@ int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
         "  AND p.chat_id = o.chat_id AND p.status IN ('queued', 'sending') AND p.id < o.id) "
         "ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?3";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    sqlite3_bind_int64(st, 2, now_ms);
-    sqlite3_bind_int(st, 3, max);
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
-        struct outbox_row *r = &rows[(*n)++];
-        outbox_read_row(st, r);
-        r->is_group = sqlite3_column_int(st, 9) != 0;
-        r->reachable = sqlite3_column_int(st, 10) != 0;
-    }
-    if (db_rows_end(st, rc) != DB_OK) {
-        for (int i = 0; i < *n; i++)
-            outbox_row_clear(&rows[i]);
-        *n = 0;
-        return DB_ERROR;
-    }
-    return DB_OK;
+    return outbox_collect(db_query(db, sql, "tIi", platform, now_ms, max), outbox_due_cols,
+                          DB_COLS(outbox_due_cols), max, rows, n);
 }
 
 int outbox_set_sending(struct db *db, int64_t id, int64_t owner)
 {
     static const char sql[] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
                               "claimed_by = ?2 WHERE id = ?1 AND status = 'queued'";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, owner);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "II", id, owner), DB_NOT_FOUND);
 }
 
 int outbox_defer(struct db *db, int64_t id, int64_t not_before_ms)
 {
     static const char sql[] =
         "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'queued'";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, not_before_ms);
-    sqlite3_bind_int64(st, 2, id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "II", not_before_ms, id);
 }
 
 int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
@@ -303,8 +252,8 @@ int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
         if (*n == max)
             continue; /* more platforms than slots: counted no further, still stepped */
         struct outbox_tally *t = &rows[(*n)++];
-        snprintf(t->platform, sizeof t->platform, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(t->status, sizeof t->status, "%s", (const char *)sqlite3_column_text(st, 1));
+        db_col_text(st, 0, t->platform, sizeof t->platform);
+        db_col_text(st, 1, t->status, sizeof t->status);
         t->count = sqlite3_column_int64(st, 2);
     }
     sqlite3_reset(st);
@@ -327,10 +276,7 @@ int outbox_prune_due(struct db *db, int64_t before_ms, bool *due)
 {
     static const char sql[] = "SELECT 1 " OUTBOX_DONE_BEFORE " LIMIT 1";
     *due = false;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_stmt *st = db_query(db, sql, "I", before_ms);
     int rc = db_step_row(st);
     *due = rc == DB_OK;
     return db_rows_end(st, rc);
@@ -354,35 +300,17 @@ int outbox_owner_add(struct db *db, struct outbox_owner *o)
     static const char sql[] =
         "INSERT INTO outbox_owners (id, pid, boot_id, pid_ns, start_ticks, command, started_at, "
         "heartbeat_at) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, o->id);
-    sqlite3_bind_int64(st, 2, o->pid);
-    db_bind_text(st, 3, o->boot_id);
-    db_bind_text(st, 4, o->pid_ns);
-    sqlite3_bind_int64(st, 5, o->start_ticks);
-    db_bind_text(st, 6, o->command);
-    sqlite3_bind_int64(st, 7, o->started_at);
-    sqlite3_bind_int64(st, 8, o->heartbeat_at);
-    int rc = db_step_done(db, st);
+    int rc = db_run(db, sql, "IIttItII", o->id, o->pid, o->boot_id, o->pid_ns, o->start_ticks,
+                    o->command, o->started_at, o->heartbeat_at);
     if (rc == DB_OK)
-        o->id = sqlite3_last_insert_rowid(db_handle(db));
+        o->id = db_last_id(db);
     return rc;
 }
 
 int outbox_owner_beat(struct db *db, int64_t id, int64_t wall_ms)
 {
     static const char sql[] = "UPDATE outbox_owners SET heartbeat_at = ? WHERE id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, wall_ms);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "II", wall_ms, id), DB_NOT_FOUND);
 }
 
 int outbox_owner_list(struct db *db, struct outbox_owner *rows, int max, int *n)
@@ -391,20 +319,17 @@ int outbox_owner_list(struct db *db, struct outbox_owner *rows, int max, int *n)
         "SELECT id, pid, boot_id, pid_ns, start_ticks, command, started_at, heartbeat_at "
         "FROM outbox_owners ORDER BY id LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int(st, 1, max);
+    sqlite3_stmt *st = db_query(db, sql, "i", max);
     int rc = SQLITE_DONE;
     while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct outbox_owner *o = &rows[(*n)++];
         memset(o, 0, sizeof *o);
         o->id = sqlite3_column_int64(st, 0);
         o->pid = sqlite3_column_int64(st, 1);
-        snprintf(o->boot_id, sizeof o->boot_id, "%s", (const char *)sqlite3_column_text(st, 2));
-        snprintf(o->pid_ns, sizeof o->pid_ns, "%s", (const char *)sqlite3_column_text(st, 3));
+        db_col_text(st, 2, o->boot_id, sizeof o->boot_id);
+        db_col_text(st, 3, o->pid_ns, sizeof o->pid_ns);
         o->start_ticks = sqlite3_column_int64(st, 4);
-        snprintf(o->command, sizeof o->command, "%s", (const char *)sqlite3_column_text(st, 5));
+        db_col_text(st, 5, o->command, sizeof o->command);
         o->started_at = sqlite3_column_int64(st, 6);
         o->heartbeat_at = sqlite3_column_int64(st, 7);
     }
@@ -430,7 +355,7 @@ int outbox_owner_release(struct db *db, int64_t id, int64_t *requeued)
     int rc = db_step_done(db, st);
     if (rc != DB_OK)
         return rc;
-    *requeued = sqlite3_changes(db_handle(db));
+    *requeued = db_changes(db);
     if (!(st = db_stmt(db, forget)))
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, id);
@@ -444,6 +369,6 @@ int outbox_requeue_unowned(struct db *db, int64_t *requeued)
     *requeued = 0;
     int rc = db_step_done(db, db_stmt(db, sql));
     if (rc == DB_OK)
-        *requeued = sqlite3_changes(db_handle(db));
+        *requeued = db_changes(db);
     return rc;
 }

@@ -89,8 +89,8 @@ static void test_db_bind_refuses_a_letter_that_does_not_fit(void)
     if (!db)
         return;
     static const char ins[] = "INSERT INTO t (s, n) VALUES (?, ?)";
-    int64_t wide = 1;
-    /* an int64_t where an int is wanted (it could lose bits), a number where text is */
+    int64_t wide = 5000000000LL;
+    /* an int64_t too wide for an int where one is wanted, a number where text is */
     CHECK_INT(db_run(db, ins, "ti", "x", wide), DB_ERROR);
     CHECK_INT(db_run(db, ins, "ti", 1, 2), DB_ERROR);
     CHECK_INT(db_run(db, ins, "tq", "x", 2), DB_ERROR); /* no such letter */

@@ -82,7 +82,8 @@ static void test_refs_lead_retention_spares_a_message_quoting_its_code(void)
              NOW - 200 * DAY, NOW - 10 * DAY);
     exec(db, sql);
     /* about the lead: goes with it (its text does not name it) */
-    struct outbox_new about = {.platform = "telegram", .chat_id = "-1", .text = "card", .tip_id = 1};
+    struct outbox_new about = {
+        .platform = "telegram", .chat_id = "-1", .text = "card", .tip_id = 1};
     CHECK_INT(outbox_enqueue(db, &about, NOW, NULL), DB_OK);
     /* about tip 2, quoting the lead's code: stays */
     enqueue(db, "-1", "Tin LEAD-AAAA trùng với tin này", NULL, OUTBOX_REF_TIP, 2);
