@@ -75,13 +75,5 @@ int enrol_redeem(struct db *db, const char *typed, int64_t person_id, int64_t no
     sqlite3_reset(st);
     if (rc != DB_OK)
         return rc;
-    st = db_stmt(db, grant);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, g->role);
-    db_bind_text(st, 2, g->area);
-    db_bind_text(st, 3, g->agency);
-    sqlite3_bind_int64(st, 4, now_ms);
-    sqlite3_bind_int64(st, 5, person_id);
-    return db_step_done(db, st);
+    return db_run(db, grant, "tttII", g->role, g->area, g->agency, now_ms, person_id);
 }

@@ -96,17 +96,8 @@ int groups_of_area(struct db *db, const char *area, char **platforms, char **cha
 
 static int64_t groups_count(struct db *db, const char *sql, const char *area, int64_t since)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    int64_t n = -1;
-    if (!st)
-        return -1;
-    db_bind_text(st, 1, area);
-    sqlite3_bind_int64(st, 2, since);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == DB_ERROR ? -1 : n;
+    int64_t n = 0;
+    return db_get_int(db, &n, sql, "tI", area, since) == DB_OK ? n : -1;
 }
 
 int groups_stats(struct db *db, const char *area, int64_t since_ms, int64_t *tips,

@@ -91,15 +91,8 @@ int outbox_claim(struct db *db, const char *platform, int64_t owner, int64_t now
     *n = 0;
     if (db_begin(db) != DB_OK)
         return DB_ERROR;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    int rc = DB_ERROR;
-    if (st) {
-        db_bind_text(st, 1, platform);
-        sqlite3_bind_int64(st, 2, now_ms);
-        sqlite3_bind_int(st, 3, max);
-        sqlite3_bind_int64(st, 4, owner);
-        rc = outbox_collect(st, outbox_cols, DB_COLS(outbox_cols), max, rows, n);
-    }
+    int rc = outbox_collect(db_query(db, sql, "tIiI", platform, now_ms, max, owner), outbox_cols,
+                            DB_COLS(outbox_cols), max, rows, n);
     if (rc != DB_OK || db_commit(db) != DB_OK) {
         db_rollback(db);
         for (int i = 0; i < *n; i++)
@@ -126,15 +119,7 @@ int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat
 int outbox_last_id(struct db *db, int64_t *id)
 {
     static const char sql[] = "SELECT coalesce(max(id), 0) FROM outbox";
-    *id = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == DB_OK ? DB_OK : DB_ERROR;
+    return db_query_int(db, sql, id);
 }
 
 int outbox_queued_between(struct db *db, const char *platform, int64_t after_id, int64_t upto_id,
@@ -244,24 +229,16 @@ int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
         "SELECT platform, status, count(*) FROM outbox GROUP BY platform, status "
         "ORDER BY platform, status";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == max)
-            continue; /* more platforms than slots: counted no further, still stepped */
-        struct outbox_tally *t = &rows[(*n)++];
-        db_col_text(st, 0, t->platform, sizeof t->platform);
-        db_col_text(st, 1, t->status, sizeof t->status);
-        t->count = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_TEXT, struct outbox_tally, platform),
+        DB_COL(1, DB_TEXT, struct outbox_tally, status),
+        DB_COL(2, DB_INT64, struct outbox_tally, count),
+    };
+    /* More platforms than slots: the rest are not counted (max is far above what exists). */
+    int rc = db_rows(db_stmt(db, sql), cols, DB_COLS(cols), rows, sizeof *rows, max, n);
+    if (rc != DB_OK)
         *n = 0;
-        return DB_ERROR;
-    }
-    return DB_OK;
+    return rc;
 }
 
 /* ---- retention ------------------------------------------------------------------------- */
@@ -348,18 +325,11 @@ int outbox_owner_release(struct db *db, int64_t id, int64_t *requeued)
         "UPDATE outbox SET status = 'queued' WHERE status = 'sending' AND claimed_by = ?";
     static const char forget[] = "DELETE FROM outbox_owners WHERE id = ?";
     *requeued = 0;
-    sqlite3_stmt *st = db_stmt(db, requeue);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = db_step_done(db, st);
+    int rc = db_run(db, requeue, "I", id);
     if (rc != DB_OK)
         return rc;
     *requeued = db_changes(db);
-    if (!(st = db_stmt(db, forget)))
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    return db_step_done(db, st);
+    return db_run(db, forget, "I", id);
 }
 
 int outbox_requeue_unowned(struct db *db, int64_t *requeued)
