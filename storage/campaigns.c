@@ -56,15 +56,12 @@ int campaigns_sub_get(struct db *db, const char *platform, const char *chat_id,
 {
     static const char sql[] = "SELECT status, coalesce(area, '') FROM subscriptions "
                               "WHERE platform = ? AND chat_id = ?";
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_TEXT, struct campaigns_sub, status),
+        DB_COL(1, DB_TEXT, struct campaigns_sub, area),
+    };
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_query(db, sql, "tt", platform, chat_id);
-    int rc = db_step_row(st);
-    if (rc == DB_OK) {
-        db_col_text(st, 0, out->status, sizeof out->status);
-        db_col_text(st, 1, out->area, sizeof out->area);
-    }
-    sqlite3_reset(st);
-    return rc;
+    return db_row(db_query(db, sql, "tt", platform, chat_id), cols, DB_COLS(cols), out);
 }
 
 static int campaigns_set_status(struct db *db, const char *platform, const char *chat_id,
@@ -573,18 +570,20 @@ int campaigns_draft_get(struct db *db, const char *platform, const char *chat_id
 {
     static const char sql[] = "SELECT person_id, area, text, created_at FROM alert_drafts "
                               "WHERE platform = ? AND chat_id = ?";
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_INT64, struct campaigns_draft, person_id),
+        DB_COL(1, DB_TEXT, struct campaigns_draft, area),
+        DB_COL(2, DB_DUP, struct campaigns_draft, text),
+        DB_COL(3, DB_INT64, struct campaigns_draft, created_at),
+    };
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_query(db, sql, "tt", platform, chat_id);
-    int rc = db_step_row(st);
-    if (rc == DB_OK) {
-        out->person_id = sqlite3_column_int64(st, 0);
-        db_col_text(st, 1, out->area, sizeof out->area);
-        out->text = db_col_strdup(st, 2);
-        out->created_at = sqlite3_column_int64(st, 3);
-    }
-    sqlite3_reset(st);
+    int rc = db_row(db_query(db, sql, "tt", platform, chat_id), cols, DB_COLS(cols), out);
     if (rc == DB_OK && !out->text)
-        return DB_ERROR;
+        rc = DB_ERROR; /* a draft always has its text */
+    if (rc == DB_ERROR) {
+        free(out->text);
+        out->text = NULL;
+    }
     return rc;
 }
 

@@ -16,17 +16,13 @@ void convo_clear(struct convo *c)
     memset(c, 0, sizeof *c);
 }
 
-static void convo_read(sqlite3_stmt *st, struct convo *c)
-{
-    c->platform = db_col_strdup(st, 0);
-    c->chat_id = db_col_strdup(st, 1);
-    c->flow = db_col_strdup(st, 2);
-    c->step = db_col_strdup(st, 3);
-    c->data = db_col_strdup(st, 4);
-    c->started_at = sqlite3_column_int64(st, 5);
-    c->updated_at = sqlite3_column_int64(st, 6);
-    c->nudged = sqlite3_column_int(st, 7) != 0;
-}
+/* platform, chat_id, flow, step, data, started_at, updated_at, nudged */
+static const struct db_col convo_cols[] = {
+    DB_COL(0, DB_DUP, struct convo, platform),     DB_COL(1, DB_DUP, struct convo, chat_id),
+    DB_COL(2, DB_DUP, struct convo, flow),         DB_COL(3, DB_DUP, struct convo, step),
+    DB_COL(4, DB_DUP, struct convo, data),         DB_COL(5, DB_INT64, struct convo, started_at),
+    DB_COL(6, DB_INT64, struct convo, updated_at), DB_COL(7, DB_BOOL, struct convo, nudged),
+};
 
 int convo_get(struct db *db, const char *platform, const char *chat_id, struct convo *out)
 {
@@ -34,11 +30,10 @@ int convo_get(struct db *db, const char *platform, const char *chat_id, struct c
                               "updated_at, nudged FROM conversations "
                               "WHERE platform = ? AND chat_id = ?";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_query(db, sql, "tt", platform, chat_id);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        convo_read(st, out);
-    sqlite3_reset(st);
+    int rc =
+        db_row(db_query(db, sql, "tt", platform, chat_id), convo_cols, DB_COLS(convo_cols), out);
+    if (rc == DB_ERROR)
+        convo_clear(out);
     return rc;
 }
 
@@ -68,12 +63,8 @@ int convo_idle(struct db *db, int64_t idle_before_ms, bool nudged, struct convo 
     static const char sql[] = "SELECT platform, chat_id, flow, step, data, started_at, "
                               "updated_at, nudged FROM conversations "
                               "WHERE updated_at < ? AND nudged = ? ORDER BY updated_at LIMIT ?";
-    *n = 0;
-    sqlite3_stmt *st = db_query(db, sql, "Iii", idle_before_ms, nudged, max);
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK)
-        convo_read(st, &out[(*n)++]);
-    if (db_rows_end(st, rc) != DB_OK) {
+    if (db_rows(db_query(db, sql, "Iii", idle_before_ms, nudged, max), convo_cols,
+                DB_COLS(convo_cols), out, sizeof *out, max, n) != DB_OK) {
         for (int i = 0; i < *n; i++)
             convo_clear(&out[i]);
         *n = 0;

@@ -604,6 +604,25 @@ int db_rows(sqlite3_stmt *st, const struct db_col *map, int ncols, void *rows, s
     return rc == DB_ERROR ? DB_ERROR : DB_OK;
 }
 
+int db_text_pairs(sqlite3_stmt *st, char **a, char **b, int max, int *n)
+{
+    int rc = DB_NOT_FOUND;
+    *n = 0;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
+        a[*n] = db_col_strdup(st, 0);
+        b[*n] = db_col_strdup(st, 1);
+        (*n)++;
+    }
+    if (db_rows_end(st, rc) == DB_OK)
+        return DB_OK;
+    for (int i = 0; i < *n; i++) {
+        free(a[i]);
+        free(b[i]);
+    }
+    *n = 0;
+    return DB_ERROR;
+}
+
 /* Write transactions of this process's connections take turns on a mutex before asking SQLite
  * for the write lock. SQLite alone would make a waiting thread poll (sleep, retry), leaving
  * the lock free while everyone sleeps; the mutex hands it over at once. Other processes still

@@ -256,6 +256,11 @@ int db_row(sqlite3_stmt *st, const struct db_col *map, int ncols, void *out);
 int db_rows(sqlite3_stmt *st, const struct db_col *map, int ncols, void *rows, size_t elem_size,
             int max, int *n);
 
+/* Steps st for up to max rows of two text columns into a[i] and b[i] (fresh heap copies the
+ * caller frees; NULL for SQL NULL); st is reset. On DB_ERROR nothing is left allocated and *n
+ * is 0. (Lists of chats: platform and chat id.) */
+int db_text_pairs(sqlite3_stmt *st, char **a, char **b, int max, int *n);
+
 /* What one sqlite3_step result means here (every stepping helper maps through this): SQLITE_ROW
  * DB_ROW, SQLITE_DONE DB_OK, a UNIQUE or PRIMARY KEY conflict DB_DUPLICATE, SQLITE_BUSY/LOCKED
  * DB_BUSY (the lock stayed taken past the busy timeout), SQLITE_FULL DB_FULL (disk or quota),

@@ -75,23 +75,7 @@ int groups_of_area(struct db *db, const char *area, char **platforms, char **cha
 {
     static const char sql[] = "SELECT platform, chat_id FROM chats WHERE area = ? "
                               "AND kind = 'group' AND reachable = 1 ORDER BY id LIMIT ?";
-    *n = 0;
-    sqlite3_stmt *st = db_query(db, sql, "ti", area, max);
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
-        platforms[*n] = db_col_strdup(st, 0);
-        chat_ids[*n] = db_col_strdup(st, 1);
-        (*n)++;
-    }
-    if (db_rows_end(st, rc) != DB_OK) {
-        for (int i = 0; i < *n; i++) {
-            free(platforms[i]);
-            free(chat_ids[i]);
-        }
-        *n = 0;
-        return DB_ERROR;
-    }
-    return DB_OK;
+    return db_text_pairs(db_query(db, sql, "ti", area, max), platforms, chat_ids, max, n);
 }
 
 static int64_t groups_count(struct db *db, const char *sql, const char *area, int64_t since)

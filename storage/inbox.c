@@ -28,20 +28,16 @@ int inbox_pending(struct db *db, int max, struct inbox_row *rows, int *n)
 {
     static const char sql[] = "SELECT id, platform, update_key, chat_id, message, received_at "
                               "FROM inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?";
-    *n = 0;
-    sqlite3_stmt *st = db_query(db, sql, "i", max);
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
-        struct inbox_row *r = &rows[*n];
-        r->id = sqlite3_column_int64(st, 0);
-        r->platform = db_col_strdup(st, 1);
-        r->update_key = db_col_strdup(st, 2);
-        r->chat_id = db_col_strdup(st, 3);
-        r->message = db_col_strdup(st, 4);
-        r->received_at = sqlite3_column_int64(st, 5);
-        (*n)++;
-    }
-    if (db_rows_end(st, rc) != DB_OK) {
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_INT64, struct inbox_row, id),
+        DB_COL(1, DB_DUP, struct inbox_row, platform),
+        DB_COL(2, DB_DUP, struct inbox_row, update_key),
+        DB_COL(3, DB_DUP, struct inbox_row, chat_id),
+        DB_COL(4, DB_DUP, struct inbox_row, message),
+        DB_COL(5, DB_INT64, struct inbox_row, received_at),
+    };
+    if (db_rows(db_query(db, sql, "i", max), cols, DB_COLS(cols), rows, sizeof *rows, max, n) !=
+        DB_OK) {
         for (int i = 0; i < *n; i++)
             inbox_row_clear(&rows[i]);
         *n = 0;
@@ -71,12 +67,7 @@ int inbox_count_pending(struct db *db, const char *platform, int64_t *count)
     static const char sql[] = "SELECT count(*) FROM inbox WHERE processed_at IS NULL "
                               "AND (?1 IS NULL OR platform = ?1)";
     *count = 0;
-    sqlite3_stmt *st = db_query(db, sql, "t", platform);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *count = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == DB_OK ? DB_OK : DB_ERROR;
+    return db_get_int(db, count, sql, "t", platform);
 }
 
 int inbox_scrub(struct db *db, int64_t id)

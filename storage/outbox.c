@@ -185,12 +185,7 @@ int outbox_count(struct db *db, const char *status, int64_t *count)
 {
     static const char sql[] = "SELECT count(*) FROM outbox WHERE status = ?";
     *count = 0;
-    sqlite3_stmt *st = db_query(db, sql, "t", status);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *count = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == DB_OK ? DB_OK : DB_ERROR;
+    return db_get_int(db, count, sql, "t", status);
 }
 
 int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,

@@ -107,21 +107,6 @@ int people_officers(struct db *db, const char *area, char **platforms, char **us
         "WHERE role = 'police' AND reachable = 1 AND (area = ?1 OR NOT EXISTS (SELECT 1 FROM "
         "people INDEXED BY people_police WHERE role = 'police' AND reachable = 1 AND "
         "area = ?1)) ORDER BY id LIMIT ?2";
-    *n = 0;
-    sqlite3_stmt *st = db_query(db, sql, "ti", area ? area : "", max);
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
-        platforms[*n] = db_col_strdup(st, 0);
-        user_ids[*n] = db_col_strdup(st, 1);
-        (*n)++;
-    }
-    if (db_rows_end(st, rc) != DB_OK) {
-        for (int i = 0; i < *n; i++) {
-            free(platforms[i]);
-            free(user_ids[i]);
-        }
-        *n = 0;
-        return DB_ERROR;
-    }
-    return DB_OK;
+    return db_text_pairs(db_query(db, sql, "ti", area ? area : "", max), platforms, user_ids, max,
+                         n);
 }

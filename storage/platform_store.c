@@ -16,10 +16,8 @@ int pstore_get(struct db *db, const char *platform, const char *key, char *buf, 
     buf[0] = '\0';
     sqlite3_stmt *st = db_query(db, sql, "tt", platform, key);
     int rc = db_step_row(st);
-    if (rc == DB_OK) {
-        const char *v = (const char *)sqlite3_column_text(st, 0);
-        snprintf(buf, size, "%s", v ? v : "");
-    }
+    if (rc == DB_OK)
+        db_col_text(st, 0, buf, size);
     sqlite3_reset(st);
     return rc;
 }

@@ -237,11 +237,7 @@ int tips_count_attachments(struct db *db, int64_t tip_id, const char *kind, int6
     static const char sql[] =
         "SELECT count(*) FROM tip_attachments WHERE tip_id = ?1 AND (?2 IS NULL OR kind = ?2)";
     *n = 0;
-    sqlite3_stmt *st = db_query(db, sql, "It", tip_id, kind);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *n = sqlite3_column_int64(st, 0);
-    return db_rows_end(st, rc);
+    return db_get_int(db, n, sql, "It", tip_id, kind);
 }
 
 /* Runs an UPDATE whose parameters are (text-or-NULL, now, id); DB_NOT_FOUND if no row. */
@@ -379,11 +375,7 @@ int tips_count_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t
     static const char sql[] = "SELECT count(*) FROM tips WHERE person_id = ? AND created_at >= ? "
                               "AND +kind = 'tip'";
     *n = 0;
-    sqlite3_stmt *st = db_query(db, sql, "II", person_id, since_ms);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *n = sqlite3_column_int64(st, 0);
-    return db_rows_end(st, rc);
+    return db_get_int(db, n, sql, "II", person_id, since_ms);
 }
 
 int tips_recent_of_person(struct db *db, int64_t person_id, int64_t since_ms, struct tip *out,
