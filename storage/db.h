@@ -167,7 +167,8 @@ static inline struct db_arg db_arg_double(double d)
     _Bool: db_arg_int, char: db_arg_int, short: db_arg_int, int: db_arg_int, \
     long: db_arg_int64, long long: db_arg_int64, \
     double: db_arg_double)(x)
-#define DB_NARGS(...) DB_NARGS_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define DB_NARGS(...) \
+    DB_NARGS_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define DB_NARGS_(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, n, ...) n
 #define DB_CAT(a, b) DB_CAT_(a, b)
 #define DB_CAT_(a, b) a##b

@@ -36,7 +36,7 @@ CREATE TABLE deadline_targets (
     kind    TEXT NOT NULL CHECK (kind IN ('all', 'agency', 'kind')),
     value   TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (date_id, kind, value)
-) WITHOUT ROWID;
+);
 
 INSERT INTO deadline_targets (date_id, kind, value)
     SELECT id, 'all', '' FROM deadline_dates WHERE targets = '*';
