@@ -703,7 +703,7 @@ class Filler:
         self.subs = getattr(self, "subs", [])
         cols = ["id", "platform", "chat_id", "text", "buttons", "priority", "status", "attempts",
                 "next_attempt_at", "last_error", "dedupe_key", "created_at", "sent_at",
-                "claimed_by"]
+                "claimed_by", "ref_kind", "ref_id"]
         msgs = self.msgs
         replies = [texts_of(msgs, k) for k in ("help", "fallback", "sub_done", "report_nudge",
                                                "report_ask_place")]
@@ -809,7 +809,13 @@ class Filler:
                 yield (oid, "telegram", chat, body, None, prio, "sent", 1, t, None,
                        "campaign:%d:telegram:%s:0" % (cid, chat), t, sent, self.owner_at(t))
 
-        self.ins("outbox", cols, all_rows())
+        def with_ref(rows):  # what a row belongs to (migration 011): its campaign, if any
+            for t in rows:
+                key = t[10]
+                camp = key.split(":")[1] if key and key.startswith("campaign:") else None
+                yield t + (("campaign", int(camp)) if camp else (None, None))
+
+        self.ins("outbox", cols, with_ref(all_rows()))
         self.ins("campaigns", ["id", "code", "kind", "title", "text", "audience", "priority",
                                "status", "send_at", "created_at", "updated_at", "started_at",
                                "finished_at", "created_by"], camp_rows)
@@ -924,7 +930,7 @@ def unknown_columns(con):
                   "processed_at", "error"},
         "outbox": {"id", "platform", "chat_id", "text", "buttons", "priority", "status",
                    "attempts", "next_attempt_at", "last_error", "dedupe_key", "created_at",
-                   "sent_at", "photo", "claimed_by"},
+                   "sent_at", "photo", "claimed_by", "ref_kind", "ref_id"},
         "conversations": {"platform", "chat_id", "flow", "step", "data", "started_at",
                           "updated_at", "nudged"},
         "campaign_recipients": {"campaign_id", "platform", "chat_id", "audience", "state",

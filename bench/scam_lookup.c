@@ -16,7 +16,7 @@
 #include "handlers/scam.h"
 #include "text/textengine.h"
 #include "storage/db.h"
-#include "storage/groups.h"
+#include "storage/scam_list.h"
 
 #include <stdio.h>
 #include <stdlib.h>

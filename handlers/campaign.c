@@ -428,7 +428,9 @@ static int campaign_enqueue(struct hctx *ctx, const struct campaign *c,
         .ctx = ctx,
         .m = {.platform = r->platform,
               .chat_id = r->chat_id,
-              .priority = (enum outbox_priority)c->priority},
+              .priority = (enum outbox_priority)c->priority,
+              .ref_kind = OUTBOX_REF_CAMPAIGN,
+              .ref_id = c->id},
     };
     snprintf(e.prefix, sizeof e.prefix, "campaign:%lld:%s:%s:", (long long)c->id, r->platform,
              r->chat_id);

@@ -159,7 +159,6 @@ static void deadlines_date_row(const struct calendar *cal, const struct calendar
     snprintf(d->plan, sizeof d->plan, "%s", cd->deadline->plan);
     snprintf(d->what, sizeof d->what, "%s", cd->deadline->what);
     snprintf(d->submit_to, sizeof d->submit_to, "%s", cd->deadline->to);
-    snprintf(d->targets, sizeof d->targets, "%s", cd->deadline->targets);
     d->due_day = cd->day;
     d->rule_day = cd->rule_day;
     /* Why the day is special: of the rule's day when it was shifted, else of the due day. */
@@ -173,12 +172,45 @@ static void deadlines_date_row(const struct calendar *cal, const struct calendar
         r->steering.n ? calendar_at(cd->day + r->escalate_after_days, r->remind_minute) : 0;
 }
 
+/* The calendar's targets ("*", or ",CA,kind:school,": calendar/calendar.h) as the rows
+ * storage keeps; -1 when there are more than fit. A name longer than any agency's code or kind
+ * can name none: it is left out, as the text match of before never matched it. */
+static int deadlines_targets(const char *spec, struct agencies_target *out, int *n)
+{
+    *n = 0;
+    if (strcmp(spec, "*") == 0) {
+        out[(*n)++] = (struct agencies_target){.kind = AGENCIES_TARGET_ALL};
+        return 0;
+    }
+    for (const char *p = spec; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len) {
+            bool kind = len > 5 && strncmp(p, "kind:", 5) == 0;
+            size_t skip = kind ? 5 : 0;
+            if (*n == AGENCIES_TARGETS_MAX)
+                return -1;
+            if (len - skip >= sizeof out->value) {
+                p += len + (p[len] == ',');
+                continue;
+            }
+            struct agencies_target *t = &out[(*n)++];
+            t->kind = kind ? AGENCIES_TARGET_KIND : AGENCIES_TARGET_AGENCY;
+            memcpy(t->value, p + skip, len - skip);
+            t->value[len - skip] = '\0';
+        }
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
 static int deadlines_write_dates(struct db *db, const struct calendar *cal,
                                  const struct deadlines_rules *r, int64_t today, int64_t now_ms,
                                  char *err, size_t errlen)
 {
     struct calendar_date *dates = NULL;
     struct agencies_date row;
+    struct agencies_target targets[AGENCIES_TARGETS_MAX];
+    int n_targets = 0;
     size_t n = 0;
     int rc = -1;
     if (calendar_expand(cal, today - DEADLINES_PAST_DAYS, today + DEADLINES_AHEAD_DAYS, &dates, &n,
@@ -188,7 +220,11 @@ static int deadlines_write_dates(struct db *db, const struct calendar *cal,
         goto out;
     for (size_t i = 0; i < n; i++) {
         deadlines_date_row(cal, &dates[i], r, &row);
-        if (agencies_date_upsert(db, &row, now_ms) != DB_OK)
+        if (deadlines_targets(dates[i].deadline->targets, targets, &n_targets) != 0) {
+            snprintf(err, errlen, "%s: too many targets", dates[i].code);
+            goto out;
+        }
+        if (agencies_date_upsert(db, &row, targets, n_targets, now_ms) != DB_OK)
             goto out;
     }
     rc = agencies_tasks_sync(db, today - r->overdue_max_days, now_ms) == DB_OK ? 0 : -1;

@@ -10,6 +10,7 @@
 #include "config/desks.h"
 #include "base/textnorm.h"
 #include "storage/groups.h"
+#include "storage/meetings.h"
 #include "storage/people.h"
 
 #include <ctype.h>

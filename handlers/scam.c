@@ -10,6 +10,7 @@
 #include "text/textengine.h"
 #include "handlers/tipcard.h"
 #include "storage/groups.h"
+#include "storage/scam_list.h"
 #include "storage/people.h"
 
 #include <ctype.h>

@@ -1,8 +1,8 @@
 /*
  * agencies.c — see agencies.h. Which agencies a dated deadline binds is decided in SQL from
- * the date's targets ("*", or ",CA,kind:school,"), so adding an agency or editing a calendar
- * needs one INSERT … SELECT, not a loop. The reminder job reads tasks through the partial
- * index on next_at and escalations through the one on escalate_at.
+ * the date's rows in deadline_targets (all, an agency's code, a kind), so adding an agency or
+ * editing a calendar needs one INSERT … SELECT, not a loop. The reminder job reads tasks through
+ * the partial index on next_at and escalations through the one on escalate_at.
  */
 #include "storage/agencies.h"
 
@@ -11,14 +11,8 @@
 
 /* Whether agency a is among the targets of date d (SQL fragment used in several queries). */
 #define AGENCIES_TARGETED                                                                          \
-    "(d.targets = '*' OR instr(d.targets, ',' || a.code || ',') > 0 OR "                           \
-    "instr(d.targets, ',kind:' || a.kind || ',') > 0)"
-
-static void agencies_copy(char *out, size_t size, sqlite3_stmt *st, int col)
-{
-    const unsigned char *s = sqlite3_column_text(st, col);
-    snprintf(out, size, "%s", s ? (const char *)s : "");
-}
+    "EXISTS (SELECT 1 FROM deadline_targets g WHERE g.date_id = d.id AND (g.kind = 'all' OR "      \
+    "(g.kind = 'agency' AND g.value = a.code) OR (g.kind = 'kind' AND g.value = a.kind)))"
 
 /* ---- agencies --------------------------------------------------------------------------- */
 
@@ -31,16 +25,8 @@ int agencies_upsert(struct db *db, const char *code, const char *name, const cha
         "name = excluded.name, kind = excluded.kind, updated_at = excluded.updated_at, "
         "source = CASE WHEN source = 'config' AND active = 1 THEN 'config' "
         "ELSE excluded.source END, active = 1";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, code);
-    db_bind_text(st, 2, name);
-    db_bind_text(st, 3, kind && *kind ? kind : "other");
-    db_bind_text(st, 4, source);
-    sqlite3_bind_int64(st, 5, today);
-    sqlite3_bind_int64(st, 6, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ttttII", code, name, kind && *kind ? kind : "other", source, today,
+                  now_ms);
 }
 
 int agencies_chat_add(struct db *db, const char *code, const char *platform, const char *chat_id,
@@ -48,15 +34,7 @@ int agencies_chat_add(struct db *db, const char *code, const char *platform, con
 {
     static const char sql[] = "INSERT OR IGNORE INTO agency_chats (agency, platform, chat_id, "
                               "source, created_at) VALUES (?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, code);
-    db_bind_text(st, 2, platform);
-    db_bind_text(st, 3, chat_id);
-    db_bind_text(st, 4, source);
-    sqlite3_bind_int64(st, 5, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ttttI", code, platform, chat_id, source, now_ms);
 }
 
 static int agencies_exec(struct db *db, const char *sql)
@@ -83,10 +61,10 @@ int agencies_drop_inactive_tasks(struct db *db)
 static void agencies_row(sqlite3_stmt *st, struct agency *a)
 {
     memset(a, 0, sizeof *a);
-    agencies_copy(a->code, sizeof a->code, st, 0);
-    agencies_copy(a->name, sizeof a->name, st, 1);
-    agencies_copy(a->kind, sizeof a->kind, st, 2);
-    agencies_copy(a->source, sizeof a->source, st, 3);
+    db_col_text(st, 0, a->code, sizeof a->code);
+    db_col_text(st, 1, a->name, sizeof a->name);
+    db_col_text(st, 2, a->kind, sizeof a->kind);
+    db_col_text(st, 3, a->source, sizeof a->source);
     a->active = sqlite3_column_int(st, 4) != 0;
     a->created_day = sqlite3_column_int64(st, 5);
     a->n_chats = sqlite3_column_int(st, 6);
@@ -103,10 +81,7 @@ int agencies_get(struct db *db, const char *code, struct agency *out)
 {
     static const char sql[] = AGENCIES_COLUMNS "WHERE a.code = ?";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, code);
+    sqlite3_stmt *st = db_query(db, sql, "t", code);
     int rc = db_step_row(st);
     if (rc == DB_OK)
         agencies_row(st, out);
@@ -118,10 +93,7 @@ int agencies_list(struct db *db, struct agency *out, int max, int *n)
 {
     static const char sql[] = AGENCIES_COLUMNS "ORDER BY a.active DESC, a.code LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int(st, 1, max);
+    sqlite3_stmt *st = db_query(db, sql, "i", max);
     int rc = DB_NOT_FOUND;
     while (*n < max && (rc = db_step_row(st)) == DB_OK)
         agencies_row(st, &out[(*n)++]);
@@ -132,8 +104,8 @@ static int agencies_chat_rows(sqlite3_stmt *st, struct agency_chat *out, int max
 {
     int rc = DB_NOT_FOUND;
     while (*n < max && (rc = db_step_row(st)) == DB_OK) {
-        agencies_copy(out[*n].platform, sizeof out[*n].platform, st, 0);
-        agencies_copy(out[*n].chat_id, sizeof out[*n].chat_id, st, 1);
+        db_col_text(st, 0, out[*n].platform, sizeof out[*n].platform);
+        db_col_text(st, 1, out[*n].chat_id, sizeof out[*n].chat_id);
         (*n)++;
     }
     return db_rows_end(st, rc);
@@ -168,11 +140,7 @@ int agencies_chats_all(struct db *db, const char *code, struct agency_chat *out,
     static const char sql[] = "SELECT platform, chat_id FROM agency_chats WHERE agency = ? "
                               "ORDER BY platform, chat_id LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, code);
-    sqlite3_bind_int(st, 2, max);
+    sqlite3_stmt *st = db_query(db, sql, "ti", code, max);
     return agencies_chat_rows(st, out, max, n);
 }
 
@@ -181,11 +149,7 @@ int agencies_chats_all(struct db *db, const char *code, struct agency_chat *out,
 int agencies_dates_retire(struct db *db, int64_t from_day)
 {
     static const char sql[] = "UPDATE deadline_dates SET active = 0 WHERE due_day >= ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, from_day);
-    return db_step_done(db, st);
+    return db_run(db, sql, "I", from_day);
 }
 
 /* Open tasks of a date whose day moved start over: the reminder job finds the right one. */
@@ -194,42 +158,56 @@ static int agencies_date_moved(struct db *db, const char *code, int64_t due_day)
     static const char sql[] =
         "UPDATE deadline_tasks SET next_at = 0, last_slot = NULL WHERE submitted_at IS NULL AND "
         "date_id = (SELECT id FROM deadline_dates WHERE code = ?1 AND due_day != ?2)";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, code);
-    sqlite3_bind_int64(st, 2, due_day);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tI", code, due_day);
 }
 
-int agencies_date_upsert(struct db *db, const struct agencies_date *d, int64_t now_ms)
+/* The date's targets: those it had go, these n are written. */
+static int agencies_targets_put(struct db *db, int64_t date_id,
+                                const struct agencies_target *targets, int n)
+{
+    static const char clear[] = "DELETE FROM deadline_targets WHERE date_id = ?";
+    static const char add[] =
+        "INSERT INTO deadline_targets (date_id, kind, value) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING";
+    static const char *const kinds[] = {"all", "agency", "kind"};
+    if (n < 0 || n > AGENCIES_TARGETS_MAX || db_run(db, clear, "I", date_id) != DB_OK)
+        return DB_ERROR;
+    for (int i = 0; i < n; i++) {
+        const struct agencies_target *t = &targets[i];
+        if ((unsigned)t->kind > AGENCIES_TARGET_KIND ||
+            db_run(db, add, "Itt", date_id, kinds[t->kind],
+                   t->kind == AGENCIES_TARGET_ALL ? "" : t->value) != DB_OK)
+            return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+int agencies_date_upsert(struct db *db, const struct agencies_date *d,
+                         const struct agencies_target *targets, int n, int64_t now_ms)
 {
     static const char sql[] =
-        "INSERT INTO deadline_dates (code, base, plan, what, submit_to, targets, due_day, "
+        "INSERT INTO deadline_dates (code, base, plan, what, submit_to, due_day, "
         "rule_day, note, active, escalate_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-        "?8, NULLIF(?9, ''), 1, NULLIF(?10, 0), ?11) ON CONFLICT (code) DO UPDATE SET base = "
-        "excluded.base, "
+        "NULLIF(?8, ''), 1, ?9, ?10) ON CONFLICT (code) DO UPDATE SET base = excluded.base, "
         "plan = excluded.plan, what = excluded.what, submit_to = excluded.submit_to, "
-        "targets = excluded.targets, rule_day = excluded.rule_day, note = excluded.note, "
+        "rule_day = excluded.rule_day, note = excluded.note, "
         "active = 1, updated_at = excluded.updated_at, "
         "escalate_at = CASE WHEN escalated_at IS NULL OR due_day != excluded.due_day "
         "THEN excluded.escalate_at END, "
         "escalated_at = CASE WHEN due_day = excluded.due_day THEN escalated_at END, "
-        "due_day = excluded.due_day";
+        "due_day = excluded.due_day RETURNING id";
     if (agencies_date_moved(db, d->code, d->due_day) != DB_OK)
         return DB_ERROR;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
+    sqlite3_stmt *st =
+        db_query(db, sql, "tttttIItzI", d->code, d->base, d->plan, d->what, d->submit_to,
+                 d->due_day, d->rule_day, d->note, d->escalate_at, now_ms);
+    int rc = db_step_row(st);
+    int64_t id = rc == DB_OK ? sqlite3_column_int64(st, 0) : 0;
+    if (st)
+        sqlite3_reset(st);
+    if (rc != DB_OK)
         return DB_ERROR;
-    const char *texts[] = {d->code, d->base, d->plan, d->what, d->submit_to, d->targets};
-    for (int i = 0; i < 6; i++)
-        db_bind_text(st, i + 1, texts[i]);
-    sqlite3_bind_int64(st, 7, d->due_day);
-    sqlite3_bind_int64(st, 8, d->rule_day);
-    db_bind_text(st, 9, d->note);
-    sqlite3_bind_int64(st, 10, d->escalate_at);
-    sqlite3_bind_int64(st, 11, now_ms);
-    return db_step_done(db, st);
+    return agencies_targets_put(db, id, targets, n);
 }
 
 int agencies_tasks_sync(struct db *db, int64_t from_day, int64_t now_ms)
@@ -244,11 +222,7 @@ int agencies_tasks_sync(struct db *db, int64_t from_day, int64_t now_ms)
         "SELECT t.date_id, t.agency FROM deadline_tasks t JOIN deadline_dates d ON "
         "d.id = t.date_id JOIN agencies a ON a.code = t.agency WHERE t.submitted_at IS NULL "
         "AND (d.active = 0 OR NOT " AGENCIES_TARGETED "))";
-    sqlite3_stmt *st = db_stmt(db, add);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, from_day);
-    sqlite3_bind_int64(st, 2, now_ms);
+    sqlite3_stmt *st = db_query(db, add, "II", from_day, now_ms);
     if (db_step_done(db, st) != DB_OK)
         return DB_ERROR;
     return agencies_exec(db, drop);
@@ -257,26 +231,26 @@ int agencies_tasks_sync(struct db *db, int64_t from_day, int64_t now_ms)
 #define AGENCIES_TASK_COLUMNS                                                                      \
     "SELECT t.date_id, t.agency, t.last_slot, coalesce(t.next_at, 0), "                            \
     "coalesce(t.submitted_at, 0), coalesce(t.late_days, 0), d.code, d.base, d.plan, d.what, "      \
-    "d.submit_to, d.targets, coalesce(d.note, ''), d.due_day, d.rule_day, "                        \
+    "d.submit_to, coalesce(d.note, ''), d.due_day, d.rule_day, "                                   \
     "coalesce(d.escalate_at, 0) FROM deadline_tasks t JOIN deadline_dates d ON d.id = t.date_id "
 
 static void agencies_date_row(sqlite3_stmt *st, int col, struct agencies_date *d)
 {
-    char *fields[] = {d->code, d->base, d->plan, d->what, d->submit_to, d->targets, d->note};
-    size_t sizes[] = {sizeof d->code,      sizeof d->base,    sizeof d->plan, sizeof d->what,
-                      sizeof d->submit_to, sizeof d->targets, sizeof d->note};
-    for (int i = 0; i < 7; i++)
-        agencies_copy(fields[i], sizes[i], st, col + i);
-    d->due_day = sqlite3_column_int64(st, col + 7);
-    d->rule_day = sqlite3_column_int64(st, col + 8);
-    d->escalate_at = sqlite3_column_int64(st, col + 9);
+    char *fields[] = {d->code, d->base, d->plan, d->what, d->submit_to, d->note};
+    size_t sizes[] = {sizeof d->code, sizeof d->base,      sizeof d->plan,
+                      sizeof d->what, sizeof d->submit_to, sizeof d->note};
+    for (int i = 0; i < 6; i++)
+        db_col_text(st, col + i, fields[i], sizes[i]);
+    d->due_day = sqlite3_column_int64(st, col + 6);
+    d->rule_day = sqlite3_column_int64(st, col + 7);
+    d->escalate_at = sqlite3_column_int64(st, col + 8);
 }
 
 static void agencies_task_row(sqlite3_stmt *st, struct agencies_task *t)
 {
     memset(t, 0, sizeof *t);
     t->date_id = sqlite3_column_int64(st, 0);
-    agencies_copy(t->agency, sizeof t->agency, st, 1);
+    db_col_text(st, 1, t->agency, sizeof t->agency);
     t->has_last_slot = sqlite3_column_type(st, 2) != SQLITE_NULL;
     t->last_slot = sqlite3_column_int(st, 2);
     t->next_at = sqlite3_column_int64(st, 3);
@@ -298,11 +272,7 @@ int agencies_tasks_due(struct db *db, int64_t now_ms, struct agencies_task *out,
     static const char sql[] = AGENCIES_TASK_COLUMNS
         "WHERE t.next_at IS NOT NULL AND t.next_at <= ? ORDER BY t.next_at LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int(st, 2, max);
+    sqlite3_stmt *st = db_query(db, sql, "Ii", now_ms, max);
     return agencies_task_rows(st, out, max, n);
 }
 
@@ -336,12 +306,7 @@ int agencies_task_find(struct db *db, const char *agency, const char *typed, int
         "CASE WHEN t.submitted_at IS NULL THEN d.due_day ELSE -d.due_day END LIMIT 1";
     int n = 0;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, agency);
-    db_bind_text(st, 2, typed);
-    sqlite3_bind_int64(st, 3, soon_day);
+    sqlite3_stmt *st = db_query(db, sql, "ttI", agency, typed, soon_day);
     if (agencies_task_rows(st, out, 1, &n) != DB_OK)
         return DB_ERROR;
     return n ? DB_OK : DB_NOT_FOUND;
@@ -353,18 +318,8 @@ int agencies_task_submit(struct db *db, int64_t date_id, const char *agency, int
     static const char sql[] =
         "UPDATE deadline_tasks SET submitted_at = ?, submitted_by = NULLIF(?, 0), late_days = ?, "
         "next_at = NULL WHERE date_id = ? AND agency = ? AND submitted_at IS NULL";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int64(st, 2, person_id);
-    sqlite3_bind_int(st, 3, late_days);
-    sqlite3_bind_int64(st, 4, date_id);
-    db_bind_text(st, 5, agency);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "IIiIt", now_ms, person_id, late_days, date_id, agency),
+                      DB_NOT_FOUND);
 }
 
 int agencies_tasks_open(struct db *db, const char *agency, struct agencies_task *out, int max,
@@ -374,11 +329,7 @@ int agencies_tasks_open(struct db *db, const char *agency, struct agencies_task 
                                                     "AND d.active = 1 ORDER BY d.due_day, d.code "
                                                     "LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, agency);
-    sqlite3_bind_int(st, 2, max);
+    sqlite3_stmt *st = db_query(db, sql, "ti", agency, max);
     return agencies_task_rows(st, out, max, n);
 }
 
@@ -387,11 +338,7 @@ int agencies_escalations_due(struct db *db, int64_t now_ms, int64_t *ids, int ma
     static const char sql[] = "SELECT id FROM deadline_dates WHERE escalate_at IS NOT NULL AND "
                               "escalate_at <= ? ORDER BY escalate_at LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int(st, 2, max);
+    sqlite3_stmt *st = db_query(db, sql, "Ii", now_ms, max);
     int rc = DB_NOT_FOUND;
     while (*n < max && (rc = db_step_row(st)) == DB_OK)
         ids[(*n)++] = sqlite3_column_int64(st, 0);
@@ -404,14 +351,11 @@ int agencies_escalations_due(struct db *db, int64_t now_ms, int64_t *ids, int ma
 
 int agencies_date_get(struct db *db, int64_t id, struct agencies_date *out)
 {
-    static const char sql[] = "SELECT code, base, plan, what, submit_to, targets, "
+    static const char sql[] = "SELECT code, base, plan, what, submit_to, "
                               "coalesce(note, ''), due_day, rule_day, coalesce(escalate_at, 0) "
                               "FROM deadline_dates WHERE id = ?";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_stmt *st = db_query(db, sql, "I", id);
     int rc = db_step_row(st);
     if (rc == DB_OK)
         agencies_date_row(st, 0, out);
@@ -425,11 +369,7 @@ int agencies_late(struct db *db, int64_t date_id, struct agency *out, int max, i
                                                "WHERE t.date_id = ? AND t.submitted_at IS NULL "
                                                "AND a.active = 1 ORDER BY a.code LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, date_id);
-    sqlite3_bind_int(st, 2, max);
+    sqlite3_stmt *st = db_query(db, sql, "Ii", date_id, max);
     int rc = DB_NOT_FOUND;
     while (*n < max && (rc = db_step_row(st)) == DB_OK)
         agencies_row(st, &out[(*n)++]);
@@ -440,12 +380,7 @@ int agencies_escalated(struct db *db, int64_t date_id, int64_t now_ms)
 {
     static const char sql[] =
         "UPDATE deadline_dates SET escalate_at = NULL, escalated_at = ? WHERE id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int64(st, 2, date_id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "II", now_ms, date_id);
 }
 
 int agencies_report(struct db *db, int64_t from_day, int64_t to_day, int64_t today,
@@ -462,18 +397,12 @@ int agencies_report(struct db *db, int64_t from_day, int64_t to_day, int64_t tod
         "LEFT JOIN deadline_dates d ON d.id = t.date_id "
         "WHERE a.active = 1 OR t.agency IS NOT NULL GROUP BY a.code ORDER BY a.code LIMIT ?4";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, from_day);
-    sqlite3_bind_int64(st, 2, to_day);
-    sqlite3_bind_int64(st, 3, today);
-    sqlite3_bind_int(st, 4, max);
+    sqlite3_stmt *st = db_query(db, sql, "IIIi", from_day, to_day, today, max);
     int rc = DB_NOT_FOUND;
     while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         struct agencies_record *r = &out[(*n)++];
-        agencies_copy(r->code, sizeof r->code, st, 0);
-        agencies_copy(r->name, sizeof r->name, st, 1);
+        db_col_text(st, 0, r->code, sizeof r->code);
+        db_col_text(st, 1, r->name, sizeof r->name);
         r->on_time = sqlite3_column_int(st, 2);
         r->late = sqlite3_column_int(st, 3);
         r->missing = sqlite3_column_int(st, 4);
@@ -491,13 +420,10 @@ int agencies_of_person(struct db *db, int64_t person_id, char code[AGENCIES_CODE
     static const char sql[] = "SELECT agency FROM people WHERE id = ? AND role = 'agency' "
                               "AND agency IS NOT NULL";
     code[0] = '\0';
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_stmt *st = db_query(db, sql, "I", person_id);
     int rc = db_step_row(st);
     if (rc == DB_OK)
-        agencies_copy(code, AGENCIES_CODE_MAX, st, 0);
+        db_col_text(st, 0, code, AGENCIES_CODE_MAX);
     sqlite3_reset(st);
     return rc;
 }
@@ -507,24 +433,16 @@ int agencies_sync_due(struct db *db, const char *name, const char *token)
     static const char sql[] = "INSERT INTO sync_marks (name, token) VALUES (?1, ?2) ON CONFLICT "
                               "(name) DO UPDATE SET token = excluded.token WHERE token != "
                               "excluded.token";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, name);
-    db_bind_text(st, 2, token);
+    sqlite3_stmt *st = db_query(db, sql, "tt", name, token);
     if (db_step_done(db, st) != DB_OK)
         return DB_ERROR;
-    return sqlite3_changes(db_handle(db)) > 0;
+    return db_changes(db) > 0;
 }
 
 int agencies_sync_pending(struct db *db, const char *name, const char *token)
 {
     static const char sql[] = "SELECT token = ?2 FROM sync_marks WHERE name = ?1";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, name);
-    db_bind_text(st, 2, token);
+    sqlite3_stmt *st = db_query(db, sql, "tt", name, token);
     int rc = db_step_row(st),
         pending = rc == DB_NOT_FOUND || (rc == DB_OK && !sqlite3_column_int(st, 0));
     return db_rows_end(st, rc) == DB_OK ? pending : DB_ERROR;

@@ -23,8 +23,8 @@ enum {
     AGENCIES_KIND_MAX = 24,
     AGENCIES_TEXT_MAX = 400,
     AGENCIES_DATE_CODE_MAX = 40,
-    AGENCIES_TARGETS_MAX = 512,
-    AGENCIES_CHATS_MAX = 16, /* chats of one agency reached by a reminder */
+    AGENCIES_TARGETS_MAX = 256, /* targets of one dated deadline (a calendar's 512-byte list) */
+    AGENCIES_CHATS_MAX = 16,    /* chats of one agency reached by a reminder */
 };
 
 struct agency {
@@ -77,18 +77,26 @@ struct agencies_date {
     char plan[AGENCIES_TEXT_MAX];
     char what[AGENCIES_TEXT_MAX];
     char submit_to[AGENCIES_TEXT_MAX];
-    char targets[AGENCIES_TARGETS_MAX]; /* "*" or ",CODE,kind:KIND," */
-    char note[AGENCIES_TEXT_MAX];       /* weekend / holiday / shift note, or "" */
+    char note[AGENCIES_TEXT_MAX]; /* weekend / holiday / shift note, or "" */
     int64_t due_day, rule_day;
     int64_t escalate_at; /* when the late list goes to the steering committee */
+};
+
+/* Whom a dated deadline binds (table deadline_targets): every active agency, the agency whose
+ * code is value, or every agency whose kind is value ("school"). */
+enum agencies_target_kind { AGENCIES_TARGET_ALL, AGENCIES_TARGET_AGENCY, AGENCIES_TARGET_KIND };
+struct agencies_target {
+    enum agencies_target_kind kind;
+    char value[AGENCIES_CODE_MAX]; /* "" for ALL */
 };
 
 /* Marks every date due on or after from_day inactive: the sync's upserts bring back those the
  * calendars still have. */
 int agencies_dates_retire(struct db *db, int64_t from_day);
-/* Writes one date (active). When its due day moved, its open tasks start their reminders
- * afresh. */
-int agencies_date_upsert(struct db *db, const struct agencies_date *d, int64_t now_ms);
+/* Writes one date (active) and its n targets (they replace the ones it had; n at most
+ * AGENCIES_TARGETS_MAX). When its due day moved, its open tasks start their reminders afresh. */
+int agencies_date_upsert(struct db *db, const struct agencies_date *d,
+                         const struct agencies_target *targets, int n, int64_t now_ms);
 /* Creates the missing tasks: every active date due on or after from_day, for every active
  * agency its targets name that existed on the due day; drops open tasks no longer targeted
  * or of retired dates. New tasks are due at once (next_at 0): the reminder job schedules them. */

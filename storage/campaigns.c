@@ -4,9 +4,9 @@
  * the number an officer confirms is computed exactly as the list that is sent.
  *
  * Withdrawing queued messages (an opt-out, a cancelled campaign) updates outbox rows directly,
- * found through outbox_chat and the dedupe key's "campaign:" prefix: storage/outbox.c has no
- * notion of campaigns, and a new outbox state was rejected — 'failed' with the reason kept is
- * what every report already reads.
+ * found by their reference (ref_kind 'campaign', ref_id the campaign: the index outbox_ref, or
+ * outbox_chat for one chat's): storage/outbox.c has no notion of campaigns, and a new outbox
+ * state was rejected — 'failed' with the reason kept is what every report already reads.
  */
 #include "storage/campaigns.h"
 
@@ -49,12 +49,6 @@
     "SELECT count(*), count(CASE WHEN state = 'opted_out' THEN 1 END), "                           \
     "count(CASE WHEN state = 'unreachable' THEN 1 END) FROM (" select ")"
 
-static void campaigns_copy(char *out, size_t size, sqlite3_stmt *st, int col)
-{
-    const unsigned char *s = sqlite3_column_text(st, col);
-    snprintf(out, size, "%s", s ? (const char *)s : "");
-}
-
 /* ---- subscriptions ---------------------------------------------------------------------- */
 
 int campaigns_sub_get(struct db *db, const char *platform, const char *chat_id,
@@ -62,19 +56,12 @@ int campaigns_sub_get(struct db *db, const char *platform, const char *chat_id,
 {
     static const char sql[] = "SELECT status, coalesce(area, '') FROM subscriptions "
                               "WHERE platform = ? AND chat_id = ?";
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_TEXT, struct campaigns_sub, status),
+        DB_COL(1, DB_TEXT, struct campaigns_sub, area),
+    };
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    int rc = db_step_row(st);
-    if (rc == DB_OK) {
-        campaigns_copy(out->status, sizeof out->status, st, 0);
-        campaigns_copy(out->area, sizeof out->area, st, 1);
-    }
-    sqlite3_reset(st);
-    return rc;
+    return db_row(db_query(db, sql, "tt", platform, chat_id), cols, DB_COLS(cols), out);
 }
 
 static int campaigns_set_status(struct db *db, const char *platform, const char *chat_id,
@@ -86,16 +73,7 @@ static int campaigns_set_status(struct db *db, const char *platform, const char 
         "updated_at) VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5, ?6, ?6) ON CONFLICT (platform, "
         "chat_id) DO UPDATE SET status = excluded.status, person_id = coalesce(excluded.person_id, "
         "person_id), area = coalesce(excluded.area, area), updated_at = excluded.updated_at";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    sqlite3_bind_int64(st, 3, person_id);
-    db_bind_text(st, 4, status);
-    db_bind_text(st, 5, area);
-    sqlite3_bind_int64(st, 6, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ttIttI", platform, chat_id, person_id, status, area, now_ms);
 }
 
 int campaigns_subscribe(struct db *db, const char *platform, const char *chat_id, int64_t person_id,
@@ -110,26 +88,14 @@ static int campaigns_withdraw(struct db *db, const char *platform, const char *c
 {
     static const char by_chat[] =
         "UPDATE outbox SET status = 'failed', last_error = ?3 WHERE platform = ?1 AND "
-        "chat_id = ?2 AND status = 'queued' AND substr(dedupe_key, 1, 9) = 'campaign:'";
+        "chat_id = ?2 AND status = 'queued' AND ref_kind = 'campaign'";
     static const char by_campaign[] =
-        "UPDATE outbox SET status = 'failed', last_error = ?3 WHERE dedupe_key > ?2 AND "
-        "dedupe_key < ?2 || '~' AND status = 'queued' AND ?1 > 0";
-    char prefix[64];
-    sqlite3_stmt *st = db_stmt(db, chat_id ? by_chat : by_campaign);
-    if (!st)
-        return DB_ERROR;
-    if (chat_id) {
-        db_bind_text(st, 1, platform);
-        db_bind_text(st, 2, chat_id);
-    } else {
-        snprintf(prefix, sizeof prefix, "campaign:%lld:", (long long)id);
-        sqlite3_bind_int64(st, 1, id);
-        db_bind_text(st, 2, prefix);
-    }
-    db_bind_text(st, 3, why);
-    int rc = db_step_done(db, st);
+        "UPDATE outbox SET status = 'failed', last_error = ?2 WHERE ref_kind = 'campaign' AND "
+        "ref_id = ?1 AND status = 'queued'";
+    int rc = chat_id ? db_run(db, by_chat, "ttt", platform, chat_id, why)
+                     : db_run(db, by_campaign, "It", id, why);
     if (dropped)
-        *dropped = rc == DB_OK ? sqlite3_changes(db_handle(db)) : 0;
+        *dropped = rc == DB_OK ? db_changes(db) : 0;
     return rc;
 }
 
@@ -144,13 +110,7 @@ int campaigns_stop(struct db *db, const char *platform, const char *chat_id, int
     if (campaigns_set_status(db, platform, chat_id, person_id, "stopped", NULL, now_ms) != DB_OK ||
         campaigns_withdraw(db, platform, chat_id, 0, "opted out", dropped) != DB_OK)
         return DB_ERROR;
-    sqlite3_stmt *st = db_stmt(db, recipients);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    sqlite3_bind_int64(st, 3, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, recipients, "ttI", platform, chat_id, now_ms);
 }
 
 /* ---- campaigns -------------------------------------------------------------------------- */
@@ -171,13 +131,13 @@ static void campaigns_row(sqlite3_stmt *st, struct campaign *c)
 {
     memset(c, 0, sizeof *c);
     c->id = sqlite3_column_int64(st, 0);
-    campaigns_copy(c->code, sizeof c->code, st, 1);
-    campaigns_copy(c->kind, sizeof c->kind, st, 2);
-    campaigns_copy(c->title, sizeof c->title, st, 3);
+    db_col_text(st, 1, c->code, sizeof c->code);
+    db_col_text(st, 2, c->kind, sizeof c->kind);
+    db_col_text(st, 3, c->title, sizeof c->title);
     c->text = db_col_strdup(st, 4);
-    campaigns_copy(c->audience, sizeof c->audience, st, 5);
+    db_col_text(st, 5, c->audience, sizeof c->audience);
     c->priority = sqlite3_column_int(st, 6);
-    campaigns_copy(c->status, sizeof c->status, st, 7);
+    db_col_text(st, 7, c->status, sizeof c->status);
     c->send_at = sqlite3_column_int64(st, 8);
     c->created_at = sqlite3_column_int64(st, 9);
     c->started_at = sqlite3_column_int64(st, 10);
@@ -248,10 +208,7 @@ int campaigns_get(struct db *db, const char *code, struct campaign *out)
 {
     static const char sql[] = CAMPAIGNS_COLUMNS "WHERE code = upper(?)";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, code);
+    sqlite3_stmt *st = db_query(db, sql, "t", code);
     return campaigns_one(st, out);
 }
 
@@ -259,10 +216,7 @@ int campaigns_get_id(struct db *db, int64_t id, struct campaign *out)
 {
     static const char sql[] = CAMPAIGNS_COLUMNS "WHERE id = ?";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_stmt *st = db_query(db, sql, "I", id);
     return campaigns_one(st, out);
 }
 
@@ -272,10 +226,7 @@ int campaigns_list(struct db *db, struct campaign *out, int max, int *n)
         CAMPAIGNS_COLUMNS "ORDER BY coalesce(send_at, created_at) DESC, id DESC LIMIT ?";
     int rc = DB_NOT_FOUND;
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int(st, 1, max);
+    sqlite3_stmt *st = db_query(db, sql, "i", max);
     while (*n < max && (rc = db_step_row(st)) == DB_OK)
         campaigns_row(st, &out[(*n)++]);
     if (db_rows_end(st, rc) != DB_OK) {
@@ -292,16 +243,7 @@ int campaigns_list(struct db *db, struct campaign *out, int max, int *n)
 static int campaigns_update(struct db *db, const char *sql, int64_t id, int64_t now_ms,
                             int64_t value)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now_ms);
-    sqlite3_bind_int64(st, 3, value);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "III", id, now_ms, value), DB_NOT_FOUND);
 }
 
 int campaigns_schedule(struct db *db, int64_t id, int64_t send_at, int64_t now_ms)
@@ -341,11 +283,7 @@ int campaigns_due(struct db *db, int64_t now_ms, int64_t *ids, int max, int *n)
 {
     static const char sql[] = "SELECT id FROM campaigns WHERE status = 'scheduled' AND "
                               "send_at <= ? ORDER BY send_at, id LIMIT ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int(st, 2, max);
+    sqlite3_stmt *st = db_query(db, sql, "Ii", now_ms, max);
     return campaigns_ids(st, ids, max, n);
 }
 
@@ -353,10 +291,7 @@ int campaigns_running(struct db *db, int64_t *ids, int max, int *n)
 {
     static const char sql[] = "SELECT id FROM campaigns WHERE status = 'running' "
                               "ORDER BY priority, id LIMIT ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int(st, 1, max);
+    sqlite3_stmt *st = db_query(db, sql, "i", max);
     return campaigns_ids(st, ids, max, n);
 }
 
@@ -392,7 +327,7 @@ static int campaigns_snapshot(struct db *db, const char *sql, int64_t id, int64_
     sqlite3_bind_int64(st, 2, now_ms);
     campaigns_bind_audience(st, list, schools);
     int rc = db_step_done(db, st);
-    *added += rc == DB_OK ? sqlite3_changes(db_handle(db)) : 0;
+    *added += rc == DB_OK ? db_changes(db) : 0;
     return rc;
 }
 
@@ -426,17 +361,13 @@ int campaigns_pending(struct db *db, int64_t id, struct campaigns_recipient *out
         "r.state = 'pending' LIMIT ?";
     int rc = DB_NOT_FOUND;
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, max);
+    sqlite3_stmt *st = db_query(db, sql, "Ii", id, max);
     while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         struct campaigns_recipient *r = &out[(*n)++];
-        campaigns_copy(r->platform, sizeof r->platform, st, 0);
-        campaigns_copy(r->chat_id, sizeof r->chat_id, st, 1);
-        campaigns_copy(r->audience, sizeof r->audience, st, 2);
-        campaigns_copy(r->sub_status, sizeof r->sub_status, st, 3);
+        db_col_text(st, 0, r->platform, sizeof r->platform);
+        db_col_text(st, 1, r->chat_id, sizeof r->chat_id);
+        db_col_text(st, 2, r->audience, sizeof r->audience);
+        db_col_text(st, 3, r->sub_status, sizeof r->sub_status);
         r->reachable = sqlite3_column_int(st, 4) != 0;
     }
     return db_rows_end(st, rc);
@@ -448,16 +379,7 @@ int campaigns_recipient_set(struct db *db, int64_t id, const char *platform, con
     static const char sql[] =
         "UPDATE campaign_recipients SET state = ?4, outbox_id = NULLIF(?5, 0), updated_at = ?6 "
         "WHERE campaign_id = ?1 AND platform = ?2 AND chat_id = ?3 AND state = 'pending'";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    db_bind_text(st, 2, platform);
-    db_bind_text(st, 3, chat_id);
-    db_bind_text(st, 4, state);
-    sqlite3_bind_int64(st, 5, outbox_id);
-    sqlite3_bind_int64(st, 6, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ItttII", id, platform, chat_id, state, outbox_id, now_ms);
 }
 
 static int campaigns_report_live(struct db *db, int64_t id, struct campaigns_counts *out)
@@ -476,10 +398,7 @@ static int campaigns_report_live(struct db *db, int64_t id, struct campaigns_cou
         "FROM campaign_recipients r LEFT JOIN outbox o ON o.id = r.outbox_id LEFT JOIN chats c "
         "ON c.platform = r.platform AND c.chat_id = r.chat_id WHERE r.campaign_id = ?";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_stmt *st = db_query(db, sql, "I", id);
     int rc = db_step_row(st);
     if (rc == DB_OK) {
         int64_t *fields[] = {&out->targeted,  &out->sent,        &out->failed,   &out->unreachable,
@@ -497,10 +416,7 @@ static int campaigns_report_frozen(struct db *db, int64_t id, struct campaigns_c
         "SELECT total_targeted, total_sent, total_failed, total_unreachable, total_opted_out, "
         "total_cancelled FROM campaigns WHERE id = ? AND totals_at IS NOT NULL";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_stmt *st = db_query(db, sql, "I", id);
     int rc = db_step_row(st);
     if (rc == DB_OK) {
         int64_t *fields[] = {&out->targeted,    &out->sent,      &out->failed,
@@ -566,11 +482,7 @@ int campaigns_archive_next(struct db *db, int64_t before_ms, int64_t after_id, i
         "status IN ('done', 'cancelled', 'missed') ORDER BY id LIMIT 1";
     *id = 0;
     *frozen = false;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
-    sqlite3_bind_int64(st, 2, after_id);
+    sqlite3_stmt *st = db_query(db, sql, "II", before_ms, after_id);
     int rc = db_step_row(st);
     if (rc == DB_OK) {
         *id = sqlite3_column_int64(st, 0);
@@ -603,35 +515,24 @@ int campaigns_freeze(struct db *db, int64_t id, int64_t now_ms, bool *frozen)
     return rc;
 }
 
-/* Runs a delete of up to max rows of campaign id (?1 the id, ?2 max, ?3 its dedupe prefix). */
+/* Runs a delete of up to max rows of campaign id (?1 the id, ?2 max). */
 static int campaigns_prune_one(struct db *db, const char *sql, int64_t id, int max,
                                int64_t *deleted)
 {
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "campaign:%lld:", (long long)id);
-    *deleted = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, max);
-    db_bind_text(st, 3, prefix);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK)
-        *deleted = sqlite3_changes(db_handle(db));
+    int rc = db_run(db, sql, "Ii", id, max);
+    *deleted = rc == DB_OK ? db_changes(db) : 0;
     return rc;
 }
 
 int campaigns_prune_rows(struct db *db, int64_t id, int max, int64_t *deleted)
 {
-    /* The campaign's outbox rows are the range of its dedupe prefix in the unique index. */
+    /* The campaign's outbox rows, by their reference (the index outbox_ref). */
     static const char outbox[] =
-        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE dedupe_key > ?3 AND "
-        "dedupe_key < ?3 || '~' AND status IN ('sent', 'failed') AND ?1 > 0 LIMIT ?2)";
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE ref_kind = 'campaign' AND "
+        "ref_id = ?1 AND status IN ('sent', 'failed') LIMIT ?2)";
     static const char recipients[] =
         "DELETE FROM campaign_recipients WHERE campaign_id = ?1 AND (platform, chat_id) IN "
-        "(SELECT platform, chat_id FROM campaign_recipients WHERE campaign_id = ?1 LIMIT ?2) "
-        "AND ?3 IS NOT NULL";
+        "(SELECT platform, chat_id FROM campaign_recipients WHERE campaign_id = ?1 LIMIT ?2)";
     int64_t messages = 0, people = 0;
     *deleted = 0;
     int rc = campaigns_prune_one(db, outbox, id, max, &messages);
@@ -647,19 +548,10 @@ int campaigns_archive(struct db *db, int64_t id, int64_t now_ms, bool *archived)
     static const char sql[] =
         "UPDATE campaigns SET archived_at = ?2 WHERE id = ?1 AND archived_at IS NULL AND "
         "totals_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM campaign_recipients WHERE "
-        "campaign_id = ?1) AND NOT EXISTS (SELECT 1 FROM outbox WHERE dedupe_key > ?3 AND "
-        "dedupe_key < ?3 || '~')";
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "campaign:%lld:", (long long)id);
-    *archived = false;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now_ms);
-    db_bind_text(st, 3, prefix);
-    int rc = db_step_done(db, st);
-    *archived = rc == DB_OK && sqlite3_changes(db_handle(db)) > 0;
+        "campaign_id = ?1) AND NOT EXISTS (SELECT 1 FROM outbox WHERE ref_kind = 'campaign' "
+        "AND ref_id = ?1)";
+    int rc = db_run(db, sql, "II", id, now_ms);
+    *archived = rc == DB_OK && db_changes(db) > 0;
     return rc;
 }
 
@@ -670,16 +562,7 @@ int campaigns_draft_put(struct db *db, const char *platform, const char *chat_id
 {
     static const char sql[] = "INSERT OR REPLACE INTO alert_drafts (platform, chat_id, person_id, "
                               "area, text, created_at) VALUES (?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    sqlite3_bind_int64(st, 3, person_id);
-    db_bind_text(st, 4, area);
-    db_bind_text(st, 5, text);
-    sqlite3_bind_int64(st, 6, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ttIttI", platform, chat_id, person_id, area, text, now_ms);
 }
 
 int campaigns_draft_get(struct db *db, const char *platform, const char *chat_id,
@@ -687,32 +570,25 @@ int campaigns_draft_get(struct db *db, const char *platform, const char *chat_id
 {
     static const char sql[] = "SELECT person_id, area, text, created_at FROM alert_drafts "
                               "WHERE platform = ? AND chat_id = ?";
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_INT64, struct campaigns_draft, person_id),
+        DB_COL(1, DB_TEXT, struct campaigns_draft, area),
+        DB_COL(2, DB_DUP, struct campaigns_draft, text),
+        DB_COL(3, DB_INT64, struct campaigns_draft, created_at),
+    };
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    int rc = db_step_row(st);
-    if (rc == DB_OK) {
-        out->person_id = sqlite3_column_int64(st, 0);
-        campaigns_copy(out->area, sizeof out->area, st, 1);
-        out->text = db_col_strdup(st, 2);
-        out->created_at = sqlite3_column_int64(st, 3);
-    }
-    sqlite3_reset(st);
+    int rc = db_row(db_query(db, sql, "tt", platform, chat_id), cols, DB_COLS(cols), out);
     if (rc == DB_OK && !out->text)
-        return DB_ERROR;
+        rc = DB_ERROR; /* a draft always has its text */
+    if (rc == DB_ERROR) {
+        free(out->text);
+        out->text = NULL;
+    }
     return rc;
 }
 
 int campaigns_draft_delete(struct db *db, const char *platform, const char *chat_id)
 {
     static const char sql[] = "DELETE FROM alert_drafts WHERE platform = ? AND chat_id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tt", platform, chat_id);
 }

@@ -16,17 +16,13 @@ void convo_clear(struct convo *c)
     memset(c, 0, sizeof *c);
 }
 
-static void convo_read(sqlite3_stmt *st, struct convo *c)
-{
-    c->platform = db_col_strdup(st, 0);
-    c->chat_id = db_col_strdup(st, 1);
-    c->flow = db_col_strdup(st, 2);
-    c->step = db_col_strdup(st, 3);
-    c->data = db_col_strdup(st, 4);
-    c->started_at = sqlite3_column_int64(st, 5);
-    c->updated_at = sqlite3_column_int64(st, 6);
-    c->nudged = sqlite3_column_int(st, 7) != 0;
-}
+/* platform, chat_id, flow, step, data, started_at, updated_at, nudged */
+static const struct db_col convo_cols[] = {
+    DB_COL(0, DB_DUP, struct convo, platform),     DB_COL(1, DB_DUP, struct convo, chat_id),
+    DB_COL(2, DB_DUP, struct convo, flow),         DB_COL(3, DB_DUP, struct convo, step),
+    DB_COL(4, DB_DUP, struct convo, data),         DB_COL(5, DB_INT64, struct convo, started_at),
+    DB_COL(6, DB_INT64, struct convo, updated_at), DB_COL(7, DB_BOOL, struct convo, nudged),
+};
 
 int convo_get(struct db *db, const char *platform, const char *chat_id, struct convo *out)
 {
@@ -34,15 +30,10 @@ int convo_get(struct db *db, const char *platform, const char *chat_id, struct c
                               "updated_at, nudged FROM conversations "
                               "WHERE platform = ? AND chat_id = ?";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        convo_read(st, out);
-    sqlite3_reset(st);
+    int rc =
+        db_row(db_query(db, sql, "tt", platform, chat_id), convo_cols, DB_COLS(convo_cols), out);
+    if (rc == DB_ERROR)
+        convo_clear(out);
     return rc;
 }
 
@@ -55,27 +46,13 @@ int convo_put(struct db *db, const char *platform, const char *chat_id, const ch
         "flow = excluded.flow, step = excluded.step, data = excluded.data, "
         "started_at = CASE WHEN flow = excluded.flow THEN started_at ELSE excluded.started_at "
         "END, updated_at = excluded.updated_at, nudged = 0";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    db_bind_text(st, 3, flow);
-    db_bind_text(st, 4, step);
-    db_bind_text(st, 5, data);
-    sqlite3_bind_int64(st, 6, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tttttI", platform, chat_id, flow, step, data, now_ms);
 }
 
 int convo_delete(struct db *db, const char *platform, const char *chat_id)
 {
     static const char sql[] = "DELETE FROM conversations WHERE platform = ? AND chat_id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tt", platform, chat_id);
 }
 
 int convo_idle(struct db *db, int64_t idle_before_ms, bool nudged, struct convo *out, int max,
@@ -86,17 +63,8 @@ int convo_idle(struct db *db, int64_t idle_before_ms, bool nudged, struct convo 
     static const char sql[] = "SELECT platform, chat_id, flow, step, data, started_at, "
                               "updated_at, nudged FROM conversations "
                               "WHERE updated_at < ? AND nudged = ? ORDER BY updated_at LIMIT ?";
-    *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, idle_before_ms);
-    sqlite3_bind_int(st, 2, nudged);
-    sqlite3_bind_int(st, 3, max);
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK)
-        convo_read(st, &out[(*n)++]);
-    if (db_rows_end(st, rc) != DB_OK) {
+    if (db_rows(db_query(db, sql, "Iii", idle_before_ms, nudged, max), convo_cols,
+                DB_COLS(convo_cols), out, sizeof *out, max, n) != DB_OK) {
         for (int i = 0; i < *n; i++)
             convo_clear(&out[i]);
         *n = 0;
@@ -109,10 +77,5 @@ int convo_mark_nudged(struct db *db, const char *platform, const char *chat_id)
 {
     static const char sql[] =
         "UPDATE conversations SET nudged = 1 WHERE platform = ? AND chat_id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tt", platform, chat_id);
 }

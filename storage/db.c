@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,7 +118,7 @@ static int db_busy(void *arg, int count)
 }
 
 /* Runs sql; on failure DB_ERROR with SQLite's message in why. */
-static int db_run(struct db *db, const char *sql, char *why, size_t size)
+static int db_exec_why(struct db *db, const char *sql, char *why, size_t size)
 {
     char *msg = NULL;
     if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) == SQLITE_OK)
@@ -137,7 +138,7 @@ static void db_log_statement(const char *sql)
 static int db_exec(struct db *db, const char *sql)
 {
     char why[DB_WHY_MAX];
-    if (db_run(db, sql, why, sizeof why) == DB_OK)
+    if (db_exec_why(db, sql, why, sizeof why) == DB_OK)
         return DB_OK;
     size_t line = strcspn(sql, "\n");
     size_t shown = utf8_floor(sql, line, DB_SQL_SHOWN);
@@ -297,36 +298,69 @@ int db_state_set(struct db *db, const void *key, void *state, void (*free_fn)(vo
     return DB_OK;
 }
 
-int db_step_done(struct db *db, sqlite3_stmt *st)
+int db_status_of(int sqlite_rc)
+{
+    switch (sqlite_rc) {
+    case SQLITE_ROW:
+        return DB_ROW;
+    case SQLITE_DONE:
+        return DB_OK;
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        return DB_DUPLICATE;
+    default:
+        break;
+    }
+    switch (sqlite_rc & 0xff) { /* the primary code of an extended one */
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return DB_BUSY;
+    case SQLITE_FULL:
+        return DB_FULL;
+    default:
+        return DB_ERROR;
+    }
+}
+
+/* Steps st once: the db_status_of status, a failure logged with what it was and st reset. */
+static int db_step(sqlite3_stmt *st)
 {
     if (!st)
         return DB_ERROR;
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
-        sqlite3_reset(st);
-        return DB_OK;
-    }
-    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        sqlite3_reset(st);
-        return DB_DUPLICATE;
-    }
-    log_error("db", "step failed (%d): %s", rc, sqlite3_errmsg(db->handle));
+    int status = db_status_of(rc);
+    if (status == DB_ROW || status == DB_OK || status == DB_DUPLICATE)
+        return status;
+    const char *what = status == DB_BUSY   ? "database busy past the busy timeout"
+                       : status == DB_FULL ? "disk full"
+                                           : "step failed";
+    log_error("db", "%s (%d): %s", what, rc, sqlite3_errmsg(sqlite3_db_handle(st)));
     sqlite3_reset(st);
+    return status;
+}
+
+int db_step_done(struct db *db, sqlite3_stmt *st)
+{
+    (void)db;
+    int rc = db_step(st);
+    if (rc == DB_ROW || rc == DB_OK || rc == DB_DUPLICATE) {
+        sqlite3_reset(st);
+        return rc == DB_DUPLICATE ? DB_DUPLICATE : DB_OK;
+    }
     return DB_ERROR;
 }
 
 int db_step_row(sqlite3_stmt *st)
 {
-    if (!st)
-        return DB_ERROR;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(st);
+    if (rc == DB_ROW)
         return DB_OK;
-    if (rc == SQLITE_DONE)
+    if (rc == DB_OK)
         return DB_NOT_FOUND;
-    sqlite3 *h = sqlite3_db_handle(st);
-    log_error("db", "step failed (%d): %s", rc, sqlite3_errmsg(h));
-    sqlite3_reset(st);
+    if (rc == DB_DUPLICATE) { /* a conflicting INSERT … RETURNING: a failed read, as before */
+        log_error("db", "step failed: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+        sqlite3_reset(st);
+    }
     return DB_ERROR;
 }
 
@@ -357,6 +391,236 @@ int db_query_int(struct db *db, const char *sql, int64_t *out)
     if (rc == DB_OK)
         *out = sqlite3_column_int64(st, 0);
     return db_rows_end(st, rc);
+}
+
+/* ---- binding by a format, reading through a column map -------------------------------- */
+
+/* Whether format letter c accepts a value of type t (db.h lists the letters). */
+static bool db_letter_accepts(char c, enum db_arg_type t)
+{
+    switch (c) {
+    case 't':
+        return t == DB_ARG_TEXT;
+    case 'i': /* an int64_t is taken when its value fits (checked when bound) */
+        return t == DB_ARG_INT || t == DB_ARG_INT64;
+    case 'I':
+    case 'z':
+        return t == DB_ARG_INT || t == DB_ARG_INT64;
+    case 'd':
+        return t == DB_ARG_DOUBLE;
+    default:
+        return false;
+    }
+}
+
+static int db_bind_one(sqlite3_stmt *st, int idx, char c, const struct db_arg *a)
+{
+    if (c == 't')
+        return a->v.s ? sqlite3_bind_text(st, idx, a->v.s, -1, SQLITE_TRANSIENT)
+                      : sqlite3_bind_null(st, idx);
+    if (c == 'z' && a->v.i == 0)
+        return sqlite3_bind_null(st, idx);
+    if (c == 'd')
+        return sqlite3_bind_double(st, idx, a->v.d);
+    return sqlite3_bind_int64(st, idx, a->v.i);
+}
+
+int db_bind_args(sqlite3_stmt *st, const char *fmt, const struct db_arg *args, int n)
+{
+    if (!st)
+        return DB_ERROR;
+    if ((int)strlen(fmt) != n) {
+        log_error("db", "bind: format \"%s\" for %d values", fmt, n);
+        return DB_ERROR;
+    }
+    /* Values past the statement's last parameter are not bound: a helper shared by several
+     * statements (tips_update, campaigns_update) passes values some of them do not use. */
+    int used = sqlite3_bind_parameter_count(st);
+    for (int i = 0; i < n; i++) {
+        if (!db_letter_accepts(fmt[i], args[i].type) ||
+            (fmt[i] == 'i' && (args[i].v.i < INT_MIN || args[i].v.i > INT_MAX))) {
+            log_error("db", "bind: value %d does not fit letter '%c' of \"%s\"", i + 1, fmt[i],
+                      fmt);
+            return DB_ERROR;
+        }
+        if (i < used && db_bind_one(st, i + 1, fmt[i], &args[i]) != SQLITE_OK) {
+            log_error("db", "bind %d failed: %s", i + 1, sqlite3_errmsg(sqlite3_db_handle(st)));
+            return DB_ERROR;
+        }
+    }
+    return DB_OK;
+}
+
+sqlite3_stmt *db_query_args(struct db *db, const char *sql, const char *fmt,
+                            const struct db_arg *args, int n)
+{
+    sqlite3_stmt *st = db_stmt(db, sql);
+    if (!st || db_bind_args(st, fmt, args, n) == DB_OK)
+        return st;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return NULL;
+}
+
+int db_run_args(struct db *db, const char *sql, const char *fmt, const struct db_arg *args, int n)
+{
+    return db_step_done(db, db_query_args(db, sql, fmt, args, n));
+}
+
+int db_run0(struct db *db, const char *sql)
+{
+    return db_step_done(db, db_stmt(db, sql));
+}
+
+int db_get_int_args(struct db *db, int64_t *out, const char *sql, const char *fmt,
+                    const struct db_arg *args, int n)
+{
+    *out = 0;
+    sqlite3_stmt *st = db_query_args(db, sql, fmt, args, n);
+    int rc = db_step_row(st);
+    if (rc == DB_OK)
+        *out = sqlite3_column_int64(st, 0);
+    if (st)
+        sqlite3_reset(st);
+    return rc == DB_ERROR ? DB_ERROR : DB_OK;
+}
+
+int db_changed(struct db *db, int rc, int none)
+{
+    return rc == DB_OK && sqlite3_changes(db->handle) == 0 ? none : rc;
+}
+
+int64_t db_changes(struct db *db)
+{
+    return sqlite3_changes(db->handle);
+}
+
+int64_t db_last_id(struct db *db)
+{
+    return sqlite3_last_insert_rowid(db->handle);
+}
+
+/* The size a member of this type must have (DB_TEXT: any, at least 1). */
+static bool db_col_fits(const struct db_col *c)
+{
+    switch (c->type) {
+    case DB_INT:
+        return c->size == sizeof(int);
+    case DB_INT64:
+        return c->size == sizeof(int64_t);
+    case DB_BOOL:
+        return c->size == sizeof(bool);
+    case DB_DOUBLE:
+        return c->size == sizeof(double);
+    case DB_TEXT:
+        return c->size >= 1;
+    case DB_DUP:
+        return c->size == sizeof(char *);
+    }
+    return false;
+}
+
+void db_col_text(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    size_t len = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (len >= size)
+        len = utf8_floor(s, len, size - 1);
+    if (len)
+        memcpy(out, s, len);
+    out[len] = '\0';
+}
+
+static int db_read_col(sqlite3_stmt *st, const struct db_col *c, char *base)
+{
+    int t = sqlite3_column_type(st, c->col);
+    bool text = c->type == DB_TEXT || c->type == DB_DUP;
+    bool number = t == SQLITE_INTEGER || t == SQLITE_FLOAT;
+    if (!db_col_fits(c) || (t != SQLITE_NULL && (text ? t != SQLITE_TEXT : !number))) {
+        log_error("db", "column %d (%s) does not fit its member (type %d, %zu bytes)", c->col,
+                  sqlite3_column_name(st, c->col), (int)c->type, c->size);
+        return DB_ERROR;
+    }
+    void *m = base + c->offset;
+    switch (c->type) {
+    case DB_INT:
+        *(int *)m = sqlite3_column_int(st, c->col);
+        break;
+    case DB_INT64:
+        *(int64_t *)m = sqlite3_column_int64(st, c->col);
+        break;
+    case DB_BOOL:
+        *(bool *)m = sqlite3_column_int64(st, c->col) != 0;
+        break;
+    case DB_DOUBLE:
+        *(double *)m = sqlite3_column_double(st, c->col);
+        break;
+    case DB_TEXT:
+        db_col_text(st, c->col, m, c->size);
+        break;
+    case DB_DUP:
+        *(char **)m = NULL;
+        if (t != SQLITE_NULL && !(*(char **)m = db_col_strdup(st, c->col)))
+            return DB_ERROR;
+        break;
+    }
+    return DB_OK;
+}
+
+int db_read(sqlite3_stmt *st, const struct db_col *map, int ncols, void *out)
+{
+    for (int i = 0; i < ncols; i++)
+        if (db_read_col(st, &map[i], out) != DB_OK)
+            return DB_ERROR;
+    return DB_OK;
+}
+
+int db_row(sqlite3_stmt *st, const struct db_col *map, int ncols, void *out)
+{
+    int rc = db_step_row(st);
+    if (rc == DB_OK && db_read(st, map, ncols, out) != DB_OK)
+        rc = DB_ERROR;
+    if (st)
+        sqlite3_reset(st);
+    return rc;
+}
+
+int db_rows(sqlite3_stmt *st, const struct db_col *map, int ncols, void *rows, size_t elem_size,
+            int max, int *n)
+{
+    int rc = DB_NOT_FOUND;
+    *n = 0;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
+        char *row = (char *)rows + (size_t)*n * elem_size;
+        memset(row, 0, elem_size);
+        (*n)++;
+        if (db_read(st, map, ncols, row) != DB_OK) {
+            rc = DB_ERROR;
+            break;
+        }
+    }
+    if (st)
+        sqlite3_reset(st);
+    return rc == DB_ERROR ? DB_ERROR : DB_OK;
+}
+
+int db_text_pairs(sqlite3_stmt *st, char **a, char **b, int max, int *n)
+{
+    int rc = DB_NOT_FOUND;
+    *n = 0;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
+        a[*n] = db_col_strdup(st, 0);
+        b[*n] = db_col_strdup(st, 1);
+        (*n)++;
+    }
+    if (db_rows_end(st, rc) == DB_OK)
+        return DB_OK;
+    for (int i = 0; i < *n; i++) {
+        free(a[i]);
+        free(b[i]);
+    }
+    *n = 0;
+    return DB_ERROR;
 }
 
 /* Write transactions of this process's connections take turns on a mutex before asking SQLite
@@ -521,8 +785,8 @@ static int db_migrate_step(struct db *db, int target, int *left)
     if (!m)
         return db_rollback(db);
     snprintf(bump, sizeof bump, "PRAGMA user_version=%d", m->version);
-    if (db_run(db, m->sql, why, sizeof why) != DB_OK ||
-        db_run(db, bump, why, sizeof why) != DB_OK) {
+    if (db_exec_why(db, m->sql, why, sizeof why) != DB_OK ||
+        db_exec_why(db, bump, why, sizeof why) != DB_OK) {
         db_rollback(db);
         log_error("db", "migration %s failed: %s; the database stays at schema version %d", m->name,
                   why, current);

@@ -48,16 +48,7 @@ int enrol_create(struct db *db, const struct enrol_grant *g, int64_t now_ms, int
     code[ENROL_CODE_LEN] = '\0';
     char hash[2 * SECURE_SHA256_LEN + 1];
     enrol_hash(code, hash);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, hash);
-    db_bind_text(st, 2, g->role);
-    db_bind_text(st, 3, g->area);
-    db_bind_text(st, 4, g->agency);
-    sqlite3_bind_int64(st, 5, now_ms);
-    sqlite3_bind_int64(st, 6, now_ms + ttl_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ttttII", hash, g->role, g->area, g->agency, now_ms, now_ms + ttl_ms);
 }
 
 int enrol_redeem(struct db *db, const char *typed, int64_t person_id, int64_t now_ms,
@@ -74,29 +65,15 @@ int enrol_redeem(struct db *db, const char *typed, int64_t person_id, int64_t no
     if (enrol_normalise(typed, code) != 0)
         return DB_NOT_FOUND;
     enrol_hash(code, hash);
-    sqlite3_stmt *st = db_stmt(db, use);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int64(st, 2, person_id);
-    db_bind_text(st, 3, hash);
-    sqlite3_bind_int64(st, 4, now_ms);
+    sqlite3_stmt *st = db_query(db, use, "IItI", now_ms, person_id, hash, now_ms);
     int rc = db_step_row(st);
     if (rc == DB_OK) {
-        snprintf(g->role, sizeof g->role, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(g->area, sizeof g->area, "%s", (const char *)sqlite3_column_text(st, 1));
-        snprintf(g->agency, sizeof g->agency, "%s", (const char *)sqlite3_column_text(st, 2));
+        db_col_text(st, 0, g->role, sizeof g->role);
+        db_col_text(st, 1, g->area, sizeof g->area);
+        db_col_text(st, 2, g->agency, sizeof g->agency);
     }
     sqlite3_reset(st);
     if (rc != DB_OK)
         return rc;
-    st = db_stmt(db, grant);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, g->role);
-    db_bind_text(st, 2, g->area);
-    db_bind_text(st, 3, g->agency);
-    sqlite3_bind_int64(st, 4, now_ms);
-    sqlite3_bind_int64(st, 5, person_id);
-    return db_step_done(db, st);
+    return db_run(db, grant, "tttII", g->role, g->area, g->agency, now_ms, person_id);
 }

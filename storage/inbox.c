@@ -14,21 +14,13 @@ int inbox_add(struct db *db, const char *platform, const char *update_key, const
     static const char sql[] = "INSERT INTO inbox (platform, update_key, chat_id, message, "
                               "received_at) VALUES (?, ?, ?, ?, ?) "
                               "ON CONFLICT (platform, update_key) DO NOTHING";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, update_key);
-    db_bind_text(st, 3, chat_id);
-    db_bind_text(st, 4, message_json);
-    sqlite3_bind_int64(st, 5, now_ms);
-    int rc = db_step_done(db, st);
+    int rc = db_run(db, sql, "ttttI", platform, update_key, chat_id, message_json, now_ms);
     if (rc != DB_OK)
         return rc;
-    if (sqlite3_changes(db_handle(db)) == 0)
+    if (db_changes(db) == 0)
         return DB_DUPLICATE;
     if (id)
-        *id = sqlite3_last_insert_rowid(db_handle(db));
+        *id = db_last_id(db);
     return DB_OK;
 }
 
@@ -36,23 +28,16 @@ int inbox_pending(struct db *db, int max, struct inbox_row *rows, int *n)
 {
     static const char sql[] = "SELECT id, platform, update_key, chat_id, message, received_at "
                               "FROM inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?";
-    *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int(st, 1, max);
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
-        struct inbox_row *r = &rows[*n];
-        r->id = sqlite3_column_int64(st, 0);
-        r->platform = db_col_strdup(st, 1);
-        r->update_key = db_col_strdup(st, 2);
-        r->chat_id = db_col_strdup(st, 3);
-        r->message = db_col_strdup(st, 4);
-        r->received_at = sqlite3_column_int64(st, 5);
-        (*n)++;
-    }
-    if (db_rows_end(st, rc) != DB_OK) {
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_INT64, struct inbox_row, id),
+        DB_COL(1, DB_DUP, struct inbox_row, platform),
+        DB_COL(2, DB_DUP, struct inbox_row, update_key),
+        DB_COL(3, DB_DUP, struct inbox_row, chat_id),
+        DB_COL(4, DB_DUP, struct inbox_row, message),
+        DB_COL(5, DB_INT64, struct inbox_row, received_at),
+    };
+    if (db_rows(db_query(db, sql, "i", max), cols, DB_COLS(cols), rows, sizeof *rows, max, n) !=
+        DB_OK) {
         for (int i = 0; i < *n; i++)
             inbox_row_clear(&rows[i]);
         *n = 0;
@@ -74,16 +59,7 @@ int inbox_mark_processed(struct db *db, int64_t id, int64_t now_ms, const char *
 {
     static const char sql[] =
         "UPDATE inbox SET processed_at = ?, error = ? WHERE id = ? AND processed_at IS NULL";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now_ms);
-    db_bind_text(st, 2, error);
-    sqlite3_bind_int64(st, 3, id);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "ItI", now_ms, error, id), DB_NOT_FOUND);
 }
 
 int inbox_count_pending(struct db *db, const char *platform, int64_t *count)
@@ -91,15 +67,7 @@ int inbox_count_pending(struct db *db, const char *platform, int64_t *count)
     static const char sql[] = "SELECT count(*) FROM inbox WHERE processed_at IS NULL "
                               "AND (?1 IS NULL OR platform = ?1)";
     *count = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *count = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == DB_OK ? DB_OK : DB_ERROR;
+    return db_get_int(db, count, sql, "t", platform);
 }
 
 int inbox_scrub(struct db *db, int64_t id)
@@ -109,11 +77,7 @@ int inbox_scrub(struct db *db, int64_t id)
         "UPDATE inbox SET message = json_object('kind', json_extract(message, '$.kind'), "
         "'is_group', json(iif(json_extract(message, '$.is_group'), 'true', 'false')), "
         "'date_ms', json_extract(message, '$.date_ms')) WHERE id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "I", id);
 }
 
 int inbox_prune_due(struct db *db, int64_t before_ms, bool *due)

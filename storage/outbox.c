@@ -10,60 +10,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The ref_kind column's text for kind (NULL: none). */
+static const char *outbox_ref_name(enum outbox_ref_kind kind)
+{
+    return kind == OUTBOX_REF_TIP ? "tip" : kind == OUTBOX_REF_CAMPAIGN ? "campaign" : NULL;
+}
+
 int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, int64_t *id)
 {
     static const char sql[] =
         "INSERT INTO outbox (platform, chat_id, text, buttons, priority, next_attempt_at, "
-        "dedupe_key, created_at, photo, tip_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0)) "
+        "dedupe_key, created_at, photo, ref_kind, ref_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT DO NOTHING";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, m->platform);
-    db_bind_text(st, 2, m->chat_id);
-    db_bind_text(st, 3, m->text);
-    db_bind_text(st, 4, m->buttons);
-    sqlite3_bind_int(st, 5, (int)m->priority);
-    sqlite3_bind_int64(st, 6, m->not_before_ms > now_ms ? m->not_before_ms : now_ms);
-    db_bind_text(st, 7, m->dedupe_key);
-    sqlite3_bind_int64(st, 8, now_ms);
-    db_bind_text(st, 9, m->photo);
-    sqlite3_bind_int64(st, 10, m->tip_id);
-    int rc = db_step_done(db, st);
-    if (rc != DB_OK)
-        return rc;
-    if (sqlite3_changes(db_handle(db)) == 0)
-        return DB_DUPLICATE;
-    if (id)
-        *id = sqlite3_last_insert_rowid(db_handle(db));
-    return DB_OK;
+    enum outbox_ref_kind kind = m->ref_kind;
+    int64_t ref = m->ref_id;
+    if (kind == OUTBOX_REF_NONE && m->tip_id) {
+        kind = OUTBOX_REF_TIP;
+        ref = m->tip_id;
+    }
+    const char *ref_name = outbox_ref_name(kind);
+    int rc =
+        db_changed(db,
+                   db_run(db, sql, "ttttiItIttz", m->platform, m->chat_id, m->text, m->buttons,
+                          (int)m->priority, m->not_before_ms > now_ms ? m->not_before_ms : now_ms,
+                          m->dedupe_key, now_ms, m->photo, ref_name, ref_name ? ref : 0),
+                   DB_DUPLICATE);
+    if (rc == DB_OK && id)
+        *id = db_last_id(db);
+    return rc;
 }
 
-static void outbox_read_row(sqlite3_stmt *st, struct outbox_row *r)
-{
-    r->id = sqlite3_column_int64(st, 0);
-    r->platform = db_col_strdup(st, 1);
-    r->chat_id = db_col_strdup(st, 2);
-    r->text = db_col_strdup(st, 3);
-    r->buttons = db_col_strdup(st, 4);
-    r->priority = sqlite3_column_int(st, 5);
-    r->attempts = sqlite3_column_int(st, 6);
-    r->created_at = sqlite3_column_int64(st, 7);
-    r->photo = db_col_strdup(st, 8);
-    r->reachable = true;
-}
+/* id, platform, chat_id, text, buttons, priority, attempts, created_at, photo, and for
+ * outbox_due what its chat is (is_group, reachable). */
+#define OUTBOX_COLS                                                                                \
+    DB_COL(0, DB_INT64, struct outbox_row, id), DB_COL(1, DB_DUP, struct outbox_row, platform),    \
+        DB_COL(2, DB_DUP, struct outbox_row, chat_id), DB_COL(3, DB_DUP, struct outbox_row, text), \
+        DB_COL(4, DB_DUP, struct outbox_row, buttons),                                             \
+        DB_COL(5, DB_INT, struct outbox_row, priority),                                            \
+        DB_COL(6, DB_INT, struct outbox_row, attempts),                                            \
+        DB_COL(7, DB_INT64, struct outbox_row, created_at),                                        \
+        DB_COL(8, DB_DUP, struct outbox_row, photo)
+static const struct db_col outbox_cols[] = {OUTBOX_COLS};
+static const struct db_col outbox_due_cols[] = {
+    OUTBOX_COLS,
+    DB_COL(9, DB_BOOL, struct outbox_row, is_group),
+    DB_COL(10, DB_BOOL, struct outbox_row, reachable),
+};
 
-static int outbox_collect(sqlite3_stmt *st, int max, struct outbox_row *rows, int *n)
+/* Reads up to max rows of st through map; rows without a chat column are reachable. */
+static int outbox_collect(sqlite3_stmt *st, const struct db_col *map, int ncols, int max,
+                          struct outbox_row *rows, int *n)
 {
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK)
-        outbox_read_row(st, &rows[(*n)++]);
-    if (db_rows_end(st, rc) != DB_OK) {
+    if (db_rows(st, map, ncols, rows, sizeof *rows, max, n) != DB_OK) {
         for (int i = 0; i < *n; i++)
             outbox_row_clear(&rows[i]);
         *n = 0;
         return DB_ERROR;
     }
+    for (int i = 0; map == outbox_cols && i < *n; i++)
+        rows[i].reachable = true;
     return DB_OK;
 }
 
@@ -86,15 +91,8 @@ int outbox_claim(struct db *db, const char *platform, int64_t owner, int64_t now
     *n = 0;
     if (db_begin(db) != DB_OK)
         return DB_ERROR;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    int rc = DB_ERROR;
-    if (st) {
-        db_bind_text(st, 1, platform);
-        sqlite3_bind_int64(st, 2, now_ms);
-        sqlite3_bind_int(st, 3, max);
-        sqlite3_bind_int64(st, 4, owner);
-        rc = outbox_collect(st, max, rows, n);
-    }
+    int rc = outbox_collect(db_query(db, sql, "tIiI", platform, now_ms, max, owner), outbox_cols,
+                            DB_COLS(outbox_cols), max, rows, n);
     if (rc != DB_OK || db_commit(db) != DB_OK) {
         db_rollback(db);
         for (int i = 0; i < *n; i++)
@@ -114,28 +112,14 @@ int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat
         "FROM outbox WHERE platform = ? AND chat_id = ? AND status = 'queued' AND id > ? "
         "ORDER BY id LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    sqlite3_bind_int64(st, 3, after_id);
-    sqlite3_bind_int(st, 4, max);
-    return outbox_collect(st, max, rows, n);
+    sqlite3_stmt *st = db_query(db, sql, "ttIi", platform, chat_id, after_id, max);
+    return outbox_collect(st, outbox_cols, DB_COLS(outbox_cols), max, rows, n);
 }
 
 int outbox_last_id(struct db *db, int64_t *id)
 {
     static const char sql[] = "SELECT coalesce(max(id), 0) FROM outbox";
-    *id = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == DB_OK ? DB_OK : DB_ERROR;
+    return db_query_int(db, sql, id);
 }
 
 int outbox_queued_between(struct db *db, const char *platform, int64_t after_id, int64_t upto_id,
@@ -149,14 +133,8 @@ int outbox_queued_between(struct db *db, const char *platform, int64_t after_id,
         "FROM outbox WHERE id > ?1 AND id <= ?2 AND +platform = ?3 AND +status = 'queued' "
         "ORDER BY id LIMIT ?4";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, after_id);
-    sqlite3_bind_int64(st, 2, upto_id);
-    db_bind_text(st, 3, platform);
-    sqlite3_bind_int(st, 4, max);
-    return outbox_collect(st, max, rows, n);
+    sqlite3_stmt *st = db_query(db, sql, "IIti", after_id, upto_id, platform, max);
+    return outbox_collect(st, outbox_cols, DB_COLS(outbox_cols), max, rows, n);
 }
 
 void outbox_row_clear(struct outbox_row *row)
@@ -171,16 +149,7 @@ void outbox_row_clear(struct outbox_row *row)
 
 static int outbox_update(struct db *db, const char *sql, int64_t id, int64_t t, const char *err)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, t);
-    db_bind_text(st, 2, err);
-    sqlite3_bind_int64(st, 3, id);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "ItI", t, err, id), DB_NOT_FOUND);
 }
 
 int outbox_mark_sent(struct db *db, int64_t id, int64_t now_ms)
@@ -216,15 +185,7 @@ int outbox_count(struct db *db, const char *status, int64_t *count)
 {
     static const char sql[] = "SELECT count(*) FROM outbox WHERE status = ?";
     *count = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, status);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *count = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == DB_OK ? DB_OK : DB_ERROR;
+    return db_get_int(db, count, sql, "t", status);
 }
 
 int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
@@ -239,53 +200,22 @@ int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
         "  AND p.chat_id = o.chat_id AND p.status IN ('queued', 'sending') AND p.id < o.id) "
         "ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?3";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    sqlite3_bind_int64(st, 2, now_ms);
-    sqlite3_bind_int(st, 3, max);
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
-        struct outbox_row *r = &rows[(*n)++];
-        outbox_read_row(st, r);
-        r->is_group = sqlite3_column_int(st, 9) != 0;
-        r->reachable = sqlite3_column_int(st, 10) != 0;
-    }
-    if (db_rows_end(st, rc) != DB_OK) {
-        for (int i = 0; i < *n; i++)
-            outbox_row_clear(&rows[i]);
-        *n = 0;
-        return DB_ERROR;
-    }
-    return DB_OK;
+    return outbox_collect(db_query(db, sql, "tIi", platform, now_ms, max), outbox_due_cols,
+                          DB_COLS(outbox_due_cols), max, rows, n);
 }
 
 int outbox_set_sending(struct db *db, int64_t id, int64_t owner)
 {
     static const char sql[] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
                               "claimed_by = ?2 WHERE id = ?1 AND status = 'queued'";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, owner);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "II", id, owner), DB_NOT_FOUND);
 }
 
 int outbox_defer(struct db *db, int64_t id, int64_t not_before_ms)
 {
     static const char sql[] =
         "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'queued'";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, not_before_ms);
-    sqlite3_bind_int64(st, 2, id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "II", not_before_ms, id);
 }
 
 int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
@@ -294,42 +224,31 @@ int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
         "SELECT platform, status, count(*) FROM outbox GROUP BY platform, status "
         "ORDER BY platform, status";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == max)
-            continue; /* more platforms than slots: counted no further, still stepped */
-        struct outbox_tally *t = &rows[(*n)++];
-        snprintf(t->platform, sizeof t->platform, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(t->status, sizeof t->status, "%s", (const char *)sqlite3_column_text(st, 1));
-        t->count = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_TEXT, struct outbox_tally, platform),
+        DB_COL(1, DB_TEXT, struct outbox_tally, status),
+        DB_COL(2, DB_INT64, struct outbox_tally, count),
+    };
+    /* More platforms than slots: the rest are not counted (max is far above what exists). */
+    int rc = db_rows(db_stmt(db, sql), cols, DB_COLS(cols), rows, sizeof *rows, max, n);
+    if (rc != DB_OK)
         *n = 0;
-        return DB_ERROR;
-    }
-    return DB_OK;
+    return rc;
 }
 
 /* ---- retention ------------------------------------------------------------------------- */
 
-/* The planner would take "dedupe_key IS NULL" to the unique index on dedupe_key (every
- * non-campaign row is NULL there): the index made for this is named. */
+/* The index made for this is named: the planner could take another (outbox_ref, the unique
+ * index on dedupe_key) whose first terms say nothing about age. */
 #define OUTBOX_DONE_BEFORE                                                                         \
     "FROM outbox INDEXED BY outbox_done WHERE status IN ('sent', 'failed') AND "                   \
-    "dedupe_key IS NULL AND coalesce(sent_at, created_at) < ?1"
+    "coalesce(ref_kind, '') <> 'campaign' AND coalesce(sent_at, created_at) < ?1"
 
 int outbox_prune_due(struct db *db, int64_t before_ms, bool *due)
 {
     static const char sql[] = "SELECT 1 " OUTBOX_DONE_BEFORE " LIMIT 1";
     *due = false;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
+    sqlite3_stmt *st = db_query(db, sql, "I", before_ms);
     int rc = db_step_row(st);
     *due = rc == DB_OK;
     return db_rows_end(st, rc);
@@ -353,35 +272,17 @@ int outbox_owner_add(struct db *db, struct outbox_owner *o)
     static const char sql[] =
         "INSERT INTO outbox_owners (id, pid, boot_id, pid_ns, start_ticks, command, started_at, "
         "heartbeat_at) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, o->id);
-    sqlite3_bind_int64(st, 2, o->pid);
-    db_bind_text(st, 3, o->boot_id);
-    db_bind_text(st, 4, o->pid_ns);
-    sqlite3_bind_int64(st, 5, o->start_ticks);
-    db_bind_text(st, 6, o->command);
-    sqlite3_bind_int64(st, 7, o->started_at);
-    sqlite3_bind_int64(st, 8, o->heartbeat_at);
-    int rc = db_step_done(db, st);
+    int rc = db_run(db, sql, "IIttItII", o->id, o->pid, o->boot_id, o->pid_ns, o->start_ticks,
+                    o->command, o->started_at, o->heartbeat_at);
     if (rc == DB_OK)
-        o->id = sqlite3_last_insert_rowid(db_handle(db));
+        o->id = db_last_id(db);
     return rc;
 }
 
 int outbox_owner_beat(struct db *db, int64_t id, int64_t wall_ms)
 {
     static const char sql[] = "UPDATE outbox_owners SET heartbeat_at = ? WHERE id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, wall_ms);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "II", wall_ms, id), DB_NOT_FOUND);
 }
 
 int outbox_owner_list(struct db *db, struct outbox_owner *rows, int max, int *n)
@@ -390,20 +291,17 @@ int outbox_owner_list(struct db *db, struct outbox_owner *rows, int max, int *n)
         "SELECT id, pid, boot_id, pid_ns, start_ticks, command, started_at, heartbeat_at "
         "FROM outbox_owners ORDER BY id LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int(st, 1, max);
+    sqlite3_stmt *st = db_query(db, sql, "i", max);
     int rc = SQLITE_DONE;
     while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct outbox_owner *o = &rows[(*n)++];
         memset(o, 0, sizeof *o);
         o->id = sqlite3_column_int64(st, 0);
         o->pid = sqlite3_column_int64(st, 1);
-        snprintf(o->boot_id, sizeof o->boot_id, "%s", (const char *)sqlite3_column_text(st, 2));
-        snprintf(o->pid_ns, sizeof o->pid_ns, "%s", (const char *)sqlite3_column_text(st, 3));
+        db_col_text(st, 2, o->boot_id, sizeof o->boot_id);
+        db_col_text(st, 3, o->pid_ns, sizeof o->pid_ns);
         o->start_ticks = sqlite3_column_int64(st, 4);
-        snprintf(o->command, sizeof o->command, "%s", (const char *)sqlite3_column_text(st, 5));
+        db_col_text(st, 5, o->command, sizeof o->command);
         o->started_at = sqlite3_column_int64(st, 6);
         o->heartbeat_at = sqlite3_column_int64(st, 7);
     }
@@ -422,18 +320,11 @@ int outbox_owner_release(struct db *db, int64_t id, int64_t *requeued)
         "UPDATE outbox SET status = 'queued' WHERE status = 'sending' AND claimed_by = ?";
     static const char forget[] = "DELETE FROM outbox_owners WHERE id = ?";
     *requeued = 0;
-    sqlite3_stmt *st = db_stmt(db, requeue);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = db_step_done(db, st);
+    int rc = db_run(db, requeue, "I", id);
     if (rc != DB_OK)
         return rc;
-    *requeued = sqlite3_changes(db_handle(db));
-    if (!(st = db_stmt(db, forget)))
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    return db_step_done(db, st);
+    *requeued = db_changes(db);
+    return db_run(db, forget, "I", id);
 }
 
 int outbox_requeue_unowned(struct db *db, int64_t *requeued)
@@ -443,6 +334,6 @@ int outbox_requeue_unowned(struct db *db, int64_t *requeued)
     *requeued = 0;
     int rc = db_step_done(db, db_stmt(db, sql));
     if (rc == DB_OK)
-        *requeued = sqlite3_changes(db_handle(db));
+        *requeued = db_changes(db);
     return rc;
 }

@@ -19,6 +19,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* What a row belongs to (outbox.ref_kind, ref_id): what goes, or is withdrawn, with it. */
+enum outbox_ref_kind {
+    OUTBOX_REF_NONE = 0, /* leaves with the outbox retention */
+    OUTBOX_REF_TIP,      /* a desk message about tips.id: deleted with a group lead */
+    OUTBOX_REF_CAMPAIGN, /* a campaign's message: withdrawn, pruned and archived with it */
+};
+
 enum outbox_priority {
     OUTBOX_URGENT = 0,
     OUTBOX_REPLY = 1,
@@ -36,7 +43,10 @@ struct outbox_new {
     enum outbox_priority priority;
     int64_t not_before_ms; /* 0: now */
     int64_t tip_id;        /* the tip (tips.id) a desk message is about, or 0: a group lead's
-                            * messages are deleted with it (groups_prune_leads) */
+                            * messages are deleted with it (groups_prune_leads). Shorthand for
+                            * ref_kind OUTBOX_REF_TIP, ref_id tip_id when ref_kind is NONE. */
+    enum outbox_ref_kind ref_kind;
+    int64_t ref_id; /* the id of what ref_kind names */
 };
 
 struct outbox_row {
@@ -109,7 +119,7 @@ int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n);
 /* Retention (handlers/retention.c): rows that are done — sent, or failed for good — and older
  * than before_ms (by when they were sent, else created), found through the partial index
  * outbox_done. A row still owed (queued, sending) is never among them however old, nor a
- * campaign's row (it carries a dedupe key and goes with the campaign's recipients:
+ * campaign's row (ref_kind 'campaign': it goes with the campaign's recipients,
  * campaigns_prune_rows). outbox_prune_due: *due when there is one (a read, no lock);
  * outbox_prune: deletes up to max of them, oldest first, *deleted says how many. */
 int outbox_prune_due(struct db *db, int64_t before_ms, bool *due);

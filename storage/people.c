@@ -16,43 +16,31 @@ int people_touch(struct db *db, const char *platform, const char *user_id, const
         "display_name = coalesce(excluded.display_name, display_name), "
         "reachable = CASE WHEN ?6 THEN 1 ELSE reachable END, updated_at = excluded.updated_at "
         "RETURNING id";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, user_id);
-    db_bind_text(st, 3, display_name);
-    sqlite3_bind_int64(st, 4, now_ms);
-    sqlite3_bind_int64(st, 5, now_ms);
-    sqlite3_bind_int(st, 6, wrote);
-    int rc = db_step_row(st);
+    int64_t got = 0;
+    int rc =
+        db_get_int(db, &got, sql, "tttIIi", platform, user_id, display_name, now_ms, now_ms, wrote);
     if (rc == DB_OK && id)
-        *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return rc == DB_OK ? DB_OK : DB_ERROR;
+        *id = got;
+    return rc;
 }
 
 int people_get(struct db *db, const char *platform, const char *user_id, struct person *out)
 {
     static const char sql[] = "SELECT id, platform, platform_user_id, display_name, role, area, "
                               "reachable FROM people WHERE platform = ? AND platform_user_id = ?";
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_INT64, struct person, id),
+        DB_COL(1, DB_DUP, struct person, platform),
+        DB_COL(2, DB_DUP, struct person, platform_user_id),
+        DB_COL(3, DB_DUP, struct person, display_name),
+        DB_COL(4, DB_DUP, struct person, role),
+        DB_COL(5, DB_DUP, struct person, area),
+        DB_COL(6, DB_BOOL, struct person, reachable),
+    };
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, user_id);
-    int rc = db_step_row(st);
-    if (rc == DB_OK) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->platform = db_col_strdup(st, 1);
-        out->platform_user_id = db_col_strdup(st, 2);
-        out->display_name = db_col_strdup(st, 3);
-        out->role = db_col_strdup(st, 4);
-        out->area = db_col_strdup(st, 5);
-        out->reachable = sqlite3_column_int(st, 6) != 0;
-    }
-    sqlite3_reset(st);
+    int rc = db_row(db_query(db, sql, "tt", platform, user_id), cols, DB_COLS(cols), out);
+    if (rc == DB_ERROR)
+        person_clear(out);
     return rc;
 }
 
@@ -69,17 +57,7 @@ void person_clear(struct person *p)
 static int people_set_flag(struct db *db, const char *sql, const char *platform, const char *id,
                            bool reachable, int64_t now_ms)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int(st, 1, reachable);
-    sqlite3_bind_int64(st, 2, now_ms);
-    db_bind_text(st, 3, platform);
-    db_bind_text(st, 4, id);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "iItt", reachable, now_ms, platform, id), DB_NOT_FOUND);
 }
 
 int people_set_reachable(struct db *db, const char *platform, const char *user_id, bool reachable,
@@ -99,17 +77,7 @@ int chats_touch(struct db *db, const char *platform, const char *chat_id, const 
         "kind = excluded.kind, title = coalesce(excluded.title, title), "
         "reachable = CASE WHEN ?7 AND excluded.kind = 'private' AND coalesce(bot_status, '') NOT "
         "IN ('left', 'kicked') THEN 1 ELSE reachable END, updated_at = excluded.updated_at";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    db_bind_text(st, 3, kind);
-    db_bind_text(st, 4, title);
-    sqlite3_bind_int64(st, 5, now_ms);
-    sqlite3_bind_int64(st, 6, now_ms);
-    sqlite3_bind_int(st, 7, wrote);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ttttIIi", platform, chat_id, kind, title, now_ms, now_ms, wrote);
 }
 
 int chats_set_reachable(struct db *db, const char *platform, const char *chat_id, bool reachable,
@@ -125,14 +93,7 @@ int chats_set_bot_status(struct db *db, const char *platform, const char *chat_i
 {
     static const char sql[] = "UPDATE chats SET bot_status = ?1, updated_at = ?2, reachable = "
                               "(?1 NOT IN ('left', 'kicked')) WHERE platform = ?3 AND chat_id = ?4";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, status);
-    sqlite3_bind_int64(st, 2, now_ms);
-    db_bind_text(st, 3, platform);
-    db_bind_text(st, 4, chat_id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tItt", status, now_ms, platform, chat_id);
 }
 
 int people_officers(struct db *db, const char *area, char **platforms, char **user_ids, int max,
@@ -146,25 +107,6 @@ int people_officers(struct db *db, const char *area, char **platforms, char **us
         "WHERE role = 'police' AND reachable = 1 AND (area = ?1 OR NOT EXISTS (SELECT 1 FROM "
         "people INDEXED BY people_police WHERE role = 'police' AND reachable = 1 AND "
         "area = ?1)) ORDER BY id LIMIT ?2";
-    *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, area ? area : "");
-    sqlite3_bind_int(st, 2, max);
-    int rc = DB_NOT_FOUND;
-    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
-        platforms[*n] = db_col_strdup(st, 0);
-        user_ids[*n] = db_col_strdup(st, 1);
-        (*n)++;
-    }
-    if (db_rows_end(st, rc) != DB_OK) {
-        for (int i = 0; i < *n; i++) {
-            free(platforms[i]);
-            free(user_ids[i]);
-        }
-        *n = 0;
-        return DB_ERROR;
-    }
-    return DB_OK;
+    return db_text_pairs(db_query(db, sql, "ti", area ? area : "", max), platforms, user_ids, max,
+                         n);
 }

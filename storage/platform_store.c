@@ -14,16 +14,10 @@ int pstore_get(struct db *db, const char *platform, const char *key, char *buf, 
 {
     static const char sql[] = "SELECT value FROM platform_state WHERE platform = ? AND key = ?";
     buf[0] = '\0';
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, key);
+    sqlite3_stmt *st = db_query(db, sql, "tt", platform, key);
     int rc = db_step_row(st);
-    if (rc == DB_OK) {
-        const char *v = (const char *)sqlite3_column_text(st, 0);
-        snprintf(buf, size, "%s", v ? v : "");
-    }
+    if (rc == DB_OK)
+        db_col_text(st, 0, buf, size);
     sqlite3_reset(st);
     return rc;
 }
@@ -34,14 +28,7 @@ int pstore_set(struct db *db, const char *platform, const char *key, const char 
     static const char sql[] = "INSERT INTO platform_state (platform, key, value, updated_at) "
                               "VALUES (?, ?, ?, ?) ON CONFLICT (platform, key) DO UPDATE SET "
                               "value = excluded.value, updated_at = excluded.updated_at";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, key);
-    db_bind_text(st, 3, value);
-    sqlite3_bind_int64(st, 4, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tttI", platform, key, value, now_ms);
 }
 
 int pstore_callback_put(struct db *db, const char *platform, const char *chat_id, const char *data,
@@ -53,15 +40,7 @@ int pstore_callback_put(struct db *db, const char *platform, const char *chat_id
     token[1] = 'b';
     if (secure_token_hex(8, token + 2) != 0)
         return DB_ERROR;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, token);
-    db_bind_text(st, 2, platform);
-    db_bind_text(st, 3, chat_id);
-    db_bind_text(st, 4, data);
-    sqlite3_bind_int64(st, 5, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ttttI", token, platform, chat_id, data, now_ms);
 }
 
 int pstore_callback_get(struct db *db, const char *platform, const char *chat_id, const char *token,
@@ -70,12 +49,7 @@ int pstore_callback_get(struct db *db, const char *platform, const char *chat_id
     static const char sql[] = "SELECT data FROM callback_payloads "
                               "WHERE token = ? AND platform = ? AND chat_id = ?";
     *data = NULL;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, token);
-    db_bind_text(st, 2, platform);
-    db_bind_text(st, 3, chat_id);
+    sqlite3_stmt *st = db_query(db, sql, "ttt", token, platform, chat_id);
     int rc = db_step_row(st);
     if (rc == DB_OK)
         *data = db_col_strdup(st, 0);
@@ -99,13 +73,7 @@ int pstore_callback_prune(struct db *db, int64_t before_ms, int max, int64_t *de
 static int pstore_rewrite(struct db *db, const char *sql, const char *platform, const char *old_id,
                           const char *new_id)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, new_id);
-    db_bind_text(st, 2, platform);
-    db_bind_text(st, 3, old_id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ttt", new_id, platform, old_id);
 }
 
 int pstore_migrate_chat(struct db *db, const char *platform, const char *old_id, const char *new_id,

@@ -183,7 +183,7 @@ int tips_create(struct db *db, struct tip *t, int64_t now_ms)
             continue; /* the code was taken: draw another */
         if (rc != DB_OK)
             return rc;
-        t->id = sqlite3_last_insert_rowid(db_handle(db));
+        t->id = db_last_id(db);
         t->created_at = t->updated_at = now_ms;
         return DB_OK;
     }
@@ -194,10 +194,7 @@ int tips_get(struct db *db, const char *code, struct tip *out)
 {
     static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE code = ?";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, code);
+    sqlite3_stmt *st = db_query(db, sql, "t", code);
     return tips_one(st, out);
 }
 
@@ -205,10 +202,7 @@ int tips_get_id(struct db *db, int64_t id, struct tip *out)
 {
     static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE id = ?";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
+    sqlite3_stmt *st = db_query(db, sql, "I", id);
     return tips_one(st, out);
 }
 
@@ -217,14 +211,7 @@ int tips_add_attachment(struct db *db, int64_t tip_id, const char *kind, const c
 {
     static const char sql[] =
         "INSERT INTO tip_attachments (tip_id, kind, ref, created_at) VALUES (?, ?, ?, ?)";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, tip_id);
-    db_bind_text(st, 2, kind);
-    db_bind_text(st, 3, ref);
-    sqlite3_bind_int64(st, 4, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "IttI", tip_id, kind, ref, now_ms);
 }
 
 int tips_attachments(struct db *db, int64_t tip_id, const char *kind, char **refs, int max, int *n)
@@ -232,12 +219,7 @@ int tips_attachments(struct db *db, int64_t tip_id, const char *kind, char **ref
     static const char sql[] = "SELECT ref FROM tip_attachments WHERE tip_id = ? "
                               "AND (?2 IS NULL OR kind = ?2) ORDER BY id LIMIT ?3";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, tip_id);
-    db_bind_text(st, 2, kind);
-    sqlite3_bind_int(st, 3, max);
+    sqlite3_stmt *st = db_query(db, sql, "Iti", tip_id, kind, max);
     int rc = DB_NOT_FOUND;
     while (*n < max && (rc = db_step_row(st)) == DB_OK)
         refs[(*n)++] = db_col_strdup(st, 0);
@@ -255,30 +237,13 @@ int tips_count_attachments(struct db *db, int64_t tip_id, const char *kind, int6
     static const char sql[] =
         "SELECT count(*) FROM tip_attachments WHERE tip_id = ?1 AND (?2 IS NULL OR kind = ?2)";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, tip_id);
-    db_bind_text(st, 2, kind);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *n = sqlite3_column_int64(st, 0);
-    return db_rows_end(st, rc);
+    return db_get_int(db, n, sql, "It", tip_id, kind);
 }
 
 /* Runs an UPDATE whose parameters are (text-or-NULL, now, id); DB_NOT_FOUND if no row. */
 static int tips_update(struct db *db, const char *sql, const char *text, int64_t now_ms, int64_t id)
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, text);
-    sqlite3_bind_int64(st, 2, now_ms);
-    sqlite3_bind_int64(st, 3, id);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_NOT_FOUND;
-    return rc;
+    return db_changed(db, db_run(db, sql, "tII", text, now_ms, id), DB_NOT_FOUND);
 }
 
 int tips_set_status(struct db *db, int64_t id, const char *status, int64_t now_ms)
@@ -337,14 +302,7 @@ int tips_extend(struct db *db, int64_t id, int days, int64_t new_deadline, int64
 {
     static const char sql[] = "UPDATE tips SET deadline_at = ?, extensions = extensions + 1, "
                               "extended_days = extended_days + ?, updated_at = ? WHERE id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, new_deadline);
-    sqlite3_bind_int(st, 2, days);
-    sqlite3_bind_int64(st, 3, now_ms);
-    sqlite3_bind_int64(st, 4, id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "IiII", new_deadline, days, now_ms, id);
 }
 
 int tips_append_description(struct db *db, int64_t id, const char *text, const char *folded,
@@ -352,27 +310,14 @@ int tips_append_description(struct db *db, int64_t id, const char *text, const c
 {
     static const char sql[] = "UPDATE tips SET description = description || char(10) || ?1, "
                               "folded = folded || ' ' || ?4, updated_at = ?2 WHERE id = ?3";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, text);
-    sqlite3_bind_int64(st, 2, now_ms);
-    sqlite3_bind_int64(st, 3, id);
-    db_bind_text(st, 4, folded);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tIIt", text, now_ms, id, folded);
 }
 
 int tips_set_contact(struct db *db, int64_t id, const char *phone, int64_t now_ms)
 {
     static const char sql[] =
         "UPDATE tips SET anonymous = 0, contact_phone = ?1, updated_at = ?2 WHERE id = ?3";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, phone);
-    sqlite3_bind_int64(st, 2, now_ms);
-    sqlite3_bind_int64(st, 3, id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tII", phone, now_ms, id);
 }
 
 int tips_set_location(struct db *db, int64_t id, double latitude, double longitude, int64_t now_ms)
@@ -393,11 +338,7 @@ int tips_list_by_person(struct db *db, int64_t person_id, struct tip *out, int m
 {
     static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE person_id = ? "
                               "AND kind != 'group_lead' ORDER BY created_at DESC, id DESC LIMIT ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, person_id);
-    sqlite3_bind_int(st, 2, max);
+    sqlite3_stmt *st = db_query(db, sql, "Ii", person_id, max);
     return tips_collect(st, out, max, n);
 }
 
@@ -434,15 +375,7 @@ int tips_count_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t
     static const char sql[] = "SELECT count(*) FROM tips WHERE person_id = ? AND created_at >= ? "
                               "AND +kind = 'tip'";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, person_id);
-    sqlite3_bind_int64(st, 2, since_ms);
-    int rc = db_step_row(st);
-    if (rc == DB_OK)
-        *n = sqlite3_column_int64(st, 0);
-    return db_rows_end(st, rc);
+    return db_get_int(db, n, sql, "II", person_id, since_ms);
 }
 
 int tips_recent_of_person(struct db *db, int64_t person_id, int64_t since_ms, struct tip *out,
@@ -451,12 +384,7 @@ int tips_recent_of_person(struct db *db, int64_t person_id, int64_t since_ms, st
     static const char sql[] = "SELECT " TIPS_COLUMNS " FROM tips WHERE person_id = ? "
                               "AND created_at >= ? AND kind != 'group_lead' "
                               "ORDER BY created_at DESC LIMIT ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, person_id);
-    sqlite3_bind_int64(st, 2, since_ms);
-    sqlite3_bind_int(st, 3, max);
+    sqlite3_stmt *st = db_query(db, sql, "IIi", person_id, since_ms, max);
     return tips_collect(st, out, max, n);
 }
 
@@ -465,16 +393,7 @@ int tips_message_add(struct db *db, int64_t tip_id, const char *direction, const
 {
     static const char sql[] = "INSERT INTO tip_messages (tip_id, direction, text, author, "
                               "open_question, created_at) VALUES (?, ?, ?, NULLIF(?, 0), ?, ?)";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, tip_id);
-    db_bind_text(st, 2, direction);
-    db_bind_text(st, 3, text);
-    sqlite3_bind_int64(st, 4, author);
-    sqlite3_bind_int(st, 5, open_question);
-    sqlite3_bind_int64(st, 6, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "IttIiI", tip_id, direction, text, author, open_question, now_ms);
 }
 
 int tips_open_question(struct db *db, int64_t person_id, struct tip *out, int *count)
@@ -483,10 +402,7 @@ int tips_open_question(struct db *db, int64_t person_id, struct tip *out, int *c
                               "(SELECT tip_id FROM tip_messages WHERE open_question = 1) LIMIT 2";
     memset(out, 0, sizeof *out);
     *count = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_stmt *st = db_query(db, sql, "I", person_id);
     struct tip two[2];
     int n = 0;
     int rc = tips_collect(st, two, 2, &n);
@@ -505,11 +421,7 @@ int tips_open_question(struct db *db, int64_t person_id, struct tip *out, int *c
 int tips_close_questions(struct db *db, int64_t tip_id)
 {
     static const char sql[] = "UPDATE tip_messages SET open_question = 0 WHERE tip_id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, tip_id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "I", tip_id);
 }
 
 int tips_messages(struct db *db, int64_t tip_id, char **directions, char **texts, int64_t *times,
@@ -518,11 +430,7 @@ int tips_messages(struct db *db, int64_t tip_id, char **directions, char **texts
     static const char sql[] = "SELECT direction, text, created_at FROM tip_messages "
                               "WHERE tip_id = ? ORDER BY id LIMIT ?";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, tip_id);
-    sqlite3_bind_int(st, 2, max);
+    sqlite3_stmt *st = db_query(db, sql, "Ii", tip_id, max);
     int rc = DB_NOT_FOUND;
     while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         directions[*n] = db_col_strdup(st, 0);
@@ -545,16 +453,7 @@ int tips_reminder_once(struct db *db, int64_t tip_id, const char *kind, int64_t 
 {
     static const char sql[] = "INSERT INTO tip_reminders (tip_id, kind, sent_at) VALUES (?, ?, ?) "
                               "ON CONFLICT DO NOTHING";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, tip_id);
-    db_bind_text(st, 2, kind);
-    sqlite3_bind_int64(st, 3, now_ms);
-    int rc = db_step_done(db, st);
-    if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-        return DB_DUPLICATE;
-    return rc;
+    return db_changed(db, db_run(db, sql, "ItI", tip_id, kind, now_ms), DB_DUPLICATE);
 }
 
 /* The WHERE of each partial index of migration 009, repeated word for word: SQLite uses a
@@ -626,12 +525,7 @@ int tips_sla_finish(struct db *db, int64_t id, enum tips_sla which, int64_t now_
                                                    : NULL;
     if (!sql)
         return DB_ERROR; /* the other kinds are not the last message of a stage */
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "II", id, now_ms);
 }
 
 int tips_audit(struct db *db, int64_t actor, const char *action, int64_t tip_id, const char *detail,
@@ -639,13 +533,5 @@ int tips_audit(struct db *db, int64_t actor, const char *action, int64_t tip_id,
 {
     static const char sql[] = "INSERT INTO audit_log (at, actor, action, tip_id, detail) "
                               "VALUES (?, NULLIF(?, 0), ?, NULLIF(?, 0), ?)";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int64(st, 2, actor);
-    db_bind_text(st, 3, action);
-    sqlite3_bind_int64(st, 4, tip_id);
-    db_bind_text(st, 5, detail);
-    return db_step_done(db, st);
+    return db_run(db, sql, "IItIt", now_ms, actor, action, tip_id, detail);
 }

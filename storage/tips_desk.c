@@ -187,11 +187,7 @@ int tips_summarise(struct db *db, const char *area, int64_t now_ms, struct tips_
         " AND (?1 IS NULL OR area = ?1 OR area IS NULL) "
         "GROUP BY status";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, area);
-    sqlite3_bind_int64(st, 2, now_ms);
+    sqlite3_stmt *st = db_query(db, sql, "tI", area, now_ms);
     int64_t counts[sizeof tips_open_statuses / sizeof tips_open_statuses[0]] = {0};
     int rc;
     while ((rc = db_step_row(st)) == DB_OK) {
@@ -242,12 +238,7 @@ int tips_list_pressing(struct db *db, const char *area, int64_t now_ms, struct t
         " AND (?1 IS NULL OR area = ?1) AND (urgent OR (deadline_at IS NOT NULL AND "
         "deadline_at < ?2)) ORDER BY urgent DESC, created_at, id LIMIT ?3";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, area);
-    sqlite3_bind_int64(st, 2, now_ms);
-    sqlite3_bind_int(st, 3, max);
+    sqlite3_stmt *st = db_query(db, sql, "tIi", area, now_ms, max);
     return tips_collect(st, out, max, n);
 }
 
@@ -319,26 +310,17 @@ int tips_tipster_name(struct db *db, const struct tip *t, char *out, size_t size
     out[0] = '\0';
     if (!t->person_id)
         return DB_OK;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, t->person_id);
+    sqlite3_stmt *st = db_query(db, sql, "I", t->person_id);
     int rc = db_step_row(st);
     if (rc == DB_OK && sqlite3_column_text(st, 0))
-        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+        db_col_text(st, 0, out, size);
     return db_rows_end(st, rc);
 }
 
 int tips_set_entities(struct db *db, int64_t id, const char *entities, int64_t now_ms)
 {
     static const char sql[] = "UPDATE tips SET entities = ?, updated_at = ? WHERE id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, entities);
-    sqlite3_bind_int64(st, 2, now_ms);
-    sqlite3_bind_int64(st, 3, id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "tII", entities, now_ms, id);
 }
 
 /* ---- replies waiting for the officer's next message ------------------------------------- */
@@ -348,15 +330,7 @@ int tips_reply_wait_put(struct db *db, const char *platform, const char *chat_id
 {
     static const char sql[] = "INSERT OR REPLACE INTO desk_replies (platform, chat_id, person_id, "
                               "tip_id, created_at) VALUES (?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    sqlite3_bind_int64(st, 3, person_id);
-    sqlite3_bind_int64(st, 4, tip_id);
-    sqlite3_bind_int64(st, 5, now_ms);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ttIII", platform, chat_id, person_id, tip_id, now_ms);
 }
 
 int tips_reply_wait_take(struct db *db, const char *platform, const char *chat_id,
@@ -365,12 +339,7 @@ int tips_reply_wait_take(struct db *db, const char *platform, const char *chat_i
     static const char sql[] = "DELETE FROM desk_replies WHERE platform = ? AND chat_id = ? AND "
                               "person_id = ? RETURNING tip_id, created_at";
     *tip_id = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    sqlite3_bind_int64(st, 3, person_id);
+    sqlite3_stmt *st = db_query(db, sql, "ttI", platform, chat_id, person_id);
     int rc = db_step_row(st), found = 0;
     if (rc == DB_OK) {
         found = sqlite3_column_int64(st, 1) >= since_ms;
@@ -389,11 +358,5 @@ int tips_reply_wait_drop(struct db *db, const char *platform, const char *chat_i
 {
     static const char sql[] =
         "DELETE FROM desk_replies WHERE platform = ? AND chat_id = ? AND person_id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, platform);
-    db_bind_text(st, 2, chat_id);
-    sqlite3_bind_int64(st, 3, person_id);
-    return db_step_done(db, st);
+    return db_run(db, sql, "ttI", platform, chat_id, person_id);
 }

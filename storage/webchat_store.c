@@ -12,12 +12,7 @@ static int webchat_store_touch(struct db *db, const char *secret_hash, int64_t n
 {
     static const char sql[] =
         "UPDATE webchat_identities SET last_seen_at = ? WHERE secret_hash = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, now_ms);
-    db_bind_text(st, 2, secret_hash);
-    return db_step_done(db, st);
+    return db_run(db, sql, "It", now_ms, secret_hash);
 }
 
 int webchat_store_find(struct db *db, const char *secret_hash, int64_t now_ms,
@@ -26,10 +21,7 @@ int webchat_store_find(struct db *db, const char *secret_hash, int64_t now_ms,
     static const char sql[] =
         "SELECT chat_id, last_seen_at FROM webchat_identities WHERE secret_hash = ?";
     chat_id[0] = '\0';
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, secret_hash);
+    sqlite3_stmt *st = db_query(db, sql, "t", secret_hash);
     int64_t seen = 0;
     int rc = db_step_row(st);
     if (rc == DB_OK) {
@@ -46,10 +38,7 @@ int webchat_store_find(struct db *db, const char *secret_hash, int64_t now_ms,
 int webchat_store_chat_taken(struct db *db, const char *chat_id)
 {
     static const char sql[] = "SELECT 1 FROM webchat_identities WHERE chat_id = ?";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, chat_id);
+    sqlite3_stmt *st = db_query(db, sql, "t", chat_id);
     int rc = db_step_row(st);
     if (rc != DB_ERROR)
         sqlite3_reset(st);
@@ -61,15 +50,8 @@ int webchat_store_add(struct db *db, const char *secret_hash, const char *chat_i
     static const char sql[] = "INSERT INTO webchat_identities (secret_hash, chat_id, created_at, "
                               "last_seen_at) VALUES (?, ?, ?, ?) "
                               "ON CONFLICT (secret_hash) DO NOTHING";
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    db_bind_text(st, 1, secret_hash);
-    db_bind_text(st, 2, chat_id);
-    sqlite3_bind_int64(st, 3, now_ms);
-    sqlite3_bind_int64(st, 4, now_ms);
-    int rc = db_step_done(db, st);
-    if (rc != DB_OK || sqlite3_changes(db_handle(db)) > 0)
+    int rc = db_run(db, sql, "ttII", secret_hash, chat_id, now_ms, now_ms);
+    if (rc != DB_OK || db_changes(db) > 0)
         return rc;
     /* Already stored: by another tab of the same browser, which derived the same chat id. */
     char stored[WEBCHAT_CHAT_ID_LEN];
@@ -145,12 +127,7 @@ int webchat_store_prune_due(struct db *db, int64_t before_ms, int64_t after_seen
 {
     static const char sql[] = "SELECT 1 FROM webchat_identities WHERE " WEBCHAT_UNUSED " LIMIT 1";
     *due = false;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
-    sqlite3_bind_int64(st, 2, after_seen);
-    sqlite3_bind_int64(st, 3, after_rowid);
+    sqlite3_stmt *st = db_query(db, sql, "III", before_ms, after_seen, after_rowid);
     int rc = db_step_row(st);
     *due = rc == DB_OK;
     return db_rows_end(st, rc);
@@ -164,13 +141,7 @@ static int webchat_store_window(struct db *db, int64_t before_ms, int max, int64
         "SELECT last_seen_at, rowid FROM webchat_identities WHERE " WEBCHAT_UNUSED
         " ORDER BY last_seen_at, rowid LIMIT ?4";
     *n = 0;
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
-    sqlite3_bind_int64(st, 2, after_seen);
-    sqlite3_bind_int64(st, 3, after_rowid);
-    sqlite3_bind_int(st, 4, max);
+    sqlite3_stmt *st = db_query(db, sql, "IIIi", before_ms, after_seen, after_rowid, max);
     int rc;
     while ((rc = db_step_row(st)) == DB_OK) {
         end[0] = sqlite3_column_int64(st, 0);
@@ -183,15 +154,7 @@ static int webchat_store_window(struct db *db, int64_t before_ms, int max, int64
 static int webchat_store_prune_run(struct db *db, const char *sql, int64_t before_ms,
                                    const int64_t after[2], const int64_t end[2])
 {
-    sqlite3_stmt *st = db_stmt(db, sql);
-    if (!st)
-        return DB_ERROR;
-    sqlite3_bind_int64(st, 1, before_ms);
-    sqlite3_bind_int64(st, 2, after[0]);
-    sqlite3_bind_int64(st, 3, after[1]);
-    sqlite3_bind_int64(st, 4, end[0]);
-    sqlite3_bind_int64(st, 5, end[1]);
-    return db_step_done(db, st);
+    return db_run(db, sql, "IIIII", before_ms, after[0], after[1], end[0], end[1]);
 }
 
 int webchat_store_prune(struct db *db, int64_t before_ms, int max, int64_t *after_seen,
@@ -214,7 +177,7 @@ int webchat_store_prune(struct db *db, int64_t before_ms, int max, int64_t *afte
         rc = webchat_store_prune_run(db, forget, before_ms, after, end);
     if (rc != DB_OK)
         return rc;
-    *deleted = sqlite3_changes(db_handle(db));
+    *deleted = db_changes(db);
     *after_seen = end[0];
     *after_rowid = end[1];
     return DB_OK;

@@ -150,13 +150,14 @@ static void test_retention_outbox_never_prunes_what_is_owed(void)
     char sql[1024];
     snprintf(sql, sizeof sql,
              "INSERT INTO outbox (platform, chat_id, text, status, next_attempt_at, dedupe_key, "
-             "created_at, sent_at) VALUES "
-             "('telegram', '1', 'queued', 'queued', 0, NULL, %lld, NULL), "
-             "('telegram', '1', 'sending', 'sending', 0, NULL, %lld, NULL), "
-             "('telegram', '1', 'sent', 'sent', 0, NULL, %lld, %lld), "
-             "('telegram', '1', 'failed', 'failed', 0, NULL, %lld, NULL), "
-             "('telegram', '1', 'sent late', 'sent', 0, NULL, %lld, %lld), "
-             "('telegram', '1', 'campaign', 'sent', 0, 'campaign:1:telegram:1:0', %lld, %lld)",
+             "created_at, sent_at, ref_kind, ref_id) VALUES "
+             "('telegram', '1', 'queued', 'queued', 0, NULL, %lld, NULL, NULL, NULL), "
+             "('telegram', '1', 'sending', 'sending', 0, NULL, %lld, NULL, NULL, NULL), "
+             "('telegram', '1', 'sent', 'sent', 0, NULL, %lld, %lld, NULL, NULL), "
+             "('telegram', '1', 'failed', 'failed', 0, NULL, %lld, NULL, NULL, NULL), "
+             "('telegram', '1', 'sent late', 'sent', 0, NULL, %lld, %lld, NULL, NULL), "
+             "('telegram', '1', 'campaign', 'sent', 0, 'campaign:1:telegram:1:0', %lld, %lld, "
+             "'campaign', 1)",
              NOW - 90 * DAY, NOW - 90 * DAY, NOW - 90 * DAY, NOW - 89 * DAY, NOW - 90 * DAY,
              NOW - 90 * DAY, NOW - 2 * DAY, NOW - 90 * DAY, NOW - 89 * DAY);
     exec(db, sql);
@@ -263,18 +264,20 @@ static void campaign_fixture(struct db *db, long long id, const char *last)
              "created_at, updated_at, started_at, finished_at) VALUES (%lld, 'C%lld', 'custom', "
              "'t', 'x', 'residents', 3, 'done', %lld, %lld, %lld, %lld);"
              "INSERT INTO outbox (id, platform, chat_id, text, status, next_attempt_at, "
-             "dedupe_key, created_at, sent_at) VALUES "
-             "(%lld1, 'telegram', '1', 'x', 'sent', 0, 'campaign:%lld:telegram:1:0', %lld, %lld),"
+             "dedupe_key, created_at, sent_at, ref_kind, ref_id) VALUES "
+             "(%lld1, 'telegram', '1', 'x', 'sent', 0, 'campaign:%lld:telegram:1:0', %lld, %lld, "
+             "'campaign', %lld),"
              "(%lld2, 'telegram', '2', 'x', 'failed', 0, 'campaign:%lld:telegram:2:0', %lld, "
-             "NULL),"
-             "(%lld4, 'webchat', 'w4', 'x', '%s', 0, 'campaign:%lld:webchat:w4:0', %lld, NULL);"
+             "NULL, 'campaign', %lld),"
+             "(%lld4, 'webchat', 'w4', 'x', '%s', 0, 'campaign:%lld:webchat:w4:0', %lld, NULL, "
+             "'campaign', %lld);"
              "INSERT INTO campaign_recipients VALUES "
              "(%lld, 'telegram', '1', 'resident', 'queued', %lld1, %lld),"
              "(%lld, 'telegram', '2', 'resident', 'queued', %lld2, %lld),"
              "(%lld, 'telegram', '3', 'resident', 'opted_out', NULL, %lld),"
              "(%lld, 'webchat', 'w4', 'resident', 'queued', %lld4, %lld);",
-             id, id, t, t, t, t, id, id, t, t, id, id, t, id, last, id, t, id, id, t, id, id, t, id,
-             t, id, id, t);
+             id, id, t, t, t, t, id, id, t, t, id, id, id, t, id, id, last, id, t, id, id, id, t,
+             id, id, t, id, t, id, id, t);
     exec(db, sql);
 }
 
@@ -331,9 +334,9 @@ static void test_retention_leads_go_with_their_desk_messages(void)
              "'f', 0);"
              "INSERT INTO audit_log (at, action, tip_id) VALUES (0, 'view', 1);"
              "INSERT INTO outbox (platform, chat_id, text, status, next_attempt_at, created_at, "
-             "tip_id) VALUES ('telegram', '-1', 'lead 1', 'sent', 0, 0, 1), "
-             "('telegram', '-1', 'lead 1 owed', 'queued', 0, 0, 1), "
-             "('telegram', '-1', 'lead 2', 'sent', 0, 0, 2);",
+             "ref_kind, ref_id) VALUES ('telegram', '-1', 'lead 1', 'sent', 0, 0, 'tip', 1), "
+             "('telegram', '-1', 'lead 1 owed', 'queued', 0, 0, 'tip', 1), "
+             "('telegram', '-1', 'lead 2', 'sent', 0, 0, 'tip', 2);",
              NOW - 200 * DAY, NOW - 10 * DAY, NOW - 150 * DAY);
     exec(db, sql);
     bool due = false;
@@ -349,9 +352,9 @@ static void test_retention_leads_go_with_their_desk_messages(void)
     CHECK_INT(q1(db, "SELECT count(*) FROM audit_log WHERE tip_id IS NULL"), 1);
     CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'lead 1'"), 0);
     CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'lead 1 owed' AND "
-                     "tip_id IS NULL"),
+                     "ref_id IS NULL"),
               1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE tip_id = 2"), 1);
+    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE ref_kind = 'tip' AND ref_id = 2"), 1);
     CHECK_INT(groups_leads_due(db, NOW - 180 * DAY, &due), DB_OK);
     CHECK(!due);
     db_close(db);

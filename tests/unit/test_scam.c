@@ -13,6 +13,7 @@
 #include "handlers/scam.h"
 #include "text/textengine.h"
 #include "storage/groups.h"
+#include "storage/scam_list.h"
 
 #include "testlib.h"
 

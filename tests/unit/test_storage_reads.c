@@ -13,10 +13,12 @@
 #include "storage/db.h"
 #include "storage/enrol.h"
 #include "storage/groups.h"
+#include "storage/meetings.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
 #include "storage/people.h"
 #include "storage/platform_store.h"
+#include "storage/scam_list.h"
 #include "storage/tips.h"
 #include "storage/webchat_store.h"
 

@@ -1,0 +1,213 @@
+/*
+ * test_db_helpers.c — the query helpers of storage/db.h: binding by a format (each letter, and a
+ * letter that does not fit its value's type refused), reading rows through a column map (a long
+ * text cut safely at a character boundary, a column of the wrong type refused, a run of rows
+ * bounded), and each sqlite3_step result mapped to a status (a duplicate, a busy database, a
+ * full disk, a failed step never taken for "no rows").
+ */
+#include "storage/db.h"
+
+#include "testlib.h"
+
+#include <limits.h>
+#include <stdlib.h>
+
+static struct db *open_db(const char *name)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), name);
+    struct db *db = NULL;
+    CHECK_INT(db_open(path, NULL, &db), DB_OK);
+    if (db)
+        CHECK_INT(db_run0(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT, n INTEGER, "
+                              "big INTEGER, opt INTEGER, r REAL, u TEXT UNIQUE)"),
+                  DB_OK);
+    return db;
+}
+
+struct trow {
+    int64_t id;
+    char s[8];
+    int n;
+    int64_t big;
+    bool opt;
+    double r;
+    char *u;
+};
+
+static const struct db_col trow_map[] = {
+    DB_COL(0, DB_INT64, struct trow, id), DB_COL(1, DB_TEXT, struct trow, s),
+    DB_COL(2, DB_INT, struct trow, n),    DB_COL(3, DB_INT64, struct trow, big),
+    DB_COL(4, DB_BOOL, struct trow, opt), DB_COL(5, DB_DOUBLE, struct trow, r),
+    DB_COL(6, DB_DUP, struct trow, u),
+};
+
+static const char trow_sql[] = "SELECT id, s, n, big, opt, r, u FROM t WHERE id = ?";
+
+static void test_db_bind_each_letter(void)
+{
+    struct db *db = open_db("letters.db");
+    if (!db)
+        return;
+    static const char ins[] = "INSERT INTO t (s, n, big, opt, r, u) VALUES (?, ?, ?, ?, ?, ?)";
+    int64_t big = 5000000000LL, none = 0;
+    CHECK_INT(db_run(db, ins, "tiIzdt", "abc", 42, big, none, 2.5, "u1"), DB_OK);
+    CHECK_INT(db_last_id(db), 1);
+    CHECK_INT(db_run(db, ins, "tiIzdt", (const char *)NULL, -1, 7, big, 0.0, "u2"), DB_OK);
+    CHECK_INT(db_changes(db), 1);
+
+    struct trow r = {0};
+    int64_t id = 1;
+    CHECK_INT(db_row(db_query(db, trow_sql, "I", id), trow_map, DB_COLS(trow_map), &r), DB_OK);
+    CHECK_STR(r.s, "abc");
+    CHECK_INT(r.n, 42);
+    CHECK_INT(r.big, 5000000000LL);
+    CHECK(!r.opt); /* z with 0: NULL, read back as 0 */
+    CHECK(r.r == 2.5);
+    CHECK_STR(r.u, "u1");
+    free(r.u);
+
+    memset(&r, 0, sizeof r);
+    CHECK_INT(db_row(db_query(db, trow_sql, "I", 2), trow_map, DB_COLS(trow_map), &r), DB_OK);
+    CHECK_STR(r.s, ""); /* t with NULL: NULL, read into a text member as "" */
+    CHECK_INT(r.n, -1);
+    CHECK_INT(r.big, 7); /* an int widened by I */
+    CHECK(r.opt);        /* z with a value */
+    free(r.u);
+    int64_t nulls = -1;
+    CHECK_INT(db_query_int(db, "SELECT count(*) FROM t WHERE s IS NULL AND opt IS NULL", &nulls),
+              DB_OK);
+    CHECK_INT(nulls, 0);
+    CHECK_INT(db_query_int(db, "SELECT count(*) FROM t WHERE opt IS NULL", &nulls), DB_OK);
+    CHECK_INT(nulls, 1);
+    db_close(db);
+}
+
+static void test_db_bind_refuses_a_letter_that_does_not_fit(void)
+{
+    struct db *db = open_db("misfit.db");
+    if (!db)
+        return;
+    static const char ins[] = "INSERT INTO t (s, n) VALUES (?, ?)";
+    int64_t wide = 5000000000LL;
+    /* an int64_t too wide for an int where one is wanted, a number where text is */
+    CHECK_INT(db_run(db, ins, "ti", "x", wide), DB_ERROR);
+    CHECK_INT(db_run(db, ins, "ti", 1, 2), DB_ERROR);
+    CHECK_INT(db_run(db, ins, "tq", "x", 2), DB_ERROR); /* no such letter */
+    CHECK(db_query(db, ins, "ti", 3.0, 1) == NULL);
+    int64_t n = -1;
+    CHECK_INT(db_query_int(db, "SELECT count(*) FROM t", &n), DB_OK);
+    CHECK_INT(n, 0);
+    /* the statement is usable again afterwards */
+    CHECK_INT(db_run(db, ins, "ti", "x", 2), DB_OK);
+    db_close(db);
+}
+
+static void test_db_column_map_truncates_text_at_a_character(void)
+{
+    struct db *db = open_db("truncate.db");
+    if (!db)
+        return;
+    /* s[8] holds 7 bytes: "XPhư" is 5, and the 3 bytes of "ờ" would end past them. */
+    CHECK_INT(db_run(db, "INSERT INTO t (s) VALUES (?)", "t", "XPhường"), DB_OK);
+    struct trow r;
+    memset(&r, 'x', sizeof r);
+    r.u = NULL;
+    CHECK_INT(db_row(db_query(db, trow_sql, "I", 1), trow_map, DB_COLS(trow_map), &r), DB_OK);
+    CHECK_STR(r.s, "XPhư"); /* cut before the character, never inside it */
+    CHECK(r.u == NULL);     /* a NULL column into a heap member */
+    db_close(db);
+}
+
+static void test_db_column_map_refuses_a_wrong_type(void)
+{
+    struct db *db = open_db("wrongtype.db");
+    if (!db)
+        return;
+    CHECK_INT(db_run(db, "INSERT INTO t (s, n) VALUES (?, ?)", "ti", "text", 1), DB_OK);
+    struct trow r = {0};
+    /* text read into an integer member */
+    static const struct db_col text_as_int[] = {DB_COL(1, DB_INT, struct trow, n)};
+    CHECK_INT(db_row(db_query(db, trow_sql, "I", 1), text_as_int, 1, &r), DB_ERROR);
+    /* a number read into a text member */
+    static const struct db_col int_as_text[] = {DB_COL(2, DB_TEXT, struct trow, s)};
+    CHECK_INT(db_row(db_query(db, trow_sql, "I", 1), int_as_text, 1, &r), DB_ERROR);
+    /* a member whose size does not match its type (an int64_t member mapped as DB_INT) */
+    static const struct db_col bad_size[] = {DB_COL(3, DB_INT, struct trow, big)};
+    CHECK_INT(db_row(db_query(db, trow_sql, "I", 1), bad_size, 1, &r), DB_ERROR);
+    /* no row */
+    CHECK_INT(db_row(db_query(db, trow_sql, "I", 9), trow_map, DB_COLS(trow_map), &r),
+              DB_NOT_FOUND);
+    db_close(db);
+}
+
+static void test_db_rows_stops_at_its_maximum(void)
+{
+    struct db *db = open_db("rows.db");
+    if (!db)
+        return;
+    for (int i = 0; i < 5; i++)
+        CHECK_INT(db_run(db, "INSERT INTO t (n, u) VALUES (?, 'u' || ?)", "ii", i, i), DB_OK);
+    struct trow rows[3];
+    int n = -1;
+    sqlite3_stmt *st =
+        db_query(db, "SELECT id, s, n, big, opt, r, u FROM t WHERE n >= ? ORDER BY n", "i", 1);
+    CHECK_INT(db_rows(st, trow_map, DB_COLS(trow_map), rows, sizeof rows[0], 3, &n), DB_OK);
+    CHECK_INT(n, 3);
+    for (int i = 0; i < n; i++) {
+        CHECK_INT(rows[i].n, i + 1);
+        free(rows[i].u);
+    }
+    db_close(db);
+}
+
+static void test_db_step_results_are_mapped(void)
+{
+    CHECK_INT(db_status_of(SQLITE_ROW), DB_ROW);
+    CHECK_INT(db_status_of(SQLITE_DONE), DB_OK);
+    CHECK_INT(db_status_of(SQLITE_CONSTRAINT_UNIQUE), DB_DUPLICATE);
+    CHECK_INT(db_status_of(SQLITE_CONSTRAINT_PRIMARYKEY), DB_DUPLICATE);
+    CHECK_INT(db_status_of(SQLITE_CONSTRAINT_NOTNULL), DB_ERROR);
+    CHECK_INT(db_status_of(SQLITE_BUSY), DB_BUSY);
+    CHECK_INT(db_status_of(SQLITE_BUSY_SNAPSHOT), DB_BUSY);
+    CHECK_INT(db_status_of(SQLITE_LOCKED), DB_BUSY);
+    CHECK_INT(db_status_of(SQLITE_FULL), DB_FULL);
+    CHECK_INT(db_status_of(SQLITE_IOERR_WRITE), DB_ERROR);
+
+    struct db *db = open_db("steps.db");
+    if (!db)
+        return;
+    static const char ins[] = "INSERT INTO t (u) VALUES (?)";
+    CHECK_INT(db_run(db, ins, "t", "same"), DB_OK);
+    CHECK_INT(db_run(db, ins, "t", "same"), DB_DUPLICATE);
+
+    /* A second connection holding the write lock: the first one's write is busy, and callers
+     * see DB_ERROR (never "done" or "no rows"). */
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), "steps.db");
+    struct db_options quick = {.busy_timeout_ms = 10, .synchronous_full = 0};
+    struct db *other = NULL;
+    CHECK_INT(db_open(path, &quick, &other), DB_OK);
+    struct db *db2 = NULL;
+    CHECK_INT(db_open(path, &quick, &db2), DB_OK);
+    if (other && db2) {
+        CHECK_INT(sqlite3_exec(db_handle(other), "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+        CHECK_INT(db_run(db2, ins, "t", "other"), DB_ERROR);
+        CHECK_INT(db_step_row(db_stmt(db2, "UPDATE t SET n = 1 RETURNING id")), DB_ERROR);
+        CHECK_INT(sqlite3_exec(db_handle(other), "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+        CHECK_INT(db_run(db2, ins, "t", "other"), DB_OK);
+    }
+    db_close(db2);
+    db_close(other);
+    /* A NULL statement (a prepare that failed) is an error, not "no rows". */
+    CHECK_INT(db_step_row(NULL), DB_ERROR);
+    CHECK_INT(db_step_done(db, NULL), DB_ERROR);
+    CHECK_INT(db_row(db_stmt(db, "SELECT nonsense FROM nowhere"), trow_map, 1, &(struct trow){0}),
+              DB_ERROR);
+    db_close(db);
+}
+
+TESTLIB_MAIN(T(test_db_bind_each_letter), T(test_db_bind_refuses_a_letter_that_does_not_fit),
+             T(test_db_column_map_truncates_text_at_a_character),
+             T(test_db_column_map_refuses_a_wrong_type), T(test_db_rows_stops_at_its_maximum),
+             T(test_db_step_results_are_mapped))
