@@ -10,18 +10,6 @@
 
 #include <limits.h>
 
-/* A fresh, migrated database in its own file. */
-static struct db *fresh_db(const char *name)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), name);
-    struct db *db = NULL;
-    CHECK_INT(db_open(path, NULL, &db), DB_OK);
-    if (db)
-        CHECK_INT(db_migrate(db, -1), DB_OK);
-    return db;
-}
-
 static int64_t total_rows(struct db *db)
 {
     int64_t n = -1;
@@ -32,7 +20,7 @@ static int64_t total_rows(struct db *db)
 
 static void test_inbox_same_update_key_is_duplicate(void)
 {
-    struct db *db = fresh_db("dup.db");
+    struct db *db = testlib_db("dup.db", -1);
     if (!db)
         return;
     int64_t id1 = 0, id2 = -7;
@@ -57,7 +45,7 @@ static void test_inbox_same_update_key_is_duplicate(void)
 
 static void test_inbox_same_key_on_other_platform_is_distinct(void)
 {
-    struct db *db = fresh_db("platforms.db");
+    struct db *db = testlib_db("platforms.db", -1);
     if (!db)
         return;
     int64_t a = 0, b = 0;
@@ -70,7 +58,7 @@ static void test_inbox_same_key_on_other_platform_is_distinct(void)
 
 static void test_inbox_pending_oldest_first_limited_by_max(void)
 {
-    struct db *db = fresh_db("pending.db");
+    struct db *db = testlib_db("pending.db", -1);
     if (!db)
         return;
     int64_t ids[5];
@@ -104,7 +92,7 @@ static void test_inbox_pending_oldest_first_limited_by_max(void)
 
 static void test_inbox_mark_processed_removes_from_pending_once(void)
 {
-    struct db *db = fresh_db("processed.db");
+    struct db *db = testlib_db("processed.db", -1);
     if (!db)
         return;
     int64_t first = 0, second = 0;
@@ -142,7 +130,7 @@ static void test_inbox_mark_processed_removes_from_pending_once(void)
 
 static void test_inbox_count_pending_per_platform_and_total(void)
 {
-    struct db *db = fresh_db("count.db");
+    struct db *db = testlib_db("count.db", -1);
     if (!db)
         return;
     int64_t c = -1, id = 0;

@@ -14,17 +14,6 @@
 
 enum { OWNER = 7 }; /* the owner id rows are claimed under, where owners do not matter */
 
-static struct db *fresh_db(const char *name)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), name);
-    struct db *db = NULL;
-    CHECK_INT(db_open(path, NULL, &db), DB_OK);
-    if (db)
-        CHECK_INT(db_migrate(db, -1), DB_OK);
-    return db;
-}
-
 static int64_t enqueue(struct db *db, const char *chat, const char *text, enum outbox_priority prio,
                        int64_t now_ms)
 {
@@ -69,7 +58,7 @@ static const char *column(struct db *db, int64_t id, const char *col)
 
 static void test_outbox_claim_moves_to_sending_with_first_attempt(void)
 {
-    struct db *db = fresh_db("claim.db");
+    struct db *db = testlib_db("claim.db", -1);
     if (!db)
         return;
     struct outbox_new m = {.platform = "webchat",
@@ -110,7 +99,7 @@ static void test_outbox_claim_moves_to_sending_with_first_attempt(void)
 
 static void test_outbox_claim_keeps_creation_order_for_a_single_chat(void)
 {
-    struct db *db = fresh_db("priority.db");
+    struct db *db = testlib_db("priority.db", -1);
     if (!db)
         return;
     int64_t bulk = enqueue(db, "c", "bulk", OUTBOX_BULK, 1000);
@@ -142,7 +131,7 @@ static void test_outbox_claim_keeps_creation_order_for_a_single_chat(void)
 
 static void test_outbox_not_before_delays_claim_until_due(void)
 {
-    struct db *db = fresh_db("notbefore.db");
+    struct db *db = testlib_db("notbefore.db", -1);
     if (!db)
         return;
     struct outbox_new m = {.platform = "webchat",
@@ -173,7 +162,7 @@ static void test_outbox_not_before_delays_claim_until_due(void)
 
 static void test_outbox_mark_sent_counts_as_sent(void)
 {
-    struct db *db = fresh_db("sent.db");
+    struct db *db = testlib_db("sent.db", -1);
     if (!db)
         return;
     int64_t id = enqueue(db, "c1", "hi", OUTBOX_REPLY, 1000);
@@ -195,7 +184,7 @@ static void test_outbox_mark_sent_counts_as_sent(void)
 
 static void test_outbox_mark_retry_requeues_for_later_with_error(void)
 {
-    struct db *db = fresh_db("retry.db");
+    struct db *db = testlib_db("retry.db", -1);
     if (!db)
         return;
     int64_t id = enqueue(db, "c1", "hi", OUTBOX_REPLY, 1000);
@@ -226,7 +215,7 @@ static void test_outbox_mark_retry_requeues_for_later_with_error(void)
 
 static void test_outbox_mark_failed_keeps_reason_and_stops(void)
 {
-    struct db *db = fresh_db("failed.db");
+    struct db *db = testlib_db("failed.db", -1);
     if (!db)
         return;
     int64_t id = enqueue(db, "c1", "hi", OUTBOX_REPLY, 1000);
@@ -261,7 +250,7 @@ static int64_t add_owner(struct db *db, int64_t pid)
  * never another owner's, and counts a new attempt when they are claimed again. */
 static void test_outbox_owner_release_requeues_only_that_owners_sends(void)
 {
-    struct db *db = fresh_db("release.db");
+    struct db *db = testlib_db("release.db", -1);
     if (!db)
         return;
     int64_t gone = add_owner(db, 100), live = add_owner(db, 200);
@@ -308,7 +297,7 @@ static void test_outbox_owner_release_requeues_only_that_owners_sends(void)
  * requeued by outbox_requeue_unowned alone. */
 static void test_outbox_owners_ids_heartbeat_and_unowned_rows(void)
 {
-    struct db *db = fresh_db("owners.db");
+    struct db *db = testlib_db("owners.db", -1);
     if (!db)
         return;
     int64_t a = add_owner(db, 100), b = add_owner(db, 200);
@@ -340,7 +329,7 @@ static void test_outbox_owners_ids_heartbeat_and_unowned_rows(void)
 
 static void test_outbox_dedupe_key_refuses_second_copy(void)
 {
-    struct db *db = fresh_db("dedupe.db");
+    struct db *db = testlib_db("dedupe.db", -1);
     if (!db)
         return;
     struct outbox_new m = {.platform = "webchat",
@@ -371,7 +360,7 @@ static void test_outbox_dedupe_key_refuses_second_copy(void)
 
 static void test_outbox_queued_for_chat_honours_after_id_and_chat(void)
 {
-    struct db *db = fresh_db("forchat.db");
+    struct db *db = testlib_db("forchat.db", -1);
     if (!db)
         return;
     int64_t a1 = enqueue(db, "A", "a1", OUTBOX_BULK, 1000);
@@ -420,7 +409,7 @@ static void test_outbox_queued_for_chat_honours_after_id_and_chat(void)
 
 static void test_outbox_last_id_and_queued_between_find_new_rows_of_all_chats(void)
 {
-    struct db *db = fresh_db("between.db");
+    struct db *db = testlib_db("between.db", -1);
     if (!db)
         return;
     int64_t last = -1;

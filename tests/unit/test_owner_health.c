@@ -23,17 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static struct db *fresh_db(const char *name)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), name);
-    struct db *db = NULL;
-    CHECK_INT(db_open(path, NULL, &db), DB_OK);
-    if (db)
-        CHECK_INT(db_migrate(db, -1), DB_OK);
-    return db;
-}
-
 /* A pid that no process has any more: a child that exited and was reaped. */
 static int64_t dead_pid(void)
 {
@@ -125,7 +114,7 @@ static int64_t count_status(struct db *db, const char *status)
 
 static void test_owner_register_requeues_gone_owners_sends_only(void)
 {
-    struct db *db = fresh_db("owners.db");
+    struct db *db = testlib_db("owners.db", -1);
     if (!db)
         return;
     struct outbox_owner live, gone;

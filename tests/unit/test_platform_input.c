@@ -22,17 +22,6 @@
 
 #define NOW_MS 1767225600000LL /* 2026-01-01T00:00:00Z */
 
-static struct db *fresh_db(const char *name)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), name);
-    struct db *db = NULL;
-    CHECK_INT(db_open(path, NULL, &db), DB_OK);
-    if (db)
-        CHECK_INT(db_migrate(db, -1), DB_OK);
-    return db;
-}
-
 /* Parses one Telegram update (JSON text) into *m; returns tg_update_to_msg's result. */
 static int tg_parse(struct db *db, const char *json, int64_t epoch, struct msg *m)
 {
@@ -52,7 +41,7 @@ static int tg_parse(struct db *db, const char *json, int64_t epoch, struct msg *
 /* Each of these once returned early without msg_clear (a leak per request) or overflowed. */
 static void test_tg_unusable_update_ids_are_refused_without_leaking(void)
 {
-    struct db *db = fresh_db("tg-ids.db");
+    struct db *db = testlib_db("tg-ids.db", -1);
     static const char *const bad[] = {
         "{" TG_MSG("") "}",                                   /* no update_id */
         "{\"update_id\":\"12\"," TG_MSG("") "}",              /* a string */
@@ -81,7 +70,7 @@ static void test_tg_unusable_update_ids_are_refused_without_leaking(void)
 
 static void test_tg_dates_near_2_63_fall_back_to_arrival_time(void)
 {
-    struct db *db = fresh_db("tg-dates.db");
+    struct db *db = testlib_db("tg-dates.db", -1);
     clock_set_fake(NOW_MS);
     static const char *const updates[] = {
         "{\"update_id\":5,\"message\":{\"date\":9223372036854775807,\"text\":\"a\","
@@ -111,7 +100,7 @@ static void test_tg_dates_near_2_63_fall_back_to_arrival_time(void)
 
 static void test_tg_ids_beyond_52_bits_and_long_strings_are_malformed(void)
 {
-    struct db *db = fresh_db("tg-chats.db");
+    struct db *db = testlib_db("tg-chats.db", -1);
     struct msg m;
     /* A chat id beyond 2^53 - 1: the update is malformed (and nothing leaks). */
     CHECK_INT(tg_parse(db,
@@ -148,7 +137,7 @@ static void test_tg_ids_beyond_52_bits_and_long_strings_are_malformed(void)
 
 static void test_tg_locations_and_file_sizes_out_of_range(void)
 {
-    struct db *db = fresh_db("tg-media.db");
+    struct db *db = testlib_db("tg-media.db", -1);
     struct msg m;
     CHECK_INT(tg_parse(db,
                        "{\"update_id\":1," TG_MSG(",\"location\":{\"latitude\":1e300,"
@@ -192,7 +181,7 @@ static void test_tg_keys_are_scoped_by_epoch(void)
     CHECK_STR(key, "500000001");
     tg_key(3, 500000001, key);
     CHECK_STR(key, "e3:500000001");
-    struct db *db = fresh_db("tg-keys.db");
+    struct db *db = testlib_db("tg-keys.db", -1);
     struct msg m;
     CHECK_INT(tg_parse(db, "{\"update_id\":77," TG_MSG("") "}", 2, &m), 0);
     CHECK_STR(m.update_key, "e2:77");
@@ -433,7 +422,7 @@ static int rows_of(struct db *db, const char *platform, size_t units[], int has_
 
 static void test_choices_are_counted_in_before_a_text_is_split(void)
 {
-    struct db *db = fresh_db("split.db");
+    struct db *db = testlib_db("split.db", -1);
     if (!db)
         return;
     char text[2100];

@@ -25,44 +25,6 @@
 #define DAY (24 * 3600 * 1000LL)
 #define NOW (1000 * DAY) /* the application clock in these tests */
 
-static struct db *fresh_db(const char *name)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), name);
-    struct db *db = NULL;
-    CHECK_INT(db_open(path, NULL, &db), DB_OK);
-    if (db && db_migrate(db, -1) != DB_OK) {
-        CHECK(!"migrate");
-        db_close(db);
-        db = NULL;
-    }
-    return db;
-}
-
-/* SQL written by the test (not through the statement cache, keyed by the string's address). */
-static void exec(struct db *db, const char *sql)
-{
-    char *why = NULL;
-    if (sqlite3_exec(db_handle(db), sql, NULL, NULL, &why) != SQLITE_OK) {
-        fprintf(stderr, "exec failed: %s\n  %s\n", why ? why : "?", sql);
-        testlib_failures++;
-    }
-    sqlite3_free(why);
-}
-
-static int64_t q1(struct db *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    else
-        fprintf(stderr, "q1 failed: %s\n  %s\n", sqlite3_errmsg(db_handle(db)), sql);
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* The retention periods of the documented defaults. */
 static const struct cfg retention_cfg = {
     .retention = {.inbox_days = 30,
@@ -89,7 +51,7 @@ static void pass(struct db *db, int64_t now)
 
 static void test_retention_inbox_keeps_unprocessed_and_recent_rows_and_their_keys(void)
 {
-    struct db *db = fresh_db("inbox.db");
+    struct db *db = testlib_db("inbox.db", -1);
     if (!db)
         return;
     int64_t id[5];
@@ -111,7 +73,7 @@ static void test_retention_inbox_keeps_unprocessed_and_recent_rows_and_their_key
     int64_t deleted = -1;
     CHECK_INT(inbox_prune(db, NOW - 30 * DAY, 500, &deleted), DB_OK);
     CHECK_INT(deleted, 3);
-    CHECK_INT(q1(db, "SELECT count(*) FROM inbox WHERE update_key IN ('k2', 'k3')"), 2);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM inbox WHERE update_key IN ('k2', 'k3')"), 2);
     /* a resend of a kept update is still recognised */
     CHECK_INT(inbox_add(db, "telegram", "k3", "c1", "{}", NOW, NULL), DB_DUPLICATE);
     CHECK_INT(inbox_prune_due(db, NOW - 30 * DAY, &due), DB_OK);
@@ -121,7 +83,7 @@ static void test_retention_inbox_keeps_unprocessed_and_recent_rows_and_their_key
 
 static void test_retention_group_talk_is_reduced_to_its_key_kind_and_date(void)
 {
-    struct db *db = fresh_db("scrub.db");
+    struct db *db = testlib_db("scrub.db", -1);
     if (!db)
         return;
     int64_t id = 0;
@@ -137,14 +99,14 @@ static void test_retention_group_talk_is_reduced_to_its_key_kind_and_date(void)
              "SELECT message = '{\"kind\":\"text\",\"is_group\":true,"
              "\"date_ms\":1234}' FROM inbox WHERE id = %lld",
              (long long)id);
-    CHECK_INT(q1(db, sql), 1);
+    CHECK_INT(testlib_q1(db, sql), 1);
     CHECK_INT(inbox_add(db, "telegram", "g1", "-5", "{}", NOW, NULL), DB_DUPLICATE);
     db_close(db);
 }
 
 static void test_retention_outbox_never_prunes_what_is_owed(void)
 {
-    struct db *db = fresh_db("outbox.db");
+    struct db *db = testlib_db("outbox.db", -1);
     if (!db)
         return;
     char sql[1024];
@@ -160,12 +122,12 @@ static void test_retention_outbox_never_prunes_what_is_owed(void)
              "'campaign', 1)",
              NOW - 90 * DAY, NOW - 90 * DAY, NOW - 90 * DAY, NOW - 89 * DAY, NOW - 90 * DAY,
              NOW - 90 * DAY, NOW - 2 * DAY, NOW - 90 * DAY, NOW - 89 * DAY);
-    exec(db, sql);
+    testlib_exec(db, sql);
     int64_t deleted = -1;
     CHECK_INT(outbox_prune(db, NOW - 30 * DAY, 500, &deleted), DB_OK);
     CHECK_INT(deleted, 2);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text IN ('queued', 'sending', "
-                     "'sent late', 'campaign')"),
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE text IN ('queued', 'sending', "
+                             "'sent late', 'campaign')"),
               4);
     bool due = true;
     CHECK_INT(outbox_prune_due(db, NOW - 30 * DAY, &due), DB_OK);
@@ -175,7 +137,7 @@ static void test_retention_outbox_never_prunes_what_is_owed(void)
 
 static void test_retention_expired_button_payloads_go(void)
 {
-    struct db *db = fresh_db("buttons.db");
+    struct db *db = testlib_db("buttons.db", -1);
     if (!db)
         return;
     char token[PSTORE_TOKEN_LEN], fresh[PSTORE_TOKEN_LEN];
@@ -209,22 +171,23 @@ static void webchat_fixture(struct db *db)
              "updated_at) VALUES ('AAAABBBB', 7, 'x', 'x', 'verifying', 0, 0), "
              "('CCCCDDDD', 8, 'y', 'y', 'closed', 0, 0);",
              NOW - 400 * DAY, NOW - 300 * DAY, NOW - 200 * DAY, NOW - 190 * DAY, NOW - 10 * DAY);
-    exec(db, sql);
+    testlib_exec(db, sql);
 }
 
 static void test_retention_webchat_keeps_identities_someone_is_owed(void)
 {
-    struct db *db = fresh_db("webchat.db");
+    struct db *db = testlib_db("webchat.db", -1);
     if (!db)
         return;
     webchat_fixture(db);
     pass(db, NOW);
-    CHECK_INT(q1(db, "SELECT count(*) FROM webchat_identities WHERE chat_id IN ('wb', 'wc', "
-                     "'we')"),
+    CHECK_INT(testlib_q1(db,
+                         "SELECT count(*) FROM webchat_identities WHERE chat_id IN ('wb', 'wc', "
+                         "'we')"),
               3);
-    CHECK_INT(q1(db, "SELECT count(*) FROM webchat_identities"), 3);
-    CHECK_INT(q1(db, "SELECT reachable FROM chats WHERE chat_id = 'wa'"), 0);
-    CHECK_INT(q1(db, "SELECT reachable FROM chats WHERE chat_id = 'wb'"), 1);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM webchat_identities"), 3);
+    CHECK_INT(testlib_q1(db, "SELECT reachable FROM chats WHERE chat_id = 'wa'"), 0);
+    CHECK_INT(testlib_q1(db, "SELECT reachable FROM chats WHERE chat_id = 'wb'"), 1);
     /* the browser that held "a" comes back with its secret: a fresh identity, no error */
     char chat[WEBCHAT_CHAT_ID_LEN];
     CHECK_INT(webchat_store_find(db, "ha", NOW, chat), DB_NOT_FOUND);
@@ -236,7 +199,7 @@ static void test_retention_webchat_keeps_identities_someone_is_owed(void)
 
 static void test_retention_webchat_cursor_passes_kept_identities_once_a_pass(void)
 {
-    struct db *db = fresh_db("cursor.db");
+    struct db *db = testlib_db("cursor.db", -1);
     if (!db)
         return;
     webchat_fixture(db);
@@ -278,12 +241,12 @@ static void campaign_fixture(struct db *db, long long id, const char *last)
              "(%lld, 'webchat', 'w4', 'resident', 'queued', %lld4, %lld);",
              id, id, t, t, t, t, id, id, t, t, id, id, id, t, id, id, last, id, t, id, id, id, t,
              id, id, t, id, t, id, id, t);
-    exec(db, sql);
+    testlib_exec(db, sql);
 }
 
 static void test_retention_campaign_report_reads_the_same_after_its_recipients_go(void)
 {
-    struct db *db = fresh_db("campaign.db");
+    struct db *db = testlib_db("campaign.db", -1);
     if (!db)
         return;
     campaign_fixture(db, 1, "queued"); /* still delivering to w4 */
@@ -295,23 +258,26 @@ static void test_retention_campaign_report_reads_the_same_after_its_recipients_g
     CHECK_INT(before2.sent, 2);
     pass(db, NOW);
     /* campaign 2 is archived: no recipient, no outbox row left; its report unchanged */
-    CHECK_INT(q1(db, "SELECT count(*) FROM campaign_recipients WHERE campaign_id = 2"), 0);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'campaign:2:%'"), 0);
-    CHECK(q1(db, "SELECT archived_at FROM campaigns WHERE id = 2") > 0);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM campaign_recipients WHERE campaign_id = 2"), 0);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'campaign:2:%'"),
+              0);
+    CHECK(testlib_q1(db, "SELECT archived_at FROM campaigns WHERE id = 2") > 0);
     CHECK_INT(campaigns_report(db, 2, &after2), DB_OK);
     CHECK(memcmp(&before2, &after2, sizeof before2) == 0);
     CHECK_INT(after2.targeted, 4);
     CHECK_INT(after2.failed, 1);
     CHECK_INT(after2.opted_out, 1);
     /* campaign 1 still owes w4 its message: nothing of it goes */
-    CHECK_INT(q1(db, "SELECT count(*) FROM campaign_recipients WHERE campaign_id = 1"), 4);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'campaign:1:%'"), 3);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM campaign_recipients WHERE campaign_id = 1"), 4);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'campaign:1:%'"),
+              3);
     CHECK_INT(campaigns_report(db, 1, &after1), DB_OK);
     CHECK(memcmp(&before1, &after1, sizeof before1) == 0);
     /* once it is delivered, the next pass archives it too */
-    exec(db, "UPDATE outbox SET status = 'sent' WHERE dedupe_key = 'campaign:1:webchat:w4:0'");
+    testlib_exec(db,
+                 "UPDATE outbox SET status = 'sent' WHERE dedupe_key = 'campaign:1:webchat:w4:0'");
     pass(db, NOW + RETENTION_PASS_MS);
-    CHECK_INT(q1(db, "SELECT count(*) FROM campaign_recipients"), 0);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM campaign_recipients"), 0);
     CHECK_INT(campaigns_report(db, 1, &after1), DB_OK);
     CHECK_INT(after1.sent, 2);
     CHECK_INT(after1.in_progress, 0);
@@ -320,7 +286,7 @@ static void test_retention_campaign_report_reads_the_same_after_its_recipients_g
 
 static void test_retention_leads_go_with_their_desk_messages(void)
 {
-    struct db *db = fresh_db("leads.db");
+    struct db *db = testlib_db("leads.db", -1);
     if (!db)
         return;
     char sql[2048];
@@ -338,23 +304,24 @@ static void test_retention_leads_go_with_their_desk_messages(void)
              "('telegram', '-1', 'lead 1 owed', 'queued', 0, 0, 'tip', 1), "
              "('telegram', '-1', 'lead 2', 'sent', 0, 0, 'tip', 2);",
              NOW - 200 * DAY, NOW - 10 * DAY, NOW - 150 * DAY);
-    exec(db, sql);
+    testlib_exec(db, sql);
     bool due = false;
     CHECK_INT(groups_leads_due(db, NOW - 180 * DAY, &due), DB_OK);
     CHECK(due);
     int64_t deleted = -1;
     CHECK_INT(groups_prune_leads(db, NOW - 180 * DAY, 100, &deleted), DB_OK);
     CHECK_INT(deleted, 1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM tips WHERE id = 1"), 0);
-    CHECK_INT(q1(db, "SELECT count(*) FROM tips WHERE id IN (2, 3)"), 2);
-    CHECK_INT(q1(db, "SELECT count(*) FROM tips WHERE duplicate_of IS NOT NULL"), 0);
-    CHECK_INT(q1(db, "SELECT count(*) FROM tip_attachments"), 0);
-    CHECK_INT(q1(db, "SELECT count(*) FROM audit_log WHERE tip_id IS NULL"), 1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'lead 1'"), 0);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'lead 1 owed' AND "
-                     "ref_id IS NULL"),
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM tips WHERE id = 1"), 0);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM tips WHERE id IN (2, 3)"), 2);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM tips WHERE duplicate_of IS NOT NULL"), 0);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM tip_attachments"), 0);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM audit_log WHERE tip_id IS NULL"), 1);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE text = 'lead 1'"), 0);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE text = 'lead 1 owed' AND "
+                             "ref_id IS NULL"),
               1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE ref_kind = 'tip' AND ref_id = 2"), 1);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE ref_kind = 'tip' AND ref_id = 2"),
+              1);
     CHECK_INT(groups_leads_due(db, NOW - 180 * DAY, &due), DB_OK);
     CHECK(!due);
     db_close(db);
@@ -371,53 +338,54 @@ static void add_processed(struct db *db, int n, int64_t at)
              "processed_at) SELECT 'telegram', 'u' || (SELECT count(*) FROM inbox) || '-' || i, "
              "'1', '{}', %lld, %lld FROM n",
              n, (long long)at, (long long)at);
-    exec(db, sql);
+    testlib_exec(db, sql);
 }
 
 static void test_retention_pass_works_a_backlog_off_a_few_batches_a_tick(void)
 {
-    struct db *db = fresh_db("backlog.db");
+    struct db *db = testlib_db("backlog.db", -1);
     if (!db)
         return;
     int per_tick = RETENTION_BATCH * RETENTION_BATCHES_PER_TICK;
     add_processed(db, per_tick + 100, NOW - 31 * DAY);
     add_processed(db, 10, NOW - DAY);
     CHECK_INT(tick(db, NOW), 0);
-    CHECK_INT(q1(db, "SELECT count(*) FROM inbox"), 110);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM inbox"), 110);
     CHECK_INT(tick(db, NOW + 1000), 0);
-    CHECK_INT(q1(db, "SELECT count(*) FROM inbox"), 10);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM inbox"), 10);
     /* the pass is over: new due rows wait for the next one */
     char sql[256];
     snprintf(sql, sizeof sql,
              "INSERT INTO outbox (platform, chat_id, text, status, next_attempt_at, created_at, "
              "sent_at) VALUES ('telegram', '1', 'x', 'sent', 0, %lld, %lld)",
              NOW - 31 * DAY, NOW - 31 * DAY);
-    exec(db, sql);
+    testlib_exec(db, sql);
     /* and a reply still owed after it: the newest row, which retention never takes */
-    exec(db, "INSERT INTO outbox (platform, chat_id, text, status, next_attempt_at, created_at) "
-             "VALUES ('telegram', '1', 'y', 'queued', 0, 0)");
+    testlib_exec(
+        db, "INSERT INTO outbox (platform, chat_id, text, status, next_attempt_at, created_at) "
+            "VALUES ('telegram', '1', 'y', 'queued', 0, 0)");
     CHECK_INT(tick(db, NOW + 2000), 0);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox"), 2);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox"), 2);
     CHECK_INT(tick(db, NOW + RETENTION_PASS_MS + 1000), 0);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox"), 1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM inbox"), 10);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox"), 1);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM inbox"), 10);
     db_close(db);
 }
 
 static void test_retention_inside_a_callers_transaction_does_one_batch(void)
 {
-    struct db *db = fresh_db("nested.db");
+    struct db *db = testlib_db("nested.db", -1);
     if (!db)
         return;
     add_processed(db, RETENTION_BATCH + 7, NOW - 31 * DAY);
     CHECK_INT(db_begin(db), DB_OK);
     CHECK_INT(tick(db, NOW), 0);
     CHECK_INT(db_commit(db), DB_OK);
-    CHECK_INT(q1(db, "SELECT count(*) FROM inbox"), 7);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM inbox"), 7);
     CHECK_INT(db_begin(db), DB_OK);
     CHECK_INT(tick(db, NOW + 1000), 0);
     CHECK_INT(db_rollback(db), DB_OK); /* the caller's failure undoes the batch */
-    CHECK_INT(q1(db, "SELECT count(*) FROM inbox"), 7);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM inbox"), 7);
     db_close(db);
 }
 
@@ -457,7 +425,7 @@ static void cost_fixture(struct db *db)
              "CASE WHEN i <= 20 THEN %lld ELSE %lld END, 0 FROM n;",
              STORED, NOW - 40 * DAY, NOW - DAY, STORED, NOW - 40 * DAY, NOW - DAY, STORED,
              NOW - 200 * DAY, NOW - DAY, STORED, NOW - 200 * DAY, NOW - DAY);
-    exec(db, sql);
+    testlib_exec(db, sql);
 }
 
 static long ops_of(struct db *db, int (*fn)(struct db *db, int64_t before, bool *due),
@@ -521,12 +489,12 @@ static void check_probes(struct db *db)
 
 static void test_retention_costs_what_is_due_not_what_is_stored(void)
 {
-    struct db *db = fresh_db("cost.db");
+    struct db *db = testlib_db("cost.db", -1);
     if (!db)
         return;
     cost_fixture(db);
     check_probes(db);
-    exec(db, "ANALYZE");
+    testlib_exec(db, "ANALYZE");
     check_probes(db);
     /* Deleting the few due rows among STORED of each kind: well under one instruction per
      * stored row (a scan of any table would cost several per row). The inbox batch reads its

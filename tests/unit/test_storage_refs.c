@@ -19,43 +19,6 @@
 #define DAY (24 * 3600 * 1000LL)
 #define NOW (1000 * DAY)
 
-static struct db *fresh_db(const char *name, int version)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), name);
-    struct db *db = NULL;
-    CHECK_INT(db_open(path, NULL, &db), DB_OK);
-    if (db && db_migrate(db, version) != DB_OK) {
-        CHECK(!"migrate");
-        db_close(db);
-        db = NULL;
-    }
-    return db;
-}
-
-static void exec(struct db *db, const char *sql)
-{
-    char *why = NULL;
-    if (sqlite3_exec(db_handle(db), sql, NULL, NULL, &why) != SQLITE_OK) {
-        fprintf(stderr, "exec failed: %s\n  %s\n", why ? why : "?", sql);
-        testlib_failures++;
-    }
-    sqlite3_free(why);
-}
-
-static int64_t q1(struct db *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    else
-        fprintf(stderr, "q1 failed: %s\n  %s\n", sqlite3_errmsg(db_handle(db)), sql);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static void enqueue(struct db *db, const char *chat, const char *text, const char *key,
                     enum outbox_ref_kind kind, int64_t ref)
 {
@@ -71,7 +34,7 @@ static void enqueue(struct db *db, const char *chat, const char *text, const cha
 
 static void test_refs_lead_retention_spares_a_message_quoting_its_code(void)
 {
-    struct db *db = fresh_db("leads.db", -1);
+    struct db *db = testlib_db("leads.db", -1);
     if (!db)
         return;
     char sql[1024];
@@ -80,7 +43,7 @@ static void test_refs_lead_retention_spares_a_message_quoting_its_code(void)
              "VALUES (1, 'LEAD-AAAA', 'group_lead', 'x', 'x', %lld, 0), "
              "(2, 'TIPB-BBBB', 'tip', 'y', 'y', %lld, 0)",
              NOW - 200 * DAY, NOW - 10 * DAY);
-    exec(db, sql);
+    testlib_exec(db, sql);
     /* about the lead: goes with it (its text does not name it) */
     struct outbox_new about = {
         .platform = "telegram", .chat_id = "-1", .text = "card", .tip_id = 1};
@@ -90,18 +53,18 @@ static void test_refs_lead_retention_spares_a_message_quoting_its_code(void)
     /* about nothing, quoting the code: stays */
     enqueue(db, "-1", "LEAD-AAAA", NULL, OUTBOX_REF_NONE, 0);
     enqueue(db, "-1", "newest", NULL, OUTBOX_REF_NONE, 0); /* the newest row is never pruned */
-    exec(db, "UPDATE outbox SET status = 'sent'");
+    testlib_exec(db, "UPDATE outbox SET status = 'sent'");
     int64_t deleted = -1;
     CHECK_INT(groups_prune_leads(db, NOW - 180 * DAY, 100, &deleted), DB_OK);
     CHECK_INT(deleted, 1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'card'"), 0);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text LIKE '%LEAD-AAAA%'"), 2);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE text = 'card'"), 0);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE text LIKE '%LEAD-AAAA%'"), 2);
     db_close(db);
 }
 
 static void test_refs_opt_out_withdraws_campaign_rows_by_reference(void)
 {
-    struct db *db = fresh_db("optout.db", -1);
+    struct db *db = testlib_db("optout.db", -1);
     if (!db)
         return;
     /* a campaign's message whose key is not of the campaign:… form */
@@ -113,80 +76,88 @@ static void test_refs_opt_out_withdraws_campaign_rows_by_reference(void)
     int64_t dropped = -1;
     CHECK_INT(campaigns_stop(db, "telegram", "p1", 0, NOW, &dropped), DB_OK);
     CHECK_INT(dropped, 1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'campaign text' AND "
-                     "status = 'failed' AND last_error = 'opted out'"),
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE text = 'campaign text' AND "
+                             "status = 'failed' AND last_error = 'opted out'"),
               1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE status = 'queued'"), 2);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE status = 'queued'"), 2);
     db_close(db);
 }
 
 static void test_refs_cancel_and_prune_a_campaign_by_reference(void)
 {
-    struct db *db = fresh_db("cancel.db", -1);
+    struct db *db = testlib_db("cancel.db", -1);
     if (!db)
         return;
-    exec(db, "INSERT INTO campaigns (id, code, kind, title, text, audience, priority, status, "
-             "created_at, updated_at) VALUES (1, 'C1', 'custom', 't', 'x', 'residents', 3, "
-             "'running', 0, 0), (2, 'C2', 'custom', 't', 'x', 'residents', 3, 'running', 0, 0)");
+    testlib_exec(
+        db, "INSERT INTO campaigns (id, code, kind, title, text, audience, priority, status, "
+            "created_at, updated_at) VALUES (1, 'C1', 'custom', 't', 'x', 'residents', 3, "
+            "'running', 0, 0), (2, 'C2', 'custom', 't', 'x', 'residents', 3, 'running', 0, 0)");
     enqueue(db, "p1", "of 1", "k1", OUTBOX_REF_CAMPAIGN, 1);
     /* campaign 2's row under a key that names campaign 1 */
     enqueue(db, "p2", "of 2", "campaign:1:telegram:p2:0", OUTBOX_REF_CAMPAIGN, 2);
     CHECK_INT(campaigns_cancel(db, 1, NOW), DB_OK);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'of 1' AND status = 'failed'"), 1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'of 2' AND status = 'queued'"), 1);
+    CHECK_INT(
+        testlib_q1(db, "SELECT count(*) FROM outbox WHERE text = 'of 1' AND status = 'failed'"), 1);
+    CHECK_INT(
+        testlib_q1(db, "SELECT count(*) FROM outbox WHERE text = 'of 2' AND status = 'queued'"), 1);
 
     /* pruning campaign 1 takes its failed row only; campaign 2 keeps its own */
-    exec(db, "UPDATE outbox SET status = 'sent' WHERE text = 'of 2'");
+    testlib_exec(db, "UPDATE outbox SET status = 'sent' WHERE text = 'of 2'");
     enqueue(db, "p3", "newest", NULL, OUTBOX_REF_NONE, 0);
     int64_t deleted = -1;
     CHECK_INT(campaigns_prune_rows(db, 1, 10, &deleted), DB_OK);
     CHECK_INT(deleted, 1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'of 2'"), 1);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE text = 'of 2'"), 1);
     bool archived = true;
-    exec(db, "UPDATE campaigns SET totals_at = 0");
+    testlib_exec(db, "UPDATE campaigns SET totals_at = 0");
     CHECK_INT(campaigns_archive(db, 2, NOW, &archived), DB_OK);
     CHECK(!archived); /* its row is still there */
     CHECK_INT(campaigns_archive(db, 1, NOW, &archived), DB_OK);
     CHECK(archived);
     /* the outbox retention never takes a campaign's row, whatever its key */
-    exec(db, "UPDATE outbox SET dedupe_key = NULL, sent_at = 0 WHERE text = 'of 2'");
+    testlib_exec(db, "UPDATE outbox SET dedupe_key = NULL, sent_at = 0 WHERE text = 'of 2'");
     CHECK_INT(outbox_prune(db, NOW, 100, &deleted), DB_OK);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'of 2'"), 1);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE text = 'of 2'"), 1);
     db_close(db);
 }
 
 static void test_refs_migration_fills_references_and_targets(void)
 {
-    struct db *db = fresh_db("migrate11.db", 10);
+    struct db *db = testlib_db("migrate11.db", 10);
     if (!db)
         return;
-    exec(db, "INSERT INTO outbox (platform, chat_id, text, next_attempt_at, created_at, tip_id, "
-             "dedupe_key) VALUES ('telegram', '1', 'desk', 0, 0, 5, NULL), "
-             "('telegram', '1', 'bulk', 0, 0, NULL, 'campaign:12:telegram:1:0'), "
-             "('telegram', '1', 'plain', 0, 0, NULL, NULL);"
-             "INSERT INTO deadline_dates (id, code, base, plan, what, submit_to, targets, due_day, "
-             "rule_day, updated_at) VALUES (1, 'A1', 'A', 'p', 'w', 's', '*', 1, 1, 0), "
-             "(2, 'B1', 'B', 'p', 'w', 's', ',CA,kind:school,QS,', 1, 1, 0)");
+    testlib_exec(
+        db, "INSERT INTO outbox (platform, chat_id, text, next_attempt_at, created_at, tip_id, "
+            "dedupe_key) VALUES ('telegram', '1', 'desk', 0, 0, 5, NULL), "
+            "('telegram', '1', 'bulk', 0, 0, NULL, 'campaign:12:telegram:1:0'), "
+            "('telegram', '1', 'plain', 0, 0, NULL, NULL);"
+            "INSERT INTO deadline_dates (id, code, base, plan, what, submit_to, targets, due_day, "
+            "rule_day, updated_at) VALUES (1, 'A1', 'A', 'p', 'w', 's', '*', 1, 1, 0), "
+            "(2, 'B1', 'B', 'p', 'w', 's', ',CA,kind:school,QS,', 1, 1, 0)");
     CHECK_INT(db_migrate(db, 11), DB_OK);
-    CHECK_INT(q1(db, "SELECT ref_id FROM outbox WHERE text = 'desk' AND ref_kind = 'tip'"), 5);
-    CHECK_INT(q1(db, "SELECT ref_id FROM outbox WHERE text = 'bulk' AND ref_kind = 'campaign'"),
-              12);
-    CHECK_INT(q1(db, "SELECT count(*) FROM outbox WHERE text = 'plain' AND ref_kind IS NULL "
-                     "AND ref_id IS NULL"),
+    CHECK_INT(testlib_q1(db, "SELECT ref_id FROM outbox WHERE text = 'desk' AND ref_kind = 'tip'"),
+              5);
+    CHECK_INT(
+        testlib_q1(db, "SELECT ref_id FROM outbox WHERE text = 'bulk' AND ref_kind = 'campaign'"),
+        12);
+    CHECK_INT(testlib_q1(db,
+                         "SELECT count(*) FROM outbox WHERE text = 'plain' AND ref_kind IS NULL "
+                         "AND ref_id IS NULL"),
               1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM deadline_targets WHERE date_id = 1 AND kind = 'all'"),
-              1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM deadline_targets WHERE date_id = 2"), 3);
-    CHECK_INT(q1(db, "SELECT count(*) FROM deadline_targets WHERE date_id = 2 AND "
-                     "((kind = 'agency' AND value IN ('CA', 'QS')) OR "
-                     "(kind = 'kind' AND value = 'school'))"),
+    CHECK_INT(
+        testlib_q1(db, "SELECT count(*) FROM deadline_targets WHERE date_id = 1 AND kind = 'all'"),
+        1);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM deadline_targets WHERE date_id = 2"), 3);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM deadline_targets WHERE date_id = 2 AND "
+                             "((kind = 'agency' AND value IN ('CA', 'QS')) OR "
+                             "(kind = 'kind' AND value = 'school'))"),
               3);
     db_close(db);
 }
 
 static void test_refs_deadline_targets_bind_agencies_by_rows(void)
 {
-    struct db *db = fresh_db("targets.db", -1);
+    struct db *db = testlib_db("targets.db", -1);
     if (!db)
         return;
     CHECK_INT(agencies_upsert(db, "CA", "Công an", "police", "config", 0, 0), DB_OK);
@@ -196,18 +167,19 @@ static void test_refs_deadline_targets_bind_agencies_by_rows(void)
     struct agencies_target t[] = {{AGENCIES_TARGET_AGENCY, "CA"}, {AGENCIES_TARGET_KIND, "school"}};
     CHECK_INT(agencies_date_upsert(db, &d, t, 2, NOW), DB_OK);
     CHECK_INT(agencies_tasks_sync(db, 0, NOW), DB_OK);
-    CHECK_INT(q1(db, "SELECT count(*) FROM deadline_tasks WHERE agency IN ('CA', 'TH1')"), 2);
-    CHECK_INT(q1(db, "SELECT count(*) FROM deadline_tasks"), 2);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM deadline_tasks WHERE agency IN ('CA', 'TH1')"),
+              2);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM deadline_tasks"), 2);
     /* written again with other targets: they replace the old ones, untargeted tasks go */
     struct agencies_target all[] = {{AGENCIES_TARGET_ALL, ""}};
     CHECK_INT(agencies_date_upsert(db, &d, all, 1, NOW), DB_OK);
     CHECK_INT(agencies_tasks_sync(db, 0, NOW), DB_OK);
-    CHECK_INT(q1(db, "SELECT count(*) FROM deadline_tasks"), 3);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM deadline_tasks"), 3);
     struct agencies_target one[] = {{AGENCIES_TARGET_AGENCY, "YT"}};
     CHECK_INT(agencies_date_upsert(db, &d, one, 1, NOW), DB_OK);
     CHECK_INT(agencies_tasks_sync(db, 0, NOW), DB_OK);
-    CHECK_INT(q1(db, "SELECT count(*) FROM deadline_tasks"), 1);
-    CHECK_INT(q1(db, "SELECT count(*) FROM deadline_targets"), 1);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM deadline_tasks"), 1);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM deadline_targets"), 1);
     db_close(db);
 }
 

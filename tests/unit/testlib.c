@@ -6,6 +6,10 @@
 #include "bot/app.h"
 
 #include "base/log.h"
+#include "storage/db.h"
+
+#include <limits.h>
+#include <sqlite3.h>
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -80,4 +84,41 @@ int testlib_run(const struct testlib_case *cases, size_t n)
     }
     log_shutdown();
     return failed_cases ? 1 : 0;
+}
+
+struct db *testlib_db(const char *name, int version)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", testlib_tmpdir(), name);
+    struct db *db = NULL;
+    CHECK_INT(db_open(path, NULL, &db), DB_OK);
+    if (db && db_migrate(db, version) != DB_OK) {
+        CHECK(!"migrate");
+        db_close(db);
+        db = NULL;
+    }
+    return db;
+}
+
+void testlib_exec(struct db *db, const char *sql)
+{
+    char *why = NULL;
+    if (sqlite3_exec(db_handle(db), sql, NULL, NULL, &why) != SQLITE_OK) {
+        fprintf(stderr, "exec failed: %s\n  %s\n", why ? why : "?", sql);
+        testlib_failures++;
+    }
+    sqlite3_free(why);
+}
+
+int64_t testlib_q1(struct db *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    else
+        fprintf(stderr, "q1 failed: %s\n  %s\n", sqlite3_errmsg(db_handle(db)), sql);
+    sqlite3_finalize(st);
+    return v;
 }

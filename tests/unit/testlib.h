@@ -5,6 +5,7 @@
 #ifndef TIPGATE_TESTLIB_H
 #define TIPGATE_TESTLIB_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,16 @@ struct app;
 /* app_init on config (JSON text), written to dir/<name>.json. 0 when the app is usable (the
  * caller then app_free()s it); otherwise a failed check, app_init's reason printed. */
 int testlib_app(struct app *app, const char *name, const char *config);
+
+struct db;
+/* A new database file dir/<name>, migrated to version (-1: the latest); NULL after a failed
+ * check. The caller db_close()s it. */
+struct db *testlib_db(const char *name, int version);
+/* SQL the test writes itself (sqlite3_exec: not through the statement cache, which is keyed by
+ * the string's address); a failure is a failed check. */
+void testlib_exec(struct db *db, const char *sql);
+/* The first column of the first row of sql as an integer; -1 (and a message) when none. */
+int64_t testlib_q1(struct db *db, const char *sql);
 
 #define TESTLIB_MAIN(...)                                                                          \
     int main(void)                                                                                 \
