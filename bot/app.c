@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "bot/owner.h"
 #include "bot/worker.h"
+#include "handlers/agency.h"
 #include "handlers/campaign.h"
 #include "handlers/deadlines.h"
 #include "config/desks.h"
@@ -109,7 +110,8 @@ int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
 
 int app_register_settings(void)
 {
-    if (cfg_register(&campaign_settings) != 0 || cfg_register(&deadlines_settings) != 0)
+    if (cfg_register(&campaign_settings) != 0 || cfg_register(&deadlines_settings) != 0 ||
+        cfg_register(&agency_settings) != 0)
         return -1;
     return platform_register_settings();
 }

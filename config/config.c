@@ -66,10 +66,9 @@ static const struct cfg_block cfg_core = {
 static const char *const cfg_strict_core[] = {"retention", NULL};
 
 /* Sections later modules read whole at start (cfg_section); their insides are checked there
- * (config/desks.c, agency.c, calendar.c). */
-static const char *const cfg_sections[] = {"areas", "routing",  "calendar",
-                                           "tips",  "agencies", NULL};
-enum { CFG_SECTIONS_N = 5 };
+ * (config/desks.c, calendar/calendar.c). */
+static const char *const cfg_sections[] = {"areas", "routing", "calendar", "tips", NULL};
+enum { CFG_SECTIONS_N = 4 };
 _Static_assert(sizeof cfg_sections / sizeof cfg_sections[0] == CFG_SECTIONS_N + 1,
                "CFG_SECTIONS_N counts cfg_sections");
 
@@ -378,7 +377,11 @@ static int cfg_apply_custom(void *slot, const struct cfg_spec *opt, const char *
     char why[CFG_ERR_MAX / 2] = "";
     if (opt->parse(val, slot, why, sizeof why) == 0)
         return 0;
-    cfg_err(err, file, "%s: %s", path, why[0] ? why : "invalid");
+    /* A parser naming an element of a list ("[2].code: …") continues the path. */
+    if (why[0] == '[')
+        cfg_err(err, file, "%s%s", path, why);
+    else
+        cfg_err(err, file, "%s: %s", path, why[0] ? why : "invalid");
     return -1;
 }
 
@@ -449,6 +452,8 @@ static void cfg_free_block(void *base, const struct cfg_block *block)
     for (size_t i = 0; base && i < block->n_spec; i++)
         if (block->spec[i].type == CFG_STR || block->spec[i].type == CFG_SECRET)
             free(*(char **)((char *)base + block->spec[i].offset));
+    if (base && block->release)
+        block->release(base);
 }
 
 /* Allocates and fills the struct of every registered block. */

@@ -91,6 +91,9 @@ struct cfg_block {
     /* Cross-key checks once every key and path is read; -1 with why naming the key path.
      * Optional. */
     int (*check)(const struct cfg *cfg, const void *settings, char *why, size_t whylen);
+    /* Frees what the block's custom parsers allocated in its struct (cfg_free calls it, the
+     * strings it frees itself). Optional. */
+    void (*release)(void *settings);
 };
 
 enum { CFG_BLOCKS_MAX = 16 };
@@ -115,7 +118,7 @@ int cfg_load(const char *path, struct cfg **out, char err[CFG_ERR_MAX]);
 void cfg_free(struct cfg *cfg);
 
 /* Looks up a dotted key path in the parsed file; NULL if absent. Borrowed reference. For the
- * sections modules read whole at start (areas, routing, tips, agencies, calendar); marks the
+ * sections modules read whole at start (areas, routing, tips, calendar); marks the
  * section read (cfg_warn_unread). */
 json_t *cfg_section(const struct cfg *cfg, const char *dotted);
 

@@ -9,9 +9,8 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-enum { AGENCY_CONFIG_MAX = 512 };
 
 int agency_code_ok(const char *code)
 {
@@ -55,13 +54,12 @@ int agency_parse_chat(const char *text, struct agency_chat *out)
     return agency_chat_ok(platform, colon + 1, out) ? 0 : -1;
 }
 
-/* Checks agencies[i]; *what names the bad key. */
-static int agency_check_one(json_t *a, const char **what)
+/* Reads agencies[i] into *out; *what names the bad key. */
+static int agency_read_one(json_t *a, struct agency_conf *out, const char **what)
 {
     const char *code = json_string_value(json_object_get(a, "code"));
     const char *name = json_string_value(json_object_get(a, "name"));
     json_t *kind = json_object_get(a, "kind"), *chats = json_object_get(a, "chats"), *c;
-    struct agency_chat chat;
     size_t i;
     *what = "code";
     if (!agency_code_ok(code))
@@ -75,101 +73,141 @@ static int agency_check_one(json_t *a, const char **what)
     *what = "chats";
     if (chats && (!json_is_array(chats) || json_array_size(chats) > AGENCIES_CHATS_MAX))
         return -1;
+    snprintf(out->code, sizeof out->code, "%s", code);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    snprintf(out->kind, sizeof out->kind, "%s", kind ? json_string_value(kind) : "");
     json_array_foreach(chats, i, c)
     {
         if (!agency_chat_ok(json_string_value(json_object_get(c, "platform")),
-                            json_string_value(json_object_get(c, "chat_id")), &chat))
+                            json_string_value(json_object_get(c, "chat_id")),
+                            &out->chats[out->n_chats++]))
             return -1;
     }
     return 0;
 }
 
-/* A misspelt key ("chat" for "chats") would leave the agency silently unreminded. */
-static int agency_check_keys(json_t *a, size_t i, char *err, size_t errlen)
+/* A misspelt key ("chat" for "chats") would leave the agency silently unreminded. The paths
+ * start at the element ("[0].chat"): the settings table puts "agencies" before them. */
+static int agency_check_keys(json_t *a, size_t i, char *why, size_t whylen)
 {
     static const char *const keys[] = {"code", "name", "kind", "chats", NULL};
     static const char *const chat_keys[] = {"platform", "chat_id", NULL};
     char path[64];
     size_t j;
     json_t *c;
-    snprintf(path, sizeof path, "agencies[%zu]", i);
-    if (json_is_object(a) && cfg_known_keys(a, keys, path, err, errlen) != 0)
+    snprintf(path, sizeof path, "[%zu]", i);
+    if (json_is_object(a) && cfg_known_keys(a, keys, path, why, whylen) != 0)
         return -1;
     json_array_foreach(json_object_get(a, "chats"), j, c)
     {
-        snprintf(path, sizeof path, "agencies[%zu].chats[%zu]", i, j);
-        if (json_is_object(c) && cfg_known_keys(c, chat_keys, path, err, errlen) != 0)
+        snprintf(path, sizeof path, "[%zu].chats[%zu]", i, j);
+        if (json_is_object(c) && cfg_known_keys(c, chat_keys, path, why, whylen) != 0)
             return -1;
     }
     return 0;
 }
+
+/* Reads and checks element i of the list into list[i]; why names the key. */
+static int agency_read_at(json_t *a, size_t i, struct agency_conf *list, char *why, size_t whylen)
+{
+    const char *what = "";
+    if (agency_check_keys(a, i, why, whylen) != 0)
+        return -1;
+    if (!json_is_object(a) || agency_read_one(a, &list[i], &what) != 0) {
+        snprintf(why, whylen,
+                 "[%zu].%s: needs code (A-Z 0-9 - _), name, optional kind (a-z _) "
+                 "and chats [{\"platform\": \"telegram\"|\"zalo\"|\"webchat\", \"chat_id\"}]",
+                 i, what);
+        return -1;
+    }
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(list[i].code, list[j].code) == 0) {
+            snprintf(why, whylen, "[%zu].code: %s is used twice", i, list[i].code);
+            return -1;
+        }
+    return 0;
+}
+
+/* CFG_CUSTOM parser of the "agencies" list (absent: none). */
+static int agency_parse_list(json_t *v, void *slot, char *why, size_t whylen)
+{
+    struct agency_settings *s = slot;
+    json_t *a;
+    size_t i;
+    if (!v)
+        return 0;
+    if (!json_is_array(v) || json_array_size(v) > AGENCY_CONFIG_MAX) {
+        snprintf(why, whylen, "must be a list of at most %d agencies", AGENCY_CONFIG_MAX);
+        return -1;
+    }
+    if (json_array_size(v) == 0)
+        return 0;
+    s->list = calloc(json_array_size(v), sizeof *s->list);
+    if (!s->list) {
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
+    json_array_foreach(v, i, a)
+    {
+        if (agency_read_at(a, i, s->list, why, whylen) != 0)
+            return -1;
+        s->n = (int)i + 1;
+    }
+    return 0;
+}
+
+static void agency_release_list(void *settings)
+{
+    struct agency_settings *s = settings;
+    free(s->list);
+    s->list = NULL;
+    s->n = 0;
+}
+
+static const struct cfg_spec agency_spec[] = {
+    {"", CFG_CUSTOM, 0, NULL, 0, 0, 0, NULL, agency_parse_list},
+};
+
+const struct cfg_block agency_settings = {
+    .prefix = "agencies",
+    .spec = agency_spec,
+    .n_spec = sizeof agency_spec / sizeof agency_spec[0],
+    .size = sizeof(struct agency_settings),
+    .release = agency_release_list,
+};
 
 int agency_config_check(const struct cfg *cfg, char *err, size_t errlen)
 {
-    json_t *list = cfg_section(cfg, "agencies"), *a;
-    size_t i, j;
-    if (!list)
+    if (cfg_settings(cfg, &agency_settings))
         return 0;
-    if (!json_is_array(list) || json_array_size(list) > AGENCY_CONFIG_MAX) {
-        snprintf(err, errlen, "agencies: must be a list of at most %d agencies", AGENCY_CONFIG_MAX);
-        return -1;
-    }
-    json_array_foreach(list, i, a)
-    {
-        const char *what = "";
-        if (agency_check_keys(a, i, err, errlen) != 0)
-            return -1;
-        if (!json_is_object(a) || agency_check_one(a, &what) != 0) {
-            snprintf(err, errlen,
-                     "agencies[%zu].%s: needs code (A-Z 0-9 - _), name, optional kind (a-z _) "
-                     "and chats [{\"platform\": \"telegram\"|\"zalo\"|\"webchat\", \"chat_id\"}]",
-                     i, what);
-            return -1;
-        }
-        const char *code = json_string_value(json_object_get(a, "code"));
-        for (j = 0; j < i; j++)
-            if (strcmp(code, json_string_value(json_object_get(json_array_get(list, j), "code"))) ==
-                0) {
-                snprintf(err, errlen, "agencies[%zu].code: %s is used twice", i, code);
-                return -1;
-            }
-    }
-    return 0;
+    snprintf(err, errlen, "agencies: the settings block was not registered before loading");
+    return -1;
 }
 
-static int agency_sync_one(struct db *db, json_t *a, int64_t today, int64_t now_ms)
+static int agency_sync_one(struct db *db, const struct agency_conf *a, int64_t today,
+                           int64_t now_ms)
 {
-    const char *code = json_string_value(json_object_get(a, "code"));
-    const char *kind = json_string_value(json_object_get(a, "kind"));
-    json_t *c;
-    size_t i;
-    if (agencies_upsert(db, code, json_string_value(json_object_get(a, "name")), kind, "config",
-                        today, now_ms) != DB_OK)
+    if (agencies_upsert(db, a->code, a->name, a->kind[0] ? a->kind : NULL, "config", today,
+                        now_ms) != DB_OK)
         return -1;
-    json_array_foreach(json_object_get(a, "chats"), i, c)
-    {
-        if (agencies_chat_add(db, code, json_string_value(json_object_get(c, "platform")),
-                              json_string_value(json_object_get(c, "chat_id")), "config",
+    for (int i = 0; i < a->n_chats; i++)
+        if (agencies_chat_add(db, a->code, a->chats[i].platform, a->chats[i].chat_id, "config",
                               now_ms) != DB_OK)
             return -1;
-    }
     return 0;
 }
 
 int agency_config_sync(struct db *db, const struct cfg *cfg, int64_t today, int64_t now_ms,
                        char *err, size_t errlen)
 {
-    json_t *a;
-    size_t i;
+    const struct agency_settings *s = cfg_settings(cfg, &agency_settings);
     if (agency_config_check(cfg, err, errlen) != 0)
         return -1;
     if (agencies_config_reset(db) != DB_OK)
         goto fail;
-    json_array_foreach(cfg_section(cfg, "agencies"), i, a)
-    {
-        if (agency_sync_one(db, a, today, now_ms) != 0)
+    for (int i = 0; i < s->n; i++)
+        if (agency_sync_one(db, &s->list[i], today, now_ms) != 0)
             goto fail;
-    }
     return agencies_drop_inactive_tasks(db) == DB_OK ? 0 : -1;
 fail:
     snprintf(err, errlen, "cannot store the configured agencies");

@@ -7,10 +7,11 @@
  *   "agencies": [{"code": "CA", "name": "Công an phường", "kind": "police",
  *                 "chats": [{"platform": "telegram", "chat_id": "-1001234"}]}]
  *
- * and as `tipgate agency add` adds them (storage/agencies.c keeps both). The configured ones
- * are written to the database by agency_config_sync (at start, then daily, with the
- * calendars: handlers/deadlines.c), so every reader — the reminder job, the commands, the
- * CLI — sees one list.
+ * and as `tipgate agency add` adds them (storage/agencies.c keeps both). The section is a
+ * block of the settings table (agency_settings), read and checked once when the configuration
+ * is loaded into a typed list; agency_config_sync writes that list to the database (at start,
+ * then daily, with the calendars: handlers/deadlines.c), so every reader — the reminder job,
+ * the commands, the CLI — sees one list.
  */
 #ifndef TIPGATE_AGENCY_H
 #define TIPGATE_AGENCY_H
@@ -29,7 +30,27 @@ int agency_kind_ok(const char *kind);
 /* "telegram:-1001234" → platform and chat id; the platform must be a registered one. */
 int agency_parse_chat(const char *text, struct agency_chat *out);
 
-/* Checks the "agencies" section; err names the key path. */
+enum { AGENCY_CONFIG_MAX = 512 };
+
+/* One configured agency, as checked at load. */
+struct agency_conf {
+    char code[AGENCIES_CODE_MAX];
+    char name[AGENCIES_NAME_MAX];
+    char kind[AGENCIES_KIND_MAX]; /* "" when none */
+    int n_chats;
+    struct agency_chat chats[AGENCIES_CHATS_MAX];
+};
+
+/* The "agencies" section as cfg_load reads it (cfg_settings(cfg, &agency_settings)). */
+struct agency_settings {
+    struct agency_conf *list; /* n of them, owned by the configuration */
+    int n;
+};
+
+/* The settings block of the "agencies" list (registered by app_register_settings). */
+extern const struct cfg_block agency_settings;
+
+/* The configured agencies; err says so when the block was not registered before cfg_load. */
 int agency_config_check(const struct cfg *cfg, char *err, size_t errlen);
 /* Writes the configured agencies and their chats (today: the local day, for new ones). */
 int agency_config_sync(struct db *db, const struct cfg *cfg, int64_t today, int64_t now_ms,

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "bot/scheduler.h"
 #include "calendar/calendar.h"
+#include "handlers/agency.h"
 #include "handlers/campaign.h"
 #include "handlers/deadlines.h"
 #include "storage/db.h"
@@ -113,7 +114,7 @@ static void test_settings_unknown_and_unread_keys_are_reported(void)
     CHECK_INT(n, 3);
     /* Once the modules and the platform read theirs, nothing is left to report. */
     CHECK(cfg_settings(cfg, &campaign_settings) != NULL);
-    CHECK(cfg_section(cfg, "agencies") != NULL);
+    CHECK(cfg_settings(cfg, &agency_settings) != NULL);
     CHECK(!platform_find("telegram")->enabled(cfg));
     out = unread(cfg, &n);
     CHECK_INT(n, 0);
@@ -221,6 +222,13 @@ static void test_settings_a_misspelt_key_inside_a_section_stops_the_start(void)
             "deadlines.remind_time: must be a local time \"HH:MM\"");
     refused("cp-batch.json", "{\"campaigns\": {\"batch\": 0}}",
             "campaigns.batch: must be from 1 to 10000 (got 0)");
+    /* The agencies list is a block of the table too: checked at load, the element named. */
+    refused("ag-twice.json",
+            "{\"agencies\": [{\"code\": \"CA\", \"name\": \"A\"}, "
+            "{\"code\": \"CA\", \"name\": \"B\"}]}",
+            "agencies[1].code: CA is used twice");
+    refused("ag-list.json", "{\"agencies\": {\"code\": \"CA\"}}",
+            "agencies: must be a list of at most 512 agencies");
 }
 
 static const char *calendar_json =
@@ -267,6 +275,7 @@ static void test_settings_the_tick_reads_what_the_start_parsed(void)
         return;
     json_object_set_new(app.cfg->root, "deadlines", json_string("spoilt after the start"));
     json_object_set_new(app.cfg->root, "campaigns", json_string("spoilt after the start"));
+    json_object_set_new(app.cfg->root, "agencies", json_string("spoilt after the start"));
     tick(&app, calendar_at(calendar_days(2027, 3, 1), 9 * 60)); /* sync: BCQ1-2027 due 10/03 */
     tick(&app, calendar_at(calendar_days(2027, 3, 3), 9 * 60 + 29));
     CHECK_INT(queued_to(&app, "a1"), 0);
