@@ -59,40 +59,6 @@ static void expect_refused(const char *name, const char *text, const char *const
         cfg_free(cfg);
 }
 
-/* Redirects stderr into a file until capture_end, which returns what was written (static). */
-static int capture_saved = -1;
-static const char *capture_path(void)
-{
-    static char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/stderr.txt", testlib_tmpdir());
-    return path;
-}
-
-static void capture_begin(void)
-{
-    fflush(stderr);
-    capture_saved = dup(2);
-    int fd = open(capture_path(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, 2);
-    close(fd);
-}
-
-static const char *capture_end(void)
-{
-    static char buf[8192];
-    fflush(stderr);
-    dup2(capture_saved, 2);
-    close(capture_saved);
-    buf[0] = '\0';
-    FILE *f = fopen(capture_path(), "r");
-    if (f) {
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        buf[n] = '\0';
-        fclose(f);
-    }
-    return buf;
-}
-
 static void test_config_defaults_without_file(void)
 {
     char err[CFG_ERR_MAX];
@@ -263,9 +229,9 @@ static void test_config_token_from_file_is_scrubbed_from_logs(void)
     CHECK_INT(load_text("scrub.json", text, &cfg, err), 0);
     enum log_level saved = log_get_level();
     log_set_level(LOG_INFO);
-    capture_begin();
+    testlib_capture_begin();
     log_info("unit", "calling https://api/bot555000:ScrubMeFromLogs/getMe");
-    const char *out = capture_end();
+    const char *out = testlib_capture_end();
     log_set_level(saved);
     CHECK(strstr(out, "getMe") != NULL);
     CHECK(strstr(out, "ScrubMeFromLogs") == NULL);
@@ -463,9 +429,9 @@ static void test_config_unknown_keys_warn_and_comments_are_silent(void)
     log_set_level(LOG_WARN);
     char err[CFG_ERR_MAX];
     struct cfg *cfg = NULL;
-    capture_begin();
+    testlib_capture_begin();
     int rc = load_text("unknown.json", text, &cfg, err);
-    const char *out = capture_end();
+    const char *out = testlib_capture_end();
     log_set_level(saved);
     CHECK_INT(rc, 0);
     if (cfg)

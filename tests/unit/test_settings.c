@@ -25,51 +25,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-enum { CAPTURE_MAX = 8192 };
-
-/* Redirects stderr into a file until capture_end, which returns what was written (static). */
-static int capture_saved = -1;
-static const char *capture_path(void)
-{
-    static char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/settings-stderr.txt", testlib_tmpdir());
-    return path;
-}
-
-static void capture_begin(void)
-{
-    fflush(stderr);
-    capture_saved = dup(2);
-    int fd = open(capture_path(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, 2);
-    close(fd);
-}
-
-static const char *capture_end(void)
-{
-    static char buf[CAPTURE_MAX];
-    fflush(stderr);
-    dup2(capture_saved, 2);
-    close(capture_saved);
-    buf[0] = '\0';
-    FILE *f = fopen(capture_path(), "r");
-    if (f) {
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        buf[n] = '\0';
-        fclose(f);
-    }
-    return buf;
-}
-
 /* cfg_load of text written to tmpdir/name, with warnings captured into *warnings. */
 static int load(const char *name, const char *text, struct cfg **out, char err[CFG_ERR_MAX],
                 const char **warnings)
 {
     enum log_level saved = log_get_level();
     log_set_level(LOG_WARN);
-    capture_begin();
+    testlib_capture_begin();
     int rc = cfg_load(testlib_write(name, text), out, err);
-    *warnings = capture_end();
+    *warnings = testlib_capture_end();
     log_set_level(saved);
     return rc;
 }
@@ -79,9 +43,9 @@ static const char *unread(const struct cfg *cfg, int *n)
 {
     enum log_level saved = log_get_level();
     log_set_level(LOG_WARN);
-    capture_begin();
+    testlib_capture_begin();
     *n = cfg_warn_unread(cfg);
-    const char *out = capture_end();
+    const char *out = testlib_capture_end();
     log_set_level(saved);
     return out;
 }
@@ -200,9 +164,9 @@ static void test_settings_a_platform_key_is_validated_from_its_own_spec(void)
     /* Its secret is scrubbed from the logs like the shipped platforms' tokens. */
     enum log_level saved = log_get_level();
     log_set_level(LOG_INFO);
-    capture_begin();
+    testlib_capture_begin();
     log_info("unit", "calling https://fake/fc-TOKEN-ScrubMe/send");
-    const char *out = capture_end();
+    const char *out = testlib_capture_end();
     log_set_level(saved);
     CHECK(strstr(out, "ScrubMe") == NULL);
     cfg_free(cfg);

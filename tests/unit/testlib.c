@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "storage/db.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
 
@@ -121,4 +122,38 @@ int64_t testlib_q1(struct db *db, const char *sql)
         fprintf(stderr, "q1 failed: %s\n  %s\n", sqlite3_errmsg(db_handle(db)), sql);
     sqlite3_finalize(st);
     return v;
+}
+
+static int testlib_capture_saved = -1;
+
+static const char *testlib_capture_path(void)
+{
+    static char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/stderr.txt", testlib_tmpdir());
+    return path;
+}
+
+void testlib_capture_begin(void)
+{
+    fflush(stderr);
+    testlib_capture_saved = dup(2);
+    int fd = open(testlib_capture_path(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 2);
+    close(fd);
+}
+
+const char *testlib_capture_end(void)
+{
+    static char buf[8192];
+    fflush(stderr);
+    dup2(testlib_capture_saved, 2);
+    close(testlib_capture_saved);
+    buf[0] = '\0';
+    FILE *f = fopen(testlib_capture_path(), "r");
+    if (f) {
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+    }
+    return buf;
 }

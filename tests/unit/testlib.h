@@ -56,6 +56,11 @@ struct app;
  * caller then app_free()s it); otherwise a failed check, app_init's reason printed. */
 int testlib_app(struct app *app, const char *name, const char *config);
 
+/* Redirects stderr into a file of the test's directory until testlib_capture_end, which
+ * returns what was written (a static buffer, cut at 8 KiB). Not nested. */
+void testlib_capture_begin(void);
+const char *testlib_capture_end(void);
+
 struct db;
 /* A new database file dir/<name>, migrated to version (-1: the latest); NULL after a failed
  * check. The caller db_close()s it. */
