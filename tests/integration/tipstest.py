@@ -133,13 +133,41 @@ class Env:
 
     def set_clock(self, offset_ms):
         """Moves the application clock to real time + offset_ms (never backwards here) and
-        waits until the service re-reads the file (every 200 ms)."""
+        waits until the service re-reads the file (every 200 ms) and, when it runs, until its
+        scheduler has run a whole tick at the new time: what the jump makes due (reminders,
+        expiries) is then queued, and settled() waits for it rather than a later wait_new
+        meeting it by surprise."""
+        before = self.scheduler_ticks()
         tmp = self.clock_file + ".tmp"
         with open(tmp, "w") as f:
             f.write("%d\n" % offset_ms)
         os.replace(tmp, self.clock_file)
         self.offset = offset_ms
         time.sleep(0.3)
+        if before is None:
+            return
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            now = self.scheduler_ticks()
+            if now is None or now >= before + 2:
+                return
+            time.sleep(0.05)
+        raise AssertionError("the scheduler did not tick after the clock moved")
+
+    def scheduler_ticks(self):
+        """tipgate_scheduler_ticks_total from /metrics, or None when the service is not up."""
+        if not self.tg.proc or self.tg.proc.poll() is not None:
+            return None
+        try:
+            status, _, body = self.tg.get("/metrics")
+        except OSError:
+            return None
+        if status != 200:
+            return None
+        for line in body.decode().splitlines():
+            if line.startswith("tipgate_scheduler_ticks_total "):
+                return int(float(line.split()[1]))
+        return None
 
     def now_ms(self):
         return int(time.time() * 1000) + self.offset
