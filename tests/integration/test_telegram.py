@@ -471,6 +471,8 @@ def test_bot_membership_changes_are_recorded():
         s.fake.push_my_chat_member(-1702, "Tổ dân phố 5", "left", "member")
         apitest.wait_db(s.tg, "SELECT bot_status, reachable, kind FROM chats WHERE chat_id ="
                               " '-1702'", lambda r: r == [("member", 1, "group")])
+        # the hint reaches the group before the bot is removed (else it is rightly never sent)
+        assert apitest.wait_replies(s.fake, -1702, 1) == [TEXTS["group_unbound_hint"]]
         s.fake.push_my_chat_member(-1702, "Tổ dân phố 5", "member", "kicked")
         apitest.wait_db(s.tg, "SELECT bot_status, reachable FROM chats WHERE chat_id ="
                               " '-1702'", lambda r: r == [("kicked", 0)])
