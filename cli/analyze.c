@@ -89,6 +89,15 @@ static void an_string(FILE *out, const char *s)
     putc_unlocked('"', out);
 }
 
+/* A string, or null when there is none. */
+static void an_nullable(FILE *out, const char *s)
+{
+    if (s)
+        an_string(out, s);
+    else
+        fputs("null", out);
+}
+
 static void an_list(FILE *out, const char *name, char *const *items, size_t n)
 {
     fprintf(out, ",\"%s\":[", name);
@@ -122,11 +131,17 @@ static void an_answer(FILE *out, const struct text_analysis *a, const char *expl
         fprintf(out, ",\"money_vnd\":%" PRId64, a->money_vnd);
     else
         fputs(",\"money_vnd\":null", out);
+    fputs(",\"money\":[", out);
+    for (size_t i = 0; i < a->nmoney; i++)
+        fprintf(out, "%s%" PRId64, i ? "," : "", a->money[i]);
+    fputs("],\"place\":", out);
+    an_nullable(out, a->place);
+    fputs(",\"when\":", out);
+    an_nullable(out, a->when);
+    fprintf(out, ",\"category_confidence\":%.2f,\"category2\":", a->category_confidence);
+    an_nullable(out, a->category2);
     if (explain) {
-        fprintf(out, ",\"score\":%.2f,\"when\":", a->score);
-        an_string(out, a->when ? a->when : "");
-        fputs(",\"where\":", out);
-        an_string(out, a->where ? a->where : "");
+        fprintf(out, ",\"score\":%.2f", a->score);
         fputs(",\"explain\":", out);
         an_string(out, explain);
     }

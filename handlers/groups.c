@@ -181,7 +181,7 @@ static int group_lead(struct hctx *ctx, const struct text_analysis *a, const str
     t.category = (char *)(a->category ? a->category : "other");
     t.urgent = a->urgent;
     t.area = g->area;
-    t.place = a->where;
+    t.place = a->place;
     t.happened = a->when;
     t.description = a->nfc;
     t.folded = a->folded;

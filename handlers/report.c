@@ -272,8 +272,8 @@ static int report_describe(struct report *r, const char *text)
     report_set(r, "desc", a->nfc, 4096);
     if (a->is_tip && a->category && strcmp(a->category, "other") != 0 && !report_str(r, "category"))
         report_set(r, "category", a->category, 64);
-    if (a->where && !report_str(r, "place"))
-        report_set(r, "place", a->where, REPORT_FIELD_MAX);
+    if (a->place && !report_str(r, "place"))
+        report_set(r, "place", a->place, REPORT_FIELD_MAX);
     if (a->when && !report_str(r, "when"))
         report_set(r, "when", a->when, REPORT_FIELD_MAX);
     if (a->ongoing && !report_str(r, "when")) /* "đang…", "cứu với": never "Khi nào?" */

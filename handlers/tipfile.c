@@ -175,7 +175,7 @@ static void tipfile_fill(struct hctx *ctx, const struct tip_draft *d, const stru
     if (strcmp(t->kind, "feedback") == 0)
         t->category = NULL;
     t->urgent = d->urgent || a->urgent;
-    t->place = (char *)(d->place ? d->place : a->where);
+    t->place = (char *)(d->place ? d->place : a->place);
     t->happened = (char *)(d->happened ? d->happened : a->when);
     t->description = a->nfc;
     t->folded = a->folded;

@@ -14,6 +14,7 @@
 #include "base/utf8.h"
 #include "base/textnorm.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +388,22 @@ static int cl_preferred(const struct classify *cl, const double *acc, int best)
     return best;
 }
 
+/* How sure the category is: the winner's share of the scores as a softmax (a score point is a
+ * factor e), and the runner-up when it holds a fair share of what is left. */
+static void cl_confidence(const double *both, int best, struct classify_result *out)
+{
+    double sum = 0, second = 0;
+    int c2 = -1;
+    for (int c = 0; c < CLASSIFY_NCAT; c++) {
+        double e = exp(both[c] - both[best]);
+        sum += e;
+        if (c != best && e > second)
+            second = e, c2 = c;
+    }
+    out->confidence = 1.0 / sum;
+    out->category2 = second / sum >= 0.15 ? c2 : -1;
+}
+
 static void cl_decide(const struct classify *cl, const struct classify_input *in, const double *acc,
                       struct classify_result *out)
 {
@@ -434,6 +451,7 @@ static void cl_decide(const struct classify *cl, const struct classify_input *in
     }
     best = cl_preferred(cl, both, best);
     out->category = best;
+    cl_confidence(both, best, out);
     out->urgency = acc[CL_URGENT] + cl->urgent_bias[best] + cl_shouting(cl, in->nfc, in->nfc_len);
     out->urgent = out->urgency >= d->urgent_thr ||
                   (d->um_on && d->um_bias + acc[CL_URGMODEL] >= d->um_threshold);
@@ -443,7 +461,7 @@ static int cl_score(const struct classify *cl, const struct classify_input *in,
                     struct classify_result *out, struct cl_trace *tr)
 {
     memset(out, 0, sizeof *out);
-    out->category = -1;
+    out->category = out->category2 = -1;
     double acc[CL_NACC] = {0};
     uint64_t seen[CL_MAX_TERMS / 64];
     memset(seen, 0, (cl->nids + 63) / 64 * sizeof seen[0]);

@@ -74,9 +74,11 @@ struct classify_result {
     bool urgent;
     bool ongoing; /* "đang", "ngay bây giờ", "cứu với": it is happening now (any message) */
     bool injury;  /* someone bleeding, unconscious, trapped (any message) */
-    bool distress;  /* a cry for help: "cứu với", "SOS", "khẩn cấp" (any message) */
-    double score;   /* tip evidence compared with the threshold */
-    double urgency; /* urgency compared with urgent_threshold */
+    bool distress;     /* a cry for help: "cứu với", "SOS", "khẩn cấp" (any message) */
+    double score;      /* tip evidence compared with the threshold */
+    double urgency;    /* urgency compared with urgent_threshold */
+    double confidence; /* of category, 0..1 (a tip only) */
+    int category2;     /* the runner-up category when it comes close, else -1 */
     double cat_score[CLASSIFY_NCAT];
 };
 

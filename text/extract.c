@@ -383,8 +383,8 @@ static size_t ex_on_when(struct ex_ctx *c, const PCRE2_SIZE *ov)
 
 static size_t ex_on_where(struct ex_ctx *c, const PCRE2_SIZE *ov)
 {
-    if (!c->out->where[0])
-        extract__copy_nfc(c, ov[0], ov[1], c->out->where, EXTRACT_HINT_MAX, false, false);
+    if (!c->out->place[0])
+        extract__copy_nfc(c, ov[0], ov[1], c->out->place, EXTRACT_HINT_MAX, false, false);
     return c->in->strip_len; /* the first place is the one reported */
 }
 

@@ -70,7 +70,7 @@ struct extract_result {
     int64_t money[EXTRACT_MAX_ITEMS];
     int64_t money_vnd;            /* the amount reported: money[0], or -1 */
     char when[EXTRACT_HINT_MAX];  /* "" when none */
-    char where[EXTRACT_HINT_MAX]; /* "" when none */
+    char place[EXTRACT_HINT_MAX]; /* "" when none */
 };
 
 /* Compiles and JIT-compiles the patterns. On failure returns EXTRACT_EPATTERN (with err

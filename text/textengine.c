@@ -71,7 +71,7 @@ void text_analysis_clear(struct text_analysis *a)
         free(a->urls[i]);
     }
     free(a->when);
-    free(a->where);
+    free(a->place);
     memset(a, 0, sizeof *a);
     a->money_vnd = -1;
 }
@@ -93,15 +93,19 @@ static bool te_fill(struct text_analysis *a, const struct extract_result *x,
 {
     a->is_tip = c->is_tip;
     a->category = classify_category_name(c->category);
+    a->category_confidence = c->is_tip ? c->confidence : 0;
+    a->category2 = c->is_tip ? classify_category_name(c->category2) : NULL;
     a->urgent = c->urgent;
     a->ongoing = c->ongoing;
     a->injury = c->injury;
     a->distress = c->distress;
     a->score = c->score;
     a->money_vnd = x->money_vnd;
+    for (size_t i = 0; i < x->nmoney && i < TEXTENGINE_MAX_ITEMS; i++)
+        a->money[a->nmoney++] = x->money[i];
     if (x->when[0] && !(a->when = strdup(x->when)))
         return false;
-    if (x->where[0] && !(a->where = strdup(x->where)))
+    if (x->place[0] && !(a->place = strdup(x->place)))
         return false;
     return te_copy_list(a->phones, &a->nphones, x->phones[0], sizeof x->phones[0], x->nphones) &&
            te_copy_list(a->plates, &a->nplates, x->plates[0], sizeof x->plates[0], x->nplates) &&
@@ -156,7 +160,7 @@ static int te_run(const struct textengine *te, const char *text, bool group,
                                  .plate = x->nplates > 0,
                                  .url = x->nurls > 0,
                                  .money = x->money_vnd >= 0,
-                                 .where = x->where[0] != '\0',
+                                 .where = x->place[0] != '\0',
                                  .when = x->when[0] != '\0'};
     struct classify_result cres;
     int crc = explain ? classify_explain(te->cl, &cin, &cres, explain, cap)

@@ -24,8 +24,11 @@
 
 enum {
     TEXTENGINE_MAX_TEXT = 16384, /* bytes of one message; longer ones are refused */
-    TEXTENGINE_MAX_ITEMS = 8     /* phones, plates, URLs kept per message */
+    TEXTENGINE_MAX_ITEMS = 8     /* phones, plates, URLs, amounts kept per message */
 };
+
+/* The category confidence from which the guided report takes the engine's category as given. */
+#define TEXTENGINE_SURE_CATEGORY 0.6
 
 enum textengine_status {
     TEXTENGINE_OK = 0,
@@ -43,18 +46,24 @@ struct text_analysis {
     char *folded; /* lower case, no diacritics, đ → d: for matching and search (owned) */
     bool is_tip;
     const char *category; /* static category name ("theft" …), NULL when not a tip */
-    bool urgent;          /* happening now or danger to life (only ever true for a tip) */
-    bool ongoing;         /* it is happening now ("đang", "ngay bây giờ", "cứu với") */
-    bool injury;          /* someone is hurt or trapped ("chảy máu", "mắc kẹt") */
-    bool distress;        /* a cry for help ("cứu với", "SOS"), whatever else it says */
-    double score;         /* the tip evidence the decision compared with its threshold */
+    /* How sure the engine is of category, 0..1 (0 when not a tip): below
+     * TEXTENGINE_SURE_CATEGORY the guided report asks the resident instead of filling it in. */
+    double category_confidence;
+    const char *category2; /* the runner-up (static), NULL when none comes close */
+    bool urgent;           /* happening now or danger to life (only ever true for a tip) */
+    bool ongoing;          /* it is happening now ("đang", "ngay bây giờ", "cứu với") */
+    bool injury;           /* someone is hurt or trapped ("chảy máu", "mắc kẹt") */
+    bool distress;         /* a cry for help ("cứu với", "SOS"), whatever else it says */
+    double score;          /* the tip evidence the decision compared with its threshold */
     size_t nphones, nplates, nurls;
     char *phones[TEXTENGINE_MAX_ITEMS]; /* 0912345678 (owned) */
     char *plates[TEXTENGINE_MAX_ITEMS]; /* 29A-12345 (owned) */
     char *urls[TEXTENGINE_MAX_ITEMS];   /* lowercased (owned) */
-    int64_t money_vnd;                  /* the amount in đồng, -1 when none */
-    char *when;                         /* "tối qua, lúc 22h" as written, or NULL (owned) */
-    char *where;                        /* "ngõ 58 Trần Bình" as written, or NULL (owned) */
+    size_t nmoney;
+    int64_t money[TEXTENGINE_MAX_ITEMS]; /* every amount found, in text order (đồng) */
+    int64_t money_vnd; /* the amount at stake (lost, demanded, lent, bet), -1 when none */
+    char *when;        /* "tối qua khoảng 22h" in the writer's words, or NULL (owned) */
+    char *place;       /* "hẻm 12 đường Lê Lợi" in the writer's words, or NULL (owned) */
 };
 
 struct textengine_category {

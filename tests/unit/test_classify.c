@@ -287,7 +287,7 @@ static void test_analysis_fills_every_field(void)
     CHECK_STR(a.urls[0], "fb.com/abc");
     CHECK_INT(a.money_vnd, 2000000);
     CHECK_STR(a.when, "Tối qua");
-    CHECK_STR(a.where, "ngõ 58 Trần Bình");
+    CHECK_STR(a.place, "ngõ 58 Trần Bình");
     text_analysis_clear(&a);
     CHECK(a.nfc == NULL && a.when == NULL && a.money_vnd == -1);
 }

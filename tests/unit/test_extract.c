@@ -272,16 +272,16 @@ static void test_when_and_where_as_written(void)
 {
     run("Tối qua nhà em ở số 9 ngõ 34 Nguyễn Khang bị trộm, tầm 2h sáng");
     CHECK_STR(r.when, "Tối qua, tầm 2h sáng");
-    CHECK_STR(r.where, "số 9 ngõ 34 Nguyễn Khang");
+    CHECK_STR(r.place, "số 9 ngõ 34 Nguyễn Khang");
     run("co nguoi trom xe o cho dau ngo 12 thon Dong luc 22:30");
-    CHECK_STR(r.where, "ngo 12 thon Dong");
+    CHECK_STR(r.place, "ngo 12 thon Dong");
     CHECK_STR(r.when, "luc 22:30");
     run("hẻm 102 Phạm Văn Chiêu, khu phố 4, ngày 5/3");
-    CHECK_STR(r.where, "hẻm 102 Phạm Văn Chiêu, khu phố 4");
+    CHECK_STR(r.place, "hẻm 102 Phạm Văn Chiêu, khu phố 4");
     CHECK_STR(r.when, "ngày 5/3");
     run("không có gì ở đây");
     CHECK_STR(r.when, "");
-    CHECK_STR(r.where, "");
+    CHECK_STR(r.place, "");
 }
 
 static void test_decomposed_input_gives_the_same_entities(void)
@@ -296,7 +296,7 @@ static void test_decomposed_input_gives_the_same_entities(void)
     CHECK_INT(r.nphones, 1);
     CHECK_STR(r.phones[0], "0394512870");
     CHECK_INT(r.money_vnd, 2000000);
-    CHECK_STR(r.where, "ngõ 5");
+    CHECK_STR(r.place, "ngõ 5");
 }
 
 static void test_counts_are_bounded(void)
