@@ -156,6 +156,8 @@ def main():
     ap.add_argument("files", nargs="+")
     ap.add_argument("--config", default=os.path.join(REPO, "config/categories.vi.json"))
     ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--only", action="append", choices=("category_model", "tip_model", "urgent_model"),
+                    help="regenerate only this block (repeatable); default: all three")
     a = ap.parse_args()
     text = open(a.config, encoding="utf-8").read()
     cfg = json.loads(text)
@@ -188,9 +190,9 @@ def main():
         "Trained on: " + src],
         ['    "bias": %s,' % um["bias"], '    "threshold": %s,' % um["threshold"], '    "terms": {']
         + term_lines(list(um["terms"].items()), lambda w: "%g" % w) + ["    }"])
-    text = replace_block(text, "category_model", cm_block)
-    text = replace_block(text, "urgent_model", um_block)
-    text = replace_block(text, "tip_model", tm_block)
+    for name, new in (("category_model", cm_block), ("urgent_model", um_block), ("tip_model", tm_block)):
+        if not a.only or name in a.only:
+            text = replace_block(text, name, new)
     json.loads(text)
     print("category_model: %d terms; tip_model: %d terms; urgent_model: %d terms"
           % (len(cm), len(tm["terms"]), len(um["terms"])))
