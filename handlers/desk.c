@@ -163,6 +163,64 @@ int desk_reply(struct hctx *ctx)
     return rc;
 }
 
+/* The category typed by an officer: its name ("robbery"), or a word-aligned part of its
+ * Vietnamese label, folded ("cuop" → "Cướp tài sản"). The first category whose label starts
+ * with it wins, then the first containing it; NULL when none or the text is empty. */
+static const char *desk_parse_category(const struct hctx *ctx, const char *typed)
+{
+    char folded[128], label[160];
+    textnorm_fold(typed, strlen(typed), folded, sizeof folded);
+    size_t n = 0, len = strlen(folded);
+    const struct textengine_category *cats = textengine_categories(ctx->te, &n);
+    const char *inside = NULL;
+    for (size_t i = 0; len && i < n; i++) {
+        if (strcmp(folded, cats[i].name) == 0)
+            return cats[i].name;
+        textnorm_fold(cats[i].label, strlen(cats[i].label), label, sizeof label);
+        const char *at = strstr(label, folded);
+        bool aligned = at && (at == label || !isalnum((unsigned char)at[-1])) &&
+                       !isalnum((unsigned char)at[len]);
+        if (aligned && at == label)
+            return cats[i].name;
+        if (aligned && !inside)
+            inside = cats[i].name;
+    }
+    return inside;
+}
+
+/* The usage with every category's label, so the officer can copy one. */
+static int desk_classify_usage(struct hctx *ctx)
+{
+    size_t n = 0, at = 0;
+    const struct textengine_category *cats = textengine_categories(ctx->te, &n);
+    char list[1024] = "";
+    for (size_t i = 0; i < n && at < sizeof list; i++)
+        at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", i ? "; " : "", cats[i].label);
+    struct texts_var vars[] = {{"list", list}};
+    return hctx_reply(ctx, "desk_usage_classify", vars, 1);
+}
+
+int desk_classify(struct hctx *ctx)
+{
+    if (!desk_officer(ctx))
+        return 0;
+    struct tip t;
+    const char *rest;
+    int rc = desk_tip(ctx, "desk_usage_classify", &rest, &t);
+    if (rc != DB_OK)
+        return rc == DB_ERROR ? -1 : 0;
+    const char *category = desk_parse_category(ctx, rest);
+    if (!category || strcmp(t.kind, "feedback") == 0)
+        rc = desk_classify_usage(ctx);
+    else
+        rc = tips_set_category(ctx->db, t.id, category, ctx->now_ms) == DB_OK &&
+                     desk_reload(ctx, &t) == 0
+                 ? desk_after(ctx, &t, "classify", NULL, tipcard_category_label(ctx, category))
+                 : -1;
+    tip_clear(&t);
+    return rc;
+}
+
 struct desk_status_word {
     const char *status;
     const char *folded; /* accepted typed forms, folded, "|"-separated */
@@ -441,6 +499,7 @@ static const struct router_command desk_rows[] = {
     {{"/mo", "/reopen", NULL}, desk_reopen, 1},
     {{"/trungvoi", "/duplicate", NULL}, desk_duplicate, 1},
     {{"/giahan", "/extend", NULL}, desk_extend, 1},
+    {{"/phanloai", "/classify", NULL}, desk_classify, 1},
     {{"/xem", "/view", NULL}, desk_view, 1},
     {{"/tinmoi", "/new", NULL}, desk_list_new, 1},
     {{"/quahan", "/overdue", NULL}, desk_list_overdue, 1},

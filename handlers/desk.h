@@ -25,6 +25,9 @@ int desk_close(struct hctx *ctx);
 int desk_reopen(struct hctx *ctx);
 int desk_duplicate(struct hctx *ctx);
 int desk_extend(struct hctx *ctx);
+/* "/phanloai <mã> <loại việc>": an officer confirms or corrects the category (typed as its
+ * Vietnamese label or a part of it, with or without diacritics, or its English name). */
+int desk_classify(struct hctx *ctx);
 int desk_view(struct hctx *ctx);
 int desk_list_new(struct hctx *ctx);
 int desk_list_overdue(struct hctx *ctx);

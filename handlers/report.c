@@ -155,11 +155,35 @@ static void report_add_choice(struct report_choices *rc, const struct hctx *ctx,
         rc->c[rc->n++] = (struct choice){data, texts_get(ctx->texts, label_name), alt};
 }
 
-/* The choices of a step (none for steps answered in free text). */
-static void report_choices(const struct hctx *ctx, const char *step, struct report_choices *rc)
+/* The engine's unsure guesses at the category ("guess" in data: the best, then the runner-up),
+ * as buttons followed by "Loại khác…"; 0 when there are none or the resident asked for every
+ * category. */
+static size_t report_guess_choices(const struct hctx *ctx, const json_t *data,
+                                   struct report_choices *rc)
+{
+    json_t *guess = json_object_get(data, "guess"), *g;
+    size_t i;
+    if (!json_is_array(guess) || json_is_true(json_object_get(data, "category_all")))
+        return 0;
+    json_array_foreach(guess, i, g)
+    {
+        const char *name = json_string_value(g);
+        if (name && textengine_category_index(name) >= 0 && rc->n < REPORT_CHOICES_MAX - 1)
+            rc->c[rc->n++] = (struct choice){name, tipcard_category_label(ctx, name), NULL};
+    }
+    if (rc->n)
+        report_add_choice(rc, ctx, "more", "choice_category_more", "loai khac");
+    return rc->n;
+}
+
+/* The choices of a step (none for steps answered in free text). data: the draft. */
+static void report_choices(const struct hctx *ctx, const json_t *data, const char *step,
+                           struct report_choices *rc)
 {
     rc->n = 0;
     if (strcmp(step, "category") == 0) {
+        if (report_guess_choices(ctx, data, rc))
+            return;
         size_t count = 0;
         const struct textengine_category *cats = textengine_categories(ctx->te, &count);
         for (size_t i = 0; i < count && rc->n < REPORT_CHOICES_MAX; i++)
@@ -220,15 +244,18 @@ static int report_ask(struct report *r, const char *step)
     struct hctx *ctx = r->ctx;
     if (report_save(r, step) != 0)
         return -1;
+    struct report_choices rc;
+    report_choices(ctx, r->data, step, &rc);
+    bool guess = strcmp(step, "category") == 0 && rc.n && strcmp(rc.c[rc.n - 1].data, "more") == 0;
     char name[48];
-    snprintf(name, sizeof name, "report_ask_%s", step);
+    snprintf(name, sizeof name, "report_ask_%s%s", step, guess ? "_guess" : "");
     char *question = strcmp(step, "confirm") == 0 ? report_summary(r) : report_text(ctx, name);
     if (!question)
         return -1;
-    struct report_choices rc;
-    report_choices(ctx, step, &rc);
+    /* a few long guesses one per row; the whole list two per row */
+    int per_row = guess ? 1 : strcmp(step, "category") == 0 ? 2 : 3;
     int rv =
-        rc.n ? choice_ask(ctx, question, rc.c, rc.n, strcmp(step, "category") == 0 ? 2 : 3)
+        rc.n ? choice_ask(ctx, question, rc.c, rc.n, per_row)
              : hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, question, NULL, OUTBOX_REPLY);
     free(question);
     return rv;
@@ -261,6 +288,23 @@ static int report_next(struct report *r)
 
 /* ---- answers ---------------------------------------------------------------------------- */
 
+/* The engine's category: taken when it is sure (and kept as its guess, with its confidence, for
+ * the desk), else offered to the resident with the runner-up ("guess"). */
+static void report_guess_category(struct report *r, const struct text_analysis *a)
+{
+    if (a->category_confidence >= TEXTENGINE_SURE_CATEGORY) {
+        report_set(r, "category", a->category, 64);
+        json_object_set_new(r->data, "category_conf", json_real(a->category_confidence));
+        if (a->category2)
+            report_set(r, "category_alt", a->category2, 64);
+        return;
+    }
+    json_t *guess = json_pack("[s]", a->category);
+    if (guess && a->category2 && strcmp(a->category2, "other") != 0)
+        json_array_append_new(guess, json_string(a->category2));
+    json_object_set_new(r->data, "guess", guess);
+}
+
 /* A description was given: what the engine understands of it (the message's own reading when
  * it is the message) pre-fills the rest. */
 static int report_describe(struct report *r, const char *text)
@@ -271,7 +315,7 @@ static int report_describe(struct report *r, const char *text)
         return -1;
     report_set(r, "desc", a->nfc, 4096);
     if (a->is_tip && a->category && strcmp(a->category, "other") != 0 && !report_str(r, "category"))
-        report_set(r, "category", a->category, 64);
+        report_guess_category(r, a);
     if (a->place && !report_str(r, "place"))
         report_set(r, "place", a->place, REPORT_FIELD_MAX);
     if (a->when && !report_str(r, "when"))
@@ -291,6 +335,8 @@ static void report_draft(const struct report *r, struct tip_draft *d)
         .kind = strcmp(r->flow, "feedback") == 0 ? "feedback" : "tip",
         .description = report_str(r, "desc"),
         .category = report_str(r, "category"),
+        .category_confidence = json_real_value(json_object_get(r->data, "category_conf")),
+        .category_alt = report_str(r, "category_alt"),
         .place = report_str(r, "place"),
         .happened = report_str(r, "when"),
         .urgent = json_is_true(json_object_get(r->data, "urgent")),
@@ -434,8 +480,16 @@ static int report_on_describe(struct report *r, struct report_reply *a)
     return a->media ? report_save(r, a->step) : report_not_understood(r, a->step);
 }
 
+/* The resident's choice (a button, or a category in their own words); "Loại khác…" shows every
+ * category. A category a person chose carries no engine confidence. */
 static int report_on_category(struct report *r, struct report_reply *a)
 {
+    json_object_del(r->data, "category_conf");
+    json_object_del(r->data, "category_alt");
+    if (a->pick >= 0 && strcmp(a->rc.c[a->pick].data, "more") == 0) {
+        json_object_set_new(r->data, "category_all", json_true());
+        return report_ask(r, "category");
+    }
     if (a->pick >= 0) {
         report_set(r, "category", a->rc.c[a->pick].data, 64);
         return report_next(r);
@@ -519,6 +573,8 @@ static int report_on_edit(struct report *r, struct report_reply *a)
     } else {
         json_object_del(r->data, field);
     }
+    if (strcmp(field, "category") == 0) /* a correction: every category, not the guesses */
+        json_object_set_new(r->data, "category_all", json_true());
     return report_next(r);
 }
 
@@ -550,7 +606,7 @@ static int report_answer(struct report *r, const char *step)
     if (a.text)
         textnorm_fold(a.text, strlen(a.text), a.folded, sizeof a.folded);
     a.media = report_take_media(r);
-    report_choices(ctx, step, &a.rc);
+    report_choices(ctx, r->data, step, &a.rc);
     a.pick = a.rc.n ? choice_pick(ctx, a.rc.c, a.rc.n) : -1;
     for (size_t i = 0; i < sizeof report_steps / sizeof report_steps[0]; i++)
         if (strcmp(step, report_steps[i].step) == 0)
@@ -654,7 +710,7 @@ int report_cancel(struct hctx *ctx)
 static int report_offer_answer(struct report *r)
 {
     struct report_choices rc;
-    report_choices(r->ctx, "offer", &rc);
+    report_choices(r->ctx, r->data, "offer", &rc);
     int pick = choice_pick(r->ctx, rc.c, rc.n);
     if (pick == 0) {
         r->flow = "report";

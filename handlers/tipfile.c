@@ -172,8 +172,12 @@ static void tipfile_fill(struct hctx *ctx, const struct tip_draft *d, const stru
     t->anonymous = d->anonymous || !d->phone;
     t->contact_phone = t->anonymous ? NULL : (char *)d->phone;
     t->category = (char *)(d->category ? d->category : a->category ? a->category : "other");
-    if (strcmp(t->kind, "feedback") == 0)
-        t->category = NULL;
+    t->category_confidence = d->category ? d->category_confidence : a->category_confidence;
+    t->category_alt = (char *)(d->category ? d->category_alt : a->category2);
+    if (strcmp(t->kind, "feedback") == 0) {
+        t->category = t->category_alt = NULL;
+        t->category_confidence = 0;
+    }
     t->urgent = d->urgent || a->urgent;
     t->place = (char *)(d->place ? d->place : a->place);
     t->happened = (char *)(d->happened ? d->happened : a->when);
@@ -244,10 +248,10 @@ static int tipfile_store(struct hctx *ctx, const struct tip_draft *d, const stru
 static int tipfile_written(const struct tip *t, struct tip *out)
 {
     *out = *t;
-    char **fields[] = {&out->kind,        &out->platform, &out->chat_id,  &out->contact_phone,
-                       &out->category,    &out->area,     &out->place,    &out->happened,
-                       &out->description, &out->folded,   &out->entities, &out->desk_platform,
-                       &out->desk_chat_id};
+    char **fields[] = {&out->kind,         &out->platform,    &out->chat_id,  &out->contact_phone,
+                       &out->category,     &out->area,        &out->place,    &out->happened,
+                       &out->description,  &out->folded,      &out->entities, &out->desk_platform,
+                       &out->desk_chat_id, &out->category_alt};
     int rc = DB_OK;
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (*fields[i] && !(*fields[i] = strdup(*fields[i])))
@@ -326,13 +330,10 @@ struct tipfile_buf {
     size_t len;
 };
 
-static void tipfile_line(struct hctx *ctx, struct tipfile_buf *b, const char *name,
-                         const char *value)
+static void tipfile_line_vars(struct hctx *ctx, struct tipfile_buf *b, const char *name,
+                              const struct texts_var *vars, size_t n_vars)
 {
-    if (!value || !*value)
-        return;
-    struct texts_var vars[] = {{"value", value}};
-    char *line = texts_render(ctx->texts, name, vars, 1);
+    char *line = texts_render(ctx->texts, name, vars, n_vars);
     if (!line)
         return;
     size_t n = strlen(line);
@@ -343,6 +344,34 @@ static void tipfile_line(struct hctx *ctx, struct tipfile_buf *b, const char *na
         b->s[b->len] = '\0';
     }
     free(line);
+}
+
+static void tipfile_line(struct hctx *ctx, struct tipfile_buf *b, const char *name,
+                         const char *value)
+{
+    if (!value || !*value)
+        return;
+    struct texts_var vars[] = {{"value", value}};
+    tipfile_line_vars(ctx, b, name, vars, 1);
+}
+
+/* The category, marked as the engine's unsure guess (with its runner-up) until a person has
+ * chosen or confirmed it: the desk is not told "Trộm cắp" as a fact when it may be "Cướp". */
+static void tipfile_category_line(struct hctx *ctx, struct tipfile_buf *b, const struct tip *t)
+{
+    if (!t->category)
+        return;
+    const char *label = tipcard_category_label(ctx, t->category);
+    if (t->category_confidence <= 0 || t->category_confidence >= TEXTENGINE_SURE_CATEGORY) {
+        tipfile_line(ctx, b, "desk_line_category", label);
+        return;
+    }
+    struct texts_var vars[] = {
+        {"value", label},
+        {"alt", t->category_alt ? tipcard_category_label(ctx, t->category_alt) : NULL}};
+    tipfile_line_vars(
+        ctx, b, t->category_alt ? "desk_line_category_unsure_alt" : "desk_line_category_unsure",
+        vars, t->category_alt ? 2 : 1);
 }
 
 /* "0901234567, 0987654321" from a JSON array in the entities. */
@@ -478,8 +507,7 @@ static void tipfile_facts(struct hctx *ctx, struct tipfile_buf *b, const struct 
         tipfile_line(ctx, b, "desk_line_when", t->happened);
         tipfile_tipster_line(ctx, b, t);
     }
-    if (t->category)
-        tipfile_line(ctx, b, "desk_line_category", tipcard_category_label(ctx, t->category));
+    tipfile_category_line(ctx, b, t);
     tipfile_line(ctx, b, "desk_line_area", area ? area->name : NULL);
     tipfile_line(ctx, b, "desk_line_received", received);
     if (!t->urgent) {

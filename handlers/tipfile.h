@@ -38,6 +38,10 @@ struct tip_draft {
     const char *kind; /* "tip" or "feedback" */
     const char *description;
     const char *category; /* NULL: the classifier's, or "other" */
+    /* With category: the engine's confidence when it is the engine's guess nobody confirmed (the
+     * guided report took it as sure), and its runner-up; 0 / NULL when a person chose it. */
+    double category_confidence;
+    const char *category_alt;
     const char *place, *happened;
     bool urgent;
     bool anonymous;

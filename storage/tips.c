@@ -18,7 +18,8 @@ void tip_clear(struct tip *t)
     char **strs[] = {&t->kind,          &t->platform,     &t->chat_id,     &t->contact_phone,
                      &t->category,      &t->area,         &t->place,       &t->happened,
                      &t->description,   &t->folded,       &t->entities,    &t->status,
-                     &t->desk_platform, &t->desk_chat_id, &t->assigned_to, &t->outcome};
+                     &t->desk_platform, &t->desk_chat_id, &t->assigned_to, &t->outcome,
+                     &t->category_alt};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         free(*strs[i]);
     memset(t, 0, sizeof *t);
@@ -62,6 +63,8 @@ void tips_read(sqlite3_stmt *st, struct tip *t)
     t->deadline_at = sqlite3_column_int64(st, c++);
     t->extensions = sqlite3_column_int(st, c++);
     t->extended_days = sqlite3_column_int(st, c++);
+    t->category_confidence = sqlite3_column_double(st, c++); /* NULL reads as 0 */
+    t->category_alt = db_col_strdup(st, c++);
 }
 
 int tips_collect_total(sqlite3_stmt *st, struct tip *out, int max, int *n, int64_t *total)
@@ -143,9 +146,10 @@ int tips_create(struct db *db, struct tip *t, int64_t now_ms)
     static const char sql[] =
         "INSERT INTO tips (code, kind, person_id, platform, chat_id, anonymous, contact_phone, "
         "category, urgent, area, place, happened, description, folded, entities, latitude, "
-        "longitude, desk_platform, desk_chat_id, created_at, updated_at, deadline_at) "
+        "longitude, desk_platform, desk_chat_id, created_at, updated_at, deadline_at, "
+        "category_confidence, category_alt) "
         "VALUES (?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "NULLIF(?, 0))";
+        "NULLIF(?, 0), ?, ?)";
     for (int tries = 0; tries < 8; tries++) {
         sqlite3_stmt *st = db_stmt(db, sql);
         if (!st || tips_new_code(t->code) != 0)
@@ -178,6 +182,11 @@ int tips_create(struct db *db, struct tip *t, int64_t now_ms)
         sqlite3_bind_int64(st, c++, now_ms);
         sqlite3_bind_int64(st, c++, now_ms);
         sqlite3_bind_int64(st, c++, t->deadline_at);
+        if (t->category_confidence > 0)
+            sqlite3_bind_double(st, c++, t->category_confidence);
+        else
+            sqlite3_bind_null(st, c++);
+        db_bind_text(st, c++, t->category_alt);
         int rc = db_step_done(db, st);
         if (rc == DB_DUPLICATE)
             continue; /* the code was taken: draw another */
@@ -286,6 +295,14 @@ int tips_reopen(struct db *db, int64_t id, int64_t now_ms)
                               "outcome = NULL, duplicate_of = NULL, updated_at = ?2 "
                               "WHERE id = ?3 AND ?1 IS NULL";
     return tips_update(db, sql, NULL, now_ms, id);
+}
+
+int tips_set_category(struct db *db, int64_t id, const char *category, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE tips SET category = ?1, category_confidence = NULL, "
+                              "category_alt = NULL, updated_at = ?2, "
+                              "classified_at = coalesce(classified_at, ?2) WHERE id = ?3";
+    return tips_update(db, sql, category, now_ms, id);
 }
 
 int tips_mark_duplicate(struct db *db, int64_t id, int64_t of_id, int64_t now_ms)

@@ -25,6 +25,10 @@ struct tip {
     bool anonymous;
     char *contact_phone;
     char *category;
+    /* The engine's confidence in category (0..1) while no person has chosen or confirmed it;
+     * 0 when one has (tips.category_confidence NULL). category_alt: its runner-up, or NULL. */
+    double category_confidence;
+    char *category_alt;
     bool urgent;
     char *area, *place, *happened, *description, *folded;
     char *entities; /* JSON {"phones":[],"plates":[],"urls":[],"money_vnd":n} */
@@ -64,6 +68,9 @@ int tips_acknowledge(struct db *db, int64_t id, int64_t now_ms);
 int tips_assign(struct db *db, int64_t id, const char *who, int64_t now_ms);
 int tips_close(struct db *db, int64_t id, const char *outcome, int64_t now_ms);
 int tips_reopen(struct db *db, int64_t id, int64_t now_ms);
+/* A person's category (an officer's /phanloai): the engine's confidence and runner-up are
+ * dropped, and the tip counts as classified. */
+int tips_set_category(struct db *db, int64_t id, const char *category, int64_t now_ms);
 int tips_mark_duplicate(struct db *db, int64_t id, int64_t of_id, int64_t now_ms);
 int tips_extend(struct db *db, int64_t id, int days, int64_t new_deadline, int64_t now_ms);
 int tips_append_description(struct db *db, int64_t id, const char *text, const char *folded,

@@ -12,8 +12,9 @@
     "id, code, kind, person_id, platform, chat_id, anonymous, contact_phone, category, urgent, "   \
     "area, place, happened, description, folded, entities, latitude, longitude, status, "          \
     "desk_platform, desk_chat_id, assigned_to, outcome, duplicate_of, created_at, updated_at, "    \
-    "acknowledged_at, classified_at, closed_at, deadline_at, extensions, extended_days"
-enum { TIPS_NCOLUMNS = 32 }; /* a column after TIPS_COLUMNS has this index */
+    "acknowledged_at, classified_at, closed_at, deadline_at, extensions, extended_days, "          \
+    "category_confidence, category_alt"
+enum { TIPS_NCOLUMNS = 34 }; /* a column after TIPS_COLUMNS has this index */
 
 #define TIPS_OPEN "status NOT IN ('resolved', 'rejected', 'duplicate', 'closed')"
 

@@ -13,7 +13,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tglib  # noqa: E402
 
-KEYS = {"is_tip", "category", "urgent", "phones", "plates", "urls", "money_vnd"}
+KEYS = {"is_tip", "category", "urgent", "phones", "plates", "urls", "money_vnd", "money", "place",
+        "when", "category_confidence", "category2"}
 
 
 def env():
@@ -59,6 +60,30 @@ def test_answers_one_line_per_input_in_order():
     assert out[2]["category"] == "fraud" and out[2]["phones"] == ["0912345678"]
     assert out[2]["money_vnd"] == 80000000
     assert out[3]["category"] == "fire" and out[3]["urgent"] is True
+
+
+def test_place_time_every_amount_and_how_sure_the_category_is():
+    """Issue 12: the place and the time as the writer put them (null when absent), every amount
+    with the one at stake as money_vnd, and a confidence the guided report can act on."""
+    payload = b"".join([
+        line({"text": "Tối qua khoảng 22h nhà tôi ở hẻm 12 đường Lê Lợi, khu phố 3 bị trộm "
+                      "mất xe máy, trong cốp có 15 triệu tiền hàng"}),
+        line({"text": "Có người gọi tự xưng nhân viên tuyển dụng, hứa lương 12 triệu/tháng, "
+                      "bắt tôi chuyển phí 2 triệu rồi chặn số"}),
+        line({"text": "Hôm nay trời đẹp quá, chúc cả nhà cuối tuần vui vẻ", "context": "group"}),
+    ])
+    rc, out, err = analyze(payload)
+    assert rc == 0, err
+    theft, fraud, chat = out
+    assert theft["category"] == "theft" and theft["category_confidence"] >= 0.6, theft
+    assert theft["place"] == "hẻm 12 đường Lê Lợi, khu phố 3", theft
+    assert theft["when"] == "Tối qua khoảng 22h", theft
+    assert theft["money"] == [15000000] and theft["money_vnd"] == 15000000
+    assert fraud["category"] == "fraud" and fraud["place"] is None and fraud["when"] is None
+    assert sorted(fraud["money"]) == [2000000, 12000000], fraud
+    assert fraud["money_vnd"] == 2000000, fraud  # the fee paid, not the promised salary
+    assert not chat["is_tip"] and chat["category"] is None and chat["category2"] is None
+    assert chat["category_confidence"] == 0 and chat["place"] is None and chat["money"] == []
 
 
 def test_decomposed_and_precomposed_text_give_the_same_answer():
