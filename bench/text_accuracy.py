@@ -2,6 +2,7 @@
 """text_accuracy — scores the text engine (`tipgate analyze`) on a labelled JSON Lines file.
 
     bench/text_accuracy.py [FILE] [--binary build/tipgate] [--config FILE] [--explain] [--json]
+    bench/text_accuracy.py --table FILE... (one Markdown row per file, for bench/results.md)
 
 FILE defaults to /work/shared/data/tips-dev.jsonl; its lines carry the labels described in
 shared/data/README.md (is_tip, category, urgent, phones, plates, urls, money_vnd, and in the
@@ -210,14 +211,40 @@ def report(res, confusion, misses, rows, preds, explain):
     return ok_all
 
 
+TABLE_COLUMNS = ("is_tip_accuracy", "category_accuracy", "urgent_recall", "urgent_precision",
+                 "entity_f1", "place_exact", "place_token_f1", "when_exact", "when_token_f1")
+
+
+def table(files, binary, config):
+    """One Markdown row per file with the figures the issue asks for."""
+    print("| set | messages (tips, urgent) | is_tip | category | urgent recall | urgent precision "
+          "| entity F1 | place exact | place token F1 | when exact | when token F1 |")
+    print("|---" * 11 + "|")
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            rows = [json.loads(l) for l in f if l.strip()]
+        res = score(rows, run_engine(binary, config, rows, False))[0]
+        cells = ["-" if res[k] != res[k] else "%.3f" % res[k] for k in TABLE_COLUMNS]
+        print("| %s | %d (%d, %d) | %s |" % (os.path.relpath(path, REPO), res["messages"],
+                                            res["counts"]["tips"], res["counts"]["urgent"],
+                                            " | ".join(cells)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("file", nargs="?", default=DEFAULT_DATA)
+    ap.add_argument("file", nargs="*", default=[DEFAULT_DATA])
     ap.add_argument("--binary")
     ap.add_argument("--config")
     ap.add_argument("--explain", action="store_true", help="show what fired for each miss")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON only")
+    ap.add_argument("--table", action="store_true", help="a Markdown row per file")
     a = ap.parse_args()
+    if a.table:
+        table(a.file, a.binary or find_binary(), a.config)
+        return
+    if len(a.file) != 1:
+        ap.error("one FILE, or --table with several")
+    a.file = a.file[0]
     with open(a.file, encoding="utf-8") as f:
         rows = [json.loads(l) for l in f if l.strip()]
     preds = run_engine(a.binary or find_binary(), a.config, rows, a.explain)
