@@ -3,8 +3,9 @@
  * the public API is text/classify.h). The limits, the score targets and the flat tables that
  * classify_load.c builds from config/categories.vi.json and classify.c reads when scoring, and
  * the word primitives both files use (cutting text into words, hashing them, the index key, the
- * slot probe). Those are defined in classify.c, where scoring calls them once a word. Functions
- * shared between the two files are named classify__*; everything else is static in its file.
+ * slot probe). Those are defined in classify.c, where scoring calls them once a word. The
+ * urgency decision (text/classify_urgency.c) reads the sums cl_decide hands it. Functions
+ * shared between the files are named classify__*; everything else is static in its file.
  */
 #ifndef TIPGATE_CLASSIFY_IMPL_H
 #define TIPGATE_CLASSIFY_IMPL_H
@@ -195,5 +196,15 @@ uint64_t classify__key(uint64_t first, uint64_t second, int stream);
 /* The slot of key in slots (mask + 1 of them, open addressing): key's own, or the empty one
  * where it would go. */
 size_t classify__slot_find(const struct cl_slot *slots, size_t mask, uint64_t key);
+
+/* ---- urgency (defined in classify_urgency.c) -------------------------------------------- */
+
+/* The facts read of every message, tip or not: ongoing, injury, distress (their signals in acc
+ * reach CL_FACT_MIN). */
+void classify__facts(const double *acc, struct classify_result *out);
+/* Judges whether a tip of category best is urgent: sets out->urgency and out->urgent from the
+ * sums in acc (CL_NACC of them) and the message's capitals. */
+void classify__urgency(const struct classify *cl, const struct classify_input *in,
+                       const double *acc, int best, struct classify_result *out);
 
 #endif

@@ -1,0 +1,54 @@
+/*
+ * classify_urgency.c — is a tip urgent, and the facts read of every message (ongoing, injury,
+ * distress). Called by cl_decide (text/classify.c) once the sums of the terms and patterns are
+ * in; the weights come from config/categories.vi.json through text/classify_load.c (the
+ * "urgent", "ongoing", "injury" and "distress" signals, each category's urgent_bias, the
+ * decision's urgent_* numbers and the learned "urgent_model"). Kept apart from the category
+ * decision so the judgement of "now and danger" can change without touching what a tip is.
+ */
+#include "text/classify_impl.h"
+
+#include "base/textnorm.h"
+#include "base/utf8.h"
+
+/* How much a message shouts: most of its letters capitals, or a first word in capitals
+ * ("ĐANG có thằng trèo tường", "CHAY!"). */
+static double cu_shouting(const struct classify *cl, const char *s, size_t len)
+{
+    size_t upper = 0, letters = 0, i = 0, first_upper = 0, first_letters = 0;
+    bool first_done = false;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        i += n ? n : 1;
+        bool letter = n && (textnorm_base_cp(cp) || (cp | 0x20) - 'a' < 26u || cp == 0x111);
+        bool up = letter && textnorm_lower_cp(cp) != cp;
+        if (!letter && first_letters > 0)
+            first_done = true;
+        letters += letter, upper += up;
+        if (letter && !first_done)
+            first_letters++, first_upper += up;
+    }
+    double v = 0;
+    if (letters >= 12 && upper * 10 >= letters * 6)
+        v += cl->d.shouting;
+    else if (first_letters >= 3 && first_upper == first_letters)
+        v += cl->d.caps_first;
+    return v;
+}
+
+void classify__facts(const double *acc, struct classify_result *out)
+{
+    out->ongoing = acc[CL_ONGOING] >= CL_FACT_MIN;
+    out->injury = acc[CL_INJURY] >= CL_FACT_MIN;
+    out->distress = acc[CL_DISTRESS] >= CL_FACT_MIN;
+}
+
+void classify__urgency(const struct classify *cl, const struct classify_input *in,
+                       const double *acc, int best, struct classify_result *out)
+{
+    const struct cl_decision *d = &cl->d;
+    out->urgency = acc[CL_URGENT] + cl->urgent_bias[best] + cu_shouting(cl, in->nfc, in->nfc_len);
+    out->urgent = out->urgency >= d->urgent_thr ||
+                  (d->um_on && d->um_bias + acc[CL_URGMODEL] >= d->um_threshold);
+}
