@@ -279,6 +279,7 @@ static void cl_trace_add(struct cl_trace *tr, int target, float w, const char *w
                        : target == CL_ONGOING   ? "ongoing"
                        : target == CL_INJURY    ? "injury"
                        : target == CL_DISTRESS  ? "distress"
+                       : target >= CL_PAST      ? classify__signal_name(target)
                                                 : "advert";
     int n = snprintf(tr->buf + tr->at, tr->cap - tr->at, "%s%s%s%+g[%s]", tr->at ? " " : "",
                      model ? "model:" : "", name, (double)w, what);

@@ -59,6 +59,16 @@ enum {
     CL_ONGOING,
     CL_INJURY,
     CL_DISTRESS,
+    /* How far from now and danger a tip is (text/classify_urgency.c): told after the fact
+     * ("tối qua", "hôm trước"), second-hand or seen online ("clip", "nghe nói"), a threat of
+     * harm to come ("dọa", "sẽ"), a slow or habitual situation ("tối nào cũng", "mấy hôm
+     * nay"); and what overrides that distance: an act or a danger to a person right now
+     * ("ngay bây giờ", "vẫn đang", "mắc kẹt", "cứu với"). */
+    CL_PAST,
+    CL_REMOTE,
+    CL_FUTURE,
+    CL_HABITUAL,
+    CL_ACUTE,
     CL_NTARGETS
 };
 /* The category model ("category_model" in the file) adds to separate scores, CL_MODEL + c: they
@@ -141,6 +151,10 @@ struct cl_decision {
     /* "urgent_model": a learned urgent / not logit, a fallback for tips the cues missed */
     bool um_on;
     double um_bias, um_threshold;
+    /* the past + remote + future + habitual evidence (the distance from now) counts
+     * urgent_distance times against the urgency; from urgent_not_now a tip is not urgent at all
+     * unless its acute evidence reaches urgent_acute (or it is a cry for help) */
+    double urgent_distance, urgent_not_now, urgent_acute;
 };
 
 /*
@@ -199,6 +213,8 @@ size_t classify__slot_find(const struct cl_slot *slots, size_t mask, uint64_t ke
 
 /* ---- urgency (defined in classify_urgency.c) -------------------------------------------- */
 
+/* The name in the file of an urgency signal from CL_PAST to CL_ACUTE ("past" …), else NULL. */
+const char *classify__signal_name(int target);
 /* The facts read of every message, tip or not: ongoing, injury, distress (their signals in acc
  * reach CL_FACT_MIN). */
 void classify__facts(const double *acc, struct classify_result *out);

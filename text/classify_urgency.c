@@ -37,6 +37,12 @@ static double cu_shouting(const struct classify *cl, const char *s, size_t len)
     return v;
 }
 
+const char *classify__signal_name(int target)
+{
+    static const char *const names[] = {"past", "remote", "future", "habitual", "acute"};
+    return target >= CL_PAST && target <= CL_ACUTE ? names[target - CL_PAST] : NULL;
+}
+
 void classify__facts(const double *acc, struct classify_result *out)
 {
     out->ongoing = acc[CL_ONGOING] >= CL_FACT_MIN;
@@ -48,7 +54,18 @@ void classify__urgency(const struct classify *cl, const struct classify_input *i
                        const double *acc, int best, struct classify_result *out)
 {
     const struct cl_decision *d = &cl->d;
-    out->urgency = acc[CL_URGENT] + cl->urgent_bias[best] + cu_shouting(cl, in->nfc, in->nfc_len);
-    out->urgent = out->urgency >= d->urgent_thr ||
+    /* Crime words are not urgency: what was told after the fact, seen online, threatened for
+     * later or goes on night after night waits for the desk's day. Each marker of that distance
+     * weighs against the urgency cues, and enough of them (two markers, or a strong one) rule
+     * urgency out unless something in the message is acute right now (an act in progress,
+     * someone trapped, a cry for help). A veto alone, without the weighing, let a single "đang"
+     * beside a story of last night through; a weighing alone let a long story full of "now"
+     * words outweigh two markers of the past. */
+    double not_now = acc[CL_PAST] + acc[CL_REMOTE] + acc[CL_FUTURE] + acc[CL_HABITUAL];
+    out->urgency = acc[CL_URGENT] + cl->urgent_bias[best] + cu_shouting(cl, in->nfc, in->nfc_len) -
+                   d->urgent_distance * not_now;
+    bool urgent = out->urgency >= d->urgent_thr ||
                   (d->um_on && d->um_bias + acc[CL_URGMODEL] >= d->um_threshold);
+    bool acute = acc[CL_ACUTE] >= d->urgent_acute || out->distress;
+    out->urgent = urgent && (not_now < d->urgent_not_now || acute);
 }
