@@ -66,6 +66,8 @@ void classify__urgency(const struct classify *cl, const struct classify_input *i
                    d->urgent_distance * not_now;
     bool urgent = out->urgency >= d->urgent_thr ||
                   (d->um_on && d->um_bias + acc[CL_URGMODEL] >= d->um_threshold);
-    bool acute = acc[CL_ACUTE] >= d->urgent_acute || out->distress;
+    /* an act seen in a clip or heard from others is acute elsewhere and earlier, not here:
+     * the remote evidence counts against the acute */
+    bool acute = acc[CL_ACUTE] - acc[CL_REMOTE] >= d->urgent_acute || out->distress;
     out->urgent = urgent && (not_now < d->urgent_not_now || acute);
 }
