@@ -96,11 +96,10 @@ static int score(const char *decision, const char *folded, struct classify_resul
     static char json[2048];
     size_t at = (size_t)snprintf(json, sizeof json, "{\"categories\": {");
     for (int c = 0; c < CLASSIFY_NCAT; c++)
-        at += (size_t)snprintf(json + at, sizeof json - at, "%s\"%s\": {\"label\": \"L\"%s}",
-                               c ? ", " : "", classify_category_name(c),
-                               strcmp(classify_category_name(c), "robbery")
-                                   ? ""
-                                   : ", \"terms\": {\"cuop\": 3}");
+        at += (size_t)snprintf(
+            json + at, sizeof json - at, "%s\"%s\": {\"label\": \"L\"%s}", c ? ", " : "",
+            classify_category_name(c),
+            strcmp(classify_category_name(c), "robbery") ? "" : ", \"terms\": {\"cuop\": 3}");
     snprintf(json + at, sizeof json - at,
              "}, \"signals\": {\"urgent\": {\"dang\": 3}, \"past\": {\"toi qua\": 1}, \"remote\": "
              "{\"clip\": 1}, \"future\": {\"se\": 1}, \"habitual\": {\"hay\": 1}, \"acute\": "
@@ -149,9 +148,9 @@ static void test_decision_weighs_distance_and_lets_acute_override(void)
     /* what is acute in a clip is not acute here */
     CHECK_INT(score(veto, "clip dang cuop ngay bay gio", &r), CLASSIFY_OK);
     CHECK(!r.urgent);
-    CHECK_INT(score(", \"urgent_not_now\": 1, \"urgent_acute\": 2", "toi qua dang cuop ngay bay gio",
-                    &r),
-              CLASSIFY_OK);
+    CHECK_INT(
+        score(", \"urgent_not_now\": 1, \"urgent_acute\": 2", "toi qua dang cuop ngay bay gio", &r),
+        CLASSIFY_OK);
     CHECK(!r.urgent);
 }
 
