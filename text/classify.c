@@ -3,8 +3,9 @@
  * (folded, with teen code expanded and split homographs kept as typed; lowercased as typed), each
  * word looks up the terms indexed under it and under the pair it starts, the patterns whose word
  * gates opened run on the canonical or the lowercased text, and cl_decide turns the sums into
- * is_tip, a category and urgency. The tables come from text/classify_load.c (their layout,
- * and why, is in text/classify_impl.h); the word primitives both files use are defined here.
+ * is_tip and a category (urgency is judged in text/classify_urgency.c). The tables come from
+ * text/classify_load.c (their layout, and why, is in text/classify_impl.h); the word primitives
+ * both files use are defined here.
  *
  * Teen code is expanded on both streams (its entries are words typed without diacritics): the
  * folded terms and the "~" terms read "ko" as "khong".
@@ -278,6 +279,7 @@ static void cl_trace_add(struct cl_trace *tr, int target, float w, const char *w
                        : target == CL_ONGOING   ? "ongoing"
                        : target == CL_INJURY    ? "injury"
                        : target == CL_DISTRESS  ? "distress"
+                       : target >= CL_PAST      ? classify__signal_name(target)
                                                 : "advert";
     int n = snprintf(tr->buf + tr->at, tr->cap - tr->at, "%s%s%s%+g[%s]", tr->at ? " " : "",
                      model ? "model:" : "", name, (double)w, what);
@@ -351,32 +353,6 @@ static int cl_match_patterns(const struct classify *cl, const char *canon, size_
     return CLASSIFY_OK;
 }
 
-/* How much a message shouts: most of its letters capitals, or a first word in capitals
- * ("ĐANG có thằng trèo tường", "CHAY!"). */
-static double cl_shouting(const struct classify *cl, const char *s, size_t len)
-{
-    size_t upper = 0, letters = 0, i = 0, first_upper = 0, first_letters = 0;
-    bool first_done = false;
-    while (i < len) {
-        uint32_t cp;
-        size_t n = utf8_decode(s + i, len - i, &cp);
-        i += n ? n : 1;
-        bool letter = n && (textnorm_base_cp(cp) || (cp | 0x20) - 'a' < 26u || cp == 0x111);
-        bool up = letter && textnorm_lower_cp(cp) != cp;
-        if (!letter && first_letters > 0)
-            first_done = true;
-        letters += letter, upper += up;
-        if (letter && !first_done)
-            first_letters++, first_upper += up;
-    }
-    double v = 0;
-    if (letters >= 12 && upper * 10 >= letters * 6)
-        v += cl->d.shouting;
-    else if (first_letters >= 3 && first_upper == first_letters)
-        v += cl->d.caps_first;
-    return v;
-}
-
 /* The first row of decision.prefer that applies to the winner, in file order. */
 static int cl_preferred(const struct classify *cl, const double *acc, int best)
 {
@@ -410,9 +386,7 @@ static void cl_decide(const struct classify *cl, const struct classify_input *in
     const struct cl_decision *d = &cl->d;
     int best = -1;
     double bs = 0;
-    out->ongoing = acc[CL_ONGOING] >= CL_FACT_MIN;
-    out->injury = acc[CL_INJURY] >= CL_FACT_MIN;
-    out->distress = acc[CL_DISTRESS] >= CL_FACT_MIN;
+    classify__facts(acc, out);
     for (int c = 0; c < CLASSIFY_NCAT; c++) {
         out->cat_score[c] = acc[c];
         if (acc[c] > bs)
@@ -452,9 +426,7 @@ static void cl_decide(const struct classify *cl, const struct classify_input *in
     best = cl_preferred(cl, both, best);
     out->category = best;
     cl_confidence(both, best, out);
-    out->urgency = acc[CL_URGENT] + cl->urgent_bias[best] + cl_shouting(cl, in->nfc, in->nfc_len);
-    out->urgent = out->urgency >= d->urgent_thr ||
-                  (d->um_on && d->um_bias + acc[CL_URGMODEL] >= d->um_threshold);
+    classify__urgency(cl, in, acc, best, out);
 }
 
 static int cl_score(const struct classify *cl, const struct classify_input *in,

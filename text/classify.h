@@ -33,8 +33,11 @@
  *  - the category is the best of the lexicon's score plus the "category_model" score, unless a
  *    "decision.prefer" row names a more specific one close enough behind it (domestic_violence
  *    over violence);
- *  - urgent: a tip whose urgent signal + the category's urgent_bias + shouting reaches
- *    urgent_threshold, or whose "urgent_model" logit reaches its threshold;
+ *  - urgent (text/classify_urgency.c): a tip whose urgent signal + the category's urgent_bias +
+ *    shouting − urgent_distance × its distance from now (the "past", "remote", "future" and
+ *    "habitual" signals) reaches urgent_threshold, or whose "urgent_model" logit reaches its
+ *    threshold — and, when that distance reaches urgent_not_now, only if the "acute" signal
+ *    less the remote one reaches urgent_acute or it is a cry for help (distress);
  *  - ongoing, injury and distress, read of every message: their signals reach 1.
  *
  * A compiled classifier is read-only: classify_run is thread-safe.

@@ -3,8 +3,9 @@
  * the public API is text/classify.h). The limits, the score targets and the flat tables that
  * classify_load.c builds from config/categories.vi.json and classify.c reads when scoring, and
  * the word primitives both files use (cutting text into words, hashing them, the index key, the
- * slot probe). Those are defined in classify.c, where scoring calls them once a word. Functions
- * shared between the two files are named classify__*; everything else is static in its file.
+ * slot probe). Those are defined in classify.c, where scoring calls them once a word. The
+ * urgency decision (text/classify_urgency.c) reads the sums cl_decide hands it. Functions
+ * shared between the files are named classify__*; everything else is static in its file.
  */
 #ifndef TIPGATE_CLASSIFY_IMPL_H
 #define TIPGATE_CLASSIFY_IMPL_H
@@ -58,6 +59,16 @@ enum {
     CL_ONGOING,
     CL_INJURY,
     CL_DISTRESS,
+    /* How far from now and danger a tip is (text/classify_urgency.c): told after the fact
+     * ("tối qua", "hôm trước"), second-hand or seen online ("clip", "nghe nói"), a threat of
+     * harm to come ("dọa", "sẽ"), a slow or habitual situation ("tối nào cũng", "mấy hôm
+     * nay"); and what overrides that distance: an act or a danger to a person right now
+     * ("ngay bây giờ", "vẫn đang", "mắc kẹt", "cứu với"). */
+    CL_PAST,
+    CL_REMOTE,
+    CL_FUTURE,
+    CL_HABITUAL,
+    CL_ACUTE,
     CL_NTARGETS
 };
 /* The category model ("category_model" in the file) adds to separate scores, CL_MODEL + c: they
@@ -140,6 +151,10 @@ struct cl_decision {
     /* "urgent_model": a learned urgent / not logit, a fallback for tips the cues missed */
     bool um_on;
     double um_bias, um_threshold;
+    /* the past + remote + future + habitual evidence (the distance from now) counts
+     * urgent_distance times against the urgency; from urgent_not_now a tip is not urgent at all
+     * unless its acute evidence reaches urgent_acute (or it is a cry for help) */
+    double urgent_distance, urgent_not_now, urgent_acute;
 };
 
 /*
@@ -195,5 +210,17 @@ uint64_t classify__key(uint64_t first, uint64_t second, int stream);
 /* The slot of key in slots (mask + 1 of them, open addressing): key's own, or the empty one
  * where it would go. */
 size_t classify__slot_find(const struct cl_slot *slots, size_t mask, uint64_t key);
+
+/* ---- urgency (defined in classify_urgency.c) -------------------------------------------- */
+
+/* The name in the file of an urgency signal from CL_PAST to CL_ACUTE ("past" …), else NULL. */
+const char *classify__signal_name(int target);
+/* The facts read of every message, tip or not: ongoing, injury, distress (their signals in acc
+ * reach CL_FACT_MIN). */
+void classify__facts(const double *acc, struct classify_result *out);
+/* Judges whether a tip of category best is urgent: sets out->urgency and out->urgent from the
+ * sums in acc (CL_NACC of them) and the message's capitals. */
+void classify__urgency(const struct classify *cl, const struct classify_input *in,
+                       const double *acc, int best, struct classify_result *out);
 
 #endif

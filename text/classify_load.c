@@ -44,6 +44,9 @@ static int cl_target_of(const char *name)
         return CL_INJURY;
     if (strcmp(name, "distress") == 0)
         return CL_DISTRESS;
+    for (int t = CL_PAST; t <= CL_ACUTE; t++)
+        if (strcmp(name, classify__signal_name(t)) == 0)
+            return t;
     return classify_category_index(name);
 }
 
@@ -291,6 +294,9 @@ static int cl_read_signals(struct classify *cl, json_t *sig, char *err, size_t e
         {"tip", "signals.tip", CL_TIP},          {"urgent", "signals.urgent", CL_URGENT},
         {"advert", "signals.advert", CL_ADVERT}, {"ongoing", "signals.ongoing", CL_ONGOING},
         {"injury", "signals.injury", CL_INJURY}, {"distress", "signals.distress", CL_DISTRESS},
+        {"past", "signals.past", CL_PAST},       {"remote", "signals.remote", CL_REMOTE},
+        {"future", "signals.future", CL_FUTURE}, {"habitual", "signals.habitual", CL_HABITUAL},
+        {"acute", "signals.acute", CL_ACUTE},
     };
     if (sig && !json_is_object(sig))
         return cl_err(err, errlen, CLASSIFY_ECONFIG, "signals: must be an object");
@@ -545,6 +551,9 @@ static const struct cl_param {
     {"shouting", 1.0, offsetof(struct cl_decision, shouting)},
     {"caps_first_word", 0.5, offsetof(struct cl_decision, caps_first)},
     {"category_cap", 1e9, offsetof(struct cl_decision, cat_cap)},
+    {"urgent_distance", 0.0, offsetof(struct cl_decision, urgent_distance)},
+    {"urgent_not_now", 1e9, offsetof(struct cl_decision, urgent_not_now)},
+    {"urgent_acute", 1.0, offsetof(struct cl_decision, urgent_acute)},
 };
 
 static int cl_read_decision(struct classify *cl, json_t *dec, char *err, size_t errlen)

@@ -1,0 +1,167 @@
+/*
+ * test_classify_urgency.c — urgency as a judgement of now and danger (text/classify_urgency.c),
+ * not of crime words: with the shipped lexicon, serious crimes told after the fact, threats of
+ * harm to come, incidents seen in a clip and slow or habitual situations are tips but not
+ * urgent, with or without diacritics, while an act in progress, someone trapped or a cry for
+ * help stay urgent even beside such markers; and, with a minimal lexicon, the decision's
+ * numbers (urgent_distance, urgent_not_now, urgent_acute) do what the file says.
+ */
+#include "testlib.h"
+
+#include "text/classify.h"
+#include "text/textengine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct textengine *te;
+
+static void load(void)
+{
+    if (te)
+        return;
+    char err[512];
+    if (textengine_load(TIPGATE_SOURCE_DIR "/config/categories.vi.json", &te, err, sizeof err) !=
+        TEXTENGINE_OK) {
+        fprintf(stderr, "textengine_load: %s\n", err);
+        exit(1);
+    }
+}
+
+/* Each text must be a tip, urgent or not as given. */
+static void check_urgency(const char *const *texts, size_t n, bool urgent)
+{
+    load();
+    for (size_t i = 0; i < n; i++) {
+        struct text_analysis a;
+        CHECK_INT(textengine_analyze(te, texts[i], false, &a), TEXTENGINE_OK);
+        if (!a.is_tip || a.urgent != urgent)
+            fprintf(stderr, "  tip %d urgent %d, expected urgent %d: %s\n", a.is_tip, a.urgent,
+                    urgent, texts[i]);
+        CHECK(a.is_tip && a.urgent == urgent);
+        text_analysis_clear(&a);
+    }
+}
+
+static void test_serious_crime_told_after_the_fact_is_not_urgent(void)
+{
+    static const char *const texts[] = {
+        "Hồi chiều có 2 đứa đi xe SH giật dây chuyền của bà cụ bán nước ở chợ Phùng Khoang, bà bị "
+        "ngã chảy máu đầu",
+        "hoi chieu co 2 dua di xe SH giat day chuyen cua ba cu ban nuoc o cho Phung Khoang, ba bi "
+        "nga chay mau dau",
+        "Tối qua khoảng 11h có 2 thằng cầm dao xông vào tiệm tạp hóa đầu hẻm 15 cướp 5 triệu, "
+        "giờ chủ tiệm đang nằm viện",
+    };
+    check_urgency(texts, sizeof texts / sizeof texts[0], false);
+}
+
+static void test_threat_of_harm_to_come_is_not_urgent(void)
+{
+    static const char *const texts[] = {
+        "Chồng cũ của em cứ nhắn tin dọa giết em với con nếu em không quay về, nó bảo tuần sau sẽ "
+        "lên tận nhà, số nó 0987 654 321",
+        "chong cu cua em cu nhan tin doa giet em voi con neu em khong quay ve, no bao tuan sau se "
+        "len tan nha, so no 0987 654 321",
+        "Thằng Hùng tổ 5 nhắn tin dọa mai sẽ đốt nhà em nếu không trả tiền, sđt 0912 345 678",
+    };
+    check_urgency(texts, sizeof texts / sizeof texts[0], false);
+}
+
+static void test_clip_online_and_habitual_situations_are_not_urgent(void)
+{
+    static const char *const texts[] = {
+        "Mọi người xem clip trên mạng, có thằng đang cầm gậy đánh người ở bến xe Nước Ngầm, phải "
+        "báo công an bắt nó",
+        "Tối nào cũng có nhóm thanh niên đang tụ tập hút bóng cười, đua xe ở cuối ngõ 8 Kim Ngưu",
+    };
+    check_urgency(texts, sizeof texts / sizeof texts[0], false);
+}
+
+static void test_act_in_progress_and_danger_to_a_person_stay_urgent(void)
+{
+    static const char *const texts[] = {
+        "Ngay bây giờ có thằng cầm dao đang đuổi chém người ở chợ Rạch Ông, ai ở gần gọi 113 giúp",
+        "ngay bay gio co thang cam dao dang duoi chem nguoi o cho Rach Ong, ai o gan goi 113 giup",
+        /* markers of the past and a threat, but a weapon out now and a cry for help */
+        "Tối qua nó dọa giết em, giờ nó đang cầm dao đứng trước cửa phòng trọ số 4, cứu em với",
+        "Cháy nhà ở hẻm 30 Bùi Viện, có bà cụ mắc kẹt trên gác, lửa đang lan sang nhà bên",
+    };
+    check_urgency(texts, sizeof texts / sizeof texts[0], true);
+}
+
+/* A minimal lexicon: one category, the urgency cues and the distance and acute signals. */
+static int score(const char *decision, const char *folded, struct classify_result *res)
+{
+    static char json[2048];
+    size_t at = (size_t)snprintf(json, sizeof json, "{\"categories\": {");
+    for (int c = 0; c < CLASSIFY_NCAT; c++)
+        at += (size_t)snprintf(
+            json + at, sizeof json - at, "%s\"%s\": {\"label\": \"L\"%s}", c ? ", " : "",
+            classify_category_name(c),
+            strcmp(classify_category_name(c), "robbery") ? "" : ", \"terms\": {\"cuop\": 3}");
+    snprintf(json + at, sizeof json - at,
+             "}, \"signals\": {\"urgent\": {\"dang\": 3}, \"past\": {\"toi qua\": 1}, \"remote\": "
+             "{\"clip\": 1}, \"future\": {\"se\": 1}, \"habitual\": {\"hay\": 1}, \"acute\": "
+             "{\"ngay bay gio\": 1}}, \"decision\": {\"min_category_score\": 1, \"tip_threshold\": "
+             "{\"private\": 1}, \"urgent_threshold\": 2%s}}",
+             decision);
+    struct classify *cl;
+    char err[512];
+    int rc = classify_load_string(json, &cl, err, sizeof err);
+    if (rc != CLASSIFY_OK) {
+        fprintf(stderr, "  %s\n", err);
+        return rc;
+    }
+    struct classify_input in = {.folded = folded,
+                                .folded_len = strlen(folded),
+                                .lower = folded,
+                                .lower_len = strlen(folded),
+                                .nfc = folded,
+                                .nfc_len = strlen(folded)};
+    rc = classify_run(cl, &in, res);
+    classify_free(cl);
+    return rc;
+}
+
+static void test_decision_weighs_distance_and_lets_acute_override(void)
+{
+    struct classify_result r;
+    /* without the new numbers, a file behaves as before: the markers change nothing */
+    CHECK_INT(score("", "toi qua dang cuop", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && r.urgent && r.urgency == 3.0);
+    /* urgent_distance: each marker weighs against the cues */
+    const char *weigh = ", \"urgent_distance\": 1";
+    CHECK_INT(score(weigh, "toi qua dang cuop", &r), CLASSIFY_OK);
+    CHECK(r.urgent && r.urgency == 2.0);
+    CHECK_INT(score(weigh, "toi qua se hay dang cuop", &r), CLASSIFY_OK);
+    CHECK(!r.urgent && r.urgency == 0.0);
+    /* urgent_not_now: from there, no urgency at all … */
+    const char *veto = ", \"urgent_not_now\": 1";
+    CHECK_INT(score(veto, "toi qua dang cuop", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && !r.urgent);
+    CHECK_INT(score(veto, "clip dang cuop", &r), CLASSIFY_OK);
+    CHECK(!r.urgent);
+    /* … unless something is acute right now, or it is a cry for help */
+    CHECK_INT(score(veto, "toi qua dang cuop ngay bay gio", &r), CLASSIFY_OK);
+    CHECK(r.urgent);
+    /* what is acute in a clip is not acute here */
+    CHECK_INT(score(veto, "clip dang cuop ngay bay gio", &r), CLASSIFY_OK);
+    CHECK(!r.urgent);
+    CHECK_INT(
+        score(", \"urgent_not_now\": 1, \"urgent_acute\": 2", "toi qua dang cuop ngay bay gio", &r),
+        CLASSIFY_OK);
+    CHECK(!r.urgent);
+}
+
+static void test_done(void)
+{
+    textengine_free(te);
+    te = NULL;
+}
+
+TESTLIB_MAIN(T(test_serious_crime_told_after_the_fact_is_not_urgent),
+             T(test_threat_of_harm_to_come_is_not_urgent),
+             T(test_clip_online_and_habitual_situations_are_not_urgent),
+             T(test_act_in_progress_and_danger_to_a_person_stay_urgent),
+             T(test_decision_weighs_distance_and_lets_acute_override), T(test_done))
