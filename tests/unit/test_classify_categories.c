@@ -45,8 +45,8 @@ static void check_sure(const struct cat_case *cases, size_t n)
         if (!a.is_tip || !a.category || strcmp(a.category, cases[i].category) != 0 ||
             a.category_confidence < TEXTENGINE_SURE_CATEGORY)
             fprintf(stderr, "  \"%s\": got %s/%s (%.2f), expected tip/%s, sure\n", cases[i].text,
-                    a.is_tip ? "tip" : "no", a.category ? a.category : "-",
-                    a.category_confidence, cases[i].category);
+                    a.is_tip ? "tip" : "no", a.category ? a.category : "-", a.category_confidence,
+                    cases[i].category);
         CHECK(a.is_tip);
         CHECK_STR(a.category, cases[i].category);
         CHECK(a.category_confidence >= TEXTENGINE_SURE_CATEGORY);
@@ -222,8 +222,9 @@ static void test_confidence_keys_are_checked(void)
 static void test_explain_is_cut_between_entries(void)
 {
     load();
-    const char *text = "Hàng xóm xông qua đánh ba tui, đang đánh ngoài sân, có đứa cầm xà beng";
-    for (size_t cap = 1; cap < 400; cap++) {
+    /* its explanation names accented terms ("~sàm sỡ") after some 1,200 bytes */
+    const char *text = "Em bị 1 ông sàm sỡ trên xe buýt, sờ mó em";
+    for (size_t cap = 1; cap < 1600; cap++) {
         char *buf = malloc(cap);
         struct text_analysis a;
         CHECK(buf != NULL);
@@ -250,7 +251,8 @@ static void test_done(void)
 TESTLIB_MAIN(T(test_snatching_is_robbery_stealing_is_theft),
              T(test_deceit_for_money_is_fraud_intrusion_is_cybercrime),
              T(test_violence_public_disorder_domestic_and_school),
-             T(test_suspicious_only_when_nothing_else_fits), T(test_figurative_robbery_is_not_a_tip),
+             T(test_suspicious_only_when_nothing_else_fits),
+             T(test_figurative_robbery_is_not_a_tip),
              T(test_mixed_message_is_unsure_with_a_runner_up),
              T(test_confidence_follows_the_temperature), T(test_confidence_keys_are_checked),
              T(test_explain_is_cut_between_entries), T(test_done))
