@@ -101,11 +101,13 @@ static void test_suspicious_only_when_nothing_else_fits(void)
     check_sure(cases, sizeof cases / sizeof cases[0]);
 }
 
-static void test_figurative_robbery_is_not_a_tip(void)
+static void test_figures_of_speech_and_notices_are_not_tips(void)
 {
     static const char *const texts[] = {
         "Ông sếp cướp mất ngày nghỉ của tui rồi, thứ 7 này phải đi làm bù",
         "quán đầu hẻm bán 1 dĩa ốc 150k, đúng là ăn cướp giữa ban ngày",
+        /* a death notice is no tip of the "other" kind */
+        "Gia đình xin báo tin buồn và vĩnh biệt cụ Nguyễn Văn Tư, an táng sáng mai",
     };
     load();
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
@@ -252,7 +254,7 @@ TESTLIB_MAIN(T(test_snatching_is_robbery_stealing_is_theft),
              T(test_deceit_for_money_is_fraud_intrusion_is_cybercrime),
              T(test_violence_public_disorder_domestic_and_school),
              T(test_suspicious_only_when_nothing_else_fits),
-             T(test_figurative_robbery_is_not_a_tip),
+             T(test_figures_of_speech_and_notices_are_not_tips),
              T(test_mixed_message_is_unsure_with_a_runner_up),
              T(test_confidence_follows_the_temperature), T(test_confidence_keys_are_checked),
              T(test_explain_is_cut_between_entries), T(test_done))
