@@ -142,6 +142,9 @@ struct cl_decision {
     double min_category, thr_private, thr_group, urgent_thr;
     double fb_min_category, fb_private,
         fb_group; /* the second rule: weaker category, more evidence */
+    /* "confidence": the softmax temperature of the category scores (a score point is a factor
+     * e^(1/temperature)), and the share of the runner-up from which it is offered as category2 */
+    double conf_temperature, conf_runner_up;
     double ev_phone, ev_plate, ev_url, ev_money, ev_where, ev_when;
     double shouting, caps_first;
     double cat_cap; /* the most the category adds to the tip evidence */

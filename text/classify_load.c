@@ -542,6 +542,8 @@ static const struct cl_param {
     {"fallback.min_category_score", 1.0, offsetof(struct cl_decision, fb_min_category)},
     {"fallback.tip_threshold_private", 1e9, offsetof(struct cl_decision, fb_private)},
     {"fallback.tip_threshold_group", 1e9, offsetof(struct cl_decision, fb_group)},
+    {"confidence.temperature", 1.0, offsetof(struct cl_decision, conf_temperature)},
+    {"confidence.runner_up_share", 0.15, offsetof(struct cl_decision, conf_runner_up)},
     {"evidence.phone", 0.5, offsetof(struct cl_decision, ev_phone)},
     {"evidence.plate", 1.0, offsetof(struct cl_decision, ev_plate)},
     {"evidence.url", 0.5, offsetof(struct cl_decision, ev_url)},
@@ -576,6 +578,11 @@ static int cl_read_decision(struct classify *cl, json_t *dec, char *err, size_t 
         *(double *)((char *)&cl->d + cl_params[i].offset) =
             v ? json_number_value(v) : cl_params[i].def;
     }
+    /* a temperature of 0 would divide by zero, a share outside (0, 1] would never or always
+     * offer a runner-up */
+    if (!(cl->d.conf_temperature > 0) || !(cl->d.conf_runner_up > 0 && cl->d.conf_runner_up <= 1))
+        return cl_err(err, errlen, CLASSIFY_ECONFIG,
+                      "decision.confidence: temperature must be > 0 and runner_up_share in (0, 1]");
     return CLASSIFY_OK;
 }
 
