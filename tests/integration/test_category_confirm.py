@@ -20,7 +20,7 @@ RESIDENT = 7001
 OFFICER = 9101
 # "xyzzy plugh" is as much a theft as a robbery in the ward lexicon below
 UNSURE = "Tối qua ở tổ 5 nhà em bị bọn xyzzy plugh, mong các anh xem giúp"
-SURE = "Tối qua ở tổ 5 có kẻ trộm xe máy của nhà bên cạnh"
+SURE = "Đêm qua ở tổ 5 nhà em bị trộm cạy khóa dắt mất xe máy trong sân"
 
 
 def ward_lexicon():
@@ -96,7 +96,7 @@ def test_picking_a_guess_files_it_as_the_residents_choice():
 
 
 def test_a_sure_category_is_not_asked_and_is_stored_with_its_confidence():
-    with env() as e:
+    with tipstest.Env() as e:  # the shipped lexicon: a plain theft
         e.start()
         e.ask(RESIDENT, "/baotin")
         since = e.say(RESIDENT, SURE)
