@@ -30,7 +30,7 @@ struct ex_ctx {
     size_t nmask;
     size_t money_pos[EXTRACT_MAX_ITEMS], money_end[EXTRACT_MAX_ITEMS];
     int money_cue[EXTRACT_MAX_ITEMS]; /* enum ex_cue (extract_money.c) of each amount */
-    int nwhen;
+    bool diacritics; /* the writer typed diacritics (extract_words.c reads words with them) */
 };
 
 /* A match handler: validates ov (the ovector of a match), stores what it found, and returns the
@@ -49,6 +49,71 @@ void extract__mask(struct ex_ctx *c, size_t s, size_t e);
  * asked; returns its length, or 0 when it does not fit whole and must_fit. */
 size_t extract__copy_nfc(const struct ex_ctx *c, size_t s, size_t e, char *dst, size_t cap,
                          bool lower, bool must_fit);
+
+/* ---- words (extract_words.c) ------------------------------------------------------------ */
+
+/* What a word can be in a place (EX_W_*) or a time (EX_T_*); a token may have several roles. */
+enum ex_role {
+    EX_W_HEAD = 1u << 0,  /* a noun that names a place: hẻm, chợ, quán, trường */
+    EX_W_ADMIN = 1u << 1, /* an administrative unit: xã, phường, quận */
+    EX_W_MOD = 1u << 2, /* a word that may follow a head: "bãi đất trống", "nhà văn hóa" */
+    EX_W_CONN = 1u << 3,   /* joins two parts of a place: ở, cạnh, đoạn qua, hướng về */
+    EX_W_PREFIX = 1u << 4, /* a place may start with it when a head follows: đầu, cuối, gần */
+    EX_W_PREP = 1u << 5,   /* a capitalised name after it is a place: ở, tại, về, quê */
+    EX_W_KIN = 1u << 6,    /* whose place: "nhà ông Ba", "nhà mẹ đẻ" */
+    EX_W_UNIT = 1u << 7,   /* a figure before it counts something: "3 ngày", "800 đồng" */
+    EX_W_ORG = 1u << 8,    /* an office named by its unit: "công an xã", "UBND phường" */
+    EX_T_DAYPART = 1u << 10, /* sáng, tối, đêm */
+    EX_T_REL = 1u << 11,     /* which one: nay, qua, mai, trước, nào cũng */
+    EX_T_UNIT = 1u << 12,    /* hôm, bữa, tuần, ngày, phút, lúc (nãy) */
+    EX_T_LEAD = 1u << 13,    /* may open a time: từ, lúc, khoảng, mấy, mỗi */
+    EX_T_JOIN = 1u << 14,    /* joins two times: từ … đến, và */
+    EX_T_DOW = 1u << 15,     /* thứ, chủ (nhật) */
+    EX_T_DOWNUM = 1u << 16,  /* hai … bảy, nhật */
+    EX_T_CORE = 1u << 17,    /* a time on its own: Tết, mai, hqua */
+    EX_W_AMBIG = 1u << 30    /* typed without diacritics, the word may be another one */
+};
+
+enum ex_tok_kind {
+    EX_TOK_WORD,
+    EX_TOK_NUM,     /* 12, 1.200 */
+    EX_TOK_CODE,    /* letters and figures: HH4, Q7, CMT8, B1 */
+    EX_TOK_CLOCK,   /* 22h, 6h45, 22:15 */
+    EX_TOK_MINUTES, /* 5p */
+    EX_TOK_DATE,    /* 14/11, 30/4 */
+    EX_TOK_PUNCT
+};
+
+enum { EX_MAX_TOKENS = 320 };
+
+struct ex_tok {
+    uint32_t s, e; /* the span of the stripped text */
+    uint32_t roles;
+    uint8_t kind; /* enum ex_tok_kind */
+    char punct;   /* the character of a EX_TOK_PUNCT ('?' for any non-ASCII one) */
+    bool cap;     /* starts with a capital letter */
+};
+
+struct ex_tokens {
+    size_t n;
+    struct ex_tok t[EX_MAX_TOKENS];
+};
+
+struct ex_lexicon;
+/* The lexicon, built once by extract_new; NULL when out of memory. */
+struct ex_lexicon *extract__lexicon_new(void);
+void extract__lexicon_free(struct ex_lexicon *lx);
+/* Cuts the stripped text into tokens (at most EX_MAX_TOKENS) and gives each word its roles. */
+void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_tokens *tk);
+/* True when the token is the word plain (lower case, no diacritics), in any case. */
+bool extract__tok_is(const struct ex_ctx *c, const struct ex_tok *k, const char *plain);
+
+/* ---- place and time (extract_place.c, extract_when.c) ---------------------------------- */
+
+/* Fill out->place / out->when with the span of the writer's text that names the place / the
+ * time (extract.h), or leave it empty. */
+void extract__place(struct ex_ctx *c, const struct ex_tokens *tk);
+void extract__when(struct ex_ctx *c, const struct ex_tokens *tk);
 
 /* ---- money (extract_money.c) ------------------------------------------------------------ */
 

@@ -1,0 +1,174 @@
+/*
+ * extract_place.c — the place a message names, as the writer wrote it (extract.h): "quán karaoke
+ * Sao Mai đầu ngõ 40 Tạ Quang Bửu", "bãi đất trống sau trường THPT Lê Quý Đôn", "ấp Long Thuận,
+ * gần tiệm sửa xe Hai Tèo", "ở Sa Pa" (without the "ở").
+ *
+ * A place is read over the tokens of text/extract_words.c as a chain: it starts at a noun that
+ * names a place (a head: hẻm, chợ, quán, trường …; or đầu/cuối/gần right before one; or a
+ * capitalised name right after ở/tại/về; or a house number before a street), and goes on over
+ * names, house numbers and codes, the words that may follow a head ("bãi đất trống"), further
+ * heads, and — tentatively — the words that join two parts (ở, cạnh, sau, đoạn qua, a comma,
+ * "nhà ông …"): what was tentatively taken is kept only when a name or a head follows it, so
+ * the span ends on the place, not on the filler after it. A figure followed by what it counts
+ * ("3 ngày", "800 đồng") ends the chain. Of the chains found, the longest wins (the first of
+ * equals): residents name the place of the incident most fully.
+ *
+ * Not a place: the unit in an office's name ("công an quận X", "UBND xã Y") unless the office
+ * itself is where ("tại công an phường"); a lone head that is also a common word ("đường dây",
+ * "nhà em"); without diacritics, a chain with neither a name nor a number ("ho tro").
+ */
+#include "text/extract_impl.h"
+
+#include <string.h>
+
+enum {
+    EX_PLACE_MAX_TOK = 24, /* tokens in one place */
+    EX_PLACE_MAX_PEND = 3  /* joining words in a row before a name or a head */
+};
+
+static bool ex_word(const struct ex_tok *k)
+{
+    return k->kind == EX_TOK_WORD;
+}
+
+static bool ex_head(const struct ex_tok *k)
+{
+    return ex_word(k) && (k->roles & EX_W_HEAD);
+}
+
+/* A capitalised word or code: a name ("Tạ Quang Bửu", "HH4", "Q7"). */
+static bool ex_name(const struct ex_tok *k)
+{
+    return k->cap && (k->kind == EX_TOK_WORD || k->kind == EX_TOK_CODE);
+}
+
+/* A house number, a code or a date-named street ("30/4"). */
+static bool ex_ref(const struct ex_tok *k)
+{
+    return k->kind == EX_TOK_NUM || k->kind == EX_TOK_CODE || k->kind == EX_TOK_DATE;
+}
+
+/* A figure followed by what it counts ("3 ngày", "800 đồng", "2 người") names no place. */
+static bool ex_counts(const struct ex_tokens *tk, size_t j)
+{
+    return j + 1 < tk->n && ex_word(&tk->t[j + 1]) && (tk->t[j + 1].roles & EX_W_UNIT) &&
+           !(tk->t[j + 1].roles & EX_W_HEAD);
+}
+
+/* "công an", "UBND", "ủy ban": the start of an office's name. */
+static bool ex_office(const struct ex_ctx *c, const struct ex_tokens *tk, size_t i)
+{
+    const struct ex_tok *k = &tk->t[i];
+    if (k->roles & EX_W_ORG)
+        return !extract__tok_is(c, k, "an");
+    return extract__tok_is(c, k, "cong") && i + 1 < tk->n && extract__tok_is(c, &tk->t[i + 1], "an");
+}
+
+static bool ex_after_prep(const struct ex_tokens *tk, size_t i)
+{
+    return i > 0 && ex_word(&tk->t[i - 1]) && (tk->t[i - 1].roles & EX_W_PREP);
+}
+
+/* Whether a place may start at token i (see the file comment). */
+static bool ex_place_start(const struct ex_ctx *c, const struct ex_tokens *tk, size_t i)
+{
+    const struct ex_tok *k = &tk->t[i], *next = i + 1 < tk->n ? &tk->t[i + 1] : NULL;
+    const struct ex_tok *prev = i > 0 ? &tk->t[i - 1] : NULL;
+    if (ex_office(c, tk, i))
+        return ex_after_prep(tk, i);
+    if (ex_head(k)) /* "công an xã X" is an office, not a place */
+        return !((k->roles & EX_W_ADMIN) && prev && (prev->roles & EX_W_ORG));
+    if (ex_word(k) && (k->roles & EX_W_PREFIX) && next && ex_head(next))
+        return true;
+    if (ex_name(k) && !(k->roles & (EX_W_KIN | EX_W_CONN)))
+        return ex_after_prep(tk, i);
+    if (k->kind == EX_TOK_NUM && next && (ex_head(next) || (ex_name(next) && ex_after_prep(tk, i))))
+        return !prev || prev->kind == EX_TOK_PUNCT || ex_after_prep(tk, i);
+    return false;
+}
+
+struct ex_chain {
+    size_t start, end; /* tokens [start, end) */
+    size_t ntok;
+    bool named; /* holds a name or a number */
+};
+
+/* Reads the chain starting at token i. */
+static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_tokens *tk, size_t i)
+{
+    struct ex_chain ch = {i, i, 0, false};
+    size_t pend = 0;
+    bool after_head = false;
+    for (size_t j = i; j < tk->n && j - i < EX_PLACE_MAX_TOK; j++) {
+        const struct ex_tok *k = &tk->t[j], *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
+        bool named = false;
+        if (k->kind == EX_TOK_PUNCT) {
+            /* ", bản Pá Khoang", "Vũng Tàu - Quốc lộ 51" */
+            if ((k->punct == ',' || k->punct == '-') && pend == 0 && ch.ntok > 0 && next &&
+                (ex_head(next) || ex_name(next))) {
+                pend = 1;
+                after_head = false;
+                continue;
+            }
+            break;
+        }
+        if (ex_head(k) || (j == i && ex_office(c, tk, j))) {
+            after_head = true;
+        } else if (ex_name(k)) {
+            named = true;
+            after_head = false;
+        } else if (ex_ref(k)) {
+            if (ex_counts(tk, j))
+                break;
+            named = true;
+            after_head = false;
+        } else if (ex_word(k) && (k->roles & (EX_W_MOD | EX_W_ORG)) && after_head && pend == 0) {
+            /* "bãi đất trống", "công an phường" */
+        } else if (ex_word(k) && j == i && (k->roles & EX_W_PREFIX)) {
+            after_head = false;
+        } else if (ex_word(k) && (k->roles & (EX_W_CONN | EX_W_KIN | EX_W_PREP)) &&
+                   pend < EX_PLACE_MAX_PEND && ch.ntok > 0) {
+            pend++;
+            after_head = false;
+            continue;
+        } else {
+            break;
+        }
+        ch.ntok += pend + 1;
+        ch.named |= named;
+        ch.end = j + 1;
+        pend = 0;
+    }
+    return ch;
+}
+
+static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk, const struct ex_chain *ch)
+{
+    if (ch->ntok == 0)
+        return false;
+    if (ex_name(&tk->t[ch->start]) || tk->t[ch->start].kind == EX_TOK_NUM)
+        return true; /* "ở Sa Pa", "112 Nguyễn Trãi" */
+    if (ch->ntok < 2)
+        return false;
+    return ch->named || (c->diacritics && ch->ntok >= 3);
+}
+
+void extract__place(struct ex_ctx *c, const struct ex_tokens *tk)
+{
+    struct ex_chain best = {0, 0, 0, false};
+    for (size_t i = 0; i < tk->n; i++) {
+        if (!ex_place_start(c, tk, i))
+            continue;
+        struct ex_chain ch = ex_place_chain(c, tk, i);
+        if (!ex_chain_ok(c, tk, &ch))
+            continue;
+        if (ch.ntok > best.ntok)
+            best = ch;
+        i = ch.end - 1;
+    }
+    /* the longest span that fits the field, cut back a token at a time */
+    for (size_t e = best.end; e > best.start; e--)
+        if (extract__copy_nfc(c, tk->t[best.start].s, tk->t[e - 1].e, c->out->place,
+                              EXTRACT_HINT_MAX, false, true) > 0)
+            break;
+}
