@@ -61,7 +61,8 @@ static bool ex_office(const struct ex_ctx *c, const struct ex_tokens *tk, size_t
     const struct ex_tok *k = &tk->t[i];
     if (k->roles & EX_W_ORG)
         return !extract__tok_is(c, k, "an");
-    return extract__tok_is(c, k, "cong") && i + 1 < tk->n && extract__tok_is(c, &tk->t[i + 1], "an");
+    return extract__tok_is(c, k, "cong") && i + 1 < tk->n &&
+           extract__tok_is(c, &tk->t[i + 1], "an");
 }
 
 static bool ex_after_prep(const struct ex_tokens *tk, size_t i)
@@ -142,7 +143,8 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
     return ch;
 }
 
-static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk, const struct ex_chain *ch)
+static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk,
+                        const struct ex_chain *ch)
 {
     if (ch->ntok == 0)
         return false;

@@ -60,19 +60,20 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
     if (extract__tok_is(c, k, "dang") && j + 2 < tk->n && extract__tok_is(c, next, "dien") &&
         extract__tok_is(c, &tk->t[j + 2], "ra"))
         return true; /* "đang diễn ra" */
-    if (prev_core && prev && (extract__tok_is(c, prev, "dang") || extract__tok_is(c, prev, "dien")) &&
+    if (prev_core && prev &&
+        (extract__tok_is(c, prev, "dang") || extract__tok_is(c, prev, "dien")) &&
         (extract__tok_is(c, k, "dien") || extract__tok_is(c, k, "ra")))
         return true;
     if (ex_which(k) && prev_core)
         return true;
     bool next_which = next && ex_which(next);
-    bool next_time = next_which || (next && (ex_w(next, EX_T_DOW | EX_T_DAYPART) ||
-                                             next->kind == EX_TOK_DATE || next->kind == EX_TOK_CLOCK));
+    bool next_time =
+        next_which || (next && (ex_w(next, EX_T_DOW | EX_T_DAYPART) || next->kind == EX_TOK_DATE ||
+                                next->kind == EX_TOK_CLOCK));
     bool prev_lead = prev && ex_w(prev, EX_T_LEAD | EX_T_JOIN);
     if (ex_w(k, EX_T_DAYPART)) {
-        if (next_time ||
-            (prev && (prev->kind == EX_TOK_CLOCK || ex_w(prev, EX_T_DOWNUM) ||
-                      (ex_w(prev, EX_T_UNIT) && !(prev->roles & EX_W_AMBIG)))))
+        if (next_time || (prev && (prev->kind == EX_TOK_CLOCK || ex_w(prev, EX_T_DOWNUM) ||
+                                   (ex_w(prev, EX_T_UNIT) && !(prev->roles & EX_W_AMBIG)))))
             return true;
         /* with diacritics, a part of the day may follow "từ" or open a clause: "Tối 20/4 …" */
         if (!ambig && (prev_core || prev_lead || !prev || prev->kind == EX_TOK_PUNCT))
