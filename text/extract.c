@@ -78,14 +78,6 @@ static const struct ex_rule {
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static bool ex_masked(const struct ex_ctx *c, size_t s, size_t e)
-{
-    for (size_t i = 0; i < c->nmask; i++)
-        if (s < c->mask[i].e && c->mask[i].s < e)
-            return true;
-    return false;
-}
-
 static bool ex_has(char (*items)[EXTRACT_URL_MAX], size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
@@ -336,7 +328,7 @@ static int ex_rule_run(const struct extract *ex, const struct ex_rule *rule, str
             return rc == PCRE2_ERROR_NOMEMORY ? EXTRACT_ENOMEM : EXTRACT_OK;
         const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t next = ov[1];
-        if (!(rule->masked && ex_masked(c, ov[0], ov[1])))
+        if (!(rule->masked && extract__masked(c, ov[0], ov[1])))
             next = rule->on_match(c, ov);
         if (next <= ov[0]) /* an empty match: step over one code point */
             next = ov[0] + 1;

@@ -45,6 +45,8 @@ typedef size_t (*ex_handler)(struct ex_ctx *c, const PCRE2_SIZE *ov);
 
 /* Marks the stripped span [s, e) as taken: a later masked rule skips matches overlapping it. */
 void extract__mask(struct ex_ctx *c, size_t s, size_t e);
+/* True when [s, e) overlaps a span an earlier rule took (a phone, a plate, an amount). */
+bool extract__masked(const struct ex_ctx *c, size_t s, size_t e);
 /* Copies the NFC text behind the stripped span [s, e) into dst (cap bytes), lowercased if
  * asked; returns its length, or 0 when it does not fit whole and must_fit. */
 size_t extract__copy_nfc(const struct ex_ctx *c, size_t s, size_t e, char *dst, size_t cap,
@@ -63,6 +65,7 @@ enum ex_role {
     EX_W_KIN = 1u << 6,    /* whose place: "nhà ông Ba", "nhà mẹ đẻ" */
     EX_W_UNIT = 1u << 7,   /* a figure before it counts something: "3 ngày", "800 đồng" */
     EX_W_ORG = 1u << 8,    /* an office named by its unit: "công an xã", "UBND phường" */
+    EX_W_NUMBERED = 1u << 9, /* a head that takes a number, not a name: số, tầng, phòng, tổ */
     EX_T_DAYPART = 1u << 10, /* sáng, tối, đêm */
     EX_T_REL = 1u << 11,     /* which one: nay, qua, mai, trước, nào cũng */
     EX_T_UNIT = 1u << 12,    /* hôm, bữa, tuần, ngày, phút, lúc (nãy) */

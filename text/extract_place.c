@@ -31,9 +31,53 @@ static bool ex_word(const struct ex_tok *k)
     return k->kind == EX_TOK_WORD;
 }
 
-static bool ex_head(const struct ex_tok *k)
+/* Heads that name a place only with the word after them ("công ty", "siêu thị", "ngã tư"):
+ * alone they are other words ("công", "ngã", "trung"). */
+static const struct {
+    const char *first, *second[4];
+} ex_compounds[] = {
+    {"cong", {"ty", "vien", "trinh", NULL}},
+    {"trung", {"tam", NULL}},
+    {"thi", {"tran", "xa", NULL}},
+    {"sieu", {"thi", NULL}},
+    {"benh", {"vien", NULL}},
+    {"nghia", {"trang", NULL}},
+    {"trang", {"trai", NULL}},
+    {"cao", {"toc", NULL}},
+    {"quoc", {"lo", NULL}},
+    {"chung", {"cu", NULL}},
+    {"uy", {"ban", NULL}},
+    {"cua", {"hang", NULL}},
+    {"lan", {"can", NULL}},
+    {"canh", {"dong", NULL}},
+    {"cay", {"atm", NULL}},
+    {"tru", {"so", NULL}},
+    {"nga", {"ba", "tu", "nam", "sau"}},
+    {"thanh", {"pho", NULL}},
+};
+
+/* 0 when token j is no head; 1 for a head; 2 for the first word of a two-word head. */
+static int ex_head_at(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
 {
-    return ex_word(k) && (k->roles & EX_W_HEAD);
+    const struct ex_tok *k = &tk->t[j], *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
+    if (!ex_word(k) || !(k->roles & EX_W_HEAD))
+        return 0;
+    for (size_t i = 0; i < sizeof ex_compounds / sizeof ex_compounds[0]; i++) {
+        if (!extract__tok_is(c, k, ex_compounds[i].first))
+            continue;
+        for (int w = 0; w < 4 && ex_compounds[i].second[w] && next; w++)
+            if (extract__tok_is(c, next, ex_compounds[i].second[w]))
+                return 2;
+        return 0;
+    }
+    if (k->roles & EX_W_NUMBERED) { /* "số 9", "tầng 18", "tổ dân phố 4"; not "số anh Long" */
+        if (next && (next->kind == EX_TOK_NUM || next->kind == EX_TOK_CODE) &&
+            !extract__masked(c, next->s, next->e))
+            return 1;
+        return next && extract__tok_is(c, k, "to") && ex_word(next) && (next->roles & EX_W_MOD) ? 1
+                                                                                                : 0;
+    }
+    return 1;
 }
 
 /* A capitalised word or code: a name ("Tạ Quang Bửu", "HH4", "Q7"). */
@@ -77,13 +121,14 @@ static bool ex_place_start(const struct ex_ctx *c, const struct ex_tokens *tk, s
     const struct ex_tok *prev = i > 0 ? &tk->t[i - 1] : NULL;
     if (ex_office(c, tk, i))
         return ex_after_prep(tk, i);
-    if (ex_head(k)) /* "công an xã X" is an office, not a place */
+    if (ex_head_at(c, tk, i)) /* "công an xã X" is an office, not a place */
         return !((k->roles & EX_W_ADMIN) && prev && (prev->roles & EX_W_ORG));
-    if (ex_word(k) && (k->roles & EX_W_PREFIX) && next && ex_head(next))
+    if (ex_word(k) && (k->roles & EX_W_PREFIX) && next && ex_head_at(c, tk, i + 1))
         return true;
     if (ex_name(k) && !(k->roles & (EX_W_KIN | EX_W_CONN)))
         return ex_after_prep(tk, i);
-    if (k->kind == EX_TOK_NUM && next && (ex_head(next) || (ex_name(next) && ex_after_prep(tk, i))))
+    if (k->kind == EX_TOK_NUM && !extract__masked(c, k->s, k->e) && next &&
+        (ex_head_at(c, tk, i + 1) || (ex_name(next) && ex_after_prep(tk, i))))
         return !prev || prev->kind == EX_TOK_PUNCT || ex_after_prep(tk, i);
     return false;
 }
@@ -94,32 +139,58 @@ struct ex_chain {
     bool named; /* holds a name or a number */
 };
 
-/* Reads the chain starting at token i. */
+/* "nhà tôi ở số 9 ngõ 120", "nhà ở thôn 1": the writer's own home is where, the words before
+ * "ở" are filler. ("nhà ông Ba ở ấp Bình Thạnh" names someone else's house, and stays.) */
+static void ex_place_trim_home(const struct ex_ctx *c, const struct ex_tokens *tk,
+                               struct ex_chain *ch)
+{
+    static const char *const self[] = {"toi", "em", "minh", "tui", "con", "chau", "tao", "t", NULL};
+    size_t j = ch->start;
+    if (!extract__tok_is(c, &tk->t[j], "nha") || j + 2 >= ch->end)
+        return;
+    j++;
+    for (int i = 0; self[i]; i++)
+        if (extract__tok_is(c, &tk->t[j], self[i])) {
+            j++;
+            break;
+        }
+    if (j + 1 < ch->end &&
+        (extract__tok_is(c, &tk->t[j], "o") || extract__tok_is(c, &tk->t[j], "tai"))) {
+        ch->ntok -= j + 1 - ch->start;
+        ch->start = j + 1;
+    }
+}
+
+/* Reads the chain starting at token i. A head ends the chain only when something follows it
+ * ("… Binh Duong thi" is "thì", "… ấp Phu Loi xa" is "xa"). */
 static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_tokens *tk, size_t i)
 {
     struct ex_chain ch = {i, i, 0, false};
-    size_t pend = 0;
-    bool after_head = false;
+    size_t pend = 0, before_head_end = i, before_head_ntok = 0;
+    bool after_head = false, last_head = false;
     for (size_t j = i; j < tk->n && j - i < EX_PLACE_MAX_TOK; j++) {
         const struct ex_tok *k = &tk->t[j], *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
         bool named = false;
+        int head = ex_head_at(c, tk, j);
         if (k->kind == EX_TOK_PUNCT) {
             /* ", bản Pá Khoang", "Vũng Tàu - Quốc lộ 51" */
             if ((k->punct == ',' || k->punct == '-') && pend == 0 && ch.ntok > 0 && next &&
-                (ex_head(next) || ex_name(next))) {
+                (ex_head_at(c, tk, j + 1) || ex_name(next))) {
                 pend = 1;
                 after_head = false;
                 continue;
             }
             break;
         }
-        if (ex_head(k) || (j == i && ex_office(c, tk, j))) {
+        size_t width = 1;
+        if (head || (j == i && ex_office(c, tk, j))) {
             after_head = true;
+            width = head == 2 ? 2 : 1;
         } else if (ex_name(k)) {
             named = true;
-            after_head = false;
+            after_head = (k->roles & EX_W_MOD) != 0; /* "trường Tiểu học" */
         } else if (ex_ref(k)) {
-            if (ex_counts(tk, j))
+            if (ex_counts(tk, j) || extract__masked(c, k->s, k->e))
                 break;
             named = true;
             after_head = false;
@@ -135,11 +206,19 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         } else {
             break;
         }
-        ch.ntok += pend + 1;
+        bool is_head = head && j > i;
+        if (is_head)
+            before_head_end = ch.end, before_head_ntok = ch.ntok;
+        last_head = is_head;
+        ch.ntok += pend + width;
         ch.named |= named;
-        ch.end = j + 1;
+        ch.end = j + width;
+        j += width - 1;
         pend = 0;
     }
+    if (last_head)
+        ch.end = before_head_end, ch.ntok = before_head_ntok;
+    ex_place_trim_home(c, tk, &ch);
     return ch;
 }
 
@@ -148,7 +227,8 @@ static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk,
 {
     if (ch->ntok == 0)
         return false;
-    if (ex_name(&tk->t[ch->start]) || tk->t[ch->start].kind == EX_TOK_NUM)
+    if (!ex_head_at(c, tk, ch->start) &&
+        (ex_name(&tk->t[ch->start]) || tk->t[ch->start].kind == EX_TOK_NUM))
         return true; /* "ở Sa Pa", "112 Nguyễn Trãi" */
     if (ch->ntok < 2)
         return false;

@@ -14,6 +14,14 @@ void extract__mask(struct ex_ctx *c, size_t s, size_t e)
         c->mask[c->nmask++] = (struct ex_span){s, e};
 }
 
+bool extract__masked(const struct ex_ctx *c, size_t s, size_t e)
+{
+    for (size_t i = 0; i < c->nmask; i++)
+        if (s < c->mask[i].e && c->mask[i].s < e)
+            return true;
+    return false;
+}
+
 size_t extract__copy_nfc(const struct ex_ctx *c, size_t s, size_t e, char *dst, size_t cap,
                          bool lower, bool must_fit)
 {

@@ -49,6 +49,22 @@ static bool ex_which(const struct ex_tok *k)
     return ex_w(k, EX_T_REL);
 }
 
+/* The same, surely: typed without diacritics "toi" (tới, tối, tôi) and "nao" say little, while
+ * "nay", "qua", "truoc", "roi" are read the same either way. */
+static bool ex_which_sure(const struct ex_ctx *c, const struct ex_tok *k)
+{
+    static const char *const sure[] = {"nay",  "qua", "truoc", "roi", "nua",
+                                       "xong", "nao", "cung",  NULL};
+    if (!ex_which(k))
+        return false;
+    if (!(k->roles & EX_W_AMBIG))
+        return true;
+    for (int i = 0; sure[i]; i++)
+        if (extract__tok_is(c, k, sure[i]))
+            return true;
+    return false;
+}
+
 /* Whether the word k is part of a time (see ex_time_core). */
 static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const struct ex_tok *prev,
                          const struct ex_tok *next, const struct ex_tokens *tk, size_t j,
@@ -64,7 +80,15 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         (extract__tok_is(c, prev, "dang") || extract__tok_is(c, prev, "dien")) &&
         (extract__tok_is(c, k, "dien") || extract__tok_is(c, k, "ra")))
         return true;
-    if (ex_which(k) && prev_core)
+    if (ex_which(k) && prev_core &&
+        (!ambig || ex_which_sure(c, k) ||
+         (prev && ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_DOWNUM)) ||
+         (prev && prev->kind == EX_TOK_NUM)))
+        return true;
+    /* "cuối tuần", "đầu tháng" */
+    if ((extract__tok_is(c, k, "cuoi") || extract__tok_is(c, k, "dau")) && next &&
+        (extract__tok_is(c, next, "tuan") || extract__tok_is(c, next, "thang") ||
+         extract__tok_is(c, next, "nam")))
         return true;
     bool next_which = next && ex_which(next);
     bool next_time =
@@ -90,7 +114,12 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         if (extract__tok_is(c, k, "bay")) /* "bây giờ" */
             return next && extract__tok_is(c, next, "gio");
         if (ambig) /* "tuan truoc", but "thang" is also thằng, "ban" bạn */
-            return next_which || (prev_core && prev && prev->kind != EX_TOK_WORD);
+            return (next && ex_which_sure(c, next)) ||
+                   (prev_core && prev &&
+                    (prev->kind != EX_TOK_WORD || extract__tok_is(c, prev, "cuoi") ||
+                     extract__tok_is(c, prev, "dau"))) ||
+                   (prev && ex_w(prev, EX_T_LEAD) &&
+                    (extract__tok_is(c, k, "tuan") || extract__tok_is(c, k, "ngay")));
         bool counted = prev && ex_w(prev, EX_T_LEAD) && !extract__tok_is(c, prev, "luc") &&
                        !extract__tok_is(c, prev, "tu");
         return next_time || counted || prev_core ||
@@ -120,8 +149,7 @@ static bool ex_time_core(const struct ex_ctx *c, const struct ex_tokens *tk, siz
     case EX_TOK_NUM: /* "3 ngày nay", "1-2 phút trước", "thứ 7"; "2 tuần" is a length */
         if (prev && ex_w(prev, EX_T_DOW))
             return true;
-        if (j + 2 < tk->n && ex_w(next, EX_T_UNIT) && !(next->roles & EX_W_AMBIG) &&
-            ex_which(&tk->t[j + 2]))
+        if (j + 2 < tk->n && ex_w(next, EX_T_UNIT) && ex_which_sure(c, &tk->t[j + 2]))
             return true;
         return next && next->kind == EX_TOK_PUNCT && next->punct == '-' && j + 4 < tk->n &&
                tk->t[j + 2].kind == EX_TOK_NUM && ex_w(&tk->t[j + 3], EX_T_UNIT) &&
@@ -139,21 +167,29 @@ static bool ex_time_core(const struct ex_ctx *c, const struct ex_tokens *tk, siz
  * vague spans ("dạo này", "ban đêm", "hằng ngày") score 0 and are not reported. */
 static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size_t s, size_t e)
 {
-    static const char *const vague[] = {"dao", "ban", "buoi", "ca", "hang", "may", "moi", NULL};
+    static const char *const vague[] = {"dao", "ban", "buoi", "hang", "may", "moi", NULL};
     int score = 0;
     for (size_t j = s; j < e; j++) {
         const struct ex_tok *k = &tk->t[j], *prev = j > s ? &tk->t[j - 1] : NULL;
-        if (k->kind == EX_TOK_CLOCK || k->kind == EX_TOK_DATE || ex_w(k, EX_T_DOW | EX_T_CORE) ||
-            extract__tok_is(c, k, "dien"))
+        bool weak = false;
+        for (int v = 0; prev && vague[v] && !weak; v++)
+            weak = extract__tok_is(c, prev, vague[v]);
+        if (k->kind == EX_TOK_CLOCK || k->kind == EX_TOK_DATE || k->kind == EX_TOK_MINUTES ||
+            ex_w(k, EX_T_DOW) || extract__tok_is(c, k, "dien") || extract__tok_is(c, k, "tet") ||
+            extract__tok_is(c, k, "hqua") || extract__tok_is(c, k, "hnay") ||
+            (extract__tok_is(c, k, "gio") && prev && extract__tok_is(c, prev, "bay")))
             score += 2;
+        else if (ex_w(k, EX_T_CORE | EX_T_DAYPART) && !weak) /* "mai", "từ chiều" */
+            score += 1;
+        else if (ex_w(k, EX_T_UNIT) && prev && ex_w(prev, EX_T_LEAD)) /* "mỗi tuần" */
+            score += 1;
         if (!prev || !ex_which(k) || !ex_w(prev, EX_T_DAYPART | EX_T_UNIT | EX_T_REL))
             continue;
-        bool weak = false;
-        for (int v = 0; vague[v] && !weak; v++)
-            weak = extract__tok_is(c, prev, vague[v]);
-        score += weak ? 0 : 2;
+        /* "3 năm nay" is how long, not when */
+        bool length = j >= s + 2 && tk->t[j - 2].kind == EX_TOK_NUM && extract__tok_is(c, k, "nay");
+        score += weak ? 0 : length ? 1 : 2;
     }
-    return score;
+    return score > 2 ? 2 : score;
 }
 
 void extract__when(struct ex_ctx *c, const struct ex_tokens *tk)

@@ -46,7 +46,7 @@ static const struct {
     {"tỉnh", EX_W_HEAD | EX_W_ADMIN},
     {"tp", EX_W_HEAD | EX_W_ADMIN},
     {"thị", EX_W_HEAD},
-    {"trấn", EX_W_MOD},
+    {"trấn", EX_W_HEAD},
     {"trường", EX_W_HEAD},
     {"chung", EX_W_HEAD},
     {"cư", EX_W_MOD},
@@ -59,16 +59,16 @@ static const struct {
     {"kđt", EX_W_HEAD},
     {"ktx", EX_W_HEAD},
     {"khu", EX_W_HEAD},
-    {"tổ", EX_W_HEAD},
-    {"tdp", EX_W_HEAD},
-    {"kp", EX_W_HEAD},
-    {"số", EX_W_HEAD},
-    {"tòa", EX_W_HEAD},
-    {"toà", EX_W_HEAD},
-    {"tầng", EX_W_HEAD},
-    {"phòng", EX_W_HEAD},
-    {"lô", EX_W_HEAD},
-    {"dãy", EX_W_HEAD},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
     {"quán", EX_W_HEAD},
     {"tiệm", EX_W_HEAD},
     {"nhà", EX_W_HEAD},
@@ -97,7 +97,7 @@ static const struct {
     {"thành", EX_W_HEAD},
     {"cao", EX_W_HEAD | EX_W_MOD},
     {"tốc", EX_W_MOD},
-    {"km", EX_W_HEAD},
+    {"%s", EX_W_HEAD | EX_W_NUMBERED},
     {"ngã", EX_W_HEAD},
     {"siêu", EX_W_HEAD},
     {"karaoke", EX_W_HEAD | EX_W_MOD},
@@ -158,7 +158,6 @@ static const struct {
     {"biển", EX_W_MOD},
     {"đi", EX_W_MOD},
     {"bộ", EX_W_MOD},
-    {"thông", EX_W_MOD},
     {"rơm", EX_W_MOD},
     {"rẫy", EX_W_MOD},
     {"đồng", EX_W_MOD},
@@ -339,7 +338,6 @@ static const struct {
     {"suốt", EX_T_LEAD},
     {"cả", EX_T_LEAD},
     {"mới", EX_T_LEAD},
-    {"cuối", EX_T_LEAD},
     {"ngay", EX_T_LEAD},
     {"đến", EX_T_JOIN},
     {"và", EX_T_JOIN},
@@ -516,7 +514,9 @@ void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_to
         size_t e = i;
         while (e < len && (ex_alpha(t[e]) || ex_digit(t[e]) ||
                            ((t[e] == '/' || t[e] == ':') && e > i && ex_digit(t[e - 1]) &&
-                            e + 1 < len && ex_digit(t[e + 1]))))
+                            e + 1 < len && ex_digit(t[e + 1])) ||
+                           (t[e] == '.' && e > i && ex_alpha(t[e - 1]) && e + 1 < len &&
+                            t[e + 1] >= 'a' && t[e + 1] <= 'z'))) /* "Co.op" */
             e++;
         k->e = (uint32_t)e;
         k->kind = (uint8_t)ex_classify(t + i, e - i);
