@@ -34,27 +34,42 @@ static bool ex_word(const struct ex_tok *k)
 /* Heads that name a place only with the word after them ("công ty", "siêu thị", "ngã tư"):
  * alone they are other words ("công", "ngã", "trung"). */
 static const struct {
-    const char *first, *second[4];
+    const char *plain, *word, *second[4];
 } ex_compounds[] = {
-    {"cong", {"ty", "vien", "trinh", NULL}},
-    {"trung", {"tam", NULL}},
-    {"thi", {"tran", "xa", NULL}},
-    {"sieu", {"thi", NULL}},
-    {"benh", {"vien", NULL}},
-    {"nghia", {"trang", NULL}},
-    {"trang", {"trai", NULL}},
-    {"cao", {"toc", NULL}},
-    {"quoc", {"lo", NULL}},
-    {"chung", {"cu", NULL}},
-    {"uy", {"ban", NULL}},
-    {"cua", {"hang", NULL}},
-    {"lan", {"can", NULL}},
-    {"canh", {"dong", NULL}},
-    {"cay", {"atm", NULL}},
-    {"tru", {"so", NULL}},
-    {"nga", {"ba", "tu", "nam", "sau"}},
-    {"thanh", {"pho", NULL}},
+    {"cong", "công", {"ty", "vien", "trinh", NULL}},
+    {"trung", "trung", {"tam", NULL}},
+    {"thi", "thị", {"tran", "xa", NULL}},
+    {"sieu", "siêu", {"thi", NULL}},
+    {"benh", "bệnh", {"vien", NULL}},
+    {"nghia", "nghĩa", {"trang", NULL}},
+    {"trang", "trang", {"trai", NULL}},
+    {"cao", "cao", {"toc", NULL}},
+    {"quoc", "quốc", {"lo", NULL}},
+    {"chung", "chung", {"cu", NULL}},
+    {"uy", "ủy", {"ban", NULL}},
+    {"uy", "uỷ", {"ban", NULL}},
+    {"cua", "cửa", {"hang", NULL}},
+    {"lan", "lan", {"can", NULL}},
+    {"canh", "cánh", {"dong", NULL}},
+    {"cay", "cây", {"atm", NULL}},
+    {"tru", "trụ", {"so", NULL}},
+    {"nga", "ngã", {"ba", "tu", "nam", "sau"}},
+    {"thanh", "thành", {"pho", NULL}},
 };
+
+/* True when token k is the word w (lower case, with its diacritics); a token typed without
+ * diacritics matches on its plain form p. */
+static bool ex_tok_word(const struct ex_ctx *c, const struct ex_tok *k, const char *p,
+                        const char *w)
+{
+    if (!extract__tok_is(c, k, p))
+        return false;
+    if (c->in->map[k->e] - c->in->map[k->s] == k->e - k->s)
+        return true;
+    char low[32];
+    extract__copy_nfc(c, k->s, k->e, low, sizeof low, true, false);
+    return strcmp(low, w) == 0;
+}
 
 /* 0 when token j is no head; 1 for a head; 2 for the first word of a two-word head. */
 static int ex_head_at(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
@@ -63,19 +78,22 @@ static int ex_head_at(const struct ex_ctx *c, const struct ex_tokens *tk, size_t
     if (!ex_word(k) || !(k->roles & EX_W_HEAD))
         return 0;
     for (size_t i = 0; i < sizeof ex_compounds / sizeof ex_compounds[0]; i++) {
-        if (!extract__tok_is(c, k, ex_compounds[i].first))
+        if (!ex_tok_word(c, k, ex_compounds[i].plain, ex_compounds[i].word))
             continue;
         for (int w = 0; w < 4 && ex_compounds[i].second[w] && next; w++)
             if (extract__tok_is(c, next, ex_compounds[i].second[w]))
                 return 2;
         return 0;
     }
-    if (k->roles & EX_W_NUMBERED) { /* "số 9", "tầng 18", "tổ dân phố 4"; not "số anh Long" */
+    if (k->roles & EX_W_NUMBERED) { /* "số 9", "phòng số 5", "phòng khám"; not "số anh Long" */
+        if (next && extract__tok_is(c, next, "so") && j + 2 < tk->n)
+            next = &tk->t[j + 2];
         if (next && (next->kind == EX_TOK_NUM || next->kind == EX_TOK_CODE) &&
             !extract__masked(c, next->s, next->e))
             return 1;
-        return next && extract__tok_is(c, k, "to") && ex_word(next) && (next->roles & EX_W_MOD) ? 1
-                                                                                                : 0;
+        return next && !extract__tok_is(c, k, "so") && ex_word(next) && (next->roles & EX_W_MOD)
+                   ? 1
+                   : 0;
     }
     return 1;
 }
@@ -145,19 +163,21 @@ static void ex_place_trim_home(const struct ex_ctx *c, const struct ex_tokens *t
                                struct ex_chain *ch)
 {
     static const char *const self[] = {"toi", "em", "minh", "tui", "con", "chau", "tao", "t", NULL};
-    size_t j = ch->start;
-    if (!extract__tok_is(c, &tk->t[j], "nha") || j + 2 >= ch->end)
-        return;
-    j++;
-    for (int i = 0; self[i]; i++)
-        if (extract__tok_is(c, &tk->t[j], self[i])) {
-            j++;
-            break;
+    for (size_t j = ch->end; j-- > ch->start;) {
+        if (!extract__tok_is(c, &tk->t[j], "nha"))
+            continue;
+        size_t k = j + 1;
+        for (int i = 0; self[i] && k < ch->end; i++)
+            if (extract__tok_is(c, &tk->t[k], self[i])) {
+                k++;
+                break;
+            }
+        if (k + 1 < ch->end &&
+            (extract__tok_is(c, &tk->t[k], "o") || extract__tok_is(c, &tk->t[k], "tai"))) {
+            ch->ntok -= k + 1 - ch->start;
+            ch->start = k + 1;
+            return;
         }
-    if (j + 1 < ch->end &&
-        (extract__tok_is(c, &tk->t[j], "o") || extract__tok_is(c, &tk->t[j], "tai"))) {
-        ch->ntok -= j + 1 - ch->start;
-        ch->start = j + 1;
     }
 }
 
@@ -175,7 +195,8 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         if (k->kind == EX_TOK_PUNCT) {
             /* ", bản Pá Khoang", "Vũng Tàu - Quốc lộ 51" */
             if ((k->punct == ',' || k->punct == '-') && pend == 0 && ch.ntok > 0 && next &&
-                (ex_head_at(c, tk, j + 1) || ex_name(next))) {
+                (ex_head_at(c, tk, j + 1) || ex_name(next) ||
+                 (k->punct == ',' && ex_word(next) && (next->roles & EX_W_CONN)))) {
                 pend = 1;
                 after_head = false;
                 continue;
@@ -194,6 +215,9 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
                 break;
             named = true;
             after_head = false;
+        } else if (ex_office(c, tk, j) && after_head && pend == 0) {
+            /* "trụ sở công an xã" */
+            width = extract__tok_is(c, k, "cong") ? 2 : 1;
         } else if (ex_word(k) && (k->roles & (EX_W_MOD | EX_W_ORG)) && after_head && pend == 0) {
             /* "bãi đất trống", "công an phường" */
         } else if (ex_word(k) && j == i && (k->roles & EX_W_PREFIX)) {
@@ -206,7 +230,11 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         } else {
             break;
         }
-        bool is_head = head && j > i;
+        /* a capitalised head inside a chain is part of a name: "Lạch Huyện", "Mỹ Đình" */
+        if (head && j > i && k->cap)
+            named = true;
+        /* without diacritics a head at the end may be another word: "… Binh Duong thi" */
+        bool is_head = head && j > i && !k->cap && (k->roles & EX_W_AMBIG);
         if (is_head)
             before_head_end = ch.end, before_head_ntok = ch.ntok;
         last_head = is_head;

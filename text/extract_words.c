@@ -47,6 +47,8 @@ static const struct {
     {"tp", EX_W_HEAD | EX_W_ADMIN},
     {"thị", EX_W_HEAD},
     {"trấn", EX_W_HEAD},
+    {"thị", EX_W_MOD},
+    {"vực", EX_W_MOD},
     {"trường", EX_W_HEAD},
     {"chung", EX_W_HEAD},
     {"cư", EX_W_MOD},
