@@ -66,6 +66,8 @@ enum ex_role {
     EX_W_UNIT = 1u << 7,   /* a figure before it counts something: "3 ngày", "800 đồng" */
     EX_W_ORG = 1u << 8,    /* an office named by its unit: "công an xã", "UBND phường" */
     EX_W_NUMBERED = 1u << 9, /* a head that takes a number, not a name: số, tầng, phòng, tổ */
+    EX_W_SHOP = 1u << 18,    /* a place of business: a few words of its trade may follow before
+                                its name ("quán bún chả Hương Liên") */
     EX_T_DAYPART = 1u << 10, /* sáng, tối, đêm */
     EX_T_REL = 1u << 11,     /* which one: nay, qua, mai, trước, nào cũng */
     EX_T_UNIT = 1u << 12,    /* hôm, bữa, tuần, ngày, phút, lúc (nãy) */
@@ -74,7 +76,8 @@ enum ex_role {
     EX_T_DOW = 1u << 15,     /* thứ, chủ (nhật) */
     EX_T_DOWNUM = 1u << 16,  /* hai … bảy, nhật */
     EX_T_CORE = 1u << 17,    /* a time on its own: Tết, mai, hqua */
-    EX_W_AMBIG = 1u << 30    /* typed without diacritics, the word may be another one */
+    /* 1u << 18 is EX_W_SHOP */
+    EX_W_AMBIG = 1u << 30 /* typed without diacritics, the word may be another one */
 };
 
 enum ex_tok_kind {

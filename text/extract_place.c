@@ -23,7 +23,8 @@
 
 enum {
     EX_PLACE_MAX_TOK = 24, /* tokens in one place */
-    EX_PLACE_MAX_PEND = 3  /* joining words in a row before a name or a head */
+    EX_PLACE_MAX_PEND = 4, /* joining words in a row before a name or a head */
+    EX_PLACE_MAX_TRADE = 2 /* words of a trade after a place of business: "quán bún chả" */
 };
 
 static bool ex_word(const struct ex_tok *k)
@@ -36,7 +37,7 @@ static bool ex_word(const struct ex_tok *k)
 static const struct {
     const char *plain, *word, *second[4];
 } ex_compounds[] = {
-    {"cong", "công", {"ty", "vien", "trinh", NULL}},
+    {"cong", "công", {"ty", "vien", "trinh", "nghiep"}},
     {"trung", "trung", {"tam", NULL}},
     {"thi", "thị", {"tran", "xa", NULL}},
     {"sieu", "siêu", {"thi", NULL}},
@@ -51,10 +52,11 @@ static const struct {
     {"cua", "cửa", {"hang", NULL}},
     {"lan", "lan", {"can", NULL}},
     {"canh", "cánh", {"dong", NULL}},
-    {"cay", "cây", {"atm", NULL}},
+    {"cay", "cây", {"atm", "xang", NULL}},
     {"tru", "trụ", {"so", NULL}},
     {"nga", "ngã", {"ba", "tu", "nam", "sau"}},
     {"thanh", "thành", {"pho", NULL}},
+    {"thang", "thang", {"may", NULL}},
 };
 
 /* True when token k is the word w (lower case, with its diacritics); a token typed without
@@ -77,6 +79,8 @@ static int ex_head_at(const struct ex_ctx *c, const struct ex_tokens *tk, size_t
     const struct ex_tok *k = &tk->t[j], *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
     if (!ex_word(k) || !(k->roles & EX_W_HEAD))
         return 0;
+    if (j > 0 && extract__tok_is(c, k, "xom") && extract__tok_is(c, &tk->t[j - 1], "hang"))
+        return 0; /* hàng xóm: the neighbours */
     for (size_t i = 0; i < sizeof ex_compounds / sizeof ex_compounds[0]; i++) {
         if (!ex_tok_word(c, k, ex_compounds[i].plain, ex_compounds[i].word))
             continue;
@@ -186,8 +190,8 @@ static void ex_place_trim_home(const struct ex_ctx *c, const struct ex_tokens *t
 static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_tokens *tk, size_t i)
 {
     struct ex_chain ch = {i, i, 0, false};
-    size_t pend = 0, before_head_end = i, before_head_ntok = 0;
-    bool after_head = false, last_head = false;
+    size_t pend = 0, before_head_end = i, before_head_ntok = 0, trade = 0, shop_end = 0;
+    bool after_head = false, last_head = false, pend_kin = false, shop = false;
     for (size_t j = i; j < tk->n && j - i < EX_PLACE_MAX_TOK; j++) {
         const struct ex_tok *k = &tk->t[j], *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
         bool named = false;
@@ -207,12 +211,17 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         if (head || (j == i && ex_office(c, tk, j))) {
             after_head = true;
             width = head == 2 ? 2 : 1;
+            /* typed without diacritics "quan", "ben" are also quan, bên */
+            shop = (k->roles & EX_W_SHOP) && !(k->roles & EX_W_AMBIG) && pend == 0;
+            trade = 0;
+            shop_end = j + width;
         } else if (ex_name(k)) {
             named = true;
+            shop = false;
             after_head = (k->roles & EX_W_MOD) != 0; /* "trường Tiểu học" */
         } else if (ex_ref(k)) {
-            if (ex_counts(tk, j) || extract__masked(c, k->s, k->e))
-                break;
+            if (ex_counts(tk, j) || extract__masked(c, k->s, k->e) || (pend && pend_kin))
+                break; /* "chợ Hôm cô 1 …": after "cô", a figure is no house number */
             named = true;
             after_head = false;
         } else if (ex_office(c, tk, j) && after_head && pend == 0) {
@@ -225,7 +234,14 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         } else if (ex_word(k) && (k->roles & (EX_W_CONN | EX_W_KIN | EX_W_PREP)) &&
                    pend < EX_PLACE_MAX_PEND && ch.ntok > 0) {
             pend++;
+            pend_kin = (k->roles & EX_W_KIN) != 0;
             after_head = false;
+            continue;
+        } else if (ex_word(k) && !k->cap && shop && j == shop_end + trade &&
+                   trade < EX_PLACE_MAX_TRADE) {
+            /* "quán bún chả Hương Liên", "tiệm cầm đồ Phát Đạt": kept when a name follows */
+            pend++, trade++;
+            pend_kin = false;
             continue;
         } else {
             break;

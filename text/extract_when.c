@@ -111,6 +111,8 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
     if (ex_w(k, EX_T_DOWNUM) && prev && ex_w(prev, EX_T_DOW) && prev_core)
         return true;
     if (ex_w(k, EX_T_UNIT)) {
+        if (extract__tok_is(c, k, "gio") && prev && ex_w(prev, EX_T_JOIN))
+            return false; /* "từ sáng tới giờ": until now is no time of its own */
         if (extract__tok_is(c, k, "bay")) /* "bây giờ" */
             return next && extract__tok_is(c, next, "gio");
         if (ambig) /* "tuan truoc", but "thang" is also thằng, "ban" bạn */
@@ -213,7 +215,9 @@ void extract__when(struct ex_ctx *c, const struct ex_tokens *tk)
             npend = 0;
             continue;
         }
-        bool joins = k &&
+        /* "chợ Xóm Mới lúc 9h": a capitalised word inside a sentence is a name */
+        bool name = k && k->cap && j > 0 && tk->t[j - 1].kind != EX_TOK_PUNCT;
+        bool joins = k && !name &&
                      (ex_w(k, EX_T_LEAD | EX_T_JOIN) ||
                       (k->kind == EX_TOK_PUNCT && k->punct == '-' && in_run)) &&
                      npend < EX_WHEN_MAX_PEND;

@@ -60,7 +60,7 @@ static const struct {
     {"kdt", EX_W_HEAD},
     {"kđt", EX_W_HEAD},
     {"ktx", EX_W_HEAD},
-    {"khu", EX_W_HEAD},
+    {"khu", EX_W_HEAD | EX_W_SHOP},
     {"tổ", EX_W_HEAD | EX_W_NUMBERED},
     {"tdp", EX_W_HEAD | EX_W_NUMBERED},
     {"kp", EX_W_HEAD | EX_W_NUMBERED},
@@ -71,15 +71,15 @@ static const struct {
     {"phòng", EX_W_HEAD | EX_W_NUMBERED},
     {"lô", EX_W_HEAD | EX_W_NUMBERED},
     {"dãy", EX_W_HEAD | EX_W_NUMBERED},
-    {"quán", EX_W_HEAD},
-    {"tiệm", EX_W_HEAD},
+    {"quán", EX_W_HEAD | EX_W_SHOP},
+    {"tiệm", EX_W_HEAD | EX_W_SHOP},
     {"nhà", EX_W_HEAD},
-    {"bãi", EX_W_HEAD},
-    {"bến", EX_W_HEAD},
+    {"bãi", EX_W_HEAD | EX_W_SHOP},
+    {"bến", EX_W_HEAD | EX_W_SHOP},
     {"đèo", EX_W_HEAD},
     {"dốc", EX_W_HEAD},
     {"cổng", EX_W_HEAD},
-    {"sân", EX_W_HEAD},
+    {"sân", EX_W_HEAD | EX_W_SHOP},
     {"hồ", EX_W_HEAD},
     {"sông", EX_W_HEAD},
     {"rừng", EX_W_HEAD},
@@ -87,10 +87,10 @@ static const struct {
     {"mương", EX_W_HEAD},
     {"vườn", EX_W_HEAD},
     {"ruộng", EX_W_HEAD},
-    {"kho", EX_W_HEAD},
-    {"xưởng", EX_W_HEAD},
+    {"kho", EX_W_HEAD | EX_W_SHOP},
+    {"xưởng", EX_W_HEAD | EX_W_SHOP},
     {"lán", EX_W_HEAD},
-    {"trạm", EX_W_HEAD},
+    {"trạm", EX_W_HEAD | EX_W_SHOP},
     {"bệnh", EX_W_HEAD},
     {"viện", EX_W_MOD},
     {"ủy", EX_W_HEAD | EX_W_ORG},
@@ -179,7 +179,11 @@ static const struct {
     {"vận", EX_W_MOD},
     {"động", EX_W_MOD},
     {"dừng", EX_W_MOD},
-    {"chân", EX_W_MOD},
+    {"chân", EX_W_MOD | EX_W_PREFIX},
+    {"phà", EX_W_MOD},
+    {"vệ", EX_W_MOD},
+    {"sinh", EX_W_MOD},
+    {"thang", EX_W_HEAD},
     {"sửa", EX_W_MOD},
     {"xăng", EX_W_MOD},
     {"dầu", EX_W_MOD},
@@ -517,8 +521,8 @@ void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_to
         while (e < len && (ex_alpha(t[e]) || ex_digit(t[e]) ||
                            ((t[e] == '/' || t[e] == ':') && e > i && ex_digit(t[e - 1]) &&
                             e + 1 < len && ex_digit(t[e + 1])) ||
-                           (t[e] == '.' && e > i && ex_alpha(t[e - 1]) && e + 1 < len &&
-                            t[e + 1] >= 'a' && t[e + 1] <= 'z'))) /* "Co.op" */
+                           ((t[e] == '.' || t[e] == '-') && e > i && ex_alpha(t[e - 1]) &&
+                            e + 1 < len && t[e + 1] >= 'a' && t[e + 1] <= 'z'))) /* Co.op, bi-a */
             e++;
         k->e = (uint32_t)e;
         k->kind = (uint8_t)ex_classify(t + i, e - i);
