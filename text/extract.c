@@ -302,6 +302,13 @@ static size_t ex_on_plate(struct ex_ctx *c, const PCRE2_SIZE *ov)
             plate[n++] = '-';
     }
     plate[n] = '\0';
+    /* "49B12345" typed without separators: a series letter and five digits (today's plates),
+     * not a letter-digit series and four */
+    size_t dash = strcspn(plate, "-");
+    if (ov[5] == ov[6] && dash == 4 && plate[3] >= '0' && plate[3] <= '9' && n == 9) {
+        plate[4] = plate[3];
+        plate[3] = '-';
+    }
     struct extract_result *o = c->out;
     bool dup = false;
     for (size_t i = 0; i < o->nplates; i++)
