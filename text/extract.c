@@ -8,8 +8,11 @@
  * into its digit groups and, from each group on, the longest run of groups that is a number one
  * can dial wins), which keeps the regular expressions readable. Tried and rejected: one pattern per
  * phone layout — residents group digits in every possible way (0978 456 123, 0978.456.123, 09 78 45
- * 61 23). Money, the largest part, is in text/extract_money.c; what the two files share is
- * in text/extract_impl.h.
+ * 61 23). Money, the largest part, is in text/extract_money.c. After the patterns, the text is
+ * cut into words once (text/extract_words.c) and the place and the time are read over them
+ * (text/extract_place.c, text/extract_when.c) — tried and rejected: one regex each for them,
+ * which gave fragments ("toi nao cung", "hem 12" without its street) glued with ", ". What the
+ * files share is in text/extract_impl.h.
  */
 #include "text/extract_impl.h"
 

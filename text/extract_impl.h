@@ -1,9 +1,11 @@
 /*
- * extract_impl.h — private to the extractors (text/extract.c and text/extract_money.c;
- * the public API is text/extract.h): the state of one extract_run call, the signature of the
- * rule table's match handlers, the word boundaries the patterns share, and what the two files
- * call across — extract_span.c's masking and copying helpers; extract_money.c's patterns,
- * handlers and the choice of the amount reported. Shared names are extract__*; the rest is static.
+ * extract_impl.h — private to the extractors (text/extract*.c; the public API is
+ * text/extract.h): the state of one extract_run call, the signature of the rule table's match
+ * handlers, the word boundaries the patterns share, and what the files call across —
+ * extract_span.c's masking and copying helpers; extract_money.c's patterns, handlers and the
+ * choice of the amount at stake; extract_words.c's tokens and lexicon, on which
+ * extract_place.c and extract_when.c read the place and the time. Shared names are
+ * extract__*; the rest is static.
  */
 #ifndef TIPGATE_EXTRACT_IMPL_H
 #define TIPGATE_EXTRACT_IMPL_H
@@ -132,8 +134,9 @@ extern const char extract__money_bare_re[];
 size_t extract__on_money(struct ex_ctx *c, const PCRE2_SIZE *ov);
 size_t extract__on_money_word(struct ex_ctx *c, const PCRE2_SIZE *ov);
 size_t extract__on_money_bare(struct ex_ctx *c, const PCRE2_SIZE *ov);
-/* The amount a message reports (extract.h): the first total, else the largest loss ("mất 200k
- * phí rồi mất luôn 12 triệu": the later loss is the one), else the first amount; -1 if none. */
+/* The amount at stake (extract.h): the first total, else the largest amount lost, demanded,
+ * owed, bet or paid over, else the largest that is neither pay nor a rate, else the largest;
+ * -1 if none. */
 int64_t extract__money_reported(const struct ex_ctx *c);
 
 #endif

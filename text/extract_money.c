@@ -68,7 +68,7 @@ static int ex_cue_before(const struct ex_ctx *c, size_t pos)
         "het", "sach", "khoang", "tam", "gan",  "hon",  "len",   "toi",   "den", "tien",
         "la",  "luon", "mat",    "ca",  "tat",  "cong", "tong",  "thiet", "hai", "duoc",
         "tru", "lua",  "dao",    "bi",  "thua", "doat", "chiem", "khoan", "phi", "them",
-        "tra", "lai",  "lan",    "no",  "ca",   "moi",  "cuoc",  "vay",   NULL};
+        "tra", "lai",  "lan",    "no",  "ca",   "moi",  "cuoc",  "vay",   "co",  NULL};
     static const struct {
         const char *word;
         enum ex_cue cue;

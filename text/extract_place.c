@@ -234,14 +234,13 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         } else if (ex_word(k) && (k->roles & (EX_W_CONN | EX_W_KIN | EX_W_PREP)) &&
                    pend < EX_PLACE_MAX_PEND && ch.ntok > 0) {
             pend++;
-            pend_kin = (k->roles & EX_W_KIN) != 0;
+            pend_kin |= (k->roles & EX_W_KIN) != 0; /* "shop mình ở 41 …" */
             after_head = false;
             continue;
         } else if (ex_word(k) && !k->cap && shop && j == shop_end + trade &&
                    trade < EX_PLACE_MAX_TRADE) {
             /* "quán bún chả Hương Liên", "tiệm cầm đồ Phát Đạt": kept when a name follows */
             pend++, trade++;
-            pend_kin = false;
             continue;
         } else {
             break;
@@ -250,7 +249,8 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         if (head && j > i && k->cap)
             named = true;
         /* without diacritics a head at the end may be another word: "… Binh Duong thi" */
-        bool is_head = head && j > i && !k->cap && (k->roles & EX_W_AMBIG);
+        /* nor is a bare head after a comma or a joining word: "ở Phan Thiết, nhà bị trộm" */
+        bool is_head = head && j > i && !k->cap && ((k->roles & EX_W_AMBIG) || pend > 0);
         if (is_head)
             before_head_end = ch.end, before_head_ntok = ch.ntok;
         last_head = is_head;
@@ -259,6 +259,7 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         ch.end = j + width;
         j += width - 1;
         pend = 0;
+        pend_kin = false;
     }
     if (last_head)
         ch.end = before_head_end, ch.ntok = before_head_ntok;

@@ -80,7 +80,12 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         (extract__tok_is(c, prev, "dang") || extract__tok_is(c, prev, "dien")) &&
         (extract__tok_is(c, k, "dien") || extract__tok_is(c, k, "ra")))
         return true;
-    if (ex_which(k) && prev_core &&
+    /* "which" follows a time word: "tối qua", "tuần trước", "nào cũng", "5p nữa" */
+    bool after_time =
+        prev &&
+        (ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_DOWNUM | EX_T_REL | EX_T_CORE) ||
+         prev->kind == EX_TOK_NUM || prev->kind == EX_TOK_MINUTES || prev->kind == EX_TOK_DATE);
+    if (ex_which(k) && prev_core && after_time &&
         (!ambig || ex_which_sure(c, k) ||
          (prev && ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_DOWNUM)) ||
          (prev && prev->kind == EX_TOK_NUM)))
@@ -90,7 +95,10 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         (extract__tok_is(c, next, "tuan") || extract__tok_is(c, next, "thang") ||
          extract__tok_is(c, next, "nam")))
         return true;
-    bool next_which = next && ex_which(next);
+    /* "tối rồi" is "it is dark already": after a part of the day only a word naming the day */
+    bool next_which = next && ex_which(next) && !extract__tok_is(c, next, "roi") &&
+                      !extract__tok_is(c, next, "toi") && !extract__tok_is(c, next, "xong") &&
+                      !extract__tok_is(c, next, "cung") && !extract__tok_is(c, next, "sau");
     bool next_time =
         next_which || (next && (ex_w(next, EX_T_DOW | EX_T_DAYPART) || next->kind == EX_TOK_DATE ||
                                 next->kind == EX_TOK_CLOCK));
@@ -116,7 +124,7 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         if (extract__tok_is(c, k, "bay")) /* "bây giờ" */
             return next && extract__tok_is(c, next, "gio");
         if (ambig) /* "tuan truoc", but "thang" is also thằng, "ban" bạn */
-            return (next && ex_which_sure(c, next)) ||
+            return (next && (ex_which_sure(c, next) || ex_w(next, EX_T_DOW))) ||
                    (prev_core && prev &&
                     (prev->kind != EX_TOK_WORD || extract__tok_is(c, prev, "cuoi") ||
                      extract__tok_is(c, prev, "dau"))) ||
