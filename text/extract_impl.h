@@ -79,7 +79,9 @@ enum ex_role {
     EX_T_DOWNUM = 1u << 16,  /* hai … bảy, nhật */
     EX_T_CORE = 1u << 17,    /* a time on its own: Tết, mai, hqua */
     /* 1u << 18 is EX_W_SHOP */
-    EX_W_AMBIG = 1u << 30 /* typed without diacritics, the word may be another one */
+    EX_W_PAIR = 1u << 19,    /* a head only with the word after it: "công ty", "ngã tư" */
+    EX_T_SPECIAL = 1u << 20, /* a word of "đang diễn ra", "bây giờ", "cuối tuần" */
+    EX_W_AMBIG = 1u << 30    /* typed without diacritics, the word may be another one */
 };
 
 enum ex_tok_kind {

@@ -81,7 +81,8 @@ static int ex_head_at(const struct ex_ctx *c, const struct ex_tokens *tk, size_t
         return 0;
     if (j > 0 && extract__tok_is(c, k, "xom") && extract__tok_is(c, &tk->t[j - 1], "hang"))
         return 0; /* hàng xóm: the neighbours */
-    for (size_t i = 0; i < sizeof ex_compounds / sizeof ex_compounds[0]; i++) {
+    for (size_t i = 0; (k->roles & EX_W_PAIR) && i < sizeof ex_compounds / sizeof ex_compounds[0];
+         i++) {
         if (!ex_tok_word(c, k, ex_compounds[i].plain, ex_compounds[i].word))
             continue;
         for (int w = 0; w < 4 && ex_compounds[i].second[w] && next; w++)
@@ -141,6 +142,8 @@ static bool ex_place_start(const struct ex_ctx *c, const struct ex_tokens *tk, s
 {
     const struct ex_tok *k = &tk->t[i], *next = i + 1 < tk->n ? &tk->t[i + 1] : NULL;
     const struct ex_tok *prev = i > 0 ? &tk->t[i - 1] : NULL;
+    if (k->kind == EX_TOK_WORD && !k->cap && !(k->roles & (EX_W_HEAD | EX_W_PREFIX | EX_W_ORG)))
+        return false; /* most words: no lookups */
     if (ex_office(c, tk, i))
         return ex_after_prep(tk, i);
     if (ex_head_at(c, tk, i)) /* "công an xã X" is an office, not a place */

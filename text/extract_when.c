@@ -20,6 +20,11 @@
 
 enum { EX_WHEN_MAX_PEND = 2 };
 
+/* Every role a word of a time can have. */
+#define EX_T_ANY                                                                                   \
+    (EX_T_DAYPART | EX_T_REL | EX_T_UNIT | EX_T_LEAD | EX_T_JOIN | EX_T_DOW | EX_T_DOWNUM |        \
+     EX_T_CORE | EX_T_SPECIAL)
+
 static bool ex_w(const struct ex_tok *k, uint32_t roles)
 {
     return k->kind == EX_TOK_WORD && (k->roles & roles);
@@ -71,6 +76,8 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
                          bool prev_core)
 {
     bool ambig = k->roles & EX_W_AMBIG;
+    if (!(k->roles & EX_T_ANY))
+        return false; /* most words: no lookups */
     if (ex_w(k, EX_T_CORE))
         return !(k->cap && extract__tok_is(c, k, "mai")); /* Mai is a name */
     if (extract__tok_is(c, k, "dang") && j + 2 < tk->n && extract__tok_is(c, next, "dien") &&

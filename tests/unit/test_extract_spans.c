@@ -61,7 +61,8 @@ static void test_place_is_the_whole_place_in_the_writers_words(void)
          "bãi cỏ sau nhà văn hóa thôn Đoài"},
         {"thằng đó hay đứng ở đầu hẻm 33 Bùi Đình Túy rình", "đầu hẻm 33 Bùi Đình Túy"},
         /* a comma goes on to a further part */
-        {"cháy ở ấp Bình Lợi, gần cầu Rạch Chiếc, mọi người tránh", "ấp Bình Lợi, gần cầu Rạch Chiếc"},
+        {"cháy ở ấp Bình Lợi, gần cầu Rạch Chiếc, mọi người tránh",
+         "ấp Bình Lợi, gần cầu Rạch Chiếc"},
         /* a capitalised name after "ở" is a place; a house number before a street */
         {"em đang ở Phan Thiết, nhà bị trộm", "Phan Thiết"},
         {"shop mình ở 41 Trần Hưng Đạo nhé", "41 Trần Hưng Đạo"},
@@ -77,7 +78,8 @@ static void test_place_without_diacritics_and_what_is_no_place(void)
 {
     static const struct span_case cases[] = {
         {"co thang giat tui o cho Ben Thanh luc nay", "cho Ben Thanh"},
-        {"tui no hay tu tap o nha nghi Hoa Mai gan ben xe Nuoc Ngam", "nha nghi Hoa Mai gan ben xe Nuoc Ngam"},
+        {"tui no hay tu tap o nha nghi Hoa Mai gan ben xe Nuoc Ngam",
+         "nha nghi Hoa Mai gan ben xe Nuoc Ngam"},
         /* "thi", "xa" typed without diacritics at the end are thì, xa, not thị, xã */
         {"o ap Tan Hoa xa lam", "ap Tan Hoa"},
         /* the unit in an office's name is no place */
@@ -164,7 +166,8 @@ static void test_plate_without_separators(void)
 static void test_decomposed_input_gives_the_same_spans(void)
 {
     /* "tối qua ở chợ Đông" with every accent as a combining mark */
-    run("to\xCC\x82\xCC\x81i qua o\xCC\x9B\xCC\x89 cho\xCC\x9B\xCC\xA3 \xC4\x90o\xCC\x82ng co\xCC\x81 "
+    run("to\xCC\x82\xCC\x81i qua o\xCC\x9B\xCC\x89 cho\xCC\x9B\xCC\xA3 \xC4\x90o\xCC\x82ng "
+        "co\xCC\x81 "
         "đánh nhau");
     CHECK_STR(r.when, "tối qua");
     CHECK_STR(r.place, "chợ Đông");
