@@ -92,6 +92,13 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         prev &&
         (ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_DOWNUM | EX_T_REL | EX_T_CORE) ||
          prev->kind == EX_TOK_NUM || prev->kind == EX_TOK_MINUTES || prev->kind == EX_TOK_DATE);
+    /* "tới" is which only after a unit ("tuần tới"); after "qua"/"nay" only "nào cũng", "trước
+     * nữa" go on: "tối qua rồi" ends at "qua" */
+    if (extract__tok_is(c, k, "toi") && !(prev && ex_w(prev, EX_T_UNIT)))
+        after_time = false;
+    if (prev && ex_w(prev, EX_T_REL) && !ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_CORE) &&
+        !extract__tok_is(c, k, "cung") && !extract__tok_is(c, k, "nua"))
+        after_time = false;
     if (ex_which(k) && prev_core && after_time &&
         (!ambig || ex_which_sure(c, k) ||
          (prev && ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_DOWNUM)) ||
@@ -102,17 +109,23 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         (extract__tok_is(c, next, "tuan") || extract__tok_is(c, next, "thang") ||
          extract__tok_is(c, next, "nam")))
         return true;
-    /* "tối rồi" is "it is dark already": after a part of the day only a word naming the day */
-    bool next_which = next && ex_which(next) && !extract__tok_is(c, next, "roi") &&
-                      !extract__tok_is(c, next, "toi") && !extract__tok_is(c, next, "xong") &&
-                      !extract__tok_is(c, next, "cung") && !extract__tok_is(c, next, "sau");
+    bool next_which = next && ex_which(next);
     bool next_time =
         next_which || (next && (ex_w(next, EX_T_DOW | EX_T_DAYPART) || next->kind == EX_TOK_DATE ||
                                 next->kind == EX_TOK_CLOCK));
+    /* "tối rồi" is "it is dark already": after a part of the day, a word naming the day
+     * ("tối qua", "chiều hôm qua") */
+    bool next_day =
+        next &&
+        ((ex_which(next) && !extract__tok_is(c, next, "roi") && !extract__tok_is(c, next, "toi") &&
+          !extract__tok_is(c, next, "xong") && !extract__tok_is(c, next, "cung") &&
+          !extract__tok_is(c, next, "sau")) ||
+         ex_w(next, EX_T_DOW | EX_T_DAYPART) || next->kind == EX_TOK_DATE ||
+         next->kind == EX_TOK_CLOCK || (ex_w(next, EX_T_UNIT) && !(next->roles & EX_W_AMBIG)));
     bool prev_lead = prev && ex_w(prev, EX_T_LEAD | EX_T_JOIN);
     if (ex_w(k, EX_T_DAYPART)) {
-        if (next_time || (prev && (prev->kind == EX_TOK_CLOCK || ex_w(prev, EX_T_DOWNUM) ||
-                                   (ex_w(prev, EX_T_UNIT) && !(prev->roles & EX_W_AMBIG)))))
+        if (next_day || (prev && (prev->kind == EX_TOK_CLOCK || ex_w(prev, EX_T_DOWNUM) ||
+                                  (ex_w(prev, EX_T_UNIT) && !(prev->roles & EX_W_AMBIG)))))
             return true;
         /* with diacritics, a part of the day may follow "từ" or open a clause: "Tối 20/4 …" */
         if (!ambig && (prev_core || prev_lead || !prev || prev->kind == EX_TOK_PUNCT))
@@ -202,6 +215,13 @@ static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size
             score += 1;
         if (!prev || !ex_which(k) || !ex_w(prev, EX_T_DAYPART | EX_T_UNIT | EX_T_REL))
             continue;
+        /* a habit ("đêm nào cũng") is surer with both words; "mấy tháng nay" is how long */
+        if (extract__tok_is(c, k, "nao") || extract__tok_is(c, k, "cung")) {
+            score += 1;
+            continue;
+        }
+        if (j >= s + 2 && extract__tok_is(c, &tk->t[j - 2], "may"))
+            weak = true;
         /* "3 năm nay" is how long, not when */
         bool length = j >= s + 2 && tk->t[j - 2].kind == EX_TOK_NUM && extract__tok_is(c, k, "nay");
         score += weak ? 0 : length ? 1 : 2;
