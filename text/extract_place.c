@@ -186,6 +186,20 @@ static void ex_place_trim_home(const struct ex_ctx *c, const struct ex_tokens *t
             return;
         }
     }
+    /* "homestay ở Sa Pa", "ruộng ở thôn Đồng Tâm": a bare noun or two before "ở" says less
+     * than the named place after it */
+    for (size_t j = ch->start + 1; j < ch->start + 3 && j + 1 < ch->end; j++) {
+        const struct ex_tok *k = &tk->t[j];
+        if (k->cap || k->kind != EX_TOK_WORD)
+            return;
+        if (extract__tok_is(c, k, "o") || extract__tok_is(c, k, "tai")) {
+            if (tk->t[ch->start].cap && j > ch->start + 1)
+                return;
+            ch->ntok -= j + 1 - ch->start;
+            ch->start = j + 1;
+            return;
+        }
+    }
 }
 
 /* Reads the chain starting at token i. A head ends the chain only when something follows it
