@@ -96,6 +96,8 @@ static int ex_head_at(const struct ex_ctx *c, const struct ex_tokens *tk, size_t
         if (next && (next->kind == EX_TOK_NUM || next->kind == EX_TOK_CODE) &&
             !extract__masked(c, next->s, next->e))
             return 1;
+        if (next && ex_word(next) && (next->roles & EX_W_HEAD) && !(next->roles & EX_W_NUMBERED))
+            return 1; /* "tòa nhà Bitexco", "số nhà 12" */
         return next && !extract__tok_is(c, k, "so") && ex_word(next) && (next->roles & EX_W_MOD)
                    ? 1
                    : 0;
@@ -235,7 +237,8 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         } else if (ex_name(k)) {
             named = true;
             shop = false;
-            after_head = (k->roles & EX_W_MOD) != 0; /* "trường Tiểu học" */
+            /* "trường Tiểu học"; typed without diacritics "Trai" (Trãi) is no "trại" */
+            after_head = (k->roles & EX_W_MOD) && !(k->roles & EX_W_AMBIG);
         } else if (ex_ref(k)) {
             if (ex_counts(tk, j) || extract__masked(c, k->s, k->e) || (pend && pend_kin))
                 break; /* "chợ Hôm cô 1 …": after "cô", a figure is no house number */

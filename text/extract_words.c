@@ -181,6 +181,13 @@ static const struct {
     {"dừng", EX_W_MOD},
     {"chân", EX_W_MOD | EX_W_PREFIX},
     {"phà", EX_W_MOD},
+    {"vượt", EX_W_MOD},
+    {"chui", EX_W_MOD},
+    {"đêm", EX_W_MOD},
+    {"cảng", EX_W_HEAD},
+    {"ga", EX_W_HEAD},
+    {"đối", EX_W_CONN},
+    {"diện", EX_W_CONN},
     {"vệ", EX_W_MOD},
     {"sinh", EX_W_MOD},
     {"thang", EX_W_HEAD | EX_W_PAIR},
@@ -528,7 +535,9 @@ void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_to
                            ((t[e] == '/' || t[e] == ':') && e > i && ex_digit(t[e - 1]) &&
                             e + 1 < len && ex_digit(t[e + 1])) ||
                            ((t[e] == '.' || t[e] == '-') && e > i && ex_alpha(t[e - 1]) &&
-                            e + 1 < len && t[e + 1] >= 'a' && t[e + 1] <= 'z'))) /* Co.op, bi-a */
+                            e + 1 < len && t[e + 1] >= 'a' && t[e + 1] <= 'z') ||
+                           (t[e] == '.' && e == i + 1 && t[i] >= 'A' && t[i] <= 'Z' &&
+                            e + 1 < len && ex_digit(t[e + 1])))) /* Co.op, bi-a, P.5 */
             e++;
         k->e = (uint32_t)e;
         k->kind = (uint8_t)ex_classify(t + i, e - i);
