@@ -109,6 +109,20 @@ static bool ex_risky_tld(const char *host, size_t n)
     return false;
 }
 
+/* A host of one plain word and its ending ("roi.co"): what a sentence typed without a space
+ * looks like. More labels, figures or hyphens ("dichvucong-gov.vn.cc") make it a domain. */
+static bool ex_plain_host(const char *host, size_t n)
+{
+    size_t dots = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (host[i] == '.')
+            dots++;
+        else if (!((host[i] | 0x20) >= 'a' && (host[i] | 0x20) <= 'z'))
+            return false;
+    }
+    return dots <= 1;
+}
+
 /* Where a URL really ends: sentence punctuation, closing brackets and quotes typed right after
  * it ("xem tại abc.vn/x).", "link: t.me/abc…", "„abc.com”") are not part of it. A closing
  * bracket stays when the URL opened one. */
@@ -155,7 +169,7 @@ static size_t ex_on_url(struct ex_ctx *c, const PCRE2_SIZE *ov)
             last--;
         if (last < t + s + host && *last >= 'A' && *last <= 'Z')
             return ov[1];
-        if (host == e - s && ex_risky_tld(t + s, host))
+        if (host == e - s && ex_risky_tld(t + s, host) && ex_plain_host(t + s, host))
             return ov[1];
     }
     struct extract_result *o = c->out;

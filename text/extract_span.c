@@ -1,8 +1,8 @@
 /*
- * extract_span.c — the bottom of the extractors: what both text/extract.c and
- * text/extract_money.c do with a span of the stripped text — mark it as taken, or copy the
- * writer's own (NFC) text behind it. Kept apart so the money rules and the main table stand
- * on it without calling each other back.
+ * extract_span.c — the bottom of the extractors: what the files of text/extract*.c do with a
+ * span of the stripped text — mark it as taken, ask whether it was, or copy the writer's own
+ * (NFC) text behind it. Kept apart so the money rules, the main table and the place and time
+ * readers stand on it without calling each other back.
  */
 #include "text/extract_impl.h"
 

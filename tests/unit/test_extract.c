@@ -153,6 +153,17 @@ static void test_emails_and_sentences_without_a_space_are_not_urls(void)
     CHECK_INT(r.nurls, 0);
 }
 
+/* An ending that is also a word without diacritics (.co, .cc, .me) counts without a path when
+ * the host has several labels, figures or hyphens: no sentence looks like that. */
+static void test_a_domain_of_several_labels_with_a_short_ending(void)
+{
+    run("trang dichvucong-gov.vn.cc giả mạo cổng dịch vụ công");
+    CHECK_INT(r.nurls, 1);
+    CHECK_STR(r.urls[0], "dichvucong-gov.vn.cc");
+    run("xong roi.co ai biet khong"); /* "rồi.có": a sentence, not a domain */
+    CHECK_INT(r.nurls, 0);
+}
+
 static void test_money_in_slang_and_figures(void)
 {
     static const struct {
@@ -327,6 +338,7 @@ TESTLIB_MAIN(T(test_phones_in_every_grouping_and_prefix),
              T(test_urls_and_bare_domains_lowercased),
              T(test_url_ends_before_the_punctuation_after_it),
              T(test_emails_and_sentences_without_a_space_are_not_urls),
+             T(test_a_domain_of_several_labels_with_a_short_ending),
              T(test_money_in_slang_and_figures), T(test_not_money),
              T(test_money_lent_is_the_amount_at_stake),
              T(test_money_a_total_or_a_loss_beats_the_first_amount),
