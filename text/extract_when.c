@@ -58,8 +58,8 @@ static bool ex_which(const struct ex_tok *k)
  * "nay", "qua", "truoc", "roi" are read the same either way. */
 static bool ex_which_sure(const struct ex_ctx *c, const struct ex_tok *k)
 {
-    static const char *const sure[] = {"nay",  "qua", "truoc", "roi", "nua",
-                                       "xong", "nao", "cung",  NULL};
+    static const char *const sure[] = {"nay", "qua",  "truoc", "roi", "nua", "xong",
+                                       "nao", "cung", "wa",    "qa",  NULL};
     if (!ex_which(k))
         return false;
     if (!(k->roles & EX_W_AMBIG))
@@ -68,6 +68,22 @@ static bool ex_which_sure(const struct ex_ctx *c, const struct ex_tok *k)
         if (extract__tok_is(c, k, sure[i]))
             return true;
     return false;
+}
+
+/* "10 giờ", "14 giờ": a figure of hours and the word for it is a clock time. */
+static bool ex_num_clock(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
+{
+    const struct ex_tok *k = &tk->t[j];
+    if (k->kind != EX_TOK_NUM || k->e - k->s > 2 || j + 1 >= tk->n ||
+        atoi(c->in->strip + k->s) > 24)
+        return false;
+    /* "mất 2 giờ", "trong 3 giờ", "3 giờ đồng hồ" are lengths */
+    if (j > 0 &&
+        (extract__tok_is(c, &tk->t[j - 1], "mat") || extract__tok_is(c, &tk->t[j - 1], "trong")))
+        return false;
+    if (j + 2 < tk->n && extract__tok_is(c, &tk->t[j + 2], "dong"))
+        return false;
+    return extract__tok_is(c, &tk->t[j + 1], "gio");
 }
 
 /* Whether the word k is part of a time (see ex_time_core). */
@@ -99,6 +115,8 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
     if (prev && ex_w(prev, EX_T_REL) && !ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_CORE) &&
         !extract__tok_is(c, k, "cung") && !extract__tok_is(c, k, "nua"))
         after_time = false;
+    if (prev && extract__tok_is(c, prev, "som") && ex_w(prev, EX_T_DAYPART))
+        after_time = true; /* "sáng sớm nay" */
     if (ex_which(k) && prev_core && after_time &&
         (!ambig || ex_which_sure(c, k) ||
          (prev && ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_DOWNUM)) ||
@@ -109,7 +127,7 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         (extract__tok_is(c, next, "tuan") || extract__tok_is(c, next, "thang") ||
          extract__tok_is(c, next, "nam")))
         return true;
-    bool next_which = next && ex_which(next);
+    bool next_which = next && (ex_which(next) || extract__tok_is(c, next, "vua"));
     bool next_time =
         next_which || (next && (ex_w(next, EX_T_DOW | EX_T_DAYPART) || next->kind == EX_TOK_DATE ||
                                 next->kind == EX_TOK_CLOCK));
@@ -131,6 +149,9 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         if (!ambig && (prev_core || prev_lead || !prev || prev->kind == EX_TOK_PUNCT))
             return true;
     }
+    if (ex_w(k, EX_T_DOW) && next && next->kind == EX_TOK_NUM &&
+        (extract__tok_is(c, k, "mung") || extract__tok_is(c, k, "mong")))
+        return true;                 /* "mùng 2" */
     if (ex_w(k, EX_T_DOW) && next && /* "thứ 7", "thứ bảy", "chủ nhật" */
         ((next->kind == EX_TOK_NUM && next->e - next->s == 1 && c->in->strip[next->s] >= '2' &&
           c->in->strip[next->s] <= '7') ||
@@ -179,6 +200,14 @@ static bool ex_time_core(const struct ex_ctx *c, const struct ex_tokens *tk, siz
     case EX_TOK_NUM: /* "3 ngày nay", "1-2 phút trước", "thứ 7"; "2 tuần" is a length */
         if (prev && ex_w(prev, EX_T_DOW))
             return true;
+        if (ex_num_clock(c, tk, j)) /* "10 giờ", "10 giờ 30" */
+            return true;
+        if (prev_core && prev && extract__tok_is(c, prev, "gio"))
+            return true;
+        /* "cách đây 2 ngày" */
+        if (j >= 2 && extract__tok_is(c, prev, "day") &&
+            extract__tok_is(c, &tk->t[j - 2], "cach") && next && ex_w(next, EX_T_UNIT))
+            return true;
         if (j + 2 < tk->n && ex_w(next, EX_T_UNIT) && ex_which_sure(c, &tk->t[j + 2]))
             return true;
         return next && next->kind == EX_TOK_PUNCT && next->punct == '-' && j + 4 < tk->n &&
@@ -205,14 +234,17 @@ static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size
         for (int v = 0; prev && vague[v] && !weak; v++)
             weak = extract__tok_is(c, prev, vague[v]);
         if (k->kind == EX_TOK_CLOCK || k->kind == EX_TOK_DATE || k->kind == EX_TOK_MINUTES ||
-            ex_w(k, EX_T_DOW) || extract__tok_is(c, k, "dien") || extract__tok_is(c, k, "tet") ||
-            extract__tok_is(c, k, "hqua") || extract__tok_is(c, k, "hnay") ||
+            ex_num_clock(c, tk, j) || ex_w(k, EX_T_DOW) || extract__tok_is(c, k, "dien") ||
+            extract__tok_is(c, k, "tet") || extract__tok_is(c, k, "hqua") ||
+            extract__tok_is(c, k, "hnay") ||
             (extract__tok_is(c, k, "gio") && prev && extract__tok_is(c, prev, "bay")))
             score += 2;
         else if (ex_w(k, EX_T_CORE | EX_T_DAYPART) && !weak) /* "mai", "từ chiều" */
             score += 1;
         else if (ex_w(k, EX_T_UNIT) && prev && ex_w(prev, EX_T_LEAD)) /* "mỗi tuần" */
             score += 1;
+        else if (ex_w(k, EX_T_UNIT) && j >= s + 2 && extract__tok_is(c, &tk->t[j - 2], "day"))
+            score += 2; /* "cách đây 2 ngày" */
         if (!prev || !ex_which(k) || !ex_w(prev, EX_T_DAYPART | EX_T_UNIT | EX_T_REL))
             continue;
         /* a habit ("đêm nào cũng") is surer with both words; "mấy tháng nay" is how long */

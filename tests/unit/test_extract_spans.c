@@ -109,6 +109,11 @@ static void test_when_is_one_span(void)
         {"em bị giật điện thoại mới 5 phút trước", "mới 5 phút trước"},
         {"hom thu 6 tuan roi co nguoi bi cuop", "hom thu 6 tuan roi"},
         {"tuần trước nhà bác Tư mất trộm", "tuần trước"},
+        {"khoảng 10 giờ tối qua có tiếng kêu cứu", "khoảng 10 giờ tối qua"},
+        {"hồi sáng có người lạ hỏi đường vào xóm", "hồi sáng"},
+        {"toi wa co trom vao nha", "toi wa"}, /* teen code: wa = qua */
+        {"sáng mùng 2 Tết có đánh nhau", "sáng mùng 2 Tết"},
+        {"cách đây 2 ngày tôi bị giật túi", "cách đây 2 ngày"},
         /* the first time named is the one reported, never two glued with ", " */
         {"Tối qua nhà em bị trộm, tầm 2h sáng", "Tối qua"},
     };
@@ -123,6 +128,7 @@ static void test_words_that_are_no_time(void)
         {"toi bi mat vi o cho", ""},              /* tôi, not tối */
         {"có 2 thằng lạ đứng trước cổng", ""},    /* a count of people */
         {"nó ở tù 2 năm", ""},                    /* a length of time */
+        {"mất 2 giờ mới sửa xong", ""},           /* a length of time */
         {"dạo này hay mất trộm", ""},             /* vague */
     };
     check_whens(cases, sizeof cases / sizeof cases[0]);
