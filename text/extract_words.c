@@ -516,6 +516,18 @@ static enum ex_tok_kind ex_classify(const char *t, size_t n)
     return EX_TOK_NUM;
 }
 
+/* "P", "Q", "TP", "TX": one or two capitals, the short form of a ward, a district or a city
+ * before a dot ("P.5", "TP.HCM"). */
+static bool ex_abbrev(const char *t, size_t n)
+{
+    if (n < 1 || n > 2)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (t[i] < 'A' || t[i] > 'Z')
+            return false;
+    return true;
+}
+
 void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_tokens *tk)
 {
     const char *t = c->in->strip;
@@ -547,9 +559,9 @@ void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_to
                             e + 1 < len && ex_digit(t[e + 1])) ||
                            ((t[e] == '.' || t[e] == '-') && e > i && ex_alpha(t[e - 1]) &&
                             e + 1 < len && t[e + 1] >= 'a' && t[e + 1] <= 'z') ||
-                           (t[e] == '.' && e == i + 1 && t[i] >= 'A' && t[i] <= 'Z' &&
-                            e + 1 < len && ex_digit(t[e + 1])))) /* Co.op, bi-a, P.5 */
-            e++;
+                           (t[e] == '.' && ex_abbrev(t + i, e - i) && e + 1 < len &&
+                            (ex_digit(t[e + 1]) || (t[e + 1] >= 'A' && t[e + 1] <= 'Z')))))
+            e++; /* Co.op, bi-a; P.5, Q.1, TP.HCM */
         k->e = (uint32_t)e;
         k->kind = (uint8_t)ex_classify(t + i, e - i);
         k->cap = ch >= 'A' && ch <= 'Z';

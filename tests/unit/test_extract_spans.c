@@ -66,6 +66,9 @@ static void test_place_is_the_whole_place_in_the_writers_words(void)
         /* a capitalised name after "ở" is a place; a house number before a street */
         {"em đang ở Phan Thiết, nhà bị trộm", "Phan Thiết"},
         {"shop mình ở 41 Trần Hưng Đạo nhé", "41 Trần Hưng Đạo"},
+        /* short forms of a ward, a district, a city */
+        {"tối qua có vụ trộm ở P.5 Q.3 gần nhà văn hóa", "P.5 Q.3 gần nhà văn hóa"},
+        {"đường dây lừa đảo ở TP.HCM vừa bị bắt", "TP.HCM"},
         /* the writer's own home is filler: the place is after "ở" */
         {"nhà tôi ở số 4 ngõ 19 Kim Mã bị cạy cửa", "số 4 ngõ 19 Kim Mã"},
         /* someone else's house stays */
