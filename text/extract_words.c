@@ -208,7 +208,6 @@ static const struct {
     {"trình", EX_W_MOD},
     {"ty", EX_W_MOD},
     {"sở", EX_W_MOD},
-    {"ban", EX_W_MOD},
     {"tư", EX_W_MOD},
     {"ba", EX_W_MOD},
     {"năm", EX_W_MOD},
