@@ -287,6 +287,16 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
     return ch;
 }
 
+/* Words that, typed without diacritics, are far more often another word than a place. */
+static bool ex_plain_homograph(const struct ex_ctx *c, const struct ex_tok *k)
+{
+    static const char *const words[] = {"cho", "ban", "so", "ho", "doi", "to", "xa", "thi", NULL};
+    for (int i = 0; words[i]; i++)
+        if (extract__tok_is(c, k, words[i]))
+            return true;
+    return false;
+}
+
 static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk,
                         const struct ex_chain *ch)
 {
@@ -296,6 +306,15 @@ static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk,
         (ex_name(&tk->t[ch->start]) || tk->t[ch->start].kind == EX_TOK_NUM))
         return true; /* "ở Sa Pa", "112 Nguyễn Trãi" */
     if (ch->ntok < 2)
+        return false;
+    const struct ex_tok *first = &tk->t[ch->start];
+    /* "họp tổ dân phố": a numbered unit without its number is the people, not a place */
+    if (!ch->named && (first->roles & EX_W_NUMBERED))
+        return false;
+    /* typed without diacritics, "cho", "ban", "so", "ho" are mostly cho, bạn, số/sợ, họ: as
+     * chợ, bản … they need a name or a number right after ("cho Ben Thanh") */
+    if ((first->roles & EX_W_AMBIG) && ch->start + 1 < tk->n && ex_plain_homograph(c, first) &&
+        !ex_name(&tk->t[ch->start + 1]) && !ex_ref(&tk->t[ch->start + 1]))
         return false;
     return ch->named || (c->diacritics && ch->ntok >= 3);
 }

@@ -93,7 +93,9 @@ static void test_place_without_diacritics_and_what_is_no_place(void)
         /* common words that begin like places */
         {"đường dây này lừa nhiều người lắm", ""},
         {"nhà em bị trộm mất xe", ""},
-        {"có người lạ hay đi xem nhà ban đêm", ""}, /* ban đêm: at night */
+        {"có người lạ hay đi xem nhà ban đêm", ""},                    /* ban đêm: at night */
+        {"duong dong da co ke trom cho nha ong Tuan", "nha ong Tuan"}, /* chó, not chợ */
+        {"tối nay họp tổ dân phố", ""}, /* the residents, not a place */
         {"số anh Long là bao nhiêu", ""},
         {"nghe nói ông hàng xóm tổ chức đánh bạc", ""},
         /* a phone number after "số" is not a house number */
