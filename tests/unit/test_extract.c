@@ -288,7 +288,7 @@ static void test_when_and_where_as_written(void)
     CHECK_STR(r.when, "Tối qua"); /* one span: the first time named */
     CHECK_STR(r.place, "số 9 ngõ 34 Nguyễn Khang");
     run("co nguoi trom xe o cho dau ngo 12 thon Dong luc 22:30");
-    CHECK_STR(r.place, "cho dau ngo 12 thon Dong"); /* chợ đầu ngõ 12 thôn Đông */
+    CHECK_STR(r.place, "dau ngo 12 thon Dong"); /* "cho" without diacritics: cho or chợ */
     CHECK_STR(r.when, "luc 22:30");
     run("hẻm 102 Phạm Văn Chiêu, khu phố 4, ngày 5/3");
     CHECK_STR(r.place, "hẻm 102 Phạm Văn Chiêu, khu phố 4");
