@@ -8,8 +8,11 @@
  * into its digit groups and, from each group on, the longest run of groups that is a number one
  * can dial wins), which keeps the regular expressions readable. Tried and rejected: one pattern per
  * phone layout — residents group digits in every possible way (0978 456 123, 0978.456.123, 09 78 45
- * 61 23). Money, the largest part, is in text/extract_money.c; what the two files share is
- * in text/extract_impl.h.
+ * 61 23). Money, the largest part, is in text/extract_money.c. After the patterns, the text is
+ * cut into words once (text/extract_words.c) and the place and the time are read over them
+ * (text/extract_place.c, text/extract_when.c) — tried and rejected: one regex each for them,
+ * which gave fragments ("toi nao cung", "hem 12" without its street) glued with ", ". What the
+ * files share is in text/extract_impl.h.
  */
 #include "text/extract_impl.h"
 
@@ -20,22 +23,13 @@
 #include <string.h>
 #include <strings.h>
 
-enum ex_kind {
-    EX_URL,
-    EX_PHONE,
-    EX_PLATE,
-    EX_MONEY,
-    EX_MONEY_WORD,
-    EX_MONEY_BARE,
-    EX_WHEN,
-    EX_WHERE,
-    EX_KINDS
-};
+enum ex_kind { EX_URL, EX_PHONE, EX_PLATE, EX_MONEY, EX_MONEY_WORD, EX_MONEY_BARE, EX_KINDS };
 /* EX_OVEC: ovector pairs, the match and the seven groups of the money pattern (extract_money.c). */
-enum { EX_MAX_GROUPS = 16, EX_OVEC = 8, EX_TEXT_MAX = 4096 };
+enum { EX_MAX_GROUPS = 16, EX_OVEC = 8, EX_TEXT_MAX = 4096, EX_DIACRITICS_MIN = 3 };
 
 struct extract {
     pcre2_code *re[EX_KINDS];
+    struct ex_lexicon *lex; /* the words of places and times (extract_words.c) */
 };
 
 /* ---- the patterns ------------------------------------------------------------------------ */
@@ -61,41 +55,9 @@ struct extract {
     "(?<![\\p{L}\\p{N}.,/\\-])([1-9]\\d)[ .\\-]{0,2}([A-Za-z](?:[A-Za-z]\\d?|\\d)?)[ .\\-]{0,3}"   \
     "(\\d{3}[ .]?\\d{2}|\\d{2}[ .]\\d{3}|\\d{4})(?![\\p{L}\\p{N}]|[.,]\\d)"
 
-#define EX_DAYPART                                                                                 \
-    "(?:sang som|sang|trua|chieu toi|chieu|toi|dem khuya|dem|khuya|nua dem|rang sang)"
-#define EX_WHEN_RE                                                                                 \
-    EX_B "(?i:" EX_DAYPART "[ ]+(?:nay|qua|hom qua|hom kia|hom truoc|mai|thu [2-7]|chu nhat)"      \
-         "|(?:hom|bua)[ ]+(?:nay|qua|kia|truoc)|hqua|hnay|vua xong|vua roi|luc nay|ban nay"        \
-         "|ngay bay gio|bay gio|may hom nay|may hom truoc|tuan truoc|thang truoc"                  \
-         "|(?:toi|dem|sang|chieu|trua) nao cung"                                                   \
-         "|(?:luc|khoang|tam|vao)[ ]+\\d{1,2}[ ]?(?:h|g|gio)(?:[ ]?\\d{1,2}(?:p|phut)?)?"          \
-         "(?:[ ]+" EX_DAYPART ")?"                                                                 \
-         "|\\d{1,2}[ ]?(?:h|gio)(?:[ ]?\\d{2}(?:p|phut)?)?(?:[ ]+" EX_DAYPART ")?"                 \
-         "|(?:(?:luc|khoang|tam|vao)[ ]+)?\\d{1,2}:\\d{2}"                                         \
-         "|(?:ngay[ ]+)?\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?"                                           \
-         "|ngay[ ]+\\d{1,2}[ ]+thang[ ]+\\d{1,2}|thu[ ]+(?:[2-7]|hai|ba|tu|nam|sau|bay)"           \
-         "|chu nhat)" EX_E
-
-/* Places: a keyword and a reference (a house-style number and/or capitalised name words),
- * chained: "nhà số 9 ngõ 34 Nguyễn Khang". Keywords that are also common words (tổ/to,
- * số/so, khu) need a number; the others also take a name. */
-#define EX_NAME "\\p{Lu}\\p{L}*(?:[ ]+\\p{Lu}\\p{L}*){0,3}"
-#define EX_NUM  "[1-9]\\d{0,3}[a-zA-Z]?(?:/\\d{1,4}[a-zA-Z]?)*" EX_E
-#define EX_KW_NAMED                                                                                \
-    "(?i:khu pho|to dan pho|khu do thi|khu cong nghiep|nga ba|nga tu|nga nam|chung cu|cong vien"   \
-    "|quoc lo|tinh lo|ngo|ngach|hem|kiet|duong|pho|thon|xom|ap|ban|lang|cho|cau|phuong|xa|quan"    \
-    "|huyen|truong|kdt|kcn|ql)"
-#define EX_KW_NUMBERED "(?i:so nha|nha so|so|to|tdp|kp|khu|toa|tang|phong|lo|day)"
-#define EX_PLACE                                                                                   \
-    "(?:" EX_B EX_KW_NAMED "[ ]+(?:" EX_NUM "(?:[ ]+" EX_NAME ")?|" EX_NAME                        \
-    ")|" EX_B EX_KW_NUMBERED "[ ]+" EX_NUM ")"
-#define EX_WHERE_RE EX_PLACE "(?:[ ,]{1,3}" EX_PLACE ")*"
-
 static size_t ex_on_url(struct ex_ctx *c, const PCRE2_SIZE *ov);
 static size_t ex_on_phone(struct ex_ctx *c, const PCRE2_SIZE *ov);
 static size_t ex_on_plate(struct ex_ctx *c, const PCRE2_SIZE *ov);
-static size_t ex_on_when(struct ex_ctx *c, const PCRE2_SIZE *ov);
-static size_t ex_on_where(struct ex_ctx *c, const PCRE2_SIZE *ov);
 
 /* What a text must contain for a rule to be worth running (a cheap scan before the pattern). */
 enum ex_needs { EX_ANY, EX_DIGIT, EX_DOT_LETTER, EX_UNIT_WORD };
@@ -115,19 +77,9 @@ static const struct ex_rule {
     {EX_MONEY_WORD, "money_word", extract__money_word_re, extract__on_money_word, true,
      EX_UNIT_WORD},
     {EX_MONEY_BARE, "money_bare", extract__money_bare_re, extract__on_money_bare, true, EX_DIGIT},
-    {EX_WHEN, "when", EX_WHEN_RE, ex_on_when, false, EX_ANY},
-    {EX_WHERE, "where", EX_WHERE_RE, ex_on_where, false, EX_ANY},
 };
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-static bool ex_masked(const struct ex_ctx *c, size_t s, size_t e)
-{
-    for (size_t i = 0; i < c->nmask; i++)
-        if (s < c->mask[i].e && c->mask[i].s < e)
-            return true;
-    return false;
-}
 
 static bool ex_has(char (*items)[EXTRACT_URL_MAX], size_t n, const char *s)
 {
@@ -155,6 +107,20 @@ static bool ex_risky_tld(const char *host, size_t n)
         if (strlen(risky[i]) == tl && strncasecmp(dot + 1, risky[i], tl) == 0)
             return true;
     return false;
+}
+
+/* A host of one plain word and its ending ("roi.co"): what a sentence typed without a space
+ * looks like. More labels, figures or hyphens ("dichvucong-gov.vn.cc") make it a domain. */
+static bool ex_plain_host(const char *host, size_t n)
+{
+    size_t dots = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (host[i] == '.')
+            dots++;
+        else if (!((host[i] | 0x20) >= 'a' && (host[i] | 0x20) <= 'z'))
+            return false;
+    }
+    return dots <= 1;
 }
 
 /* Where a URL really ends: sentence punctuation, closing brackets and quotes typed right after
@@ -203,7 +169,7 @@ static size_t ex_on_url(struct ex_ctx *c, const PCRE2_SIZE *ov)
             last--;
         if (last < t + s + host && *last >= 'A' && *last <= 'Z')
             return ov[1];
-        if (host == e - s && ex_risky_tld(t + s, host))
+        if (host == e - s && ex_risky_tld(t + s, host) && ex_plain_host(t + s, host))
             return ov[1];
     }
     struct extract_result *o = c->out;
@@ -353,6 +319,13 @@ static size_t ex_on_plate(struct ex_ctx *c, const PCRE2_SIZE *ov)
             plate[n++] = '-';
     }
     plate[n] = '\0';
+    /* "49B12345" typed without separators: a series letter and five digits (today's plates),
+     * not a letter-digit series and four */
+    size_t dash = strcspn(plate, "-");
+    if (ov[5] == ov[6] && dash == 4 && plate[3] >= '0' && plate[3] <= '9' && n == 9) {
+        plate[4] = plate[3];
+        plate[3] = '-';
+    }
     struct extract_result *o = c->out;
     bool dup = false;
     for (size_t i = 0; i < o->nplates; i++)
@@ -361,31 +334,6 @@ static size_t ex_on_plate(struct ex_ctx *c, const PCRE2_SIZE *ov)
         memcpy(o->plates[o->nplates++], plate, n + 1);
     extract__mask(c, ov[0], ov[1]);
     return ov[1];
-}
-
-/* ---- when and where ---------------------------------------------------------------------- */
-
-static size_t ex_on_when(struct ex_ctx *c, const PCRE2_SIZE *ov)
-{
-    char hint[EXTRACT_HINT_MAX];
-    if (c->nwhen >= 2 || extract__copy_nfc(c, ov[0], ov[1], hint, sizeof hint, false, false) == 0)
-        return ov[1];
-    char *w = c->out->when;
-    size_t at = strlen(w);
-    if (at > 0 && at + 2 + strlen(hint) < EXTRACT_HINT_MAX)
-        memcpy(w + at, ", ", 3), at += 2;
-    else if (at > 0)
-        return ov[1];
-    memcpy(w + at, hint, strlen(hint) + 1);
-    c->nwhen++;
-    return ov[1];
-}
-
-static size_t ex_on_where(struct ex_ctx *c, const PCRE2_SIZE *ov)
-{
-    if (!c->out->place[0])
-        extract__copy_nfc(c, ov[0], ov[1], c->out->place, EXTRACT_HINT_MAX, false, false);
-    return c->in->strip_len; /* the first place is the one reported */
 }
 
 /* ---- the driver -------------------------------------------------------------------------- */
@@ -404,7 +352,7 @@ static int ex_rule_run(const struct extract *ex, const struct ex_rule *rule, str
             return rc == PCRE2_ERROR_NOMEMORY ? EXTRACT_ENOMEM : EXTRACT_OK;
         const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t next = ov[1];
-        if (!(rule->masked && ex_masked(c, ov[0], ov[1])))
+        if (!(rule->masked && extract__masked(c, ov[0], ov[1])))
             next = rule->on_match(c, ov);
         if (next <= ov[0]) /* an empty match: step over one code point */
             next = ov[0] + 1;
@@ -457,6 +405,14 @@ int extract_run(const struct extract *ex, const struct extract_input *in,
     }
     pcre2_match_data_free(md);
     out->money_vnd = extract__money_reported(&c);
+    if (rc == EXTRACT_OK) {
+        /* a few letters with diacritics: the writer types them (extract_words.c) */
+        c.diacritics = in->nfc_len >= in->strip_len + EX_DIACRITICS_MIN;
+        struct ex_tokens tk;
+        extract__tokens(&c, ex->lex, &tk);
+        extract__place(&c, &tk);
+        extract__when(&c, &tk);
+    }
     return rc;
 }
 
@@ -486,6 +442,10 @@ int extract_new(struct extract **out, char *err, size_t errlen)
     struct extract *ex = calloc(1, sizeof *ex);
     if (!ex)
         return EXTRACT_ENOMEM;
+    if (!(ex->lex = extract__lexicon_new())) {
+        free(ex);
+        return EXTRACT_ENOMEM;
+    }
     for (int k = 0; k < EX_KINDS; k++) {
         int code;
         PCRE2_SIZE off;
@@ -512,5 +472,6 @@ void extract_free(struct extract *ex)
         return;
     for (int k = 0; k < EX_KINDS; k++)
         pcre2_code_free(ex->re[k]);
+    extract__lexicon_free(ex->lex);
     free(ex);
 }

@@ -1,7 +1,8 @@
 /*
  * extract.h — the entities a tip form is pre-filled with, found by PCRE2 patterns (UTF + UCP,
  * JIT-compiled once by extract_new): phone numbers, licence plates, URLs and bare domains, the
- * amount of money, and short "when" and "where" hints. text/textengine.c is the caller.
+ * amounts of money; and, read over words (text/extract_words.c), the place and the time as the
+ * writer gave them. text/textengine.c is the caller.
  *
  * The patterns run on the stripped form of the text (textnorm_strip: no diacritics, case kept),
  * so "đường" and "duong", "200.000đ" and "200.000d" are the same to them; what is returned as
@@ -23,11 +24,18 @@
  *    closing bracket kept when the URL opened one; e-mail addresses are not URLs.
  *  - money: in đồng. 500k, 2tr, 2tr5, 1,5 tỷ, 50 triệu, 3 củ, 200.000đ, 2 triệu rưỡi, 2 trăm
  *    nghìn, 15 chục triệu, amounts in words ("hai trăm ngàn", "ba triệu rưỡi"), and bare amounts
- *    with at least two thousands groups (1.500.000). Not money: ranges ("2-3 triệu", "từ 2
- *    triệu đến 3 triệu", "2 hoặc 3 củ": neither end), counts ("30k follow"), "2 xị" (liquor).
- *    money_vnd is the amount the message reports: the first total ("tổng cộng 50 triệu"), else
- *    the largest loss ("mất 200k phí rồi mất luôn 12 triệu"), else the first amount stated, -1
- *    when none ("one clearly stated amount": "mất 45tr", "vay 5tr … lãi gấp đôi").
+ *    with at least two thousands groups (1.500.000), "1 tỷ 850", "800 đồng/lít". A range ("2-3
+ *    triệu", "từ 2 triệu đến 3 triệu") counts as its upper end. Not money: counts ("30k
+ *    follow"), "2 xị" (liquor). money[] holds every amount in text order; money_vnd is the one
+ *    at stake (tips-dev2's rule): the first total ("tổng cộng 50 triệu"), else the largest
+ *    amount lost, demanded, owed, bet or paid over ("vay 20tr giờ bị đòi 60tr" → 60tr; "lương
+ *    12tr/tháng … nộp phí 1tr5" → 1tr5), else the largest amount that is neither pay nor a rate
+ *    ("150k/tháng"), else the largest amount; -1 when none.
+ *  - place: the span of the text naming the place, cleaned of filler: "quán karaoke Sao Mai
+ *    đầu ngõ 40 Tạ Quang Bửu", "ấp Long Thuận, gần tiệm sửa xe Hai Tèo", "Sa Pa" in "ở Sa Pa"
+ *    (text/extract_place.c); "" when none.
+ *  - when: one span naming the time: "tối qua khoảng 22h", "đêm nào cũng", "đang diễn ra"
+ *    (text/extract_when.c); "" when none.
  *
  * extract_run is thread-safe: the compiled patterns are read-only and each call uses its own
  * match data.
@@ -68,7 +76,7 @@ struct extract_result {
     char urls[EXTRACT_MAX_ITEMS][EXTRACT_URL_MAX];
     size_t nmoney; /* amounts found, in text order */
     int64_t money[EXTRACT_MAX_ITEMS];
-    int64_t money_vnd;            /* the amount reported: money[0], or -1 */
+    int64_t money_vnd;            /* the amount at stake (see above), or -1 */
     char when[EXTRACT_HINT_MAX];  /* "" when none */
     char place[EXTRACT_HINT_MAX]; /* "" when none */
 };

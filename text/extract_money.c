@@ -24,7 +24,7 @@
     "(?<![\\p{L}\\p{N}.,])(\\d{1,3}(?:[.,]\\d{3})+|\\d{1,15}(?:[.,]\\d{1,2})?)"                    \
     "(?:[ ]+(?i:(tram|chuc)))?[ ]?(?i:(trieu|tr|cu|ty|ti|k|nghin|ngan|dong|d|vnd))"                \
     "(?:(\\d{1,3})" EX_E "|[ ](\\d{1,3})(?=[ ]*(?:$|[,.;!?)]))"                                    \
-    "|[ ](\\d)(?=[ ]+" EX_NOT_COUNTER "\\p{L})|[ ]?(?i:(ruoi)))?" EX_E
+    "|[ ](\\d{1,3})(?=[ ]+" EX_NOT_COUNTER "\\p{L})|[ ]?(?i:(ruoi)))?" EX_E
 enum {
     EX_G_NUM = 1,
     EX_G_MUL,
@@ -52,27 +52,36 @@ const char extract__money_bare_re[] = EX_MONEY_BARE_RE;
 /* ---- money ------------------------------------------------------------------------------- */
 
 /* What the words just before an amount say about it: a total ("tổng cộng 50 triệu") is the
- * amount reported whatever came before; a loss ("mất 4 triệu", "thiệt hại 10 triệu") beats the
- * fees and prices mentioned on the way ("chuyển 35k phí ship … mất 4 triệu"); otherwise the
- * first amount is the one (extract.h). */
-enum ex_cue { EX_CUE_NONE = 0, EX_CUE_LOSS = 1, EX_CUE_TOTAL = 2 };
+ * amount reported whatever came before; an amount at stake — lost, demanded, owed, bet, paid
+ * over ("mất 4 triệu", "đòi 60tr", "nợ 200 triệu", "cá 10 triệu", "chuyển 35k") — beats the
+ * prices and pay mentioned on the way ("lương 15tr" in a fake job offer is no loss); an amount
+ * with "/" after it is a rate ("150k/tháng", "5 nghìn/1 triệu/ngày"), at stake only as a last
+ * resort (extract__money_reported). */
+enum ex_cue { EX_CUE_PAY = -1, EX_CUE_NONE = 0, EX_CUE_STAKE = 1, EX_CUE_TOTAL = 2 };
 
 /* The cue of the words just before the amount at pos (the stripped text, so "mất" and "mat"
  * are one word): up to four words back, stepping over the fillers that stand between a verb and
- * its amount ("mất hết khoảng 4 triệu"). */
+ * its amount ("mất hết khoảng 4 triệu", "nộp phí 2 triệu"). */
 static int ex_cue_before(const struct ex_ctx *c, size_t pos)
 {
     static const char *const fillers[] = {
         "het", "sach", "khoang", "tam", "gan",  "hon",  "len",   "toi",   "den", "tien",
         "la",  "luon", "mat",    "ca",  "tat",  "cong", "tong",  "thiet", "hai", "duoc",
-        "tru", "lua",  "dao",    "bi",  "thua", "doat", "chiem", "khoan", NULL};
+        "tru", "lua",  "dao",    "bi",  "thua", "doat", "chiem", "khoan", "phi", "them",
+        "tra", "lai",  "lan",    "no",  "ca",   "moi",  "cuoc",  "vay",   "co",  NULL};
     static const struct {
         const char *word;
         enum ex_cue cue;
     } cues[] = {{"tong", EX_CUE_TOTAL}, {"cong", EX_CUE_TOTAL}, {"thay", EX_CUE_TOTAL},
-                {"mat", EX_CUE_LOSS},   {"hai", EX_CUE_LOSS},   {"doat", EX_CUE_LOSS},
-                {"cuop", EX_CUE_LOSS},  {"tru", EX_CUE_LOSS},   {"lua", EX_CUE_LOSS},
-                {"thua", EX_CUE_LOSS},  {NULL, EX_CUE_NONE}};
+                {"mat", EX_CUE_STAKE},  {"hai", EX_CUE_STAKE},  {"doat", EX_CUE_STAKE},
+                {"cuop", EX_CUE_STAKE}, {"tru", EX_CUE_STAKE},  {"lua", EX_CUE_STAKE},
+                {"thua", EX_CUE_STAKE}, {"doi", EX_CUE_STAKE},  {"chuoc", EX_CUE_STAKE},
+                {"no", EX_CUE_STAKE},   {"vay", EX_CUE_STAKE},  {"muon", EX_CUE_STAKE},
+                {"cuoc", EX_CUE_STAKE}, {"ca", EX_CUE_STAKE},   {"chuyen", EX_CUE_STAKE},
+                {"nop", EX_CUE_STAKE},  {"coc", EX_CUE_STAKE},  {"trom", EX_CUE_STAKE},
+                {"tra", EX_CUE_STAKE},  {"luong", EX_CUE_PAY},  {"gia", EX_CUE_PAY},
+                {"thuong", EX_CUE_PAY}, {"hong", EX_CUE_PAY},   {"nhap", EX_CUE_PAY},
+                {NULL, EX_CUE_NONE}};
     const char *t = c->in->strip;
     int best = EX_CUE_NONE;
     size_t end = pos;
@@ -89,7 +98,7 @@ static int ex_cue_before(const struct ex_ctx *c, size_t pos)
             word[i - start] = (char)(t[i] | 0x20);
         word[end - start] = '\0';
         for (int k = 0; cues[k].word; k++)
-            if (strcmp(word, cues[k].word) == 0 && (int)cues[k].cue > best)
+            if (strcmp(word, cues[k].word) == 0 && (best == EX_CUE_NONE || (int)cues[k].cue > best))
                 best = (int)cues[k].cue;
         bool filler = false;
         for (int k = 0; fillers[k] && !filler; k++)
@@ -120,9 +129,9 @@ static void ex_money_add(struct ex_ctx *c, size_t pos, size_t end, int64_t v)
     o->money[i] = v;
 }
 
-/* A range ("2-3 triệu", "5 đến 7 triệu", "từ 2 triệu tới 3 triệu", "2 hoặc 3 củ") is not a
- * clearly stated amount: neither end counts. True when the amount at pos closes a range; an
- * amount already taken as its opening end is dropped. */
+/* A range ("2-3 triệu", "5 đến 7 triệu", "từ 2 triệu tới 3 triệu", "2 hoặc 3 củ") puts its
+ * upper end at stake (shared/data/README.md, tips-dev2: the largest): true when the amount at
+ * pos closes a range, and an amount already taken as its opening end is dropped. */
 static bool ex_money_range(struct ex_ctx *c, size_t pos)
 {
     static const char *const joins[] = {"den", "toi", "hoac", "->", "-", "~", NULL};
@@ -262,10 +271,8 @@ size_t extract__on_money(struct ex_ctx *c, const PCRE2_SIZE *ov)
     bool small_unit = mult == 1000 || mult == 1;
     if (small_unit && ex_counted(c, ov[1]))
         mult = 0;
-    if (mult != 0 && ex_money_range(c, ov[0])) {
-        extract__mask(c, ov[0], ov[1]);
-        return ov[1];
-    }
+    if (mult != 0)
+        (void)ex_money_range(c, ov[0]); /* the upper end stands for the range */
     /* "2k8" is a birth year, not 2 800 đồng; "65 ngàn 1 ký" is 65 000 (after a small unit and a
      * space, a digit is not a fraction of it) */
     if (mult == 0 || (small_unit && (ex_set(ov, EX_G_TENTHS) || ex_set(ov, EX_G_RUOI))))
@@ -278,7 +285,9 @@ size_t extract__on_money(struct ex_ctx *c, const PCRE2_SIZE *ov)
             v += ex_scaled(t + ov[2 * g], ov[2 * g + 1] - ov[2 * g], mult, true);
     if (v > 0 && ex_set(ov, EX_G_RUOI)) /* rưỡi: and a half */
         v += mult / 2;
-    if (v > 0 && (mult > 1 || v >= 1000)) /* nobody states fewer than 1 000 đồng */
+    /* nobody states fewer than 1 000 đồng, but for a price in "đồng" ("800 đồng/lít") */
+    bool dong = strcmp(unit, "đồng") == 0 || strcmp(unit, "vnd") == 0 || strcmp(unit, "vnđ") == 0;
+    if (v > 0 && (mult > 1 || v >= 1000 || dong))
         ex_money_add(c, ov[0], ov[1], v);
     extract__mask(c, ov[0], ov[1]);
     return ov[1];
@@ -337,8 +346,8 @@ size_t extract__on_money_word(struct ex_ctx *c, const PCRE2_SIZE *ov)
     if (ov[4] != PCRE2_UNSET) /* trăm, chục */
         mult *= (t[ov[4]] | 0x20) == 't' ? 100 : 10;
     int64_t v = n * mult + (ov[8] != PCRE2_UNSET ? mult / 2 : 0); /* rưỡi: and a half */
-    if (!ex_money_range(c, ov[0]))
-        ex_money_add(c, ov[0], ov[1], v);
+    (void)ex_money_range(c, ov[0]);
+    ex_money_add(c, ov[0], ov[1], v);
     extract__mask(c, ov[0], ov[1]);
     return ov[1];
 }
@@ -351,22 +360,31 @@ size_t extract__on_money_bare(struct ex_ctx *c, const PCRE2_SIZE *ov)
     return ov[1];
 }
 
+/* "150k/tháng": an amount followed by "/" is a rate. */
+static bool ex_money_rate(const struct ex_ctx *c, size_t i)
+{
+    size_t e = c->money_end[i];
+    while (e < c->in->strip_len && c->in->strip[e] == ' ')
+        e++;
+    return e < c->in->strip_len && c->in->strip[e] == '/';
+}
+
 /* See extract_impl.h. */
 int64_t extract__money_reported(const struct ex_ctx *c)
 {
     const struct extract_result *o = c->out;
-    int best = EX_CUE_NONE;
-    for (size_t i = 0; i < o->nmoney; i++)
-        if (c->money_cue[i] > best)
-            best = c->money_cue[i];
-    int64_t v = -1;
+    int64_t stake = -1, plain = -1, any = -1;
     for (size_t i = 0; i < o->nmoney; i++) {
-        if (c->money_cue[i] != best)
-            continue;
-        if (v < 0 || (best == EX_CUE_LOSS && o->money[i] > v))
-            v = o->money[i];
-        if (best != EX_CUE_LOSS)
-            break;
+        int64_t v = o->money[i];
+        if (c->money_cue[i] == EX_CUE_TOTAL)
+            return v;
+        bool rate = ex_money_rate(c, i);
+        if (c->money_cue[i] == EX_CUE_STAKE && !rate && v > stake)
+            stake = v;
+        if (c->money_cue[i] != EX_CUE_PAY && !rate && v > plain)
+            plain = v;
+        if (v > any)
+            any = v;
     }
-    return v;
+    return stake >= 0 ? stake : plain >= 0 ? plain : any;
 }

@@ -1,8 +1,8 @@
 /*
- * extract_span.c — the bottom of the extractors: what both text/extract.c and
- * text/extract_money.c do with a span of the stripped text — mark it as taken, or copy the
- * writer's own (NFC) text behind it. Kept apart so the money rules and the main table stand
- * on it without calling each other back.
+ * extract_span.c — the bottom of the extractors: what the files of text/extract*.c do with a
+ * span of the stripped text — mark it as taken, ask whether it was, or copy the writer's own
+ * (NFC) text behind it. Kept apart so the money rules, the main table and the place and time
+ * readers stand on it without calling each other back.
  */
 #include "text/extract_impl.h"
 
@@ -12,6 +12,14 @@ void extract__mask(struct ex_ctx *c, size_t s, size_t e)
 {
     if (c->nmask < EX_MAX_MASK)
         c->mask[c->nmask++] = (struct ex_span){s, e};
+}
+
+bool extract__masked(const struct ex_ctx *c, size_t s, size_t e)
+{
+    for (size_t i = 0; i < c->nmask; i++)
+        if (s < c->mask[i].e && c->mask[i].s < e)
+            return true;
+    return false;
 }
 
 size_t extract__copy_nfc(const struct ex_ctx *c, size_t s, size_t e, char *dst, size_t cap,

@@ -153,6 +153,17 @@ static void test_emails_and_sentences_without_a_space_are_not_urls(void)
     CHECK_INT(r.nurls, 0);
 }
 
+/* An ending that is also a word without diacritics (.co, .cc, .me) counts without a path when
+ * the host has several labels, figures or hyphens: no sentence looks like that. */
+static void test_a_domain_of_several_labels_with_a_short_ending(void)
+{
+    run("trang dichvucong-gov.vn.cc giả mạo cổng dịch vụ công");
+    CHECK_INT(r.nurls, 1);
+    CHECK_STR(r.urls[0], "dichvucong-gov.vn.cc");
+    run("xong roi.co ai biet khong"); /* "rồi.có": a sentence, not a domain */
+    CHECK_INT(r.nurls, 0);
+}
+
 static void test_money_in_slang_and_figures(void)
 {
     static const struct {
@@ -214,7 +225,7 @@ static void test_not_money(void)
     }
 }
 
-static void test_money_is_the_first_amount_stated(void)
+static void test_money_lent_is_the_amount_at_stake(void)
 {
     run("vay có 5tr, sau 1 tuần lãi lên 10 triệu");
     CHECK_INT(r.nmoney, 2);
@@ -244,16 +255,19 @@ static void test_money_a_total_or_a_loss_beats_the_first_amount(void)
     }
 }
 
-static void test_money_ranges_are_not_a_stated_amount(void)
+/* tips-dev2 (shared/data/README.md): the amount at stake, the largest when several, so a range
+ * stands for its upper end; its opening end is no amount of its own. */
+static void test_money_a_range_stands_for_its_upper_end(void)
 {
     run("mỗi tối thua 2-3 triệu, hôm qua thua sạch 30 triệu");
     CHECK_INT(r.money_vnd, 30000000);
     run("mỗi tháng mất 5 đến 7 triệu tiền lãi");
-    CHECK_INT(r.money_vnd, -1);
+    CHECK_INT(r.money_vnd, 7000000);
+    CHECK_INT(r.nmoney, 1);
     run("tìm phòng từ 2 triệu đến 3 triệu, hoặc 2 hoặc 3 củ");
-    CHECK_INT(r.money_vnd, -1);
+    CHECK_INT(r.money_vnd, 3000000);
     run("nhà thuê tầm 8-10 triệu một tháng");
-    CHECK_INT(r.money_vnd, -1);
+    CHECK_INT(r.money_vnd, 10000000);
 }
 
 static void test_cu_without_diacritics_is_money_only_where_an_amount_fits(void)
@@ -271,10 +285,10 @@ static void test_cu_without_diacritics_is_money_only_where_an_amount_fits(void)
 static void test_when_and_where_as_written(void)
 {
     run("Tối qua nhà em ở số 9 ngõ 34 Nguyễn Khang bị trộm, tầm 2h sáng");
-    CHECK_STR(r.when, "Tối qua, tầm 2h sáng");
+    CHECK_STR(r.when, "Tối qua"); /* one span: the first time named */
     CHECK_STR(r.place, "số 9 ngõ 34 Nguyễn Khang");
     run("co nguoi trom xe o cho dau ngo 12 thon Dong luc 22:30");
-    CHECK_STR(r.place, "ngo 12 thon Dong");
+    CHECK_STR(r.place, "dau ngo 12 thon Dong"); /* "cho" without diacritics: cho or chợ */
     CHECK_STR(r.when, "luc 22:30");
     run("hẻm 102 Phạm Văn Chiêu, khu phố 4, ngày 5/3");
     CHECK_STR(r.place, "hẻm 102 Phạm Văn Chiêu, khu phố 4");
@@ -324,10 +338,11 @@ TESTLIB_MAIN(T(test_phones_in_every_grouping_and_prefix),
              T(test_urls_and_bare_domains_lowercased),
              T(test_url_ends_before_the_punctuation_after_it),
              T(test_emails_and_sentences_without_a_space_are_not_urls),
+             T(test_a_domain_of_several_labels_with_a_short_ending),
              T(test_money_in_slang_and_figures), T(test_not_money),
-             T(test_money_is_the_first_amount_stated),
+             T(test_money_lent_is_the_amount_at_stake),
              T(test_money_a_total_or_a_loss_beats_the_first_amount),
-             T(test_money_ranges_are_not_a_stated_amount),
+             T(test_money_a_range_stands_for_its_upper_end),
              T(test_cu_without_diacritics_is_money_only_where_an_amount_fits),
              T(test_when_and_where_as_written), T(test_decomposed_input_gives_the_same_entities),
              T(test_counts_are_bounded), T(test_done))

@@ -1,0 +1,340 @@
+/*
+ * extract_place.c — the place a message names, as the writer wrote it (extract.h): "quán karaoke
+ * Sao Mai đầu ngõ 40 Tạ Quang Bửu", "bãi đất trống sau trường THPT Lê Quý Đôn", "ấp Long Thuận,
+ * gần tiệm sửa xe Hai Tèo", "ở Sa Pa" (without the "ở").
+ *
+ * A place is read over the tokens of text/extract_words.c as a chain: it starts at a noun that
+ * names a place (a head: hẻm, chợ, quán, trường …; or đầu/cuối/gần right before one; or a
+ * capitalised name right after ở/tại/về; or a house number before a street), and goes on over
+ * names, house numbers and codes, the words that may follow a head ("bãi đất trống"), further
+ * heads, and — tentatively — the words that join two parts (ở, cạnh, sau, đoạn qua, a comma,
+ * "nhà ông …"): what was tentatively taken is kept only when a name or a head follows it, so
+ * the span ends on the place, not on the filler after it. A figure followed by what it counts
+ * ("3 ngày", "800 đồng") ends the chain. Of the chains found, the longest wins (the first of
+ * equals): residents name the place of the incident most fully.
+ *
+ * Not a place: the unit in an office's name ("công an quận X", "UBND xã Y") unless the office
+ * itself is where ("tại công an phường"); a lone head that is also a common word ("đường dây",
+ * "nhà em"); without diacritics, a chain with neither a name nor a number ("ho tro").
+ */
+#include "text/extract_impl.h"
+
+#include <string.h>
+
+enum {
+    EX_PLACE_MAX_TOK = 24, /* tokens in one place */
+    EX_PLACE_MAX_PEND = 4, /* joining words in a row before a name or a head */
+    EX_PLACE_MAX_TRADE = 2 /* words of a trade after a place of business: "quán bún chả" */
+};
+
+static bool ex_word(const struct ex_tok *k)
+{
+    return k->kind == EX_TOK_WORD;
+}
+
+/* Heads that name a place only with the word after them ("công ty", "siêu thị", "ngã tư"):
+ * alone they are other words ("công", "ngã", "trung"). */
+static const struct {
+    const char *plain, *word, *second[4];
+} ex_compounds[] = {
+    {"cong", "công", {"ty", "vien", "trinh", "nghiep"}},
+    {"trung", "trung", {"tam", NULL}},
+    {"thi", "thị", {"tran", "xa", NULL}},
+    {"sieu", "siêu", {"thi", NULL}},
+    {"benh", "bệnh", {"vien", NULL}},
+    {"nghia", "nghĩa", {"trang", NULL}},
+    {"trang", "trang", {"trai", NULL}},
+    {"cao", "cao", {"toc", NULL}},
+    {"quoc", "quốc", {"lo", NULL}},
+    {"chung", "chung", {"cu", NULL}},
+    {"uy", "ủy", {"ban", NULL}},
+    {"uy", "uỷ", {"ban", NULL}},
+    {"cua", "cửa", {"hang", NULL}},
+    {"lan", "lan", {"can", NULL}},
+    {"canh", "cánh", {"dong", NULL}},
+    {"cay", "cây", {"atm", "xang", NULL}},
+    {"tru", "trụ", {"so", NULL}},
+    {"nga", "ngã", {"ba", "tu", "nam", "sau"}},
+    {"thanh", "thành", {"pho", NULL}},
+    {"thang", "thang", {"may", NULL}},
+};
+
+/* True when token k is the word w (lower case, with its diacritics); a token typed without
+ * diacritics matches on its plain form p. */
+static bool ex_tok_word(const struct ex_ctx *c, const struct ex_tok *k, const char *p,
+                        const char *w)
+{
+    if (!extract__tok_is(c, k, p))
+        return false;
+    if (c->in->map[k->e] - c->in->map[k->s] == k->e - k->s)
+        return true;
+    char low[32];
+    extract__copy_nfc(c, k->s, k->e, low, sizeof low, true, false);
+    return strcmp(low, w) == 0;
+}
+
+/* 0 when token j is no head; 1 for a head; 2 for the first word of a two-word head. */
+static int ex_head_at(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
+{
+    const struct ex_tok *k = &tk->t[j], *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
+    if (!ex_word(k) || !(k->roles & EX_W_HEAD))
+        return 0;
+    if (j > 0 && extract__tok_is(c, k, "xom") && extract__tok_is(c, &tk->t[j - 1], "hang"))
+        return 0; /* hàng xóm: the neighbours */
+    for (size_t i = 0; (k->roles & EX_W_PAIR) && i < sizeof ex_compounds / sizeof ex_compounds[0];
+         i++) {
+        if (!ex_tok_word(c, k, ex_compounds[i].plain, ex_compounds[i].word))
+            continue;
+        for (int w = 0; w < 4 && ex_compounds[i].second[w] && next; w++)
+            if (extract__tok_is(c, next, ex_compounds[i].second[w]))
+                return 2;
+        return 0;
+    }
+    if (k->roles & EX_W_NUMBERED) { /* "số 9", "phòng số 5", "phòng khám"; not "số anh Long" */
+        if (next && extract__tok_is(c, next, "so") && j + 2 < tk->n)
+            next = &tk->t[j + 2];
+        if (next && (next->kind == EX_TOK_NUM || next->kind == EX_TOK_CODE) &&
+            !extract__masked(c, next->s, next->e))
+            return 1;
+        if (next && ex_word(next) && (next->roles & EX_W_HEAD) && !(next->roles & EX_W_NUMBERED))
+            return 1; /* "tòa nhà Bitexco", "số nhà 12" */
+        return next && !extract__tok_is(c, k, "so") && ex_word(next) && (next->roles & EX_W_MOD)
+                   ? 1
+                   : 0;
+    }
+    return 1;
+}
+
+/* A capitalised word or code: a name ("Tạ Quang Bửu", "HH4", "Q7"). */
+static bool ex_name(const struct ex_tok *k)
+{
+    return k->cap && (k->kind == EX_TOK_WORD || k->kind == EX_TOK_CODE);
+}
+
+/* A house number, a code or a date-named street ("30/4"). */
+static bool ex_ref(const struct ex_tok *k)
+{
+    return k->kind == EX_TOK_NUM || k->kind == EX_TOK_CODE || k->kind == EX_TOK_DATE;
+}
+
+/* A figure followed by what it counts ("3 ngày", "800 đồng", "2 người") names no place. */
+static bool ex_counts(const struct ex_tokens *tk, size_t j)
+{
+    return j + 1 < tk->n && ex_word(&tk->t[j + 1]) && (tk->t[j + 1].roles & EX_W_UNIT) &&
+           !(tk->t[j + 1].roles & EX_W_HEAD);
+}
+
+/* "công an", "UBND", "ủy ban": the start of an office's name. */
+static bool ex_office(const struct ex_ctx *c, const struct ex_tokens *tk, size_t i)
+{
+    const struct ex_tok *k = &tk->t[i];
+    if (k->roles & EX_W_ORG)
+        return !extract__tok_is(c, k, "an");
+    return extract__tok_is(c, k, "cong") && i + 1 < tk->n &&
+           extract__tok_is(c, &tk->t[i + 1], "an");
+}
+
+static bool ex_after_prep(const struct ex_tokens *tk, size_t i)
+{
+    return i > 0 && ex_word(&tk->t[i - 1]) && (tk->t[i - 1].roles & EX_W_PREP);
+}
+
+/* Whether a place may start at token i (see the file comment). */
+static bool ex_place_start(const struct ex_ctx *c, const struct ex_tokens *tk, size_t i)
+{
+    const struct ex_tok *k = &tk->t[i], *next = i + 1 < tk->n ? &tk->t[i + 1] : NULL;
+    const struct ex_tok *prev = i > 0 ? &tk->t[i - 1] : NULL;
+    if (k->kind == EX_TOK_WORD && !k->cap && !(k->roles & (EX_W_HEAD | EX_W_PREFIX | EX_W_ORG)))
+        return false; /* most words: no lookups */
+    if (ex_office(c, tk, i))
+        return ex_after_prep(tk, i);
+    if (ex_head_at(c, tk, i)) /* "công an xã X" is an office, not a place */
+        return !((k->roles & EX_W_ADMIN) && prev && (prev->roles & EX_W_ORG));
+    if (ex_word(k) && (k->roles & EX_W_PREFIX) && next && ex_head_at(c, tk, i + 1))
+        return true;
+    if (ex_name(k) && !(k->roles & (EX_W_KIN | EX_W_CONN)))
+        return ex_after_prep(tk, i);
+    if (k->kind == EX_TOK_NUM && !extract__masked(c, k->s, k->e) && next &&
+        (ex_head_at(c, tk, i + 1) || (ex_name(next) && ex_after_prep(tk, i))))
+        return !prev || prev->kind == EX_TOK_PUNCT || ex_after_prep(tk, i);
+    return false;
+}
+
+struct ex_chain {
+    size_t start, end; /* tokens [start, end) */
+    size_t ntok;
+    bool named; /* holds a name or a number */
+};
+
+/* "nhà tôi ở số 9 ngõ 120", "nhà ở thôn 1": the writer's own home is where, the words before
+ * "ở" are filler. ("nhà ông Ba ở ấp Bình Thạnh" names someone else's house, and stays.) */
+static void ex_place_trim_home(const struct ex_ctx *c, const struct ex_tokens *tk,
+                               struct ex_chain *ch)
+{
+    static const char *const self[] = {"toi", "em", "minh", "tui", "con", "chau", "tao", "t", NULL};
+    for (size_t j = ch->end; j-- > ch->start;) {
+        if (!extract__tok_is(c, &tk->t[j], "nha"))
+            continue;
+        size_t k = j + 1;
+        for (int i = 0; self[i] && k < ch->end; i++)
+            if (extract__tok_is(c, &tk->t[k], self[i])) {
+                k++;
+                break;
+            }
+        if (k + 1 < ch->end &&
+            (extract__tok_is(c, &tk->t[k], "o") || extract__tok_is(c, &tk->t[k], "tai"))) {
+            ch->ntok -= k + 1 - ch->start;
+            ch->start = k + 1;
+            return;
+        }
+    }
+    /* "homestay ở Sa Pa", "ruộng ở thôn Đồng Tâm": a bare noun or two before "ở" says less
+     * than the named place after it */
+    for (size_t j = ch->start + 1; j < ch->start + 3 && j + 1 < ch->end; j++) {
+        const struct ex_tok *k = &tk->t[j];
+        if (k->cap || k->kind != EX_TOK_WORD)
+            return;
+        if (extract__tok_is(c, k, "o") || extract__tok_is(c, k, "tai")) {
+            if (tk->t[ch->start].cap && j > ch->start + 1)
+                return;
+            ch->ntok -= j + 1 - ch->start;
+            ch->start = j + 1;
+            return;
+        }
+    }
+}
+
+/* Reads the chain starting at token i. A head ends the chain only when something follows it
+ * ("… Binh Duong thi" is "thì", "… ấp Phu Loi xa" is "xa"). */
+static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_tokens *tk, size_t i)
+{
+    struct ex_chain ch = {i, i, 0, false};
+    size_t pend = 0, before_head_end = i, before_head_ntok = 0, trade = 0, shop_end = 0;
+    bool after_head = false, last_head = false, pend_kin = false, shop = false;
+    for (size_t j = i; j < tk->n && j - i < EX_PLACE_MAX_TOK; j++) {
+        const struct ex_tok *k = &tk->t[j], *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
+        bool named = false;
+        int head = ex_head_at(c, tk, j);
+        if (k->kind == EX_TOK_PUNCT) {
+            /* ", bản Pá Khoang", "Vũng Tàu - Quốc lộ 51" */
+            if ((k->punct == ',' || k->punct == '-') && pend == 0 && ch.ntok > 0 && next &&
+                (ex_head_at(c, tk, j + 1) || ex_name(next) ||
+                 (k->punct == ',' && ex_word(next) && (next->roles & EX_W_CONN)))) {
+                pend = 1;
+                after_head = false;
+                continue;
+            }
+            break;
+        }
+        size_t width = 1;
+        if (head || (j == i && ex_office(c, tk, j))) {
+            after_head = true;
+            width = head == 2 ? 2 : 1;
+            /* typed without diacritics "quan", "ben" are also quan, bên */
+            shop = (k->roles & EX_W_SHOP) && !(k->roles & EX_W_AMBIG) && pend == 0;
+            trade = 0;
+            shop_end = j + width;
+        } else if (ex_name(k)) {
+            named = true;
+            shop = false;
+            /* "trường Tiểu học"; typed without diacritics "Trai" (Trãi) is no "trại" */
+            after_head = (k->roles & EX_W_MOD) && !(k->roles & EX_W_AMBIG);
+        } else if (ex_ref(k)) {
+            if (ex_counts(tk, j) || extract__masked(c, k->s, k->e) || (pend && pend_kin))
+                break; /* "chợ Hôm cô 1 …": after "cô", a figure is no house number */
+            named = true;
+            after_head = false;
+        } else if (ex_office(c, tk, j) && after_head && pend == 0) {
+            /* "trụ sở công an xã" */
+            width = extract__tok_is(c, k, "cong") ? 2 : 1;
+        } else if (ex_word(k) && (k->roles & (EX_W_MOD | EX_W_ORG)) && after_head && pend == 0) {
+            /* "bãi đất trống", "công an phường" */
+        } else if (ex_word(k) && j == i && (k->roles & EX_W_PREFIX)) {
+            after_head = false;
+        } else if (ex_word(k) && (k->roles & (EX_W_CONN | EX_W_KIN | EX_W_PREP)) &&
+                   pend < EX_PLACE_MAX_PEND && ch.ntok > 0) {
+            pend++;
+            pend_kin |= (k->roles & EX_W_KIN) != 0; /* "shop mình ở 41 …" */
+            after_head = false;
+            continue;
+        } else if (ex_word(k) && !k->cap && shop && j == shop_end + trade &&
+                   trade < EX_PLACE_MAX_TRADE) {
+            /* "quán bún chả Hương Liên", "tiệm cầm đồ Phát Đạt": kept when a name follows */
+            pend++, trade++;
+            continue;
+        } else {
+            break;
+        }
+        /* a capitalised head inside a chain is part of a name: "Lạch Huyện", "Mỹ Đình" */
+        if (head && j > i && k->cap)
+            named = true;
+        /* without diacritics a head at the end may be another word: "… Binh Duong thi" */
+        /* nor is a bare head after a comma or a joining word: "ở Phan Thiết, nhà bị trộm" */
+        bool is_head = head && j > i && !k->cap && ((k->roles & EX_W_AMBIG) || pend > 0);
+        if (is_head)
+            before_head_end = ch.end, before_head_ntok = ch.ntok;
+        last_head = is_head;
+        ch.ntok += pend + width;
+        ch.named |= named;
+        ch.end = j + width;
+        j += width - 1;
+        pend = 0;
+        pend_kin = false;
+    }
+    if (last_head)
+        ch.end = before_head_end, ch.ntok = before_head_ntok;
+    ex_place_trim_home(c, tk, &ch);
+    return ch;
+}
+
+/* Words that, typed without diacritics, are far more often another word than a place. */
+static bool ex_plain_homograph(const struct ex_ctx *c, const struct ex_tok *k)
+{
+    static const char *const words[] = {"cho", "ban", "so", "ho", "doi", "to", "xa", "thi", NULL};
+    for (int i = 0; words[i]; i++)
+        if (extract__tok_is(c, k, words[i]))
+            return true;
+    return false;
+}
+
+static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk,
+                        const struct ex_chain *ch)
+{
+    if (ch->ntok == 0)
+        return false;
+    if (!ex_head_at(c, tk, ch->start) &&
+        (ex_name(&tk->t[ch->start]) || tk->t[ch->start].kind == EX_TOK_NUM))
+        return true; /* "ở Sa Pa", "112 Nguyễn Trãi" */
+    if (ch->ntok < 2)
+        return false;
+    const struct ex_tok *first = &tk->t[ch->start];
+    /* "họp tổ dân phố": a numbered unit without its number is the people, not a place */
+    if (!ch->named && (first->roles & EX_W_NUMBERED))
+        return false;
+    /* typed without diacritics, "cho", "ban", "so", "ho" are mostly cho, bạn, số/sợ, họ: as
+     * chợ, bản … they need a name or a number right after ("cho Ben Thanh") */
+    if ((first->roles & EX_W_AMBIG) && ch->start + 1 < tk->n && ex_plain_homograph(c, first) &&
+        !ex_name(&tk->t[ch->start + 1]) && !ex_ref(&tk->t[ch->start + 1]))
+        return false;
+    return ch->named || (c->diacritics && ch->ntok >= 3);
+}
+
+void extract__place(struct ex_ctx *c, const struct ex_tokens *tk)
+{
+    struct ex_chain best = {0, 0, 0, false};
+    for (size_t i = 0; i < tk->n; i++) {
+        if (!ex_place_start(c, tk, i))
+            continue;
+        struct ex_chain ch = ex_place_chain(c, tk, i);
+        if (!ex_chain_ok(c, tk, &ch))
+            continue;
+        if (ch.ntok > best.ntok)
+            best = ch;
+        i = ch.end - 1;
+    }
+    /* the longest span that fits the field, cut back a token at a time */
+    for (size_t e = best.end; e > best.start; e--)
+        if (extract__copy_nfc(c, tk->t[best.start].s, tk->t[e - 1].e, c->out->place,
+                              EXTRACT_HINT_MAX, false, true) > 0)
+            break;
+}

@@ -1,0 +1,313 @@
+/*
+ * extract_when.c — the time a message names, as the writer wrote it, in one span (extract.h):
+ * "tối qua khoảng 22h", "từ 23h tới 2h sáng", "đêm nào cũng", "mấy bữa nay", "3 ngày nay",
+ * "đang diễn ra", "thứ 6 vừa rồi", "mới 1-2 phút".
+ *
+ * Over the tokens of text/extract_words.c a time is a run of time words: clock times ("22h15",
+ * "6h45", "22:30"); dates after a time word or "từ"/"ngày" ("tối 20/4", "từ 1/7"); parts of the
+ * day (sáng, tối, đêm) where a time word is next to them or they open a clause — "ngược chiều"
+ * and "trời tối" are no times, and without diacritics "toi" is "tối" only beside another time
+ * word ("toi qua", "7h toi"); units (hôm, tuần, ngày, lúc, bữa) with a word saying which one
+ * ("tuần rồi", "lúc nãy") or a count ("3 ngày", "mỗi tuần"); the day of the week; and the words
+ * that say which one only after a time word ("qua", "nay", "nào cũng", "trước"). Leading words
+ * ("từ", "khoảng", "mấy", "mỗi", "suốt") and joining words ("đến", "và", "-") are kept only when
+ * a time follows them. A comma ends a run; the first run is the time reported (the writer
+ * usually says when first; later times are details: "tối qua, tầm 2h sáng").
+ */
+#include "text/extract_impl.h"
+
+#include <stdlib.h>
+
+enum { EX_WHEN_MAX_PEND = 2 };
+
+/* Every role a word of a time can have. */
+#define EX_T_ANY                                                                                   \
+    (EX_T_DAYPART | EX_T_REL | EX_T_UNIT | EX_T_LEAD | EX_T_JOIN | EX_T_DOW | EX_T_DOWNUM |        \
+     EX_T_CORE | EX_T_SPECIAL)
+
+static bool ex_w(const struct ex_tok *k, uint32_t roles)
+{
+    return k->kind == EX_TOK_WORD && (k->roles & roles);
+}
+
+static bool ex_clock_ok(const struct ex_ctx *c, const struct ex_tok *k)
+{
+    int h = atoi(c->in->strip + k->s);
+    return h >= 0 && h <= 23;
+}
+
+static bool ex_date_ok(const struct ex_ctx *c, const struct ex_tok *k)
+{
+    const char *t = c->in->strip + k->s;
+    int d = atoi(t), m = 0;
+    for (const char *p = t; p < c->in->strip + k->e; p++)
+        if (*p == '/') {
+            m = atoi(p + 1);
+            break;
+        }
+    return d >= 1 && d <= 31 && m >= 1 && m <= 12;
+}
+
+/* A token that tells which time it is when it follows another time word ("qua", "nay"). */
+static bool ex_which(const struct ex_tok *k)
+{
+    return ex_w(k, EX_T_REL);
+}
+
+/* The same, surely: typed without diacritics "toi" (tới, tối, tôi) and "nao" say little, while
+ * "nay", "qua", "truoc", "roi" are read the same either way. */
+static bool ex_which_sure(const struct ex_ctx *c, const struct ex_tok *k)
+{
+    static const char *const sure[] = {"nay", "qua",  "truoc", "roi", "nua", "xong",
+                                       "nao", "cung", "wa",    "qa",  NULL};
+    if (!ex_which(k))
+        return false;
+    if (!(k->roles & EX_W_AMBIG))
+        return true;
+    for (int i = 0; sure[i]; i++)
+        if (extract__tok_is(c, k, sure[i]))
+            return true;
+    return false;
+}
+
+/* "10 giờ", "14 giờ": a figure of hours and the word for it is a clock time. */
+static bool ex_num_clock(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
+{
+    const struct ex_tok *k = &tk->t[j];
+    if (k->kind != EX_TOK_NUM || k->e - k->s > 2 || j + 1 >= tk->n ||
+        atoi(c->in->strip + k->s) > 24)
+        return false;
+    /* "mất 2 giờ", "trong 3 giờ", "3 giờ đồng hồ" are lengths */
+    if (j > 0 &&
+        (extract__tok_is(c, &tk->t[j - 1], "mat") || extract__tok_is(c, &tk->t[j - 1], "trong")))
+        return false;
+    if (j + 2 < tk->n && extract__tok_is(c, &tk->t[j + 2], "dong"))
+        return false;
+    return extract__tok_is(c, &tk->t[j + 1], "gio");
+}
+
+/* Whether the word k is part of a time (see ex_time_core). */
+static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const struct ex_tok *prev,
+                         const struct ex_tok *next, const struct ex_tokens *tk, size_t j,
+                         bool prev_core)
+{
+    bool ambig = k->roles & EX_W_AMBIG;
+    if (!(k->roles & EX_T_ANY))
+        return false; /* most words: no lookups */
+    if (ex_w(k, EX_T_CORE))
+        return !(k->cap && extract__tok_is(c, k, "mai")); /* Mai is a name */
+    if (extract__tok_is(c, k, "dang") && j + 2 < tk->n && extract__tok_is(c, next, "dien") &&
+        extract__tok_is(c, &tk->t[j + 2], "ra"))
+        return true; /* "đang diễn ra" */
+    if (prev_core && prev &&
+        (extract__tok_is(c, prev, "dang") || extract__tok_is(c, prev, "dien")) &&
+        (extract__tok_is(c, k, "dien") || extract__tok_is(c, k, "ra")))
+        return true;
+    /* "which" follows a time word: "tối qua", "tuần trước", "nào cũng", "5p nữa" */
+    bool after_time =
+        prev &&
+        (ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_DOWNUM | EX_T_REL | EX_T_CORE) ||
+         prev->kind == EX_TOK_NUM || prev->kind == EX_TOK_MINUTES || prev->kind == EX_TOK_DATE);
+    /* "tới" is which only after a unit ("tuần tới"); after "qua"/"nay" only "nào cũng", "trước
+     * nữa" go on: "tối qua rồi" ends at "qua" */
+    if (extract__tok_is(c, k, "toi") && !(prev && ex_w(prev, EX_T_UNIT)))
+        after_time = false;
+    if (prev && ex_w(prev, EX_T_REL) && !ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_CORE) &&
+        !extract__tok_is(c, k, "cung") && !extract__tok_is(c, k, "nua"))
+        after_time = false;
+    if (prev && extract__tok_is(c, prev, "som") && ex_w(prev, EX_T_DAYPART))
+        after_time = true; /* "sáng sớm nay" */
+    if (ex_which(k) && prev_core && after_time &&
+        (!ambig || ex_which_sure(c, k) ||
+         (prev && ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_DOWNUM)) ||
+         (prev && prev->kind == EX_TOK_NUM)))
+        return true;
+    /* "cuối tuần", "đầu tháng" */
+    if ((extract__tok_is(c, k, "cuoi") || extract__tok_is(c, k, "dau")) && next &&
+        (extract__tok_is(c, next, "tuan") || extract__tok_is(c, next, "thang") ||
+         extract__tok_is(c, next, "nam")))
+        return true;
+    bool next_which = next && (ex_which(next) || extract__tok_is(c, next, "vua"));
+    bool next_time =
+        next_which || (next && (ex_w(next, EX_T_DOW | EX_T_DAYPART) || next->kind == EX_TOK_DATE ||
+                                next->kind == EX_TOK_CLOCK));
+    /* "tối rồi" is "it is dark already": after a part of the day, a word naming the day
+     * ("tối qua", "chiều hôm qua") */
+    bool next_day =
+        next &&
+        ((ex_which(next) && !extract__tok_is(c, next, "roi") && !extract__tok_is(c, next, "toi") &&
+          !extract__tok_is(c, next, "xong") && !extract__tok_is(c, next, "cung") &&
+          !extract__tok_is(c, next, "sau")) ||
+         ex_w(next, EX_T_DOW | EX_T_DAYPART) || next->kind == EX_TOK_DATE ||
+         next->kind == EX_TOK_CLOCK || (ex_w(next, EX_T_UNIT) && !(next->roles & EX_W_AMBIG)));
+    bool prev_lead = prev && ex_w(prev, EX_T_LEAD | EX_T_JOIN);
+    if (ex_w(k, EX_T_DAYPART)) {
+        if (next_day || (prev && (prev->kind == EX_TOK_CLOCK || ex_w(prev, EX_T_DOWNUM) ||
+                                  (ex_w(prev, EX_T_UNIT) && !(prev->roles & EX_W_AMBIG)))))
+            return true;
+        /* with diacritics, a part of the day may follow "từ" or open a clause: "Tối 20/4 …" */
+        if (!ambig && (prev_core || prev_lead || !prev || prev->kind == EX_TOK_PUNCT))
+            return true;
+    }
+    if (ex_w(k, EX_T_DOW) && next && next->kind == EX_TOK_NUM &&
+        (extract__tok_is(c, k, "mung") || extract__tok_is(c, k, "mong")))
+        return true;                 /* "mùng 2" */
+    if (ex_w(k, EX_T_DOW) && next && /* "thứ 7", "thứ bảy", "chủ nhật" */
+        ((next->kind == EX_TOK_NUM && next->e - next->s == 1 && c->in->strip[next->s] >= '2' &&
+          c->in->strip[next->s] <= '7') ||
+         ex_w(next, EX_T_DOWNUM)))
+        return true;
+    if (ex_w(k, EX_T_DOWNUM) && prev && ex_w(prev, EX_T_DOW) && prev_core)
+        return true;
+    if (ex_w(k, EX_T_UNIT)) {
+        if (extract__tok_is(c, k, "gio") && prev && ex_w(prev, EX_T_JOIN))
+            return false; /* "từ sáng tới giờ": until now is no time of its own */
+        if (extract__tok_is(c, k, "bay")) /* "bây giờ" */
+            return next && extract__tok_is(c, next, "gio");
+        if (ambig) /* "tuan truoc", but "thang" is also thằng, "ban" bạn */
+            return (next && (ex_which_sure(c, next) || ex_w(next, EX_T_DOW))) ||
+                   (prev_core && prev &&
+                    (prev->kind != EX_TOK_WORD || extract__tok_is(c, prev, "cuoi") ||
+                     extract__tok_is(c, prev, "dau"))) ||
+                   (prev && ex_w(prev, EX_T_LEAD) &&
+                    (extract__tok_is(c, k, "tuan") || extract__tok_is(c, k, "ngay")));
+        bool counted = prev && ex_w(prev, EX_T_LEAD) && !extract__tok_is(c, prev, "luc") &&
+                       !extract__tok_is(c, prev, "tu");
+        return next_time || counted || prev_core ||
+               (next && (next->kind == EX_TOK_NUM || next->kind == EX_TOK_DATE) &&
+                !extract__tok_is(c, k, "luc"));
+    }
+    if (extract__tok_is(c, k, "gio"))
+        return prev_core && prev && extract__tok_is(c, prev, "bay");
+    return false;
+}
+
+/* Whether token j is part of a time, given whether the token before it was (prev_core). */
+static bool ex_time_core(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j,
+                         bool prev_core)
+{
+    const struct ex_tok *k = &tk->t[j];
+    const struct ex_tok *prev = j > 0 ? &tk->t[j - 1] : NULL;
+    const struct ex_tok *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
+    bool prev_lead = prev && ex_w(prev, EX_T_LEAD | EX_T_JOIN);
+    switch (k->kind) {
+    case EX_TOK_CLOCK:
+        return ex_clock_ok(c, k);
+    case EX_TOK_MINUTES: /* "5p nữa", "mới 5p" */
+        return prev_lead || prev_core || (next && ex_which(next));
+    case EX_TOK_DATE:
+        return ex_date_ok(c, k) && (prev_core || prev_lead || (prev && ex_w(prev, EX_T_UNIT)));
+    case EX_TOK_NUM: /* "3 ngày nay", "1-2 phút trước", "thứ 7"; "2 tuần" is a length */
+        if (prev && ex_w(prev, EX_T_DOW))
+            return true;
+        if (ex_num_clock(c, tk, j)) /* "10 giờ", "10 giờ 30" */
+            return true;
+        if (prev_core && prev && extract__tok_is(c, prev, "gio"))
+            return true;
+        /* "cách đây 2 ngày" */
+        if (j >= 2 && extract__tok_is(c, prev, "day") &&
+            extract__tok_is(c, &tk->t[j - 2], "cach") && next && ex_w(next, EX_T_UNIT))
+            return true;
+        if (j + 2 < tk->n && ex_w(next, EX_T_UNIT) && ex_which_sure(c, &tk->t[j + 2]))
+            return true;
+        return next && next->kind == EX_TOK_PUNCT && next->punct == '-' && j + 4 < tk->n &&
+               tk->t[j + 2].kind == EX_TOK_NUM && ex_w(&tk->t[j + 3], EX_T_UNIT) &&
+               ex_which(&tk->t[j + 4]);
+    case EX_TOK_WORD:
+        break;
+    default:
+        return false;
+    }
+    return ex_time_word(c, k, prev, next, tk, j, prev_core);
+}
+
+/* How surely the run [s, e) names a time: clock times, dates, days of the week, a part of
+ * the day or a unit with a word saying which ("tối qua", "tuần trước", "lúc nãy"). Habits and
+ * vague spans ("dạo này", "ban đêm", "hằng ngày") score 0 and are not reported. */
+static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size_t s, size_t e)
+{
+    static const char *const vague[] = {"dao", "ban", "buoi", "hang", "may", "moi", NULL};
+    int score = 0;
+    for (size_t j = s; j < e; j++) {
+        const struct ex_tok *k = &tk->t[j], *prev = j > s ? &tk->t[j - 1] : NULL;
+        bool weak = false;
+        for (int v = 0; prev && vague[v] && !weak; v++)
+            weak = extract__tok_is(c, prev, vague[v]);
+        if (k->kind == EX_TOK_CLOCK || k->kind == EX_TOK_DATE || k->kind == EX_TOK_MINUTES ||
+            ex_num_clock(c, tk, j) || ex_w(k, EX_T_DOW) || extract__tok_is(c, k, "dien") ||
+            extract__tok_is(c, k, "tet") || extract__tok_is(c, k, "hqua") ||
+            extract__tok_is(c, k, "hnay") ||
+            (extract__tok_is(c, k, "gio") && prev && extract__tok_is(c, prev, "bay")))
+            score += 2;
+        else if (ex_w(k, EX_T_CORE | EX_T_DAYPART) && !weak) /* "mai", "từ chiều" */
+            score += 1;
+        else if (ex_w(k, EX_T_UNIT) && prev && ex_w(prev, EX_T_LEAD)) /* "mỗi tuần" */
+            score += 1;
+        else if (ex_w(k, EX_T_UNIT) && j >= s + 2 && extract__tok_is(c, &tk->t[j - 2], "day"))
+            score += 2; /* "cách đây 2 ngày" */
+        if (!prev || !ex_which(k) || !ex_w(prev, EX_T_DAYPART | EX_T_UNIT | EX_T_REL))
+            continue;
+        /* a habit ("đêm nào cũng") is surer with both words; "mấy tháng nay" is how long */
+        if (extract__tok_is(c, k, "nao") || extract__tok_is(c, k, "cung")) {
+            score += 1;
+            continue;
+        }
+        if (j >= s + 2 && extract__tok_is(c, &tk->t[j - 2], "may"))
+            weak = true;
+        /* "3 năm nay" is how long, not when */
+        bool length = j >= s + 2 && tk->t[j - 2].kind == EX_TOK_NUM && extract__tok_is(c, k, "nay");
+        score += weak ? 0 : length ? 1 : 2;
+    }
+    return score > 2 ? 2 : score;
+}
+
+void extract__when(struct ex_ctx *c, const struct ex_tokens *tk)
+{
+    size_t start = 0, end = 0, pend_start = 0, npend = 0, best_s = 0, best_e = 0;
+    bool in_run = false, prev_core = false;
+    int best = 0;
+    for (size_t j = 0; j <= tk->n; j++) {
+        const struct ex_tok *k = j < tk->n ? &tk->t[j] : NULL;
+        if (k && ex_time_core(c, tk, j, prev_core)) {
+            if (!in_run) {
+                start = npend ? pend_start : j;
+                /* "vào lúc 19h30": the writer's "vào lúc" is filler */
+                if (npend && extract__tok_is(c, &tk->t[start], "luc") && start > 0 &&
+                    extract__tok_is(c, &tk->t[start - 1], "vao"))
+                    start++;
+                in_run = true;
+            }
+            end = j + 1;
+            prev_core = true;
+            npend = 0;
+            continue;
+        }
+        /* "chợ Xóm Mới lúc 9h": a capitalised word inside a sentence is a name */
+        bool name = k && k->cap && j > 0 && tk->t[j - 1].kind != EX_TOK_PUNCT;
+        bool joins = k && !name &&
+                     (ex_w(k, EX_T_LEAD | EX_T_JOIN) ||
+                      (k->kind == EX_TOK_PUNCT && k->punct == '-' && in_run)) &&
+                     npend < EX_WHEN_MAX_PEND;
+        if (joins) {
+            if (!npend)
+                pend_start = j;
+            npend++;
+            prev_core = false;
+            continue;
+        }
+        if (in_run) {
+            int score = ex_run_score(c, tk, start, end);
+            if (score > best)
+                best = score, best_s = start, best_e = end;
+            in_run = false;
+        }
+        npend = 0;
+        prev_core = false;
+    }
+    if (best == 0)
+        return;
+    for (size_t e = best_e; e > best_s; e--)
+        if (extract__copy_nfc(c, tk->t[best_s].s, tk->t[e - 1].e, c->out->when, EXTRACT_HINT_MAX,
+                              false, true) > 0)
+            break;
+}
