@@ -424,7 +424,7 @@ static void cl_decide(const struct classify *cl, const struct classify_input *in
     if (!out->is_tip && d->tm_on && best >= 0 && bs >= d->tm_min_category &&
         d->tm_bias + acc[CL_TIPMODEL] + (in->group ? d->tm_group : 0) >= d->tm_threshold)
         out->is_tip = true;
-    if (!out->is_tip)
+    if (!out->is_tip && !(out->is_tip = classify__danger_tip(cl, acc, &best)))
         return;
     /* which category: the lexicon's scores plus the category model's, then the tie-breaks */
     double both[CLASSIFY_NCAT];

@@ -29,7 +29,10 @@
  *    the category says what, not whether) + tip + advert + entity evidence reaches the
  *    context's threshold (a group needs more: chatter is not a report) — or, the fallback rule,
  *    a weaker category (fallback.min_category_score) with more evidence — or, learned, the
- *    "tip_model" logit reaches its threshold with some category evidence;
+ *    "tip_model" logit reaches its threshold with some category evidence — or a danger to a
+ *    person now: "acute" + "injury" − urgent_distance × the distance from now reaches
+ *    urgent_danger while that distance stays below urgent_not_now (category: the best one, or
+ *    "other" when none);
  *  - the category is the best of the lexicon's score plus the "category_model" score, unless a
  *    "decision.prefer" row names a more specific one close enough behind it (domestic_violence
  *    over violence);
@@ -37,7 +40,8 @@
  *    shouting − urgent_distance × its distance from now (the "past", "remote", "future" and
  *    "habitual" signals) reaches urgent_threshold, or whose "urgent_model" logit reaches its
  *    threshold — and, when that distance reaches urgent_not_now, only if the "acute" signal
- *    less the remote one reaches urgent_acute or it is a cry for help (distress);
+ *    less the remote one reaches urgent_acute or it is a cry for help (distress, unless seen
+ *    in a clip or a film: remote); and every tip with a danger to a person now (above);
  *  - ongoing, injury and distress, read of every message: their signals reach 1.
  *
  * A compiled classifier is read-only: classify_run is thread-safe.

@@ -158,6 +158,9 @@ struct cl_decision {
      * urgent_distance times against the urgency; from urgent_not_now a tip is not urgent at all
      * unless its acute evidence reaches urgent_acute (or it is a cry for help) */
     double urgent_distance, urgent_not_now, urgent_acute;
+    /* a danger to a person now (acute + injury, less the distance from now) from urgent_danger
+     * makes a message an urgent tip even when its category evidence is weak */
+    double urgent_danger;
 };
 
 /*
@@ -225,5 +228,9 @@ void classify__facts(const double *acc, struct classify_result *out);
  * sums in acc (CL_NACC of them) and the message's capitals. */
 void classify__urgency(const struct classify *cl, const struct classify_input *in,
                        const double *acc, int best, struct classify_result *out);
+/* Whether a message the category decision did not take as a tip reports a danger to a person
+ * right now (a suicide note, a child in a canal, someone collapsed, a gas leak, a person missing
+ * in the cold): then it is a tip, of category *best, or "other" when *best < 0 (updated). */
+bool classify__danger_tip(const struct classify *cl, const double *acc, int *best);
 
 #endif

@@ -556,6 +556,7 @@ static const struct cl_param {
     {"urgent_distance", 0.0, offsetof(struct cl_decision, urgent_distance)},
     {"urgent_not_now", 1e9, offsetof(struct cl_decision, urgent_not_now)},
     {"urgent_acute", 1.0, offsetof(struct cl_decision, urgent_acute)},
+    {"urgent_danger", 1e9, offsetof(struct cl_decision, urgent_danger)},
 };
 
 static int cl_read_decision(struct classify *cl, json_t *dec, char *err, size_t errlen)

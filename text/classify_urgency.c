@@ -50,6 +50,32 @@ void classify__facts(const double *acc, struct classify_result *out)
     out->distress = acc[CL_DISTRESS] >= CL_FACT_MIN;
 }
 
+/* The distance from now: told after the fact, second-hand or online, to come, habitual. */
+static double cu_not_now(const double *acc)
+{
+    return acc[CL_PAST] + acc[CL_REMOTE] + acc[CL_FUTURE] + acc[CL_HABITUAL];
+}
+
+/* A danger to a person right now: someone hurt, trapped, drowning, collapsed, about to harm
+ * themselves, an attack in progress (acute and injury), less what puts it elsewhere or earlier.
+ * Many such messages name no crime at all ("có đứa nhỏ rớt xuống mương, nước chảy xiết"), so
+ * the category evidence cannot be what makes them reach the desk. */
+static bool cu_danger_now(const struct cl_decision *d, const double *acc)
+{
+    double not_now = cu_not_now(acc);
+    return not_now < d->urgent_not_now &&
+           acc[CL_ACUTE] + acc[CL_INJURY] - d->urgent_distance * not_now >= d->urgent_danger;
+}
+
+bool classify__danger_tip(const struct classify *cl, const double *acc, int *best)
+{
+    if (!cu_danger_now(&cl->d, acc))
+        return false;
+    if (*best < 0)
+        *best = classify_category_index("other");
+    return *best >= 0;
+}
+
 void classify__urgency(const struct classify *cl, const struct classify_input *in,
                        const double *acc, int best, struct classify_result *out)
 {
@@ -61,13 +87,15 @@ void classify__urgency(const struct classify *cl, const struct classify_input *i
      * someone trapped, a cry for help). A veto alone, without the weighing, let a single "đang"
      * beside a story of last night through; a weighing alone let a long story full of "now"
      * words outweigh two markers of the past. */
-    double not_now = acc[CL_PAST] + acc[CL_REMOTE] + acc[CL_FUTURE] + acc[CL_HABITUAL];
+    double not_now = cu_not_now(acc);
     out->urgency = acc[CL_URGENT] + cl->urgent_bias[best] + cu_shouting(cl, in->nfc, in->nfc_len) -
                    d->urgent_distance * not_now;
     bool urgent = out->urgency >= d->urgent_thr ||
                   (d->um_on && d->um_bias + acc[CL_URGMODEL] >= d->um_threshold);
     /* an act seen in a clip or heard from others is acute elsewhere and earlier, not here:
-     * the remote evidence counts against the acute */
-    bool acute = acc[CL_ACUTE] - acc[CL_REMOTE] >= d->urgent_acute || out->distress;
-    out->urgent = urgent && (not_now < d->urgent_not_now || acute);
+     * the remote evidence counts against the acute, and a cry for help in a clip or a film is
+     * not one to us */
+    bool acute = acc[CL_ACUTE] - acc[CL_REMOTE] >= d->urgent_acute ||
+                 (out->distress && acc[CL_REMOTE] < CL_FACT_MIN);
+    out->urgent = (urgent && (not_now < d->urgent_not_now || acute)) || cu_danger_now(d, acc);
 }

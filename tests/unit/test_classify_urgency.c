@@ -90,6 +90,39 @@ static void test_act_in_progress_and_danger_to_a_person_stay_urgent(void)
     check_urgency(texts, sizeof texts / sizeof texts[0], true);
 }
 
+static void test_danger_to_a_person_now_is_an_urgent_tip_without_a_crime(void)
+{
+    /* no crime named, but someone drowning, collapsed, poisoned by gas or about to harm
+     * themselves right now: the desk must get it, first */
+    static const char *const texts[] = {
+        "Có bé gái tầm 8 tuổi rơi xuống ao sau nhà văn hóa thôn Hạ, nước chảy xiết, ai biết bơi ra "
+        "giúp với",
+        "co nguoi nga guc o ben xe Giap Bat, lay khong day, tho yeu lam",
+        "Mùi gas rò rỉ khắp tầng 3 khu tập thể B4, bà cụ ở trong khóa trái cửa, gõ không ai trả "
+        "lời",
+        "e ko muon song nua, e vua uong het vi thuoc ngu",
+    };
+    check_urgency(texts, sizeof texts / sizeof texts[0], true);
+}
+
+static void test_danger_words_in_jokes_clips_and_the_past_are_not_urgent(void)
+{
+    static const char *const texts[] = {
+        "Chết đuối trong đống bài tập rồi ae ơi, cứu với",
+        "Xem clip cháy chung cư bên Hàn mà sợ, người kẹt trên tầng cao vẫy tay cầu cứu",
+        "Tuần trước có cháu bé rơi xuống ao làng đuối nước, đã được cứu, mọi người trông con nhé",
+    };
+    load();
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        struct text_analysis a;
+        CHECK_INT(textengine_analyze(te, texts[i], true, &a), TEXTENGINE_OK);
+        if (a.urgent)
+            fprintf(stderr, "  urgent: %s\n", texts[i]);
+        CHECK(!a.urgent);
+        text_analysis_clear(&a);
+    }
+}
+
 /* A minimal lexicon: one category, the urgency cues and the distance and acute signals. */
 static int score(const char *decision, const char *folded, struct classify_result *res)
 {
@@ -154,6 +187,21 @@ static void test_decision_weighs_distance_and_lets_acute_override(void)
     CHECK(!r.urgent);
 }
 
+static void test_decision_danger_now_makes_an_urgent_tip(void)
+{
+    struct classify_result r;
+    /* without urgent_danger, acute words alone are no tip */
+    CHECK_INT(score("", "nuoc ngay bay gio", &r), CLASSIFY_OK);
+    CHECK(!r.is_tip && !r.urgent);
+    /* with it, a danger now is an urgent tip of category "other" when nothing else fits */
+    const char *danger = ", \"urgent_danger\": 1, \"urgent_distance\": 1";
+    CHECK_INT(score(danger, "nuoc ngay bay gio", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && r.urgent && r.category == classify_category_index("other"));
+    /* the distance from now counts against the danger */
+    CHECK_INT(score(danger, "toi qua ngay bay gio", &r), CLASSIFY_OK);
+    CHECK(!r.is_tip && !r.urgent);
+}
+
 static void test_done(void)
 {
     textengine_free(te);
@@ -164,4 +212,7 @@ TESTLIB_MAIN(T(test_serious_crime_told_after_the_fact_is_not_urgent),
              T(test_threat_of_harm_to_come_is_not_urgent),
              T(test_clip_online_and_habitual_situations_are_not_urgent),
              T(test_act_in_progress_and_danger_to_a_person_stay_urgent),
-             T(test_decision_weighs_distance_and_lets_acute_override), T(test_done))
+             T(test_decision_weighs_distance_and_lets_acute_override),
+             T(test_danger_to_a_person_now_is_an_urgent_tip_without_a_crime),
+             T(test_danger_words_in_jokes_clips_and_the_past_are_not_urgent),
+             T(test_decision_danger_now_makes_an_urgent_tip), T(test_done))
