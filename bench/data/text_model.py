@@ -7,7 +7,8 @@ Both are linear models over the words and word pairs of a message, folded as the
 (lower case, no diacritics, teen code expanded; text/classify.c reads them as ordinary terms):
 
 - "category_model": softmax regression on the tips only; the strongest positive weights per
-  category (--keep, default 300), times --scale (default 1.5). Issue 12 uses --keep 600 --scale 1.0:
+  category (--keep, default 300), times --scale (default 1.5). Issue 12 used --keep 600 --scale 1.0,
+  then, with bench/data/train4-cat.jsonl in the data, --keep 1500 --scale 0.8 (bench/data/README.md):
   with tips-dev2 in the data, more terms at a lower weight chose better on tips it never saw
   (bench/data/README.md). The engine adds them to the lexicon's category scores to choose WHICH
   category a tip is, never whether it is one.

@@ -120,6 +120,67 @@ static void test_figures_of_speech_and_notices_are_not_tips(void)
     }
 }
 
+/* Each text is a tip of that category (the engine may still ask to confirm it). */
+static void check_category(const struct cat_case *cases, size_t n)
+{
+    load();
+    for (size_t i = 0; i < n; i++) {
+        struct text_analysis a;
+        CHECK_INT(textengine_analyze(te, cases[i].text, false, &a), TEXTENGINE_OK);
+        if (!a.is_tip || !a.category || strcmp(a.category, cases[i].category) != 0)
+            fprintf(stderr, "  \"%s\": got %s/%s, expected tip/%s\n", cases[i].text,
+                    a.is_tip ? "tip" : "no", a.category ? a.category : "-", cases[i].category);
+        CHECK(a.is_tip);
+        CHECK_STR(a.category, cases[i].category);
+        text_analysis_clear(&a);
+    }
+}
+
+/* Getting into an account, or money leaving one the owner never sent, is intrusion; a caller or
+ * visitor who only pretends to be staff deceives for money. */
+static void test_intrusion_without_the_owner_is_cybercrime(void)
+{
+    static const struct cat_case cases[] = {
+        {"tai khoan ngan hang cua me tu dung bi rut 20 trieu, me khong bam link nao ca",
+         "cybercrime"},
+        {"Ai đó đăng nhập facebook của em từ máy lạ rồi đổi mật khẩu luôn", "cybercrime"},
+        {"có mấy người tự nhận nhân viên điện lực tới từng nhà thu tiền thay công tơ", "fraud"},
+    };
+    check_category(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* A gang beating of grown-ups is violence; it is school violence only around pupils. A person
+ * about to jump, and a bag nobody claims, are tips of their own (other, suspicious). */
+static void test_gang_beating_self_harm_and_abandoned_bag(void)
+{
+    static const struct cat_case cases[] = {
+        {"có ông bị 3 thằng đánh hội đồng ở bãi xe siêu thị, nằm im rồi", "violence"},
+        {"co nguoi dang dung tren lan can cau nhu muon nhay xuong", "other"},
+        {"có cái vali bỏ lại ở sảnh chờ bệnh viện từ sáng không ai nhận", "suspicious"},
+    };
+    check_category(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* Fire prevention, prices and a snack taken from the fridge borrow crime words. */
+static void test_prevention_prices_and_snacks_are_not_tips(void)
+{
+    static const char *const texts[] = {
+        "shop bán bình chữa cháy mini cho ô tô, giá 300k, giao tận nhà",
+        "giá vé 3 triệu một vé, đúng là cướp tiền người hâm mộ",
+        "đứa nào ăn trộm hộp sữa chua của tao trong tủ lạnh vậy",
+        "nắng nóng muốn chết luôn bà con ơi",
+    };
+    load();
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        struct text_analysis a;
+        CHECK_INT(textengine_analyze(te, texts[i], false, &a), TEXTENGINE_OK);
+        if (a.is_tip)
+            fprintf(stderr, "  \"%s\": a tip (%s)\n", texts[i], a.category);
+        CHECK(!a.is_tip);
+        text_analysis_clear(&a);
+    }
+}
+
 /* Two offences told in one breath: the engine says it is unsure and names the other one, so
  * the guided report asks the resident instead of filing a guess. */
 static void test_mixed_message_is_unsure_with_a_runner_up(void)
@@ -255,6 +316,9 @@ TESTLIB_MAIN(T(test_snatching_is_robbery_stealing_is_theft),
              T(test_violence_public_disorder_domestic_and_school),
              T(test_suspicious_only_when_nothing_else_fits),
              T(test_figures_of_speech_and_notices_are_not_tips),
+             T(test_intrusion_without_the_owner_is_cybercrime),
+             T(test_gang_beating_self_harm_and_abandoned_bag),
+             T(test_prevention_prices_and_snacks_are_not_tips),
              T(test_mixed_message_is_unsure_with_a_runner_up),
              T(test_confidence_follows_the_temperature), T(test_confidence_keys_are_checked),
              T(test_explain_is_cut_between_entries), T(test_done))
