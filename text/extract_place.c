@@ -22,9 +22,10 @@
 #include <string.h>
 
 enum {
-    EX_PLACE_MAX_TOK = 24, /* tokens in one place */
-    EX_PLACE_MAX_PEND = 4, /* joining words in a row before a name or a head */
-    EX_PLACE_MAX_TRADE = 2 /* words of a trade after a place of business: "quán bún chả" */
+    EX_PLACE_MAX_TOK = 24,  /* tokens in one place */
+    EX_PLACE_MAX_PEND = 4,  /* joining words in a row before a name or a head */
+    EX_PLACE_MAX_TRADE = 2, /* words of a trade after a place of business: "quán bún chả" */
+    EX_PLACE_MAX_SECOND = 5 /* second words of a two-word head */
 };
 
 static bool ex_word(const struct ex_tok *k)
@@ -35,9 +36,11 @@ static bool ex_word(const struct ex_tok *k)
 /* Heads that name a place only with the word after them ("công ty", "siêu thị", "ngã tư"):
  * alone they are other words ("công", "ngã", "trung"). */
 static const struct {
-    const char *plain, *word, *second[4];
+    const char *plain, *word, *second[EX_PLACE_MAX_SECOND];
 } ex_compounds[] = {
-    {"cong", "công", {"ty", "vien", "trinh", "nghiep"}},
+    {"cong", "công", {"ty", "vien", "trinh", "truong", "nghiep"}},
+    {"khach", "khách", {"san", NULL}},
+    {"ky", "ký", {"tuc", NULL}},
     {"trung", "trung", {"tam", NULL}},
     {"thi", "thị", {"tran", "xa", NULL}},
     {"sieu", "siêu", {"thi", NULL}},
@@ -58,6 +61,8 @@ static const struct {
     {"thanh", "thành", {"pho", NULL}},
     {"thang", "thang", {"may", NULL}},
 };
+
+static bool ex_name(const struct ex_tok *k);
 
 /* True when token k is the word w (lower case, with its diacritics); a token typed without
  * diacritics matches on its plain form p. */
@@ -85,9 +90,16 @@ static int ex_head_at(const struct ex_ctx *c, const struct ex_tokens *tk, size_t
          i++) {
         if (!ex_tok_word(c, k, ex_compounds[i].plain, ex_compounds[i].word))
             continue;
-        for (int w = 0; w < 4 && ex_compounds[i].second[w] && next; w++)
+        for (int w = 0; w < EX_PLACE_MAX_SECOND && ex_compounds[i].second[w] && next; w++)
             if (extract__tok_is(c, next, ex_compounds[i].second[w]))
                 return 2;
+        /* "Ngã 6 Gò Vấp": a crossing by its number of roads */
+        if (next && next->kind == EX_TOK_NUM && extract__tok_is(c, k, "nga"))
+            return 2;
+        /* typed without diacritics "cong" is also cổng, the gate: "cong so 2", "cong lang" */
+        if (next && (k->roles & EX_W_AMBIG) && extract__tok_is(c, k, "cong") &&
+            (ex_name(next) || ((next->roles & EX_W_HEAD) && ex_word(next))))
+            return 1;
         return 0;
     }
     if (k->roles & EX_W_NUMBERED) { /* "số 9", "phòng số 5", "phòng khám"; not "số anh Long" */
@@ -120,8 +132,9 @@ static bool ex_ref(const struct ex_tok *k)
 /* A figure followed by what it counts ("3 ngày", "800 đồng", "2 người") names no place. */
 static bool ex_counts(const struct ex_tokens *tk, size_t j)
 {
+    /* "đường 3 Tháng 2": a capitalised month is a street's name */
     return j + 1 < tk->n && ex_word(&tk->t[j + 1]) && (tk->t[j + 1].roles & EX_W_UNIT) &&
-           !(tk->t[j + 1].roles & EX_W_HEAD);
+           !(tk->t[j + 1].roles & EX_W_HEAD) && !tk->t[j + 1].cap;
 }
 
 /* "công an", "UBND", "ủy ban": the start of an office's name. */
@@ -173,7 +186,10 @@ static void ex_place_trim_home(const struct ex_ctx *c, const struct ex_tokens *t
 {
     static const char *const self[] = {"toi", "em", "minh", "tui", "con", "chau", "tao", "t", NULL};
     for (size_t j = ch->end; j-- > ch->start;) {
-        if (!extract__tok_is(c, &tk->t[j], "nha"))
+        /* "nhà em ở", "cửa hàng em ở" */
+        if (!extract__tok_is(c, &tk->t[j], "nha") &&
+            !(j > ch->start && extract__tok_is(c, &tk->t[j], "hang") &&
+              extract__tok_is(c, &tk->t[j - 1], "cua")))
             continue;
         size_t k = j + 1;
         for (int i = 0; self[i] && k < ch->end; i++)
@@ -252,7 +268,9 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         } else if (ex_word(k) && j == i && (k->roles & EX_W_PREFIX)) {
             after_head = false;
         } else if (ex_word(k) && (k->roles & (EX_W_CONN | EX_W_KIN | EX_W_PREP)) &&
-                   pend < EX_PLACE_MAX_PEND && ch.ntok > 0) {
+                   pend < EX_PLACE_MAX_PEND && ch.ntok > 0 &&
+                   !((k->roles & EX_W_AMBIG) && (k->roles & EX_W_KIN) && next &&
+                     ex_head_at(c, tk, j + 1))) {
             pend++;
             pend_kin |= (k->roles & EX_W_KIN) != 0; /* "shop mình ở 41 …" */
             after_head = false;
@@ -266,8 +284,10 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
             break;
         }
         /* a capitalised head inside a chain is part of a name: "Lạch Huyện", "Mỹ Đình" */
-        if (head && j > i && k->cap)
+        if (head && j > i && k->cap) {
             named = true;
+            after_head = false; /* "cầu Chương Dương từ …": no words of a head after a name */
+        }
         /* without diacritics a head at the end may be another word: "… Binh Duong thi" */
         /* nor is a bare head after a comma or a joining word: "ở Phan Thiết, nhà bị trộm" */
         bool is_head = head && j > i && !k->cap && ((k->roles & EX_W_AMBIG) || pend > 0);
@@ -290,7 +310,8 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
 /* Words that, typed without diacritics, are far more often another word than a place. */
 static bool ex_plain_homograph(const struct ex_ctx *c, const struct ex_tok *k)
 {
-    static const char *const words[] = {"cho", "ban", "so", "ho", "doi", "to", "xa", "thi", NULL};
+    static const char *const words[] = {"cho", "ban", "so",  "ho",   "doi",
+                                        "to",  "xa",  "thi", "buon", NULL};
     for (int i = 0; words[i]; i++)
         if (extract__tok_is(c, k, words[i]))
             return true;
