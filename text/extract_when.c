@@ -41,7 +41,7 @@ static bool ex_date_ok(const struct ex_ctx *c, const struct ex_tok *k)
     const char *t = c->in->strip + k->s;
     int d = atoi(t), m = 0;
     for (const char *p = t; p < c->in->strip + k->e; p++)
-        if (*p == '/') {
+        if (*p == '/' || *p == '-') {
             m = atoi(p + 1);
             break;
         }
@@ -59,7 +59,7 @@ static bool ex_which(const struct ex_tok *k)
 static bool ex_which_sure(const struct ex_ctx *c, const struct ex_tok *k)
 {
     static const char *const sure[] = {"nay", "qua",  "truoc", "roi", "nua", "xong",
-                                       "nao", "cung", "wa",    "qa",  NULL};
+                                       "nao", "cung", "wa",    "qa",  "trc", NULL};
     if (!ex_which(k))
         return false;
     if (!(k->roles & EX_W_AMBIG))
@@ -69,6 +69,9 @@ static bool ex_which_sure(const struct ex_ctx *c, const struct ex_tok *k)
             return true;
     return false;
 }
+
+static bool ex_day_month(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j,
+                         bool prev_core);
 
 /* "10 giờ", "14 giờ": a figure of hours and the word for it is a clock time. */
 static bool ex_num_clock(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
@@ -142,6 +145,11 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
          next->kind == EX_TOK_CLOCK || (ex_w(next, EX_T_UNIT) && !(next->roles & EX_W_AMBIG)));
     bool prev_lead = prev && ex_w(prev, EX_T_LEAD | EX_T_JOIN);
     if (ex_w(k, EX_T_DAYPART)) {
+        if (k->cap && prev && prev->cap && prev->kind == EX_TOK_WORD)
+            return false; /* "quán Ốc Đêm": part of a name */
+        if (next && extract__tok_is(c, next, "nao") && j + 2 < tk->n &&
+            (extract__tok_is(c, &tk->t[j + 2], "khong") || extract__tok_is(c, &tk->t[j + 2], "ko")))
+            return false; /* "buổi sáng nào không": a question */
         if (next_day || (prev && (prev->kind == EX_TOK_CLOCK || ex_w(prev, EX_T_DOWNUM) ||
                                   (ex_w(prev, EX_T_UNIT) && !(prev->roles & EX_W_AMBIG)))))
             return true;
@@ -166,6 +174,8 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
             return next && extract__tok_is(c, next, "gio");
         if (ambig) /* "tuan truoc", but "thang" is also thằng, "ban" bạn */
             return (next && (ex_which_sure(c, next) || ex_w(next, EX_T_DOW))) ||
+                   (next && next->kind == EX_TOK_NUM && j + 2 < tk->n &&
+                    ex_day_month(c, tk, j + 1, false)) ||
                    (prev_core && prev &&
                     (prev->kind != EX_TOK_WORD || extract__tok_is(c, prev, "cuoi") ||
                      extract__tok_is(c, prev, "dau"))) ||
@@ -180,6 +190,24 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
     if (extract__tok_is(c, k, "gio"))
         return prev_core && prev && extract__tok_is(c, prev, "bay");
     return false;
+}
+
+/* "ngày 5 tháng 4", "hôm 20 tháng 10", "tháng 12 này": a day or a month by its number. */
+static bool ex_day_month(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j,
+                         bool prev_core)
+{
+    const struct ex_tok *prev = j > 0 ? &tk->t[j - 1] : NULL;
+    const struct ex_tok *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
+    int n = atoi(c->in->strip + tk->t[j].s);
+    if (!prev || tk->t[j].e - tk->t[j].s > 2)
+        return false;
+    if ((extract__tok_is(c, prev, "ngay") || extract__tok_is(c, prev, "hom")) && n >= 1 &&
+        n <= 31 && next && extract__tok_is(c, next, "thang") && j + 2 < tk->n &&
+        tk->t[j + 2].kind == EX_TOK_NUM)
+        return true;
+    return prev_core && extract__tok_is(c, prev, "thang") && n >= 1 && n <= 12 &&
+           (j < 2 || tk->t[j - 2].kind != EX_TOK_NUM || j + 1 >= tk->n ||
+            tk->t[j + 1].kind != EX_TOK_WORD || !(tk->t[j + 1].roles & EX_W_UNIT));
 }
 
 /* Whether token j is part of a time, given whether the token before it was (prev_core). */
@@ -199,6 +227,16 @@ static bool ex_time_core(const struct ex_ctx *c, const struct ex_tokens *tk, siz
         return ex_date_ok(c, k) && (prev_core || prev_lead || (prev && ex_w(prev, EX_T_UNIT)));
     case EX_TOK_NUM: /* "3 ngày nay", "1-2 phút trước", "thứ 7"; "2 tuần" is a length */
         if (prev && ex_w(prev, EX_T_DOW))
+            return true;
+        if (ex_day_month(c, tk, j, prev_core))
+            return true;
+        if (next && extract__tok_is(c, next, "tet") && k->e - k->s <= 2)
+            return true; /* "tối 25 Tết", "30 Tết" */
+        /* "10h kém 15"; "1-2h khuya" */
+        if (j >= 2 && extract__tok_is(c, prev, "kem") && tk->t[j - 2].kind == EX_TOK_CLOCK)
+            return true;
+        if (next && next->kind == EX_TOK_PUNCT && next->punct == '-' && j + 2 < tk->n &&
+            tk->t[j + 2].kind == EX_TOK_CLOCK && k->e - k->s <= 2)
             return true;
         if (ex_num_clock(c, tk, j)) /* "10 giờ", "10 giờ 30" */
             return true;
@@ -237,6 +275,7 @@ static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size
             ex_num_clock(c, tk, j) || ex_w(k, EX_T_DOW) || extract__tok_is(c, k, "dien") ||
             extract__tok_is(c, k, "tet") || extract__tok_is(c, k, "hqua") ||
             extract__tok_is(c, k, "hnay") ||
+            (k->kind == EX_TOK_NUM && ex_day_month(c, tk, j, j > s)) ||
             (extract__tok_is(c, k, "gio") && prev && extract__tok_is(c, prev, "bay")))
             score += 2;
         else if (ex_w(k, EX_T_CORE | EX_T_DAYPART) && !weak) /* "mai", "từ chiều" */
@@ -252,8 +291,9 @@ static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size
             score += 1;
             continue;
         }
-        if (j >= s + 2 && extract__tok_is(c, &tk->t[j - 2], "may"))
-            weak = true;
+        if (j >= s + 2 && extract__tok_is(c, &tk->t[j - 2], "may") &&
+            !extract__tok_is(c, k, "truoc") && !extract__tok_is(c, k, "trc"))
+            weak = true; /* "mấy tháng nay" is how long, "mấy tháng trước" when */
         /* "3 năm nay" is how long, not when */
         bool length = j >= s + 2 && tk->t[j - 2].kind == EX_TOK_NUM && extract__tok_is(c, k, "nay");
         score += weak ? 0 : length ? 1 : 2;

@@ -543,6 +543,22 @@ static bool ex_abbrev(const char *t, size_t n)
     return true;
 }
 
+/* "20-11", "12-3": a day and a month joined by a dash (1-2 digits each, day <= 31, month <= 12,
+ * nothing glued after); "1-2h", "5-10" of larger counts and phone groups stay apart. */
+static bool ex_day_dash(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na < 1 || na > 2 || !ex_digit(a[0]) || !ex_digit(a[na - 1]))
+        return false;
+    size_t k = 0;
+    while (k < nb && k < 3 && ex_digit(b[k]))
+        k++;
+    if (k < 1 || k > 2 ||
+        (k < nb && (ex_alpha(b[k]) || ex_digit(b[k]) || b[k] == '-' || b[k] == '.' || b[k] == '/')))
+        return false;
+    int d = atoi(a), m = atoi(b);
+    return d >= 1 && d <= 31 && m >= 1 && m <= 12 && (na == 2 || d > 0) && m > 0;
+}
+
 void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_tokens *tk)
 {
     const char *t = c->in->strip;
@@ -572,6 +588,7 @@ void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_to
         while (e < len && (ex_alpha(t[e]) || ex_digit(t[e]) ||
                            ((t[e] == '/' || t[e] == ':') && e > i && ex_digit(t[e - 1]) &&
                             e + 1 < len && ex_digit(t[e + 1])) ||
+                           (t[e] == '-' && ex_day_dash(t + i, e - i, t + e + 1, len - e - 1)) ||
                            ((t[e] == '.' || t[e] == '-') && e > i && ex_alpha(t[e - 1]) &&
                             e + 1 < len && t[e + 1] >= 'a' && t[e + 1] <= 'z') ||
                            (t[e] == '.' && ex_abbrev(t + i, e - i) && e + 1 < len &&
