@@ -514,7 +514,7 @@ static enum ex_tok_kind ex_classify(const char *t, size_t n)
     for (size_t i = 0; i < n; i++) {
         letters |= ex_alpha(t[i]);
         digits |= ex_digit(t[i]);
-        slash |= t[i] == '/';
+        slash |= t[i] == '/' || t[i] == '-'; /* "20/11", "20-11" */
         colon |= t[i] == ':';
     }
     if (!digits)
