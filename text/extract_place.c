@@ -165,6 +165,11 @@ static bool ex_place_start(const struct ex_ctx *c, const struct ex_tokens *tk, s
         return !((k->roles & EX_W_ADMIN) && prev && (prev->roles & EX_W_ORG));
     if (ex_word(k) && (k->roles & EX_W_PREFIX) && next && ex_head_at(c, tk, i + 1))
         return true;
+    /* "bên hông chợ Đầm", "phía sau trường": two locating words before the head */
+    if (ex_word(k) && (k->roles & EX_W_PREFIX) && next && ex_word(next) &&
+        (next->roles & EX_W_CONN) && !(next->roles & EX_W_PREP) && i + 2 < tk->n &&
+        ex_head_at(c, tk, i + 2) && (!prev || prev->kind == EX_TOK_PUNCT || ex_word(prev)))
+        return true;
     if (ex_name(k) && !(k->roles & (EX_W_KIN | EX_W_CONN)))
         return ex_after_prep(tk, i);
     if (k->kind == EX_TOK_NUM && !extract__masked(c, k->s, k->e) && next &&
@@ -335,8 +340,10 @@ static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk,
     /* typed without diacritics, "cho", "ban", "so", "ho" are mostly cho, bạn, số/sợ, họ: as
      * chợ, bản … they need a name or a number right after ("cho Ben Thanh") */
     if ((first->roles & EX_W_AMBIG) && ch->start + 1 < tk->n && ex_plain_homograph(c, first) &&
-        !ex_name(&tk->t[ch->start + 1]) && !ex_ref(&tk->t[ch->start + 1]))
-        return false;
+        !ex_name(&tk->t[ch->start + 1]) && !ex_ref(&tk->t[ch->start + 1]) &&
+        !(ch->start + 2 < tk->n && ex_word(&tk->t[ch->start + 1]) &&
+          (tk->t[ch->start + 1].roles & EX_W_MOD) && ex_name(&tk->t[ch->start + 2])))
+        return false; /* but "cho dem Phu Quoc": a word of the head, then a name */
     return ch->named || (c->diacritics && ch->ntok >= 3);
 }
 

@@ -106,6 +106,11 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         (extract__tok_is(c, prev, "dang") || extract__tok_is(c, prev, "dien")) &&
         (extract__tok_is(c, k, "dien") || extract__tok_is(c, k, "ra")))
         return true;
+    if (!ambig && prev && extract__tok_is(c, prev, "tu") && extract__tok_is(c, k, "nay") &&
+        k->e - k->s < c->in->map[k->e] - c->in->map[k->s])
+        return true; /* "từ nãy": since a moment ago */
+    if (prev_core && prev && extract__tok_is(c, prev, "hom") && extract__tok_is(c, k, "bua"))
+        return true; /* "hôm bữa": the other day */
     /* "which" follows a time word: "tối qua", "tuần trước", "nào cũng", "5p nữa" */
     bool after_time =
         prev &&
@@ -138,7 +143,8 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
      * ("tối qua", "chiều hôm qua") */
     bool next_day =
         next &&
-        ((ex_which(next) && !extract__tok_is(c, next, "roi") && !extract__tok_is(c, next, "toi") &&
+        ((next->kind == EX_TOK_NUM && j + 2 < tk->n && extract__tok_is(c, &tk->t[j + 2], "tet")) ||
+         (ex_which(next) && !extract__tok_is(c, next, "roi") && !extract__tok_is(c, next, "toi") &&
           !extract__tok_is(c, next, "xong") && !extract__tok_is(c, next, "cung") &&
           !extract__tok_is(c, next, "sau")) ||
          ex_w(next, EX_T_DOW | EX_T_DAYPART) || next->kind == EX_TOK_DATE ||
@@ -172,8 +178,11 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
             return false; /* "từ sáng tới giờ": until now is no time of its own */
         if (extract__tok_is(c, k, "bay")) /* "bây giờ" */
             return next && extract__tok_is(c, next, "gio");
-        if (ambig) /* "tuan truoc", but "thang" is also thằng, "ban" bạn */
-            return (next && (ex_which_sure(c, next) || ex_w(next, EX_T_DOW))) ||
+        if (k->cap && prev && prev->kind == EX_TOK_NUM && j > 1 && tk->t[j - 2].kind == EX_TOK_WORD)
+            return false; /* "đường 3 Tháng 2": a street's name */
+        if (ambig)        /* "tuan truoc", but "thang" is also thằng, "ban" bạn */
+            return (next && (ex_which_sure(c, next) || ex_w(next, EX_T_DOW) ||
+                             (extract__tok_is(c, k, "hom") && extract__tok_is(c, next, "bua")))) ||
                    (next && next->kind == EX_TOK_NUM && j + 2 < tk->n &&
                     ex_day_month(c, tk, j + 1, false)) ||
                    (prev_core && prev &&
@@ -223,8 +232,10 @@ static bool ex_time_core(const struct ex_ctx *c, const struct ex_tokens *tk, siz
         return ex_clock_ok(c, k);
     case EX_TOK_MINUTES: /* "5p nữa", "mới 5p" */
         return prev_lead || prev_core || (next && ex_which(next));
-    case EX_TOK_DATE:
-        return ex_date_ok(c, k) && (prev_core || prev_lead || (prev && ex_w(prev, EX_T_UNIT)));
+    case EX_TOK_DATE: /* "tối 20/4", "từ 1/7", "12-3 vừa rồi" */
+        return ex_date_ok(c, k) &&
+               (prev_core || prev_lead || (prev && ex_w(prev, EX_T_UNIT)) ||
+                (next && (ex_which_sure(c, next) || extract__tok_is(c, next, "vua"))));
     case EX_TOK_NUM: /* "3 ngày nay", "1-2 phút trước", "thứ 7"; "2 tuần" is a length */
         if (prev && ex_w(prev, EX_T_DOW))
             return true;
@@ -276,6 +287,10 @@ static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size
             extract__tok_is(c, k, "tet") || extract__tok_is(c, k, "hqua") ||
             extract__tok_is(c, k, "hnay") ||
             (k->kind == EX_TOK_NUM && ex_day_month(c, tk, j, j > s)) ||
+            (prev && extract__tok_is(c, prev, "hom") && extract__tok_is(c, k, "bua")) ||
+            (prev && extract__tok_is(c, prev, "tu") && extract__tok_is(c, k, "nay") &&
+             ex_w(k, EX_T_REL) && !(k->roles & EX_W_AMBIG) && j == s + 1 &&
+             k->e - k->s < c->in->map[k->e] - c->in->map[k->s]) ||
             (extract__tok_is(c, k, "gio") && prev && extract__tok_is(c, prev, "bay")))
             score += 2;
         else if (ex_w(k, EX_T_CORE | EX_T_DAYPART) && !weak) /* "mai", "từ chiều" */

@@ -240,7 +240,9 @@ static const struct {
     {"bên", EX_W_CONN | EX_W_PREFIX},
     {"tê", EX_W_CONN},
     {"kia", EX_W_CONN},
-    {"phía", EX_W_CONN},
+    {"phía", EX_W_CONN}, /* "chạy về phía hồ": a direction, no place */
+    {"hông", EX_W_CONN},
+    {"vào", EX_W_CONN},
     {"hướng", EX_W_CONN},
     {"về", EX_W_CONN | EX_W_PREP},
     {"đoạn", EX_W_CONN},

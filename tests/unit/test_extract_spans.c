@@ -203,6 +203,9 @@ static void test_locating_words_and_more_heads(void)
         {"co nguoi la dung o cong so 3 KCN Hoa Cam", "cong so 3 KCN Hoa Cam"},
         {"o gan cho Tan Dinh co tiem cam do moi mo", "gan cho Tan Dinh"},
         {"ket xe o cau Sai Gon tu sang", "cau Sai Gon"},
+        {"Bên hông chợ Hàn có người bán hàng giả", "Bên hông chợ Hàn"},
+        {"Cho dem Ben Tre co sap ban hang gia", "Cho dem Ben Tre"},
+        {"có người lạ đứng ở đường vào bản Nà Tăm", "đường vào bản Nà Tăm"},
     };
     check_places(cases, sizeof cases / sizeof cases[0]);
     run("Tran Viet Nam - Lao toi nay may gio");
@@ -219,12 +222,18 @@ static void test_when_dates_and_numbered_days(void)
         {"sáng nay lúc 9h kém 10 có người giật túi", "sáng nay lúc 9h kém 10"},
         {"mấy đêm nay tầm 1-2h khuya có tiếng la hét", "mấy đêm nay tầm 1-2h khuya"},
         {"e bj lừa 20 củ mấy tháng trc", "mấy tháng trc"},
+        {"15-8 vừa rồi tôi bị mất xe", "15-8 vừa rồi"},
+        {"chieu 26 Tet o cho co trom", "chieu 26 Tet"},
+        {"clip danh nhau o cong vien hom bua la o dau", "hom bua"},
+        {"có khói đen bốc lên ở bãi rác từ nãy", "từ nãy"},
     };
     check_whens(cases, sizeof cases / sizeof cases[0]);
     run("Quán lẩu Cá Đêm đầu ngõ có đánh nhau"); /* a name, not the night */
     CHECK_STR(r.when, "");
     run("co nhom chay bo buoi sang nao khong a");
     CHECK_STR(r.when, "");
+    run("ghé shop ở số 5 đường 30 Tháng 4 nha");
+    CHECK_STR(r.when, ""); /* a street named after a date */
     run("tuyển 5-10 người làm ca");
     CHECK_STR(r.when, "");
 }
