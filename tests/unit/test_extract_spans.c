@@ -156,6 +156,8 @@ static void test_money_at_stake_is_the_largest_stake(void)
         {"xăng tăng 600 đồng/lít", 600},
         /* a figure of thousandths after a big unit */
         {"bán miếng đất giá 2 tỷ 350 thương lượng", 2350000000},
+        /* a figure before "lượt" counts turns, it is no tenth of the amount */
+        {"gửi xe ở đây 30k 1 lượt", 30000},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run(cases[i].text);
