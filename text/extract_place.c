@@ -93,6 +93,9 @@ static int ex_head_at(const struct ex_ctx *c, const struct ex_tokens *tk, size_t
         for (int w = 0; w < EX_PLACE_MAX_SECOND && ex_compounds[i].second[w] && next; w++)
             if (extract__tok_is(c, next, ex_compounds[i].second[w]))
                 return 2;
+        /* "chợ Bến Thành cửa Nam": a gate by its name */
+        if (next && ex_name(next) && !(k->roles & EX_W_AMBIG) && ex_tok_word(c, k, "cua", "cửa"))
+            return 1;
         /* "Ngã 6 Gò Vấp": a crossing by its number of roads */
         if (next && next->kind == EX_TOK_NUM && extract__tok_is(c, k, "nga"))
             return 2;
@@ -163,6 +166,10 @@ static bool ex_place_start(const struct ex_ctx *c, const struct ex_tokens *tk, s
         return ex_after_prep(tk, i);
     if (ex_head_at(c, tk, i)) /* "công an xã X" is an office, not a place */
         return !((k->roles & EX_W_ADMIN) && prev && (prev->roles & EX_W_ORG));
+    /* "tuần trước trên quốc lộ": after a unit of time, trước/sau are time */
+    if (ex_word(k) && (k->roles & EX_W_PREFIX) && prev && ex_word(prev) &&
+        (prev->roles & (EX_T_UNIT | EX_T_DAYPART | EX_T_REL)))
+        return false;
     if (ex_word(k) && (k->roles & EX_W_PREFIX) && next && ex_head_at(c, tk, i + 1))
         return true;
     /* "bên hông chợ Đầm", "phía sau trường": two locating words before the head */
@@ -232,6 +239,7 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
     struct ex_chain ch = {i, i, 0, false};
     size_t pend = 0, before_head_end = i, before_head_ntok = 0, trade = 0, shop_end = 0;
     bool after_head = false, last_head = false, pend_kin = false, shop = false;
+    bool pend_online = false; /* "trên" is pending: only a head may follow ("trên đường …") */
     for (size_t j = i; j < tk->n && j - i < EX_PLACE_MAX_TOK; j++) {
         const struct ex_tok *k = &tk->t[j], *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
         bool named = false;
@@ -256,6 +264,8 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
             trade = 0;
             shop_end = j + width;
         } else if (ex_name(k)) {
+            if (pend && pend_online)
+                break; /* "shop em trên Shopee": online, no place */
             named = true;
             shop = false;
             /* "trường Tiểu học"; typed without diacritics "Trai" (Trãi) is no "trại" */
@@ -278,6 +288,7 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
                      ex_head_at(c, tk, j + 1))) {
             pend++;
             pend_kin |= (k->roles & EX_W_KIN) != 0; /* "shop mình ở 41 …" */
+            pend_online |= extract__tok_is(c, k, "tren");
             after_head = false;
             continue;
         } else if (ex_word(k) && !k->cap && shop && j == shop_end + trade &&
@@ -291,7 +302,9 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         /* a capitalised head inside a chain is part of a name: "Lạch Huyện", "Mỹ Đình" */
         if (head && j > i && k->cap) {
             named = true;
-            after_head = false; /* "cầu Chương Dương từ …": no words of a head after a name */
+            /* typed without diacritics "cau Chuong Duong tu …": "Duong" is a name, "tu" no word
+             * of it; "hồ bơi Nhà thiếu nhi" keeps its head's words */
+            after_head = !(k->roles & EX_W_AMBIG);
         }
         /* without diacritics a head at the end may be another word: "… Binh Duong thi" */
         /* nor is a bare head after a comma or a joining word: "ở Phan Thiết, nhà bị trộm" */
@@ -305,6 +318,7 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         j += width - 1;
         pend = 0;
         pend_kin = false;
+        pend_online = false;
     }
     if (last_head)
         ch.end = before_head_end, ch.ntok = before_head_ntok;

@@ -207,9 +207,13 @@ static void test_locating_words_and_more_heads(void)
         {"ket xe o cau Sai Gon tu sang", "cau Sai Gon"},
         {"Bên hông chợ Hàn có người bán hàng giả", "Bên hông chợ Hàn"},
         {"Cho dem Ben Tre co sap ban hang gia", "Cho dem Ben Tre"},
+        {"móc túi ở chợ Đông Ba cửa Bắc", "chợ Đông Ba cửa Bắc"},
+        {"Tuan truoc tren Quoc lo 14 co tai nan", "Quoc lo 14"},
         {"có người lạ đứng ở đường vào bản Nà Tăm", "đường vào bản Nà Tăm"},
     };
     check_places(cases, sizeof cases / sizeof cases[0]);
+    run("shop mình trên Lazada bán đồ giả");
+    CHECK_STR(r.place, ""); /* online, no place */
     run("Tran Viet Nam - Lao toi nay may gio");
     CHECK_STR(r.place, ""); /* plain "Tran" is trận, not a place */
 }
