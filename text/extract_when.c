@@ -99,6 +99,14 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         return false; /* most words: no lookups */
     if (ex_w(k, EX_T_CORE))
         return !(k->cap && extract__tok_is(c, k, "mai")); /* Mai is a name */
+    /* "chợ Hôm": a capitalised word after a place's head is its name */
+    if (k->cap && prev && prev->kind == EX_TOK_WORD && !prev->cap && (prev->roles & EX_W_HEAD) &&
+        !(prev->roles & EX_T_ANY))
+        return false;
+    /* "ban" is a time only in "ban đêm", "ban ngày" ("ban cung phong" is bạn cùng phòng) */
+    if (extract__tok_is(c, k, "ban") &&
+        !(next && (ex_w(next, EX_T_DAYPART) || extract__tok_is(c, next, "ngay"))))
+        return false;
     if (extract__tok_is(c, k, "dang") && j + 2 < tk->n && extract__tok_is(c, next, "dien") &&
         extract__tok_is(c, &tk->t[j + 2], "ra"))
         return true; /* "đang diễn ra" */

@@ -239,7 +239,11 @@ static void test_when_dates_and_numbered_days(void)
     run("co nhom chay bo buoi sang nao khong a");
     CHECK_STR(r.when, "");
     run("ghé shop ở số 5 đường 30 Tháng 4 nha");
-    CHECK_STR(r.when, ""); /* a street named after a date */
+    CHECK_STR(r.when, "");                    /* a street named after a date */
+    run("kẹt xe ở phố Hôm rồi mọi người ơi"); /* "Hôm" names the street */
+    CHECK_STR(r.when, "");
+    run("ban cung phong em bi danh"); /* bạn cùng phòng */
+    CHECK_STR(r.when, "");
     run("tuyển 5-10 người làm ca");
     CHECK_STR(r.when, "");
 }
