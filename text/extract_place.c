@@ -4,7 +4,8 @@
  * gần tiệm sửa xe Hai Tèo", "ở Sa Pa" (without the "ở").
  *
  * A place is read over the tokens of text/extract_words.c as a chain: it starts at a noun that
- * names a place (a head: hẻm, chợ, quán, trường …; or đầu/cuối/gần right before one; or a
+ * names a place (a head: hẻm, chợ, quán, trường …; or a locating word right before one — đầu,
+ * cuối, gần, trước, sau, bên, gầm, or two of them: "bên hông chợ Đầm"; or a
  * capitalised name right after ở/tại/về; or a house number before a street), and goes on over
  * names, house numbers and codes, the words that may follow a head ("bãi đất trống"), further
  * heads, and — tentatively — the words that join two parts (ở, cạnh, sau, đoạn qua, a comma,

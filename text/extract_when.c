@@ -4,7 +4,8 @@
  * "đang diễn ra", "thứ 6 vừa rồi", "mới 1-2 phút".
  *
  * Over the tokens of text/extract_words.c a time is a run of time words: clock times ("22h15",
- * "6h45", "22:30"); dates after a time word or "từ"/"ngày" ("tối 20/4", "từ 1/7"); parts of the
+ * "6h45", "22:30", "10h kém 15"); dates after a time word or "từ"/"ngày" ("tối 20/4", "từ 1/7",
+ * "ngày 20-11", "ngày 5 tháng 4", "25 Tết") or before "vừa rồi"; parts of the
  * day (sáng, tối, đêm) where a time word is next to them or they open a clause — "ngược chiều"
  * and "trời tối" are no times, and without diacritics "toi" is "tối" only beside another time
  * word ("toi qua", "7h toi"); units (hôm, tuần, ngày, lúc, bữa) with a word saying which one
