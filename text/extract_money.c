@@ -17,7 +17,7 @@
  * counts as tenths unless the next word counts something. */
 #define EX_NOT_COUNTER                                                                             \
     "(?!(?i:nguoi|ng|nam|thang|ngay|lan|cai|chiec|con|tuoi|gio|h|phut|km|m|kg|ky|ki|lang|lit|dua"  \
-    "|toi|dem|buoi|ve|lo|hop|bo|bao|tang|phong|xe|nha|ho|suat|cay|chi|luong|thang|tuan)\\b)"
+    "|toi|dem|buoi|ve|lo|hop|bo|bao|tang|phong|xe|nha|ho|suat|cay|chi|luong|thang|tuan|luot)\\b)"
 /* A figure, "trăm"/"chục" (hundred, ten: "2 trăm nghìn", "15 chục triệu"), a unit, then tenths
  * of the unit ("2tr5", "1 tỷ 2") or "rưỡi" (and a half). The groups are EX_G_*. */
 #define EX_MONEY_RE                                                                                \

@@ -4,7 +4,8 @@
  * gần tiệm sửa xe Hai Tèo", "ở Sa Pa" (without the "ở").
  *
  * A place is read over the tokens of text/extract_words.c as a chain: it starts at a noun that
- * names a place (a head: hẻm, chợ, quán, trường …; or đầu/cuối/gần right before one; or a
+ * names a place (a head: hẻm, chợ, quán, trường …; or a locating word right before one — đầu,
+ * cuối, gần, trước, sau, bên, gầm, or two of them: "bên hông chợ Đầm"; or a
  * capitalised name right after ở/tại/về; or a house number before a street), and goes on over
  * names, house numbers and codes, the words that may follow a head ("bãi đất trống"), further
  * heads, and — tentatively — the words that join two parts (ở, cạnh, sau, đoạn qua, a comma,
@@ -22,9 +23,10 @@
 #include <string.h>
 
 enum {
-    EX_PLACE_MAX_TOK = 24, /* tokens in one place */
-    EX_PLACE_MAX_PEND = 4, /* joining words in a row before a name or a head */
-    EX_PLACE_MAX_TRADE = 2 /* words of a trade after a place of business: "quán bún chả" */
+    EX_PLACE_MAX_TOK = 24,  /* tokens in one place */
+    EX_PLACE_MAX_PEND = 4,  /* joining words in a row before a name or a head */
+    EX_PLACE_MAX_TRADE = 2, /* words of a trade after a place of business: "quán bún chả" */
+    EX_PLACE_MAX_SECOND = 5 /* second words of a two-word head */
 };
 
 static bool ex_word(const struct ex_tok *k)
@@ -35,9 +37,11 @@ static bool ex_word(const struct ex_tok *k)
 /* Heads that name a place only with the word after them ("công ty", "siêu thị", "ngã tư"):
  * alone they are other words ("công", "ngã", "trung"). */
 static const struct {
-    const char *plain, *word, *second[4];
+    const char *plain, *word, *second[EX_PLACE_MAX_SECOND];
 } ex_compounds[] = {
-    {"cong", "công", {"ty", "vien", "trinh", "nghiep"}},
+    {"cong", "công", {"ty", "vien", "trinh", "truong", "nghiep"}},
+    {"khach", "khách", {"san", NULL}},
+    {"ky", "ký", {"tuc", NULL}},
     {"trung", "trung", {"tam", NULL}},
     {"thi", "thị", {"tran", "xa", NULL}},
     {"sieu", "siêu", {"thi", NULL}},
@@ -58,6 +62,8 @@ static const struct {
     {"thanh", "thành", {"pho", NULL}},
     {"thang", "thang", {"may", NULL}},
 };
+
+static bool ex_name(const struct ex_tok *k);
 
 /* True when token k is the word w (lower case, with its diacritics); a token typed without
  * diacritics matches on its plain form p. */
@@ -85,9 +91,19 @@ static int ex_head_at(const struct ex_ctx *c, const struct ex_tokens *tk, size_t
          i++) {
         if (!ex_tok_word(c, k, ex_compounds[i].plain, ex_compounds[i].word))
             continue;
-        for (int w = 0; w < 4 && ex_compounds[i].second[w] && next; w++)
+        for (int w = 0; w < EX_PLACE_MAX_SECOND && ex_compounds[i].second[w] && next; w++)
             if (extract__tok_is(c, next, ex_compounds[i].second[w]))
                 return 2;
+        /* "chợ Bến Thành cửa Nam": a gate by its name */
+        if (next && ex_name(next) && !(k->roles & EX_W_AMBIG) && ex_tok_word(c, k, "cua", "cửa"))
+            return 1;
+        /* "Ngã 6 Gò Vấp": a crossing by its number of roads */
+        if (next && next->kind == EX_TOK_NUM && extract__tok_is(c, k, "nga"))
+            return 2;
+        /* typed without diacritics "cong" is also cổng, the gate: "cong so 2", "cong lang" */
+        if (next && (k->roles & EX_W_AMBIG) && extract__tok_is(c, k, "cong") &&
+            (ex_name(next) || ((next->roles & EX_W_HEAD) && ex_word(next))))
+            return 1;
         return 0;
     }
     if (k->roles & EX_W_NUMBERED) { /* "số 9", "phòng số 5", "phòng khám"; not "số anh Long" */
@@ -120,8 +136,9 @@ static bool ex_ref(const struct ex_tok *k)
 /* A figure followed by what it counts ("3 ngày", "800 đồng", "2 người") names no place. */
 static bool ex_counts(const struct ex_tokens *tk, size_t j)
 {
+    /* "đường 3 Tháng 2": a capitalised month is a street's name */
     return j + 1 < tk->n && ex_word(&tk->t[j + 1]) && (tk->t[j + 1].roles & EX_W_UNIT) &&
-           !(tk->t[j + 1].roles & EX_W_HEAD);
+           !(tk->t[j + 1].roles & EX_W_HEAD) && !tk->t[j + 1].cap;
 }
 
 /* "công an", "UBND", "ủy ban": the start of an office's name. */
@@ -150,7 +167,16 @@ static bool ex_place_start(const struct ex_ctx *c, const struct ex_tokens *tk, s
         return ex_after_prep(tk, i);
     if (ex_head_at(c, tk, i)) /* "công an xã X" is an office, not a place */
         return !((k->roles & EX_W_ADMIN) && prev && (prev->roles & EX_W_ORG));
+    /* "tuần trước trên quốc lộ": after a unit of time, trước/sau are time */
+    if (ex_word(k) && (k->roles & EX_W_PREFIX) && prev && ex_word(prev) &&
+        (prev->roles & (EX_T_UNIT | EX_T_DAYPART | EX_T_REL)))
+        return false;
     if (ex_word(k) && (k->roles & EX_W_PREFIX) && next && ex_head_at(c, tk, i + 1))
+        return true;
+    /* "bên hông chợ Đầm", "phía sau trường": two locating words before the head */
+    if (ex_word(k) && (k->roles & EX_W_PREFIX) && next && ex_word(next) &&
+        (next->roles & EX_W_CONN) && !(next->roles & EX_W_PREP) && i + 2 < tk->n &&
+        ex_head_at(c, tk, i + 2) && (!prev || prev->kind == EX_TOK_PUNCT || ex_word(prev)))
         return true;
     if (ex_name(k) && !(k->roles & (EX_W_KIN | EX_W_CONN)))
         return ex_after_prep(tk, i);
@@ -173,7 +199,10 @@ static void ex_place_trim_home(const struct ex_ctx *c, const struct ex_tokens *t
 {
     static const char *const self[] = {"toi", "em", "minh", "tui", "con", "chau", "tao", "t", NULL};
     for (size_t j = ch->end; j-- > ch->start;) {
-        if (!extract__tok_is(c, &tk->t[j], "nha"))
+        /* "nhà em ở", "cửa hàng em ở" */
+        if (!extract__tok_is(c, &tk->t[j], "nha") &&
+            !(j > ch->start && extract__tok_is(c, &tk->t[j], "hang") &&
+              extract__tok_is(c, &tk->t[j - 1], "cua")))
             continue;
         size_t k = j + 1;
         for (int i = 0; self[i] && k < ch->end; i++)
@@ -211,6 +240,7 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
     struct ex_chain ch = {i, i, 0, false};
     size_t pend = 0, before_head_end = i, before_head_ntok = 0, trade = 0, shop_end = 0;
     bool after_head = false, last_head = false, pend_kin = false, shop = false;
+    bool pend_online = false; /* "trên" is pending: only a head may follow ("trên đường …") */
     for (size_t j = i; j < tk->n && j - i < EX_PLACE_MAX_TOK; j++) {
         const struct ex_tok *k = &tk->t[j], *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
         bool named = false;
@@ -235,6 +265,8 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
             trade = 0;
             shop_end = j + width;
         } else if (ex_name(k)) {
+            if (pend && pend_online)
+                break; /* "shop em trên Shopee": online, no place */
             named = true;
             shop = false;
             /* "trường Tiểu học"; typed without diacritics "Trai" (Trãi) is no "trại" */
@@ -252,9 +284,12 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         } else if (ex_word(k) && j == i && (k->roles & EX_W_PREFIX)) {
             after_head = false;
         } else if (ex_word(k) && (k->roles & (EX_W_CONN | EX_W_KIN | EX_W_PREP)) &&
-                   pend < EX_PLACE_MAX_PEND && ch.ntok > 0) {
+                   pend < EX_PLACE_MAX_PEND && ch.ntok > 0 &&
+                   !((k->roles & EX_W_AMBIG) && (k->roles & EX_W_KIN) && next &&
+                     ex_head_at(c, tk, j + 1))) {
             pend++;
             pend_kin |= (k->roles & EX_W_KIN) != 0; /* "shop mình ở 41 …" */
+            pend_online |= extract__tok_is(c, k, "tren");
             after_head = false;
             continue;
         } else if (ex_word(k) && !k->cap && shop && j == shop_end + trade &&
@@ -266,8 +301,12 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
             break;
         }
         /* a capitalised head inside a chain is part of a name: "Lạch Huyện", "Mỹ Đình" */
-        if (head && j > i && k->cap)
+        if (head && j > i && k->cap) {
             named = true;
+            /* typed without diacritics "cau Chuong Duong tu …": "Duong" is a name, "tu" no word
+             * of it; "hồ bơi Nhà thiếu nhi" keeps its head's words */
+            after_head = !(k->roles & EX_W_AMBIG);
+        }
         /* without diacritics a head at the end may be another word: "… Binh Duong thi" */
         /* nor is a bare head after a comma or a joining word: "ở Phan Thiết, nhà bị trộm" */
         bool is_head = head && j > i && !k->cap && ((k->roles & EX_W_AMBIG) || pend > 0);
@@ -280,6 +319,7 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         j += width - 1;
         pend = 0;
         pend_kin = false;
+        pend_online = false;
     }
     if (last_head)
         ch.end = before_head_end, ch.ntok = before_head_ntok;
@@ -290,7 +330,8 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
 /* Words that, typed without diacritics, are far more often another word than a place. */
 static bool ex_plain_homograph(const struct ex_ctx *c, const struct ex_tok *k)
 {
-    static const char *const words[] = {"cho", "ban", "so", "ho", "doi", "to", "xa", "thi", NULL};
+    static const char *const words[] = {"cho", "ban", "so",  "ho",   "doi",
+                                        "to",  "xa",  "thi", "buon", NULL};
     for (int i = 0; words[i]; i++)
         if (extract__tok_is(c, k, words[i]))
             return true;
@@ -314,8 +355,10 @@ static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk,
     /* typed without diacritics, "cho", "ban", "so", "ho" are mostly cho, bạn, số/sợ, họ: as
      * chợ, bản … they need a name or a number right after ("cho Ben Thanh") */
     if ((first->roles & EX_W_AMBIG) && ch->start + 1 < tk->n && ex_plain_homograph(c, first) &&
-        !ex_name(&tk->t[ch->start + 1]) && !ex_ref(&tk->t[ch->start + 1]))
-        return false;
+        !ex_name(&tk->t[ch->start + 1]) && !ex_ref(&tk->t[ch->start + 1]) &&
+        !(ch->start + 2 < tk->n && ex_word(&tk->t[ch->start + 1]) &&
+          (tk->t[ch->start + 1].roles & EX_W_MOD) && ex_name(&tk->t[ch->start + 2])))
+        return false; /* but "cho dem Phu Quoc": a word of the head, then a name */
     return ch->named || (c->diacritics && ch->ntok >= 3);
 }
 

@@ -4,7 +4,8 @@
  * "đang diễn ra", "thứ 6 vừa rồi", "mới 1-2 phút".
  *
  * Over the tokens of text/extract_words.c a time is a run of time words: clock times ("22h15",
- * "6h45", "22:30"); dates after a time word or "từ"/"ngày" ("tối 20/4", "từ 1/7"); parts of the
+ * "6h45", "22:30", "10h kém 15"); dates after a time word or "từ"/"ngày" ("tối 20/4", "từ 1/7",
+ * "ngày 20-11", "ngày 5 tháng 4", "25 Tết") or before "vừa rồi"; parts of the
  * day (sáng, tối, đêm) where a time word is next to them or they open a clause — "ngược chiều"
  * and "trời tối" are no times, and without diacritics "toi" is "tối" only beside another time
  * word ("toi qua", "7h toi"); units (hôm, tuần, ngày, lúc, bữa) with a word saying which one
@@ -41,7 +42,7 @@ static bool ex_date_ok(const struct ex_ctx *c, const struct ex_tok *k)
     const char *t = c->in->strip + k->s;
     int d = atoi(t), m = 0;
     for (const char *p = t; p < c->in->strip + k->e; p++)
-        if (*p == '/') {
+        if (*p == '/' || *p == '-') {
             m = atoi(p + 1);
             break;
         }
@@ -59,7 +60,7 @@ static bool ex_which(const struct ex_tok *k)
 static bool ex_which_sure(const struct ex_ctx *c, const struct ex_tok *k)
 {
     static const char *const sure[] = {"nay", "qua",  "truoc", "roi", "nua", "xong",
-                                       "nao", "cung", "wa",    "qa",  NULL};
+                                       "nao", "cung", "wa",    "qa",  "trc", NULL};
     if (!ex_which(k))
         return false;
     if (!(k->roles & EX_W_AMBIG))
@@ -69,6 +70,9 @@ static bool ex_which_sure(const struct ex_ctx *c, const struct ex_tok *k)
             return true;
     return false;
 }
+
+static bool ex_day_month(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j,
+                         bool prev_core);
 
 /* "10 giờ", "14 giờ": a figure of hours and the word for it is a clock time. */
 static bool ex_num_clock(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
@@ -96,6 +100,14 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         return false; /* most words: no lookups */
     if (ex_w(k, EX_T_CORE))
         return !(k->cap && extract__tok_is(c, k, "mai")); /* Mai is a name */
+    /* "chợ Hôm": a capitalised word after a place's head is its name */
+    if (k->cap && prev && prev->kind == EX_TOK_WORD && !prev->cap && (prev->roles & EX_W_HEAD) &&
+        !(prev->roles & EX_T_ANY))
+        return false;
+    /* "ban" is a time only in "ban đêm", "ban ngày" ("ban cung phong" is bạn cùng phòng) */
+    if (extract__tok_is(c, k, "ban") &&
+        !(next && (ex_w(next, EX_T_DAYPART) || extract__tok_is(c, next, "ngay"))))
+        return false;
     if (extract__tok_is(c, k, "dang") && j + 2 < tk->n && extract__tok_is(c, next, "dien") &&
         extract__tok_is(c, &tk->t[j + 2], "ra"))
         return true; /* "đang diễn ra" */
@@ -103,6 +115,11 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         (extract__tok_is(c, prev, "dang") || extract__tok_is(c, prev, "dien")) &&
         (extract__tok_is(c, k, "dien") || extract__tok_is(c, k, "ra")))
         return true;
+    if (!ambig && prev && extract__tok_is(c, prev, "tu") && extract__tok_is(c, k, "nay") &&
+        k->e - k->s < c->in->map[k->e] - c->in->map[k->s])
+        return true; /* "từ nãy": since a moment ago */
+    if (prev_core && prev && extract__tok_is(c, prev, "hom") && extract__tok_is(c, k, "bua"))
+        return true; /* "hôm bữa": the other day */
     /* "which" follows a time word: "tối qua", "tuần trước", "nào cũng", "5p nữa" */
     bool after_time =
         prev &&
@@ -135,13 +152,19 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
      * ("tối qua", "chiều hôm qua") */
     bool next_day =
         next &&
-        ((ex_which(next) && !extract__tok_is(c, next, "roi") && !extract__tok_is(c, next, "toi") &&
+        ((next->kind == EX_TOK_NUM && j + 2 < tk->n && extract__tok_is(c, &tk->t[j + 2], "tet")) ||
+         (ex_which(next) && !extract__tok_is(c, next, "roi") && !extract__tok_is(c, next, "toi") &&
           !extract__tok_is(c, next, "xong") && !extract__tok_is(c, next, "cung") &&
           !extract__tok_is(c, next, "sau")) ||
          ex_w(next, EX_T_DOW | EX_T_DAYPART) || next->kind == EX_TOK_DATE ||
          next->kind == EX_TOK_CLOCK || (ex_w(next, EX_T_UNIT) && !(next->roles & EX_W_AMBIG)));
     bool prev_lead = prev && ex_w(prev, EX_T_LEAD | EX_T_JOIN);
     if (ex_w(k, EX_T_DAYPART)) {
+        if (k->cap && prev && prev->cap && prev->kind == EX_TOK_WORD)
+            return false; /* "quán Ốc Đêm": part of a name */
+        if (next && extract__tok_is(c, next, "nao") && j + 2 < tk->n &&
+            (extract__tok_is(c, &tk->t[j + 2], "khong") || extract__tok_is(c, &tk->t[j + 2], "ko")))
+            return false; /* "buổi sáng nào không": a question */
         if (next_day || (prev && (prev->kind == EX_TOK_CLOCK || ex_w(prev, EX_T_DOWNUM) ||
                                   (ex_w(prev, EX_T_UNIT) && !(prev->roles & EX_W_AMBIG)))))
             return true;
@@ -164,8 +187,13 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
             return false; /* "từ sáng tới giờ": until now is no time of its own */
         if (extract__tok_is(c, k, "bay")) /* "bây giờ" */
             return next && extract__tok_is(c, next, "gio");
-        if (ambig) /* "tuan truoc", but "thang" is also thằng, "ban" bạn */
-            return (next && (ex_which_sure(c, next) || ex_w(next, EX_T_DOW))) ||
+        if (k->cap && prev && prev->kind == EX_TOK_NUM && j > 1 && tk->t[j - 2].kind == EX_TOK_WORD)
+            return false; /* "đường 3 Tháng 2": a street's name */
+        if (ambig)        /* "tuan truoc", but "thang" is also thằng, "ban" bạn */
+            return (next && (ex_which_sure(c, next) || ex_w(next, EX_T_DOW) ||
+                             (extract__tok_is(c, k, "hom") && extract__tok_is(c, next, "bua")))) ||
+                   (next && next->kind == EX_TOK_NUM && j + 2 < tk->n &&
+                    ex_day_month(c, tk, j + 1, false)) ||
                    (prev_core && prev &&
                     (prev->kind != EX_TOK_WORD || extract__tok_is(c, prev, "cuoi") ||
                      extract__tok_is(c, prev, "dau"))) ||
@@ -182,6 +210,24 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
     return false;
 }
 
+/* "ngày 5 tháng 4", "hôm 20 tháng 10", "tháng 12 này": a day or a month by its number. */
+static bool ex_day_month(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j,
+                         bool prev_core)
+{
+    const struct ex_tok *prev = j > 0 ? &tk->t[j - 1] : NULL;
+    const struct ex_tok *next = j + 1 < tk->n ? &tk->t[j + 1] : NULL;
+    int n = atoi(c->in->strip + tk->t[j].s);
+    if (!prev || tk->t[j].e - tk->t[j].s > 2)
+        return false;
+    if ((extract__tok_is(c, prev, "ngay") || extract__tok_is(c, prev, "hom")) && n >= 1 &&
+        n <= 31 && next && extract__tok_is(c, next, "thang") && j + 2 < tk->n &&
+        tk->t[j + 2].kind == EX_TOK_NUM)
+        return true;
+    return prev_core && extract__tok_is(c, prev, "thang") && n >= 1 && n <= 12 &&
+           (j < 2 || tk->t[j - 2].kind != EX_TOK_NUM || j + 1 >= tk->n ||
+            tk->t[j + 1].kind != EX_TOK_WORD || !(tk->t[j + 1].roles & EX_W_UNIT));
+}
+
 /* Whether token j is part of a time, given whether the token before it was (prev_core). */
 static bool ex_time_core(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j,
                          bool prev_core)
@@ -195,10 +241,22 @@ static bool ex_time_core(const struct ex_ctx *c, const struct ex_tokens *tk, siz
         return ex_clock_ok(c, k);
     case EX_TOK_MINUTES: /* "5p nữa", "mới 5p" */
         return prev_lead || prev_core || (next && ex_which(next));
-    case EX_TOK_DATE:
-        return ex_date_ok(c, k) && (prev_core || prev_lead || (prev && ex_w(prev, EX_T_UNIT)));
+    case EX_TOK_DATE: /* "tối 20/4", "từ 1/7", "12-3 vừa rồi" */
+        return ex_date_ok(c, k) &&
+               (prev_core || prev_lead || (prev && ex_w(prev, EX_T_UNIT)) ||
+                (next && (ex_which_sure(c, next) || extract__tok_is(c, next, "vua"))));
     case EX_TOK_NUM: /* "3 ngày nay", "1-2 phút trước", "thứ 7"; "2 tuần" is a length */
         if (prev && ex_w(prev, EX_T_DOW))
+            return true;
+        if (ex_day_month(c, tk, j, prev_core))
+            return true;
+        if (next && extract__tok_is(c, next, "tet") && k->e - k->s <= 2)
+            return true; /* "tối 25 Tết", "30 Tết" */
+        /* "10h kém 15"; "1-2h khuya" */
+        if (j >= 2 && extract__tok_is(c, prev, "kem") && tk->t[j - 2].kind == EX_TOK_CLOCK)
+            return true;
+        if (next && next->kind == EX_TOK_PUNCT && next->punct == '-' && j + 2 < tk->n &&
+            tk->t[j + 2].kind == EX_TOK_CLOCK && k->e - k->s <= 2)
             return true;
         if (ex_num_clock(c, tk, j)) /* "10 giờ", "10 giờ 30" */
             return true;
@@ -237,6 +295,11 @@ static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size
             ex_num_clock(c, tk, j) || ex_w(k, EX_T_DOW) || extract__tok_is(c, k, "dien") ||
             extract__tok_is(c, k, "tet") || extract__tok_is(c, k, "hqua") ||
             extract__tok_is(c, k, "hnay") ||
+            (k->kind == EX_TOK_NUM && ex_day_month(c, tk, j, j > s)) ||
+            (prev && extract__tok_is(c, prev, "hom") && extract__tok_is(c, k, "bua")) ||
+            (prev && extract__tok_is(c, prev, "tu") && extract__tok_is(c, k, "nay") &&
+             ex_w(k, EX_T_REL) && !(k->roles & EX_W_AMBIG) && j == s + 1 &&
+             k->e - k->s < c->in->map[k->e] - c->in->map[k->s]) ||
             (extract__tok_is(c, k, "gio") && prev && extract__tok_is(c, prev, "bay")))
             score += 2;
         else if (ex_w(k, EX_T_CORE | EX_T_DAYPART) && !weak) /* "mai", "từ chiều" */
@@ -252,8 +315,9 @@ static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size
             score += 1;
             continue;
         }
-        if (j >= s + 2 && extract__tok_is(c, &tk->t[j - 2], "may"))
-            weak = true;
+        if (j >= s + 2 && extract__tok_is(c, &tk->t[j - 2], "may") &&
+            !extract__tok_is(c, k, "truoc") && !extract__tok_is(c, k, "trc"))
+            weak = true; /* "mấy tháng nay" is how long, "mấy tháng trước" when */
         /* "3 năm nay" is how long, not when */
         bool length = j >= s + 2 && tk->t[j - 2].kind == EX_TOK_NUM && extract__tok_is(c, k, "nay");
         score += weak ? 0 : length ? 1 : 2;

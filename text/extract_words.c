@@ -46,7 +46,7 @@ static const struct {
     {"tỉnh", EX_W_HEAD | EX_W_ADMIN},
     {"tp", EX_W_HEAD | EX_W_ADMIN},
     {"thị", EX_W_HEAD | EX_W_PAIR},
-    {"trấn", EX_W_HEAD},
+    {"trấn", EX_W_MOD}, /* only after "thị": alone, plain "tran" is trận */
     {"thị", EX_W_MOD},
     {"vực", EX_W_MOD},
     {"trường", EX_W_HEAD},
@@ -117,6 +117,15 @@ static const struct {
     {"cây", EX_W_HEAD | EX_W_PAIR},
     {"trụ", EX_W_HEAD | EX_W_PAIR},
     {"homestay", EX_W_HEAD},
+    {"khối", EX_W_HEAD | EX_W_NUMBERED},
+    {"cụm", EX_W_HEAD},
+    {"chuồng", EX_W_HEAD},
+    {"buôn", EX_W_HEAD},
+    {"khách", EX_W_HEAD | EX_W_PAIR},
+    {"ký", EX_W_HEAD | EX_W_PAIR},
+    {"túc", EX_W_MOD},
+    {"xá", EX_W_MOD},
+    {"chuyên", EX_W_MOD},
     {"hostel", EX_W_HEAD},
     {"bar", EX_W_HEAD},
     {"cafe", EX_W_HEAD | EX_W_MOD},
@@ -215,8 +224,11 @@ static const struct {
     {"thể", EX_W_MOD},
     {"atm", EX_W_MOD},
     {"can", EX_W_MOD},
-    {"sau", EX_W_CONN},
-    {"trước", EX_W_CONN},
+    {"sau", EX_W_CONN | EX_W_PREFIX},
+    {"trước", EX_W_CONN | EX_W_PREFIX},
+    {"trên", EX_W_CONN},
+    {"ngay", EX_W_CONN},
+    {"gầm", EX_W_CONN | EX_W_PREFIX},
     {"cạnh", EX_W_CONN},
     {"gần", EX_W_CONN | EX_W_PREFIX},
     {"cuối", EX_W_CONN | EX_W_PREFIX},
@@ -225,10 +237,12 @@ static const struct {
     {"ngoài", EX_W_CONN},
     {"dưới", EX_W_CONN},
     {"giữa", EX_W_CONN},
-    {"bên", EX_W_CONN},
+    {"bên", EX_W_CONN | EX_W_PREFIX},
     {"tê", EX_W_CONN},
     {"kia", EX_W_CONN},
-    {"phía", EX_W_CONN},
+    {"phía", EX_W_CONN}, /* "chạy về phía hồ": a direction, no place */
+    {"hông", EX_W_CONN},
+    {"vào", EX_W_CONN},
     {"hướng", EX_W_CONN},
     {"về", EX_W_CONN | EX_W_PREP},
     {"đoạn", EX_W_CONN},
@@ -256,6 +270,8 @@ static const struct {
     {"mẹ", EX_W_KIN},
     {"đẻ", EX_W_KIN},
     {"gái", EX_W_KIN},
+    {"giáo", EX_W_KIN},
+    {"thầy", EX_W_KIN},
     {"an", EX_W_ORG},
     /* after a figure: the figure counts something, it names no place ("3 ngày nay", "800 đồng") */
     {"ngày", EX_W_UNIT | EX_T_UNIT},
@@ -362,6 +378,8 @@ static const struct {
     {"cn", EX_T_CORE},
     {"wa", EX_T_REL},
     {"qa", EX_T_REL},
+    {"trc", EX_T_REL},
+    {"kém", EX_T_JOIN},
     {"hum", EX_T_UNIT},
     {"đang", EX_T_SPECIAL},
     {"diễn", EX_T_SPECIAL},
@@ -498,7 +516,7 @@ static enum ex_tok_kind ex_classify(const char *t, size_t n)
     for (size_t i = 0; i < n; i++) {
         letters |= ex_alpha(t[i]);
         digits |= ex_digit(t[i]);
-        slash |= t[i] == '/';
+        slash |= t[i] == '/' || t[i] == '-'; /* "20/11", "20-11" */
         colon |= t[i] == ':';
     }
     if (!digits)
@@ -525,6 +543,22 @@ static bool ex_abbrev(const char *t, size_t n)
         if (t[i] < 'A' || t[i] > 'Z')
             return false;
     return true;
+}
+
+/* "20-11", "12-3": a day and a month joined by a dash (1-2 digits each, day <= 31, month <= 12,
+ * nothing glued after); "1-2h", "5-10" of larger counts and phone groups stay apart. */
+static bool ex_day_dash(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na < 1 || na > 2 || !ex_digit(a[0]) || !ex_digit(a[na - 1]))
+        return false;
+    size_t k = 0;
+    while (k < nb && k < 3 && ex_digit(b[k]))
+        k++;
+    if (k < 1 || k > 2 ||
+        (k < nb && (ex_alpha(b[k]) || ex_digit(b[k]) || b[k] == '-' || b[k] == '.' || b[k] == '/')))
+        return false;
+    int d = atoi(a), m = atoi(b);
+    return d >= 1 && d <= 31 && m >= 1 && m <= 12 && (na == 2 || d > 0) && m > 0;
 }
 
 void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_tokens *tk)
@@ -556,6 +590,7 @@ void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_to
         while (e < len && (ex_alpha(t[e]) || ex_digit(t[e]) ||
                            ((t[e] == '/' || t[e] == ':') && e > i && ex_digit(t[e - 1]) &&
                             e + 1 < len && ex_digit(t[e + 1])) ||
+                           (t[e] == '-' && ex_day_dash(t + i, e - i, t + e + 1, len - e - 1)) ||
                            ((t[e] == '.' || t[e] == '-') && e > i && ex_alpha(t[e - 1]) &&
                             e + 1 < len && t[e + 1] >= 'a' && t[e + 1] <= 'z') ||
                            (t[e] == '.' && ex_abbrev(t + i, e - i) && e + 1 < len &&

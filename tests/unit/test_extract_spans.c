@@ -156,6 +156,8 @@ static void test_money_at_stake_is_the_largest_stake(void)
         {"xăng tăng 600 đồng/lít", 600},
         /* a figure of thousandths after a big unit */
         {"bán miếng đất giá 2 tỷ 350 thương lượng", 2350000000},
+        /* a figure before "lượt" counts turns, it is no tenth of the amount */
+        {"gửi xe ở đây 30k 1 lượt", 30000},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run(cases[i].text);
@@ -185,6 +187,67 @@ static void test_decomposed_input_gives_the_same_spans(void)
     CHECK_STR(r.place, "chợ Đông");
 }
 
+static void test_locating_words_and_more_heads(void)
+{
+    static const struct span_case cases[] = {
+        /* a locating word before the head stays: it says where exactly */
+        {"có ông lạ đứng trước cổng trường mầm non Hoa Mai từ sáng",
+         "trước cổng trường mầm non Hoa Mai"},
+        {"tụi nhỏ hút chích dưới gầm cầu Bình Lợi", "gầm cầu Bình Lợi"},
+        {"quán game Long Vũ trên đường Trường Chinh có đánh nhau",
+         "quán game Long Vũ trên đường Trường Chinh"},
+        {"mất xe ở khách sạn Sông Hàn phòng 305", "khách sạn Sông Hàn phòng 305"},
+        {"cháy kho ở cụm công nghiệp Hà Lầm", "cụm công nghiệp Hà Lầm"},
+        {"đánh nhau ở tổ 4 khối phố Đông Lãnh", "tổ 4 khối phố Đông Lãnh"},
+        {"sạp quần áo ở số 9 đường 3 Tháng 2 bị trộm", "số 9 đường 3 Tháng 2"},
+        {"tai nạn ở Ngã 5 Hòa Khánh", "Ngã 5 Hòa Khánh"},
+        /* typed without diacritics: "cong" before a head is the gate; "co" before one is "có" */
+        {"co nguoi la dung o cong so 3 KCN Hoa Cam", "cong so 3 KCN Hoa Cam"},
+        {"o gan cho Tan Dinh co tiem cam do moi mo", "gan cho Tan Dinh"},
+        {"ket xe o cau Sai Gon tu sang", "cau Sai Gon"},
+        {"Bên hông chợ Hàn có người bán hàng giả", "Bên hông chợ Hàn"},
+        {"Cho dem Ben Tre co sap ban hang gia", "Cho dem Ben Tre"},
+        {"móc túi ở chợ Đông Ba cửa Bắc", "chợ Đông Ba cửa Bắc"},
+        {"Tuan truoc tren Quoc lo 14 co tai nan", "Quoc lo 14"},
+        {"có người lạ đứng ở đường vào bản Nà Tăm", "đường vào bản Nà Tăm"},
+    };
+    check_places(cases, sizeof cases / sizeof cases[0]);
+    run("shop mình trên Lazada bán đồ giả");
+    CHECK_STR(r.place, ""); /* online, no place */
+    run("Tran Viet Nam - Lao toi nay may gio");
+    CHECK_STR(r.place, ""); /* plain "Tran" is trận, not a place */
+}
+
+static void test_when_dates_and_numbered_days(void)
+{
+    static const struct span_case cases[] = {
+        {"Khoảng 15h ngày 21-10 có xe tông người ở dốc Cun", "Khoảng 15h ngày 21-10"},
+        {"ngay 7 thang 9 em bi lua mat tien", "ngay 7 thang 9"},
+        {"Hôm 14 tháng 2 nhà tôi bị mất trộm", "Hôm 14 tháng 2"},
+        {"tối 27 Tết có đứa đốt pháo", "tối 27 Tết"},
+        {"sáng nay lúc 9h kém 10 có người giật túi", "sáng nay lúc 9h kém 10"},
+        {"mấy đêm nay tầm 1-2h khuya có tiếng la hét", "mấy đêm nay tầm 1-2h khuya"},
+        {"e bj lừa 20 củ mấy tháng trc", "mấy tháng trc"},
+        {"15-8 vừa rồi tôi bị mất xe", "15-8 vừa rồi"},
+        {"chieu 26 Tet o cho co trom", "chieu 26 Tet"},
+        {"clip danh nhau o cong vien hom bua la o dau", "hom bua"},
+        {"có khói đen bốc lên ở bãi rác từ nãy", "từ nãy"},
+    };
+    check_whens(cases, sizeof cases / sizeof cases[0]);
+    run("Quán lẩu Cá Đêm đầu ngõ có đánh nhau"); /* a name, not the night */
+    CHECK_STR(r.when, "");
+    run("co nhom chay bo buoi sang nao khong a");
+    CHECK_STR(r.when, "");
+    run("ghé shop ở số 5 đường 30 Tháng 4 nha");
+    CHECK_STR(r.when, "");                    /* a street named after a date */
+    run("kẹt xe ở phố Hôm rồi mọi người ơi"); /* "Hôm" names the street */
+    CHECK_STR(r.when, "");
+    run("ban cung phong em bi danh"); /* bạn cùng phòng */
+    CHECK_STR(r.when, "");
+    run("tuyển 5-10 người làm ca");
+    CHECK_STR(r.when, "");
+}
+
 static void test_done(void)
 {
     extract_free(ex);
@@ -195,4 +258,5 @@ TESTLIB_MAIN(T(test_place_is_the_whole_place_in_the_writers_words),
              T(test_place_without_diacritics_and_what_is_no_place), T(test_when_is_one_span),
              T(test_words_that_are_no_time), T(test_money_at_stake_is_the_largest_stake),
              T(test_plate_without_separators), T(test_decomposed_input_gives_the_same_spans),
+             T(test_locating_words_and_more_heads), T(test_when_dates_and_numbered_days),
              T(test_done))
