@@ -32,11 +32,14 @@
  *    "tip_model" logit reaches its threshold with some category evidence — or a danger to a
  *    person now: "acute" + "injury" − urgent_distance × the distance from now reaches
  *    urgent_danger while that distance stays below urgent_not_now (category: the best one, or
- *    "other" when none);
+ *    "other" when none); the "danger" signal (a person beside a danger to the body, matched by
+ *    structure) counts as acute only with no distance from now at all, and makes a tip only
+ *    beside a word that says now (ongoing, distress or an acute term);
  *  - the category is the best of the lexicon's score plus the "category_model" score, unless a
  *    "decision.prefer" row names a more specific one close enough behind it (domestic_violence
  *    over violence);
- *  - urgent (text/classify_urgency.c): a tip whose urgent signal + the category's urgent_bias +
+ *  - urgent (text/classify_urgency.c): a tip whose urgent signal + the category's urgent_bias
+ *    (a negative one only from decision.urgent_bias_confidence of category confidence) +
  *    shouting − urgent_distance × its distance from now (the "past", "remote", "future" and
  *    "habitual" signals) reaches urgent_threshold, or whose "urgent_model" logit reaches its
  *    threshold — and, when that distance reaches urgent_not_now, only if the "acute" signal

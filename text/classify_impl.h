@@ -69,8 +69,14 @@ enum {
     CL_FUTURE,
     CL_HABITUAL,
     CL_ACUTE,
+    /* A person beside a danger to the body ("ông cụ … trượt chân xuống sông", "bé … nằm im
+     * không cử động"), read by structure rather than by phrase: it counts as acute only when
+     * nothing in the message puts it elsewhere or earlier (text/classify_urgency.c). */
+    CL_DANGER,
     CL_NTARGETS
 };
+/* The last urgency signal read by name from the file ("past" … "danger"). */
+#define CL_URG_LAST CL_DANGER
 /* The category model ("category_model" in the file) adds to separate scores, CL_MODEL + c: they
  * help choose which category a tip is, never whether a message is a tip. */
 enum { CL_MODEL = CL_NTARGETS, CL_TIPMODEL = CL_MODEL + CLASSIFY_NCAT, CL_URGMODEL, CL_NACC };
@@ -161,6 +167,9 @@ struct cl_decision {
     /* a danger to a person now (acute + injury, less the distance from now) from urgent_danger
      * makes a message an urgent tip even when its category evidence is weak */
     double urgent_danger;
+    /* a category's negative urgent_bias counts only from this category confidence: a drowning
+     * half read as environment must not lose its urgency to the guess */
+    double urgent_bias_sure;
 };
 
 /*
@@ -219,7 +228,7 @@ size_t classify__slot_find(const struct cl_slot *slots, size_t mask, uint64_t ke
 
 /* ---- urgency (defined in classify_urgency.c) -------------------------------------------- */
 
-/* The name in the file of an urgency signal from CL_PAST to CL_ACUTE ("past" …), else NULL. */
+/* The name in the file of an urgency signal from CL_PAST to CL_URG_LAST ("past" …), else NULL. */
 const char *classify__signal_name(int target);
 /* The facts read of every message, tip or not: ongoing, injury, distress (their signals in acc
  * reach CL_FACT_MIN). */

@@ -44,7 +44,7 @@ static int cl_target_of(const char *name)
         return CL_INJURY;
     if (strcmp(name, "distress") == 0)
         return CL_DISTRESS;
-    for (int t = CL_PAST; t <= CL_ACUTE; t++)
+    for (int t = CL_PAST; t <= CL_URG_LAST; t++)
         if (strcmp(name, classify__signal_name(t)) == 0)
             return t;
     return classify_category_index(name);
@@ -296,7 +296,7 @@ static int cl_read_signals(struct classify *cl, json_t *sig, char *err, size_t e
         {"injury", "signals.injury", CL_INJURY}, {"distress", "signals.distress", CL_DISTRESS},
         {"past", "signals.past", CL_PAST},       {"remote", "signals.remote", CL_REMOTE},
         {"future", "signals.future", CL_FUTURE}, {"habitual", "signals.habitual", CL_HABITUAL},
-        {"acute", "signals.acute", CL_ACUTE},
+        {"acute", "signals.acute", CL_ACUTE},    {"danger", "signals.danger", CL_DANGER},
     };
     if (sig && !json_is_object(sig))
         return cl_err(err, errlen, CLASSIFY_ECONFIG, "signals: must be an object");
@@ -557,6 +557,7 @@ static const struct cl_param {
     {"urgent_not_now", 1e9, offsetof(struct cl_decision, urgent_not_now)},
     {"urgent_acute", 1.0, offsetof(struct cl_decision, urgent_acute)},
     {"urgent_danger", 1e9, offsetof(struct cl_decision, urgent_danger)},
+    {"urgent_bias_confidence", 0.0, offsetof(struct cl_decision, urgent_bias_sure)},
 };
 
 static int cl_read_decision(struct classify *cl, json_t *dec, char *err, size_t errlen)

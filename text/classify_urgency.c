@@ -39,8 +39,8 @@ static double cu_shouting(const struct classify *cl, const char *s, size_t len)
 
 const char *classify__signal_name(int target)
 {
-    static const char *const names[] = {"past", "remote", "future", "habitual", "acute"};
-    return target >= CL_PAST && target <= CL_ACUTE ? names[target - CL_PAST] : NULL;
+    static const char *const names[] = {"past", "remote", "future", "habitual", "acute", "danger"};
+    return target >= CL_PAST && target <= CL_URG_LAST ? names[target - CL_PAST] : NULL;
 }
 
 void classify__facts(const double *acc, struct classify_result *out)
@@ -56,20 +56,39 @@ static double cu_not_now(const double *acc)
     return acc[CL_PAST] + acc[CL_REMOTE] + acc[CL_FUTURE] + acc[CL_HABITUAL];
 }
 
+/* The acute evidence: the terms that say "right now" whatever else the message says, and a
+ * person beside a danger to the body (signals.danger, matched by structure) only when no marker
+ * puts the message elsewhere or earlier: "ông cụ trượt chân xuống sông, đang chới với" is acute,
+ * "chiều qua mẹ em bị giật túi, ngã xuống đường" is a story. The structural match is broad on
+ * purpose (wordings the lexicon never saw), so it must not outweigh even one marker of distance. */
+static double cu_acute(const double *acc)
+{
+    return acc[CL_ACUTE] + (cu_not_now(acc) > 0 ? 0 : acc[CL_DANGER]);
+}
+
+/* What says, in so many words, that the message is about now: "đang", "vừa", "bây giờ" (the
+ * ongoing fact), a cry for help, an acute term. The structural danger makes a message a tip only
+ * beside one of them: alone it is too broad (a story with no time named). */
+static bool cu_said_now(const double *acc)
+{
+    return acc[CL_ONGOING] >= CL_FACT_MIN || acc[CL_DISTRESS] >= CL_FACT_MIN || acc[CL_ACUTE] > 0;
+}
+
 /* A danger to a person right now: someone hurt, trapped, drowning, collapsed, about to harm
  * themselves, an attack in progress (acute and injury), less what puts it elsewhere or earlier.
  * Many such messages name no crime at all ("có đứa nhỏ rớt xuống mương, nước chảy xiết"), so
  * the category evidence cannot be what makes them reach the desk. */
-static bool cu_danger_now(const struct cl_decision *d, const double *acc)
+static bool cu_danger_now(const struct cl_decision *d, const double *acc, bool structural)
 {
     double not_now = cu_not_now(acc);
+    double acute = structural ? cu_acute(acc) : acc[CL_ACUTE];
     return not_now < d->urgent_not_now &&
-           acc[CL_ACUTE] + acc[CL_INJURY] - d->urgent_distance * not_now >= d->urgent_danger;
+           acute + acc[CL_INJURY] - d->urgent_distance * not_now >= d->urgent_danger;
 }
 
 bool classify__danger_tip(const struct classify *cl, const double *acc, int *best)
 {
-    if (!cu_danger_now(&cl->d, acc))
+    if (!cu_danger_now(&cl->d, acc, cu_said_now(acc)))
         return false;
     if (*best < 0)
         *best = classify_category_index("other");
@@ -88,14 +107,20 @@ void classify__urgency(const struct classify *cl, const struct classify_input *i
      * beside a story of last night through; a weighing alone let a long story full of "now"
      * words outweigh two markers of the past. */
     double not_now = cu_not_now(acc);
-    out->urgency = acc[CL_URGENT] + cl->urgent_bias[best] + cu_shouting(cl, in->nfc, in->nfc_len) -
+    /* A category that is rarely urgent (environment, gambling …) weighs against the cues only
+     * when the engine is sure of it: an unsure guess ("environment" for a child swept away by a
+     * river) must not cancel a danger it half understood. Positive biases always count. */
+    double bias = cl->urgent_bias[best];
+    if (bias < 0 && out->confidence < d->urgent_bias_sure)
+        bias = 0;
+    out->urgency = acc[CL_URGENT] + bias + cu_shouting(cl, in->nfc, in->nfc_len) -
                    d->urgent_distance * not_now;
     bool urgent = out->urgency >= d->urgent_thr ||
                   (d->um_on && d->um_bias + acc[CL_URGMODEL] >= d->um_threshold);
     /* an act seen in a clip or heard from others is acute elsewhere and earlier, not here:
      * the remote evidence counts against the acute, and a cry for help in a clip or a film is
      * not one to us */
-    bool acute = acc[CL_ACUTE] - acc[CL_REMOTE] >= d->urgent_acute ||
+    bool acute = cu_acute(acc) - acc[CL_REMOTE] >= d->urgent_acute ||
                  (out->distress && acc[CL_REMOTE] < CL_FACT_MIN);
-    out->urgent = (urgent && (not_now < d->urgent_not_now || acute)) || cu_danger_now(d, acc);
+    out->urgent = (urgent && (not_now < d->urgent_not_now || acute)) || cu_danger_now(d, acc, true);
 }

@@ -123,22 +123,56 @@ static void test_danger_words_in_jokes_clips_and_the_past_are_not_urgent(void)
     }
 }
 
-/* A minimal lexicon: one category, the urgency cues and the distance and acute signals. */
-static int score(const char *decision, const char *folded, struct classify_result *res)
+static void test_person_beside_a_danger_is_urgent_in_new_wordings(void)
+{
+    /* wordings the lexicon lists nowhere: a person (ông cụ, một đứa) beside a danger to the body
+     * (trượt chân xuống kênh, lặn xuống mà chưa ngoi lên), read by structure */
+    static const char *const texts[] = {
+        "Có ông cụ bị trượt chân xuống kênh Tẻ, đang chới với giữa dòng, ai biết bơi ra giúp",
+        "co ong cu bi truot chan xuong kenh Te, dang choi voi giua dong, ai biet boi ra giup",
+        "mấy đứa học sinh tắm ở bãi sông Hồng, một đứa lặn xuống mà mãi chưa ngoi lên",
+        "may dua hoc sinh tam o bai song Hong, mot dua lan xuong ma mai chua ngoi len",
+    };
+    check_urgency(texts, sizeof texts / sizeof texts[0], true);
+}
+
+static void test_person_beside_a_danger_told_after_the_fact_is_not_urgent(void)
+{
+    /* the same structure with a marker of distance from now: a story, not an emergency */
+    static const char *const texts[] = {
+        "Chiều qua ông cụ bán vé số trượt chân xuống kênh Tẻ, may có người vớt lên, giờ đã khỏe",
+        "Ngày xưa lũ quét cuốn mất mấy nhà ở xóm này, giờ người ta lại phá rừng đầu nguồn",
+    };
+    load();
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        struct text_analysis a;
+        CHECK_INT(textengine_analyze(te, texts[i], true, &a), TEXTENGINE_OK);
+        if (a.urgent)
+            fprintf(stderr, "  urgent: %s\n", texts[i]);
+        CHECK(!a.urgent);
+        text_analysis_clear(&a);
+    }
+}
+
+/* A minimal lexicon: one category (robbery, with robbery_extra inside its object), the urgency
+ * cues and the distance, acute and danger signals. */
+static int score_with(const char *robbery_extra, const char *decision, const char *folded,
+                      struct classify_result *res)
 {
     static char json[2048];
     size_t at = (size_t)snprintf(json, sizeof json, "{\"categories\": {");
     for (int c = 0; c < CLASSIFY_NCAT; c++)
-        at += (size_t)snprintf(
-            json + at, sizeof json - at, "%s\"%s\": {\"label\": \"L\"%s}", c ? ", " : "",
-            classify_category_name(c),
-            strcmp(classify_category_name(c), "robbery") ? "" : ", \"terms\": {\"cuop\": 3}");
-    snprintf(json + at, sizeof json - at,
-             "}, \"signals\": {\"urgent\": {\"dang\": 3}, \"past\": {\"toi qua\": 1}, \"remote\": "
-             "{\"clip\": 1}, \"future\": {\"se\": 1}, \"habitual\": {\"hay\": 1}, \"acute\": "
-             "{\"ngay bay gio\": 1}}, \"decision\": {\"min_category_score\": 1, \"tip_threshold\": "
-             "{\"private\": 1}, \"urgent_threshold\": 2%s}}",
-             decision);
+        at += (size_t)snprintf(json + at, sizeof json - at, "%s\"%s\": {\"label\": \"L\"%s}",
+                               c ? ", " : "", classify_category_name(c),
+                               strcmp(classify_category_name(c), "robbery") ? "" : robbery_extra);
+    snprintf(
+        json + at, sizeof json - at,
+        "}, \"signals\": {\"urgent\": {\"dang\": 3}, \"past\": {\"toi qua\": 1}, \"remote\": "
+        "{\"clip\": 1}, \"future\": {\"se\": 1}, \"habitual\": {\"hay\": 1}, \"acute\": "
+        "{\"ngay bay gio\": 1}, \"danger\": {\"nguoi nga\": 1.5}, \"ongoing\": {\"hien\": 1}}, "
+        "\"decision\": {\"min_category_score\": 1, \"tip_threshold\": "
+        "{\"private\": 1}, \"urgent_threshold\": 2%s}}",
+        decision);
     struct classify *cl;
     char err[512];
     int rc = classify_load_string(json, &cl, err, sizeof err);
@@ -155,6 +189,11 @@ static int score(const char *decision, const char *folded, struct classify_resul
     rc = classify_run(cl, &in, res);
     classify_free(cl);
     return rc;
+}
+
+static int score(const char *decision, const char *folded, struct classify_result *res)
+{
+    return score_with(", \"terms\": {\"cuop\": 3}", decision, folded, res);
 }
 
 static void test_decision_weighs_distance_and_lets_acute_override(void)
@@ -202,6 +241,41 @@ static void test_decision_danger_now_makes_an_urgent_tip(void)
     CHECK(!r.is_tip && !r.urgent);
 }
 
+static void test_decision_danger_counts_only_with_no_distance(void)
+{
+    struct classify_result r;
+    const char *d = ", \"urgent_danger\": 1.5, \"urgent_distance\": 1, \"urgent_not_now\": 1.5";
+    /* a person beside a danger in a tip, nothing else urgent: urgent */
+    CHECK_INT(score(d, "cuop nguoi nga", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && r.urgent);
+    /* one marker of distance and the structural match counts for nothing */
+    CHECK_INT(score(d, "toi qua cuop nguoi nga", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && !r.urgent);
+    /* alone it makes no tip: the structure is broad, a story with no time named is not one … */
+    CHECK_INT(score(d, "nguoi nga", &r), CLASSIFY_OK);
+    CHECK(!r.is_tip && !r.urgent);
+    /* … but beside a word that says now, it is an urgent tip of category "other" */
+    CHECK_INT(score(d, "hien nguoi nga", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && r.urgent && r.category == classify_category_index("other"));
+}
+
+static void test_decision_negative_bias_counts_only_when_sure(void)
+{
+    struct classify_result r;
+    const char *unsure = ", \"terms\": {\"cuop\": 3}, \"urgent_bias\": -2";
+    const char *sure = ", \"terms\": {\"cuop\": 8}, \"urgent_bias\": -2";
+    const char *gate = ", \"urgent_bias_confidence\": 0.9";
+    /* without the gate, the bias always counts: 3 - 2 is below the threshold of 2 */
+    CHECK_INT(score_with(unsure, "", "dang cuop", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && !r.urgent && r.urgency == 1.0);
+    /* with it, an unsure category (a softmax share near 0.5) does not cancel the cues */
+    CHECK_INT(score_with(unsure, gate, "dang cuop", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && r.confidence < 0.9 && r.urgent && r.urgency == 3.0);
+    /* a sure one does */
+    CHECK_INT(score_with(sure, gate, "dang cuop", &r), CLASSIFY_OK);
+    CHECK(r.is_tip && r.confidence >= 0.9 && !r.urgent);
+}
+
 static void test_done(void)
 {
     textengine_free(te);
@@ -215,4 +289,8 @@ TESTLIB_MAIN(T(test_serious_crime_told_after_the_fact_is_not_urgent),
              T(test_decision_weighs_distance_and_lets_acute_override),
              T(test_danger_to_a_person_now_is_an_urgent_tip_without_a_crime),
              T(test_danger_words_in_jokes_clips_and_the_past_are_not_urgent),
-             T(test_decision_danger_now_makes_an_urgent_tip), T(test_done))
+             T(test_decision_danger_now_makes_an_urgent_tip),
+             T(test_person_beside_a_danger_is_urgent_in_new_wordings),
+             T(test_person_beside_a_danger_told_after_the_fact_is_not_urgent),
+             T(test_decision_danger_counts_only_with_no_distance),
+             T(test_decision_negative_bias_counts_only_when_sure), T(test_done))
