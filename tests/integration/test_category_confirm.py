@@ -49,6 +49,19 @@ def buttons(e, chat):
                               for row in msgs[-1]["params"]["reply_markup"]["inline_keyboard"]]
 
 
+def finish_anonymously(e, since):
+    """From the photo question (asked after `since`) to the receipt: no photo, anonymous, send."""
+    e.wait_text(RESIDENT, lambda t: t.startswith(T("report_ask_media", max=5)[:30]), since,
+                what="the photo question")
+    since = e.press(RESIDENT, T("choice_continue"))
+    e.wait_text(RESIDENT, lambda t: t == T("report_ask_identity"), since, what="identity")
+    since = e.press(RESIDENT, T("choice_anonymous"))
+    e.wait_text(RESIDENT, lambda t: t.startswith(T("report_summary")[:20]), since,
+                what="the summary")
+    since = e.press(RESIDENT, T("choice_send"))
+    return e.wait_text(RESIDENT, lambda t: codes_in(t), since, what="the receipt")
+
+
 def test_unsure_category_is_offered_as_guesses_and_more_shows_every_category():
     with env() as e:
         e.start()
@@ -81,15 +94,7 @@ def test_picking_a_guess_files_it_as_the_residents_choice():
         e.wait_text(RESIDENT, lambda t: t == T("report_ask_category_guess"), since,
                     what="the category guesses")
         since = e.press(RESIDENT, label("theft"))
-        e.wait_text(RESIDENT, lambda t: t.startswith(T("report_ask_media", max=5)[:30]), since,
-                    what="the photo question")
-        since = e.press(RESIDENT, T("choice_continue"))
-        e.wait_text(RESIDENT, lambda t: t == T("report_ask_identity"), since, what="identity")
-        since = e.press(RESIDENT, T("choice_anonymous"))
-        e.wait_text(RESIDENT, lambda t: t.startswith(T("report_summary")[:20]), since,
-                    what="the summary")
-        since = e.press(RESIDENT, T("choice_send"))
-        reply = e.wait_text(RESIDENT, lambda t: codes_in(t), since, what="the receipt")
+        reply = finish_anonymously(e, since)
         row = e.q("SELECT category, category_confidence, category_alt FROM tips WHERE code = ?",
                   codes_in(reply)[0].replace("-", ""))
         assert row == [("theft", None, None)], row
@@ -100,15 +105,7 @@ def test_a_sure_category_is_not_asked_and_is_stored_with_its_confidence():
         e.start()
         e.ask(RESIDENT, "/baotin")
         since = e.say(RESIDENT, SURE)
-        e.wait_text(RESIDENT, lambda t: t.startswith(T("report_ask_media", max=5)[:30]), since,
-                    what="the photo question")
-        since = e.press(RESIDENT, T("choice_continue"))
-        e.wait_text(RESIDENT, lambda t: t == T("report_ask_identity"), since, what="identity")
-        since = e.press(RESIDENT, T("choice_anonymous"))
-        e.wait_text(RESIDENT, lambda t: t.startswith(T("report_summary")[:20]), since,
-                    what="the summary")
-        since = e.press(RESIDENT, T("choice_send"))
-        reply = e.wait_text(RESIDENT, lambda t: codes_in(t), since, what="the receipt")
+        reply = finish_anonymously(e, since)
         code = codes_in(reply)[0]
         (cat, conf), = e.q("SELECT category, category_confidence FROM tips WHERE code = ?",
                            code.replace("-", ""))
