@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "storage/db.h"
+#include "text/textengine.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -156,4 +157,16 @@ const char *testlib_capture_end(void)
         fclose(f);
     }
     return buf;
+}
+
+struct textengine *testlib_engine(void)
+{
+    struct textengine *te = NULL;
+    char err[512];
+    if (textengine_load(TIPGATE_SOURCE_DIR "/config/categories.vi.json", &te, err, sizeof err) !=
+        TEXTENGINE_OK) {
+        fprintf(stderr, "textengine_load: %s\n", err);
+        exit(1);
+    }
+    return te;
 }

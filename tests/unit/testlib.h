@@ -61,6 +61,11 @@ int testlib_app(struct app *app, const char *name, const char *config);
 void testlib_capture_begin(void);
 const char *testlib_capture_end(void);
 
+struct textengine;
+/* The text engine with the shipped lexicon (config/categories.vi.json); exits the test on a load
+ * failure. The caller frees it with textengine_free. */
+struct textengine *testlib_engine(void);
+
 struct db;
 /* A new database file dir/<name>, migrated to version (-1: the latest); NULL after a failed
  * check. The caller db_close()s it. */
