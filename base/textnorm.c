@@ -150,8 +150,10 @@ static size_t tn_take(const char *in, size_t len, size_t i, uint32_t *out)
 {
     uint32_t cp, m;
     unsigned char c0 = (unsigned char)in[i];
-    if (c0 < 0x80 && c0 != 0 && !tn_vowel_of(c0) && c0 != 'd' && c0 != 'D') {
-        *out = c0; /* the common case: an ASCII consonant, digit or punctuation */
+    /* The common case: an ASCII character not followed by a combining mark (a mark is never
+     * ASCII), so there is nothing to compose with it. */
+    if (c0 < 0x80 && c0 != 0 && (i + 1 == len || (unsigned char)in[i + 1] < 0x80)) {
+        *out = c0;
         return 1;
     }
     size_t n = utf8_decode(in + i, len - i, &cp);
@@ -260,7 +262,11 @@ static size_t tn_run(const char *in, size_t len, char *out, size_t cap, uint32_t
         uint32_t cp;
         size_t n = tn_take(in, len, i, &cp);
         cp = fn(cp);
-        if (cp != 0) {
+        if (cp != 0 && cp < 0x80 && at + 2 <= cap) { /* ASCII: one byte, no encoding */
+            if (map)
+                map[at] = (uint32_t)i;
+            out[at++] = (char)cp;
+        } else if (cp != 0) {
             char enc[4];
             size_t k = utf8_encode(cp, enc);
             if (at + k + 1 > cap)
@@ -297,6 +303,19 @@ void textnorm_all(const char *in, size_t len, struct textnorm_forms *f)
     while (i < len && (lower_ok || fold_ok || strip_ok)) {
         uint32_t cp;
         size_t n = tn_take(in, len, i, &cp);
+        if (cp < 0x80 && lower_ok && fold_ok && strip_ok && so + 1 < f->cap && fo + 1 < f->cap &&
+            lo + 1 < f->cap) {
+            /* ASCII, most of what residents type: lower and fold are the lower case letter,
+             * strip the character itself; one byte each, no encoding. */
+            char low = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+            f->lower[lo++] = low;
+            f->fold[fo++] = low;
+            f->map[so] = (uint32_t)i;
+            f->strip[so++] = (char)cp;
+            i += n;
+            f->map[so] = (uint32_t)i;
+            continue;
+        }
         uint32_t l = textnorm_lower_cp(cp), d = tn_fold_cp(cp), s = tn_strip_cp(cp);
         lower_ok = lower_ok && tn_put(f->lower, f->cap, &lo, l);
         fold_ok = fold_ok && (!d || tn_put(f->fold, f->cap, &fo, d));

@@ -340,14 +340,21 @@ static int cl_match_patterns(const struct classify *cl, const char *canon, size_
     unsigned ents = (in->phone ? CL_ENT_PHONE : 0) | (in->plate ? CL_ENT_PLATE : 0) |
                     (in->url ? CL_ENT_URL : 0) | (in->money ? CL_ENT_MONEY : 0) |
                     (in->where ? CL_ENT_WHERE : 0) | (in->when ? CL_ENT_WHEN : 0);
+    /* -1: not yet known whether the text is all ASCII (rx.h), else 0 or 1 */
+    int ascii_canon = -1, ascii_lower = -1;
     for (size_t p = 0; p < cl->npats; p++) {
         const struct cl_pattern *pat = &cl->pats[p];
         if ((pat->entities && !(pat->entities & ents)) || opened[p] != (1u << pat->ngates) - 1)
             continue;
         PCRE2_SPTR text = (PCRE2_SPTR)(pat->on_lower ? in->lower : canon);
         size_t tlen = pat->on_lower ? in->lower_len : clen;
-        if (pcre2_match(pat->re, text, tlen, 0, PCRE2_NO_UTF_CHECK, md, NULL) < 0 ||
-            (pat->also && pcre2_match(pat->also, text, tlen, 0, PCRE2_NO_UTF_CHECK, md, NULL) < 0))
+        int *ascii = pat->on_lower ? &ascii_lower : &ascii_canon;
+        if (*ascii < 0)
+            *ascii = rx_is_ascii((const char *)text, tlen);
+        if (pcre2_match(rx_code(&pat->re, *ascii), text, tlen, 0, PCRE2_NO_UTF_CHECK, md, NULL) <
+                0 ||
+            (pat->also.ucp && pcre2_match(rx_code(&pat->also, *ascii), text, tlen, 0,
+                                          PCRE2_NO_UTF_CHECK, md, NULL) < 0))
             continue;
         for (int k = 0; k < CL_NTARGETS; k++) {
             acc[k] += cl->pats[p].add[k];

@@ -12,8 +12,8 @@
 
 #include "text/classify.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "text/rx.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -118,8 +118,8 @@ struct cl_teen {
 };
 
 struct cl_pattern {
-    pcre2_code *re;
-    pcre2_code *also; /* "and": a second expression that must match too, or NULL */
+    struct rx re;
+    struct rx also; /* "and": a second expression that must match too (also.ucp NULL if none) */
     float add[CL_NTARGETS];
     bool on_lower;    /* "on": "lower": the lowercased NFC text instead of the canonical form */
     uint8_t entities; /* "if_entity": tried only when one of these entities was found (CL_ENT_*) */

@@ -444,20 +444,17 @@ bad:
                   "patterns[%zu].if_entity: a list of phone, plate, url, money, where, when", idx);
 }
 
-static int cl_compile(const char *src, pcre2_code **out, size_t idx, const char *key, char *err,
+static int cl_compile(const char *src, struct rx *out, size_t idx, const char *key, char *err,
                       size_t errlen)
 {
-    int code;
-    PCRE2_SIZE off;
-    *out = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &code, &off,
-                         NULL);
-    if (!*out) {
+    size_t off;
+    int code = rx_compile(src, out, &off);
+    if (code != 0) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(code, msg, sizeof msg);
         return cl_err(err, errlen, CLASSIFY_ECONFIG, "patterns[%zu].%s: offset %zu: %s", idx, key,
-                      (size_t)off, (const char *)msg);
+                      off, (const char *)msg);
     }
-    (void)pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE); /* without JIT: slower, correct */
     return CLASSIFY_OK;
 }
 
@@ -497,8 +494,8 @@ static int cl_read_pattern(struct classify *cl, json_t *p, size_t idx, char *err
     if (rc == CLASSIFY_OK)
         rc = cl_read_entities(pat, json_object_get(p, "if_entity"), idx, err, errlen);
     if (rc != CLASSIFY_OK) {
-        pcre2_code_free(pat->re);
-        pcre2_code_free(pat->also);
+        rx_free(&pat->re);
+        rx_free(&pat->also);
         return rc;
     }
     pat->text = strdup(json_string_value(why ? why : re));
@@ -816,8 +813,8 @@ void classify_free(struct classify *cl)
     for (size_t i = 0; i < cl->nterms; i++)
         free(cl->terms[i].text);
     for (size_t i = 0; i < cl->npats; i++) {
-        pcre2_code_free(cl->pats[i].re);
-        pcre2_code_free(cl->pats[i].also);
+        rx_free(&cl->pats[i].re);
+        rx_free(&cl->pats[i].also);
         free(cl->pats[i].text);
     }
     for (int c = 0; c < CLASSIFY_NCAT; c++)

@@ -21,14 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 enum ex_kind { EX_URL, EX_PHONE, EX_PLATE, EX_MONEY, EX_MONEY_WORD, EX_MONEY_BARE, EX_KINDS };
 /* EX_OVEC: ovector pairs, the match and the seven groups of the money pattern (extract_money.c). */
 enum { EX_MAX_GROUPS = 16, EX_OVEC = 8, EX_TEXT_MAX = 4096, EX_DIACRITICS_MIN = 3 };
 
 struct extract {
-    pcre2_code *re[EX_KINDS];
+    struct rx re[EX_KINDS];
     struct ex_lexicon *lex; /* the words of places and times (extract_words.c) */
 };
 
@@ -339,13 +338,13 @@ static size_t ex_on_plate(struct ex_ctx *c, const PCRE2_SIZE *ov)
 /* ---- the driver -------------------------------------------------------------------------- */
 
 static int ex_rule_run(const struct extract *ex, const struct ex_rule *rule, struct ex_ctx *c,
-                       pcre2_match_data *md)
+                       pcre2_match_data *md, bool ascii)
 {
     const char *t = c->in->strip;
     size_t len = c->in->strip_len, start = 0;
+    const pcre2_code *re = rx_code(&ex->re[rule->kind], ascii);
     while (start < len) {
-        int rc = pcre2_match(ex->re[rule->kind], (PCRE2_SPTR)t, len, start, PCRE2_NO_UTF_CHECK, md,
-                             NULL);
+        int rc = pcre2_match(re, (PCRE2_SPTR)t, len, start, PCRE2_NO_UTF_CHECK, md, NULL);
         if (rc == PCRE2_ERROR_NOMATCH)
             break;
         if (rc < 0)
@@ -363,6 +362,23 @@ static int ex_rule_run(const struct extract *ex, const struct ex_rule *rule, str
     return EXTRACT_OK;
 }
 
+/* True when t has "trieu", "ngh", "ngan" or "ty" in any case: one pass instead of four
+ * strcasestr. x | 0x20 equals a lower case letter only when x is that letter in either case. */
+static bool ex_has_unit_word(const char *t, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        char a = (char)(t[i] | 0x20), b = (char)(t[i + 1] | 0x20);
+        if (a == 't' && (b == 'y' || (b == 'r' && i + 4 < len && (t[i + 2] | 0x20) == 'i' &&
+                                      (t[i + 3] | 0x20) == 'e' && (t[i + 4] | 0x20) == 'u')))
+            return true;
+        if (a == 'n' && b == 'g' && i + 2 < len &&
+            ((t[i + 2] | 0x20) == 'h' ||
+             (i + 3 < len && (t[i + 2] | 0x20) == 'a' && (t[i + 3] | 0x20) == 'n')))
+            return true;
+    }
+    return false;
+}
+
 static bool ex_has_needed(const char *t, size_t len, enum ex_needs needs)
 {
     if (needs == EX_DIGIT) {
@@ -371,9 +387,9 @@ static bool ex_has_needed(const char *t, size_t len, enum ex_needs needs)
                 return true;
         return false;
     }
-    if (needs == EX_UNIT_WORD) /* the units an amount in words can end with */
-        return strcasestr(t, "trieu") || strcasestr(t, "ngh") || strcasestr(t, "ngan") ||
-               strcasestr(t, "ty");
+    if (needs ==
+        EX_UNIT_WORD) /* the units an amount in words can end with: triệu, nghìn, ngàn, tỷ */
+        return ex_has_unit_word(t, len);
     if (needs == EX_DOT_LETTER) {
         for (size_t i = 0; i + 1 < len; i++)
             if (t[i] == '.' && ((t[i + 1] | 0x20) >= 'a' && (t[i + 1] | 0x20) <= 'z'))
@@ -396,12 +412,13 @@ int extract_run(const struct extract *ex, const struct extract_input *in,
     bool digit = ex_has_needed(in->strip, in->strip_len, EX_DIGIT);
     bool dot = ex_has_needed(in->strip, in->strip_len, EX_DOT_LETTER);
     bool unit_word = ex_has_needed(in->strip, in->strip_len, EX_UNIT_WORD);
+    bool ascii = rx_is_ascii(in->strip, in->strip_len);
     for (int k = 0; k < EX_KINDS && rc == EXTRACT_OK; k++) {
         enum ex_needs needs = ex_rules[k].needs;
         if ((needs == EX_DIGIT && !digit) || (needs == EX_DOT_LETTER && !dot) ||
             (needs == EX_UNIT_WORD && !unit_word))
             continue;
-        rc = ex_rule_run(ex, &ex_rules[k], &c, md);
+        rc = ex_rule_run(ex, &ex_rules[k], &c, md, ascii);
     }
     pcre2_match_data_free(md);
     out->money_vnd = extract__money_reported(&c);
@@ -426,7 +443,7 @@ int extract_text(const struct extract *ex, const char *text, struct extract_resu
     if (nfc && strip && map) {
         size_t nlen = textnorm_nfc(text, len, nfc, cap);
         size_t slen = textnorm_strip(nfc, nlen, strip, cap, map);
-        struct extract_input in = {nfc, nlen, strip, slen, map};
+        struct extract_input in = {nfc, nlen, strip, slen, map, NULL};
         rc = extract_run(ex, &in, out);
     } else {
         memset(out, 0, sizeof *out);
@@ -447,20 +464,16 @@ int extract_new(struct extract **out, char *err, size_t errlen)
         return EXTRACT_ENOMEM;
     }
     for (int k = 0; k < EX_KINDS; k++) {
-        int code;
-        PCRE2_SIZE off;
-        ex->re[k] = pcre2_compile((PCRE2_SPTR)ex_rules[k].re, PCRE2_ZERO_TERMINATED,
-                                  PCRE2_UTF | PCRE2_UCP, &code, &off, NULL);
-        if (!ex->re[k]) {
+        size_t off;
+        int code = rx_compile(ex_rules[k].re, &ex->re[k], &off);
+        if (code != 0) {
             PCRE2_UCHAR msg[160];
             pcre2_get_error_message(code, msg, sizeof msg);
-            snprintf(err, errlen, "extract: pattern %s, offset %zu: %s", ex_rules[k].name,
-                     (size_t)off, (const char *)msg);
+            snprintf(err, errlen, "extract: pattern %s, offset %zu: %s", ex_rules[k].name, off,
+                     (const char *)msg);
             extract_free(ex);
             return EXTRACT_EPATTERN;
         }
-        /* Without JIT (a platform PCRE2 built without it) matching is slower but correct. */
-        (void)pcre2_jit_compile(ex->re[k], PCRE2_JIT_COMPLETE);
     }
     *out = ex;
     return EXTRACT_OK;
@@ -471,7 +484,7 @@ void extract_free(struct extract *ex)
     if (!ex)
         return;
     for (int k = 0; k < EX_KINDS; k++)
-        pcre2_code_free(ex->re[k]);
+        rx_free(&ex->re[k]);
     extract__lexicon_free(ex->lex);
     free(ex);
 }

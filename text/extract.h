@@ -59,14 +59,18 @@ enum extract_status { EXTRACT_OK = 0, EXTRACT_ENOMEM = -1, EXTRACT_EPATTERN = -2
 
 struct extract;
 
-/* The text in the two forms the patterns need (see textnorm.h). strip/strip_len is
- * textnorm_strip(nfc) and map its map (strip_len + 1 entries). */
+/* The text in the forms the patterns need (see textnorm.h). strip/strip_len is
+ * textnorm_strip(nfc) and map its map (strip_len + 1 entries). lower, when not NULL, is
+ * textnorm_lower(nfc) with exactly nfc_len bytes, so that an offset of nfc is the same offset
+ * of lower (lower case never changes a code point's length; test_textnorm checks it); NULL
+ * makes the extractors lower what they need themselves. */
 struct extract_input {
     const char *nfc;
     size_t nfc_len;
     const char *strip;
     size_t strip_len;
     const uint32_t *map;
+    const char *lower;
 };
 
 struct extract_result {

@@ -11,12 +11,12 @@
 #define TIPGATE_EXTRACT_IMPL_H
 
 #include "text/extract.h"
+#include "text/rx.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum { EX_MAX_MASK = 4 * EXTRACT_MAX_ITEMS };
 
@@ -115,8 +115,20 @@ struct ex_lexicon *extract__lexicon_new(void);
 void extract__lexicon_free(struct ex_lexicon *lx);
 /* Cuts the stripped text into tokens (at most EX_MAX_TOKENS) and gives each word its roles. */
 void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_tokens *tk);
-/* True when the token is the word plain (lower case, no diacritics), in any case. */
-bool extract__tok_is(const struct ex_ctx *c, const struct ex_tok *k, const char *plain);
+/* True when the token is the word plain (lower case, no diacritics), in any case. Inline: the
+ * place and time readers ask it some ninety times a message, always of a literal, whose length
+ * the compiler then knows. */
+static inline bool extract__tok_is(const struct ex_ctx *c, const struct ex_tok *k,
+                                   const char *plain)
+{
+    size_t n = strlen(plain);
+    if (k->kind != EX_TOK_WORD || k->e - k->s != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((c->in->strip[k->s + i] | 0x20) != plain[i])
+            return false;
+    return true;
+}
 
 /* ---- place and time (extract_place.c, extract_when.c) ---------------------------------- */
 

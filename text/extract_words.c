@@ -394,13 +394,24 @@ enum { EX_KEY_MAX = 16 };
 
 struct ex_lex_entry {
     char key[EX_KEY_MAX]; /* the plain form */
-    const char *word;     /* as written with diacritics */
-    bool plain;           /* the word has no diacritics */
+    uint8_t key_len;
+    uint8_t word_len; /* strlen(word) */
+    bool plain;       /* the word has no diacritics */
+    const char *word; /* as written with diacritics */
     uint32_t roles;
+};
+
+/* The entries sorted by key, so that the words of one plain form ("toi": tôi, tối, tới) are
+ * adjacent, and an open-addressing table from the hash of a key to its first entry and count.
+ * A binary search by strcmp cost ten comparisons a word, the most of the tokenizer's time. */
+struct ex_lex_slot {
+    uint16_t first, count; /* count 0: an empty slot */
 };
 
 struct ex_lexicon {
     size_t n;
+    size_t mask; /* the table has mask + 1 slots, a power of two at least twice n */
+    struct ex_lex_slot *slots;
     struct ex_lex_entry e[];
 };
 
@@ -409,27 +420,78 @@ static int ex_entry_cmp(const void *a, const void *b)
     return strcmp(((const struct ex_lex_entry *)a)->key, ((const struct ex_lex_entry *)b)->key);
 }
 
+/* FNV-1a of a plain key. */
+static uint32_t ex_key_hash(const char *k, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 16777619u;
+    return h;
+}
+
+static void ex_lexicon_index(struct ex_lexicon *lx)
+{
+    for (size_t i = 0; i < lx->n;) {
+        size_t j = i;
+        while (j < lx->n && strcmp(lx->e[j].key, lx->e[i].key) == 0)
+            j++;
+        size_t at = ex_key_hash(lx->e[i].key, lx->e[i].key_len) & lx->mask;
+        while (lx->slots[at].count)
+            at = (at + 1) & lx->mask;
+        lx->slots[at] = (struct ex_lex_slot){(uint16_t)i, (uint16_t)(j - i)};
+        i = j;
+    }
+}
+
 struct ex_lexicon *extract__lexicon_new(void)
 {
     size_t n = sizeof ex_words / sizeof ex_words[0];
+    _Static_assert(sizeof ex_words / sizeof ex_words[0] < 0x8000, "ex_lex_slot holds 16 bits");
     struct ex_lexicon *lx = malloc(sizeof *lx + n * sizeof lx->e[0]);
     if (!lx)
         return NULL;
     lx->n = n;
+    lx->mask = 1;
+    while (lx->mask + 1 < 2 * n)
+        lx->mask = 2 * lx->mask + 1;
+    lx->slots = calloc(lx->mask + 1, sizeof *lx->slots);
+    if (!lx->slots) {
+        free(lx);
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         struct ex_lex_entry *e = &lx->e[i];
-        textnorm_fold(ex_words[i].word, strlen(ex_words[i].word), e->key, sizeof e->key);
+        size_t kl =
+            textnorm_fold(ex_words[i].word, strlen(ex_words[i].word), e->key, sizeof e->key);
+        e->key_len = (uint8_t)kl;
         e->word = ex_words[i].word;
+        e->word_len = (uint8_t)strlen(e->word);
         e->plain = strcmp(e->key, e->word) == 0;
         e->roles = ex_words[i].roles;
     }
     qsort(lx->e, n, sizeof lx->e[0], ex_entry_cmp);
+    ex_lexicon_index(lx);
     return lx;
 }
 
 void extract__lexicon_free(struct ex_lexicon *lx)
 {
+    if (lx)
+        free(lx->slots);
     free(lx);
+}
+
+/* The writer's word [s, e) of the stripped text in lower case, as it is compared with a
+ * lexicon word: in place in the lowered text when the caller gave one, else copied into low. */
+static const char *ex_lower_word(const struct ex_ctx *c, size_t s, size_t e, char *low, size_t cap,
+                                 size_t *n)
+{
+    if (c->in->lower) {
+        *n = c->in->map[e] - c->in->map[s];
+        return c->in->lower + c->in->map[s];
+    }
+    *n = extract__copy_nfc(c, s, e, low, cap, true, false);
+    return low;
 }
 
 /* The roles of the token [s, e) of the stripped text (see the file comment). */
@@ -437,23 +499,26 @@ static uint32_t ex_roles(const struct ex_ctx *c, const struct ex_lexicon *lx, si
                          bool plain)
 {
     char key[EX_KEY_MAX];
-    if (e - s >= sizeof key)
+    size_t kl = e - s;
+    if (kl >= sizeof key)
         return 0;
     for (size_t i = s; i < e; i++)
         key[i - s] = (char)(c->in->strip[i] | 0x20);
-    key[e - s] = '\0';
-    size_t lo = 0, hi = lx->n;
-    while (lo < hi) { /* the first entry >= key */
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(lx->e[mid].key, key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t at = ex_key_hash(key, kl) & lx->mask;
+    const struct ex_lex_slot *slot;
+    for (;; at = (at + 1) & lx->mask) {
+        slot = &lx->slots[at];
+        if (!slot->count)
+            return 0;
+        const struct ex_lex_entry *en = &lx->e[slot->first];
+        if (en->key_len == kl && memcmp(en->key, key, kl) == 0)
+            break;
     }
     uint32_t roles = 0;
-    char low[4 * EX_KEY_MAX];
-    bool have_low = false;
-    for (size_t i = lo; i < lx->n && strcmp(lx->e[i].key, key) == 0; i++) {
+    char buf[4 * EX_KEY_MAX];
+    const char *low = NULL;
+    size_t nlow = 0;
+    for (size_t i = slot->first; i < (size_t)slot->first + slot->count; i++) {
         const struct ex_lex_entry *en = &lx->e[i];
         if (plain) {
             if (en->plain)
@@ -462,11 +527,9 @@ static uint32_t ex_roles(const struct ex_ctx *c, const struct ex_lexicon *lx, si
                 roles |= en->roles | EX_W_AMBIG;
             continue;
         }
-        if (!have_low) {
-            extract__copy_nfc(c, s, e, low, sizeof low, true, false);
-            have_low = true;
-        }
-        if (strcmp(low, en->word) == 0)
+        if (!low)
+            low = ex_lower_word(c, s, e, buf, sizeof buf, &nlow);
+        if (nlow == en->word_len && memcmp(low, en->word, nlow) == 0)
             roles |= en->roles;
     }
     return roles;
@@ -606,15 +669,4 @@ void extract__tokens(struct ex_ctx *c, const struct ex_lexicon *lx, struct ex_to
         tk->n++;
         i = e;
     }
-}
-
-bool extract__tok_is(const struct ex_ctx *c, const struct ex_tok *k, const char *plain)
-{
-    size_t n = strlen(plain);
-    if (k->kind != EX_TOK_WORD || k->e - k->s != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if ((c->in->strip[k->s + i] | 0x20) != plain[i])
-            return false;
-    return true;
 }

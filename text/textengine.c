@@ -146,7 +146,8 @@ static int te_run(const struct textengine *te, const char *text, bool group,
     size_t flen = forms.fold_len;
     s.lower_len = forms.lower_len;
     s.strip_len = forms.strip_len;
-    struct extract_input xin = {out->nfc, nlen, s.strip, s.strip_len, s.map};
+    struct extract_input xin = {out->nfc,    nlen,  s.strip,
+                                s.strip_len, s.map, s.lower_len == nlen ? s.lower : NULL};
     if (extract_run(te->ex, &xin, x) != EXTRACT_OK)
         goto out;
     struct classify_input cin = {.folded = out->folded,

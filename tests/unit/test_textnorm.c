@@ -195,6 +195,54 @@ static void test_all_forms_at_once_match_the_single_functions(void)
     CHECK(utf8_valid(lower, g.lower_len) && map[g.strip_len] == strlen("ấấấ"));
 }
 
+/* The extractors read a word of the lowered text at the NFC text's offsets (text/extract.h):
+ * that holds only if lower case never changes a code point's encoded length, and lowering NFC
+ * text consumes exactly what it writes. */
+static void test_lower_keeps_every_length_and_offset(void)
+{
+    for (uint32_t cp = 1; cp < 0x110000; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        char a[4], b[4];
+        CHECK_INT(utf8_encode(textnorm_lower_cp(cp), b), utf8_encode(cp, a));
+    }
+    const char *tricky[] = {"A\xCC\x81O\xCC\x9B\xCC\x80 d\xCC\xB5 \xE1\xBA\xA6\xCC\x86",
+                            "Tối qua ĐƯỜNG x\xCC\x81 😀 \xC3\x28 q", "E\xCC\x80\xCC\x82 Ω Ж Ｑ"};
+    for (size_t i = 0; i < sizeof tricky / sizeof tricky[0]; i++) {
+        char nfc[128], low[128];
+        size_t n = textnorm_nfc(tricky[i], strlen(tricky[i]), nfc, sizeof nfc);
+        CHECK_INT(textnorm_lower(nfc, n, low, sizeof low), n);
+    }
+}
+
+/* ASCII takes a shorter road through textnorm_all (base/textnorm.c): it must end where the
+ * general one does, also when a combining mark follows an ASCII vowel or the room runs out. */
+static void test_ascii_road_agrees_with_the_general_one(void)
+{
+    const char *s = "Hem 12 Ly Thuong Kiet, TP.HCM a\xCC\x81 e\xCC\x82\xCC\x81 D\xCC\xB5";
+    char lower[128], fold[128], strip[128], want[128];
+    uint32_t map[128], want_map[128];
+    struct textnorm_forms f = {lower, fold, strip, map, sizeof lower, 0, 0, 0};
+    textnorm_all(s, strlen(s), &f);
+    CHECK_INT(f.lower_len, textnorm_lower(s, strlen(s), want, sizeof want));
+    CHECK_STR(lower, want);
+    CHECK(strstr(lower, "á ế đ") != NULL);
+    CHECK_INT(f.fold_len, textnorm_fold(s, strlen(s), want, sizeof want));
+    CHECK_STR(fold, want);
+    CHECK_INT(f.strip_len, textnorm_strip(s, strlen(s), want, sizeof want, want_map));
+    CHECK_STR(strip, want);
+    CHECK(memcmp(map, want_map, (f.strip_len + 1) * sizeof map[0]) == 0);
+    struct textnorm_forms g = {lower, fold, strip, map, 4, 0, 0, 0};
+    textnorm_all("abCDef", 6, &g);
+    CHECK_STR(lower, "abc");
+    CHECK_STR(fold, "abc");
+    CHECK_STR(strip, "abC");
+    CHECK_INT(map[3], 3);
+    CHECK_INT(textnorm_strip("abCDef", 6, want, 4, want_map), 3);
+    CHECK_INT(textnorm_lower("abCDef", 6, want, 4), 3);
+    CHECK_STR(want, "abc");
+}
+
 static void test_per_code_point_helpers(void)
 {
     CHECK_INT(textnorm_lower_cp(0x110), 0x111);   /* Đ */
@@ -214,4 +262,6 @@ TESTLIB_MAIN(T(test_every_vowel_composes_from_decomposed_and_windows_1258_order)
              T(test_strip_keeps_case_and_maps_back_to_the_input),
              T(test_output_is_bounded_and_cut_at_a_code_point),
              T(test_invalid_input_never_yields_invalid_output),
-             T(test_all_forms_at_once_match_the_single_functions), T(test_per_code_point_helpers))
+             T(test_all_forms_at_once_match_the_single_functions),
+             T(test_lower_keeps_every_length_and_offset),
+             T(test_ascii_road_agrees_with_the_general_one), T(test_per_code_point_helpers))
