@@ -299,6 +299,37 @@ static void test_explain_is_cut_between_entries(void)
     }
 }
 
+/* Issue 12, round 4: quoted crime words, films, essays, the news and idioms are not tips; a
+ * lost person, an ATM hold-up, a fire spreading and a son beating his parents have their own
+ * categories. The texts were written for this test, not taken from a labelled set. */
+static void test_quotes_films_news_and_idioms_lost_people_and_fires(void)
+{
+    static const char *const not_tips[] = {
+        "Con mèo nhà tui nó 'trộm' chiếc dép của ba đem giấu dưới gầm giường",
+        "Tối qua xem tập cuối phim hình sự về băng cướp ngân hàng, hay ghê mọi người",
+        "Em đang làm tiểu luận về tội phạm ma túy, ai có tài liệu cho em xin",
+        "Trời nắng kiểu này đúng là giết người luôn, mọi người đi đường nhớ mang nước",
+        "tran toi qua trong tai an cuop cua doi nha mot qua pen, tuc ghe",
+    };
+    load();
+    for (size_t i = 0; i < sizeof not_tips / sizeof not_tips[0]; i++) {
+        struct text_analysis a;
+        CHECK_INT(textengine_analyze(te, not_tips[i], true, &a), TEXTENGINE_OK);
+        if (a.is_tip)
+            fprintf(stderr, "  \"%s\": a tip (%s)\n", not_tips[i], a.category);
+        CHECK(!a.is_tip);
+        text_analysis_clear(&a);
+    }
+    static const struct cat_case cases[] = {
+        {"Ông ngoại tôi bị lẫn, đi lạc từ sáng tới giờ chưa thấy đâu, ai gặp báo giúp", "other"},
+        {"co 2 thang cam dao ep em rut tien o cay ATM dau duong", "robbery"},
+        {"Lửa bắt sang dãy nhà bên cạnh rồi, ai gọi cứu hỏa giúp với", "fire"},
+        {"Thằng con trai nhà bên say rượu lại đánh bố mẹ nó, ông bà chạy ra đường",
+         "domestic_violence"},
+    };
+    check_category(cases, sizeof cases / sizeof cases[0]);
+}
+
 static void test_done(void)
 {
     textengine_free(te);
@@ -315,4 +346,5 @@ TESTLIB_MAIN(T(test_snatching_is_robbery_stealing_is_theft),
              T(test_prevention_prices_and_snacks_are_not_tips),
              T(test_mixed_message_is_unsure_with_a_runner_up),
              T(test_confidence_follows_the_temperature), T(test_confidence_keys_are_checked),
-             T(test_explain_is_cut_between_entries), T(test_done))
+             T(test_explain_is_cut_between_entries),
+             T(test_quotes_films_news_and_idioms_lost_people_and_fires), T(test_done))

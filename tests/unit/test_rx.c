@@ -23,8 +23,13 @@ static void test_ascii_text_gets_the_same_answers_from_both_forms(void)
     size_t off = 99;
     CHECK_INT(rx_compile("\\b(?:no|ai do) (?:da )?dang nhap\\b|\\bt\\w{2}\\d\\b", &r, &off), 0);
     CHECK_INT(off, 0);
-    const char *texts[] = {"hom qua ai do dang nhap vao nick", "no da dang nhap!", "tao5 nguoi",
-                           "khong ai do ca", "sno dang nhap", "top10", ""};
+    const char *texts[] = {"hom qua ai do dang nhap vao nick",
+                           "no da dang nhap!",
+                           "tao5 nguoi",
+                           "khong ai do ca",
+                           "sno dang nhap",
+                           "top10",
+                           ""};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         CHECK(rx_is_ascii(texts[i], strlen(texts[i])));
         CHECK_INT(matches(&r, texts[i], true), matches(&r, texts[i], false));
