@@ -65,10 +65,12 @@ enum ex_cue { EX_CUE_PAY = -1, EX_CUE_NONE = 0, EX_CUE_STAKE = 1, EX_CUE_TOTAL =
 static int ex_cue_before(const struct ex_ctx *c, size_t pos)
 {
     static const char *const fillers[] = {
-        "het", "sach", "khoang", "tam", "gan",  "hon",  "len",   "toi",   "den", "tien",
-        "la",  "luon", "mat",    "ca",  "tat",  "cong", "tong",  "thiet", "hai", "duoc",
-        "tru", "lua",  "dao",    "bi",  "thua", "doat", "chiem", "khoan", "phi", "them",
-        "tra", "lai",  "lan",    "no",  "ca",   "moi",  "cuoc",  "vay",   "co",  NULL};
+        "het", "sach", "khoang", "tam", "gan",   "hon",  "len",   "toi",   "den",   "tien",
+        "la",  "luon", "mat",    "ca",  "tat",   "cong", "tong",  "thiet", "hai",   "duoc",
+        "tru", "lua",  "dao",    "bi",  "thua",  "doat", "chiem", "khoan", "phi",   "them",
+        "tra", "lai",  "lan",    "no",  "ca",    "moi",  "cuoc",  "vay",   "co",    "ong",
+        "ba",  "ho",   "tui",    "toi", "em",    "anh",  "chi",   "minh",  "nguoi", "cua",
+        "nha", "me",   "bo",     "dua", "thang", NULL};
     static const struct {
         const char *word;
         enum ex_cue cue;
@@ -79,9 +81,9 @@ static int ex_cue_before(const struct ex_ctx *c, size_t pos)
                 {"no", EX_CUE_STAKE},   {"vay", EX_CUE_STAKE},  {"muon", EX_CUE_STAKE},
                 {"cuoc", EX_CUE_STAKE}, {"ca", EX_CUE_STAKE},   {"chuyen", EX_CUE_STAKE},
                 {"nop", EX_CUE_STAKE},  {"coc", EX_CUE_STAKE},  {"trom", EX_CUE_STAKE},
-                {"tra", EX_CUE_STAKE},  {"luong", EX_CUE_PAY},  {"gia", EX_CUE_PAY},
-                {"thuong", EX_CUE_PAY}, {"hong", EX_CUE_PAY},   {"nhap", EX_CUE_PAY},
-                {NULL, EX_CUE_NONE}};
+                {"tra", EX_CUE_STAKE},  {"thu", EX_CUE_STAKE},  {"luong", EX_CUE_PAY},
+                {"gia", EX_CUE_PAY},    {"thuong", EX_CUE_PAY}, {"hong", EX_CUE_PAY},
+                {"nhap", EX_CUE_PAY},   {NULL, EX_CUE_NONE}};
     const char *t = c->in->strip;
     int best = EX_CUE_NONE;
     size_t end = pos;

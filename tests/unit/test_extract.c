@@ -232,6 +232,18 @@ static void test_money_lent_is_the_amount_at_stake(void)
     CHECK_INT(r.money_vnd, 5000000);
 }
 
+/* A person between the verb and the amount ("vay ổng 10 triệu", "đòi nó 12 triệu") does not hide
+ * the verb; collecting ("thu 15 triệu") is at stake like demanding. */
+static void test_money_verb_reaches_past_a_person(void)
+{
+    run("thua 8 triệu rồi còn vay ổng 10 triệu để chơi tiếp");
+    CHECK_INT(r.money_vnd, 10000000);
+    run("cho vay 10 trieu, 1 thang sau thu 15 trieu");
+    CHECK_INT(r.money_vnd, 15000000);
+    run("lương tháng 7 triệu, bị nó lừa mất 3 triệu");
+    CHECK_INT(r.money_vnd, 3000000);
+}
+
 static void test_money_a_total_or_a_loss_beats_the_first_amount(void)
 {
     static const struct {
@@ -340,7 +352,7 @@ TESTLIB_MAIN(T(test_phones_in_every_grouping_and_prefix),
              T(test_emails_and_sentences_without_a_space_are_not_urls),
              T(test_a_domain_of_several_labels_with_a_short_ending),
              T(test_money_in_slang_and_figures), T(test_not_money),
-             T(test_money_lent_is_the_amount_at_stake),
+             T(test_money_lent_is_the_amount_at_stake), T(test_money_verb_reaches_past_a_person),
              T(test_money_a_total_or_a_loss_beats_the_first_amount),
              T(test_money_a_range_stands_for_its_upper_end),
              T(test_cu_without_diacritics_is_money_only_where_an_amount_fits),
