@@ -326,6 +326,11 @@ static void test_quotes_films_news_and_idioms_lost_people_and_fires(void)
         {"Lửa bắt sang dãy nhà bên cạnh rồi, ai gọi cứu hỏa giúp với", "fire"},
         {"Thằng con trai nhà bên say rượu lại đánh bố mẹ nó, ông bà chạy ra đường",
          "domestic_violence"},
+        /* a life in danger with no crime in it */
+        {"ông hàng xóm đang làm vườn thì gục xuống bất tỉnh, gọi mãi không tỉnh", "other"},
+        {"Hai mẹ con bị kẹt trong thang máy chung cư gần 1 tiếng rồi, bấm chuông không ai nghe",
+         "other"},
+        {"thang be hang xom bi cho becgie can rach tay, mau chay nhieu lam", "other"},
     };
     check_category(cases, sizeof cases / sizeof cases[0]);
 }
