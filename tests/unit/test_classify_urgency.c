@@ -3,8 +3,10 @@
  * not of crime words: with the shipped lexicon, serious crimes told after the fact, threats of
  * harm to come, incidents seen in a clip and slow or habitual situations are tips but not
  * urgent, with or without diacritics, while an act in progress, someone trapped or a cry for
- * help stay urgent even beside such markers; and, with a minimal lexicon, the decision's
- * numbers (urgent_distance, urgent_not_now, urgent_acute) do what the file says.
+ * help stay urgent even beside such markers, and so do minutes ago, a scam in progress, a
+ * person held or taken away and a body in danger named without a crime word; and, with a
+ * minimal lexicon, the decision's numbers (urgent_distance, urgent_not_now, urgent_acute) do
+ * what the file says.
  */
 #include "testlib.h"
 
@@ -143,6 +145,51 @@ static void test_person_beside_a_danger_told_after_the_fact_is_not_urgent(void)
         CHECK_INT(textengine_analyze(te, texts[i], true, &a), TEXTENGINE_OK);
         if (a.urgent)
             fprintf(stderr, "  urgent: %s\n", texts[i]);
+        CHECK(!a.urgent);
+        text_analysis_clear(&a);
+    }
+}
+
+static void test_minutes_ago_a_scam_in_progress_and_a_person_held_are_urgent(void)
+{
+    /* now in other words than "đang": minutes ago, a victim still on the call or at the bank
+     * counter, someone held or taken into a vehicle, a ransom, a bomb with people crowding round */
+    static const char *const texts[] = {
+        "Mới cách đây chừng 7 phút có thằng đi xe Sirius giật túi của chị bán bánh mì ở đầu ngõ 12 "
+        "Tôn Đức Thắng",
+        "moi cach day chung 7 phut co thang di xe Sirius giat tui cua chi ban banh mi o dau ngo 12 "
+        "Ton Duc Thang",
+        "ba toi dang nghe dien thoai mot nguoi xung la canh sat, bao ba ra ngan hang chuyen tien, "
+        "ba "
+        "dang o quay giao dich",
+        "Cháu nó bị bọn lạ mặt lôi lên xe ô tô trắng ở đầu ngõ chợ, chạy về phía quốc lộ",
+        "Ông Năm cày ruộng trúng quả đạn pháo còn nguyên, giờ bà con bu lại xem đông lắm",
+        "Bọn đòi nợ giữ anh tôi ở một căn nhà ngoài bãi, gọi về đòi 80 triệu mới thả",
+    };
+    check_urgency(texts, sizeof texts / sizeof texts[0], true);
+}
+
+static void test_a_body_in_danger_is_urgent_and_the_same_words_later_are_not(void)
+{
+    static const char *const urgent[] = {
+        "đứa nhỏ nhà kế bên ngồi vắt vẻo trên lan can tầng 3, không có ai trông",
+        "chị ấy uống cả vỉ thuốc rồi, giờ lay không tỉnh",
+    };
+    check_urgency(urgent, sizeof urgent / sizeof urgent[0], true);
+    /* the same words after the fact, in a game, as a duration or by the police */
+    static const char *const not_now[] = {
+        "Tuần trước ông hàng xóm cày ruộng trúng quả bom còn nguyên, đã bàn giao cho công binh",
+        "Cháu bé chơi trốn tìm trốn trong tủ ngủ quên, cả nhà tìm mãi",
+        "Chưa tới 5 phút mà xe để trước cửa hàng đã mất, hôm qua ở chợ Hôm",
+        "Em trai tôi bị công an tạm giữ ở phường từ tối qua vì gây gổ",
+        "Tháng trước mẹ tôi đang nghe điện thoại kẻ xưng công an rồi bị lừa chuyển 100 triệu",
+    };
+    load();
+    for (size_t i = 0; i < sizeof not_now / sizeof not_now[0]; i++) {
+        struct text_analysis a;
+        CHECK_INT(textengine_analyze(te, not_now[i], false, &a), TEXTENGINE_OK);
+        if (a.urgent)
+            fprintf(stderr, "  urgent: %s\n", not_now[i]);
         CHECK(!a.urgent);
         text_analysis_clear(&a);
     }
@@ -287,4 +334,6 @@ TESTLIB_MAIN(T(test_serious_crime_told_after_the_fact_is_not_urgent),
              T(test_person_beside_a_danger_is_urgent_in_new_wordings),
              T(test_person_beside_a_danger_told_after_the_fact_is_not_urgent),
              T(test_decision_danger_counts_only_with_no_distance),
-             T(test_decision_negative_bias_counts_only_when_sure), T(test_done))
+             T(test_decision_negative_bias_counts_only_when_sure),
+             T(test_minutes_ago_a_scam_in_progress_and_a_person_held_are_urgent),
+             T(test_a_body_in_danger_is_urgent_and_the_same_words_later_are_not), T(test_done))
