@@ -388,6 +388,12 @@ static const struct {
     {"cuối", EX_T_SPECIAL},
     {"đầu", EX_T_SPECIAL},
     {"và", EX_T_JOIN},
+    {"chừng", EX_T_LEAD},
+    {"cứ", EX_T_LEAD},
+    {"dịp", EX_T_LEAD | EX_T_UNIT},
+    {"hè", EX_T_UNIT},
+    {"trở", EX_T_SPECIAL},
+    {"đi", EX_T_SPECIAL},
 };
 
 enum { EX_KEY_MAX = 16 };
@@ -558,7 +564,7 @@ static int ex_clock_kind(const char *t, size_t n)
     char u = (char)(t[i] | 0x20);
     if ((u == 'p') && i + 1 == n)
         return EX_TOK_MINUTES;
-    if (u != 'h' && u != 'g')
+    if (u != 'h' && t[i] != 'g') /* "7g" is 7 o'clock; "4G" is a network */
         return -1;
     size_t j = i + 1;
     if (j + 2 <= n && (t[j] | 0x20) == 'i' && (t[j + 1] | 0x20) == 'o') /* "22gio" */
