@@ -41,6 +41,7 @@ static const struct {
 } ex_compounds[] = {
     {"cong", "công", {"ty", "vien", "trinh", "truong", "nghiep"}},
     {"khach", "khách", {"san", NULL}},
+    {"can", "căn", {"nha", "ho", "phong", NULL}},
     {"ky", "ký", {"tuc", NULL}},
     {"trung", "trung", {"tam", NULL}},
     {"thi", "thị", {"tran", "xa", NULL}},
@@ -315,11 +316,18 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
         } else if (ex_office(c, tk, j) && after_head && pend == 0) {
             /* "trụ sở công an xã" */
             width = extract__tok_is(c, k, "cong") ? 2 : 1;
-        } else if (ex_word(k) && (k->roles & (EX_W_MOD | EX_W_ORG)) && after_head && pend == 0) {
+        } else if (ex_word(k) && (k->roles & (EX_W_MOD | EX_W_ORG)) && after_head && pend == 0 &&
+                   !((k->roles & EX_W_AMBIG) && extract__tok_is(c, &tk->t[j - 1], "xa"))) {
+            /* typed without diacritics, "xa" then a word is mostly xả/xa: "... Lac Long Quan
+             * xa nuoc thai" is "xả nước" */
             /* "bãi đất trống", "công an phường" */
         } else if (ex_word(k) && j == i && (k->roles & EX_W_PREFIX)) {
             after_head = false;
-        } else if (ex_word(k) && (k->roles & (EX_W_CONN | EX_W_KIN | EX_W_PREP)) &&
+        } else if (ex_word(k) &&
+                   ((k->roles & (EX_W_CONN | EX_W_KIN | EX_W_PREP)) ||
+                    /* "bãi sông Hồng chân cầu Thanh Trì" */
+                    ((k->roles & EX_W_PREFIX) && !(k->roles & EX_W_AMBIG) && next &&
+                     ex_head_at(c, tk, j + 1))) &&
                    pend < EX_PLACE_MAX_PEND && ch.ntok > 0 &&
                    !((k->roles & EX_W_AMBIG) && (k->roles & EX_W_KIN) && next &&
                      ex_head_at(c, tk, j + 1))) {
