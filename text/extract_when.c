@@ -389,9 +389,6 @@ static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size
             score += 1;
         else if (ex_w(k, EX_T_UNIT) && j >= s + 1 && ex_ago(c, tk, j - 1))
             score += 2; /* "cách đây 2 ngày" */
-        else if (ex_w(k, EX_T_UNIT) && prev &&
-                 (extract__tok_is(c, prev, "cuoi") || extract__tok_is(c, prev, "dau")))
-            score += 1; /* "cuối tuần", "đầu tháng" */
         if (!prev || !ex_which(k) || !ex_w(prev, EX_T_DAYPART | EX_T_UNIT | EX_T_REL))
             continue;
         /* a habit ("đêm nào cũng") is surer with both words; "mấy tháng nay" is how long */

@@ -91,6 +91,7 @@ static const struct {
     {"xưởng", EX_W_HEAD | EX_W_SHOP},
     {"lán", EX_W_HEAD},
     {"căn", EX_W_HEAD | EX_W_PAIR},
+    {"bỏ", EX_W_MOD}, /* "căn nhà bỏ hoang", "nhà bỏ trống" */
     {"hoang", EX_W_MOD},
     {"chè", EX_W_MOD},
     {"ngô", EX_W_MOD},
