@@ -41,6 +41,7 @@ static const struct {
 } ex_compounds[] = {
     {"cong", "công", {"ty", "vien", "trinh", "truong", "nghiep"}},
     {"khach", "khách", {"san", NULL}},
+    {"can", "căn", {"nha", "ho", "phong", NULL}},
     {"ky", "ký", {"tuc", NULL}},
     {"trung", "trung", {"tam", NULL}},
     {"thi", "thị", {"tran", "xa", NULL}},
@@ -141,6 +142,14 @@ static bool ex_counts(const struct ex_tokens *tk, size_t j)
            !(tk->t[j + 1].roles & EX_W_HEAD) && !tk->t[j + 1].cap;
 }
 
+/* A unit that takes a number: "tổ 12", "ấp 5", "xóm 3". */
+static bool ex_numbered_unit(const struct ex_ctx *c, const struct ex_tok *k)
+{
+    return ex_word(k) && !k->cap &&
+           ((k->roles & EX_W_NUMBERED) || extract__tok_is(c, k, "ap") ||
+            extract__tok_is(c, k, "thon") || extract__tok_is(c, k, "xom"));
+}
+
 /* "công an", "UBND", "ủy ban": the start of an office's name. */
 static bool ex_office(const struct ex_ctx *c, const struct ex_tokens *tk, size_t i)
 {
@@ -233,6 +242,30 @@ static void ex_place_trim_home(const struct ex_ctx *c, const struct ex_tokens *t
     }
 }
 
+/* "trước nhà chị Mai số 7 ngõ 19", "nhà bên cạnh số 18 hẻm 60": when words stand between the
+ * house and its number, the address is the number on ("nhà số 17 ngõ 3" stays whole). */
+static void ex_place_trim_owner(const struct ex_ctx *c, const struct ex_tokens *tk,
+                                struct ex_chain *ch)
+{
+    for (size_t j = ch->start; j + 3 < ch->end && j < ch->start + 3; j++) {
+        if (!extract__tok_is(c, &tk->t[j], "nha"))
+            continue;
+        for (size_t k = j + 1; k + 1 < ch->end && k <= j + 4; k++) {
+            const struct ex_tok *w = &tk->t[k];
+            if (k > j + 1 && extract__tok_is(c, w, "so") && tk->t[k + 1].kind == EX_TOK_NUM) {
+                ch->ntok -= k - ch->start;
+                ch->start = k;
+                return;
+            }
+            /* only whose house or which: "nhà chị Mai", "nhà con", "nhà bên cạnh" */
+            if (!ex_word(w) || ((w->roles & EX_W_HEAD) && !w->cap) ||
+                !(w->cap || (w->roles & (EX_W_KIN | EX_W_CONN))))
+                return;
+        }
+        return;
+    }
+}
+
 /* Reads the chain starting at token i. A head ends the chain only when something follows it
  * ("… Binh Duong thi" is "thì", "… ấp Phu Loi xa" is "xa"). */
 static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_tokens *tk, size_t i)
@@ -272,18 +305,29 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
             /* "trường Tiểu học"; typed without diacritics "Trai" (Trãi) is no "trại" */
             after_head = (k->roles & EX_W_MOD) && !(k->roles & EX_W_AMBIG);
         } else if (ex_ref(k)) {
-            if (ex_counts(tk, j) || extract__masked(c, k->s, k->e) || (pend && pend_kin))
+            /* "ấp 5 thằng con", "tổ 12 ngày nào cũng": right after a head, the figure is its
+             * number, whatever follows */
+            bool numbered = j > i && pend == 0 && ex_numbered_unit(c, &tk->t[j - 1]);
+            if ((ex_counts(tk, j) && !numbered) || extract__masked(c, k->s, k->e) ||
+                (pend && pend_kin))
                 break; /* "chợ Hôm cô 1 …": after "cô", a figure is no house number */
             named = true;
             after_head = false;
         } else if (ex_office(c, tk, j) && after_head && pend == 0) {
             /* "trụ sở công an xã" */
             width = extract__tok_is(c, k, "cong") ? 2 : 1;
-        } else if (ex_word(k) && (k->roles & (EX_W_MOD | EX_W_ORG)) && after_head && pend == 0) {
+        } else if (ex_word(k) && (k->roles & (EX_W_MOD | EX_W_ORG)) && after_head && pend == 0 &&
+                   !((k->roles & EX_W_AMBIG) && extract__tok_is(c, &tk->t[j - 1], "xa"))) {
+            /* typed without diacritics, "xa" then a word is mostly xả/xa: "... Lac Long Quan
+             * xa nuoc thai" is "xả nước" */
             /* "bãi đất trống", "công an phường" */
         } else if (ex_word(k) && j == i && (k->roles & EX_W_PREFIX)) {
             after_head = false;
-        } else if (ex_word(k) && (k->roles & (EX_W_CONN | EX_W_KIN | EX_W_PREP)) &&
+        } else if (ex_word(k) &&
+                   ((k->roles & (EX_W_CONN | EX_W_KIN | EX_W_PREP)) ||
+                    /* "bãi sông Hồng chân cầu Thanh Trì" */
+                    ((k->roles & EX_W_PREFIX) && !(k->roles & EX_W_AMBIG) && next &&
+                     ex_head_at(c, tk, j + 1))) &&
                    pend < EX_PLACE_MAX_PEND && ch.ntok > 0 &&
                    !((k->roles & EX_W_AMBIG) && (k->roles & EX_W_KIN) && next &&
                      ex_head_at(c, tk, j + 1))) {
@@ -324,6 +368,7 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
     if (last_head)
         ch.end = before_head_end, ch.ntok = before_head_ntok;
     ex_place_trim_home(c, tk, &ch);
+    ex_place_trim_owner(c, tk, &ch);
     return ch;
 }
 

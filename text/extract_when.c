@@ -19,7 +19,7 @@
 
 #include <stdlib.h>
 
-enum { EX_WHEN_MAX_PEND = 2 };
+enum { EX_WHEN_MAX_PEND = 3 }; /* "cách đây chừng 5 phút" */
 
 /* Every role a word of a time can have. */
 #define EX_T_ANY                                                                                   \
@@ -73,6 +73,37 @@ static bool ex_which_sure(const struct ex_ctx *c, const struct ex_tok *k)
 
 static bool ex_day_month(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j,
                          bool prev_core);
+static bool ex_deadline(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j);
+
+/* "cách đây 5 phút", "cách đây chừng 2 ngày": the figure at j counts back from now. */
+static bool ex_ago(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
+{
+    if (j >= 3 &&
+        (extract__tok_is(c, &tk->t[j - 1], "chung") ||
+         extract__tok_is(c, &tk->t[j - 1], "khoang") || extract__tok_is(c, &tk->t[j - 1], "tam")))
+        j--;
+    return j >= 2 && extract__tok_is(c, &tk->t[j - 1], "day") &&
+           extract__tok_is(c, &tk->t[j - 2], "cach");
+}
+
+/* "làm ca đêm", "trực ca đêm", "công nhân ca đêm": the shift someone works, not a time. */
+static bool ex_shift(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
+{
+    static const char *const work[] = {"lam", "truc", "nhan", "di", NULL};
+    if (!extract__tok_is(c, &tk->t[j], "ca") || j == 0)
+        return false;
+    for (int i = 0; work[i]; i++)
+        if (extract__tok_is(c, &tk->t[j - 1], work[i]))
+            return true;
+    return false;
+}
+
+/* "bây giờ" ends at "giờ": "ngay bây giờ trước quán" */
+static bool ex_now(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
+{
+    return j >= 1 && extract__tok_is(c, &tk->t[j], "gio") &&
+           extract__tok_is(c, &tk->t[j - 1], "bay");
+}
 
 /* "10 giờ", "14 giờ": a figure of hours and the word for it is a clock time. */
 static bool ex_num_clock(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
@@ -120,6 +151,22 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         return true; /* "từ nãy": since a moment ago */
     if (prev_core && prev && extract__tok_is(c, prev, "hom") && extract__tok_is(c, k, "bua"))
         return true; /* "hôm bữa": the other day */
+    if (extract__tok_is(c, k, "hom") && next && extract__tok_is(c, next, "bua"))
+        return true;
+    /* "năm nay 68 tuổi" is an age */
+    if (extract__tok_is(c, k, "nay") && next && next->kind == EX_TOK_NUM && j + 2 < tk->n &&
+        extract__tok_is(c, &tk->t[j + 2], "tuoi"))
+        return false;
+    /* "từ 22h trở đi" */
+    if (prev_core && prev && extract__tok_is(c, k, "di") && extract__tok_is(c, prev, "tro"))
+        return true;
+    if (extract__tok_is(c, k, "tro"))
+        return prev_core && next && extract__tok_is(c, next, "di");
+    if (extract__tok_is(c, k, "di"))
+        return false;
+    /* "lúc nào cũng khóa" is always */
+    if (extract__tok_is(c, k, "luc") && next && extract__tok_is(c, next, "nao"))
+        return false;
     /* "which" follows a time word: "tối qua", "tuần trước", "nào cũng", "5p nữa" */
     bool after_time =
         prev &&
@@ -134,6 +181,8 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
         after_time = false;
     if (prev && extract__tok_is(c, prev, "som") && ex_w(prev, EX_T_DAYPART))
         after_time = true; /* "sáng sớm nay" */
+    if (j > 0 && ex_now(c, tk, j - 1))
+        after_time = false;
     if (ex_which(k) && prev_core && after_time &&
         (!ambig || ex_which_sure(c, k) ||
          (prev && ex_w(prev, EX_T_UNIT | EX_T_DAYPART | EX_T_DOWNUM)) ||
@@ -157,11 +206,18 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
           !extract__tok_is(c, next, "xong") && !extract__tok_is(c, next, "cung") &&
           !extract__tok_is(c, next, "sau")) ||
          ex_w(next, EX_T_DOW | EX_T_DAYPART) || next->kind == EX_TOK_DATE ||
-         next->kind == EX_TOK_CLOCK || (ex_w(next, EX_T_UNIT) && !(next->roles & EX_W_AMBIG)));
+         next->kind == EX_TOK_CLOCK || (ex_w(next, EX_T_UNIT) && !(next->roles & EX_W_AMBIG)) ||
+         /* "chieu hom qua", "dem hom kia" */
+         ((extract__tok_is(c, next, "hom") || extract__tok_is(c, next, "bua")) && j + 2 < tk->n &&
+          ex_which_sure(c, &tk->t[j + 2])));
     bool prev_lead = prev && ex_w(prev, EX_T_LEAD | EX_T_JOIN);
     if (ex_w(k, EX_T_DAYPART)) {
         if (k->cap && prev && prev->cap && prev->kind == EX_TOK_WORD)
             return false; /* "quán Ốc Đêm": part of a name */
+        if (j > 0 && ex_shift(c, tk, j - 1))
+            return false;
+        if (prev_core && prev && extract__tok_is(c, prev, "ca"))
+            return true; /* "ra vô ca đêm" */
         if (next && extract__tok_is(c, next, "nao") && j + 2 < tk->n &&
             (extract__tok_is(c, &tk->t[j + 2], "khong") || extract__tok_is(c, &tk->t[j + 2], "ko")))
             return false; /* "buổi sáng nào không": a question */
@@ -175,10 +231,10 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
     if (ex_w(k, EX_T_DOW) && next && next->kind == EX_TOK_NUM &&
         (extract__tok_is(c, k, "mung") || extract__tok_is(c, k, "mong")))
         return true;                 /* "mùng 2" */
-    if (ex_w(k, EX_T_DOW) && next && /* "thứ 7", "thứ bảy", "chủ nhật" */
+    if (ex_w(k, EX_T_DOW) && next && /* "thứ 7", "thứ bảy", "chủ nhật"; not "mong ba con" */
         ((next->kind == EX_TOK_NUM && next->e - next->s == 1 && c->in->strip[next->s] >= '2' &&
           c->in->strip[next->s] <= '7') ||
-         ex_w(next, EX_T_DOWNUM)))
+         (ex_w(next, EX_T_DOWNUM) && !((k->roles & EX_W_AMBIG) && extract__tok_is(c, k, "mong")))))
         return true;
     if (ex_w(k, EX_T_DOWNUM) && prev && ex_w(prev, EX_T_DOW) && prev_core)
         return true;
@@ -187,18 +243,31 @@ static bool ex_time_word(const struct ex_ctx *c, const struct ex_tok *k, const s
             return false; /* "từ sáng tới giờ": until now is no time of its own */
         if (extract__tok_is(c, k, "bay")) /* "bây giờ" */
             return next && extract__tok_is(c, next, "gio");
+        if (extract__tok_is(c, k, "gio")) /* "hôm qua giờ hết sưng": giờ is now, after it */
+            return (prev_core && prev &&
+                    (extract__tok_is(c, prev, "bay") || prev->kind == EX_TOK_NUM ||
+                     prev->kind == EX_TOK_DATE)) || /* "2-3 giờ sáng" */
+                   (next && ex_w(next, EX_T_DAYPART) && prev && prev->kind == EX_TOK_NUM);
+        if (ex_shift(c, tk, j))
+            return false;
+        /* "tiếng" counts hours: "2 tiếng rồi"; typed without diacritics "tieng roi" is a sound */
+        if (ambig && extract__tok_is(c, k, "tieng") && !(prev && prev->kind == EX_TOK_NUM))
+            return false;
         if (k->cap && prev && prev->kind == EX_TOK_NUM && j > 1 && tk->t[j - 2].kind == EX_TOK_WORD)
             return false; /* "đường 3 Tháng 2": a street's name */
         if (ambig)        /* "tuan truoc", but "thang" is also thằng, "ban" bạn */
             return (next && (ex_which_sure(c, next) || ex_w(next, EX_T_DOW) ||
-                             (extract__tok_is(c, k, "hom") && extract__tok_is(c, next, "bua")))) ||
+                             (extract__tok_is(c, k, "hom") && extract__tok_is(c, next, "bua")) ||
+                             ((extract__tok_is(c, k, "buoi") || extract__tok_is(c, k, "ca")) &&
+                              ex_w(next, EX_T_DAYPART)))) ||
                    (next && next->kind == EX_TOK_NUM && j + 2 < tk->n &&
                     ex_day_month(c, tk, j + 1, false)) ||
                    (prev_core && prev &&
                     (prev->kind != EX_TOK_WORD || extract__tok_is(c, prev, "cuoi") ||
                      extract__tok_is(c, prev, "dau"))) ||
                    (prev && ex_w(prev, EX_T_LEAD) &&
-                    (extract__tok_is(c, k, "tuan") || extract__tok_is(c, k, "ngay")));
+                    (extract__tok_is(c, k, "tuan") || extract__tok_is(c, k, "ngay") ||
+                     (extract__tok_is(c, k, "thang") && next && next->kind == EX_TOK_NUM)));
         bool counted = prev && ex_w(prev, EX_T_LEAD) && !extract__tok_is(c, prev, "luc") &&
                        !extract__tok_is(c, prev, "tu");
         return next_time || counted || prev_core ||
@@ -244,10 +313,14 @@ static bool ex_time_core(const struct ex_ctx *c, const struct ex_tokens *tk, siz
     case EX_TOK_DATE: /* "tối 20/4", "từ 1/7", "12-3 vừa rồi" */
         return ex_date_ok(c, k) &&
                (prev_core || prev_lead || (prev && ex_w(prev, EX_T_UNIT)) ||
+                (j > 0 && ex_deadline(c, tk, j - 1)) ||
                 (next && (ex_which_sure(c, next) || extract__tok_is(c, next, "vua"))));
     case EX_TOK_NUM: /* "3 ngày nay", "1-2 phút trước", "thứ 7"; "2 tuần" is a length */
         if (prev && ex_w(prev, EX_T_DOW))
             return true;
+        /* "đường số 6 tuần này", "tổ 12 ngày nào cũng": the number of a place */
+        if (prev && prev->kind == EX_TOK_WORD && (prev->roles & EX_W_NUMBERED))
+            return false;
         if (ex_day_month(c, tk, j, prev_core))
             return true;
         if (next && extract__tok_is(c, next, "tet") && k->e - k->s <= 2)
@@ -256,17 +329,25 @@ static bool ex_time_core(const struct ex_ctx *c, const struct ex_tokens *tk, siz
         if (j >= 2 && extract__tok_is(c, prev, "kem") && tk->t[j - 2].kind == EX_TOK_CLOCK)
             return true;
         if (next && next->kind == EX_TOK_PUNCT && next->punct == '-' && j + 2 < tk->n &&
-            tk->t[j + 2].kind == EX_TOK_CLOCK && k->e - k->s <= 2)
-            return true;
+            (tk->t[j + 2].kind == EX_TOK_CLOCK || ex_num_clock(c, tk, j + 2)) && k->e - k->s <= 2)
+            return true;            /* "1-2h khuya", "2-3 giờ sáng" */
         if (ex_num_clock(c, tk, j)) /* "10 giờ", "10 giờ 30" */
             return true;
         if (prev_core && prev && extract__tok_is(c, prev, "gio"))
             return true;
-        /* "cách đây 2 ngày" */
-        if (j >= 2 && extract__tok_is(c, prev, "day") &&
-            extract__tok_is(c, &tk->t[j - 2], "cach") && next && ex_w(next, EX_T_UNIT))
+        /* "cách đây 2 ngày", "cách đây chừng 5 phút" */
+        if (ex_ago(c, tk, j) && next && ex_w(next, EX_T_UNIT))
             return true;
+        /* "3 ngày nay"; "2 đêm nay", but not "ngõ 14 đêm nào cũng", "5-0 chiều qua" */
         if (j + 2 < tk->n && ex_w(next, EX_T_UNIT) && ex_which_sure(c, &tk->t[j + 2]))
+            return true;
+        if (j + 2 < tk->n && ex_w(next, EX_T_DAYPART) && extract__tok_is(c, &tk->t[j + 2], "nay") &&
+            c->in->strip[k->s] != '0' && k->e - k->s <= 2 &&
+            !(prev && prev->kind == EX_TOK_PUNCT && prev->punct != ','))
+            return true;
+        /* "thứ 4 ngày 12" */
+        if (prev_core && prev && extract__tok_is(c, prev, "ngay") && k->e - k->s <= 2 &&
+            atoi(c->in->strip + k->s) >= 1 && atoi(c->in->strip + k->s) <= 31)
             return true;
         return next && next->kind == EX_TOK_PUNCT && next->punct == '-' && j + 4 < tk->n &&
                tk->t[j + 2].kind == EX_TOK_NUM && ex_w(&tk->t[j + 3], EX_T_UNIT) &&
@@ -306,7 +387,7 @@ static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size
             score += 1;
         else if (ex_w(k, EX_T_UNIT) && prev && ex_w(prev, EX_T_LEAD)) /* "mỗi tuần" */
             score += 1;
-        else if (ex_w(k, EX_T_UNIT) && j >= s + 2 && extract__tok_is(c, &tk->t[j - 2], "day"))
+        else if (ex_w(k, EX_T_UNIT) && j >= s + 1 && ex_ago(c, tk, j - 1))
             score += 2; /* "cách đây 2 ngày" */
         if (!prev || !ex_which(k) || !ex_w(prev, EX_T_DAYPART | EX_T_UNIT | EX_T_REL))
             continue;
@@ -318,11 +399,38 @@ static int ex_run_score(const struct ex_ctx *c, const struct ex_tokens *tk, size
         if (j >= s + 2 && extract__tok_is(c, &tk->t[j - 2], "may") &&
             !extract__tok_is(c, k, "truoc") && !extract__tok_is(c, k, "trc"))
             weak = true; /* "mấy tháng nay" is how long, "mấy tháng trước" when */
-        /* "3 năm nay" is how long, not when */
-        bool length = j >= s + 2 && tk->t[j - 2].kind == EX_TOK_NUM && extract__tok_is(c, k, "nay");
+        /* "3 năm nay" is how long, not when; "tuần này", "năm nay" frame the time: a surer one
+         * said elsewhere ("tuần này đổi sang 17h") is the time */
+        bool length =
+            (j >= s + 2 && tk->t[j - 2].kind == EX_TOK_NUM && extract__tok_is(c, k, "nay")) ||
+            ((extract__tok_is(c, prev, "tuan") || extract__tok_is(c, prev, "thang") ||
+              extract__tok_is(c, prev, "nam")) &&
+             extract__tok_is(c, k, "nay"));
         score += weak ? 0 : length ? 1 : 2;
     }
     return score > 2 ? 2 : score;
+}
+
+/* "trước 30/9", "trước 25 tháng Chạp": a deadline; "trước" opens the time. */
+static bool ex_deadline(const struct ex_ctx *c, const struct ex_tokens *tk, size_t j)
+{
+    if (!extract__tok_is(c, &tk->t[j], "truoc") || j + 1 >= tk->n)
+        return false;
+    const struct ex_tok *next = &tk->t[j + 1];
+    return next->kind == EX_TOK_DATE || (next->kind == EX_TOK_NUM && j + 2 < tk->n &&
+                                         extract__tok_is(c, &tk->t[j + 2], "thang"));
+}
+
+/* "mấy đêm nay tối nào cũng", "mấy tháng nay đêm nào cũng": a habit said after how long it
+ * has gone on is the time; the length before it is not. */
+static void ex_trim_habit(const struct ex_ctx *c, const struct ex_tokens *tk, size_t *s, size_t e)
+{
+    for (size_t j = *s + 3; j + 1 < e; j++)
+        if (extract__tok_is(c, &tk->t[j], "nao") && extract__tok_is(c, &tk->t[j + 1], "cung") &&
+            extract__tok_is(c, &tk->t[j - 2], "nay")) {
+            *s = j - 1;
+            return;
+        }
 }
 
 void extract__when(struct ex_ctx *c, const struct ex_tokens *tk)
@@ -336,7 +444,7 @@ void extract__when(struct ex_ctx *c, const struct ex_tokens *tk)
             if (!in_run) {
                 start = npend ? pend_start : j;
                 /* "vào lúc 19h30": the writer's "vào lúc" is filler */
-                if (npend && extract__tok_is(c, &tk->t[start], "luc") && start > 0 &&
+                if (extract__tok_is(c, &tk->t[start], "luc") && start > 0 && start + 1 < tk->n &&
                     extract__tok_is(c, &tk->t[start - 1], "vao"))
                     start++;
                 in_run = true;
@@ -350,7 +458,8 @@ void extract__when(struct ex_ctx *c, const struct ex_tokens *tk)
         bool name = k && k->cap && j > 0 && tk->t[j - 1].kind != EX_TOK_PUNCT;
         bool joins = k && !name &&
                      (ex_w(k, EX_T_LEAD | EX_T_JOIN) ||
-                      (k->kind == EX_TOK_PUNCT && k->punct == '-' && in_run)) &&
+                      (k->kind == EX_TOK_PUNCT && k->punct == '-' && in_run) ||
+                      (!in_run && ex_deadline(c, tk, j))) &&
                      npend < EX_WHEN_MAX_PEND;
         if (joins) {
             if (!npend)
@@ -370,6 +479,7 @@ void extract__when(struct ex_ctx *c, const struct ex_tokens *tk)
     }
     if (best == 0)
         return;
+    ex_trim_habit(c, tk, &best_s, best_e);
     for (size_t e = best_e; e > best_s; e--)
         if (extract__copy_nfc(c, tk->t[best_s].s, tk->t[e - 1].e, c->out->when, EXTRACT_HINT_MAX,
                               false, true) > 0)

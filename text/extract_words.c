@@ -90,6 +90,12 @@ static const struct {
     {"kho", EX_W_HEAD | EX_W_SHOP},
     {"xưởng", EX_W_HEAD | EX_W_SHOP},
     {"lán", EX_W_HEAD},
+    {"căn", EX_W_HEAD | EX_W_PAIR},
+    {"bỏ", EX_W_MOD}, /* "căn nhà bỏ hoang", "nhà bỏ trống" */
+    {"hoang", EX_W_MOD},
+    {"chè", EX_W_MOD},
+    {"ngô", EX_W_MOD},
+    {"nước", EX_W_MOD},
     {"trạm", EX_W_HEAD | EX_W_SHOP},
     {"bệnh", EX_W_HEAD | EX_W_PAIR},
     {"viện", EX_W_MOD},
@@ -235,7 +241,7 @@ static const struct {
     {"góc", EX_W_CONN | EX_W_PREFIX},
     {"trong", EX_W_CONN},
     {"ngoài", EX_W_CONN},
-    {"dưới", EX_W_CONN},
+    {"dưới", EX_W_CONN | EX_W_PREFIX},
     {"giữa", EX_W_CONN},
     {"bên", EX_W_CONN | EX_W_PREFIX},
     {"tê", EX_W_CONN},
@@ -388,6 +394,12 @@ static const struct {
     {"cuối", EX_T_SPECIAL},
     {"đầu", EX_T_SPECIAL},
     {"và", EX_T_JOIN},
+    {"chừng", EX_T_LEAD},
+    {"cứ", EX_T_LEAD},
+    {"dịp", EX_T_LEAD | EX_T_UNIT},
+    {"hè", EX_T_UNIT},
+    {"trở", EX_T_SPECIAL},
+    {"đi", EX_T_SPECIAL},
 };
 
 enum { EX_KEY_MAX = 16 };
@@ -558,7 +570,7 @@ static int ex_clock_kind(const char *t, size_t n)
     char u = (char)(t[i] | 0x20);
     if ((u == 'p') && i + 1 == n)
         return EX_TOK_MINUTES;
-    if (u != 'h' && u != 'g')
+    if (u != 'h' && t[i] != 'g') /* "7g" is 7 o'clock; "4G" is a network */
         return -1;
     size_t j = i + 1;
     if (j + 2 <= n && (t[j] | 0x20) == 'i' && (t[j + 1] | 0x20) == 'o') /* "22gio" */

@@ -193,7 +193,7 @@ static void test_locating_words_and_more_heads(void)
         /* a locating word before the head stays: it says where exactly */
         {"có ông lạ đứng trước cổng trường mầm non Hoa Mai từ sáng",
          "trước cổng trường mầm non Hoa Mai"},
-        {"tụi nhỏ hút chích dưới gầm cầu Bình Lợi", "gầm cầu Bình Lợi"},
+        {"tụi nhỏ hút chích dưới gầm cầu Bình Lợi", "dưới gầm cầu Bình Lợi"},
         {"quán game Long Vũ trên đường Trường Chinh có đánh nhau",
          "quán game Long Vũ trên đường Trường Chinh"},
         {"mất xe ở khách sạn Sông Hàn phòng 305", "khách sạn Sông Hàn phòng 305"},
@@ -248,6 +248,51 @@ static void test_when_dates_and_numbered_days(void)
     CHECK_STR(r.when, "");
 }
 
+static void test_round4_places(void)
+{
+    static const struct span_case cases[] = {
+        /* someone's house before the number: the address is the number on */
+        {"tụi nó đang đập cửa trước nhà anh Hải số 12 ngõ 8 Hào Nam", "số 12 ngõ 8 Hào Nam"},
+        {"nhà bên cạnh số 5 hẻm 20 Lý Thường Kiệt cãi nhau", "số 5 hẻm 20 Lý Thường Kiệt"},
+        {"nhà số 3 ngõ 6 có trộm", "nhà số 3 ngõ 6"}, /* the house and its number */
+        /* a figure right after tổ, ấp: its number, whatever follows */
+        {"nha co Hoa to 7 ngay nao cung danh bai", "nha co Hoa to 7"},
+        {"nhà ông Tám ấp 3 mấy đứa nhỏ đánh nhau", "nhà ông Tám ấp 3"},
+        /* the head noun before a locating word stays */
+        {"có người lạ ngủ trong căn nhà bỏ hoang cuối hẻm 9 Trần Phú",
+         "căn nhà bỏ hoang cuối hẻm 9 Trần Phú"},
+        {"tụi nó tụ tập ở bãi sông Đà chân cầu Trung Hà", "bãi sông Đà chân cầu Trung Hà"},
+        {"co nguoi ngat o duoi gam cau Chuong Duong", "duoi gam cau Chuong Duong"},
+    };
+    check_places(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_round4_whens(void)
+{
+    static const struct span_case cases[] = {
+        {"chieu hom kia co thang la vao xom", "chieu hom kia"},
+        {"tụi nó giật túi cách đây chừng 10 phút", "cách đây chừng 10 phút"},
+        {"Cứ thứ 7 là tụ tập đá gà", "Cứ thứ 7"},
+        {"cảm ơn chú hôm bữa chỉ đường", "hôm bữa"},
+        {"mấy đêm nay tối nào cũng có đua xe", "tối nào cũng"},
+        {"đóng tiền cho tổ trưởng trước 15/8 nha", "trước 15/8"},
+        {"quán đó mở nhạc từ 21h trở đi", "từ 21h trở đi"},
+        {"Ông tôi năm nay 75 tuổi, thứ 3 tuần trước bị lừa", "thứ 3 tuần trước"},
+        {"lớp học tuần này đổi sang 18h nhé", "18h"}, /* the surer time wins */
+        {"dịp Tết nhớ khóa cửa", "dịp Tết"},
+        {"Ngay bây giờ trước cổng chợ có đánh nhau", "Ngay bây giờ"},
+    };
+    check_whens(cases, sizeof cases / sizeof cases[0]);
+    run("con đi làm ca đêm về bị giật túi"); /* a shift, not a time */
+    CHECK_STR(r.when, "");
+    run("cửa nhà đó lúc nào cũng khóa"); /* always, not a time */
+    CHECK_STR(r.when, "");
+    run("nhà ông Ba tổ 4 ngày nào cũng nhậu");
+    CHECK_STR(r.when, "ngày nào cũng"); /* "4" numbers the tổ */
+    run("gói cước 4G giá rẻ");
+    CHECK_STR(r.when, "");
+}
+
 static void test_done(void)
 {
     extract_free(ex);
@@ -259,4 +304,4 @@ TESTLIB_MAIN(T(test_place_is_the_whole_place_in_the_writers_words),
              T(test_words_that_are_no_time), T(test_money_at_stake_is_the_largest_stake),
              T(test_plate_without_separators), T(test_decomposed_input_gives_the_same_spans),
              T(test_locating_words_and_more_heads), T(test_when_dates_and_numbered_days),
-             T(test_done))
+             T(test_round4_places), T(test_round4_whens), T(test_done))
