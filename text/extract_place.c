@@ -54,7 +54,10 @@ static const struct {
     {"chung", "chung", {"cu", NULL}},
     {"uy", "ủy", {"ban", NULL}},
     {"uy", "uỷ", {"ban", NULL}},
-    {"cua", "cửa", {"hang", NULL}},
+    {"cua", "cửa", {"hang", "bien", NULL}},
+    {"vong", "vòng", {"xoay", NULL}},
+    {"quang", "quảng", {"truong", NULL}},
+    {"hoi", "hội", {"truong", NULL}},
     {"lan", "lan", {"can", NULL}},
     {"canh", "cánh", {"dong", NULL}},
     {"cay", "cây", {"atm", "xang", NULL}},
@@ -375,16 +378,48 @@ static struct ex_chain ex_place_chain(const struct ex_ctx *c, const struct ex_to
 /* Words that, typed without diacritics, are far more often another word than a place. */
 static bool ex_plain_homograph(const struct ex_ctx *c, const struct ex_tok *k)
 {
-    static const char *const words[] = {"cho", "ban", "so",  "ho",   "doi",
-                                        "to",  "xa",  "thi", "buon", NULL};
+    static const char *const words[] = {"cho",  "ban", "so",   "ho",    "doi", "to",   "xa", "thi",
+                                        "buon", "dap", "rach", "nuong", "lo",  "quay", NULL};
     for (int i = 0; words[i]; i++)
         if (extract__tok_is(c, k, words[i]))
             return true;
     return false;
 }
 
-static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk,
-                        const struct ex_chain *ch)
+/* "ở chợ phường", "trong phòng trọ", "o bai bien": right after a word that puts something in a
+ * place (ở, tại, trong, ngoài, trên, giữa, dưới), a head with the words of its kind names the
+ * place without a name. Typed without diacritics, "duoi" is also đuổi, the head must not be
+ * another word ("o cho" is "ở cho"), and the function words a chain may have swallowed at its
+ * end are dropped ("ngoai duong thi" is "ngoài đường thì"). */
+static bool ex_located(const struct ex_ctx *c, const struct ex_tokens *tk, struct ex_chain *ch)
+{
+    static const char *const words[] = {"o", "tai", "trong", "ngoai", "tren", "giua", "duoi", NULL};
+    static const char *const function[] = {"thi", "co", "de", "dang", NULL};
+    if (ch->start == 0)
+        return false;
+    const struct ex_tok *prev = &tk->t[ch->start - 1];
+    bool after = false;
+    for (int i = 0; words[i] && (c->diacritics || i < 6) && !after; i++)
+        after = extract__tok_is(c, prev, words[i]);
+    if (!after)
+        return false;
+    if (!c->diacritics) {
+        if (ex_plain_homograph(c, &tk->t[ch->start]))
+            return false;
+        for (bool cut = true; cut && ch->end > ch->start + 1;) {
+            cut = false;
+            for (int i = 0; function[i] && !cut; i++)
+                cut = extract__tok_is(c, &tk->t[ch->end - 1], function[i]);
+            if (cut)
+                ch->end--, ch->ntok--;
+        }
+    }
+    /* "ở nhà" is home */
+    return ch->ntok >= 2 &&
+           !(ch->end == ch->start + 1 && extract__tok_is(c, &tk->t[ch->start], "nha"));
+}
+
+static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk, struct ex_chain *ch)
 {
     if (ch->ntok == 0)
         return false;
@@ -396,7 +431,10 @@ static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk,
     const struct ex_tok *first = &tk->t[ch->start];
     /* "họp tổ dân phố": a numbered unit without its number is the people, not a place */
     if (!ch->named && (first->roles & EX_W_NUMBERED))
-        return false;
+        /* but a room, a floor, a block is a place of its own: "trong phòng trọ" */
+        return (extract__tok_is(c, first, "phong") || extract__tok_is(c, first, "tang") ||
+                extract__tok_is(c, first, "day")) &&
+               ex_located(c, tk, ch);
     /* typed without diacritics, "cho", "ban", "so", "ho" are mostly cho, bạn, số/sợ, họ: as
      * chợ, bản … they need a name or a number right after ("cho Ben Thanh") */
     if ((first->roles & EX_W_AMBIG) && ch->start + 1 < tk->n && ex_plain_homograph(c, first) &&
@@ -404,7 +442,9 @@ static bool ex_chain_ok(const struct ex_ctx *c, const struct ex_tokens *tk,
         !(ch->start + 2 < tk->n && ex_word(&tk->t[ch->start + 1]) &&
           (tk->t[ch->start + 1].roles & EX_W_MOD) && ex_name(&tk->t[ch->start + 2])))
         return false; /* but "cho dem Phu Quoc": a word of the head, then a name */
-    return ch->named || (c->diacritics && ch->ntok >= 3);
+    if (ch->named || (c->diacritics && ch->ntok >= 3))
+        return true;
+    return ex_located(c, tk, ch);
 }
 
 void extract__place(struct ex_ctx *c, const struct ex_tokens *tk)

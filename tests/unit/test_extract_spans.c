@@ -267,6 +267,30 @@ static void test_round4_places(void)
     check_places(cases, sizeof cases / sizeof cases[0]);
 }
 
+/* Round 5: heads of water, works and counters; a bare head right after a word that locates. */
+static void test_round5_places(void)
+{
+    static const struct span_case cases[] = {
+        {"có người đuối nước ở đập Trị An chiều nay", "đập Trị An"},
+        {"xe bồn xả nước thải xuống kênh Nhiêu Lộc", "kênh Nhiêu Lộc"},
+        {"kẹt cứng ở vòng xoay Mỹ Thủy vì 2 xe tông nhau", "vòng xoay Mỹ Thủy"},
+        {"tụi nó tụ tập ở quảng trường Lâm Viên đua xe", "quảng trường Lâm Viên"},
+        {"mai họp ở hội trường thôn 3 nha", "hội trường thôn 3"},
+        {"lò mổ heo cuối xóm 2 xả nước hôi lắm", "lò mổ heo cuối xóm 2"},
+        {"mẹ em đang cấp cứu ở bệnh viện Đa khoa Tâm Anh", "bệnh viện Đa khoa Tâm Anh"},
+        {"có bạn nữ ngồi khóc trên sân thượng chung cư", "sân thượng chung cư"},
+        /* no name: the head right after ở, trong, trên … is the place */
+        {"em bị nhốt trong phòng trọ không ra được", "phòng trọ"},
+        {"có người ngất ở trạm xăng", "trạm xăng"},
+        {"co thang say ruou nam o bai bien", "bai bien"},
+        {"xe dau o cong truong thi bi mat", "cong truong"},
+        /* but home, and a function word, are not */
+        {"em đang ở nhà một mình", ""},
+        {"de xe ngoai duong thi mat", ""},
+    };
+    check_places(cases, sizeof cases / sizeof cases[0]);
+}
+
 static void test_round4_whens(void)
 {
     static const struct span_case cases[] = {
@@ -304,4 +328,4 @@ TESTLIB_MAIN(T(test_place_is_the_whole_place_in_the_writers_words),
              T(test_words_that_are_no_time), T(test_money_at_stake_is_the_largest_stake),
              T(test_plate_without_separators), T(test_decomposed_input_gives_the_same_spans),
              T(test_locating_words_and_more_heads), T(test_when_dates_and_numbered_days),
-             T(test_round4_places), T(test_round4_whens), T(test_done))
+             T(test_round4_places), T(test_round5_places), T(test_round4_whens), T(test_done))
