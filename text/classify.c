@@ -313,12 +313,16 @@ static void cl_match_terms(const struct classify *cl, const struct cl_stream *st
             const struct cl_slot *slot =
                 &cl->slots[classify__slot_find(cl->slots, cl->slot_mask, key)];
             for (uint32_t j = slot->first; slot->key && j < slot->first + slot->count; j++) {
-                const struct cl_term *t = &cl->terms[j];
-                if ((seen[t->id / 64] >> (t->id % 64)) & 1 || !cl_term_at(t, st, i))
+                const struct cl_hot *t = &cl->hot[j];
+                /* a one-word term matched with the slot: its other words are read only for
+                 * phrases, from the full term */
+                if ((seen[t->id / 64] >> (t->id % 64)) & 1 ||
+                    (t->ntok > 1 && !cl_term_at(&cl->terms[j], st, i)))
                     continue;
                 seen[t->id / 64] |= (uint64_t)1 << (t->id % 64);
                 acc[t->target] += t->weight;
-                cl_trace_add(tr, t->target, t->weight, t->text);
+                if (tr)
+                    cl_trace_add(tr, t->target, t->weight, cl->terms[j].text);
             }
         }
     }
@@ -435,11 +439,13 @@ static void cl_decide(const struct classify *cl, const struct classify_input *in
         return;
     /* which category: the lexicon's scores plus the category model's, then the tie-breaks */
     double both[CLASSIFY_NCAT];
-    for (int c = 0; c < CLASSIFY_NCAT; c++) {
+    for (int c = 0; c < CLASSIFY_NCAT; c++)
         both[c] = acc[c] + acc[CL_MODEL + c];
+    /* all of both[] first: comparing as it filled read both[best] before it was set when the
+     * lexicon's winner came later in the list (stack garbage decided; found in issue 12) */
+    for (int c = 0; c < CLASSIFY_NCAT; c++)
         if (both[c] > both[best])
             best = c;
-    }
     best = cl_preferred(cl, both, best);
     out->category = best;
     cl_confidence(d, both, best, out);

@@ -678,8 +678,13 @@ static int cl_index(struct classify *cl)
         qsort(cl->terms, cl->nterms, sizeof *cl->terms, cl_term_cmp);
     cl->slot_mask = cl_pow2(cl->nterms * 2 + 1) - 1;
     cl->slots = calloc(cl->slot_mask + 1, sizeof *cl->slots);
-    if (!cl->slots)
+    cl->hot = malloc((cl->nterms ? cl->nterms : 1) * sizeof *cl->hot);
+    if (!cl->slots || !cl->hot)
         return CLASSIFY_ENOMEM;
+    for (size_t i = 0; i < cl->nterms; i++) {
+        const struct cl_term *t = &cl->terms[i];
+        cl->hot[i] = (struct cl_hot){t->weight, t->id, t->target, t->ntok};
+    }
     for (size_t i = 0; i < cl->nterms;) {
         uint64_t key = cl_term_key(&cl->terms[i]);
         size_t j = i;
@@ -820,6 +825,7 @@ void classify_free(struct classify *cl)
     for (int c = 0; c < CLASSIFY_NCAT; c++)
         free(cl->labels[c]);
     free(cl->terms);
+    free(cl->hot);
     free(cl->slots);
     free(cl->teen);
     free(cl->pats);

@@ -178,6 +178,28 @@ def test_a_broken_lexicon_is_refused_with_exit_2_naming_the_file():
         assert name in err and err.startswith("tipgate: "), err
 
 
+def test_explaining_does_not_change_the_answers():
+    """TIPGATE_ANALYZE_EXPLAIN only adds what fired: every answer of a labelled set is the same
+    with it (a read of an unset score once let the explanation's stack decide a category)."""
+    rows = []
+    for name in ("tests/data/tips-holdout3.jsonl", "bench/data/train4-cat.jsonl"):
+        with open(os.path.join(tglib.REPO, name), encoding="utf-8") as f:
+            rows += [json.loads(l) for l in f if l.strip()]
+    payload = b"".join(line({"text": r["text"], "context": r["context"]}) for r in rows)
+    rc, plain, _ = analyze(payload)
+    assert rc == 0 and len(plain) == len(rows)
+    e = env()
+    e["TIPGATE_ANALYZE_EXPLAIN"] = "1"
+    p = subprocess.run([tglib.BINARY, "analyze"], input=payload, capture_output=True,
+                       timeout=120, env=e)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")
+    explained = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    assert len(explained) == len(rows)
+    for i, (a, b) in enumerate(zip(plain, explained)):
+        assert b.get("explain"), i
+        assert {k: b[k] for k in KEYS} == {k: a[k] for k in KEYS}, (i, rows[i]["text"], a, b)
+
+
 def test_answers_are_flushed_per_line_on_a_terminal():
     """On a terminal each answer appears as soon as its line is read, before end of input."""
     master, slave = pty.openpty()
