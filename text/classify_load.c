@@ -676,7 +676,13 @@ static int cl_index(struct classify *cl)
 {
     if (cl->nterms)
         qsort(cl->terms, cl->nterms, sizeof *cl->terms, cl_term_cmp);
-    cl->slot_mask = cl_pow2(cl->nterms * 2 + 1) - 1;
+    /* sized by the distinct keys, not the terms: a learned word carries a term per category,
+     * and the table sized by terms (1 MB with the issue-12 models, 2.5 times the keys) made
+     * more of a message's probes miss the second-level cache: about 8 % of the run time */
+    size_t keys = 0;
+    for (size_t i = 0; i < cl->nterms; i++)
+        keys += i == 0 || cl_term_key(&cl->terms[i]) != cl_term_key(&cl->terms[i - 1]);
+    cl->slot_mask = cl_pow2(keys * 2 + 1) - 1;
     cl->slots = calloc(cl->slot_mask + 1, sizeof *cl->slots);
     cl->hot = malloc((cl->nterms ? cl->nterms : 1) * sizeof *cl->hot);
     if (!cl->slots || !cl->hot)
