@@ -39,6 +39,20 @@ static void check_urgency(const char *const *texts, size_t n, bool urgent)
     }
 }
 
+/* Each text, posted in a group, is not urgent, whether or not it is a tip. */
+static void check_not_urgent(const char *const *texts, size_t n)
+{
+    load();
+    for (size_t i = 0; i < n; i++) {
+        struct text_analysis a;
+        CHECK_INT(textengine_analyze(te, texts[i], true, &a), TEXTENGINE_OK);
+        if (a.urgent)
+            fprintf(stderr, "  urgent: %s\n", texts[i]);
+        CHECK(!a.urgent);
+        text_analysis_clear(&a);
+    }
+}
+
 static void test_serious_crime_told_after_the_fact_is_not_urgent(void)
 {
     static const char *const texts[] = {
@@ -108,15 +122,7 @@ static void test_danger_words_in_jokes_clips_and_the_past_are_not_urgent(void)
         "Xem clip cháy chung cư bên Hàn mà sợ, người kẹt trên tầng cao vẫy tay cầu cứu",
         "Tuần trước có cháu bé rơi xuống ao làng đuối nước, đã được cứu, mọi người trông con nhé",
     };
-    load();
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        struct text_analysis a;
-        CHECK_INT(textengine_analyze(te, texts[i], true, &a), TEXTENGINE_OK);
-        if (a.urgent)
-            fprintf(stderr, "  urgent: %s\n", texts[i]);
-        CHECK(!a.urgent);
-        text_analysis_clear(&a);
-    }
+    check_not_urgent(texts, sizeof texts / sizeof texts[0]);
 }
 
 static void test_person_beside_a_danger_is_urgent_in_new_wordings(void)
@@ -139,15 +145,7 @@ static void test_person_beside_a_danger_told_after_the_fact_is_not_urgent(void)
         "Chiều qua ông cụ bán vé số trượt chân xuống kênh Tẻ, may có người vớt lên, giờ đã khỏe",
         "Ngày xưa lũ quét cuốn mất mấy nhà ở xóm này, giờ người ta lại phá rừng đầu nguồn",
     };
-    load();
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        struct text_analysis a;
-        CHECK_INT(textengine_analyze(te, texts[i], true, &a), TEXTENGINE_OK);
-        if (a.urgent)
-            fprintf(stderr, "  urgent: %s\n", texts[i]);
-        CHECK(!a.urgent);
-        text_analysis_clear(&a);
-    }
+    check_not_urgent(texts, sizeof texts / sizeof texts[0]);
 }
 
 static void test_minutes_ago_a_scam_in_progress_and_a_person_held_are_urgent(void)
