@@ -4,6 +4,9 @@
  */
 #include "base/msg.h"
 
+#include "base/textnorm.h"
+#include "base/utf8.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -142,4 +145,22 @@ int msg_add_attachment(struct msg *m, const char *kind, const char *ref)
     }
     m->n_attachments++;
     return 0;
+}
+
+char *msg_text_nfc(const char *text, size_t len, bool *oom)
+{
+    *oom = false;
+    if (len > MSG_MAX_TEXT_INPUT_BYTES)
+        return NULL;
+    char *nfc = malloc(len + 1); /* NFC never grows valid UTF-8 */
+    if (!nfc) {
+        *oom = true;
+        return NULL;
+    }
+    size_t n = textnorm_nfc(text, len, nfc, len + 1);
+    if (utf8_count(nfc, n) > MSG_MAX_TEXT_CHARS) {
+        free(nfc);
+        return NULL;
+    }
+    return nfc;
 }

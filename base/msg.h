@@ -8,9 +8,19 @@
 #define TIPGATE_MSG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-enum { MSG_MAX_ATTACHMENTS = 10, MSG_MAX_TEXT_BYTES = 4096 };
+/* A resident's message: at most MSG_MAX_TEXT_CHARS characters (code points after NFC, what
+ * people count), so at most MSG_MAX_TEXT_BYTES bytes of UTF-8 once composed (the bound buffers
+ * use). As typed it may be longer: a Vietnamese letter typed decomposed (base and two combining
+ * marks) takes 5 bytes, so input up to MSG_MAX_TEXT_INPUT_BYTES must be read to be judged. */
+enum {
+    MSG_MAX_ATTACHMENTS = 10,
+    MSG_MAX_TEXT_CHARS = 5000,
+    MSG_MAX_TEXT_BYTES = 4 * MSG_MAX_TEXT_CHARS,
+    MSG_MAX_TEXT_INPUT_BYTES = 5 * MSG_MAX_TEXT_CHARS,
+};
 
 enum msg_kind {
     MSG_TEXT = 0, /* a message (text and/or attachments) */
@@ -54,5 +64,10 @@ int msg_from_json(const char *json, struct msg *m);
 void msg_clear(struct msg *m);
 /* Adds an attachment (copies both strings); -1 when full. */
 int msg_add_attachment(struct msg *m, const char *kind, const char *ref);
+
+/* A resident's text in NFC (caller frees) when it has at most MSG_MAX_TEXT_CHARS characters
+ * once composed ("ệ" typed as e and two marks is one); NULL when it is longer (*oom = false)
+ * or memory ran out (*oom = true). text is valid UTF-8 of len bytes. */
+char *msg_text_nfc(const char *text, size_t len, bool *oom);
 
 #endif

@@ -105,15 +105,23 @@ int outbox_claim(struct db *db, const char *platform, int64_t owner, int64_t now
 }
 
 int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat_id,
-                           int64_t after_id, int max, struct outbox_row *rows, int *n)
+                           int64_t after_id, int64_t sent_after_id, int max,
+                           struct outbox_row *rows, int *n)
 {
     static const char sql[] =
         "SELECT id, platform, chat_id, text, buttons, priority, attempts, created_at, photo "
-        "FROM outbox WHERE platform = ? AND chat_id = ? AND status = 'queued' AND id > ? "
-        "ORDER BY id LIMIT ?";
+        "FROM outbox WHERE platform = ?1 AND chat_id = ?2 AND "
+        "(status = 'queued' AND id > ?3 OR status = 'sent' AND id > ?4) ORDER BY id LIMIT ?5";
     *n = 0;
-    sqlite3_stmt *st = db_query(db, sql, "ttIi", platform, chat_id, after_id, max);
+    sqlite3_stmt *st = db_query(db, sql, "ttIIi", platform, chat_id, after_id, sent_after_id, max);
     return outbox_collect(st, outbox_cols, DB_COLS(outbox_cols), max, rows, n);
+}
+
+int outbox_last_sent_for_chat(struct db *db, const char *platform, const char *chat_id, int64_t *id)
+{
+    static const char sql[] = "SELECT coalesce(max(id), 0) FROM outbox "
+                              "WHERE platform = ?1 AND chat_id = ?2 AND status = 'sent'";
+    return db_get_int(db, id, sql, "tt", platform, chat_id);
 }
 
 int outbox_last_id(struct db *db, int64_t *id)
@@ -123,17 +131,18 @@ int outbox_last_id(struct db *db, int64_t *id)
 }
 
 int outbox_queued_between(struct db *db, const char *platform, int64_t after_id, int64_t upto_id,
-                          int max, struct outbox_row *rows, int *n)
+                          bool with_sent, int max, struct outbox_row *rows, int *n)
 {
     /* The unary + keep the planner on the id range: the indexes that start with platform
      * would make it read every queued row of the platform, including the ones waiting for a
      * chat that is not connected. */
     static const char sql[] =
         "SELECT id, platform, chat_id, text, buttons, priority, attempts, created_at, photo "
-        "FROM outbox WHERE id > ?1 AND id <= ?2 AND +platform = ?3 AND +status = 'queued' "
-        "ORDER BY id LIMIT ?4";
+        "FROM outbox WHERE id > ?1 AND id <= ?2 AND +platform = ?3 AND "
+        "(+status = 'queued' OR ?5 AND +status = 'sent') ORDER BY id LIMIT ?4";
     *n = 0;
-    sqlite3_stmt *st = db_query(db, sql, "IIti", after_id, upto_id, platform, max);
+    sqlite3_stmt *st =
+        db_query(db, sql, "IItii", after_id, upto_id, platform, max, with_sent ? 1 : 0);
     return outbox_collect(st, outbox_cols, DB_COLS(outbox_cols), max, rows, n);
 }
 

@@ -71,19 +71,26 @@ int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, in
  * senders use outbox_due, which orders by priority. */
 int outbox_claim(struct db *db, const char *platform, int64_t owner, int64_t now_ms, int max,
                  struct outbox_row *rows, int *n);
-/* Queued rows for one chat with id > after_id, oldest first (for the web chat, which delivers
- * to whoever is connected). */
+/* Rows for one chat, oldest first (for the web chat, which delivers to whoever is connected):
+ * the queued ones with id > after_id and the sent ones with id > sent_after_id (sent meanwhile
+ * to another tab of the same chat, which this connection still has to show). */
 int outbox_queued_for_chat(struct db *db, const char *platform, const char *chat_id,
-                           int64_t after_id, int max, struct outbox_row *rows, int *n);
+                           int64_t after_id, int64_t sent_after_id, int max,
+                           struct outbox_row *rows, int *n);
+/* The highest id of a sent row of the chat (0 when none): what a new web chat connection
+ * already shows in its history. */
+int outbox_last_sent_for_chat(struct db *db, const char *platform, const char *chat_id,
+                              int64_t *id);
 /* The highest id in the outbox, whatever its platform or state (0 when empty): one step down
  * the table's own b-tree, a cheap "anything new?" probe. Ids grow with every enqueue; they go
  * down only when the newest rows were deleted (SQLite then reuses them). */
 int outbox_last_id(struct db *db, int64_t *id);
 /* Queued rows of platform with after_id < id <= upto_id, oldest first: the rows enqueued since
  * a caller last looked, found through the id range whatever else the table holds (for the web
- * chat, which hands each to the connections of its chat). */
+ * chat, which hands each to the connections of its chat). with_sent: the sent ones too (a tab
+ * that connected in between may have had, and marked sent, a row the other tabs still need). */
 int outbox_queued_between(struct db *db, const char *platform, int64_t after_id, int64_t upto_id,
-                          int max, struct outbox_row *rows, int *n);
+                          bool with_sent, int max, struct outbox_row *rows, int *n);
 void outbox_row_clear(struct outbox_row *row);
 
 /* For a platform's sender: due queued rows (highest priority first) that are the oldest of

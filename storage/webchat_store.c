@@ -65,11 +65,11 @@ int webchat_store_history(struct db *db, const char *chat_id, int max, struct we
                           int *n)
 {
     static const char sql[] =
-        "SELECT bot, text, at FROM ("
-        "  SELECT 0 AS bot, json_extract(message, '$.text') AS text, received_at AS at, id "
-        "  FROM inbox WHERE platform = 'webchat' AND chat_id = ?1 "
+        "SELECT bot, text, at, buttons FROM ("
+        "  SELECT 0 AS bot, json_extract(message, '$.text') AS text, received_at AS at, id, "
+        "  NULL AS buttons FROM inbox WHERE platform = 'webchat' AND chat_id = ?1 "
         "  UNION ALL "
-        "  SELECT 1, text, sent_at, id FROM outbox "
+        "  SELECT 1, text, sent_at, id, buttons FROM outbox "
         "  WHERE platform = 'webchat' AND chat_id = ?1 AND status = 'sent') "
         "WHERE text IS NOT NULL ORDER BY at DESC, bot DESC, id DESC LIMIT ?2";
     *lines = NULL;
@@ -88,6 +88,7 @@ int webchat_store_history(struct db *db, const char *chat_id, int max, struct we
         l->from_bot = sqlite3_column_int(st, 0) != 0;
         l->text = db_col_strdup(st, 1);
         l->at_ms = sqlite3_column_int64(st, 2);
+        l->buttons = db_col_strdup(st, 3);
     }
     if (db_rows_end(st, rc) != DB_OK) {
         webchat_lines_free(out, count);
@@ -105,8 +106,10 @@ int webchat_store_history(struct db *db, const char *chat_id, int max, struct we
 
 void webchat_lines_free(struct webchat_line *lines, int n)
 {
-    for (int i = 0; lines && i < n; i++)
+    for (int i = 0; lines && i < n; i++) {
         free(lines[i].text);
+        free(lines[i].buttons);
+    }
     free(lines);
 }
 

@@ -37,6 +37,7 @@ struct webchat_line {
     bool from_bot;
     char *text;
     int64_t at_ms;
+    char *buttons; /* the bot line's keyboard as stored in the outbox (JSON), or NULL */
 };
 
 /* The last max lines of a conversation, oldest first: what the person wrote and what the bot

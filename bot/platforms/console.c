@@ -24,7 +24,7 @@
 #define CONSOLE_CHAT     "console"
 #define CONSOLE_POLL_MS  50
 #define CONSOLE_DRAIN_MS 5000
-#define CONSOLE_LINE_MAX (MSG_MAX_TEXT_BYTES + 2)
+#define CONSOLE_LINE_MAX (MSG_MAX_TEXT_INPUT_BYTES + 2)
 #define CONSOLE_BATCH    16
 
 struct console {
@@ -60,7 +60,7 @@ static int console_flush(struct console *con)
 static void console_say(struct console *con, const char *name)
 {
     char max[16];
-    snprintf(max, sizeof max, "%d", MSG_MAX_TEXT_BYTES);
+    snprintf(max, sizeof max, "%d", MSG_MAX_TEXT_CHARS);
     struct texts_var vars[] = {{"max", max}};
     char *text = texts_render(con->app->texts, name, vars, 1);
     fprintf(con->out, "%s\n\n", text ? text : name);
@@ -79,6 +79,12 @@ static int console_submit(struct console *con, char *line)
         console_say(con, "ws_bad_utf8");
         return 0;
     }
+    bool oom = false;
+    char *nfc = msg_text_nfc(line, len, &oom);
+    if (!nfc) {
+        console_say(con, oom ? "ws_busy" : "ws_too_long");
+        return 0;
+    }
     char key[96];
     snprintf(key, sizeof key, "%lld-%ld-%ld", (long long)con->run_id, (long)getpid(),
              ++con->line_no);
@@ -88,10 +94,11 @@ static int console_submit(struct console *con, char *line)
         .update_key = key,
         .chat_id = CONSOLE_CHAT,
         .sender_id = CONSOLE_CHAT,
-        .text = line,
+        .text = nfc,
         .date_ms = clock_now_ms(),
     };
     char *json = msg_to_json(&m);
+    free(nfc);
     int rc = json ? inbox_add(con->app->db, "console", key, CONSOLE_CHAT, json, m.date_ms, NULL)
                   : DB_ERROR;
     free(json);
@@ -101,7 +108,8 @@ static int console_submit(struct console *con, char *line)
     return 0;
 }
 
-/* Takes complete lines out of the read buffer. A line longer than the text limit is refused
+/* Takes complete lines out of the read buffer. A line longer than the text limit (in
+ * characters: console_submit; a buffer's worth of bytes without a newline: here) is refused
  * and skipped up to its newline. Returns -1 on a storage error. */
 static int console_take_lines(struct console *con, int at_eof)
 {

@@ -2,12 +2,18 @@
  * webchat.c — tipgate's own web chat, the embedded default platform.
  *
  * A browser page (web/) talks JSON over the WebSocket protocol "tipgate-chat" at /ws:
- *   → {"type":"hello","secret"?}            ← {"type":"ready","secret","history","max_text_bytes"}
+ *   → {"type":"hello","secret"?}            ← {"type":"ready","secret","history",
+ *                                                   "max_text_chars","max_text_bytes"}
  *   → {"type":"message","id","text"}        ← {"type":"ack","id","duplicate"?}
  *   → {"type":"callback","id","data","text"}← {"type":"ack","id"}
  *   → {"type":"ping"}                       ← {"type":"pong"}
  *                                           ← {"type":"message","text","at","buttons"?}
+ *                                           ← {"type":"mine","id","text","at"}
  *                                           ← {"type":"error","code","text","id"?}
+ * A history line of the bot carries its "buttons" when it came after the person's last line:
+ * the question still waiting for an answer keeps its buttons after a reload. "mine" tells the
+ * other tabs of the same identity what the person wrote in one of them, so all show the same
+ * conversation.
  * The secret (>= 128 random bits, kept in the browser's localStorage) is the identity: only its
  * SHA-256 is stored (storage/webchat_store.c) and it is never logged. The chat id of a new
  * identity is a one-way function of its secret, so the identity needs no row until its first
@@ -43,10 +49,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WC_TEXT_MAX     MSG_MAX_TEXT_BYTES /* a resident's message, in bytes */
-#define WC_FRAME_MAX    32768              /* a whole JSON frame, escapes included */
-#define WC_TXQ_MAX      256                /* frames waiting for a slow reader before we drop it */
-#define WC_HISTORY      100                /* lines replayed on connect */
+#define WC_TEXT_CHARS MSG_MAX_TEXT_CHARS /* a resident's message, in characters after NFC */
+#define WC_TEXT_MAX   MSG_MAX_TEXT_BYTES /* ... so at most this many bytes once stored */
+/* A whole JSON frame: the longest text with every character escaped as a \uXXXX surrogate
+ * pair (12 bytes), plus room for the rest of the frame. */
+#define WC_FRAME_MAX    (12 * WC_TEXT_CHARS + 4096)
+#define WC_TXQ_MAX      256 /* frames waiting for a slow reader before we drop it */
+#define WC_HISTORY      100 /* lines replayed on connect */
 #define WC_DELIVER_STEP 32
 #define WC_MAX_CONNS    HTTP_WS_MAX_CONNECTIONS
 #define WC_RATE_PER_SEC 5.0 /* messages a connection may send, with a burst of WC_RATE_BURST */
@@ -82,7 +91,8 @@ struct wc_conn {               /* lws per-session data */
     char chat_id[WEBCHAT_CHAT_ID_LEN];
     char *unsaved; /* owned: the secret's hash while the identity has no row, else NULL */
     int64_t last_queued_id;
-    char *rx; /* owned: a frame that arrives in pieces, while it does */
+    int64_t sent_floor; /* sent rows up to this id were in the history of the hello */
+    char *rx;           /* owned: a frame that arrives in pieces, while it does */
     size_t rx_len;
     int rx_overflow;
     struct wc_frame *tx_head, *tx_tail;
@@ -214,8 +224,11 @@ static void wc_deliver(struct wc_conn *c)
     do {
         if (!wc_has_room(c))
             return; /* the rest follows when the queue drains */
-        if (outbox_queued_for_chat(db, "webchat", c->chat_id, c->last_queued_id, WC_DELIVER_STEP,
-                                   rows, &n) != DB_OK) {
+        /* Sent rows too: another tab may have had, and marked sent, a row this one was
+         * behind on; the ones up to sent_floor are in its history already. */
+        int64_t sent_after = c->last_queued_id > c->sent_floor ? c->last_queued_id : c->sent_floor;
+        if (outbox_queued_for_chat(db, "webchat", c->chat_id, c->last_queued_id, sent_after,
+                                   WC_DELIVER_STEP, rows, &n) != DB_OK) {
             c->behind = 1; /* tried again when the queue next drains, or on reconnect */
             return;
         }
@@ -235,8 +248,9 @@ static void wc_fan_out(struct webchat *wc, const struct outbox_row *r)
 {
     char *frame = NULL;
     for (struct wc_conn *c = *wc_bucket(wc, r->chat_id); c; c = c->chat_next) {
-        if (strcmp(c->chat_id, r->chat_id) != 0 || r->id <= c->last_queued_id)
-            continue;
+        if (strcmp(c->chat_id, r->chat_id) != 0 || r->id <= c->last_queued_id ||
+            r->id <= c->sent_floor)
+            continue; /* had it already, or shows it in the history of its hello */
         if (c->behind || !wc_has_room(c))
             continue; /* wc_deliver brings it, in order, once the queue drains */
         if (!frame && !(frame = wc_row_frame(r)))
@@ -256,9 +270,12 @@ static void wc_ids_went_back(struct webchat *wc, int64_t last)
              (long long)wc->seen_id, (long long)last);
     wc->seen_id = last;
     for (int b = 0; b < WC_CHAT_BUCKETS; b++)
-        for (struct wc_conn *c = wc->chats[b]; c; c = c->chat_next)
+        for (struct wc_conn *c = wc->chats[b]; c; c = c->chat_next) {
             if (c->last_queued_id > last)
                 c->last_queued_id = last;
+            if (c->sent_floor > last)
+                c->sent_floor = last;
+        }
 }
 
 /* Hands the rows enqueued since the last sweep (by the worker, or another process) to the
@@ -278,8 +295,10 @@ static void wc_sweep(struct webchat *wc)
     struct outbox_row rows[WC_DELIVER_STEP];
     int n;
     do {
-        if (outbox_queued_between(db, "webchat", wc->seen_id, last, WC_DELIVER_STEP, rows, &n) !=
-            DB_OK)
+        /* Sent rows too: a tab's hello may have had and written a row before this sweep
+         * reached it, and the chat's other tabs still need it. */
+        if (outbox_queued_between(db, "webchat", wc->seen_id, last, true, WC_DELIVER_STEP, rows,
+                                  &n) != DB_OK)
             return; /* the next sweep goes on from seen_id */
         for (int i = 0; i < n; i++) {
             wc_fan_out(wc, &rows[i]);
@@ -303,6 +322,19 @@ static int wc_valid_id(const char *s)
            strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
+/* One history line; a bot line after the person's last line (live) keeps its buttons. */
+static json_t *wc_history_line(const struct webchat_line *l, int live)
+{
+    json_t *o = json_pack("{s:s, s:s, s:I}", "from", l->from_bot ? "bot" : "me", "text", l->text,
+                          "at", (json_int_t)l->at_ms);
+    json_t *buttons = live && l->from_bot && l->buttons ? json_loads(l->buttons, 0, NULL) : NULL;
+    if (o && buttons)
+        json_object_set_new(o, "buttons", buttons);
+    else
+        json_decref(buttons);
+    return o;
+}
+
 static json_t *wc_history(struct webchat *wc, const char *chat_id)
 {
     struct webchat_line *lines = NULL;
@@ -310,10 +342,12 @@ static json_t *wc_history(struct webchat *wc, const char *chat_id)
     json_t *arr = json_array();
     if (webchat_store_history(wc->app->db, chat_id, WC_HISTORY, &lines, &n) != DB_OK)
         return arr;
+    int last_mine = -1;
     for (int i = 0; i < n; i++)
-        json_array_append_new(arr,
-                              json_pack("{s:s, s:s, s:I}", "from", lines[i].from_bot ? "bot" : "me",
-                                        "text", lines[i].text, "at", (json_int_t)lines[i].at_ms));
+        if (!lines[i].from_bot)
+            last_mine = i;
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, wc_history_line(&lines[i], i > last_mine));
     webchat_lines_free(lines, n);
     return arr;
 }
@@ -377,13 +411,16 @@ static void wc_hello(struct wc_conn *c, json_t *frame)
             break;
         secret = NULL;
     }
-    if (rc != DB_OK && rc != DB_NOT_FOUND) {
+    /* Rows sent up to the floor show in the history; wc_deliver brings the rest. */
+    if ((rc != DB_OK && rc != DB_NOT_FOUND) ||
+        outbox_last_sent_for_chat(c->wc->app->db, "webchat", c->chat_id, &c->sent_floor) != DB_OK) {
         wc_error(c, "busy", NULL, NULL);
         return;
     }
     wc_queue(c,
-             json_pack("{s:s, s:s, s:o, s:i}", "type", "ready", "secret", secret, "history",
-                       wc_history(c->wc, c->chat_id), "max_text_bytes", WC_TEXT_MAX),
+             json_pack("{s:s, s:s, s:o, s:i, s:i}", "type", "ready", "secret", secret, "history",
+                       wc_history(c->wc, c->chat_id), "max_text_chars", WC_TEXT_CHARS,
+                       "max_text_bytes", WC_TEXT_MAX),
              0);
     c->ready = 1;
     wc_index_add(c);
@@ -417,8 +454,7 @@ static int wc_only_space(const char *s)
 }
 
 /* Validates a message or callback frame; returns the error code to send, or NULL. */
-static const char *wc_check_input(struct wc_conn *c, const char *id, const char *text,
-                                  size_t text_len)
+static const char *wc_check_input(struct wc_conn *c, const char *id, const char *text)
 {
     if (!c->ready)
         return "not_ready";
@@ -426,10 +462,6 @@ static const char *wc_check_input(struct wc_conn *c, const char *id, const char 
         return "bad_id";
     if (!text || wc_only_space(text))
         return "empty";
-    if (text_len > WC_TEXT_MAX)
-        return "too_long";
-    if (!wc_rate_ok(c))
-        return "rate";
     return NULL;
 }
 
@@ -444,6 +476,19 @@ static int wc_save_identity(struct wc_conn *c)
         c->unsaved = NULL;
     }
     return rc;
+}
+
+/* Shows what the person wrote in one tab in the chat's other open tabs ("mine"). */
+static void wc_tell_other_tabs(struct wc_conn *c, const struct msg *m, const char *id)
+{
+    if (!m->text)
+        return;
+    for (struct wc_conn *o = *wc_bucket(c->wc, c->chat_id); o; o = o->chat_next)
+        if (o != c && strcmp(o->chat_id, c->chat_id) == 0)
+            wc_queue(o,
+                     json_pack("{s:s, s:s, s:s, s:I}", "type", "mine", "id", id, "text", m->text,
+                               "at", (json_int_t)m->date_ms),
+                     0);
 }
 
 /* Stores the update and acknowledges it: the ack means "durably stored". */
@@ -473,8 +518,10 @@ static void wc_store(struct wc_conn *c, struct msg *m, const char *id)
     if (ack && rc == DB_DUPLICATE)
         json_object_set_new(ack, "duplicate", json_true());
     wc_queue(c, ack, 0);
-    if (rc == DB_OK)
+    if (rc == DB_OK) {
+        wc_tell_other_tabs(c, m, id);
         worker_wake(app->worker);
+    }
 }
 
 static void wc_message(struct wc_conn *c, json_t *frame, int callback)
@@ -484,20 +531,28 @@ static void wc_message(struct wc_conn *c, json_t *frame, int callback)
     const char *text = json_string_value(jtext);
     const char *data = json_string_value(json_object_get(frame, "data"));
     char max[16];
-    snprintf(max, sizeof max, "%d", WC_TEXT_MAX);
-    const char *err = wc_check_input(c, id, text, json_string_length(jtext));
+    snprintf(max, sizeof max, "%d", WC_TEXT_CHARS);
+    const char *err = wc_check_input(c, id, text);
     if (!err && callback && (!data || !*data || strlen(data) > 64))
         err = "bad_type";
+    bool oom = false;
+    char *nfc = err ? NULL : msg_text_nfc(text, json_string_length(jtext), &oom);
+    if (!err && !nfc)
+        err = oom ? "busy" : "too_long";
+    if (!err && !wc_rate_ok(c))
+        err = "rate";
     if (err) {
         wc_error(c, err, wc_valid_id(id) ? id : NULL, max);
+        free(nfc);
         return;
     }
     struct msg m = {0};
     m.kind = callback ? MSG_CALLBACK : MSG_TEXT;
-    m.text = (char *)text;
+    m.text = nfc;
     m.callback_data = callback ? (char *)data : NULL;
     m.callback_id = callback ? (char *)id : NULL;
     wc_store(c, &m, id);
+    free(nfc);
 }
 
 static void wc_frame(struct wc_conn *c, const char *buf, size_t len)

@@ -145,10 +145,10 @@ def test_chat_through_a_pipe():
                   TEXTS["unknown_command"].replace("{command}", "/gibberish")]
         assert out == "".join(t + "\n\n" for t in expect), out
         # A line over the limit is refused politely; invalid UTF-8 too; the session goes on.
-        rc, out, err = tglib.run_chat(tg.config_path, ("a" * 5000 + "\n").encode() +
+        rc, out, err = tglib.run_chat(tg.config_path, ("a" * 5001 + "\n").encode() +
                                       b"\xff\xfe\n/help\n")
         assert rc == 0
-        assert TEXTS["ws_too_long"].replace("{max}", "4096") in out
+        assert TEXTS["ws_too_long"].replace("{max}", "5000") in out
         assert TEXTS["ws_bad_utf8"] in out and TEXTS["help"] in out
         # The conversation is stored like any other chat's.
         with tg.db() as con:

@@ -156,17 +156,27 @@ def test_bad_input_gets_clear_errors_and_nothing_is_stored():
         assert e["code"] == "bad_json" and e["text"] == TEXTS["ws_bad_json"]
         assert error_of(ws, {"type": "dance"})["code"] == "bad_type"
         assert error_of(ws, "[1,2,3]")["code"] == "bad_json"
-        e = error_of(ws, {"type": "message", "id": "long", "text": "a" * 4097})
-        assert e["code"] == "too_long" and e["id"] == "long" and "4096" in e["text"]
+        e = error_of(ws, {"type": "message", "id": "long", "text": "a" * 5001})
+        assert e["code"] == "too_long" and e["id"] == "long" and e["text"] == TEXTS[
+            "ws_too_long"].replace("{max}", "5000") and "ký tự" in e["text"]
         e = error_of(ws, b'{"type":"message","id":"u","text":"\xff\xfe"}', raw=True)
         assert e["code"] == "bad_utf8"
         assert error_of(ws, {"type": "message", "id": "e", "text": "   "})["code"] == "empty"
         assert error_of(ws, {"type": "message", "id": "bad id!", "text": "x"})["code"] == "bad_id"
-        e = error_of(ws, json.dumps({"type": "message", "id": "big", "text": "x" * 40000}))
+        e = error_of(ws, json.dumps({"type": "message", "id": "big", "text": "x" * 70000}))
         assert e["code"] == "frame_too_big"
-        # Exactly at the limit is fine (4096 bytes, Vietnamese multi-byte letters included).
-        text = ("ệ" * 1365) + "a"  # 1365*3 + 1 = 4096 bytes
-        send(ws, text, "limit")
+        # The limit counts characters, as people do: 5,000 Vietnamese letters (15,000 bytes) go
+        # through, even typed decomposed (e + two combining marks: 25,000 bytes) and even with
+        # every character escaped in the frame; one more is refused.
+        send(ws, "ệ" * 5000, "limit")
+        send(ws, "e\u0323\u0302" * 5000, "limit-nfd")
+        ws.send_text(json.dumps({"type": "message", "id": "limit-esc", "text": "ệ" * 5000}))
+        ack, _ = ws.recv_until(lambda f: f.get("type") in ("ack", "error"))
+        assert ack == {"type": "ack", "id": "limit-esc"}, ack
+        over = "e\u0323\u0302" * 4000 + "a" * 1001  # 21,001 bytes, 5,001 characters
+        e = error_of(ws, json.dumps({"type": "message", "id": "over", "text": over},
+                                    ensure_ascii=False))
+        assert e["code"] == "too_long" and e["id"] == "over", e
         # Another user is not disturbed.
         other = tg.ws()
         other.hello()
@@ -176,7 +186,8 @@ def test_bad_input_gets_clear_errors_and_nothing_is_stored():
         ws.close()
         with tg.db() as con:
             stored = [r[0] for r in con.execute("SELECT json_extract(message,'$.text') FROM inbox")]
-        assert sorted(stored) == sorted([text, "/start"]), stored
+        # Stored in NFC: the decomposed one reads the same as the others.
+        assert sorted(stored) == sorted(["ệ" * 5000] * 3 + ["/start"]), stored
         tg.assert_clean_exit()
     finally:
         tg.cleanup()

@@ -158,7 +158,7 @@ static void test_migrate_upgrades_version_one_keeping_rows(void)
         inbox_row_clear(&in[i]);
     struct outbox_row rows[2];
     int n = 0;
-    CHECK_INT(outbox_queued_for_chat(db, "webchat", "chat-1", 0, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "chat-1", 0, INT64_MAX, 2, rows, &n), DB_OK);
     CHECK_INT(n, 1);
     if (n == 1)
         CHECK_STR(rows[0].text, "Xin chào");

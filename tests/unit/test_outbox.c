@@ -372,7 +372,7 @@ static void test_outbox_queued_for_chat_honours_after_id_and_chat(void)
 
     struct outbox_row rows[8];
     int n = 0;
-    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", 0, 8, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", 0, INT64_MAX, 8, rows, &n), DB_OK);
     CHECK_INT(n, 3);
     if (n == 3) {
         CHECK_INT(rows[0].id, a1);
@@ -382,26 +382,26 @@ static void test_outbox_queued_for_chat_honours_after_id_and_chat(void)
     }
     clear_rows(rows, n);
 
-    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", a1, 8, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", a1, INT64_MAX, 8, rows, &n), DB_OK);
     CHECK_INT(n, 2);
     if (n == 2)
         CHECK_INT(rows[0].id, a2);
     clear_rows(rows, n);
 
-    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", a1, 1, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", a1, INT64_MAX, 1, rows, &n), DB_OK);
     CHECK_INT(n, 1);
     if (n == 1)
         CHECK_INT(rows[0].id, a2);
     clear_rows(rows, n);
 
-    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", a3, 8, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", a3, INT64_MAX, 8, rows, &n), DB_OK);
     CHECK_INT(n, 0);
-    CHECK_INT(outbox_queued_for_chat(db, "webchat", "nobody", 0, 8, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "nobody", 0, INT64_MAX, 8, rows, &n), DB_OK);
     CHECK_INT(n, 0);
 
     /* Delivered rows are no longer queued for the chat. */
     CHECK_INT(outbox_mark_sent(db, a1, 2000), DB_OK);
-    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", 0, 8, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", 0, INT64_MAX, 8, rows, &n), DB_OK);
     CHECK_INT(n, 2);
     clear_rows(rows, n);
     db_close(db);
@@ -429,7 +429,7 @@ static void test_outbox_last_id_and_queued_between_find_new_rows_of_all_chats(vo
     struct outbox_row rows[8];
     int n = 0;
     /* Queued web chat rows only, every chat, by id; bounded by both ends and by max. */
-    CHECK_INT(outbox_queued_between(db, "webchat", 0, last, 8, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_between(db, "webchat", 0, last, false, 8, rows, &n), DB_OK);
     CHECK_INT(n, 3);
     if (n == 3) {
         CHECK_INT(rows[0].id, a1);
@@ -438,17 +438,35 @@ static void test_outbox_last_id_and_queued_between_find_new_rows_of_all_chats(vo
         CHECK_INT(rows[2].id, c1);
     }
     clear_rows(rows, n);
-    CHECK_INT(outbox_queued_between(db, "webchat", a1, b1, 8, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_between(db, "webchat", a1, b1, false, 8, rows, &n), DB_OK);
     CHECK_INT(n, 1);
     if (n == 1)
         CHECK_INT(rows[0].id, b1);
     clear_rows(rows, n);
-    CHECK_INT(outbox_queued_between(db, "webchat", 0, last, 2, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_between(db, "webchat", 0, last, false, 2, rows, &n), DB_OK);
     CHECK_INT(n, 2);
     clear_rows(rows, n);
-    CHECK_INT(outbox_queued_between(db, "webchat", c1, c1 + 10, 8, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_between(db, "webchat", c1, c1 + 10, false, 8, rows, &n), DB_OK);
     CHECK_INT(n, 0);
-    CHECK_INT(outbox_queued_between(db, "telegram", 0, last, 8, rows, &n), DB_OK);
+    /* with_sent: a2, sent meanwhile by one tab, is still handed to the others. */
+    CHECK_INT(outbox_queued_between(db, "webchat", 0, last, true, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 4);
+    if (n == 4)
+        CHECK_INT(rows[2].id, a2);
+    clear_rows(rows, n);
+    /* For one chat: queued after 0, sent after a1 — a2 (sent) too; sent after a2 — not. */
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", 0, a1, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 2);
+    clear_rows(rows, n);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "A", 0, a2, 8, rows, &n), DB_OK);
+    CHECK_INT(n, 1);
+    clear_rows(rows, n);
+    int64_t sent = -1;
+    CHECK_INT(outbox_last_sent_for_chat(db, "webchat", "A", &sent), DB_OK);
+    CHECK_INT(sent, a2);
+    CHECK_INT(outbox_last_sent_for_chat(db, "webchat", "B", &sent), DB_OK);
+    CHECK_INT(sent, 0);
+    CHECK_INT(outbox_queued_between(db, "telegram", 0, last, false, 8, rows, &n), DB_OK);
     CHECK_INT(n, 1);
     if (n == 1)
         CHECK_INT(rows[0].id, tg);

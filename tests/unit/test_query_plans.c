@@ -450,11 +450,11 @@ static void plans_platform_paths(struct db *db)
     CHECK_INT(outbox_claim(db, "console", 0, now, 4, rows, &n), DB_OK);
     for (int i = 0; i < n; i++)
         outbox_row_clear(&rows[i]);
-    CHECK_INT(outbox_queued_for_chat(db, "webchat", "resident", 0, 4, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_for_chat(db, "webchat", "resident", 0, INT64_MAX, 4, rows, &n), DB_OK);
     for (int i = 0; i < n; i++)
         outbox_row_clear(&rows[i]);
     CHECK_INT(outbox_last_id(db, &id), DB_OK);
-    CHECK_INT(outbox_queued_between(db, "webchat", 0, id, 4, rows, &n), DB_OK);
+    CHECK_INT(outbox_queued_between(db, "webchat", 0, id, true, 4, rows, &n), DB_OK);
     for (int i = 0; i < n; i++)
         outbox_row_clear(&rows[i]);
     pstore_get(db, "telegram", "offset", buf, sizeof buf);

@@ -331,7 +331,7 @@ static int r_inbox_count_pending(struct db *db)
 static int r_outbox_queued_for_chat(struct db *db)
 {
     struct outbox_row r[MAXN];
-    int n = -1, rc = outbox_queued_for_chat(db, "webchat", "w1", 0, MAXN, r, &n);
+    int n = -1, rc = outbox_queued_for_chat(db, "webchat", "w1", 0, INT64_MAX, MAXN, r, &n);
     EMPTY_ON_ERROR(rc, n);
     for (int i = 0; rc == DB_OK && i < n; i++)
         outbox_row_clear(&r[i]);
@@ -347,7 +347,7 @@ static int r_outbox_last_id(struct db *db)
 static int r_outbox_queued_between(struct db *db)
 {
     struct outbox_row r[MAXN];
-    int n = -1, rc = outbox_queued_between(db, "webchat", 0, 100, MAXN, r, &n);
+    int n = -1, rc = outbox_queued_between(db, "webchat", 0, 100, false, MAXN, r, &n);
     EMPTY_ON_ERROR(rc, n);
     for (int i = 0; rc == DB_OK && i < n; i++)
         outbox_row_clear(&r[i]);
