@@ -1,7 +1,10 @@
 /* tipgate web chat client: talks to the server over the /ws WebSocket
    (subprotocol "tipgate-chat", JSON frames), keeps the anonymous identity
    secret in localStorage, renders the conversation and re-sends messages the
-   server has not acknowledged yet (same id, the server dedupes).
+   server has not acknowledged yet (same id, the server dedupes). Every tab of
+   one identity shows the same conversation: the server tells the others what
+   one tab sent ("mine"), and the question still waiting for an answer keeps
+   its buttons after a reload (the history's last bot lines carry them).
    Plain ES2017, no build step, no dependencies. Never render server text with
    innerHTML and never log the secret. */
 'use strict';
@@ -19,12 +22,12 @@
   const $ = (id) => document.getElementById(id);
   const list = $('messages'), form = $('composer'), input = $('input');
   const sendBtn = $('send'), statusEl = $('status'), counter = $('counter');
-  const enc = new TextEncoder();
+  const GRID_LABEL_MAX = 18;       // one-button rows with labels this short go two per row
 
   let ws = null;                  // current socket (null while waiting to reconnect)
   let ready = false;              // true after "ready" on the current socket
   let backoff = 1000, retryTimer = 0, pingTimer = 0, lastRx = 0;
-  let maxBytes = 4096;
+  let maxChars = 5000;            // the server's limit, in characters (code points after NFC)
   let memSecret = null;           // fallback when localStorage is unavailable
   let historyMine = [];           // own texts from the last history (see onAck)
   let hintEl = null;
@@ -117,6 +120,7 @@
       case 'ready': onReady(m); break;
       case 'ack': onAck(m); break;
       case 'message': addMessage('bot', m.text, m.at, m.buttons); break;
+      case 'mine': onMine(m); break;
       case 'error': onError(m); break;
       default: break;             // "pong" and unknown types are ignored
     }
@@ -124,7 +128,7 @@
 
   function onReady(m) {
     if (typeof m.secret === 'string' && m.secret) saveSecret(m.secret);
-    if (Number.isInteger(m.max_text_bytes) && m.max_text_bytes > 0) maxBytes = m.max_text_bytes;
+    if (Number.isInteger(m.max_text_chars) && m.max_text_chars > 0) maxChars = m.max_text_chars;
     ready = true;
     backoff = 1000;
     setStatus('online');
@@ -138,10 +142,12 @@
     hist.forEach((h) => {
       const mine = h.from === 'me';
       if (mine) historyMine.push(String(h.text == null ? '' : h.text));
-      const el = addMessage(mine ? 'me' : 'bot', h.text, h.at, null);
+      // The server sends buttons only on the bot lines still waiting for an answer.
+      const el = addMessage(mine ? 'me' : 'bot', h.text, h.at, mine ? null : h.buttons);
       if (mine) setState(el, 'sent');
     });
     if (!hist.length && !pending.size) showHint();
+    onInput();
 
     // Unacknowledged messages go after the history and are re-sent with the same id.
     pending.forEach((p) => {
@@ -164,6 +170,14 @@
     } else {
       setState(p.el, 'sent');
     }
+  }
+
+  // What this identity sent from another tab: shown here as if typed here.
+  function onMine(m) {
+    if (typeof m.id !== 'string' || pending.has(m.id)) return;
+    if (hintEl) { hintEl.remove(); hintEl = null; }
+    const row = addMessage('me', m.text, Number(m.at), null);
+    setState(row, 'sent');
   }
 
   function onError(m) {
@@ -223,12 +237,21 @@
     if (from === 'me') meta.appendChild(el('span', 'st'));
     row.appendChild(meta);
 
+    if (from === 'me') settleKeyboards();
     if (Array.isArray(buttons) && buttons.length) {
+      const kb = keyboard(buttons);
       row.classList.add('has-kb');
-      row.appendChild(keyboard(buttons));
+      if (kb.classList.contains('kb-compact')) row.classList.add('kb-wide');
+      row.appendChild(kb);
     }
     append(row, from === 'me');
     return row;
+  }
+
+  // Once the resident has answered (typed, pressed, or in another tab), the questions above
+  // are settled: their buttons stay visible but can no longer be pressed.
+  function settleKeyboards() {
+    list.querySelectorAll('.kb button.kb-btn:not(:disabled)').forEach((b) => { b.disabled = true; });
   }
 
   function setState(row, state) {
@@ -254,9 +277,17 @@
   }
 
   // Rows of reply buttons under a bot message. One choice per message:
-  // after a click the whole keyboard of that message is disabled.
+  // after a click the whole keyboard of that message is disabled. A long list of
+  // one-button rows with short labels (the category step) goes two per row, so the
+  // question stays on a phone's screen.
   function keyboard(rows) {
     const kb = el('div', 'kb');
+    const single = rows.filter((r) => Array.isArray(r) && r.length);
+    if (single.length >= 4 && single.every((r) => r.length === 1 && r[0] && r[0].url == null &&
+        [...String(r[0].text == null ? '' : r[0].text)].length <= GRID_LABEL_MAX)) {
+      kb.classList.add('kb-grid');
+    }
+    if (rows.reduce((n, r) => n + (Array.isArray(r) ? r.length : 0), 0) >= 5) kb.classList.add('kb-compact');
     rows.forEach((r) => {
       if (!Array.isArray(r)) return;
       const rowEl = el('div', 'kb-row');
@@ -289,16 +320,16 @@
     return row;
   }
 
+  // The first screen (index.html's #intro): what the channel is for, that reports can be
+  // anonymous, where emergencies go, and a button to start a report or read the guide.
   function showHint() {
-    hintEl = notice('Gõ /start để bắt đầu, hoặc /help để xem hướng dẫn.', false);
-    const chips = el('div', 'chips');
-    ['/start', '/help'].forEach((cmd) => {
-      const c = el('button', 'chip', cmd);
+    const tpl = document.getElementById('intro');
+    hintEl = tpl && tpl.content ? tpl.content.firstElementChild.cloneNode(true) : el('div', 'msg sys');
+    hintEl.querySelectorAll('button[data-cmd]').forEach((c) => {
       c.type = 'button';
-      c.addEventListener('click', () => submit({ type: 'message', text: cmd }));
-      chips.appendChild(c);
+      c.addEventListener('click', () => submit({ type: 'message', text: c.dataset.cmd }));
     });
-    hintEl.appendChild(chips);
+    append(hintEl, true);
   }
 
   /* ---------- outgoing messages ---------- */
@@ -319,11 +350,22 @@
     if (ready) sendFrame(payload);
   }
 
+  // Characters as people count them: code points after NFC ("ệ" is one, even typed as e and
+  // two marks), as the server counts them.
+  function chars(text) {
+    return [...text.normalize('NFC')].length;
+  }
+
+  // 5000 → "5.000", the Vietnamese way, whatever the browser's locale data.
+  function fmtCount(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  }
+
   function sendInput() {
     const text = input.value.normalize('NFC').trim();
     if (!text) return;
-    if (enc.encode(text).length > maxBytes) {
-      notice('Tin nhắn quá dài (tối đa ' + maxBytes + ' byte). Vui lòng rút gọn hoặc chia thành nhiều tin nhắn.', true);
+    if (chars(text) > maxChars) {
+      notice('Tin nhắn quá dài (tối đa ' + fmtCount(maxChars) + ' ký tự). Vui lòng rút gọn hoặc chia thành nhiều tin nhắn.', true);
       return;
     }
     submit({ type: 'message', text });
@@ -337,10 +379,10 @@
     input.style.height = 'auto';
     input.style.height = (input.scrollHeight + input.offsetHeight - input.clientHeight) + 'px';
     const text = input.value.trim();
-    const n = text ? enc.encode(text.normalize('NFC')).length : 0;
-    counter.hidden = n < maxBytes * 0.75;
-    counter.textContent = n + ' / ' + maxBytes + ' byte' + (n > maxBytes ? ' – quá dài' : '');
-    counter.classList.toggle('over', n > maxBytes);
+    const n = text ? chars(text) : 0;
+    counter.hidden = n < maxChars * 0.75;
+    counter.textContent = fmtCount(n) + ' / ' + fmtCount(maxChars) + ' ký tự' + (n > maxChars ? ' – quá dài' : '');
+    counter.classList.toggle('over', n > maxChars);
     sendBtn.disabled = !text;
   }
 
@@ -366,6 +408,8 @@
   window.addEventListener('beforeunload', (e) => {
     if (pending.size) { e.preventDefault(); e.returnValue = ''; }   // unsent tips live only in memory
   });
+
+  /* hooks for web/media.js and web/push.js */
 
   onInput();
   connect();

@@ -8,6 +8,15 @@
 // Scenario "emergency": at 360 x 740, types an emergency, waits for the bot's first two
 // messages, reads their text, their tel: links and buttons (with their boxes, to tell whether
 // they fit the screen), then presses the last button and reads the answer.
+// Scenario "first": at 360 x 740, the empty first screen: its lines and buttons with their
+// boxes, and whether anything needs scrolling.
+// Scenario "reload": at 360 x 740, starts a report from the first screen, describes it, reads
+// the question with its buttons, reloads, reads it again, presses its first button and reads
+// the next question. Screenshots: SCREENSHOT with -before/-after before the extension.
+// Scenario "tabs": two tabs of one identity (one browser context, so one localStorage), each
+// at 360 x 740: types in the first, reads both; a reply shows in both.
+// Scenario "category": at 360 x 740, a report whose text says nothing of its kind, up to the
+// category step: whether the question stays in view above its buttons.
 import { chromium } from 'playwright-core';
 
 const [url, scenario, shot] = process.argv.slice(2);
@@ -59,12 +68,139 @@ async function emergency(page) {
   return { viewport: 360, first: msgs[0], second: msgs[1], after_last_button: after[0] };
 }
 
-const scenarios = { emergency };
+// Where a screenshot of one step goes: shot.png → shot-<step>.png.
+const shotOf = (step) => shot.replace(/\.png$/, '') + '-' + step + '.png';
+
+const box = (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; };
+
+async function online(page) {
+  await page.waitForSelector('#status[data-state="online"]', { timeout: TIMEOUT });
+}
+
+async function first(page) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(url);
+  await online(page);
+  await page.waitForSelector('#messages .intro', { timeout: TIMEOUT });
+  await page.screenshot({ path: shot, fullPage: false });
+  return page.evaluate(() => {
+    const b = (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; };
+    const intro = document.querySelector('#messages .intro');
+    const list = document.getElementById('messages');
+    return {
+      viewport: { w: innerWidth, h: innerHeight },
+      lines: [...intro.querySelectorAll('.bubble p')].map((p) => ({ text: p.textContent.replace(/\s+/g, ' ').trim(), box: b(p) })),
+      tel: [...intro.querySelectorAll('a[href^="tel:"]')].map((a) => a.getAttribute('href')),
+      buttons: [...intro.querySelectorAll('button')].map((x) => ({ label: x.textContent, cmd: x.dataset.cmd, box: b(x) })),
+      page_scrolls: document.documentElement.scrollHeight > innerHeight,
+      list_scrolls: list.scrollHeight > list.clientHeight,
+    };
+  });
+}
+
+// The last bot message: its text and its buttons, with whether each can still be pressed.
+async function lastBot(page) {
+  return page.$$eval('#messages .msg.bot', (rows) => {
+    const row = rows[rows.length - 1];
+    const bubble = row.querySelector('.bubble');
+    return {
+      text: bubble ? bubble.lastChild.textContent : '',
+      buttons: [...row.querySelectorAll('.kb button.kb-btn')].map((b) => ({ label: b.textContent, enabled: !b.disabled })),
+    };
+  });
+}
+
+async function botCount(page) {
+  return page.$$eval('#messages .msg.bot', (rows) => rows.length);
+}
+
+async function reload(page) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(url);
+  await online(page);
+  await page.click('#messages .intro button[data-cmd="/baotin"]');
+  await waitBot(page, 1);
+  await page.fill('#input', process.env.TIPGATE_TEXT);
+  await page.click('#send');
+  await waitBot(page, 2);
+  const before = await lastBot(page);
+  await page.screenshot({ path: shotOf('before'), fullPage: false });
+  await page.reload();
+  await online(page);
+  await waitBot(page, 2);
+  const after = await lastBot(page);
+  await page.screenshot({ path: shotOf('after'), fullPage: false });
+  const n = await botCount(page);
+  await page.click('#messages .msg.bot >> nth=' + (n - 1) + ' >> button.kb-btn >> nth=0');
+  await waitBot(page, n + 1);
+  const next = await lastBot(page);
+  await page.screenshot({ path: shot, fullPage: false });
+  const older = await page.$$eval('#messages .msg.bot button.kb-btn:not(:disabled)', (b) => b.length);
+  return { before, after, next, enabled_buttons_left: older - next.buttons.filter((b) => b.enabled).length };
+}
+
+// The resident's own bubbles on a page, in order.
+async function mine(page) {
+  return page.$$eval('#messages .msg.me .bubble', (bs) => bs.map((b) => b.lastChild.textContent));
+}
+
+async function tabs(page) {
+  const context = page.context();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(url);
+  await online(page);
+  const other = await context.newPage();
+  await other.setViewportSize({ width: 360, height: 740 });
+  await other.goto(url);
+  await online(other);
+  await page.fill('#input', process.env.TIPGATE_TEXT);
+  await page.click('#send');
+  await other.waitForFunction((t) => [...document.querySelectorAll('#messages .msg.me .bubble')]
+    .some((b) => b.lastChild.textContent === t), process.env.TIPGATE_TEXT, { timeout: TIMEOUT });
+  await waitBot(page, 1);
+  await waitBot(other, 1);
+  await page.screenshot({ path: shotOf('first'), fullPage: false });
+  await other.screenshot({ path: shotOf('second'), fullPage: false });
+  await page.screenshot({ path: shot, fullPage: false });
+  return {
+    first: { mine: await mine(page), bot: await lastBot(page) },
+    second: { mine: await mine(other), bot: await lastBot(other), intro_left: await other.$$eval('#messages .intro', (x) => x.length) },
+  };
+}
+
+async function category(page) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(url);
+  await online(page);
+  await page.fill('#input', '/baotin');
+  await page.click('#send');
+  await waitBot(page, 1);
+  await page.fill('#input', process.env.TIPGATE_TEXT);
+  await page.click('#send');
+  await waitBot(page, 2);
+  await page.waitForTimeout(300); // let the list settle at the bottom after the keyboard lays out
+  await page.screenshot({ path: shot, fullPage: false });
+  return page.evaluate(() => {
+    const rows = document.querySelectorAll('#messages .msg.bot');
+    const row = rows[rows.length - 1];
+    const list = document.getElementById('messages').getBoundingClientRect();
+    const q = row.querySelector('.bubble').getBoundingClientRect();
+    const btns = [...row.querySelectorAll('.kb button.kb-btn')].map((b) => b.getBoundingClientRect());
+    return {
+      question_top: q.top, list_top: list.top, list_bottom: list.bottom,
+      buttons: btns.length, buttons_right: Math.max(...btns.map((b) => b.right)),
+      keyboard_height: btns.length ? Math.max(...btns.map((b) => b.bottom)) - Math.min(...btns.map((b) => b.top)) : 0,
+    };
+  });
+}
+
+const scenarios = { emergency, first, reload, tabs, category };
 
 const browser = await launch();
 let status = 0;
 try {
-  const page = await browser.newPage();
+  // One context: its pages share localStorage, so they are tabs of one identity.
+  const page = await (await browser.newContext()).newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   const out = await scenarios[scenario](page);

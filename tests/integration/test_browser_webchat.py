@@ -1,6 +1,7 @@
 """The web chat page in a real browser (Debian's headless Chromium driven by playwright-core,
 both installed by scripts/deps): what a resident on a 360 px phone sees. Each test starts
 tipgate, runs tests/browser/webchat.mjs on a scenario and asserts on what the page showed.
+Screenshots of every step are kept in browser-shots/ next to the binary (build/asan/...).
 
     python3 tests/integration/test_browser_webchat.py --binary build/asan/tipgate [test_name ...]
 """
@@ -17,6 +18,20 @@ from tipstest import T, codes_in  # noqa: E402
 
 BROWSER_DIR = os.path.join(tglib.REPO, "tests", "browser")
 KNIFE = "đang có đánh nhau có dao ở ngã tư chợ Đông, có người bị chém chảy máu nhiều"
+THEFT = "Tối qua có người lấy trộm xe máy của tôi ở hẻm 12 đường Lê Lợi"
+SCREEN_W, SCREEN_H = 360, 740
+
+
+def shot_path(name):
+    """Where a scenario's screenshot is kept: <dir of the binary>/browser-shots/name.png."""
+    d = os.path.join(os.path.dirname(os.path.abspath(tglib.BINARY)), "browser-shots")
+    os.makedirs(d, exist_ok=True)
+    return os.path.join(d, name + ".png")
+
+
+def on_screen(box):
+    return (box["x"] >= 0 and box["x"] + box["w"] <= SCREEN_W and box["y"] >= 0 and
+            box["y"] + box["h"] <= SCREEN_H)
 
 
 def run_page(tg, scenario, shot, **env):
@@ -37,7 +52,7 @@ def run_page(tg, scenario, shot, **env):
 def test_emergency_on_a_360px_phone_shows_the_numbers_first_as_links_that_dial():
     with tipstest.Env(telegram=False) as e:
         e.start()
-        shot = os.path.join(e.dir, "emergency-360.png")
+        shot = shot_path("emergency-360")
         seen = run_page(e.tg, "emergency", shot, TIPGATE_TEXT=KNIFE)
         assert seen["page_errors"] == [], seen["page_errors"]
         first, second = seen["first"], seen["second"]
@@ -57,6 +72,63 @@ def test_emergency_on_a_360px_phone_shows_the_numbers_first_as_links_that_dial()
         tip = e.tip(code)
         assert (tip["platform"], tip["urgent"], tip["anonymous"]) == ("webchat", 1, 1), tip
         assert os.path.getsize(shot) > 0
+        e.stop()
+
+
+def test_first_screen_says_what_the_channel_is_for_on_one_phone_screen():
+    with tipstest.Env(telegram=False) as e:
+        e.start()
+        seen = run_page(e.tg, "first", shot_path("first-360"))
+        assert seen["page_errors"] == [], seen["page_errors"]
+        lines = [l["text"] for l in seen["lines"]]
+        assert len(lines) == 3, lines
+        assert "báo tin" in lines[0] and "ẩn danh" in lines[1], lines
+        assert all(n in lines[2] for n in ("113", "114", "115")), lines
+        assert seen["tel"] == ["tel:113", "tel:114", "tel:115"], seen["tel"]
+        assert [(b["label"], b["cmd"]) for b in seen["buttons"]] == [
+            ("Báo tin", "/baotin"), ("Hướng dẫn", "/huongdan")], seen["buttons"]
+        for item in seen["lines"] + seen["buttons"]:   # all of it in view, nothing to scroll
+            assert on_screen(item["box"]), item
+        assert not seen["page_scrolls"] and not seen["list_scrolls"], seen
+        e.stop()
+
+
+def test_reload_mid_report_brings_the_question_back_with_buttons_that_work():
+    with tipstest.Env(telegram=False) as e:
+        e.start()
+        seen = run_page(e.tg, "reload", shot_path("reload-360"), TIPGATE_TEXT=THEFT)
+        assert seen["page_errors"] == [], seen["page_errors"]
+        before, after = seen["before"], seen["after"]
+        assert before["buttons"] and all(b["enabled"] for b in before["buttons"]), before
+        assert after == before, (before, after)
+        # Its first button, pressed after the reload, moves the report on.
+        assert seen["next"]["text"] != before["text"], seen["next"]
+        assert seen["next"]["buttons"], seen["next"]
+        assert seen["enabled_buttons_left"] == 0, seen  # answered questions cannot be pressed
+        e.stop()
+
+
+def test_two_tabs_show_the_same_conversation():
+    with tipstest.Env(telegram=False) as e:
+        e.start()
+        seen = run_page(e.tg, "tabs", shot_path("tabs-360"), TIPGATE_TEXT="/huongdan")
+        assert seen["page_errors"] == [], seen["page_errors"]
+        first, second = seen["first"], seen["second"]
+        assert first["mine"] == second["mine"] == ["/huongdan"], seen
+        assert first["bot"]["text"] == second["bot"]["text"] == T("help"), seen
+        assert second["intro_left"] == 0, seen
+        e.stop()
+
+
+def test_category_step_keeps_its_question_in_view_at_360px():
+    with tipstest.Env(telegram=False) as e:
+        e.start()
+        seen = run_page(e.tg, "category", shot_path("category-360"),
+                        TIPGATE_TEXT="có chuyện này muốn báo với công an")
+        assert seen["page_errors"] == [], seen["page_errors"]
+        assert seen["buttons"] >= 7, seen
+        assert seen["buttons_right"] <= SCREEN_W, seen
+        assert seen["question_top"] >= seen["list_top"], seen
         e.stop()
 
 
