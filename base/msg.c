@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,4 +164,13 @@ char *msg_text_nfc(const char *text, size_t len, bool *oom)
         return NULL;
     }
     return nfc;
+}
+
+void msg_max_text_chars_vi(char *out, size_t cap)
+{
+    int n = MSG_MAX_TEXT_CHARS;
+    if (n >= 1000)
+        snprintf(out, cap, "%d.%03d", n / 1000, n % 1000);
+    else
+        snprintf(out, cap, "%d", n);
 }

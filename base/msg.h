@@ -70,4 +70,7 @@ int msg_add_attachment(struct msg *m, const char *kind, const char *ref);
  * or memory ran out (*oom = true). text is valid UTF-8 of len bytes. */
 char *msg_text_nfc(const char *text, size_t len, bool *oom);
 
+/* MSG_MAX_TEXT_CHARS as people read it in Vietnamese ("5.000"), for the texts that name it. */
+void msg_max_text_chars_vi(char *out, size_t cap);
+
 #endif

@@ -60,7 +60,7 @@ static int console_flush(struct console *con)
 static void console_say(struct console *con, const char *name)
 {
     char max[16];
-    snprintf(max, sizeof max, "%d", MSG_MAX_TEXT_CHARS);
+    msg_max_text_chars_vi(max, sizeof max);
     struct texts_var vars[] = {{"max", max}};
     char *text = texts_render(con->app->texts, name, vars, 1);
     fprintf(con->out, "%s\n\n", text ? text : name);

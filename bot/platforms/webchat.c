@@ -531,7 +531,7 @@ static void wc_message(struct wc_conn *c, json_t *frame, int callback)
     const char *text = json_string_value(jtext);
     const char *data = json_string_value(json_object_get(frame, "data"));
     char max[16];
-    snprintf(max, sizeof max, "%d", WC_TEXT_CHARS);
+    msg_max_text_chars_vi(max, sizeof max);
     const char *err = wc_check_input(c, id, text);
     if (!err && callback && (!data || !*data || strlen(data) > 64))
         err = "bad_type";

@@ -148,7 +148,7 @@ def test_chat_through_a_pipe():
         rc, out, err = tglib.run_chat(tg.config_path, ("a" * 5001 + "\n").encode() +
                                       b"\xff\xfe\n/help\n")
         assert rc == 0
-        assert TEXTS["ws_too_long"].replace("{max}", "5000") in out
+        assert TEXTS["ws_too_long"].replace("{max}", "5.000") in out
         assert TEXTS["ws_bad_utf8"] in out and TEXTS["help"] in out
         # The conversation is stored like any other chat's.
         with tg.db() as con:

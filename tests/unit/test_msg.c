@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void test_msg_every_field_survives_json_round_trip(void)
 {
@@ -168,7 +169,39 @@ static void test_msg_attachments_capped_at_maximum(void)
     msg_clear(&m);
 }
 
+/* The limit counts characters after NFC, as people do, not bytes. */
+static void test_msg_text_limit_counts_composed_characters(void)
+{
+    static const char e_dot_hat[] = "e\xcc\xa3\xcc\x82"; /* e + U+0323 + U+0302 = ệ */
+    size_t unit = sizeof e_dot_hat - 1;
+    char *text = malloc(unit * (MSG_MAX_TEXT_CHARS + 1) + 1);
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    for (int i = 0; i <= MSG_MAX_TEXT_CHARS; i++)
+        memcpy(text + unit * (size_t)i, e_dot_hat, unit);
+    bool oom = true;
+    /* 5,000 decomposed letters (25,000 bytes) fit, stored as 5,000 precomposed ones. */
+    char *nfc = msg_text_nfc(text, unit * MSG_MAX_TEXT_CHARS, &oom);
+    CHECK(nfc != NULL && !oom);
+    if (nfc)
+        CHECK_INT((long long)strlen(nfc), 3LL * MSG_MAX_TEXT_CHARS);
+    free(nfc);
+    /* One more does not. */
+    CHECK(msg_text_nfc(text, unit * (MSG_MAX_TEXT_CHARS + 1), &oom) == NULL && !oom);
+    memset(text, 'a', MSG_MAX_TEXT_CHARS + 1);
+    CHECK(msg_text_nfc(text, MSG_MAX_TEXT_CHARS + 1, &oom) == NULL && !oom);
+    nfc = msg_text_nfc(text, MSG_MAX_TEXT_CHARS, &oom);
+    CHECK(nfc != NULL);
+    free(nfc);
+    char label[16];
+    msg_max_text_chars_vi(label, sizeof label);
+    CHECK_STR(label, "5.000");
+    free(text);
+}
+
 TESTLIB_MAIN(T(test_msg_every_field_survives_json_round_trip),
              T(test_msg_minimal_message_round_trips_with_absent_fields),
              T(test_msg_malformed_or_incomplete_json_is_refused),
-             T(test_msg_attachments_capped_at_maximum))
+             T(test_msg_attachments_capped_at_maximum),
+             T(test_msg_text_limit_counts_composed_characters))
