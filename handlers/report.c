@@ -7,6 +7,7 @@
 #include "handlers/report.h"
 
 #include "base/log.h"
+#include "base/msg.h"
 #include "handlers/choice.h"
 #include "config/desks.h"
 #include "handlers/emergency.h"
@@ -37,20 +38,16 @@ static const char *report_str(const struct report *r, const char *key)
     return json_string_value(json_object_get(r->data, key));
 }
 
+/* Sets a field to value cut to at most max bytes (a whole last character kept). */
 static void report_set(struct report *r, const char *key, const char *value, size_t max)
 {
-    char buf[REPORT_FIELD_MAX * 8 + 1];
-    if (max >= sizeof buf)
-        max = sizeof buf - 1;
     size_t n = strlen(value);
     if (n > max) { /* keep a whole last character */
         n = max;
         while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
             n--;
     }
-    memcpy(buf, value, n);
-    buf[n] = '\0';
-    json_object_set_new(r->data, key, json_string(buf));
+    json_object_set_new(r->data, key, json_stringn(value, n));
 }
 
 static char *report_text(struct hctx *ctx, const char *name)
@@ -313,7 +310,7 @@ static int report_describe(struct report *r, const char *text)
     const struct text_analysis *a = hctx_analyse(r->ctx, text, &own);
     if (!a)
         return -1;
-    report_set(r, "desc", a->nfc, 4096);
+    report_set(r, "desc", a->nfc, MSG_MAX_TEXT_BYTES);
     if (a->is_tip && a->category && strcmp(a->category, "other") != 0 && !report_str(r, "category"))
         report_guess_category(r, a);
     if (a->place && !report_str(r, "place"))
@@ -419,7 +416,7 @@ static int report_emergency(struct report *r, const char *text, bool fresh, bool
     free(both);
     int rc = a ? 0 : -1;
     if (rc == 0) {
-        report_set(r, "desc", a->nfc, 4096);
+        report_set(r, "desc", a->nfc, MSG_MAX_TEXT_BYTES);
         struct tip_draft d;
         report_draft(r, &d);
         /* the description is that text in NFC, which reads the same, unless it was cut */
@@ -783,7 +780,7 @@ static int report_distress(struct hctx *ctx, const struct text_analysis *a)
     if (emergency_call(ctx, NULL, a->injury, false) != 0)
         return -1;
     struct report r = {ctx, json_object(), "report"};
-    report_set(&r, "desc", a->nfc, 4096);
+    report_set(&r, "desc", a->nfc, MSG_MAX_TEXT_BYTES);
     report_take_media(&r);
     int rc = report_ask(&r, "distress");
     json_decref(r.data);

@@ -193,6 +193,32 @@ def test_bad_input_gets_clear_errors_and_nothing_is_stored():
         tg.cleanup()
 
 
+def test_a_5000_character_report_is_filed_whole():
+    """The guided report used to cut the description at 4096 bytes (1,390 Vietnamese letters)
+    without a word; the limit is 5,000 characters, and all of them reach the tip."""
+    tg = tglib.Tipgate().start()
+    try:
+        ws = tg.ws()
+        ws.hello()
+        send(ws, "/baotin", "r0")
+        ws.recv_until(bot_message)
+        head = "Tối qua có người trộm xe máy ở hẻm 12 đường Lê Lợi. "
+        text = head + "ệ" * (5000 - len(head))
+        send(ws, text, "r1")
+        for i, data in enumerate(["continue", "anonymous", "send"]):
+            ws.recv_until(lambda m: bot_message(m) and m.get("buttons"))
+            ws.send_json({"type": "callback", "id": "c%d" % i, "text": data, "data": data})
+        ws.recv_until(lambda m: bot_message(m) and not m.get("buttons"))  # the receipt
+        with tg.db() as con:
+            rows = con.execute("SELECT description FROM tips").fetchall()
+        assert [len(r[0]) for r in rows] == [5000], [len(r[0]) for r in rows]
+        assert rows[0][0] == text
+        ws.close()
+        tg.assert_clean_exit()
+    finally:
+        tg.cleanup()
+
+
 def test_unknown_path_and_missing_protocol_are_refused():
     tg = tglib.Tipgate().start()
     try:
