@@ -194,7 +194,22 @@ async function category(page) {
   });
 }
 
-const scenarios = { emergency, first, reload, tabs, category };
+// Scenario "counter": the counter under the box, in characters, for a text typed decomposed.
+async function counter(page) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(url);
+  await online(page);
+  const read = async (n) => {
+    await page.fill('#input', 'e\u0323\u0302'.repeat(n));   // "ệ" as e and two marks
+    return page.$eval('#counter', (c) => ({ text: c.textContent, hidden: c.hidden, over: c.classList.contains('over') }));
+  };
+  const at4950 = await read(4950);
+  const at5001 = await read(5001);
+  await page.screenshot({ path: shot, fullPage: false });
+  return { at4950, at5001 };
+}
+
+const scenarios = { emergency, first, reload, tabs, category, counter };
 
 const browser = await launch();
 let status = 0;

@@ -132,5 +132,16 @@ def test_category_step_keeps_its_question_in_view_at_360px():
         e.stop()
 
 
+def test_the_counter_counts_characters_as_people_do():
+    with tipstest.Env(telegram=False) as e:
+        e.start()
+        seen = run_page(e.tg, "counter", shot_path("counter-360"))
+        assert seen["page_errors"] == [], seen["page_errors"]
+        assert seen["at4950"] == {"text": "4.950 / 5.000 ký tự", "hidden": False, "over": False}, seen
+        assert seen["at5001"] == {"text": "5.001 / 5.000 ký tự – quá dài", "hidden": False,
+                                  "over": True}, seen
+        e.stop()
+
+
 if __name__ == "__main__":
     tglib.main(globals())
