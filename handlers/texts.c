@@ -89,7 +89,7 @@ static const char *const texts_required[] = {
        questions of platforms where no location can be shared (handlers/report.c) */
     "ws_bad_location", "upload_bad_request", "upload_unauthorized", "upload_too_big",
     "upload_bad_type", "upload_rate", "upload_busy", "report_ask_place_typed",
-    "report_ask_media_typed",
+    "report_ask_media_typed", "report_ask_distress_typed", "emergency_filed_typed",
     /* the desk reading tips, its buttons, /help by role (handlers/desk_*.c, basic.c) */
     "desk_line_commands_urgent", "desk_extend_limit", "desk_extend_not_later", "desk_usage_view",
     "desk_view_heading", "desk_view_heading_urgent", "desk_view_kind_feedback",

@@ -2,7 +2,7 @@
 photo (content-addressed, owner-only, under uploads/ next to the database) and one inbox row,
 the photo reaches a Telegram desk as a multipart sendPhoto, the per-tip limit holds, a
 location frame puts a location on the tip, and a Zalo resident (no location there) is asked for
-a typed address.
+a typed address: in a report, after an emergency and after a cry for help.
 
     python3 tests/integration/test_webchat_media.py --binary build/asan/tipgate [test_name ...]
 """
@@ -23,6 +23,7 @@ from tipstest import DESK_TDP5, T, codes_in  # noqa: E402
 
 THEFT_WITH_PLACE_AND_TIME = "Tối qua lúc 22h ở tổ 5 có kẻ trộm xe máy của nhà bên cạnh"
 THEFT_NO_PLACE = "Nhà hàng xóm bị trộm mất xe máy"
+KNIFE = "đang có đánh nhau có dao ở ngã tư chợ Đông, có người bị chém chảy máu nhiều"
 
 
 def jpeg(n=0):
@@ -231,6 +232,18 @@ def test_a_zalo_resident_is_asked_for_a_typed_address():
         replies = apitest.wait_replies(s.fake, alice, 2)
         assert replies[1] == T("report_ask_place_typed"), replies
         assert "vị trí" not in replies[1]
+        # an emergency: the offer to add details asks for the address, not a location
+        bob = "6b2c3d4e5f607182"
+        s.fake.push_text(bob, KNIFE)
+        replies = apitest.wait_replies(s.fake, bob, 2)
+        code = codes_in(replies[1])[0]
+        assert replies[1].startswith(T("emergency_filed_typed", code=code)), replies
+        assert "vị trí" not in replies[1]
+        # a bare cry for help: the one question asks where, in words
+        carol = "7c3d4e5f60718293"
+        s.fake.push_text(carol, "cuu toi voi")
+        replies = apitest.wait_replies(s.fake, carol, 2)
+        assert replies[1] == T("report_ask_distress_typed"), replies
 
 
 if __name__ == "__main__":
