@@ -57,10 +57,12 @@ char *msg_to_json(const struct msg *m)
                                                  "ref", m->attachments[i].ref));
         json_object_set_new(o, "attachments", arr);
     }
-    if (m->has_location)
-        json_object_set_new(
-            o, "location",
-            json_pack("{s:f, s:f}", "latitude", m->latitude, "longitude", m->longitude));
+    if (m->has_location) {
+        json_t *loc = json_pack("{s:f, s:f}", "latitude", m->latitude, "longitude", m->longitude);
+        if (loc && m->location_accuracy_m > 0)
+            json_object_set_new(loc, "accuracy_m", json_real(m->location_accuracy_m));
+        json_object_set_new(o, "location", loc);
+    }
     char *out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return out;
@@ -94,6 +96,7 @@ static void msg_read_extras(json_t *o, struct msg *m)
         m->has_location = true;
         m->latitude = json_number_value(json_object_get(loc, "latitude"));
         m->longitude = json_number_value(json_object_get(loc, "longitude"));
+        m->location_accuracy_m = json_number_value(json_object_get(loc, "accuracy_m"));
     }
 }
 

@@ -49,6 +49,7 @@ struct msg {
     int n_attachments;
     bool has_location;
     double latitude, longitude;
+    double location_accuracy_m; /* radius in metres the sender gave (web chat); 0 = unknown */
     char *contact_phone;
     char *callback_id;        /* platform id to answer a button press */
     char *callback_data;      /* payload of a pressed button */

@@ -22,6 +22,10 @@ struct platform_caps {
     bool photos;           /* photos can be sent */
     bool tel_links;        /* buttons may open "tel:" links (a tap dials 113); Telegram allows
                               only http(s) and tg: button links, Zalo has no buttons */
+    bool local_photos;     /* photos can be sent from a stored upload ("upload:<sha256>",
+                              storage/uploads.h), not only the platform's own file ids */
+    bool no_location;      /* residents cannot share a location (Zalo Bot): questions ask for
+                              a typed address instead */
 };
 
 enum { PLATFORM_MAX = 8 };

@@ -86,11 +86,17 @@ int botapi_url(char url[BOTAPI_URL_MAX], const char *base, const char *token, co
 void botapi_prepare(CURL *easy, const char *url, const char *body, struct curl_slist *headers,
                     struct botapi_buf *out, long timeout_s)
 {
+    botapi_prepare_len(easy, url, body, strlen(body), headers, out, timeout_s);
+}
+
+void botapi_prepare_len(CURL *easy, const char *url, const char *body, size_t len,
+                        struct curl_slist *headers, struct botapi_buf *out, long timeout_s)
+{
     /* No curl_easy_reset: options a caller set once (a progress hook) stay in force. */
     curl_easy_setopt(easy, CURLOPT_URL, url);
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, botapi_write);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, out);
@@ -182,6 +188,100 @@ int botapi_request(struct platform_request *out, const char *base, const char *t
         return -1;
     }
     return 0;
+}
+
+/* A growing multipart body (bounded by what the caller hands in: a photo and a few fields). */
+struct botapi_mp {
+    char *buf;
+    size_t len, cap;
+    int failed;
+};
+
+static void botapi_mp_add(struct botapi_mp *mp, const void *data, size_t len)
+{
+    if (mp->failed)
+        return;
+    if (mp->len + len + 1 > mp->cap) {
+        size_t cap = (mp->len + len + 1) * 2;
+        char *grown = realloc(mp->buf, cap);
+        if (!grown) {
+            mp->failed = 1;
+            return;
+        }
+        mp->buf = grown;
+        mp->cap = cap;
+    }
+    memcpy(mp->buf + mp->len, data, len);
+    mp->len += len;
+    mp->buf[mp->len] = '\0';
+}
+
+static void botapi_mp_str(struct botapi_mp *mp, const char *s)
+{
+    botapi_mp_add(mp, s, strlen(s));
+}
+
+/* "--boundary" and the part's headers (file_name and type only for the file). */
+static void botapi_mp_head(struct botapi_mp *mp, const char *boundary, const char *name,
+                           const char *file_name, const char *type)
+{
+    botapi_mp_str(mp, "--");
+    botapi_mp_str(mp, boundary);
+    botapi_mp_str(mp, "\r\nContent-Disposition: form-data; name=\"");
+    botapi_mp_str(mp, name);
+    botapi_mp_str(mp, "\"");
+    if (file_name) {
+        botapi_mp_str(mp, "; filename=\"");
+        botapi_mp_str(mp, file_name);
+        botapi_mp_str(mp, "\"\r\nContent-Type: ");
+        botapi_mp_str(mp, type);
+    }
+    botapi_mp_str(mp, "\r\n\r\n");
+}
+
+int botapi_request_multipart(struct platform_request *out, const char *base, const char *token,
+                             const char *method, json_t *params, const char *file_field,
+                             const char *file_name, const char *file_type, const char *data,
+                             size_t len, const char **why)
+{
+    struct botapi_mp mp = {0};
+    char boundary[48] = "tipgate-", hex[33];
+    const char *key;
+    json_t *v;
+    int rc = -1;
+    *why = "out of memory";
+    if (!params || secure_token_hex(16, hex) != 0)
+        goto out;
+    strcat(boundary, hex); /* random: no field or photo can hold it by chance */
+    json_object_foreach(params, key, v)
+    {
+        char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        botapi_mp_head(&mp, boundary, key, NULL, NULL);
+        botapi_mp_str(&mp, json_is_string(v) ? json_string_value(v) : text ? text : "");
+        botapi_mp_str(&mp, "\r\n");
+        free(text);
+    }
+    botapi_mp_head(&mp, boundary, file_field, file_name, file_type);
+    botapi_mp_add(&mp, data, len);
+    botapi_mp_str(&mp, "\r\n--");
+    botapi_mp_str(&mp, boundary);
+    botapi_mp_str(&mp, "--\r\n");
+    if (mp.failed)
+        goto out;
+    if (botapi_url(out->url, base, token, method) != 0) {
+        *why = "the API base URL is too long";
+        goto out;
+    }
+    snprintf(out->content_type, sizeof out->content_type,
+             "Content-Type: multipart/form-data; boundary=%s", boundary);
+    out->body = mp.buf;
+    out->body_len = mp.len;
+    mp.buf = NULL;
+    rc = 0;
+out:
+    free(mp.buf);
+    json_decref(params);
+    return rc;
 }
 
 /* A sent message's id as the answer leads with it ({"ok":true,"result":{"message_id":N or

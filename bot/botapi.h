@@ -76,6 +76,17 @@ int botapi_url(char url[BOTAPI_URL_MAX], const char *base, const char *token, co
  * easy are kept. */
 void botapi_prepare(CURL *easy, const char *url, const char *body, struct curl_slist *headers,
                     struct botapi_buf *out, long timeout_s);
+/* The same with a body of len bytes that may hold NULs (a multipart photo). */
+void botapi_prepare_len(CURL *easy, const char *url, const char *body, size_t len,
+                        struct curl_slist *headers, struct botapi_buf *out, long timeout_s);
+/* The send request of a Bot API call with a file: "{base}/bot{token}/{method}" as
+ * multipart/form-data, each of params a text field (strings as they are, other values as JSON)
+ * and then file_field holding len bytes of data named file_name of type file_type. Takes params
+ * (NULL fails) whatever happens; data stays the caller's. Returns 0, or -1 with *why. */
+int botapi_request_multipart(struct platform_request *out, const char *base, const char *token,
+                             const char *method, json_t *params, const char *file_field,
+                             const char *file_name, const char *file_type, const char *data,
+                             size_t len, const char **why);
 /* The shared "Content-Type: application/json" header list (built once, freed at exit). */
 struct curl_slist *botapi_json_headers(void);
 void botapi_global_cleanup(void);

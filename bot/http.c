@@ -10,6 +10,7 @@
 #include "bot/health.h"
 #include "base/log.h"
 #include "bot/metrics.h"
+#include "bot/platforms/webchat_upload.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,7 +32,9 @@ struct http {
     struct lws_vhost *vhost;
     struct lws_protocols protocols[HTTP_PROTOCOLS_MAX];
     struct lws_http_mount mount_web, mount_health, mount_metrics, mount_hooks;
+    struct lws_http_mount mount_upload;
     struct metrics *metrics;
+    struct wcup *upload; /* POST /upload: web chat photos */
     lws_sorted_usec_list_t tick;
     char web_root[4096];
     int port;
@@ -126,6 +129,7 @@ struct http_req {
     char *body;
     size_t len;
     int too_big;
+    struct wcup_req *upload; /* POST /upload in progress (owned), else NULL */
 };
 
 static int http_status(struct lws *wsi, unsigned status)
@@ -202,6 +206,31 @@ static int http_webhook_end(struct lws *wsi, struct app *app, struct http_req *r
     return resp[0] ? http_respond_json(wsi, status, resp) : http_status(wsi, status);
 }
 
+/* POST /upload (bot/platforms/webchat_upload.c): the headers decide whether the body is read. */
+static int http_upload_begin(struct lws *wsi, struct http *h, struct http_req *req)
+{
+    char resp[WCUP_RESP_MAX];
+    memset(req, 0, sizeof *req);
+    unsigned status = wcup_begin(h->upload, wsi, &req->upload, resp);
+    return status ? http_respond_json(wsi, status, resp) : 0;
+}
+
+static int http_upload_end(struct lws *wsi, struct http *h, struct http_req *req)
+{
+    char resp[WCUP_RESP_MAX];
+    unsigned status = wcup_end(h->upload, req->upload, resp);
+    req->upload = NULL;
+    return http_respond_json(wsi, status, resp);
+}
+
+/* Whether the request is a POST to path. */
+static int http_is_post_to(struct lws *wsi, const char *path)
+{
+    char uri[64] = "";
+    return lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 &&
+           lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_POST_URI) > 0 && strcmp(uri, path) == 0;
+}
+
 static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len)
 {
@@ -209,18 +238,28 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     struct http_req *req = user;
     switch (reason) {
     case LWS_CALLBACK_HTTP_BODY:
-        http_webhook_body(app, req, in, len);
+        if (req->upload)
+            wcup_body(req->upload, in, len);
+        else
+            http_webhook_body(app, req, in, len);
         return 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (req->upload)
+            return http_upload_end(wsi, app->http, req);
         return http_webhook_end(wsi, app, req);
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
         if (req) {
             free(req->body);
             req->body = NULL;
+            if (req->upload)
+                wcup_req_free(app->http->upload, req->upload);
+            req->upload = NULL;
         }
         break;
     case LWS_CALLBACK_HTTP: {
+        if (http_is_post_to(wsi, "/upload") && app->http->upload)
+            return http_upload_begin(wsi, app->http, req);
         if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
             return http_webhook_begin(wsi, app, req);
         /* in is the whole path. Only GET reaches here (a POST has no GET_URI token). */
@@ -262,8 +301,15 @@ static void http_setup_mounts(struct http *h)
         .origin_protocol = LWSMPRO_CALLBACK,
         .mountpoint_len = 8,
     };
-    h->mount_metrics = (struct lws_http_mount){
+    h->mount_upload = (struct lws_http_mount){
         .mount_next = &h->mount_hooks,
+        .mountpoint = "/upload",
+        .origin = "tipgate-http",
+        .origin_protocol = LWSMPRO_CALLBACK,
+        .mountpoint_len = 7,
+    };
+    h->mount_metrics = (struct lws_http_mount){
+        .mount_next = &h->mount_upload,
         .mountpoint = "/metrics",
         .origin = "tipgate-http",
         .origin_protocol = LWSMPRO_CALLBACK,
@@ -402,6 +448,14 @@ int http_start(struct app *app, struct http **out)
         free(h);
         return -1;
     }
+    /* Photos belong to the web chat: no upload route without it. */
+    int wc = platform_index("webchat");
+    if (wc >= 0 && app->pstarted[wc] && !(h->upload = wcup_new(app))) {
+        log_error("http", "cannot set up web chat uploads");
+        metrics_stop(h->metrics);
+        free(h);
+        return -1;
+    }
     http_setup_mounts(h);
     http_setup_protocols(h);
     lws_set_log_level(LLL_ERR | (log_get_level() == LOG_DEBUG ? LLL_WARN : 0), http_lws_log);
@@ -425,6 +479,7 @@ int http_start(struct app *app, struct http **out)
         log_error("http", "cannot listen on %s port %d (in use, or not allowed?)",
                   app->cfg->http_listen, app->cfg->http_port);
         metrics_stop(h->metrics);
+        wcup_free(h->upload);
         free(h);
         return -1;
     }
@@ -458,6 +513,7 @@ void http_free(struct http *h)
     lws_sul_cancel(&h->tick);
     lws_context_destroy(h->ctx);
     metrics_stop(h->metrics);
+    wcup_free(h->upload);
     free(h);
 }
 

@@ -44,12 +44,15 @@ enum {
 };
 
 /* One send, as build_request fills it (the sender hands it in empty). The URL and headers may
- * hold the token: the sender never logs them. "Content-Type: application/json" is always
- * sent; the method is POST. */
+ * hold the token: the sender never logs them. The method is POST; the body is JSON sent with
+ * "Content-Type: application/json" unless content_type names another type (a photo from a
+ * web chat upload goes as multipart/form-data), and then it is body_len bytes of anything. */
 struct platform_request {
     char url[PLATFORM_URL_MAX];
     char headers[PLATFORM_HEADERS_MAX][PLATFORM_HEADER_MAX]; /* extra lines; "" ends them */
-    char *body; /* malloc'd JSON; the sender frees it, whatever build_request returned */
+    char *body;      /* malloc'd; the sender frees it, whatever build_request returned */
+    size_t body_len; /* 0: the body is a NUL-terminated string */
+    char content_type[PLATFORM_HEADER_MAX]; /* a whole "Content-Type: …" line, or "" for JSON */
 };
 
 /* What an answer means for its outbox row — the only thing the sender learns from it. */

@@ -38,7 +38,8 @@ struct sx { /* one transfer slot */
     CURL *easy;
     int64_t started; /* monotonic: when the rate limiter counted it */
     struct outbox_row row;
-    char *body;                 /* the request's body, sent from here (curl does not copy it) */
+    char *body; /* the request's body, sent from here (curl does not copy it) */
+    size_t body_len;
     struct curl_slist *headers; /* owned when the request has extra lines, else NULL */
     struct botapi_buf resp;
     int busy;
@@ -266,6 +267,8 @@ static void sender_request_init(struct platform_request *req)
     for (int i = 0; i < PLATFORM_HEADERS_MAX; i++)
         req->headers[i][0] = '\0';
     req->body = NULL;
+    req->body_len = 0;
+    req->content_type[0] = '\0';
 }
 
 /* Appends line to *list; on failure frees the whole list. Returns 0 or -1. */
@@ -281,15 +284,21 @@ static int sender_header_add(struct curl_slist **list, const char *line)
     return 0;
 }
 
-/* The header list of a request with extra lines into *out (owned by the slot); NULL when it
- * has none, for the shared JSON list. Returns 0, or -1 out of memory. */
+/* The header list of a request with extra lines or its own content type into *out (owned by
+ * the slot); NULL when it has neither, for the shared JSON list. Returns 0, or -1 out of
+ * memory. */
 static int sender_headers(const struct platform_request *req, struct curl_slist **out)
 {
     struct curl_slist *list = NULL;
     int rc = 0;
     *out = NULL;
-    for (const struct curl_slist *h = botapi_json_headers(); req->headers[0][0] && h && !rc;
-         h = h->next)
+    if (req->content_type[0]) {
+        rc = sender_header_add(&list, req->content_type);
+        if (!rc)
+            rc = sender_header_add(&list, "Expect:"); /* no 100-continue round trip */
+    }
+    for (const struct curl_slist *h = botapi_json_headers();
+         !req->content_type[0] && req->headers[0][0] && h && !rc; h = h->next)
         rc = sender_header_add(&list, h->data);
     for (int i = 0; i < PLATFORM_HEADERS_MAX && req->headers[i][0] && !rc; i++)
         rc = sender_header_add(&list, req->headers[i]);
@@ -326,11 +335,12 @@ static int sender_load(struct sender *s, struct outbox_row *row, struct platform
     x->row = *row;
     memset(row, 0, sizeof *row); /* the slot owns the strings now */
     x->body = req->body;
+    x->body_len = req->body_len ? req->body_len : strlen(req->body);
     x->busy = 1;
     s->inflight++;
     botapi_buf_reset(&x->resp, SENDER_RESP_MAX);
-    botapi_prepare(x->easy, req->url, x->body, x->headers ? x->headers : botapi_json_headers(),
-                   &x->resp, SENDER_TIMEOUT_S);
+    botapi_prepare_len(x->easy, req->url, x->body, x->body_len,
+                       x->headers ? x->headers : botapi_json_headers(), &x->resp, SENDER_TIMEOUT_S);
     curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
     return 1;
 }

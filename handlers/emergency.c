@@ -117,7 +117,10 @@ static int emergency_offer(struct hctx *ctx, const struct tip *t)
     char shown[TIPS_CODE_LEN + 2];
     tips_code_show(t->code, shown);
     struct texts_var vars[] = {{"code", shown}};
-    char *text = texts_render(ctx->texts, "emergency_filed", vars, 1);
+    /* where no location can be shared, the offer asks for the address in words */
+    bool typed = platform_caps_now(ctx->msg->platform).no_location;
+    char *text =
+        texts_render(ctx->texts, typed ? "emergency_filed_typed" : "emergency_filed", vars, 1);
     struct choice c[2];
     size_t n = emergency_choices(ctx, c);
     int rc = text ? choice_ask(ctx, text, c, n, 1) : -1;

@@ -244,8 +244,13 @@ static int report_ask(struct report *r, const char *step)
     struct report_choices rc;
     report_choices(ctx, r->data, step, &rc);
     bool guess = strcmp(step, "category") == 0 && rc.n && strcmp(rc.c[rc.n - 1].data, "more") == 0;
+    /* where no location can be shared, the questions that offer one ask for words instead */
+    bool typed =
+        platform_caps_now(ctx->msg->platform).no_location &&
+        (strcmp(step, "place") == 0 || strcmp(step, "media") == 0 || strcmp(step, "distress") == 0);
     char name[48];
-    snprintf(name, sizeof name, "report_ask_%s%s", step, guess ? "_guess" : "");
+    snprintf(name, sizeof name, "report_ask_%s%s%s", step, guess ? "_guess" : "",
+             typed ? "_typed" : "");
     char *question = strcmp(step, "confirm") == 0 ? report_summary(r) : report_text(ctx, name);
     if (!question)
         return -1;

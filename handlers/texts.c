@@ -85,6 +85,11 @@ static const char *const texts_required[] = {
     "relay_contact_to_desk", "relay_location_to_desk", "value_ongoing", "report_ask_distress",
     "emergency_call_first", "desk_event_contact", "desk_line_voice", "desk_line_document",
     "desk_media_in_app", "relay_media_to_desk",
+    /* web chat photos and locations (bot/platforms/webchat_upload.c, webchat.c), and the
+       questions of platforms where no location can be shared (handlers/report.c) */
+    "ws_bad_location", "upload_bad_request", "upload_unauthorized", "upload_too_big",
+    "upload_bad_type", "upload_rate", "upload_busy", "report_ask_place_typed",
+    "report_ask_media_typed", "report_ask_distress_typed", "emergency_filed_typed",
     /* the desk reading tips, its buttons, /help by role (handlers/desk_*.c, basic.c) */
     "desk_line_commands_urgent", "desk_extend_limit", "desk_extend_not_later", "desk_usage_view",
     "desk_view_heading", "desk_view_heading_urgent", "desk_view_kind_feedback",

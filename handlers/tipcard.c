@@ -9,6 +9,7 @@
 #include "config/desks.h"
 #include "text/textengine.h"
 #include "storage/people.h"
+#include "storage/uploads.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,11 @@ static int tipcard_photos_to(struct hctx *ctx, const struct tip *t, const char *
         /* A platform file id is only valid on the platform that issued it; URLs go anywhere. */
         int url = strncmp(refs[i], "http://", 7) == 0 || strncmp(refs[i], "https://", 8) == 0;
         int same = t->platform && strcmp(t->platform, platform) == 0;
+        /* A web chat upload is a file of ours: any platform that can send one from disk. */
+        if (uploads_is_ref(refs[i])) {
+            url = caps.local_photos;
+            same = 0;
+        }
         if (!caps.photos || !(url || same)) {
             (*skipped)++;
             continue;

@@ -410,6 +410,16 @@
   });
 
   /* hooks for web/media.js and web/push.js */
+  // media.js: what an attachment needs from the chat, and nothing else.
+  window.tipgateChat = {
+    secret: loadSecret,                             // the identity's secret (never logged)
+    newId,                                          // a client message id ([a-z0-9-])
+    isReady: () => ready,
+    submit: (payload) => submit(payload),           // a frame with a "me" bubble, resent until acked
+    addBubble: (text) => addMessage('me', text, Date.now(), null),
+    setState,                                       // 'pending' | 'sent' | 'failed' on a bubble
+    notice,                                         // a notice (not from the bot); true: an error
+  };
 
   onInput();
   connect();

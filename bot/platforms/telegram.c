@@ -36,9 +36,11 @@
 #include "bot/worker.h"
 #include "storage/inbox.h"
 #include "storage/platform_store.h"
+#include "storage/uploads.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -573,6 +575,36 @@ static json_t *tg_keyboard(struct db *db, const struct outbox_row *row, int64_t 
     return json_pack("{s:o}", "inline_keyboard", out);
 }
 
+/* sendPhoto of a web chat upload (storage/uploads.h): the file itself, as multipart/form-data,
+ * since Telegram cannot fetch it (nothing under uploads/ has a URL). Takes p. */
+static int tg_upload_request(const struct telegram *tg, const struct outbox_row *row, json_t *p,
+                             struct platform_request *out, const char **why)
+{
+    char dir[UPLOADS_PATH_MAX], *data = NULL;
+    size_t len = 0;
+    if (uploads_dir(tg->app->cfg->storage_path, dir, sizeof dir) != 0 ||
+        uploads_read(dir, row->photo, &data, &len) != 0) {
+        json_decref(p);
+        *why = "the uploaded photo is missing";
+        return -1;
+    }
+    /* Telegram shows JPEG, PNG and WebP as photos; a HEIC the browser could not shrink goes as
+     * a file, which the desk's phone opens. */
+    const char *type = uploads_sniff(data, len);
+    bool heic = !type || strcmp(type, "image/heic") == 0;
+    const char *name = !type                             ? "photo"
+                       : heic                            ? "photo.heic"
+                       : strcmp(type, "image/png") == 0  ? "photo.png"
+                       : strcmp(type, "image/webp") == 0 ? "photo.webp"
+                                                         : "photo.jpg";
+    int rc = botapi_request_multipart(out, tg->pc->api_base_url, tg->pc->token,
+                                      heic ? "sendDocument" : "sendPhoto", p,
+                                      heic ? "document" : "photo", name,
+                                      type ? type : "application/octet-stream", data, len, why);
+    free(data);
+    return rc;
+}
+
 /* The platform's build_request op: a row → sendMessage or sendPhoto. */
 static int tg_build_request(void *state, struct db *db, const struct outbox_row *row, int64_t now,
                             struct platform_request *out, const char **why)
@@ -580,7 +612,12 @@ static int tg_build_request(void *state, struct db *db, const struct outbox_row 
     const struct telegram *tg = state;
     const char *method;
     json_t *p = json_pack("{s:o}", "chat_id", tg_chat_json(row->chat_id));
-    if (row->photo) {
+    bool upload = row->photo && uploads_is_ref(row->photo);
+    if (upload) {
+        method = "sendPhoto";
+        if (row->text && *row->text)
+            json_object_set_new(p, "caption", json_string(row->text));
+    } else if (row->photo) {
         method = "sendPhoto";
         json_object_set_new(p, "photo", json_string(row->photo));
         if (row->text && *row->text)
@@ -598,6 +635,8 @@ static int tg_build_request(void *state, struct db *db, const struct outbox_row 
         }
         json_object_set_new(p, "reply_markup", kb);
     }
+    if (upload)
+        return tg_upload_request(tg, row, p, out, why);
     return botapi_request(out, tg->pc->api_base_url, tg->pc->token, method, p, why);
 }
 
@@ -674,7 +713,8 @@ const struct platform_ops telegram_platform = {
              .buttons = true,
              .groups = true,
              .edit = true,
-             .photos = true},
+             .photos = true,
+             .local_photos = true},
     .enabled = tg_enabled,
     .start = tg_start,
     .stop = tg_stop,

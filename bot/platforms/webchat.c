@@ -6,6 +6,7 @@
  *                                                   "max_text_chars","max_text_bytes"}
  *   → {"type":"message","id","text"}        ← {"type":"ack","id","duplicate"?}
  *   → {"type":"callback","id","data","text"}← {"type":"ack","id"}
+ *   → {"type":"location","id","lat","lon","accuracy"?} ← {"type":"ack","id","duplicate"?}
  *   → {"type":"ping"}                       ← {"type":"pong"}
  *                                           ← {"type":"message","text","at","buttons"?}
  *                                           ← {"type":"mine","id","text","at"}
@@ -71,6 +72,7 @@
 #define WC_IDENTITY_TRIES 3    /* fresh secrets tried when a derived chat id is taken */
 #define WC_CHAT_ID_HEX    16   /* hex characters of a chat id after its "w" */
 #define WC_CHAT_ID_DOMAIN "tipgate web chat id\n"
+#define WC_ACCURACY_MAX   100000.0 /* metres: a browser's coarsest guess is a few km */
 
 struct wc_frame {
     struct wc_frame *next;
@@ -555,6 +557,31 @@ static void wc_message(struct wc_conn *c, json_t *frame, int callback)
     free(nfc);
 }
 
+/* A position the resident chose to share (the page asks the browser only on their tap):
+ * stored as a message with a location, range-checked; accuracy in metres when given. */
+static void wc_location(struct wc_conn *c, json_t *frame)
+{
+    const char *id = json_string_value(json_object_get(frame, "id"));
+    json_t *lat = json_object_get(frame, "lat"), *lon = json_object_get(frame, "lon");
+    json_t *acc = json_object_get(frame, "accuracy");
+    double la = json_number_value(lat), lo = json_number_value(lon);
+    double ac = json_is_number(acc) ? json_number_value(acc) : 0;
+    const char *err = !c->ready ? "not_ready" : !wc_valid_id(id) ? "bad_id" : NULL;
+    if (!err && (!json_is_number(lat) || !json_is_number(lon) || !(la >= -90 && la <= 90) ||
+                 !(lo >= -180 && lo <= 180) || !(ac >= 0 && ac <= WC_ACCURACY_MAX) ||
+                 (acc && !json_is_number(acc))))
+        err = "bad_location";
+    if (!err && !wc_rate_ok(c))
+        err = "rate";
+    if (err) {
+        wc_error(c, err, wc_valid_id(id) ? id : NULL, NULL);
+        return;
+    }
+    struct msg m = {.kind = MSG_TEXT, .has_location = true, .latitude = la, .longitude = lo};
+    m.location_accuracy_m = ac;
+    wc_store(c, &m, id);
+}
+
 static void wc_frame(struct wc_conn *c, const char *buf, size_t len)
 {
     if (c->binary || !utf8_valid(buf, len)) {
@@ -571,6 +598,8 @@ static void wc_frame(struct wc_conn *c, const char *buf, size_t len)
         wc_message(c, frame, 0);
     else if (strcmp(type, "callback") == 0)
         wc_message(c, frame, 1);
+    else if (strcmp(type, "location") == 0)
+        wc_location(c, frame);
     else if (strcmp(type, "ping") == 0)
         wc_queue(c, json_pack("{s:s}", "type", "pong"), 0);
     else

@@ -83,7 +83,7 @@ def test_voice_is_kept_with_the_tip_and_the_desk_gets_its_link_a_sticker_answers
         s.fake.push_text(ALICE, "/baotin")
         apitest.wait_replies(s.fake, ALICE, 1)
         s.fake.push_text(ALICE, "Tối qua lúc 22h ở ngõ 5 đường Lê Lợi có kẻ trộm xe máy")
-        media_q = numbered("report_ask_media", "choice_continue", max=5)
+        media_q = numbered("report_ask_media_typed", "choice_continue", max=5)
         assert apitest.wait_replies(s.fake, ALICE, 2)[1] == media_q
         s.fake.push_sticker(ALICE, "c3a1b2")
         r = apitest.wait_replies(s.fake, ALICE, 4)
