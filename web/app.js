@@ -222,7 +222,9 @@
   }
 
   // from: "me" | "bot". Server text only ever goes through textContent.
-  function addMessage(from, text, at, buttons) {
+  // keep: a photo or a location, which answer the question without settling its buttons
+  // ("Tiếp tục" after the photos), as the server keeps them live for a line without text.
+  function addMessage(from, text, at, buttons, keep) {
     const ms = Number.isFinite(at) ? at : Date.now();
     const row = el('div', 'msg ' + from);
     const bubble = el('div', 'bubble');
@@ -237,7 +239,7 @@
     if (from === 'me') meta.appendChild(el('span', 'st'));
     row.appendChild(meta);
 
-    if (from === 'me') settleKeyboards();
+    if (from === 'me' && !keep) settleKeyboards();
     if (Array.isArray(buttons) && buttons.length) {
       const kb = keyboard(buttons);
       row.classList.add('has-kb');
@@ -344,7 +346,7 @@
   function submit(payload) {
     if (hintEl) { hintEl.remove(); hintEl = null; }
     payload.id = newId();
-    const row = addMessage('me', payload.text, Date.now(), null);
+    const row = addMessage('me', payload.text, Date.now(), null, payload.type === 'location');
     setState(row, 'pending');
     pending.set(payload.id, { payload, el: row });
     if (ready) sendFrame(payload);
@@ -416,7 +418,7 @@
     newId,                                          // a client message id ([a-z0-9-])
     isReady: () => ready,
     submit: (payload) => submit(payload),           // a frame with a "me" bubble, resent until acked
-    addBubble: (text) => addMessage('me', text, Date.now(), null),
+    addBubble: (text) => addMessage('me', text, Date.now(), null, true),
     setState,                                       // 'pending' | 'sent' | 'failed' on a bubble
     notice,                                         // a notice (not from the bot); true: an error
   };
