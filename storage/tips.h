@@ -86,6 +86,11 @@ int tips_list_by_person(struct db *db, int64_t person_id, struct tip *out, int m
 /* Tips of a person since a time (abuse limits), and the most recent one with exactly this
  * folded description-ish text (near duplicates are judged by the caller). */
 int tips_count_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t *n);
+/* The created_at of person_id's tip (kind 'tip') number skip (0: the oldest) filed since
+ * since_ms, in *at: when that tip leaves an hourly window, the window has room again.
+ * *at is 0 when there are not that many. DB_OK or DB_ERROR. */
+int tips_created_nth_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t skip,
+                           int64_t *at);
 int tips_recent_of_person(struct db *db, int64_t person_id, int64_t since_ms, struct tip *out,
                           int max, int *n);
 

@@ -24,11 +24,17 @@
 
 enum {
     TEXTENGINE_MAX_TEXT = 16384, /* bytes of one message; longer ones are refused */
-    TEXTENGINE_MAX_ITEMS = 8     /* phones, plates, URLs, amounts kept per message */
+    TEXTENGINE_MAX_ITEMS = 8,    /* phones, plates, URLs, amounts kept per message */
+    TEXTENGINE_LIKELY = 6        /* categories a person is offered first (a phone's screen) */
 };
 
 /* The category confidence from which the guided report takes the engine's category as given. */
 #define TEXTENGINE_SURE_CATEGORY 0.6
+/* From TEXTENGINE_SURE_CATEGORY up to this, the guided report asks the resident to confirm the
+ * engine's category ("Có phải: …?") rather than filing it silently: on unseen messages a tenth
+ * of the categories above 0.6 are wrong (text/classify.c; a motorbike theft read as a robbery),
+ * and a confirmation costs one tap. */
+#define TEXTENGINE_CONFIRM_CATEGORY 0.9
 
 enum textengine_status {
     TEXTENGINE_OK = 0,
@@ -50,11 +56,15 @@ struct text_analysis {
      * TEXTENGINE_SURE_CATEGORY the guided report asks the resident instead of filling it in. */
     double category_confidence;
     const char *category2; /* the runner-up (static), NULL when none comes close */
-    bool urgent;           /* happening now or danger to life (only ever true for a tip) */
-    bool ongoing;          /* it is happening now ("đang", "ngay bây giờ", "cứu với") */
-    bool injury;           /* someone is hurt or trapped ("chảy máu", "mắc kẹt") */
-    bool distress;         /* a cry for help ("cứu với", "SOS"), whatever else it says */
-    double score;          /* the tip evidence the decision compared with its threshold */
+    /* A tip's most likely categories (static names, "other" left out): category, category2,
+     * then the others the text scores for, best first; nlikely of them (0 when not a tip). */
+    const char *likely[TEXTENGINE_LIKELY];
+    size_t nlikely;
+    bool urgent;   /* happening now or danger to life (only ever true for a tip) */
+    bool ongoing;  /* it is happening now ("đang", "ngay bây giờ", "cứu với") */
+    bool injury;   /* someone is hurt or trapped ("chảy máu", "mắc kẹt") */
+    bool distress; /* a cry for help ("cứu với", "SOS"), whatever else it says */
+    double score;  /* the tip evidence the decision compared with its threshold */
     size_t nphones, nplates, nurls;
     char *phones[TEXTENGINE_MAX_ITEMS]; /* 0912345678 (owned) */
     char *plates[TEXTENGINE_MAX_ITEMS]; /* 29A-12345 (owned) */

@@ -55,7 +55,9 @@ def file_contactable(e, uid, text, phone, name):
     e.ask(uid, "/baotin", **kw)
     [m] = e.ask(uid, text, **kw)
     for _ in range(6):  # answer whatever is still missing, up to the phone
-        if m == T("report_ask_place"):
+        if m.startswith(T("report_ask_category_check", category="@").split("@")[0]):
+            [m] = e.wait_new(uid, e.press(uid, T("choice_right"), **kw))  # confirmed
+        elif m == T("report_ask_place"):
             [m] = e.ask(uid, "tổ 5", **kw)
         elif m == T("report_ask_when"):
             [m] = e.ask(uid, "tối qua", **kw)
