@@ -106,7 +106,10 @@ static const char *const texts_required[] = {
     "desk_summary_first", "desk_summary_how", "help_police", "help_leader", "help_agency",
     /* the conversation (issue 13: handlers/report.c, tipfile.c) */
     "feedback_ask_describe", "feedback_summary", "report_ask_category_check", "choice_skip",
-    "choice_right", "choice_other_category", "tip_limit_start", "tip_limit_kept", NULL};
+    "choice_right", "choice_other_category", "tip_limit_start", "tip_limit_kept",
+    "relay_add_to_desk_text", "relay_answer_to_desk_text", "status_view_feedback",
+    "status_view_feedback_closed", "tip_notice_rejected", "desk_heading_feedback",
+    "desk_list_feedback", "desk_none_feedback", NULL};
 
 const char *const *texts_required_names(void)
 {

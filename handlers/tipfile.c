@@ -403,8 +403,10 @@ static enum tipfile_result tipfile_announce(struct hctx *ctx, const struct tip_d
         if (strcmp(d->media[i].kind, "photo") == 0)
             photos[n_photos++] = d->media[i].ref;
     struct tipfile_known known = {a, d};
-    char *msg =
-        tipfile_card(ctx, t, t->urgent ? "desk_heading_urgent" : "desk_heading_new", &known);
+    const char *heading = strcmp(t->kind, "feedback") == 0 ? "desk_heading_feedback"
+                          : t->urgent                      ? "desk_heading_urgent"
+                                                           : "desk_heading_new";
+    char *msg = tipfile_card(ctx, t, heading, &known);
     int rc = msg && tipcard_tell_desk(ctx, t, msg) == 0 &&
                      tipcard_send_photo_refs(ctx, t, photos, n_photos) == 0 &&
                      tipfile_audit_contact(ctx, t) == 0

@@ -168,7 +168,8 @@ def test_xem_shows_the_whole_tip_its_history_and_deadlines_and_audits_contact_vi
                      T("desk_view_deadline", when=T("desk_end_of_day",
                                                     value=shown_date(t["deadline_at"])),
                        days=(local_day(t["deadline_at"]) - local_day(e.now_ms())).days),
-                     T("desk_view_extensions", value=1, days=10),
+                     T("desk_view_extensions", value=1, days=10,
+                       date=shown_date(t["deadline_at"])),
                      T("desk_line_category", value=label(t["category"])),
                      T("desk_line_area", value="Tổ dân phố 5"),
                      T("desk_line_description", value=text),   # as filed, not the additions

@@ -375,7 +375,7 @@ def test_bosung_text_and_photos_reach_the_desk_and_too_many_photos_refused():
         [m] = e.ask(r, "/bosung %s %s" % (code, extra))
         assert m == T("add_done", code=code), m
         [to_desk] = e.wait_new(DESK_TDP5, d0)
-        assert to_desk == T("relay_add_to_desk", code=code, photos="0", text=extra), to_desk
+        assert to_desk == T("relay_add_to_desk_text", code=code, text=extra), to_desk
         tip = e.tip(code)
         assert tip["description"] == THEFT_WITH_PLACE_AND_TIME + "\n" + extra, tip
 
