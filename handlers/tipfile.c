@@ -251,8 +251,9 @@ static int tipfile_refuse(struct hctx *ctx, const char *name, const struct tip *
     return hctx_reply(ctx, name, vars, 3);
 }
 
-/* Abuse checks: returns TIPFILE_FILED to go on. An emergency is checked for a repeat only. */
-static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, bool emergency,
+/* Abuse checks: returns TIPFILE_FILED to go on. An emergency or feedback (unlimited) is checked
+ * for a repeat only. */
+static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, bool unlimited,
                                          struct tip *out)
 {
     if (!ctx->person)
@@ -263,7 +264,7 @@ static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, b
         return TIPFILE_DUPLICATE;
     }
     int64_t count = 0;
-    if (rc != DB_ERROR && emergency)
+    if (rc != DB_ERROR && unlimited)
         return TIPFILE_FILED;
     if (rc == DB_ERROR ||
         tips_count_since(ctx->db, ctx->person->id, ctx->now_ms - TIPFILE_HOUR_MS, &count) != DB_OK)
@@ -429,7 +430,9 @@ enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, st
         d->analysis ? d->analysis : hctx_analyse(ctx, d->description, &own);
     if (!a)
         return TIPFILE_ERROR;
-    enum tipfile_result res = tipfile_check(ctx, a->folded, d->emergency, out);
+    /* feedback is an opinion, not a tip: like an emergency, never refused by the hourly limit */
+    bool unlimited = d->emergency || (d->kind && strcmp(d->kind, "feedback") == 0);
+    enum tipfile_result res = tipfile_check(ctx, a->folded, unlimited, out);
     if (res != TIPFILE_FILED) {
         text_analysis_clear(&own);
         return res;
