@@ -145,10 +145,13 @@ int resident_mine(struct hctx *ctx)
         char shown[TIPS_CODE_LEN + 2], created[32];
         tips_code_show(list[i].code, shown);
         tipcard_time(list[i].created_at, created, sizeof created);
-        struct texts_var vars[] = {{"code", shown},
-                                   {"category", tipcard_category_label(ctx, list[i].category)},
-                                   {"status", tipcard_status_label(ctx, list[i].status)},
-                                   {"created", created}};
+        struct texts_var vars[] = {
+            {"code", shown},
+            {"category", strcmp(list[i].kind, "feedback") == 0
+                             ? texts_get(ctx->texts, "feedback_label")
+                             : tipcard_category_label(ctx, list[i].category)},
+            {"status", tipcard_status_label(ctx, list[i].status)},
+            {"created", created}};
         char *line = buf ? texts_render(ctx->texts, "mytips_line", vars, 4) : NULL;
         if (line)
             resident_append(buf, &at, line);

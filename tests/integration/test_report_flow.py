@@ -131,6 +131,9 @@ def test_limit_is_told_at_the_start_with_the_minutes_left_and_the_draft_is_kept(
                  "Có người lạ hay rình mò trước cổng trường ở tổ 5"]
         for text in texts:
             e.file_tip(r, text)
+        # feedback is not a tip: never refused by the tips' limit
+        m = tg_answer(e, r, "/gopy Cảm ơn các anh đã tuần tra đêm qua")
+        assert m == T("feedback_filed", code=codes_in(m)[0]), m
         e.set_clock(20 * MIN)
         # the limit before the story, with the time left; the question follows
         [limit, m] = e.ask(r, "/baotin", n=2)
@@ -153,7 +156,7 @@ def test_limit_is_told_at_the_start_with_the_minutes_left_and_the_draft_is_kept(
         # "Gửi" while over the limit: told with the time left, the draft kept with its buttons
         [kept] = e.wait_new(r, e.press(r, T("choice_send")))
         assert kept == T("tip_limit_kept", max=5, minutes=40), kept
-        assert e.q1("SELECT count(*) FROM tips") == 5
+        assert e.q1("SELECT count(*) FROM tips WHERE kind = 'tip'") == 5
         assert e.q1("SELECT step FROM conversations") == "confirm"
         # an hour after the first tips, the same button files the kept draft
         e.set_clock(61 * MIN)
@@ -252,6 +255,9 @@ def test_gopy_has_its_own_wording_and_never_shows_among_tips():
         m = tg_answer(e, r, "/trangthai " + code)
         assert m.startswith(T("status_view_feedback", code=code).split("\n")[0]), m
         assert T("category_unknown") not in m, m
+        m = tg_answer(e, r, "/tincuatoi")
+        assert T("mytips_line", code=code, category=T("feedback_label"), status="@",
+                 created="@").split("@")[0] in m, m
         # never among the tips of the desk's lists; its own list
         [m] = e.desk_cmd(OFFICER, "/tinmoi", chat=DESK_DEFAULT)
         assert code not in m, m
