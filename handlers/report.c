@@ -551,9 +551,16 @@ static int report_phone(struct report *r, const char *text)
     return report_next(r);
 }
 
+/* "Not understood", said for what the question offers: buttons, numbered choices (platforms
+ * without buttons), or a free answer. */
 static int report_not_understood(struct report *r, const char *step)
 {
-    hctx_reply(r->ctx, "report_not_understood", NULL, 0);
+    struct report_choices rc;
+    report_choices(r->ctx, r->data, step, &rc);
+    const char *name = !rc.n                                   ? "report_not_understood_text"
+                       : r->ctx->caps && r->ctx->caps->buttons ? "report_not_understood"
+                                                               : "report_not_understood_numbered";
+    hctx_reply(r->ctx, name, NULL, 0);
     return report_ask(r, step);
 }
 

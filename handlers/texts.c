@@ -109,7 +109,8 @@ static const char *const texts_required[] = {
     "choice_right", "choice_other_category", "tip_limit_start", "tip_limit_kept",
     "relay_add_to_desk_text", "relay_answer_to_desk_text", "status_view_feedback",
     "status_view_feedback_closed", "tip_notice_rejected", "desk_heading_feedback",
-    "desk_list_feedback", "desk_none_feedback", "feedback_label", NULL};
+    "desk_list_feedback", "desk_none_feedback", "feedback_label", "report_not_understood_numbered",
+    "report_not_understood_text", NULL};
 
 const char *const *texts_required_names(void)
 {
