@@ -428,7 +428,7 @@ def test_gopy_files_feedback_with_code_and_reaches_the_desk():
         desk = e.wait_desk(DESK_DEFAULT, code)
         assert T("desk_line_description", value=text) in desk, desk
         [m] = e.ask(r, "/trangthai " + code)
-        assert m.startswith(T("status_view", code=code).split("\n")[0]), m
+        assert m.startswith(T("status_view_feedback", code=code).split("\n")[0]), m
         # the guided form: the content, then the summary, then "Gửi"
         [m] = e.ask(r, "/gopy")
         assert m == T("feedback_ask_describe"), m
