@@ -396,8 +396,9 @@ static int report_next(struct report *r)
 
 /* ---- answers ---------------------------------------------------------------------------- */
 
-/* The engine's category: taken when it is sure (and kept as its guess, with its confidence, for
- * the desk), else offered to the resident with the runner-up ("guess"). */
+/* The engine's category: taken when it is very sure (and kept as its guess, with its
+ * confidence, for the desk), confirmed with the resident ("category_check") when it is sure, and
+ * else left to the resident, who is shown the likely categories ("likely") first. */
 static void report_guess_category(struct report *r, const struct text_analysis *a)
 {
     json_t *likely = json_array();
@@ -680,7 +681,11 @@ static int report_on_category(struct report *r, struct report_reply *a)
  * the likely categories. */
 static int report_on_category_check(struct report *r, struct report_reply *a)
 {
+    static const char *const yes[] = {"co", "phai", "dung roi", "vang", "da", "u", "ok", "uh"};
     const char *checked = report_str(r, "category_check");
+    for (size_t i = 0; a->pick < 0 && a->text && i < sizeof yes / sizeof yes[0]; i++)
+        if (strcmp(a->folded, yes[i]) == 0)
+            a->pick = 0; /* "có", "phải", "đúng rồi": yes */
     if (a->pick == 0 && checked) {
         report_set(r, "category", checked, 64);
         json_object_del(r->data, "category_conf"); /* confirmed by a person */

@@ -48,6 +48,7 @@ static int tips_desk_page(sqlite3_stmt *st, int offset_param, int offset, int co
     "tips INDEXED BY tips_fresh WHERE acknowledged_at IS NULL AND status = 'new' "                 \
     "AND kind != 'group_lead'"
 #define TIPS_FRESH_TIPS TIPS_FRESH " AND kind != 'feedback'"
+#define TIPS_FEEDBACK   "tips INDEXED BY tips_feedback WHERE kind = 'feedback'"
 #define TIPS_OVERDUE                                                                               \
     "tips INDEXED BY tips_overdue WHERE deadline_at IS NOT NULL AND " TIPS_OPEN                    \
     " AND deadline_at < ?1"
@@ -62,10 +63,10 @@ int tips_page(struct db *db, enum tips_listing which, int64_t now_ms, int offset
     static const char overdue[] =
         "SELECT " TIPS_COLUMNS ", (SELECT count(*) FROM (SELECT 1 FROM " TIPS_OVERDUE
         " LIMIT ?4)) FROM " TIPS_OVERDUE " ORDER BY deadline_at, id LIMIT ?2 OFFSET ?3";
-    /* feedback is rare (a few a week): index tips_kind_created, newest first */
+    /* feedback only, newest first, through its partial index (migration 014) */
     static const char feedback[] =
-        "SELECT " TIPS_COLUMNS ", (SELECT count(*) FROM (SELECT 1 FROM tips WHERE kind = "
-        "'feedback' LIMIT ?4)) FROM tips WHERE kind = 'feedback' AND ?1 = ?1 "
+        "SELECT " TIPS_COLUMNS ", (SELECT count(*) FROM (SELECT 1 FROM " TIPS_FEEDBACK
+        " LIMIT ?4)) FROM " TIPS_FEEDBACK " AND ?1 = ?1 "
         "ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3";
     *n = 0;
     *total = 0;
@@ -137,8 +138,8 @@ int tips_search_page(struct db *db, const char *folded_query, const char *const 
      * offset + max of the union. The count reads at most TIPS_COUNT_MAX + 1 matches a branch
      * (?6). */
     /* Feedback is an opinion, not a tip: it is left out (the few ids of kind 'feedback', read
-     * once by index tips_kind_created). */
-#define TIPS_NOT_FEEDBACK(col) col " NOT IN (SELECT id FROM tips WHERE kind = 'feedback') "
+     * once from their partial index, migration 014). */
+#define TIPS_NOT_FEEDBACK(col) col " NOT IN (SELECT id FROM " TIPS_FEEDBACK ") "
 #define TIPS_BY_WORDS(limit)                                                                       \
     "SELECT id FROM (SELECT rowid AS id FROM tips_fts WHERE tips_fts MATCH ?1 "                    \
     "AND " TIPS_NOT_FEEDBACK("rowid") "ORDER BY rowid DESC LIMIT " limit ")"
