@@ -101,8 +101,13 @@ int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
     log_info("app", "configuration %s; data from %s; database %s",
              app->cfg->file ? app->cfg->file : "(built-in defaults)", app->cfg->data_dir,
              app->cfg->storage_path);
-    if (texts_load(app->cfg->messages_file, &app->texts, err, errlen) != 0 ||
-        textengine_load(app->cfg->categories_file, &app->te, err, errlen) != 0 ||
+    if (texts_load(app->cfg->messages_file, &app->texts, err, errlen) != 0)
+        return APP_EXIT_CONFIG;
+    if (texts_fill_all(app->texts, "ward", app->cfg->ward_police_name) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return APP_EXIT_CONFIG;
+    }
+    if (textengine_load(app->cfg->categories_file, &app->te, err, errlen) != 0 ||
         desks_load(app->cfg, textnorm_fold, &app->desks, err, errlen) != 0)
         return APP_EXIT_CONFIG;
     return app_open_storage(app, err, errlen);

@@ -42,6 +42,8 @@ static const struct cfg_spec cfg_options[] = {
     {"data_dir", CFG_STR, OFF(data_dir), "", 0, 0, 0, NULL, NULL},
     {"messages", CFG_STR, OFF(messages_file), "config/messages.vi.json", 0, 0, 0, NULL, NULL},
     {"categories", CFG_STR, OFF(categories_file), "config/categories.vi.json", 0, 0, 0, NULL, NULL},
+    /* how residents' texts name the police ({ward} in config/messages.vi.json) */
+    {"ward.police_name", CFG_STR, OFF(ward_police_name), "Công an phường/xã", 0, 0, 0, NULL, NULL},
     /* Telegram keeps an update 24 hours and a new receive epoch begins after 72 hours without
      * any: an inbox key must live at least that long to stop a resend. */
     {"retention.inbox_days", CFG_INT, OFF(retention.inbox_days), NULL, 30, 3, 3650, NULL, NULL},

@@ -40,9 +40,10 @@ struct cfg {
     char *http_listen;
     int http_port; /* 0 = any free port (the chosen one is logged) */
     int http_max_body_bytes;
-    char *data_dir;            /* absolute; holds web/ and the config/ data files */
-    char *messages_file;       /* absolute path of the Vietnamese texts */
-    char *categories_file;     /* absolute path of the text engine's lexicon (categories.vi.json) */
+    char *data_dir;        /* absolute; holds web/ and the config/ data files */
+    char *messages_file;   /* absolute path of the Vietnamese texts */
+    char *categories_file; /* absolute path of the text engine's lexicon (categories.vi.json) */
+    char *ward_police_name; /* "Công an phường Bến Nghé": {ward} in the texts residents read */
     const char *data_dir_from; /* how data_dir was found, for errors (static text) */
     struct cfg_retention retention;
     json_t *root; /* the whole parsed file (env: resolved), for modules with their own sections */

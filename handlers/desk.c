@@ -265,7 +265,10 @@ int desk_set_status(struct hctx *ctx)
     else
         rc = tips_set_status(ctx->db, t.id, status, ctx->now_ms) == DB_OK &&
                      desk_reload(ctx, &t) == 0
-                 ? desk_after(ctx, &t, "status", "tip_notice_status", status)
+                 ? desk_after(ctx, &t, "status",
+                              strcmp(status, "rejected") == 0 ? "tip_notice_rejected"
+                                                              : "tip_notice_status",
+                              status)
                  : -1;
     tip_clear(&t);
     return rc;
@@ -503,6 +506,7 @@ static const struct router_command desk_rows[] = {
     {{"/xem", "/view", NULL}, desk_view, 1},
     {{"/tinmoi", "/new", NULL}, desk_list_new, 1},
     {{"/quahan", "/overdue", NULL}, desk_list_overdue, 1},
+    {{"/dsgopy", "/feedbacks", NULL}, desk_list_feedback, 1},
     {{"/tim", "/search", NULL}, desk_search, 1},
 };
 

@@ -31,6 +31,8 @@ int desk_classify(struct hctx *ctx);
 int desk_view(struct hctx *ctx);
 int desk_list_new(struct hctx *ctx);
 int desk_list_overdue(struct hctx *ctx);
+/* /dsgopy [trang]: residents' feedback, newest first (never among the tips of the lists). */
+int desk_list_feedback(struct hctx *ctx);
 int desk_search(struct hctx *ctx);
 
 /* A button press. 1 when it was a desk button (handled: the presser checked like a command),

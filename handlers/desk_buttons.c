@@ -126,7 +126,8 @@ int desk_reply_text(struct hctx *ctx)
 
 /* ---- presses ------------------------------------------------------------------------------ */
 
-/* "new:2", "overdue:3", "find:2:<folded words>" → the list command with its page. */
+/* "new:2", "overdue:3", "feedback:2", "find:2:<folded words>" → the list command with its
+ * page. */
 static int desk_page_press(struct hctx *ctx, const char *action, const char *rest)
 {
     char args[DESK_CALLBACK_MAX + 16];
@@ -138,6 +139,8 @@ static int desk_page_press(struct hctx *ctx, const char *action, const char *res
         return desk_run(ctx, desk_search, "/tim", args);
     }
     snprintf(args, sizeof args, "%s", rest);
+    if (strcmp(action, "feedback") == 0)
+        return desk_run(ctx, desk_list_feedback, "/dsgopy", args);
     return desk_run(ctx, strcmp(action, "new") == 0 ? desk_list_new : desk_list_overdue,
                     strcmp(action, "new") == 0 ? "/tinmoi" : "/quahan", args);
 }
@@ -171,7 +174,7 @@ int desk_callback(struct hctx *ctx)
         snprintf(args, sizeof args, "%s %s", code, more);
         rc = desk_run(ctx, desk_set_status, "/xuly", args);
     } else if (strcmp(action, "new") == 0 || strcmp(action, "overdue") == 0 ||
-               strcmp(action, "find") == 0)
+               strcmp(action, "feedback") == 0 || strcmp(action, "find") == 0)
         rc = desk_page_press(ctx, action, rest);
     else
         rc = hctx_reply(ctx, "button_expired", NULL, 0);

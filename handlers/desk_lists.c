@@ -256,15 +256,17 @@ static int desk_list(struct hctx *ctx, enum tips_listing which)
         return 0;
     size_t rest = 0;
     int page = desk_page_of(ctx->args, 1, &rest);
-    const char *command = which == TIPS_LISTING_NEW ? "/tinmoi" : "/quahan";
-    struct desk_page p = {
-        .head = which == TIPS_LISTING_NEW ? "desk_list_new" : "desk_list_overdue",
-        .none = which == TIPS_LISTING_NEW ? "desk_none_new" : "desk_none_overdue",
-        .page = page,
+    static const struct {
+        const char *command, *head, *none, *button;
+    } lists[] = {
+        [TIPS_LISTING_NEW] = {"/tinmoi", "desk_list_new", "desk_none_new", "new"},
+        [TIPS_LISTING_OVERDUE] = {"/quahan", "desk_list_overdue", "desk_none_overdue", "overdue"},
+        [TIPS_LISTING_FEEDBACK] = {"/dsgopy", "desk_list_feedback", "desk_none_feedback",
+                                   "feedback"},
     };
-    snprintf(p.next, sizeof p.next, "%s %d", command, page + 1);
-    snprintf(p.next_data, sizeof p.next_data, "desk:%s:%d",
-             which == TIPS_LISTING_NEW ? "new" : "overdue", page + 1);
+    struct desk_page p = {.head = lists[which].head, .none = lists[which].none, .page = page};
+    snprintf(p.next, sizeof p.next, "%s %d", lists[which].command, page + 1);
+    snprintf(p.next_data, sizeof p.next_data, "desk:%s:%d", lists[which].button, page + 1);
     struct tip list[TIPS_PAGE_MAX];
     int n = 0;
     if (tips_page(ctx->db, which, ctx->now_ms, (page - 1) * TIPS_PAGE_MAX, list, TIPS_PAGE_MAX, &n,
@@ -284,6 +286,11 @@ int desk_list_new(struct hctx *ctx)
 int desk_list_overdue(struct hctx *ctx)
 {
     return desk_list(ctx, TIPS_LISTING_OVERDUE);
+}
+
+int desk_list_feedback(struct hctx *ctx)
+{
+    return desk_list(ctx, TIPS_LISTING_FEEDBACK);
 }
 
 /* The search keys of the phones, plates and amount a query names. */

@@ -81,8 +81,11 @@ static void desk_view_state(struct hctx *ctx, struct desk_text *b, const struct 
     if (t->extensions > 0) {
         snprintf(count, sizeof count, "%d", t->extensions);
         snprintf(days, sizeof days, "%d", t->extended_days);
-        struct texts_var vars[] = {{"value", count}, {"days", days}};
-        desk_text_addv(ctx, b, "desk_view_extensions", vars, 2);
+        char date[16] = "";
+        if (t->deadline_at > 0) /* an extension runs to the end of a day */
+            calendar_format(calendar_today(t->deadline_at), date, sizeof date);
+        struct texts_var vars[] = {{"value", count}, {"days", days}, {"date", date}};
+        desk_text_addv(ctx, b, "desk_view_extensions", vars, 3);
     }
 }
 

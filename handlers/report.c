@@ -89,12 +89,68 @@ static void report_set_now(struct report *r)
 /* "không rõ", "khong biet", "ko ro" … all mean "unknown". */
 static int report_is_unknown(const char *folded)
 {
-    static const char *const words[] = {"khong ro", "khong biet", "ko ro",     "k ro",
-                                        "ko biet",  "chua ro",    "khong nho", "bo qua"};
+    static const char *const words[] = {"khong ro",     "khong biet", "ko ro",     "k ro",
+                                        "ko biet",      "chua ro",    "khong nho", "bo qua",
+                                        "khong co anh", "ko co anh",  "k co anh"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strstr(folded, words[i]) == folded)
             return 1;
     return 0;
+}
+
+/* "không", "ko", "k", "không có", "thôi"… (folded and trimmed, the whole answer): nothing to
+ * give at an optional step. */
+static int report_is_skip(const char *folded)
+{
+    static const char *const words[] = {"khong",     "ko",          "k",       "kg",   "khong co",
+                                        "ko co",     "k co",        "chua co", "thoi", "khong a",
+                                        "khong nhe", "khong co gi", "bo",      "skip", "xong"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(folded, words[i]) == 0)
+            return 1;
+    return report_is_unknown(folded);
+}
+
+/* Drops blanks and punctuation around a folded answer ("Tiếp tục!" is "tiep tuc"). */
+static void report_trim(char *s)
+{
+    size_t n = strlen(s), start = 0;
+    while (n > 0 && strchr(" .,!?;:\t\r\n\"'", s[n - 1]))
+        s[--n] = '\0';
+    while (start < n && strchr(" .,!?;:\t\r\n\"'", s[start]))
+        start++;
+    memmove(s, s + start, n - start + 1);
+}
+
+/* What a typed answer is when it is a button's label typed by hand (any step's): a button is
+ * never a free-text answer ("Thời gian xảy ra: Tiếp tục" must not happen). */
+enum report_label { REPORT_LABEL_NONE, REPORT_LABEL_GO_ON, REPORT_LABEL_OTHER };
+
+static enum report_label report_label_of(const struct hctx *ctx, const char *folded)
+{
+    /* labels that mean "nothing (more) to give here, go on" */
+    static const char *const go_on[] = {"choice_continue", "choice_skip", "choice_no",
+                                        "emergency_choice_done"};
+    static const char *const other[] = {
+        "choice_yes",           "choice_send",      "choice_edit",
+        "choice_cancel",        "choice_anonymous", "choice_phone",
+        "choice_category_more", "choice_right",     "choice_other_category",
+        "field_description",    "field_category",   "field_place",
+        "field_when",           "field_media",      "field_identity"};
+    char label[REPORT_FIELD_MAX];
+    for (size_t i = 0; i < sizeof go_on / sizeof go_on[0] + sizeof other / sizeof other[0]; i++) {
+        size_t n_go = sizeof go_on / sizeof go_on[0];
+        const char *t = texts_get(ctx->texts, i < n_go ? go_on[i] : other[i - n_go]);
+        textnorm_fold(t, strlen(t), label, sizeof label);
+        report_trim(label);
+        /* "Loại khác…": the ellipsis folds to dots, typed or not */
+        size_t len = strlen(label);
+        while (len > 0 && label[len - 1] == '.')
+            label[--len] = '\0';
+        if (*label && strcmp(folded, label) == 0)
+            return i < n_go ? REPORT_LABEL_GO_ON : REPORT_LABEL_OTHER;
+    }
+    return REPORT_LABEL_NONE;
 }
 
 /* Photos, voice messages, files and a location on any message of the flow are kept (up to the
@@ -152,25 +208,59 @@ static void report_add_choice(struct report_choices *rc, const struct hctx *ctx,
         rc->c[rc->n++] = (struct choice){data, texts_get(ctx->texts, label_name), alt};
 }
 
-/* The engine's unsure guesses at the category ("guess" in data: the best, then the runner-up),
- * as buttons followed by "Loại khác…"; 0 when there are none or the resident asked for every
- * category. */
-static size_t report_guess_choices(const struct hctx *ctx, const json_t *data,
-                                   struct report_choices *rc)
+/* The categories offered first ("likely" in data: the engine's most likely for the text, best
+ * first; an older draft's "guess"), else the first of the list. */
+static const json_t *report_likely(const json_t *data)
 {
-    json_t *guess = json_object_get(data, "guess"), *g;
-    size_t i;
-    if (!json_is_array(guess) || json_is_true(json_object_get(data, "category_all")))
-        return 0;
-    json_array_foreach(guess, i, g)
+    const json_t *likely = json_object_get(data, "likely");
+    return json_is_array(likely) ? likely : json_object_get(data, "guess");
+}
+
+/* The first screen of the category step into rc: the TEXTENGINE_LIKELY most likely categories
+ * for the text, best first, made up from the top of the list when the text says less. */
+static void report_category_first(const struct hctx *ctx, const json_t *data,
+                                  struct report_choices *rc)
+{
+    size_t count = 0, i;
+    const struct textengine_category *cats = textengine_categories(ctx->te, &count);
+    const json_t *g;
+    json_array_foreach(report_likely(data), i, g)
     {
         const char *name = json_string_value(g);
-        if (name && textengine_category_index(name) >= 0 && rc->n < REPORT_CHOICES_MAX - 1)
+        if (name && textengine_category_index(name) >= 0 && rc->n < TEXTENGINE_LIKELY)
             rc->c[rc->n++] = (struct choice){name, tipcard_category_label(ctx, name), NULL};
     }
-    if (rc->n)
+    for (i = 0; i < count && rc->n < TEXTENGINE_LIKELY; i++) {
+        bool shown = strcmp(cats[i].name, "other") == 0;
+        for (size_t k = 0; k < rc->n; k++)
+            shown = shown || strcmp(rc->c[k].data, cats[i].name) == 0;
+        if (!shown)
+            rc->c[rc->n++] = (struct choice){cats[i].name, cats[i].label, NULL};
+    }
+}
+
+/* The category step's buttons: its first screen and "Loại khác…"; after "Loại khác…"
+ * ("category_all"), every other category. A phone's screen holds seven buttons; it does not
+ * hold nineteen. */
+static void report_category_choices(const struct hctx *ctx, const json_t *data,
+                                    struct report_choices *rc)
+{
+    report_category_first(ctx, data, rc);
+    if (!json_is_true(json_object_get(data, "category_all"))) {
         report_add_choice(rc, ctx, "more", "choice_category_more", "loai khac");
-    return rc->n;
+        return;
+    }
+    struct report_choices first = *rc;
+    size_t count = 0;
+    const struct textengine_category *cats = textengine_categories(ctx->te, &count);
+    rc->n = 0;
+    for (size_t i = 0; i < count && rc->n < REPORT_CHOICES_MAX; i++) {
+        bool shown = false;
+        for (size_t k = 0; k < first.n; k++)
+            shown = shown || strcmp(first.c[k].data, cats[i].name) == 0;
+        if (!shown)
+            rc->c[rc->n++] = (struct choice){cats[i].name, cats[i].label, NULL};
+    }
 }
 
 /* The choices of a step (none for steps answered in free text). data: the draft. */
@@ -179,12 +269,12 @@ static void report_choices(const struct hctx *ctx, const json_t *data, const cha
 {
     rc->n = 0;
     if (strcmp(step, "category") == 0) {
-        if (report_guess_choices(ctx, data, rc))
-            return;
-        size_t count = 0;
-        const struct textengine_category *cats = textengine_categories(ctx->te, &count);
-        for (size_t i = 0; i < count && rc->n < REPORT_CHOICES_MAX; i++)
-            rc->c[rc->n++] = (struct choice){cats[i].name, cats[i].label, NULL};
+        report_category_choices(ctx, data, rc);
+    } else if (strcmp(step, "category_check") == 0) {
+        report_add_choice(rc, ctx, "right", "choice_right", "dung");
+        report_add_choice(rc, ctx, "other", "choice_other_category", "loai khac");
+    } else if (strcmp(step, "place") == 0 || strcmp(step, "when") == 0) {
+        report_add_choice(rc, ctx, "skip", "choice_skip", "bo qua");
     } else if (strcmp(step, "media") == 0) {
         report_add_choice(rc, ctx, "continue", "choice_continue", "xong");
     } else if (strcmp(step, "identity") == 0) {
@@ -210,6 +300,10 @@ static void report_choices(const struct hctx *ctx, const json_t *data, const cha
 static char *report_summary(struct report *r)
 {
     struct hctx *ctx = r->ctx;
+    if (strcmp(r->flow, "feedback") == 0) { /* an opinion: no category, place or time */
+        struct texts_var fv[] = {{"description", report_str(r, "desc")}};
+        return texts_render(ctx->texts, "feedback_summary", fv, 1);
+    }
     const char *unknown = texts_get(ctx->texts, "value_unknown");
     const char *place = report_str(r, "place"), *when = report_str(r, "when");
     char photos[96], identity[128], others[48] = "";
@@ -243,19 +337,32 @@ static int report_ask(struct report *r, const char *step)
         return -1;
     struct report_choices rc;
     report_choices(ctx, r->data, step, &rc);
-    bool guess = strcmp(step, "category") == 0 && rc.n && strcmp(rc.c[rc.n - 1].data, "more") == 0;
+    bool category = strcmp(step, "category") == 0;
+    bool all = json_is_true(json_object_get(r->data, "category_all"));
+    bool guess = category && !all && json_array_size(json_object_get(r->data, "likely")) > 0;
+    bool feedback = strcmp(r->flow, "feedback") == 0;
     /* where no location can be shared, the questions that offer one ask for words instead */
     bool typed =
         platform_caps_now(ctx->msg->platform).no_location &&
         (strcmp(step, "place") == 0 || strcmp(step, "media") == 0 || strcmp(step, "distress") == 0);
     char name[48];
-    snprintf(name, sizeof name, "report_ask_%s%s%s", step, guess ? "_guess" : "",
-             typed ? "_typed" : "");
-    char *question = strcmp(step, "confirm") == 0 ? report_summary(r) : report_text(ctx, name);
+    snprintf(name, sizeof name, "%s_ask_%s%s%s",
+             feedback && strcmp(step, "describe") == 0 ? "feedback" : "report", step,
+             guess ? "_guess" : "", typed ? "_typed" : "");
+    char *question = NULL;
+    if (strcmp(step, "confirm") == 0) {
+        question = report_summary(r);
+    } else if (strcmp(step, "category_check") == 0) {
+        struct texts_var cv[] = {
+            {"category", tipcard_category_label(ctx, report_str(r, "category_check"))}};
+        question = texts_render(ctx->texts, "report_ask_category_check", cv, 1);
+    } else {
+        question = report_text(ctx, name);
+    }
     if (!question)
         return -1;
-    /* a few long guesses one per row; the whole list two per row */
-    int per_row = guess ? 1 : strcmp(step, "category") == 0 ? 2 : 3;
+    /* the likely categories (long labels) one per row; the rest of the list two per row */
+    int per_row = category ? (all ? 2 : 1) : 3;
     int rv =
         rc.n ? choice_ask(ctx, question, rc.c, rc.n, per_row)
              : hctx_send(ctx, ctx->msg->platform, ctx->msg->chat_id, question, NULL, OUTBOX_REPLY);
@@ -271,7 +378,7 @@ static const char *report_missing(const struct report *r)
     if (strcmp(r->flow, "feedback") == 0)
         return "confirm";
     if (!report_str(r, "category"))
-        return "category";
+        return report_str(r, "category_check") ? "category_check" : "category";
     if (!report_str(r, "place"))
         return "place";
     if (!report_str(r, "when"))
@@ -290,21 +397,24 @@ static int report_next(struct report *r)
 
 /* ---- answers ---------------------------------------------------------------------------- */
 
-/* The engine's category: taken when it is sure (and kept as its guess, with its confidence, for
- * the desk), else offered to the resident with the runner-up ("guess"). */
+/* The engine's category: taken when it is very sure (and kept as its guess, with its
+ * confidence, for the desk), confirmed with the resident ("category_check") when it is sure, and
+ * else left to the resident, who is shown the likely categories ("likely") first. */
 static void report_guess_category(struct report *r, const struct text_analysis *a)
 {
-    if (a->category_confidence >= TEXTENGINE_SURE_CATEGORY) {
-        report_set(r, "category", a->category, 64);
-        json_object_set_new(r->data, "category_conf", json_real(a->category_confidence));
-        if (a->category2)
-            report_set(r, "category_alt", a->category2, 64);
-        return;
-    }
-    json_t *guess = json_pack("[s]", a->category);
-    if (guess && a->category2 && strcmp(a->category2, "other") != 0)
-        json_array_append_new(guess, json_string(a->category2));
-    json_object_set_new(r->data, "guess", guess);
+    json_t *likely = json_array();
+    for (size_t i = 0; likely && i < a->nlikely; i++)
+        json_array_append_new(likely, json_string(a->likely[i]));
+    json_object_set_new(r->data, "likely", likely);
+    if (a->category_confidence < TEXTENGINE_SURE_CATEGORY)
+        return; /* the likely categories are offered */
+    json_object_set_new(r->data, "category_conf", json_real(a->category_confidence));
+    if (a->category2)
+        report_set(r, "category_alt", a->category2, 64);
+    /* sure, but not sure enough to file without a word: "Có phải: …?" */
+    report_set(
+        r, a->category_confidence >= TEXTENGINE_CONFIRM_CATEGORY ? "category" : "category_check",
+        a->category, 64);
 }
 
 /* A description was given: what the engine understands of it (the message's own reading when
@@ -318,10 +428,12 @@ static int report_describe(struct report *r, const char *text)
     report_set(r, "desc", a->nfc, MSG_MAX_TEXT_BYTES);
     if (a->is_tip && a->category && strcmp(a->category, "other") != 0 && !report_str(r, "category"))
         report_guess_category(r, a);
-    if (a->place && !report_str(r, "place"))
-        report_set(r, "place", a->place, REPORT_FIELD_MAX);
-    if (a->when && !report_str(r, "when"))
-        report_set(r, "when", a->when, REPORT_FIELD_MAX);
+    /* shown back to the resident and the desk: only a clean piece of their words, else asked */
+    char piece[REPORT_FIELD_MAX];
+    if (!report_str(r, "place") && tipfile_clean_piece(a->nfc, a->place, true, piece, sizeof piece))
+        report_set(r, "place", piece, REPORT_FIELD_MAX);
+    if (!report_str(r, "when") && tipfile_clean_piece(a->nfc, a->when, false, piece, sizeof piece))
+        report_set(r, "when", piece, REPORT_FIELD_MAX);
     if (a->ongoing && !report_str(r, "when")) /* "đang…", "cứu với": never "Khi nào?" */
         report_set_now(r);
     if (a->urgent)
@@ -364,9 +476,53 @@ static void report_draft(const struct report *r, struct tip_draft *d)
     }
 }
 
+/* The hourly limit with the time left, as the text called name ({max}, {minutes}) in *text
+ * (caller frees); *text NULL when the resident may file now (and for feedback, which is not
+ * limited). 0, or -1 on error. */
+static int report_limit_text(struct report *r, const char *name, char **text)
+{
+    struct hctx *ctx = r->ctx;
+    int64_t wait = 0;
+    *text = NULL;
+    if (strcmp(r->flow, "feedback") == 0)
+        return 0;
+    if (tipfile_limit_wait(ctx, &wait) != 0)
+        return -1;
+    if (wait <= 0)
+        return 0;
+    char max[16], minutes[24];
+    snprintf(max, sizeof max, "%d", ctx->desks->rules.max_per_hour);
+    tipfile_minutes(wait, minutes, sizeof minutes);
+    struct texts_var vars[] = {{"max", max}, {"minutes", minutes}};
+    *text = texts_render(ctx->texts, name, vars, 2);
+    return *text ? 0 : -1;
+}
+
+/* At the start of a report: the limit told first, when the resident is over it. */
+static int report_limit_say(struct report *r)
+{
+    char *text = NULL;
+    int rc = report_limit_text(r, "tip_limit_start", &text);
+    const struct msg *m = r->ctx->msg;
+    if (rc == 0 && text)
+        rc = hctx_send(r->ctx, m->platform, m->chat_id, text, NULL, OUTBOX_REPLY);
+    free(text);
+    return rc;
+}
+
 static int report_file(struct report *r)
 {
     struct hctx *ctx = r->ctx;
+    char *limit = NULL;
+    if (report_limit_text(r, "tip_limit_kept", &limit) != 0)
+        return -1;
+    if (limit) { /* the draft stays at "Gửi?": pressing it once the hour has passed files it */
+        struct report_choices rc;
+        report_choices(ctx, r->data, "confirm", &rc);
+        int out = report_save(r, "confirm") == 0 ? choice_ask(ctx, limit, rc.c, rc.n, 3) : -1;
+        free(limit);
+        return out;
+    }
     struct tip_draft d;
     report_draft(r, &d);
     struct tip t;
@@ -397,9 +553,16 @@ static int report_phone(struct report *r, const char *text)
     return report_next(r);
 }
 
+/* "Not understood", said for what the question offers: buttons, numbered choices (platforms
+ * without buttons), or a free answer. */
 static int report_not_understood(struct report *r, const char *step)
 {
-    hctx_reply(r->ctx, "report_not_understood", NULL, 0);
+    struct report_choices rc;
+    report_choices(r->ctx, r->data, step, &rc);
+    const char *name = !rc.n                                   ? "report_not_understood_text"
+                       : r->ctx->caps && r->ctx->caps->buttons ? "report_not_understood"
+                                                               : "report_not_understood_numbered";
+    hctx_reply(r->ctx, name, NULL, 0);
     return report_ask(r, step);
 }
 
@@ -469,14 +632,18 @@ static int report_distress_answer(struct report *r, const char *text, int media)
 struct report_reply {
     const char *step;
     const char *text;
-    char folded[REPORT_FIELD_MAX];
+    char folded[REPORT_FIELD_MAX]; /* trimmed of blanks and punctuation */
     int media;
     struct report_choices rc;
     int pick;
+    bool skip; /* "không", "bỏ qua", "không rõ", "Tiếp tục" typed…: nothing */
+    enum report_label label; /* the text is a button's label, of this step or another */
 };
 
 static int report_on_describe(struct report *r, struct report_reply *a)
 {
+    if (a->label != REPORT_LABEL_NONE)
+        return report_not_understood(r, a->step);
     if (a->text && *a->text)
         return report_describe(r, a->text) != 0 ? -1 : report_next(r);
     return a->media ? report_save(r, a->step) : report_not_understood(r, a->step);
@@ -496,6 +663,12 @@ static int report_on_category(struct report *r, struct report_reply *a)
         report_set(r, "category", a->rc.c[a->pick].data, 64);
         return report_next(r);
     }
+    if (a->skip) { /* "không rõ", "bỏ qua": the desk classifies it */
+        report_set(r, "category", "other", 64);
+        return report_next(r);
+    }
+    if (a->label != REPORT_LABEL_NONE)
+        return report_not_understood(r, a->step);
     struct text_analysis own;
     const struct text_analysis *an = hctx_analyse(r->ctx, a->text, &own);
     int ok = an && an->category != NULL;
@@ -505,22 +678,50 @@ static int report_on_category(struct report *r, struct report_reply *a)
     return ok ? report_next(r) : report_not_understood(r, a->step);
 }
 
-/* "place" and "when": the words as written ("không rõ" and the like stored as empty). */
+/* "Có phải: …?" — "Đúng" files the engine's category as the resident's; "Chọn loại khác" shows
+ * the likely categories. */
+static int report_on_category_check(struct report *r, struct report_reply *a)
+{
+    static const char *const yes[] = {"co", "phai", "dung roi", "vang", "da", "u", "ok", "uh"};
+    const char *checked = report_str(r, "category_check");
+    for (size_t i = 0; a->pick < 0 && a->text && i < sizeof yes / sizeof yes[0]; i++)
+        if (strcmp(a->folded, yes[i]) == 0)
+            a->pick = 0; /* "có", "phải", "đúng rồi": yes */
+    if (a->pick == 0 && checked) {
+        report_set(r, "category", checked, 64);
+        json_object_del(r->data, "category_conf"); /* confirmed by a person */
+        json_object_del(r->data, "category_alt");
+        json_object_del(r->data, "category_check");
+        return report_next(r);
+    }
+    if (a->pick == 1 || a->skip) {
+        json_object_del(r->data, "category_conf");
+        json_object_del(r->data, "category_alt");
+        json_object_del(r->data, "category_check");
+        return report_ask(r, "category");
+    }
+    return report_not_understood(r, a->step);
+}
+
+/* "place" and "when": the words as written ("không", "bỏ qua", "không rõ" and the button
+ * "Bỏ qua" stored as empty); a button label typed by hand is never a place or a time. */
 static int report_on_place_or_when(struct report *r, struct report_reply *a)
 {
     const struct msg *m = r->ctx->msg;
     if (m->has_location && strcmp(a->step, "place") == 0)
         report_set(r, a->step, texts_get(r->ctx->texts, "value_location_sent"), REPORT_FIELD_MAX);
-    else if (a->text && *a->text)
-        report_set(r, a->step, report_is_unknown(a->folded) ? "" : a->text, REPORT_FIELD_MAX);
-    else
+    else if (a->pick >= 0 || a->skip)
+        report_set(r, a->step, "", REPORT_FIELD_MAX);
+    else if (a->label != REPORT_LABEL_NONE || !a->text || !*a->text)
         return report_not_understood(r, a->step);
+    else
+        report_set(r, a->step, a->text, REPORT_FIELD_MAX);
     return report_next(r);
 }
 
 static int report_on_media(struct report *r, struct report_reply *a)
 {
-    if (a->pick >= 0 || (a->text && report_is_unknown(a->folded))) {
+    if (a->pick >= 0 || a->skip) {
         json_object_set_new(r->data, "media_done", json_true());
         return report_next(r);
     }
@@ -531,6 +732,8 @@ static int report_on_identity(struct report *r, struct report_reply *a)
 {
     const struct msg *m = r->ctx->msg;
     int pick = a->pick < 0 && m->contact_phone ? 1 : a->pick;
+    if (pick < 0 && a->skip) /* "bỏ qua": no phone given is anonymous */
+        pick = 0;
     if (pick == 0) {
         json_object_set_new(r->data, "anon", json_true());
         json_object_del(r->data, "phone");
@@ -543,7 +746,7 @@ static int report_on_identity(struct report *r, struct report_reply *a)
 
 static int report_on_phone(struct report *r, struct report_reply *a)
 {
-    if (strstr(a->folded, "an danh") == a->folded) {
+    if (strstr(a->folded, "an danh") == a->folded || a->skip) {
         json_object_set_new(r->data, "anon", json_true());
         return report_next(r);
     }
@@ -575,8 +778,10 @@ static int report_on_edit(struct report *r, struct report_reply *a)
     } else {
         json_object_del(r->data, field);
     }
-    if (strcmp(field, "category") == 0) /* a correction: every category, not the guesses */
-        json_object_set_new(r->data, "category_all", json_true());
+    if (strcmp(field, "category") == 0) { /* a correction: the likely ones, then the rest */
+        json_object_del(r->data, "category_all");
+        json_object_del(r->data, "category_check");
+    }
     return report_next(r);
 }
 
@@ -589,11 +794,12 @@ static const struct {
     const char *step;
     int (*fn)(struct report *r, struct report_reply *a);
 } report_steps[] = {
-    {"distress", report_on_distress},  {"describe", report_on_describe},
-    {"category", report_on_category},  {"place", report_on_place_or_when},
-    {"when", report_on_place_or_when}, {"media", report_on_media},
-    {"identity", report_on_identity},  {"phone", report_on_phone},
-    {"confirm", report_on_confirm},    {"edit", report_on_edit},
+    {"distress", report_on_distress},   {"describe", report_on_describe},
+    {"category", report_on_category},   {"category_check", report_on_category_check},
+    {"place", report_on_place_or_when}, {"when", report_on_place_or_when},
+    {"media", report_on_media},         {"identity", report_on_identity},
+    {"phone", report_on_phone},         {"confirm", report_on_confirm},
+    {"edit", report_on_edit},
 };
 
 static int report_answer(struct report *r, const char *step)
@@ -605,8 +811,12 @@ static int report_answer(struct report *r, const char *step)
     int urgent = strcmp(step, "distress") == 0 ? 0 : report_urgent_answer(r, step, a.text);
     if (urgent != 0)
         return urgent < 0 ? -1 : 0;
-    if (a.text)
+    if (a.text) {
         textnorm_fold(a.text, strlen(a.text), a.folded, sizeof a.folded);
+        report_trim(a.folded);
+        a.label = report_label_of(ctx, a.folded);
+        a.skip = report_is_skip(a.folded) || a.label == REPORT_LABEL_GO_ON;
+    }
     a.media = report_take_media(r);
     report_choices(ctx, r->data, step, &a.rc);
     a.pick = a.rc.n ? choice_pick(ctx, a.rc.c, a.rc.n) : -1;
@@ -621,9 +831,11 @@ static int report_answer(struct report *r, const char *step)
 static int report_begin(struct hctx *ctx, const char *flow, const char *description)
 {
     struct report r = {ctx, json_object(), flow};
-    int rc = 0;
-    report_take_media(&r);
-    if (description && *description)
+    /* told before the story, not after it: the draft can still be written and sent later */
+    int rc = report_limit_say(&r);
+    if (rc == 0)
+        report_take_media(&r);
+    if (rc == 0 && description && *description)
         rc = report_describe(&r, description);
     if (rc == 0)
         rc = report_next(&r);
@@ -656,6 +868,13 @@ static int report_file_now(struct hctx *ctx, const char *kind, const char *text)
         return -1;
     struct tip_draft d = {.kind = kind, .description = text, .anonymous = true, .analysis = &a};
     report_message_media(ctx, &d);
+    int64_t wait = 0;
+    if (strcmp(kind, "tip") == 0 && !(a.is_tip && a.urgent) &&
+        (tipfile_limit_wait(ctx, &wait) != 0 || wait > 0)) {
+        /* over the hourly limit: told so with the time left, and kept as a guided draft */
+        text_analysis_clear(&a);
+        return wait > 0 ? report_begin(ctx, "report", text) : -1;
+    }
     if (a.is_tip && a.urgent) { /* the follow-up replaces any draft */
         int rc = emergency_file(ctx, &d, &a, false);
         text_analysis_clear(&a);
@@ -716,6 +935,8 @@ static int report_offer_answer(struct report *r)
     int pick = choice_pick(r->ctx, rc.c, rc.n);
     if (pick == 0) {
         r->flow = "report";
+        if (report_limit_say(r) != 0)
+            return -1;
         return report_next(r);
     }
     if (pick == 1) {

@@ -102,8 +102,13 @@ int resident_status(struct hctx *ctx)
         {"outcome", t.outcome ? t.outcome : ""},
     };
     int closed = t.outcome && strcmp(t.status, "closed") == 0;
-    char *head = texts_render(ctx->texts, closed ? "status_view_closed" : "status_view", vars,
-                              sizeof vars / sizeof vars[0]);
+    int feedback = strcmp(t.kind, "feedback") == 0; /* an opinion has no category */
+    char *head =
+        texts_render(ctx->texts,
+                     feedback ? (closed ? "status_view_feedback_closed" : "status_view_feedback")
+                     : closed ? "status_view_closed"
+                              : "status_view",
+                     vars, sizeof vars / sizeof vars[0]);
     char *buf = malloc(RESIDENT_TEXT_MAX);
     if (!head || !buf) {
         free(head), free(buf), tip_clear(&t);
@@ -140,10 +145,13 @@ int resident_mine(struct hctx *ctx)
         char shown[TIPS_CODE_LEN + 2], created[32];
         tips_code_show(list[i].code, shown);
         tipcard_time(list[i].created_at, created, sizeof created);
-        struct texts_var vars[] = {{"code", shown},
-                                   {"category", tipcard_category_label(ctx, list[i].category)},
-                                   {"status", tipcard_status_label(ctx, list[i].status)},
-                                   {"created", created}};
+        struct texts_var vars[] = {
+            {"code", shown},
+            {"category", strcmp(list[i].kind, "feedback") == 0
+                             ? texts_get(ctx->texts, "feedback_label")
+                             : tipcard_category_label(ctx, list[i].category)},
+            {"status", tipcard_status_label(ctx, list[i].status)},
+            {"created", created}};
         char *line = buf ? texts_render(ctx->texts, "mytips_line", vars, 4) : NULL;
         if (line)
             resident_append(buf, &at, line);
@@ -218,7 +226,9 @@ static int resident_tell_desk(struct hctx *ctx, struct tip *t, const char *text,
 {
     int rc = 0;
     if (ad->added || (text && *text)) { /* nothing new (only refused photos): nothing to tell */
-        char *to_desk = texts_render(ctx->texts, name, vars, 3);
+        char plain[64];                 /* without "(ảnh, tệp mới: 0)" when there is none */
+        snprintf(plain, sizeof plain, "%s_text", name);
+        char *to_desk = texts_render(ctx->texts, ad->added ? name : plain, vars, 3);
         rc = to_desk ? tipcard_tell_desk(ctx, t, to_desk) : -1;
         free(to_desk);
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define TEXTS_MAX_RENDER 16384
+#define TEXTS_NAME_MAX   64 /* of a placeholder texts_fill_all fills */
 
 struct texts {
     json_t *table; /* name -> string, arrays already joined */
@@ -107,7 +108,14 @@ static const char *const texts_required[] = {
     "desk_button_view_code", "desk_button_next", "desk_status_ask", "desk_reply_prompt",
     "desk_reply_cancelled", "desk_summary_head", "desk_summary_none", "desk_summary_everywhere",
     "desk_summary_urgent", "desk_summary_overdue", "desk_summary_status", "desk_summary_no_area",
-    "desk_summary_first", "desk_summary_how", "help_police", "help_leader", "help_agency", NULL};
+    "desk_summary_first", "desk_summary_how", "help_police", "help_leader", "help_agency",
+    /* the conversation (issue 13: handlers/report.c, tipfile.c) */
+    "feedback_ask_describe", "feedback_summary", "report_ask_category_check", "choice_skip",
+    "choice_right", "choice_other_category", "tip_limit_start", "tip_limit_kept",
+    "relay_add_to_desk_text", "relay_answer_to_desk_text", "status_view_feedback",
+    "status_view_feedback_closed", "tip_notice_rejected", "desk_heading_feedback",
+    "desk_list_feedback", "desk_none_feedback", "feedback_label", "report_not_understood_numbered",
+    "report_not_understood_text", NULL};
 
 const char *const *texts_required_names(void)
 {
@@ -210,6 +218,29 @@ void texts_free(struct texts *t)
         return;
     json_decref(t->table);
     free(t);
+}
+
+int texts_fill_all(struct texts *t, const char *name, const char *value)
+{
+    char mark[TEXTS_NAME_MAX + 3];
+    int n = snprintf(mark, sizeof mark, "{%s}", name);
+    if (n < 0 || (size_t)n >= sizeof mark)
+        return -1;
+    struct texts_var vars[] = {{name, value}};
+    const char *key;
+    json_t *val;
+    json_object_foreach(t->table, key, val)
+    {
+        if (!strstr(json_string_value(val), mark))
+            continue;
+        char *filled = texts_render(t, key, vars, 1);
+        if (!filled || json_object_set_new(t->table, key, json_string(filled)) != 0) {
+            free(filled);
+            return -1;
+        }
+        free(filled);
+    }
+    return 0;
 }
 
 const char *texts_get(const struct texts *t, const char *name)

@@ -26,6 +26,10 @@ void texts_free(struct texts *t);
 /* The names every messages file must have (NULL-terminated). */
 const char *const *texts_required_names(void);
 
+/* Fills the placeholder {name} with value in every text, once for the program's life (the
+ * ward's own name, {ward}: "Công an phường Bến Nghé"). 0, or -1 on no memory. */
+int texts_fill_all(struct texts *t, const char *name, const char *value);
+
 /* The raw text called name; never NULL. A missing name yields "[?]" (internal names are not
  * shown to residents) and is logged with the name for the operator. */
 const char *texts_get(const struct texts *t, const char *name);

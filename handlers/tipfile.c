@@ -125,19 +125,135 @@ static const char *tipfile_area(struct hctx *ctx, const char *folded, const char
     return a ? a->code : NULL;
 }
 
+enum { TIPFILE_HOUR_MS = 3600000, TIPFILE_PIECE_MAX = 512 };
+
+int tipfile_limit_wait(struct hctx *ctx, int64_t *wait_ms)
+{
+    *wait_ms = 0;
+    if (!ctx->person)
+        return 0;
+    int64_t since = ctx->now_ms - TIPFILE_HOUR_MS, count = 0, at = 0;
+    int max = ctx->desks->rules.max_per_hour;
+    if (tips_count_since(ctx->db, ctx->person->id, since, &count) != DB_OK)
+        return -1;
+    if (count < max)
+        return 0;
+    /* the window has room once the tip that makes it full is an hour old */
+    if (tips_created_nth_since(ctx->db, ctx->person->id, since, count - max, &at) != DB_OK)
+        return -1;
+    *wait_ms = at > 0 ? at + TIPFILE_HOUR_MS - ctx->now_ms : TIPFILE_HOUR_MS;
+    if (*wait_ms < 1)
+        *wait_ms = 1;
+    return 0;
+}
+
+void tipfile_minutes(int64_t wait_ms, char *buf, size_t len)
+{
+    int64_t minutes = (wait_ms + 59999) / 60000;
+    snprintf(buf, len, "%lld", (long long)(minutes < 1 ? 1 : minutes));
+}
+
+/* Words a clean place or time does not end on: the sentence goes on after them. */
+static bool tipfile_dangling(const char *word)
+{
+    static const char *const words[] = {"cung", "nha", "co",   "bi",    "cua", "o",    "thi", "la",
+                                        "ma",   "va",  "duoc", "nao",   "moi", "hay",  "voi", "tai",
+                                        "tu",   "den", "thi",  "nhung", "cac", "nguoi"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(word, words[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Words that begin the rest of a sentence after a place ending on a number ("tổ 5 có …"). */
+static bool tipfile_clause_word(const char *word)
+{
+    static const char *const words[] = {"co",   "bi",    "thi",  "luc",  "vao", "khi",  "va",
+                                        "la",   "da",    "dang", "roi",  "nha", "o",    "tai",
+                                        "cua",  "toi",   "em",   "anh",  "chi", "hom",  "sang",
+                                        "trua", "chieu", "dem",  "ngay", "mot", "nguoi"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(word, words[i]) == 0)
+            return true;
+    return false;
+}
+
+enum { TIPFILE_WORD_MAX = 64 };
+
+/* The word of s starting at p (folded, at most TIPFILE_WORD_MAX - 1 bytes) into out. */
+static void tipfile_word_at(const char *p, char out[TIPFILE_WORD_MAX])
+{
+    size_t n = 0;
+    while (p[n] && p[n] != ' ' && !strchr(",.;:!?()\n", p[n]))
+        n++;
+    textnorm_fold(p, n, out, TIPFILE_WORD_MAX);
+}
+
+static bool tipfile_is_boundary(char c)
+{
+    return c == '\0' || strchr(" ,.;:!?()\n\t\"'", c) != NULL;
+}
+
+bool tipfile_clean_span(const char *text, const char *span)
+{
+    size_t n = span ? strlen(span) : 0;
+    const char *at = n && text ? strstr(text, span) : NULL;
+    if (!at || (at > text && !tipfile_is_boundary(at[-1])) || !tipfile_is_boundary(at[n]))
+        return false;
+    const char *last = span + n;
+    while (last > span && last[-1] != ' ')
+        last--;
+    char word[TIPFILE_WORD_MAX], next[TIPFILE_WORD_MAX];
+    tipfile_word_at(last, word);
+    if (tipfile_dangling(word))
+        return false;
+    bool number = *word != '\0' && strspn(word, "0123456789") == strlen(word);
+    if (!number || at[n] != ' ')
+        return true;
+    tipfile_word_at(at + n + 1, next);
+    return *next == '\0' || tipfile_clause_word(next);
+}
+
+bool tipfile_clean_piece(const char *text, const char *span, bool place, char *out, size_t len)
+{
+    size_t n = span ? strlen(span) : 0;
+    *out = '\0';
+    if (n == 0 || n >= len)
+        return false;
+    memcpy(out, span, n + 1);
+    for (;;) {
+        if (tipfile_clean_span(text, out))
+            return true;
+        char *last = strrchr(out, ' '), word[TIPFILE_WORD_MAX];
+        if (!place || !last)
+            break;
+        tipfile_word_at(last + 1, word);
+        if (!tipfile_dangling(word) && !tipfile_clause_word(word))
+            break;
+        *last = '\0'; /* "tổ 5 nhà" → "tổ 5" */
+    }
+    *out = '\0';
+    return false;
+}
+
 static int tipfile_refuse(struct hctx *ctx, const char *name, const struct tip *earlier)
 {
     char shown[TIPS_CODE_LEN + 2] = "";
     if (earlier)
         tips_code_show(earlier->code, shown);
-    char max[16];
+    char max[16], minutes[24] = "";
     snprintf(max, sizeof max, "%d", ctx->desks->rules.max_per_hour);
-    struct texts_var vars[] = {{"code", shown}, {"max", max}};
-    return hctx_reply(ctx, name, vars, 2);
+    int64_t wait = 0;
+    if (strcmp(name, "tip_limit") == 0 && tipfile_limit_wait(ctx, &wait) != 0)
+        return -1;
+    tipfile_minutes(wait, minutes, sizeof minutes);
+    struct texts_var vars[] = {{"code", shown}, {"max", max}, {"minutes", minutes}};
+    return hctx_reply(ctx, name, vars, 3);
 }
 
-/* Abuse checks: returns TIPFILE_FILED to go on. An emergency is checked for a repeat only. */
-static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, bool emergency,
+/* Abuse checks: returns TIPFILE_FILED to go on. An emergency or feedback (unlimited) is checked
+ * for a repeat only. */
+static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, bool unlimited,
                                          struct tip *out)
 {
     if (!ctx->person)
@@ -148,10 +264,10 @@ static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, b
         return TIPFILE_DUPLICATE;
     }
     int64_t count = 0;
-    if (rc != DB_ERROR && emergency)
+    if (rc != DB_ERROR && unlimited)
         return TIPFILE_FILED;
     if (rc == DB_ERROR ||
-        tips_count_since(ctx->db, ctx->person->id, ctx->now_ms - 3600000LL, &count) != DB_OK)
+        tips_count_since(ctx->db, ctx->person->id, ctx->now_ms - TIPFILE_HOUR_MS, &count) != DB_OK)
         return TIPFILE_ERROR;
     if (count >= ctx->desks->rules.max_per_hour) {
         tipfile_refuse(ctx, "tip_limit", NULL);
@@ -160,8 +276,14 @@ static enum tipfile_result tipfile_check(struct hctx *ctx, const char *folded, b
     return TIPFILE_FILED;
 }
 
+/* The place and the time the engine read, as they may be shown back (tipfile_clean_piece). */
+struct tipfile_pieces {
+    char place[TIPFILE_PIECE_MAX], when[TIPFILE_PIECE_MAX];
+};
+
+/* t's place and time may point into pieces, which must outlive t's use. */
 static void tipfile_fill(struct hctx *ctx, const struct tip_draft *d, const struct text_analysis *a,
-                         struct tip *t)
+                         struct tipfile_pieces *pieces, struct tip *t)
 {
     const struct msg *m = ctx->msg;
     memset(t, 0, sizeof *t);
@@ -179,8 +301,17 @@ static void tipfile_fill(struct hctx *ctx, const struct tip_draft *d, const stru
         t->category_confidence = 0;
     }
     t->urgent = d->urgent || a->urgent;
-    t->place = (char *)(d->place ? d->place : a->place);
-    t->happened = (char *)(d->happened ? d->happened : a->when);
+    /* what the engine read is shown back only when it is a clean piece of the writer's words */
+    t->place =
+        (char *)(d->place ? d->place
+                 : tipfile_clean_piece(a->nfc, a->place, true, pieces->place, sizeof pieces->place)
+                     ? pieces->place
+                     : NULL);
+    t->happened =
+        (char *)(d->happened ? d->happened
+                 : tipfile_clean_piece(a->nfc, a->when, false, pieces->when, sizeof pieces->when)
+                     ? pieces->when
+                     : NULL);
     t->description = a->nfc;
     t->folded = a->folded;
     t->has_location = d->has_location;
@@ -273,8 +404,10 @@ static enum tipfile_result tipfile_announce(struct hctx *ctx, const struct tip_d
         if (strcmp(d->media[i].kind, "photo") == 0)
             photos[n_photos++] = d->media[i].ref;
     struct tipfile_known known = {a, d};
-    char *msg =
-        tipfile_card(ctx, t, t->urgent ? "desk_heading_urgent" : "desk_heading_new", &known);
+    const char *heading = strcmp(t->kind, "feedback") == 0 ? "desk_heading_feedback"
+                          : t->urgent                      ? "desk_heading_urgent"
+                                                           : "desk_heading_new";
+    char *msg = tipfile_card(ctx, t, heading, &known);
     int rc = msg && tipcard_tell_desk(ctx, t, msg) == 0 &&
                      tipcard_send_photo_refs(ctx, t, photos, n_photos) == 0 &&
                      tipfile_audit_contact(ctx, t) == 0
@@ -297,13 +430,16 @@ enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, st
         d->analysis ? d->analysis : hctx_analyse(ctx, d->description, &own);
     if (!a)
         return TIPFILE_ERROR;
-    enum tipfile_result res = tipfile_check(ctx, a->folded, d->emergency, out);
+    /* feedback is an opinion, not a tip: like an emergency, never refused by the hourly limit */
+    bool unlimited = d->emergency || (d->kind && strcmp(d->kind, "feedback") == 0);
+    enum tipfile_result res = tipfile_check(ctx, a->folded, unlimited, out);
     if (res != TIPFILE_FILED) {
         text_analysis_clear(&own);
         return res;
     }
     struct tip t;
-    tipfile_fill(ctx, d, a, &t);
+    struct tipfile_pieces pieces;
+    tipfile_fill(ctx, d, a, &pieces, &t);
     char *entities = tipfile_entities(a);
     t.entities = entities;
     t.area = (char *)tipfile_area(ctx, a->folded, t.place);

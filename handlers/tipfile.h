@@ -66,6 +66,24 @@ enum tipfile_result { TIPFILE_FILED, TIPFILE_LIMIT, TIPFILE_DUPLICATE, TIPFILE_E
  * case but TIPFILE_ERROR. */
 enum tipfile_result tipfile_file(struct hctx *ctx, const struct tip_draft *d, struct tip *out);
 
+/* How long the current sender must wait before a tip of theirs is accepted again (the hourly
+ * limit, tips.max_per_hour), in *wait_ms: 0 when they may file now. 0, or -1 on error. */
+int tipfile_limit_wait(struct hctx *ctx, int64_t *wait_ms);
+
+/* Minutes of wait_ms as a resident reads them ("35"), rounded up, at least 1, into buf. */
+void tipfile_minutes(int64_t wait_ms, char *buf, size_t len);
+
+/* Whether span (a place or a time the text engine read) is a clean piece of text, the writer's
+ * own words as a person can show them back: found in text, whole words, not ending on a
+ * dangling word ("tối nào cũng", "tổ 5 nhà") nor cut before the rest of a name ("hẻm 12"
+ * followed by "le loi"). */
+bool tipfile_clean_span(const char *text, const char *span);
+
+/* span as it may be shown back, into out (len bytes): span itself when clean, a place cut of
+ * its dangling last words when that is ("tổ 5" of "tổ 5 nhà em"), with place set. false (out
+ * empty) when no clean piece remains: the resident's own answer is asked for instead. */
+bool tipfile_clean_piece(const char *text, const char *span, bool place, char *out, size_t len);
+
 /* The extracted phones, plates, links and amount of a, as the JSON tips.entities holds (caller
  * frees). */
 char *tipfile_entities(const struct text_analysis *a);

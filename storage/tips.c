@@ -395,6 +395,15 @@ int tips_count_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t
     return db_get_int(db, n, sql, "II", person_id, since_ms);
 }
 
+int tips_created_nth_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t skip,
+                           int64_t *at)
+{
+    static const char sql[] = "SELECT created_at FROM tips WHERE person_id = ? AND created_at >= ? "
+                              "AND +kind = 'tip' ORDER BY created_at LIMIT 1 OFFSET ?";
+    *at = 0;
+    return db_get_int(db, at, sql, "III", person_id, since_ms, skip);
+}
+
 int tips_recent_of_person(struct db *db, int64_t person_id, int64_t since_ms, struct tip *out,
                           int max, int *n)
 {

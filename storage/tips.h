@@ -86,6 +86,11 @@ int tips_list_by_person(struct db *db, int64_t person_id, struct tip *out, int m
 /* Tips of a person since a time (abuse limits), and the most recent one with exactly this
  * folded description-ish text (near duplicates are judged by the caller). */
 int tips_count_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t *n);
+/* The created_at of person_id's tip (kind 'tip') number skip (0: the oldest) filed since
+ * since_ms, in *at: when that tip leaves an hourly window, the window has room again.
+ * *at is 0 when there are not that many. DB_OK or DB_ERROR. */
+int tips_created_nth_since(struct db *db, int64_t person_id, int64_t since_ms, int64_t skip,
+                           int64_t *at);
 int tips_recent_of_person(struct db *db, int64_t person_id, int64_t since_ms, struct tip *out,
                           int max, int *n);
 
@@ -146,9 +151,10 @@ enum {
 /* Replaces a tip's extracted entities (the JSON tips.entities holds); its search keys follow. */
 int tips_set_entities(struct db *db, int64_t id, const char *entities, int64_t now_ms);
 
-/* The desk's lists: tips not yet acknowledged (urgent first, then oldest), and open tips past
- * their deadline (the most overdue first). Group leads are not listed. */
-enum tips_listing { TIPS_LISTING_NEW, TIPS_LISTING_OVERDUE };
+/* The desk's lists: tips not yet acknowledged (urgent first, then oldest), open tips past
+ * their deadline (the most overdue first), and residents' feedback (newest first). Group leads
+ * are not listed; feedback is listed only as feedback, never among tips. */
+enum tips_listing { TIPS_LISTING_NEW, TIPS_LISTING_OVERDUE, TIPS_LISTING_FEEDBACK };
 /* One page: up to max tips from offset into out (tip_clear each), and *total in the list — counted
  * up to TIPS_COUNT_MAX only: TIPS_COUNT_MAX + 1 means "more than TIPS_COUNT_MAX" (a desk pages
  * through a few pages, and counting every match of a common word costs what the page does not:
@@ -160,9 +166,9 @@ int tips_page(struct db *db, enum tips_listing which, int64_t now_ms, int offset
  * "phone:0912345678", "plate:29A12345" (letters and digits of the plate), "money:5000000".
  * out holds TIPS_KEY_MAX bytes; 0, or -1 when the value does not fit. */
 int tips_key(const char *kind, const char *value, char out[TIPS_KEY_MAX]);
-/* Tips whose folded text has every word of folded_query (FTS), or that name every one of keys
- * (nkeys of them; 0: none), newest first (by id: tips are numbered as they are filed); one page
- * as tips_page, read inside the full-text query (never every match). */
+/* Tips (never feedback) whose folded text has every word of folded_query (FTS), or that name every
+ * one of keys (nkeys of them; 0: none), newest first (by id: tips are numbered as they are filed);
+ * one page as tips_page, read inside the full-text query (never every match). */
 int tips_search_page(struct db *db, const char *folded_query, const char *const *keys, int nkeys,
                      int offset, struct tip *out, int max, int *n, int64_t *total);
 

@@ -47,6 +47,8 @@ static int tips_desk_page(sqlite3_stmt *st, int offset_param, int offset, int co
 #define TIPS_FRESH                                                                                 \
     "tips INDEXED BY tips_fresh WHERE acknowledged_at IS NULL AND status = 'new' "                 \
     "AND kind != 'group_lead'"
+#define TIPS_FRESH_TIPS TIPS_FRESH " AND kind != 'feedback'"
+#define TIPS_FEEDBACK   "tips INDEXED BY tips_feedback WHERE kind = 'feedback'"
 #define TIPS_OVERDUE                                                                               \
     "tips INDEXED BY tips_overdue WHERE deadline_at IS NOT NULL AND " TIPS_OPEN                    \
     " AND deadline_at < ?1"
@@ -55,15 +57,22 @@ int tips_page(struct db *db, enum tips_listing which, int64_t now_ms, int offset
               int max, int *n, int64_t *total)
 {
     static const char fresh[] =
-        "SELECT " TIPS_COLUMNS ", (SELECT count(*) FROM (SELECT 1 FROM " TIPS_FRESH
-        " LIMIT ?4)) FROM " TIPS_FRESH " AND ?1 = ?1 "
+        "SELECT " TIPS_COLUMNS ", (SELECT count(*) FROM (SELECT 1 FROM " TIPS_FRESH_TIPS
+        " LIMIT ?4)) FROM " TIPS_FRESH_TIPS " AND ?1 = ?1 "
         "ORDER BY urgent DESC, created_at, id LIMIT ?2 OFFSET ?3";
     static const char overdue[] =
         "SELECT " TIPS_COLUMNS ", (SELECT count(*) FROM (SELECT 1 FROM " TIPS_OVERDUE
         " LIMIT ?4)) FROM " TIPS_OVERDUE " ORDER BY deadline_at, id LIMIT ?2 OFFSET ?3";
+    /* feedback only, newest first, through its partial index (migration 014) */
+    static const char feedback[] =
+        "SELECT " TIPS_COLUMNS ", (SELECT count(*) FROM (SELECT 1 FROM " TIPS_FEEDBACK
+        " LIMIT ?4)) FROM " TIPS_FEEDBACK " AND ?1 = ?1 "
+        "ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3";
     *n = 0;
     *total = 0;
-    sqlite3_stmt *st = db_stmt(db, which == TIPS_LISTING_NEW ? fresh : overdue);
+    sqlite3_stmt *st = db_stmt(db, which == TIPS_LISTING_NEW       ? fresh
+                                   : which == TIPS_LISTING_OVERDUE ? overdue
+                                                                   : feedback);
     if (!st)
         return DB_ERROR;
     sqlite3_bind_int64(st, 1, now_ms);
@@ -128,12 +137,16 @@ int tips_search_page(struct db *db, const char *folded_query, const char *const 
      * words and keys takes the first offset + max of each branch, which holds the first
      * offset + max of the union. The count reads at most TIPS_COUNT_MAX + 1 matches a branch
      * (?6). */
+    /* Feedback is an opinion, not a tip: it is left out (the few ids of kind 'feedback', read
+     * once from their partial index, migration 014). */
+#define TIPS_NOT_FEEDBACK(col) col " NOT IN (SELECT id FROM " TIPS_FEEDBACK ") "
 #define TIPS_BY_WORDS(limit)                                                                       \
     "SELECT id FROM (SELECT rowid AS id FROM tips_fts WHERE tips_fts MATCH ?1 "                    \
-    "ORDER BY rowid DESC LIMIT " limit ")"
+    "AND " TIPS_NOT_FEEDBACK("rowid") "ORDER BY rowid DESC LIMIT " limit ")"
 #define TIPS_BY_KEYS(limit)                                                                        \
     "SELECT id FROM (SELECT tip_id AS id FROM tip_keys WHERE key IN (SELECT value FROM "           \
-    "json_each(?2)) GROUP BY tip_id HAVING count(*) = ?3 ORDER BY tip_id DESC LIMIT " limit ")"
+    "json_each(?2)) AND " TIPS_NOT_FEEDBACK("tip_id") "GROUP BY tip_id HAVING count(*) = ?3 "      \
+                                                      "ORDER BY tip_id DESC LIMIT " limit ")"
 #define TIPS_FOUND(page, all)                                                                      \
     "SELECT " TIPS_COLUMNS ", (SELECT count(*) FROM (" all ")) FROM tips WHERE id IN ("            \
     "SELECT id FROM (" page ") ORDER BY id DESC LIMIT ?4 OFFSET ?5) ORDER BY id DESC"
@@ -171,6 +184,7 @@ out:
 #undef TIPS_FOUND
 #undef TIPS_BY_WORDS
 #undef TIPS_BY_KEYS
+#undef TIPS_NOT_FEEDBACK
 }
 
 /* The statuses of an open tip, in the order a tip goes through them. */

@@ -88,6 +88,40 @@ static bool te_copy_list(char **dst, size_t *ndst, const char *src, size_t strid
     return true;
 }
 
+/* Adds category index c to a's likely list unless it is "other", already there, or the list is
+ * full. */
+static void te_likely_add(struct text_analysis *a, int c)
+{
+    const char *name = classify_category_name(c);
+    if (!name || strcmp(name, "other") == 0 || a->nlikely >= TEXTENGINE_LIKELY)
+        return;
+    for (size_t i = 0; i < a->nlikely; i++)
+        if (a->likely[i] == name)
+            return;
+    a->likely[a->nlikely++] = name;
+}
+
+/* The category, the runner-up, then every category the text scored for, best first. */
+static void te_likely(struct text_analysis *a, const struct classify_result *c)
+{
+    if (!c->is_tip)
+        return;
+    te_likely_add(a, c->category);
+    te_likely_add(a, c->category2);
+    bool used[CLASSIFY_NCAT] = {false};
+    for (;;) {
+        int best = -1;
+        for (int k = 0; k < CLASSIFY_NCAT; k++)
+            if (!used[k] && c->cat_score[k] > 0 &&
+                (best < 0 || c->cat_score[k] > c->cat_score[best]))
+                best = k;
+        if (best < 0 || a->nlikely >= TEXTENGINE_LIKELY)
+            break;
+        used[best] = true;
+        te_likely_add(a, best);
+    }
+}
+
 static bool te_fill(struct text_analysis *a, const struct extract_result *x,
                     const struct classify_result *c)
 {
@@ -95,6 +129,7 @@ static bool te_fill(struct text_analysis *a, const struct extract_result *x,
     a->category = classify_category_name(c->category);
     a->category_confidence = c->is_tip ? c->confidence : 0;
     a->category2 = c->is_tip ? classify_category_name(c->category2) : NULL;
+    te_likely(a, c);
     a->urgent = c->urgent;
     a->ongoing = c->ongoing;
     a->injury = c->injury;

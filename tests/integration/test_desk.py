@@ -238,7 +238,7 @@ def test_relay_question_to_tipster_answer_to_desk_and_trangthai_shows_reply():
         [m] = e.ask(r, answer)
         assert m == T("answer_forwarded", code=code), m
         [to_desk] = e.wait_new(DESK_TDP5, d)
-        assert to_desk == T("relay_answer_to_desk", code=code, photos="0", text=answer), to_desk
+        assert to_desk == T("relay_answer_to_desk_text", code=code, text=answer), to_desk
         for secret in ("Thủy Tiên", "tien_1987", str(r)):
             assert secret not in to_desk, (secret, to_desk)
         assert e.q("SELECT direction, text, open_question FROM tip_messages ORDER BY id") == [

@@ -55,7 +55,9 @@ def file_contactable(e, uid, text, phone, name):
     e.ask(uid, "/baotin", **kw)
     [m] = e.ask(uid, text, **kw)
     for _ in range(6):  # answer whatever is still missing, up to the phone
-        if m == T("report_ask_place"):
+        if m.startswith(T("report_ask_category_check", category="@").split("@")[0]):
+            [m] = e.wait_new(uid, e.press(uid, T("choice_right"), **kw))  # confirmed
+        elif m == T("report_ask_place"):
             [m] = e.ask(uid, "tổ 5", **kw)
         elif m == T("report_ask_when"):
             [m] = e.ask(uid, "tối qua", **kw)
@@ -166,7 +168,8 @@ def test_xem_shows_the_whole_tip_its_history_and_deadlines_and_audits_contact_vi
                      T("desk_view_deadline", when=T("desk_end_of_day",
                                                     value=shown_date(t["deadline_at"])),
                        days=(local_day(t["deadline_at"]) - local_day(e.now_ms())).days),
-                     T("desk_view_extensions", value=1, days=10),
+                     T("desk_view_extensions", value=1, days=10,
+                       date=shown_date(t["deadline_at"])),
                      T("desk_line_category", value=label(t["category"])),
                      T("desk_line_area", value="Tổ dân phố 5"),
                      T("desk_line_description", value=text),   # as filed, not the additions

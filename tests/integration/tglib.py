@@ -283,11 +283,17 @@ def run_chat(config_path, lines, timeout=30, env=None):
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
 
 
-def texts():
-    """The shipped Vietnamese texts, by name (arrays joined by newlines as tipgate does)."""
+# How the texts name the police when ward.police_name is not set ({ward} in the texts).
+WARD_DEFAULT = "Công an phường/xã"
+
+
+def texts(ward=WARD_DEFAULT):
+    """The shipped Vietnamese texts, by name (arrays joined by newlines as tipgate does), with
+    {ward} filled as tipgate fills it from ward.police_name."""
     with open(os.path.join(REPO, "config", "messages.vi.json"), encoding="utf-8") as f:
         raw = json.load(f)
-    return {k: "\n".join(v) if isinstance(v, list) else v for k, v in raw.items()}
+    return {k: ("\n".join(v) if isinstance(v, list) else v).replace("{ward}", ward)
+            for k, v in raw.items()}
 
 
 def main(module_globals):

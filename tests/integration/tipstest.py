@@ -234,10 +234,11 @@ class Env:
         return found[0]
 
     def wait_desk(self, chat, code, since=0, timeout=10):
-        """The desk message announcing tip `code` in chat."""
+        """The desk message announcing tip (or feedback) `code` in chat."""
         return self.wait_text(chat, lambda t: code in t and (
             t.startswith(T("desk_heading_new", value=code)) or
-            t.startswith(T("desk_heading_urgent", value=code))), since, timeout,
+            t.startswith(T("desk_heading_urgent", value=code)) or
+            t.startswith(T("desk_heading_feedback", value=code))), since, timeout,
             "desk message for %s" % code)
 
     def say(self, chat, text, **kw):

@@ -124,6 +124,7 @@ static void test_analysis_once_guided_report(void)
     struct chat c = {&app, "810004", 0};
     CHECK_INT(say(&c, "/baotin", NULL), 0);
     CHECK_INT(say(&c, "Tối qua lúc 22h ở tổ 5 có kẻ trộm xe máy của nhà bên cạnh", NULL), 1);
+    CHECK_INT(say(&c, NULL, "right"), 0); /* "Có phải: Trộm cắp tài sản?" — Đúng */
     CHECK_INT(say(&c, NULL, "continue"), 0);
     CHECK_INT(say(&c, NULL, "anonymous"), 0);
     CHECK_INT(say(&c, NULL, "send"), 1);
