@@ -168,10 +168,10 @@ static bool tipfile_dangling(const char *word)
 /* Words that begin the rest of a sentence after a place ending on a number ("tổ 5 có …"). */
 static bool tipfile_clause_word(const char *word)
 {
-    static const char *const words[] = {"co",   "bi",    "thi",  "luc",  "vao", "khi",  "va",
-                                        "la",   "da",    "dang", "roi",  "nha", "o",    "tai",
-                                        "cua",  "toi",   "em",   "anh",  "chi", "hom",  "sang",
-                                        "trua", "chieu", "dem",  "ngay", "mot", "nguoi"};
+    static const char *const words[] = {
+        "co",    "bi",  "thi",  "luc", "vao",   "khi", "va",    "la",  "da",  "dang", "roi",
+        "nha",   "o",   "tai",  "cua", "toi",   "em",  "anh",   "chi", "hom", "sang", "trua",
+        "chieu", "dem", "ngay", "mot", "nguoi", "ke",  "thang", "bon", "tui"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strcmp(word, words[i]) == 0)
             return true;

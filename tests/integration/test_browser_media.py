@@ -19,7 +19,7 @@ import tipstest  # noqa: E402
 from tipstest import T, codes_in  # noqa: E402
 
 BROWSER_DIR = os.path.join(tglib.REPO, "tests", "browser")
-THEFT = "Tối qua lúc 22h ở tổ 5 có kẻ trộm xe máy của nhà bên cạnh, biển số 59-X1 123.45"
+THEFT = "Tối qua lúc 22h ở tổ 5 kẻ gian bẻ khóa dắt mất xe máy của nhà bên cạnh, biển số 59-X1 123.45"
 LAT, LON, ACC = 21.0285, 105.8542, 25
 
 

@@ -21,7 +21,8 @@ import tglib  # noqa: E402
 import tipstest  # noqa: E402
 from tipstest import DESK_TDP5, T, codes_in  # noqa: E402
 
-THEFT_WITH_PLACE_AND_TIME = "Tối qua lúc 22h ở tổ 5 có kẻ trộm xe máy của nhà bên cạnh"
+# a theft the engine is sure of, so no confirmation of its category comes between the steps
+THEFT_WITH_PLACE_AND_TIME = "Tối qua lúc 22h ở tổ 5 kẻ gian bẻ khóa dắt mất xe máy của nhà bên cạnh"
 THEFT_NO_PLACE = "Nhà hàng xóm bị trộm mất xe máy"
 KNIFE = "đang có đánh nhau có dao ở ngã tư chợ Đông, có người bị chém chảy máu nhiều"
 
@@ -230,7 +231,7 @@ def test_a_zalo_resident_is_asked_for_a_typed_address():
         apitest.wait_replies(s.fake, alice, 1)
         s.fake.push_text(alice, THEFT_NO_PLACE)
         replies = apitest.wait_replies(s.fake, alice, 2)
-        assert replies[1] == T("report_ask_place_typed"), replies
+        assert replies[1].startswith(T("report_ask_place_typed")), replies
         assert "vị trí" not in replies[1]
         # an emergency: the offer to add details asks for the address, not a location
         bob = "6b2c3d4e5f607182"
