@@ -102,7 +102,9 @@ static const char *const texts_required[] = {
     "desk_button_view_code", "desk_button_next", "desk_status_ask", "desk_reply_prompt",
     "desk_reply_cancelled", "desk_summary_head", "desk_summary_none", "desk_summary_everywhere",
     "desk_summary_urgent", "desk_summary_overdue", "desk_summary_status", "desk_summary_no_area",
-    "desk_summary_first", "desk_summary_how", "help_police", "help_leader", "help_agency", NULL};
+    "desk_summary_first", "desk_summary_how", "help_police", "help_leader", "help_agency",
+    /* the notification when the police answer (bot/webpush.c): no tip content in it */
+    "push_title", "push_body", NULL};
 
 const char *const *texts_required_names(void)
 {
