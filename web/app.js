@@ -367,6 +367,15 @@
     if (pending.size) { e.preventDefault(); e.returnValue = ''; }   // unsent tips live only in memory
   });
 
+  /* hooks for web/push.js: every server frame as a 'tipgate:frame' event, after app.js
+     handled it, and the frame sender. */
+  const handleFrame = handle;
+  handle = (m) => {
+    handleFrame(m);
+    document.dispatchEvent(new CustomEvent('tipgate:frame', { detail: m }));
+  };
+  window.tipgatePush = { send: sendFrame };
+
   onInput();
   connect();
 })();
