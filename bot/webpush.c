@@ -92,7 +92,8 @@ struct webpush {
     int started;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    int woken, stop; /* under lock */
+    int woken, stop;                /* under lock */
+    struct push_job jobs[WP_BATCH]; /* the thread's batch (too big for its stack frame) */
 };
 
 /* ---- subscriptions ------------------------------------------------------------------------- */
@@ -281,12 +282,11 @@ static void wp_send_one(struct webpush *wp, const struct push_job *j)
 /* Sends what is due; returns how long to wait before looking again (ms). */
 static int64_t wp_round(struct webpush *wp)
 {
-    static struct push_job jobs[WP_BATCH]; /* only this thread uses it */
     int n = 0;
-    if (push_jobs_due(wp->db, clock_now_ms(), jobs, WP_BATCH, &n) != DB_OK)
+    if (push_jobs_due(wp->db, clock_now_ms(), wp->jobs, WP_BATCH, &n) != DB_OK)
         return 1000;
     for (int i = 0; i < n; i++)
-        wp_send_one(wp, &jobs[i]);
+        wp_send_one(wp, &wp->jobs[i]);
     if (n == WP_BATCH)
         return 0;
     int64_t due = 0;
