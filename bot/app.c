@@ -9,6 +9,7 @@
 #include "bot/http.h"
 #include "base/log.h"
 #include "bot/owner.h"
+#include "bot/webpush.h"
 #include "bot/worker.h"
 #include "handlers/agency.h"
 #include "handlers/campaign.h"
@@ -116,7 +117,7 @@ int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
 int app_register_settings(void)
 {
     if (cfg_register(&campaign_settings) != 0 || cfg_register(&deadlines_settings) != 0 ||
-        cfg_register(&agency_settings) != 0)
+        cfg_register(&agency_settings) != 0 || cfg_register(&webpush_settings) != 0)
         return -1;
     return platform_register_settings();
 }

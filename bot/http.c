@@ -40,7 +40,11 @@ struct http {
     int port;
 };
 
-static const struct lws_protocol_vhost_options http_mime_svg = {NULL, NULL, ".svg",
+/* The installable page's manifest and icons (web/manifest.webmanifest, web/icon-*.png). */
+static const struct lws_protocol_vhost_options http_mime_png = {NULL, NULL, ".png", "image/png"};
+static const struct lws_protocol_vhost_options http_mime_manifest = {
+    &http_mime_png, NULL, ".webmanifest", "application/manifest+json"};
+static const struct lws_protocol_vhost_options http_mime_svg = {&http_mime_manifest, NULL, ".svg",
                                                                 "image/svg+xml"};
 static const struct lws_protocol_vhost_options http_mime_css = {&http_mime_svg, NULL, ".css",
                                                                 "text/css; charset=utf-8"};

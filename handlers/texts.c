@@ -115,7 +115,9 @@ static const char *const texts_required[] = {
     "relay_add_to_desk_text", "relay_answer_to_desk_text", "status_view_feedback",
     "status_view_feedback_closed", "tip_notice_rejected", "desk_heading_feedback",
     "desk_list_feedback", "desk_none_feedback", "feedback_label", "report_not_understood_numbered",
-    "report_not_understood_text", NULL};
+    "report_not_understood_text",
+    /* the notification when the police answer (bot/webpush.c): no tip content in it */
+    "push_title", "push_body", NULL};
 
 const char *const *texts_required_names(void)
 {

@@ -9,6 +9,7 @@
 #include "config/desks.h"
 #include "text/textengine.h"
 #include "storage/people.h"
+#include "storage/push_store.h"
 #include "storage/uploads.h"
 
 #include <stdio.h>
@@ -230,5 +231,10 @@ int tipcard_tell_tipster(struct hctx *ctx, const struct tip *t, const char *name
         return -1;
     int rc = hctx_send(ctx, t->platform, t->chat_id, text, NULL, OUTBOX_REPLY);
     free(text);
+    /* The police answered: a browser that asked to be told gets a notification (none for a
+     * chat without a subscription, whatever its platform). */
+    if (rc == 0 &&
+        push_jobs_add_for_chat(ctx->db, t->platform, t->chat_id, ctx->now_ms, NULL) != DB_OK)
+        rc = -1;
     return rc;
 }

@@ -168,6 +168,11 @@ int webchat_store_prune(struct db *db, int64_t before_ms, int max, int64_t *afte
     static const char unreachable[] =
         "UPDATE chats SET reachable = 0 WHERE platform = 'webchat' AND chat_id IN "
         "(SELECT chat_id FROM (" WEBCHAT_PRUNABLE "))";
+    /* Its browsers' push subscriptions (migration 013) go with it: an endpoint is a way to
+     * reach that browser, and nobody may be told anything through it any more. */
+    static const char unsubscribe[] =
+        "DELETE FROM push_subscriptions WHERE platform = 'webchat' AND chat_id IN "
+        "(SELECT chat_id FROM (" WEBCHAT_PRUNABLE "))";
     static const char forget[] = "DELETE FROM webchat_identities WHERE rowid IN "
                                  "(SELECT rowid FROM (" WEBCHAT_PRUNABLE "))";
     int64_t after[2] = {*after_seen, *after_rowid}, end[2] = {0, 0};
@@ -176,6 +181,8 @@ int webchat_store_prune(struct db *db, int64_t before_ms, int max, int64_t *afte
     if (rc != DB_OK || *looked == 0)
         return rc;
     rc = webchat_store_prune_run(db, unreachable, before_ms, after, end);
+    if (rc == DB_OK)
+        rc = webchat_store_prune_run(db, unsubscribe, before_ms, after, end);
     if (rc == DB_OK)
         rc = webchat_store_prune_run(db, forget, before_ms, after, end);
     if (rc != DB_OK)

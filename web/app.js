@@ -124,6 +124,8 @@
       case 'error': onError(m); break;
       default: break;             // "pong" and unknown types are ignored
     }
+    // for web/push.js, after app.js has handled it
+    document.dispatchEvent(new CustomEvent('tipgate:frame', { detail: m }));
   }
 
   function onReady(m) {
@@ -422,6 +424,9 @@
     setState,                                       // 'pending' | 'sent' | 'failed' on a bubble
     notice,                                         // a notice (not from the bot); true: an error
   };
+  // push.js: every server frame as a 'tipgate:frame' event (dispatched by handle), and the
+  // frame sender.
+  window.tipgatePush = { send: sendFrame };
 
   onInput();
   connect();

@@ -8,6 +8,8 @@
  *   → {"type":"callback","id","data","text"}← {"type":"ack","id"}
  *   → {"type":"location","id","lat","lon","accuracy"?} ← {"type":"ack","id","duplicate"?}
  *   → {"type":"ping"}                       ← {"type":"pong"}
+ *   → {"type":"push_subscribe"|"push_unsubscribe","id","subscription"} ← ack (bot/webpush.h;
+ *     the ready frame then carries "vapid_public_key" when notifications are on)
  *                                           ← {"type":"message","text","at","buttons"?}
  *                                           ← {"type":"mine","id","text","at"}
  *                                           ← {"type":"error","code","text","id"?}
@@ -36,6 +38,7 @@
 #include "bot/platform.h"
 #include "base/secure.h"
 #include "base/utf8.h"
+#include "bot/webpush.h"
 #include "bot/worker.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
@@ -109,6 +112,7 @@ struct webchat {
     int nconns;
     int64_t seen_id; /* outbox rows up to this id have been handed to the connections open */
     struct wc_conn *chats[WC_CHAT_BUCKETS]; /* ready connections, chained by chat_next */
+    struct webpush *push;                   /* notifications when the police answer, or NULL */
 };
 
 static struct webchat *wc_of(struct lws *wsi)
@@ -420,9 +424,10 @@ static void wc_hello(struct wc_conn *c, json_t *frame)
         return;
     }
     wc_queue(c,
-             json_pack("{s:s, s:s, s:o, s:i, s:i}", "type", "ready", "secret", secret, "history",
-                       wc_history(c->wc, c->chat_id), "max_text_chars", WC_TEXT_CHARS,
-                       "max_text_bytes", WC_TEXT_MAX),
+             json_pack("{s:s, s:s, s:o, s:i, s:i, s:s*}", "type", "ready", "secret", secret,
+                       "history", wc_history(c->wc, c->chat_id), "max_text_chars", WC_TEXT_CHARS,
+                       "max_text_bytes", WC_TEXT_MAX, "vapid_public_key",
+                       webpush_public_key(c->wc->push)),
              0);
     c->ready = 1;
     wc_index_add(c);
@@ -582,6 +587,27 @@ static void wc_location(struct wc_conn *c, json_t *frame)
     wc_store(c, &m, id);
 }
 
+/* push_subscribe / push_unsubscribe: the page's Web Push subscription, kept by bot/webpush.c
+ * in app->db (this thread's connection). */
+static void wc_push(struct wc_conn *c, json_t *frame, int subscribe)
+{
+    const char *id = json_string_value(json_object_get(frame, "id"));
+    json_t *sub = json_object_get(frame, "subscription");
+    const char *err = !c->ready ? "not_ready" : !wc_valid_id(id) ? "bad_id" : NULL;
+    if (!err && !wc_rate_ok(c))
+        err = "rate";
+    if (!err && subscribe && wc_save_identity(c) != DB_OK)
+        err = "busy";
+    if (!err)
+        err = subscribe
+                  ? webpush_subscribe(c->wc->push, c->wc->app->db, "webchat", c->chat_id, sub)
+                  : webpush_unsubscribe(c->wc->push, c->wc->app->db, "webchat", c->chat_id, sub);
+    if (err)
+        wc_error(c, err, wc_valid_id(id) ? id : NULL, NULL);
+    else
+        wc_queue(c, json_pack("{s:s, s:s}", "type", "ack", "id", id), 0);
+}
+
 static void wc_frame(struct wc_conn *c, const char *buf, size_t len)
 {
     if (c->binary || !utf8_valid(buf, len)) {
@@ -602,6 +628,8 @@ static void wc_frame(struct wc_conn *c, const char *buf, size_t len)
         wc_location(c, frame);
     else if (strcmp(type, "ping") == 0)
         wc_queue(c, json_pack("{s:s}", "type", "pong"), 0);
+    else if (strcmp(type, "push_subscribe") == 0 || strcmp(type, "push_unsubscribe") == 0)
+        wc_push(c, frame, strcmp(type, "push_subscribe") == 0);
     else
         wc_error(c, "bad_type", NULL, NULL);
     json_decref(frame);
@@ -781,7 +809,7 @@ static int webchat_start(struct app *app, void **state)
         return -1;
     wc->app = app;
     /* Rows already queued wait for their chat's hello: the sweeps start from here. */
-    if (outbox_last_id(app->db, &wc->seen_id) != DB_OK) {
+    if (outbox_last_id(app->db, &wc->seen_id) != DB_OK || webpush_start(app, &wc->push) != 0) {
         free(wc);
         return -1;
     }
@@ -792,6 +820,8 @@ static int webchat_start(struct app *app, void **state)
 /* Runs after the HTTP server is gone, so every connection has closed. */
 static void webchat_stop(void *state)
 {
+    struct webchat *wc = state;
+    webpush_stop(wc->push);
     free(state);
 }
 
@@ -801,6 +831,7 @@ static void webchat_wake(void *state)
 {
     struct webchat *wc = state;
     http_interrupt(wc->app->http);
+    webpush_wake(wc->push); /* an answer to a tipster may have queued a notification */
 }
 
 const struct platform_ops webchat_platform = {

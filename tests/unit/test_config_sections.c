@@ -167,6 +167,14 @@ static void test_sections_agencies_calendar_campaigns_misspelt_keys_are_refused(
             "campaigns.disabled");
 }
 
+static void test_sections_webpush_bad_subject_and_misspelt_keys_are_refused(void)
+{
+    REFUSED("wp-subject.json", "{\"webpush\": {\"subject\": \"ops@example.vn\"}}",
+            "webpush.subject");
+    REFUSED("wp-misspelt.json", "{\"webpush\": {\"ttl\": 60}}", "webpush.ttl");
+    REFUSED("wp-ttl.json", "{\"webpush\": {\"ttl_s\": 5}}", "webpush.ttl_s");
+}
+
 static void test_sections_the_shipped_example_passes(void)
 {
     char path[1024], *text = NULL;
@@ -196,4 +204,5 @@ TESTLIB_MAIN(T(test_sections_tips_remind_days_of_the_wrong_type_are_refused),
              T(test_sections_areas_duplicate_codes_and_wrong_types_are_refused),
              T(test_sections_routing_of_the_wrong_shape_is_refused),
              T(test_sections_agencies_calendar_campaigns_misspelt_keys_are_refused),
+             T(test_sections_webpush_bad_subject_and_misspelt_keys_are_refused),
              T(test_sections_the_shipped_example_passes))

@@ -180,11 +180,17 @@ static void test_retention_webchat_keeps_identities_someone_is_owed(void)
     if (!db)
         return;
     webchat_fixture(db);
+    testlib_exec(db, "INSERT INTO push_subscriptions (platform, chat_id, endpoint, p256dh, auth, "
+                     "created_at) VALUES ('webchat', 'wa', 'https://push.example/a', 'k', 'a', 0), "
+                     "('webchat', 'wb', 'https://push.example/b', 'k', 'a', 0);");
     pass(db, NOW);
     CHECK_INT(testlib_q1(db,
                          "SELECT count(*) FROM webchat_identities WHERE chat_id IN ('wb', 'wc', "
                          "'we')"),
               3);
+    /* the browser's push subscription goes with its identity; a kept one's stays */
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM push_subscriptions WHERE chat_id = 'wa'"), 0);
+    CHECK_INT(testlib_q1(db, "SELECT count(*) FROM push_subscriptions WHERE chat_id = 'wb'"), 1);
     CHECK_INT(testlib_q1(db, "SELECT count(*) FROM webchat_identities"), 3);
     CHECK_INT(testlib_q1(db, "SELECT reachable FROM chats WHERE chat_id = 'wa'"), 0);
     CHECK_INT(testlib_q1(db, "SELECT reachable FROM chats WHERE chat_id = 'wb'"), 1);
