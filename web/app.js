@@ -28,6 +28,7 @@
   let ready = false;              // true after "ready" on the current socket
   let backoff = 1000, retryTimer = 0, pingTimer = 0, lastRx = 0;
   let maxChars = 5000;            // the server's limit, in characters (code points after NFC)
+  let wardName = null;            // the ward's police as the configuration names it (ready.ward)
   let memSecret = null;           // fallback when localStorage is unavailable
   let historyMine = [];           // own texts from the last history (see onAck)
   let hintEl = null;
@@ -131,6 +132,7 @@
   function onReady(m) {
     if (typeof m.secret === 'string' && m.secret) saveSecret(m.secret);
     if (Number.isInteger(m.max_text_chars) && m.max_text_chars > 0) maxChars = m.max_text_chars;
+    if (typeof m.ward === 'string' && m.ward) wardName = m.ward;
     ready = true;
     backoff = 1000;
     setStatus('online');
@@ -329,6 +331,8 @@
   function showHint() {
     const tpl = document.getElementById('intro');
     hintEl = tpl && tpl.content ? tpl.content.firstElementChild.cloneNode(true) : el('div', 'msg sys');
+    // the ward's own name from the configuration (ward.police_name), as the bot's texts say it
+    if (wardName) hintEl.querySelectorAll('.ward').forEach((w) => { w.textContent = wardName; });
     hintEl.querySelectorAll('button[data-cmd]').forEach((c) => {
       c.type = 'button';
       c.addEventListener('click', () => submit({ type: 'message', text: c.dataset.cmd }));

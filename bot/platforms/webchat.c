@@ -3,7 +3,7 @@
  *
  * A browser page (web/) talks JSON over the WebSocket protocol "tipgate-chat" at /ws:
  *   → {"type":"hello","secret"?}            ← {"type":"ready","secret","history",
- *                                                   "max_text_chars","max_text_bytes"}
+ *                                                   "max_text_chars","max_text_bytes","ward"}
  *   → {"type":"message","id","text"}        ← {"type":"ack","id","duplicate"?}
  *   → {"type":"callback","id","data","text"}← {"type":"ack","id"}
  *   → {"type":"location","id","lat","lon","accuracy"?} ← {"type":"ack","id","duplicate"?}
@@ -424,10 +424,10 @@ static void wc_hello(struct wc_conn *c, json_t *frame)
         return;
     }
     wc_queue(c,
-             json_pack("{s:s, s:s, s:o, s:i, s:i, s:s*}", "type", "ready", "secret", secret,
+             json_pack("{s:s, s:s, s:o, s:i, s:i, s:s*, s:s*}", "type", "ready", "secret", secret,
                        "history", wc_history(c->wc, c->chat_id), "max_text_chars", WC_TEXT_CHARS,
                        "max_text_bytes", WC_TEXT_MAX, "vapid_public_key",
-                       webpush_public_key(c->wc->push)),
+                       webpush_public_key(c->wc->push), "ward", c->wc->app->cfg->ward_police_name),
              0);
     c->ready = 1;
     wc_index_add(c);

@@ -76,13 +76,15 @@ def test_emergency_on_a_360px_phone_shows_the_numbers_first_as_links_that_dial()
 
 
 def test_first_screen_says_what_the_channel_is_for_on_one_phone_screen():
-    with tipstest.Env(telegram=False) as e:
+    ward = "Công an phường Chơn Thành"
+    with tipstest.Env(telegram=False, extra={"ward": {"police_name": ward}}) as e:
         e.start()
         seen = run_page(e.tg, "first", shot_path("first-360"))
         assert seen["page_errors"] == [], seen["page_errors"]
         lines = [l["text"] for l in seen["lines"]]
         assert len(lines) == 3, lines
         assert "báo tin" in lines[0] and "ẩn danh" in lines[1], lines
+        assert ward in lines[0], lines  # the ward's own name, from the configuration
         assert all(n in lines[2] for n in ("113", "114", "115")), lines
         assert seen["tel"] == ["tel:113", "tel:114", "tel:115"], seen["tel"]
         assert [(b["label"], b["cmd"]) for b in seen["buttons"]] == [

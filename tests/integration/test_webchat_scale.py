@@ -92,7 +92,8 @@ def test_a_browser_that_only_looks_leaves_no_identity_row():
         ready = ws.hello(secret)
         assert isinstance(ready.pop("vapid_public_key"), str), ready  # notifications (webpush)
         assert ready == {"type": "ready", "secret": secret, "history": [],
-                         "max_text_chars": 5000, "max_text_bytes": 20000}
+                         "max_text_chars": 5000, "max_text_bytes": 20000,
+                         "ward": tglib.WARD_DEFAULT}
         with tg.db() as con:
             assert con.execute("SELECT count(*) FROM webchat_identities").fetchone()[0] == 0
         ws.send_json({"type": "message", "id": "m1", "text": "/help"})
