@@ -9,22 +9,13 @@
 // buttons pressed after the photo and the location), TIPGATE_LAT / TIPGATE_LON / TIPGATE_ACC
 // (the position the browser reports; the geolocation permission is granted, as a tap on
 // "Allow" would).
-import { chromium } from 'playwright-core';
+import { runScenario } from './lib.mjs';
 import path from 'node:path';
 
 const [url, shots] = process.argv.slice(2);
 const TIMEOUT = 20000;
 const geo = { latitude: Number(process.env.TIPGATE_LAT), longitude: Number(process.env.TIPGATE_LON),
               accuracy: Number(process.env.TIPGATE_ACC) };
-
-async function launch() {
-  return chromium.launch({
-    executablePath: process.env.TIPGATE_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 const botCount = (page) => page.$$eval('#messages .msg.bot', (r) => r.length);
 
@@ -97,21 +88,6 @@ async function media(page) {
   return { asked, tools, png_bytes: png.length, located, after };
 }
 
-const browser = await launch();
-let status = 0;
-try {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 },
-                                             geolocation: geo, permissions: ['geolocation'] });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  const out = await media(page);
-  out.page_errors = errors;
-  process.stdout.write(JSON.stringify(out) + '\n');
-} catch (e) {
-  process.stderr.write(`media.mjs: ${e && e.stack ? e.stack : e}\n`);
-  status = 1;
-} finally {
-  await browser.close();
-}
-process.exit(status);
+await runScenario('media.mjs', (browser) => browser.newContext({
+  viewport: { width: 360, height: 740 }, geolocation: geo, permissions: ['geolocation'] }),
+                  (context, page) => media(page));

@@ -11,19 +11,10 @@
 // prints `WAITING_REPLY <code>`; the test then has an officer answer, and the script waits for
 // the unread count in the title, screenshots, shows the page again and prints what it saw as
 // one JSON line.
-import { chromium } from 'playwright-core';
+import { runScenario } from './lib.mjs';
 
 const [url, shots] = process.argv.slice(2);
 const TIMEOUT = 20000;
-
-async function launch() {
-  return chromium.launch({
-    executablePath: process.env.TIPGATE_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 // Runs in the page (and again after a reload) before its scripts: a fake subscription, and a
 // count of permission asks.
@@ -129,20 +120,4 @@ async function run(context, page) {
   return out;
 }
 
-const browser = await launch();
-let status = 0;
-try {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  const out = await run(context, page);
-  out.page_errors = errors;
-  process.stdout.write(JSON.stringify(out) + '\n');
-} catch (e) {
-  process.stderr.write(`push.mjs: ${e && e.stack ? e.stack : e}\n`);
-  status = 1;
-} finally {
-  await browser.close();
-}
-process.exit(status);
+await runScenario('push.mjs', (browser) => browser.newContext(), run);

@@ -17,22 +17,13 @@
 // at 360 x 740: types in the first, reads both; a reply shows in both.
 // Scenario "category": at 360 x 740, a report whose text says nothing of its kind, up to the
 // category step: whether the question stays in view above its buttons.
-import { chromium } from 'playwright-core';
+import { runScenario } from './lib.mjs';
 
 const [url, scenario, shot] = process.argv.slice(2);
 const TIMEOUT = 15000;
 
 // Debian's Chromium, as root, on a machine without internet: no sandbox, nothing that calls
 // home (refused connections otherwise pile up); playwright gives it a fresh profile each run.
-async function launch() {
-  return chromium.launch({
-    executablePath: process.env.TIPGATE_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
-
 // The bot messages on the page, each with its text, tel: links and reply buttons.
 async function botMessages(page) {
   return page.$$eval('#messages .msg.bot', (rows) => rows.map((row) => {
@@ -211,20 +202,6 @@ async function counter(page) {
 
 const scenarios = { emergency, first, reload, tabs, category, counter };
 
-const browser = await launch();
-let status = 0;
-try {
-  // One context: its pages share localStorage, so they are tabs of one identity.
-  const page = await (await browser.newContext()).newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  const out = await scenarios[scenario](page);
-  out.page_errors = errors;
-  process.stdout.write(JSON.stringify(out) + '\n');
-} catch (e) {
-  process.stderr.write(`webchat.mjs: ${e && e.stack ? e.stack : e}\n`);
-  status = 1;
-} finally {
-  await browser.close();
-}
-process.exit(status);
+// One context: its pages share localStorage, so they are tabs of one identity.
+await runScenario('webchat.mjs', (browser) => browser.newContext(),
+                  (context, page) => scenarios[scenario](page));
