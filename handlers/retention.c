@@ -12,6 +12,11 @@
  * (web chat identities with a message waiting or an open tip) and campaigns still delivering
  * are walked with a cursor, reset at each pass.
  *
+ * Photos uploaded from the web chat are files, not rows (storage/uploads.h): the last kind walks
+ * the uploads directory a few of its 256 subdirectories per step, outside any transaction (it
+ * only reads the database), and deletes a file older than RETENTION_UPLOAD_GRACE_DAYS that no
+ * tip, pending update or live draft refers to. Its cursor is the next subdirectory.
+ *
  * Where the pass stands (the kind, the cursor, the counts for the log line) is kept with the
  * worker's connection (db_state), not in the database: it is a throttle, not due work. A
  * restart starts a pass at once, which finds what is due from the database as always.
@@ -24,12 +29,17 @@
 #include "storage/inbox.h"
 #include "storage/outbox.h"
 #include "storage/platform_store.h"
+#include "storage/tips.h"
+#include "storage/uploads.h"
 #include "storage/webchat_store.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #define RETENTION_DAY_MS (24 * 3600 * 1000LL)
 
@@ -48,13 +58,17 @@ struct retention_run {
 
 struct retention_kind {
     const char *name; /* in the log line */
-    size_t days;      /* offset of its period in struct cfg_retention */
+    size_t days;      /* offset of its period in struct cfg_retention (not for a sweep) */
     /* *due when a batch would find something (a read; runs outside any transaction). */
     int (*due)(struct db *db, const struct retention_run *r, const struct retention_cursor *c,
                bool *due);
     /* One batch inside the write transaction: *pruned rows, *more when more may be due. */
     int (*prune)(struct db *db, const struct retention_run *r, struct retention_cursor *c,
                  int64_t *pruned, bool *more);
+    /* Instead of due and prune, for what is not rows: one step outside any transaction, *worked
+     * when it did enough to count as a batch. */
+    int (*sweep)(struct hctx *ctx, const struct retention_run *r, struct retention_cursor *c,
+                 int64_t *pruned, bool *more, bool *worked);
 };
 
 /* ---- the kinds ------------------------------------------------------------------------- */
@@ -157,15 +171,72 @@ static int retention_campaigns(struct db *db, const struct retention_run *r,
     return campaigns_archive(db, id, r->now, &archived);
 }
 
+/* Whether a failed delete was logged already: once per process, not once per tick. */
+static bool retention_upload_warned;
+
+/* The files of one subdirectory: each older than r->before that nothing refers to goes. */
+static int retention_upload_dir(struct db *db, const char *dir, int sub,
+                                const struct retention_run *r, int64_t *pruned)
+{
+    struct uploads_file *files;
+    size_t n;
+    if (uploads_list(dir, sub, &files, &n) != 0) {
+        if (!retention_upload_warned)
+            log_warn("retention", "cannot list %s/%02x: %s", dir, (unsigned)sub, strerror(errno));
+        retention_upload_warned = true;
+        return 0; /* the next pass tries again */
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        bool in_use, deleted;
+        if (files[i].stored_ms >= r->before)
+            continue;
+        if (tips_upload_in_use(db, files[i].hex, files[i].stored_ms, &in_use) != DB_OK) {
+            rc = -1;
+        } else if (!in_use) {
+            if (uploads_remove_stale(dir, files[i].hex, r->before, &deleted) != 0) {
+                if (!retention_upload_warned)
+                    log_warn("retention",
+                             "cannot delete upload %s (%s); later failures are not "
+                             "logged",
+                             files[i].hex, strerror(errno));
+                retention_upload_warned = true;
+            }
+            *pruned += deleted;
+        }
+    }
+    free(files);
+    return rc;
+}
+
+static int retention_uploads(struct hctx *ctx, const struct retention_run *r,
+                             struct retention_cursor *c, int64_t *pruned, bool *more, bool *worked)
+{
+    char dir[UPLOADS_PATH_MAX];
+    *more = *worked = false;
+    if (!ctx->cfg->storage_path || uploads_dir(ctx->cfg->storage_path, dir, sizeof dir) != 0 ||
+        access(dir, F_OK) != 0)
+        return 0; /* no photo was ever uploaded */
+    *worked = true;
+    for (int i = 0; i < RETENTION_UPLOAD_DIRS && c->a < UPLOADS_SUBDIRS; i++, c->a++)
+        if (retention_upload_dir(ctx->db, dir, (int)c->a, r, pruned) != 0)
+            return -1;
+    *more = c->a < UPLOADS_SUBDIRS;
+    return 0;
+}
+
 #define RETENTION_DAYS(field) offsetof(struct cfg_retention, field)
 
 static const struct retention_kind retention_kinds[] = {
-    {"inbox rows", RETENTION_DAYS(inbox_days), retention_inbox_due, retention_inbox},
-    {"outbox rows", RETENTION_DAYS(outbox_days), retention_outbox_due, retention_outbox},
-    {"button payloads", RETENTION_DAYS(callback_days), retention_buttons_due, retention_buttons},
-    {"web chat identities", RETENTION_DAYS(webchat_days), retention_webchat_due, retention_webchat},
+    {"inbox rows", RETENTION_DAYS(inbox_days), retention_inbox_due, retention_inbox, NULL},
+    {"outbox rows", RETENTION_DAYS(outbox_days), retention_outbox_due, retention_outbox, NULL},
+    {"button payloads", RETENTION_DAYS(callback_days), retention_buttons_due, retention_buttons,
+     NULL},
+    {"web chat identities", RETENTION_DAYS(webchat_days), retention_webchat_due, retention_webchat,
+     NULL},
     {"campaign recipients and messages", RETENTION_DAYS(campaign_days), retention_campaigns_due,
-     retention_campaigns},
+     retention_campaigns, NULL},
+    {"uploaded photos", 0, NULL, NULL, retention_uploads},
 };
 
 enum { RETENTION_KINDS = sizeof retention_kinds / sizeof retention_kinds[0] };
@@ -217,7 +288,8 @@ static int retention_batch_write(struct db *db, void *arg)
 static int retention_step(struct hctx *ctx, struct retention_state *s, bool *wrote, bool *more)
 {
     const struct retention_kind *k = &retention_kinds[s->kind];
-    int days = *(const int *)((const char *)&ctx->cfg->retention + k->days);
+    int days = k->sweep ? RETENTION_UPLOAD_GRACE_DAYS
+                        : *(const int *)((const char *)&ctx->cfg->retention + k->days);
     struct retention_batch b = {
         .kind = k,
         .run = {ctx->now_ms - days * RETENTION_DAY_MS, ctx->now_ms, RETENTION_BATCH},
@@ -225,6 +297,11 @@ static int retention_step(struct hctx *ctx, struct retention_state *s, bool *wro
     };
     bool due = false;
     *wrote = *more = false;
+    if (k->sweep) {
+        if (k->sweep(ctx, &b.run, &s->cursor, &s->pruned[s->kind], more, wrote) != 0)
+            return -1;
+        return 0;
+    }
     if (k->due(ctx->db, &b.run, &s->cursor, &due) != DB_OK)
         return -1;
     if (!due)

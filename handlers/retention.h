@@ -1,10 +1,11 @@
 /*
  * retention.h — what tipgate forgets, and when: a scheduled job (bot/scheduler.c) that prunes
  * processed inbox rows, sent and failed outbox rows, expired button payloads, web chat
- * identities unused for months and the recipients of campaigns past their report period, in
- * small batches off the hot path (the settings are retention.* in config/config.c; group leads
- * have their own job, handlers/groups.c group_tick). Tips, their audit log and their messages
- * are never pruned here: they keep their own (legal) retention.
+ * identities unused for months, the recipients of campaigns past their report period and the
+ * photos uploaded from the web chat that nothing refers to any more, in small batches off the hot
+ * path (the settings are retention.* in config/config.c; group leads have their own job,
+ * handlers/groups.c group_tick). Tips, their audit log and their messages are never pruned here:
+ * they keep their own (legal) retention.
  *
  * Nothing anyone is owed goes: an update not yet processed, a message queued or being sent, a
  * campaign still delivering, the identity of a browser with a message waiting or an open tip.
@@ -22,6 +23,15 @@ struct hctx;
 enum {
     RETENTION_BATCH = 100,          /* rows deleted per write transaction */
     RETENTION_BATCHES_PER_TICK = 5, /* write transactions per tick, at most */
+};
+/* An uploaded photo is kept this long at least after it was last stored, whatever refers to it:
+ * between its upload and its inbox row, and while that row waits, nothing in the database
+ * names it yet. Afterwards it stays while a tip, an update not yet processed or a draft
+ * (tips.draft_expire_hours) refers to it. A step looks at 16 of the 256 subdirectories of
+ * uploads/ (a ward's photos by the thousand: a few dozen files and lookups). */
+enum {
+    RETENTION_UPLOAD_GRACE_DAYS = 1,
+    RETENTION_UPLOAD_DIRS = 16,
 };
 #define RETENTION_PASS_MS (10 * 60 * 1000LL) /* a pass at most every 10 minutes */
 

@@ -249,6 +249,22 @@ int tips_count_attachments(struct db *db, int64_t tip_id, const char *kind, int6
     return db_get_int(db, n, sql, "It", tip_id, kind);
 }
 
+int tips_upload_in_use(struct db *db, const char *hex, int64_t since_ms, bool *in_use)
+{
+    /* The literal LIKE lets the planner use the partial index tip_attachments_upload; a pending
+     * inbox row is read through inbox_pending, a draft through conversations_idle from since. */
+    static const char sql[] =
+        "SELECT EXISTS (SELECT 1 FROM tip_attachments WHERE ref = 'upload:' || ?1 "
+        "AND ref LIKE 'upload:%') "
+        "OR EXISTS (SELECT 1 FROM inbox WHERE processed_at IS NULL AND instr(message, ?1) > 0) "
+        "OR EXISTS (SELECT 1 FROM conversations WHERE nudged IN (0, 1) AND updated_at >= ?2 "
+        "AND instr(data, ?1) > 0)";
+    int64_t found = 0;
+    int rc = db_get_int(db, &found, sql, "tI", hex, since_ms);
+    *in_use = rc != DB_OK || found != 0; /* when unsure, in use */
+    return rc;
+}
+
 /* Runs an UPDATE whose parameters are (text-or-NULL, now, id); DB_NOT_FOUND if no row. */
 static int tips_update(struct db *db, const char *sql, const char *text, int64_t now_ms, int64_t id)
 {

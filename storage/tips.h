@@ -61,6 +61,11 @@ int tips_add_attachment(struct db *db, int64_t tip_id, const char *kind, const c
 int tips_attachments(struct db *db, int64_t tip_id, const char *kind, char **refs, int max, int *n);
 /* How many attachments of kind (NULL: of every kind) tip_id has. */
 int tips_count_attachments(struct db *db, int64_t tip_id, const char *kind, int64_t *n);
+/* *in_use when the uploaded file hex (storage/uploads.h) is still referred to: an attachment of
+ * a tip ("upload:<hex>"), an update not yet processed, or a report draft changed at or after
+ * since_ms (when the file was stored: a draft holds only photos stored before its last change).
+ * Reads only (retention asks before it deletes the file). On an error *in_use is true. */
+int tips_upload_in_use(struct db *db, const char *hex, int64_t since_ms, bool *in_use);
 
 /* Field updates; each bumps updated_at. NULL strings are stored as NULL. */
 int tips_set_status(struct db *db, int64_t id, const char *status, int64_t now_ms);

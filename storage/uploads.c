@@ -2,13 +2,21 @@
  * uploads.c — see uploads.h. The hash comes from base/secure.c (the same SHA-256 that stores
  * web chat secrets); the image types are recognised by their first bytes only, which is all a
  * desk needs to be sure it is sent a picture and not a script renamed .jpg.
+ *
+ * uploads_lock orders a store against retention's delete of the same name: a store that finds
+ * the file refreshes its time and a store that writes it renames it into place under the lock,
+ * and a delete checks the time and unlinks under it, so a delete never removes a file stored
+ * after retention decided it was unused. Writing and flushing the bytes happen outside it.
  */
 #include "storage/uploads.h"
 
+#include "base/clock.h"
 #include "base/secure.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +89,29 @@ static int uploads_mkdir(const char *path)
     return -1;
 }
 
+static pthread_mutex_t uploads_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* now_ms as the times of a file (access and modification). */
+static void uploads_times(int64_t now_ms, struct timespec ts[2])
+{
+    ts[0].tv_sec = (time_t)(now_ms / 1000);
+    ts[0].tv_nsec = (long)(now_ms % 1000) * 1000000L;
+    ts[1] = ts[0];
+}
+
+/* Whether the file at path holds len bytes; if so its time is refreshed to now (stored again).
+ * Under uploads_lock. */
+static bool uploads_refresh(const char *path, size_t len)
+{
+    struct stat st;
+    struct timespec ts[2];
+    if (stat(path, &st) != 0 || st.st_size != (off_t)len)
+        return false;
+    uploads_times(clock_now_ms(), ts);
+    utimensat(AT_FDCWD, path, ts, 0); /* best effort: a stale time only makes it older */
+    return true;
+}
+
 /* Writes all of data to fd and flushes it to the disk. */
 static int uploads_write_all(int fd, const unsigned char *data, size_t len)
 {
@@ -131,22 +162,27 @@ int uploads_save(const char *dir, const void *data, size_t len, char hex[UPLOADS
     }
     if (uploads_mkdir(dir) != 0 || uploads_mkdir(sub) != 0)
         return -1;
-    struct stat st;
-    if (stat(final, &st) == 0 && st.st_size == (off_t)len) {
-        *existed = true;
+    pthread_mutex_lock(&uploads_lock);
+    *existed = uploads_refresh(final, len);
+    pthread_mutex_unlock(&uploads_lock);
+    if (*existed)
         return 0;
-    }
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
-    if (uploads_write_all(fd, data, len) != 0)
+    struct timespec ts[2];
+    uploads_times(clock_now_ms(), ts);
+    if (uploads_write_all(fd, data, len) != 0 || futimens(fd, ts) != 0)
         goto out;
     if (close(fd) != 0) {
         fd = -1;
         goto out;
     }
     fd = -1;
-    if (rename(tmp, final) != 0)
+    pthread_mutex_lock(&uploads_lock);
+    int renamed = rename(tmp, final);
+    pthread_mutex_unlock(&uploads_lock);
+    if (renamed != 0)
         goto out;
     uploads_sync_dir(sub);
     rc = 0;
@@ -207,5 +243,86 @@ out:
     if (fd >= 0)
         close(fd);
     free(buf);
+    return rc;
+}
+
+/* Whether name is 64 lowercase hex digits (a stored file, not a temporary one). */
+static bool uploads_is_hex(const char *name)
+{
+    return strlen(name) == UPLOADS_HEX_LEN && strspn(name, "0123456789abcdef") == UPLOADS_HEX_LEN;
+}
+
+int uploads_list(const char *dir, int sub, struct uploads_file **files, size_t *n)
+{
+    char path[UPLOADS_PATH_MAX];
+    struct uploads_file *list = NULL;
+    size_t count = 0, cap = 0;
+    int rc = -1;
+    *files = NULL;
+    *n = 0;
+    int len = snprintf(path, sizeof path, "%s/%02x", dir, (unsigned)sub);
+    if (sub < 0 || sub >= UPLOADS_SUBDIRS || len <= 0 || (size_t)len >= sizeof path) {
+        errno = EINVAL;
+        return -1;
+    }
+    DIR *d = opendir(path);
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
+    int dfd = dirfd(d);
+    struct dirent *e;
+    errno = 0;
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (!uploads_is_hex(e->d_name) || fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode)) {
+            errno = 0; /* gone since it was listed, or not a stored file: not ours to judge */
+            continue;
+        }
+        if (count == cap) {
+            size_t grown = cap ? cap * 2 : 64;
+            struct uploads_file *more = realloc(list, grown * sizeof *list);
+            if (!more)
+                goto out;
+            list = more;
+            cap = grown;
+        }
+        memcpy(list[count].hex, e->d_name, UPLOADS_HEX_LEN + 1);
+        list[count++].stored_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+    }
+    if (errno != 0)
+        goto out;
+    *files = list;
+    *n = count;
+    list = NULL;
+    rc = 0;
+out:;
+    int err = errno;
+    closedir(d);
+    free(list);
+    errno = err;
+    return rc;
+}
+
+int uploads_remove_stale(const char *dir, const char *hex, int64_t before_ms, bool *deleted)
+{
+    char path[UPLOADS_PATH_MAX];
+    struct stat st;
+    int rc = 0;
+    *deleted = false;
+    int len = snprintf(path, sizeof path, "%s/%.2s/%s", dir, hex, hex);
+    if (!uploads_is_hex(hex) || len <= 0 || (size_t)len >= sizeof path) {
+        errno = EINVAL;
+        return -1;
+    }
+    pthread_mutex_lock(&uploads_lock);
+    if (stat(path, &st) != 0) {
+        rc = errno == ENOENT ? 0 : -1;
+    } else if ((int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000 < before_ms) {
+        if (unlink(path) == 0)
+            *deleted = true;
+        else if (errno != ENOENT)
+            rc = -1;
+    }
+    pthread_mutex_unlock(&uploads_lock);
     return rc;
 }

@@ -29,13 +29,17 @@
 #include "storage/people.h"
 #include "storage/platform_store.h"
 #include "storage/tips.h"
+#include "storage/uploads.h"
 #include "storage/webchat_store.h"
 
 #include "testlib.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
 /* Tables that grow with use. */
 static const char *const plans_big[] = {"tips",
@@ -469,6 +473,24 @@ static void plans_platform_paths(struct db *db)
     webchat_lines_free(lines, n);
 }
 
+/* An uploaded photo two days old that nothing refers to, for retention to look up and delete. */
+static void plans_upload(struct app *app)
+{
+    char dir[UPLOADS_PATH_MAX], path[UPLOADS_PATH_MAX + 80];
+    CHECK_INT(uploads_dir(app->cfg->storage_path, dir, sizeof dir), 0);
+    snprintf(path, sizeof path, "%s/00", dir);
+    mkdir(dir, 0700);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/00/%064d", dir, 0);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    int64_t old = plans_now - 2 * 86400000LL;
+    struct timespec ts[2] = {{(time_t)(old / 1000), 0}, {(time_t)(old / 1000), 0}};
+    CHECK_INT(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
 /* Ticks with nothing due, then through every reminder of the tips, drafts and the meeting. */
 static void plans_ticks(struct app *app, struct db *db)
 {
@@ -517,6 +539,7 @@ static void plans_check_ran(struct db *db)
         "FROM sync_marks WHERE name",
         "FROM campaigns WHERE status = 'scheduled'",
         "FROM deadline_dates WHERE escalate_at",
+        "FROM tip_attachments WHERE ref = 'upload:'",
     };
     for (size_t i = 0; i < sizeof ran / sizeof ran[0]; i++)
         if (!db_each_statement(db, plans_find, (void *)ran[i])) {
@@ -536,6 +559,7 @@ static void test_query_plans_hot_paths_read_no_table_whole(void)
         plans_residents_and_desk(&app, db);
         plans_group(&app, db);
         plans_platform_paths(db);
+        plans_upload(&app);
         plans_ticks(&app, db);
         int statements = 0;
         plans_check_ran(db);

@@ -4,7 +4,9 @@
  * a campaign still delivering, the identity of a browser with a message waiting or an open
  * tip), a campaign's report reads the same after its recipients are gone, a pass works a
  * backlog off a few batches per tick, and finding what is due costs what is due, not what is
- * stored (counted in SQLite's virtual machine instructions, not in time).
+ * stored (counted in SQLite's virtual machine instructions, not in time). A photo uploaded
+ * from the web chat goes once nothing refers to it and it was stored more than a day ago; one
+ * that a tip, an update not yet processed or a draft still holds stays, however old.
  */
 #include "config/config.h"
 #include "handlers/handler.h"
@@ -14,13 +16,16 @@
 #include "storage/groups.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
+#include "base/clock.h"
 #include "storage/platform_store.h"
+#include "storage/uploads.h"
 #include "storage/webchat_store.h"
 
 #include "testlib.h"
 
 #include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define DAY (24 * 3600 * 1000LL)
 #define NOW (1000 * DAY) /* the application clock in these tests */
@@ -347,6 +352,94 @@ static void add_processed(struct db *db, int n, int64_t at)
     testlib_exec(db, sql);
 }
 
+/* ---- uploaded photos ------------------------------------------------------------------- */
+
+enum { UP_TIPPED, UP_SHARED, UP_ORPHAN, UP_FRESH, UP_PENDING, UP_DRAFT, UP_AGAIN, UP_FILES };
+
+/* Photo i's bytes stored under dir at the application time at; its hex into hex. */
+static void upload_at(const char *dir, int i, int64_t at, char hex[UPLOADS_HEX_LEN + 1])
+{
+    unsigned char bytes[] = {0xFF, 0xD8, 0xFF, 0xE0, (unsigned char)i};
+    bool existed;
+    clock_set_fake(at);
+    CHECK_INT(uploads_save(dir, bytes, sizeof bytes, hex, &existed), 0);
+    clock_set_fake(0);
+}
+
+static bool upload_kept(const char *dir, const char *hex)
+{
+    char path[UPLOADS_PATH_MAX + 80];
+    snprintf(path, sizeof path, "%s/%.2s/%s", dir, hex, hex);
+    return access(path, F_OK) == 0;
+}
+
+/* Retention passes until the pass is over, with the uploads beside db_path. */
+static void upload_pass(struct db *db, const char *db_path, int64_t now)
+{
+    struct cfg cfg = retention_cfg;
+    cfg.storage_path = (char *)db_path;
+    for (int i = 0; i < 100; i++) {
+        struct hctx ctx = {.db = db, .cfg = &cfg, .now_ms = now + i * 1000, .args = ""};
+        CHECK_INT(retention_tick(&ctx), 0);
+    }
+}
+
+static void test_retention_uploads_go_once_nothing_refers_to_them(void)
+{
+    struct db *db = testlib_db("uploads.db", -1);
+    if (!db)
+        return;
+    char db_path[UPLOADS_PATH_MAX], dir[UPLOADS_PATH_MAX], hex[UP_FILES][UPLOADS_HEX_LEN + 1];
+    snprintf(db_path, sizeof db_path, "%s/uploads.db", testlib_tmpdir());
+    CHECK_INT(uploads_dir(db_path, dir, sizeof dir), 0);
+    for (int i = 0; i < UP_FILES; i++)
+        upload_at(dir, i, NOW - 400 * DAY, hex[i]);
+    upload_at(dir, UP_FRESH + 100, NOW - 3600000, hex[UP_FRESH]); /* an hour ago, no tip yet */
+    upload_at(dir, UP_AGAIN, NOW - 3600000, hex[UP_AGAIN]);       /* the same photo again */
+    char sql[4096];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO tips (id, code, description, folded, created_at, updated_at) VALUES "
+             "(1, 'TIPAAAAA', 'x', 'x', 0, 0), (2, 'TIPBBBBB', 'y', 'y', 0, 0);"
+             "INSERT INTO tip_attachments (tip_id, kind, ref, created_at) VALUES "
+             "(1, 'photo', 'upload:%s', 0), (1, 'photo', 'upload:%s', 0), "
+             "(2, 'photo', 'upload:%s', 0);"
+             "INSERT INTO inbox (platform, update_key, chat_id, message, received_at) VALUES "
+             "('webchat', 'w1:p', 'w1', '{\"attachments\": [{\"kind\": \"photo\", "
+             "\"ref\": \"upload:%s\"}]}', 0);"
+             "INSERT INTO conversations VALUES ('webchat', 'w2', 'report', 'when', "
+             "'{\"photos\": [\"upload:%s\"]}', %lld, %lld, 0);",
+             hex[UP_TIPPED], hex[UP_SHARED], hex[UP_SHARED], hex[UP_PENDING], hex[UP_DRAFT],
+             NOW - 400 * DAY, NOW - 2 * 3600000);
+    testlib_exec(db, sql);
+
+    upload_pass(db, db_path, NOW);
+    CHECK(upload_kept(dir, hex[UP_TIPPED]));
+    CHECK(upload_kept(dir, hex[UP_SHARED]));
+    CHECK(!upload_kept(dir, hex[UP_ORPHAN])); /* no tip, a year old: gone */
+    CHECK(upload_kept(dir, hex[UP_FRESH]));   /* its tip may not be filed yet */
+    CHECK(upload_kept(dir, hex[UP_PENDING]));
+    CHECK(upload_kept(dir, hex[UP_DRAFT]));
+    CHECK(upload_kept(dir, hex[UP_AGAIN]));
+
+    /* one of the two tips that share a photo loses it: the other still holds it */
+    testlib_exec(db, "DELETE FROM tip_attachments WHERE tip_id = 2");
+    upload_pass(db, db_path, NOW + RETENTION_PASS_MS);
+    CHECK(upload_kept(dir, hex[UP_SHARED]));
+    /* then the last one, the update is handled and the draft expires: they go */
+    testlib_exec(db, "DELETE FROM tip_attachments; DELETE FROM conversations;"
+                     "UPDATE inbox SET processed_at = 0");
+    upload_pass(db, db_path, NOW + 2 * RETENTION_PASS_MS);
+    CHECK(!upload_kept(dir, hex[UP_SHARED]));
+    CHECK(!upload_kept(dir, hex[UP_TIPPED]));
+    CHECK(!upload_kept(dir, hex[UP_PENDING]));
+    CHECK(!upload_kept(dir, hex[UP_DRAFT]));
+    CHECK(upload_kept(dir, hex[UP_FRESH]));
+    upload_pass(db, db_path, NOW + 2 * DAY);
+    CHECK(!upload_kept(dir, hex[UP_FRESH]));
+    CHECK(!upload_kept(dir, hex[UP_AGAIN]));
+    db_close(db);
+}
+
 static void test_retention_pass_works_a_backlog_off_a_few_batches_a_tick(void)
 {
     struct db *db = testlib_db("backlog.db", -1);
@@ -524,6 +617,7 @@ TESTLIB_MAIN(T(test_retention_inbox_keeps_unprocessed_and_recent_rows_and_their_
              T(test_retention_webchat_cursor_passes_kept_identities_once_a_pass),
              T(test_retention_campaign_report_reads_the_same_after_its_recipients_go),
              T(test_retention_leads_go_with_their_desk_messages),
+             T(test_retention_uploads_go_once_nothing_refers_to_them),
              T(test_retention_pass_works_a_backlog_off_a_few_batches_a_tick),
              T(test_retention_inside_a_callers_transaction_does_one_batch),
              T(test_retention_costs_what_is_due_not_what_is_stored))
