@@ -87,7 +87,7 @@ static const char *const texts_required[] = {
     "emergency_call_first", "desk_event_contact", "desk_line_voice", "desk_line_document",
     "desk_media_in_app", "relay_media_to_desk",
     /* web chat photos and locations (bot/platforms/webchat_upload.c, webchat.c), and the
-       questions of platforms where no location can be shared (handlers/report.c) */
+       questions of platforms where no location can be shared (handlers/report_ask.c) */
     "ws_bad_location", "upload_bad_request", "upload_unauthorized", "upload_too_big",
     "upload_bad_type", "upload_rate", "upload_busy", "report_ask_place_typed",
     "report_ask_media_typed", "report_ask_distress_typed", "emergency_filed_typed",
