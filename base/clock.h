@@ -11,11 +11,15 @@
 #define TIPGATE_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 /* Milliseconds since the Unix epoch, as the application sees it. */
 int64_t clock_now_ms(void);
 /* Milliseconds from an arbitrary start; never faked, never goes back. */
 int64_t clock_mono_ms(void);
+/* The CLOCK_MONOTONIC instant ms from now, as pthread_cond_timedwait on a condition variable
+ * made with that clock wants it (the waits of the receivers and the push sender). */
+struct timespec clock_mono_deadline(int64_t ms);
 /* The same clock in microseconds, to measure how long work takes (the scheduler's ticks). */
 int64_t clock_mono_us(void);
 

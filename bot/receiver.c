@@ -1,6 +1,7 @@
 /*
  * receiver.c — see receiver.h.
  */
+#include "base/clock.h"
 #include "bot/receiver.h"
 
 #include "bot/app_core.h"
@@ -79,14 +80,7 @@ int receiver_stopping(struct receiver *rx)
 
 int receiver_sleep(struct receiver *rx, int64_t ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = clock_mono_deadline(ms);
     pthread_mutex_lock(&rx->lock);
     while (!atomic_load(&rx->stop))
         if (pthread_cond_timedwait(&rx->cond, &rx->lock, &until) == ETIMEDOUT)

@@ -304,14 +304,7 @@ static void *wp_main(void *arg)
         wp->woken = 0;
         pthread_mutex_unlock(&wp->lock);
         int64_t wait = wp_round(wp);
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += wait / 1000;
-        until.tv_nsec += (wait % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = clock_mono_deadline(wait);
         pthread_mutex_lock(&wp->lock);
         while (!wp->stop && !wp->woken && wait > 0)
             if (pthread_cond_timedwait(&wp->cond, &wp->lock, &until) == ETIMEDOUT)
