@@ -24,21 +24,34 @@ int people_touch(struct db *db, const char *platform, const char *user_id, const
     return rc;
 }
 
+static const struct db_col people_cols[] = {
+    DB_COL(0, DB_INT64, struct person, id),
+    DB_COL(1, DB_DUP, struct person, platform),
+    DB_COL(2, DB_DUP, struct person, platform_user_id),
+    DB_COL(3, DB_DUP, struct person, display_name),
+    DB_COL(4, DB_DUP, struct person, role),
+    DB_COL(5, DB_DUP, struct person, area),
+    DB_COL(6, DB_BOOL, struct person, reachable),
+};
+
 int people_get(struct db *db, const char *platform, const char *user_id, struct person *out)
 {
     static const char sql[] = "SELECT id, platform, platform_user_id, display_name, role, area, "
                               "reachable FROM people WHERE platform = ? AND platform_user_id = ?";
-    static const struct db_col cols[] = {
-        DB_COL(0, DB_INT64, struct person, id),
-        DB_COL(1, DB_DUP, struct person, platform),
-        DB_COL(2, DB_DUP, struct person, platform_user_id),
-        DB_COL(3, DB_DUP, struct person, display_name),
-        DB_COL(4, DB_DUP, struct person, role),
-        DB_COL(5, DB_DUP, struct person, area),
-        DB_COL(6, DB_BOOL, struct person, reachable),
-    };
     memset(out, 0, sizeof *out);
-    int rc = db_row(db_query(db, sql, "tt", platform, user_id), cols, DB_COLS(cols), out);
+    int rc =
+        db_row(db_query(db, sql, "tt", platform, user_id), people_cols, DB_COLS(people_cols), out);
+    if (rc == DB_ERROR)
+        person_clear(out);
+    return rc;
+}
+
+int people_get_id(struct db *db, int64_t id, struct person *out)
+{
+    static const char sql[] = "SELECT id, platform, platform_user_id, display_name, role, area, "
+                              "reachable FROM people WHERE id = ?";
+    memset(out, 0, sizeof *out);
+    int rc = db_row(db_query(db, sql, "I", id), people_cols, DB_COLS(people_cols), out);
     if (rc == DB_ERROR)
         person_clear(out);
     return rc;

@@ -28,6 +28,8 @@ int people_touch(struct db *db, const char *platform, const char *user_id, const
                  bool wrote, int64_t now_ms, int64_t *id);
 /* DB_OK and *out filled (free with person_clear), or DB_NOT_FOUND. */
 int people_get(struct db *db, const char *platform, const char *user_id, struct person *out);
+/* The same by row id (the web desk's session names its person by id). */
+int people_get_id(struct db *db, int64_t id, struct person *out);
 void person_clear(struct person *p);
 int people_set_reachable(struct db *db, const char *platform, const char *user_id, bool reachable,
                          int64_t now_ms);
