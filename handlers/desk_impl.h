@@ -67,6 +67,15 @@ char *desk_list_buttons(struct hctx *ctx, const struct tip *list, int n, const c
  * out. out holds size bytes. */
 void desk_gist(const char *description, const char *phone, const char *name, char *out,
                size_t size);
+/* The gist of a stored tip as the lists show it: desk_gist of its original description
+ * (desk_original_length), leaving out its tipster's contact phone and display name. */
+void desk_tip_gist(struct hctx *ctx, const struct tip *t, char *out, size_t size);
+/* The search keys (tips_key) of the phones, plates and amount the query's first len bytes name,
+ * read by the text engine as /tim reads them: into keys (TIPS_KEYS_MAX of them at most), their
+ * count returned. */
+struct textengine;
+int desk_query_keys(const struct textengine *te, const char *query, size_t len,
+                    char keys[][TIPS_KEY_MAX]);
 /* The summary an officer gets on enrolment for area (NULL: every area), appended to text at
  * *at (DESK_TEXT_MAX); buttons (caller frees) for the tips it names, NULL without. */
 int desk_summary(struct hctx *ctx, const char *area, char *text, size_t *at, char **buttons);

@@ -136,8 +136,7 @@ void desk_gist(const char *description, const char *phone, const char *name, cha
     snprintf(out, size, "%.*s%s", (int)cut, flat, cutting ? ellipsis : "");
 }
 
-/* The gist of t, as a list shows it. */
-static void desk_tip_gist(struct hctx *ctx, const struct tip *t, char *out, size_t size)
+void desk_tip_gist(struct hctx *ctx, const struct tip *t, char *out, size_t size)
 {
     char name[128] = "";
     tips_tipster_name(ctx->db, t, name, sizeof name);
@@ -293,8 +292,8 @@ int desk_list_feedback(struct hctx *ctx)
     return desk_list(ctx, TIPS_LISTING_FEEDBACK);
 }
 
-/* The search keys of the phones, plates and amount a query names. */
-static int desk_query_keys(const struct text_analysis *a, char keys[][TIPS_KEY_MAX])
+/* The search keys of the phones, plates and amount an analysed query names. */
+static int desk_analysis_keys(const struct text_analysis *a, char keys[][TIPS_KEY_MAX])
 {
     int n = 0;
     for (size_t i = 0; i < a->nphones && n < TIPS_KEYS_MAX; i++)
@@ -305,6 +304,22 @@ static int desk_query_keys(const struct text_analysis *a, char keys[][TIPS_KEY_M
         char amount[32];
         snprintf(amount, sizeof amount, "%lld", (long long)a->money_vnd);
         n += tips_key("money", amount, keys[n]) == 0;
+    }
+    return n;
+}
+
+int desk_query_keys(const struct textengine *te, const char *query, size_t len,
+                    char keys[][TIPS_KEY_MAX])
+{
+    struct text_analysis a;
+    char text[DESK_QUERY_MAX];
+    len = utf8_floor(query, len, sizeof text - 1);
+    memcpy(text, query, len);
+    text[len] = '\0';
+    int n = 0;
+    if (textengine_analyze(te, text, false, &a) == TEXTENGINE_OK) {
+        n = desk_analysis_keys(&a, keys);
+        text_analysis_clear(&a);
     }
     return n;
 }
@@ -321,15 +336,10 @@ int desk_search(struct hctx *ctx)
     query[len] = '\0';
     if (!len)
         return hctx_reply(ctx, "desk_usage_search", NULL, 0);
-    struct text_analysis a;
     char keys[TIPS_KEYS_MAX][TIPS_KEY_MAX], folded[DESK_QUERY_MAX];
     const char *key_ptrs[TIPS_KEYS_MAX];
-    int nkeys = 0;
     textnorm_fold(query, len, folded, sizeof folded);
-    if (textengine_analyze(ctx->te, query, false, &a) == TEXTENGINE_OK) {
-        nkeys = desk_query_keys(&a, keys);
-        text_analysis_clear(&a);
-    }
+    int nkeys = desk_query_keys(ctx->te, query, len, keys);
     for (int i = 0; i < nkeys; i++)
         key_ptrs[i] = keys[i];
     struct desk_page p = {.head = "desk_list_found", .none = "desk_none_found", .page = page};
