@@ -27,11 +27,11 @@
 #include <strings.h>
 
 enum {
-    DESKAPI_GIST_BYTES = 256,  /* DESK_GIST_CHARS code points, "…" and the NUL */
+    DESKAPI_GIST_BYTES = 256,   /* DESK_GIST_CHARS code points, "…" and the NUL */
     DESKAPI_LIMIT_DEFAULT = 20, /* rows of a queue page when none is asked for */
-    DESKAPI_ARG_MAX = 256,     /* bytes of one query value (but q) */
-    DESKAPI_STORY_MSGS = 100,  /* relay messages of a tip page */
-    DESKAPI_SNIFF_BYTES = 16,  /* bytes read to tell a photo's type */
+    DESKAPI_ARG_MAX = 256,      /* bytes of one query value (but q) */
+    DESKAPI_STORY_MSGS = 100,   /* relay messages of a tip page */
+    DESKAPI_SNIFF_BYTES = 16,   /* bytes read to tell a photo's type */
 };
 
 static const char *const deskapi_statuses[] = {"new",      "received", "verifying", "transferred",
@@ -116,12 +116,12 @@ static int deskapi_categories(struct hctx *ctx, const struct deskapi_req *req,
     const struct textengine_category *cats = textengine_categories(ctx->te, &n);
     json_t *categories = json_array(), *statuses = json_array(), *areas = json_array();
     for (size_t i = 0; categories && i < n; i++)
-        json_array_append_new(categories,
-                              json_pack("{s:s, s:s}", "name", cats[i].name, "label", cats[i].label));
+        json_array_append_new(
+            categories, json_pack("{s:s, s:s}", "name", cats[i].name, "label", cats[i].label));
     for (size_t i = 0; statuses && i < sizeof deskapi_statuses / sizeof deskapi_statuses[0]; i++)
-        json_array_append_new(statuses, json_pack("{s:s, s:s}", "status", deskapi_statuses[i],
-                                                  "label",
-                                                  tipcard_status_label(ctx, deskapi_statuses[i])));
+        json_array_append_new(statuses,
+                              json_pack("{s:s, s:s}", "status", deskapi_statuses[i], "label",
+                                        tipcard_status_label(ctx, deskapi_statuses[i])));
     for (int i = 0; areas && i < ctx->desks->n_areas; i++) {
         const struct area *a = &ctx->desks->areas[i];
         if (deskapi_sees_group_area(ctx->person, a->code))
@@ -251,7 +251,8 @@ static int deskapi_queue_parse(struct hctx *ctx, const char *query, struct deska
     }
     if (deskapi_query(query, "area", q->area, sizeof q->area) && *q->area)
         q->f.area = q->area;
-    if (deskapi_flag(query, "urgent", &q->f.urgent) || deskapi_flag(query, "overdue", &q->f.overdue) ||
+    if (deskapi_flag(query, "urgent", &q->f.urgent) ||
+        deskapi_flag(query, "overdue", &q->f.overdue) ||
         deskapi_flag(query, "unacked", &q->f.unacked) || deskapi_flag(query, "mine", &mine) ||
         deskapi_day(query, "from", 0, &q->f.from_ms) || deskapi_day(query, "to", 1, &q->f.to_ms))
         return -1;
@@ -314,8 +315,8 @@ static int deskapi_story_add(json_t *story, int64_t at, const char *kind, const 
                              const char *who, const char *action)
 {
     return json_array_append_new(story, json_pack("{s:I, s:s, s:s?, s:s?, s:s?}", "at",
-                                                  (json_int_t)at, "kind", kind, "text", text,
-                                                  "who", who, "action", action));
+                                                  (json_int_t)at, "kind", kind, "text", text, "who",
+                                                  who, "action", action));
 }
 
 /* The desk's actions from the audit log: the tipster's words, the filing and the replies are
@@ -331,8 +332,8 @@ static int deskapi_story_actions(struct hctx *ctx, const struct tip *t, json_t *
         const char *a = ev[i].action;
         if (strcmp(a, "from_tipster") != 0 && strcmp(a, "file") != 0 && strcmp(a, "reply") != 0) {
             bool note = strcmp(a, "note") == 0;
-            const char *text = strcmp(a, "status") == 0 ? tipcard_status_label(ctx, ev[i].detail)
-                                                        : ev[i].detail;
+            const char *text =
+                strcmp(a, "status") == 0 ? tipcard_status_label(ctx, ev[i].detail) : ev[i].detail;
             rc |= deskapi_story_add(story, ev[i].at, note ? "note" : "action", text, ev[i].who, a);
         }
         tip_event_clear(&ev[i]);
@@ -451,17 +452,17 @@ static int deskapi_tip_details(struct hctx *ctx, const struct tip *t, json_t *ro
         tip_clear(&orig);
     }
     json_t *photos = deskapi_photos(ctx, t);
-    json_t *location =
-        t->has_location ? json_pack("{s:f, s:f}", "lat", t->latitude, "lon", t->longitude)
-                        : json_null();
+    json_t *location = t->has_location
+                           ? json_pack("{s:f, s:f}", "lat", t->latitude, "lon", t->longitude)
+                           : json_null();
     bool contact = !t->anonymous && t->contact_phone && *t->contact_phone &&
                    strcmp(t->kind, "group_lead") != 0;
-    json_t *more = json_pack(
-        "{s:s, s:s?, s:s?, s:o, s:o, s:b, s:b, s:s?, s:s?, s:i, s:o, s:o}", "description",
-        original, "place", t->place, "happened", t->happened, "location", location, "entities",
-        deskapi_entities(t), "has_contact", contact, "anonymous", !contact, "outcome", t->outcome,
-        "duplicate_of", dup[0] ? dup : NULL, "extensions", t->extensions, "extend_max",
-        deskapi_extend_max(ctx, t), "photos", photos ? photos : json_array());
+    json_t *more = json_pack("{s:s, s:s?, s:s?, s:o, s:o, s:b, s:b, s:s?, s:s?, s:i, s:o, s:o}",
+                             "description", original, "place", t->place, "happened", t->happened,
+                             "location", location, "entities", deskapi_entities(t), "has_contact",
+                             contact, "anonymous", !contact, "outcome", t->outcome, "duplicate_of",
+                             dup[0] ? dup : NULL, "extensions", t->extensions, "extend_max",
+                             deskapi_extend_max(ctx, t), "photos", photos ? photos : json_array());
     int rc = more ? json_object_update(row, more) : -1;
     json_decref(more);
     return rc;
@@ -500,8 +501,8 @@ static int deskapi_contact(struct hctx *ctx, const struct deskapi_req *req,
     int rc = deskapi_tip(ctx, req, &t);
     if (rc != DB_OK)
         return rc == DB_NOT_FOUND ? deskapi_error(ctx, resp, 404, "not_found") : -1;
-    bool contact = !t.anonymous && t.contact_phone && *t.contact_phone &&
-                   strcmp(t.kind, "group_lead") != 0;
+    bool contact =
+        !t.anonymous && t.contact_phone && *t.contact_phone && strcmp(t.kind, "group_lead") != 0;
     /* who read a contactable tipster's phone, and when, is always on record */
     if (contact && tips_audit(ctx->db, ctx->person->id, "view_contact", t.id, t.contact_phone,
                               ctx->now_ms) != DB_OK)
@@ -512,8 +513,7 @@ static int deskapi_contact(struct hctx *ctx, const struct deskapi_req *req,
     return rc;
 }
 
-static int deskapi_photo(struct hctx *ctx, const struct deskapi_req *req,
-                         struct deskapi_resp *resp)
+static int deskapi_photo(struct hctx *ctx, const struct deskapi_req *req, struct deskapi_resp *resp)
 {
     struct tip t;
     char *refs[TIPCARD_PHOTOS_MAX], dir[UPLOADS_PATH_MAX];

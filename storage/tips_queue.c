@@ -30,18 +30,18 @@
     " AND (?2 IS NULL OR status IN (SELECT value FROM json_each(?2)))"                             \
     " AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR area = ?4 COLLATE NOCASE)"              \
     " AND (?5 = 0 OR urgent = 1)"                                                                  \
-    " AND (?7 = 0 OR (deadline_at IS NOT NULL AND " TIPS_OPEN " AND deadline_at < ?6))"           \
+    " AND (?7 = 0 OR (deadline_at IS NOT NULL AND " TIPS_OPEN " AND deadline_at < ?6))"            \
     " AND (?8 = 0 OR (acknowledged_at IS NULL AND status = 'new'))"                                \
     " AND (?9 IS NULL OR assigned_person = ?9)"                                                    \
     " AND (?10 IS NULL OR created_at >= ?10) AND (?11 IS NULL OR created_at < ?11) "
-#define TIPS_Q_NEWEST " AND id < ?13 ORDER BY id DESC LIMIT ?14"
-#define TIPS_Q_URGENT " AND (urgent, id) < (?12, ?13) ORDER BY urgent DESC, id DESC LIMIT ?14"
+#define TIPS_Q_NEWEST             " AND id < ?13 ORDER BY id DESC LIMIT ?14"
+#define TIPS_Q_URGENT             " AND (urgent, id) < (?12, ?13) ORDER BY urgent DESC, id DESC LIMIT ?14"
 #define TIPS_Q(from_where, order) "SELECT " TIPS_COLUMNS " FROM " from_where TIPS_Q_COMMON order
 
 /* The drivers. Their WHERE terms before TIPS_Q_COMMON repeat their partial index's. */
-#define TIPS_Q_TABLE    "tips WHERE"
+#define TIPS_Q_TABLE     "tips WHERE"
 #define TIPS_Q_BY_URGENT "tips INDEXED BY tips_queue_urgent WHERE"
-#define TIPS_Q_ASSIGNED "tips INDEXED BY tips_assigned_person WHERE assigned_person = ?9 AND"
+#define TIPS_Q_ASSIGNED  "tips INDEXED BY tips_assigned_person WHERE assigned_person = ?9 AND"
 #define TIPS_Q_FRESH                                                                               \
     "tips INDEXED BY tips_fresh WHERE acknowledged_at IS NULL AND status = 'new' "                 \
     "AND kind != 'group_lead' AND"
@@ -221,10 +221,11 @@ int tips_queue_summary(struct db *db, const char *scope, int64_t person, int64_t
         "SELECT count(*), coalesce(sum(urgent AND acknowledged_at IS NULL AND status = 'new'), 0),"
         " coalesce(sum(deadline_at IS NOT NULL AND deadline_at < ?2), 0),"
         " coalesce(sum(acknowledged_at IS NULL AND status = 'new'), 0),"
-        " coalesce(sum(" TIPS_Q_WAITING("tips.id") " > 0), 0),"
-        " coalesce(sum(assigned_person IS ?3), 0)"
-        " FROM tips INDEXED BY tips_open_area WHERE " TIPS_OPEN " AND kind = 'tip'"
-        " AND (?1 IS NULL OR area IS NULL OR area = '' OR area = ?1 COLLATE NOCASE)";
+        " coalesce(sum(" TIPS_Q_WAITING(
+            "tips.id") " > 0), 0),"
+                       " coalesce(sum(assigned_person IS ?3), 0)"
+                       " FROM tips INDEXED BY tips_open_area WHERE " TIPS_OPEN " AND kind = 'tip'"
+                       " AND (?1 IS NULL OR area IS NULL OR area = '' OR area = ?1 COLLATE NOCASE)";
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_query(db, sql, "tIz", scope, now_ms, person);
     int rc = db_step_row(st);
@@ -275,11 +276,11 @@ int tips_queue_messages(struct db *db, int64_t tip_id, struct tips_queue_message
                         int *n)
 {
     /* an officer's name only: the tipster (author NULL, or a resident) is never named */
-    static const char sql[] =
-        "SELECT m.direction, m.text, m.open_question, m.created_at, CASE WHEN p.role IS NOT NULL AND p.role != 'resident'"
-        "  THEN p.display_name END"
-        " FROM tip_messages m LEFT JOIN people p ON p.id = m.author"
-        " WHERE m.tip_id = ?1 ORDER BY m.id LIMIT ?2";
+    static const char sql[] = "SELECT m.direction, m.text, m.open_question, m.created_at, CASE "
+                              "WHEN p.role IS NOT NULL AND p.role != 'resident'"
+                              "  THEN p.display_name END"
+                              " FROM tip_messages m LEFT JOIN people p ON p.id = m.author"
+                              " WHERE m.tip_id = ?1 ORDER BY m.id LIMIT ?2";
     *n = 0;
     sqlite3_stmt *st = db_query(db, sql, "Ii", tip_id, max);
     int rc = DB_NOT_FOUND;

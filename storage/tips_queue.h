@@ -33,14 +33,14 @@ struct tips_queue_filter {
     const char *scope;                             /* NULL: every area; else this area + none */
     const char *statuses[TIPS_QUEUE_STATUSES + 1]; /* NULL-terminated; none: every status */
     const char *category;
-    const char *area;     /* exactly this area (compared regardless of case) */
-    bool urgent;          /* urgent tips only */
-    bool overdue;         /* open and past the art. 147 deadline at now_ms */
-    bool unacked;         /* not yet acknowledged */
-    int64_t assigned;     /* assigned to this person (tips.assigned_person); 0: anyone */
-    int64_t from_ms;      /* created at or after (0: no bound) */
-    int64_t to_ms;        /* created before (0: no bound) */
-    const char *folded;   /* search: folded words (textnorm_fold), all of which a tip has */
+    const char *area;        /* exactly this area (compared regardless of case) */
+    bool urgent;             /* urgent tips only */
+    bool overdue;            /* open and past the art. 147 deadline at now_ms */
+    bool unacked;            /* not yet acknowledged */
+    int64_t assigned;        /* assigned to this person (tips.assigned_person); 0: anyone */
+    int64_t from_ms;         /* created at or after (0: no bound) */
+    int64_t to_ms;           /* created before (0: no bound) */
+    const char *folded;      /* search: folded words (textnorm_fold), all of which a tip has */
     const char *const *keys; /* search: tip_keys keys (tips_key), all of which a tip names */
     int nkeys;
     enum tips_queue_sort sort;
