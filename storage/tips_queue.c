@@ -14,7 +14,9 @@
  * holding a bounded set sorted whole (the open, the unacknowledged, the overdue tips: what is
  * still being worked on, not every tip ever filed; a search's matches). A partial index is used
  * only when the statement repeats its WHERE term for term, and INDEXED BY makes a mismatch an
- * error at prepare rather than a silent scan (as in tips_desk.c).
+ * error at prepare rather than a silent scan (as in tips_desk.c). The table itself and a search's
+ * matches are read NOT INDEXED: by id (the rowid), never through tips_kind_created, which
+ * would select every tip for kind = 'tip' and sort them all.
  */
 #include "storage/tips_queue.h"
 
@@ -59,9 +61,10 @@
 #define TIPS_Q_KEYS_IDS                                                                            \
     "SELECT tip_id FROM tip_keys WHERE key IN (SELECT value FROM json_each(?16)) "                 \
     "GROUP BY tip_id HAVING count(*) = ?17"
-#define TIPS_Q_WORDS "tips WHERE id IN (" TIPS_Q_WORDS_IDS ") AND"
-#define TIPS_Q_KEYS  "tips WHERE id IN (" TIPS_Q_KEYS_IDS ") AND"
-#define TIPS_Q_BOTH  "tips WHERE id IN (" TIPS_Q_WORDS_IDS " UNION " TIPS_Q_KEYS_IDS ") AND"
+#define TIPS_Q_WORDS "tips NOT INDEXED WHERE id IN (" TIPS_Q_WORDS_IDS ") AND"
+#define TIPS_Q_KEYS  "tips NOT INDEXED WHERE id IN (" TIPS_Q_KEYS_IDS ") AND"
+#define TIPS_Q_BOTH                                                                                \
+    "tips NOT INDEXED WHERE id IN (" TIPS_Q_WORDS_IDS " UNION " TIPS_Q_KEYS_IDS ") AND"
 
 enum tips_queue_driver {
     TQ_TABLE,
