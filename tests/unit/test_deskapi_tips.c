@@ -97,9 +97,10 @@ static void fill(struct fixture *fx)
     person(fx, "cm", "Thiếu tá C", "commander", NULL, &fx->commander);
     person(fx, "ld", "Tổ trưởng D", "leader", "KP1", &fx->leader);
     CHECK_INT(db_begin(fx->app.db), DB_OK);
-    fx->id1 = file(fx, "KP1", "Trộm xe máy biển 29A-123.45, kẻ gian gọi 0912 345 678",
-                   "trom xe may bien 29a-123.45, ke gian goi 0912 345 678",
-                   "{\"phones\": [\"0912345678\"], \"plates\": [\"29A-123.45\"]}", false, t0, fx->t1);
+    fx->id1 =
+        file(fx, "KP1", "Trộm xe máy biển 29A-123.45, kẻ gian gọi 0912 345 678",
+             "trom xe may bien 29a-123.45, ke gian goi 0912 345 678",
+             "{\"phones\": [\"0912345678\"], \"plates\": [\"29A-123.45\"]}", false, t0, fx->t1);
     file(fx, "KP2", "Cướp giật điện thoại ở chợ", "cuop giat dien thoai o cho", NULL, true,
          t0 + 60000, fx->t2);
     file(fx, NULL, "Lừa đảo chuyển khoản 5 triệu", "lua dao chuyen khoan 5 trieu",
@@ -287,9 +288,9 @@ static void test_filters_and_search(void)
     CHECK_INT(list(&fx, &fx.officer_b, "q=0912345678", NULL, NULL), 0);
     CHECK_INT(list(&fx, c, "q=on+ao&urgent=1&sort=urgent", NULL, NULL), (fx.fillers + 2) / 3);
     /* refused: an invalid cursor, status, flag, date, limit or sort */
-    static const char *const bad[] = {"cursor=zz",        "cursor=u2.5",     "cursor=u1.",
-                                      "status=open",      "urgent=yes",      "from=2026-02-30",
-                                      "limit=0",          "limit=51",        "sort=oldest",
+    static const char *const bad[] = {"cursor=zz",        "cursor=u2.5", "cursor=u1.",
+                                      "status=open",      "urgent=yes",  "from=2026-02-30",
+                                      "limit=0",          "limit=51",    "sort=oldest",
                                       "category=nothing", "cursor=u1.5x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int status = 0;
@@ -357,8 +358,9 @@ static void test_cursor_pages_cover_every_row_once(void)
 static int64_t audits(struct fixture *fx, const char *action, int64_t tip)
 {
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_log WHERE action = '%s' AND tip_id = %lld",
-             action, (long long)tip);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit_log WHERE action = '%s' AND tip_id = %lld", action,
+             (long long)tip);
     return testlib_q1(fx->app.db, sql);
 }
 
@@ -366,8 +368,7 @@ static void test_tip_page_story_contact_and_photos(void)
 {
     struct fixture fx = {0};
     int status = 0;
-    char path[96], file[DESKAPI_FILE_MAX], dir[UPLOADS_PATH_MAX], hex[UPLOADS_HEX_LEN + 1],
-        ref[96];
+    char path[96], file[DESKAPI_FILE_MAX], dir[UPLOADS_PATH_MAX], hex[UPLOADS_HEX_LEN + 1], ref[96];
     bool existed = false;
     if (start(&fx, "page") != 0)
         return;
@@ -385,7 +386,8 @@ static void test_tip_page_story_contact_and_photos(void)
     CHECK_INT(tips_audit(fx.app.db, officer, "reply", fx.id1, "Xe màu gì?", at), DB_OK);
     CHECK_INT(tips_message_add(fx.app.db, fx.id1, "from_tipster", "Màu đỏ ạ", 0, false, at + 60000),
               DB_OK);
-    CHECK_INT(tips_append_description(fx.app.db, fx.id1, "Màu đỏ ạ", "mau do a", at + 60000), DB_OK);
+    CHECK_INT(tips_append_description(fx.app.db, fx.id1, "Màu đỏ ạ", "mau do a", at + 60000),
+              DB_OK);
     CHECK_INT(tips_audit(fx.app.db, officer, "note", fx.id1, "Kiểm tra camera chợ", at + 120000),
               DB_OK);
     CHECK_INT(tips_acknowledge(fx.app.db, fx.id1, at + 180000), DB_OK);
