@@ -59,8 +59,11 @@
   };
 
   /* ---------- live frames → the page on screen ---------- */
+  let hellos = 0;
   Desk.onFrame = (f) => {
-    if (f.type === 'hello') return;
+    // The first hello is the page's own start; a later one is a reconnect: what was missed
+    // while the socket was down is fetched again, as on a resync.
+    if (f.type === 'hello' && hellos++ === 0) return;
     pendingFrames.push(f);
     clearTimeout(frameTimer);
     frameTimer = setTimeout(() => {

@@ -106,7 +106,7 @@
       scamLoad(false);
     });
 
-    const lines = el('textarea#scam-lines', { rows: 5, spellcheck: false, placeholder: '{"kind":"phone","value":"0912345678","note":"giả danh công an"}' });
+    const lines = el('textarea#scam-lines', { rows: 5, spellcheck: false, placeholder: '{"type": "phone", "value": "0912345678", "reason": "giả danh công an"}' });
     const result = el('div#scam-import-result', { role: 'status', dataset: { testid: 'scam-import-result' } });
     const imp = el('form.card.form#scam-import', { dataset: { testid: 'scam-import' } }, el('h2', 'Nhập nhiều mục (JSON Lines)'),
       Desk.field('Mỗi dòng một mục', lines, 'Mỗi dòng là một đối tượng JSON, giống lệnh tipgate scamlist import.'),
