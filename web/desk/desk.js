@@ -116,8 +116,8 @@
     signedOutPage(true);
   }
 
-  // The sticky header's height as --top-h, so the tip page's action column and scrolled-to
-  // elements stay below it whatever the banner holds (CSSOM, allowed by the CSP).
+  // The sticky header's height as --top-h (scroll-padding-top), so what is scrolled to or
+  // focused stays below it whatever the banner holds (CSSOM, allowed by the CSP).
   function trackHeader() {
     const top = $('top');
     const set = () => document.documentElement.style.setProperty('--top-h', top.offsetHeight + 'px');

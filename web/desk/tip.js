@@ -14,6 +14,11 @@
     question: 'Hỏi người báo', status: 'Trạng thái', action: 'Thao tác',
     note: 'Ghi chú nội bộ — người báo không thấy',
   };
+  const ACTION = {
+    file: 'Gửi tin', ack: 'Tiếp nhận tin', assign: 'Giao tin', reply: 'Trả lời người báo', status: 'Đổi trạng thái',
+    close: 'Đóng tin', reopen: 'Mở lại tin', duplicate: 'Đánh dấu trùng', extend: 'Gia hạn', classify: 'Phân loại',
+    note: 'Ghi chú nội bộ', view_contact: 'Xem số liên hệ',
+  };
   const ENTITY = { phones: 'Số điện thoại', plates: 'Biển số xe', urls: 'Đường link', accounts: 'Tài khoản' };
   const STATUS_FALLBACK = [['received', 'Đã tiếp nhận'], ['verifying', 'Đang xác minh'], ['transferred', 'Đã chuyển'],
     ['resolved', 'Đã giải quyết'], ['rejected', 'Không xử lý']];
@@ -162,7 +167,7 @@
       { dataset: { kind: s.kind || 'action' } },
       el('p.story-meta', el('span.story-kind', STORY[s.kind] || 'Thao tác'), s.who ? el('span.story-who', s.who) : null,
         el('time', { datetime: new Date(s.at || 0).toISOString() }, Desk.fmtTime(s.at))),
-      s.text ? el('p.story-text.pre', s.text) : null))));
+      s.text || ACTION[s.action] ? el('p.story-text.pre', s.text || ACTION[s.action]) : null))));
   }
 
   /* ---------- actions ---------- */
