@@ -8,6 +8,7 @@
   const Desk = window.Desk;
   const { el } = Desk;
   const FRAME_DEBOUNCE_MS = 400;
+  const TICK_MS = 60000;          // the queue's ages and countdowns, and a fallback while offline
   const TITLES = {
     queue: 'Hàng đợi tin báo', tip: 'Tin báo', leads: 'Tin từ nhóm', groups: 'Nhóm',
     scam: 'Chống lừa đảo', handover: 'Giao ca',
@@ -147,6 +148,9 @@
     window.addEventListener('hashchange', route);
     route();
     Desk.live.start();
+    setInterval(() => {
+      if (Desk.state.me && document.visibilityState === 'visible' && current && current.view.tick) current.view.tick();
+    }, TICK_MS);
   }
 
   document.addEventListener('DOMContentLoaded', boot);

@@ -18,7 +18,8 @@
 
   const alerts = new Map();       // code → row, in arrival order
   let ws = null, backoff = 1000, retryTimer = 0, fails = 0, lastRx = 0, stopped = false;
-  let audio = null, unlocked = false, repeatTimer = 0;
+  const MUTE_KEY = 'tipgate.desk.mute';
+  let audio = null, unlocked = false, repeatTimer = 0, muted = false;
 
   const $ = (id) => document.getElementById(id);
 
@@ -169,8 +170,7 @@
       const done = () => {
         unlocked = audio.state === 'running';
         if (unlocked) {
-          const hint = $('sound-hint');
-          if (hint) { hint.textContent = '🔔 Âm báo đã bật'; hint.classList.add('on'); }
+          soundHint();
           document.removeEventListener('pointerdown', unlock, true);
           document.removeEventListener('keydown', unlock, true);
         }
@@ -193,7 +193,7 @@
 
   function beep() {
     Desk.live.beeps++;
-    if (!unlocked || !audio) return;
+    if (!unlocked || !audio || muted) return;
     const t = audio.currentTime + 0.01;
     tone(988, t, 0.18);
     tone(740, t + 0.22, 0.18);
@@ -220,14 +220,41 @@
     } catch (e) { /* some phones allow notifications only from a service worker */ }
   }
 
+  function soundHint() {
+    const hint = $('sound-hint');
+    if (!hint) return;
+    hint.textContent = muted ? '🔇 Đã tắt âm báo trên máy này' : unlocked ? '🔔 Âm báo đã bật' : '🔇 Bấm bất kỳ đâu để bật âm báo';
+    hint.classList.toggle('on', unlocked && !muted);
+  }
+
+  // "Tắt âm báo": this browser stays silent (banner and notification still come) until undone.
+  function setMuted(on) {
+    muted = on;
+    try { if (on) localStorage.setItem(MUTE_KEY, '1'); else localStorage.removeItem(MUTE_KEY); } catch (e) { /* private mode */ }
+    const b = $('mute');
+    if (b) {
+      b.setAttribute('aria-pressed', on ? 'true' : 'false');
+      b.textContent = on ? 'Bật lại âm báo' : 'Tắt âm báo';
+    }
+    soundHint();
+  }
+
   function start() {
     stopped = false;
+    try { muted = localStorage.getItem(MUTE_KEY) === '1'; } catch (e) { muted = false; }
+    setMuted(muted);
+    const mb = $('mute');
+    if (mb && !mb.dataset.bound) {
+      mb.dataset.bound = '1';
+      mb.addEventListener('click', () => setMuted(!muted));
+    }
     const bar = $('sound-bar');
     if (bar) bar.hidden = Desk.isLeader();
     document.addEventListener('pointerdown', unlock, true);
     document.addEventListener('keydown', unlock, true);
     const b = $('notify-on');
-    if (b) {
+    if (b && !b.dataset.bound) {
+      b.dataset.bound = '1';
       b.addEventListener('click', async () => {
         try { await Notification.requestPermission(); } catch (e) { /* old API */ }
         notifyButton();

@@ -267,5 +267,9 @@
       loadSummary();
       load(false, true);
     },
+    tick() {
+      loadSummary();
+      load(false, true);
+    },
   };
 })();
