@@ -23,13 +23,13 @@
 #include <string.h>
 #include <strings.h>
 
-#define DL_TXQ_MAX      64   /* frames waiting for a slow browser; beyond: drop, resync */
-#define DL_MAX_CONNS    256  /* desk sockets at once */
-#define DL_READS_MAX    8    /* desk_events_read rounds per wake (a burst waits for the next) */
-#define DL_RX_CHUNK     512  /* the browser sends only pings */
-#define DL_HOST_MAX     256  /* an Origin or Host header */
-#define DL_GIST_MAX     256  /* bytes of a gist (DESK_GIST_CHARS code points) */
-#define DL_NAME_MAX     256  /* the tipster's display name, only to leave it out of the gist */
+#define DL_TXQ_MAX      64  /* frames waiting for a slow browser; beyond: drop, resync */
+#define DL_MAX_CONNS    256 /* desk sockets at once */
+#define DL_READS_MAX    8   /* desk_events_read rounds per wake (a burst waits for the next) */
+#define DL_RX_CHUNK     512 /* the browser sends only pings */
+#define DL_HOST_MAX     256 /* an Origin or Host header */
+#define DL_GIST_MAX     256 /* bytes of a gist (DESK_GIST_CHARS code points) */
+#define DL_NAME_MAX     256 /* the tipster's display name, only to leave it out of the gist */
 #define DL_URI_MAX      64
 #define DL_CLOSE_REASON "signed_out"
 
@@ -45,9 +45,9 @@ struct dl_conn { /* lws per-session data; zeroed by lws before the filter */
     struct dl_conn *next;
     struct dlive *dl; /* set once established and listed */
     struct lws *wsi;
-    struct person person;                 /* owned: who is signed in (role, area) */
-    char secret[DESK_SECRET_HEX + 1];     /* the session's cookie, to check it again */
-    int64_t checked_at;                   /* monotonic ms of the last session check */
+    struct person person;             /* owned: who is signed in (role, area) */
+    char secret[DESK_SECRET_HEX + 1]; /* the session's cookie, to check it again */
+    int64_t checked_at;               /* clock_now_ms of the last session check */
     struct dl_frame *tx_head, *tx_tail;
     int tx_count;
     int closing; /* the session ended: close with DL_CLOSE_REASON once writable */
@@ -126,8 +126,13 @@ static void dl_queue(struct dl_conn *c, json_t *o)
 static json_t *dl_tip_row(struct dlive *dl, const struct tip *t)
 {
     struct app *app = dl->app;
-    struct hctx ctx = {.db = app->db, .cfg = app->cfg, .texts = app->texts, .te = app->te,
-                       .desks = app->desks, .now_ms = clock_now_ms(), .args = ""};
+    struct hctx ctx = {.db = app->db,
+                       .cfg = app->cfg,
+                       .texts = app->texts,
+                       .te = app->te,
+                       .desks = app->desks,
+                       .now_ms = clock_now_ms(),
+                       .args = ""};
     char shown[TIPS_CODE_LEN + 2], name[DL_NAME_MAX], gist[DL_GIST_MAX];
     tips_code_show(t->code, shown);
     if (tips_tipster_name(app->db, t, name, sizeof name) != DB_OK)
@@ -165,7 +170,7 @@ static int dl_same_origin(struct lws *wsi)
         return 0;
     const char *rest = strncmp(origin, "https://", 8) == 0  ? origin + 8
                        : strncmp(origin, "http://", 7) == 0 ? origin + 7
-                                                             : NULL;
+                                                            : NULL;
     return rest && *rest && strcasecmp(rest, host) == 0;
 }
 
@@ -197,7 +202,7 @@ static int dl_recheck(struct dlive *dl, struct dl_conn *c)
 {
     struct desk_session s;
     struct person p;
-    c->checked_at = clock_mono_ms();
+    c->checked_at = clock_now_ms();
     int rc = desk_session_check(dl->app->db, c->secret, clock_now_ms(), &s);
     if (rc == DB_OK)
         rc = people_get_id(dl->app->db, s.person_id, &p);
@@ -240,10 +245,9 @@ static void dl_send_events(struct dlive *dl, const struct desk_events *ev)
     for (int i = 0; i < ev->n_tips; i++) {
         const struct tip *t = &ev->tips[i];
         json_t *row = dl_tip_row(dl, t);
-        dl_fan_out_json(dl, t->area,
-                        row ? json_pack("{s:s, s:s, s:o}", "type", "tip", "event", "new", "tip",
-                                        row)
-                            : NULL);
+        dl_fan_out_json(
+            dl, t->area,
+            row ? json_pack("{s:s, s:s, s:o}", "type", "tip", "event", "new", "tip", row) : NULL);
     }
     for (int i = 0; i < ev->n_replies; i++) {
         const struct desk_note *r = &ev->replies[i];
@@ -266,9 +270,11 @@ static void dl_wake(struct dlive *dl)
 {
     if (!dl || !dl->nconns)
         return;
-    int64_t now = clock_mono_ms();
+    /* The application's clock, so that the check follows the time sessions expire by (and a
+     * clock set back does not postpone it). */
+    int64_t now = clock_now_ms();
     for (struct dl_conn *c = dl->conns; c; c = c->next)
-        if (!c->closing && now - c->checked_at >= DESK_LIVE_RECHECK_MS)
+        if (!c->closing && (now - c->checked_at >= DESK_LIVE_RECHECK_MS || now < c->checked_at))
             dl_recheck(dl, c);
     for (int round = 0; round < DL_READS_MAX; round++) {
         if (desk_events_read(dl->app->db, &dl->cursor, &dl->ev) != DB_OK)
@@ -290,8 +296,8 @@ static void dl_hello(struct dlive *dl, struct dl_conn *c)
     const char *area = deskapi_role_of(&c->person) == DESKAPI_OFFICER ? c->person.area : NULL;
     json_t *list = json_array();
     if ((deskapi_role_of(&c->person) & DESKAPI_TIPS_ROLES) &&
-        desk_events_urgent(dl->app->db, area && *area ? area : NULL, urgent, DESK_URGENT_MAX,
-                           &n) != DB_OK)
+        desk_events_urgent(dl->app->db, area && *area ? area : NULL, urgent, DESK_URGENT_MAX, &n) !=
+            DB_OK)
         n = 0;
     for (int i = 0; i < n; i++) {
         if (list && deskapi_sees_tip_area(&c->person, urgent[i].area))
@@ -307,7 +313,7 @@ static int dl_established(struct dlive *dl, struct lws *wsi, struct dl_conn *c)
         return -1; /* the browser retries */
     c->dl = dl;
     c->wsi = wsi;
-    c->checked_at = clock_mono_ms();
+    c->checked_at = clock_now_ms();
     c->next = dl->conns;
     dl->conns = c;
     dl->nconns++;
@@ -373,8 +379,7 @@ static int dl_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     struct dlive *dl = dl_of(wsi);
     switch (reason) {
     case LWS_CALLBACK_PROTOCOL_INIT:
-        dl = lws_protocol_vh_priv_zalloc(lws_get_vhost(wsi), lws_get_protocol(wsi),
-                                         sizeof *dl);
+        dl = lws_protocol_vh_priv_zalloc(lws_get_vhost(wsi), lws_get_protocol(wsi), sizeof *dl);
         if (!dl)
             return -1;
         dl->app = lws_context_user(lws_get_context(wsi));

@@ -53,8 +53,8 @@ static int desk_events_tips(struct db *db, int64_t after, int64_t last, struct d
 }
 
 static const struct db_col desk_note_map[] = {
-    DB_COL(0, DB_INT64, struct desk_note, id),  DB_COL(1, DB_TEXT, struct desk_note, code),
-    DB_COL(2, DB_DUP, struct desk_note, area),  DB_COL(3, DB_INT64, struct desk_note, at),
+    DB_COL(0, DB_INT64, struct desk_note, id),   DB_COL(1, DB_TEXT, struct desk_note, code),
+    DB_COL(2, DB_DUP, struct desk_note, area),   DB_COL(3, DB_INT64, struct desk_note, at),
     DB_COL(4, DB_DUP, struct desk_note, action), DB_COL(5, DB_DUP, struct desk_note, who),
 };
 
