@@ -7,6 +7,7 @@
 
 #include "bot/app_core.h"
 #include "base/clock.h"
+#include "bot/desk_live.h"
 #include "bot/health.h"
 #include "base/log.h"
 #include "bot/metrics.h"
@@ -24,7 +25,7 @@
 #include <string.h>
 
 #define HTTP_TICK_US       (500 * LWS_US_PER_MS)
-#define HTTP_PROTOCOLS_MAX (PLATFORM_MAX + 2)
+#define HTTP_PROTOCOLS_MAX (PLATFORM_MAX + 3)
 
 struct http {
     struct app *app;
@@ -349,9 +350,10 @@ static void http_setup_protocols(struct http *h)
         .per_session_data_size = sizeof(struct http_req),
         .rx_buffer_size = 16384,
     };
-    for (int i = 0; platform_registry[i] && n < HTTP_PROTOCOLS_MAX - 1; i++)
+    for (int i = 0; platform_registry[i] && n < HTTP_PROTOCOLS_MAX - 2; i++)
         if (h->app->pstarted[i] && platform_registry[i]->ws_protocol)
             h->protocols[n++] = *platform_registry[i]->ws_protocol;
+    h->protocols[n++] = desk_live_protocol; /* the web desk's live alerts (bot/desk_live.h) */
     h->protocols[n] = (struct lws_protocols){0};
 }
 

@@ -132,8 +132,8 @@ class Tipgate:
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()
 
-    def ws(self, protocol="tipgate-chat", path="/ws"):
-        return WebSocket("127.0.0.1", self.port, path, protocol)
+    def ws(self, protocol="tipgate-chat", path="/ws", headers=None):
+        return WebSocket("127.0.0.1", self.port, path, protocol, headers)
 
     def db(self):
         con = sqlite3.connect(self.db_path, timeout=10)
@@ -162,7 +162,8 @@ class WebSocketClosed(Exception):
 class WebSocket:
     """A minimal RFC 6455 client: text frames, masking, fragments, ping/pong and close."""
 
-    def __init__(self, host, port, path, protocol):
+    def __init__(self, host, port, path, protocol, headers=None):
+        """headers: more request headers ({"Cookie": …, "Origin": …})."""
         self.sock = socket.create_connection((host, port), timeout=10)
         key = base64.b64encode(os.urandom(16)).decode()
         req = ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
@@ -170,6 +171,8 @@ class WebSocket:
                "Sec-WebSocket-Version: 13\r\n" % (path, host, port, key))
         if protocol:
             req += "Sec-WebSocket-Protocol: %s\r\n" % protocol
+        for name, value in (headers or {}).items():
+            req += "%s: %s\r\n" % (name, value)
         self.sock.sendall((req + "\r\n").encode())
         head = b""
         while b"\r\n\r\n" not in head:
