@@ -69,8 +69,7 @@ struct deskweb *deskweb_new(struct app *app)
     if (!dw)
         return NULL;
     dw->app = app;
-    snprintf(dw->login_page, sizeof dw->login_page, "%s/web/desk/login.html",
-             app->cfg->data_dir);
+    snprintf(dw->login_page, sizeof dw->login_page, "%s/web/desk/login.html", app->cfg->data_dir);
     return dw;
 }
 
@@ -118,8 +117,7 @@ static int deskweb_send_file(struct lws *wsi, const struct deskweb_out *o)
     unsigned char hdr[DESKWEB_HEADERS_MAX], *p = hdr, *end = hdr + sizeof hdr;
     if (deskweb_headers(wsi, o, "private, no-store", &p, end) != 0)
         return -1;
-    int n = lws_serve_http_file(wsi, o->file, o->content_type, (const char *)hdr,
-                                (int)(p - hdr));
+    int n = lws_serve_http_file(wsi, o->file, o->content_type, (const char *)hdr, (int)(p - hdr));
     if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
         return -1;
     return 0;
@@ -189,7 +187,7 @@ static void deskweb_address(struct lws *wsi, char out[DESK_ADDRESS_MAX])
     lws_get_peer_simple(wsi, out, DESK_ADDRESS_MAX);
     int local = strcmp(out, "127.0.0.1") == 0 || strcmp(out, "::1") == 0 ||
                 strcmp(out, "::ffff:127.0.0.1") == 0;
-    if (!local || lws_hdr_custom_copy(wsi, fwd, sizeof fwd, "x-forwarded-for:", 16) <= 0)
+    if (!local || lws_hdr_copy(wsi, fwd, sizeof fwd, WSI_TOKEN_X_FORWARDED_FOR) <= 0)
         return;
     const char *last = strrchr(fwd, ',');
     last = last ? last + 1 : fwd;
@@ -280,8 +278,7 @@ static int deskweb_login(struct deskweb *dw, struct lws *wsi, const json_t *body
     }
     if (db_commit(ctx.db) != DB_OK)
         return -1;
-    log_info(DW, "person %lld signed in to the web desk from %s", (long long)s.person_id,
-             address);
+    log_info(DW, "person %lld signed in to the web desk from %s", (long long)s.person_id, address);
     deskweb_cookie(dw, secret, DESK_SESSION_MAX_MS / 1000, o);
     o->status = 200;
     o->body = json_pack("{s:b}", "ok", 1);
@@ -337,8 +334,8 @@ static int deskweb_route(struct deskweb *dw, const struct deskapi_route *r, stru
         o->body = NULL;
         /* owned by o: deskweb_answer frees them once the answer is written */
         o->file = strdup(resp.file);
-        o->content_type = strdup(resp.content_type[0] ? resp.content_type
-                                                      : "application/octet-stream");
+        o->content_type =
+            strdup(resp.content_type[0] ? resp.content_type : "application/octet-stream");
         if (!o->file || !o->content_type)
             return -1;
     }
@@ -405,9 +402,11 @@ static int deskweb_run(struct deskweb *dw, struct lws *wsi, const struct deskweb
         rc = deskweb_logout(dw, wsi, &ctx, &s, o);
         goto out;
     }
-    struct deskapi_req dreq = {
-        .method = req->method, .path = req->path, .query = req->query, .body = body,
-        .csrf = s.csrf};
+    struct deskapi_req dreq = {.method = req->method,
+                               .path = req->path,
+                               .query = req->query,
+                               .body = body,
+                               .csrf = s.csrf};
     int status = 404;
     const struct deskapi_route *r = deskapi_find(&dreq, &status);
     if (!r) {
