@@ -30,8 +30,7 @@ static int64_t cli_staff_person(const char *command, const struct cli_args *a)
     errno = 0;
     long long id = a->person ? strtoll(a->person, &end, 10) : 0;
     if (!a->person || errno || *end || id <= 0) {
-        fprintf(stderr, "tipgate: %s needs --person ID (the id `tipgate staff` shows)\n",
-                command);
+        fprintf(stderr, "tipgate: %s needs --person ID (the id `tipgate staff` shows)\n", command);
         return 0;
     }
     return (int64_t)id;
