@@ -10,6 +10,7 @@
 #include "bot/desk_live.h"
 #include "bot/health.h"
 #include "base/log.h"
+#include "bot/deskweb.h"
 #include "bot/metrics.h"
 #include "bot/platforms/webchat_upload.h"
 
@@ -34,10 +35,13 @@ struct http {
     struct lws_protocols protocols[HTTP_PROTOCOLS_MAX];
     struct lws_http_mount mount_web, mount_health, mount_metrics, mount_hooks;
     struct lws_http_mount mount_upload;
+    struct lws_http_mount mount_desk, mount_desk_api, mount_desk_login; /* the web desk */
     struct metrics *metrics;
-    struct wcup *upload; /* POST /upload: web chat photos */
+    struct deskweb *desk; /* /api/desk and /desk/login */
+    struct wcup *upload;  /* POST /upload: web chat photos */
     lws_sorted_usec_list_t tick;
     char web_root[4096];
+    char desk_root[4096 + 8];
     int port;
 };
 
@@ -134,7 +138,8 @@ struct http_req {
     char *body;
     size_t len;
     int too_big;
-    struct wcup_req *upload; /* POST /upload in progress (owned), else NULL */
+    struct wcup_req *upload;  /* POST /upload in progress (owned), else NULL */
+    struct deskweb_req *desk; /* POST /api/desk/… whose body is coming (owned), else NULL */
 };
 
 static int http_status(struct lws *wsi, unsigned status)
@@ -228,6 +233,19 @@ static int http_upload_end(struct lws *wsi, struct http *h, struct http_req *req
     return http_respond_json(wsi, status, resp);
 }
 
+/* Whether the request's path (GET or POST) is prefix or below it. */
+static int http_is_under(struct lws *wsi, const char *prefix)
+{
+    char uri[128] = "";
+    enum lws_token_indexes t =
+        lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 ? WSI_TOKEN_POST_URI : WSI_TOKEN_GET_URI;
+    size_t n = strlen(prefix);
+    if (lws_hdr_total_length(wsi, t) <= 0)
+        return 0;
+    lws_hdr_copy_fragment(wsi, uri, sizeof uri, t, 0); /* a longer path still starts here */
+    return strncmp(uri, prefix, n) == 0 && (uri[n] == '\0' || uri[n] == '/');
+}
+
 /* Whether the request is a POST to path. */
 static int http_is_post_to(struct lws *wsi, const char *path)
 {
@@ -243,12 +261,19 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     struct http_req *req = user;
     switch (reason) {
     case LWS_CALLBACK_HTTP_BODY:
-        if (req->upload)
+        if (req->desk)
+            deskweb_body(req->desk, in, len);
+        else if (req->upload)
             wcup_body(req->upload, in, len);
         else
             http_webhook_body(app, req, in, len);
         return 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (req->desk) {
+            struct deskweb_req *d = req->desk;
+            req->desk = NULL;
+            return deskweb_end(app->http->desk, wsi, d);
+        }
         if (req->upload)
             return http_upload_end(wsi, app->http, req);
         return http_webhook_end(wsi, app, req);
@@ -260,9 +285,17 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             if (req->upload)
                 wcup_req_free(app->http->upload, req->upload);
             req->upload = NULL;
+            deskweb_req_free(req->desk);
+            req->desk = NULL;
         }
         break;
     case LWS_CALLBACK_HTTP: {
+        if (http_is_under(wsi, DESKWEB_PREFIX)) {
+            memset(req, 0, sizeof *req);
+            return deskweb_begin(app->http->desk, wsi, &req->desk);
+        }
+        if (http_is_under(wsi, "/desk/login") && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
+            return deskweb_login_page(app->http->desk, wsi);
         if (http_is_post_to(wsi, "/upload") && app->http->upload)
             return http_upload_begin(wsi, app->http, req);
         if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
@@ -300,7 +333,36 @@ static void http_tick(lws_sorted_usec_list_t *sul)
 static void http_setup_mounts(struct http *h)
 {
     snprintf(h->web_root, sizeof h->web_root, "%s/web", h->app->cfg->data_dir);
+    snprintf(h->desk_root, sizeof h->desk_root, "%s/desk", h->web_root);
+    /* The web desk: its API and sign-in page through the callback, its files from web/desk
+     * (a mount of its own, so /desk/ gets index.html as its default). */
+    h->mount_desk_login = (struct lws_http_mount){
+        .mountpoint = "/desk/login",
+        .origin = "tipgate-http",
+        .origin_protocol = LWSMPRO_CALLBACK,
+        .mountpoint_len = 11,
+    };
+    h->mount_desk_api = (struct lws_http_mount){
+        .mount_next = &h->mount_desk_login,
+        .mountpoint = DESKWEB_PREFIX,
+        .origin = "tipgate-http",
+        .origin_protocol = LWSMPRO_CALLBACK,
+        .mountpoint_len = sizeof DESKWEB_PREFIX - 1,
+    };
+    h->mount_desk = (struct lws_http_mount){
+        .mount_next = &h->mount_desk_api,
+        .mountpoint = "/desk",
+        .origin = h->desk_root,
+        .def = "index.html",
+        .extra_mimetypes = &http_mimes,
+        .origin_protocol = LWSMPRO_FILE,
+        .mountpoint_len = 5,
+        .cache_max_age = 60,
+        .cache_reusable = 1,
+        .cache_revalidate = 1,
+    };
     h->mount_hooks = (struct lws_http_mount){
+        .mount_next = &h->mount_desk,
         .mountpoint = "/webhook",
         .origin = "tipgate-http",
         .origin_protocol = LWSMPRO_CALLBACK,
@@ -462,6 +524,13 @@ int http_start(struct app *app, struct http **out)
         free(h);
         return -1;
     }
+    if (!(h->desk = deskweb_new(app))) {
+        log_error("http", "cannot set up the web desk");
+        metrics_stop(h->metrics);
+        wcup_free(h->upload);
+        free(h);
+        return -1;
+    }
     http_setup_mounts(h);
     http_setup_protocols(h);
     lws_set_log_level(LLL_ERR | (log_get_level() == LOG_DEBUG ? LLL_WARN : 0), http_lws_log);
@@ -486,11 +555,13 @@ int http_start(struct app *app, struct http **out)
                   app->cfg->http_listen, app->cfg->http_port);
         metrics_stop(h->metrics);
         wcup_free(h->upload);
+        deskweb_free(h->desk);
         free(h);
         return -1;
     }
     h->vhost = lws_get_vhost_by_name(h->ctx, "default");
     h->port = h->vhost ? lws_get_vhost_listen_port(h->vhost) : app->cfg->http_port;
+    cfg_set_base_url(app->cfg, h->port); /* before the worker starts: sign-in links carry it */
     lws_sul_schedule(h->ctx, 0, &h->tick, http_tick, HTTP_TICK_US);
     log_info("http", "listening on http://%s:%d (web chat, /healthz, /metrics)",
              app->cfg->http_listen, h->port);
@@ -520,6 +591,7 @@ void http_free(struct http *h)
     lws_context_destroy(h->ctx);
     metrics_stop(h->metrics);
     wcup_free(h->upload);
+    deskweb_free(h->desk);
     free(h);
 }
 

@@ -34,7 +34,7 @@ struct main_opts {
 };
 
 enum { OPT_CONFIG = 1, OPT_ENROL = 2, OPT_ARGS = 4 /* takes words that are not options */ };
-enum { OPT_AGENCY = 8, OPT_DEADLINES = 16, OPT_CAMPAIGN = 32 };
+enum { OPT_AGENCY = 8, OPT_DEADLINES = 16, OPT_CAMPAIGN = 32, OPT_PERSON = 64 };
 
 struct main_command {
     const char *name;
@@ -154,14 +154,15 @@ static int main_migrate(const struct main_opts *opts)
 /* `tipgate enrol`: prints a one-time code, alone on the last line of stdout. */
 static int main_enrol(const struct main_opts *opts)
 {
-    static const char *const roles[] = {"police", "leader", "agency"};
+    static const char *const roles[] = {"police", "leader", "agency", "commander"};
     int known = 0;
     for (size_t i = 0; opts->role && i < sizeof roles / sizeof roles[0]; i++)
         known |= strcmp(opts->role, roles[i]) == 0;
     int agency = known && strcmp(opts->role, "agency") == 0;
-    if (!known || (agency ? !opts->agency : !opts->area)) {
-        fprintf(stderr, "tipgate: enrol needs --role police|leader with --area CODE, or "
-                        "--role agency with --agency CODE\n");
+    int commander = known && strcmp(opts->role, "commander") == 0; /* the whole ward */
+    if (!known || (agency ? !opts->agency : !commander && !opts->area)) {
+        fprintf(stderr, "tipgate: enrol needs --role police|leader with --area CODE, "
+                        "--role commander, or --role agency with --agency CODE\n");
         return 2;
     }
     int rc = main_init(opts);
@@ -248,6 +249,21 @@ static int main_campaign(const struct main_opts *opts)
     return main_cli(opts, cli_campaign);
 }
 
+static int main_login_link(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_login_link);
+}
+
+static int main_staff(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_staff);
+}
+
+static int main_unenrol(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_unenrol);
+}
+
 static int main_help(const struct main_opts *opts);
 
 static const struct main_command main_commands[] = {
@@ -255,8 +271,14 @@ static const struct main_command main_commands[] = {
     {"chat", main_chat, "talk to the bot in this terminal, as a resident", OPT_CONFIG},
     {"migrate", main_migrate, "create or upgrade the database, then exit", OPT_CONFIG},
     {"enrol", main_enrol,
-     "make a one-time enrolment code: --role police|leader|agency --area CODE | --agency CODE",
+     "make a one-time enrolment code: --role police|leader|agency|commander --area CODE | "
+     "--agency CODE",
      OPT_CONFIG | OPT_ENROL},
+    {"login-link", main_login_link, "print a one-time web desk sign-in link: --person ID",
+     OPT_CONFIG | OPT_PERSON},
+    {"staff", main_staff, "list the enrolled people and their web desk sessions", OPT_CONFIG},
+    {"unenrol", main_unenrol, "make an enrolled person a resident again: --person ID",
+     OPT_CONFIG | OPT_PERSON},
     {"analyze", main_analyze, "classify JSON Lines messages from stdin (the text engine)",
      OPT_CONFIG},
     {"scamlist", main_scamlist, "import FILE: flag scam phones, links and accounts (JSON Lines)",
@@ -275,7 +297,7 @@ static void main_usage(FILE *out)
 {
     fprintf(out, "usage: tipgate <command> [--config FILE]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof main_commands / sizeof main_commands[0]; i++)
-        fprintf(out, "  %-9s %s\n", main_commands[i].name, main_commands[i].summary);
+        fprintf(out, "  %-10s %s\n", main_commands[i].name, main_commands[i].summary);
     fprintf(out, "\noptions:\n"
                  "  -c, --config FILE  configuration file (JSON); without it, built-in defaults\n"
                  "  -h, --help         this help\n"
@@ -319,6 +341,7 @@ static const struct main_option main_options[] = {
     {"--audience", MAIN_CLI(audience), OPT_CAMPAIGN},
     {"--at", MAIN_CLI(at), OPT_CAMPAIGN},
     {"--wait", MAIN_CLI(wait), OPT_CAMPAIGN | MAIN_FLAG},
+    {"--person", MAIN_CLI(person), OPT_PERSON},
 #undef MAIN_CLI
 };
 

@@ -39,6 +39,7 @@ static const struct cfg_spec cfg_options[] = {
     {"http.port", CFG_INT, OFF(http_port), NULL, 8080, 0, 65535, NULL, NULL},
     {"http.max_body_bytes", CFG_INT, OFF(http_max_body_bytes), NULL, 1048576, 1024, 67108864, NULL,
      NULL},
+    {"http.public_url", CFG_STR, OFF(http_public_url), "", 0, 0, 0, NULL, NULL},
     {"data_dir", CFG_STR, OFF(data_dir), "", 0, 0, 0, NULL, NULL},
     {"messages", CFG_STR, OFF(messages_file), "config/messages.vi.json", 0, 0, 0, NULL, NULL},
     {"categories", CFG_STR, OFF(categories_file), "config/categories.vi.json", 0, 0, 0, NULL, NULL},
@@ -601,6 +602,21 @@ static int cfg_check_timezone(const char *tz)
                : -1;
 }
 
+void cfg_set_base_url(struct cfg *cfg, int port)
+{
+    size_t cap = sizeof cfg->http_base_url;
+    if (cfg->http_public_url && *cfg->http_public_url) {
+        snprintf(cfg->http_base_url, cap, "%s", cfg->http_public_url);
+        size_t n = strlen(cfg->http_base_url);
+        while (n > 0 && cfg->http_base_url[n - 1] == '/')
+            cfg->http_base_url[--n] = '\0';
+        return;
+    }
+    int v6 = strchr(cfg->http_listen, ':') != NULL;
+    snprintf(cfg->http_base_url, cap, "http://%s%s%s:%d", v6 ? "[" : "", cfg->http_listen,
+             v6 ? "]" : "", port);
+}
+
 static int cfg_validate(struct cfg *cfg, char err[CFG_ERR_MAX])
 {
     const char *file = cfg->file;
@@ -617,6 +633,16 @@ static int cfg_validate(struct cfg *cfg, char err[CFG_ERR_MAX])
                 cfg->http_listen);
         return -1;
     }
+    const char *u = cfg->http_public_url;
+    if (*u && ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) ||
+               strlen(u) >= CFG_URL_MAX - 1 || strpbrk(u, " \t\r\n\"<>#?"))) {
+        cfg_err(err, file,
+                "http.public_url: must be empty or an http:// or https:// address with no "
+                "blanks, query or fragment, e.g. https://desk.example.vn (got \"%s\")",
+                u);
+        return -1;
+    }
+    cfg_set_base_url(cfg, cfg->http_port);
     if (!*cfg->storage_path) {
         cfg_err(err, file, "storage.path: must not be empty");
         return -1;

@@ -16,7 +16,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-enum { CFG_ERR_MAX = 512 };
+enum { CFG_ERR_MAX = 512, CFG_URL_MAX = 512 };
 
 /* How long rows are kept before the retention job (handlers/retention.c) prunes them, in days.
  * Rows still owed to someone are never pruned, whatever their age. */
@@ -40,6 +40,12 @@ struct cfg {
     char *http_listen;
     int http_port; /* 0 = any free port (the chosen one is logged) */
     int http_max_body_bytes;
+    char *http_public_url; /* how browsers reach this server ("https://desk.example.vn"), or "" */
+    /* The base of the links tipgate hands out (the web desk's sign-in links), without a
+     * trailing '/': http.public_url, else http://<listen>:<port>. cfg_load fills it from the
+     * file; the HTTP server fills in the port it really listens on (http.port 0) before the
+     * worker starts, and it is read-only after that. */
+    char http_base_url[CFG_URL_MAX];
     char *data_dir;        /* absolute; holds web/ and the config/ data files */
     char *messages_file;   /* absolute path of the Vietnamese texts */
     char *categories_file; /* absolute path of the text engine's lexicon (categories.vi.json) */
@@ -117,6 +123,11 @@ int cfg_warn_unread(const struct cfg *cfg);
  * On failure returns -1, *out is NULL and err holds one line naming the file and key path. */
 int cfg_load(const char *path, struct cfg **out, char err[CFG_ERR_MAX]);
 void cfg_free(struct cfg *cfg);
+
+/* Fills cfg->http_base_url: http.public_url without its trailing '/', or, when that is empty,
+ * http://<http.listen>:<port> ([…] around an IPv6 address). cfg_load calls it with http.port;
+ * the HTTP server again with the port it listens on. */
+void cfg_set_base_url(struct cfg *cfg, int port);
 
 /* Looks up a dotted key path in the parsed file; NULL if absent. Borrowed reference. For the
  * sections modules read whole at start (areas, routing, tips, calendar); marks the

@@ -39,11 +39,13 @@ int basic_start(struct hctx *ctx)
 }
 
 /* Everyone gets the residents' commands; an enrolled officer, leader or agency member gets
- * theirs after them (texts "help_police", "help_leader", "help_agency"). */
+ * theirs after them (texts "help_police" — commanders too —, "help_leader", "help_agency"). */
 int basic_help(struct hctx *ctx)
 {
     static const char *const roles[] = {"police", "leader", "agency"};
     const char *role = ctx->person ? ctx->person->role : NULL;
+    if (people_is_officer(role))
+        role = "police"; /* a commander works the same chat desk */
     for (size_t i = 0; role && i < sizeof roles / sizeof roles[0]; i++) {
         if (strcmp(role, roles[i]) != 0)
             continue;

@@ -629,7 +629,7 @@ static int campaign_may_switch(struct hctx *ctx)
     if (!ctx->msg->is_group)
         return ctx->person != NULL;
     const char *role = ctx->person ? ctx->person->role : NULL;
-    return role && (strcmp(role, "leader") == 0 || strcmp(role, "police") == 0);
+    return role && (strcmp(role, "leader") == 0 || people_is_officer(role));
 }
 
 int campaign_stop(struct hctx *ctx)
@@ -684,7 +684,7 @@ static int campaign_is_stop_word(const char *text)
 
 static int campaign_officer(struct hctx *ctx)
 {
-    if (ctx->person && ctx->person->role && strcmp(ctx->person->role, "police") == 0)
+    if (ctx->person && people_is_officer(ctx->person->role))
         return 1;
     hctx_reply(ctx, "alert_only_police", NULL, 0);
     return 0;

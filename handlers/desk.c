@@ -73,12 +73,13 @@ int desk_enrol(struct hctx *ctx)
     snprintf(role, sizeof role, "role_%s", g.role);
     const struct area *a = desks_area(ctx->desks, g.area);
     struct texts_var vars[] = {{"role", texts_get(ctx->texts, role)},
-                               {"area", a           ? a->name
-                                        : g.area[0] ? g.area
-                                                    : g.agency}};
+                               {"area", a             ? a->name
+                                        : g.area[0]   ? g.area
+                                        : g.agency[0] ? g.agency
+                                                      : ctx->cfg->ward_police_name}};
     if (tips_audit(ctx->db, ctx->person->id, "enrol", 0, g.role, ctx->now_ms) != DB_OK)
         return -1;
-    if (strcmp(g.role, "police") != 0)
+    if (!people_is_officer(g.role))
         return hctx_reply(ctx, "enrol_done", vars, 2);
     char *text = malloc(DESK_TEXT_MAX), *done = texts_render(ctx->texts, "enrol_done", vars, 2);
     char *buttons = NULL;

@@ -94,8 +94,8 @@ static int desk_reply_given_up(struct hctx *ctx, const char *code)
 int desk_reply_text(struct hctx *ctx)
 {
     const struct msg *m = ctx->msg;
-    if (m->kind != MSG_TEXT || !m->text || !*m->text || !ctx->person || !ctx->person->role ||
-        strcmp(ctx->person->role, "police") != 0)
+    if (m->kind != MSG_TEXT || !m->text || !*m->text || !ctx->person ||
+        !people_is_officer(ctx->person->role))
         return 0;
     int64_t tip_id = 0;
     int64_t since = ctx->now_ms - DESK_REPLY_WAIT_MIN * 60000LL;

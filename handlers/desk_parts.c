@@ -24,7 +24,7 @@ enum { DESK_HISTORY_MSGS = 64 }; /* relay messages read to find the original des
 
 int desk_officer(struct hctx *ctx)
 {
-    if (ctx->person && ctx->person->role && strcmp(ctx->person->role, "police") == 0)
+    if (ctx->person && people_is_officer(ctx->person->role))
         return 1;
     hctx_reply(ctx, "desk_only_police", NULL, 0);
     return 0;

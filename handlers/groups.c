@@ -27,7 +27,7 @@ enum { GROUP_FANOUT_MAX = 256 };
 static int group_role(const struct hctx *ctx)
 {
     const char *role = ctx->person ? ctx->person->role : NULL;
-    if (role && strcmp(role, "police") == 0)
+    if (people_is_officer(role))
         return 2;
     return role && strcmp(role, "leader") == 0 ? 1 : 0;
 }

@@ -235,7 +235,7 @@ static void meeting_format(int64_t ms, char *out, size_t size)
 static int meeting_allowed(const struct hctx *ctx)
 {
     const char *role = ctx->person ? ctx->person->role : NULL;
-    return role && (strcmp(role, "leader") == 0 || strcmp(role, "police") == 0);
+    return role && (strcmp(role, "leader") == 0 || people_is_officer(role));
 }
 
 int meeting_command(struct hctx *ctx)

@@ -32,6 +32,7 @@
 #include "storage/tips.h"
 #include "storage/uploads.h"
 #include "storage/webchat_store.h"
+#include "storage/desk_auth.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -225,6 +226,23 @@ static int retention_uploads(struct hctx *ctx, const struct retention_run *r,
     return 0;
 }
 
+/* Web desk sign-in links and sessions: gone as soon as they can no longer be used (the
+ * audit log keeps who signed in and out). */
+static int retention_desk_due(struct db *db, const struct retention_run *r,
+                              const struct retention_cursor *c, bool *due)
+{
+    (void)c;
+    return desk_auth_prune_due(db, r->now, due);
+}
+
+static int retention_desk(struct db *db, const struct retention_run *r, struct retention_cursor *c,
+                          int64_t *pruned, bool *more)
+{
+    (void)c;
+    *more = false; /* a few rows per person: one statement takes them all */
+    return desk_auth_prune(db, r->now, pruned);
+}
+
 #define RETENTION_DAYS(field) offsetof(struct cfg_retention, field)
 
 static const struct retention_kind retention_kinds[] = {
@@ -236,6 +254,9 @@ static const struct retention_kind retention_kinds[] = {
      NULL},
     {"campaign recipients and messages", RETENTION_DAYS(campaign_days), retention_campaigns_due,
      retention_campaigns, NULL},
+    /* the period is not used: what is past its time goes at once (r->now) */
+    {"web desk sign-in links and sessions", RETENTION_DAYS(inbox_days), retention_desk_due,
+     retention_desk, NULL},
     {"uploaded photos", 0, NULL, NULL, retention_uploads},
 };
 

@@ -10,6 +10,7 @@
 #include "handlers/campaign.h"
 #include "handlers/deadlines.h"
 #include "handlers/desk.h"
+#include "handlers/desk_login.h"
 #include "handlers/groups.h"
 #include "handlers/scam.h"
 #include "handlers/report.h"
@@ -24,7 +25,7 @@
 /* Every module's commands, looked up in this order. */
 static const struct router_table *const router_tables[] = {
     &basic_commands, &report_commands,    &desk_commands,     &group_commands,
-    &scam_commands,  &deadlines_commands, &campaign_commands,
+    &scam_commands,  &deadlines_commands, &campaign_commands, &desk_login_commands,
 };
 
 int router_parse_command(const char *text, char command[HCTX_COMMAND_MAX], const char **args)

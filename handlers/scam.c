@@ -65,7 +65,7 @@ static void scam_today(int64_t now_ms, char day[16])
 
 static int scam_officer(struct hctx *ctx)
 {
-    if (ctx->person && ctx->person->role && strcmp(ctx->person->role, "police") == 0)
+    if (ctx->person && people_is_officer(ctx->person->role))
         return 1;
     hctx_reply(ctx, "desk_only_police", NULL, 0);
     return 0;

@@ -117,7 +117,13 @@ static const char *const texts_required[] = {
     "desk_list_feedback", "desk_none_feedback", "feedback_label", "report_not_understood_numbered",
     "report_not_understood_text",
     /* the notification when the police answer (bot/webpush.c): no tip content in it */
-    "push_title", "push_body", NULL};
+    "push_title", "push_body",
+    /* signing in to the web desk (handlers/desk_login.c, bot/deskweb.c, handlers/deskapi.c) */
+    "role_commander", "desk_login_link", "desk_login_group", "desk_login_not_enrolled",
+    "desk_logout_done", "desk_logout_none", "desk_web_err_signed_out", "desk_web_err_forbidden",
+    "desk_web_err_csrf", "desk_web_err_not_found", "desk_web_err_bad_request",
+    "desk_web_err_bad_json", "desk_web_err_too_big", "desk_web_err_too_many",
+    "desk_web_err_conflict", "desk_web_err_generic", "desk_web_err_bad_link", NULL};
 
 const char *const *texts_required_names(void)
 {

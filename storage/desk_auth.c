@@ -131,12 +131,24 @@ int desk_sessions_end_person(struct db *db, int64_t person_id, int64_t now_ms, i
     return rc;
 }
 
+#define DESK_LINKS_DUE "FROM desk_links WHERE expires_at < ?1"
+#define DESK_SESSIONS_DUE                                                                          \
+    "FROM desk_sessions WHERE coalesce(ended_at, min(last_seen_at + ?2, created_at + ?3)) < ?1"
+
+int desk_auth_prune_due(struct db *db, int64_t before_ms, bool *due)
+{
+    static const char sql[] =
+        "SELECT EXISTS (SELECT 1 " DESK_LINKS_DUE ") OR EXISTS (SELECT 1 " DESK_SESSIONS_DUE ")";
+    int64_t any = 0;
+    int rc = db_get_int(db, &any, sql, "III", before_ms, DESK_SESSION_IDLE_MS, DESK_SESSION_MAX_MS);
+    *due = rc == DB_OK && any;
+    return rc;
+}
+
 int desk_auth_prune(struct db *db, int64_t before_ms, int64_t *deleted)
 {
-    static const char links[] = "DELETE FROM desk_links WHERE expires_at < ?";
-    static const char sessions[] =
-        "DELETE FROM desk_sessions WHERE "
-        "coalesce(ended_at, min(last_seen_at + ?2, created_at + ?3)) < ?1";
+    static const char links[] = "DELETE " DESK_LINKS_DUE;
+    static const char sessions[] = "DELETE " DESK_SESSIONS_DUE;
     *deleted = 0;
     int rc = db_run(db, links, "I", before_ms);
     if (rc != DB_OK)

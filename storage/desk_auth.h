@@ -12,6 +12,7 @@
 
 #include "storage/db.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum {
@@ -63,5 +64,7 @@ int desk_sessions_end_person(struct db *db, int64_t person_id, int64_t now_ms, i
 
 /* Deletes links past their time and sessions ended or expired before before_ms (retention). */
 int desk_auth_prune(struct db *db, int64_t before_ms, int64_t *deleted);
+/* *due when desk_auth_prune(before_ms) would delete anything (a read, for retention). */
+int desk_auth_prune_due(struct db *db, int64_t before_ms, bool *due);
 
 #endif

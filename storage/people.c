@@ -4,6 +4,8 @@
  */
 #include "storage/people.h"
 
+#include "storage/desk_auth.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +81,46 @@ int people_set_reachable(struct db *db, const char *platform, const char *user_i
     static const char sql[] = "UPDATE people SET reachable = ?, updated_at = ? "
                               "WHERE platform = ? AND platform_user_id = ?";
     return people_set_flag(db, sql, platform, user_id, reachable, now_ms);
+}
+
+bool people_is_officer(const char *role)
+{
+    return role && (strcmp(role, "police") == 0 || strcmp(role, "commander") == 0);
+}
+
+int people_staff(struct db *db, int64_t now_ms,
+                 int (*fn)(const struct people_staff_row *row, void *arg), void *arg)
+{
+    /* The live-session rule is desk_session_check's: not ended, within 12 h, not idle 2 h. */
+    static const char sql[] =
+        "SELECT p.id, p.role, coalesce(p.area, ''), p.platform, coalesce(p.display_name, ''), "
+        "(SELECT count(*) FROM desk_sessions s WHERE s.person_id = p.id AND s.ended_at IS NULL "
+        "AND s.created_at > ?2 AND s.last_seen_at > ?3) FROM people p "
+        "WHERE p.role <> 'resident' ORDER BY p.role, p.area, p.id";
+    sqlite3_stmt *st = db_query(db, sql, "III", now_ms, now_ms - DESK_SESSION_MAX_MS,
+                                now_ms - DESK_SESSION_IDLE_MS);
+    int rc, stop = 0;
+    while (!stop && (rc = db_step_row(st)) == DB_OK) {
+        struct people_staff_row r = {.id = sqlite3_column_int64(st, 0)};
+        db_col_text(st, 1, r.role, sizeof r.role);
+        db_col_text(st, 2, r.area, sizeof r.area);
+        db_col_text(st, 3, r.platform, sizeof r.platform);
+        db_col_text(st, 4, r.name, sizeof r.name);
+        r.sessions = sqlite3_column_int64(st, 5);
+        stop = fn(&r, arg);
+    }
+    if (stop) {
+        sqlite3_reset(st);
+        return stop;
+    }
+    return db_rows_end(st, rc);
+}
+
+int people_unenrol(struct db *db, int64_t person_id, int64_t now_ms)
+{
+    static const char sql[] = "UPDATE people SET role = 'resident', area = NULL, agency = NULL, "
+                              "updated_at = ? WHERE id = ?";
+    return db_changed(db, db_run(db, sql, "II", now_ms, person_id), DB_NOT_FOUND);
 }
 
 int chats_touch(struct db *db, const char *platform, const char *chat_id, const char *kind,

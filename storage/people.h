@@ -16,7 +16,7 @@ struct person {
     char *platform;
     char *platform_user_id;
     char *display_name;
-    char *role; /* "resident", later "police", "leader", "agency" */
+    char *role; /* "resident", or "police", "commander", "leader", "agency" once enrolled */
     char *area;
     bool reachable;
 };
@@ -39,6 +39,26 @@ int people_set_reachable(struct db *db, const char *platform, const char *user_i
  * pairs, reachable ones only; the caller frees the strings. */
 int people_officers(struct db *db, const char *area, char **platforms, char **user_ids, int max,
                     int *n);
+
+/* Whether role may work the tips desk (chat and web): an officer ("police") or a commander. */
+bool people_is_officer(const char *role);
+
+/* One enrolled person as `tipgate staff` lists them. */
+struct people_staff_row {
+    int64_t id;
+    char role[16];
+    char area[64];
+    char platform[32];
+    char name[128];
+    int64_t sessions; /* live web desk sessions (storage/desk_auth.h rules) */
+};
+/* Calls fn for everyone enrolled in a role other than resident, by role, area and id; live
+ * sessions counted at now_ms. Stops and returns fn's nonzero result; DB_OK, DB_ERROR. */
+int people_staff(struct db *db, int64_t now_ms,
+                 int (*fn)(const struct people_staff_row *row, void *arg), void *arg);
+/* Puts person_id back to resident with no area or agency (unenrolment): DB_OK, DB_NOT_FOUND
+ * when nobody has that id. The caller ends their desk sessions and audits it. */
+int people_unenrol(struct db *db, int64_t person_id, int64_t now_ms);
 
 /* Inserts or refreshes (title, kind) a chat. kind is "private" or "group". wrote (a message or
  * a button press came from it) makes a private chat reachable again — a resident who unblocked
