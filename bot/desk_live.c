@@ -12,10 +12,8 @@
 #include "base/log.h"
 #include "bot/app_core.h"
 #include "bot/desk_session.h"
-#include "config/desks.h"
-#include "handlers/desk_impl.h"
 #include "handlers/deskapi.h"
-#include "handlers/tipcard.h"
+#include "handlers/deskapi_tips.h"
 #include "storage/desk_events.h"
 
 #include <jansson.h>
@@ -28,8 +26,6 @@
 #define DL_READS_MAX    8   /* desk_events_read rounds per wake (a burst waits for the next) */
 #define DL_RX_CHUNK     512 /* the browser sends only pings */
 #define DL_HOST_MAX     256 /* an Origin or Host header */
-#define DL_GIST_MAX     256 /* bytes of a gist (DESK_GIST_CHARS code points) */
-#define DL_NAME_MAX     256 /* the tipster's display name, only to leave it out of the gist */
 #define DL_URI_MAX      64
 #define DL_CLOSE_REASON "signed_out"
 
@@ -122,7 +118,8 @@ static void dl_queue(struct dl_conn *c, json_t *o)
 
 /* ---- the tip row -------------------------------------------------------------------------- */
 
-/* replaced by deskapi_tip_row at merge */
+/* The queue's row (handlers/deskapi_tips.c), made once for every desk it goes to: no viewer's
+ * person, so "assigned_to_me" is false (a new tip is nobody's yet; a page refetches its own). */
 static json_t *dl_tip_row(struct dlive *dl, const struct tip *t)
 {
     struct app *app = dl->app;
@@ -133,29 +130,7 @@ static json_t *dl_tip_row(struct dlive *dl, const struct tip *t)
                        .desks = app->desks,
                        .now_ms = clock_now_ms(),
                        .args = ""};
-    char shown[TIPS_CODE_LEN + 2], name[DL_NAME_MAX], gist[DL_GIST_MAX];
-    tips_code_show(t->code, shown);
-    if (tips_tipster_name(app->db, t, name, sizeof name) != DB_OK)
-        name[0] = '\0';
-    desk_gist(t->description ? t->description : "", t->contact_phone, name, gist, sizeof gist);
-    const struct area *a = t->area ? desks_area(app->desks, t->area) : NULL;
-    bool open = strcmp(t->status, "resolved") != 0 && strcmp(t->status, "rejected") != 0 &&
-                strcmp(t->status, "duplicate") != 0 && strcmp(t->status, "closed") != 0;
-    json_t *row = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s?, s:s?, s:b, s:s?, s:s?, s:b, s:s, s:s?, s:I, s:o, s:o, s:b, "
-        "s:o, s:s?, s:b, s:i}",
-        "code", t->code, "code_shown", shown, "kind", t->kind, "gist", gist, "category",
-        t->category, "category_label",
-        t->category ? tipcard_category_label(&ctx, t->category) : NULL, "category_unsure",
-        t->category_confidence > 0, "area", t->area, "area_name", a ? a->name : NULL, "urgent",
-        t->urgent, "status", t->status, "status_label", tipcard_status_label(&ctx, t->status),
-        "created_at", (json_int_t)t->created_at, "acknowledged_at",
-        t->acknowledged_at ? json_integer(t->acknowledged_at) : json_null(), "deadline_at",
-        t->deadline_at ? json_integer(t->deadline_at) : json_null(), "overdue",
-        open && t->deadline_at && t->deadline_at < ctx.now_ms, "closed_at",
-        t->closed_at ? json_integer(t->closed_at) : json_null(), "assignee", t->assigned_to,
-        "assigned_to_me", false, "replies_waiting", 0);
-    return row;
+    return deskapi_tip_row(&ctx, t);
 }
 
 /* ---- the session -------------------------------------------------------------------------- */

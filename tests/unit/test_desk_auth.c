@@ -105,7 +105,10 @@ static int64_t count(struct db *db, const char *sql)
 }
 
 static const struct cfg prune_cfg = {
-    .retention = {.inbox_days = 30, .outbox_days = 30, .callback_days = 30, .webchat_days = 180,
+    .retention = {.inbox_days = 30,
+                  .outbox_days = 30,
+                  .callback_days = 30,
+                  .webchat_days = 180,
                   .campaign_days = 90},
 };
 
@@ -115,7 +118,7 @@ static void test_desk_auth_prune_takes_what_can_no_longer_be_used(void)
     int64_t id = person(db, "1", "police");
     struct desk_session s;
     char sec[DESK_SECRET_HEX + 1], link[DESK_SECRET_HEX + 1], live[DESK_SECRET_HEX + 1];
-    open_session(db, id, NOW, &s, sec);                 /* idle after NOW + 2 h */
+    open_session(db, id, NOW, &s, sec);                    /* idle after NOW + 2 h */
     CHECK_INT(desk_link_create(db, id, NOW, link), DB_OK); /* unused, expires NOW + 10 min */
     open_session(db, id, NOW + 3 * HOUR, &s, live);
     CHECK_INT(desk_session_end(db, s.id, NOW + 3 * HOUR + MIN), DB_OK); /* signed out */
@@ -126,8 +129,8 @@ static void test_desk_auth_prune_takes_what_can_no_longer_be_used(void)
     CHECK(!due);
     /* The retention pass takes the expired links and the ended and idle sessions. */
     for (int i = 0; i < 10; i++) {
-        struct hctx ctx = {.db = db, .cfg = &prune_cfg, .now_ms = NOW + 4 * HOUR + i * 1000,
-                           .args = ""};
+        struct hctx ctx = {
+            .db = db, .cfg = &prune_cfg, .now_ms = NOW + 4 * HOUR + i * 1000, .args = ""};
         CHECK_INT(retention_tick(&ctx), 0);
     }
     CHECK_INT(count(db, "SELECT count(*) FROM desk_sessions"), 0);
