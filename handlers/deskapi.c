@@ -18,6 +18,7 @@
 
 static const struct deskapi_table *const deskapi_tables[] = {
     &deskapi_me_routes,
+    &deskapi_act_routes,
 };
 
 unsigned deskapi_role_of(const struct person *p)

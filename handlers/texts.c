@@ -117,7 +117,12 @@ static const char *const texts_required[] = {
     "desk_list_feedback", "desk_none_feedback", "feedback_label", "report_not_understood_numbered",
     "report_not_understood_text",
     /* the notification when the police answer (bot/webpush.c): no tip content in it */
-    "push_title", "push_body", NULL};
+    "push_title", "push_body",
+    /* the desk's actions shared with the web desk (handlers/deskact.c, desk.c, deskapi_act.c) */
+    "desk_usage_note", "desk_done_note", "desk_event_note", "desk_assigned_to_you",
+    "desk_web_told_ack", "desk_web_told_assign", "desk_web_told_reply", "desk_web_told_status",
+    "desk_web_told_close", "desk_web_told_reopen", "desk_web_told_duplicate",
+    "desk_web_told_extend", "desk_web_told_classify", NULL};
 
 const char *const *texts_required_names(void)
 {
