@@ -186,10 +186,9 @@ int deskact_set_status(struct hctx *ctx, struct tip *t, const char *status)
 {
     if (tips_set_status(ctx->db, t->id, status, ctx->now_ms) != DB_OK)
         return DESKACT_ERROR;
-    return deskact_done(ctx, t, "status",
-                        strcmp(status, "rejected") == 0 ? "tip_notice_rejected"
-                                                        : "tip_notice_status",
-                        status);
+    return deskact_done(
+        ctx, t, "status",
+        strcmp(status, "rejected") == 0 ? "tip_notice_rejected" : "tip_notice_status", status);
 }
 
 int deskact_close(struct hctx *ctx, struct tip *t, const char *outcome)
@@ -257,8 +256,7 @@ void deskact_extension(const struct hctx *ctx, const struct tip *t, struct deska
 /* Art. 147: 20 days; one extension to at most 2 months from receipt, a second of at most 2
  * more months; 4 months in all. A limit counted in days ends at 24:00 of its last day (art.
  * 133), so an extended deadline is the end of the day it names. */
-int deskact_extend(struct hctx *ctx, struct tip *t, int64_t target_day,
-                   struct deskact_extension *x)
+int deskact_extend(struct hctx *ctx, struct tip *t, int64_t target_day, struct deskact_extension *x)
 {
     deskact_extension(ctx, t, x);
     if (t->extensions >= 2 || x->max_day <= x->base_day)

@@ -59,13 +59,13 @@ static json_t *act_row(struct hctx *ctx, const struct tip *t)
     int64_t deadline = t->deadline_at ? t->deadline_at
                                       : t->created_at + ctx->desks->rules.resolve_days * 86400000LL;
     bool open = !t->closed_at;
-    json_t *row = json_pack(
-        "{s:s, s:s, s:s, s:s?, s:s, s:b, s:s, s:s, s:I, s:I, s:b}", "code", t->code, "code_shown",
-        shown, "kind", t->kind, "category", t->category, "category_label",
-        t->category ? tipcard_category_label(ctx, t->category) : "", "category_unsure",
-        t->category_confidence > 0, "status", t->status, "status_label",
-        tipcard_status_label(ctx, t->status), "created_at", (json_int_t)t->created_at,
-        "deadline_at", (json_int_t)deadline, "overdue", open && deadline < ctx->now_ms);
+    json_t *row =
+        json_pack("{s:s, s:s, s:s, s:s?, s:s, s:b, s:s, s:s, s:I, s:I, s:b}", "code", t->code,
+                  "code_shown", shown, "kind", t->kind, "category", t->category, "category_label",
+                  t->category ? tipcard_category_label(ctx, t->category) : "", "category_unsure",
+                  t->category_confidence > 0, "status", t->status, "status_label",
+                  tipcard_status_label(ctx, t->status), "created_at", (json_int_t)t->created_at,
+                  "deadline_at", (json_int_t)deadline, "overdue", open && deadline < ctx->now_ms);
     if (!row)
         return NULL;
     json_object_set_new(row, "area", t->area ? json_string(t->area) : json_null());
@@ -100,8 +100,8 @@ static int act_tell_desk(struct hctx *ctx, const struct tip *t, const char *acti
     char *text = texts_render(ctx->texts, name, vars, 4);
     int64_t was = ctx->about_tip;
     ctx->about_tip = t->id; /* a desk message about the tip: deleted with a group lead */
-    int rc = text ? hctx_send(ctx, t->desk_platform, t->desk_chat_id, text, NULL, OUTBOX_REPLY)
-                  : -1;
+    int rc =
+        text ? hctx_send(ctx, t->desk_platform, t->desk_chat_id, text, NULL, OUTBOX_REPLY) : -1;
     ctx->about_tip = was;
     free(text);
     return rc;
@@ -199,8 +199,8 @@ static int act_assign(struct hctx *ctx, const struct deskapi_req *req, struct de
         return rc;
     }
     if (id) {
-        const char *area = deskapi_role_of(ctx->person) == DESKAPI_COMMANDER ? NULL
-                                                                             : ctx->person->area;
+        const char *area =
+            deskapi_role_of(ctx->person) == DESKAPI_COMMANDER ? NULL : ctx->person->area;
         if (people_colleagues(ctx->db, area && *area ? area : NULL, json_integer_value(id),
                               &colleague, 1, &n) != DB_OK)
             rc = -1;
@@ -282,8 +282,7 @@ static int act_reopen(struct hctx *ctx, const struct deskapi_req *req, struct de
 
 /* body {"of": "CODE"}: the original, which the person must be able to see too (a code outside
  * their scope is answered as one that does not exist). */
-static int act_duplicate(struct hctx *ctx, const struct deskapi_req *req,
-                         struct deskapi_resp *resp)
+static int act_duplicate(struct hctx *ctx, const struct deskapi_req *req, struct deskapi_resp *resp)
 {
     const char *of = deskapi_body_str(req, "of");
     char code[TIPS_CODE_LEN + 1], shown[TIPS_CODE_LEN + 2];
@@ -312,9 +311,9 @@ static int act_duplicate(struct hctx *ctx, const struct deskapi_req *req,
 static int act_date(const char *s, int64_t *day)
 {
     int y = 0, m = 0, d = 0, used = 0;
-    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 ||
-        used != 10 || !isdigit((unsigned char)s[5]) || !isdigit((unsigned char)s[8]) || m < 1 ||
-        m > 12 || d < 1 || y < 2000 || d > calendar_month_days(y, m))
+    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 ||
+        !isdigit((unsigned char)s[5]) || !isdigit((unsigned char)s[8]) || m < 1 || m > 12 ||
+        d < 1 || y < 2000 || d > calendar_month_days(y, m))
         return -1;
     *day = calendar_days(y, m, d);
     return 0;
@@ -429,8 +428,7 @@ static int act_colleagues(struct hctx *ctx, const struct deskapi_req *req,
 {
     (void)req;
     struct person *list = calloc(ACT_COLLEAGUES_MAX, sizeof *list);
-    const char *area =
-        deskapi_role_of(ctx->person) == DESKAPI_COMMANDER ? NULL : ctx->person->area;
+    const char *area = deskapi_role_of(ctx->person) == DESKAPI_COMMANDER ? NULL : ctx->person->area;
     int n = 0, rc = -1;
     json_t *arr = NULL;
     if (!list || people_colleagues(ctx->db, area && *area ? area : NULL, 0, list,
