@@ -9,6 +9,7 @@
 
 #include "calendar/calendar.h"
 #include "handlers/desk_impl.h"
+#include "handlers/deskact.h"
 #include "config/desks.h"
 #include "text/textengine.h"
 #include "base/textnorm.h"
@@ -22,37 +23,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tells the tipster (and keeps the line for /trangthai), audits, confirms to the officer. */
-static int desk_after(struct hctx *ctx, const struct tip *t, const char *action,
-                      const char *tipster_name, const char *detail)
+/* Confirms a done action to the officer ("desk_done_<action>"), or says why it was not done. */
+static int desk_confirm(struct hctx *ctx, const struct tip *t, const char *action, int rc,
+                        const char *detail)
 {
-    char shown[TIPS_CODE_LEN + 2];
+    if (rc == DESKACT_ERROR)
+        return -1;
+    char shown[TIPS_CODE_LEN + 2], name[48];
     tips_code_show(t->code, shown);
     struct texts_var vars[] = {{"code", shown},
                                {"status", tipcard_status_label(ctx, t->status)},
                                {"text", detail ? detail : ""}};
-    if (tipster_name) {
-        char *line = texts_render(ctx->texts, tipster_name, vars, 3);
-        int rc = line ? tips_message_add(ctx->db, t->id, "status", line, ctx->person->id, false,
-                                         ctx->now_ms)
-                      : DB_ERROR;
-        free(line);
-        if (rc != DB_OK || tipcard_tell_tipster(ctx, t, tipster_name, vars, 3) != 0)
-            return -1;
-    }
-    if (tips_audit(ctx->db, ctx->person->id, action, t->id, detail, ctx->now_ms) != DB_OK)
-        return -1;
-    char name[48];
     snprintf(name, sizeof name, "desk_done_%s", action);
     return hctx_reply(ctx, name, vars, 3);
-}
-
-/* Re-reads the tip after a change, so the messages show the new state. */
-static int desk_reload(struct hctx *ctx, struct tip *t)
-{
-    int64_t id = t->id;
-    tip_clear(t);
-    return tips_get_id(ctx->db, id, t) == DB_OK ? 0 : -1;
 }
 
 /* "✅ Đăng ký thành công …", and for an officer the open tips of their area right after, so one
@@ -105,10 +88,7 @@ int desk_ack(struct hctx *ctx)
     int rc = desk_tip(ctx, "desk_usage_ack", &rest, &t);
     if (rc != DB_OK)
         return rc == DB_ERROR ? -1 : 0;
-    int first = t.acknowledged_at == 0;
-    rc = tips_acknowledge(ctx->db, t.id, ctx->now_ms) == DB_OK && desk_reload(ctx, &t) == 0
-             ? desk_after(ctx, &t, "ack", first ? "tip_notice_ack" : NULL, NULL)
-             : -1;
+    rc = desk_confirm(ctx, &t, "ack", deskact_ack(ctx, &t), NULL);
     tip_clear(&t);
     return rc;
 }
@@ -125,9 +105,7 @@ int desk_assign(struct hctx *ctx)
     if (!*rest)
         rc = hctx_reply(ctx, "desk_usage_assign", NULL, 0);
     else
-        rc = tips_assign(ctx->db, t.id, rest, ctx->now_ms) == DB_OK && desk_reload(ctx, &t) == 0
-                 ? desk_after(ctx, &t, "assign", NULL, rest)
-                 : -1;
+        rc = desk_confirm(ctx, &t, "assign", deskact_assign_name(ctx, &t, rest), rest);
     tip_clear(&t);
     return rc;
 }
@@ -141,52 +119,25 @@ int desk_reply(struct hctx *ctx)
     int rc = desk_tip(ctx, "desk_usage_reply", &rest, &t);
     if (rc != DB_OK)
         return rc == DB_ERROR ? -1 : 0;
-    if (!*rest || strcmp(t.kind, "group_lead") == 0) {
-        rc = hctx_reply(ctx, *rest ? "desk_no_tipster" : "desk_usage_reply", NULL, 0);
+    if (!*rest) {
+        rc = hctx_reply(ctx, "desk_usage_reply", NULL, 0);
         tip_clear(&t);
         return rc;
     }
     char shown[TIPS_CODE_LEN + 2];
     tips_code_show(t.code, shown);
     struct texts_var vars[] = {{"code", shown}, {"text", rest}};
-    /* One open question per tip at a time: the newest replaces older ones. */
-    rc = tips_close_questions(ctx->db, t.id) == DB_OK &&
-                 tips_message_add(ctx->db, t.id, "to_tipster", rest, ctx->person->id, true,
-                                  ctx->now_ms) == DB_OK &&
-                 tips_acknowledge(ctx->db, t.id, ctx->now_ms) == DB_OK &&
-                 tipcard_tell_tipster(ctx, &t, "relay_to_tipster", vars, 2) == 0 &&
-                 tips_audit(ctx->db, ctx->person->id, "reply", t.id, rest, ctx->now_ms) == DB_OK &&
-                 tips_reply_wait_drop(ctx->db, ctx->msg->platform, ctx->msg->chat_id,
-                                      ctx->person->id) == DB_OK
-             ? hctx_reply(ctx, "desk_done_reply", vars, 2)
-             : -1;
+    /* the chat's /traloi always asks: the tipster's next message is the answer */
+    rc = deskact_reply(ctx, &t, rest, true);
+    if (rc == DESKACT_NO_TIPSTER)
+        rc = hctx_reply(ctx, "desk_no_tipster", NULL, 0);
+    else
+        rc = rc == DESKACT_OK && tips_reply_wait_drop(ctx->db, ctx->msg->platform,
+                                                      ctx->msg->chat_id, ctx->person->id) == DB_OK
+                 ? hctx_reply(ctx, "desk_done_reply", vars, 2)
+                 : -1;
     tip_clear(&t);
     return rc;
-}
-
-/* The category typed by an officer: its name ("robbery"), or a word-aligned part of its
- * Vietnamese label, folded ("cuop" → "Cướp tài sản"). The first category whose label starts
- * with it wins, then the first containing it; NULL when none or the text is empty. */
-static const char *desk_parse_category(const struct hctx *ctx, const char *typed)
-{
-    char folded[128], label[160];
-    textnorm_fold(typed, strlen(typed), folded, sizeof folded);
-    size_t n = 0, len = strlen(folded);
-    const struct textengine_category *cats = textengine_categories(ctx->te, &n);
-    const char *inside = NULL;
-    for (size_t i = 0; len && i < n; i++) {
-        if (strcmp(folded, cats[i].name) == 0)
-            return cats[i].name;
-        textnorm_fold(cats[i].label, strlen(cats[i].label), label, sizeof label);
-        const char *at = strstr(label, folded);
-        bool aligned = at && (at == label || !isalnum((unsigned char)at[-1])) &&
-                       !isalnum((unsigned char)at[len]);
-        if (aligned && at == label)
-            return cats[i].name;
-        if (aligned && !inside)
-            inside = cats[i].name;
-    }
-    return inside;
 }
 
 /* The usage with every category's label, so the officer can copy one. */
@@ -210,43 +161,14 @@ int desk_classify(struct hctx *ctx)
     int rc = desk_tip(ctx, "desk_usage_classify", &rest, &t);
     if (rc != DB_OK)
         return rc == DB_ERROR ? -1 : 0;
-    const char *category = desk_parse_category(ctx, rest);
-    if (!category || strcmp(t.kind, "feedback") == 0)
+    const char *category = deskact_category(ctx, rest);
+    rc = category ? deskact_classify(ctx, &t, category) : DESKACT_BAD_CATEGORY;
+    if (rc == DESKACT_BAD_CATEGORY)
         rc = desk_classify_usage(ctx);
     else
-        rc = tips_set_category(ctx->db, t.id, category, ctx->now_ms) == DB_OK &&
-                     desk_reload(ctx, &t) == 0
-                 ? desk_after(ctx, &t, "classify", NULL, tipcard_category_label(ctx, category))
-                 : -1;
+        rc = desk_confirm(ctx, &t, "classify", rc, tipcard_category_label(ctx, category));
     tip_clear(&t);
     return rc;
-}
-
-struct desk_status_word {
-    const char *status;
-    const char *folded; /* accepted typed forms, folded, "|"-separated */
-};
-
-static const struct desk_status_word desk_statuses[] = {
-    {"received", "received|tiep nhan|da tiep nhan|nhan"},
-    {"verifying", "verifying|xac minh|dang xac minh"},
-    {"transferred", "transferred|chuyen|da chuyen|chuyen co quan"},
-    {"resolved", "resolved|giai quyet|da giai quyet|xong"},
-    {"rejected", "rejected|khong co can cu|tu choi|bac|sai su that"},
-};
-
-static const char *desk_parse_status(const char *typed)
-{
-    char folded[128];
-    textnorm_fold(typed, strlen(typed), folded, sizeof folded);
-    for (size_t i = 0; i < sizeof desk_statuses / sizeof desk_statuses[0]; i++) {
-        char forms[128];
-        snprintf(forms, sizeof forms, "%s", desk_statuses[i].folded);
-        for (char *save = NULL, *w = strtok_r(forms, "|", &save); w; w = strtok_r(NULL, "|", &save))
-            if (strcmp(folded, w) == 0)
-                return desk_statuses[i].status;
-    }
-    return NULL;
 }
 
 int desk_set_status(struct hctx *ctx)
@@ -258,19 +180,13 @@ int desk_set_status(struct hctx *ctx)
     int rc = desk_tip(ctx, "desk_usage_status", &rest, &t);
     if (rc != DB_OK)
         return rc == DB_ERROR ? -1 : 0;
-    const char *status = desk_parse_status(rest);
+    const char *status = deskact_status(rest);
     if (!status && !*rest && ctx->caps && ctx->caps->buttons)
         rc = desk_ask_status(ctx, &t); /* "/xuly <mã>" alone: the statuses as buttons */
     else if (!status)
         rc = hctx_reply(ctx, "desk_usage_status", NULL, 0);
     else
-        rc = tips_set_status(ctx->db, t.id, status, ctx->now_ms) == DB_OK &&
-                     desk_reload(ctx, &t) == 0
-                 ? desk_after(ctx, &t, "status",
-                              strcmp(status, "rejected") == 0 ? "tip_notice_rejected"
-                                                              : "tip_notice_status",
-                              status)
-                 : -1;
+        rc = desk_confirm(ctx, &t, "status", deskact_set_status(ctx, &t, status), status);
     tip_clear(&t);
     return rc;
 }
@@ -287,10 +203,7 @@ int desk_close(struct hctx *ctx)
     if (!*rest)
         rc = hctx_reply(ctx, "desk_usage_close", NULL, 0);
     else
-        rc = tips_close(ctx->db, t.id, rest, ctx->now_ms) == DB_OK &&
-                     tips_close_questions(ctx->db, t.id) == DB_OK && desk_reload(ctx, &t) == 0
-                 ? desk_after(ctx, &t, "close", "tip_notice_closed", rest)
-                 : -1;
+        rc = desk_confirm(ctx, &t, "close", deskact_close(ctx, &t, rest), rest);
     tip_clear(&t);
     return rc;
 }
@@ -304,9 +217,7 @@ int desk_reopen(struct hctx *ctx)
     int rc = desk_tip(ctx, "desk_usage_reopen", &rest, &t);
     if (rc != DB_OK)
         return rc == DB_ERROR ? -1 : 0;
-    rc = tips_reopen(ctx->db, t.id, ctx->now_ms) == DB_OK && desk_reload(ctx, &t) == 0
-             ? desk_after(ctx, &t, "reopen", "tip_notice_reopened", NULL)
-             : -1;
+    rc = desk_confirm(ctx, &t, "reopen", deskact_reopen(ctx, &t), NULL);
     tip_clear(&t);
     return rc;
 }
@@ -320,20 +231,35 @@ int desk_duplicate(struct hctx *ctx)
     int rc = desk_tip(ctx, "desk_usage_duplicate", &rest, &t);
     if (rc != DB_OK)
         return rc == DB_ERROR ? -1 : 0;
-    char code[TIPS_CODE_LEN + 1];
+    char code[TIPS_CODE_LEN + 1], shown[TIPS_CODE_LEN + 2];
     memset(&orig, 0, sizeof orig);
-    if (tips_code_parse(rest, code) != 0 || tips_get(ctx->db, code, &orig) != DB_OK ||
-        orig.id == t.id) {
+    rc = tips_code_parse(rest, code) == 0 && tips_get(ctx->db, code, &orig) == DB_OK
+             ? deskact_duplicate(ctx, &t, &orig)
+             : DESKACT_SAME_TIP;
+    tips_code_show(orig.code, shown);
+    if (rc == DESKACT_SAME_TIP)
         rc = hctx_reply(ctx, "desk_usage_duplicate", NULL, 0);
-    } else {
-        char shown[TIPS_CODE_LEN + 2];
-        tips_code_show(orig.code, shown);
-        rc = tips_mark_duplicate(ctx->db, t.id, orig.id, ctx->now_ms) == DB_OK &&
-                     desk_reload(ctx, &t) == 0
-                 ? desk_after(ctx, &t, "duplicate", "tip_notice_duplicate", shown)
-                 : -1;
-    }
+    else
+        rc = desk_confirm(ctx, &t, "duplicate", rc, shown);
     tip_clear(&orig);
+    tip_clear(&t);
+    return rc;
+}
+
+/* "/ghichu <mã> <nội dung>": an internal note on the tip, for the desk only. */
+int desk_note(struct hctx *ctx)
+{
+    if (!desk_officer(ctx))
+        return 0;
+    struct tip t;
+    const char *rest;
+    int rc = desk_tip(ctx, "desk_usage_note", &rest, &t);
+    if (rc != DB_OK)
+        return rc == DB_ERROR ? -1 : 0;
+    if (!*rest)
+        rc = hctx_reply(ctx, "desk_usage_note", NULL, 0);
+    else
+        rc = desk_confirm(ctx, &t, "note", deskact_note(ctx, &t, rest), rest);
     tip_clear(&t);
     return rc;
 }
@@ -429,38 +355,25 @@ enum desk_extend_form desk_extend_parse(const char *arg, int64_t today, int64_t 
     return DESK_EXTEND_DAYS;
 }
 
-int64_t desk_extend_max_day(int64_t created_day, int64_t base_day, int extensions)
-{
-    if (extensions >= 2)
-        return base_day;
-    int64_t cap = created_day + (extensions == 0 ? 60 : 120);
-    int64_t most = base_day + DESK_EXTEND_MAX_DAYS;
-    return cap < most ? cap : most;
-}
-
-/* Refuses an extension with the reason and the limit; 0 when it is within art. 147. */
-static int desk_extend_check(struct hctx *ctx, const struct tip *t, int64_t base_day,
-                             int64_t target_day, int *refused)
+/* Says why art. 147 refused the extension, and up to which day it could go. */
+static int desk_extend_refusal(struct hctx *ctx, const struct tip *t, int why,
+                               const struct deskact_extension *x, int64_t target_day)
 {
     char shown[TIPS_CODE_LEN + 2], date[16], limit[16], current[16];
     tips_code_show(t->code, shown);
     calendar_format(target_day, date, sizeof date);
-    calendar_format(base_day, current, sizeof current);
-    int64_t max_day = desk_extend_max_day(calendar_today(t->created_at), base_day, t->extensions);
-    calendar_format(max_day, limit, sizeof limit);
+    calendar_format(x->base_day, current, sizeof current);
+    calendar_format(x->max_day, limit, sizeof limit);
     struct texts_var vars[] = {
         {"code", shown}, {"date", date}, {"deadline", current}, {"max", limit}};
-    const char *name = t->extensions >= 2 || max_day <= base_day ? "desk_extend_refused"
-                       : target_day <= base_day                  ? "desk_extend_not_later"
-                       : target_day > max_day                    ? "desk_extend_limit"
-                                                                 : NULL;
-    *refused = name != NULL;
-    return name ? hctx_reply(ctx, name, vars, 4) : 0;
+    return hctx_reply(ctx,
+                      why == DESKACT_EXTEND_REFUSED     ? "desk_extend_refused"
+                      : why == DESKACT_EXTEND_NOT_LATER ? "desk_extend_not_later"
+                                                        : "desk_extend_limit",
+                      vars, 4);
 }
 
-/* Art. 147: 20 days; one extension to at most 2 months from receipt, a second of at most 2
- * more months; 4 months in all. A limit counted in days ends at 24:00 of its last day (art.
- * 133), so an extended deadline is the end of the day it names. */
+/* "/giahan <mã> <số ngày | ngày>": the limits are art. 147's (deskact_extend). */
 int desk_extend(struct hctx *ctx)
 {
     if (!desk_officer(ctx))
@@ -470,24 +383,19 @@ int desk_extend(struct hctx *ctx)
     int rc = desk_tip(ctx, "desk_usage_extend", &rest, &t);
     if (rc != DB_OK)
         return rc == DB_ERROR ? -1 : 0;
-    int64_t base =
-        t.deadline_at ? t.deadline_at : t.created_at + ctx->desks->rules.resolve_days * DESK_DAY_MS;
-    int64_t base_day = calendar_today(base), value = 0;
+    struct deskact_extension x;
+    deskact_extension(ctx, &t, &x);
+    int64_t value = 0;
     enum desk_extend_form form = desk_extend_parse(rest, calendar_today(ctx->now_ms), &value);
-    int64_t target_day = form == DESK_EXTEND_DAYS ? base_day + value : value;
-    int refused = 0;
+    int64_t target_day = form == DESK_EXTEND_DAYS ? x.base_day + value : value;
+    char date[16];
+    calendar_format(target_day, date, sizeof date);
     if (form == DESK_EXTEND_BAD)
         rc = hctx_reply(ctx, "desk_usage_extend", NULL, 0);
-    else if ((rc = desk_extend_check(ctx, &t, base_day, target_day, &refused)) == 0 && !refused) {
-        char date[16];
-        calendar_format(target_day, date, sizeof date);
-        int64_t deadline = calendar_at(target_day + 1, 0) - 1;
-        rc = tips_extend(ctx->db, t.id, (int)(target_day - base_day), deadline, ctx->now_ms) ==
-                         DB_OK &&
-                     desk_reload(ctx, &t) == 0
-                 ? desk_after(ctx, &t, "extend", NULL, date)
-                 : -1;
-    }
+    else if ((rc = deskact_extend(ctx, &t, target_day, &x)) > 0)
+        rc = desk_extend_refusal(ctx, &t, rc, &x, target_day);
+    else
+        rc = desk_confirm(ctx, &t, "extend", rc, date);
     tip_clear(&t);
     return rc;
 }
@@ -504,6 +412,7 @@ static const struct router_command desk_rows[] = {
     {{"/trungvoi", "/duplicate", NULL}, desk_duplicate, 1},
     {{"/giahan", "/extend", NULL}, desk_extend, 1},
     {{"/phanloai", "/classify", NULL}, desk_classify, 1},
+    {{"/ghichu", "/note", NULL}, desk_note, 1},
     {{"/xem", "/view", NULL}, desk_view, 1},
     {{"/tinmoi", "/new", NULL}, desk_list_new, 1},
     {{"/quahan", "/overdue", NULL}, desk_list_overdue, 1},

@@ -2,9 +2,11 @@
  * desk_impl.h — private to the desk's files, which stand in this order, each calling only the
  * ones before it (and tipcard.h, tipfile.h below them all): desk_parts.c (the officer check,
  * reading "<mã> [rest]", message assembly, list buttons, the status question), desk_view.c
- * (/xem), desk_lists.c (the lists, /tim, the summary on enrolment), desk.c (enrolment and the
- * commands that change a tip), desk_buttons.c (the buttons' presses, and the reply typed after
- * "Trả lời", which run those commands). Also the pure parts the unit tests reach.
+ * (/xem), desk_lists.c (the lists, /tim, the summary on enrolment), deskact.c (the actions on a
+ * tip, deskact.h, which the web desk's deskapi_act.c calls too), desk.c (enrolment and the
+ * commands that change a tip: parse, deskact_*, confirm), desk_buttons.c (the buttons' presses, and
+ * the reply typed after "Trả lời", which run those commands). Also the pure parts the unit tests
+ * reach.
  */
 #ifndef TIPGATE_DESK_IMPL_H
 #define TIPGATE_DESK_IMPL_H
@@ -80,7 +82,7 @@ int desk_query_keys(const struct textengine *te, const char *query, size_t len,
  * *at (DESK_TEXT_MAX); buttons (caller frees) for the tips it names, NULL without. */
 int desk_summary(struct hctx *ctx, const char *area, char *text, size_t *at, char **buttons);
 
-/* ---- desk.c: /giahan ------------------------------------------------------------------------ */
+/* ---- desk.c: /giahan, deskact.c: art. 147 ---------------------------------------------------- */
 
 /* What "/giahan <mã> <arg>" asks for. DESK_EXTEND_DAYS: *value days after the current deadline
  * ("30", "30 ngày", "thêm 30 ngày nữa"); DESK_EXTEND_DATE: until the end of day number *value

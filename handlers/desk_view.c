@@ -90,9 +90,9 @@ static void desk_view_state(struct hctx *ctx, struct desk_text *b, const struct 
 }
 
 /* The actions the history names; any other is shown with desk_event_other. */
-static const char *const desk_events[] = {"file",   "from_tipster", "add",    "ack",
-                                          "assign", "status",       "reply",  "close",
-                                          "reopen", "duplicate",    "extend", "contact"};
+static const char *const desk_events[] = {"file",   "from_tipster", "add",   "ack",    "assign",
+                                          "status", "reply",        "close", "reopen", "duplicate",
+                                          "extend", "contact",      "note"};
 
 static void desk_view_history(struct hctx *ctx, struct desk_text *b, const struct tip *t)
 {

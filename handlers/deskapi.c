@@ -19,6 +19,7 @@
 static const struct deskapi_table *const deskapi_tables[] = {
     &deskapi_me_routes,
     &deskapi_tips_routes,
+    &deskapi_act_routes,
 };
 
 unsigned deskapi_role_of(const struct person *p)

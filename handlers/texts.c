@@ -123,7 +123,12 @@ static const char *const texts_required[] = {
     "desk_logout_done", "desk_logout_none", "desk_web_err_signed_out", "desk_web_err_forbidden",
     "desk_web_err_csrf", "desk_web_err_not_found", "desk_web_err_bad_request",
     "desk_web_err_bad_json", "desk_web_err_too_big", "desk_web_err_too_many",
-    "desk_web_err_conflict", "desk_web_err_generic", "desk_web_err_bad_link", NULL};
+    "desk_web_err_conflict", "desk_web_err_generic", "desk_web_err_bad_link",
+    /* the desk's actions shared with the web desk (handlers/deskact.c, desk.c, deskapi_act.c) */
+    "desk_usage_note", "desk_done_note", "desk_event_note", "desk_assigned_to_you",
+    "desk_web_told_ack", "desk_web_told_assign", "desk_web_told_reply", "desk_web_told_status",
+    "desk_web_told_close", "desk_web_told_reopen", "desk_web_told_duplicate",
+    "desk_web_told_extend", "desk_web_told_classify", NULL};
 
 const char *const *texts_required_names(void)
 {

@@ -165,3 +165,15 @@ int people_officers(struct db *db, const char *area, char **platforms, char **us
     return db_text_pairs(db_query(db, sql, "ti", area ? area : "", max), platforms, user_ids, max,
                          n);
 }
+
+int people_colleagues(struct db *db, const char *area, int64_t only_id, struct person *out, int max,
+                      int *n)
+{
+    static const char sql[] =
+        "SELECT id, platform, platform_user_id, display_name, role, area, reachable FROM people "
+        "WHERE role IN ('police', 'commander') AND (?1 IS NULL OR role = 'commander' OR "
+        "area = ?1 COLLATE NOCASE) AND (?2 = 0 OR id = ?2) "
+        "ORDER BY role = 'commander' DESC, display_name, id LIMIT ?3";
+    return db_rows(db_query(db, sql, "tIi", area, only_id, max), people_cols, DB_COLS(people_cols),
+                   out, sizeof *out, max, n);
+}

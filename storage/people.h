@@ -73,4 +73,12 @@ int chats_set_reachable(struct db *db, const char *platform, const char *chat_id
 int chats_set_bot_status(struct db *db, const char *platform, const char *chat_id,
                          const char *status, int64_t now_ms);
 
+/* The enrolled colleagues (role police or commander) a tip may be assigned to on the web desk,
+ * by name: for area NULL (a commander, or an officer without an area) all of them; otherwise the
+ * officers of area (compared regardless of case) and every commander. only_id > 0 reads that
+ * one person only, if they are among them (the same rule checks an assignment). Up to max into
+ * out (person_clear each). */
+int people_colleagues(struct db *db, const char *area, int64_t only_id, struct person *out, int max,
+                      int *n);
+
 #endif

@@ -290,11 +290,22 @@ int tips_acknowledge(struct db *db, int64_t id, int64_t now_ms)
 
 int tips_assign(struct db *db, int64_t id, const char *who, int64_t now_ms)
 {
-    static const char sql[] = "UPDATE tips SET assigned_to = ?1, updated_at = ?2, "
-                              "acknowledged_at = coalesce(acknowledged_at, ?2), "
+    /* a name typed in chat names nobody enrolled: a colleague assigned before is no longer */
+    static const char sql[] = "UPDATE tips SET assigned_to = ?1, assigned_person = NULL, "
+                              "updated_at = ?2, acknowledged_at = coalesce(acknowledged_at, ?2), "
                               "status = CASE WHEN status = 'new' THEN 'received' ELSE status END "
                               "WHERE id = ?3";
     return tips_update(db, sql, who, now_ms, id);
+}
+
+int tips_assign_person(struct db *db, int64_t id, int64_t person_id, const char *name,
+                       int64_t now_ms)
+{
+    static const char sql[] = "UPDATE tips SET assigned_to = ?1, assigned_person = ?2, "
+                              "updated_at = ?3, acknowledged_at = coalesce(acknowledged_at, ?3), "
+                              "status = CASE WHEN status = 'new' THEN 'received' ELSE status END "
+                              "WHERE id = ?4";
+    return db_changed(db, db_run(db, sql, "tIII", name, person_id, now_ms, id), DB_NOT_FOUND);
 }
 
 int tips_close(struct db *db, int64_t id, const char *outcome, int64_t now_ms)

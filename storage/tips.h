@@ -70,7 +70,11 @@ int tips_upload_in_use(struct db *db, const char *hex, int64_t since_ms, bool *i
 /* Field updates; each bumps updated_at. NULL strings are stored as NULL. */
 int tips_set_status(struct db *db, int64_t id, const char *status, int64_t now_ms);
 int tips_acknowledge(struct db *db, int64_t id, int64_t now_ms);
+/* To a name as typed (/giao): no enrolled colleague is named (assigned_person NULL). */
 int tips_assign(struct db *db, int64_t id, const char *who, int64_t now_ms);
+/* To an enrolled colleague (the web desk): assigned_person, and name as assigned_to shows it. */
+int tips_assign_person(struct db *db, int64_t id, int64_t person_id, const char *name,
+                       int64_t now_ms);
 int tips_close(struct db *db, int64_t id, const char *outcome, int64_t now_ms);
 int tips_reopen(struct db *db, int64_t id, int64_t now_ms);
 /* A person's category (an officer's /phanloai): the engine's confidence and runner-up are
