@@ -307,8 +307,8 @@ static int deskweb_logout(struct deskweb *dw, struct lws *wsi, struct hctx *ctx,
 }
 
 /* Runs a route over ctx, in a write transaction when it writes. */
-static int deskweb_route(struct deskweb *dw, const struct deskapi_route *r, struct hctx *ctx,
-                         struct deskapi_req *dreq, struct deskweb_out *o)
+static int deskweb_route(struct deskweb *dw, struct lws *wsi, const struct deskapi_route *r,
+                         struct hctx *ctx, struct deskapi_req *dreq, struct deskweb_out *o)
 {
     struct deskapi_resp resp = {0};
     if (r->writes && app_write_begin(dw->app, ctx->db) != DB_OK)
@@ -322,6 +322,10 @@ static int deskweb_route(struct deskweb *dw, const struct deskapi_route *r, stru
             db_rollback(ctx->db);
         if (ok && rc == 0 && ctx->touched)
             app_wake_platforms(dw->app, ctx->touched);
+        /* The open desks' live sockets read what was just written at the loop's next turn,
+         * not at the next 500 ms tick: an action on the web shows on the other desks at once. */
+        if (ok && rc == 0)
+            lws_cancel_service(lws_get_context(wsi));
     }
     if (rc != 0) {
         json_decref(resp.body);
@@ -417,7 +421,7 @@ static int deskweb_run(struct deskweb *dw, struct lws *wsi, const struct deskweb
         deskweb_fail(&ctx, o, 403, "forbidden");
         goto out;
     }
-    rc = deskweb_route(dw, r, &ctx, &dreq, o);
+    rc = deskweb_route(dw, wsi, r, &ctx, &dreq, o);
 out:
     if (rc != 0) {
         free((char *)o->file);

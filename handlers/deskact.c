@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* ---- what a typed word names ------------------------------------------------------------- */
 
 const char *deskact_category(const struct hctx *ctx, const char *typed)

@@ -84,7 +84,7 @@ struct deskapi_table {
 /* Each file of the API exports its table; deskapi.c lists them. */
 extern const struct deskapi_table deskapi_me_routes;   /* deskapi.c: /me */
 extern const struct deskapi_table deskapi_tips_routes; /* deskapi_tips.c */
-extern const struct deskapi_table deskapi_act_routes; /* deskapi_act.c: actions, /colleagues */
+extern const struct deskapi_table deskapi_act_routes;  /* deskapi_act.c: actions, /colleagues */
 
 /* The role bit of a person (0: may not use the desk). */
 unsigned deskapi_role_of(const struct person *p);

@@ -164,7 +164,8 @@ static void test_ack_tells_the_tipster_and_the_desk_chat(void)
     CHECK_INT(sent(&app, "tipster", shown, "Lê Văn An"), 1);
     CHECK_INT(sent(&app, "tipster", "tiếp nhận", NULL), 1);
     /* the desk chat sees at once what was done on the web */
-    CHECK_INT(sent(&app, "desk1", "🖥 Đ/c Trung úy Lê Văn An đã tiếp nhận tin", NULL), 1);
+    CHECK_INT(sent(&app, "desk1", "🖥 Đ/c Trung úy Lê Văn An đã tiếp nhận tin", NULL),
+              1);
     CHECK_INT(sent(&app, "desk1", shown, NULL), 1);
     CHECK_INT(q1(&app, "SELECT count(*) FROM audit_log WHERE action = 'ack' AND actor = %lld",
                  (long long)officer),
@@ -292,9 +293,9 @@ static void test_reply_and_question_reach_the_tipster_through_the_code(void)
                  (long long)t.id),
               1);
     CHECK_INT(sent(&app, "desk1", "đã nhắn người báo", NULL), 1);
-    CHECK_INT(q1(&app, "SELECT acknowledged_at IS NOT NULL FROM tips WHERE id = %lld",
-                 (long long)t.id),
-              1);
+    CHECK_INT(
+        q1(&app, "SELECT acknowledged_at IS NOT NULL FROM tips WHERE id = %lld", (long long)t.id),
+        1);
     path(p, sizeof p, &lead, "reply");
     json_t *answer = NULL;
     CHECK_INT(call(&app, officer, t0 + 60000, "POST", p, "{\"text\": \"Cảm ơn\"}", &answer), 409);
