@@ -18,6 +18,8 @@
 
 static const struct deskapi_table *const deskapi_tables[] = {
     &deskapi_me_routes,
+    &deskapi_groups_routes,
+    &deskapi_handover_routes,
 };
 
 unsigned deskapi_role_of(const struct person *p)

@@ -82,7 +82,9 @@ struct deskapi_table {
     }
 
 /* Each file of the API exports its table; deskapi.c lists them. */
-extern const struct deskapi_table deskapi_me_routes; /* deskapi.c: /me, /colleagues */
+extern const struct deskapi_table deskapi_me_routes;       /* deskapi.c: /me, /colleagues */
+extern const struct deskapi_table deskapi_groups_routes;   /* deskapi_groups.c */
+extern const struct deskapi_table deskapi_handover_routes; /* deskapi_handover.c */
 
 /* The role bit of a person (0: may not use the desk). */
 unsigned deskapi_role_of(const struct person *p);
