@@ -124,14 +124,16 @@ static int deskapi_leads(struct hctx *ctx, const struct deskapi_req *req, struct
                           before_id, leads, titles, limit + 1, &n) != DB_OK)
         return -1;
     json_t *list = json_array(), *next = json_null();
+    if (n > limit) {
+        const struct tip *last = &leads[limit - 1];
+        json_decref(next);
+        next = json_sprintf("%" PRId64 ".%" PRId64, last->created_at, last->id);
+    }
     for (int i = 0; i < n; i++) {
         if (i < limit) {
             json_t *row = deskapi_groups_tip_row(ctx, &leads[i]);
             json_object_set_new(row, "group", json_string(titles[i] ? titles[i] : ""));
             json_array_append_new(list, row);
-        } else {
-            const struct tip *last = &leads[limit - 1];
-            next = json_sprintf("%" PRId64 ".%" PRId64, last->created_at, last->id);
         }
         tip_clear(&leads[i]);
         free(titles[i]);
