@@ -18,6 +18,7 @@
  *
  * Platforms without buttons (Zalo, the console) get none of this: the messages say the commands.
  */
+#include "handlers/desk.h"
 #include "handlers/desk_impl.h"
 
 #include "handlers/choice.h"

@@ -11,7 +11,7 @@
 #ifndef TIPGATE_DESK_IMPL_H
 #define TIPGATE_DESK_IMPL_H
 
-#include "handlers/desk.h"
+#include "handlers/handler.h"
 #include "handlers/tipcard.h"
 #include "storage/tips.h"
 
@@ -21,10 +21,10 @@
 enum {
     DESK_TEXT_MAX = 8192,     /* one desk message as assembled (split later by platform) */
     DESK_GIST_CHARS = 60,     /* code points of a tip's gist in a list */
+    DESK_GIST_BYTES = 256,    /* a gist: DESK_GIST_CHARS code points, "…" and the NUL */
     DESK_REPLY_WAIT_MIN = 10, /* how long "Trả lời" waits for the officer's message */
     DESK_PRESSING_MAX = 5,    /* urgent or overdue tips named in the enrolment summary */
     DESK_CALLBACK_MAX = TIPCARD_CALLBACK_MAX, /* bytes of a button's payload */
-    DESK_EXTEND_MAX_DAYS = 60,                /* art. 147: each extension at most 2 months */
 };
 #define DESK_DAY_MS 86400000LL
 
@@ -90,11 +90,5 @@ int desk_summary(struct hctx *ctx, const char *area, char *text, size_t *at, cha
  * on); DESK_EXTEND_BAD for anything else (0 days, 31/02, words). */
 enum desk_extend_form { DESK_EXTEND_BAD = -1, DESK_EXTEND_DAYS = 0, DESK_EXTEND_DATE = 1 };
 enum desk_extend_form desk_extend_parse(const char *arg, int64_t today, int64_t *value);
-
-/* Art. 147 on a tip created on day created_day whose current deadline falls on base_day, with
- * extensions already granted: the last day this extension may reach (at most
- * DESK_EXTEND_MAX_DAYS after base_day; the first to 60 days after receipt, the second to 120),
- * or a day before base_day + 1 when none is possible. */
-int64_t desk_extend_max_day(int64_t created_day, int64_t base_day, int extensions);
 
 #endif

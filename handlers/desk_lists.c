@@ -9,6 +9,7 @@
  * A gist is read in a list that may be seen over a shoulder: it leaves out the tipster's
  * contact phone and display name even when the tipster typed them into their own text.
  */
+#include "handlers/desk.h"
 #include "handlers/desk_impl.h"
 
 #include "base/utf8.h"
@@ -24,7 +25,6 @@
 #include <strings.h>
 
 enum {
-    DESK_GIST_BYTES = 256,   /* DESK_GIST_CHARS code points, "…" and the NUL */
     DESK_GIST_SOURCE = 1024, /* bytes of a description a gist is taken from */
     DESK_PAGES_MAX = 999,    /* a page number an officer may type */
     DESK_NAME_MIN_BYTES = 3, /* shorter display names are common words: not looked for */

@@ -7,6 +7,7 @@
  * Every /xem is written to the audit log, as "view_contact" when the tipster's phone was on
  * the card: who read a contactable tipster's number, and when, can always be answered.
  */
+#include "handlers/desk.h"
 #include "handlers/desk_impl.h"
 
 #include "calendar/calendar.h"

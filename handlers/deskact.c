@@ -8,7 +8,6 @@
 #include "base/textnorm.h"
 #include "calendar/calendar.h"
 #include "config/desks.h"
-#include "handlers/desk_impl.h"
 #include "handlers/tipcard.h"
 #include "storage/people.h"
 #include "text/textengine.h"
@@ -17,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define DESKACT_DAY_MS 86400000LL
 
 /* ---- what a typed word names ------------------------------------------------------------- */
 
@@ -122,7 +123,8 @@ int deskact_assign_name(struct hctx *ctx, struct tip *t, const char *name)
     return deskact_done(ctx, t, "assign", NULL, name);
 }
 
-int deskact_assign_person(struct hctx *ctx, struct tip *t, const struct person *colleague)
+int deskact_assign_person(struct hctx *ctx, struct tip *t, const struct person *colleague,
+                          const char *gist)
 {
     const char *name = colleague->display_name && *colleague->display_name
                            ? colleague->display_name
@@ -134,9 +136,8 @@ int deskact_assign_person(struct hctx *ctx, struct tip *t, const struct person *
         !colleague->platform_user_id)
         return rc;
     /* their private chat: the chat id of a person's own chat is their platform user id */
-    char shown[TIPS_CODE_LEN + 2], gist[DESK_GIST_CHARS * 4 + 8];
+    char shown[TIPS_CODE_LEN + 2];
     tips_code_show(t->code, shown);
-    desk_tip_gist(ctx, t, gist, sizeof gist);
     const char *who = ctx->person->display_name && *ctx->person->display_name
                           ? ctx->person->display_name
                           : texts_get(ctx->texts, "desk_event_officer");
@@ -222,21 +223,21 @@ int deskact_note(struct hctx *ctx, struct tip *t, const char *text)
 
 /* ---- art. 147 ------------------------------------------------------------------------------ */
 
-int64_t desk_extend_max_day(int64_t created_day, int64_t base_day, int extensions)
+int64_t deskact_extend_max_day(int64_t created_day, int64_t base_day, int extensions)
 {
     if (extensions >= 2)
         return base_day;
     int64_t cap = created_day + (extensions == 0 ? 60 : 120);
-    int64_t most = base_day + DESK_EXTEND_MAX_DAYS;
+    int64_t most = base_day + DESKACT_EXTEND_MAX_DAYS;
     return cap < most ? cap : most;
 }
 
 void deskact_extension(const struct hctx *ctx, const struct tip *t, struct deskact_extension *x)
 {
     int64_t base = t->deadline_at ? t->deadline_at
-                                  : t->created_at + ctx->desks->rules.resolve_days * DESK_DAY_MS;
+                                  : t->created_at + ctx->desks->rules.resolve_days * DESKACT_DAY_MS;
     x->base_day = calendar_today(base);
-    x->max_day = desk_extend_max_day(calendar_today(t->created_at), x->base_day, t->extensions);
+    x->max_day = deskact_extend_max_day(calendar_today(t->created_at), x->base_day, t->extensions);
 }
 
 /* Art. 147: 20 days; one extension to at most 2 months from receipt, a second of at most 2

@@ -38,13 +38,23 @@ enum deskact_rc {
 const char *deskact_category(const struct hctx *ctx, const char *typed);
 const char *deskact_status(const char *typed);
 
+enum { DESKACT_EXTEND_MAX_DAYS = 60 }; /* art. 147: each extension at most 2 months */
+
+/* Art. 147 on a tip created on day created_day whose current deadline falls on base_day, with
+ * extensions already granted: the last day this extension may reach (at most
+ * DESKACT_EXTEND_MAX_DAYS after base_day; the first to 60 days after receipt, the second to
+ * 120), or a day before base_day + 1 when none is possible. */
+int64_t deskact_extend_max_day(int64_t created_day, int64_t base_day, int extensions);
+
 /* Acknowledges t; the tipster is told the first time only. */
 int deskact_ack(struct hctx *ctx, struct tip *t);
 /* Assigns t to a name as typed (/giao); nobody is told. */
 int deskact_assign_name(struct hctx *ctx, struct tip *t, const char *name);
 /* Assigns t to an enrolled colleague (the caller checked they may be: people_colleagues), who
- * is told in their private chat: the tip's code and gist, nothing of the tipster. */
-int deskact_assign_person(struct hctx *ctx, struct tip *t, const struct person *colleague);
+ * is told in their private chat: the tip's code and gist (as the desk's lists show it, made by
+ * the caller with desk_tip_gist), nothing of the tipster. */
+int deskact_assign_person(struct hctx *ctx, struct tip *t, const struct person *colleague,
+                          const char *gist);
 /* Sends text to the tipster through the code; question: an open question (the newest replaces
  * older ones), whose answer the tipster's next message is. DESKACT_NO_TIPSTER for a group
  * lead. */

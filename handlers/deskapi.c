@@ -17,9 +17,8 @@
 #include <strings.h>
 
 static const struct deskapi_table *const deskapi_tables[] = {
-    &deskapi_me_routes,
-    &deskapi_tips_routes,
-    &deskapi_act_routes,
+    &deskapi_me_routes,     &deskapi_tips_routes,     &deskapi_act_routes,
+    &deskapi_groups_routes, &deskapi_handover_routes,
 };
 
 unsigned deskapi_role_of(const struct person *p)
@@ -58,6 +57,15 @@ bool deskapi_sees_group_area(const struct person *p, const char *area)
     if (!role)
         return false;
     return !p->area || !*p->area || deskapi_same_area(p, area);
+}
+
+const char *deskapi_scope_area(const struct hctx *ctx)
+{
+    const struct person *p = ctx->person;
+    if (deskapi_role_of(p) != DESKAPI_OFFICER || !p->area || !*p->area)
+        return NULL;
+    const struct area *a = desks_area(ctx->desks, p->area);
+    return a ? a->code : p->area;
 }
 
 /* Matches path against pattern segment by segment, copying ":name" segments into params. */

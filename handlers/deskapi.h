@@ -82,9 +82,11 @@ struct deskapi_table {
     }
 
 /* Each file of the API exports its table; deskapi.c lists them. */
-extern const struct deskapi_table deskapi_me_routes;   /* deskapi.c: /me */
-extern const struct deskapi_table deskapi_tips_routes; /* deskapi_tips.c */
-extern const struct deskapi_table deskapi_act_routes;  /* deskapi_act.c: actions, /colleagues */
+extern const struct deskapi_table deskapi_me_routes;       /* deskapi.c: /me */
+extern const struct deskapi_table deskapi_tips_routes;     /* deskapi_tips.c */
+extern const struct deskapi_table deskapi_act_routes;      /* deskapi_act.c: actions, /colleagues */
+extern const struct deskapi_table deskapi_groups_routes;   /* deskapi_groups.c */
+extern const struct deskapi_table deskapi_handover_routes; /* deskapi_handover.c */
 
 /* The role bit of a person (0: may not use the desk). */
 unsigned deskapi_role_of(const struct person *p);
@@ -95,6 +97,11 @@ bool deskapi_sees_tip_area(const struct person *p, const char *area);
 /* Whether p may see the groups and figures of area: commanders all; officers and leaders their
  * own area. */
 bool deskapi_sees_group_area(const struct person *p, const char *area);
+
+/* The area whose tips (and tips of no area) ctx->person reads, as the configuration spells its
+ * code: storage's terms for deskapi_sees_tip_area. NULL for every area (a commander, or an
+ * officer enrolled without an area). */
+const char *deskapi_scope_area(const struct hctx *ctx);
 
 /* Finds the route for method and path; fills req->params/nparams from its ":name" segments
  * (req->method, req->path must be set). NULL and *status 404 (no such path) or 405 (the path

@@ -15,6 +15,7 @@
 #include "base/utf8.h"
 #include "calendar/calendar.h"
 #include "config/desks.h"
+#include "handlers/desk_impl.h"
 #include "handlers/deskact.h"
 #include "handlers/tipcard.h"
 #include "storage/people.h"
@@ -175,8 +176,12 @@ static int act_assign(struct hctx *ctx, const struct deskapi_req *req, struct de
             rc = -1;
         else if (n == 0)
             rc = act_bad(ctx, resp, "desk_web_bad_colleague");
-        else if ((rc = deskact_assign_person(ctx, &t, &colleague)) != DESKACT_ERROR)
-            rc = act_answer(ctx, resp, &t, "assign", rc, t.assigned_to); /* the name stored */
+        else {
+            char gist[DESK_GIST_BYTES];
+            desk_tip_gist(ctx, &t, gist, sizeof gist);
+            if ((rc = deskact_assign_person(ctx, &t, &colleague, gist)) != DESKACT_ERROR)
+                rc = act_answer(ctx, resp, &t, "assign", rc, t.assigned_to); /* the name stored */
+        }
         for (int i = 0; i < n; i++)
             person_clear(&colleague);
     } else {

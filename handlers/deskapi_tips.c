@@ -1,13 +1,14 @@
 /*
  * deskapi_tips.c — see deskapi_tips.h. The web desk reads tips with the chat desk's own parts:
  * the gist (desk_tip_gist), the original description (desk_original_length), the search keys of
- * /tim (desk_query_keys), the art. 147 limit of an extension (desk_extend_max_day), the labels
+ * /tim (desk_query_keys), the art. 147 limit of an extension (deskact_extend_max_day), the labels
  * of tipcard.c; the queue and the summary come from storage/tips_queue.c.
  *
  * A tip page and a contact shown are written to the audit log ("view", "view_contact") in the
  * transaction deskweb opens for a route that writes, like /xem's.
  */
 #include "handlers/deskapi_tips.h"
+#include "handlers/deskact.h"
 
 #include "base/textnorm.h"
 #include "calendar/calendar.h"
@@ -27,7 +28,6 @@
 #include <strings.h>
 
 enum {
-    DESKAPI_GIST_BYTES = 256,   /* DESK_GIST_CHARS code points, "…" and the NUL */
     DESKAPI_LIMIT_DEFAULT = 20, /* rows of a queue page when none is asked for */
     DESKAPI_ARG_MAX = 256,      /* bytes of one query value (but q) */
     DESKAPI_STORY_MSGS = 100,   /* relay messages of a tip page */
@@ -59,7 +59,7 @@ static json_t *deskapi_ms(int64_t ms)
 
 json_t *deskapi_tip_row(struct hctx *ctx, const struct tip *t)
 {
-    char shown[TIPS_CODE_LEN + 2], gist[DESKAPI_GIST_BYTES];
+    char shown[TIPS_CODE_LEN + 2], gist[DESK_GIST_BYTES];
     int64_t assigned = 0, waiting = 0;
     if (tips_queue_assigned(ctx->db, t->id, &assigned) != DB_OK ||
         tips_queue_replies_waiting(ctx->db, t->id, &waiting) != DB_OK)
@@ -86,20 +86,13 @@ json_t *deskapi_tip_row(struct hctx *ctx, const struct tip *t)
 
 /* ---- GET /summary, /categories ------------------------------------------------------------ */
 
-/* The scope of the signed-in person for the queue: their area (with the tips of none), or
- * NULL for every area (a commander, an officer enrolled without an area). */
-static const char *deskapi_scope(const struct hctx *ctx)
-{
-    const struct person *p = ctx->person;
-    return deskapi_role_of(p) == DESKAPI_OFFICER && p->area && *p->area ? p->area : NULL;
-}
-
 static int deskapi_summary(struct hctx *ctx, const struct deskapi_req *req,
                            struct deskapi_resp *resp)
 {
     (void)req;
     struct tips_queue_summary s;
-    if (tips_queue_summary(ctx->db, deskapi_scope(ctx), ctx->person->id, ctx->now_ms, &s) != DB_OK)
+    if (tips_queue_summary(ctx->db, deskapi_scope_area(ctx), ctx->person->id, ctx->now_ms, &s) !=
+        DB_OK)
         return -1;
     return deskapi_ok(resp, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "open", (json_int_t)s.open,
                                       "urgent_unacked", (json_int_t)s.urgent_unacked, "overdue",
@@ -238,7 +231,7 @@ static int deskapi_queue_parse(struct hctx *ctx, const char *query, struct deska
 {
     char v[DESKAPI_ARG_MAX];
     memset(q, 0, sizeof *q);
-    q->f.scope = deskapi_scope(ctx);
+    q->f.scope = deskapi_scope_area(ctx);
     q->f.now_ms = ctx->now_ms;
     q->limit = DESKAPI_LIMIT_DEFAULT;
     bool mine = false;
@@ -413,7 +406,8 @@ static json_t *deskapi_extend_max(struct hctx *ctx, const struct tip *t)
     if (!deskapi_open(t) || strcmp(t->kind, "tip") != 0)
         return json_null();
     int64_t base_day = calendar_today(deskapi_deadline(ctx, t));
-    int64_t max_day = desk_extend_max_day(calendar_today(t->created_at), base_day, t->extensions);
+    int64_t max_day =
+        deskact_extend_max_day(calendar_today(t->created_at), base_day, t->extensions);
     if (max_day < base_day + 1)
         return json_null();
     int y, m, d;

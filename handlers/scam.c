@@ -91,20 +91,59 @@ static int scam_done(struct hctx *ctx, const char *kind, const char *value, cons
     return hctx_reply(ctx, name, vars, 2);
 }
 
+int scam_normalise(struct hctx *ctx, const char *kind, const char *value, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (!kind || !value)
+        return SCAM_BAD_FIELDS;
+    if (strcmp(kind, "phone") == 0) {
+        struct text_analysis a;
+        if (textengine_analyze(ctx->te, value, false, &a) == 0) {
+            if (a.nphones == 1)
+                snprintf(out, size, "%s", a.phones[0]);
+            text_analysis_clear(&a);
+        }
+        return out[0] ? SCAM_OK : SCAM_BAD_PHONE;
+    }
+    if (strcmp(kind, "link") == 0) {
+        scam_norm_link(value, out, size);
+        if (strchr(out, '.'))
+            return SCAM_OK;
+        out[0] = '\0';
+        return SCAM_BAD_LINK;
+    }
+    if (strcmp(kind, "account") == 0) {
+        scam_digits(value, out, size);
+        size_t n = strlen(out);
+        if (n >= SCAM_ACCOUNT_MIN && n <= SCAM_ACCOUNT_MAX)
+            return SCAM_OK;
+        out[0] = '\0';
+        return SCAM_BAD_ACCOUNT;
+    }
+    return SCAM_BAD_FIELDS;
+}
+
+const char *scam_bad_why(int bad)
+{
+    switch (bad) {
+    case SCAM_BAD_PHONE:
+        return "not a phone number";
+    case SCAM_BAD_LINK:
+        return "not a link";
+    case SCAM_BAD_ACCOUNT:
+        return "an account number has 6 to 20 digits";
+    default:
+        return "needs type (phone, link, account), value and reason";
+    }
+}
+
 int scam_flag_phone(struct hctx *ctx)
 {
     if (!scam_officer(ctx))
         return 0;
-    char item[64];
+    char item[64], phone[32];
     const char *reason = scam_split(ctx->args, item, sizeof item);
-    struct text_analysis a;
-    if (!*reason || textengine_analyze(ctx->te, item, false, &a) != 0)
-        return hctx_reply(ctx, "scam_usage_phone", NULL, 0);
-    char phone[32] = "";
-    if (a.nphones == 1)
-        snprintf(phone, sizeof phone, "%s", a.phones[0]);
-    text_analysis_clear(&a);
-    if (!phone[0])
+    if (!*reason || scam_normalise(ctx, "phone", item, phone, sizeof phone) != SCAM_OK)
         return hctx_reply(ctx, "scam_usage_phone", NULL, 0);
     if (scam_flag(ctx->db, "phone", phone, NULL, reason, ctx->person->id, ctx->now_ms) != DB_OK)
         return -1;
@@ -117,8 +156,7 @@ int scam_flag_link(struct hctx *ctx)
         return 0;
     char item[SCAM_VALUE_MAX], link[SCAM_VALUE_MAX];
     const char *reason = scam_split(ctx->args, item, sizeof item);
-    scam_norm_link(item, link, sizeof link);
-    if (!*reason || !strchr(link, '.'))
+    if (!*reason || scam_normalise(ctx, "link", item, link, sizeof link) != SCAM_OK)
         return hctx_reply(ctx, "scam_usage_link", NULL, 0);
     if (scam_flag(ctx->db, "link", link, NULL, reason, ctx->person->id, ctx->now_ms) != DB_OK)
         return -1;
@@ -132,9 +170,8 @@ int scam_flag_account(struct hctx *ctx)
     char item[64], bank[64], account[32];
     const char *rest = scam_split(ctx->args, item, sizeof item);
     const char *reason = scam_split(rest, bank, sizeof bank);
-    scam_digits(item, account, sizeof account);
-    size_t n = strlen(account);
-    if (n < SCAM_ACCOUNT_MIN || n > SCAM_ACCOUNT_MAX || !bank[0] || !*reason)
+    if (scam_normalise(ctx, "account", item, account, sizeof account) != SCAM_OK || !bank[0] ||
+        !*reason)
         return hctx_reply(ctx, "scam_usage_account", NULL, 0);
     if (scam_flag(ctx->db, "account", account, bank, reason, ctx->person->id, ctx->now_ms) != DB_OK)
         return -1;
@@ -257,7 +294,8 @@ int scam_note_items(struct hctx *ctx, const struct text_analysis *a, const char 
     return 0;
 }
 
-static int scam_import_line(struct hctx *ctx, const char *line, const char **why)
+/* One line: 0 flagged, a SCAM_BAD_* when the line is not an item, -1 when the write failed. */
+static int scam_import_line(struct hctx *ctx, const char *line, int64_t by)
 {
     json_t *o = json_loads(line, 0, NULL);
     const char *type = json_string_value(json_object_get(o, "type"));
@@ -265,60 +303,50 @@ static int scam_import_line(struct hctx *ctx, const char *line, const char **why
     const char *reason = json_string_value(json_object_get(o, "reason"));
     const char *bank = json_string_value(json_object_get(o, "bank"));
     char norm[SCAM_VALUE_MAX] = "";
-    int rc = -1;
-    *why = "needs type (phone, link, account), value and reason";
-    if (!type || !value || !reason || !*reason) {
-        json_decref(o);
-        return -1;
-    }
-    if (strcmp(type, "phone") == 0) {
-        struct text_analysis a;
-        if (textengine_analyze(ctx->te, value, false, &a) == 0) {
-            if (a.nphones == 1)
-                snprintf(norm, sizeof norm, "%s", a.phones[0]);
-            text_analysis_clear(&a);
-        }
-        *why = "not a phone number";
-    } else if (strcmp(type, "link") == 0) {
-        scam_norm_link(value, norm, sizeof norm);
-        *why = "not a link";
-        if (!strchr(norm, '.'))
-            norm[0] = '\0';
-    } else if (strcmp(type, "account") == 0) {
-        scam_digits(value, norm, sizeof norm);
-        *why = "an account number has 6 to 20 digits";
-        if (strlen(norm) < SCAM_ACCOUNT_MIN || strlen(norm) > SCAM_ACCOUNT_MAX)
-            norm[0] = '\0';
-    }
-    if (norm[0])
-        rc = scam_flag(ctx->db, type, norm, bank, reason, 0, ctx->now_ms) == DB_OK ? 0 : -2;
+    int rc = SCAM_BAD_FIELDS;
+    if (type && value && reason && *reason)
+        rc = scam_normalise(ctx, type, value, norm, sizeof norm);
+    if (rc == SCAM_OK && scam_flag(ctx->db, type, norm, bank, reason, by, ctx->now_ms) != DB_OK)
+        rc = -1;
     json_decref(o);
     return rc;
 }
 
-int scam_import(struct hctx *ctx, FILE *in, FILE *err, int *added, int *bad)
+int scam_import_lines(struct hctx *ctx, FILE *in, int64_t by, scam_bad_fn bad, void *arg,
+                      int *added, int *nbad)
 {
-    char line[8192];
+    char line[SCAM_LINE_MAX];
     int no = 0;
-    *added = *bad = 0;
-    if (db_begin(ctx->db) != DB_OK)
-        return -1;
+    *added = *nbad = 0;
     while (fgets(line, sizeof line, in)) {
         no++;
         if (strspn(line, " \t\r\n") == strlen(line) || line[0] == '#')
             continue;
-        const char *why = NULL;
-        int rc = scam_import_line(ctx, line, &why);
-        if (rc == -2) {
-            db_rollback(ctx->db);
+        int rc = scam_import_line(ctx, line, by);
+        if (rc < 0)
             return -1;
-        }
-        if (rc != 0) {
-            fprintf(err, "line %d: %s\n", no, why);
-            (*bad)++;
+        if (rc != SCAM_OK) {
+            bad(arg, no, rc);
+            (*nbad)++;
         } else {
             (*added)++;
         }
+    }
+    return ferror(in) ? -1 : 0;
+}
+
+static void scam_import_print(void *arg, int line, int bad)
+{
+    fprintf(arg, "line %d: %s\n", line, scam_bad_why(bad));
+}
+
+int scam_import(struct hctx *ctx, FILE *in, FILE *err, int *added, int *bad)
+{
+    if (db_begin(ctx->db) != DB_OK)
+        return -1;
+    if (scam_import_lines(ctx, in, 0, scam_import_print, err, added, bad) != 0) {
+        db_rollback(ctx->db);
+        return -1;
     }
     if (db_commit(ctx->db) != DB_OK) {
         db_rollback(ctx->db);

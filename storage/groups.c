@@ -4,6 +4,7 @@
 #include "storage/groups.h"
 
 #include "base/log.h"
+#include "storage/tips_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,4 +142,60 @@ int groups_prune_leads(struct db *db, int64_t before_ms, int max, int64_t *delet
             return DB_ERROR;
     *deleted = db_changes(db);
     return DB_OK;
+}
+
+/* ---- the web desk ------------------------------------------------------------------------ */
+
+int groups_leads_page(struct db *db, const char *scope, const char *area, int64_t before_at,
+                      int64_t before_id, struct tip *out, char **titles, int max, int *n)
+{
+    /* The partial index tips_leads_age holds the leads only, in (created_at, id) order. */
+    static const char sql[] =
+        "SELECT " TIPS_COLUMNS ", (SELECT c.title FROM chats c WHERE c.platform = t.platform "
+        "AND c.chat_id = t.chat_id) FROM tips t INDEXED BY tips_leads_age "
+        "WHERE kind = 'group_lead' AND (?1 IS NULL OR area = ?1 COLLATE NOCASE OR area IS NULL "
+        "OR area = '') AND (?2 IS NULL OR area = ?2 COLLATE NOCASE) AND (?3 = 0 OR created_at < ?3 "
+        "OR (created_at = ?3 AND id < ?4)) ORDER BY created_at DESC, id DESC LIMIT ?5";
+    *n = 0;
+    sqlite3_stmt *st = db_query(db, sql, "ttIIi", scope, area, before_at, before_id, max);
+    int rc = DB_NOT_FOUND;
+    while (*n < max && (rc = db_step_row(st)) == DB_OK) {
+        titles[*n] = db_col_strdup(st, TIPS_NCOLUMNS);
+        tips_read(st, &out[(*n)++]);
+    }
+    if (db_rows_end(st, rc) != DB_OK) {
+        for (int i = 0; i < *n; i++) {
+            tip_clear(&out[i]);
+            free(titles[i]);
+        }
+        *n = 0;
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+int groups_list(struct db *db, const char *area, int64_t since_ms, struct group_row *out, int max,
+                int *n)
+{
+    /* chats_area holds the bound chats; each group's leads come from the leads' index (a
+     * window of days), its warnings from scam_warnings_chat (migration 020). */
+    static const char sql[] =
+        "SELECT coalesce(c.title, ''), c.area, c.platform, (SELECT count(*) FROM tips t "
+        "INDEXED BY tips_leads_age WHERE t.kind = 'group_lead' AND t.created_at >= ?2 "
+        "AND t.platform = c.platform AND t.chat_id = c.chat_id), (SELECT count(*) FROM "
+        "scam_warnings w WHERE w.platform = c.platform AND w.chat_id = c.chat_id AND w.at >= ?2) "
+        "FROM chats c WHERE c.area IS NOT NULL AND c.kind = 'group' "
+        "AND (?1 IS NULL OR c.area = ?1 COLLATE NOCASE) ORDER BY c.area, c.title, c.id LIMIT ?3";
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_TEXT, struct group_row, title),
+        DB_COL(1, DB_TEXT, struct group_row, area),
+        DB_COL(2, DB_TEXT, struct group_row, platform),
+        DB_COL(3, DB_INT64, struct group_row, leads),
+        DB_COL(4, DB_INT64, struct group_row, warnings),
+    };
+    int rc = db_rows(db_query(db, sql, "tIi", area, since_ms, max), cols, DB_COLS(cols), out,
+                     sizeof *out, max, n);
+    if (rc != DB_OK)
+        *n = 0;
+    return rc;
 }

@@ -50,4 +50,27 @@ int groups_stats(struct db *db, const char *area, int64_t since_ms, int64_t *tip
 int groups_leads_due(struct db *db, int64_t before_ms, bool *due);
 int groups_prune_leads(struct db *db, int64_t before_ms, int max, int64_t *deleted);
 
+/* ---- the web desk (handlers/deskapi_groups.c) --------------------------------------------- */
+
+struct tip;
+/* Group leads newest first (by created_at, then id), older than the cursor (before_at,
+ * before_id; before_at 0: from the newest), through the leads' own index: of area (NULL: every
+ * area) and, when scope is not NULL, only of area scope or of no area. Up to max into out
+ * (tip_clear each) and the title of each one's group into titles[i] (caller frees; NULL when
+ * the group is gone). */
+int groups_leads_page(struct db *db, const char *scope, const char *area, int64_t before_at,
+                      int64_t before_id, struct tip *out, char **titles, int max, int *n);
+
+/* A bound group as the desk lists it (never its chat id): its leads and the scam warnings
+ * given in it since a time. */
+struct group_row {
+    char title[256];
+    char area[32];
+    char platform[32];
+    int64_t leads, warnings;
+};
+/* The bound groups of area (NULL: every area), by area and title, up to max. */
+int groups_list(struct db *db, const char *area, int64_t since_ms, struct group_row *out, int max,
+                int *n);
+
 #endif

@@ -15,7 +15,10 @@ int scam_flag(struct db *db, const char *kind, const char *value, const char *ba
     static const char sql[] =
         "INSERT INTO scam_items (kind, value, bank, reason, flagged_by, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET "
-        "reason = excluded.reason, bank = coalesce(excluded.bank, bank)";
+        "reason = excluded.reason, bank = coalesce(excluded.bank, bank), "
+        "flagged_by = CASE WHEN removed_at IS NULL THEN flagged_by ELSE excluded.flagged_by END, "
+        "created_at = CASE WHEN removed_at IS NULL THEN created_at ELSE excluded.created_at END, "
+        "removed_at = NULL, removed_by = NULL";
     return db_run(db, sql, "ttttzI", kind, value, bank, reason, by, now_ms);
 }
 
@@ -29,7 +32,7 @@ static const struct db_col scam_cols[] = {
 int scam_find(struct db *db, const char *kind, const char *value, struct scam_item *out)
 {
     static const char sql[] = "SELECT id, kind, value, bank, reason FROM scam_items "
-                              "WHERE kind = ? AND value = ?";
+                              "WHERE kind = ? AND value = ? AND removed_at IS NULL";
     memset(out, 0, sizeof *out);
     return db_row(db_query(db, sql, "tt", kind, value), scam_cols, DB_COLS(scam_cols), out);
 }
@@ -40,8 +43,10 @@ int scam_find(struct db *db, const char *kind, const char *value, struct scam_it
  * flagged accounts out of the database for each such message (a 435 KB buffer of whole items,
  * and only the first 512 of them) cost more than the rest of its handling, so the account
  * numbers are kept per connection in a hash set and reloaded only when scam_items changed.
- * Items are never deleted and an upsert keeps an item's value, so max(id) moves exactly when
- * an account may have been added (by this process or another: `tipgate scamlist import`). */
+ * Items are never deleted (a removed one is only marked, migration 020) and an upsert keeps an
+ * item's id and value, so max(id) moves exactly when an account may have been added (by this
+ * process or another: `tipgate scamlist import`). The set holds removed accounts too, so one
+ * flagged again is there at once; each hit is checked by scam_find, which leaves them out. */
 
 enum {
     SCAM_ACCOUNT_MIN = 6,
@@ -164,7 +169,8 @@ static int scam_cache_current(struct db *db, struct scam_cache **out)
 static int scam_match_sql(struct db *db, const char *digits, struct scam_item *out, int max, int *n)
 {
     static const char sql[] = "SELECT id, kind, value, bank, reason FROM scam_items "
-                              "WHERE kind = 'account' AND instr(?1, value) > 0 ORDER BY id "
+                              "WHERE kind = 'account' AND instr(?1, value) > 0 "
+                              "AND removed_at IS NULL ORDER BY id "
                               "LIMIT ?2";
     int rc = db_rows(db_query(db, sql, "ti", digits, max), scam_cols, DB_COLS(scam_cols), out,
                      sizeof *out, max, n);
@@ -267,4 +273,72 @@ int scam_prune(struct db *db, int64_t before_ms, int max)
     static const char sql[] = "DELETE FROM sightings WHERE rowid IN (SELECT rowid FROM sightings "
                               "WHERE seen_at < ? ORDER BY seen_at LIMIT ?)";
     return db_run(db, sql, "Ii", before_ms, max);
+}
+
+/* ---- the web desk's lists ---------------------------------------------------------------- */
+
+int scam_list_page(struct db *db, const char *kind, const char *part, const char *reason_part,
+                   int64_t before_id, struct scam_entry *out, int max, int *n)
+{
+    /* Newest first down the rowid: a page reads its rows (a search reads what it must). */
+    static const char sql[] =
+        "SELECT id, kind, value, bank, reason, created_at, (SELECT count(*) FROM sightings s "
+        "WHERE s.kind = i.kind AND s.value = i.value) FROM scam_items i WHERE removed_at IS NULL "
+        "AND id < ?1 AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR instr(value, ?3) > 0 "
+        "OR (?4 IS NOT NULL AND reason LIKE '%' || ?4 || '%' ESCAPE '\\')) "
+        "ORDER BY id DESC LIMIT ?5";
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_INT64, struct scam_entry, item.id),
+        DB_COL(1, DB_TEXT, struct scam_entry, item.kind),
+        DB_COL(2, DB_TEXT, struct scam_entry, item.value),
+        DB_COL(3, DB_TEXT, struct scam_entry, item.bank),
+        DB_COL(4, DB_TEXT, struct scam_entry, item.reason),
+        DB_COL(5, DB_INT64, struct scam_entry, created_at),
+        DB_COL(6, DB_INT64, struct scam_entry, sightings),
+    };
+    int64_t before = before_id > 0 ? before_id : INT64_MAX;
+    int rc = db_rows(db_query(db, sql, "Ittti", before, kind, part, reason_part, max), cols,
+                     DB_COLS(cols), out, sizeof *out, max, n);
+    if (rc != DB_OK)
+        *n = 0;
+    return rc;
+}
+
+int scam_remove(struct db *db, int64_t id, int64_t by, int64_t now_ms, struct scam_item *out)
+{
+    static const char find[] = "SELECT id, kind, value, bank, reason FROM scam_items "
+                               "WHERE id = ? AND removed_at IS NULL";
+    static const char sql[] = "UPDATE scam_items SET removed_at = ?, removed_by = ? "
+                              "WHERE id = ? AND removed_at IS NULL";
+    memset(out, 0, sizeof *out);
+    int rc = db_row(db_query(db, find, "I", id), scam_cols, DB_COLS(scam_cols), out);
+    if (rc != DB_OK)
+        return rc;
+    return db_changed(db, db_run(db, sql, "IzI", now_ms, by, id), DB_NOT_FOUND);
+}
+
+int scam_sightings_page(struct db *db, const char *after_kind, const char *after_value,
+                        struct scam_seen *out, int max, int *n)
+{
+    /* Down sightings_item from the cursor, one item after another. */
+    static const char sql[] =
+        "SELECT kind, value, count(DISTINCT CASE WHEN source LIKE 'group:%' THEN source END), "
+        "count(*), min(seen_at), max(seen_at), EXISTS (SELECT 1 FROM scam_items i "
+        "WHERE i.kind = s.kind AND i.value = s.value AND i.removed_at IS NULL) "
+        "FROM sightings s WHERE (kind, value) > (?1, ?2) GROUP BY kind, value "
+        "ORDER BY kind, value LIMIT ?3";
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_TEXT, struct scam_seen, kind),
+        DB_COL(1, DB_TEXT, struct scam_seen, value),
+        DB_COL(2, DB_INT64, struct scam_seen, groups),
+        DB_COL(3, DB_INT64, struct scam_seen, count),
+        DB_COL(4, DB_INT64, struct scam_seen, first_at),
+        DB_COL(5, DB_INT64, struct scam_seen, last_at),
+        DB_COL(6, DB_BOOL, struct scam_seen, flagged),
+    };
+    int rc = db_rows(db_query(db, sql, "tti", after_kind, after_value, max), cols, DB_COLS(cols),
+                     out, sizeof *out, max, n);
+    if (rc != DB_OK)
+        *n = 0;
+    return rc;
 }

@@ -6,6 +6,7 @@
  */
 #include "calendar/calendar.h"
 #include "handlers/desk_impl.h"
+#include "handlers/deskact.h"
 
 #include "testlib.h"
 
@@ -73,12 +74,12 @@ static void test_art_147_limits_of_an_extension(void)
 {
     int64_t created = day(2026, 12, 5);
     /* the first: to 2 months after receipt at most */
-    CHECK_INT(desk_extend_max_day(created, created + 20, 0), created + 60);
+    CHECK_INT(deskact_extend_max_day(created, created + 20, 0), created + 60);
     /* the second: at most 2 more months, 4 in all */
-    CHECK_INT(desk_extend_max_day(created, created + 60, 1), created + 120);
-    CHECK_INT(desk_extend_max_day(created, created + 30, 1), created + 90);
+    CHECK_INT(deskact_extend_max_day(created, created + 60, 1), created + 120);
+    CHECK_INT(deskact_extend_max_day(created, created + 30, 1), created + 90);
     /* no third */
-    CHECK_INT(desk_extend_max_day(created, created + 120, 2), created + 120);
+    CHECK_INT(deskact_extend_max_day(created, created + 120, 2), created + 120);
 }
 
 static void test_gist_is_one_line_cut_at_a_word(void)
