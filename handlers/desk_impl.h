@@ -1,12 +1,12 @@
 /*
  * desk_impl.h — private to the desk's files, which stand in this order, each calling only the
- * ones before it (and tipcard.h, tipfile.h below them all): desk_parts.c (the officer check,
- * reading "<mã> [rest]", message assembly, list buttons, the status question), desk_view.c
- * (/xem), desk_lists.c (the lists, /tim, the summary on enrolment), deskact.c (the actions on a
- * tip, deskact.h, which the web desk's deskapi_act.c calls too), desk.c (enrolment and the
- * commands that change a tip: parse, deskact_*, confirm), desk_buttons.c (the buttons' presses, and
- * the reply typed after "Trả lời", which run those commands). Also the pure parts the unit tests
- * reach.
+ * ones before it (and deskact.h, tipcard.h, tipfile.h below them all): desk_parts.c (the officer
+ * check, reading "<mã> [rest]", message assembly, list buttons, the status question),
+ * desk_view.c (/xem), desk_lists.c (the lists, /tim, the summary on enrolment, a tip's gist),
+ * desk.c (enrolment and the commands that change a tip: parse, deskact_*, confirm),
+ * desk_buttons.c (the buttons' presses, and the reply typed after "Trả lời", which run those
+ * commands). Also the pure parts the unit tests reach, and what the web desk's API files share
+ * with the chat desk (the gist, the search keys, the description as filed).
  */
 #ifndef TIPGATE_DESK_IMPL_H
 #define TIPGATE_DESK_IMPL_H

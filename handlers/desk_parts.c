@@ -3,10 +3,9 @@
  * desk.c and desk_buttons.c all use, and which calls none of them — the officer check, reading
  * "<mã> [rest]", the line-by-line message assembly, the original description's length, the
  * list buttons and the status question. The files above stand in this order, each calling only
- * the ones before it: desk_view.c (/xem), desk_lists.c (the lists, /tim, the summary), deskact.c
- * (the actions on a tip, shared with the web desk), desk.c (the commands that change a tip, and
- * the command table), desk_buttons.c (the presses, which
- * run those commands).
+ * the ones before it: desk_view.c (/xem), desk_lists.c (the lists, /tim, the summary), desk.c
+ * (the commands that change a tip, through deskact.c's actions shared with the web desk, and
+ * the command table), desk_buttons.c (the presses, which run those commands).
  */
 #include "handlers/desk_impl.h"
 
