@@ -1001,3 +1001,21 @@ def story_nothing_personal(e, g5, g2):
     items = names + ["0912 888 999", "29B1-234.56", "0913 222 333", "30F-123.45", "29H-555.66",
                      "0977 111 222"]
     assert_nothing_personal(e, [g5, g2], items)
+
+
+def started(platform, *roles, **options):
+    """A started Env on platform (options for Env) with the people named in roles enrolled:
+    "leader", "east", "officer"."""
+    e = Env(platform, **options)
+    e.start()
+    try:
+        if "leader" in roles:
+            e.enrol(e.LEADER, "leader", "TDP5", name="Bác Tư tổ trưởng")
+        if "east" in roles:
+            e.enrol(e.LEADER_EAST, "leader", "THONDONG", name="Ông Sáu trưởng thôn")
+        if "officer" in roles:
+            e.enrol(e.OFFICER, "police", "TDP5", name="Trung úy Minh")
+    except BaseException:
+        e.__exit__(*sys.exc_info())
+        raise
+    return e

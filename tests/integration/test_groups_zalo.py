@@ -2,8 +2,10 @@
 string ids): the same core stories as test_groups.py on Telegram — binding and the one
 explanation an unbound group gets (at its first message: Zalo has no my_chat_member), tips and
 urgent tips as desk leads, hard negatives and a day of chatter producing nothing, the
-unsolicited-message limit, scam warnings, cross-group detection, announcements, monthly figures,
-meetings on a moving clock, and nothing personal echoed in a group. Desks are Zalo chats too.
+unsolicited-message limit, scam warnings, cross-group detection. Announcements, monthly
+figures, meetings on a moving clock, lead retention and nothing personal echoed in a group are
+in test_groups_zalo_tools.py (two files, each well within its time limit). Desks are Zalo chats
+too.
 
     python3 tests/integration/test_groups_zalo.py --binary build/groupstest/tipgate [test ...]
 """
@@ -19,20 +21,8 @@ ZL = "zalo"
 
 
 def env(*roles, **options):
-    """A started Env with the people named in roles enrolled: "leader", "east", "officer"."""
-    e = gt.Env(ZL, **options)
-    e.start()
-    try:
-        if "leader" in roles:
-            e.enrol(e.LEADER, "leader", "TDP5", name="Bác Tư tổ trưởng")
-        if "east" in roles:
-            e.enrol(e.LEADER_EAST, "leader", "THONDONG", name="Ông Sáu trưởng thôn")
-        if "officer" in roles:
-            e.enrol(e.OFFICER, "police", "TDP5", name="Trung úy Minh")
-    except BaseException:
-        e.__exit__(*sys.exc_info())
-        raise
-    return e
+    """A started Env on Zalo with the people named in roles enrolled (groupstest.started)."""
+    return gt.started(ZL, *roles, **options)
 
 
 def test_zalo_unbound_group_explains_once_and_binding_rules():
@@ -90,55 +80,6 @@ def test_zalo_same_link_in_several_groups_told_to_the_desk_once_a_day():
         e.bind(g2, e.LEADER)
         e.bind(g3, e.LEADER_EAST, "THONDONG")
         gt.story_cross_group(e, g1, g2, g3)
-        e.stop()
-
-
-def announce_env(e):
-    groups5 = [e.group(61), e.group(62), e.group(63)]
-    for g in groups5:
-        e.bind(g, e.LEADER)
-    east, unbound = e.group(64), e.group(65)
-    e.bind(east, e.LEADER_EAST, "THONDONG")
-    gt.story_announce(e, groups5, east, unbound)
-    return groups5, unbound
-
-
-def test_zalo_announcement_fans_out_to_the_areas_bound_groups():
-    with env("leader", "east", "officer") as e:
-        announce_env(e)
-        e.stop()
-
-
-def test_zalo_stats_in_a_group_show_this_months_figures_only():
-    with env("leader", "east", "officer") as e:
-        groups5, unbound = announce_env(e)
-        gt.story_stats(e, groups5, unbound)
-        e.stop()
-
-
-def test_zalo_meetings_in_the_configured_time_zone_and_reminders_on_a_moving_clock():
-    """The ward's clock here is UTC: "20/12 19:30" is 19:30 UTC, not Vietnam's 19:30."""
-    with env("leader", timezone=("UTC", 0)) as e:
-        g5 = e.group(71)
-        e.bind(g5, e.LEADER)
-        gt.story_meetings(e, g5)
-        e.stop()
-
-
-def test_zalo_leads_deleted_after_the_configured_retention():
-    with env("leader", tips={"lead_retention_days": 30}) as e:
-        g5 = e.group(91)
-        e.bind(g5, e.LEADER)
-        gt.story_retention(e, g5, days=30, check_text=False)
-        e.stop()
-
-
-def test_zalo_nothing_personal_echoed_in_groups():
-    with env("leader", "officer") as e:
-        g5, g2 = e.group(81), e.group(82)
-        e.bind(g5, e.LEADER)
-        e.bind(g2, e.LEADER)
-        gt.story_nothing_personal(e, g5, g2)
         e.stop()
 
 
