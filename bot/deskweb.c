@@ -12,6 +12,7 @@
 #include "base/secure.h"
 #include "bot/app_core.h"
 #include "bot/desk_session.h"
+#include "bot/http_body.h"
 #include "handlers/deskapi.h"
 #include "storage/desk_auth.h"
 #include "storage/tips.h"
@@ -517,21 +518,8 @@ int deskweb_begin(struct deskweb *dw, struct lws *wsi, struct deskweb_req **out)
 
 void deskweb_body(struct deskweb_req *req, const void *in, size_t len)
 {
-    if (req->too_big)
-        return;
-    if (req->len + len > DESKWEB_BODY_MAX) {
+    if (!req->too_big && http_body_add(&req->body, &req->len, DESKWEB_BODY_MAX, in, len) != 0)
         req->too_big = 1;
-        return;
-    }
-    char *grown = realloc(req->body, req->len + len + 1);
-    if (!grown) {
-        req->too_big = 1;
-        return;
-    }
-    req->body = grown;
-    memcpy(req->body + req->len, in, len);
-    req->len += len;
-    req->body[req->len] = '\0';
 }
 
 int deskweb_end(struct deskweb *dw, struct lws *wsi, struct deskweb_req *req)

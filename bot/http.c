@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "bot/desk_live.h"
 #include "bot/health.h"
+#include "bot/http_body.h"
 #include "base/log.h"
 #include "bot/deskweb.h"
 #include "bot/metrics.h"
@@ -178,22 +179,9 @@ static int http_webhook_begin(struct lws *wsi, struct app *app, struct http_req 
 
 static void http_webhook_body(struct app *app, struct http_req *req, const void *in, size_t len)
 {
-    if (!req->index || req->too_big)
-        return;
-    size_t max = (size_t)app->cfg->http_max_body_bytes;
-    if (req->len + len > max) {
+    if (req->index && !req->too_big &&
+        http_body_add(&req->body, &req->len, (size_t)app->cfg->http_max_body_bytes, in, len) != 0)
         req->too_big = 1;
-        return;
-    }
-    char *grown = realloc(req->body, req->len + len + 1);
-    if (!grown) {
-        req->too_big = 1;
-        return;
-    }
-    req->body = grown;
-    memcpy(req->body + req->len, in, len);
-    req->len += len;
-    req->body[req->len] = '\0';
 }
 
 /* The whole body is here: let the platform store it, then answer. */

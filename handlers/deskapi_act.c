@@ -226,21 +226,30 @@ static int act_status(struct hctx *ctx, const struct deskapi_req *req, struct de
     return rc;
 }
 
-/* body {"outcome": "…"}: told to the tipster (art. 56). */
-static int act_close(struct hctx *ctx, const struct deskapi_req *req, struct deskapi_resp *resp)
+/* A route whose body is one text at key (at most MSG_MAX_TEXT_CHARS characters), handed to the
+ * action act, with the text as the desk chat's line. */
+static int act_with_text(struct hctx *ctx, const struct deskapi_req *req, struct deskapi_resp *resp,
+                         const char *key, const char *action,
+                         int (*act)(struct hctx *ctx, struct tip *t, const char *text))
 {
     struct tip t;
     bool oom = false;
     int rc = 0;
-    char *outcome = act_text(req, "outcome", MSG_MAX_TEXT_CHARS, &oom);
-    if (!outcome)
+    char *text = act_text(req, key, MSG_MAX_TEXT_CHARS, &oom);
+    if (!text)
         return oom ? -1 : act_bad(ctx, resp, "desk_web_bad_text");
     if (act_tip(ctx, req, resp, &t, &rc) == DB_OK) {
-        rc = act_answer(ctx, resp, &t, "close", deskact_close(ctx, &t, outcome), outcome);
+        rc = act_answer(ctx, resp, &t, action, act(ctx, &t, text), text);
         tip_clear(&t);
     }
-    free(outcome);
+    free(text);
     return rc;
+}
+
+/* body {"outcome": "…"}: told to the tipster (art. 56). */
+static int act_close(struct hctx *ctx, const struct deskapi_req *req, struct deskapi_resp *resp)
+{
+    return act_with_text(ctx, req, resp, "outcome", "close", deskact_close);
 }
 
 static int act_reopen(struct hctx *ctx, const struct deskapi_req *req, struct deskapi_resp *resp)
@@ -381,18 +390,7 @@ static int act_classify(struct hctx *ctx, const struct deskapi_req *req, struct 
 /* body {"text": "…"}: an internal note; the tipster never sees it. */
 static int act_note(struct hctx *ctx, const struct deskapi_req *req, struct deskapi_resp *resp)
 {
-    struct tip t;
-    bool oom = false;
-    int rc = 0;
-    char *text = act_text(req, "text", MSG_MAX_TEXT_CHARS, &oom);
-    if (!text)
-        return oom ? -1 : act_bad(ctx, resp, "desk_web_bad_text");
-    if (act_tip(ctx, req, resp, &t, &rc) == DB_OK) {
-        rc = act_answer(ctx, resp, &t, "note", deskact_note(ctx, &t, text), text);
-        tip_clear(&t);
-    }
-    free(text);
-    return rc;
+    return act_with_text(ctx, req, resp, "text", "note", deskact_note);
 }
 
 /* GET /colleagues: whom the person may assign a tip to — a commander anyone enrolled, an
