@@ -143,8 +143,17 @@ async function scenario(browser) {
   // "Mở tin" → the tip page.
   await a.click(`[data-testid="urgent-banner"][data-code="${code}"] [data-testid="banner-open"]`);
   await visible(a, `#tip-head[data-code="${code}"]`);
+  // The choices of the action forms, once filled from /categories and /colleagues.
+  await a.waitForFunction(() => !['act-classify-category', 'act-assign-person'].some((id) =>
+    [...document.getElementById(id).options].some((o) => o.text === 'Đang tải…')), null,
+  { timeout: TIMEOUT });
+  const options = (id) => a.$eval('#' + id, (s) => [...s.options].map((o) => o.text));
   out.tip = { address: a.url(), heading: await text(a, '#tip-head h1'),
-              description: await text(a, '#tip-head .tip-desc') };
+              description: await text(a, '#tip-head .tip-desc'),
+              head: await text(a, '#tip-head'),
+              status_options: await options('act-status-value'),
+              classify_options: await options('act-classify-category'),
+              assign_options: await options('act-assign-person') };
   await shot(a, 'tip');
 
   // Acknowledge → the banner goes.
@@ -152,7 +161,7 @@ async function scenario(browser) {
   await gone(a, '[data-testid="urgent-banner"]');
   await gone(a, '[data-testid="act-ack"]');
   out.acked = { banners: await a.$$eval('[data-testid="urgent-banner"]', (xs) => xs.length),
-                facts: await text(a, '#tip-head .facts-list') };
+                facts: await text(a, '#tip-head .facts-list'), head: await text(a, '#tip-head') };
   await shot(a, 'acked');
 
   // Reply → it reaches the resident's chat.
@@ -171,7 +180,7 @@ async function scenario(browser) {
   await a.click('[data-testid="act-close"] button[type="submit"]');
   await visible(a, '[data-testid="act-reopen"]');
   out.closed = { status: await text(a, '[data-testid="tip-status"]'),
-                 facts: await text(a, '#tip-head .facts-list') };
+                 facts: await text(a, '#tip-head .facts-list'), head: await text(a, '#tip-head') };
   await shot(a, 'closed');
   await waitBotText(r, env.TIPGATE_OUTCOME);
   out.resident_closed = (await botTexts(r)).filter((t) => t.includes(env.TIPGATE_OUTCOME));

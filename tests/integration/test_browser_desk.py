@@ -98,6 +98,15 @@ def desk_at(width):
         assert seen["tip"]["address"].endswith("#/tip/" + code), seen["tip"]
         assert seen["tip"]["heading"].startswith("Tin " + shown), seen["tip"]
         assert "hẻm 40" in seen["tip"]["description"], seen["tip"]
+        # The forms offer the statuses, the categories and the colleagues by name.
+        statuses = [T("status_" + s) for s in ("new", "received", "verifying", "transferred",
+                                               "resolved", "rejected")]
+        assert all(s in seen["tip"]["status_options"] for s in statuses), seen["tip"]
+        assert "Cướp, cướp giật tài sản" in seen["tip"]["classify_options"], seen["tip"]
+        assert any(NAME_A in o for o in seen["tip"]["assign_options"]), seen["tip"]
+        for step in ("tip", "acked", "closed"):   # nothing the page failed to fill in
+            assert "null" not in seen[step]["head"] and "undefined" not in seen[step]["head"], (
+                step, seen[step]["head"])
         assert seen["acked"]["banners"] == 0, seen["acked"]
         assert "Chưa tiếp nhận" not in seen["acked"]["facts"], seen["acked"]
 
