@@ -80,7 +80,9 @@ async function waitBotText(page, needle) {
 
 async function scenario(browser) {
   const origin = new URL(base).origin;
-  const size = { viewport: { width: WIDTH, height: HEIGHT } };
+  // An officer's browser in Vietnam: its language and clock (the date inputs follow them).
+  const size = { viewport: { width: WIDTH, height: HEIGHT }, locale: 'vi-VN',
+                 timezoneId: 'Asia/Ho_Chi_Minh' };
   const out = { width: WIDTH, page_errors: [] };
   const watch = (page, who) => page.on('pageerror', (e) => out.page_errors.push(who + ': ' + e));
 
@@ -181,6 +183,7 @@ async function scenario(browser) {
   await visible(a, '[data-testid="act-reopen"]');
   out.closed = { status: await text(a, '[data-testid="tip-status"]'),
                  facts: await text(a, '#tip-head .facts-list'), head: await text(a, '#tip-head') };
+  await a.$eval('#tip-head', (h) => h.scrollIntoView());
   await shot(a, 'closed');
   await waitBotText(r, env.TIPGATE_OUTCOME);
   out.resident_closed = (await botTexts(r)).filter((t) => t.includes(env.TIPGATE_OUTCOME));
@@ -200,6 +203,8 @@ async function scenario(browser) {
   out.search = { address: a.url(),
     rows: await a.$$eval('[data-testid="tip-row"]', (xs) => xs.map((x) => ({
       code: x.dataset.code, text: x.innerText.replace(/\s+/g, ' ').trim() }))) };
+  await a.click('#filters > summary');   // folded away, as an officer would, to read the result
+  await a.$eval(`[data-testid="tip-row"][data-code="${code}"]`, (r) => r.scrollIntoView({ block: 'center' }));
   await shot(a, 'queue-search');
   // Nothing is found for words the tip does not hold.
   await a.fill('#q', env.TIPGATE_SEARCH + ' xyzzy');
