@@ -10,7 +10,7 @@
 // another area), TIPGATE_TEXT (the resident's urgent tip), TIPGATE_REPLY, TIPGATE_OUTCOME,
 // TIPGATE_SEARCH (the search typed without diacritics). Three browser contexts at WIDTH px:
 // officer A (notifications granted; window.Notification and WebAudio oscillators counted by an
-// init script), officer B, the resident. Screenshots: SHOT_PREFIX-NN-step.png.
+// init script), officer B (its live frames counted), the resident. Screenshots: SHOT_PREFIX-NN-step.png.
 import { launch } from './lib.mjs';
 
 const [base, widthArg, prefix] = process.argv.slice(2);
@@ -41,6 +41,18 @@ function countAlerts() {
 }
 
 const pages = {};   // the open pages, for a screenshot of each when a step fails
+// Counts the live socket's frames, so a check can wait until the server's hello was read.
+function countFrames() {
+  window.__frames = 0;
+  const WS = window.WebSocket;
+  window.WebSocket = class extends WS {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { window.__frames++; });
+    }
+  };
+}
+
 let step = 0;
 const shots = [];
 async function shot(page, name) {
@@ -102,6 +114,7 @@ async function scenario(browser) {
 
   // Officer B, another area.
   const ctxB = await browser.newContext(size);
+  await ctxB.addInitScript(countFrames);
   const b = pages.b = await ctxB.newPage();
   watch(b, 'officer B');
   out.b = await signIn(b, env.TIPGATE_LINK_B);
@@ -136,6 +149,7 @@ async function scenario(browser) {
   out.b.banners_live = await b.$$eval('[data-testid="urgent-banner"]', (xs) => xs.length);
   await b.reload();
   await visible(b, '[data-testid="conn"][data-state="online"]');
+  await b.waitForFunction(() => window.__frames > 0, null, { timeout: TIMEOUT });   // the hello
   await queueLoaded(b);
   out.b.banners_after_load = await b.$$eval('[data-testid="urgent-banner"]', (xs) => xs.length);
   out.b.rows = await b.$$eval('[data-testid="tip-row"]', (xs) => xs.map((x) => x.dataset.code));
