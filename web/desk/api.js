@@ -95,6 +95,9 @@
     return node;
   }
   Desk.el = el;
+  // Appends kids as el() does (arrays flattened, null/false skipped), where the DOM's own
+  // append would write "null" or "[object HTMLOptionElement]" as text.
+  Desk.append = (node, ...kids) => append(node, kids);
   Desk.clear = (node) => { while (node.firstChild) node.removeChild(node.firstChild); return node; };
   let uid = 0;
   Desk.uid = (p) => (p || 'f') + '-' + (++uid);

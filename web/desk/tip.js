@@ -74,7 +74,7 @@
     box.dataset.code = t.code;
     const cat = t.category_label ? [t.category_label, t.category_unsure ? el('span.unsure', ' (máy đoán)') : null] : 'Chưa phân loại';
     const ext = t.extensions ? ' · đã gia hạn ' + t.extensions + ' lần' : '';
-    box.append(
+    Desk.append(box,
       el('h1.tip-code', el('span', 'Tin ' + (t.code_shown || t.code)),
         t.urgent ? el('span.badge.badge-urgent', 'KHẨN CẤP') : null,
         el('span.badge.badge-status', { dataset: { testid: 'tip-status' } }, t.status_label || t.status)),
@@ -263,12 +263,12 @@
       const c = await Desk.categories();
       const cat = $('act-classify-category');
       if (cat) {
-        Desk.clear(cat).append(el('option', { value: '' }, 'Chọn loại tin'), (c.categories || []).map((x) => el('option', { value: x.name }, x.label)));
+        Desk.append(Desk.clear(cat), el('option', { value: '' }, 'Chọn loại tin'), (c.categories || []).map((x) => el('option', { value: x.name }, x.label)));
         if (T.tip && T.tip.category) cat.value = T.tip.category;
       }
       const st = $('act-status-value');
       if (st && c.statuses && c.statuses.length) {
-        Desk.clear(st).append(c.statuses.map((x) => el('option', { value: x.status }, x.label)));
+        Desk.append(Desk.clear(st), c.statuses.map((x) => el('option', { value: x.status }, x.label)));
         if (T.tip) st.value = T.tip.status;
       }
     } catch (e) { if (e.status !== 401) Desk.fail(e); }
@@ -277,7 +277,7 @@
       const s = $('act-assign-person');
       if (s) {
         const me = Desk.state.me || {};
-        Desk.clear(s).append(el('option', { value: '' }, 'Chọn cán bộ'),
+        Desk.append(Desk.clear(s), el('option', { value: '' }, 'Chọn cán bộ'),
           (r.colleagues || []).map((p) => el('option', { value: String(p.id) },
             p.name + (p.id === me.id ? ' (tôi)' : '') + ' — ' + Desk.roleLabel(p.role) + (p.area ? ' ' + p.area : ''))));
       }
