@@ -155,6 +155,10 @@ def test_no_session_bad_csrf_broken_or_oversize_body_refused_and_nothing_changes
             for method, path, body in routes:
                 status, got = call(desk, method, path, body)
                 assert status == 401 and got["error"]["code"] == "signed_out", (path, status, got)
+            # whatever the body: the page is told to sign in again, not what is wrong with it
+            for body in ("{not json", {"text": "x" * (65 * 1024)}):
+                status, got = desk.post("/api/desk/tips/%s/note" % code, body)
+                assert status == 401 and got["error"]["code"] == "signed_out", (status, got)
 
         # a POST without the session's CSRF token: missing, wrong, another session's
         for action, body in ACTIONS.items():
@@ -162,6 +166,9 @@ def test_no_session_bad_csrf_broken_or_oversize_body_refused_and_nothing_changes
             for token in (None, "", "0" * 32, b.csrf, a.csrf[:-1], a.csrf + "0"):
                 status, got = a.post(path, body, csrf=token)
                 assert status == 403 and got["error"]["code"] == "csrf", (path, token, got)
+        for body in ("{not json", {"text": "x" * (65 * 1024)}):   # the token comes first
+            status, got = a.post("/api/desk/tips/%s/note" % code, body, csrf=None)
+            assert status == 403 and got["error"]["code"] == "csrf", (status, got)
 
         # a body that is not a JSON object
         for data in (b"{not json", b"[1, 2]", b'"text"', b"{\"text\": \"a\"", b"\xff\xfe{}"):
