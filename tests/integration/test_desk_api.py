@@ -112,6 +112,15 @@ def test_each_role_sees_exactly_its_scope_and_a_tip_elsewhere_is_not_found():
         status, body = desks["a"].post("/api/desk/tips/%s/duplicate" % ta, {"of": tb})
         assert status == 400 and e.tip(ta)["duplicate_of"] is None, (status, body)
 
+        # nor may A hand a tip to an officer of another area: not a colleague of A's
+        status, mates = desks["a"].get("/api/desk/colleagues")
+        b_id, c_id = desklib.person_id(e, OFFICER_B), desklib.person_id(e, COMMANDER)
+        ids = {m["id"] for m in mates["colleagues"]}
+        assert status == 200 and b_id not in ids and c_id in ids, mates
+        before = snapshot(e, ta)
+        status, body = desks["a"].post("/api/desk/tips/%s/assign" % ta, {"person_id": b_id})
+        assert status == 400 and snapshot(e, ta) == before, (status, body)
+
         # in scope: the tip page, and an action works
         for who, code in (("a", ta), ("a", tn), ("b", tb), ("c", ta), ("c", tb)):
             status, page = desks[who].get("/api/desk/tips/" + code)

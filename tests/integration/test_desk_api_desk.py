@@ -11,6 +11,7 @@ through the code and never a note, and a colleague a tip is assigned to is told 
 import json
 import os
 import sys
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import desklib  # noqa: E402
@@ -181,6 +182,10 @@ def test_no_desk_answer_carries_the_tipsters_ids_names_or_phone_but_the_audited_
         # a tipster's person id is no field of any answer either
         for _, text in c.bodies:
             assert '"person_id"' not in text and '"chat_id"' not in text, text
+        # nor does a search find a tip by what the tipster left but did not write in it
+        for q in (PHONE, PHONE_TYPED, WEB_PHONE, "Hang Nga", TG_ANON_NAME, str(TG_CONTACT)):
+            status, got = officer.get("/api/desk/tips?q=" + urllib.parse.quote_plus(q))
+            assert status == 200 and got["tips"] == [], (q, got)
 
         # the contact: only here, and on record each time
         me = desklib.person_id(e, OFFICER)
@@ -193,6 +198,20 @@ def test_no_desk_answer_carries_the_tipsters_ids_names_or_phone_but_the_audited_
                     "t.id = a.tip_id WHERE a.action = 'view_contact' ORDER BY a.id")
         assert views == [(tg, me, PHONE), (web, me, WEB_PHONE),
                          (tg, desklib.person_id(e, COMMANDER), PHONE)], views
+
+        # a tipster who wrote their own name and number into the text: the tip page has their
+        # words as filed (as /xem does), but a row of the queue or of an action never
+        typed = bare(telegram_contactable(
+            e, TG_CONTACT + 1, TG_CONTACT_NAME,
+            "Tôi là hằng nga, số 0987.654.321, thấy người lạ đột nhập kho tổ 5", PHONE_TYPED))
+        e.settled()
+        rows = Crawl()
+        rows.get(officer, "/api/desk/tips")
+        rows.get(officer, "/api/desk/tips?q=kho")
+        rows.post(officer, "/api/desk/tips/%s/ack" % typed, {})
+        assert typed in rows.bodies[1][1], rows.bodies
+        rows.assert_none_of({PHONE, PHONE[1:], "987.654", "hằng nga", TG_CONTACT_NAME,
+                             str(TG_CONTACT + 1)})
         e.stop()
 
 
