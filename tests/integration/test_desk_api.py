@@ -5,8 +5,8 @@ on it changes nothing; a commander sees every area; a leader no tip at all); eve
 a session; a state-changing request without the session's CSRF token, with a broken JSON body
 or with an oversize one is refused and changes nothing; art. 147's extension limit through the
 API; the queue in pages of 20 with cursors. (Sign-in, sign-out, expired and reused links:
-test_desk_auth.py; the tipster's anonymity and the one desk of chat and web:
-test_desk_api_desk.py.)
+test_desk_auth.py; the tipster's anonymity, the one desk of chat and web, a link of someone
+unenrolled and the 12 hours of a busy session: test_desk_api_desk.py.)
 
     python3 tests/integration/test_desk_api.py --binary build/asan/tipgate [test_name ...]
 """

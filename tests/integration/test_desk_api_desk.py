@@ -5,11 +5,14 @@ but GET /tips/CODE/contact, which shows the phone and writes "view_contact" to t
 action on the web shows at once in the chat desk (/xem's history, one "🖥" line in the tip's desk
 chat), an action in the chat shows in the web tip page's story, the tipster gets the web's reply
 through the code and never a note, and a colleague a tip is assigned to is told in their chat.
+Also what test_desk_auth.py leaves out: the link of someone unenrolled before using it is
+refused, and a session in constant use still ends after 12 hours.
 
     python3 tests/integration/test_desk_api_desk.py --binary build/asan/tipgate [test_name ...]
 """
 import json
 import os
+import subprocess
 import sys
 import urllib.parse
 
@@ -17,8 +20,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import desklib  # noqa: E402
 import tglib  # noqa: E402
 import tipstest  # noqa: E402
-from tipstest import (DESK_TDP5, T, bare, button_data, codes_in, label, matches,  # noqa: E402
-                      template_re)
+from tipstest import (DESK_TDP5, HOUR, MIN, T, bare, button_data, codes_in,  # noqa: E402
+                      label, matches, template_re)
 
 OFFICER, COLLEAGUE, COMMANDER = 610001, 610002, 610003
 OFFICER_NAME, COLLEAGUE_NAME = "Trung úy Minh", "Thiếu úy Lan"
@@ -329,6 +332,33 @@ def test_web_and_chat_are_one_desk():
         e.wait_text(str(TG_ANON), lambda t: t == T("tip_notice_ack",
                                                    code=other[:4] + "-" + other[4:]), tip_since)
         assert has_line(history(e, OFFICER, other), "desk_event_ack", who=OFFICER_NAME)
+        e.stop()
+
+
+# ---- 2. what test_desk_auth.py leaves out ----------------------------------------------------
+
+def test_a_link_dies_with_the_enrolment_and_a_busy_session_still_ends_after_12_hours():
+    # (a used or expired link and an idle session: test_desk_auth.py)
+    with tipstest.Env() as e:
+        e.start()
+        desklib.enrol(e, OFFICER, "police", "TDP5", name=OFFICER_NAME)
+        desklib.enrol(e, COLLEAGUE, "police", "TDP5", name=COLLEAGUE_NAME)
+        _, token = desklib.link_from_chat(e, COLLEAGUE)
+        p = subprocess.run([tglib.BINARY, "unenrol", "--person",
+                            str(desklib.person_id(e, COLLEAGUE)), "--config", e.tg.config_path],
+                           capture_output=True, timeout=60, env=e.tg.env)
+        assert p.returncode == 0, p.stderr
+        status, _, body = desklib.login(e, token)
+        assert status == 403 and body["error"]["code"] == "bad_link", (status, body)
+
+        a = desklib.sign_in(e, OFFICER)
+        for k in range(1, 7):   # a request every 1 h 54 min: never 2 hours idle
+            e.set_clock(k * (2 * HOUR - 6 * MIN))
+            assert a.get("/api/desk/summary")[0] == 200, k
+        e.set_clock(12 * HOUR + MIN)
+        status, body = a.get("/api/desk/summary")
+        assert status == 401 and body["error"]["code"] == "signed_out", (status, body)
+        assert a.post("/api/desk/logout")[0] == 401
         e.stop()
 
 
