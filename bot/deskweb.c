@@ -376,31 +376,33 @@ static int deskweb_run(struct deskweb *dw, struct lws *wsi, const struct deskweb
     json_t *body = NULL;
     struct hctx ctx;
     struct person p = {0};
-    struct desk_session s;
+    struct desk_session s = {0};
     deskweb_ctx(dw, NULL, &ctx);
-    if (post && req->too_big) {
-        deskweb_fail(&ctx, o, 413, "too_big");
-        return 0;
-    }
-    if (post && !(body = deskweb_json(req))) {
-        deskweb_fail(&ctx, o, 400, "bad_json");
-        return 0;
-    }
-    if (post && strcmp(req->path, "/login") == 0) {
-        rc = deskweb_login(dw, wsi, body, o);
+    int login = post && strcmp(req->path, "/login") == 0, got = DB_OK;
+    if (!login && (got = desk_session_of(ctx.db, wsi, ctx.now_ms, &s, &p)) == DB_ERROR)
         goto out;
-    }
-    int got = desk_session_of(ctx.db, wsi, ctx.now_ms, &s, &p);
-    if (got == DB_ERROR)
-        goto out;
-    ctx.person = &p;
+    ctx.person = login ? NULL : &p;
     rc = 0;
+    /* the session and the CSRF token first: a signed-out page is told to sign in again,
+     * whatever it sent */
     if (got != DB_OK) {
         deskweb_fail(&ctx, o, 401, "signed_out");
         goto out;
     }
-    if (post && !deskweb_csrf_ok(wsi, &s)) {
+    if (post && !login && !deskweb_csrf_ok(wsi, &s)) {
         deskweb_fail(&ctx, o, 403, "csrf");
+        goto out;
+    }
+    if (post && req->too_big) {
+        deskweb_fail(&ctx, o, 413, "too_big");
+        goto out;
+    }
+    if (post && !(body = deskweb_json(req))) {
+        deskweb_fail(&ctx, o, 400, "bad_json");
+        goto out;
+    }
+    if (login) {
+        rc = deskweb_login(dw, wsi, body, o);
         goto out;
     }
     if (post && strcmp(req->path, "/logout") == 0) {
