@@ -52,11 +52,13 @@
     "tips INDEXED BY tips_overdue WHERE deadline_at IS NOT NULL AND " TIPS_OPEN                    \
     " AND deadline_at < ?6 AND"
 #define TIPS_Q_OPEN "tips INDEXED BY tips_queue_open WHERE kind = 'tip' AND " TIPS_OPEN " AND"
-/* A category's tips in id order; the tips filed from a day on (a window, sorted whole). */
+/* A category's tips in id order; the tips filed from a day on, up to the next if asked (a
+ * window, sorted whole). */
 #define TIPS_Q_CATEGORY                                                                            \
     "tips INDEXED BY tips_queue_category WHERE kind = 'tip' AND category = ?3 AND"
 #define TIPS_Q_SINCE                                                                               \
-    "tips INDEXED BY tips_kind_created WHERE kind = 'tip' AND created_at >= ?10 AND"
+    "tips INDEXED BY tips_kind_created WHERE kind = 'tip' AND created_at >= ?10"                   \
+    " AND created_at < coalesce(?11, 9223372036854775807) AND"
 /* A search: the full-text index hands its matches over newest first, below the cursor, and the
  * page stops at its size (a common word never reads every match); ordered by urgency, or with
  * keys, the matches are a set. */
