@@ -387,7 +387,9 @@ class Filler:
                 "folded", "entities", "latitude", "longitude", "status", "desk_platform",
                 "desk_chat_id", "assigned_to", "duplicate_of", "outcome", "created_at",
                 "updated_at", "acknowledged_at", "classified_at", "closed_at", "deadline_at",
-                "extensions", "extended_days"]
+                "extensions", "extended_days", "assigned_person"]
+        # The web desk's "mine" (migration 016): the enrolled officer the name is, people 1+i.
+        officer_id = {"Đại úy " + name: 1 + i for i, name in enumerate(OFFICERS)}
         self.tip_info = []  # (id, code, person, created, acked, closed, kind) for the relay/audit
 
         def gen():
@@ -466,7 +468,7 @@ class Filler:
                 yield (tid, code, kind, person, plat, chat, anon, phone, cat, urgent, area, place,
                        happened, desc, fdesc, ent, lat, lon, status, "telegram", DESK_CHAT,
                        assigned, dup, outcome, t, updated, ack, classified, closed, deadline, ext,
-                       ext_days)
+                       ext_days, officer_id.get(assigned))
         self.ins("tips", cols, gen())
         if self.due:
             # Two tips filed a little over ack_minutes ago, not acknowledged: their reminder is
@@ -475,7 +477,8 @@ class Filler:
                 self.con.execute("UPDATE tips SET kind = 'tip', status = 'new', urgent = 0, "
                                  "acknowledged_at = NULL, classified_at = NULL, closed_at = NULL, "
                                  "duplicate_of = NULL, outcome = NULL, extensions = 0, "
-                                 "extended_days = 0, assigned_to = NULL, created_at = ?1, "
+                                 "extended_days = 0, assigned_to = NULL, assigned_person = NULL, "
+                                 "created_at = ?1, "
                                  "updated_at = ?1, deadline_at = ?1 + 20 * 86400000 WHERE id = ?2",
                                  (now - 121 * MIN - j * MIN, tid))
                 t = now - 121 * MIN - j * MIN
@@ -925,7 +928,7 @@ def unknown_columns(con):
                  "description", "folded", "entities", "latitude", "longitude", "status",
                  "desk_platform", "desk_chat_id", "assigned_to", "duplicate_of", "outcome",
                  "created_at", "updated_at", "acknowledged_at", "classified_at", "closed_at",
-                 "deadline_at", "extensions", "extended_days"},
+                 "deadline_at", "extensions", "extended_days", "assigned_person"},
         "inbox": {"id", "platform", "update_key", "chat_id", "message", "received_at",
                   "processed_at", "error"},
         "outbox": {"id", "platform", "chat_id", "text", "buttons", "priority", "status",

@@ -10,9 +10,10 @@
  *
  * What differs between the statements is where the rows come from: the driver is the index of
  * the most selective filter asked for (tips_queue_driver), walked in the page's order where it
- * can be (the table by id, tips_queue_urgent by (urgent, id), the assigned person's index), or
- * holding a bounded set sorted whole (the open, the unacknowledged, the overdue tips: what is
- * still being worked on, not every tip ever filed; a search's matches). A partial index is used
+ * can be (the table by id, tips_queue_urgent by (urgent, id), the assigned person's index, a
+ * category's), or holding a bounded set sorted whole (the open, the unacknowledged, the overdue
+ * tips: what is still being worked on, not every tip ever filed; a search's matches; the tips
+ * filed from a day on). A partial index is used
  * only when the statement repeats its WHERE term for term, and INDEXED BY makes a mismatch an
  * error at prepare rather than a silent scan (as in tips_desk.c). The table itself and a search's
  * matches are read NOT INDEXED: by id (the rowid), never through tips_kind_created, which
@@ -41,7 +42,7 @@
 #define TIPS_Q(from_where, order) "SELECT " TIPS_COLUMNS " FROM " from_where TIPS_Q_COMMON order
 
 /* The drivers. Their WHERE terms before TIPS_Q_COMMON repeat their partial index's. */
-#define TIPS_Q_TABLE     "tips WHERE"
+#define TIPS_Q_TABLE     "tips NOT INDEXED WHERE"
 #define TIPS_Q_BY_URGENT "tips INDEXED BY tips_queue_urgent WHERE"
 #define TIPS_Q_ASSIGNED  "tips INDEXED BY tips_assigned_person WHERE assigned_person = ?9 AND"
 #define TIPS_Q_FRESH                                                                               \
@@ -50,7 +51,14 @@
 #define TIPS_Q_OVERDUE                                                                             \
     "tips INDEXED BY tips_overdue WHERE deadline_at IS NOT NULL AND " TIPS_OPEN                    \
     " AND deadline_at < ?6 AND"
-#define TIPS_Q_OPEN "tips INDEXED BY tips_open_area WHERE " TIPS_OPEN " AND"
+#define TIPS_Q_OPEN "tips INDEXED BY tips_queue_open WHERE kind = 'tip' AND " TIPS_OPEN " AND"
+/* A category's tips in id order; the tips filed from a day on, up to the next if asked (a
+ * window, sorted whole). */
+#define TIPS_Q_CATEGORY                                                                            \
+    "tips INDEXED BY tips_queue_category WHERE kind = 'tip' AND category = ?3 AND"
+#define TIPS_Q_SINCE                                                                               \
+    "tips INDEXED BY tips_kind_created WHERE kind = 'tip' AND created_at >= ?10"                   \
+    " AND created_at < coalesce(?11, 9223372036854775807) AND"
 /* A search: the full-text index hands its matches over newest first, below the cursor, and the
  * page stops at its size (a common word never reads every match); ordered by urgency, or with
  * keys, the matches are a set. */
@@ -72,6 +80,8 @@ enum tips_queue_driver {
     TQ_FRESH,
     TQ_OVERDUE,
     TQ_OPEN,
+    TQ_SINCE,
+    TQ_CATEGORY,
     TQ_WORDS,
     TQ_KEYS,
     TQ_BOTH,
@@ -86,6 +96,9 @@ static const char *const tips_queue_sql[TQ_DRIVERS][2] = {
     [TQ_FRESH] = {TIPS_Q(TIPS_Q_FRESH, TIPS_Q_NEWEST), TIPS_Q(TIPS_Q_FRESH, TIPS_Q_URGENT)},
     [TQ_OVERDUE] = {TIPS_Q(TIPS_Q_OVERDUE, TIPS_Q_NEWEST), TIPS_Q(TIPS_Q_OVERDUE, TIPS_Q_URGENT)},
     [TQ_OPEN] = {TIPS_Q(TIPS_Q_OPEN, TIPS_Q_NEWEST), TIPS_Q(TIPS_Q_OPEN, TIPS_Q_URGENT)},
+    [TQ_SINCE] = {TIPS_Q(TIPS_Q_SINCE, TIPS_Q_NEWEST), TIPS_Q(TIPS_Q_SINCE, TIPS_Q_URGENT)},
+    [TQ_CATEGORY] = {TIPS_Q(TIPS_Q_CATEGORY, TIPS_Q_NEWEST),
+                     TIPS_Q(TIPS_Q_CATEGORY, TIPS_Q_URGENT)},
     [TQ_WORDS] = {"SELECT " TIPS_COLUMNS " FROM " TIPS_Q_WORDS_STREAM TIPS_Q_COMMON
                   " ORDER BY m DESC LIMIT ?14",
                   TIPS_Q(TIPS_Q_WORDS, TIPS_Q_URGENT)},
@@ -104,7 +117,9 @@ static bool tips_queue_open_status(const char *s)
 }
 
 /* The index of the most selective filter asked for: a search's matches, a person's tips, the
- * unacknowledged, the overdue, the open tips; else the table in the page's order. */
+ * unacknowledged, the overdue, the open tips, the tips filed from a day on, a category's; else
+ * the table in the page's order (which reads until the page is full: a filter it cannot use,
+ * a day long past, would walk every tip newer than it). */
 static enum tips_queue_driver tips_queue_driver(const struct tips_queue_filter *f, bool words)
 {
     if (words && f->nkeys > 0)
@@ -122,7 +137,11 @@ static enum tips_queue_driver tips_queue_driver(const struct tips_queue_filter *
     bool open = f->statuses[0] != NULL;
     for (int i = 0; open && f->statuses[i]; i++)
         open = tips_queue_open_status(f->statuses[i]);
-    return open ? TQ_OPEN : TQ_TABLE;
+    if (open)
+        return TQ_OPEN;
+    if (f->from_ms)
+        return TQ_SINCE;
+    return f->category ? TQ_CATEGORY : TQ_TABLE;
 }
 
 /* A JSON array of strings (statuses, keys: letters, digits, '_' and ':'), or NULL for none.
@@ -219,7 +238,7 @@ out:
 int tips_queue_summary(struct db *db, const char *scope, int64_t person, int64_t now_ms,
                        struct tips_queue_summary *out)
 {
-    /* The open tips only, through tips_open_area (migration 009): what is being worked on. */
+    /* The open tips only, through tips_queue_open (migration 021): what is being worked on. */
     static const char sql[] =
         "SELECT count(*), coalesce(sum(urgent AND acknowledged_at IS NULL AND status = 'new'), 0),"
         " coalesce(sum(deadline_at IS NOT NULL AND deadline_at < ?2), 0),"
@@ -227,7 +246,7 @@ int tips_queue_summary(struct db *db, const char *scope, int64_t person, int64_t
         " coalesce(sum(" TIPS_Q_WAITING(
             "tips.id") " > 0), 0),"
                        " coalesce(sum(assigned_person IS ?3), 0)"
-                       " FROM tips INDEXED BY tips_open_area WHERE " TIPS_OPEN " AND kind = 'tip'"
+                       " FROM tips INDEXED BY tips_queue_open WHERE kind = 'tip' AND " TIPS_OPEN
                        " AND (?1 IS NULL OR area IS NULL OR area = '' OR area = ?1 COLLATE NOCASE)";
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_query(db, sql, "tIz", scope, now_ms, person);
