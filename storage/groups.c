@@ -178,7 +178,7 @@ int groups_list(struct db *db, const char *area, int64_t since_ms, struct group_
                 int *n)
 {
     /* chats_area holds the bound chats; each group's leads come from the leads' index (a
-     * window of days), its warnings from scam_warnings_chat (migration 020). */
+     * window of days), its warnings from scam_warnings_chat (migration 019). */
     static const char sql[] =
         "SELECT coalesce(c.title, ''), c.area, c.platform, (SELECT count(*) FROM tips t "
         "INDEXED BY tips_leads_age WHERE t.kind = 'group_lead' AND t.created_at >= ?2 "

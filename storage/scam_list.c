@@ -43,7 +43,7 @@ int scam_find(struct db *db, const char *kind, const char *value, struct scam_it
  * flagged accounts out of the database for each such message (a 435 KB buffer of whole items,
  * and only the first 512 of them) cost more than the rest of its handling, so the account
  * numbers are kept per connection in a hash set and reloaded only when scam_items changed.
- * Items are never deleted (a removed one is only marked, migration 020) and an upsert keeps an
+ * Items are never deleted (a removed one is only marked, migration 019) and an upsert keeps an
  * item's id and value, so max(id) moves exactly when an account may have been added (by this
  * process or another: `tipgate scamlist import`). The set holds removed accounts too, so one
  * flagged again is there at once; each hit is checked by scam_find, which leaves them out. */

@@ -229,16 +229,18 @@ out:
     return rc;
 }
 
-/* The tipster's messages after the desk's last message to them (a reply or a question). */
+/* The tipster's messages since the desk last wrote to them (a reply, a question, a status
+ * line) — all of them when it never has: a follow-up nobody answered waits as much as an answer
+ * does. The shift handover's "replies waiting" is the same rule (storage/handover.c). */
 #define TIPS_Q_WAITING(tip)                                                                        \
     "(SELECT count(*) FROM tip_messages w WHERE w.tip_id = " tip " AND w.direction = "             \
-    "'from_tipster' AND w.id > (SELECT max(d.id) FROM tip_messages d WHERE d.tip_id = " tip        \
-    " AND d.direction = 'to_tipster'))"
+    "'from_tipster' AND w.id > coalesce((SELECT max(d.id) FROM tip_messages d WHERE d.tip_id "     \
+    "= " tip " AND d.direction <> 'from_tipster'), 0))"
 
 int tips_queue_summary(struct db *db, const char *scope, int64_t person, int64_t now_ms,
                        struct tips_queue_summary *out)
 {
-    /* The open tips only, through tips_queue_open (migration 021): what is being worked on. */
+    /* The open tips only, through tips_queue_open (migration 020): what is being worked on. */
     static const char sql[] =
         "SELECT count(*), coalesce(sum(urgent AND acknowledged_at IS NULL AND status = 'new'), 0),"
         " coalesce(sum(deadline_at IS NOT NULL AND deadline_at < ?2), 0),"

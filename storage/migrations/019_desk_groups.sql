@@ -1,4 +1,4 @@
--- 020: the web desk's scam shield and shift handover (issue 14).
+-- 019: the web desk's scam shield and shift handover (issue 14).
 --
 -- A flagged item an officer takes off the list is kept, marked removed: its id stays (the
 -- flagged accounts' in-memory set is reloaded when max(id) moves, and a deleted last row would
