@@ -92,6 +92,9 @@ async function scenario(browser) {
   out.handover.print = { nav: await o.isVisible('#nav'), form: await o.isVisible('#handover-form'),
                          head: await o.isVisible('#handover-print-head') };
   await shot(o, 'handover-print', true);
+  await o.setViewportSize({ width: 794, height: HEIGHT });   // an A4 page's width at 96 dpi
+  await shot(o, 'handover-print-a4', true);
+  await o.setViewportSize({ width: WIDTH, height: HEIGHT });
   await o.emulateMedia({ media: 'screen' });
 
   // ---- the commander: the ward's groups, the scam shield ----
