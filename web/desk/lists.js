@@ -94,10 +94,11 @@
 
     const addKind = kindSelect('scam-add-kind', false);
     const addValue = el('input#scam-add-value', { type: 'text', required: true, autocomplete: 'off', maxlength: '300' });
-    const addNote = el('input#scam-add-note', { type: 'text', autocomplete: 'off', maxlength: '300' });
+    // The reason is required, as in the chat's /canhbao_* (the server refuses an item without one).
+    const addNote = el('input#scam-add-note', { type: 'text', required: true, autocomplete: 'off', maxlength: '300' });
     const add = el('form.card.form#scam-add', { dataset: { testid: 'scam-add' } }, el('h2', 'Thêm vào danh sách cảnh báo'),
       el('div.form-row', Desk.field('Loại', addKind), Desk.field('Giá trị', addValue, 'Ví dụ: 0912 345 678, https://…, tên tài khoản'),
-        Desk.field('Ghi chú', addNote)), el('button.btn.btn-primary', { type: 'submit' }, 'Thêm'));
+        Desk.field('Lý do', addNote, 'Ví dụ: giả danh công an gọi lừa chuyển tiền')), el('button.btn.btn-primary', { type: 'submit' }, 'Thêm'));
     Desk.onSubmit(add, async () => {
       await Desk.post('/scam', { kind: addKind.value, value: addValue.value.trim(), note: addNote.value.trim() });
       Desk.toast('Đã thêm vào danh sách cảnh báo.');
@@ -113,7 +114,8 @@
       el('button.btn', { type: 'submit' }, 'Nhập'), result);
     Desk.onSubmit(imp, async () => {
       const r = await Desk.post('/scam/import', { lines: lines.value });
-      Desk.clear(result).append(el('p', 'Đã thêm ' + (r.added || 0) + ', bỏ qua ' + (r.skipped || 0) + ' mục đã có.'));
+      // "skipped" counts the refused lines (listed below), not items already on the list.
+      Desk.clear(result).append(el('p', 'Đã thêm ' + (r.added || 0) + ' mục, bỏ qua ' + (r.skipped || 0) + ' dòng lỗi.'));
       if (r.errors && r.errors.length) {
         result.append(el('p.error-text', 'Các dòng lỗi:'),
           el('ul.errors', r.errors.map((x) => el('li', 'Dòng ' + x.line + ': ' + x.message))));
@@ -176,7 +178,7 @@
         flag.addEventListener('click', async () => {
           flag.disabled = true;
           try {
-            await Desk.post('/scam', { kind: s.kind, value: s.value, note: '' });
+            await Desk.post('/scam', { kind: s.kind, value: s.value, note: 'Xuất hiện ở ' + s.groups + ' nhóm' });
             Desk.toast('Đã thêm vào danh sách cảnh báo.');
             scamLoad(false);
             sightingsLoad();

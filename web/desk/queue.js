@@ -46,7 +46,7 @@
           t.urgent ? el('span.badge.badge-urgent', 'KHẨN') : null,
           !t.acknowledged_at && !t.closed_at ? el('span.badge.badge-new', 'Chưa tiếp nhận') : null,
           t.replies_waiting ? el('span.badge.badge-reply', '💬 ' + t.replies_waiting + ' trả lời mới') : null,
-          t.kind === 'lead' ? el('span.badge', 'Từ nhóm') : null),
+          t.kind === 'group_lead' ? el('span.badge', 'Từ nhóm') : null),
         el('span.gist', t.gist || '(không có nội dung)'),
         el('span.facts',
           el('span.cat', cat),
