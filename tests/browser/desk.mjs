@@ -11,7 +11,7 @@
 // TIPGATE_SEARCH (the search typed without diacritics). Three browser contexts at WIDTH px:
 // officer A (notifications granted; window.Notification and WebAudio oscillators counted by an
 // init script), officer B (its live frames counted), the resident. Screenshots: SHOT_PREFIX-NN-step.png.
-import { launch } from './lib.mjs';
+import { runPages } from './lib.mjs';
 
 const [base, widthArg, prefix] = process.argv.slice(2);
 const WIDTH = Number(widthArg);
@@ -232,17 +232,4 @@ async function scenario(browser) {
   return out;
 }
 
-const browser = await launch();
-let status = 0;
-try {
-  process.stdout.write(JSON.stringify(await scenario(browser)) + '\n');
-} catch (e) {
-  process.stderr.write(`desk.mjs: ${e && e.stack ? e.stack : e}\n`);
-  status = 1;
-  for (const [who, page] of Object.entries(pages)) {
-    await page.screenshot({ path: `${prefix}-failed-${who}.png` }).catch(() => {});
-  }
-} finally {
-  await browser.close();
-}
-process.exit(status);
+await runPages('desk.mjs', prefix, pages, scenario);

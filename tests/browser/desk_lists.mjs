@@ -10,7 +10,7 @@
 // Environment: TIPGATE_LINK_OFFICER, TIPGATE_LINK_COMMANDER, TIPGATE_LINK_LEADER (sign-in
 // links), TIPGATE_PHONE_TYPED (the phone as added), TIPGATE_PHONE_SEARCH (as searched),
 // TIPGATE_IMPORT (the JSON Lines imported). Screenshots: SHOT_PREFIX-NN-step.png.
-import { launch } from './lib.mjs';
+import { runPages } from './lib.mjs';
 
 const [base, widthArg, prefix] = process.argv.slice(2);
 const WIDTH = Number(widthArg);
@@ -162,17 +162,4 @@ async function scenario(browser) {
   return out;
 }
 
-const browser = await launch();
-let status = 0;
-try {
-  process.stdout.write(JSON.stringify(await scenario(browser)) + '\n');
-} catch (e) {
-  process.stderr.write(`desk_lists.mjs: ${e && e.stack ? e.stack : e}\n`);
-  status = 1;
-  for (const [who, page] of Object.entries(pages)) {
-    await page.screenshot({ path: `${prefix}-failed-${who}.png` }).catch(() => {});
-  }
-} finally {
-  await browser.close();
-}
-process.exit(status);
+await runPages('desk_lists.mjs', prefix, pages, scenario);

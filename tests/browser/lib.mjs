@@ -33,3 +33,23 @@ export async function runScenario(name, newContext, fn) {
   }
   process.exit(status);
 }
+
+// A scenario of several pages: fn(browser) → what it saw, printed as one JSON line; on a failure
+// the error on stderr, a screenshot of each page in pages (who → page) as
+// `${prefix}-failed-${who}.png`, and exit status 1. Exits the process.
+export async function runPages(name, prefix, pages, fn) {
+  const browser = await launch();
+  let status = 0;
+  try {
+    process.stdout.write(JSON.stringify(await fn(browser)) + '\n');
+  } catch (e) {
+    process.stderr.write(`${name}: ${e && e.stack ? e.stack : e}\n`);
+    status = 1;
+    for (const [who, page] of Object.entries(pages)) {
+      await page.screenshot({ path: `${prefix}-failed-${who}.png` }).catch(() => {});
+    }
+  } finally {
+    await browser.close();
+  }
+  process.exit(status);
+}
