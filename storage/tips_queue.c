@@ -11,9 +11,9 @@
  * What differs between the statements is where the rows come from: the driver is the index of
  * the most selective filter asked for (tips_queue_driver), walked in the page's order where it
  * can be (the table by id, tips_queue_urgent by (urgent, id), the assigned person's index, a
- * category's), or holding a bounded set sorted whole (the open, the unacknowledged, the overdue
- * tips: what is still being worked on, not every tip ever filed; a search's matches; the tips
- * filed from a day on). A partial index is used
+ * category's, the tips filed in a window of days by the ids the window spans), or holding a
+ * bounded set sorted whole (the open, the unacknowledged, the overdue tips: what is still being
+ * worked on, not every tip ever filed; a search's matches). A partial index is used
  * only when the statement repeats its WHERE term for term, and INDEXED BY makes a mismatch an
  * error at prepare rather than a silent scan (as in tips_desk.c). The table itself and a search's
  * matches are read NOT INDEXED: by id (the rowid), never through tips_kind_created, which
@@ -52,13 +52,19 @@
     "tips INDEXED BY tips_overdue WHERE deadline_at IS NOT NULL AND " TIPS_OPEN                    \
     " AND deadline_at < ?6 AND"
 #define TIPS_Q_OPEN "tips INDEXED BY tips_queue_open WHERE kind = 'tip' AND " TIPS_OPEN " AND"
-/* A category's tips in id order; the tips filed from a day on, up to the next if asked (a
- * window, sorted whole). */
+/* A category's tips in id order. The tips filed from a day on, up to the next if asked: the
+ * window's lowest and highest ids, read from tips_kind_created alone (its entries carry the
+ * rowid), bound a walk of the table by id in the page's order, so a page reads its 20 rows and
+ * not the whole window sorted (a week at a million tips is ten thousand). The ids bound every
+ * tip of the window even where a clock set back made ids and times disagree; the window's own
+ * terms in TIPS_Q_COMMON keep out the others between them. */
 #define TIPS_Q_CATEGORY                                                                            \
     "tips INDEXED BY tips_queue_category WHERE kind = 'tip' AND category = ?3 AND"
+#define TIPS_Q_WINDOW(agg)                                                                         \
+    "(SELECT " agg "(id) FROM tips INDEXED BY tips_kind_created WHERE kind = 'tip' AND "           \
+    "created_at >= ?10 AND created_at < coalesce(?11, 9223372036854775807))"
 #define TIPS_Q_SINCE                                                                               \
-    "tips INDEXED BY tips_kind_created WHERE kind = 'tip' AND created_at >= ?10"                   \
-    " AND created_at < coalesce(?11, 9223372036854775807) AND"
+    "tips NOT INDEXED WHERE id BETWEEN " TIPS_Q_WINDOW("min") " AND " TIPS_Q_WINDOW("max") " AND"
 /* A search: the full-text index hands its matches over newest first, below the cursor, and the
  * page stops at its size (a common word never reads every match); ordered by urgency, or with
  * keys, the matches are a set. */
