@@ -5,6 +5,7 @@
 #include "bot/app.h"
 
 #include "base/clock.h"
+#include "bot/copier.h"
 #include "bot/health.h"
 #include "bot/http.h"
 #include "base/log.h"
@@ -150,7 +151,7 @@ int app_start_platforms(struct app *app)
         app->pstarted[i] = true;
         log_info("app", "platform %s started", ops->name);
     }
-    return 0;
+    return copier_start(app, &app->copier);
 }
 
 void app_request_stop(struct app *app)
@@ -163,6 +164,9 @@ void app_free(struct app *app)
     /* The worker stops first: it may still be waking platforms. */
     worker_stop(app->worker);
     app->worker = NULL;
+    /* Then the copier, which calls into the platforms' states. */
+    copier_stop(app->copier);
+    app->copier = NULL;
     /* Then the server, closing every connection, before the platforms whose protocols it ran. */
     http_free(app->http);
     app->http = NULL;

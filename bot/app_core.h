@@ -27,6 +27,7 @@ struct health;
 struct http;
 struct textengine;
 struct desks;
+struct copier;
 
 struct app {
     struct cfg *cfg;
@@ -36,6 +37,7 @@ struct app {
     struct db *db;
     struct worker *worker;
     struct http *http;
+    struct copier *copier; /* platforms' photos for the web desk (bot/copier.h); serve only */
     atomic_int stopping;
     atomic_int writers_waiting; /* receivers waiting for the write lock (app_write_begin) */
     struct health *health;      /* figures for /healthz and /metrics (bot/health.h) */

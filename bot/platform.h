@@ -115,7 +115,17 @@ struct platform_ops {
      * A transfer that got no answer at all never reaches it (the sender counts it transient). */
     void (*classify_answer)(long http_status, const char *body, size_t len,
                             struct platform_answer *out);
+    /* Photos tipsters sent, copied for the web desk (bot/copier.c): turns ref, a photo ref this
+     * platform's receiver stored (a Telegram file id, a Zalo URL), into a URL the copier fetches
+     * with a plain GET, asking the platform first when it must (Telegram's getFile: a blocking
+     * call on easy, a CURL handle the copier owns). On the copier's thread. Returns 0 with url,
+     * PLATFORM_FILE_GONE when ref can never be fetched (the platform does not know it), or -1 to
+     * try again later; why says what happened, without the token. Optional: without it a
+     * platform's photos are shown as unavailable on the web desk. */
+    int (*file_url)(void *state, void *easy, const char *ref, char url[PLATFORM_URL_MAX],
+                    char why[PLATFORM_WHY_MAX]);
 };
+enum { PLATFORM_FILE_GONE = 1 };
 
 /* The registry, NULL-terminated, in a fixed order (an index is a platform's bit in masks). */
 extern const struct platform_ops *const platform_registry[];

@@ -7,6 +7,7 @@
 
 #include "bot/app_core.h"
 #include "base/clock.h"
+#include "bot/copier.h"
 #include "bot/health.h"
 #include "bot/http.h"
 #include "base/log.h"
@@ -274,8 +275,10 @@ static void *worker_main(void *arg)
         health_worker_turn(w->app->health, done);
         if (touched)
             app_wake_platforms(w->app, touched);
-        if (done > 0)
+        if (done > 0) {
             http_interrupt(w->app->http); /* the web desk's live alerts read what it stored */
+            copier_wake(w->app->copier);  /* and the photos it stored are to be copied */
+        }
         worker_beat(w->app, db, &beat);
         if (clock_mono_ms() - last_tick >= SCHEDULER_TICK_MS) {
             last_tick = clock_mono_ms();

@@ -17,6 +17,7 @@
 #include "handlers/tipcard.h"
 #include "storage/people.h"
 #include "storage/tips_queue.h"
+#include "storage/photo_copies.h"
 #include "storage/uploads.h"
 #include "text/textengine.h"
 
@@ -419,18 +420,22 @@ static json_t *deskapi_extend_max(struct hctx *ctx, const struct tip *t)
 
 static json_t *deskapi_photos(struct hctx *ctx, const struct tip *t)
 {
-    char *refs[TIPCARD_PHOTOS_MAX];
+    /* ready: a file the desk serves; pending: the copier (bot/copier.h) has yet to fetch it from
+     * the tipster's platform; unavailable: the platform would not give it */
+    static const char *const states[] = {"ready", "pending", "unavailable"};
+    struct photo_copies_photo ph[TIPCARD_PHOTOS_MAX];
     int n = 0;
-    if (tips_attachments(ctx->db, t->id, "photo", refs, TIPCARD_PHOTOS_MAX, &n) != DB_OK)
+    if (photo_copies_of_tip(ctx->db, t->id, ph, TIPCARD_PHOTOS_MAX, &n) != DB_OK)
         return NULL;
     json_t *photos = json_array();
     for (int i = 0; i < n; i++) {
         char url[96];
         snprintf(url, sizeof url, "/api/desk/tips/%s/photos/%d", t->code, i);
         if (photos)
-            json_array_append_new(photos, json_pack("{s:i, s:s, s:b}", "n", i, "url", url,
-                                                    "available", uploads_is_ref(refs[i])));
-        free(refs[i]);
+            json_array_append_new(photos, json_pack("{s:i, s:s, s:b, s:s}", "n", i, "url", url,
+                                                    "available", ph[i].state == PHOTO_COPIES_READY,
+                                                    "state", states[ph[i].state]));
+        photo_copies_clear(&ph[i]);
     }
     return photos;
 }
@@ -507,45 +512,54 @@ static int deskapi_contact(struct hctx *ctx, const struct deskapi_req *req,
     return rc;
 }
 
+/* Points resp at the stored file of local ("upload:<hex>") when it is there and a photo. */
+static int deskapi_photo_file(struct hctx *ctx, const char *local, struct deskapi_resp *resp)
+{
+    char dir[UPLOADS_PATH_MAX];
+    if (uploads_dir(ctx->cfg->storage_path, dir, sizeof dir) != 0)
+        return -1;
+    const char *hex = local + strlen(UPLOADS_REF_PREFIX);
+    unsigned char head[DESKAPI_SNIFF_BYTES];
+    int len = snprintf(resp->file, sizeof resp->file, "%s/%.2s/%s", dir, hex, hex);
+    FILE *f = len > 0 && (size_t)len < sizeof resp->file ? fopen(resp->file, "rb") : NULL;
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    const char *type = f ? uploads_sniff(head, got) : NULL;
+    if (!type) {
+        resp->file[0] = '\0';
+        return deskapi_error(ctx, resp, 404, "not_found"); /* gone after its retention */
+    }
+    snprintf(resp->content_type, sizeof resp->content_type, "%s", type);
+    json_decref(resp->body);
+    resp->body = NULL;
+    resp->status = 200;
+    return 0;
+}
+
 static int deskapi_photo(struct hctx *ctx, const struct deskapi_req *req, struct deskapi_resp *resp)
 {
     struct tip t;
-    char *refs[TIPCARD_PHOTOS_MAX], dir[UPLOADS_PATH_MAX];
+    struct photo_copies_photo ph[TIPCARD_PHOTOS_MAX];
     int n = 0, rc = deskapi_tip(ctx, req, &t);
     if (rc != DB_OK)
         return rc == DB_NOT_FOUND ? deskapi_error(ctx, resp, 404, "not_found") : -1;
     char *end = NULL;
     long k = req->nparams > 1 ? strtol(req->params[1], &end, 10) : -1;
     rc = -1;
-    if (tips_attachments(ctx->db, t.id, "photo", refs, TIPCARD_PHOTOS_MAX, &n) != DB_OK)
+    if (photo_copies_of_tip(ctx->db, t.id, ph, TIPCARD_PHOTOS_MAX, &n) != DB_OK)
         goto out;
-    if (!end || *end || k < 0 || k >= n) {
+    if (!end || *end || k < 0 || k >= n)
         rc = deskapi_error(ctx, resp, 404, "not_found");
-    } else if (!uploads_is_ref(refs[k])) {
-        rc = deskapi_error(ctx, resp, 404, "photo_elsewhere"); /* a platform's file id */
-    } else if (uploads_dir(ctx->cfg->storage_path, dir, sizeof dir) == 0) {
-        const char *hex = refs[k] + strlen(UPLOADS_REF_PREFIX);
-        unsigned char head[DESKAPI_SNIFF_BYTES];
-        int len = snprintf(resp->file, sizeof resp->file, "%s/%.2s/%s", dir, hex, hex);
-        FILE *f = len > 0 && (size_t)len < sizeof resp->file ? fopen(resp->file, "rb") : NULL;
-        size_t got = f ? fread(head, 1, sizeof head, f) : 0;
-        if (f)
-            fclose(f);
-        const char *type = f ? uploads_sniff(head, got) : NULL;
-        if (!type) {
-            resp->file[0] = '\0';
-            rc = deskapi_error(ctx, resp, 404, "not_found"); /* gone after its retention */
-        } else {
-            snprintf(resp->content_type, sizeof resp->content_type, "%s", type);
-            json_decref(resp->body);
-            resp->body = NULL;
-            resp->status = 200;
-            rc = 0;
-        }
-    }
+    else if (ph[k].state == PHOTO_COPIES_PENDING)
+        rc = deskapi_error(ctx, resp, 404, "photo_pending"); /* the copier has yet to fetch it */
+    else if (ph[k].state == PHOTO_COPIES_UNAVAILABLE)
+        rc = deskapi_error(ctx, resp, 404, "photo_unavailable");
+    else
+        rc = deskapi_photo_file(ctx, ph[k].local, resp);
 out:
     for (int i = 0; i < n; i++)
-        free(refs[i]);
+        photo_copies_clear(&ph[i]);
     tip_clear(&t);
     return rc;
 }

@@ -124,6 +124,7 @@ static const char *const texts_required[] = {
     "desk_web_err_csrf", "desk_web_err_not_found", "desk_web_err_bad_request",
     "desk_web_err_bad_json", "desk_web_err_too_big", "desk_web_err_too_many",
     "desk_web_err_conflict", "desk_web_err_generic", "desk_web_err_bad_link",
+    "desk_web_err_photo_pending", "desk_web_err_photo_unavailable",
     /* the desk's actions shared with the web desk (handlers/deskact.c, desk.c, deskapi_act.c) */
     "desk_usage_note", "desk_done_note", "desk_event_note", "desk_assigned_to_you",
     "desk_web_told_ack", "desk_web_told_assign", "desk_web_told_reply", "desk_web_told_status",

@@ -218,8 +218,10 @@ int tips_get_id(struct db *db, int64_t id, struct tip *out)
 int tips_add_attachment(struct db *db, int64_t tip_id, const char *kind, const char *ref,
                         int64_t now_ms)
 {
+    /* A platform's photo goes in the copier's queue at once (storage/photo_copies.h). */
     static const char sql[] =
-        "INSERT INTO tip_attachments (tip_id, kind, ref, created_at) VALUES (?, ?, ?, ?)";
+        "INSERT INTO tip_attachments (tip_id, kind, ref, created_at, copy_due) VALUES (?1, ?2, "
+        "?3, ?4, CASE WHEN ?2 = 'photo' AND ?3 NOT LIKE 'upload:%' THEN ?4 END)";
     return db_run(db, sql, "IttI", tip_id, kind, ref, now_ms);
 }
 
@@ -251,11 +253,14 @@ int tips_count_attachments(struct db *db, int64_t tip_id, const char *kind, int6
 
 int tips_upload_in_use(struct db *db, const char *hex, int64_t since_ms, bool *in_use)
 {
-    /* The literal LIKE lets the planner use the partial index tip_attachments_upload; a pending
-     * inbox row is read through inbox_pending, a draft through conversations_idle from since. */
+    /* The literal LIKE lets the planner use the partial index tip_attachments_upload, a copy of
+     * a platform's photo is found through tip_attachments_copy_ref; a pending inbox row is read
+     * through inbox_pending, a draft through conversations_idle from since. */
     static const char sql[] =
         "SELECT EXISTS (SELECT 1 FROM tip_attachments WHERE ref = 'upload:' || ?1 "
         "AND ref LIKE 'upload:%') "
+        "OR EXISTS (SELECT 1 FROM tip_attachments WHERE copy_ref = 'upload:' || ?1 "
+        "AND copy_ref IS NOT NULL) "
         "OR EXISTS (SELECT 1 FROM inbox WHERE processed_at IS NULL AND instr(message, ?1) > 0) "
         "OR EXISTS (SELECT 1 FROM conversations WHERE nudged IN (0, 1) AND updated_at >= ?2 "
         "AND instr(data, ?1) > 0)";

@@ -55,6 +55,8 @@ void tips_code_show(const char *code, char out[TIPS_CODE_LEN + 2]);
 int tips_create(struct db *db, struct tip *t, int64_t now_ms);
 int tips_get(struct db *db, const char *code, struct tip *out);
 int tips_get_id(struct db *db, int64_t id, struct tip *out);
+/* Adds an attachment; a photo that is a platform's ref (not "upload:") is queued for the copier
+ * (storage/photo_copies.h) from now_ms. */
 int tips_add_attachment(struct db *db, int64_t tip_id, const char *kind, const char *ref,
                         int64_t now_ms);
 /* Up to max attachment refs of kind (NULL: any) into refs (caller frees each). */
@@ -62,7 +64,8 @@ int tips_attachments(struct db *db, int64_t tip_id, const char *kind, char **ref
 /* How many attachments of kind (NULL: of every kind) tip_id has. */
 int tips_count_attachments(struct db *db, int64_t tip_id, const char *kind, int64_t *n);
 /* *in_use when the uploaded file hex (storage/uploads.h) is still referred to: an attachment of
- * a tip ("upload:<hex>"), an update not yet processed, or a report draft changed at or after
+ * a tip ("upload:<hex>") or the copy of a platform's photo (storage/photo_copies.h), an update
+ * not yet processed, or a report draft changed at or after
  * since_ms (when the file was stored: a draft holds only photos stored before its last change).
  * Reads only (retention asks before it deletes the file). On an error *in_use is true. */
 int tips_upload_in_use(struct db *db, const char *hex, int64_t since_ms, bool *in_use);

@@ -51,9 +51,10 @@
 #define TG_HTTP_SLACK_S   15 /* the long poll's HTTP timeout is the poll timeout plus this */
 #define TG_ID_STR_MAX     32 /* an id sent as a string (callback ids) must fit, never be cut */
 /* Chat and user ids have at most 52 significant bits: anything beyond 2^53 - 1 is garbage. */
-#define TG_ENTITY_ID_MAX 9007199254740991LL
-#define TG_DATE_MAX_S    253402300799LL /* 9999-12-31T23:59:59Z; dates are Unix seconds */
-#define TG_FILE_SIZE_MAX 9007199254740991LL
+#define TG_ENTITY_ID_MAX  9007199254740991LL
+#define TG_DATE_MAX_S     253402300799LL /* 9999-12-31T23:59:59Z; dates are Unix seconds */
+#define TG_FILE_SIZE_MAX  9007199254740991LL
+#define TG_FILE_TIMEOUT_S 30 /* getFile, on the copier's thread */
 
 struct telegram {
     struct app *app;
@@ -640,6 +641,39 @@ static int tg_build_request(void *state, struct db *db, const struct outbox_row 
     return botapi_request(out, tg->pc->api_base_url, tg->pc->token, method, p, why);
 }
 
+/* ---- photos for the web desk (bot/copier.c) ---------------------------------------------- */
+
+/* getFile turns a file id into a path under "{base}/file/bot{token}/" valid for an hour. A
+ * refusal (400 "invalid file_id", "file is too big") is the file's: it will not change. */
+static int tg_file_url(void *state, void *easy, const char *ref, char url[PLATFORM_URL_MAX],
+                       char why[PLATFORM_WHY_MAX])
+{
+    struct telegram *tg = state;
+    struct botapi_reply r = {0};
+    json_t *params = json_pack("{s:s}", "file_id", ref);
+    if (!params) {
+        snprintf(why, PLATFORM_WHY_MAX, "out of memory");
+        return -1;
+    }
+    botapi_call(easy, tg->pc->api_base_url, tg->pc->token, "getFile", params, TG_FILE_TIMEOUT_S,
+                &r);
+    json_decref(params);
+    botapi_describe(&r, why, PLATFORM_WHY_MAX);
+    const char *path = json_string_value(json_object_get(r.result, "file_path"));
+    int rc = r.status == BOTAPI_REFUSED && r.error_code == 400 ? PLATFORM_FILE_GONE : -1;
+    if (r.status == BOTAPI_OK && !path) {
+        snprintf(why, PLATFORM_WHY_MAX, "getFile gave no file_path");
+    } else if (path) {
+        int len = snprintf(url, PLATFORM_URL_MAX, "%s/file/bot%s/%s", tg->pc->api_base_url,
+                           tg->pc->token, path);
+        rc = len > 0 && len < PLATFORM_URL_MAX ? 0 : PLATFORM_FILE_GONE;
+        if (rc)
+            snprintf(why, PLATFORM_WHY_MAX, "the file's URL is too long");
+    }
+    botapi_reply_clear(&r);
+    return rc;
+}
+
 /* ---- the platform ------------------------------------------------------------------------ */
 
 /* The keys under platforms.telegram (README: Configuration). */
@@ -725,4 +759,5 @@ const struct platform_ops telegram_platform = {
     .settings = &tg_settings,
     .build_request = tg_build_request,
     .classify_answer = botapi_classify_answer,
+    .file_url = tg_file_url,
 };

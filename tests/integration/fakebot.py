@@ -13,6 +13,10 @@ and inspects every request directly:
 Requests are `{base_url}/bot{TOKEN}/{method}`. All state lives behind one threading.Condition
 (`fake.cond`); every change notifies it. Facts followed: /work/shared/docs/platforms.md.
 
+Files: `add_file(file_id, data)` makes a Telegram file id answer getFile and its
+`/file/bot{TOKEN}/{file_path}` download; `add_media(name, data)` serves a CDN-like link (a Zalo
+photo_url); every download is logged in `downloads`.
+
 Standalone: `python3 fakebot.py telegram|zalo --port N --token T` prints its base URL and serves
 until interrupted. Extra admin endpoints (not recorded in `calls`): POST /_fake/push (a raw
 update as JSON), POST /_fake/message ({"chat_id", "text", ...}), GET /_fake/calls, GET
@@ -210,6 +214,8 @@ class FakeBotApi:
         self._conns = set()
         self._stopping = False
         self._stop_event = threading.Event()
+        self.media = {}               # path served by GET (a file's bytes) -> bytes
+        self.downloads = []           # paths fetched, in order (the copier's downloads)
         self._methods = {}
         for name in dir(self):
             if name.startswith("_m_"):
@@ -642,6 +648,8 @@ class FakeBotApi:
         split = urllib.parse.urlsplit(h.path)
         if split.path.startswith("/_fake/"):
             return self._admin(h, split, body)
+        if h.command == "GET" and self._serve_media(h, split.path):
+            return
         m = re.match(r"^/bot([^/]*)/([^/]+)/?$", split.path)
         token, method = (urllib.parse.unquote(m.group(1)), m.group(2)) if m else (None, None)
         known = self._methods.get(method.lower()) if method else None
@@ -688,6 +696,41 @@ class FakeBotApi:
         else:
             self._send(h, status, answer)
         self._answered(call, status, answer)
+
+    def add_media(self, name, data):
+        """Serves data at GET {base_url}/_media/name (a CDN's photo link); returns the URL."""
+        with self.cond:
+            self.media["/_media/" + name] = bytes(data)
+        return self.base_url + "/_media/" + name
+
+    def _media_path(self, path):
+        """The key of self.media a GET path asks for, or None when it is not a file's."""
+        return path if path.startswith("/_media/") else None
+
+    def _serve_media(self, h, path):
+        key = self._media_path(path)
+        if key is None:
+            return False
+        with self.cond:
+            data = self.media.get(key)
+            self.downloads.append(path if data is not None else "(missing) " + path)
+            self.cond.notify_all()
+        if data is None:
+            self._send(h, 404, b"not found", "text/plain")
+        else:
+            self._send(h, 200, data, "application/octet-stream")
+        return True
+
+    def wait_downloads(self, n, timeout=15):
+        """Waits until n files were fetched; returns the paths."""
+        end = time.monotonic() + timeout
+        with self.cond:
+            while len(self.downloads) < n:
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("expected %d downloads, got %r" % (n, self.downloads))
+                self.cond.wait(left)
+            return list(self.downloads)
 
     def _answered(self, call, status, answer):
         """Records how a call was answered: response first, then status, under the lock, so a
@@ -798,6 +841,7 @@ class FakeTelegram(FakeBotApi):
         self.callback_ids = []        # ids of pushed callback queries, in order
         self.answered_callbacks = []  # ids answered by answerCallbackQuery
         self.bot_messages = {}        # (chat str, message_id) -> text, for edits
+        self.files = {}               # file id -> (file_path, bytes), for getFile
         self._user_msg_seq = 0
         self._cb_seq = 0
         self._poll_gen = 0
@@ -1002,6 +1046,28 @@ class FakeTelegram(FakeBotApi):
 
     def _m_getMe(self, p, call):
         return self._ok(dict(self.me))
+
+    def add_file(self, file_id, data):
+        """Makes file_id downloadable: getFile answers its file_path and GET
+        {base_url}/file/bot{token}/{file_path} serves data."""
+        with self.cond:
+            path = "photos/file_%d.jpg" % len(self.files)
+            self.files[file_id] = (path, bytes(data))
+            self.media["/file/" + path] = bytes(data)
+
+    def _media_path(self, path):
+        m = re.match(r"^/file/bot([^/]*)/(.+)$", path)
+        if m and urllib.parse.unquote(m.group(1)) == self.token:
+            return "/file/" + m.group(2)
+        return "/file/(bad token)" if m else None
+
+    def _m_getFile(self, p, call):
+        fid = p.get("file_id")
+        if not isinstance(fid, str) or fid not in self.files:
+            return self._err(400, "Bad Request: invalid file_id")
+        path, data = self.files[fid]
+        return self._ok({"file_id": fid, "file_unique_id": "u" + hashlib.md5(
+            fid.encode()).hexdigest()[:12], "file_size": len(data), "file_path": path})
 
     def _m_getUpdates(self, p, call):
         if self.webhook_url:

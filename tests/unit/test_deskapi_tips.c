@@ -11,6 +11,7 @@
 #include "handlers/deskapi_tips.h"
 #include "storage/people.h"
 #include "storage/tips.h"
+#include "storage/photo_copies.h"
 #include "storage/uploads.h"
 
 #include "testlib.h"
@@ -381,6 +382,11 @@ static void test_tip_page_story_contact_and_photos(void)
     CHECK_INT(db_begin(fx.app.db), DB_OK);
     CHECK_INT(tips_add_attachment(fx.app.db, fx.id1, "photo", ref, t0), DB_OK);
     CHECK_INT(tips_add_attachment(fx.app.db, fx.id1, "photo", "AgACAgIAAxkBAAIB", t0), DB_OK);
+    /* a Telegram photo the copier fetched (the same bytes), one it gave up on */
+    CHECK_INT(tips_add_attachment(fx.app.db, fx.id1, "photo", "AgACcopied", t0), DB_OK);
+    CHECK_INT(photo_copies_done(fx.app.db, db_last_id(fx.app.db), ref), DB_OK);
+    CHECK_INT(tips_add_attachment(fx.app.db, fx.id1, "photo", "AgACgone", t0), DB_OK);
+    CHECK_INT(photo_copies_failed(fx.app.db, db_last_id(fx.app.db), "invalid file_id", -1), DB_OK);
     CHECK_INT(tips_message_add(fx.app.db, fx.id1, "to_tipster", "Xe màu gì?", officer, true, at),
               DB_OK);
     CHECK_INT(tips_audit(fx.app.db, officer, "reply", fx.id1, "Xe màu gì?", at), DB_OK);
@@ -405,9 +411,14 @@ static void test_tip_page_story_contact_and_photos(void)
     CHECK_INT(json_integer_value(json_object_get(tip, "replies_waiting")), 1);
     CHECK(json_is_string(json_object_get(tip, "extend_max")));
     json_t *photos = json_object_get(tip, "photos");
-    CHECK_INT(json_array_size(photos), 2);
-    CHECK(json_is_true(json_object_get(json_array_get(photos, 0), "available")));
-    CHECK(json_is_false(json_object_get(json_array_get(photos, 1), "available")));
+    CHECK_INT(json_array_size(photos), 4);
+    static const char *const states[] = {"ready", "pending", "ready", "unavailable"};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *p = json_array_get(photos, i);
+        CHECK_STR(json_string_value(json_object_get(p, "state")), states[i]);
+        CHECK(json_boolean_value(json_object_get(p, "available")) == (i % 2 == 0));
+        CHECK(!json_object_get(p, "ref"));
+    }
     static const char *const kinds[] = {"filed", "question", "from_tipster", "note", "action"};
     CHECK_INT(json_array_size(story), 5);
     for (size_t i = 0; i < 5; i++)
@@ -437,7 +448,7 @@ static void test_tip_page_story_contact_and_photos(void)
     CHECK_INT(audits(&fx, "view_contact", fx.id4), 1);
     CHECK_INT(audits(&fx, "view", fx.id4), 1);
 
-    /* photos: the upload as a file, another platform's photo refused */
+    /* photos: the upload as a file, a platform's photo once copied, else why not */
     snprintf(path, sizeof path, "/tips/%s/photos/0", fx.t1);
     body = call(&fx, &fx.officer_a, "GET", path, NULL, &status, file);
     CHECK_INT(status, 200);
@@ -447,10 +458,20 @@ static void test_tip_page_story_contact_and_photos(void)
     body = call(&fx, &fx.officer_a, "GET", path, NULL, &status, file);
     CHECK_INT(status, 404);
     CHECK_STR(json_string_value(json_object_get(json_object_get(body, "error"), "code")),
-              "photo_elsewhere");
+              "photo_pending");
     CHECK_STR(file, "");
     json_decref(body);
     snprintf(path, sizeof path, "/tips/%s/photos/2", fx.t1);
+    body = call(&fx, &fx.officer_a, "GET", path, NULL, &status, file);
+    CHECK_INT(status, 200);
+    CHECK(!body && strstr(file, hex) != NULL);
+    snprintf(path, sizeof path, "/tips/%s/photos/3", fx.t1);
+    body = call(&fx, &fx.officer_a, "GET", path, NULL, &status, file);
+    CHECK_INT(status, 404);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(body, "error"), "code")),
+              "photo_unavailable");
+    json_decref(body);
+    snprintf(path, sizeof path, "/tips/%s/photos/4", fx.t1);
     json_decref(call(&fx, &fx.officer_a, "GET", path, NULL, &status, NULL));
     CHECK_INT(status, 404);
     snprintf(path, sizeof path, "/tips/%s/photos/0", fx.t1);

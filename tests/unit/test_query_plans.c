@@ -27,6 +27,7 @@
 #include "storage/inbox.h"
 #include "storage/outbox.h"
 #include "storage/people.h"
+#include "storage/photo_copies.h"
 #include "storage/platform_store.h"
 #include "storage/tips.h"
 #include "storage/tips_queue.h"
@@ -472,6 +473,20 @@ static void plans_platform_paths(struct db *db)
     struct webchat_line *lines = NULL;
     CHECK_INT(webchat_store_history(db, chat, 20, &lines, &n), DB_OK);
     webchat_lines_free(lines, n);
+    /* the copier's turn (bot/copier.c) and the desk's view of a tip's photos */
+    struct photo_copies_job jobs[2];
+    struct photo_copies_photo photos[2];
+    int64_t due = 0;
+    CHECK(photo_copies_next_due(db, &due) != DB_ERROR);
+    CHECK_INT(photo_copies_claim(db, now, 60000, jobs, 2, &n), DB_OK);
+    photo_copies_jobs_clear(jobs, n);
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(photo_copies_done(db, 1, "upload:00"), DB_OK);
+    CHECK_INT(photo_copies_failed(db, 1, "gone", -1), DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT(photo_copies_of_tip(db, 1, photos, 2, &n), DB_OK);
+    for (int i = 0; i < n; i++)
+        photo_copies_clear(&photos[i]);
 }
 
 /* An uploaded photo two days old that nothing refers to, for retention to look up and delete. */
@@ -541,6 +556,7 @@ static void plans_check_ran(struct db *db)
         "FROM campaigns WHERE status = 'scheduled'",
         "FROM deadline_dates WHERE escalate_at",
         "FROM tip_attachments WHERE ref = 'upload:'",
+        "INDEXED BY tip_attachments_copy_due",
     };
     for (size_t i = 0; i < sizeof ran / sizeof ran[0]; i++)
         if (!db_each_statement(db, plans_find, (void *)ran[i])) {

@@ -354,7 +354,17 @@ static void add_processed(struct db *db, int n, int64_t at)
 
 /* ---- uploaded photos ------------------------------------------------------------------- */
 
-enum { UP_TIPPED, UP_SHARED, UP_ORPHAN, UP_FRESH, UP_PENDING, UP_DRAFT, UP_AGAIN, UP_FILES };
+enum {
+    UP_TIPPED,
+    UP_SHARED,
+    UP_ORPHAN,
+    UP_FRESH,
+    UP_PENDING,
+    UP_DRAFT,
+    UP_AGAIN,
+    UP_COPY, /* the copy of a Telegram photo (storage/photo_copies.h) */
+    UP_FILES
+};
 
 /* Photo i's bytes stored under dir at the application time at; its hex into hex. */
 static void upload_at(const char *dir, int i, int64_t at, char hex[UPLOADS_HEX_LEN + 1])
@@ -403,13 +413,15 @@ static void test_retention_uploads_go_once_nothing_refers_to_them(void)
              "INSERT INTO tip_attachments (tip_id, kind, ref, created_at) VALUES "
              "(1, 'photo', 'upload:%s', 0), (1, 'photo', 'upload:%s', 0), "
              "(2, 'photo', 'upload:%s', 0);"
+             "INSERT INTO tip_attachments (tip_id, kind, ref, created_at, copy_ref) VALUES "
+             "(1, 'photo', 'AgACfileid', 0, 'upload:%s');"
              "INSERT INTO inbox (platform, update_key, chat_id, message, received_at) VALUES "
              "('webchat', 'w1:p', 'w1', '{\"attachments\": [{\"kind\": \"photo\", "
              "\"ref\": \"upload:%s\"}]}', 0);"
              "INSERT INTO conversations VALUES ('webchat', 'w2', 'report', 'when', "
              "'{\"photos\": [\"upload:%s\"]}', %lld, %lld, 0);",
-             hex[UP_TIPPED], hex[UP_SHARED], hex[UP_SHARED], hex[UP_PENDING], hex[UP_DRAFT],
-             NOW - 400 * DAY, NOW - 2 * 3600000);
+             hex[UP_TIPPED], hex[UP_SHARED], hex[UP_SHARED], hex[UP_COPY], hex[UP_PENDING],
+             hex[UP_DRAFT], NOW - 400 * DAY, NOW - 2 * 3600000);
     testlib_exec(db, sql);
 
     upload_pass(db, db_path, NOW);
@@ -420,11 +432,13 @@ static void test_retention_uploads_go_once_nothing_refers_to_them(void)
     CHECK(upload_kept(dir, hex[UP_PENDING]));
     CHECK(upload_kept(dir, hex[UP_DRAFT]));
     CHECK(upload_kept(dir, hex[UP_AGAIN]));
+    CHECK(upload_kept(dir, hex[UP_COPY])); /* its attachment still refers to the copy */
 
     /* one of the two tips that share a photo loses it: the other still holds it */
     testlib_exec(db, "DELETE FROM tip_attachments WHERE tip_id = 2");
     upload_pass(db, db_path, NOW + RETENTION_PASS_MS);
     CHECK(upload_kept(dir, hex[UP_SHARED]));
+    CHECK(upload_kept(dir, hex[UP_COPY]));
     /* then the last one, the update is handled and the draft expires: they go */
     testlib_exec(db, "DELETE FROM tip_attachments; DELETE FROM conversations;"
                      "UPDATE inbox SET processed_at = 0");
@@ -433,6 +447,7 @@ static void test_retention_uploads_go_once_nothing_refers_to_them(void)
     CHECK(!upload_kept(dir, hex[UP_TIPPED]));
     CHECK(!upload_kept(dir, hex[UP_PENDING]));
     CHECK(!upload_kept(dir, hex[UP_DRAFT]));
+    CHECK(!upload_kept(dir, hex[UP_COPY]));
     CHECK(upload_kept(dir, hex[UP_FRESH]));
     upload_pass(db, db_path, NOW + 2 * DAY);
     CHECK(!upload_kept(dir, hex[UP_FRESH]));

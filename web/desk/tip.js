@@ -133,7 +133,10 @@
         p.available
           ? el('a', { href: p.url, target: '_blank', rel: 'noopener', 'aria-label': 'Mở ảnh ' + (p.n + 1) + ' cỡ lớn' },
             el('img', { src: p.url, alt: 'Ảnh ' + (p.n + 1) + ' người báo gửi', loading: 'lazy' }))
-          : el('p.photo-missing', 'Ảnh gửi qua nền tảng khác — xem trong chat')))));
+          : el('p.photo-missing', { dataset: { state: p.state || 'unavailable' } },
+            p.state === 'pending'
+              ? 'Đang tải ảnh về từ ứng dụng chat của người báo — mở lại tin báo sau ít phút'
+              : 'Không tải được ảnh từ ứng dụng chat (đã hết hạn hoặc bị xoá) — xem trong nhóm trực ban nếu còn')))));
   }
 
   function contact(t) {
