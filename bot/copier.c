@@ -109,9 +109,8 @@ static int copier_download(struct copier *c, const char *url, struct copier_buf 
     }
     if (status != 200) {
         snprintf(why, whylen, "download: HTTP %ld", status);
-        return status >= 400 && status < 500 && status != 408 && status != 429
-                   ? PLATFORM_FILE_GONE
-                   : -1;
+        return status >= 400 && status < 500 && status != 408 && status != 429 ? PLATFORM_FILE_GONE
+                                                                               : -1;
     }
     return 0;
 }
@@ -132,8 +131,8 @@ static bool copier_platform(struct copier *c, const char *name, const struct pla
 }
 
 /* Fetches one photo and stores it: 0 with local ("upload:<hex>"), else as copier_download. */
-static int copier_fetch(struct copier *c, const struct photo_copies_job *job, char *local,
-                        size_t n, char why[PLATFORM_WHY_MAX])
+static int copier_fetch(struct copier *c, const struct photo_copies_job *job, char *local, size_t n,
+                        char why[PLATFORM_WHY_MAX])
 {
     const struct platform_ops *ops = NULL;
     void *state = NULL;
@@ -221,8 +220,7 @@ static void *copier_main(void *arg)
     /* a database that refuses reads or writes is not asked again at once */
     while (!copier_wait(c, failing ? COPIER_RETRY_MS : 0)) {
         int n = 0;
-        int rc = photo_copies_claim(c->db, clock_now_ms(), COPIER_LEASE_MS, jobs, COPIER_BATCH,
-                                    &n);
+        int rc = photo_copies_claim(c->db, clock_now_ms(), COPIER_LEASE_MS, jobs, COPIER_BATCH, &n);
         if (rc != DB_OK && !failing)
             log_error("copier", "cannot read the photos to copy; trying again later");
         failing = rc != DB_OK;

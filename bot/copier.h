@@ -19,12 +19,12 @@ struct app;
 struct copier;
 
 enum {
-    COPIER_BATCH = 8,            /* photos claimed at once */
-    COPIER_LEASE_MS = 300000,    /* a claimed photo is left to its copier this long */
-    COPIER_TIMEOUT_S = 60,       /* one download, whole */
+    COPIER_BATCH = 8,         /* photos claimed at once */
+    COPIER_LEASE_MS = 300000, /* a claimed photo is left to its copier this long */
+    COPIER_TIMEOUT_S = 60,    /* one download, whole */
     COPIER_CONNECT_TIMEOUT_S = 10,
-    COPIER_IDLE_MS = 30000,      /* the longest sleep with nothing due */
-    COPIER_RETRY_MS = 5000,      /* the sleep after the database failed */
+    COPIER_IDLE_MS = 30000, /* the longest sleep with nothing due */
+    COPIER_RETRY_MS = 5000, /* the sleep after the database failed */
 };
 
 /* Starts the copier thread on app (its platforms' states must outlive it). 0, or -1. */

@@ -66,12 +66,13 @@ int webchat_store_history(struct db *db, const char *chat_id, int max, struct we
 {
     static const char sql[] =
         "SELECT bot, text, at, buttons FROM ("
-        "  SELECT 0 AS bot, json_extract(message, '$.text') AS text, received_at AS at, id, "
-        "  NULL AS buttons FROM inbox WHERE platform = 'webchat' AND chat_id = ?1 "
+        "  SELECT 0 AS bot, json_extract(message, '$.text') AS text, received_at AS at, "
+        "  received_at AS k, id, NULL AS buttons FROM inbox "
+        "  WHERE platform = 'webchat' AND chat_id = ?1 "
         "  UNION ALL "
-        "  SELECT 1, text, sent_at, id, buttons FROM outbox "
+        "  SELECT 1, text, sent_at, created_at, id, buttons FROM outbox "
         "  WHERE platform = 'webchat' AND chat_id = ?1 AND status = 'sent') "
-        "WHERE text IS NOT NULL ORDER BY at DESC, bot DESC, id DESC LIMIT ?2";
+        "WHERE text IS NOT NULL ORDER BY k DESC, bot DESC, id DESC LIMIT ?2";
     *lines = NULL;
     *n = 0;
     sqlite3_stmt *st = db_stmt(db, sql);

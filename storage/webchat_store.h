@@ -41,7 +41,10 @@ struct webchat_line {
 };
 
 /* The last max lines of a conversation, oldest first: what the person wrote and what the bot
- * delivered. Free with webchat_lines_free(). */
+ * delivered. A bot line is placed by when it was written (the outbox row's creation), not
+ * when it was delivered: a resident who answers it at once is often received before the
+ * delivery is recorded, and an answer must never come before its question. at_ms is when it
+ * was delivered. Free with webchat_lines_free(). */
 int webchat_store_history(struct db *db, const char *chat_id, int max, struct webchat_line **lines,
                           int *n);
 void webchat_lines_free(struct webchat_line *lines, int n);
