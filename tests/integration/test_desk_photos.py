@@ -122,15 +122,16 @@ def test_a_photo_is_pending_while_telegram_is_down_and_copied_when_it_is_back():
         e.fake.fail_next(1, "http502", methods="getFile")
         bosung_photo_tg(e, r, code, "AgACphoto-later")
         e.settled()
-        e.fake.wait_until(lambda: any(c["method"] == "getFile" and c["status"]
-                                      for c in e.fake.calls), timeout=10)
+        # the failed try is on record (the copier writes it once the answer came)
+        apitest.wait_until(lambda: e.q1("SELECT copy_tries FROM tip_attachments") == 1,
+                           timeout=10, what="the failed try recorded")
         _, photos = photo_states(desk, code, timeout=0)
         assert [p["state"] for p in photos] == ["pending"], photos
         status, _, body = desk.raw("GET", photos[0]["url"])
         err = desklib._json(body)["error"]
         assert status == 404 and err["code"] == "photo_pending", (status, err)
         assert err["message"] == T("desk_web_err_photo_pending"), err
-        assert e.q1("SELECT copy_tries FROM tip_attachments") == 1
+        assert [c["status"] for c in e.fake.calls if c["method"] == "getFile"] == [502]
         # a minute later (the first wait), the next message the service handles wakes the copier
         e.set_clock(61000)
         e.ask(r, "/trangthai " + code)
