@@ -52,7 +52,7 @@ void botapi_buf_free(struct botapi_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-static size_t botapi_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+size_t botapi_buf_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     struct botapi_buf *b = userdata;
     size_t n = size * nmemb;
@@ -98,7 +98,7 @@ void botapi_prepare_len(CURL *easy, const char *url, const char *body, size_t le
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, botapi_write);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, botapi_buf_write);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, out);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT, timeout_s);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, 10L);

@@ -97,6 +97,9 @@ void botapi_call(CURL *easy, const char *base, const char *token, const char *me
 
 void botapi_buf_reset(struct botapi_buf *b, size_t max);
 void botapi_buf_free(struct botapi_buf *b);
+/* A CURLOPT_WRITEFUNCTION appending to the struct botapi_buf in userdata, NUL-terminated;
+ * past its max it refuses the data and curl ends the transfer with CURLE_WRITE_ERROR. */
+size_t botapi_buf_write(char *ptr, size_t size, size_t nmemb, void *userdata);
 
 /* Exponential backoff with jitter: base_ms * 2^(attempt-1), capped at cap_ms, then a random
  * 50–100 % of that so many clients do not retry in step. attempt starts at 1. */

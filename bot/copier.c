@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "bot/app_core.h"
+#include "bot/botapi.h"
 #include "bot/platform.h"
 #include "storage/photo_copies.h"
 #include "storage/uploads.h"
@@ -38,30 +39,6 @@ struct copier {
     char dir[UPLOADS_PATH_MAX];
 };
 
-/* A download's bytes, capped at UPLOADS_MAX_BYTES. */
-struct copier_buf {
-    char *data;
-    size_t len;
-    bool too_big;
-};
-
-static size_t copier_write(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-    struct copier_buf *b = arg;
-    size_t n = size * nmemb;
-    if (n > UPLOADS_MAX_BYTES - b->len) {
-        b->too_big = true;
-        return 0;
-    }
-    char *grown = realloc(b->data, b->len + n + 1);
-    if (!grown)
-        return 0;
-    memcpy(grown + b->len, ptr, n);
-    b->data = grown;
-    b->len += n;
-    return n;
-}
-
 static int copier_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                            curl_off_t ulnow)
 {
@@ -83,7 +60,7 @@ static void copier_reset(struct copier *c)
 
 /* GETs url into b. 0, PLATFORM_FILE_GONE when the server refused the file for good (4xx, too
  * large), or -1 to try later (no answer, 5xx, 429). */
-static int copier_download(struct copier *c, const char *url, struct copier_buf *b, char *why,
+static int copier_download(struct copier *c, const char *url, struct botapi_buf *b, char *why,
                            size_t whylen)
 {
     copier_reset(c);
@@ -94,12 +71,15 @@ static int copier_download(struct copier *c, const char *url, struct copier_buf 
     curl_easy_setopt(c->easy, CURLOPT_MAXREDIRS, 3L);
     curl_easy_setopt(c->easy, CURLOPT_TIMEOUT, (long)COPIER_TIMEOUT_S);
     curl_easy_setopt(c->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)UPLOADS_MAX_BYTES);
-    curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, copier_write);
+    curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, botapi_buf_write);
     curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, b);
+    botapi_buf_reset(b, (size_t)UPLOADS_MAX_BYTES + 1); /* the bytes and botapi_buf's NUL */
     CURLcode rc = curl_easy_perform(c->easy);
     long status = 0;
     curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
-    if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+    /* past the cap: told by Content-Length, or the write refused (out of memory would read
+     * the same, and is as final for this file) */
+    if (rc == CURLE_FILESIZE_EXCEEDED || rc == CURLE_WRITE_ERROR) {
         snprintf(why, whylen, "larger than %d bytes", UPLOADS_MAX_BYTES);
         return PLATFORM_FILE_GONE;
     }
@@ -137,7 +117,7 @@ static int copier_fetch(struct copier *c, const struct photo_copies_job *job, ch
     const struct platform_ops *ops = NULL;
     void *state = NULL;
     char url[PLATFORM_URL_MAX];
-    struct copier_buf b = {0};
+    struct botapi_buf b = {0};
     if (!copier_platform(c, job->platform, &ops, &state)) {
         snprintf(why, PLATFORM_WHY_MAX, "platform %s is not running here",
                  *job->platform ? job->platform : "(none)");
@@ -159,7 +139,7 @@ static int copier_fetch(struct copier *c, const struct photo_copies_job *job, ch
     } else if (rc == 0) {
         snprintf(local, n, "%s%s", UPLOADS_REF_PREFIX, hex);
     }
-    free(b.data);
+    botapi_buf_free(&b);
     return rc;
 }
 

@@ -1,9 +1,10 @@
 """Photos sent through Telegram and Zalo on the web desk (issue 14): the copier fetches each
 photo once from the tipster's platform (Telegram getFile and its file link; Zalo's photo_url),
-checks it is an image and keeps it beside the database, and the desk serves the copy to signed-in
-officers only. A photo the platform will not give (an unknown file id, a link that expired, a
-page that is not an image) is shown as unavailable; while the platform is down it is pending and
-tried again later. No platform ref or link ever reaches a desk response.
+checks it is an image and keeps it beside the database, and the desk serves the copy to
+signed-in officers only. A photo the platform will not give (an unknown file id, a link that
+expired, a page that is not an image, a file over 10 MB) is shown as unavailable; while the
+platform is down it is pending and tried again later. No platform ref or link ever reaches a
+desk response.
 
     python3 tests/integration/test_desk_photos.py --binary build/asan/tipgate [test_name ...]
 """
@@ -66,7 +67,8 @@ def test_photos_from_telegram_and_zalo_are_copied_once_and_served_to_the_desk_on
             zalo.wait_until(lambda: len(apitest.sent_to(zalo, z)) > since, timeout=10)
             zl_code = tipstest.codes_in(apitest.sent_to(zalo, z)[since])[0]
             links = [zalo.add_media("a.jpg", PNG), zalo.base_url + "/_media/expired.jpg",
-                     zalo.add_media("portal.jpg", HTML)]
+                     zalo.add_media("portal.jpg", HTML),
+                     zalo.add_media("big.jpg", PNG + bytes(10 * 1024 * 1024))]
             for url in links:
                 n = len(apitest.sent_to(zalo, z))
                 zalo.push_image(z, url, caption="/bosung " + zl_code)
@@ -86,7 +88,7 @@ def test_photos_from_telegram_and_zalo_are_copied_once_and_served_to_the_desk_on
             assert "AgACphoto" not in text and e.fake.token not in text, text
 
             page, photos = photo_states(desk, zl_code)
-            assert [p["state"] for p in photos] == ["ready", "unavailable", "unavailable"], photos
+            assert [p["state"] for p in photos] == ["ready"] + ["unavailable"] * 3, photos
             status, hdrs, body = desk.raw("GET", photos[0]["url"])
             assert status == 200 and body == PNG and hdrs["content-type"] == ["image/png"]
             assert "_media" not in str(page), page
@@ -94,7 +96,7 @@ def test_photos_from_telegram_and_zalo_are_copied_once_and_served_to_the_desk_on
             # each file fetched once, the Telegram file through the bot's token
             assert sorted(e.fake.downloads) == ["/file/bot%s/photos/file_0.jpg" % e.fake.token]
             assert sorted(zalo.downloads) == ["(missing) /_media/expired.jpg", "/_media/a.jpg",
-                                              "/_media/portal.jpg"], zalo.downloads
+                                              "/_media/big.jpg", "/_media/portal.jpg"]
             gets = [c for c in e.fake.calls if c["method"] == "getFile"]
             assert len(gets) == 2, gets
             # no session, no photo; the token never reaches the log
@@ -106,7 +108,7 @@ def test_photos_from_telegram_and_zalo_are_copied_once_and_served_to_the_desk_on
             e.start()
             e.settled()
             time.sleep(1)
-            assert len(zalo.downloads) == 3 and len(e.fake.downloads) == 1
+            assert len(zalo.downloads) == 4 and len(e.fake.downloads) == 1
     finally:
         zalo.stop()
 
