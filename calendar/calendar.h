@@ -112,6 +112,13 @@ int64_t calendar_today(int64_t now_ms);
 int64_t calendar_at(int64_t day, int minute_of_day);
 /* "08:00" → 480; -1 when malformed. */
 int calendar_parse_time(const char *s);
+/* A period of days as operators and the plans name it: "2026", "2026-Q3", "2026-H1" (also
+ * "2026-6T": a plan's six months), "2026-03", "01/01/2026-30/06/2026", "all"; NULL or "" is
+ * the year of today. [*from, *to] inclusive. 0, or -1 when it names no period. */
+int calendar_period(const char *s, int64_t today, int64_t *from, int64_t *to);
+/* The same days a year earlier: 29/02 becomes 28/02, and a period ending on its month's last
+ * day ends on that month's last day a year earlier. */
+void calendar_year_earlier(int64_t from, int64_t to, int64_t *pfrom, int64_t *pto);
 
 /* ---- rules ------------------------------------------------------------------------------ */
 

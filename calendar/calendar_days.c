@@ -75,6 +75,81 @@ void calendar_format(int64_t day, char *out, size_t size)
     snprintf(out, size, "%02d/%02d/%04d", d, m, y);
 }
 
+/* The period "2026-Q3" or "2026-H1" / "2026-6T" names; 0 or -1. */
+static int calendar_period_part(const char *s, int64_t *from, int64_t *to)
+{
+    int y = 0, q = 0, used = -1, used_h = -1, used_6t = -1; /* %n: set only when all matched */
+    int first = 0, last = 0;
+    if (sscanf(s, "%d-Q%d%n", &y, &q, &used) == 2 && used > 0 && !s[used] && q >= 1 && q <= 4) {
+        first = 3 * q - 2;
+        last = 3 * q;
+    } else if (sscanf(s, "%d-H%d%n", &y, &q, &used_h) == 2 && used_h > 0 && !s[used_h] && q >= 1 &&
+               q <= 2) {
+        first = 6 * q - 5;
+        last = 6 * q;
+    } else if (sscanf(s, "%d-6T%n", &y, &used_6t) == 1 && used_6t > 0 && !s[used_6t]) {
+        first = 1;
+        last = 6;
+    } else {
+        return -1;
+    }
+    if (y < 1900 || y > 9999)
+        return -1;
+    *from = calendar_days(y, first, 1);
+    *to = calendar_days(y, last, calendar_month_days(y, last));
+    return 0;
+}
+
+int calendar_period(const char *s, int64_t today, int64_t *from, int64_t *to)
+{
+    int y, m, d, used = 0;
+    calendar_ymd(today, &y, &m, &d);
+    if (!s || !*s) {
+        *from = calendar_days(y, 1, 1);
+        *to = calendar_days(y, 12, 31);
+        return 0;
+    }
+    if (strcmp(s, "all") == 0) {
+        *from = calendar_days(1900, 1, 1);
+        *to = calendar_days(9999, 12, 31);
+        return 0;
+    }
+    char a[16], b[16];
+    if (sscanf(s, "%15[0-9/]-%15[0-9/]%n", a, b, &used) == 2 && !s[used] && strchr(a, '/'))
+        return calendar_parse_date(a, from) || calendar_parse_date(b, to) || *from > *to ? -1 : 0;
+    if (calendar_period_part(s, from, to) == 0)
+        return 0;
+    if (sscanf(s, "%d-%d%n", &y, &m, &used) == 2 && !s[used] && m >= 1 && m <= 12 && y >= 1900 &&
+        y <= 9999) {
+        *from = calendar_days(y, m, 1);
+        *to = calendar_days(y, m, calendar_month_days(y, m));
+        return 0;
+    }
+    if (sscanf(s, "%d%n", &y, &used) == 1 && !s[used] && y >= 1900 && y <= 9999) {
+        *from = calendar_days(y, 1, 1);
+        *to = calendar_days(y, 12, 31);
+        return 0;
+    }
+    return -1;
+}
+
+/* day a year earlier; last: a month's last day stays its month's last day. */
+static int64_t calendar_back_a_year(int64_t day, int last)
+{
+    int y, m, d;
+    calendar_ymd(day, &y, &m, &d);
+    int n = calendar_month_days(y - 1, m);
+    if (d > n || (last && d == calendar_month_days(y, m)))
+        d = n;
+    return calendar_days(y - 1, m, d);
+}
+
+void calendar_year_earlier(int64_t from, int64_t to, int64_t *pfrom, int64_t *pto)
+{
+    *pfrom = calendar_back_a_year(from, 0);
+    *pto = calendar_back_a_year(to, 1);
+}
+
 int64_t calendar_today(int64_t now_ms)
 {
     int64_t secs = now_ms >= 0 ? now_ms / 1000 : -((-now_ms + 999) / 1000);

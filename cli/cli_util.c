@@ -91,37 +91,7 @@ void cli_util_time(int64_t ms, char *out, size_t size)
 
 int cli_util_period(const char *s, int64_t today, int64_t *from, int64_t *to)
 {
-    int y, m, d, q = 0, used = 0;
-    calendar_ymd(today, &y, &m, &d);
-    if (!s || !*s) {
-        *from = calendar_days(y, 1, 1);
-        *to = calendar_days(y, 12, 31);
-        return 0;
-    }
-    if (strcmp(s, "all") == 0) {
-        *from = calendar_days(1900, 1, 1);
-        *to = calendar_days(9999, 12, 31);
-        return 0;
-    }
-    char a[16], b[16];
-    if (sscanf(s, "%15[0-9/]-%15[0-9/]%n", a, b, &used) == 2 && !s[used] && strchr(a, '/'))
-        return calendar_parse_date(a, from) || calendar_parse_date(b, to) || *from > *to ? -1 : 0;
-    if (sscanf(s, "%d-Q%d%n", &y, &q, &used) == 2 && !s[used] && q >= 1 && q <= 4 && y >= 1900) {
-        *from = calendar_days(y, 3 * q - 2, 1);
-        *to = calendar_days(y, 3 * q, calendar_month_days(y, 3 * q));
-        return 0;
-    }
-    if (sscanf(s, "%d-%d%n", &y, &m, &used) == 2 && !s[used] && m >= 1 && m <= 12 && y >= 1900) {
-        *from = calendar_days(y, m, 1);
-        *to = calendar_days(y, m, calendar_month_days(y, m));
-        return 0;
-    }
-    if (sscanf(s, "%d%n", &y, &used) == 1 && !s[used] && y >= 1900 && y <= 9999) {
-        *from = calendar_days(y, 1, 1);
-        *to = calendar_days(y, 12, 31);
-        return 0;
-    }
-    return -1;
+    return calendar_period(s, today, from, to);
 }
 
 void cli_util_cell(FILE *out, const char *s, int width)

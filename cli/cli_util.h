@@ -22,8 +22,8 @@ int cli_util_commit(struct app *app);
 int cli_util_parse_when(const char *s, int64_t now_ms, int64_t *out);
 /* "HH:MM DD/MM/YYYY" local; "-" for 0. */
 void cli_util_time(int64_t ms, char *out, size_t size);
-/* A period of days: "2026", "2026-Q3", "2026-03", "01/01/2026-30/06/2026", "all"; NULL or ""
- * is the year of today. 0 or -1. */
+/* A period of days (calendar_period: "2026", "2026-Q3", "2026-H1", "2026-03",
+ * "01/01/2026-30/06/2026", "all"); NULL or "" is the year of today. 0 or -1. */
 int cli_util_period(const char *s, int64_t today, int64_t *from, int64_t *to);
 
 /* Writes s padded with spaces to width characters (code points), cut at a character. */

@@ -119,6 +119,48 @@ static void test_calendar_civil_dates_round_trip_and_weekdays(void)
     CHECK_INT(calendar_parse_time("8h"), -1);
 }
 
+/* The periods the plans report on, as a commander types them. */
+static void test_calendar_periods_as_the_plans_name_them(void)
+{
+    int64_t from = 0, to = 0, pf = 0, pt = 0;
+    int64_t today = D(2026, 12, 5);
+    CHECK_INT(calendar_period("2026-Q1", today, &from, &to), 0);
+    CHECK_INT(from, D(2026, 1, 1));
+    CHECK_INT(to, D(2026, 3, 31));
+    CHECK_INT(calendar_period("2026-Q3", today, &from, &to), 0);
+    CHECK_INT(to, D(2026, 9, 30));
+    CHECK_INT(calendar_period("2026-H1", today, &from, &to), 0);
+    CHECK_INT(from, D(2026, 1, 1));
+    CHECK_INT(to, D(2026, 6, 30));
+    CHECK_INT(calendar_period("2026-H2", today, &from, &to), 0);
+    CHECK_INT(from, D(2026, 7, 1));
+    CHECK_INT(to, D(2026, 12, 31));
+    CHECK_INT(calendar_period("2026-6T", today, &from, &to), 0);
+    CHECK_INT(to, D(2026, 6, 30));
+    CHECK_INT(calendar_period("2026", today, &from, &to), 0);
+    CHECK_INT(to, D(2026, 12, 31));
+    CHECK_INT(calendar_period("2024-02", today, &from, &to), 0);
+    CHECK_INT(to, D(2024, 2, 29));
+    CHECK_INT(calendar_period("01/01/2026-30/06/2026", today, &from, &to), 0);
+    CHECK_INT(from, D(2026, 1, 1));
+    CHECK_INT(to, D(2026, 6, 30));
+    CHECK_INT(calendar_period("", today, &from, &to), 0);
+    CHECK_INT(from, D(2026, 1, 1));
+    CHECK_INT(calendar_period("2026-Q5", today, &from, &to), -1);
+    CHECK_INT(calendar_period("2026-H3", today, &from, &to), -1);
+    CHECK_INT(calendar_period("30/06/2026-01/01/2026", today, &from, &to), -1);
+    CHECK_INT(calendar_period("quý 1", today, &from, &to), -1);
+    /* A year earlier: the same days, a leap day and a month's end kept as such. */
+    calendar_year_earlier(D(2026, 1, 1), D(2026, 3, 31), &pf, &pt);
+    CHECK_INT(pf, D(2025, 1, 1));
+    CHECK_INT(pt, D(2025, 3, 31));
+    calendar_year_earlier(D(2025, 2, 1), D(2025, 2, 28), &pf, &pt);
+    CHECK_INT(pt, D(2024, 2, 29));
+    calendar_year_earlier(D(2024, 2, 29), D(2024, 2, 29), &pf, &pt);
+    CHECK_INT(pf, D(2023, 2, 28));
+    CHECK_INT(pt, D(2023, 2, 28));
+}
+
 static void test_calendar_local_times_follow_the_zone(void)
 {
     setenv("TZ", "Asia/Ho_Chi_Minh", 1);
@@ -370,6 +412,7 @@ static void test_calendar_shipped_all_together(void)
 }
 
 TESTLIB_MAIN(T(test_calendar_civil_dates_round_trip_and_weekdays),
+             T(test_calendar_periods_as_the_plans_name_them),
              T(test_calendar_local_times_follow_the_zone), T(test_calendar_once_and_dates),
              T(test_calendar_yearly_and_leap_years), T(test_calendar_monthly_month_ends),
              T(test_calendar_quarters), T(test_calendar_rule_errors_say_what_was_expected),
