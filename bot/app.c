@@ -8,6 +8,7 @@
 #include "bot/copier.h"
 #include "bot/health.h"
 #include "bot/http.h"
+#include "bot/metrics.h"
 #include "base/log.h"
 #include "bot/owner.h"
 #include "bot/webpush.h"
@@ -118,7 +119,8 @@ int app_init(struct app *app, const char *config_path, char *err, size_t errlen)
 int app_register_settings(void)
 {
     if (cfg_register(&campaign_settings) != 0 || cfg_register(&deadlines_settings) != 0 ||
-        cfg_register(&agency_settings) != 0 || cfg_register(&webpush_settings) != 0)
+        cfg_register(&agency_settings) != 0 || cfg_register(&webpush_settings) != 0 ||
+        cfg_register(&metrics_settings) != 0)
         return -1;
     return platform_register_settings();
 }

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "bot/app_core.h"
+#include "bot/health.h"
 #include "bot/desk_session.h"
 #include "handlers/deskapi.h"
 #include "handlers/deskapi_tips.h"
@@ -292,6 +293,7 @@ static int dl_established(struct dlive *dl, struct lws *wsi, struct dl_conn *c)
     c->next = dl->conns;
     dl->conns = c;
     dl->nconns++;
+    health_connections(dl->app->health, HEALTH_CONN_DESK, dl->nconns);
     log_info("desklive", "desk socket opened (person %lld, %s)", (long long)c->person.id,
              c->person.role);
     dl_hello(dl, c);
@@ -308,6 +310,7 @@ static void dl_closed(struct dl_conn *c)
                 break;
             }
         dl->nconns--;
+        health_connections(dl->app->health, HEALTH_CONN_DESK, dl->nconns);
     }
     dl_tx_free(c);
     person_clear(&c->person);

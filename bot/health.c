@@ -25,7 +25,57 @@ struct health {
     uint64_t ticks;
     int64_t tick_last_us, tick_total_us;
     struct health_platform p[PLATFORM_MAX];
+    struct health_hist sched_lag;
+    int conns[HEALTH_CONNS];
+    /* Which outbox rows whose handling of which update enqueued (health_reply_sent): a ring
+     * of id ranges, newest at next - 1; the oldest is forgotten when it wraps. */
+    struct health_reply {
+        int64_t first_id, last_id, received_at;
+    } ring[HEALTH_REPLY_RING];
+    int ring_next, ring_len;
 };
+
+const double health_bounds[HEALTH_BOUNDS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                             1,     2.5,  5,     10,   30,  60,   300};
+
+const char *const health_outcome_names[HEALTH_OUTCOMES] = {
+    "sent", "429", "400", "401", "403", "404", "4xx", "5xx", "timeout", "network", "other"};
+
+void health_hist_observe(struct health_hist *hh, double seconds)
+{
+    if (!(seconds > 0)) /* negative (a clock set back) or NaN */
+        seconds = 0;
+    int i = 0;
+    while (i < HEALTH_BOUNDS && seconds > health_bounds[i])
+        i++;
+    hh->bucket[i]++;
+    hh->count++;
+    hh->sum += seconds;
+}
+
+enum health_outcome health_outcome_of(int answered, int timed_out, long http_status, int sent)
+{
+    static const struct {
+        long status;
+        enum health_outcome o;
+    } exact[] = {{429, HEALTH_429},
+                 {400, HEALTH_400},
+                 {401, HEALTH_401},
+                 {403, HEALTH_403},
+                 {404, HEALTH_404}};
+    if (!answered)
+        return timed_out ? HEALTH_TIMEOUT : HEALTH_NETWORK;
+    if (sent)
+        return HEALTH_SENT;
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        if (exact[i].status == http_status)
+            return exact[i].o;
+    if (http_status >= 400 && http_status < 500)
+        return HEALTH_4XX;
+    if (http_status >= 500 && http_status < 600)
+        return HEALTH_5XX;
+    return HEALTH_OTHER;
+}
 
 int health_new(struct health **out)
 {
@@ -126,6 +176,81 @@ void health_sender(struct health *h, const char *platform, int64_t now_ms,
     pthread_mutex_unlock(&h->lock);
 }
 
+void health_received(struct health *h, const char *platform, int n)
+{
+    int i = platform_index(platform);
+    if (!h || i < 0 || n <= 0)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->p[i].received += (uint64_t)n;
+    pthread_mutex_unlock(&h->lock);
+}
+
+void health_handled(struct health *h, const char *platform, int failed, int64_t received_at,
+                    int64_t processed_at, int64_t first_id, int64_t last_id)
+{
+    int i = platform_index(platform);
+    if (!h || i < 0)
+        return;
+    pthread_mutex_lock(&h->lock);
+    struct health_platform *p = &h->p[i];
+    p->handled++;
+    p->failed += failed != 0;
+    health_hist_observe(&p->handling, (double)(processed_at - received_at) / 1000.0);
+    if (first_id <= last_id) {
+        h->ring[h->ring_next] = (struct health_reply){first_id, last_id, received_at};
+        h->ring_next = (h->ring_next + 1) % HEALTH_REPLY_RING;
+        h->ring_len += h->ring_len < HEALTH_REPLY_RING;
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
+void health_send_outcome(struct health *h, const char *platform, enum health_outcome o)
+{
+    int i = platform_index(platform);
+    if (!h || i < 0 || o < 0 || o >= HEALTH_OUTCOMES)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->p[i].sends[o]++;
+    pthread_mutex_unlock(&h->lock);
+}
+
+void health_reply_sent(struct health *h, const char *platform, int64_t id, int64_t now_ms)
+{
+    int i = platform_index(platform);
+    if (!h || i < 0)
+        return;
+    pthread_mutex_lock(&h->lock);
+    /* Newest first: a reply is usually sent within a second of its update's handling. */
+    for (int k = 1; k <= h->ring_len; k++) {
+        const struct health_reply *r =
+            &h->ring[(h->ring_next - k + HEALTH_REPLY_RING) % HEALTH_REPLY_RING];
+        if (id >= r->first_id && id <= r->last_id) {
+            health_hist_observe(&h->p[i].reply, (double)(now_ms - r->received_at) / 1000.0);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
+void health_scheduler_lag(struct health *h, int64_t lag_ms)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->lock);
+    health_hist_observe(&h->sched_lag, (double)lag_ms / 1000.0);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void health_connections(struct health *h, enum health_conn kind, int open)
+{
+    if (!h || kind < 0 || kind >= HEALTH_CONNS)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->conns[kind] = open;
+    pthread_mutex_unlock(&h->lock);
+}
+
 void health_snapshot(struct health *h, struct health_snap *s)
 {
     memset(s, 0, sizeof *s);
@@ -144,6 +269,8 @@ void health_snapshot(struct health *h, struct health_snap *s)
     s->tick_last_us = h->tick_last_us;
     s->tick_total_us = h->tick_total_us;
     memcpy(s->p, h->p, sizeof s->p);
+    s->sched_lag = h->sched_lag;
+    memcpy(s->conns, h->conns, sizeof s->conns);
     pthread_mutex_unlock(&h->lock);
 }
 

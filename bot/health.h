@@ -58,6 +58,65 @@ struct health_send_turn {
 void health_sender(struct health *h, const char *platform, int64_t now_ms,
                    const struct health_send_turn *t);
 
+/* ---- what /metrics counts besides the verdict (bot/metrics.c renders it) ------------------
+ * Latencies go into fixed-bucket histograms: bucket i counts observations <= health_bounds[i]
+ * (seconds), the last bucket (+Inf) the rest; each bucket counts only its own range, and the
+ * renderer makes them cumulative. One set of bounds for every histogram: from 5 ms (a reply
+ * handled at once) to 5 minutes (a send retried after a platform's pause). */
+enum { HEALTH_BOUNDS = 14, HEALTH_BUCKETS = HEALTH_BOUNDS + 1 };
+extern const double health_bounds[HEALTH_BOUNDS];
+struct health_hist {
+    uint64_t bucket[HEALTH_BUCKETS]; /* non-cumulative; [HEALTH_BOUNDS] is +Inf */
+    uint64_t count;
+    double sum; /* seconds */
+};
+/* Counts one observation of seconds (negative: counted as 0). Pure. */
+void health_hist_observe(struct health_hist *hh, double seconds);
+
+/* How the platform answered one send, as the sender saw it (labels of
+ * tipgate_sends_total{outcome}). */
+enum health_outcome {
+    HEALTH_SENT,
+    HEALTH_429,
+    HEALTH_400,
+    HEALTH_401,
+    HEALTH_403,
+    HEALTH_404,
+    HEALTH_4XX, /* any other 4xx */
+    HEALTH_5XX,
+    HEALTH_TIMEOUT, /* no answer within the sender's timeout */
+    HEALTH_NETWORK, /* no answer: refused, reset, DNS */
+    HEALTH_OTHER,   /* an answer but not a delivery: 2xx garbage, 1xx/3xx */
+    HEALTH_OUTCOMES
+};
+extern const char *const health_outcome_names[HEALTH_OUTCOMES];
+/* The outcome of one transfer: answered (the platform said something: http_status is its
+ * status), timed_out (no answer because the timeout struck), sent (the verdict was a
+ * delivery). Pure. */
+enum health_outcome health_outcome_of(int answered, int timed_out, long http_status, int sent);
+
+enum health_conn { HEALTH_CONN_WEBCHAT, HEALTH_CONN_DESK, HEALTH_CONNS };
+
+/* Updates a platform's receiver stored (new ones, not redeliveries), after its commit. */
+void health_received(struct health *h, const char *platform, int n);
+/* The worker processed one update of platform stored at received_at (application clock) at
+ * processed_at, ok or failed (a handler error, kept on the row); its handling enqueued the
+ * outbox rows first_id..last_id (first_id > last_id: none). Called after the commit. */
+void health_handled(struct health *h, const char *platform, int failed, int64_t received_at,
+                    int64_t processed_at, int64_t first_id, int64_t last_id);
+/* A sender heard how platform answered one send. */
+void health_send_outcome(struct health *h, const char *platform, enum health_outcome o);
+/* Outbox row id was accepted by platform at now_ms (after the commit that marked it sent):
+ * when the worker's handling of an update enqueued it (among the last HEALTH_REPLY_RING
+ * updates that enqueued anything), the time from storing that update is observed. */
+void health_reply_sent(struct health *h, const char *platform, int64_t id, int64_t now_ms);
+/* A scheduler tick started lag_ms after it was due. */
+void health_scheduler_lag(struct health *h, int64_t lag_ms);
+/* The open connections of kind, as the HTTP thread counts them. */
+void health_connections(struct health *h, enum health_conn kind, int open);
+
+enum { HEALTH_REPLY_RING = 4096 };
+
 /* A copy of every figure, taken under the lock. */
 struct health_platform {
     int reported; /* a receiver or sender of this platform has reported */
@@ -68,6 +127,10 @@ struct health_platform {
     int64_t work_since;    /* application clock: since when work has waited; 0 none */
     int64_t last_progress; /* application clock: last delivery or give-up; 0 never */
     uint64_t delivered, given_up, retried;
+    uint64_t received, handled, failed;
+    uint64_t sends[HEALTH_OUTCOMES];
+    struct health_hist handling; /* inbox stored → processed */
+    struct health_hist reply;    /* inbox stored → a message its handling enqueued accepted */
 };
 struct health_snap {
     int db_state; /* -1 nothing written yet, 0 the last write failed, 1 it committed */
@@ -79,6 +142,8 @@ struct health_snap {
     int64_t tick_last_us;                   /* the last one's wall time */
     int64_t tick_total_us;                  /* all of theirs */
     struct health_platform p[PLATFORM_MAX]; /* by platform_registry index */
+    struct health_hist sched_lag;           /* how late ticks start */
+    int conns[HEALTH_CONNS];
 };
 void health_snapshot(struct health *h, struct health_snap *s);
 

@@ -122,6 +122,12 @@ static int http_healthz(struct lws *wsi, struct app *app)
 /* Prometheus text (bot/metrics.h): served from memory; counts come from their own thread. */
 static int http_metrics(struct lws *wsi, struct http *h)
 {
+    char auth[METRICS_AUTH_HEADER_MAX] = "";
+    if (lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION) <= 0)
+        auth[0] = '\0';
+    if (h->metrics && !metrics_authorized(h->metrics, auth))
+        return http_respond(wsi, HTTP_STATUS_UNAUTHORIZED, "text/plain; charset=utf-8",
+                            "a bearer token is required\n");
     char *body = h->metrics ? metrics_render(h->metrics) : NULL;
     int rc =
         body ? http_respond(wsi, HTTP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", body)

@@ -15,13 +15,22 @@
 #ifndef TIPGATE_METRICS_H
 #define TIPGATE_METRICS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 struct app;
 struct metrics;
+struct cfg_block;
+
+/* The block "metrics": token, a secret ("env:NAME" allowed) a scraper sends as
+ * "Authorization: Bearer <token>"; "" (the default) leaves /metrics open. */
+extern const struct cfg_block metrics_settings;
 
 enum {
     METRICS_MAX_AGE_MS = 10000,
     METRICS_READ_WINDOW_MS = 5 * 60 * 1000,
     METRICS_TEXT_MAX = 64 * 1024,
+    METRICS_AUTH_HEADER_MAX = 600, /* an Authorization header read for the token */
 };
 
 /* Starts the counting thread (first count at once). *out owns it: metrics_stop(). */
@@ -31,5 +40,21 @@ void metrics_stop(struct metrics *m);
 /* The /metrics body: a new string (free() it), or NULL without memory. Never touches the
  * database; asks for a new count when the one at hand is older than METRICS_MAX_AGE_MS. */
 char *metrics_render(struct metrics *m);
+/* Whether a request with this Authorization header (NULL or "" when it had none) may read
+ * /metrics: always when no token is configured, else only "Bearer <token>" (compared in
+ * constant time). */
+int metrics_authorized(const struct metrics *m, const char *authorization);
+
+/* What /proc/self/stat says (the text after the command's closing parenthesis is parsed, so a
+ * command name with spaces or parentheses cannot shift the fields): CPU time in clock ticks
+ * (user + system), virtual size in bytes and resident set in pages. 0, or -1 when text is not
+ * such a line. Pure. */
+struct metrics_proc {
+    uint64_t cpu_ticks, vsize_bytes, rss_pages;
+};
+int metrics_proc_parse(const char *text, struct metrics_proc *out);
+/* s with '\\', '"' and newline escaped as a Prometheus label value into out (cut to fit, never
+ * mid-escape). Pure. */
+void metrics_label_escape(const char *s, char *out, size_t size);
 
 #endif

@@ -116,6 +116,8 @@ struct sender_report {
     struct health_send_turn t;
     int token; /* 1 the platform took the token this turn, -1 it refused it, 0 no answer */
     char token_why[PLATFORM_WHY_MAX];
+    int64_t sent_ids[SENDER_MAX_INFLIGHT]; /* marked sent this turn: for /metrics' latency */
+    int nsent;
 };
 
 /* Counts one settled answer; given_up says the row was failed for good. */
@@ -169,6 +171,8 @@ static void sender_settle(struct sender *s, struct sx *x, const struct platform_
     switch (a->verdict) {
     case PLATFORM_SENT:
         outbox_mark_sent(s->db, row->id, now);
+        if (rep->nsent < SENDER_MAX_INFLIGHT)
+            rep->sent_ids[rep->nsent++] = row->id;
         s->down_streak = 0;
         if (a->message_id[0])
             log_debug("sender", "%s: message %lld sent as %s", s->platform, (long long)row->id,
@@ -215,15 +219,20 @@ struct sender_done {
 static void sender_read_answer(const struct sender *s, CURLcode rc, long code,
                                const struct botapi_buf *resp, struct platform_answer *a)
 {
-    if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && code)) {
+    int answered = !(rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && code));
+    if (!answered) {
         memset(a, 0, sizeof *a);
         a->verdict = PLATFORM_TRANSIENT;
         snprintf(a->why, sizeof a->why, "no answer: %s", curl_easy_strerror(rc));
-        return;
+    } else {
+        s->ops->classify_answer(code, resp->data, resp->len, a);
+        if (a->verdict == PLATFORM_MOVED && !a->moved_to[0]) /* NEVER: resending would spin */
+            a->verdict = PLATFORM_TRANSIENT;
     }
-    s->ops->classify_answer(code, resp->data, resp->len, a);
-    if (a->verdict == PLATFORM_MOVED && !a->moved_to[0]) /* NEVER: resending at once would spin */
-        a->verdict = PLATFORM_TRANSIENT;
+    /* Every answer, as the platform gave it (tipgate_sends_total), settled or not. */
+    health_send_outcome(s->app->health, s->platform,
+                        health_outcome_of(answered, rc == CURLE_OPERATION_TIMEDOUT, code,
+                                          a->verdict == PLATFORM_SENT));
 }
 
 /* Takes every finished transfer off the multi handle (no database work). */
@@ -466,6 +475,8 @@ static int sender_turn(struct sender *s)
         return settled;
     }
     health_db_write(s->app->health, 1, NULL);
+    for (int i = 0; i < rep.nsent; i++)
+        health_reply_sent(s->app->health, s->platform, rep.sent_ids[i], clock_now_ms());
     for (int i = 0; i < nstarted; i++)
         curl_multi_add_handle(s->multi, started[i]->easy);
     sender_tell_health(s, &rep, now, mono);

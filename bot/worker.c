@@ -17,6 +17,7 @@
 #include "handlers/router.h"
 #include "text/textengine.h"
 #include "storage/inbox.h"
+#include "storage/outbox.h"
 #include "storage/people.h"
 
 #include <errno.h>
@@ -65,6 +66,11 @@ struct worker_item {
     int parsed;
     struct text_analysis a;
     int analysed;
+    /* What /metrics learns once the batch commits (bot/health.h health_handled). */
+    int counted;                 /* this process handled it (not another one meanwhile) */
+    int failed;                  /* kept with a handler error */
+    int64_t processed_at;        /* application clock */
+    int64_t out_first, out_last; /* the outbox rows its handling enqueued (first > last: none) */
 };
 
 static int worker_handle(struct app *app, struct db *db, struct worker_item *it, int64_t now,
@@ -118,12 +124,19 @@ static int worker_process(struct app *app, struct db *db, struct worker_item *it
     if (rc != DB_OK)
         return db_release(db) == DB_OK && rc == DB_NOT_FOUND ? 0 : -1;
     unsigned mine = 0;
+    int64_t before = 0, after = 0;
     if (!it->parsed)
         error = "malformed normalised message";
-    else if (worker_handle(app, db, it, now, &mine) != 0)
+    else if (outbox_last_id(db, &before) != DB_OK || worker_handle(app, db, it, now, &mine) != 0 ||
+             outbox_last_id(db, &after) != DB_OK)
         error = "handler failed";
     else
         *touched |= mine;
+    it->counted = 1;
+    it->failed = error != NULL;
+    it->processed_at = now;
+    it->out_first = error ? 1 : before + 1;
+    it->out_last = error ? 0 : after;
     if (error) {
         /* Undo the handler's partial effects but keep the update, marked, for the operator. */
         log_error("worker", "inbox row %lld (%s): %s", (long long)it->row.id, it->row.platform,
@@ -190,6 +203,11 @@ int worker_run_batch(struct app *app, struct db *db, int *done, unsigned *touche
         goto out;
     }
     health_db_write(app->health, 1, NULL);
+    for (int i = 0; i < handled; i++)
+        if (items[i].counted)
+            health_handled(app->health, items[i].row.platform, items[i].failed,
+                           items[i].row.received_at, items[i].processed_at, items[i].out_first,
+                           items[i].out_last);
     *done = handled;
     rc = 0;
 out:
@@ -280,8 +298,13 @@ static void *worker_main(void *arg)
             copier_wake(w->app->copier);  /* and the photos it stored are to be copied */
         }
         worker_beat(w->app, db, &beat);
-        if (clock_mono_ms() - last_tick >= SCHEDULER_TICK_MS) {
-            last_tick = clock_mono_ms();
+        int64_t mono = clock_mono_ms();
+        if (mono - last_tick >= SCHEDULER_TICK_MS) {
+            /* How late the tick runs past its due time (the last one + SCHEDULER_TICK_MS):
+             * the worker's batches and waits come first. */
+            if (last_tick)
+                health_scheduler_lag(w->app->health, mono - last_tick - SCHEDULER_TICK_MS);
+            last_tick = mono;
             /* Wake the senders even when a job failed: the jobs before it committed. */
             scheduler_tick(w->app, db, clock_now_ms(), &touched);
             if (touched)

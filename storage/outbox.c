@@ -230,13 +230,14 @@ int outbox_defer(struct db *db, int64_t id, int64_t not_before_ms)
 int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
 {
     static const char sql[] =
-        "SELECT platform, status, count(*) FROM outbox GROUP BY platform, status "
-        "ORDER BY platform, status";
+        "SELECT platform, status, priority, count(*) FROM outbox "
+        "GROUP BY platform, status, priority ORDER BY platform, status, priority";
     *n = 0;
     static const struct db_col cols[] = {
         DB_COL(0, DB_TEXT, struct outbox_tally, platform),
         DB_COL(1, DB_TEXT, struct outbox_tally, status),
-        DB_COL(2, DB_INT64, struct outbox_tally, count),
+        DB_COL(2, DB_INT64, struct outbox_tally, priority),
+        DB_COL(3, DB_INT64, struct outbox_tally, count),
     };
     /* More platforms than slots: the rest are not counted (max is far above what exists). */
     int rc = db_rows(db_stmt(db, sql), cols, DB_COLS(cols), rows, sizeof *rows, max, n);

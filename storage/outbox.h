@@ -114,11 +114,13 @@ int outbox_mark_failed(struct db *db, int64_t id, const char *error);
  * and tools, never for a request path. */
 int outbox_count(struct db *db, const char *status, int64_t *count);
 
-/* Rows per platform and status, for /metrics (a full scan: run off the request path). */
-enum { OUTBOX_TALLY_MAX = 32 };
+/* Rows per platform, status and priority, for /metrics (a full scan: run off the request
+ * path). */
+enum { OUTBOX_TALLY_MAX = 128 };
 struct outbox_tally {
     char platform[24];
     char status[12];
+    int64_t priority;
     int64_t count;
 };
 int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n);

@@ -235,6 +235,25 @@ out:
     return rc;
 }
 
+int tips_queue_open_by_status(struct db *db, int64_t now_ms, struct tips_queue_status_count *out,
+                              int max, int *n)
+{
+    static const char sql[] =
+        "SELECT status, count(*), coalesce(sum(deadline_at IS NOT NULL AND deadline_at < ?1), 0)"
+        " FROM tips INDEXED BY tips_queue_open WHERE kind = 'tip' AND " TIPS_OPEN
+        " GROUP BY status ORDER BY status";
+    static const struct db_col cols[] = {
+        DB_COL(0, DB_TEXT, struct tips_queue_status_count, status),
+        DB_COL(1, DB_INT64, struct tips_queue_status_count, open),
+        DB_COL(2, DB_INT64, struct tips_queue_status_count, overdue),
+    };
+    *n = 0;
+    int rc = db_rows(db_query(db, sql, "I", now_ms), cols, DB_COLS(cols), out, sizeof *out, max, n);
+    if (rc != DB_OK)
+        *n = 0;
+    return rc;
+}
+
 /* The tipster's messages since the desk last wrote to them (a reply, a question, a status
  * line) — all of them when it never has: a follow-up nobody answered waits as much as an answer
  * does. The shift handover's "replies waiting" is the same rule (storage/handover.c). */

@@ -70,6 +70,16 @@ struct tips_queue_summary {
 int tips_queue_summary(struct db *db, const char *scope, int64_t person, int64_t now_ms,
                        struct tips_queue_summary *out);
 
+/* The open tips of every area by status, each with how many are past their deadline at now_ms
+ * (the desk summary's "overdue"), for /metrics: through tips_queue_open (migration 020), which
+ * holds the open tips only. Up to max rows, *n of them. DB_OK or DB_ERROR. */
+struct tips_queue_status_count {
+    char status[16];
+    int64_t open, overdue;
+};
+int tips_queue_open_by_status(struct db *db, int64_t now_ms, struct tips_queue_status_count *out,
+                              int max, int *n);
+
 /* How many messages of the tipster wait for the desk on tip_id: those written after the desk's
  * last message to the tipster (a reply or a question), 0 when the desk never wrote to them. */
 int tips_queue_replies_waiting(struct db *db, int64_t tip_id, int64_t *n);

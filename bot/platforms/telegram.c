@@ -23,6 +23,7 @@
  * to go (a table rebuild), and duplicates would no longer die on the key in one statement.
  */
 #include "bot/app_core.h"
+#include "bot/health.h"
 #include "bot/botapi.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -281,7 +282,7 @@ int tg_update_to_msg(struct db *db, json_t *u, int64_t epoch, struct msg *m)
 }
 
 /* Stores one update (inside the caller's transaction) under its key in epoch. */
-static int tg_store_one(struct db *db, json_t *u, int64_t epoch, int64_t now)
+static int tg_store_one(struct db *db, json_t *u, int64_t epoch, int64_t now, int *stored)
 {
     struct msg m;
     int rc = tg_update_to_msg(db, u, epoch, &m);
@@ -292,6 +293,7 @@ static int tg_store_one(struct db *db, json_t *u, int64_t epoch, int64_t now)
     }
     char *json = msg_to_json(&m);
     int st = json ? inbox_add(db, TG, m.update_key, m.chat_id, json, now, NULL) : DB_ERROR;
+    *stored += st == DB_OK;
     free(json);
     if (st != DB_ERROR && m.migrate_to_chat_id)
         st = pstore_migrate_chat(db, TG, m.chat_id, m.migrate_to_chat_id, now);
@@ -332,6 +334,7 @@ static int tg_state_set(struct db *db, const char *key, int64_t v, int64_t now)
 static int tg_store(struct app *app, struct db *db, json_t *updates, int64_t *offset)
 {
     int64_t now = clock_now_ms(), last = -1, epoch0 = 0;
+    int stored = 0;
     struct tg_ids ids = {.expect = offset ? *offset : 0};
     if (app_write_begin(app, db) != DB_OK)
         return -1;
@@ -356,7 +359,7 @@ static int tg_store(struct app *app, struct db *db, json_t *updates, int64_t *of
                      "update ids restarted (%" PRId64 " after a pause or below the offset): "
                      "receive epoch %" PRId64 " begins",
                      id, ids.epoch);
-        rc = tg_store_one(db, u, ids.epoch, now);
+        rc = tg_store_one(db, u, ids.epoch, now, &stored);
         last = id;
     }
     if (rc == 0 && last >= 0 &&
@@ -368,6 +371,7 @@ static int tg_store(struct app *app, struct db *db, json_t *updates, int64_t *of
         db_rollback(db);
         return -1;
     }
+    health_received(app->health, TG, stored);
     if (last < 0)
         return 1;
     if (offset)

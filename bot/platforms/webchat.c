@@ -31,6 +31,7 @@
  * long as the frame. Everything here runs on the HTTP thread, using app->db.
  */
 #include "bot/app_core.h"
+#include "bot/health.h"
 #include "base/clock.h"
 #include "bot/http.h"
 #include "base/log.h"
@@ -517,6 +518,8 @@ static void wc_store(struct wc_conn *c, struct msg *m, const char *id)
     int rc =
         json ? inbox_add(app->db, "webchat", key, c->chat_id, json, m->date_ms, NULL) : DB_ERROR;
     free(json);
+    if (rc == DB_OK)
+        health_received(app->health, "webchat", 1);
     if (rc == DB_ERROR) {
         wc_error(c, "busy", id, NULL);
         return;
@@ -683,8 +686,8 @@ static int wc_writable(struct wc_conn *c)
         return 0;
     if (lws_write(c->wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len)
         return -1;
-    if (f->outbox_id)
-        outbox_mark_sent(c->wc->app->db, f->outbox_id, clock_now_ms());
+    if (f->outbox_id && outbox_mark_sent(c->wc->app->db, f->outbox_id, clock_now_ms()) == DB_OK)
+        health_reply_sent(c->wc->app->health, "webchat", f->outbox_id, clock_now_ms());
     c->tx_head = f->next;
     if (!c->tx_head)
         c->tx_tail = NULL;
@@ -705,6 +708,7 @@ static void wc_closed(struct wc_conn *c)
     if (c->ready)
         wc_index_remove(c);
     wc->nconns--;
+    health_connections(wc->app->health, HEALTH_CONN_WEBCHAT, wc->nconns);
     while (c->tx_head) {
         struct wc_frame *f = c->tx_head;
         c->tx_head = f->next;
@@ -739,6 +743,7 @@ static int wc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         c->wsi = wsi;
         c->wc = wc;
         wc->nconns++;
+        health_connections(wc->app->health, HEALTH_CONN_WEBCHAT, wc->nconns);
         return 0;
     case LWS_CALLBACK_RECEIVE:
         wc_receive(c, in, len);

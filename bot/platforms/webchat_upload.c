@@ -16,6 +16,7 @@
 #include "base/msg.h"
 #include "base/secure.h"
 #include "bot/app_core.h"
+#include "bot/health.h"
 #include "bot/worker.h"
 #include "storage/inbox.h"
 #include "storage/uploads.h"
@@ -218,6 +219,8 @@ static int wcup_store_row(struct wcup *u, struct wcup_req *r, const char *hex)
     int rc =
         json ? inbox_add(u->app->db, "webchat", key, r->chat_id, json, m.date_ms, NULL) : DB_ERROR;
     free(json);
+    if (rc == DB_OK)
+        health_received(u->app->health, "webchat", 1);
     return rc;
 }
 

@@ -15,6 +15,7 @@
  * characters: a longer one would be refused.
  */
 #include "bot/app_core.h"
+#include "bot/health.h"
 #include "bot/botapi.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -191,7 +192,7 @@ static int zl_store(struct zalo *zl, struct db *db, json_t *result, json_t *typi
 {
     json_t *list = json_is_array(result) ? json_incref(result) : json_pack("[O]", result);
     int64_t now = clock_now_ms();
-    int rc = app_write_begin(zl->app, db) == DB_OK ? 0 : -1;
+    int rc = app_write_begin(zl->app, db) == DB_OK ? 0 : -1, stored = 0;
     size_t i;
     json_t *u;
     json_array_foreach(list, i, u)
@@ -204,6 +205,7 @@ static int zl_store(struct zalo *zl, struct db *db, json_t *result, json_t *typi
             continue;
         char *json = msg_to_json(&m);
         int st = json ? inbox_add(db, ZL, m.update_key, m.chat_id, json, now, NULL) : DB_ERROR;
+        stored += st == DB_OK;
         if (st == DB_ERROR)
             rc = -1;
         else if (st == DB_OK && typing && !m.is_group && m.text)
@@ -216,6 +218,8 @@ static int zl_store(struct zalo *zl, struct db *db, json_t *result, json_t *typi
         rc = -1;
     if (rc != 0)
         db_rollback(db);
+    else
+        health_received(zl->app->health, ZL, stored);
     return rc;
 }
 
