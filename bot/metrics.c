@@ -60,6 +60,7 @@ const struct cfg_block metrics_settings = {
 /* The counts, as last made. */
 struct metrics_counts {
     int64_t at_mono; /* 0: none yet */
+    int64_t took_ms; /* how long the counting took (off the request path) */
     int64_t inbox_pending;
     struct outbox_tally outbox[OUTBOX_TALLY_MAX];
     int noutbox;
@@ -92,6 +93,7 @@ static int64_t metrics_file_bytes(const char *path)
 static int metrics_count(struct metrics *m, struct metrics_counts *c)
 {
     memset(c, 0, sizeof *c);
+    int64_t started = clock_mono_ms();
     if (inbox_count_pending(m->db, NULL, &c->inbox_pending) != DB_OK ||
         outbox_tally(m->db, c->outbox, OUTBOX_TALLY_MAX, &c->noutbox) != DB_OK ||
         tips_queue_open_by_status(m->db, clock_now_ms(), c->tips, METRICS_TIPS_MAX, &c->ntips) !=
@@ -103,6 +105,7 @@ static int metrics_count(struct metrics *m, struct metrics_counts *c)
     c->wal_bytes =
         snprintf(wal, sizeof wal, "%s-wal", path) < (int)sizeof wal ? metrics_file_bytes(wal) : -1;
     c->at_mono = clock_mono_ms();
+    c->took_ms = c->at_mono - started;
     return 0;
 }
 
@@ -555,6 +558,9 @@ static void metrics_counts(struct metrics_buf *b, const struct metrics_counts *c
     metrics_family(b, "tipgate_counts_age_seconds", "gauge",
                    "Age of the counts below (made off the request path every 10 s while read).");
     metrics_put(b, "tipgate_counts_age_seconds %.3f\n", (double)(mono - c->at_mono) / 1000.0);
+    metrics_family(b, "tipgate_counts_duration_seconds", "gauge",
+                   "How long the last count took on the metrics thread (not on the request path).");
+    metrics_put(b, "tipgate_counts_duration_seconds %.3f\n", (double)c->took_ms / 1000.0);
     metrics_family(b, "tipgate_inbox_pending", "gauge", "Updates stored and not yet processed.");
     metrics_put(b, "tipgate_inbox_pending %lld\n", (long long)c->inbox_pending);
     metrics_outbox(b, c);

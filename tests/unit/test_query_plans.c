@@ -662,8 +662,9 @@ static int plans_queue_row(const char *sql, void *arg)
     return 0;
 }
 
-/* The queue's first page, a status, a category, a day on, and the summary: each reads the
- * index of its filter (migrations 018, 021), never every tip of the kind. */
+/* The queue's first page, a status, a category, a day on, the summary and /metrics' open tips
+ * by status: each reads the index of its filter (migrations 018, 020, 021), never every tip of
+ * the kind. */
 static void test_query_plans_desk_queue_reads_its_filters_index(void)
 {
     struct db *db = plans_fresh_db("queue.db");
@@ -685,6 +686,8 @@ static void test_query_plans_desk_queue_reads_its_filters_index(void)
     f.from_ms = plans_now - 86400000;
     CHECK_INT(tips_queue_page(db, &f, NULL, page, 3, &n, &next), DB_OK);
     CHECK_INT(tips_queue_summary(db, NULL, 1, plans_now, &sum), DB_OK);
+    struct tips_queue_status_count open[8]; /* /metrics: open and overdue tips by status */
+    CHECK_INT(tips_queue_open_by_status(db, plans_now, open, 8, &n), DB_OK);
     db_each_statement(db, plans_queue_row, &bad);
     CHECK_INT(bad, 0);
     db_close(db);
