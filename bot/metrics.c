@@ -64,6 +64,8 @@ struct metrics_counts {
     int64_t inbox_pending;
     struct outbox_tally outbox[OUTBOX_TALLY_MAX];
     int noutbox;
+    struct outbox_tally depth[OUTBOX_TALLY_MAX];
+    int ndepth;
     struct tips_queue_status_count tips[METRICS_TIPS_MAX];
     int ntips;
     int64_t db_bytes, wal_bytes; /* -1: the file is not there (no WAL between checkpoints) */
@@ -96,6 +98,7 @@ static int metrics_count(struct metrics *m, struct metrics_counts *c)
     int64_t started = clock_mono_ms();
     if (inbox_count_pending(m->db, NULL, &c->inbox_pending) != DB_OK ||
         outbox_tally(m->db, c->outbox, OUTBOX_TALLY_MAX, &c->noutbox) != DB_OK ||
+        outbox_depth(m->db, c->depth, OUTBOX_TALLY_MAX, &c->ndepth) != DB_OK ||
         tips_queue_open_by_status(m->db, clock_now_ms(), c->tips, METRICS_TIPS_MAX, &c->ntips) !=
             DB_OK)
         return -1;
@@ -503,33 +506,23 @@ void metrics_label_escape(const char *s, char *out, size_t size)
         out[o] = '\0';
 }
 
-/* Outbox rows by platform and status (summed over priorities: the tally comes ordered by
- * platform, status, priority), and the depth still owed (queued, sending) by priority. */
+/* Outbox rows by platform and status, and the depth still owed (queued, sending) by
+ * priority. */
 static void metrics_outbox(struct metrics_buf *b, const struct metrics_counts *c)
 {
     metrics_family(b, "tipgate_outbox_messages", "gauge", "Outbox rows by platform and status.");
-    for (int i = 0; i < c->noutbox;) {
-        const struct outbox_tally *t = &c->outbox[i];
-        long long sum = 0;
-        int j = i;
-        for (; j < c->noutbox && strcmp(c->outbox[j].platform, t->platform) == 0 &&
-               strcmp(c->outbox[j].status, t->status) == 0;
-             j++)
-            sum += c->outbox[j].count;
-        metrics_put(b, "tipgate_outbox_messages{platform=\"%s\",status=\"%s\"} %lld\n", t->platform,
-                    t->status, sum);
-        i = j;
-    }
+    for (int i = 0; i < c->noutbox; i++)
+        metrics_put(b, "tipgate_outbox_messages{platform=\"%s\",status=\"%s\"} %lld\n",
+                    c->outbox[i].platform, c->outbox[i].status, (long long)c->outbox[i].count);
     metrics_family(b, "tipgate_outbox_depth", "gauge",
                    "Outbox rows still owed (queued, sending) by platform, status and priority "
                    "(lower goes first).");
-    for (int i = 0; i < c->noutbox; i++)
-        if (strcmp(c->outbox[i].status, "queued") == 0 ||
-            strcmp(c->outbox[i].status, "sending") == 0)
-            metrics_put(
-                b, "tipgate_outbox_depth{platform=\"%s\",status=\"%s\",priority=\"%lld\"} %lld\n",
-                c->outbox[i].platform, c->outbox[i].status, (long long)c->outbox[i].priority,
-                (long long)c->outbox[i].count);
+    for (int i = 0; i < c->ndepth; i++)
+        metrics_put(b,
+                    "tipgate_outbox_depth{platform=\"%s\",status=\"%s\",priority=\"%lld\"} "
+                    "%lld\n",
+                    c->depth[i].platform, c->depth[i].status, (long long)c->depth[i].priority,
+                    (long long)c->depth[i].count);
 }
 
 /* Open tips by status (every open status, 0 included) and those past their deadline. */

@@ -114,9 +114,10 @@ int outbox_mark_failed(struct db *db, int64_t id, const char *error);
  * and tools, never for a request path. */
 int outbox_count(struct db *db, const char *status, int64_t *count);
 
-/* Rows per platform, status and priority, for /metrics (a full scan: run off the request
- * path). */
-enum { OUTBOX_TALLY_MAX = 128 };
+/* Rows per platform and status, for /metrics (priority 0: not told; a full scan of a covering
+ * index: run off the request path). outbox_depth: the rows still owed (queued, sending) per
+ * platform, status and priority, through the partial indexes of those rows only. */
+enum { OUTBOX_TALLY_MAX = 64 };
 struct outbox_tally {
     char platform[24];
     char status[12];
@@ -124,6 +125,7 @@ struct outbox_tally {
     int64_t count;
 };
 int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n);
+int outbox_depth(struct db *db, struct outbox_tally *rows, int max, int *n);
 
 /* Retention (handlers/retention.c): rows that are done — sent, or failed for good — and older
  * than before_ms (by when they were sent, else created), found through the partial index

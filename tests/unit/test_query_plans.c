@@ -688,6 +688,8 @@ static void test_query_plans_desk_queue_reads_its_filters_index(void)
     CHECK_INT(tips_queue_summary(db, NULL, 1, plans_now, &sum), DB_OK);
     struct tips_queue_status_count open[8]; /* /metrics: open and overdue tips by status */
     CHECK_INT(tips_queue_open_by_status(db, plans_now, open, 8, &n), DB_OK);
+    struct outbox_tally depth[8]; /* /metrics: the owed outbox rows by priority */
+    CHECK_INT(outbox_depth(db, depth, 8, &n), DB_OK);
     db_each_statement(db, plans_queue_row, &bad);
     CHECK_INT(bad, 0);
     db_close(db);
