@@ -506,23 +506,33 @@ void metrics_label_escape(const char *s, char *out, size_t size)
         out[o] = '\0';
 }
 
+/* One count of the outbox as a sample of family (with its priority label or without). */
+static void metrics_outbox_row(struct metrics_buf *b, const char *family,
+                               const struct outbox_tally *t, int with_priority)
+{
+    /* The platform is whatever a row holds (the column has no CHECK): escaped. */
+    char platform[2 * sizeof t->platform];
+    metrics_label_escape(t->platform, platform, sizeof platform);
+    if (with_priority)
+        metrics_put(b, "%s{platform=\"%s\",status=\"%s\",priority=\"%lld\"} %lld\n", family,
+                    platform, t->status, (long long)t->priority, (long long)t->count);
+    else
+        metrics_put(b, "%s{platform=\"%s\",status=\"%s\"} %lld\n", family, platform, t->status,
+                    (long long)t->count);
+}
+
 /* Outbox rows by platform and status, and the depth still owed (queued, sending) by
  * priority. */
 static void metrics_outbox(struct metrics_buf *b, const struct metrics_counts *c)
 {
     metrics_family(b, "tipgate_outbox_messages", "gauge", "Outbox rows by platform and status.");
     for (int i = 0; i < c->noutbox; i++)
-        metrics_put(b, "tipgate_outbox_messages{platform=\"%s\",status=\"%s\"} %lld\n",
-                    c->outbox[i].platform, c->outbox[i].status, (long long)c->outbox[i].count);
+        metrics_outbox_row(b, "tipgate_outbox_messages", &c->outbox[i], 0);
     metrics_family(b, "tipgate_outbox_depth", "gauge",
                    "Outbox rows still owed (queued, sending) by platform, status and priority "
                    "(lower goes first).");
     for (int i = 0; i < c->ndepth; i++)
-        metrics_put(b,
-                    "tipgate_outbox_depth{platform=\"%s\",status=\"%s\",priority=\"%lld\"} "
-                    "%lld\n",
-                    c->depth[i].platform, c->depth[i].status, (long long)c->depth[i].priority,
-                    (long long)c->depth[i].count);
+        metrics_outbox_row(b, "tipgate_outbox_depth", &c->depth[i], 1);
 }
 
 /* Open tips by status (every open status, 0 included) and those past their deadline. */

@@ -10,7 +10,10 @@
  * at once with the counts at hand; tipgate_counts_age_seconds says how old they are. A client
  * polling /metrics in a loop therefore costs at most one count every METRICS_MAX_AGE_MS, none
  * of it on the request path, and a service nobody watches never counts. The health figures
- * are always current.
+ * are always current, and so are what the threads count in memory as they work (bot/health.h:
+ * updates received, handled and failed, sends by outcome, the latency histograms, open
+ * WebSockets) and the process's own figures (/proc/self/stat, a small read, no database).
+ * An optional bearer token (metrics.token) closes /metrics to scrapers without it.
  */
 #ifndef TIPGATE_METRICS_H
 #define TIPGATE_METRICS_H
