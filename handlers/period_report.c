@@ -318,8 +318,10 @@ static json_t *preport_duration(int has, int64_t ms, int64_t unit_ms)
     return has ? json_real(round((double)ms / (double)unit_ms * 10) / 10) : json_null();
 }
 
-/* Every figure of c by id (new object). pop, households: 0 when not configured. */
-static json_t *preport_values(const struct preport_counts *c, int64_t pop, int64_t households)
+/* Every figure of c by id (new object). pop, households: 0 when not configured; area: the
+ * report's ("" the ward), whose report leaves out the figures that have no area. */
+static json_t *preport_values(const struct preport_counts *c, int64_t pop, int64_t households,
+                              const char *area)
 {
     const int64_t *t = c->tips;
     json_t *v = json_object();
@@ -349,8 +351,10 @@ static json_t *preport_values(const struct preport_counts *c, int64_t pop, int64
     json_object_set_new(v, "groups_new", preport_count(c->groups_new));
     json_object_set_new(v, "leads", preport_count(c->leads));
     json_object_set_new(v, "scam_warnings", preport_count(c->scams.warnings));
-    json_object_set_new(v, "scam_suspects", preport_count(c->scams.suspects));
-    json_object_set_new(v, "scam_flagged", preport_count(c->scams.flagged));
+    if (!*area) {
+        json_object_set_new(v, "scam_suspects", preport_count(c->scams.suspects));
+        json_object_set_new(v, "scam_flagged", preport_count(c->scams.flagged));
+    }
     json_object_set_new(v, "campaigns", preport_count(c->aw.campaigns));
     json_object_set_new(v, "deliveries", preport_count(c->aw.deliveries));
     json_object_set_new(v, "residents_reached", preport_count(c->aw.residents_reached));
@@ -687,8 +691,8 @@ int preport_build(struct hctx *ctx, const struct preport_query *q, json_t **out)
         goto out;
     int has_prev = preport_has_data(&prev);
     preport_residents(ctx, q->area, &pop, &households);
-    vn = preport_values(&now, pop, households);
-    vp = preport_values(&prev, pop, households);
+    vn = preport_values(&now, pop, households, q->area);
+    vp = preport_values(&prev, pop, households, q->area);
     doc = preport_head(ctx, q, pfrom, pto, has_prev, &tg);
     sections = json_array();
     if (!vn || !vp || !doc || !sections)
@@ -808,7 +812,7 @@ int preport_kpi(struct hctx *ctx, int months, const char *area, json_t **out)
         int64_t end = calendar_days(my, mm, calendar_month_days(my, mm));
         json_t *mv;
         if (preport_read(ctx, day, end, q.area, &c) != 0 ||
-            !(mv = preport_values(&c, pop, households)))
+            !(mv = preport_values(&c, pop, households, q.area)))
             goto out;
         char key[16], label[16];
         snprintf(key, sizeof key, "%04d-%02d", my, mm);
@@ -824,7 +828,7 @@ int preport_kpi(struct hctx *ctx, int months, const char *area, json_t **out)
         day = end + 1;
     }
     if (preport_read(ctx, first, last, q.area, &c) != 0 ||
-        !(v = preport_values(&c, pop, households)))
+        !(v = preport_values(&c, pop, households, q.area)))
         goto out;
     struct stats_range r = {.from_ms = calendar_at(first, 0),
                             .to_ms = calendar_at(last + 1, 0),

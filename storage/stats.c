@@ -196,6 +196,8 @@ int stats_awareness(struct db *db, const struct stats_range *r, struct stats_awa
     }
     if (db_rows_end(st, rc) != DB_OK)
         return DB_ERROR;
+    if (*stats_area(r)) /* a frozen total has no area */
+        frozen_sent = out->largest_frozen = 0;
     out->deliveries = frozen_sent;
     st = db_query(db, live, "IIt", r->from_ms, r->to_ms, stats_area(r));
     while ((rc = db_step_row(st)) == DB_OK) {

@@ -72,17 +72,20 @@ int stats_groups(struct db *db, const struct stats_range *r,
 
 struct stats_scams {
     int64_t warnings; /* scam_warnings sent in groups within r (of r's area) */
+    /* the whole ward whatever r's area (they have none): */
     int64_t suspects; /* distinct items told to the desk as a possible new scam (scam_suspects) */
     int64_t flagged;  /* scam_items flagged by officers within r */
 };
 int stats_scams(struct db *db, const struct stats_range *r, struct stats_scams *out);
 
 struct stats_awareness {
-    int64_t campaigns;         /* started within r (started_at) */
-    int64_t deliveries;        /* messages delivered: live recipients + frozen total_sent */
+    int64_t campaigns; /* started within r (started_at) */
+    /* messages delivered: live recipients, and for the whole ward the frozen total_sent of the
+     * archived campaigns (a frozen total has no area) */
+    int64_t deliveries;
     int64_t residents_reached; /* distinct resident chats delivered to (live recipients) */
     int64_t groups_reached;    /* distinct group chats delivered to (live recipients) */
-    int64_t largest_frozen;    /* the largest frozen total_sent of an archived campaign */
+    int64_t largest_frozen;    /* the largest frozen total_sent (whole ward only) */
     int64_t subscribers;       /* subscriptions 'subscribed' made before r's end */
 };
 int stats_awareness(struct db *db, const struct stats_range *r, struct stats_awareness *out);
