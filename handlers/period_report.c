@@ -203,13 +203,14 @@ static int preport_read(struct hctx *ctx, int64_t from_day, int64_t to_day, cons
                             .area = area,
                             .now_ms = ctx->now_ms,
                             .limit_ms = (int64_t)ctx->desks->rules.resolve_days * PREPORT_DAY_MS};
-    if (stats_tips(ctx->db, &r, preport_cell, c) != DB_OK ||
-        stats_median_ack(ctx->db, &r, &c->median_ack_ms, &c->has_ack) != DB_OK ||
-        stats_median_finish(ctx->db, &r, &c->median_finish_ms, &c->has_finish) != DB_OK ||
+    struct stats_medians med;
+    if (stats_tips(ctx->db, &r, preport_cell, c, &med) != DB_OK ||
         stats_groups(ctx->db, &r, preport_group, c) != DB_OK ||
         stats_scams(ctx->db, &r, &c->scams) != DB_OK ||
         stats_awareness(ctx->db, &r, &c->aw) != DB_OK)
         return -1;
+    c->median_ack_ms = med.ack_ms, c->has_ack = med.has_ack;
+    c->median_finish_ms = med.finish_ms, c->has_finish = med.has_finish;
     /* an archived campaign's recipients are gone: its delivered total is a lower bound */
     if (c->aw.largest_frozen > c->aw.residents_reached)
         c->aw.residents_reached = c->aw.largest_frozen;
@@ -835,7 +836,7 @@ int preport_kpi(struct hctx *ctx, int months, const char *area, json_t **out)
                             .area = q.area,
                             .now_ms = ctx->now_ms,
                             .limit_ms = (int64_t)ctx->desks->rules.resolve_days * PREPORT_DAY_MS};
-    if (stats_tips(ctx->db, &r, preport_kpi_cell, &k) != DB_OK)
+    if (stats_tips(ctx->db, &r, preport_kpi_cell, &k, NULL) != DB_OK)
         goto out;
     doc = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "months", months, "area",
                     q.area[0] ? json_string(q.area) : json_null(), "targets",

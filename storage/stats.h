@@ -52,17 +52,21 @@ struct stats_cell {
     int64_t n[STATS_TIP_COUNTS];
 };
 
-/* Calls fn for each (kind, area, category, platform) with tips filed in r; fn returns 0 to go
- * on. DB_OK or DB_ERROR. */
-int stats_tips(struct db *db, const struct stats_range *r,
-               int (*fn)(const struct stats_cell *c, void *arg), void *arg);
-
-/* The median, over the tips of kind 'tip' filed in r, of the time to acknowledge
+/* The medians, over the tips of kind 'tip' filed in the range, of the time to acknowledge
  * (acknowledged_at - created_at) and of the time to finish (closed_at, else the last desk
- * status change in audit_log, else updated_at; minus created_at), in ms. *has 0 when no tip
+ * status change in audit_log, else updated_at; minus created_at), in ms; has_* 0 when no tip
  * has one. */
-int stats_median_ack(struct db *db, const struct stats_range *r, int64_t *ms, int *has);
-int stats_median_finish(struct db *db, const struct stats_range *r, int64_t *ms, int *has);
+struct stats_medians {
+    int64_t ack_ms, finish_ms;
+    int has_ack, has_finish;
+};
+
+/* Calls fn for each (kind, area, category, platform) with tips filed in r (fn returns 0 to go
+ * on), and fills med (optional). One pass over the period's entries of the covering index
+ * tips_report, aggregated here rather than sorted by SQLite. DB_OK or DB_ERROR. */
+int stats_tips(struct db *db, const struct stats_range *r,
+               int (*fn)(const struct stats_cell *c, void *arg), void *arg,
+               struct stats_medians *med);
 
 /* Groups (chats kind 'group') bound to an area: those bound before r's end (bound_at) and,
  * of them, those bound within r; per area. fn returns 0 to go on. */

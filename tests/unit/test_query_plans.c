@@ -723,7 +723,7 @@ static void test_query_plans_period_report_reads_the_period_only(void)
         json_decref(doc);
         int statements = 0;
         CHECK_INT(plans_check(db, &statements), 0);
-        CHECK(statements >= 10);
+        CHECK(statements >= 8);
         db_close(db);
     }
     app_free(&app);
