@@ -15,3 +15,7 @@ CREATE INDEX subscriptions_since ON subscriptions (created_at) WHERE status = 's
 -- rows, 1 s through this index). Each tip write updates one index more: tips are few a day.
 CREATE INDEX tips_report ON tips (kind, created_at, status, area, category, platform, urgent,
     acknowledged_at, closed_at, deadline_at, extensions, updated_at);
+-- Whether a finished tip's tipster was told the outcome: its status messages by time, without
+-- reading the messages (a year at a million tips: 3.6 s through tip_messages_direction and the
+-- rows, 0.4 s through this).
+CREATE INDEX tip_messages_told ON tip_messages (tip_id, created_at) WHERE direction = 'status';
