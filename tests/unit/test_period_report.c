@@ -101,8 +101,8 @@ static struct hctx context(struct fixture *fx, const struct person *p)
 }
 
 /* GET path?query as p; the answer (caller decrefs) and its status (403 refused by role). */
-static json_t *call(struct fixture *fx, const struct person *p, const char *path,
-                    const char *query, int *status)
+static json_t *call(struct fixture *fx, const struct person *p, const char *path, const char *query,
+                    int *status)
 {
     struct deskapi_req req = {.method = "GET", .path = path, .query = query ? query : ""};
     struct deskapi_resp resp = {0};
@@ -207,7 +207,8 @@ static void test_period_report_kpi_months_targets_and_breakdowns(void)
     CHECK(t && json_integer_value(json_object_get(t, "target")) == 100);
     t = find(targets, "id", "reach");
     CHECK(t && json_integer_value(json_object_get(t, "target")) == 90);
-    CHECK(t && json_is_null(json_object_get(t, "value")) && json_is_null(json_object_get(t, "met")));
+    CHECK(t && json_is_null(json_object_get(t, "value")) &&
+          json_is_null(json_object_get(t, "met")));
     CHECK(find(targets, "id", "agencies_on_time") != NULL);
     const json_t *kp1 = find(json_object_get(kpi, "by_area"), "key", "KP1");
     CHECK(kp1 && json_integer_value(json_object_get(kp1, "received")) == 3 &&
