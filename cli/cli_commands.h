@@ -10,12 +10,13 @@
  *   tipgate campaign list | preview --code C | schedule --code C --at WHEN|now
  *   tipgate campaign cancel --code C | report [--code C] [--format table|csv] [--wait]
  *   tipgate login-link --person ID | staff | unenrol --person ID   (the web desk's people)
+ *   tipgate report [--period P] [--area CODE] [--format html|csv|json] [--out FILE]
  *
  * cli/main.c parses the options into struct cli_args (its option table points into it) and
  * calls these; each opens the application (bot/app.h) like `tipgate enrol` does, works in one
  * transaction and returns an exit status (0, 1 runtime failure, 2 usage or configuration).
  * Files: cli_util.c (shared helpers), cli_agency.c, cli_deadlines.c, cli_campaign.c,
- * cli_staff.c.
+ * cli_staff.c, cli_report.c.
  */
 #ifndef TIPGATE_CLI_COMMANDS_H
 #define TIPGATE_CLI_COMMANDS_H
@@ -38,8 +39,9 @@ struct cli_args {
     const char *action; /* the word after the command: add, list, report, create, … */
     const char *code, *name, *kind, *period, *format;
     const char *text, *text_file, *title, *audience, *at;
-    const char *wait;   /* a flag: "1" when given */
-    const char *person; /* login-link, unenrol: a people id */
+    const char *wait;       /* a flag: "1" when given */
+    const char *person;     /* login-link, unenrol: a people id */
+    const char *area, *out; /* report: an area code, the file written (NULL: stdout) */
     struct cli_list chats;
 };
 
@@ -49,6 +51,7 @@ int cli_campaign(const char *config, const struct cli_args *a);
 int cli_login_link(const char *config, const struct cli_args *a);
 int cli_staff(const char *config, const struct cli_args *a);
 int cli_unenrol(const char *config, const struct cli_args *a);
+int cli_report(const char *config, const struct cli_args *a);
 
 /* What `serve`, `chat` and `enrol` check at start besides the configuration itself: the
  * agencies, calendars, holidays and the awareness calendar. */

@@ -35,6 +35,7 @@ struct main_opts {
 
 enum { OPT_CONFIG = 1, OPT_ENROL = 2, OPT_ARGS = 4 /* takes words that are not options */ };
 enum { OPT_AGENCY = 8, OPT_DEADLINES = 16, OPT_CAMPAIGN = 32, OPT_PERSON = 64 };
+enum { OPT_REPORT = 128 };
 
 struct main_command {
     const char *name;
@@ -264,6 +265,11 @@ static int main_unenrol(const struct main_opts *opts)
     return main_cli(opts, cli_unenrol);
 }
 
+static int main_report(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_report);
+}
+
 static int main_help(const struct main_opts *opts);
 
 static const struct main_command main_commands[] = {
@@ -289,6 +295,10 @@ static const struct main_command main_commands[] = {
      OPT_CONFIG | OPT_ARGS | OPT_DEADLINES},
     {"campaign", main_campaign, "create | list | preview | schedule | cancel | report",
      OPT_CONFIG | OPT_ARGS | OPT_CAMPAIGN},
+    {"report", main_report,
+     "the ward's period report: --period 2026-Q1 [--area CODE] [--format html|csv|json] "
+     "[--out FILE]",
+     OPT_CONFIG | OPT_REPORT},
     {"version", main_version, "print the version", 0},
     {"help", main_help, "print this help", 0},
 };
@@ -342,6 +352,10 @@ static const struct main_option main_options[] = {
     {"--at", MAIN_CLI(at), OPT_CAMPAIGN},
     {"--wait", MAIN_CLI(wait), OPT_CAMPAIGN | MAIN_FLAG},
     {"--person", MAIN_CLI(person), OPT_PERSON},
+    {"--period", MAIN_CLI(period), OPT_REPORT},
+    {"--area", MAIN_CLI(area), OPT_REPORT},
+    {"--format", MAIN_CLI(format), OPT_REPORT},
+    {"--out", MAIN_CLI(out), OPT_REPORT},
 #undef MAIN_CLI
 };
 
