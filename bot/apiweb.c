@@ -177,8 +177,10 @@ static int apiweb_wait(struct apiweb *aw, const struct api_token *t)
     int64_t now = clock_mono_ms();
     snprintf(key, sizeof key, "%lld", (long long)t->id);
     int64_t at = ratelimit_check(aw->rl, key, false, now, &global);
-    if (at > 0)
-        return (int)((at - now + 999) / 1000) > 0 ? (int)((at - now + 999) / 1000) : 1;
+    if (at > 0) {
+        int64_t s = (at - now + 999) / 1000; /* whole seconds, within the minute's window */
+        return s < 1 ? 1 : s > 60 ? 60 : (int)s;
+    }
     ratelimit_take(aw->rl, key, false, now);
     ratelimit_done(aw->rl, key, now, now);
     return 0;

@@ -222,6 +222,13 @@ static int apiv1_tip(struct hctx *ctx, const struct deskapi_req *req, struct des
     return row ? deskapi_ok(resp, row) : -1;
 }
 
+/* Newest first by id: the order of the cursor. */
+static int apiv1_campaign_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const struct campaign *)a)->id, y = ((const struct campaign *)b)->id;
+    return (x < y) - (x > y);
+}
+
 /* ---- GET /campaigns ----------------------------------------------------------------------- */
 
 static json_t *apiv1_campaign_row(struct hctx *ctx, const struct campaign *c)
@@ -261,7 +268,9 @@ static int apiv1_campaigns(struct hctx *ctx, const struct deskapi_req *req,
     bool more = false;
     if (!list || !rows || campaigns_list(ctx->db, list, APIV1_CAMPAIGNS_MAX, &n) != DB_OK)
         goto out;
-    /* newest first (by id): the page is the rows below the cursor's id */
+    /* newest first by id (campaigns_list orders by sending time): the page is the rows
+     * below the cursor's id */
+    qsort(list, (size_t)n, sizeof *list, apiv1_campaign_cmp);
     for (int i = 0; i < n; i++) {
         if (after && list[i].id >= after)
             continue;
