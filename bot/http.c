@@ -281,8 +281,10 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         }
         break;
     case LWS_CALLBACK_HTTP: {
-        if (http_is_under(wsi, APIWEB_PREFIX))
+        if (http_is_under(wsi, APIWEB_PREFIX)) {
+            memset(req, 0, sizeof *req); /* a POST's body, if any, is dropped: 405 */
             return apiweb_answer(app->http->api, wsi);
+        }
         if (http_is_under(wsi, DESKWEB_PREFIX)) {
             memset(req, 0, sizeof *req);
             return deskweb_begin(app->http->desk, wsi, &req->desk);

@@ -85,28 +85,35 @@ static int apiv1_limit(const char *query, int *limit)
     return 0;
 }
 
-/* The cursor "c<id in hex>" (0: the first page): 0, or -1 when it is not one this API made. */
-static int apiv1_cursor(const char *query, int64_t *after)
+/* The cursor "c<filing time in hex>.<id in hex>" (not set: the first page): 0, or -1 when it is
+ * not one this API made. A list that is not in filing order (campaigns) uses the id alone,
+ * "c0.<id in hex>". */
+static int apiv1_cursor(const char *query, struct tips_queue_at *after)
 {
     char v[APIV1_ARG_MAX];
-    *after = 0;
+    memset(after, 0, sizeof *after);
     int got = apiv1_arg(query, "cursor", v, sizeof v);
     if (got <= 0)
         return got;
-    char *end = NULL;
+    char *dot = NULL, *end = NULL;
     errno = 0;
-    unsigned long long id = v[0] == 'c' && v[1] ? strtoull(v + 1, &end, 16) : 0;
-    if (errno || !end || *end || id == 0 || id > INT64_MAX)
+    unsigned long long at = v[0] == 'c' && v[1] != '.' ? strtoull(v + 1, &dot, 16) : 0;
+    if (errno || !dot || *dot != '.' || !dot[1] || at > INT64_MAX)
         return -1;
-    *after = (int64_t)id;
+    unsigned long long id = strtoull(dot + 1, &end, 16);
+    if (errno || *end || id == 0 || id > INT64_MAX)
+        return -1;
+    after->set = true;
+    after->at = (int64_t)at;
+    after->id = (int64_t)id;
     return 0;
 }
 
-static json_t *apiv1_next(bool more, int64_t id)
+static json_t *apiv1_next(const struct tips_queue_at *next)
 {
-    char c[24];
-    snprintf(c, sizeof c, "c%" PRIx64, (uint64_t)id);
-    return more ? json_string(c) : json_null();
+    char c[48];
+    snprintf(c, sizeof c, "c%" PRIx64 ".%" PRIx64, (uint64_t)next->at, (uint64_t)next->id);
+    return next->set ? json_string(c) : json_null();
 }
 
 static json_t *apiv1_day(int64_t day)
@@ -121,13 +128,15 @@ static json_t *apiv1_day(int64_t day)
 /* ---- GET /tips, /tips/:code --------------------------------------------------------------- */
 
 struct apiv1_tips_query {
-    struct tips_queue_filter f;
-    char period[APIV1_ARG_MAX], area[APIV1_ARG_MAX], status[APIV1_ARG_MAX];
+    int64_t from_ms, to_ms;
+    const char *area;                              /* as the configuration spells it, or NULL */
+    const char *statuses[TIPS_QUEUE_STATUSES + 1]; /* into status */
+    char period[APIV1_ARG_MAX], area_arg[APIV1_ARG_MAX], status[APIV1_ARG_MAX];
     int limit;
-    int64_t after;
+    struct tips_queue_at after;
 };
 
-/* The statuses of "received,verifying" into q->f.statuses: 0, or -1 for an unknown one. */
+/* The statuses of "received,verifying" into q->statuses: 0, or -1 for an unknown one. */
 static int apiv1_statuses_parse(struct apiv1_tips_query *q)
 {
     int n = 0;
@@ -138,9 +147,9 @@ static int apiv1_statuses_parse(struct apiv1_tips_query *q)
             known = known || strcmp(s, apiv1_statuses[i]) == 0;
         if (!known || n >= TIPS_QUEUE_STATUSES)
             return -1;
-        q->f.statuses[n++] = s;
+        q->statuses[n++] = s;
     }
-    q->f.statuses[n] = NULL;
+    q->statuses[n] = NULL;
     return n ? 0 : -1;
 }
 
@@ -149,18 +158,18 @@ static const char *apiv1_tips_parse(struct hctx *ctx, const char *query, struct 
 {
     int64_t from, to;
     memset(q, 0, sizeof *q);
-    q->f.now_ms = ctx->now_ms;
+    q->to_ms = INT64_MAX;
     if (apiv1_period(ctx, query, false, &from, &to, q->period, sizeof q->period) != 0)
         return "bad_period";
     if (from || to) {
-        q->f.from_ms = calendar_at(from, 0);
-        q->f.to_ms = calendar_at(to + 1, 0);
+        q->from_ms = calendar_at(from, 0);
+        q->to_ms = calendar_at(to + 1, 0);
     }
-    int got = apiv1_arg(query, "area", q->area, sizeof q->area);
-    if (got < 0 || (got > 0 && !desks_area(ctx->desks, q->area)))
+    int got = apiv1_arg(query, "area", q->area_arg, sizeof q->area_arg);
+    const struct area *a = got > 0 ? desks_area(ctx->desks, q->area_arg) : NULL;
+    if (got < 0 || (got > 0 && !a))
         return "bad_area";
-    if (got > 0)
-        q->f.area = desks_area(ctx->desks, q->area)->code;
+    q->area = a ? a->code : NULL;
     got = apiv1_arg(query, "status", q->status, sizeof q->status);
     if (got < 0 || (got > 0 && apiv1_statuses_parse(q) != 0))
         return "bad_status";
@@ -175,7 +184,7 @@ static int apiv1_tips(struct hctx *ctx, const struct deskapi_req *req, struct de
 {
     struct apiv1_tips_query *q = malloc(sizeof *q);
     struct tip list[APIV1_LIMIT_MAX];
-    struct tips_queue_cursor next = {0};
+    struct tips_queue_at next = {0};
     int n = 0, rc = -1;
     json_t *rows = NULL;
     if (!q)
@@ -185,8 +194,8 @@ static int apiv1_tips(struct hctx *ctx, const struct deskapi_req *req, struct de
         free(q);
         return apiv1_error(ctx, resp, 400, bad);
     }
-    struct tips_queue_cursor after = {.set = q->after != 0, .urgent = 0, .id = q->after};
-    if (tips_queue_page(ctx->db, &q->f, &after, list, q->limit, &n, &next) != DB_OK)
+    if (tips_queue_window(ctx->db, q->from_ms, q->to_ms, q->area, q->statuses, true, &q->after,
+                          list, q->limit, &n, &next) != DB_OK)
         goto out;
     rows = json_array();
     for (int i = 0; rows && i < n; i++) {
@@ -194,8 +203,7 @@ static int apiv1_tips(struct hctx *ctx, const struct deskapi_req *req, struct de
         if (!row || json_array_append_new(rows, row) != 0)
             goto out;
     }
-    rc = deskapi_ok(resp, json_pack("{s:O, s:o}", "tips", rows, "next",
-                                    apiv1_next(next.set, n ? list[n - 1].id : 0)));
+    rc = deskapi_ok(resp, json_pack("{s:O, s:o}", "tips", rows, "next", apiv1_next(&next)));
 out:
     json_decref(rows);
     for (int i = 0; i < n; i++)
@@ -258,34 +266,32 @@ static int apiv1_campaigns(struct hctx *ctx, const struct deskapi_req *req,
 {
     const char *query = req->query ? req->query : "";
     int limit, n = 0, rc = -1, shown = 0;
-    int64_t after, last = 0;
+    struct tips_queue_at after, next = {0};
     if (apiv1_limit(query, &limit) != 0)
         return apiv1_error(ctx, resp, 400, "bad_limit");
     if (apiv1_cursor(query, &after) != 0)
         return apiv1_error(ctx, resp, 400, "bad_cursor");
     struct campaign *list = calloc(APIV1_CAMPAIGNS_MAX, sizeof *list);
     json_t *rows = json_array();
-    bool more = false;
     if (!list || !rows || campaigns_list(ctx->db, list, APIV1_CAMPAIGNS_MAX, &n) != DB_OK)
         goto out;
     /* newest first by id (campaigns_list orders by sending time): the page is the rows
      * below the cursor's id */
     qsort(list, (size_t)n, sizeof *list, apiv1_campaign_cmp);
     for (int i = 0; i < n; i++) {
-        if (after && list[i].id >= after)
+        if (after.set && list[i].id >= after.id)
             continue;
         if (shown == limit) {
-            more = true;
+            next.set = true;
             break;
         }
         json_t *row = apiv1_campaign_row(ctx, &list[i]);
         if (!row || json_array_append_new(rows, row) != 0)
             goto out;
-        last = list[i].id;
+        next.id = list[i].id;
         shown++;
     }
-    rc = deskapi_ok(resp,
-                    json_pack("{s:O, s:o}", "campaigns", rows, "next", apiv1_next(more, last)));
+    rc = deskapi_ok(resp, json_pack("{s:O, s:o}", "campaigns", rows, "next", apiv1_next(&next)));
 out:
     for (int i = 0; list && i < n; i++)
         campaign_clear(&list[i]);

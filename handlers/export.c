@@ -1,9 +1,9 @@
 /*
- * export.c — see export.h. The tips of the period are read a page at a time through the desk's
- * queue (storage/tips_queue.h: the tips filed in a window of days, walked by id, newest first,
- * continued by a keyset cursor), so an export of a year holds one page in memory, never the
- * year. Each tip becomes the JSON row of export_tip_row; the CSV line is that row's fields in
- * the header's order, so the two formats cannot drift apart.
+ * export.c — see export.h. The tips of the period are read a page at a time in filing order
+ * (storage/tips_queue.h tips_queue_window: the index of filing times walked from the previous
+ * page's last tip, never an OFFSET), so an export of a year holds one page in memory and each
+ * page costs its own rows, not the year's. Each tip becomes the JSON row of export_tip_row; the CSV
+ * line is that row's fields in the header's order, so the two formats cannot drift apart.
  */
 #include "handlers/export.h"
 
@@ -242,13 +242,8 @@ int export_tips(struct hctx *ctx, const struct export_query *q, enum export_form
                 int64_t *rows)
 {
     struct tip list[EXPORT_PAGE];
-    struct tips_queue_filter filter = {
-        .area = q->area[0] ? q->area : NULL,
-        .from_ms = calendar_at(q->from_day, 0),
-        .to_ms = calendar_at(q->to_day + 1, 0),
-        .now_ms = ctx->now_ms,
-    };
-    struct tips_queue_cursor after = {0}, next = {0};
+    struct tips_queue_at after = {0}, next = {0};
+    int64_t from = calendar_at(q->from_day, 0), to = calendar_at(q->to_day + 1, 0);
     int n = 0, rc = -1;
     *rows = 0;
     if (q->with_contacts && (q->actor <= 0 || export_audit(ctx, q, f) != 0))
@@ -256,7 +251,8 @@ int export_tips(struct hctx *ctx, const struct export_query *q, enum export_form
     if (f == EXPORT_CSV)
         export_csv_header(out, q->with_contacts != 0);
     do {
-        if (tips_queue_page(ctx->db, &filter, &after, list, EXPORT_PAGE, &n, &next) != DB_OK)
+        if (tips_queue_window(ctx->db, from, to, q->area[0] ? q->area : NULL, NULL, false, &after,
+                              list, EXPORT_PAGE, &n, &next) != DB_OK)
             goto out;
         int written = export_page(ctx, q, f, out, list, n);
         for (int i = 0; i < n; i++)

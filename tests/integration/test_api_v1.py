@@ -57,11 +57,11 @@ def limited():
     return LIMITED
 
 
-def call(e, path, token=None, method="GET"):
+def call(e, path, token=None, method="GET", body=None):
     """(status, headers, parsed JSON body) of a request to /api/v1 + path."""
     con = http.client.HTTPConnection("127.0.0.1", e.tg.port, timeout=30)
     headers = {"Authorization": "Bearer " + token} if token else {}
-    con.request(method, "/api/v1" + path, headers=headers)
+    con.request(method, "/api/v1" + path, body=body, headers=headers)
     r = con.getresponse()
     raw = r.read()
     con.close()
@@ -218,8 +218,12 @@ def test_pages_list_every_tip_once_without_identity():
             break
     assert pages == 9 and len(seen) == 60 and len(set(seen)) == 60
     assert set(seen) == {exportlib.shown(c) for c in e.codes}
-    assert seen == sorted(seen, key=lambda c: [exportlib.shown(x) for x in e.codes[::-1]]
-                          .index(c)), "newest first"
+    with e.tg.db() as con:
+        order = [exportlib.shown(r[0]) for r in con.execute(
+            "SELECT code FROM tips WHERE kind = 'tip' AND created_at >= ? AND created_at < ?"
+            " ORDER BY created_at DESC, id DESC", (exportlib.ms(2025, 1, 1, 0),
+                                                  exportlib.ms(2026, 1, 1, 0)))]
+    assert seen == order, "newest filed first"
     # no period: every tip, the 2024 ones too; filters
     every = walk(e, {"limit": "50"})
     assert sorted(every) == sorted(exportlib.shown(c) for c in e.codes + e.old)
@@ -256,7 +260,9 @@ def test_bad_parameters_are_400():
                     ("area=NOWHERE", "bad_area"), ("status=open", "bad_status"),
                     ("status=new,nope", "bad_status"), ("limit=0", "bad_limit"),
                     ("limit=51", "bad_limit"), ("limit=abc", "bad_limit"),
-                    ("cursor=zz", "bad_cursor"), ("cursor=c", "bad_cursor")):
+                    ("cursor=zz", "bad_cursor"), ("cursor=c", "bad_cursor"),
+                    ("cursor=c1.", "bad_cursor"), ("cursor=c1.0", "bad_cursor"),
+                    ("cursor=c.5", "bad_cursor"), ("cursor=c1.5x", "bad_cursor")):
         status, _, body = call(e, "/tips?" + q, e.all)
         assert status == 400 and error_code(body) == code, (q, status, body)
     status, _, body = call(e, "/campaigns?limit=-1", e.all)
@@ -267,6 +273,9 @@ def test_bad_parameters_are_400():
     assert status == 404 and error_code(body) == "not_found"
     status, hdrs, body = call(e, "/tips", e.all, method="POST")
     assert status == 405 and error_code(body) == "method_not_allowed" and hdrs["allow"] == "GET"
+    status, _, body = call(e, "/tips", e.all, method="POST", body=b'{"code": "x"}' * 100)
+    assert status == 405 and error_code(body) == "method_not_allowed"
+    assert call(e, "/tips", e.all)[0] == 200  # and the service goes on
 
 
 def test_campaign_pages():
