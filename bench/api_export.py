@@ -28,6 +28,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -124,6 +125,7 @@ def measure(binary, db, config, year, runs, label):
         proc.wait(timeout=60)
         err.close()
         run(binary, path, "token", "revoke", "--name", name)
+        shutil.rmtree(work, ignore_errors=True)  # the exports are hundreds of MB
     print("\n%s" % label)
     for what, ms, note in rows:
         print("| %s | %s | %s |" % (what, "—" if ms is None else "%.1f" % ms, note))
@@ -142,8 +144,10 @@ def main():
     if a.config:
         with open(a.config) as f:
             config = {"areas": json.load(f)["config"].get("areas", [])}
-    empty = os.path.join(tempfile.mkdtemp(prefix="bench-api-empty-"), "empty.db")
-    measure(os.path.abspath(a.binary), empty, config, a.year, a.runs, "empty database")
+    empty_dir = tempfile.mkdtemp(prefix="bench-api-empty-")
+    measure(os.path.abspath(a.binary), os.path.join(empty_dir, "empty.db"), config, a.year,
+            a.runs, "empty database")
+    shutil.rmtree(empty_dir, ignore_errors=True)
     if a.db:
         measure(os.path.abspath(a.binary), os.path.abspath(a.db), config, a.year, a.runs,
                 "filled database " + a.db)
