@@ -9,6 +9,7 @@
 #include "calendar/calendar.h"
 #include "config/desks.h"
 #include "handlers/export.h"
+#include "handlers/period_report.h"
 #include "handlers/texts.h"
 #include "storage/agencies.h"
 #include "storage/campaigns.h"
@@ -376,6 +377,48 @@ static int apiv1_deadlines(struct hctx *ctx, const struct deskapi_req *req,
                                 apiv1_day(to), "agencies", agencies, "deadlines", dates));
 }
 
+/* ---- GET /reports, /kpis: the period report's documents (handlers/period_report.h) ------- */
+
+static int apiv1_reports(struct hctx *ctx, const struct deskapi_req *req, struct deskapi_resp *resp)
+{
+    char period[APIV1_ARG_MAX] = "", area[APIV1_ARG_MAX] = "";
+    const char *query = req->query ? req->query : "", *why = NULL;
+    struct preport_query q;
+    json_t *doc = NULL;
+    if (apiv1_arg(query, "period", period, sizeof period) < 0)
+        return apiv1_error(ctx, resp, 400, "bad_period");
+    if (apiv1_arg(query, "area", area, sizeof area) < 0)
+        return apiv1_error(ctx, resp, 400, "bad_area");
+    if (preport_query_parse(ctx, period, area, &q, &why) != 0)
+        return apiv1_error(ctx, resp, 400, why ? why : "bad_period");
+    if (preport_build(ctx, &q, &doc) != 0)
+        return -1;
+    return deskapi_ok(resp, doc);
+}
+
+static int apiv1_kpis(struct hctx *ctx, const struct deskapi_req *req, struct deskapi_resp *resp)
+{
+    char months[APIV1_ARG_MAX] = "", area[APIV1_ARG_MAX] = "";
+    const char *query = req->query ? req->query : "", *why = NULL;
+    struct preport_query q;
+    json_t *doc = NULL;
+    long n = APIV1_KPI_MONTHS;
+    int got = apiv1_arg(query, "months", months, sizeof months);
+    if (got != 0) {
+        char *end = NULL;
+        errno = 0;
+        n = got > 0 ? strtol(months, &end, 10) : 0;
+        if (got < 0 || errno || end == months || *end || n < 1 || n > APIV1_KPI_MONTHS_MAX)
+            return apiv1_error(ctx, resp, 400, "bad_months");
+    }
+    if (apiv1_arg(query, "area", area, sizeof area) < 0 ||
+        preport_query_parse(ctx, NULL, area, &q, &why) != 0)
+        return apiv1_error(ctx, resp, 400, "bad_area");
+    if (preport_kpi(ctx, (int)n, q.area, &doc) != 0)
+        return -1;
+    return deskapi_ok(resp, doc);
+}
+
 /* ---- the table ---------------------------------------------------------------------------- */
 
 static const struct apiv1_route apiv1_routes[] = {
@@ -383,6 +426,8 @@ static const struct apiv1_route apiv1_routes[] = {
     {"/tips/:code", "read:tips", apiv1_tip},
     {"/campaigns", "read:campaigns", apiv1_campaigns},
     {"/deadlines", "read:deadlines", apiv1_deadlines},
+    {"/reports", "read:reports", apiv1_reports},
+    {"/kpis", "read:reports", apiv1_kpis},
 };
 
 /* Whether path matches pattern, its ":name" segment (one at most) copied to req->params[0]. */

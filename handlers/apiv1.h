@@ -8,6 +8,8 @@
  *   GET /tips/{code}                                 read:tips
  *   GET /campaigns?limit=&cursor=                    read:campaigns
  *   GET /deadlines?period=                           read:deadlines  (agencies' record, dates)
+ *   GET /reports?period=&area=                       read:reports    (the period report)
+ *   GET /kpis?months=&area=                          read:reports    (targets, trend, breakdowns)
  *
  * Lists are pages, newest first, continued by an opaque cursor ("next", null on the last
  * page): a keyset (the last row's id), never an OFFSET, so a row is listed once even while
@@ -26,6 +28,8 @@ enum {
     APIV1_CAMPAIGNS_MAX = 2000,         /* campaigns a listing pages through */
     APIV1_DEADLINE_DAYS_MAX = 3 * 366,  /* days of one /deadlines period */
     APIV1_AGENCIES_MAX = 1000,
+    APIV1_KPI_MONTHS = 12, /* /kpis without months */
+    APIV1_KPI_MONTHS_MAX = 24,
 };
 
 struct apiv1_route {

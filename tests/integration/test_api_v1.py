@@ -22,7 +22,7 @@ import exportlib  # noqa: E402
 import tglib  # noqa: E402
 from exportlib import CONTACT_PHONE, TIPSTER_NAME, TIPSTER_PHONE, TIPSTER_USER  # noqa: E402
 
-ALL = "read:tips,read:campaigns,read:deadlines"
+ALL = "read:tips,read:campaigns,read:deadlines,read:reports"
 ENV = None
 LIMITED = None
 
@@ -147,7 +147,7 @@ def test_tokens_are_stored_hashed_and_never_logged():
         rows = con.execute("SELECT name, token_hash, scopes FROM api_tokens ORDER BY id").fetchall()
     assert [tuple(r) for r in rows][0] == (
         "all", hashlib.sha256(e.all.encode()).hexdigest(),
-        ",read:tips,read:campaigns,read:deadlines,")
+        ",read:tips,read:campaigns,read:deadlines,read:reports,")
     assert rows[2]["scopes"] == ",read:campaigns,"
     status, _, _ = call(e, "/tips", e.all)
     assert status == 200
@@ -278,6 +278,31 @@ def test_bad_parameters_are_400():
     assert call(e, "/tips", e.all)[0] == 200  # and the service goes on
 
 
+def test_reports_and_kpis_are_the_period_report():
+    e = env()
+    status, _, doc = call(e, "/reports?period=2025", e.all)
+    assert status == 200, doc
+    cli = json.loads(e.cli("report", "--period", "2025", "--format", "json"))
+    for d in (doc, cli):
+        d.pop("generated_at")
+    assert doc == cli
+    tips = [s for s in doc["sections"] if s["id"] == "tips"][0]
+    received = [f for f in tips["figures"] if f["id"] == "received"][0]
+    assert received["value"] == 60, received
+    status, _, body = call(e, "/reports?period=2025&area=tdp5", e.all)
+    assert status == 200 and body["area"]["code"] == "TDP5", body["area"]
+    status, _, kpi = call(e, "/kpis?months=3", e.all)
+    assert status == 200 and kpi["months"] == 3 and len(kpi["trend"]) == 3, kpi
+    for q, code in (("/reports?period=2025-Q7", "bad_period"), ("/reports?area=NOPE", "bad_area"),
+                    ("/kpis?months=25", "bad_months"), ("/kpis?months=x", "bad_months"),
+                    ("/kpis?area=NOPE", "bad_area")):
+        status, _, body = call(e, q, e.all)
+        assert status == 400 and error_code(body) == code, (q, body)
+    for q in ("/reports", "/kpis"):
+        status, _, body = call(e, q, e.tips_only)
+        assert status == 403 and error_code(body) == "insufficient_scope"
+
+
 def test_campaign_pages():
     e = env()
     seen, cursor = [], None
@@ -335,9 +360,11 @@ def test_openapi_document_matches_the_implementation():
                 elif status == 401:
                     token = None
                 elif status == 403:
-                    token = e.token("nothing-%d" % called, "read:reports")
+                    other = "read:tips" if op["x-scope"] != "read:tips" else "read:deadlines"
+                    token = e.token("nothing-%d" % called, other)
                 elif status == 400:
-                    url += "?limit=0" if "limit" in names else "?period=2025-Q9"
+                    url += "?limit=0" if "limit" in names else "?months=0" if "months" in names \
+                        else "?period=2025-Q9"
                 elif status == 404:
                     url = path.replace("{code}", "2222-2222")
                 elif status == 429:
