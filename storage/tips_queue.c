@@ -254,6 +254,70 @@ int tips_queue_open_by_status(struct db *db, int64_t now_ms, struct tips_queue_s
     return rc;
 }
 
+/* The window in the index's order, each way. One bound a side, so that the index is entered at
+ * the page's start: oldest first ?1 is the window's start or the previous page's last filing
+ * time, whichever is later, and ?2 the window's end; newest first ?1 the window's start and ?2
+ * the window's last millisecond or the previous page's last filing time, whichever is earlier.
+ * ?5 is the previous page's last tip: at its filing time, only ids past it. */
+#define TIPS_Q_WINDOW_WHERE                                                                        \
+    "SELECT " TIPS_COLUMNS " FROM tips INDEXED BY tips_kind_created WHERE kind = 'tip'"            \
+    " AND (?3 IS NULL OR area = ?3 COLLATE NOCASE)"                                                \
+    " AND (?4 IS NULL OR status IN (SELECT value FROM json_each(?4)))"
+#define TIPS_Q_WINDOW_OLDEST                                                                       \
+    TIPS_Q_WINDOW_WHERE                                                                            \
+    " AND created_at >= ?1 AND created_at < ?2 AND (created_at > ?1 OR id > ?5)"                   \
+    " ORDER BY created_at, id LIMIT ?6"
+#define TIPS_Q_WINDOW_NEWEST                                                                       \
+    TIPS_Q_WINDOW_WHERE                                                                            \
+    " AND created_at >= ?1 AND created_at <= ?2 AND (created_at < ?2 OR id < ?5)"                  \
+    " ORDER BY created_at DESC, id DESC LIMIT ?6"
+
+int tips_queue_window(struct db *db, int64_t from_ms, int64_t to_ms, const char *area,
+                      const char *const *statuses, bool newest, const struct tips_queue_at *after,
+                      struct tip *out, int max, int *n, struct tips_queue_at *next)
+{
+    static const char *const sql[2] = {TIPS_Q_WINDOW_OLDEST, TIPS_Q_WINDOW_NEWEST};
+    *n = 0;
+    memset(next, 0, sizeof *next);
+    if (max > TIPS_QUEUE_MAX)
+        max = TIPS_QUEUE_MAX;
+    int nstatus = 0;
+    while (statuses && nstatus < TIPS_QUEUE_STATUSES && statuses[nstatus])
+        nstatus++;
+    char *json = tips_queue_json(statuses, nstatus);
+    struct tip *page = calloc((size_t)max + 1, sizeof *page);
+    int rc = DB_ERROR, got = 0;
+    if (!page || (nstatus && !json))
+        goto out;
+    bool set = after && after->set;
+    int64_t lo = from_ms, hi = to_ms, id = newest ? INT64_MAX : 0;
+    if (newest) {
+        hi = to_ms - 1; /* the window's last millisecond */
+        if (set && after->at < hi)
+            hi = after->at, id = after->id;
+        else if (set && after->at == hi)
+            id = after->id;
+    } else if (set && after->at >= lo) {
+        lo = after->at, id = after->id;
+    }
+    sqlite3_stmt *st = db_query(db, sql[newest ? 1 : 0], "IIttIi", lo, hi, area, json, id, max + 1);
+    rc = tips_collect(st, page, max + 1, &got);
+    if (rc != DB_OK)
+        goto out;
+    *n = got > max ? max : got;
+    memcpy(out, page, (size_t)*n * sizeof *page);
+    if (got > max) {
+        next->set = true;
+        next->at = out[*n - 1].created_at;
+        next->id = out[*n - 1].id;
+        tip_clear(&page[max]);
+    }
+out:
+    free(page);
+    free(json);
+    return rc;
+}
+
 /* The tipster's messages since the desk last wrote to them (a reply, a question, a status
  * line) — all of them when it never has: a follow-up nobody answered waits as much as an answer
  * does. The shift handover's "replies waiting" is the same rule (storage/handover.c). */

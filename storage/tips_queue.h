@@ -62,6 +62,21 @@ int tips_queue_page(struct db *db, const struct tips_queue_filter *f,
                     const struct tips_queue_cursor *after, struct tip *out, int max, int *n,
                     struct tips_queue_cursor *next);
 
+/* A window of filing times walked in filing order, for exports and the HTTP API: the tips
+ * (kind 'tip') filed in [from_ms, to_ms) (0 and INT64_MAX: every tip) of area (NULL: any;
+ * compared regardless of case) having one of statuses (NULL-terminated; none: any), oldest
+ * first or newest first (newest), after the position (after_at, after_id) of the previous
+ * page's last tip (after->set false: the first page); up to max (≤ TIPS_QUEUE_MAX) into out
+ * (tip_clear each), and *next the position after this page (next->set false when it was the
+ * last). Read through tips_kind_created in its own order, so a page costs its rows whatever
+ * the window's size (a year at a million tips too). DB_OK or DB_ERROR. */
+struct tips_queue_at {
+    bool set;
+    int64_t at, id;
+};
+int tips_queue_window(struct db *db, int64_t from_ms, int64_t to_ms, const char *area,
+                      const char *const *statuses, bool newest, const struct tips_queue_at *after,
+                      struct tip *out, int max, int *n, struct tips_queue_at *next);
 /* The open tips of the scope (NULL: every area; else that area and the tips with none). */
 struct tips_queue_summary {
     int64_t open, urgent_unacked, overdue, unacked, replies_waiting, mine;
