@@ -3,7 +3,7 @@
  * [--with-contacts --person ID]` (cli/cli_commands.h): the tips of a period for another office
  * (handlers/export.h), to a file or to standard output. The contact phones a tipster chose to
  * give come only with --with-contacts and the id of an enrolled commander, whose export is
- * written to the audit log in the same transaction; without them the export only reads.
+ * written to the audit log before the first row (export_tips); the rows are only read.
  */
 #include "cli/cli_commands.h"
 
@@ -82,19 +82,11 @@ static int cli_export_run(struct app *app, const struct export_query *q, enum ex
                        .te = app->te,
                        .desks = app->desks,
                        .now_ms = now};
-    int rc = q->with_contacts ? cli_util_begin(app) : 0;
-    if (rc != 0)
-        return rc;
+    int rc = 0;
     if (export_tips(&ctx, q, f, out, rows) != 0) {
         fprintf(stderr, "tipgate: the export failed (%s)\n",
                 ferror(out) ? "cannot write the output" : "database");
         rc = APP_EXIT_RUNTIME;
-    }
-    if (q->with_contacts) {
-        if (rc == 0)
-            rc = cli_util_commit(app);
-        else
-            db_rollback(app->db);
     }
     hctx_clear(&ctx);
     return rc;

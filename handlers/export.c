@@ -202,6 +202,20 @@ static void export_csv_header(FILE *out, bool contact)
 
 /* ---- the export --------------------------------------------------------------------------- */
 
+struct export_audit_arg {
+    int64_t actor, now_ms;
+    const char *detail;
+};
+
+static int export_audit_write(struct db *db, void *arg)
+{
+    const struct export_audit_arg *a = arg;
+    return tips_audit(db, a->actor, "export_contacts", 0, a->detail, a->now_ms) == DB_OK ? 0 : -1;
+}
+
+/* The audit row of an export with contacts, committed before a row is written (a transaction
+ * of its own, or a savepoint of the caller's): contact details never leave unaudited, and a
+ * long export holds no write lock while it reads. */
 static int export_audit(struct hctx *ctx, const struct export_query *q, enum export_format f)
 {
     char from[16], to[16], detail[160];
@@ -209,8 +223,8 @@ static int export_audit(struct hctx *ctx, const struct export_query *q, enum exp
     calendar_format(q->to_day, to, sizeof to);
     snprintf(detail, sizeof detail, "%s-%s %s %s", from, to, q->area[0] ? q->area : "*",
              f == EXPORT_CSV ? "csv" : "jsonl");
-    return tips_audit(ctx->db, q->actor, "export_contacts", 0, detail, ctx->now_ms) == DB_OK ? 0
-                                                                                             : -1;
+    struct export_audit_arg a = {q->actor, ctx->now_ms, detail};
+    return db_write(ctx->db, export_audit_write, &a);
 }
 
 /* Writes the rows of one page; 0 or -1. */

@@ -4,7 +4,8 @@
  * code, dates, area, category, status, outcome, the art. 147 deadline, extensions and the
  * desk's actions — never the tipster's identity (person, platform, chat, name, words). The
  * contact phone a tipster chose to give is added only when a commander asks, and that export
- * is written to the audit log ("export_contacts", with the period and the row count).
+ * is written to the audit log ("export_contacts", with the period, area and format), committed
+ * before the first row is written.
  *
  * CSV is UTF-8 with a byte order mark (so Excel reads the Vietnamese text as UTF-8), a header
  * line, every field quoted and lines ended by CRLF; JSON Lines is one object a line, the same
