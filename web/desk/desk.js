@@ -49,6 +49,8 @@
     for (const a of document.querySelectorAll('#nav a')) {
       const on = a.dataset.route === r.name || (r.name === 'tip' && a.dataset.route === 'queue');
       if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+      // on a phone the nav scrolls sideways: the page's own entry is kept in sight
+      if (on && !a.hidden) a.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     }
     document.title = TITLES[r.name] + (r.arg ? ' ' + r.arg.slice(0, 4) + '-' + r.arg.slice(4) : '') + ' – Bàn làm việc';
     const main = Desk.clear($('view'));
