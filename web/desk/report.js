@@ -75,7 +75,12 @@
       to.value = isoOf(m[2]);
     } else {
       sel.value = R.period;
-      if (sel.value !== R.period) sel.value = thisYear() + '-Q' + currentQuarter();
+      // a period the picker does not list (an older year, a month typed in the address) is
+      // offered as it is, so the picker names what is shown
+      if (sel.value !== R.period) {
+        sel.prepend(el('option', { value: R.period }, 'Kỳ ' + R.period));
+        sel.value = R.period;
+      }
     }
     range.hidden = sel.value !== 'range';
     sel.addEventListener('change', () => { range.hidden = sel.value !== 'range'; });
