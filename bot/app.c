@@ -5,6 +5,7 @@
 #include "bot/app.h"
 
 #include "base/clock.h"
+#include "bot/apiweb.h"
 #include "bot/copier.h"
 #include "bot/health.h"
 #include "bot/http.h"
@@ -119,6 +120,8 @@ int app_register_settings(void)
 {
     if (cfg_register(&campaign_settings) != 0 || cfg_register(&deadlines_settings) != 0 ||
         cfg_register(&agency_settings) != 0 || cfg_register(&webpush_settings) != 0)
+        return -1;
+    if (cfg_register(&apiweb_settings) != 0) /* /api/v1 (bot/apiweb.h) */
         return -1;
     return platform_register_settings();
 }

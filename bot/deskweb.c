@@ -471,8 +471,8 @@ static size_t deskweb_enc(char *out, size_t at, size_t size, const char *s)
     return at;
 }
 
-/* The query string as "k=v&k2=v2" again, each value percent-encoded. */
-static void deskweb_query(struct lws *wsi, char *out, size_t size)
+/* The query string as "k=v&k2=v2" again, each value percent-encoded (deskweb.h). */
+void deskweb_query(struct lws *wsi, char *out, size_t size)
 {
     char frag[DESKAPI_QUERY_MAX];
     size_t at = 0;

@@ -43,6 +43,11 @@ void deskweb_body(struct deskweb_req *req, const void *in, size_t len);
 int deskweb_end(struct deskweb *dw, struct lws *wsi, struct deskweb_req *req);
 void deskweb_req_free(struct deskweb_req *req);
 
+/* The request's query string as "k=v&k2=v2" again, each value percent-encoded, into out (size
+ * bytes; what does not fit is left out): what deskapi_query reads. Also for /api/v1
+ * (bot/apiweb.c). */
+void deskweb_query(struct lws *wsi, char *out, size_t size);
+
 /* GET /desk/login: the sign-in page (web/desk/login.html under data_dir), never cached. */
 int deskweb_login_page(struct deskweb *dw, struct lws *wsi);
 

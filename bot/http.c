@@ -12,6 +12,7 @@
 #include "bot/http_body.h"
 #include "base/log.h"
 #include "bot/deskweb.h"
+#include "bot/apiweb.h"
 #include "bot/metrics.h"
 #include "bot/platforms/webchat_upload.h"
 
@@ -40,6 +41,8 @@ struct http {
     struct metrics *metrics;
     struct deskweb *desk; /* /api/desk and /desk/login */
     struct wcup *upload;  /* POST /upload: web chat photos */
+    struct apiweb *api;   /* /api/v1: the API for other systems */
+    struct lws_http_mount mount_api;
     lws_sorted_usec_list_t tick;
     char web_root[4096];
     char desk_root[4096 + 8];
@@ -278,6 +281,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         }
         break;
     case LWS_CALLBACK_HTTP: {
+        if (http_is_under(wsi, APIWEB_PREFIX))
+            return apiweb_answer(app->http->api, wsi);
         if (http_is_under(wsi, DESKWEB_PREFIX)) {
             memset(req, 0, sizeof *req);
             return deskweb_begin(app->http->desk, wsi, &req->desk);
@@ -388,6 +393,13 @@ static void http_setup_mounts(struct http *h)
         .cache_max_age = 300,
         .cache_reusable = 1,
         .cache_revalidate = 1,
+    };
+    h->mount_api = (struct lws_http_mount){
+        .mount_next = &h->mount_web,
+        .mountpoint = APIWEB_PREFIX,
+        .origin = "tipgate-http",
+        .origin_protocol = LWSMPRO_CALLBACK,
+        .mountpoint_len = sizeof APIWEB_PREFIX - 1,
     };
 }
 
@@ -519,6 +531,14 @@ int http_start(struct app *app, struct http **out)
         free(h);
         return -1;
     }
+    if (!(h->api = apiweb_new(app))) {
+        log_error("http", "cannot set up the API /api/v1");
+        metrics_stop(h->metrics);
+        wcup_free(h->upload);
+        deskweb_free(h->desk);
+        free(h);
+        return -1;
+    }
     http_setup_mounts(h);
     http_setup_protocols(h);
     lws_set_log_level(LLL_ERR | (log_get_level() == LOG_DEBUG ? LLL_WARN : 0), http_lws_log);
@@ -528,7 +548,7 @@ int http_start(struct app *app, struct http **out)
     info.port = app->cfg->http_port;
     info.iface = app->cfg->http_listen;
     info.protocols = h->protocols;
-    info.mounts = &h->mount_web;
+    info.mounts = &h->mount_api;
     info.headers = &http_headers;
     info.user = app;
     if (!strchr(info.iface, ':'))
@@ -544,6 +564,7 @@ int http_start(struct app *app, struct http **out)
         metrics_stop(h->metrics);
         wcup_free(h->upload);
         deskweb_free(h->desk);
+        apiweb_free(h->api);
         free(h);
         return -1;
     }
@@ -580,6 +601,7 @@ void http_free(struct http *h)
     metrics_stop(h->metrics);
     wcup_free(h->upload);
     deskweb_free(h->desk);
+    apiweb_free(h->api);
     free(h);
 }
 

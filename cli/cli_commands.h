@@ -10,6 +10,9 @@
  *   tipgate campaign list | preview --code C | schedule --code C --at WHEN|now
  *   tipgate campaign cancel --code C | report [--code C] [--format table|csv] [--wait]
  *   tipgate login-link --person ID | staff | unenrol --person ID   (the web desk's people)
+ *   tipgate export tips [--period P] [--format csv|jsonl] [--area CODE] [--out FILE]
+ *                       [--with-contacts --person ID]
+ *   tipgate token create --name N --scope S,S | list | revoke --name N   (the HTTP API's)
  *
  * cli/main.c parses the options into struct cli_args (its option table points into it) and
  * calls these; each opens the application (bot/app.h) like `tipgate enrol` does, works in one
@@ -41,6 +44,8 @@ struct cli_args {
     const char *wait;   /* a flag: "1" when given */
     const char *person; /* login-link, unenrol: a people id */
     struct cli_list chats;
+    /* tipgate export | token (cli_export.c, cli_token.c) */
+    const char *area_code, *out_file, *with_contacts, *scopes;
 };
 
 int cli_agency(const char *config, const struct cli_args *a);
@@ -49,6 +54,9 @@ int cli_campaign(const char *config, const struct cli_args *a);
 int cli_login_link(const char *config, const struct cli_args *a);
 int cli_staff(const char *config, const struct cli_args *a);
 int cli_unenrol(const char *config, const struct cli_args *a);
+/* tipgate export tips … (cli_export.c); tipgate token create|list|revoke (cli_token.c) */
+int cli_export(const char *config, const struct cli_args *a);
+int cli_token(const char *config, const struct cli_args *a);
 
 /* What `serve`, `chat` and `enrol` check at start besides the configuration itself: the
  * agencies, calendars, holidays and the awareness calendar. */

@@ -35,6 +35,7 @@ struct main_opts {
 
 enum { OPT_CONFIG = 1, OPT_ENROL = 2, OPT_ARGS = 4 /* takes words that are not options */ };
 enum { OPT_AGENCY = 8, OPT_DEADLINES = 16, OPT_CAMPAIGN = 32, OPT_PERSON = 64 };
+enum { OPT_EXPORT = 1 << 12, OPT_TOKEN = 1 << 13 }; /* tipgate export | token */
 
 struct main_command {
     const char *name;
@@ -264,6 +265,16 @@ static int main_unenrol(const struct main_opts *opts)
     return main_cli(opts, cli_unenrol);
 }
 
+static int main_export(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_export);
+}
+
+static int main_token(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_token);
+}
+
 static int main_help(const struct main_opts *opts);
 
 static const struct main_command main_commands[] = {
@@ -289,6 +300,10 @@ static const struct main_command main_commands[] = {
      OPT_CONFIG | OPT_ARGS | OPT_DEADLINES},
     {"campaign", main_campaign, "create | list | preview | schedule | cancel | report",
      OPT_CONFIG | OPT_ARGS | OPT_CAMPAIGN},
+    {"export", main_export, "tips --period P --format csv|jsonl: tips without the tipster",
+     OPT_CONFIG | OPT_ARGS | OPT_EXPORT},
+    {"token", main_token, "create | list | revoke: bearer tokens of the HTTP API /api/v1",
+     OPT_CONFIG | OPT_ARGS | OPT_TOKEN},
     {"version", main_version, "print the version", 0},
     {"help", main_help, "print this help", 0},
 };
@@ -342,6 +357,14 @@ static const struct main_option main_options[] = {
     {"--at", MAIN_CLI(at), OPT_CAMPAIGN},
     {"--wait", MAIN_CLI(wait), OPT_CAMPAIGN | MAIN_FLAG},
     {"--person", MAIN_CLI(person), OPT_PERSON},
+    {"--period", MAIN_CLI(period), OPT_EXPORT},
+    {"--format", MAIN_CLI(format), OPT_EXPORT},
+    {"--area", MAIN_CLI(area_code), OPT_EXPORT},
+    {"--out", MAIN_CLI(out_file), OPT_EXPORT},
+    {"--with-contacts", MAIN_CLI(with_contacts), OPT_EXPORT | MAIN_FLAG},
+    {"--person", MAIN_CLI(person), OPT_EXPORT},
+    {"--name", MAIN_CLI(name), OPT_TOKEN},
+    {"--scope", MAIN_CLI(scopes), OPT_TOKEN},
 #undef MAIN_CLI
 };
 
