@@ -16,6 +16,7 @@
 #include "handlers/agency.h"
 #include "handlers/campaign.h"
 #include "handlers/deadlines.h"
+#include "handlers/period_report.h"
 #include "config/desks.h"
 #include "handlers/scam.h"
 #include "text/textengine.h"
@@ -122,6 +123,8 @@ int app_register_settings(void)
         cfg_register(&agency_settings) != 0 || cfg_register(&webpush_settings) != 0)
         return -1;
     if (cfg_register(&apiweb_settings) != 0) /* /api/v1 (bot/apiweb.h) */
+        return -1;
+    if (cfg_register(&preport_target_settings) != 0)
         return -1;
     return platform_register_settings();
 }

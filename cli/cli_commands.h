@@ -13,12 +13,13 @@
  *   tipgate export tips [--period P] [--format csv|jsonl] [--area CODE] [--out FILE]
  *                       [--with-contacts --person ID]
  *   tipgate token create --name N --scope S,S | list | revoke --name N   (the HTTP API's)
+ *   tipgate report [--period P] [--area CODE] [--format html|csv|json] [--out FILE]
  *
  * cli/main.c parses the options into struct cli_args (its option table points into it) and
  * calls these; each opens the application (bot/app.h) like `tipgate enrol` does, works in one
  * transaction and returns an exit status (0, 1 runtime failure, 2 usage or configuration).
  * Files: cli_util.c (shared helpers), cli_agency.c, cli_deadlines.c, cli_campaign.c,
- * cli_staff.c.
+ * cli_staff.c, cli_report.c.
  */
 #ifndef TIPGATE_CLI_COMMANDS_H
 #define TIPGATE_CLI_COMMANDS_H
@@ -41,8 +42,9 @@ struct cli_args {
     const char *action; /* the word after the command: add, list, report, create, … */
     const char *code, *name, *kind, *period, *format;
     const char *text, *text_file, *title, *audience, *at;
-    const char *wait;   /* a flag: "1" when given */
-    const char *person; /* login-link, unenrol: a people id */
+    const char *wait;       /* a flag: "1" when given */
+    const char *person;     /* login-link, unenrol: a people id */
+    const char *area, *out; /* report: an area code, the file written (NULL: stdout) */
     struct cli_list chats;
     /* tipgate export | token (cli_export.c, cli_token.c) */
     const char *area_code, *out_file, *with_contacts, *scopes;
@@ -57,6 +59,7 @@ int cli_unenrol(const char *config, const struct cli_args *a);
 /* tipgate export tips … (cli_export.c); tipgate token create|list|revoke (cli_token.c) */
 int cli_export(const char *config, const struct cli_args *a);
 int cli_token(const char *config, const struct cli_args *a);
+int cli_report(const char *config, const struct cli_args *a);
 
 /* What `serve`, `chat` and `enrol` check at start besides the configuration itself: the
  * agencies, calendars, holidays and the awareness calendar. */

@@ -36,6 +36,7 @@ struct main_opts {
 enum { OPT_CONFIG = 1, OPT_ENROL = 2, OPT_ARGS = 4 /* takes words that are not options */ };
 enum { OPT_AGENCY = 8, OPT_DEADLINES = 16, OPT_CAMPAIGN = 32, OPT_PERSON = 64 };
 enum { OPT_EXPORT = 1 << 12, OPT_TOKEN = 1 << 13 }; /* tipgate export | token */
+enum { OPT_REPORT = 128 };
 
 struct main_command {
     const char *name;
@@ -275,6 +276,11 @@ static int main_token(const struct main_opts *opts)
     return main_cli(opts, cli_token);
 }
 
+static int main_report(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_report);
+}
+
 static int main_help(const struct main_opts *opts);
 
 static const struct main_command main_commands[] = {
@@ -304,6 +310,10 @@ static const struct main_command main_commands[] = {
      OPT_CONFIG | OPT_ARGS | OPT_EXPORT},
     {"token", main_token, "create | list | revoke: bearer tokens of the HTTP API /api/v1",
      OPT_CONFIG | OPT_ARGS | OPT_TOKEN},
+    {"report", main_report,
+     "the ward's period report: --period 2026-Q1 [--area CODE] [--format html|csv|json] "
+     "[--out FILE]",
+     OPT_CONFIG | OPT_REPORT},
     {"version", main_version, "print the version", 0},
     {"help", main_help, "print this help", 0},
 };
@@ -365,6 +375,10 @@ static const struct main_option main_options[] = {
     {"--person", MAIN_CLI(person), OPT_EXPORT},
     {"--name", MAIN_CLI(name), OPT_TOKEN},
     {"--scope", MAIN_CLI(scopes), OPT_TOKEN},
+    {"--period", MAIN_CLI(period), OPT_REPORT},
+    {"--area", MAIN_CLI(area), OPT_REPORT},
+    {"--format", MAIN_CLI(format), OPT_REPORT},
+    {"--out", MAIN_CLI(out), OPT_REPORT},
 #undef MAIN_CLI
 };
 

@@ -45,6 +45,9 @@ static const struct cfg_spec cfg_options[] = {
     {"categories", CFG_STR, OFF(categories_file), "config/categories.vi.json", 0, 0, 0, NULL, NULL},
     /* how residents' texts name the police ({ward} in config/messages.vi.json) */
     {"ward.police_name", CFG_STR, OFF(ward_police_name), "Công an phường/xã", 0, 0, 0, NULL, NULL},
+    /* the ward's residents and households, for the period report's reach (0: the areas' sum) */
+    {"ward.population", CFG_INT, OFF(ward_population), NULL, 0, 0, 100000000, NULL, NULL},
+    {"ward.households", CFG_INT, OFF(ward_households), NULL, 0, 0, 100000000, NULL, NULL},
     /* Telegram keeps an update 24 hours and a new receive epoch begins after 72 hours without
      * any: an inbox key must live at least that long to stop a resend. */
     {"retention.inbox_days", CFG_INT, OFF(retention.inbox_days), NULL, 30, 3, 3650, NULL, NULL},

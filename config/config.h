@@ -50,7 +50,8 @@ struct cfg {
     char *messages_file;   /* absolute path of the Vietnamese texts */
     char *categories_file; /* absolute path of the text engine's lexicon (categories.vi.json) */
     char *ward_police_name; /* "Công an phường Bến Nghé": {ward} in the texts residents read */
-    const char *data_dir_from; /* how data_dir was found, for errors (static text) */
+    int ward_population, ward_households; /* for the period report's reach (0: not given) */
+    const char *data_dir_from;            /* how data_dir was found, for errors (static text) */
     struct cfg_retention retention;
     json_t *root; /* the whole parsed file (env: resolved), for modules with their own sections */
     struct cfg_loaded *loaded; /* the registered blocks' typed settings (cfg_settings) */

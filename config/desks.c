@@ -113,12 +113,30 @@ static int desks_read_names(json_t *o, int i, struct area *a,
     return 0;
 }
 
+/* An optional count of people or households of areas[i] (0 when absent). */
+static int desks_read_count(json_t *o, const char *key, int i, int64_t *out, char *err, size_t n)
+{
+    json_t *v = json_object_get(o, key);
+    *out = 0;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > DESKS_COUNT_MAX) {
+        snprintf(err, n, "areas[%d].%s: must be a whole number from 0 to %d", i, key,
+                 DESKS_COUNT_MAX);
+        return -1;
+    }
+    *out = json_integer_value(v);
+    return 0;
+}
+
 static int desks_read_area(json_t *o, int i, struct area *a,
                            size_t (*fold)(const char *, size_t, char *, size_t), char *err,
                            size_t n)
 {
-    static const char *const keys[] = {
-        "code", "name", "aliases", "desk", "escalation", "show_sender_names", NULL};
+    static const char *const keys[] = {"code",       "name",       "aliases",
+                                       "desk",       "escalation", "show_sender_names",
+                                       "population", "households", NULL};
     char path[64];
     snprintf(path, sizeof path, "areas[%d]", i);
     if (!json_is_object(o)) {
@@ -148,6 +166,9 @@ static int desks_read_area(json_t *o, int i, struct area *a,
         snprintf(err, n, "areas[%d].show_sender_names: must be true or false", i);
         return -1;
     }
+    if (desks_read_count(o, "population", i, &a->population, err, n) != 0 ||
+        desks_read_count(o, "households", i, &a->households, err, n) != 0)
+        return -1;
     a->has_desk = desk != NULL;
     a->has_escalation = esc != NULL;
     a->show_sender_names = json_is_true(show);

@@ -3,7 +3,8 @@
  *
  *   "areas": [{"code": "TDP5", "name": "Tổ dân phố 5", "aliases": ["to 5"],
  *              "desk": {"platform": "telegram", "chat_id": "-100123"},
- *              "escalation": {"platform": "telegram", "chat_id": "-100999"}}],
+ *              "escalation": {"platform": "telegram", "chat_id": "-100999"},
+ *              "population": 4200, "households": 1100}],
  *   "routing": {"default_desk": {…}, "category_desks": {"fraud": {…}}},
  *   "tips": {"max_per_hour": 5, "ack_minutes": 120, …}
  *
@@ -22,6 +23,7 @@
 #include <stdint.h>
 
 enum { DESKS_AREAS_MAX = 256, DESKS_ALIASES_MAX = 8, DESKS_CATEGORY_MAX = 32 };
+enum { DESKS_COUNT_MAX = 100000000 }; /* an area's population or households at most */
 
 struct desk {
     char platform[16];
@@ -36,6 +38,9 @@ struct area {
     struct desk desk, escalation;
     bool has_desk, has_escalation;
     bool show_sender_names; /* group leads: show the sender's display name (default no) */
+    /* The area's residents and households, for the report's reach of residents (0: not
+     * given; handlers/period_report.c). */
+    int64_t population, households;
 };
 
 struct tips_rules {

@@ -18,7 +18,7 @@
 
 static const struct deskapi_table *const deskapi_tables[] = {
     &deskapi_me_routes,     &deskapi_tips_routes,     &deskapi_act_routes,
-    &deskapi_groups_routes, &deskapi_handover_routes,
+    &deskapi_groups_routes, &deskapi_handover_routes, &deskapi_report_routes,
 };
 
 unsigned deskapi_role_of(const struct person *p)

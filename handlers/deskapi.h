@@ -87,6 +87,7 @@ extern const struct deskapi_table deskapi_tips_routes;     /* deskapi_tips.c */
 extern const struct deskapi_table deskapi_act_routes;      /* deskapi_act.c: actions, /colleagues */
 extern const struct deskapi_table deskapi_groups_routes;   /* deskapi_groups.c */
 extern const struct deskapi_table deskapi_handover_routes; /* deskapi_handover.c */
+extern const struct deskapi_table deskapi_report_routes;   /* deskapi_report.c: /report, /kpi */
 
 /* The role bit of a person (0: may not use the desk). */
 unsigned deskapi_role_of(const struct person *p);

@@ -129,7 +129,22 @@ static const char *const texts_required[] = {
     "desk_usage_note", "desk_done_note", "desk_event_note", "desk_assigned_to_you",
     "desk_web_told_ack", "desk_web_told_assign", "desk_web_told_reply", "desk_web_told_status",
     "desk_web_told_close", "desk_web_told_reopen", "desk_web_told_duplicate",
-    "desk_web_told_extend", "desk_web_told_classify", NULL};
+    "desk_web_told_extend", "desk_web_told_classify",
+    /* the period report (handlers/period_report.c, period_report_render.c, deskapi_report.c);
+     * the labels of figures, tables and channels fall back to their id */
+    "preport_title", "preport_period_year", "preport_period_quarter", "preport_period_h1",
+    "preport_period_h2", "preport_period_month", "preport_period_range", "preport_col_now",
+    "preport_col_previous", "preport_col_figure", "preport_col_unit", "preport_col_target",
+    "preport_col_section", "preport_col_area", "preport_col_category", "preport_col_channel",
+    "preport_col_agency", "preport_area_none", "preport_category_none", "preport_small_cell",
+    "preport_no_data", "preport_unit_count", "preport_unit_pct", "preport_unit_hours",
+    "preport_unit_days", "preport_html_state", "preport_html_motto", "preport_html_number",
+    "preport_html_date", "preport_html_period", "preport_html_previous", "preport_html_no_previous",
+    "preport_html_area", "preport_html_note", "preport_html_recipients",
+    "preport_html_recipients_lines", "preport_html_signer", "preport_html_sign_hint",
+    "preport_tab_by_channel", "preport_tab_by_category", "preport_tab_by_area",
+    "preport_tab_groups_by_area", "preport_tab_by_agency", "desk_web_err_bad_period",
+    "desk_web_err_bad_area", NULL};
 
 const char *const *texts_required_names(void)
 {

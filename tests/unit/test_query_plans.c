@@ -23,6 +23,7 @@
 #include "base/msg.h"
 #include "bot/scheduler.h"
 #include "bot/worker.h"
+#include "handlers/period_report.h"
 #include "storage/enrol.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
@@ -60,6 +61,7 @@ static const char *const plans_big[] = {"tips",
                                         "conversations",
                                         "webchat_identities",
                                         "callback_payloads",
+                                        "scam_warnings",
                                         NULL};
 
 /* Columns with a handful of values: an equality on them alone selects a large share. */
@@ -690,6 +692,43 @@ static void test_query_plans_desk_queue_reads_its_filters_index(void)
     db_close(db);
 }
 
+/* The period report and the KPI view (issue 15) read a period's rows, never a table whole:
+ * tips by (kind, created_at), their messages and audit rows by tip, groups by area, and the
+ * scams, campaigns and subscribers through the indexes of migration 023. Run on a connection
+ * of their own, so every statement checked is theirs. */
+static void test_query_plans_period_report_reads_the_period_only(void)
+{
+    struct app app;
+    struct db *db = NULL;
+    json_t *doc = NULL;
+    if (plans_start(&app, "report") != 0)
+        return;
+    CHECK_INT(app_open_db(&app, &db), 0);
+    if (db) {
+        struct hctx ctx = {.db = db,
+                           .cfg = app.cfg,
+                           .texts = app.texts,
+                           .te = app.te,
+                           .desks = app.desks,
+                           .now_ms = plans_now};
+        struct preport_query q;
+        const char *why = NULL;
+        CHECK_INT(preport_query_parse(&ctx, "2026-Q3", NULL, &q, &why), 0);
+        CHECK_INT(preport_build(&ctx, &q, &doc), 0);
+        json_decref(doc);
+        CHECK_INT(preport_query_parse(&ctx, "2026", "TDP5", &q, &why), 0);
+        CHECK_INT(preport_build(&ctx, &q, &doc), 0);
+        json_decref(doc);
+        CHECK_INT(preport_kpi(&ctx, 3, "TDP5", &doc), 0);
+        json_decref(doc);
+        int statements = 0;
+        CHECK_INT(plans_check(db, &statements), 0);
+        CHECK(statements >= 10);
+        db_close(db);
+    }
+    app_free(&app);
+}
+
 /* The checker catches what it is for: a scan of tips, an index search on kind alone, a scan
  * of a small table (sync_marks) is let through, and so is a partial index. */
 static void test_query_plans_checker_catches_a_scan(void)
@@ -713,4 +752,5 @@ static void test_query_plans_checker_catches_a_scan(void)
 TESTLIB_MAIN(T(test_query_plans_hot_paths_read_no_table_whole),
              T(test_query_plans_hourly_limit_uses_the_person_index),
              T(test_query_plans_desk_queue_reads_its_filters_index),
+             T(test_query_plans_period_report_reads_the_period_only),
              T(test_query_plans_checker_catches_a_scan))
