@@ -85,7 +85,7 @@ def fill(e, year):
     q1 = [f.tip(ms(year, 1, 10), "TDP5", "theft", "resolved", ack_h=1, closed_h=48,
                 contact=CONTACT),
           f.tip(ms(year, 2, 3), "TDP5", "theft", "resolved", urgent=1, ack_h=1, closed_h=24),
-          f.tip(ms(year, 2, 20), "TDP5", "fraud", "resolved", platform="web", ack_h=2,
+          f.tip(ms(year, 2, 20), "TDP5", "fraud", "resolved", platform="webchat", ack_h=2,
                 closed_h=72),
           f.tip(ms(year, 3, 5), "TDP5", "fraud", "received", ack_h=3),
           f.tip(ms(year, 3, 28), "TDP5", "theft"),
@@ -150,12 +150,22 @@ def test_desk_report_kpi_and_export_for_a_commander_and_nothing_for_an_officer()
         assert "Quý I năm %d" % year in rep["period"], rep
         assert "01/01/%d" % year in rep["period"] and "31/03/%d" % year in rep["period"], rep
         assert "01/01/%d" % (year - 1) in rep["previous"], rep
+        assert list(rep["sections"]) == ["tips", "residents", "groups", "awareness",
+                                         "agencies"], list(rep["sections"])
         tips = rep["sections"]["tips"]
-        assert tips["figures"]["received"][:2] == ["7", "3"], tips
+        assert tips["title"] == "1. " + T("preport_sec_tips"), tips["title"]
+        figures = tips["figures"]
+        assert figures["received"][:2] == ["7", "3"], figures
+        assert figures["urgent"][:2] == ["1", "0"], figures
+        assert figures["resolved"][:2] == ["4", "3"], figures
+        # the plan's target beside the share, marked: 4 of 7 is under 90 %
+        assert figures["resolved_pct"] == ["57,1 %", "100 %", "≥ 90 % ✗ Chưa đạt"], figures
+        by_channel = {r[0]: r[1:] for r in tips["tables"]["by_channel"]}
+        assert by_channel["Telegram"] == ["6", "3"], by_channel
+        assert by_channel[T("preport_channel_webchat")] == ["1", "0"], by_channel
         by_area = {r[0]: r[1:] for r in tips["tables"]["by_area"]}
         assert by_area["Tổ dân phố 5"] == ["5", "3"], by_area
-        assert by_area["Thôn Đông"][0] == "< 3", by_area
-        assert list(rep["sections"]) [:1] == ["tips"], list(rep["sections"])
+        assert by_area["Thôn Đông"] == ["< 3", "0"], by_area
 
         # Printed: the document alone.
         assert seen["print"] == {"nav": False, "form": False, "tools": False, "export": False,
@@ -164,7 +174,9 @@ def test_desk_report_kpi_and_export_for_a_commander_and_nothing_for_an_officer()
         # The CSV: a BOM, the known figure; the HTML and the JSON downloads.
         rcsv = seen["csv"]
         assert rcsv["bom"] and rcsv["name"] == "bao-cao-%s.csv" % period, rcsv["name"]
-        assert any("7" in r and "3" in r for r in csv_rows(rcsv["text"])), rcsv["text"]
+        by_label = {r[1]: r[3:5] for r in csv_rows(rcsv["text"])[1:]}
+        assert by_label[T("preport_fig_received")] == ["7", "3"], rcsv["text"]
+        assert by_label[T("preport_tab_by_area") + ": Thôn Đông"][0] == "< 3", rcsv["text"]
         assert seen["html"]["name"] == "bao-cao-%s.html" % period and seen["html"]["text"] > 500
         assert seen["json"] == {"name": "bao-cao-%s.json" % period, "period": period}
 
@@ -191,7 +203,7 @@ def test_desk_report_kpi_and_export_for_a_commander_and_nothing_for_an_officer()
         last = now.replace(day=1) - datetime.timedelta(days=1)
         bars = dict(kpi["bars"])
         assert bars["%04d-%02d" % (last.year, last.month)] == 2, bars
-        assert [r[0] for r in kpi["by_area"]][:1] == ["Tổ dân phố 5"], kpi["by_area"]
+        assert "Tổ dân phố 5" in [r[0] for r in kpi["by_area"]], kpi["by_area"]
 
         # The officer: no such pages, and the server refuses them.
         assert "report" not in seen["nav_officer"] and "kpi" not in seen["nav_officer"], seen

@@ -77,7 +77,7 @@
         return el('li.kpi-target.kpi-' + state, { dataset: { testid: 'kpi-target', id: t.id, met: state } },
           el('p.kpi-label', t.label || t.id),
           el('p.kpi-value', Desk.fmtFigure(t.value, t.unit)),
-          el('p.kpi-goal', 'Mục tiêu: ' + (t.target >= 100 || t.unit !== 'pct' ? '' : '≥ ') + Desk.fmtFigure(t.target, t.unit)),
+          el('p.kpi-goal', 'Mục tiêu: ' + (t.target >= 100 || t.unit !== 'pct' ? '' : '≥\u00a0') + Desk.fmtFigure(t.target, t.unit)),
           el('p.kpi-mark', mark));
       })) : el('p.muted', 'Chưa có chỉ tiêu nào.'));
   }

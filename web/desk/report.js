@@ -13,7 +13,7 @@
   Desk.views = Desk.views || {};
   const ROMAN = ['I', 'II', 'III', 'IV'];
   const YEARS_BACK = 2;           // the picker offers this year and the two before it
-  const UNIT = { hours: ' giờ', days: ' ngày', pct: ' %' };
+  const UNIT = { hours: '\u00a0giờ', days: '\u00a0ngày', pct: '\u00a0%' };   // never a line between
   const fmtNumber = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
 
   // A figure as the report prints it: "< 3" as given, no data as "—", a share with " %".
@@ -161,7 +161,7 @@
 
   function targetText(t) {
     if (t === null || t === undefined) return '';
-    return (t >= 100 ? '' : '≥ ') + Desk.fmtFigure(t, 'pct');
+    return (t >= 100 ? '' : '≥\u00a0') + Desk.fmtFigure(t, 'pct');
   }
 
   function sectionNode(s, n) {
@@ -197,10 +197,11 @@
     return el('div.doc-subtable', el('h4', t.title || ''), el('div.table-wrap', el('table.doc-table', { dataset: { testid: 'table-' + s.id + '-' + t.id, table: t.id } },
       el('caption.sr-only', t.title || ''),
       el('thead', el('tr', cols.map((c, i) => el(i ? 'th.num' : 'th', { scope: 'col' }, c)))),
-      el('tbody', (t.rows || []).map((r) => el('tr', { dataset: { key: r.key || '' } },
+      el('tbody', (t.rows || []).length ? t.rows.map((r) => el('tr', { dataset: { key: r.key || '' } },
         el('th', { scope: 'row' }, r.label || r.key || ''),
         el('td.num.value', { 'data-label': cols[1] || 'Kỳ này' }, Desk.fmtFigure(r.value, r.unit || unit)),
-        cols.length > 2 ? el('td.num.previous', { 'data-label': cols[2] }, Desk.fmtFigure(r.previous, r.unit || unit)) : null))))));
+        cols.length > 2 ? el('td.num.previous', { 'data-label': cols[2] }, Desk.fmtFigure(r.previous, r.unit || unit)) : null))
+        : el('tr.empty-row', el('td.empty', { colspan: String(cols.length) }, 'Không có số liệu.'))))));
   }
 
   /* ---------- downloads ---------- */
