@@ -79,6 +79,8 @@ def one_run(binary, src, requests):
             fetch(conn, path, cookies["commander"])  # warm up
             runs = [fetch(conn, path, cookies["commander"]) for _ in range(requests)]
             out[name] = ([r[0] for r in runs], runs[-1][1], runs[-1][2])
+            benchlib.log("desk_downloads", "%s: %d, %d bytes, %.0f ms" % (
+                name, runs[-1][1], runs[-1][2], statistics.median(r[0] for r in runs)))
         conn.close()
         return out
     finally:
