@@ -235,9 +235,13 @@
     Desk.onSubmit(form, async () => {
       const note = document.getElementById('export-note');
       note.textContent = '';
+      // the period and area as chosen above now, even before "Xem báo cáo" was pressed
+      const $ = (id) => document.getElementById(id);
+      const period = periodOf($('report-period'), $('report-from'), $('report-to'));
+      if (!period) { Desk.toast('Vui lòng chọn ngày bắt đầu và ngày kết thúc.', 'error'); return; }
       const ext = format.value === 'jsonl' ? 'jsonl' : 'csv';
       const name = await Desk.download('/export', {
-        period: R.period, area: R.area, format: ext, contacts: Desk.isCommander() && contacts.checked,
+        period, area: $('report-area').value, format: ext, contacts: Desk.isCommander() && contacts.checked,
       }, 'tin-bao.' + ext);
       note.textContent = 'Đã tải về tệp ' + name + '.';
     });
