@@ -55,13 +55,16 @@ struct deskweb_req {
     int too_big;
 };
 
-/* An answer before it is written: status, JSON or a file, extra headers. */
+/* An answer before it is written: status, JSON, a file or a download, extra headers. */
 struct deskweb_out {
     int status;
     json_t *body;
     const char *file, *content_type;
-    char cookie[DESKWEB_COOKIE_MAX]; /* Set-Cookie value, or "" */
-    int retry_after;                 /* seconds, or 0 */
+    char *data; /* a download (owned), sent with content_type and disposition */
+    size_t data_len;
+    char disposition[DESKAPI_DOWNLOAD_NAME_MAX + 32]; /* Content-Disposition value */
+    char cookie[DESKWEB_COOKIE_MAX];                  /* Set-Cookie value, or "" */
+    int retry_after;                                  /* seconds, or 0 */
 };
 
 struct deskweb *deskweb_new(struct app *app)
@@ -124,21 +127,18 @@ static int deskweb_send_file(struct lws *wsi, const struct deskweb_out *o)
     return 0;
 }
 
-static int deskweb_send(struct lws *wsi, const struct deskweb_out *o)
+/* Writes status, headers and body (len bytes) as one answer. */
+static int deskweb_write(struct lws *wsi, const struct deskweb_out *o, unsigned status,
+                         const char *type, const char *cache, const char *body, size_t len)
 {
-    if (o->file)
-        return deskweb_send_file(wsi, o);
-    char *text = o->body ? json_dumps(o->body, JSON_COMPACT) : NULL;
-    const char *body = text ? text : "{\"error\":{\"code\":\"generic\",\"message\":\"\"}}";
-    unsigned status = text ? (unsigned)o->status : HTTP_STATUS_INTERNAL_SERVER_ERROR;
-    size_t len = strlen(body);
     unsigned char hdr[LWS_PRE + DESKWEB_HEADERS_MAX];
     unsigned char *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
     char *copy = NULL;
     int rc = -1;
-    if (lws_add_http_common_headers(wsi, status, "application/json; charset=utf-8",
-                                    (lws_filepos_t)len, &p, end) ||
-        deskweb_headers(wsi, o, "no-store", &p, end) != 0 ||
+    if (lws_add_http_common_headers(wsi, status, type, (lws_filepos_t)len, &p, end) ||
+        deskweb_headers(wsi, o, cache, &p, end) != 0 ||
+        (o->disposition[0] &&
+         deskweb_add_header(wsi, "content-disposition:", o->disposition, &p, end)) ||
         lws_finalize_write_http_header(wsi, start, &p, end))
         goto out;
     if (!(copy = malloc(LWS_PRE + len)))
@@ -149,6 +149,22 @@ static int deskweb_send(struct lws *wsi, const struct deskweb_out *o)
     rc = lws_http_transaction_completed(wsi);
 out:
     free(copy);
+    return rc;
+}
+
+static int deskweb_send(struct lws *wsi, const struct deskweb_out *o)
+{
+    if (o->file)
+        return deskweb_send_file(wsi, o);
+    /* a download is the person's data: kept by no cache, not even the browser's */
+    if (o->data)
+        return deskweb_write(wsi, o, (unsigned)o->status, o->content_type, "private, no-store",
+                             o->data, o->data_len);
+    char *text = o->body ? json_dumps(o->body, JSON_COMPACT) : NULL;
+    const char *body = text ? text : "{\"error\":{\"code\":\"generic\",\"message\":\"\"}}";
+    unsigned status = text ? (unsigned)o->status : HTTP_STATUS_INTERNAL_SERVER_ERROR;
+    int rc = deskweb_write(wsi, o, status, "application/json; charset=utf-8", "no-store", body,
+                           strlen(body));
     free(text);
     return rc;
 }
@@ -329,12 +345,24 @@ static int deskweb_route(struct deskweb *dw, struct lws *wsi, const struct deska
             lws_cancel_service(lws_get_context(wsi));
     }
     if (rc != 0) {
-        json_decref(resp.body);
+        deskapi_resp_clear(&resp);
         return -1;
     }
     o->status = resp.status;
     o->body = resp.body;
-    if (resp.file[0]) {
+    if (resp.data) {
+        json_decref(o->body);
+        o->body = NULL;
+        /* owned by o from here: deskweb_answer frees them once the answer is written */
+        o->data = resp.data;
+        o->data_len = resp.data_len;
+        o->content_type =
+            strdup(resp.content_type[0] ? resp.content_type : "application/octet-stream");
+        snprintf(o->disposition, sizeof o->disposition, "attachment; filename=\"%s\"",
+                 resp.download[0] ? resp.download : "tipgate");
+        if (!o->content_type)
+            return -1;
+    } else if (resp.file[0]) {
         json_decref(o->body);
         o->body = NULL;
         /* owned by o: deskweb_answer frees them once the answer is written */
@@ -429,7 +457,10 @@ out:
     if (rc != 0) {
         free((char *)o->file);
         free((char *)o->content_type);
+        free(o->data);
         o->file = o->content_type = NULL;
+        o->data = NULL;
+        o->disposition[0] = '\0';
         deskweb_fail(&ctx, o, 500, "generic");
     }
     hctx_clear(&ctx);
@@ -447,6 +478,7 @@ static int deskweb_answer(struct deskweb *dw, struct lws *wsi, const struct desk
     json_decref(o.body);
     free((char *)o.file);
     free((char *)o.content_type);
+    free(o.data);
     return rc;
 }
 

@@ -19,6 +19,7 @@
 static const struct deskapi_table *const deskapi_tables[] = {
     &deskapi_me_routes,     &deskapi_tips_routes,     &deskapi_act_routes,
     &deskapi_groups_routes, &deskapi_handover_routes, &deskapi_report_routes,
+    &deskapi_export_routes,
 };
 
 unsigned deskapi_role_of(const struct person *p)
@@ -121,7 +122,7 @@ int deskapi_error(struct hctx *ctx, struct deskapi_resp *resp, int status, const
     const char *message = texts_get(ctx->texts, name);
     if (!message || !*message)
         message = texts_get(ctx->texts, "desk_web_err_generic");
-    json_decref(resp->body);
+    deskapi_resp_clear(resp);
     resp->status = status;
     resp->body =
         json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message ? message : code);
@@ -130,10 +131,40 @@ int deskapi_error(struct hctx *ctx, struct deskapi_resp *resp, int status, const
 
 int deskapi_ok(struct deskapi_resp *resp, json_t *body)
 {
-    json_decref(resp->body);
+    deskapi_resp_clear(resp);
     resp->body = body;
     resp->status = body ? 200 : 500;
     return body ? 0 : -1;
+}
+
+int deskapi_download(struct deskapi_resp *resp, char *data, size_t len, const char *content_type,
+                     const char *name)
+{
+    deskapi_resp_clear(resp);
+    if (!data) {
+        resp->status = 500;
+        return -1;
+    }
+    resp->status = 200;
+    resp->data = data;
+    resp->data_len = len;
+    snprintf(resp->content_type, sizeof resp->content_type, "%s", content_type);
+    /* a header value: nothing a browser or a proxy could read as a quote or a path */
+    snprintf(resp->download, sizeof resp->download, "%s", name);
+    for (char *c = resp->download; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+            *c = '-';
+    return 0;
+}
+
+void deskapi_resp_clear(struct deskapi_resp *resp)
+{
+    json_decref(resp->body);
+    resp->body = NULL;
+    free(resp->data);
+    resp->data = NULL;
+    resp->data_len = 0;
+    resp->download[0] = '\0';
 }
 
 static int deskapi_hex(int c)

@@ -26,11 +26,13 @@
 #include <stddef.h>
 
 enum {
-    DESKAPI_PARAMS_MAX = 4,   /* ":name" segments of one route */
-    DESKAPI_PARAM_MAX = 64,   /* bytes of one segment, with the NUL */
-    DESKAPI_QUERY_MAX = 2048, /* bytes of a query string deskweb hands over */
-    DESKAPI_FILE_MAX = 4096,  /* a file path to serve */
-    DESKAPI_PAGE_MAX = 50,    /* rows of one page at most */
+    DESKAPI_PARAMS_MAX = 4,                 /* ":name" segments of one route */
+    DESKAPI_PARAM_MAX = 64,                 /* bytes of one segment, with the NUL */
+    DESKAPI_QUERY_MAX = 2048,               /* bytes of a query string deskweb hands over */
+    DESKAPI_FILE_MAX = 4096,                /* a file path to serve */
+    DESKAPI_PAGE_MAX = 50,                  /* rows of one page at most */
+    DESKAPI_DOWNLOAD_NAME_MAX = 96,         /* a download's file name, with the NUL */
+    DESKAPI_DOWNLOAD_MAX = 8 * 1024 * 1024, /* bytes of a download built in memory */
 };
 
 /* Who may call a route: bits of the signed-in person's role. */
@@ -59,6 +61,13 @@ struct deskapi_resp {
      * "Cache-Control: private, no-store". */
     char file[DESKAPI_FILE_MAX];
     char content_type[64];
+    /* A download instead (a report, an export): data (owned: malloc'd, deskweb frees it) of
+     * data_len bytes, its content_type above and the file name the browser saves it under
+     * (ASCII). Sent with "Content-Disposition: attachment" and "Cache-Control: private,
+     * no-store". Set through deskapi_download; deskapi_resp_clear frees it. */
+    char *data;
+    size_t data_len;
+    char download[DESKAPI_DOWNLOAD_NAME_MAX];
 };
 
 typedef int (*deskapi_fn)(struct hctx *ctx, const struct deskapi_req *req,
@@ -88,6 +97,7 @@ extern const struct deskapi_table deskapi_act_routes;      /* deskapi_act.c: act
 extern const struct deskapi_table deskapi_groups_routes;   /* deskapi_groups.c */
 extern const struct deskapi_table deskapi_handover_routes; /* deskapi_handover.c */
 extern const struct deskapi_table deskapi_report_routes;   /* deskapi_report.c: /report, /kpi */
+extern const struct deskapi_table deskapi_export_routes;   /* deskapi_export.c: downloads */
 
 /* The role bit of a person (0: may not use the desk). */
 unsigned deskapi_role_of(const struct person *p);
@@ -118,6 +128,14 @@ bool deskapi_allowed(const struct deskapi_route *r, const struct person *p);
 int deskapi_error(struct hctx *ctx, struct deskapi_resp *resp, int status, const char *code);
 /* resp = 200 with body (owned; NULL → 500). Returns 0, or -1 when body is NULL. */
 int deskapi_ok(struct deskapi_resp *resp, json_t *body);
+
+/* resp = 200 with a download: data (owned by resp from here, also on failure; NULL → 500) of
+ * len bytes, content_type, and name as the file name (bytes other than letters, digits, '.',
+ * '_' and '-' become '-'). Returns 0, or -1 when data is NULL. */
+int deskapi_download(struct deskapi_resp *resp, char *data, size_t len, const char *content_type,
+                     const char *name);
+/* Frees what resp owns (the JSON body, the download's data) and empties it. */
+void deskapi_resp_clear(struct deskapi_resp *resp);
 
 /* The value of key in a query string ("a=1&q=c%C3%A1"), percent-decoded and '+' as a blank,
  * into out (size bytes). 1 when present (possibly empty), 0 when absent or when the value

@@ -144,7 +144,9 @@ static const char *const texts_required[] = {
     "preport_html_recipients_lines", "preport_html_signer", "preport_html_sign_hint",
     "preport_tab_by_channel", "preport_tab_by_category", "preport_tab_by_area",
     "preport_tab_groups_by_area", "preport_tab_by_agency", "desk_web_err_bad_period",
-    "desk_web_err_bad_area", NULL};
+    "desk_web_err_bad_area",
+    /* the web desk's downloads (handlers/deskapi_export.c) */
+    "desk_web_err_export_too_big", NULL};
 
 const char *const *texts_required_names(void)
 {

@@ -50,17 +50,50 @@
     }
     let data = null;
     try { data = await res.json(); } catch (e) { data = null; }
-    if (!res.ok) {
-      const err = (data && data.error) || {};
-      const msg = err.message || ('Máy chủ báo lỗi (' + res.status + '). Vui lòng thử lại.');
-      const e = new DeskError(res.status, err.code || 'generic', msg, data);
-      if (res.status === 401 && Desk.onSignedOut) Desk.onSignedOut();
-      throw e;
-    }
+    if (!res.ok) throw failure(res, data);
     return data || {};
+  }
+  // The DeskError of a refused answer (data: its JSON, or null); a 401 ends the signed-in state.
+  function failure(res, data) {
+    const err = (data && data.error) || {};
+    const msg = err.message || ('Máy chủ báo lỗi (' + res.status + '). Vui lòng thử lại.');
+    if (res.status === 401 && Desk.onSignedOut) Desk.onSignedOut();
+    return new DeskError(res.status, err.code || 'generic', msg, data);
   }
   Desk.get = (path, params) => call('GET', path + query(params));
   Desk.post = (path, body) => call('POST', path, body);
+
+  // Saves blob as a file named name (an object URL clicked by a hidden link: nothing fetched
+  // from elsewhere, and the page stays where it is).
+  Desk.saveBlob = (blob, name) => {
+    const url = URL.createObjectURL(blob);
+    const a = el('a', { href: url, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  };
+  // GET of a download route (a report, an export): the file saved under the name the server
+  // gives (Content-Disposition), else fallback; a refusal is a DeskError with the server's
+  // message, as for the JSON API. Returns the name.
+  Desk.download = async (path, params, fallback) => {
+    let res, blob;
+    try {
+      res = await fetch('/api/desk' + path + query(params), { credentials: 'same-origin' });
+      if (res.ok) blob = await res.blob();
+    } catch (e) {
+      throw new DeskError(0, 'network', NET_ERROR);
+    }
+    if (!res.ok) {
+      let data = null;
+      try { data = await res.json(); } catch (e) { data = null; }
+      throw failure(res, data);
+    }
+    const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+    const name = m ? m[1] : fallback;
+    Desk.saveBlob(blob, name);
+    return name;
+  };
 
   /* ---------- DOM ---------- */
   // el('div.a.b#id', {attr: v, onclick: fn, dataset: {...}}, child, 'text', [children]…)
@@ -175,6 +208,7 @@
 
   Desk.roleLabel = (role) => ROLE_LABEL[role] || role || '';
   Desk.isLeader = () => !!(Desk.state.me && Desk.state.me.role === 'leader');
+  Desk.isCommander = () => !!(Desk.state.me && Desk.state.me.role === 'commander');
 
   /* ---------- toasts ---------- */
   Desk.toast = (text, kind) => {

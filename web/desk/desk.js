@@ -1,8 +1,9 @@
 /* tipgate police desk — the page's start: who is signed in (GET /api/desk/me; 401 shows how
    to sign in from the chat), the header (ward, name, role, sign-out), the hash routes
-   (#/ queue, #/tip/CODE, #/leads, #/groups, #/scam, #/handover; a leader sees only #/groups),
-   and the live frames handed to the page on screen. The pages themselves live in lists.js
-   and tip.js as Desk.views.<name> = {render(main, arg, params), onFrame(frame)}. */
+   (#/ queue, #/tip/CODE, #/leads, #/groups, #/scam, #/handover; a commander also #/report and
+   #/kpi, which nobody else is shown; a leader sees only #/groups), and the live frames handed
+   to the page on screen. The pages themselves live in lists.js, tip.js, report.js and kpi.js
+   as Desk.views.<name> = {render(main, arg, params), onFrame(frame)}. */
 'use strict';
 (() => {
   const Desk = window.Desk;
@@ -11,8 +12,9 @@
   const TICK_MS = 60000;          // the queue's ages and countdowns, and a fallback while offline
   const TITLES = {
     queue: 'Hàng đợi tin báo', tip: 'Tin báo', leads: 'Tin từ nhóm', groups: 'Nhóm',
-    scam: 'Chống lừa đảo', handover: 'Giao ca',
+    scam: 'Chống lừa đảo', handover: 'Giao ca', report: 'Báo cáo theo kỳ', kpi: 'Chỉ tiêu',
   };
+  const COMMANDER_ONLY = ['report', 'kpi'];
   const $ = (id) => document.getElementById(id);
 
   let current = null;             // {name, arg, params, view}
@@ -26,7 +28,7 @@
     const parts = path.split('/').filter(Boolean);
     if (!parts.length) return { name: 'queue', arg: null, params };
     if (parts[0] === 'tip' && parts[1]) return { name: 'tip', arg: decodeURIComponent(parts[1]).replace(/-/g, '').toUpperCase(), params };
-    if (['leads', 'groups', 'scam', 'handover'].includes(parts[0])) return { name: parts[0], arg: null, params };
+    if (['leads', 'groups', 'scam', 'handover', 'report', 'kpi'].includes(parts[0])) return { name: parts[0], arg: null, params };
     return { name: 'queue', arg: null, params };
   }
 
@@ -37,11 +39,18 @@
       location.replace('#/groups');
       return;
     }
+    // the server answers 403 anyway; the page does not offer what it would refuse
+    if (COMMANDER_ONLY.includes(r.name) && !Desk.isCommander()) {
+      location.replace('#/');
+      return;
+    }
     const view = Desk.views[r.name];
     current = Object.assign(r, { view });
     for (const a of document.querySelectorAll('#nav a')) {
       const on = a.dataset.route === r.name || (r.name === 'tip' && a.dataset.route === 'queue');
       if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+      // on a phone the nav scrolls sideways: the page's own entry is kept in sight
+      if (on && !a.hidden) a.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     }
     document.title = TITLES[r.name] + (r.arg ? ' ' + r.arg.slice(0, 4) + '-' + r.arg.slice(4) : '') + ' – Bàn làm việc';
     const main = Desk.clear($('view'));
@@ -105,6 +114,7 @@
     const nav = $('nav');
     nav.hidden = false;
     for (const a of nav.querySelectorAll('a[data-tips]')) a.hidden = Desk.isLeader();
+    for (const a of nav.querySelectorAll('a[data-commander]')) a.hidden = !Desk.isCommander();
   }
 
   async function logout() {
