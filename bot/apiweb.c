@@ -1,7 +1,10 @@
 /*
- * apiweb.c — see apiweb.h. Everything runs on the HTTP thread over app->db (reads only); the
- * rate limit is the senders' sliding window (bot/ratelimit.h) keyed by the token's id, so a
- * token never gets more than its requests in any minute, in memory (a restart forgets it).
+ * apiweb.c — see apiweb.h. Everything runs on the HTTP thread over app->db (reads only) but
+ * the heavy routes, whose pipeline (token included) runs as a job of bot/slowreq.h over that
+ * thread's connection, from a copy of the request (struct apiweb_job); the rate limit is the
+ * senders' sliding window (bot/ratelimit.h) keyed by the token's id, so a token never gets
+ * more than its requests in any minute, in memory (a restart forgets it), under a lock since
+ * both threads count.
  */
 #include "bot/apiweb.h"
 
@@ -10,11 +13,13 @@
 #include "bot/app_core.h"
 #include "bot/deskweb.h"
 #include "bot/ratelimit.h"
+#include "bot/slowreq.h"
 #include "handlers/apiv1.h"
 #include "storage/api_tokens.h"
 
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +57,8 @@ struct apiweb {
     struct app *app;
     const struct apiweb_settings *set;
     struct ratelimit *rl;
+    pthread_mutex_t rl_lock; /* rl is counted on the HTTP thread and the heavy requests' */
+    struct slowreq *slow;    /* the heavy routes' thread (NULL: they run here) */
     char openapi[DESKAPI_FILE_MAX];
 };
 
@@ -63,13 +70,15 @@ struct apiweb_out {
     const char *bearer; /* WWW-Authenticate value, or NULL */
 };
 
-struct apiweb *apiweb_new(struct app *app)
+struct apiweb *apiweb_new(struct app *app, struct slowreq *slow)
 {
     static const struct apiweb_settings defaults = {.enabled = true, .per_minute = 120};
     struct apiweb *aw = calloc(1, sizeof *aw);
     if (!aw)
         return NULL;
     aw->app = app;
+    aw->slow = slow;
+    pthread_mutex_init(&aw->rl_lock, NULL);
     aw->set = cfg_settings(app->cfg, &apiweb_settings);
     if (!aw->set)
         aw->set = &defaults;
@@ -77,6 +86,7 @@ struct apiweb *apiweb_new(struct app *app)
     aw->rl =
         ratelimit_new(none, ratelimit_rule(aw->set->per_minute, 60000, aw->set->per_minute), none);
     if (!aw->rl) {
+        pthread_mutex_destroy(&aw->rl_lock);
         free(aw);
         return NULL;
     }
@@ -89,6 +99,7 @@ void apiweb_free(struct apiweb *aw)
     if (!aw)
         return;
     ratelimit_free(aw->rl);
+    pthread_mutex_destroy(&aw->rl_lock);
     free(aw);
 }
 
@@ -176,26 +187,40 @@ static int apiweb_wait(struct apiweb *aw, const struct api_token *t)
     bool global = false;
     int64_t now = clock_mono_ms();
     snprintf(key, sizeof key, "%lld", (long long)t->id);
+    pthread_mutex_lock(&aw->rl_lock);
     int64_t at = ratelimit_check(aw->rl, key, false, now, &global);
+    if (at <= 0) {
+        ratelimit_take(aw->rl, key, false, now);
+        ratelimit_done(aw->rl, key, now, now);
+    }
+    pthread_mutex_unlock(&aw->rl_lock);
     if (at > 0) {
         int64_t s = (at - now + 999) / 1000; /* whole seconds, within the minute's window */
         return s < 1 ? 1 : s > 60 ? 60 : (int)s;
     }
-    ratelimit_take(aw->rl, key, false, now);
-    ratelimit_done(aw->rl, key, now, now);
     return 0;
 }
 
+/* What the pipeline reads of a request, copied so that it can run on another thread. */
+struct apiweb_job {
+    struct apiweb *aw;
+    char path[APIWEB_PATH_MAX + sizeof APIWEB_PREFIX];
+    char token[APIWEB_AUTH_MAX]; /* the bearer token, or "" (wiped when freed) */
+    char query[DESKAPI_QUERY_MAX];
+    int64_t now_ms;
+    struct apiweb_out o;
+};
+
 /* The pipeline after the path: token, rate limit, route, scope. Returns 0, -1 on an error. */
-static int apiweb_run(struct apiweb *aw, struct lws *wsi, struct hctx *ctx, const char *path,
+static int apiweb_run(struct apiweb *aw, struct hctx *ctx, struct apiweb_job *j,
                       struct apiweb_out *o)
 {
-    char token[APIWEB_AUTH_MAX], query[DESKAPI_QUERY_MAX];
+    char *token = j->token, *query = j->query;
+    const char *path = j->path;
     struct api_token t;
-    apiweb_bearer(wsi, token);
     bool sent = token[0] != '\0';
     int got = sent ? api_tokens_find(ctx->db, token, &t) : DB_NOT_FOUND;
-    memset(token, 0, sizeof token);
+    memset(j->token, 0, sizeof j->token);
     if (got == DB_ERROR)
         return -1;
     if (got != DB_OK) {
@@ -211,7 +236,6 @@ static int apiweb_run(struct apiweb *aw, struct lws *wsi, struct hctx *ctx, cons
         return 0;
     }
     struct deskapi_req req = {.method = "GET", .path = path, .query = query};
-    deskweb_query(wsi, query, sizeof query);
     const struct apiv1_route *r = apiv1_find(&req);
     if (!r) {
         apiweb_fail(ctx, o, 404, "not_found");
@@ -233,20 +257,65 @@ static int apiweb_run(struct apiweb *aw, struct lws *wsi, struct hctx *ctx, cons
     return 0;
 }
 
-int apiweb_answer(struct apiweb *aw, struct lws *wsi)
+static void apiweb_ctx(struct apiweb *aw, struct db *db, int64_t now_ms, struct hctx *ctx)
 {
+    *ctx = (struct hctx){.db = db,
+                         .cfg = aw->app->cfg,
+                         .texts = aw->app->texts,
+                         .te = aw->app->te,
+                         .desks = aw->app->desks,
+                         .now_ms = now_ms};
+}
+
+/* ---- a heavy route's job (bot/slowreq.h) ------------------------------------------------ */
+
+static void apiweb_job_run(struct db *db, void *arg)
+{
+    struct apiweb_job *j = arg;
+    struct hctx ctx;
+    apiweb_ctx(j->aw, db, j->now_ms, &ctx);
+    if (apiweb_run(j->aw, &ctx, j, &j->o) != 0)
+        apiweb_fail(&ctx, &j->o, 500, "internal");
+    hctx_clear(&ctx);
+}
+
+static int apiweb_job_answer(struct lws *wsi, void *arg)
+{
+    struct apiweb_job *j = arg;
+    return apiweb_send(wsi, &j->o);
+}
+
+static void apiweb_job_free(void *arg)
+{
+    struct apiweb_job *j = arg;
+    json_decref(j->o.body);
+    memset(j->token, 0, sizeof j->token);
+    free(j);
+}
+
+static const struct slowreq_ops apiweb_job_ops = {
+    .run = apiweb_job_run, .answer = apiweb_job_answer, .free = apiweb_job_free};
+
+/* Whether path is a heavy route's (decided by the route table alone). */
+static bool apiweb_heavy(const char *path)
+{
+    struct deskapi_req req = {.method = "GET", .path = path, .query = ""};
+    const struct apiv1_route *r = apiv1_find(&req);
+    return r && r->heavy;
+}
+
+int apiweb_answer(struct apiweb *aw, struct lws *wsi, struct slowreq_job **job)
+{
+    *job = NULL;
     int get = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0;
     char uri[APIWEB_PATH_MAX + sizeof APIWEB_PREFIX] = "";
     lws_hdr_copy(wsi, uri, sizeof uri, get ? WSI_TOKEN_GET_URI : WSI_TOKEN_POST_URI);
     size_t plen = strlen(APIWEB_PREFIX);
     const char *path = strncmp(uri, APIWEB_PREFIX, plen) == 0 ? uri + plen : "/";
-    struct hctx ctx = {.db = aw->app->db,
-                       .cfg = aw->app->cfg,
-                       .texts = aw->app->texts,
-                       .te = aw->app->te,
-                       .desks = aw->app->desks,
-                       .now_ms = clock_now_ms()};
+    struct hctx ctx;
+    apiweb_ctx(aw, aw->app->db, clock_now_ms(), &ctx);
     struct apiweb_out o = {.status = 500};
+    struct apiweb_job *j = NULL;
     if (!aw->set->enabled)
         apiweb_fail(&ctx, &o, 404, "disabled");
     else if (!get)
@@ -254,8 +323,24 @@ int apiweb_answer(struct apiweb *aw, struct lws *wsi)
     else if (strcmp(path, "/openapi.json") == 0) {
         hctx_clear(&ctx);
         return apiweb_send_openapi(aw, wsi);
-    } else if (apiweb_run(aw, wsi, &ctx, path, &o) != 0)
+    } else if (!(j = calloc(1, sizeof *j)))
         apiweb_fail(&ctx, &o, 500, "internal");
+    else {
+        *j = (struct apiweb_job){.aw = aw, .now_ms = ctx.now_ms, .o = {.status = 500}};
+        snprintf(j->path, sizeof j->path, "%s", path);
+        apiweb_bearer(wsi, j->token);
+        deskweb_query(wsi, j->query, sizeof j->query);
+        if (aw->slow && apiweb_heavy(path)) {
+            if ((*job = slowreq_submit(aw->slow, wsi, &apiweb_job_ops, j))) {
+                hctx_clear(&ctx);
+                return 0; /* answered when the job is done (bot/http.c) */
+            }
+            o.retry_after = SLOWREQ_RETRY_S;
+            apiweb_fail(&ctx, &o, 503, "busy");
+        } else if (apiweb_run(aw, &ctx, j, &o) != 0)
+            apiweb_fail(&ctx, &o, 500, "internal");
+        apiweb_job_free(j);
+    }
     int rc = apiweb_send(wsi, &o);
     json_decref(o.body);
     hctx_clear(&ctx);

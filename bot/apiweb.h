@@ -12,6 +12,10 @@
  * Settings (block "api"): enabled (default true: nothing is reachable without a token made
  * on the shell with `tipgate token create`; false answers every path 404 "disabled"),
  * rate_limit_per_minute (default 120).
+ *
+ * A heavy route (the `heavy` field of handlers/apiv1.h: /reports, /kpis) runs its whole
+ * pipeline, token first, as a job of bot/slowreq.h off the HTTP thread; when too many wait
+ * already the answer is at once 503 "busy" with Retry-After.
  */
 #ifndef TIPGATE_APIWEB_H
 #define TIPGATE_APIWEB_H
@@ -23,15 +27,19 @@
 struct app;
 struct lws;
 struct apiweb;
+struct slowreq;
+struct slowreq_job;
 
 extern const struct cfg_block apiweb_settings;
 
-/* NULL when out of memory. */
-struct apiweb *apiweb_new(struct app *app);
+/* NULL when out of memory. slow: the heavy routes' thread (NULL: they run on the caller's). */
+struct apiweb *apiweb_new(struct app *app, struct slowreq *slow);
 void apiweb_free(struct apiweb *aw);
 
 /* LWS_CALLBACK_HTTP for a path under APIWEB_PREFIX: answers at once (a body sent with a POST
- * is not read: the answer is 405). Returns what the HTTP callback returns. */
-int apiweb_answer(struct apiweb *aw, struct lws *wsi);
+ * is not read: the answer is 405), or queues a heavy route's request (*job set: the caller
+ * answers it with slowreq_answer or releases it with slowreq_release). Returns what the HTTP
+ * callback returns. */
+int apiweb_answer(struct apiweb *aw, struct lws *wsi, struct slowreq_job **job);
 
 #endif

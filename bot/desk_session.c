@@ -35,17 +35,24 @@ int desk_cookie_get(struct lws *wsi, const char *name, char *out, size_t size)
     return 0;
 }
 
-int desk_session_of(struct db *db, struct lws *wsi, int64_t now_ms, struct desk_session *s,
-                    struct person *p)
+int desk_session_of_secret(struct db *db, const char *secret, int64_t now_ms,
+                           struct desk_session *s, struct person *p)
 {
-    char secret[DESK_SECRET_HEX + 2];
     memset(p, 0, sizeof *p);
     memset(s, 0, sizeof *s);
-    if (!desk_cookie_get(wsi, DESK_COOKIE, secret, sizeof secret))
+    if (!secret[0])
         return DB_NOT_FOUND;
     int rc = desk_session_check(db, secret, now_ms, s);
     if (rc != DB_OK)
         return rc;
-    rc = people_get_id(db, s->person_id, p);
-    return rc;
+    return people_get_id(db, s->person_id, p);
+}
+
+int desk_session_of(struct db *db, struct lws *wsi, int64_t now_ms, struct desk_session *s,
+                    struct person *p)
+{
+    char secret[DESK_SECRET_HEX + 2];
+    if (!desk_cookie_get(wsi, DESK_COOKIE, secret, sizeof secret))
+        secret[0] = '\0';
+    return desk_session_of_secret(db, secret, now_ms, s, p);
 }

@@ -26,5 +26,9 @@ int desk_cookie_get(struct lws *wsi, const char *name, char *out, size_t size);
  * (p zeroed), DB_ERROR. Runs on the HTTP thread's connection db. */
 int desk_session_of(struct db *db, struct lws *wsi, int64_t now_ms, struct desk_session *s,
                     struct person *p);
+/* The same from the cookie's value secret (desk_cookie_get), on any thread's connection db:
+ * the heavy requests check their session on their own thread (bot/slowreq.h). */
+int desk_session_of_secret(struct db *db, const char *secret, int64_t now_ms,
+                           struct desk_session *s, struct person *p);
 
 #endif

@@ -1,6 +1,9 @@
 /*
  * deskweb.c — see deskweb.h. Everything runs on the HTTP thread over app->db, the connection
- * that thread owns; a route that writes takes the write lock the way the receivers do
+ * that thread owns — but the heavy routes, whose whole pipeline (session included) runs as a
+ * job of bot/slowreq.h over that thread's connection: so the pipeline reads the request from
+ * a copy (struct deskweb_req: path, query, body, cookie, CSRF header, address), never from
+ * the wsi. A route that writes takes the write lock the way the receivers do
  * (app_write_begin), so the worker yields to it between updates. The bad-link counts live in
  * memory: they slow down guessing, which a restart does not help much (a secret is 256 bits).
  * A cookie, a link token or a CSRF token is never logged.
@@ -13,6 +16,7 @@
 #include "bot/app_core.h"
 #include "bot/desk_session.h"
 #include "bot/http_body.h"
+#include "bot/slowreq.h"
 #include "handlers/deskapi.h"
 #include "storage/desk_auth.h"
 #include "storage/tips.h"
@@ -42,6 +46,7 @@ struct deskweb_bad {
 
 struct deskweb {
     struct app *app;
+    struct slowreq *slow; /* the heavy routes' thread (NULL: they run here) */
     struct deskweb_bad bad[DESKWEB_BAD_SLOTS];
     char login_page[DESKAPI_FILE_MAX];
 };
@@ -53,6 +58,11 @@ struct deskweb_req {
     char *body;
     size_t len;
     int too_big;
+    /* what the pipeline needs of the headers, copied so that it can run on another thread */
+    char secret[DESK_SECRET_HEX + 2]; /* the session cookie's value, or "" */
+    char csrf[DESK_CSRF_HEX + 8];     /* X-CSRF-Token, or "" */
+    char address[DESK_ADDRESS_MAX];
+    struct lws_context *lctx; /* the loop, woken after a write for the live sockets */
 };
 
 /* An answer before it is written: status, JSON, a file or a download, extra headers. */
@@ -67,12 +77,13 @@ struct deskweb_out {
     int retry_after;                                  /* seconds, or 0 */
 };
 
-struct deskweb *deskweb_new(struct app *app)
+struct deskweb *deskweb_new(struct app *app, struct slowreq *slow)
 {
     struct deskweb *dw = calloc(1, sizeof *dw);
     if (!dw)
         return NULL;
     dw->app = app;
+    dw->slow = slow;
     snprintf(dw->login_page, sizeof dw->login_page, "%s/web/desk/login.html", app->cfg->data_dir);
     return dw;
 }
@@ -171,12 +182,12 @@ static int deskweb_send(struct lws *wsi, const struct deskweb_out *o)
 
 /* ---- the request ------------------------------------------------------------------------- */
 
-/* A handler context on the HTTP thread (person may be NULL before a session is known). */
-static void deskweb_ctx(struct deskweb *dw, const struct person *p, struct hctx *ctx)
+/* A handler context over db (person may be NULL before a session is known). */
+static void deskweb_ctx(struct deskweb *dw, struct db *db, const struct person *p, struct hctx *ctx)
 {
     struct app *app = dw->app;
     *ctx = (struct hctx){
-        .db = app->db,
+        .db = db,
         .cfg = app->cfg,
         .texts = app->texts,
         .te = app->te,
@@ -263,13 +274,12 @@ static void deskweb_cookie(struct deskweb *dw, const char *secret, int64_t max_a
 }
 
 /* POST /login {"token"}: spends the link, opens the session, sets the cookie. */
-static int deskweb_login(struct deskweb *dw, struct lws *wsi, const json_t *body,
+static int deskweb_login(struct deskweb *dw, const struct deskweb_req *req, const json_t *body,
                          struct deskweb_out *o)
 {
     struct hctx ctx;
-    deskweb_ctx(dw, NULL, &ctx);
-    char address[DESK_ADDRESS_MAX];
-    deskweb_address(wsi, address);
+    deskweb_ctx(dw, dw->app->db, NULL, &ctx);
+    const char *address = req->address;
     int wait = deskweb_bad_wait(dw, address, ctx.now_ms);
     if (wait > 0) {
         o->retry_after = wait;
@@ -303,11 +313,10 @@ static int deskweb_login(struct deskweb *dw, struct lws *wsi, const json_t *body
 }
 
 /* POST /logout: ends the session and clears the cookie. */
-static int deskweb_logout(struct deskweb *dw, struct lws *wsi, struct hctx *ctx,
+static int deskweb_logout(struct deskweb *dw, const struct deskweb_req *req, struct hctx *ctx,
                           const struct desk_session *s, struct deskweb_out *o)
 {
-    char address[DESK_ADDRESS_MAX];
-    deskweb_address(wsi, address);
+    const char *address = req->address;
     if (app_write_begin(dw->app, ctx->db) != DB_OK)
         return -1;
     int rc = desk_session_end(ctx->db, s->id, ctx->now_ms);
@@ -324,8 +333,9 @@ static int deskweb_logout(struct deskweb *dw, struct lws *wsi, struct hctx *ctx,
 }
 
 /* Runs a route over ctx, in a write transaction when it writes. */
-static int deskweb_route(struct deskweb *dw, struct lws *wsi, const struct deskapi_route *r,
-                         struct hctx *ctx, struct deskapi_req *dreq, struct deskweb_out *o)
+static int deskweb_route(struct deskweb *dw, const struct deskweb_req *req,
+                         const struct deskapi_route *r, struct hctx *ctx, struct deskapi_req *dreq,
+                         struct deskweb_out *o)
 {
     struct deskapi_resp resp = {0};
     if (r->writes && app_write_begin(dw->app, ctx->db) != DB_OK)
@@ -342,7 +352,7 @@ static int deskweb_route(struct deskweb *dw, struct lws *wsi, const struct deska
         /* The open desks' live sockets read what was just written at the loop's next turn,
          * not at the next 500 ms tick: an action on the web shows on the other desks at once. */
         if (ok && rc == 0)
-            lws_cancel_service(lws_get_context(wsi));
+            lws_cancel_service(req->lctx);
     }
     if (rc != 0) {
         deskapi_resp_clear(&resp);
@@ -376,11 +386,9 @@ static int deskweb_route(struct deskweb *dw, struct lws *wsi, const struct deska
 }
 
 /* Whether the request's X-CSRF-Token equals the session's (compared in constant time). */
-static int deskweb_csrf_ok(struct lws *wsi, const struct desk_session *s)
+static int deskweb_csrf_ok(const struct deskweb_req *req, const struct desk_session *s)
 {
-    char got[DESK_CSRF_HEX + 8];
-    int n = lws_hdr_custom_copy(wsi, got, sizeof got, "x-csrf-token:", 13);
-    return n > 0 && s->csrf[0] && secure_equal(got, s->csrf);
+    return req->csrf[0] && s->csrf[0] && secure_equal(req->csrf, s->csrf);
 }
 
 /* Parses the body: a JSON object (an empty body counts as {}), else NULL. */
@@ -396,8 +404,9 @@ static json_t *deskweb_json(const struct deskweb_req *req)
     return v;
 }
 
-/* The whole pipeline of one request into o. Returns 0, or -1 on an internal error. */
-static int deskweb_run(struct deskweb *dw, struct lws *wsi, const struct deskweb_req *req,
+/* The whole pipeline of one request into o over db (the HTTP thread's or the heavy
+ * requests' connection). Returns 0. */
+static int deskweb_run(struct deskweb *dw, struct db *db, const struct deskweb_req *req,
                        struct deskweb_out *o)
 {
     int post = strcmp(req->method, "POST") == 0, rc = -1;
@@ -405,9 +414,10 @@ static int deskweb_run(struct deskweb *dw, struct lws *wsi, const struct deskweb
     struct hctx ctx;
     struct person p = {0};
     struct desk_session s = {0};
-    deskweb_ctx(dw, NULL, &ctx);
+    deskweb_ctx(dw, db, NULL, &ctx);
     int login = post && strcmp(req->path, "/login") == 0, got = DB_OK;
-    if (!login && (got = desk_session_of(ctx.db, wsi, ctx.now_ms, &s, &p)) == DB_ERROR)
+    if (!login &&
+        (got = desk_session_of_secret(ctx.db, req->secret, ctx.now_ms, &s, &p)) == DB_ERROR)
         goto out;
     ctx.person = login ? NULL : &p;
     rc = 0;
@@ -417,7 +427,7 @@ static int deskweb_run(struct deskweb *dw, struct lws *wsi, const struct deskweb
         deskweb_fail(&ctx, o, 401, "signed_out");
         goto out;
     }
-    if (post && !login && !deskweb_csrf_ok(wsi, &s)) {
+    if (post && !login && !deskweb_csrf_ok(req, &s)) {
         deskweb_fail(&ctx, o, 403, "csrf");
         goto out;
     }
@@ -430,11 +440,11 @@ static int deskweb_run(struct deskweb *dw, struct lws *wsi, const struct deskweb
         goto out;
     }
     if (login) {
-        rc = deskweb_login(dw, wsi, body, o);
+        rc = deskweb_login(dw, req, body, o);
         goto out;
     }
     if (post && strcmp(req->path, "/logout") == 0) {
-        rc = deskweb_logout(dw, wsi, &ctx, &s, o);
+        rc = deskweb_logout(dw, req, &ctx, &s, o);
         goto out;
     }
     struct deskapi_req dreq = {.method = req->method,
@@ -452,7 +462,7 @@ static int deskweb_run(struct deskweb *dw, struct lws *wsi, const struct deskweb
         deskweb_fail(&ctx, o, 403, "forbidden");
         goto out;
     }
-    rc = deskweb_route(dw, wsi, r, &ctx, &dreq, o);
+    rc = deskweb_route(dw, req, r, &ctx, &dreq, o);
 out:
     if (rc != 0) {
         free((char *)o->file);
@@ -469,16 +479,90 @@ out:
     return 0;
 }
 
-/* Runs the request and writes its answer. */
-static int deskweb_answer(struct deskweb *dw, struct lws *wsi, const struct deskweb_req *req)
+static void deskweb_out_clear(struct deskweb_out *o)
+{
+    json_decref(o->body);
+    free((char *)o->file);
+    free((char *)o->content_type);
+    free(o->data);
+}
+
+/* ---- a heavy route's job (bot/slowreq.h) ------------------------------------------------ */
+
+struct deskweb_job {
+    struct deskweb *dw;
+    struct deskweb_req *req;
+    struct deskweb_out o;
+};
+
+static void deskweb_job_run(struct db *db, void *arg)
+{
+    struct deskweb_job *j = arg;
+    deskweb_run(j->dw, db, j->req, &j->o);
+}
+
+static int deskweb_job_answer(struct lws *wsi, void *arg)
+{
+    struct deskweb_job *j = arg;
+    return deskweb_send(wsi, &j->o);
+}
+
+static void deskweb_job_free(void *arg)
+{
+    struct deskweb_job *j = arg;
+    deskweb_out_clear(&j->o);
+    deskweb_req_free(j->req);
+    free(j);
+}
+
+static const struct slowreq_ops deskweb_job_ops = {
+    .run = deskweb_job_run, .answer = deskweb_job_answer, .free = deskweb_job_free};
+
+/* Whether the request is for a heavy route (decided by the route table alone). */
+static int deskweb_heavy(const struct deskweb_req *req)
+{
+    struct deskapi_req dreq = {.method = req->method, .path = req->path, .query = req->query};
+    int status = 404;
+    const struct deskapi_route *r = deskapi_find(&dreq, &status);
+    return r && r->heavy;
+}
+
+/* Queues a heavy request: 0 with *job, 1 when too many wait (req stays the caller's). */
+static int deskweb_queue(struct deskweb *dw, struct lws *wsi, struct deskweb_req *req,
+                         struct slowreq_job **job)
+{
+    struct deskweb_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return 1;
+    *j = (struct deskweb_job){.dw = dw, .req = req, .o = {.status = 500}};
+    if (!(*job = slowreq_submit(dw->slow, wsi, &deskweb_job_ops, j))) {
+        free(j);
+        return 1;
+    }
+    return 0;
+}
+
+/* Runs the request and writes its answer, or queues it when its route is heavy (*job, which
+ * owns req from then). Frees req otherwise. */
+static int deskweb_answer(struct deskweb *dw, struct lws *wsi, struct deskweb_req *req,
+                          struct slowreq_job **job)
 {
     struct deskweb_out o = {.status = 500};
-    deskweb_run(dw, wsi, req, &o);
+    *job = NULL;
+    if (dw->slow && deskweb_heavy(req)) {
+        if (deskweb_queue(dw, wsi, req, job) == 0)
+            return 0; /* answered when the job is done (bot/http.c) */
+        struct hctx ctx;
+        deskweb_ctx(dw, dw->app->db, NULL, &ctx);
+        o.retry_after = SLOWREQ_RETRY_S;
+        deskweb_fail(&ctx, &o, 503, "busy");
+        hctx_clear(&ctx);
+    } else {
+        deskweb_run(dw, dw->app->db, req, &o);
+    }
     int rc = deskweb_send(wsi, &o);
-    json_decref(o.body);
-    free((char *)o.file);
-    free((char *)o.content_type);
-    free(o.data);
+    deskweb_out_clear(&o);
+    deskweb_req_free(req);
     return rc;
 }
 
@@ -522,9 +606,22 @@ void deskweb_query(struct lws *wsi, char *out, size_t size)
     }
 }
 
-int deskweb_begin(struct deskweb *dw, struct lws *wsi, struct deskweb_req **out)
+/* The headers the pipeline reads, copied into req. */
+static void deskweb_headers_of(struct lws *wsi, struct deskweb_req *req)
+{
+    if (!desk_cookie_get(wsi, DESK_COOKIE, req->secret, sizeof req->secret))
+        req->secret[0] = '\0';
+    if (lws_hdr_custom_copy(wsi, req->csrf, sizeof req->csrf, "x-csrf-token:", 13) <= 0)
+        req->csrf[0] = '\0';
+    deskweb_address(wsi, req->address);
+    req->lctx = lws_get_context(wsi);
+}
+
+int deskweb_begin(struct deskweb *dw, struct lws *wsi, struct deskweb_req **out,
+                  struct slowreq_job **job)
 {
     *out = NULL;
+    *job = NULL;
     struct deskweb_req *req = calloc(1, sizeof *req);
     if (!req)
         return -1;
@@ -537,15 +634,13 @@ int deskweb_begin(struct deskweb *dw, struct lws *wsi, struct deskweb_req **out)
              strncmp(uri, DESKWEB_PREFIX, plen) == 0 ? uri + plen : "/");
     if (!post)
         deskweb_query(wsi, req->query, sizeof req->query);
+    deskweb_headers_of(wsi, req);
     char clen[24] = "";
     lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH);
     long long announced = clen[0] ? atoll(clen) : 0;
     req->too_big = announced > DESKWEB_BODY_MAX;
-    if (!post || announced <= 0 || req->too_big) {
-        int rc = deskweb_answer(dw, wsi, req);
-        deskweb_req_free(req);
-        return rc;
-    }
+    if (!post || announced <= 0 || req->too_big)
+        return deskweb_answer(dw, wsi, req, job);
     *out = req;
     return 0; /* the body follows */
 }
@@ -556,11 +651,10 @@ void deskweb_body(struct deskweb_req *req, const void *in, size_t len)
         req->too_big = 1;
 }
 
-int deskweb_end(struct deskweb *dw, struct lws *wsi, struct deskweb_req *req)
+int deskweb_end(struct deskweb *dw, struct lws *wsi, struct deskweb_req *req,
+                struct slowreq_job **job)
 {
-    int rc = deskweb_answer(dw, wsi, req);
-    deskweb_req_free(req);
-    return rc;
+    return deskweb_answer(dw, wsi, req, job);
 }
 
 int deskweb_login_page(struct deskweb *dw, struct lws *wsi)

@@ -14,6 +14,7 @@
 #include "bot/deskweb.h"
 #include "bot/apiweb.h"
 #include "bot/metrics.h"
+#include "bot/slowreq.h"
 #include "bot/platforms/webchat_upload.h"
 
 #include <arpa/inet.h>
@@ -42,6 +43,7 @@ struct http {
     struct deskweb *desk; /* /api/desk and /desk/login */
     struct wcup *upload;  /* POST /upload: web chat photos */
     struct apiweb *api;   /* /api/v1: the API for other systems */
+    struct slowreq *slow; /* the heavy requests' thread (bot/slowreq.h) */
     struct lws_http_mount mount_api;
     lws_sorted_usec_list_t tick;
     char web_root[4096];
@@ -150,6 +152,7 @@ struct http_req {
     int too_big;
     struct wcup_req *upload;  /* POST /upload in progress (owned), else NULL */
     struct deskweb_req *desk; /* POST /api/desk/… whose body is coming (owned), else NULL */
+    struct slowreq_job *job;  /* a heavy request's job, answered when done (bot/slowreq.h) */
 };
 
 static int http_status(struct lws *wsi, unsigned status)
@@ -269,7 +272,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         if (req->desk) {
             struct deskweb_req *d = req->desk;
             req->desk = NULL;
-            return deskweb_end(app->http->desk, wsi, d);
+            return deskweb_end(app->http->desk, wsi, d, &req->job);
         }
         if (req->upload)
             return http_upload_end(wsi, app->http, req);
@@ -284,16 +287,26 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             req->upload = NULL;
             deskweb_req_free(req->desk);
             req->desk = NULL;
+            if (req->job) /* closed before its answer: the answer is never written */
+                slowreq_release(app->http->slow, req->job);
+            req->job = NULL;
         }
+        break;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        slowreq_collect(app->http ? app->http->slow : NULL);
+        break;
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (req && req->job)
+            return slowreq_answer(app->http->slow, &req->job, wsi);
         break;
     case LWS_CALLBACK_HTTP: {
         if (http_is_under(wsi, APIWEB_PREFIX)) {
             memset(req, 0, sizeof *req); /* a POST's body, if any, is dropped: 405 */
-            return apiweb_answer(app->http->api, wsi);
+            return apiweb_answer(app->http->api, wsi, &req->job);
         }
         if (http_is_under(wsi, DESKWEB_PREFIX)) {
             memset(req, 0, sizeof *req);
-            return deskweb_begin(app->http->desk, wsi, &req->desk);
+            return deskweb_begin(app->http->desk, wsi, &req->desk, &req->job);
         }
         if (http_is_under(wsi, "/desk/login") && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
             return deskweb_login_page(app->http->desk, wsi);
@@ -532,18 +545,20 @@ int http_start(struct app *app, struct http **out)
         free(h);
         return -1;
     }
-    if (!(h->desk = deskweb_new(app))) {
+    if (!(h->slow = slowreq_new(app)) || !(h->desk = deskweb_new(app, h->slow))) {
         log_error("http", "cannot set up the web desk");
         metrics_stop(h->metrics);
         wcup_free(h->upload);
+        slowreq_free(h->slow);
         free(h);
         return -1;
     }
-    if (!(h->api = apiweb_new(app))) {
+    if (!(h->api = apiweb_new(app, h->slow))) {
         log_error("http", "cannot set up the API /api/v1");
         metrics_stop(h->metrics);
         wcup_free(h->upload);
         deskweb_free(h->desk);
+        slowreq_free(h->slow);
         free(h);
         return -1;
     }
@@ -573,8 +588,13 @@ int http_start(struct app *app, struct http **out)
         wcup_free(h->upload);
         deskweb_free(h->desk);
         apiweb_free(h->api);
+        slowreq_free(h->slow);
         free(h);
         return -1;
+    }
+    if (slowreq_start(h->slow, h->ctx) != 0) {
+        *out = h;
+        return -1; /* the caller's http_free undoes all */
     }
     h->vhost = lws_get_vhost_by_name(h->ctx, "default");
     h->port = h->vhost ? lws_get_vhost_listen_port(h->vhost) : app->cfg->http_port;
@@ -605,7 +625,11 @@ void http_free(struct http *h)
     if (!h)
         return;
     lws_sul_cancel(&h->tick);
+    /* The heavy requests' thread first (it wakes the loop), then the loop, whose closing
+     * connections release their jobs, then the jobs left. */
+    slowreq_stop(h->slow);
     lws_context_destroy(h->ctx);
+    slowreq_free(h->slow);
     metrics_stop(h->metrics);
     wcup_free(h->upload);
     deskweb_free(h->desk);

@@ -422,12 +422,12 @@ static int apiv1_kpis(struct hctx *ctx, const struct deskapi_req *req, struct de
 /* ---- the table ---------------------------------------------------------------------------- */
 
 static const struct apiv1_route apiv1_routes[] = {
-    {"/tips", "read:tips", apiv1_tips},
-    {"/tips/:code", "read:tips", apiv1_tip},
-    {"/campaigns", "read:campaigns", apiv1_campaigns},
-    {"/deadlines", "read:deadlines", apiv1_deadlines},
-    {"/reports", "read:reports", apiv1_reports},
-    {"/kpis", "read:reports", apiv1_kpis},
+    {"/tips", "read:tips", apiv1_tips, 0},
+    {"/tips/:code", "read:tips", apiv1_tip, 0},
+    {"/campaigns", "read:campaigns", apiv1_campaigns, 0},
+    {"/deadlines", "read:deadlines", apiv1_deadlines, 0},
+    {"/reports", "read:reports", apiv1_reports, 1},
+    {"/kpis", "read:reports", apiv1_kpis, 1},
 };
 
 /* Whether path matches pattern, its ":name" segment (one at most) copied to req->params[0]. */

@@ -36,6 +36,7 @@ struct apiv1_route {
     const char *pattern; /* "/tips/:code": a ":name" segment matches one path segment */
     const char *scope;   /* the token's scope it needs */
     deskapi_fn fn;       /* GET; returns 0 with resp filled (any status), -1 on an error */
+    int heavy;           /* 1: may read for seconds; runs off the HTTP thread (bot/slowreq.h) */
 };
 
 /* The route for path (below /api/v1, without the query); req->params filled from its ":name"

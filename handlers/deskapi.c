@@ -247,6 +247,6 @@ static int deskapi_me(struct hctx *ctx, const struct deskapi_req *req, struct de
 }
 
 static const struct deskapi_route deskapi_me_rows[] = {
-    {"GET", "/me", DESKAPI_ALL_ROLES, 0, deskapi_me},
+    {"GET", "/me", DESKAPI_ALL_ROLES, 0, deskapi_me, 0},
 };
 const struct deskapi_table deskapi_me_routes = DESKAPI_TABLE(deskapi_me_rows);

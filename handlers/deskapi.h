@@ -79,6 +79,7 @@ struct deskapi_route {
     unsigned roles;      /* enum deskapi_role bits that may call it */
     int writes;          /* 1: runs in a write transaction (actions, audited views) */
     deskapi_fn fn;       /* returns 0 with resp filled (any status), -1 on an internal error */
+    int heavy;           /* 1: may read for seconds; runs off the HTTP thread (bot/slowreq.h) */
 };
 
 struct deskapi_table {

@@ -424,16 +424,16 @@ out:
 }
 
 static const struct deskapi_route deskapi_act_rows[] = {
-    {"GET", "/colleagues", DESKAPI_TIPS_ROLES, 0, act_colleagues},
-    {"POST", "/tips/:code/ack", DESKAPI_TIPS_ROLES, 1, act_ack},
-    {"POST", "/tips/:code/assign", DESKAPI_TIPS_ROLES, 1, act_assign},
-    {"POST", "/tips/:code/reply", DESKAPI_TIPS_ROLES, 1, act_reply},
-    {"POST", "/tips/:code/status", DESKAPI_TIPS_ROLES, 1, act_status},
-    {"POST", "/tips/:code/close", DESKAPI_TIPS_ROLES, 1, act_close},
-    {"POST", "/tips/:code/reopen", DESKAPI_TIPS_ROLES, 1, act_reopen},
-    {"POST", "/tips/:code/duplicate", DESKAPI_TIPS_ROLES, 1, act_duplicate},
-    {"POST", "/tips/:code/extend", DESKAPI_TIPS_ROLES, 1, act_extend},
-    {"POST", "/tips/:code/classify", DESKAPI_TIPS_ROLES, 1, act_classify},
-    {"POST", "/tips/:code/note", DESKAPI_TIPS_ROLES, 1, act_note},
+    {"GET", "/colleagues", DESKAPI_TIPS_ROLES, 0, act_colleagues, 0},
+    {"POST", "/tips/:code/ack", DESKAPI_TIPS_ROLES, 1, act_ack, 0},
+    {"POST", "/tips/:code/assign", DESKAPI_TIPS_ROLES, 1, act_assign, 0},
+    {"POST", "/tips/:code/reply", DESKAPI_TIPS_ROLES, 1, act_reply, 0},
+    {"POST", "/tips/:code/status", DESKAPI_TIPS_ROLES, 1, act_status, 0},
+    {"POST", "/tips/:code/close", DESKAPI_TIPS_ROLES, 1, act_close, 0},
+    {"POST", "/tips/:code/reopen", DESKAPI_TIPS_ROLES, 1, act_reopen, 0},
+    {"POST", "/tips/:code/duplicate", DESKAPI_TIPS_ROLES, 1, act_duplicate, 0},
+    {"POST", "/tips/:code/extend", DESKAPI_TIPS_ROLES, 1, act_extend, 0},
+    {"POST", "/tips/:code/classify", DESKAPI_TIPS_ROLES, 1, act_classify, 0},
+    {"POST", "/tips/:code/note", DESKAPI_TIPS_ROLES, 1, act_note, 0},
 };
 const struct deskapi_table deskapi_act_routes = DESKAPI_TABLE(deskapi_act_rows);

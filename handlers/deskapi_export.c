@@ -164,8 +164,8 @@ static int deskapi_export_csv(struct hctx *ctx, const struct deskapi_req *req,
 }
 
 static const struct deskapi_route deskapi_export_rows[] = {
-    {"GET", "/export", DESKAPI_COMMANDER, 1, deskapi_export_tips},
-    {"GET", "/report.html", DESKAPI_COMMANDER, 0, deskapi_export_html},
-    {"GET", "/report.csv", DESKAPI_COMMANDER, 0, deskapi_export_csv},
+    {"GET", "/export", DESKAPI_COMMANDER, 1, deskapi_export_tips, 1},
+    {"GET", "/report.html", DESKAPI_COMMANDER, 0, deskapi_export_html, 1},
+    {"GET", "/report.csv", DESKAPI_COMMANDER, 0, deskapi_export_csv, 1},
 };
 const struct deskapi_table deskapi_export_routes = DESKAPI_TABLE(deskapi_export_rows);

@@ -412,12 +412,12 @@ static int deskapi_scam_sightings(struct hctx *ctx, const struct deskapi_req *re
 }
 
 static const struct deskapi_route deskapi_groups_rows[] = {
-    {"GET", "/leads", DESKAPI_TIPS_ROLES, 0, deskapi_leads},
-    {"GET", "/groups", DESKAPI_ALL_ROLES, 0, deskapi_groups},
-    {"GET", "/scam", DESKAPI_TIPS_ROLES, 0, deskapi_scam_list},
-    {"POST", "/scam", DESKAPI_TIPS_ROLES, 1, deskapi_scam_add},
-    {"POST", "/scam/remove", DESKAPI_TIPS_ROLES, 1, deskapi_scam_remove},
-    {"POST", "/scam/import", DESKAPI_TIPS_ROLES, 1, deskapi_scam_import},
-    {"GET", "/scam/sightings", DESKAPI_TIPS_ROLES, 0, deskapi_scam_sightings},
+    {"GET", "/leads", DESKAPI_TIPS_ROLES, 0, deskapi_leads, 0},
+    {"GET", "/groups", DESKAPI_ALL_ROLES, 0, deskapi_groups, 0},
+    {"GET", "/scam", DESKAPI_TIPS_ROLES, 0, deskapi_scam_list, 0},
+    {"POST", "/scam", DESKAPI_TIPS_ROLES, 1, deskapi_scam_add, 0},
+    {"POST", "/scam/remove", DESKAPI_TIPS_ROLES, 1, deskapi_scam_remove, 0},
+    {"POST", "/scam/import", DESKAPI_TIPS_ROLES, 1, deskapi_scam_import, 0},
+    {"GET", "/scam/sightings", DESKAPI_TIPS_ROLES, 0, deskapi_scam_sightings, 0},
 };
 const struct deskapi_table deskapi_groups_routes = DESKAPI_TABLE(deskapi_groups_rows);

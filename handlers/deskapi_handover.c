@@ -89,6 +89,6 @@ static int deskapi_handover(struct hctx *ctx, const struct deskapi_req *req,
 }
 
 static const struct deskapi_route deskapi_handover_rows[] = {
-    {"GET", "/handover", DESKAPI_TIPS_ROLES, 0, deskapi_handover},
+    {"GET", "/handover", DESKAPI_TIPS_ROLES, 0, deskapi_handover, 0},
 };
 const struct deskapi_table deskapi_handover_routes = DESKAPI_TABLE(deskapi_handover_rows);

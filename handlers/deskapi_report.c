@@ -50,7 +50,7 @@ static int deskapi_kpi(struct hctx *ctx, const struct deskapi_req *req, struct d
 }
 
 static const struct deskapi_route deskapi_report_rows[] = {
-    {"GET", "/report", DESKAPI_COMMANDER, 0, deskapi_report},
-    {"GET", "/kpi", DESKAPI_COMMANDER, 0, deskapi_kpi},
+    {"GET", "/report", DESKAPI_COMMANDER, 0, deskapi_report, 1},
+    {"GET", "/kpi", DESKAPI_COMMANDER, 0, deskapi_kpi, 1},
 };
 const struct deskapi_table deskapi_report_routes = DESKAPI_TABLE(deskapi_report_rows);

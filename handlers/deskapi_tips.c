@@ -565,11 +565,11 @@ out:
 }
 
 static const struct deskapi_route deskapi_tips_rows[] = {
-    {"GET", "/summary", DESKAPI_TIPS_ROLES, 0, deskapi_summary},
-    {"GET", "/categories", DESKAPI_ALL_ROLES, 0, deskapi_categories},
-    {"GET", "/tips", DESKAPI_TIPS_ROLES, 0, deskapi_tips_list},
-    {"GET", "/tips/:code", DESKAPI_TIPS_ROLES, 1, deskapi_tip_page},
-    {"GET", "/tips/:code/contact", DESKAPI_TIPS_ROLES, 1, deskapi_contact},
-    {"GET", "/tips/:code/photos/:n", DESKAPI_TIPS_ROLES, 0, deskapi_photo},
+    {"GET", "/summary", DESKAPI_TIPS_ROLES, 0, deskapi_summary, 0},
+    {"GET", "/categories", DESKAPI_ALL_ROLES, 0, deskapi_categories, 0},
+    {"GET", "/tips", DESKAPI_TIPS_ROLES, 0, deskapi_tips_list, 0},
+    {"GET", "/tips/:code", DESKAPI_TIPS_ROLES, 1, deskapi_tip_page, 0},
+    {"GET", "/tips/:code/contact", DESKAPI_TIPS_ROLES, 1, deskapi_contact, 0},
+    {"GET", "/tips/:code/photos/:n", DESKAPI_TIPS_ROLES, 0, deskapi_photo, 0},
 };
 const struct deskapi_table deskapi_tips_routes = DESKAPI_TABLE(deskapi_tips_rows);
