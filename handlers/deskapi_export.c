@@ -2,8 +2,9 @@
  * deskapi_export.c — the web desk's downloads, commanders only (issue 15 §1, §3):
  * GET /export?period=&format=csv|jsonl&area=&contacts=1 (the period's tips, one row each, by
  * handlers/export.h: never the tipster's identity; the contact phone a tipster chose to give
- * only with contacts=1, which export_tips writes to the audit log — so the route runs in a write
- * transaction, as the tip page's contact button does), GET /report.html and GET /report.csv
+ * only with contacts=1, which export_tips writes to the audit log in a short transaction of its
+ * own before the first row — the route itself only reads, so the worker and the receivers never
+ * wait for an export), GET /report.html and GET /report.csv
  * (?period=&area=: the period report of handlers/period_report.h as its printable page and as
  * CSV). Each answer is a download (deskapi_download): bot/deskweb.c sends it as an attachment
  * that no cache keeps. The period and the area are read by preport_query_parse, so the desk,
@@ -164,7 +165,7 @@ static int deskapi_export_csv(struct hctx *ctx, const struct deskapi_req *req,
 }
 
 static const struct deskapi_route deskapi_export_rows[] = {
-    {"GET", "/export", DESKAPI_COMMANDER, 1, deskapi_export_tips, 1},
+    {"GET", "/export", DESKAPI_COMMANDER, 0, deskapi_export_tips, 1},
     {"GET", "/report.html", DESKAPI_COMMANDER, 0, deskapi_export_html, 1},
     {"GET", "/report.csv", DESKAPI_COMMANDER, 0, deskapi_export_csv, 1},
 };
