@@ -172,6 +172,23 @@ static void tips_queue_bind_ms(sqlite3_stmt *st, int i, int64_t ms)
         sqlite3_bind_null(st, i);
 }
 
+/* A page of at most max tips from st, read as max + 1 into page (max + 1 slots) so that *more
+ * says whether another page follows; the first *n are moved to out (the caller clears them). */
+static int tips_queue_collect(sqlite3_stmt *st, struct tip *page, struct tip *out, int max, int *n,
+                              bool *more)
+{
+    int got = 0;
+    int rc = tips_collect(st, page, max + 1, &got);
+    if (rc != DB_OK)
+        return rc;
+    *n = got > max ? max : got;
+    memcpy(out, page, (size_t)*n * sizeof *page);
+    *more = got > max;
+    if (*more)
+        tip_clear(&page[max]);
+    return DB_OK;
+}
+
 int tips_queue_page(struct db *db, const struct tips_queue_filter *f,
                     const struct tips_queue_cursor *after, struct tip *out, int max, int *n,
                     struct tips_queue_cursor *next)
@@ -187,7 +204,7 @@ int tips_queue_page(struct db *db, const struct tips_queue_filter *f,
     char *statuses = tips_queue_json(f->statuses, nstatus);
     char *keys = tips_queue_json(f->keys, f->nkeys);
     struct tip *page = calloc((size_t)max + 1, sizeof *page);
-    int rc = DB_ERROR, got = 0;
+    int rc = DB_ERROR;
     if (!fts || !page || (nstatus && !statuses) || (f->nkeys > 0 && !keys))
         goto out;
     /* urgent tips only come in the same order newest first or by urgency: tips_queue_urgent
@@ -216,16 +233,12 @@ int tips_queue_page(struct db *db, const struct tips_queue_filter *f,
     sqlite3_bind_text(st, 15, fts, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 16, keys, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 17, f->nkeys);
-    rc = tips_collect(st, page, max + 1, &got);
-    if (rc != DB_OK)
-        goto out;
-    *n = got > max ? max : got;
-    memcpy(out, page, (size_t)*n * sizeof *page);
-    if (got > max) {
+    bool more = false;
+    rc = tips_queue_collect(st, page, out, max, n, &more);
+    if (rc == DB_OK && more) {
         next->set = true;
         next->urgent = out[*n - 1].urgent;
         next->id = out[*n - 1].id;
-        tip_clear(&page[max]);
     }
 out:
     free(page);
@@ -286,7 +299,7 @@ int tips_queue_window(struct db *db, int64_t from_ms, int64_t to_ms, const char 
         nstatus++;
     char *json = tips_queue_json(statuses, nstatus);
     struct tip *page = calloc((size_t)max + 1, sizeof *page);
-    int rc = DB_ERROR, got = 0;
+    int rc = DB_ERROR;
     if (!page || (nstatus && !json))
         goto out;
     bool set = after && after->set;
@@ -301,16 +314,12 @@ int tips_queue_window(struct db *db, int64_t from_ms, int64_t to_ms, const char 
         lo = after->at, id = after->id;
     }
     sqlite3_stmt *st = db_query(db, sql[newest ? 1 : 0], "IIttIi", lo, hi, area, json, id, max + 1);
-    rc = tips_collect(st, page, max + 1, &got);
-    if (rc != DB_OK)
-        goto out;
-    *n = got > max ? max : got;
-    memcpy(out, page, (size_t)*n * sizeof *page);
-    if (got > max) {
+    bool more = false;
+    rc = tips_queue_collect(st, page, out, max, n, &more);
+    if (rc == DB_OK && more) {
         next->set = true;
         next->at = out[*n - 1].created_at;
         next->id = out[*n - 1].id;
-        tip_clear(&page[max]);
     }
 out:
     free(page);
