@@ -227,23 +227,30 @@ int outbox_defer(struct db *db, int64_t id, int64_t not_before_ms)
     return db_run(db, sql, "II", not_before_ms, id);
 }
 
-int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
+/* The rows of a tally statement (platform, status, priority, count) into rows. */
+static int outbox_tally_rows(struct db *db, const char *sql, struct outbox_tally *rows, int max,
+                             int *n)
 {
-    static const char sql[] =
-        "SELECT platform, status, 0, count(*) FROM outbox GROUP BY platform, status "
-        "ORDER BY platform, status";
-    *n = 0;
     static const struct db_col cols[] = {
         DB_COL(0, DB_TEXT, struct outbox_tally, platform),
         DB_COL(1, DB_TEXT, struct outbox_tally, status),
         DB_COL(2, DB_INT64, struct outbox_tally, priority),
         DB_COL(3, DB_INT64, struct outbox_tally, count),
     };
+    *n = 0;
     /* More platforms than slots: the rest are not counted (max is far above what exists). */
     int rc = db_rows(db_stmt(db, sql), cols, DB_COLS(cols), rows, sizeof *rows, max, n);
     if (rc != DB_OK)
         *n = 0;
     return rc;
+}
+
+int outbox_tally(struct db *db, struct outbox_tally *rows, int max, int *n)
+{
+    static const char sql[] =
+        "SELECT platform, status, 0, count(*) FROM outbox GROUP BY platform, status "
+        "ORDER BY platform, status";
+    return outbox_tally_rows(db, sql, rows, max, n);
 }
 
 int outbox_depth(struct db *db, struct outbox_tally *rows, int max, int *n)
@@ -255,17 +262,7 @@ int outbox_depth(struct db *db, struct outbox_tally *rows, int max, int *n)
         "WHERE status = 'queued' GROUP BY platform, priority "
         "UNION ALL SELECT platform, 'sending', priority, count(*) FROM outbox "
         "INDEXED BY outbox_in_flight WHERE status = 'sending' GROUP BY platform, priority";
-    static const struct db_col cols[] = {
-        DB_COL(0, DB_TEXT, struct outbox_tally, platform),
-        DB_COL(1, DB_TEXT, struct outbox_tally, status),
-        DB_COL(2, DB_INT64, struct outbox_tally, priority),
-        DB_COL(3, DB_INT64, struct outbox_tally, count),
-    };
-    *n = 0;
-    int rc = db_rows(db_stmt(db, sql), cols, DB_COLS(cols), rows, sizeof *rows, max, n);
-    if (rc != DB_OK)
-        *n = 0;
-    return rc;
+    return outbox_tally_rows(db, sql, rows, max, n);
 }
 
 /* ---- retention ------------------------------------------------------------------------- */
