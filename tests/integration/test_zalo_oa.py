@@ -6,6 +6,7 @@ to a resident outside it is counted "ngoài khung", not sent and not failed), er
 tokens refreshed exactly once under concurrent sends, a failed refresh that keeps messages
 queued and shows on /healthz, configuration tokens that seed the database once,
 `tipgate zalo-oa authorize` end to end, and no secret in the log."""
+import hashlib
 import json
 import os
 import re
@@ -183,6 +184,25 @@ def test_long_text_split_at_2000_and_a_photo_goes_as_the_media_template():
         assert sent["text"] == "Ảnh đối tượng nghi vấn", sent
         assert sent["attachment"] == {"type": "template", "payload": {
             "template_type": "media", "elements": [{"media_type": "image", "url": PHOTO}]}}, sent
+        # a web chat upload has no URL: uploaded once, sent by its attachment_id to both
+        jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8
+        digest = hashlib.sha256(jpeg).hexdigest()
+        d = os.path.join(s.tg.dir, "uploads", digest[:2])
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        with open(os.path.join(d, digest), "wb") as f:
+            f.write(jpeg)
+        os.chmod(os.path.join(d, digest), 0o600)
+        s.say(BINH, "chào")
+        s.fake.wait_sent(BINH, 1)
+        s.outbox(ALICE, "Ảnh người dân gửi", photo="upload:" + digest)
+        s.outbox(BINH, "Ảnh người dân gửi", photo="upload:" + digest)
+        apitest.wait_settled(s.tg, OA)
+        assert [u["sha256"] for u in s.fake.uploads] == [digest], s.fake.uploads
+        aid = s.fake.uploads[0]["attachment_id"]
+        for u in (ALICE, BINH):
+            sent = s.fake.sent_to(u)[-1]
+            assert sent["attachment"]["payload"]["elements"] == [
+                {"media_type": "image", "attachment_id": aid}], sent
         s.tg.assert_clean_exit()
 
 
@@ -266,21 +286,26 @@ def test_error_codes_mapped():
 
 
 def test_token_refreshed_exactly_once_under_concurrent_sends():
-    with Setup(window_max_messages=0) as s:
-        s.fake.window_max = 1000
+    users = ["31054801234567%05d" % i for i in range(20)]  # one chat's sends go one by one
+    with Setup() as s:
         s.fake.refresh_delay_s = 0.3   # a slow OAuth server: refusals pile up meanwhile
         s.tg.start()
-        s.say(ALICE, "xin chào")
-        s.fake.wait_sent(ALICE, 1)
-        apitest.wait_settled(s.tg, OA, inbox=1)
+        for u in users:
+            s.say(u, "xin chào")
+        apitest.wait_settled(s.tg, OA, inbox=len(users))
+        assert all(len(s.fake.sent_to(u)) == 1 for u in users)
         s.fake.expire_access()
-        for i in range(30):
-            s.outbox(ALICE, "Thông báo %d" % i)
-        s.fake.wait_sent(ALICE, 31, timeout=30)
-        apitest.wait_settled(s.tg, OA)
+        for u in users:
+            s.outbox(u, "Thông báo 1")
+            s.outbox(u, "Thông báo 2")
+        apitest.wait_settled(s.tg, OA, timeout=30)
         assert len(s.fake.refresh_calls) == 1, s.fake.refresh_calls
         assert s.fake.refresh_calls[0]["ok"] and not s.fake.refresh_calls[0]["reused"]
-        assert [t for t in s.fake.texts_to(ALICE)[1:]] == ["Thông báo %d" % i for i in range(30)]
+        refused = [c for c in s.fake.calls if c["answer"].get("error") == -216]
+        assert len(refused) > 1, "the sends were not concurrent: %d refusals" % len(refused)
+        for u in users:
+            assert s.fake.texts_to(u)[1:] == ["Thông báo 1", "Thông báo 2"], u
+        assert q1(s.tg, "SELECT count(*) FROM outbox WHERE status != 'sent'") == 0
         stored = q1(s.tg, "SELECT value FROM platform_state WHERE platform = ? AND"
                           " key = 'access_token'", OA)
         assert stored != s.access and stored in s.fake.access, stored
@@ -288,8 +313,8 @@ def test_token_refreshed_exactly_once_under_concurrent_sends():
         # restarted with the same (now dead) configuration tokens: the database's pair is
         # used, the configuration does not seed again
         s.tg.start()
-        s.outbox(ALICE, "Sau khi khởi động lại")
-        s.fake.wait_sent(ALICE, 32)
+        s.outbox(users[0], "Sau khi khởi động lại")
+        s.fake.wait_sent(users[0], 4)
         assert len(s.fake.refresh_calls) == 1, s.fake.refresh_calls
         assert s.fake.calls[-1]["headers"]["access_token"] == stored
         s.tg.assert_clean_exit()
