@@ -53,8 +53,11 @@ enum {
     ZOA_MAX_TEXT = 2000,            /* characters of a consultation message */
     ZOA_REFRESH_TIMEOUT_S = 15,     /* one OAuth call; the sender waits for it */
     ZOA_REFRESH_BACKOFF_MS = 60000, /* after a failed refresh, the next try */
-    ZOA_RATE_WAIT_S = 60,           /* -32: Zalo's limits are per minute */
-    ZOA_ANSWER_MAX = 64 * 1024,     /* an OAuth answer */
+    /* Ahead of expiry, at most one refresh in this long: a token Zalo gave a life shorter
+     * than refresh_margin_minutes would otherwise be renewed at every turn. */
+    ZOA_REFRESH_AHEAD_GAP_MS = 10 * 60000,
+    ZOA_RATE_WAIT_S = 60,       /* -32: Zalo's limits are per minute */
+    ZOA_ANSWER_MAX = 64 * 1024, /* an OAuth answer */
     ZOA_FORM_MAX = 3 * ZOA_TOKEN_MAX + 256,
     ZOA_IMAGE_MAX = 1024 * 1024, /* Zalo's limit for an uploaded image (jpg, png) */
     ZOA_UPLOAD_TIMEOUT_S = 10,   /* one upload, inside the sender's transaction */
@@ -77,9 +80,10 @@ struct zoa {
     int gen; /* bumped whenever tok changes: what a refused request's token_gen is against */
     /* refresh_lock makes refreshes one at a time; it guards the fields below it. */
     pthread_mutex_t refresh_lock;
-    bool loaded;         /* tok was read from the database (seeded first if need be) */
-    bool unsaved;        /* tok came from Zalo but is not stored yet: store before anything */
-    int64_t next_try_ms; /* after a failed refresh, not before this */
+    bool loaded;             /* tok was read from the database (seeded first if need be) */
+    bool unsaved;            /* tok came from Zalo but is not stored yet: store before anything */
+    int64_t next_try_ms;     /* after a failed refresh, not before this */
+    int64_t refreshed_at_ms; /* the last refresh that worked */
 };
 
 extern const struct platform_ops zalo_oa_platform; /* at the end: start passes it on */
@@ -630,6 +634,7 @@ static int zoa_refresh_now(struct zoa *z, struct db *db, const struct zoa_tokens
     z->gen++;
     pthread_mutex_unlock(&z->lock);
     z->next_try_ms = 0;
+    z->refreshed_at_ms = now;
     health_token(z->app->health, ZOA, 0, NULL);
     log_info(ZOA, "access token refreshed");
     return 0;
@@ -650,7 +655,8 @@ static int zoa_refresh_token(void *state, struct db *db, int failed_gen, int64_t
     int rc;
     if (failed_gen >= 0 && failed_gen < gen)
         rc = 0; /* refreshed already, by another refusal or an operator */
-    else if (failed_gen < 0 && (!cur.expires_at_ms || now_ms < cur.expires_at_ms - margin))
+    else if (failed_gen < 0 && (!cur.expires_at_ms || now_ms < cur.expires_at_ms - margin ||
+                                now_ms - z->refreshed_at_ms < ZOA_REFRESH_AHEAD_GAP_MS))
         rc = cur.access[0] ? 0 : -1; /* not due */
     else if (now_ms < z->next_try_ms)
         rc = -1; /* failed a moment ago: wait */

@@ -322,6 +322,33 @@ def test_token_refreshed_exactly_once_under_concurrent_sends():
         s.tg.assert_clean_exit()
 
 
+def test_token_refreshed_ahead_of_its_end():
+    with Setup() as s:
+        clock = os.path.join(s.tg.dir, "clock-offset")
+        s.tg.env["TIPGATE_CLOCK_FILE"] = clock
+        s.tg.start()
+        s.say(ALICE, "xin chào")
+        s.fake.wait_sent(ALICE, 1)
+        assert s.fake.refresh_calls == []   # a seeded pair counts as new for 24 hours
+        with open(clock + ".tmp", "w") as f:
+            f.write("%d\n" % (23 * HOUR + HOUR // 2))   # 30 minutes before its end
+        os.replace(clock + ".tmp", clock)
+        time.sleep(0.3)                     # tipgate reads the offset every 200 ms
+        s.say(ALICE, "/help")
+        s.fake.wait_sent(ALICE, 2)
+        assert len(s.fake.refresh_calls) == 1, s.fake.refresh_calls
+        new = q1(s.tg, "SELECT value FROM platform_state WHERE platform = ? AND"
+                       " key = 'access_token'", OA)
+        sends = [c for c in s.fake.calls if c["path"] == "/v3.0/oa/message/cs"]
+        assert sends[-1]["headers"]["access_token"] == new != s.access
+        assert all(c["answer"]["error"] == 0 for c in sends), sends   # never refused
+        expires = int(q1(s.tg, "SELECT value FROM platform_state WHERE platform = ? AND"
+                               " key = 'expires_at'", OA))
+        now = int(time.time() * 1000) + 23 * HOUR + HOUR // 2
+        assert abs(expires - (now + 90000 * 1000)) < 60000, (expires, now)   # "90000" s
+        s.tg.assert_clean_exit()
+
+
 def test_failed_refresh_keeps_messages_queued_and_shows_on_healthz():
     with Setup() as s:
         s.tg.start()
