@@ -21,8 +21,11 @@
  * pair before anything uses it. A failed refresh is logged loudly and shown on /healthz; the
  * messages stay queued. No token is ever logged.
  *
- * No buttons on Zalo OA's consultation messages here: handlers offer numbered choices by
+ * Sending: POST /v3.0/oa/message/cs with the header access_token; a photo by URL as the media
+ * template, a web chat upload (no URL) uploaded first and sent by its attachment_id. No
+ * buttons on Zalo OA's consultation messages here: handlers offer numbered choices by
  * capability (caps.buttons false), and a row that has buttons anyway gets them numbered.
+ * Answers are {"error":0,…} or a non-zero error with HTTP 200 (zoa_classify_answer).
  */
 #include "bot/platforms/zalo_oa.h"
 
