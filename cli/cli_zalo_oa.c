@@ -7,10 +7,10 @@
  * secure_random, its code_challenge (base64url of its SHA-256, no padding) and a state go into
  * the permission URL printed for the OA's admin; the admin allows the app in a browser, Zalo
  * redirects to the app's callback URL with ?code=…&state=…, and the operator pastes the code —
- * or the whole redirected URL, whose state is checked — on standard input. The code is
- * exchanged (POST {oauth_base_url}/v4/oa/access_token, bot/platforms/zalo_oa.c zoa_token_call)
- * and the pair stored in the database, where a running `tipgate serve` finds it at its next
- * sender turn. No token is ever printed.
+ * or the whole redirected URL, whose state, when present, must be ours — on standard input.
+ * The code is exchanged (POST {oauth_base_url}/v4/oa/access_token: zoa_token_call in
+ * bot/platforms/zalo_oa.c) and the pair stored in the database, where a running `tipgate
+ * serve` finds it at its next sender turn. No token is ever printed.
  */
 #include "cli/cli_commands.h"
 
@@ -88,8 +88,8 @@ static char *cli_zoa_param(CURL *easy, const char *line, const char *name)
     return NULL;
 }
 
-/* Reads the pasted line: the code, or a redirected URL whose state must be ours. *code is
- * curl_free'd by the caller. 0, or 1 after printing what is wrong. */
+/* Reads the pasted line: the code, or a redirected URL whose state, when present, must be
+ * ours. *code is curl_free'd by the caller. 0, or 1 after printing what is wrong. */
 static int cli_zoa_read_code(CURL *easy, const char *state, char **code)
 {
     char line[CLI_ZOA_LINE_MAX];

@@ -885,12 +885,15 @@ static int zoa_build_request(void *state, struct db *db, const struct outbox_row
 
 /* ---- answers ------------------------------------------------------------------------------ */
 
-/* What an error code means. Documented (developers.zalo.me's OA error table, as mirrored by
- * integrators): -216 access token invalid, -32 rate limit, -201 invalid parameter, -213 user
- * has not followed the OA, -227 user banned or inactive 45 days, -230 no interaction in 7
- * days, -232 interaction expired, -233 message type not supported, -244 user restricted this
- * message type. Secondary (integrators' tables, not the OA page): -124 (ZNS: access token
- * invalid) and -220 (access token expired or removed). */
+/* What an error code means. Zalo's own error page (developers.zalo.me) could not be reached
+ * from here; these come from the OA error table as integrators reproduce it, agreeing with
+ * each other and with Zalo's SDKs: -216 access token invalid, -32 rate limit, -201 invalid
+ * parameter, -210 parameter beyond its limit, -213 user has not followed the OA, -227 user
+ * banned or inactive for 45 days, -230 no interaction within 7 days, -232 interaction
+ * expired, -233 message type not supported, -244 user restricted this message type.
+ * Secondary (one source each, not the OA table): -124 (the ZNS table's "access token
+ * invalid") and -220 ("access token expired or removed"). -230 and -232 fail the message,
+ * not the user (BAD_REQUEST leaves the user reachable): once they write again, messages go. */
 static const struct {
     int code;
     enum platform_verdict verdict;
