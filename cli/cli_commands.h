@@ -14,6 +14,7 @@
  *                       [--with-contacts --person ID]
  *   tipgate token create --name N --scope S,S | list | revoke --name N   (the HTTP API's)
  *   tipgate report [--period P] [--area CODE] [--format html|csv|json] [--out FILE]
+ *   tipgate zalo-oa authorize [--redirect-uri URL]   (the Zalo OA's first tokens)
  *
  * cli/main.c parses the options into struct cli_args (its option table points into it) and
  * calls these; each opens the application (bot/app.h) like `tipgate enrol` does, works in one
@@ -48,6 +49,7 @@ struct cli_args {
     struct cli_list chats;
     /* tipgate export | token (cli_export.c, cli_token.c) */
     const char *area_code, *out_file, *with_contacts, *scopes;
+    const char *redirect_uri; /* tipgate zalo-oa authorize (cli_zalo_oa.c) */
 };
 
 int cli_agency(const char *config, const struct cli_args *a);
@@ -60,6 +62,8 @@ int cli_unenrol(const char *config, const struct cli_args *a);
 int cli_export(const char *config, const struct cli_args *a);
 int cli_token(const char *config, const struct cli_args *a);
 int cli_report(const char *config, const struct cli_args *a);
+/* tipgate zalo-oa authorize (cli_zalo_oa.c): OAuth v4 with PKCE, the code from stdin */
+int cli_zalo_oa(const char *config, const struct cli_args *a);
 
 /* What `serve`, `chat` and `enrol` check at start besides the configuration itself: the
  * agencies, calendars, holidays and the awareness calendar. */

@@ -37,6 +37,7 @@ enum { OPT_CONFIG = 1, OPT_ENROL = 2, OPT_ARGS = 4 /* takes words that are not o
 enum { OPT_AGENCY = 8, OPT_DEADLINES = 16, OPT_CAMPAIGN = 32, OPT_PERSON = 64 };
 enum { OPT_EXPORT = 1 << 12, OPT_TOKEN = 1 << 13 }; /* tipgate export | token */
 enum { OPT_REPORT = 128 };
+enum { OPT_ZALO_OA = 1 << 14 }; /* tipgate zalo-oa */
 
 struct main_command {
     const char *name;
@@ -281,6 +282,11 @@ static int main_report(const struct main_opts *opts)
     return main_cli(opts, cli_report);
 }
 
+static int main_zalo_oa(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_zalo_oa);
+}
+
 static int main_help(const struct main_opts *opts);
 
 static const struct main_command main_commands[] = {
@@ -314,6 +320,9 @@ static const struct main_command main_commands[] = {
      "the ward's period report: --period 2026-Q1 [--area CODE] [--format html|csv|json] "
      "[--out FILE]",
      OPT_CONFIG | OPT_REPORT},
+    {"zalo-oa", main_zalo_oa,
+     "authorize [--redirect-uri URL]: get the Zalo Official Account's first tokens",
+     OPT_CONFIG | OPT_ARGS | OPT_ZALO_OA},
     {"version", main_version, "print the version", 0},
     {"help", main_help, "print this help", 0},
 };
@@ -379,6 +388,7 @@ static const struct main_option main_options[] = {
     {"--area", MAIN_CLI(area), OPT_REPORT},
     {"--format", MAIN_CLI(format), OPT_REPORT},
     {"--out", MAIN_CLI(out), OPT_REPORT},
+    {"--redirect-uri", MAIN_CLI(redirect_uri), OPT_ZALO_OA},
 #undef MAIN_CLI
 };
 
