@@ -39,7 +39,8 @@ const double health_bounds[HEALTH_BOUNDS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25
                                              1,     2.5,  5,     10,   30,  60,   300};
 
 const char *const health_outcome_names[HEALTH_OUTCOMES] = {
-    "sent", "429", "400", "401", "403", "404", "4xx", "5xx", "timeout", "network", "other"};
+    "sent", "429", "400",     "401",     "403",   "404",
+    "4xx",  "5xx", "timeout", "network", "other", "outside_window"};
 
 void health_hist_observe(struct health_hist *hh, double seconds)
 {

@@ -84,9 +84,10 @@ enum health_outcome {
     HEALTH_404,
     HEALTH_4XX, /* any other 4xx */
     HEALTH_5XX,
-    HEALTH_TIMEOUT, /* no answer within the sender's timeout */
-    HEALTH_NETWORK, /* no answer: refused, reset, DNS */
-    HEALTH_OTHER,   /* an answer but not a delivery: 2xx garbage, 1xx/3xx */
+    HEALTH_TIMEOUT,        /* no answer within the sender's timeout */
+    HEALTH_NETWORK,        /* no answer: refused, reset, DNS */
+    HEALTH_OTHER,          /* an answer but not a delivery: 2xx garbage, 1xx/3xx */
+    HEALTH_OUTSIDE_WINDOW, /* not sent: the platform's messaging window was closed */
     HEALTH_OUTCOMES
 };
 extern const char *const health_outcome_names[HEALTH_OUTCOMES];

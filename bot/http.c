@@ -28,8 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HTTP_TICK_US       (500 * LWS_US_PER_MS)
-#define HTTP_PROTOCOLS_MAX (PLATFORM_MAX + 3)
+#define HTTP_TICK_US            (500 * LWS_US_PER_MS)
+#define HTTP_PROTOCOLS_MAX      (PLATFORM_MAX + 3)
+#define HTTP_WEBHOOK_HEADER_MAX 300 /* one signature or secret header value */
+#define HTTP_WEBHOOK_QUERY_MAX  512 /* a GET subscription check's arguments */
 
 struct http {
     struct app *app;
@@ -145,8 +147,8 @@ static int http_metrics(struct lws *wsi, struct http *h)
 /* A webhook POST in progress (the HTTP protocol's per-session data). */
 struct http_req {
     int index; /* the platform, +1 (0: not a webhook request) */
-    char secret[300];
-    int has_secret;
+    char header[PLATFORM_WEBHOOK_HEADERS][HTTP_WEBHOOK_HEADER_MAX];
+    int has_header[PLATFORM_WEBHOOK_HEADERS];
     char *body;
     size_t len;
     int too_big;
@@ -163,27 +165,90 @@ static int http_status(struct lws *wsi, unsigned status)
     return http_respond_json(wsi, status, body);
 }
 
-/* Starts a webhook POST: which platform, the secret header, the announced size. */
+/* The started platform whose webhook is at the request's path (a GET only if it takes GETs),
+ * as its index + 1, or 0. */
+static int http_webhook_find(struct lws *wsi, struct app *app, int get)
+{
+    /* The whole path: the callback's "in" is only what follows the /webhook mount. */
+    char path[128] = "";
+    lws_hdr_copy(wsi, path, sizeof path, get ? WSI_TOKEN_GET_URI : WSI_TOKEN_POST_URI);
+    for (int i = 0; platform_registry[i]; i++) {
+        const struct platform_ops *ops = platform_registry[i];
+        if (app->pstarted[i] && ops->webhook && (!get || ops->webhook_get) &&
+            strcmp(ops->webhook_path, path) == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+/* The headers the platform asked for (a signature, a secret), into req. */
+static void http_webhook_headers(struct lws *wsi, const struct platform_ops *ops,
+                                 struct http_req *req)
+{
+    for (int k = 0; k < PLATFORM_WEBHOOK_HEADERS && ops->webhook_headers[k]; k++) {
+        const char *name = ops->webhook_headers[k];
+        int n = lws_hdr_custom_copy(wsi, req->header[k], sizeof req->header[k], name,
+                                    (int)strlen(name));
+        req->has_header[k] = n > 0;
+    }
+}
+
+/* Calls the platform's webhook with what the request carried and answers with its status. */
+static int http_webhook_call(struct lws *wsi, struct app *app, struct http_req *req,
+                             const struct platform_webhook *in)
+{
+    int i = req->index - 1;
+    const struct platform_ops *ops = platform_registry[i];
+    struct platform_webhook_reply out = {.body = "", .text = false};
+    unsigned status = (unsigned)ops->webhook(app->pstate[i], app->db, in, &out);
+    if (status == HTTP_STATUS_UNAUTHORIZED)
+        log_warn("http", "refused a %s webhook call with a wrong or missing secret", ops->name);
+    if (!out.body[0])
+        return http_status(wsi, status);
+    return out.text ? http_respond(wsi, status, "text/plain; charset=utf-8", out.body)
+                    : http_respond_json(wsi, status, out.body);
+}
+
+/* A GET to a platform's webhook: its subscription check (Messenger's hub.challenge). The
+ * query arguments, url-decoded by the server, are joined by '&'. */
+static int http_webhook_get(struct lws *wsi, struct app *app, struct http_req *req)
+{
+    char query[HTTP_WEBHOOK_QUERY_MAX] = "", arg[HTTP_WEBHOOK_QUERY_MAX];
+    memset(req, 0, sizeof *req);
+    req->index = http_webhook_find(wsi, app, 1);
+    if (!req->index)
+        return lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) ||
+               lws_http_transaction_completed(wsi);
+    size_t used = 0;
+    for (int k = 0; lws_hdr_copy_fragment(wsi, arg, sizeof arg, WSI_TOKEN_HTTP_URI_ARGS, k) > 0;
+         k++) {
+        int n = snprintf(query + used, sizeof query - used, "%s%s", used ? "&" : "", arg);
+        if (n < 0 || (size_t)n >= sizeof query - used)
+            return http_status(wsi, HTTP_STATUS_REQ_URI_TOO_LONG);
+        used += (size_t)n;
+    }
+    http_webhook_headers(wsi, platform_registry[req->index - 1], req);
+    struct platform_webhook in = {.get = true, .query = query};
+    for (int k = 0; k < PLATFORM_WEBHOOK_HEADERS; k++)
+        in.headers[k] = req->has_header[k] ? req->header[k] : NULL;
+    return http_webhook_call(wsi, app, req, &in);
+}
+
+/* Starts a webhook POST: which platform, its headers, the announced size. */
 static int http_webhook_begin(struct lws *wsi, struct app *app, struct http_req *req)
 {
     memset(req, 0, sizeof *req);
-    /* The whole path: the callback's "in" is only what follows the /webhook mount. */
-    char path[128] = "";
-    lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_POST_URI);
-    for (int i = 0; platform_registry[i]; i++) {
-        const struct platform_ops *ops = platform_registry[i];
-        if (!app->pstarted[i] || !ops->webhook || strcmp(ops->webhook_path, path) != 0)
-            continue;
+    int found = http_webhook_find(wsi, app, 0);
+    if (found) {
+        const struct platform_ops *ops = platform_registry[found - 1];
         char clen[24] = "";
         lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH);
         if (!clen[0] || atoll(clen) <= 0)
             return http_status(wsi, HTTP_STATUS_BAD_REQUEST);
         if (atoll(clen) > app->cfg->http_max_body_bytes)
             return http_status(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
-        int n = lws_hdr_custom_copy(wsi, req->secret, sizeof req->secret, ops->webhook_header,
-                                    (int)strlen(ops->webhook_header));
-        req->has_secret = n > 0;
-        req->index = i + 1;
+        http_webhook_headers(wsi, ops, req);
+        req->index = found;
         return 0; /* the body follows */
     }
     return http_status(wsi, HTTP_STATUS_NOT_FOUND);
@@ -201,19 +266,18 @@ static int http_webhook_end(struct lws *wsi, struct app *app, struct http_req *r
 {
     if (!req->index)
         return http_status(wsi, HTTP_STATUS_NOT_FOUND);
-    int i = req->index - 1;
-    const struct platform_ops *ops = platform_registry[i];
-    char resp[1024] = "";
-    unsigned status = HTTP_STATUS_REQ_ENTITY_TOO_LARGE;
-    if (!req->too_big)
-        status =
-            (unsigned)ops->webhook(app->pstate[i], app->db, req->has_secret ? req->secret : NULL,
-                                   req->body, req->len, resp, sizeof resp);
-    if (status == HTTP_STATUS_UNAUTHORIZED)
-        log_warn("http", "refused a %s webhook call with a wrong or missing secret", ops->name);
+    if (req->too_big) {
+        free(req->body);
+        req->body = NULL;
+        return http_status(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
+    }
+    struct platform_webhook in = {.get = false, .query = "", .body = req->body, .len = req->len};
+    for (int k = 0; k < PLATFORM_WEBHOOK_HEADERS; k++)
+        in.headers[k] = req->has_header[k] ? req->header[k] : NULL;
+    int rc = http_webhook_call(wsi, app, req, &in);
     free(req->body);
     req->body = NULL;
-    return resp[0] ? http_respond_json(wsi, status, resp) : http_status(wsi, status);
+    return rc;
 }
 
 /* POST /upload (bot/platforms/webchat_upload.c): the headers decide whether the body is read. */
@@ -323,6 +387,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             return http_healthz(wsi, app);
         if (strcmp(path, "/metrics") == 0 || strcmp(path, "/metrics/") == 0)
             return http_metrics(wsi, app->http);
+        if (http_is_under(wsi, "/webhook"))
+            return http_webhook_get(wsi, app, req);
         return lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) ||
                lws_http_transaction_completed(wsi);
     }

@@ -53,6 +53,27 @@ struct platform_request {
     char *body;      /* malloc'd; the sender frees it, whatever build_request returned */
     size_t body_len; /* 0: the body is a NUL-terminated string */
     char content_type[PLATFORM_HEADER_MAX]; /* a whole "Content-Type: …" line, or "" for JSON */
+    int token_gen; /* the generation of the token the request carries (refresh_token below) */
+};
+
+/* build_request's answer for a message the platform's messaging window forbids now (Zalo OA:
+ * 48 h after the user's last message, Messenger: 24 h): the row is not sent; it is settled
+ * failed with last_error OUTBOX_OUTSIDE_WINDOW (storage/outbox.h), which reports count apart
+ * from failures. */
+enum { PLATFORM_OUTSIDE_WINDOW = 1 };
+
+/* One webhook call, as the HTTP thread hands it to a platform. */
+enum { PLATFORM_WEBHOOK_HEADERS = 3, PLATFORM_WEBHOOK_RESP_MAX = 1024 };
+struct platform_webhook {
+    bool get;          /* a GET (a subscription check: Messenger's hub.challenge), else a POST */
+    const char *query; /* GET: the query arguments, url-decoded, joined by '&' ("" when none) */
+    const char *headers[PLATFORM_WEBHOOK_HEADERS]; /* ops->webhook_headers[i]'s values, or NULL */
+    const char *body; /* POST: the raw body exactly as received (signatures); NULL for a GET */
+    size_t len;
+};
+struct platform_webhook_reply {
+    char body[PLATFORM_WEBHOOK_RESP_MAX]; /* "": the default {"ok":…,"status":N} */
+    bool text;                            /* body is text/plain (an echoed challenge), not JSON */
 };
 
 /* What an answer means for its outbox row — the only thing the sender learns from it. */
@@ -90,15 +111,18 @@ struct platform_ops {
     void (*wake)(void *state);
     /* A WebSocket protocol the HTTP server should offer for this platform. Optional. */
     const struct lws_protocols *ws_protocol;
-    /* Webhook: the HTTP server accepts POSTs at webhook_path while the platform is started,
-     * reads the secret from the header webhook_header (lowercase, with its colon, e.g.
-     * "x-telegram-bot-api-secret-token:") and calls webhook() on the HTTP thread with that
-     * thread's database connection. It returns the HTTP status to answer (200 only after the
-     * update is committed) and may write a JSON body into resp. Optional. */
+    /* Webhook: the HTTP server accepts POSTs (and GETs when webhook_get) at webhook_path while
+     * the platform is started, reads the headers webhook_headers names (lowercase, with their
+     * colon, e.g. "x-telegram-bot-api-secret-token:"; NULL ends them) and the whole body
+     * (bounded by http.max_body_bytes: 413 past it), and calls webhook() on the HTTP thread
+     * with that thread's database connection. It returns the HTTP status to answer (200 only
+     * after the update is committed; 401 for a wrong or missing secret or signature, which the
+     * server logs once without the header) and may write a body into out. Optional. */
     const char *webhook_path;
-    const char *webhook_header;
-    int (*webhook)(void *state, struct db *db, const char *secret, const char *body, size_t len,
-                   char *resp, size_t resp_size);
+    const char *webhook_headers[PLATFORM_WEBHOOK_HEADERS];
+    bool webhook_get;
+    int (*webhook)(void *state, struct db *db, const struct platform_webhook *in,
+                   struct platform_webhook_reply *out);
     /* The platform's keys (under "platforms.<name>"): a spec of the settings table
      * (config/config.h), registered before the file is read; the platform reads its typed
      * settings with cfg_settings(cfg, settings). Optional (a platform with no keys). */
@@ -106,10 +130,19 @@ struct platform_ops {
     /* Sending over HTTP with bot/sender.c (both or neither; its start() passes the ops and its
      * state to sender_start). build_request turns one outbox row into *out, on the sender's
      * thread with its database connection (it may write, e.g. button tokens, inside the
-     * sender's transaction). Returns 0, or -1 when the row can never be sent (*why, a static
+     * sender's transaction). Returns 0, PLATFORM_OUTSIDE_WINDOW when the platform's messaging
+     * window forbids the message now, or -1 when the row can never be sent (*why, a static
      * string, says why; the row is marked failed). */
     int (*build_request)(void *state, struct db *db, const struct outbox_row *row, int64_t now_ms,
                          struct platform_request *out, const char **why);
+    /* Renews an expiring access token (Zalo OA), on the sender's thread outside any
+     * transaction: at the start of every turn with failed_gen -1 (renew ahead of expiry when
+     * due; cheap when not), and once after a turn whose answers were TOKEN_EXPIRED, with the
+     * highest token_gen among their requests, before they are settled. Returns 0 when the
+     * platform now holds a token newer than failed_gen (those rows go again at once, without
+     * using an attempt), -1 when not (they wait as for any refused token). The platform
+     * guarantees one renewal at a time and never two for one token. Optional. */
+    int (*refresh_token)(void *state, struct db *db, int failed_gen, int64_t now_ms);
     /* Reads an answer: http_status and its body (len bytes, not NUL-terminated, NULL when len
      * is 0; possibly cut at the sender's cap, or HTML) into *out. Pure: no state, any thread.
      * A transfer that got no answer at all never reaches it (the sender counts it transient). */

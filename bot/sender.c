@@ -37,6 +37,7 @@
 struct sx { /* one transfer slot */
     CURL *easy;
     int64_t started; /* monotonic: when the rate limiter counted it */
+    int token_gen;   /* the generation of the token its request carried */
     struct outbox_row row;
     char *body; /* the request's body, sent from here (curl does not copy it) */
     size_t body_len;
@@ -212,6 +213,7 @@ static void sender_release(struct sender *s, struct sx *x)
 struct sender_done {
     struct sx *x;
     struct platform_answer a;
+    bool renewed; /* TOKEN_EXPIRED, and the platform has renewed the token since: send again */
 };
 
 /* What a finished transfer means: no answer at all is transient here; anything the platform
@@ -253,6 +255,7 @@ static int sender_gather(struct sender *s, struct sender_done *done)
         /* The platform counted it before it answered: count it from the answer. */
         ratelimit_done(s->rl, x->row.chat_id, x->started, mono);
         done[n].x = x;
+        done[n].renewed = false;
         sender_read_answer(s, rc, code, &x->resp, &done[n].a);
         n++;
     }
@@ -265,9 +268,38 @@ static void sender_settle_all(struct sender *s, struct sender_done *done, int n,
 {
     int64_t now = clock_now_ms(), mono = clock_mono_ms();
     for (int i = 0; i < n; i++) {
-        sender_settle(s, done[i].x, &done[i].a, now, mono, rep);
+        if (done[i].renewed) { /* not the message's fault, and the new token is here */
+            outbox_mark_retry_free(s->db, done[i].x->row.id, now, "access token renewed");
+            rep->t.retried++;
+            rep->token = rep->token < 0 ? -1 : 1;
+        } else {
+            sender_settle(s, done[i].x, &done[i].a, now, mono, rep);
+        }
         sender_release(s, done[i].x);
     }
+}
+
+/* A platform whose access token expires (refresh_token): renewed ahead of time when due, and
+ * once for the answers of this turn that found it expired — those go again at once. Outside
+ * any transaction: renewing is a network call. */
+static void sender_refresh(struct sender *s, struct sender_done *done, int n, int64_t now)
+{
+    int gen = -1, expired = 0;
+    if (!s->ops->refresh_token)
+        return;
+    for (int i = 0; i < n; i++)
+        if (done[i].a.verdict == PLATFORM_TOKEN_EXPIRED) {
+            expired++;
+            gen = done[i].x->token_gen > gen ? done[i].x->token_gen : gen;
+        }
+    if (!expired) {
+        s->ops->refresh_token(s->state, s->db, -1, now);
+        return;
+    }
+    if (s->ops->refresh_token(s->state, s->db, gen, now) != 0)
+        return; /* settled as TOKEN_EXPIRED: they wait, and /healthz shows the token */
+    for (int i = 0; i < n; i++)
+        done[i].renewed = done[i].a.verdict == PLATFORM_TOKEN_EXPIRED;
 }
 
 static void sender_request_init(struct platform_request *req)
@@ -278,6 +310,7 @@ static void sender_request_init(struct platform_request *req)
     req->body = NULL;
     req->body_len = 0;
     req->content_type[0] = '\0';
+    req->token_gen = 0;
 }
 
 /* Appends line to *list; on failure frees the whole list. Returns 0 or -1. */
@@ -340,6 +373,7 @@ static int sender_load(struct sender *s, struct outbox_row *row, struct platform
     }
     ratelimit_take(s->rl, row->chat_id, row->is_group, mono);
     x->started = mono;
+    x->token_gen = req->token_gen;
     row->attempts++;
     x->row = *row;
     memset(row, 0, sizeof *row); /* the slot owns the strings now */
@@ -375,7 +409,16 @@ static int sender_take(struct sender *s, struct outbox_row *row, int64_t now, in
     struct platform_request req;
     const char *why = "cannot build the request";
     sender_request_init(&req);
-    if (s->ops->build_request(s->state, s->db, row, now, &req, &why) != 0) {
+    int built = s->ops->build_request(s->state, s->db, row, now, &req, &why);
+    if (built == PLATFORM_OUTSIDE_WINDOW) { /* the resident has not written lately: not a fault */
+        free(req.body);
+        outbox_mark_failed(s->db, row->id, OUTBOX_OUTSIDE_WINDOW);
+        health_send_outcome(s->app->health, s->platform, HEALTH_OUTSIDE_WINDOW);
+        log_debug("sender", "%s: message %lld not sent: outside the messaging window", s->platform,
+                  (long long)row->id);
+        return 0;
+    }
+    if (built != 0) {
         free(req.body);
         outbox_mark_failed(s->db, row->id, why);
         log_warn("sender", "%s: message %lld failed: %s", s->platform, (long long)row->id, why);
@@ -446,6 +489,7 @@ static int sender_turn(struct sender *s)
     memset(&rep, 0, sizeof rep);
     int64_t now = clock_now_ms(), mono = clock_mono_ms();
     int settled = sender_gather(s, done);
+    sender_refresh(s, done, settled, now);
     int due = sender_due(s, rows, now, mono, &rep.t.queried);
     rep.t.due = due;
     if (settled + due == 0) {

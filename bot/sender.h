@@ -16,9 +16,11 @@
  * the whole platform; TRANSIENT (5xx, garbage, no answer) backs off exponentially with jitter
  * per message and trips a platform-wide pause that grows to 60 s while the platform stays down;
  * TOKEN_EXPIRED keeps the message queued, retried every 60 s without using up its attempts,
- * and reports the token to /healthz; BLOCKED marks the chat and person unreachable and fails
- * the message; BAD_REQUEST fails it with the reason logged; MOVED (a Telegram group become a
- * supergroup) rewrites the chat everywhere and resends at once.
+ * and reports the token to /healthz (a platform with a refresh_token op renews it first, once,
+ * and the rows go again at once); a row build_request finds outside the platform's messaging
+ * window is settled failed as OUTBOX_OUTSIDE_WINDOW without a request; BLOCKED marks the chat and
+ * person unreachable and fails the message; BAD_REQUEST fails it with the reason logged; MOVED (a
+ * Telegram group become a supergroup) rewrites the chat everywhere and resends at once.
  */
 #ifndef TIPGATE_SENDER_H
 #define TIPGATE_SENDER_H

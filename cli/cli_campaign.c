@@ -273,41 +273,41 @@ static int cli_campaign_list(const char *config)
 static void cli_campaign_print(const struct campaign *c, const struct campaigns_counts *k, int csv)
 {
     char nums[8][24];
-    int64_t vals[] = {k->targeted,    k->sent,      k->failed,
+    int64_t vals[] = {k->targeted,    k->sent,      k->failed,     k->outside_window,
                       k->unreachable, k->opted_out, k->in_progress};
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         snprintf(nums[i], sizeof nums[i], "%lld", (long long)vals[i]);
     if (k->targeted)
-        snprintf(nums[6], sizeof nums[6], "%.1f", 100.0 * (double)k->sent / (double)k->targeted);
+        snprintf(nums[7], sizeof nums[7], "%.1f", 100.0 * (double)k->sent / (double)k->targeted);
     else
-        snprintf(nums[6], sizeof nums[6], "-");
+        snprintf(nums[7], sizeof nums[7], "-");
     if (csv) {
         cli_util_csv(stdout, c->code, ',');
         cli_util_csv(stdout, c->status, ',');
-        for (int i = 0; i < 7; i++)
-            cli_util_csv(stdout, nums[i], i == 6 ? '\n' : ',');
+        for (int i = 0; i < 8; i++)
+            cli_util_csv(stdout, nums[i], i == 7 ? '\n' : ',');
         return;
     }
     cli_util_cell(stdout, c->code, 20);
     cli_util_cell(stdout, c->status, 11);
-    printf("%9s %8s %8s %12s %10s %10s %8s\n", nums[0], nums[1], nums[2], nums[3], nums[4], nums[5],
-           nums[6]);
+    printf("%9s %8s %8s %12s %14s %10s %10s %8s\n", nums[0], nums[1], nums[2], nums[3], nums[4],
+           nums[5], nums[6], nums[7]);
 }
 
 static void cli_campaign_head(int csv)
 {
-    static const char *const head[] = {"campaign",  "status",      "targeted",
-                                       "sent",      "failed",      "unreachable",
-                                       "opted_out", "in_progress", "reach_pct"};
+    static const char *const head[] = {"campaign",    "status",         "targeted",    "sent",
+                                       "failed",      "outside_window", "unreachable", "opted_out",
+                                       "in_progress", "reach_pct"};
     if (csv) {
-        for (int i = 0; i < 9; i++)
-            cli_util_csv(stdout, head[i], i == 8 ? '\n' : ',');
+        for (int i = 0; i < 10; i++)
+            cli_util_csv(stdout, head[i], i == 9 ? '\n' : ',');
         return;
     }
     cli_util_cell(stdout, "Mã", 20);
     cli_util_cell(stdout, "Trạng thái", 11);
-    printf("%9s %8s %8s %12s %10s %10s %8s\n", "Đối tượng", "Đã gửi", "Lỗi", "Không liên lạc",
-           "Đã tắt", "Đang gửi", "Đạt %");
+    printf("%9s %8s %8s %12s %14s %10s %10s %8s\n", "Đối tượng", "Đã gửi", "Lỗi", "Ngoài khung",
+           "Không liên lạc", "Đã tắt", "Đang gửi", "Đạt %");
 }
 
 /* Reads the progress of code until nothing is in progress (or it stalls). */

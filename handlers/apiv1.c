@@ -252,14 +252,15 @@ static json_t *apiv1_campaign_row(struct hctx *ctx, const struct campaign *c)
     export_time_iso(c->started_at, started);
     export_time_iso(c->finished_at, finished);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:{s:I, s:I, s:I, s:I, s:I,"
-                     " s:I, s:I}}",
+                     " s:I, s:I, s:I}}",
                      "code", c->code, "kind", c->kind, "title", c->title, "audience", c->audience,
                      "status", c->status, "send_at", send[0] ? send : NULL, "created_at", created,
                      "started_at", started[0] ? started : NULL, "finished_at",
                      finished[0] ? finished : NULL, "delivery", "targeted", (json_int_t)k.targeted,
                      "sent", (json_int_t)k.sent, "failed", (json_int_t)k.failed, "unreachable",
                      (json_int_t)k.unreachable, "opted_out", (json_int_t)k.opted_out, "in_progress",
-                     (json_int_t)k.in_progress, "cancelled", (json_int_t)k.cancelled);
+                     (json_int_t)k.in_progress, "cancelled", (json_int_t)k.cancelled,
+                     "outside_window", (json_int_t)k.outside_window);
 }
 
 static int apiv1_campaigns(struct hctx *ctx, const struct deskapi_req *req,

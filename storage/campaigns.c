@@ -10,6 +10,8 @@
  */
 #include "storage/campaigns.h"
 
+#include "storage/outbox.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,22 +390,25 @@ static int campaigns_report_live(struct db *db, int64_t id, struct campaigns_cou
         "SELECT count(*), "
         "count(CASE WHEN r.state = 'queued' AND o.status = 'sent' THEN 1 END), "
         "count(CASE WHEN r.state = 'queued' AND o.status = 'failed' AND "
-        "coalesce(c.reachable, 1) = 1 THEN 1 END), "
+        "coalesce(c.reachable, 1) = 1 AND o.last_error IS NOT ?2 THEN 1 END), "
         "count(CASE WHEN r.state = 'unreachable' OR (r.state = 'queued' AND "
         "o.status = 'failed' AND coalesce(c.reachable, 1) = 0) THEN 1 END), "
         "count(CASE WHEN r.state = 'opted_out' THEN 1 END), "
         "count(CASE WHEN r.state = 'pending' OR (r.state = 'queued' AND "
         "o.status IN ('queued', 'sending')) THEN 1 END), "
-        "count(CASE WHEN r.state = 'cancelled' THEN 1 END) "
+        "count(CASE WHEN r.state = 'cancelled' THEN 1 END), "
+        "count(CASE WHEN r.state = 'queued' AND o.status = 'failed' AND "
+        "coalesce(c.reachable, 1) = 1 AND o.last_error IS ?2 THEN 1 END) "
         "FROM campaign_recipients r LEFT JOIN outbox o ON o.id = r.outbox_id LEFT JOIN chats c "
-        "ON c.platform = r.platform AND c.chat_id = r.chat_id WHERE r.campaign_id = ?";
+        "ON c.platform = r.platform AND c.chat_id = r.chat_id WHERE r.campaign_id = ?1";
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = db_query(db, sql, "I", id);
+    sqlite3_stmt *st = db_query(db, sql, "It", id, OUTBOX_OUTSIDE_WINDOW);
     int rc = db_step_row(st);
     if (rc == DB_OK) {
-        int64_t *fields[] = {&out->targeted,  &out->sent,        &out->failed,   &out->unreachable,
-                             &out->opted_out, &out->in_progress, &out->cancelled};
-        for (int i = 0; i < 7; i++)
+        int64_t *fields[] = {&out->targeted,    &out->sent,          &out->failed,
+                             &out->unreachable, &out->opted_out,     &out->in_progress,
+                             &out->cancelled,   &out->outside_window};
+        for (int i = 0; i < 8; i++)
             *fields[i] = sqlite3_column_int64(st, i);
     }
     return db_rows_end(st, rc);
@@ -414,14 +419,16 @@ static int campaigns_report_frozen(struct db *db, int64_t id, struct campaigns_c
 {
     static const char sql[] =
         "SELECT total_targeted, total_sent, total_failed, total_unreachable, total_opted_out, "
-        "total_cancelled FROM campaigns WHERE id = ? AND totals_at IS NOT NULL";
+        "total_cancelled, coalesce(total_outside_window, 0) FROM campaigns WHERE id = ? AND "
+        "totals_at IS NOT NULL";
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_query(db, sql, "I", id);
     int rc = db_step_row(st);
     if (rc == DB_OK) {
-        int64_t *fields[] = {&out->targeted,    &out->sent,      &out->failed,
-                             &out->unreachable, &out->opted_out, &out->cancelled};
-        for (int i = 0; i < 6; i++)
+        int64_t *fields[] = {&out->targeted,      &out->sent,      &out->failed,
+                             &out->unreachable,   &out->opted_out, &out->cancelled,
+                             &out->outside_window};
+        for (int i = 0; i < 7; i++)
             *fields[i] = sqlite3_column_int64(st, i);
     }
     sqlite3_reset(st);
@@ -496,8 +503,8 @@ int campaigns_freeze(struct db *db, int64_t id, int64_t now_ms, bool *frozen)
 {
     static const char sql[] =
         "UPDATE campaigns SET totals_at = ?2, total_targeted = ?3, total_sent = ?4, "
-        "total_failed = ?5, total_unreachable = ?6, total_opted_out = ?7, total_cancelled = ?8 "
-        "WHERE id = ?1 AND totals_at IS NULL";
+        "total_failed = ?5, total_unreachable = ?6, total_opted_out = ?7, total_cancelled = ?8, "
+        "total_outside_window = ?9 WHERE id = ?1 AND totals_at IS NULL";
     struct campaigns_counts k;
     *frozen = false;
     int rc = campaigns_report_live(db, id, &k);
@@ -506,9 +513,10 @@ int campaigns_freeze(struct db *db, int64_t id, int64_t now_ms, bool *frozen)
     sqlite3_stmt *st = db_stmt(db, sql);
     if (!st)
         return DB_ERROR;
-    const int64_t values[] = {id,       now_ms,        k.targeted,  k.sent,
-                              k.failed, k.unreachable, k.opted_out, k.cancelled};
-    for (int i = 0; i < 8; i++)
+    const int64_t values[] = {id,          now_ms,      k.targeted,
+                              k.sent,      k.failed,    k.unreachable,
+                              k.opted_out, k.cancelled, k.outside_window};
+    for (int i = 0; i < 9; i++)
         sqlite3_bind_int64(st, i + 1, values[i]);
     rc = db_step_done(db, st);
     *frozen = rc == DB_OK;

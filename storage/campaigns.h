@@ -113,6 +113,8 @@ int campaigns_recipient_set(struct db *db, int64_t id, const char *platform, con
 
 struct campaigns_counts {
     int64_t targeted, sent, failed, unreachable, opted_out, in_progress, cancelled;
+    int64_t outside_window; /* not sent: the platform's messaging window was closed (Zalo OA
+                               48 h, a Facebook Page 24 h); not counted in failed */
 };
 
 /* Delivery so far of campaign id (outbox states joined); once the campaign is archived (past

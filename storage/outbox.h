@@ -110,6 +110,10 @@ int outbox_mark_retry(struct db *db, int64_t id, int64_t next_attempt_ms, const 
  * asked us to wait, or the chat moved: not the message's fault). */
 int outbox_mark_retry_free(struct db *db, int64_t id, int64_t next_attempt_ms, const char *error);
 int outbox_mark_failed(struct db *db, int64_t id, const char *error);
+/* The last_error of a row the platform's messaging window kept from going (Zalo OA 48 h, a
+ * Facebook Page 24 h after the user last wrote): failed, but reports count it apart — "ngoài
+ * khung" — because nothing went wrong and nobody can fix it but the resident, by writing. */
+#define OUTBOX_OUTSIDE_WINDOW "outside the platform's messaging window"
 /* Number of rows in a status ("queued", "sending", "sent", "failed"). A full scan: for tests
  * and tools, never for a request path. */
 int outbox_count(struct db *db, const char *status, int64_t *count);

@@ -98,3 +98,29 @@ int pstore_migrate_chat(struct db *db, const char *platform, const char *old_id,
         log_info("store", "%s chat %s is now %s", platform, old_id, new_id);
     return rc;
 }
+
+/* ---- messaging windows ------------------------------------------------------------------ */
+
+int pstore_window_open(struct db *db, const char *platform, const char *chat_id, int64_t at_ms)
+{
+    /* A delivery retried late (an older message) never re-opens a newer window's count. */
+    static const char sql[] =
+        "INSERT INTO platform_windows (platform, chat_id, opened_at, sent_since) "
+        "VALUES (?1, ?2, ?3, 0) ON CONFLICT (platform, chat_id) DO UPDATE SET "
+        "opened_at = excluded.opened_at, sent_since = 0 WHERE excluded.opened_at >= opened_at";
+    return db_run(db, sql, "ttI", platform, chat_id, at_ms);
+}
+
+int pstore_window_use(struct db *db, const char *platform, const char *chat_id, int64_t now_ms,
+                      int64_t window_ms, int max_msgs, bool *open)
+{
+    /* One statement decides and counts: the row changes only when the window is open. */
+    static const char sql[] =
+        "UPDATE platform_windows SET sent_since = sent_since + 1 WHERE platform = ?1 AND "
+        "chat_id = ?2 AND opened_at > ?3 - ?4 AND (?5 = 0 OR sent_since < ?5)";
+    *open = false;
+    int rc = db_run(db, sql, "ttIIi", platform, chat_id, now_ms, window_ms, max_msgs);
+    if (rc == DB_OK)
+        *open = db_changes(db) > 0;
+    return rc;
+}

@@ -1,7 +1,8 @@
 /*
  * platform_store.h — what platform adapters persist: small key/value facts per platform (the
  * Telegram getUpdates offset, the Zalo bot id), server-side button payloads, and group chat id
- * migrations (a Telegram group upgraded to a supergroup changes its id).
+ * migrations (a Telegram group upgraded to a supergroup changes its id), and each chat's
+ * messaging window on the platforms that have one.
  */
 #ifndef TIPGATE_PLATFORM_STORE_H
 #define TIPGATE_PLATFORM_STORE_H
@@ -37,5 +38,16 @@ int pstore_callback_prune(struct db *db, int64_t before_ms, int max, int64_t *de
 /* Rewrites a chat id everywhere it is stored (chats, queued outbox rows, inbox history). */
 int pstore_migrate_chat(struct db *db, const char *platform, const char *old_id, const char *new_id,
                         int64_t now_ms);
+
+/* The platforms' messaging windows (table platform_windows): a message from the user opens
+ * (re-opens) the window — the adapter calls pstore_window_open in the transaction that stores
+ * it. pstore_window_use says in *open whether one more message may go to chat_id now: its
+ * window opened within window_ms before now_ms and fewer than max_msgs (0: no limit) went
+ * since; when open it counts one more (in build_request, the sender's transaction; a retry of
+ * the same message counts again, which errs on the side of the platform's limit). A chat that
+ * never wrote is closed. */
+int pstore_window_open(struct db *db, const char *platform, const char *chat_id, int64_t at_ms);
+int pstore_window_use(struct db *db, const char *platform, const char *chat_id, int64_t now_ms,
+                      int64_t window_ms, int max_msgs, bool *open);
 
 #endif

@@ -500,14 +500,15 @@ static void *tg_rx_main(void *arg)
 
 /* ---- the webhook (HTTP thread) ---------------------------------------------------------- */
 
-static int tg_webhook(void *state, struct db *db, const char *secret, const char *body, size_t len,
-                      char *resp, size_t resp_size)
+static int tg_webhook(void *state, struct db *db, const struct platform_webhook *in,
+                      struct platform_webhook_reply *out)
 {
     struct telegram *tg = state;
-    if (strcmp(tg->pc->mode, "webhook") != 0 || !secret ||
+    const char *secret = in->headers[0];
+    if (in->get || strcmp(tg->pc->mode, "webhook") != 0 || !secret ||
         !secure_equal(secret, tg->pc->webhook_secret))
         return 401;
-    json_t *u = json_loadb(body, len, 0, NULL);
+    json_t *u = json_loadb(in->body, in->len, 0, NULL);
     if (!json_is_object(u)) {
         json_decref(u);
         return 400;
@@ -526,8 +527,8 @@ static int tg_webhook(void *state, struct db *db, const char *secret, const char
                                                     "callback_query_id", cq)
                                         : NULL;
     char *text = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
-    if (text && strlen(text) < resp_size)
-        strcpy(resp, text);
+    if (text && strlen(text) < sizeof out->body)
+        strcpy(out->body, text);
     free(text);
     json_decref(answer);
     json_decref(u);
@@ -758,7 +759,7 @@ const struct platform_ops telegram_platform = {
     .stop = tg_stop,
     .wake = tg_wake,
     .webhook_path = "/webhook/telegram",
-    .webhook_header = "x-telegram-bot-api-secret-token:",
+    .webhook_headers = {"x-telegram-bot-api-secret-token:"},
     .webhook = tg_webhook,
     .settings = &tg_settings,
     .build_request = tg_build_request,

@@ -349,14 +349,16 @@ static void *zl_rx_main(void *arg)
 
 /* ---- the webhook (HTTP thread) ---------------------------------------------------------- */
 
-static int zl_webhook(void *state, struct db *db, const char *secret, const char *body, size_t len,
-                      char *resp, size_t resp_size)
+static int zl_webhook(void *state, struct db *db, const struct platform_webhook *in,
+                      struct platform_webhook_reply *out)
 {
     struct zalo *zl = state;
-    if (strcmp(zl->pc->mode, "webhook") != 0 || !secret ||
+    const char *secret = in->headers[0];
+    (void)out;
+    if (in->get || strcmp(zl->pc->mode, "webhook") != 0 || !secret ||
         !secure_equal(secret, zl->pc->webhook_secret))
         return 401;
-    json_t *root = json_loadb(body, len, 0, NULL);
+    json_t *root = json_loadb(in->body, in->len, 0, NULL);
     json_t *u = json_object_get(root, "result"); /* {ok, result} or the bare update */
     if (!json_is_object(u) && !json_is_array(u))
         u = root;
@@ -518,7 +520,7 @@ const struct platform_ops zalo_platform = {
     .stop = zl_stop,
     .wake = zl_wake,
     .webhook_path = "/webhook/zalo",
-    .webhook_header = "x-bot-api-secret-token:",
+    .webhook_headers = {"x-bot-api-secret-token:"},
     .webhook = zl_webhook,
     .settings = &zl_settings,
     .build_request = zl_build_request,

@@ -231,6 +231,46 @@ static void test_campaigns_batches_are_bounded_and_replays_add_nothing(void)
     app_free(&app);
 }
 
+/* Recipients a platform's messaging window kept from a campaign are counted apart: not sent,
+ * not failed, not unreachable — and the frozen totals keep them too. */
+static void test_campaigns_count_outside_the_window_apart_from_failures(void)
+{
+    struct app app;
+    if (start(&app, "window", "{\"enabled\": false, \"batch\": 500}") != 0)
+        return;
+    residents(&app, 5, "w", NULL);
+    int64_t now = at(2027, 3, 1, 9, 0);
+    int64_t id = create(&app, "WIN", "residents", now, now);
+    tick(&app, now);
+    CHECK_INT(q1(&app, "SELECT count(*) FROM outbox"), 5);
+    exec(&app, "UPDATE outbox SET status = 'sent' WHERE chat_id IN ('w0', 'w1'); "
+               "UPDATE outbox SET status = 'failed', last_error = 'error 400' WHERE chat_id = "
+               "'w4'");
+    /* As the sender settles a row build_request found outside the window. */
+    CHECK_INT(outbox_mark_failed(app.db, q1(&app, "SELECT id FROM outbox WHERE chat_id = 'w2'"),
+                                 OUTBOX_OUTSIDE_WINDOW),
+              DB_OK);
+    CHECK_INT(outbox_mark_failed(app.db, q1(&app, "SELECT id FROM outbox WHERE chat_id = 'w3'"),
+                                 OUTBOX_OUTSIDE_WINDOW),
+              DB_OK);
+    struct campaigns_counts k = report(&app, id);
+    CHECK_INT(k.targeted, 5);
+    CHECK_INT(k.sent, 2);
+    CHECK_INT(k.outside_window, 2);
+    CHECK_INT(k.failed, 1);
+    CHECK_INT(k.unreachable, 0);
+    CHECK_INT(k.in_progress, 0);
+    bool frozen = false;
+    CHECK_INT(campaigns_freeze(app.db, id, now + 1000, &frozen), DB_OK);
+    CHECK(frozen);
+    exec(&app, "DELETE FROM campaign_recipients; DELETE FROM outbox");
+    k = report(&app, id);
+    CHECK_INT(k.outside_window, 2);
+    CHECK_INT(k.failed, 1);
+    CHECK_INT(k.sent, 2);
+    app_free(&app);
+}
+
 static void test_campaigns_opt_out_withdraws_queued_and_holds_for_next_send(void)
 {
     struct app app;
@@ -362,7 +402,8 @@ static void test_campaigns_officer_alert_after_confirmation(void)
     app_free(&app);
 }
 
-TESTLIB_MAIN(T(test_campaigns_audience_words), T(test_campaigns_subscribe_stop_and_plain_words),
+TESTLIB_MAIN(T(test_campaigns_count_outside_the_window_apart_from_failures),
+             T(test_campaigns_audience_words), T(test_campaigns_subscribe_stop_and_plain_words),
              T(test_campaigns_batches_are_bounded_and_replays_add_nothing),
              T(test_campaigns_opt_out_withdraws_queued_and_holds_for_next_send),
              T(test_campaigns_awareness_day_at_eight_to_residents_and_bound_groups),

@@ -76,6 +76,50 @@ static void test_sha256_padding_boundaries(void)
     }
 }
 
+/* HMAC-SHA256 of data under key, as hex (static buffer: one call per CHECK). */
+static const char *hmac_hex(const void *key, size_t klen, const void *data, size_t len)
+{
+    static char hex[2 * SECURE_SHA256_LEN + 1];
+    uint8_t mac[SECURE_SHA256_LEN];
+    if (secure_hmac_sha256(key, klen, data, len, mac) != 0)
+        return "error";
+    secure_hex(mac, sizeof mac, hex);
+    return hex;
+}
+
+/* RFC 4231 section 4: test cases 1-4, 6 and 7 (case 5 is a truncated MAC). A Facebook webhook
+ * signature is exactly this function of the raw body under the app secret. */
+static void test_hmac_sha256_rfc4231_vectors(void)
+{
+    uint8_t key[131];
+    memset(key, 0x0b, 20);
+    CHECK_STR(hmac_hex(key, 20, "Hi There", 8),
+              "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    CHECK_STR(hmac_hex("Jefe", 4, "what do ya want for nothing?", 28),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    uint8_t data[50];
+    memset(key, 0xaa, 20);
+    memset(data, 0xdd, sizeof data);
+    CHECK_STR(hmac_hex(key, 20, data, 50),
+              "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
+    for (int i = 0; i < 25; i++)
+        key[i] = (uint8_t)(i + 1);
+    memset(data, 0xcd, sizeof data);
+    CHECK_STR(hmac_hex(key, 25, data, 50),
+              "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
+    memset(key, 0xaa, 131);
+    CHECK_STR(hmac_hex(key, 131, "Test Using Larger Than Block-Size Key - Hash Key First", 54),
+              "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    static const char big[] = "This is a test using a larger than block-size key and a larger "
+                              "than block-size data. The key needs to be hashed before being "
+                              "used by the HMAC algorithm.";
+    CHECK_STR(hmac_hex(key, 131, big, sizeof big - 1),
+              "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+    /* An empty key and empty data are valid inputs, not errors. */
+    CHECK_STR(hmac_hex("", 0, "", 0),
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
 static void test_secure_equal_compares_whole_strings(void)
 {
     CHECK_INT(secure_equal("s3cret-token", "s3cret-token"), 1);
@@ -199,8 +243,9 @@ static void test_utf8_floor_never_splits_a_sequence(void)
     }
 }
 
-TESTLIB_MAIN(T(test_sha256_standard_vectors), T(test_sha256_million_a),
-             T(test_sha256_padding_boundaries), T(test_secure_equal_compares_whole_strings),
+TESTLIB_MAIN(T(test_sha256_standard_vectors), T(test_hmac_sha256_rfc4231_vectors),
+             T(test_sha256_million_a), T(test_sha256_padding_boundaries),
+             T(test_secure_equal_compares_whole_strings),
              T(test_secure_token_hex_is_random_lowercase_hex),
              T(test_utf8_vietnamese_text_is_valid), T(test_utf8_malformed_sequences_are_refused),
              T(test_utf8_decode_and_encode_round_trip), T(test_utf8_count_counts_code_points),

@@ -15,6 +15,7 @@
 #include "bot/platform.h"
 #include "bot/sender.h"
 #include "storage/outbox.h"
+#include "storage/platform_store.h"
 
 #include "testlib.h"
 
@@ -44,7 +45,8 @@ struct fake {
     atomic_int stop;
     const struct fake_route *routes;
     int nroutes;
-    const char *auth; /* the header line every request must carry */
+    const char *auth;                    /* the header line every request must carry */
+    const char *fresh_auth, *fresh_body; /* a request carrying fresh_auth gets fresh_body */
     atomic_int hits[FAKE_ROUTES_MAX];
     atomic_int total, authorised;
 };
@@ -84,6 +86,10 @@ static void fake_answer(struct fake *f, int c)
             status = f->routes[i].status;
             body = f->routes[i].body;
         }
+    }
+    if (f->fresh_auth && strstr(req, f->fresh_auth)) {
+        status = 200;
+        body = f->fresh_body;
     }
     int n = snprintf(resp, sizeof resp,
                      "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
@@ -136,16 +142,26 @@ struct mini {
     char base[64];
     const char *auth; /* header line with the token */
     const char *path;
+    int64_t window_ms; /* > 0: a messaging window of that length (pstore_window_use) */
+    int gen;           /* the token's generation: auth while 0, "access_token: renewed" after */
+    atomic_int renewals, checks; /* refresh_token calls for a failed token / ahead of time */
+    bool until_sent;             /* run() waits for every row sent, not only answered */
 };
 
 static int mini_build(void *state, struct db *db, const struct outbox_row *row, int64_t now_ms,
                       struct platform_request *out, const char **why)
 {
-    const struct mini *m = state;
-    (void)db;
-    (void)now_ms;
+    struct mini *m = state;
+    bool open = true;
+    if (m->window_ms &&
+        pstore_window_use(db, "window_test", row->chat_id, now_ms, m->window_ms, 2, &open) != DB_OK)
+        return -1;
+    if (!open)
+        return PLATFORM_OUTSIDE_WINDOW;
     snprintf(out->url, sizeof out->url, "%s%s", m->base, m->path);
-    snprintf(out->headers[0], sizeof out->headers[0], "%s", m->auth);
+    snprintf(out->headers[0], sizeof out->headers[0], "%s",
+             m->gen ? "access_token: renewed" : m->auth);
+    out->token_gen = m->gen;
     json_t *body = json_pack("{s:s, s:s}", "to", row->chat_id, "text", row->text);
     out->body = json_dumps(body, JSON_COMPACT);
     json_decref(body);
@@ -224,6 +240,30 @@ static void graph_classify(long http, const char *body, size_t len, struct platf
 
 static const struct platform_ops oa_ops = {
     .name = "zalo_oa_test", .build_request = mini_build, .classify_answer = oa_classify};
+
+/* Renews the token once for a failed generation; a later call for an old one is a no-op. */
+static int mini_refresh(void *state, struct db *db, int failed_gen, int64_t now_ms)
+{
+    struct mini *m = state;
+    (void)db;
+    (void)now_ms;
+    if (failed_gen < 0) {
+        atomic_fetch_add(&m->checks, 1);
+        return 0;
+    }
+    if (failed_gen == m->gen) {
+        atomic_fetch_add(&m->renewals, 1);
+        m->gen++;
+    }
+    return 0;
+}
+
+static const struct platform_ops renew_ops = {.name = "renew_test",
+                                              .build_request = mini_build,
+                                              .classify_answer = oa_classify,
+                                              .refresh_token = mini_refresh};
+static const struct platform_ops window_ops = {
+    .name = "window_test", .build_request = mini_build, .classify_answer = oa_classify};
 static const struct platform_ops graph_ops = {
     .name = "messenger_test", .build_request = mini_build, .classify_answer = graph_classify};
 
@@ -237,6 +277,17 @@ static bool all_settled(struct app *app)
                        "SELECT COUNT(*) FROM outbox WHERE status = 'sending' OR "
                        "(status = 'queued' AND last_error IS NULL)",
                        -1, &st, NULL);
+    bool done = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+    sqlite3_finalize(st);
+    return done;
+}
+
+/* Whether every row was delivered. */
+static bool all_sent(struct app *app)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(db_handle(app->db), "SELECT COUNT(*) FROM outbox WHERE status <> 'sent'", -1,
+                       &st, NULL);
     bool done = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
     sqlite3_finalize(st);
     return done;
@@ -290,9 +341,9 @@ static int run(struct app *app, const struct platform_ops *ops, struct mini *m, 
     struct sender *s = NULL;
     CHECK_INT(sender_start(app, &sc, ops, m, &s), 0);
     int64_t deadline = clock_mono_ms() + WAIT_MS;
-    while (!all_settled(app) && clock_mono_ms() < deadline)
+    while (!(m->until_sent ? all_sent(app) : all_settled(app)) && clock_mono_ms() < deadline)
         usleep(20 * 1000); /* polls a condition: the sender settles on its own thread */
-    CHECK(all_settled(app));
+    CHECK(m->until_sent ? all_sent(app) : all_settled(app));
     sender_stop(s);
     fake_stop(f);
     CHECK_INT(atomic_load(&f->authorised), atomic_load(&f->total)); /* the header rode along */
@@ -365,5 +416,97 @@ static void test_graph_answers_are_settled_once_each(void)
     app_free(&app);
 }
 
+/* Removes a database a previous run left in the working directory. */
+static void fresh_db(const char *path)
+{
+    static const char *const ext[] = {"", "-wal", "-shm"};
+    char file[128];
+    for (int i = 0; i < 3; i++) {
+        snprintf(file, sizeof file, "%s%s", path, ext[i]);
+        unlink(file);
+    }
+}
+
+/* Eight messages in flight when the access token expires: every one comes back -216, the
+ * platform is asked to renew once (not eight times: a used refresh token is dead), and all eight
+ * go again with the new token — none failed, none using up an attempt. */
+static void test_an_expired_token_is_renewed_once_for_all_in_flight(void)
+{
+    static const char expired[] = "{\"error\":-216,\"message\":\"Access token is invalid\"}";
+    static const struct fake_route routes[] = {
+        {"r1", 200, expired}, {"r2", 200, expired}, {"r3", 200, expired}, {"r4", 200, expired},
+        {"r5", 200, expired}, {"r6", 200, expired}, {"r7", 200, expired}, {"r8", 200, expired},
+    };
+    struct fake f = {.routes = routes,
+                     .nroutes = 8,
+                     .auth = "access_token: ",
+                     .fresh_auth = "access_token: renewed",
+                     .fresh_body = "{\"error\":0,\"data\":{\"message_id\":\"m1\"}}"};
+    struct mini m = {
+        .auth = "access_token: old", .path = "/v3.0/oa/message/cs", .until_sent = true};
+    struct app app;
+    fresh_db("renew_test.db");
+    if (run(&app, &renew_ops, &m, &f) != 0)
+        return;
+    CHECK_INT(atomic_load(&m.renewals), 1);
+    CHECK(atomic_load(&m.checks) > 0); /* asked ahead of time on every turn, too */
+    for (int i = 0; i < 8; i++) {
+        CHECK_STR(row_of(&app, routes[i].chat), "sent|1|"); /* the renewal cost no attempt */
+        CHECK_INT(atomic_load(&f.hits[i]), 2);              /* refused once, then delivered */
+    }
+    app_free(&app);
+}
+
+/* A chat whose user wrote within the window gets its message (two at most per window here);
+ * one that never wrote, or wrote too long ago, gets no request at all and its row says why. */
+static void test_messages_outside_the_window_are_not_sent(void)
+{
+    static const char ok[] = "{\"error\":0,\"data\":{\"message_id\":\"m1\"}}";
+    static const struct fake_route routes[] = {
+        {"w-open", 200, ok}, {"w-never", 200, ok}, {"w-stale", 200, ok}};
+    struct fake f = {.routes = routes, .nroutes = 3, .auth = "access_token: t"};
+    struct mini m = {
+        .auth = "access_token: t", .path = "/v3.0/oa/message/cs", .window_ms = 3600 * 1000};
+    char config[] = "{\"log\": {\"level\": \"off\"}, \"storage\": {\"path\": \"window_test.db\"}}";
+    struct app pre;
+    fresh_db("window_test.db");
+    /* The windows, as the receiver would have opened them, in the database run() opens. */
+    if (testlib_app(&pre, "window_pre", config) != 0)
+        return;
+    int64_t now = clock_now_ms();
+    CHECK_INT(pstore_window_open(pre.db, "window_test", "w-open", now - 60 * 1000), DB_OK);
+    CHECK_INT(pstore_window_open(pre.db, "window_test", "w-stale", now - 2 * 3600 * 1000), DB_OK);
+    bool open = false;
+    CHECK_INT(pstore_window_use(pre.db, "window_test", "w-open", now, 3600 * 1000, 2, &open),
+              DB_OK);
+    CHECK(open); /* one of the two this window allows */
+    CHECK_INT(pstore_window_use(pre.db, "window_test", "w-open", now, 3600 * 1000, 2, &open),
+              DB_OK);
+    CHECK(open);
+    CHECK_INT(pstore_window_use(pre.db, "window_test", "w-open", now, 3600 * 1000, 2, &open),
+              DB_OK);
+    CHECK(!open); /* the third is over the count */
+    /* The user writes again: a new window, its count from zero; an older delivery of an
+     * earlier message changes nothing. */
+    CHECK_INT(pstore_window_open(pre.db, "window_test", "w-open", now), DB_OK);
+    CHECK_INT(pstore_window_open(pre.db, "window_test", "w-open", now - 30 * 1000), DB_OK);
+    CHECK_INT(pstore_window_use(pre.db, "window_test", "w-open", now, 3600 * 1000, 2, &open),
+              DB_OK);
+    CHECK(open);
+    app_free(&pre);
+    struct app app_window;
+    if (run(&app_window, &window_ops, &m, &f) != 0)
+        return;
+    CHECK_STR(row_of(&app_window, "w-open"), "sent|1|");
+    CHECK_STR(row_of(&app_window, "w-never"), "failed|0|" OUTBOX_OUTSIDE_WINDOW);
+    CHECK_STR(row_of(&app_window, "w-stale"), "failed|0|" OUTBOX_OUTSIDE_WINDOW);
+    CHECK_INT(atomic_load(&f.hits[0]), 1);
+    CHECK_INT(atomic_load(&f.hits[1]), 0);
+    CHECK_INT(atomic_load(&f.hits[2]), 0);
+    app_free(&app_window);
+}
+
 TESTLIB_MAIN(T(test_zalo_oa_answers_are_settled_once_each),
-             T(test_graph_answers_are_settled_once_each))
+             T(test_graph_answers_are_settled_once_each),
+             T(test_an_expired_token_is_renewed_once_for_all_in_flight),
+             T(test_messages_outside_the_window_are_not_sent))
