@@ -16,7 +16,8 @@
     X(webchat)                                                                                     \
     X(console)                                                                                     \
     X(telegram)                                                                                    \
-    X(zalo)
+    X(zalo)                                                                                        \
+    X(messenger)
 
 #define PLATFORM_DECLARE(name) extern const struct platform_ops name##_platform;
 #define PLATFORM_ENTRY(name)   &name##_platform,

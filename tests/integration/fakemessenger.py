@@ -235,12 +235,19 @@ class FakeMessenger:
     def deliver(self, port, *events, entries=None):
         """Delivers the events signed, in one POST, and records each sender's last message
         for the window the Send API enforces. Returns the status tipgate answered."""
-        with self.cond:
-            for e in list(events) + [ev for en in (entries or []) for ev in en["messaging"]]:
-                if "message" in e and not e["message"].get("is_echo") or "postback" in e:
-                    self.last_user_msg[e["sender"]["id"]] = e["timestamp"]
-        status, _ = self.post(port, self.body(*events, entries=entries))
+        body = self.body(*events, entries=entries)
+        self.remember(body)
+        status, _ = self.post(port, body)
         return status
+
+    def remember(self, body):
+        """Records the senders of body's messages and postbacks as having written (the window
+        the Send API enforces opens), as Meta knows before it delivers them."""
+        with self.cond:
+            for entry in json.loads(body)["entry"]:
+                for e in entry.get("messaging", []):
+                    if "message" in e and not e["message"].get("is_echo") or "postback" in e:
+                        self.last_user_msg[e["sender"]["id"]] = e["timestamp"]
 
     # ---- the Send API ----------------------------------------------------------------------
 

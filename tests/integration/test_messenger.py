@@ -61,7 +61,7 @@ class Env(tipstest.Env):
         assert status == 200, status
         return status
 
-    def say(self, psid, text):
+    def ms_say(self, psid, text):
         """A message from psid; returns how many messages psid had before."""
         since = len(self.fb.sent_to(psid))
         self.deliver(self.fb.text(psid, text))
@@ -120,7 +120,8 @@ def test_subscription_check_and_signatures_refused_with_nothing_stored():
         ok = "/webhook/messenger?hub.mode=subscribe&hub.verify_token=%s&hub.challenge=1158201444"
         status, headers, body = e.tg.get(ok % fb.verify_token)
         assert (status, body) == (200, b"1158201444"), (status, body)
-        assert headers.get("Content-Type", "").startswith("text/plain"), headers
+        ctype = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+        assert ctype.startswith("text/plain"), headers
         for bad in (ok % "wrong-token-0042", ok.replace("subscribe", "unsubscribe") % fb.verify_token,
                     "/webhook/messenger?hub.mode=subscribe&hub.verify_token=%s&hub.challenge=%s"
                     % (fb.verify_token, "<script>"), "/webhook/messenger"):
@@ -142,6 +143,7 @@ def test_subscription_check_and_signatures_refused_with_nothing_stored():
         assert fb.post(e.tg.port, fb.body(fb.text(ALICE, "/start"), obj="instagram"))[0] == 404
         assert fb.post(e.tg.port, b"{not json")[0] == 400
         assert e.q1("SELECT count(*) FROM inbox") == 0
+        fb.remember(body)  # the person did write: the window is open
         assert fb.post(e.tg.port, body)[0] == 200  # the same body, rightly signed
         assert [s["text"] for s in fb.wait_sent_to(ALICE, 1)] == [T("welcome")]
         e.stop()
@@ -192,7 +194,7 @@ def test_tip_with_quick_replies_and_a_photo_files_with_the_photo():
         assert all(len(q["payload"]) < 24 and q["payload"] not in ("right", "other")
                    for q in m["quick_replies"]), m  # a token, not the handler's data
         [m] = e.tap(ALICE, T("choice_right"))
-        assert m["text"] == T("report_ask_media", max=5), m
+        assert m["text"] == T("report_ask_media_typed", max=5), m  # no location on Messenger
         e.deliver(fb.attachment(ALICE, "image", {"url": photo}))
         e.ms_settled()
         [m] = e.tap(ALICE, T("choice_continue"))
@@ -200,7 +202,9 @@ def test_tip_with_quick_replies_and_a_photo_files_with_the_photo():
         [summary] = e.tap(ALICE, T("choice_anonymous"))
         assert [q["title"] for q in summary["quick_replies"]] == [
             T(n)[:20] for n in ("choice_send", "choice_edit", "choice_cancel")], summary
-        [filed] = e.tap(ALICE, T("choice_send"))
+        # the last tap as a postback button would bring it (no mid: keyed by sender + time)
+        [qr] = [q for q in summary["quick_replies"] if q["title"] == T("choice_send")[:20]]
+        [filed] = e.ms_ask(ALICE, event=fb.postback(ALICE, qr["title"], qr["payload"], mid=False))
         code = codes_in(filed["text"])[0]
         assert filed["text"] == T("tip_filed", code=code), filed
         tip = e.tip(code)
@@ -214,14 +218,14 @@ def test_tip_with_quick_replies_and_a_photo_files_with_the_photo():
 
 def file_tip(e, psid, text):
     """/baotin <text> from psid on Messenger; returns the tip's code."""
-    since = e.say(psid, "/baotin " + text)
+    since = e.ms_say(psid, "/baotin " + text)
     head = T("tip_filed", code="XXXX")[:12]
     found = e.fb.wait_until(lambda: [s["text"] for s in e.fb.sent_to(psid)[since:]
                                      if (s["text"] or "").startswith(head)], what="tip_filed")
     return codes_in(found[0])[0]
 
 
-def test_long_relay_split_at_2000_and_photos_out_by_url_and_upload():
+def test_long_relay_split_at_2000_photos_out_and_buttons_beyond_quick_replies():
     with Env() as e:
         e.start()
         fb = e.fb
@@ -256,6 +260,29 @@ def test_long_relay_split_at_2000_and_photos_out_by_url_and_upload():
                                         "payload": {"url": url, "is_reusable": False}}, got[0]
         assert got[1]["file"]["data"] == JPEG, got[1]
         assert got[1]["file"]["content_type"] == "image/jpeg", got[1]
+        # buttons the quick replies cannot carry: 14 choices become numbered lines; links go
+        # as a button template (a web page, a "+84…" number to call)
+        many = json.dumps([[{"text": "Lựa chọn %d" % i, "data": "c%d" % i}] for i in range(14)])
+        links = json.dumps([[{"text": "Xem hướng dẫn", "url": "https://congan.example.vn/hd"}],
+                            [{"text": "Gọi trực ban", "url": "tel:+842438221234"}]])
+        since = len(fb.sent_to(ALICE))
+        now = e.now_ms()
+        apitest.execute(e.tg, "INSERT INTO outbox (platform, chat_id, text, buttons, priority, "
+                        "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 1, ?, ?)",
+                        [(MS, ALICE, "Chọn một:", many, now, now),
+                         (MS, ALICE, "Liên hệ:", links, now, now)])
+        e.deliver(fb.text(ALICE, "/help"))
+        lines, tmpl = [s for s in fb.wait_sent_to(ALICE, since + 3)[since:]
+                       if s["text"] != T("help")][:2]
+        assert lines["text"] == "Chọn một:\n\n" + "\n".join(
+            "%d. Lựa chọn %d" % (i + 1, i) for i in range(14)), lines
+        assert not lines["quick_replies"], lines
+        assert tmpl["attachment"] == {"type": "template", "payload": {
+            "template_type": "button", "text": "Liên hệ:", "buttons": [
+                {"type": "web_url", "url": "https://congan.example.vn/hd",
+                 "title": "Xem hướng dẫn"},
+                {"type": "phone_number", "payload": "+842438221234",
+                 "title": "Gọi trực ban"}]}}, tmpl
         e.no_refusals()
         e.stop()
 
@@ -288,7 +315,7 @@ def test_window_reply_inside_goes_campaign_outside_counted_human_agent_relay_tag
         assert not tried, tried  # never even tried: no refusal to be counted as a failure
         row = report(e.tg, "FB1")
         assert (row["targeted"], row["sent"], row["failed"]) == ("2", "1", "0"), row
-        assert row.get("outside_window") == "1", row
+        assert row["outside_window"] == "1", row
         [(status, err)] = e.q("SELECT status, last_error FROM outbox WHERE chat_id = ? AND "
                               "text LIKE ?", ALICE, text + "%")
         assert status == "failed" and "window" in err, (status, err)
