@@ -63,7 +63,7 @@
 #define MS_ID_MAX            64   /* a PSID or a page id */
 #define MS_MID_MAX           512  /* a message id ("m_…", about 100 characters) */
 #define MS_REF_MAX           2048 /* an attachment's URL */
-#define MS_DATE_MAX_MS       253402300799999LL /* 9999-12-31: later is garbage */
+#define MS_DATE_MAX_MS       253402300799999LL        /* 9999-12-31: later is garbage */
 #define MS_HUMAN_AGENT_MS    (7LL * 24 * 3600 * 1000) /* the HUMAN_AGENT tag's window */
 #define MS_SIG_PREFIX        "sha256="
 
@@ -142,9 +142,8 @@ int ms_verify_subscription(const char *verify_token, const char *query,
     const char *mode = ms_query_get(query, "hub.mode", &mlen);
     const char *tok = ms_query_get(query, "hub.verify_token", &tlen);
     const char *ch = ms_query_get(query, "hub.challenge", &clen);
-    if (!mode || mlen != 9 || strncmp(mode, "subscribe", 9) != 0 || !tok ||
-        tlen >= sizeof token || !ch || clen == 0 || clen > MS_CHALLENGE_MAX || !verify_token ||
-        !*verify_token)
+    if (!mode || mlen != 9 || strncmp(mode, "subscribe", 9) != 0 || !tok || tlen >= sizeof token ||
+        !ch || clen == 0 || clen > MS_CHALLENGE_MAX || !verify_token || !*verify_token)
         return 403;
     for (size_t i = 0; i < clen; i++)
         if (!isalnum((unsigned char)ch[i]))
@@ -225,9 +224,8 @@ static void ms_read_attachments(json_t *message, struct msg *m)
         const char *kind = !type                        ? NULL
                            : strcmp(type, "image") == 0 ? (sticker ? "sticker" : "photo")
                            : strcmp(type, "audio") == 0 ? "voice"
-                           : strcmp(type, "video") == 0 || strcmp(type, "file") == 0
-                               ? "document"
-                               : NULL;
+                           : strcmp(type, "video") == 0 || strcmp(type, "file") == 0 ? "document"
+                                                                                     : NULL;
         if (type && strcmp(type, "location") == 0)
             ms_read_location(payload, m);
         else if (kind && json_is_string(url) && json_string_length(url) > 0 &&
@@ -361,8 +359,8 @@ static int ms_webhook(void *state, struct db *db, const struct platform_webhook 
     struct messenger *ms = state;
     if (in->get) {
         char challenge[MS_CHALLENGE_MAX + 1];
-        int status = ms_verify_subscription(ms->s->verify_token, in->query ? in->query : "",
-                                            challenge);
+        int status =
+            ms_verify_subscription(ms->s->verify_token, in->query ? in->query : "", challenge);
         if (status == 200) {
             snprintf(out->body, sizeof out->body, "%s", challenge);
             out->text = true;
@@ -378,8 +376,8 @@ static int ms_webhook(void *state, struct db *db, const struct platform_webhook 
     int status = 400;
     if (json_is_object(root))
         status = !object || strcmp(object, "page") != 0 ? 404 /* Meta's own example does */
-                 : ms_store(ms, db, root) == 0        ? 200
-                                                      : 500;
+                 : ms_store(ms, db, root) == 0          ? 200
+                                                        : 500;
     json_decref(root);
     if (status == 200)
         worker_wake(ms->app->worker);
@@ -432,7 +430,6 @@ static const char *ms_text(const struct outbox_row *row)
 {
     return row->text ? row->text : "";
 }
-
 
 struct ms_button {
     const char *text, *data, *url; /* borrowed from the row's parsed buttons */
@@ -519,8 +516,8 @@ static json_t *ms_template(struct db *db, const struct outbox_row *row, int64_t 
             one = strcmp(type, "web_url") == 0
                       ? json_pack("{s:s, s:s, s:o}", "type", type, "url", b[i].url, "title",
                                   ms_title(b[i].text))
-                      : json_pack("{s:s, s:s, s:o}", "type", type, "payload", b[i].url + 4,
-                                  "title", ms_title(b[i].text));
+                      : json_pack("{s:s, s:s, s:o}", "type", type, "payload", b[i].url + 4, "title",
+                                  ms_title(b[i].text));
         } else if (pstore_callback_put(db, MS, row->chat_id, b[i].data, now, token) == DB_OK) {
             one = json_pack("{s:s, s:s, s:o}", "type", "postback", "payload", token, "title",
                             ms_title(b[i].text));
@@ -555,8 +552,10 @@ static char *ms_lines(const struct outbox_row *row, const struct ms_button *b, i
             at += (size_t)snprintf(out + at, cap - at, "\n%d. %s", ++k, b[i].text);
     }
     if (textsplit_units(out, at) > MS_MAX_TEXT) {
-        log_warn(MS, "outbox row %lld: its choices as lines would take the text over %d "
-                 "characters; sending the text without them", (long long)row->id, MS_MAX_TEXT);
+        log_warn(MS,
+                 "outbox row %lld: its choices as lines would take the text over %d "
+                 "characters; sending the text without them",
+                 (long long)row->id, MS_MAX_TEXT);
         snprintf(out, cap, "%s", text);
     }
     return out;
@@ -565,7 +564,6 @@ static char *ms_lines(const struct outbox_row *row, const struct ms_button *b, i
 /* How a row's buttons go: as quick replies (choices only, up to 13), as a button template
  * (up to 3, links allowed, a text of at most 640 characters and no photo), else as lines. */
 enum ms_layout { MS_PLAIN, MS_QUICK, MS_TEMPLATE, MS_LINES };
-
 
 static enum ms_layout ms_layout(const struct outbox_row *row, const struct ms_button *b, int n)
 {
@@ -604,9 +602,13 @@ static int ms_url(const struct ms_settings *s, char url[PLATFORM_URL_MAX])
 static json_t *ms_photo(const struct messenger *ms, const char *photo, char **data, size_t *len,
                         const char **why)
 {
-    if (!uploads_is_ref(photo))
+    if (strncmp(photo, "https://", 8) == 0 || strncmp(photo, "http://", 7) == 0)
         return json_pack("{s:s, s:{s:s, s:b}}", "type", "image", "payload", "url", photo,
                          "is_reusable", 0);
+    if (!uploads_is_ref(photo)) { /* another platform's file id: Meta cannot fetch it */
+        *why = "a photo that is neither a URL nor an upload";
+        return NULL;
+    }
     char dir[UPLOADS_PATH_MAX];
     if (uploads_dir(ms->app->cfg->storage_path, dir, sizeof dir) != 0 ||
         uploads_read(dir, photo, data, len) != 0) {
@@ -659,8 +661,10 @@ static json_t *ms_message(const struct messenger *ms, struct db *db, const struc
             goto fail;
         json_object_set_new(m, "quick_replies", q);
     } else if (row->photo && n > 0) {
-        log_warn(MS, "outbox row %lld: a photo with buttons Messenger cannot show under it; "
-                 "sending it without them", (long long)row->id);
+        log_warn(MS,
+                 "outbox row %lld: a photo with buttons Messenger cannot show under it; "
+                 "sending it without them",
+                 (long long)row->id);
     }
     json_decref(rows);
     return m;
@@ -684,9 +688,9 @@ static int ms_build_request(void *state, struct db *db, const struct outbox_row 
     json_t *message = ms_message(ms, db, row, now, &data, &len, why);
     if (!message)
         return -1;
-    json_t *body = json_pack("{s:{s:s}, s:s, s:o}", "recipient", "id", row->chat_id,
-                             "messaging_type", tag ? "MESSAGE_TAG" : "RESPONSE", "message",
-                             message);
+    json_t *body =
+        json_pack("{s:{s:s}, s:s, s:o}", "recipient", "id", row->chat_id, "messaging_type",
+                  tag ? "MESSAGE_TAG" : "RESPONSE", "message", message);
     if (body && tag)
         json_object_set_new(body, "tag", json_string(tag));
     rc = -1;
@@ -738,8 +742,7 @@ static enum platform_verdict ms_verdict(long http, json_int_t code, json_int_t s
     return PLATFORM_BAD_REQUEST; /* 10 (window, permission), 100, and the rest */
 }
 
-void ms_classify_answer(long http_status, const char *body, size_t len,
-                        struct platform_answer *out)
+void ms_classify_answer(long http_status, const char *body, size_t len, struct platform_answer *out)
 {
     memset(out, 0, sizeof *out);
     json_t *root = body && len ? json_loadb(body, len, 0, NULL) : NULL;
@@ -757,12 +760,15 @@ void ms_classify_answer(long http_status, const char *body, size_t len,
         const char *message = json_string_value(json_object_get(err, "message"));
         out->verdict = ms_verdict(http_status, code, sub, message);
         out->understood = true;
-        snprintf(out->why, sizeof out->why, "error %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT
-                 " (HTTP %ld): %.200s", code, sub, http_status, message ? message : "");
+        snprintf(out->why, sizeof out->why,
+                 "error %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT " (HTTP %ld): %.200s", code,
+                 sub, http_status, message ? message : "");
         if (out->verdict == PLATFORM_BAD_REQUEST && code == 10 &&
             (sub == 2018278 || sub == 2018065))
-            snprintf(out->why, sizeof out->why, "outside Messenger's messaging window (error "
-                     "10/%" JSON_INTEGER_FORMAT ")", sub);
+            snprintf(out->why, sizeof out->why,
+                     "outside Messenger's messaging window (error "
+                     "10/%" JSON_INTEGER_FORMAT ")",
+                     sub);
     } else {
         out->verdict = PLATFORM_TRANSIENT;
         snprintf(out->why, sizeof out->why, "HTTP %ld (not a Graph API answer)", http_status);
@@ -802,8 +808,8 @@ static const struct cfg_spec ms_spec[] = {
     {"api_version", CFG_STR, MS_OFF(api_version), "v25.0", 0, 0, 0, NULL, NULL},
     {"rate_limit.global_per_sec", CFG_NUM, MS_OFF(rate_limit.global_per_sec), NULL, 20, 0, 10000,
      NULL, NULL},
-    {"rate_limit.per_chat_per_sec", CFG_NUM, MS_OFF(rate_limit.per_chat_per_sec), NULL, 1, 0,
-     10000, NULL, NULL},
+    {"rate_limit.per_chat_per_sec", CFG_NUM, MS_OFF(rate_limit.per_chat_per_sec), NULL, 1, 0, 10000,
+     NULL, NULL},
     {"rate_limit.per_group_per_min", CFG_NUM, MS_OFF(rate_limit.per_group_per_min), NULL, 0, 0,
      100000, NULL, NULL},
     {"max_attempts", CFG_INT, MS_OFF(max_attempts), NULL, 8, 1, 100, NULL, NULL},
@@ -850,8 +856,9 @@ static int ms_check(const struct cfg *cfg, const void *settings, char *why, size
         snprintf(why, whylen, "platforms." MS ".page_token: unexpected characters");
     else if (!ms_plain(s->verify_token) || strlen(s->verify_token) < 8 ||
              strlen(s->verify_token) > 128)
-        snprintf(why, whylen, "platforms." MS ".verify_token: 8 to 128 characters of A-Z a-z "
-                              "0-9 - . _ ~");
+        snprintf(why, whylen,
+                 "platforms." MS ".verify_token: 8 to 128 characters of A-Z a-z "
+                 "0-9 - . _ ~");
     else
         return 0;
     return -1;

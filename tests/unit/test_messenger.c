@@ -1,12 +1,15 @@
 /*
  * test_messenger.c — the Messenger adapter's pure parts (bot/platforms/messenger.h): the
  * X-Hub-Signature-256 check over the raw body, Meta's subscription check (hub.mode,
- * hub.verify_token, hub.challenge) and the Graph API answer classifier.
+ * hub.verify_token, hub.challenge), the Graph API answer classifier, and the settings an
+ * operator writes (what enabling the platform requires).
  */
 #include "bot/platforms/messenger.h"
+#include "config/config.h"
 
 #include "testlib.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* HMAC-SHA256 of BODY keyed with SECRET, as Python's hmac module computes it. */
@@ -17,8 +20,9 @@
 static void test_signature_accepts_the_right_mac_in_either_case(void)
 {
     CHECK(ms_signature_ok(SECRET, "sha256=" MAC, BODY, strlen(BODY)));
-    CHECK(ms_signature_ok(SECRET, "sha256=EF80E11B0FC4C34DA0CF6F1F7881AD5CC950EB60555E2B40F3B7DE3D8C"
-                                  "701E15",
+    CHECK(ms_signature_ok(SECRET,
+                          "sha256=EF80E11B0FC4C34DA0CF6F1F7881AD5CC950EB60555E2B40F3B7DE3D8C"
+                          "701E15",
                           BODY, strlen(BODY)));
     CHECK(ms_signature_ok(SECRET, " sha256=" MAC "\r\n", BODY, strlen(BODY)));
 }
@@ -36,41 +40,43 @@ static void test_signature_refuses_anything_else(void)
     CHECK(!ms_signature_ok("other-secret", "sha256=" MAC, body, len));
     CHECK(!ms_signature_ok("", "sha256=" MAC, body, len));
     CHECK(!ms_signature_ok(SECRET, "sha256=" MAC, body, len - 1)); /* a byte less is signed */
-    CHECK(!ms_signature_ok(SECRET,
-                           "sha256=ff80e11b0fc4c34da0cf6f1f7881ad5cc950eb60555e2b40f3b7de3d8c701e15",
-                           body, len));
+    CHECK(!ms_signature_ok(
+        SECRET, "sha256=ff80e11b0fc4c34da0cf6f1f7881ad5cc950eb60555e2b40f3b7de3d8c701e15", body,
+        len));
 }
 
 static void test_subscription_check_echoes_only_a_plain_challenge(void)
 {
     char ch[MS_CHALLENGE_MAX + 1];
     CHECK_INT(ms_verify_subscription(
-                  "verify-0042", "hub.mode=subscribe&hub.verify_token=verify-0042&hub.challenge=11582",
-                  ch),
+                  "verify-0042",
+                  "hub.mode=subscribe&hub.verify_token=verify-0042&hub.challenge=11582", ch),
               200);
     CHECK_STR(ch, "11582");
     CHECK_INT(ms_verify_subscription(
-                  "verify-0042", "hub.challenge=ab12&hub.verify_token=verify-0042&hub.mode=subscribe",
-                  ch),
+                  "verify-0042",
+                  "hub.challenge=ab12&hub.verify_token=verify-0042&hub.mode=subscribe", ch),
               200);
     CHECK_STR(ch, "ab12");
-    CHECK_INT(ms_verify_subscription(
-                  "verify-0042", "hub.mode=subscribe&hub.verify_token=verify-0043&hub.challenge=1", ch),
-              403);
+    CHECK_INT(
+        ms_verify_subscription(
+            "verify-0042", "hub.mode=subscribe&hub.verify_token=verify-0043&hub.challenge=1", ch),
+        403);
     CHECK_STR(ch, "");
-    CHECK_INT(ms_verify_subscription(
-                  "verify-0042", "hub.mode=subscribed&hub.verify_token=verify-0042&hub.challenge=1",
-                  ch),
-              403);
-    CHECK_INT(ms_verify_subscription(
-                  "verify-0042", "hub.mode=subscribe&hub.verify_token=verify-0042&hub.challenge=<b>",
-                  ch),
-              403);
+    CHECK_INT(
+        ms_verify_subscription(
+            "verify-0042", "hub.mode=subscribed&hub.verify_token=verify-0042&hub.challenge=1", ch),
+        403);
+    CHECK_INT(
+        ms_verify_subscription(
+            "verify-0042", "hub.mode=subscribe&hub.verify_token=verify-0042&hub.challenge=<b>", ch),
+        403);
     CHECK_INT(ms_verify_subscription("verify-0042",
                                      "hub.mode=subscribe&hub.verify_token=verify-0042", ch),
               403);
-    CHECK_INT(ms_verify_subscription("", "hub.mode=subscribe&hub.verify_token=&hub.challenge=1", ch),
-              403);
+    CHECK_INT(
+        ms_verify_subscription("", "hub.mode=subscribe&hub.verify_token=&hub.challenge=1", ch),
+        403);
     CHECK_INT(ms_verify_subscription("verify-0042", "", ch), 403);
 }
 
@@ -103,8 +109,7 @@ static void test_classifier_maps_graph_errors(void)
         {400, GRAPH_ERR(190, 463, "Error validating access token: Session has expired"),
          PLATFORM_TOKEN_EXPIRED},
         {401, GRAPH_ERR(190, 0, "Invalid OAuth access token."), PLATFORM_TOKEN_EXPIRED},
-        {400, GRAPH_ERR(551, 1545041, "This person isn't available right now."),
-         PLATFORM_BLOCKED},
+        {400, GRAPH_ERR(551, 1545041, "This person isn't available right now."), PLATFORM_BLOCKED},
         {400, GRAPH_ERR(200, 1545041, "Message failed to send because the person is not available"),
          PLATFORM_BLOCKED},
         {400, GRAPH_ERR(10, 2018108, "This person isn't receiving messages from you right now."),
@@ -150,6 +155,56 @@ static void test_classifier_takes_garbage_for_transient(void)
     CHECK_STR(a.message_id, ""); /* an id that does not fit is left out, never cut */
 }
 
+/* "" when the configuration text loads, else cfg_load's error (static buffer); *on whether
+ * the platform is then enabled. */
+static const char *load(const char *messenger, bool *on)
+{
+    static char err[CFG_ERR_MAX];
+    char text[1024];
+    struct cfg *cfg = NULL;
+    snprintf(text, sizeof text, "{\"platforms\": {\"messenger\": %s}}", messenger);
+    err[0] = '\0';
+    *on = false;
+    if (cfg_load(testlib_write("messenger.json", text), &cfg, err) == 0) {
+        *on = platform_find("messenger")->enabled(cfg);
+        cfg_free(cfg);
+    }
+    return err;
+}
+
+#define FULL                                                                                       \
+    "\"enabled\": true, \"page_id\": \"1048576\", \"page_token\": \"EAAtoken0042\", "              \
+    "\"app_secret\": \"s3cr3t\""
+
+static void test_settings_enable_only_with_every_secret(void)
+{
+    bool on;
+    CHECK_STR(load("{}", &on), "");
+    CHECK(!on); /* off by default */
+    CHECK_STR(load("{" FULL ", \"verify_token\": \"verify-0042\"}", &on), "");
+    CHECK(on);
+    setenv("TIPGATE_TEST_FB_SECRET", "from-the-environment", 1);
+    CHECK_STR(load("{\"enabled\": true, \"page_id\": \"1\", \"page_token\": \"EAAt\", "
+                   "\"app_secret\": \"env:TIPGATE_TEST_FB_SECRET\", \"verify_token\": "
+                   "\"verify-0042\"}",
+                   &on),
+              "");
+    CHECK(on);
+    CHECK(strstr(load("{" FULL "}", &on), "platforms.messenger.verify_token") != NULL);
+    CHECK(!on);
+    CHECK(strstr(load("{\"enabled\": true, \"page_id\": \"1\", \"verify_token\": "
+                      "\"verify-0042\", \"app_secret\": \"s\"}",
+                      &on),
+                 "platforms.messenger.page_token") != NULL);
+    CHECK(strstr(load("{" FULL ", \"verify_token\": \"a&b=c-0042\"}", &on),
+                 "platforms.messenger.verify_token") != NULL);
+    CHECK(strstr(load("{" FULL ", \"verify_token\": \"verify-0042\", \"api_version\": "
+                      "\"21\"}",
+                      &on),
+                 "platforms.messenger.api_version") != NULL);
+    CHECK(strstr(load("{\"enabeld\": true}", &on), "platforms.messenger.enabeld") != NULL);
+}
+
 int main(void)
 {
     const struct testlib_case cases[] = {
@@ -160,6 +215,7 @@ int main(void)
          test_subscription_check_echoes_only_a_plain_challenge},
         {"classifier_maps_graph_errors", test_classifier_maps_graph_errors},
         {"classifier_takes_garbage_for_transient", test_classifier_takes_garbage_for_transient},
+        {"settings_enable_only_with_every_secret", test_settings_enable_only_with_every_secret},
     };
     return testlib_run(cases, sizeof cases / sizeof cases[0]);
 }
