@@ -17,7 +17,8 @@
     X(console)                                                                                     \
     X(telegram)                                                                                    \
     X(zalo)                                                                                        \
-    X(zalo_oa)
+    X(zalo_oa)                                                                                     \
+    X(messenger)
 
 #define PLATFORM_DECLARE(name) extern const struct platform_ops name##_platform;
 #define PLATFORM_ENTRY(name)   &name##_platform,

@@ -229,7 +229,13 @@ int tipcard_tell_tipster(struct hctx *ctx, const struct tip *t, const char *name
     char *text = texts_render(ctx->texts, name, vars, n);
     if (!text)
         return -1;
+    /* Tied to the tip (outbox ref_kind 'tip'): an officer's answer or notice, which a
+     * platform with a messaging window may still deliver as a human agent's (Messenger's
+     * HUMAN_AGENT tag), unlike anything automated. */
+    int64_t was = ctx->about_tip;
+    ctx->about_tip = t->id;
     int rc = hctx_send(ctx, t->platform, t->chat_id, text, NULL, OUTBOX_REPLY);
+    ctx->about_tip = was;
     free(text);
     /* The police answered: a browser that asked to be told gets a notification (none for a
      * chat without a subscription, whatever its platform). */
