@@ -387,17 +387,10 @@ static int ms_webhook(void *state, struct db *db, const struct platform_webhook 
 /* ---- sending: the window -------------------------------------------------------------------- */
 
 /* A desk's message about a tip (an officer's relay: outbox ref_kind 'tip'), which the
- * HUMAN_AGENT tag may carry; a campaign's or the bot's own never. struct outbox_row does not
- * carry ref_kind (asked for in /work/msgr-needs.md): until it does, one read by primary key. */
-static bool ms_is_desk_relay(struct db *db, const struct outbox_row *row)
+ * HUMAN_AGENT tag may carry; a campaign's or the bot's own never. */
+static bool ms_is_desk_relay(const struct outbox_row *row)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT ref_kind = 'tip' FROM outbox WHERE id = ?1");
-    if (!st)
-        return false;
-    sqlite3_bind_int64(st, 1, row->id);
-    bool tip = db_step_row(st) == DB_OK && sqlite3_column_int(st, 0) == 1;
-    sqlite3_reset(st);
-    return tip;
+    return row->ref_kind == OUTBOX_REF_TIP;
 }
 
 /* 0 with *tag NULL (standard messaging) or "HUMAN_AGENT"; PLATFORM_OUTSIDE_WINDOW; -1. */
@@ -411,7 +404,7 @@ static int ms_window(const struct messenger *ms, struct db *db, const struct out
         *why = "cannot read the messaging window";
         return -1;
     }
-    if (!open && ms->s->human_agent_tag && ms_is_desk_relay(db, row)) {
+    if (!open && ms->s->human_agent_tag && ms_is_desk_relay(row)) {
         if (pstore_window_use(db, MS, row->chat_id, now, MS_HUMAN_AGENT_MS, 0, &open) != DB_OK) {
             *why = "cannot read the messaging window";
             return -1;
@@ -737,9 +730,11 @@ static enum platform_verdict ms_verdict(long http, json_int_t code, json_int_t s
     if (code == 551 || sub == 1545041 || sub == 2018108 || (code == 100 && sub == 2018001) ||
         (code == 200 && message && strstr(message, "not available")))
         return PLATFORM_BLOCKED;
+    if (code == 10 && (sub == 2018278 || sub == 2018065))
+        return PLATFORM_WINDOW_CLOSED; /* Meta's record of the window, not ours: not a failure */
     if (code == 1 || code == 2 || code == 368 || http >= 500)
         return PLATFORM_TRANSIENT;
-    return PLATFORM_BAD_REQUEST; /* 10 (window, permission), 100, and the rest */
+    return PLATFORM_BAD_REQUEST; /* 10 (permission), 100, and the rest */
 }
 
 void ms_classify_answer(long http_status, const char *body, size_t len, struct platform_answer *out)
@@ -763,8 +758,7 @@ void ms_classify_answer(long http_status, const char *body, size_t len, struct p
         snprintf(out->why, sizeof out->why,
                  "error %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT " (HTTP %ld): %.200s", code,
                  sub, http_status, message ? message : "");
-        if (out->verdict == PLATFORM_BAD_REQUEST && code == 10 &&
-            (sub == 2018278 || sub == 2018065))
+        if (out->verdict == PLATFORM_WINDOW_CLOSED)
             snprintf(out->why, sizeof out->why,
                      "outside Messenger's messaging window (error "
                      "10/%" JSON_INTEGER_FORMAT ")",

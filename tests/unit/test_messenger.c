@@ -116,7 +116,7 @@ static void test_classifier_maps_graph_errors(void)
          PLATFORM_BLOCKED},
         {400, GRAPH_ERR(100, 2018001, "No matching user found"), PLATFORM_BLOCKED},
         {400, GRAPH_ERR(10, 2018278, "This message is sent outside of allowed window."),
-         PLATFORM_BAD_REQUEST},
+         PLATFORM_WINDOW_CLOSED},
         {400, GRAPH_ERR(100, 0, "(#100) Invalid parameter"), PLATFORM_BAD_REQUEST},
         {500, GRAPH_ERR(1, 0, "An unknown error occurred"), PLATFORM_TRANSIENT},
         {500, GRAPH_ERR(2, 0, "Temporary send message failure. Please try again later."),
