@@ -36,11 +36,11 @@ struct outbox_row;
 
 /* Bounds of one HTTP send (bot/sender.c keeps one request per transfer slot). */
 enum {
-    PLATFORM_URL_MAX = 1024,   /* the URL, query string included */
-    PLATFORM_HEADERS_MAX = 4,  /* extra header lines a request may carry */
-    PLATFORM_HEADER_MAX = 512, /* one "Name: value" line */
-    PLATFORM_ID_MAX = 64,      /* a platform's message id or a moved chat's new id */
-    PLATFORM_WHY_MAX = 320,    /* what an answer meant, for logs and outbox.last_error */
+    PLATFORM_URL_MAX = 1024,    /* the URL, query string included */
+    PLATFORM_HEADERS_MAX = 4,   /* extra header lines a request may carry */
+    PLATFORM_HEADER_MAX = 1024, /* one "Name: value" line (a Zalo OA access token: ~450) */
+    PLATFORM_ID_MAX = 64,       /* a platform's message id or a moved chat's new id */
+    PLATFORM_WHY_MAX = 320,     /* what an answer meant, for logs and outbox.last_error */
 };
 
 /* One send, as build_request fills it (the sender hands it in empty). The URL and headers may
@@ -87,6 +87,9 @@ enum platform_verdict {
                                everywhere and resend */
     PLATFORM_TOKEN_EXPIRED, /* the token, not the message: keep it queued, report the token */
     PLATFORM_TRANSIENT,     /* down, 5xx, garbage: retry with backoff up to max_attempts */
+    PLATFORM_WINDOW_CLOSED, /* the platform says its messaging window is closed for this user
+                               (our own record thought it open): failed as
+                               OUTBOX_OUTSIDE_WINDOW, and the chat's window marked closed */
 };
 
 struct platform_answer {

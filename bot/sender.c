@@ -144,6 +144,13 @@ static void sender_note(struct sender_report *rep, const struct platform_answer 
 static void sender_give_up(struct sender *s, const struct outbox_row *row,
                            const struct platform_answer *a, int64_t now)
 {
+    if (a->verdict == PLATFORM_WINDOW_CLOSED) { /* counted apart, like one never sent */
+        outbox_mark_failed(s->db, row->id, OUTBOX_OUTSIDE_WINDOW);
+        pstore_window_close(s->db, s->platform, row->chat_id);
+        log_info("sender", "%s: message %lld to chat %s not delivered: %s", s->platform,
+                 (long long)row->id, row->chat_id, a->why);
+        return;
+    }
     outbox_mark_failed(s->db, row->id, a->why);
     if (a->verdict != PLATFORM_BLOCKED) {
         log_warn("sender", "%s: message %lld to chat %s failed: %s", s->platform,
@@ -163,6 +170,7 @@ static void sender_settle(struct sender *s, struct sx *x, const struct platform_
     struct outbox_row *row = &x->row;
     int64_t delay = sender_delay_ms(a, row->attempts);
     bool given_up = a->verdict == PLATFORM_BLOCKED || a->verdict == PLATFORM_BAD_REQUEST ||
+                    a->verdict == PLATFORM_WINDOW_CLOSED ||
                     (a->verdict == PLATFORM_TRANSIENT && row->attempts >= s->cfg.max_attempts);
     sender_note(rep, a, given_up);
     if (given_up) {

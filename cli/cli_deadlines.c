@@ -101,34 +101,46 @@ static void cli_deadlines_rate(const struct agencies_record *r, char *out, size_
 
 static void cli_deadlines_print(const struct agencies_record *rows, int n, int csv)
 {
-    static const char *const csv_head[] = {"agency",  "name",    "on_time",    "late",
-                                           "missing", "pending", "on_time_pct"};
+    static const char *const csv_head[] = {"agency",
+                                           "name",
+                                           "on_time",
+                                           "late",
+                                           "missing",
+                                           "pending",
+                                           "on_time_pct",
+                                           "reminders_sent",
+                                           "reminders_outside_window",
+                                           "reminders_failed"};
     if (csv) {
-        for (int i = 0; i < 7; i++)
-            cli_util_csv(stdout, csv_head[i], i == 6 ? '\n' : ',');
+        for (int i = 0; i < 10; i++)
+            cli_util_csv(stdout, csv_head[i], i == 9 ? '\n' : ',');
     } else {
         cli_util_cell(stdout, "Mã", 12);
         cli_util_cell(stdout, "Cơ quan, đơn vị", 42);
-        printf("%9s %9s %9s %13s %12s\n", "Đúng hạn", "Trễ hạn", "Chưa nộp", "Chưa đến hạn",
-               "Đúng hạn %");
+        printf("%9s %9s %9s %13s %12s %9s %12s %9s\n", "Đúng hạn", "Trễ hạn", "Chưa nộp",
+               "Chưa đến hạn", "Đúng hạn %", "Nhắc gửi", "Ngoài khung", "Nhắc lỗi");
     }
     for (int i = 0; i < n; i++) {
-        char nums[5][24];
-        snprintf(nums[0], sizeof nums[0], "%d", rows[i].on_time);
-        snprintf(nums[1], sizeof nums[1], "%d", rows[i].late);
-        snprintf(nums[2], sizeof nums[2], "%d", rows[i].missing);
-        snprintf(nums[3], sizeof nums[3], "%d", rows[i].pending);
+        char nums[8][24];
+        int vals[] = {rows[i].on_time, rows[i].late, rows[i].missing, rows[i].pending};
+        int sends[] = {rows[i].reminders_sent, rows[i].reminders_outside_window,
+                       rows[i].reminders_failed};
+        for (int k = 0; k < 4; k++)
+            snprintf(nums[k], sizeof nums[k], "%d", vals[k]);
         cli_deadlines_rate(&rows[i], nums[4], sizeof nums[4]);
+        for (int k = 0; k < 3; k++)
+            snprintf(nums[5 + k], sizeof nums[5 + k], "%d", sends[k]);
         if (csv) {
             cli_util_csv(stdout, rows[i].code, ',');
             cli_util_csv(stdout, rows[i].name, ',');
-            for (int k = 0; k < 5; k++)
-                cli_util_csv(stdout, nums[k], k == 4 ? '\n' : ',');
+            for (int k = 0; k < 8; k++)
+                cli_util_csv(stdout, nums[k], k == 7 ? '\n' : ',');
             continue;
         }
         cli_util_cell(stdout, rows[i].code, 12);
         cli_util_cell(stdout, rows[i].name, 42);
-        printf("%9s %9s %9s %13s %12s\n", nums[0], nums[1], nums[2], nums[3], nums[4]);
+        printf("%9s %9s %9s %13s %12s %9s %12s %9s\n", nums[0], nums[1], nums[2], nums[3], nums[4],
+               nums[5], nums[6], nums[7]);
     }
 }
 

@@ -13,6 +13,8 @@
 
 #include "base/log.h"
 #include "calendar/calendar.h"
+#include "storage/agencies.h"
+#include "storage/outbox.h"
 #include "storage/people.h"
 #include "storage/tips.h"
 
@@ -378,9 +380,14 @@ static int deadlines_remind_one(struct hctx *ctx, const struct deadlines_rules *
         if (agencies_get(ctx->db, t->agency, &a) != DB_OK)
             return -1;
         char *text = deadlines_reminder(ctx, t, &a, calendar_today(ctx->now_ms));
-        int rc = text ? agency_send(ctx, t->agency, text, OUTBOX_NOTICE, &reached) : -1;
+        int64_t before = 0, after = 0;
+        int rc = text && outbox_last_id(ctx->db, &before) == DB_OK
+                     ? agency_send(ctx, t->agency, text, OUTBOX_NOTICE, &reached)
+                     : -1;
         free(text);
-        if (rc != 0)
+        /* Which messages were this reminder: the report counts how each went. */
+        if (rc != 0 || outbox_last_id(ctx->db, &after) != DB_OK ||
+            agencies_reminders_record(ctx->db, t->date_id, t->agency, before, after) != DB_OK)
             return -1;
         if (reached == 0)
             log_warn("deadlines", "agency %s has no chat and no member to remind of %s", t->agency,

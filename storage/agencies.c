@@ -5,6 +5,7 @@
  * the partial index on next_at and escalations through the one on escalate_at.
  */
 #include "storage/agencies.h"
+#include "storage/outbox.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -383,6 +384,20 @@ int agencies_escalated(struct db *db, int64_t date_id, int64_t now_ms)
     return db_run(db, sql, "II", now_ms, date_id);
 }
 
+/* The agency's reminder messages of the period's deadlines whose outbox row matches cond. */
+#define AGENCIES_REMINDERS(cond)                                                                   \
+    "(SELECT count(*) FROM deadline_reminders r JOIN outbox o ON o.id = r.outbox_id WHERE "        \
+    "r.agency = a.code AND r.date_id IN (SELECT id FROM deadline_dates WHERE due_day BETWEEN ?1 "  \
+    "AND ?2) AND " cond ")"
+
+int agencies_reminders_record(struct db *db, int64_t date_id, const char *agency, int64_t after_id,
+                              int64_t last_id)
+{
+    static const char sql[] = "INSERT OR IGNORE INTO deadline_reminders (outbox_id, date_id, "
+                              "agency) SELECT id, ?1, ?2 FROM outbox WHERE id > ?3 AND id <= ?4";
+    return last_id > after_id ? db_run(db, sql, "ItII", date_id, agency, after_id, last_id) : DB_OK;
+}
+
 int agencies_report(struct db *db, int64_t from_day, int64_t to_day, int64_t today,
                     struct agencies_record *out, int max, int *n)
 {
@@ -391,13 +406,80 @@ int agencies_report(struct db *db, int64_t from_day, int64_t to_day, int64_t tod
         "count(CASE WHEN t.submitted_at IS NOT NULL AND t.late_days = 0 THEN 1 END), "
         "count(CASE WHEN t.submitted_at IS NOT NULL AND t.late_days > 0 THEN 1 END), "
         "count(CASE WHEN t.submitted_at IS NULL AND d.due_day < ?3 THEN 1 END), "
-        "count(CASE WHEN t.submitted_at IS NULL AND d.due_day >= ?3 THEN 1 END) "
-        "FROM agencies a LEFT JOIN deadline_tasks t ON t.agency = a.code AND t.date_id IN "
-        "(SELECT id FROM deadline_dates WHERE active = 1 AND due_day BETWEEN ?1 AND ?2) "
-        "LEFT JOIN deadline_dates d ON d.id = t.date_id "
-        "WHERE a.active = 1 OR t.agency IS NOT NULL GROUP BY a.code ORDER BY a.code LIMIT ?4";
+        "count(CASE WHEN t.submitted_at IS NULL AND d.due_day >= ?3 THEN 1 "
+        "END), " AGENCIES_REMINDERS("o.status = 'sent'") ", " AGENCIES_REMINDERS(
+            "o.status = 'failed' AND o.last_error IS ?5") ", " AGENCIES_REMINDERS("o.status = "
+                                                                                  "'failed' AND "
+                                                                                  "o.last_error IS "
+                                                                                  "NOT ?5") " "
+                                                                                            "FROM "
+                                                                                            "agenci"
+                                                                                            "es a "
+                                                                                            "LEFT "
+                                                                                            "JOIN "
+                                                                                            "deadli"
+                                                                                            "ne_"
+                                                                                            "tasks "
+                                                                                            "t ON "
+                                                                                            "t."
+                                                                                            "agency"
+                                                                                            " = "
+                                                                                            "a."
+                                                                                            "code "
+                                                                                            "AND "
+                                                                                            "t."
+                                                                                            "date_"
+                                                                                            "id IN "
+                                                                                            "(SELEC"
+                                                                                            "T id "
+                                                                                            "FROM "
+                                                                                            "deadli"
+                                                                                            "ne_"
+                                                                                            "dates "
+                                                                                            "WHERE "
+                                                                                            "active"
+                                                                                            " = 1 "
+                                                                                            "AND "
+                                                                                            "due_"
+                                                                                            "day "
+                                                                                            "BETWEE"
+                                                                                            "N ?1 "
+                                                                                            "AND "
+                                                                                            "?2) "
+                                                                                            "LEFT "
+                                                                                            "JOIN "
+                                                                                            "deadli"
+                                                                                            "ne_"
+                                                                                            "dates "
+                                                                                            "d ON "
+                                                                                            "d.id "
+                                                                                            "= "
+                                                                                            "t."
+                                                                                            "date_"
+                                                                                            "id "
+                                                                                            "WHERE "
+                                                                                            "a."
+                                                                                            "active"
+                                                                                            " = 1 "
+                                                                                            "OR "
+                                                                                            "t."
+                                                                                            "agency"
+                                                                                            " IS "
+                                                                                            "NOT "
+                                                                                            "NULL "
+                                                                                            "GROUP "
+                                                                                            "BY "
+                                                                                            "a."
+                                                                                            "code "
+                                                                                            "ORDER "
+                                                                                            "BY "
+                                                                                            "a."
+                                                                                            "code "
+                                                                                            "LIMIT "
+                                                                                            "?4";
     *n = 0;
-    sqlite3_stmt *st = db_query(db, sql, "IIIi", from_day, to_day, today, max);
+    sqlite3_stmt *st =
+        db_query(db, sql, "IIIit", from_day, to_day, today, max, OUTBOX_OUTSIDE_WINDOW);
     int rc = DB_NOT_FOUND;
     while (*n < max && (rc = db_step_row(st)) == DB_OK) {
         struct agencies_record *r = &out[(*n)++];
@@ -407,6 +489,9 @@ int agencies_report(struct db *db, int64_t from_day, int64_t to_day, int64_t tod
         r->late = sqlite3_column_int(st, 3);
         r->missing = sqlite3_column_int(st, 4);
         r->pending = sqlite3_column_int(st, 5);
+        r->reminders_sent = sqlite3_column_int(st, 6);
+        r->reminders_outside_window = sqlite3_column_int(st, 7);
+        r->reminders_failed = sqlite3_column_int(st, 8);
     }
     if (db_rows_end(st, rc) != DB_OK) {
         *n = 0;

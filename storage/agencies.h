@@ -163,7 +163,16 @@ struct agencies_record {
     char code[AGENCIES_CODE_MAX];
     char name[AGENCIES_NAME_MAX];
     int on_time, late, missing, pending;
+    /* The reminders of the period's deadlines (one message per agency chat): delivered, kept
+     * back by the platform's messaging window (not a failure), failed. Counted while the
+     * outbox keeps their rows. */
+    int reminders_sent, reminders_outside_window, reminders_failed;
 };
+
+/* Records the outbox rows after_id < id <= last_id as reminders to agency of deadline date_id
+ * (deadline_reminders), in the transaction that enqueued them. */
+int agencies_reminders_record(struct db *db, int64_t date_id, const char *agency, int64_t after_id,
+                              int64_t last_id);
 
 /* Every active agency with tasks in the period (or any agency with a record there), by code. */
 int agencies_report(struct db *db, int64_t from_day, int64_t to_day, int64_t today,

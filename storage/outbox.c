@@ -41,7 +41,8 @@ int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, in
 }
 
 /* id, platform, chat_id, text, buttons, priority, attempts, created_at, photo, and for
- * outbox_due what its chat is (is_group, reachable). */
+ * outbox_due what its chat is (is_group, reachable) and what the row belongs to (ref_kind as
+ * enum outbox_ref_kind, ref_id). */
 #define OUTBOX_COLS                                                                                \
     DB_COL(0, DB_INT64, struct outbox_row, id), DB_COL(1, DB_DUP, struct outbox_row, platform),    \
         DB_COL(2, DB_DUP, struct outbox_row, chat_id), DB_COL(3, DB_DUP, struct outbox_row, text), \
@@ -55,6 +56,8 @@ static const struct db_col outbox_due_cols[] = {
     OUTBOX_COLS,
     DB_COL(9, DB_BOOL, struct outbox_row, is_group),
     DB_COL(10, DB_BOOL, struct outbox_row, reachable),
+    DB_COL(11, DB_INT, struct outbox_row, ref_kind),
+    DB_COL(12, DB_INT64, struct outbox_row, ref_id),
 };
 
 /* Reads up to max rows of st through map; rows without a chat column are reachable. */
@@ -202,8 +205,10 @@ int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
 {
     static const char sql[] =
         "SELECT o.id, o.platform, o.chat_id, o.text, o.buttons, o.priority, o.attempts, "
-        "o.created_at, o.photo, coalesce(c.kind = 'group', 0), coalesce(c.reachable, 1) "
-        "FROM outbox o LEFT JOIN chats c ON c.platform = o.platform AND c.chat_id = o.chat_id "
+        "o.created_at, o.photo, coalesce(c.kind = 'group', 0), coalesce(c.reachable, 1), "
+        "CASE o.ref_kind WHEN 'tip' THEN 1 WHEN 'campaign' THEN 2 ELSE 0 END, "
+        "coalesce(o.ref_id, 0) FROM outbox o LEFT JOIN chats c ON c.platform = o.platform AND "
+        "c.chat_id = o.chat_id "
         "WHERE o.platform = ?1 AND o.status = 'queued' AND o.next_attempt_at <= ?2 "
         "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.platform = o.platform "
         "  AND p.chat_id = o.chat_id AND p.status IN ('queued', 'sending') AND p.id < o.id) "

@@ -61,6 +61,10 @@ struct outbox_row {
     int64_t created_at;
     bool is_group;  /* outbox_due only: the chat is a group */
     bool reachable; /* outbox_due only: false once the platform said blocked or kicked */
+    int ref_kind;   /* outbox_due only: what it belongs to (enum outbox_ref_kind) — a desk's
+                       message about a tip may go where a campaign's may not (Messenger's
+                       HUMAN_AGENT tag) */
+    int64_t ref_id; /* outbox_due only: the id of what ref_kind names, or 0 */
 };
 
 int outbox_enqueue(struct db *db, const struct outbox_new *m, int64_t now_ms, int64_t *id);

@@ -124,3 +124,10 @@ int pstore_window_use(struct db *db, const char *platform, const char *chat_id, 
         *open = db_changes(db) > 0;
     return rc;
 }
+
+int pstore_window_close(struct db *db, const char *platform, const char *chat_id)
+{
+    static const char sql[] =
+        "UPDATE platform_windows SET opened_at = 0 WHERE platform = ?1 AND chat_id = ?2";
+    return db_run(db, sql, "tt", platform, chat_id);
+}

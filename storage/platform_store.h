@@ -49,5 +49,7 @@ int pstore_migrate_chat(struct db *db, const char *platform, const char *old_id,
 int pstore_window_open(struct db *db, const char *platform, const char *chat_id, int64_t at_ms);
 int pstore_window_use(struct db *db, const char *platform, const char *chat_id, int64_t now_ms,
                       int64_t window_ms, int max_msgs, bool *open);
+/* The platform said the chat's window is closed: nothing more goes until the user writes. */
+int pstore_window_close(struct db *db, const char *platform, const char *chat_id);
 
 #endif

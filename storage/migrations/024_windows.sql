@@ -13,3 +13,13 @@ CREATE TABLE platform_windows (
 -- A campaign's frozen totals gain the recipients the platform's window kept from it (their
 -- outbox rows failed with last_error "outside the platform's messaging window").
 ALTER TABLE campaigns ADD COLUMN total_outside_window INTEGER;
+
+-- The messages each deadline reminder enqueued (one per agency chat), so the deadline report
+-- can say how many went, how many the platform's window kept back, how many failed. Kept while
+-- the outbox keeps the rows (the report joins them).
+CREATE TABLE deadline_reminders (
+    outbox_id INTEGER PRIMARY KEY,
+    date_id   INTEGER NOT NULL,
+    agency    TEXT NOT NULL
+);
+CREATE INDEX deadline_reminders_agency ON deadline_reminders (agency, date_id);

@@ -322,6 +322,47 @@ static void test_deadlines_agency_added_later_owes_only_what_is_to_come(void)
     app_free(&app);
 }
 
+/* The deadline report says how each reminder went: delivered, kept back by the platform's
+ * messaging window (not a failure), or failed. */
+static void test_deadlines_report_counts_reminders_outside_the_window_apart(void)
+{
+    struct app app;
+    if (start(&app, "remwin") != 0)
+        return;
+    tick(&app, at(2027, 3, 1, 9, 0));
+    tick(&app, at(2027, 3, 3, 8, 0)); /* one reminder to a1, one each to b1 and b2 */
+    CHECK_INT(count_to(&app, "b1"), 1);
+    static const char ids[] = "SELECT id FROM outbox WHERE chat_id = ?";
+    int64_t a1 = 0, b1 = 0, b2 = 0;
+    const char *chats[] = {"a1", "b1", "b2"};
+    int64_t *out[] = {&a1, &b1, &b2};
+    for (int i = 0; i < 3; i++) {
+        sqlite3_stmt *st = NULL;
+        sqlite3_prepare_v2(db_handle(app.db), ids, -1, &st, NULL);
+        sqlite3_bind_text(st, 1, chats[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *out[i] = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    CHECK_INT(outbox_mark_sent(app.db, a1, at(2027, 3, 3, 8, 1)), DB_OK);
+    CHECK_INT(outbox_mark_failed(app.db, b1, OUTBOX_OUTSIDE_WINDOW), DB_OK);
+    CHECK_INT(outbox_mark_failed(app.db, b2, "error 400: chat not found"), DB_OK);
+    struct agencies_record rec[8];
+    int n = 0;
+    CHECK_INT(agencies_report(app.db, calendar_days(2027, 1, 1), calendar_days(2027, 12, 31),
+                              calendar_days(2027, 3, 3), rec, 8, &n),
+              DB_OK);
+    CHECK_INT(n, 2);
+    CHECK_STR(rec[0].code, "A");
+    CHECK_INT(rec[0].reminders_sent, 1);
+    CHECK_INT(rec[0].reminders_outside_window + rec[0].reminders_failed, 0);
+    CHECK_STR(rec[1].code, "B");
+    CHECK_INT(rec[1].reminders_sent, 0);
+    CHECK_INT(rec[1].reminders_outside_window, 1);
+    CHECK_INT(rec[1].reminders_failed, 1);
+    app_free(&app);
+}
+
 /* ---- the daily sync (storage/agencies.h agencies_sync_daily) ----------------------------- */
 
 struct fake_sync {
@@ -410,7 +451,8 @@ static void test_deadlines_calendar_broken_overnight_hannop_still_answers(void)
     app_free(&app);
 }
 
-TESTLIB_MAIN(T(test_deadlines_reminders_at_offsets_then_daily_while_overdue),
+TESTLIB_MAIN(T(test_deadlines_report_counts_reminders_outside_the_window_apart),
+             T(test_deadlines_reminders_at_offsets_then_daily_while_overdue),
              T(test_deadlines_restart_and_long_downtime_caught_up_once),
              T(test_deadlines_done_on_time_and_late_stop_reminders),
              T(test_deadlines_escalation_lists_who_is_late_once),

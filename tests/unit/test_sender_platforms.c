@@ -194,6 +194,8 @@ static void oa_classify(long http, const char *body, size_t len, struct platform
         a->verdict = PLATFORM_TOKEN_EXPIRED;
     } else if (code == -213 || code == -230) { /* not following / no interaction in 7 days */
         a->verdict = PLATFORM_BLOCKED;
+    } else if (code == -232) { /* the platform's own record: no window for this user now */
+        a->verdict = PLATFORM_WINDOW_CLOSED;
     } else if (code == -32) { /* over the app's rate limit */
         a->verdict = PLATFORM_RETRY_AFTER;
     } else {
@@ -463,8 +465,11 @@ static void test_messages_outside_the_window_are_not_sent(void)
 {
     static const char ok[] = "{\"error\":0,\"data\":{\"message_id\":\"m1\"}}";
     static const struct fake_route routes[] = {
-        {"w-open", 200, ok}, {"w-never", 200, ok}, {"w-stale", 200, ok}};
-    struct fake f = {.routes = routes, .nroutes = 3, .auth = "access_token: t"};
+        {"w-open", 200, ok},
+        {"w-never", 200, ok},
+        {"w-stale", 200, ok},
+        {"w-refused", 200, "{\"error\":-232,\"message\":\"User has not interacted\"}"}};
+    struct fake f = {.routes = routes, .nroutes = 4, .auth = "access_token: t"};
     struct mini m = {
         .auth = "access_token: t", .path = "/v3.0/oa/message/cs", .window_ms = 3600 * 1000};
     char config[] = "{\"log\": {\"level\": \"off\"}, \"storage\": {\"path\": \"window_test.db\"}}";
@@ -476,6 +481,7 @@ static void test_messages_outside_the_window_are_not_sent(void)
     int64_t now = clock_now_ms();
     CHECK_INT(pstore_window_open(pre.db, "window_test", "w-open", now - 60 * 1000), DB_OK);
     CHECK_INT(pstore_window_open(pre.db, "window_test", "w-stale", now - 2 * 3600 * 1000), DB_OK);
+    CHECK_INT(pstore_window_open(pre.db, "window_test", "w-refused", now - 60 * 1000), DB_OK);
     bool open = false;
     CHECK_INT(pstore_window_use(pre.db, "window_test", "w-open", now, 3600 * 1000, 2, &open),
               DB_OK);
@@ -503,6 +509,14 @@ static void test_messages_outside_the_window_are_not_sent(void)
     CHECK_INT(atomic_load(&f.hits[0]), 1);
     CHECK_INT(atomic_load(&f.hits[1]), 0);
     CHECK_INT(atomic_load(&f.hits[2]), 0);
+    /* The platform knew better than our record: counted outside the window, not failed, and
+     * nothing more is tried until the user writes again. */
+    CHECK_STR(row_of(&app_window, "w-refused"), "failed|1|" OUTBOX_OUTSIDE_WINDOW);
+    CHECK_INT(atomic_load(&f.hits[3]), 1);
+    CHECK_INT(pstore_window_use(app_window.db, "window_test", "w-refused", clock_now_ms(),
+                                3600 * 1000, 2, &open),
+              DB_OK);
+    CHECK(!open);
     app_free(&app_window);
 }
 

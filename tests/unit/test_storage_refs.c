@@ -15,6 +15,7 @@
 #include "testlib.h"
 
 #include <limits.h>
+#include <string.h>
 
 #define DAY (24 * 3600 * 1000LL)
 #define NOW (1000 * DAY)
@@ -59,6 +60,36 @@ static void test_refs_lead_retention_spares_a_message_quoting_its_code(void)
     CHECK_INT(deleted, 1);
     CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE text = 'card'"), 0);
     CHECK_INT(testlib_q1(db, "SELECT count(*) FROM outbox WHERE text LIKE '%LEAD-AAAA%'"), 2);
+    db_close(db);
+}
+
+/* A sender sees what each due row belongs to: a platform may treat a desk's message about a
+ * tip differently from a campaign's (Messenger's HUMAN_AGENT tag is for the former only). */
+static void test_refs_due_rows_carry_their_reference(void)
+{
+    struct db *db = testlib_db("due_refs.db", -1);
+    if (!db)
+        return;
+    enqueue(db, "d1", "about tip 42", NULL, OUTBOX_REF_TIP, 42);
+    enqueue(db, "d2", "campaign 7", NULL, OUTBOX_REF_CAMPAIGN, 7);
+    enqueue(db, "d3", "a reply", NULL, OUTBOX_REF_NONE, 0);
+    struct outbox_row rows[4];
+    int n = 0;
+    CHECK_INT(outbox_due(db, "telegram", NOW + 1, 4, rows, &n), DB_OK);
+    CHECK_INT(n, 3);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(rows[i].chat_id, "d1") == 0) {
+            CHECK_INT(rows[i].ref_kind, OUTBOX_REF_TIP);
+            CHECK_INT(rows[i].ref_id, 42);
+        } else if (strcmp(rows[i].chat_id, "d2") == 0) {
+            CHECK_INT(rows[i].ref_kind, OUTBOX_REF_CAMPAIGN);
+            CHECK_INT(rows[i].ref_id, 7);
+        } else {
+            CHECK_INT(rows[i].ref_kind, OUTBOX_REF_NONE);
+            CHECK_INT(rows[i].ref_id, 0);
+        }
+        outbox_row_clear(&rows[i]);
+    }
     db_close(db);
 }
 
@@ -183,7 +214,8 @@ static void test_refs_deadline_targets_bind_agencies_by_rows(void)
     db_close(db);
 }
 
-TESTLIB_MAIN(T(test_refs_lead_retention_spares_a_message_quoting_its_code),
+TESTLIB_MAIN(T(test_refs_due_rows_carry_their_reference),
+             T(test_refs_lead_retention_spares_a_message_quoting_its_code),
              T(test_refs_opt_out_withdraws_campaign_rows_by_reference),
              T(test_refs_cancel_and_prune_a_campaign_by_reference),
              T(test_refs_migration_fills_references_and_targets),
