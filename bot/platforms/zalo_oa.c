@@ -892,8 +892,9 @@ static int zoa_build_request(void *state, struct db *db, const struct outbox_row
  * banned or inactive for 45 days, -230 no interaction within 7 days, -232 interaction
  * expired, -233 message type not supported, -244 user restricted this message type.
  * Secondary (one source each, not the OA table): -124 (the ZNS table's "access token
- * invalid") and -220 ("access token expired or removed"). -230 and -232 fail the message,
- * not the user (BAD_REQUEST leaves the user reachable): once they write again, messages go. */
+ * invalid") and -220 ("access token expired or removed"). -230 and -232 say Zalo's window is
+ * closed where our record thought it open (the user's last message came before tipgate ran):
+ * counted outside the window, not as a failure, and the user stays reachable. */
 static const struct {
     int code;
     enum platform_verdict verdict;
@@ -901,7 +902,7 @@ static const struct {
     {-216, PLATFORM_TOKEN_EXPIRED}, {-124, PLATFORM_TOKEN_EXPIRED}, {-220, PLATFORM_TOKEN_EXPIRED},
     {-32, PLATFORM_RETRY_AFTER},    {-213, PLATFORM_BLOCKED},       {-227, PLATFORM_BLOCKED},
     {-244, PLATFORM_BLOCKED},       {-201, PLATFORM_BAD_REQUEST},   {-210, PLATFORM_BAD_REQUEST},
-    {-233, PLATFORM_BAD_REQUEST},   {-230, PLATFORM_BAD_REQUEST},   {-232, PLATFORM_BAD_REQUEST},
+    {-233, PLATFORM_BAD_REQUEST},   {-230, PLATFORM_WINDOW_CLOSED}, {-232, PLATFORM_WINDOW_CLOSED},
 };
 
 void zoa_classify_answer(long http_status, const char *body, size_t len,

@@ -90,7 +90,8 @@ int zoa_event_to_msg(json_t *ev, int64_t now_ms, struct msg *m);
 
 /* The classify_answer op: {"error":0,"data":{"message_id"}} → SENT; -216/-124/-220 →
  * TOKEN_EXPIRED; -32 → RETRY_AFTER (60 s); user unreachable → BLOCKED; invalid parameters →
- * BAD_REQUEST; the rest, 5xx and garbage → TRANSIENT. */
+ * BAD_REQUEST; no interaction within 7 days (-230, -232) → WINDOW_CLOSED; the rest, 5xx and
+ * garbage → TRANSIENT. */
 void zoa_classify_answer(long http_status, const char *body, size_t len,
                          struct platform_answer *out);
 

@@ -294,6 +294,20 @@ def test_error_codes_mapped():
         apitest.wait_settled(s.tg, OA)
         assert q(s.tg, "SELECT status, last_error FROM outbox WHERE text = 'Tin một'") == [
             ("failed", "error -201: text is invalid!")]
+        # Zalo's own "window closed" (our record thought it open): outside, not failed
+        s.fake.errors.append((-230, "User has not interacted with the OA in the past 7 days"))
+        s.outbox(ALICE, "Tin ba")
+        apitest.wait_settled(s.tg, OA)
+        assert q(s.tg, "SELECT status, last_error FROM outbox WHERE text = 'Tin ba'") == [
+            ("failed", OUTSIDE)]
+        s.outbox(ALICE, "Tin bốn")          # the window stays closed until ALICE writes
+        apitest.wait_settled(s.tg, OA)
+        assert q(s.tg, "SELECT status, last_error FROM outbox WHERE text = 'Tin bốn'") == [
+            ("failed", OUTSIDE)]
+        assert len(s.fake.calls) == 3, s.fake.calls   # the reply, Tin một, Tin ba
+        s.say(ALICE, "chào lại")
+        s.fake.wait_sent(ALICE, 2)
+        apitest.wait_settled(s.tg, OA, inbox=2)
         s.fake.errors.append((-213, "User has not followed OA"))
         s.outbox(ALICE, "Tin hai")
         apitest.wait_settled(s.tg, OA)

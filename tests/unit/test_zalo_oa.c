@@ -95,7 +95,8 @@ static void test_zoa_classify_answers(void)
         {-216, PLATFORM_TOKEN_EXPIRED}, {-124, PLATFORM_TOKEN_EXPIRED},
         {-220, PLATFORM_TOKEN_EXPIRED}, {-32, PLATFORM_RETRY_AFTER},
         {-213, PLATFORM_BLOCKED},       {-227, PLATFORM_BLOCKED},
-        {-201, PLATFORM_BAD_REQUEST},   {-230, PLATFORM_BAD_REQUEST},
+        {-201, PLATFORM_BAD_REQUEST},   {-230, PLATFORM_WINDOW_CLOSED},
+        {-232, PLATFORM_WINDOW_CLOSED}, {-233, PLATFORM_BAD_REQUEST},
         {-200, PLATFORM_TRANSIENT},     {-999, PLATFORM_TRANSIENT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
