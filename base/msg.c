@@ -177,3 +177,14 @@ void msg_max_text_chars_vi(char *out, size_t cap)
     else
         snprintf(out, cap, "%d", n);
 }
+
+bool msg_set_location(struct msg *m, double lat, double lon)
+{
+    /* NAN fails every comparison: refused with the out-of-range points. */
+    if (!(lat >= -90.0 && lat <= 90.0 && lon >= -180.0 && lon <= 180.0))
+        return false;
+    m->has_location = true;
+    m->latitude = lat;
+    m->longitude = lon;
+    return true;
+}

@@ -65,6 +65,10 @@ int msg_from_json(const char *json, struct msg *m);
 void msg_clear(struct msg *m);
 /* Adds an attachment (copies both strings); -1 when full. */
 int msg_add_attachment(struct msg *m, const char *kind, const char *ref);
+/* Sets m's location when lat and lon are a point on the globe (finite, |lat| <= 90,
+ * |lon| <= 180); anything else (NAN, out of range) is dropped, not stored. Returns whether it
+ * was set. */
+bool msg_set_location(struct msg *m, double lat, double lon);
 
 /* A resident's text in NFC (caller frees) when it has at most MSG_MAX_TEXT_CHARS characters
  * once composed ("ệ" typed as e and two marks is one); NULL when it is longer (*oom = false)

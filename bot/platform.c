@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The platforms, one line each: X(name) names the const struct platform_ops name##_platform
@@ -47,4 +48,18 @@ const struct platform_ops *platform_find(const char *name)
         if (strcmp(platform_registry[i]->name, name) == 0)
             return platform_registry[i];
     return NULL;
+}
+
+int platform_file_url_as_is(void *state, void *easy, const char *ref, char url[PLATFORM_URL_MAX],
+                            char why[PLATFORM_WHY_MAX])
+{
+    (void)state;
+    (void)easy;
+    bool web = strncmp(ref, "https://", 8) == 0 || strncmp(ref, "http://", 7) == 0;
+    if (!web || strlen(ref) >= PLATFORM_URL_MAX) {
+        snprintf(why, PLATFORM_WHY_MAX, "not a photo URL");
+        return PLATFORM_FILE_GONE;
+    }
+    snprintf(url, PLATFORM_URL_MAX, "%s", ref);
+    return 0;
 }

@@ -163,6 +163,13 @@ struct platform_ops {
 };
 enum { PLATFORM_FILE_GONE = 1 };
 
+/* A file_url op for platforms whose photo refs are already web URLs (Zalo Bot's photo_url, a
+ * Zalo OA attachment's url, Messenger's CDN links): the ref itself, if it is an http(s) URL
+ * that fits (the CDN's links expire: a refusal then is the copier's to classify), else
+ * PLATFORM_FILE_GONE. */
+int platform_file_url_as_is(void *state, void *easy, const char *ref, char url[PLATFORM_URL_MAX],
+                            char why[PLATFORM_WHY_MAX]);
+
 /* The registry, NULL-terminated, in a fixed order (an index is a platform's bit in masks). */
 extern const struct platform_ops *const platform_registry[];
 

@@ -200,12 +200,7 @@ static void ms_read_location(json_t *payload, struct msg *m)
     json_t *lat = json_object_get(c, "lat"), *lon = json_object_get(c, "long");
     if (!json_is_number(lat) || !json_is_number(lon))
         return;
-    double la = json_number_value(lat), lo = json_number_value(lon);
-    if (!(la >= -90.0 && la <= 90.0 && lo >= -180.0 && lo <= 180.0))
-        return;
-    m->has_location = true;
-    m->latitude = la;
-    m->longitude = lo;
+    msg_set_location(m, json_number_value(lat), json_number_value(lon));
 }
 
 /* Attachments as the handlers know them: an image is a photo (a sticker when the message
@@ -770,24 +765,6 @@ void ms_classify_answer(long http_status, const char *body, size_t len, struct p
     json_decref(root);
 }
 
-/* ---- photos for the web desk (bot/copier.c) ---------------------------------------------- */
-
-/* An attachment's ref is the URL Meta gave (its CDN's links expire after a while: a refusal
- * then is the copier's to classify). */
-static int ms_file_url(void *state, void *easy, const char *ref, char url[PLATFORM_URL_MAX],
-                       char why[PLATFORM_WHY_MAX])
-{
-    (void)state;
-    (void)easy;
-    bool web = strncmp(ref, "https://", 8) == 0 || strncmp(ref, "http://", 7) == 0;
-    if (!web || strlen(ref) >= PLATFORM_URL_MAX) {
-        snprintf(why, PLATFORM_WHY_MAX, "not a photo URL");
-        return PLATFORM_FILE_GONE;
-    }
-    snprintf(url, PLATFORM_URL_MAX, "%s", ref);
-    return 0;
-}
-
 /* ---- the platform ------------------------------------------------------------------------ */
 
 #define MS_OFF(field) offsetof(struct ms_settings, field)
@@ -936,5 +913,5 @@ const struct platform_ops messenger_platform = {
     .settings = &ms_settings_block,
     .build_request = ms_build_request,
     .classify_answer = ms_classify_answer,
-    .file_url = ms_file_url,
+    .file_url = platform_file_url_as_is,
 };

@@ -170,12 +170,7 @@ static void tg_read_location(json_t *loc, struct msg *m)
     json_t *lat = json_object_get(loc, "latitude"), *lon = json_object_get(loc, "longitude");
     if (!json_is_number(lat) || !json_is_number(lon))
         return;
-    double la = json_number_value(lat), lo = json_number_value(lon);
-    if (!(la >= -90.0 && la <= 90.0 && lo >= -180.0 && lo <= 180.0))
-        return;
-    m->has_location = true;
-    m->latitude = la;
-    m->longitude = lo;
+    msg_set_location(m, json_number_value(lat), json_number_value(lon));
 }
 
 /* The largest photo size is the last one Telegram lists; pick by file_size to be sure. */

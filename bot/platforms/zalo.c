@@ -490,22 +490,6 @@ static void zl_wake(void *state)
     sender_wake(zl->sender);
 }
 
-/* A photo's ref is the URL Zalo gave in photo_url: fetched as it is, if it is a web URL (the
- * CDN's links expire: a refusal then is the copier's to classify). */
-static int zl_file_url(void *state, void *easy, const char *ref, char url[PLATFORM_URL_MAX],
-                       char why[PLATFORM_WHY_MAX])
-{
-    (void)state;
-    (void)easy;
-    bool web = strncmp(ref, "https://", 8) == 0 || strncmp(ref, "http://", 7) == 0;
-    if (!web || strlen(ref) >= PLATFORM_URL_MAX) {
-        snprintf(why, PLATFORM_WHY_MAX, "not a photo URL");
-        return PLATFORM_FILE_GONE;
-    }
-    snprintf(url, PLATFORM_URL_MAX, "%s", ref);
-    return 0;
-}
-
 const struct platform_ops zalo_platform = {
     .name = ZL,
     .caps = {.max_text_chars = ZL_MAX_TEXT,
@@ -525,5 +509,5 @@ const struct platform_ops zalo_platform = {
     .settings = &zl_settings,
     .build_request = zl_build_request,
     .classify_answer = botapi_classify_answer,
-    .file_url = zl_file_url,
+    .file_url = platform_file_url_as_is,
 };

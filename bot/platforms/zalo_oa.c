@@ -265,12 +265,7 @@ static void zoa_location(json_t *c, struct msg *m)
         lat = json_object_get(c, "lat");
     if (!lon)
         lon = json_object_get(c, "long");
-    double la = zoa_coord(lat), lo = zoa_coord(lon);
-    if (!isfinite(la) || !isfinite(lo) || fabs(la) > 90 || fabs(lo) > 180)
-        return;
-    m->has_location = true;
-    m->latitude = la;
-    m->longitude = lo;
+    msg_set_location(m, zoa_coord(lat), zoa_coord(lon));
 }
 
 /* The attachment kinds the handlers know, by the type Zalo gives. */
@@ -993,20 +988,6 @@ static void zoa_wake(void *state)
     sender_wake(z->sender);
 }
 
-/* A photo's ref is the URL Zalo gave in the attachment's payload, fetched as it is. */
-static int zoa_file_url(void *state, void *easy, const char *ref, char url[PLATFORM_URL_MAX],
-                        char why[PLATFORM_WHY_MAX])
-{
-    (void)state;
-    (void)easy;
-    if (!zoa_is_http(ref) || strlen(ref) >= PLATFORM_URL_MAX) {
-        snprintf(why, PLATFORM_WHY_MAX, "not a photo URL");
-        return PLATFORM_FILE_GONE;
-    }
-    snprintf(url, PLATFORM_URL_MAX, "%s", ref);
-    return 0;
-}
-
 const struct platform_ops zalo_oa_platform = {
     .name = ZOA,
     .caps = {.max_text_chars = ZOA_MAX_TEXT,
@@ -1027,5 +1008,5 @@ const struct platform_ops zalo_oa_platform = {
     .build_request = zoa_build_request,
     .classify_answer = zoa_classify_answer,
     .refresh_token = zoa_refresh_token,
-    .file_url = zoa_file_url,
+    .file_url = platform_file_url_as_is,
 };
