@@ -138,6 +138,12 @@ struct platform_ops {
      * string, says why; the row is marked failed). */
     int (*build_request)(void *state, struct db *db, const struct outbox_row *row, int64_t now_ms,
                          struct platform_request *out, const char **why);
+    /* Slow work a due row needs before its request can be built (Zalo OA: uploading a web chat
+     * photo to get its attachment id), on the sender's thread before the turn's transaction,
+     * so a network call never holds the database's write lock. Whatever it gets it keeps for
+     * build_request to find (e.g. in platform_state); failing is not an error here —
+     * build_request decides what then goes. Optional. */
+    void (*prepare)(void *state, struct db *db, const struct outbox_row *row, int64_t now_ms);
     /* Renews an expiring access token (Zalo OA), on the sender's thread outside any
      * transaction: at the start of every turn with failed_gen -1 (renew ahead of expiry when
      * due; cheap when not), and once after a turn whose answers were TOKEN_EXPIRED, with the

@@ -500,6 +500,8 @@ static int sender_turn(struct sender *s)
     sender_refresh(s, done, settled, now);
     int due = sender_due(s, rows, now, mono, &rep.t.queried);
     rep.t.due = due;
+    for (int i = 0; s->ops->prepare && i < due; i++) /* network work before the write lock */
+        s->ops->prepare(s->state, s->db, &rows[i], now);
     if (settled + due == 0) {
         sender_tell_health(s, &rep, now, mono);
         return 0;

@@ -1,14 +1,15 @@
 /*
- * sender.h — one outbox sender per API platform (Telegram, Zalo): a thread with its own
- * database connection and a libcurl multi handle, so many sends are in flight at once over
- * kept-alive connections while limits and ordering are respected.
+ * sender.h — one outbox sender per API platform (Telegram, Zalo Bot, Zalo OA, Messenger): a
+ * thread with its own database connection and a libcurl multi handle, so many sends are in
+ * flight at once over kept-alive connections while limits and ordering are respected.
  *
  * Each turn it (1) settles finished transfers in one transaction — sent, retry later, failed,
  * chat unreachable, chat moved; (2) picks due rows (outbox_due: priority order, one chat's
  * messages in order), holds back what the rate limits or a platform pause forbid, claims the
- * rest in one transaction and starts them; (3) sleeps in curl_multi_poll until a transfer
- * finishes, a limit frees up, or sender_wake() is called. It never spins: every wait has a
- * reason and a deadline.
+ * rest in one transaction and starts them (a platform's prepare op, e.g. an upload, runs for
+ * each due row before that transaction, so no network call holds the write lock); (3) sleeps
+ * in curl_multi_poll until a transfer finishes, a limit frees up, or sender_wake() is called.
+ * It never spins: every wait has a reason and a deadline.
  *
  * The platform's ops (bot/platform.h) build each request and turn each answer into a verdict;
  * the sender acts on verdicts only. Throttled (RETRY_AFTER) pauses the chat (the platform's

@@ -687,10 +687,10 @@ static char *zoa_text(const struct outbox_row *row)
 /* A photo uploaded in the web chat has no URL Zalo could fetch: it is uploaded first (POST
  * /v2.0/oa/upload/image, multipart "file") and sent by its attachment_id, kept in
  * platform_state ("att:<sha256>" → "<ms> <id>") for ZOA_ATTACHMENT_LIFE_MS so a photo sent to
- * many officers is uploaded once. The upload is a blocking call inside the sender's
- * transaction (build_request is the one place that knows a row needs it): it happens once per
- * photo and week, for the rare desk message with a resident's web upload, and is bounded by
- * ZOA_UPLOAD_TIMEOUT_S; a photo it cannot upload goes as its text alone, with a warning. */
+ * many officers is uploaded once. The upload is the prepare op: on the sender's thread before
+ * its transaction, so the call (bounded by ZOA_UPLOAD_TIMEOUT_S) never holds the write lock;
+ * build_request only reads the kept id. A photo that could not be uploaded goes as its text
+ * alone, with a warning. */
 
 static void zoa_attachment_key(const char *ref, char *key, size_t size)
 {
@@ -798,21 +798,23 @@ out:
     return rc;
 }
 
-/* The attachment id of a web chat upload, uploading it when not cached; false (logged) when
- * it cannot be had now. */
-static bool zoa_attachment(struct zoa *z, struct db *db, const struct outbox_row *row,
-                           const char *token, int64_t now, char id[ZOA_ID_MAX + 1])
+/* The prepare op (bot/platform.h): a row with a web chat photo not uploaded yet gets it
+ * uploaded, outside the sender's transaction. */
+static void zoa_prepare(void *state, struct db *db, const struct outbox_row *row, int64_t now)
 {
-    char why[PLATFORM_WHY_MAX];
-    if (zoa_attachment_cached(db, row->photo, now, id))
-        return true;
+    struct zoa *z = state;
+    char id[ZOA_ID_MAX + 1], why[PLATFORM_WHY_MAX], token[ZOA_TOKEN_MAX];
+    if (!row->photo || !uploads_is_ref(row->photo) ||
+        zoa_attachment_cached(db, row->photo, now, id))
+        return;
+    pthread_mutex_lock(&z->lock);
+    snprintf(token, sizeof token, "%s", z->tok.access);
+    pthread_mutex_unlock(&z->lock);
     pthread_mutex_lock(&z->refresh_lock); /* z->easy */
-    int rc = zoa_upload(z, db, row->photo, token, now, id, why, sizeof why);
-    pthread_mutex_unlock(&z->refresh_lock);
-    if (rc != 0)
+    if (zoa_upload(z, db, row->photo, token, now, id, why, sizeof why) != 0)
         log_warn(ZOA, "outbox row %lld: its photo goes without the image (%s)", (long long)row->id,
                  why);
-    return rc == 0;
+    pthread_mutex_unlock(&z->refresh_lock);
 }
 
 /* {"recipient":{"user_id"},"message":{"text", "attachment"?}}: a photo goes as the media
@@ -861,7 +863,7 @@ static int zoa_build_request(void *state, struct db *db, const struct outbox_row
         return -1;
     }
     bool upload = row->photo && uploads_is_ref(row->photo) &&
-                  zoa_attachment(z, db, row, token, now_ms, attachment);
+                  zoa_attachment_cached(db, row->photo, now_ms, attachment); /* zoa_prepare */
     char *text = zoa_text(row);
     json_t *body = text ? zoa_body(row, text, upload ? attachment : NULL) : NULL;
     free(text);
@@ -1008,5 +1010,6 @@ const struct platform_ops zalo_oa_platform = {
     .build_request = zoa_build_request,
     .classify_answer = zoa_classify_answer,
     .refresh_token = zoa_refresh_token,
+    .prepare = zoa_prepare,
     .file_url = platform_file_url_as_is,
 };

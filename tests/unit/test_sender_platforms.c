@@ -21,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -146,6 +147,7 @@ struct mini {
     int gen;           /* the token's generation: auth while 0, "access_token: renewed" after */
     atomic_int renewals, checks; /* refresh_token calls for a failed token / ahead of time */
     bool until_sent;             /* run() waits for every row sent, not only answered */
+    atomic_int prepared, prepared_in_tx; /* prepare op calls, and those inside a transaction */
 };
 
 static int mini_build(void *state, struct db *db, const struct outbox_row *row, int64_t now_ms,
@@ -264,6 +266,22 @@ static const struct platform_ops renew_ops = {.name = "renew_test",
                                               .build_request = mini_build,
                                               .classify_answer = oa_classify,
                                               .refresh_token = mini_refresh};
+/* Records whether the sender called it inside a transaction (it must not: an upload there
+ * would hold the write lock for the length of a network call). */
+static void mini_prepare(void *state, struct db *db, const struct outbox_row *row, int64_t now_ms)
+{
+    struct mini *m = state;
+    (void)row;
+    (void)now_ms;
+    atomic_fetch_add(&m->prepared, 1);
+    if (!sqlite3_get_autocommit(db_handle(db)))
+        atomic_fetch_add(&m->prepared_in_tx, 1);
+}
+
+static const struct platform_ops prepare_ops = {.name = "prepare_test",
+                                                .build_request = mini_build,
+                                                .classify_answer = oa_classify,
+                                                .prepare = mini_prepare};
 static const struct platform_ops window_ops = {
     .name = "window_test", .build_request = mini_build, .classify_answer = oa_classify};
 static const struct platform_ops graph_ops = {
@@ -520,7 +538,27 @@ static void test_messages_outside_the_window_are_not_sent(void)
     app_free(&app_window);
 }
 
-TESTLIB_MAIN(T(test_zalo_oa_answers_are_settled_once_each),
+/* A platform's slow work for a row (Zalo OA's photo upload) happens before the sender's
+ * transaction, once per row claimed, and the row then goes. */
+static void test_prepare_runs_outside_the_transaction(void)
+{
+    static const char ok[] = "{\"error\":0,\"data\":{\"message_id\":\"m1\"}}";
+    static const struct fake_route routes[] = {{"p1", 200, ok}, {"p2", 200, ok}, {"p3", 200, ok}};
+    struct fake f = {.routes = routes, .nroutes = 3, .auth = "access_token: t"};
+    struct mini m = {.auth = "access_token: t", .path = "/v3.0/oa/message/cs", .until_sent = true};
+    struct app app;
+    fresh_db("prepare_test.db");
+    if (run(&app, &prepare_ops, &m, &f) != 0)
+        return;
+    CHECK(atomic_load(&m.prepared) >= 3);
+    CHECK_INT(atomic_load(&m.prepared_in_tx), 0);
+    for (int i = 0; i < 3; i++)
+        CHECK_STR(row_of(&app, routes[i].chat), "sent|1|");
+    app_free(&app);
+}
+
+TESTLIB_MAIN(T(test_prepare_runs_outside_the_transaction),
+             T(test_zalo_oa_answers_are_settled_once_each),
              T(test_graph_answers_are_settled_once_each),
              T(test_an_expired_token_is_renewed_once_for_all_in_flight),
              T(test_messages_outside_the_window_are_not_sent))
