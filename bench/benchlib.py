@@ -103,6 +103,20 @@ def copy_db(src, dst):
             shutil.copyfile(src + ext, dst + ext)
 
 
+def source_db(binary, src, dst, work):
+    """dst as a copy of src (a filled database, only read), or an empty one made by
+    `tipgate migrate` when src is None."""
+    import json
+    import subprocess
+    if src:
+        copy_db(src, dst)
+        return
+    cfg = os.path.join(work, "migrate.json")
+    with open(cfg, "w") as f:
+        json.dump({"storage": {"path": dst}}, f)
+    subprocess.run([binary, "migrate", "--config", cfg], check=True, capture_output=True)
+
+
 def remove_db(path):
     for ext in ("", "-wal", "-shm"):
         if os.path.exists(path + ext):

@@ -91,13 +91,7 @@ def main():
     work = tempfile.mkdtemp(prefix="tg-bench-metrics-", dir="/tmp")
     db = os.path.join(work, "tipgate.db")
     try:
-        if a.db:
-            benchlib.copy_db(a.db, db)
-        else:
-            with open(os.path.join(work, "m.json"), "w") as f:
-                json.dump({"storage": {"path": db}}, f)
-            subprocess.run([binary, "migrate", "--config", os.path.join(work, "m.json")],
-                           check=True, capture_output=True)
+        benchlib.source_db(binary, a.db, db, work)
         runs = [one_run(binary, db, work, a.requests) for _ in range(a.runs)]
         for r in runs:
             print("run: median %.3f ms  p90 %.3f ms  count %.3f s  %d bytes" % (

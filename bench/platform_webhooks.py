@@ -175,13 +175,7 @@ def main():
     work = tempfile.mkdtemp(prefix="tg-bench-hooks-", dir="/tmp")
     db = os.path.join(work, "tipgate.db")
     try:
-        if a.db:
-            benchlib.copy_db(a.db, db)
-        else:
-            with open(os.path.join(work, "m.json"), "w") as f:
-                json.dump({"storage": {"path": db}}, f)
-            subprocess.run([binary, "migrate", "--config", os.path.join(work, "m.json")],
-                           check=True, capture_output=True)
+        benchlib.source_db(binary, a.db, db, work)
         runs = [one_run(binary, a.platform, db, work, a.users, i) for i in range(a.runs)]
         for r in runs:
             print("run: webhook %.2f ms (p90 %.2f)  reply at the Send API %.1f ms (p90 %.1f)" % (
