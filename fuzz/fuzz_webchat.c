@@ -22,10 +22,35 @@
 
 static int fuzz_wc_final = 1;  /* this fragment ends its frame */
 static int fuzz_wc_binary = 0; /* the frame is binary */
-#define lws_is_final_fragment(wsi)        ((void)(wsi), fuzz_wc_final)
-#define lws_remaining_packet_payload(wsi) ((void)(wsi), (size_t)0)
-#define lws_frame_is_binary(wsi)          ((void)(wsi), fuzz_wc_binary)
-#define lws_callback_on_writable(wsi)     ((void)(wsi), 0)
+
+static int fuzz_wc_is_final_fragment(struct lws *wsi)
+{
+    (void)wsi;
+    return fuzz_wc_final;
+}
+
+static size_t fuzz_wc_remaining_packet_payload(struct lws *wsi)
+{
+    (void)wsi;
+    return 0;
+}
+
+static int fuzz_wc_frame_is_binary(struct lws *wsi)
+{
+    (void)wsi;
+    return fuzz_wc_binary;
+}
+
+static int fuzz_wc_callback_on_writable(struct lws *wsi)
+{
+    (void)wsi;
+    return 0;
+}
+
+#define lws_is_final_fragment        fuzz_wc_is_final_fragment
+#define lws_remaining_packet_payload fuzz_wc_remaining_packet_payload
+#define lws_frame_is_binary          fuzz_wc_frame_is_binary
+#define lws_callback_on_writable     fuzz_wc_callback_on_writable
 
 #include "bot/platforms/webchat.c"
 
