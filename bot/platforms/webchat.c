@@ -653,7 +653,10 @@ static void wc_receive(struct wc_conn *c, const void *in, size_t len)
             return;
         }
     }
-    if (!c->rx_overflow && c->rx_len + len <= WC_FRAME_MAX) {
+    if (len == 0) {
+        /* An empty fragment adds nothing: realloc to 0 bytes would free c->rx (and its NULL
+         * then read as out of memory, c->rx freed twice; fuzz/regress/webchat/). */
+    } else if (!c->rx_overflow && c->rx_len + len <= WC_FRAME_MAX) {
         char *grown = realloc(c->rx, c->rx_len + len);
         if (grown) {
             memcpy(grown + c->rx_len, in, len);

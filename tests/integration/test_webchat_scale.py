@@ -135,6 +135,30 @@ def test_long_message_sent_in_fragments_is_joined():
         tg.cleanup()
 
 
+def test_empty_fragments_are_refused_and_the_service_goes_on():
+    """A frame sent as empty fragments (RFC 6455 allows them) once freed the join buffer twice
+    (found by fuzz/fuzz_webchat.c; the input is in fuzz/regress/webchat/)."""
+    tg = tglib.Tipgate().start()
+    try:
+        ws = tg.ws()
+        ws.hello()
+        ws.send_frame(0x1, b"", fin=False)
+        ws.send_frame(0x0, b"", fin=False)
+        ws.send_frame(0x0, b"", fin=True)
+        err, _ = ws.recv_until(lambda m: m.get("type") in ("ack", "error"))
+        assert err["type"] == "error" and err["code"] == "bad_json", err
+        frame = b'{"type":"message","id":"after","text":"c\xc3\xb2n \xc4\x91\xc3\xa2y"}'
+        ws.send_frame(0x1, frame[:10], fin=False)
+        ws.send_frame(0x0, b"", fin=False)
+        ws.send_frame(0x0, frame[10:], fin=True)
+        ack, _ = ws.recv_until(lambda m: m.get("type") in ("ack", "error"))
+        assert ack == {"type": "ack", "id": "after"}, ack
+        ws.close()
+        tg.assert_clean_exit()
+    finally:
+        tg.cleanup()
+
+
 def test_300_messages_waiting_for_a_chat_arrive_once_and_in_order():
     """More than a connection's send queue holds (256): the rest follows as it drains."""
     tg = tglib.Tipgate().start()
