@@ -1,14 +1,15 @@
 /*
  * fuzz_templates.c — the messages file and its templates (handlers/texts.c), which a ward
- * rewords: two readings of each input.
+ * rewords, read one of two ways.
  *   - The input is a template and the values of its placeholders: "TEMPLATE\0name\0value\0
  *     name\0value...". It is put in a messages file beside every name the code requires (as a
  *     string, and as an array of lines split at '\n'), loaded by texts_load, rendered with
  *     those values by texts_render (bounded output, cuts inside a UTF-8 sequence), filled once
  *     with texts_fill_all as the ward's name is, and rendered again. The rendering must stay
  *     valid UTF-8 when the template and values are (else abort: a crash to libFuzzer).
- *   - The input is a whole messages file, loaded by texts_load (comments, arrays of lines,
- *     required names, duplicates).
+ *   - An input that starts with '{' is a whole messages file instead, loaded by texts_load
+ *     (comments, arrays of lines, required names, duplicates).
+ * The array form is tried only for a template with a '\n' (the string form is the same text).
  */
 #include "fuzz/fuzzlib.h"
 
@@ -61,7 +62,8 @@ static void fuzz_render(const char *tpl, size_t tpl_len, const struct texts_var 
     json_t *s = json_stringn(tpl, tpl_len);
     if (!s)
         return; /* not UTF-8: jansson would not have read it from a file either */
-    for (int as_lines = 0; as_lines < 2; as_lines++) {
+    int forms = memchr(tpl, '\n', tpl_len) ? 2 : 1;
+    for (int as_lines = 0; as_lines < forms; as_lines++) {
         json_t *file = json_deep_copy(fuzz_required);
         json_t *value = as_lines ? json_array() : json_incref(s);
         for (const char *p = tpl; as_lines && p < tpl + tpl_len;) {
@@ -92,8 +94,10 @@ static void fuzz_render(const char *tpl, size_t tpl_len, const struct texts_var 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct texts *whole = fuzz_load((const char *)data, size);
-    texts_free(whole);
+    if (size > 0 && data[0] == '{') {
+        texts_free(fuzz_load((const char *)data, size));
+        return 0;
+    }
     /* TEMPLATE\0name\0value...: the pieces are NUL-terminated in a copy. */
     char *copy = fuzzlib_cstr(data, size);
     const char *end = copy + size, *p = copy + strlen(copy) + 1;
