@@ -74,7 +74,8 @@ static int meeting_date(const char *w, struct when_parse *p)
         return 0;
     if (got == 4 && y < 100)
         y += 2000;
-    if (d < 1 || d > 31 || mo < 1 || mo > 12)
+    /* A year past 9999 made the moment's milliseconds overflow (fuzz/regress/dates/). */
+    if (d < 1 || d > 31 || mo < 1 || mo > 12 || (got == 4 && (y < 1970 || y > 9999)))
         return 0;
     p->mday = d, p->mon = mo, p->year = got == 4 ? y : 0, p->day_set = 1;
     return 1;
