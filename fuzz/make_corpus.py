@@ -178,13 +178,16 @@ def webchat(samples):
         frame = json.dumps({"type": "message", "id": "m%d" % i, "text": t},
                            ensure_ascii=i % 2 == 0).encode()
         put("webchat", (secret if i % 2 else hello) + sep + frame)
-    put("webchat", hello + sep + "{\"type\":\"callback\",\"id\":\"c1\",\"data\":\"t:abc\",\"text\":\"Có\"}".encode())
+    put("webchat", hello + sep + json.dumps(
+        {"type": "callback", "id": "c1", "data": "t:abc", "text": "Có"}, ensure_ascii=False,
+        separators=(",", ":")).encode())
     put("webchat", hello + sep + b'{"type":"location","id":"l1","lat":10.7764,"lon":106.7009,'
                                  b'"accuracy":25}')
     put("webchat", hello + sep + b'{"type":"ping"}' + sep + b'{"type":"nope"}')
     put("webchat", hello + sep + b'{"type":"push_subscribe","id":"p1","subscription":'
                                  b'{"endpoint":"https://push/x","keys":{"p256dh":"A","auth":"B"}}}')
-    put("webchat", hello + sep + b'{"type":"mess\xfeage","id":"f1","te\xfext":"chia m\xfe\xe1\xbb\x9bi"}')
+    put("webchat", hello + sep + b'{"type":"mess\xfeage","id":"f1","te\xfext":'
+                                 b'"chia m\xfe\xe1\xbb\x9bi"}')
     put("webchat", b'{"type":"message","id":"early","text":"x"}')
     put("webchat", hello + sep + b"\xfd" + b'{"type":"ping"}')
     put("webchat", hello + sep + b'{"type":"message","id":"u","text":"\xc3"}')
@@ -205,7 +208,8 @@ def dates():
     for s in ("15/02/2026", "15/2/2026", "2026-02-15", "29/02/2028", "31/04/2026", "08:00",
               "23:59", "24:00", "2026", "2026-Q3", "2026-H1", "2026-6T", "2026-03",
               "01/01/2026-30/06/2026", "30/06/2026-01/01/2026", "all", "", "now",
-              "15/02/2026 14:30", "thứ 6 14h họp tổ dân phố", "mai 8h30", "chủ nhật 9g",
+              "15/02/2026 14:30", "thứ 6 14h họp tổ dân phố", "mai 8h30",
+              "chủ nhật 9g",
               "20/11 15:00 họp", "t2 7h", "99999999999/1/1", "2026-Q0", "9999-12-31"):
         put("dates", s)
 
