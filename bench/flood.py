@@ -21,9 +21,18 @@ the last was answered. Reported:
   lost / dup  inbox rows missing for an accepted update / stored twice (the inbox's unique
               key), and fakebot's missing / duplicate replies: all must be 0
 
+With --websockets N --max-connections M instead: idle web chat browsers past the maximum.
+tipgate runs with the web chat only (platforms.webchat.max_connections M, an empty
+database) and N browsers connect one after another (handshake, then hello): how many were let
+in (the "ready" answer), how many were turned away with the close code 1013, the median and
+p99 time from connecting to being turned away, /healthz's answer time while all are held, and
+tipgate's RSS.
+
 Usage (release build; bench/run or benchlib builds fakebot into build/bench):
   python3 bench/flood.py --binary build/bench-release/tipgate [--updates 50000]
       [--conns 8] [--db /tmp/fill-1m-024.db] [--runs 1] [--keep]
+  python3 bench/flood.py --binary build/bench-release/tipgate --websockets 3000
+      --max-connections 2000
 Nothing leaves the machine: everything listens on 127.0.0.1.
 """
 import argparse
@@ -41,6 +50,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
+
+sys.path.insert(0, os.path.join(benchlib.ROOT, "tests", "integration"))
+import tglib  # noqa: E402  (the WebSocket client)
 
 SECRET = "flood_secret_17"
 CHAT_BASE = 100000  # fakebot's scenario chats
@@ -182,6 +194,65 @@ def one_run(binary, work, src, run):
     return out
 
 
+def ws_run(binary, work):
+    """The idle browsers past the maximum (--websockets, --max-connections)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < ARGS.websockets + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    db = os.path.join(work, "ws.db")
+    benchlib.source_db(binary, None, db, work)
+    port = benchlib.free_port()
+    cfg = os.path.join(work, "tipgate-ws.json")
+    with open(cfg, "w") as f:
+        json.dump({"log": {"level": "warn"}, "data_dir": benchlib.ROOT,
+                   "storage": {"path": db}, "http": {"listen": "127.0.0.1", "port": port},
+                   "platforms": {"webchat": {"max_connections": ARGS.max_connections}}}, f)
+    errlog = os.path.join(work, "tipgate-ws.log")
+    proc = benchlib.spawn([binary, "serve", "--config", cfg], stderr=open(errlog, "w"))
+    held, admitted, refused, other, refuse_ms = [], 0, 0, 0, []
+    try:
+        benchlib.wait_healthy(proc, port, 120, errlog)
+        for _ in range(ARGS.websockets):
+            t0 = time.perf_counter()
+            try:
+                ws = tglib.WebSocket("127.0.0.1", port, "/ws", "tipgate-chat")
+                ws.send_json({"type": "hello"})
+                ws.sock.settimeout(30)
+                _, op, payload = ws.recv_frame()
+            except (tglib.WebSocketClosed, OSError) as e:
+                other += 1
+                print("connection failed: %s" % e, file=sys.stderr)
+                continue
+            if op == 0x8 and int.from_bytes(payload[:2], "big") == 1013:
+                refused += 1
+                refuse_ms.append((time.perf_counter() - t0) * 1000)
+                ws.sock.close()
+            elif op == 0x1 and json.loads(payload).get("type") == "ready":
+                admitted += 1
+                held.append(ws)
+            else:
+                other += 1
+        t0 = time.perf_counter()
+        st = None
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        c.request("GET", "/healthz")
+        st = c.getresponse().status
+        healthz_ms = (time.perf_counter() - t0) * 1000
+        rss = benchlib.proc_status(proc.pid, "VmRSS")
+    finally:
+        for ws in held:
+            ws.sock.close()
+        benchlib.stop(proc)
+    refuse_ms.sort()
+    return {"websockets": ARGS.websockets, "max_connections": ARGS.max_connections,
+            "admitted": admitted, "refused_1013": refused, "other": other,
+            "refusal_p50_ms": round(refuse_ms[len(refuse_ms) // 2], 2) if refuse_ms else None,
+            "refusal_p99_ms": round(refuse_ms[int(len(refuse_ms) * 0.99)], 2)
+            if refuse_ms else None,
+            "healthz_status": st, "healthz_ms": round(healthz_ms, 2), "rss_kb": rss}
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -191,7 +262,22 @@ def main():
     ap.add_argument("--db", help="a filled database to copy (only read)")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--websockets", type=int, default=0,
+                    help="instead of the flood: this many idle web chat browsers")
+    ap.add_argument("--max-connections", type=int, default=2000)
     ARGS = ap.parse_args()
+    if ARGS.websockets:
+        work = tempfile.mkdtemp(prefix="tg-flood-ws-")
+        benchlib.on_signals()
+        try:
+            r = ws_run(os.path.abspath(ARGS.binary), work)
+        finally:
+            benchlib.stop_all()
+            if not ARGS.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        print(json.dumps(r), flush=True)
+        sys.exit(0 if r["admitted"] == min(ARGS.websockets, ARGS.max_connections) and
+                 r["refused_1013"] == max(0, ARGS.websockets - ARGS.max_connections) else 1)
     if not os.access(benchlib.FAKEBOT, os.X_OK):
         os.makedirs(benchlib.OUT, exist_ok=True)
         subprocess.run(["gcc", "-O2", "-Wall", "-Wextra", "-std=gnu17", "-o", benchlib.FAKEBOT,

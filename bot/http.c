@@ -284,8 +284,7 @@ static int http_webhook_chunk(struct lws *wsi, struct app *app, struct http_req 
         return http_limits_refuse(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
     if (rc == HTTP_CHUNKED_BAD)
         return http_limits_refuse(wsi, HTTP_STATUS_BAD_REQUEST);
-    http_webhook_end(wsi, app, req);
-    req->index = 0;
+    http_webhook_end(wsi, app, req); /* req may be gone after it */
     return -1;
 }
 
@@ -314,13 +313,17 @@ static int http_webhook_end(struct lws *wsi, struct app *app, struct http_req *r
         req->body = NULL;
         return http_status(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
     }
-    struct platform_webhook in = {.get = false, .query = "", .body = req->body, .len = req->len};
+    /* The body is taken out of req first: answering completes the transaction, and on a
+     * keep-alive connection libwebsockets then frees req (a webhook flood over keep-alive
+     * connections read it after the free). */
+    char *body = req->body;
+    req->body = NULL;
+    struct platform_webhook in = {.get = false, .query = "", .body = body, .len = req->len};
     for (int k = 0; k < PLATFORM_WEBHOOK_HEADERS; k++)
         in.headers[k] = req->has_header[k] ? req->header[k] : NULL;
     int rc = http_webhook_call(wsi, app, req, &in);
-    free(req->body);
-    req->body = NULL;
-    return rc;
+    free(body);
+    return rc; /* req may be gone */
 }
 
 /* POST /upload (bot/platforms/webchat_upload.c): the headers decide whether the body is read. */

@@ -12,6 +12,7 @@ of it, and a file beside it that must never be served.
 
     python3 tests/integration/test_http_limits.py --binary build/asan/tipgate [test_name ...]
 """
+import http.client
 import json
 import os
 import shutil
@@ -248,6 +249,25 @@ def test_a_chunked_body_too_large_gets_413_as_soon_as_it_passes_the_limit():
                  b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
     assert status_of(answer) == 200, answer[:300]
     assert apitest.wait_replies(e.fake, 5102, 1) == [apitest.TEXTS["help"]]
+
+
+def test_webhooks_in_a_row_on_one_keep_alive_connection():
+    """As Telegram delivers them: answering one completes the transaction and libwebsockets
+    frees the request's data, which the old code then read (found by bench/flood.py)."""
+    e = env()
+    con = http.client.HTTPConnection("127.0.0.1", e.tg.port, timeout=10)
+    try:
+        for k in range(5):
+            con.request("POST", "/webhook/telegram", update(917100 + k, 5110 + k, "/help"),
+                        {"Content-Type": "application/json",
+                         "X-Telegram-Bot-Api-Secret-Token": SECRET})
+            r = con.getresponse()
+            r.read()
+            assert r.status == 200, (k, r.status)
+    finally:
+        con.close()
+    for k in range(5):
+        assert apitest.wait_replies(e.fake, 5110 + k, 1) == [apitest.TEXTS["help"]]
 
 
 def test_no_path_reaches_a_file_outside_web():
