@@ -205,7 +205,8 @@ def ws_run(binary, work):
     port = benchlib.free_port()
     cfg = os.path.join(work, "tipgate-ws.json")
     with open(cfg, "w") as f:
-        json.dump({"log": {"level": "warn"}, "data_dir": benchlib.ROOT,
+        json.dump({"log": {"level": os.environ.get("FLOOD_LOG", "warn")},
+                   "data_dir": benchlib.ROOT,
                    "storage": {"path": db}, "http": {"listen": "127.0.0.1", "port": port},
                    "platforms": {"webchat": {"max_connections": ARGS.max_connections}}}, f)
     errlog = os.path.join(work, "tipgate-ws.log")

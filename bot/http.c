@@ -242,6 +242,12 @@ static int http_webhook_get(struct lws *wsi, struct app *app, struct http_req *r
     return http_webhook_call(wsi, app, req, &in);
 }
 
+/* A body follows: it has until its deadline, however slowly its pieces come. */
+static void http_body_deadline(struct lws *wsi, struct app *app, struct http_req *req)
+{
+    http_deadline_start(&req->deadline, wsi, app->cfg->http_body_timeout_s);
+}
+
 /* Starts a webhook POST: which platform, its headers, the announced size. */
 static int http_webhook_begin(struct lws *wsi, struct app *app, struct http_req *req)
 {
@@ -261,6 +267,7 @@ static int http_webhook_begin(struct lws *wsi, struct app *app, struct http_req 
         http_webhook_headers(wsi, ops, req);
         req->index = found;
         req->chunked = chunked;
+        http_body_deadline(wsi, app, req);
         return 0; /* the body follows */
     }
     return http_limits_refuse(wsi, HTTP_STATUS_NOT_FOUND);
@@ -332,8 +339,10 @@ static int http_upload_begin(struct lws *wsi, struct http *h, struct http_req *r
     char resp[WCUP_RESP_MAX];
     memset(req, 0, sizeof *req);
     unsigned status = wcup_begin(h->upload, wsi, &req->upload, resp);
-    if (!status)
+    if (!status) {
+        http_body_deadline(wsi, h->app, req);
         return 0;
+    }
     /* refused from its headers: the body is never read, so the connection cannot be reused */
     http_respond_json(wsi, status, resp);
     return -1;
@@ -368,7 +377,9 @@ static int http_is_post_to(struct lws *wsi, const char *path)
            lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_POST_URI) > 0 && strcmp(uri, path) == 0;
 }
 
-/* LWS_CALLBACK_HTTP: the request's headers are here; which route answers. */
+/* LWS_CALLBACK_HTTP: the request's headers are here; which route answers. A route that waits
+ * for a body arms its deadline (http_body_deadline); one that answered may have freed req
+ * (libwebsockets frees the per-session data when a keep-alive transaction completes). */
 static int http_route(struct lws *wsi, struct app *app, struct http_req *req, const void *in)
 {
     if (http_is_under(wsi, APIWEB_PREFIX)) {
@@ -377,7 +388,13 @@ static int http_route(struct lws *wsi, struct app *app, struct http_req *req, co
     }
     if (http_is_under(wsi, DESKWEB_PREFIX)) {
         memset(req, 0, sizeof *req);
-        return deskweb_begin(app->http->desk, wsi, &req->desk, &req->job);
+        struct deskweb_req *d = NULL; /* req is not touched once an answer completed it */
+        int rc = deskweb_begin(app->http->desk, wsi, &d, &req->job);
+        if (rc == 0 && d) {
+            req->desk = d;
+            http_body_deadline(wsi, app, req);
+        }
+        return rc;
     }
     if (http_is_under(wsi, "/desk/login") && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
         return deskweb_login_page(app->http->desk, wsi);
@@ -457,12 +474,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         break;
     case LWS_CALLBACK_HTTP: {
         http_deadline_stop(&req->deadline); /* before the routes clear req */
-        int rc = http_route(wsi, app, req, in);
-        /* A body follows: it has until its deadline, however slowly its pieces come. */
-        if (rc == 0 && lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 &&
-            (req->index || req->upload || req->desk))
-            http_deadline_start(&req->deadline, wsi, app->cfg->http_body_timeout_s);
-        return rc;
+        return http_route(wsi, app, req, in);
     }
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return 1; /* WebSocket requests must name a platform protocol */
