@@ -10,6 +10,7 @@
 #include "bot/desk_live.h"
 #include "bot/health.h"
 #include "bot/http_body.h"
+#include "bot/http_limits.h"
 #include "base/log.h"
 #include "bot/deskweb.h"
 #include "bot/apiweb.h"
@@ -32,6 +33,10 @@
 #define HTTP_PROTOCOLS_MAX      (PLATFORM_MAX + 3)
 #define HTTP_WEBHOOK_HEADER_MAX 300 /* one signature or secret header value */
 #define HTTP_WEBHOOK_QUERY_MAX  512 /* a GET subscription check's arguments */
+/* libwebsockets' own timeout (a request's steps, a body's pieces) stays longer than a body's
+ * deadline, so that a stalled body gets its 408 rather than a silent close. */
+#define HTTP_LWS_TIMEOUT_S       30
+#define HTTP_LWS_TIMEOUT_SLACK_S 5
 
 struct http {
     struct app *app;
@@ -152,9 +157,12 @@ struct http_req {
     char *body;
     size_t len;
     int too_big;
-    struct wcup_req *upload;  /* POST /upload in progress (owned), else NULL */
-    struct deskweb_req *desk; /* POST /api/desk/… whose body is coming (owned), else NULL */
-    struct slowreq_job *job;  /* a heavy request's job, answered when done (bot/slowreq.h) */
+    int chunked;                   /* the body comes with Transfer-Encoding: chunked */
+    struct http_chunked dechunk;   /* ... and is decoded here (bot/http_body.h) */
+    struct wcup_req *upload;       /* POST /upload in progress (owned), else NULL */
+    struct deskweb_req *desk;      /* POST /api/desk/… whose body is coming (owned), else NULL */
+    struct slowreq_job *job;       /* a heavy request's job, answered when done (bot/slowreq.h) */
+    struct http_deadline deadline; /* while a body arrives: 408 when it passes */
 };
 
 static int http_status(struct lws *wsi, unsigned status)
@@ -234,6 +242,12 @@ static int http_webhook_get(struct lws *wsi, struct app *app, struct http_req *r
     return http_webhook_call(wsi, app, req, &in);
 }
 
+/* A body follows: it has until its deadline, however slowly its pieces come. */
+static void http_body_deadline(struct lws *wsi, struct app *app, struct http_req *req)
+{
+    http_deadline_start(&req->deadline, wsi, app->cfg->http_body_timeout_s);
+}
+
 /* Starts a webhook POST: which platform, its headers, the announced size. */
 static int http_webhook_begin(struct lws *wsi, struct app *app, struct http_req *req)
 {
@@ -241,24 +255,59 @@ static int http_webhook_begin(struct lws *wsi, struct app *app, struct http_req 
     int found = http_webhook_find(wsi, app, 0);
     if (found) {
         const struct platform_ops *ops = platform_registry[found - 1];
-        char clen[24] = "";
+        char clen[24] = "", te[32] = "";
         lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-        if (!clen[0] || atoll(clen) <= 0)
-            return http_status(wsi, HTTP_STATUS_BAD_REQUEST);
+        lws_hdr_copy(wsi, te, sizeof te, WSI_TOKEN_HTTP_TRANSFER_ENCODING);
+        int chunked = !clen[0] && strstr(te, "chunked");
+        if (!chunked && (!clen[0] || atoll(clen) <= 0))
+            return http_limits_refuse(wsi, HTTP_STATUS_BAD_REQUEST);
+        /* from the announced size, before any of the body is read */
         if (atoll(clen) > app->cfg->http_max_body_bytes)
-            return http_status(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
+            return http_limits_refuse(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
         http_webhook_headers(wsi, ops, req);
         req->index = found;
+        req->chunked = chunked;
+        http_body_deadline(wsi, app, req);
         return 0; /* the body follows */
     }
-    return http_status(wsi, HTTP_STATUS_NOT_FOUND);
+    return http_limits_refuse(wsi, HTTP_STATUS_NOT_FOUND);
 }
 
-static void http_webhook_body(struct app *app, struct http_req *req, const void *in, size_t len)
+static int http_webhook_end(struct lws *wsi, struct app *app, struct http_req *req);
+
+/* A piece of a chunked webhook body: decoded, and answered once its last chunk is in. The
+ * connection closes after the answer: libwebsockets still waits for the end of a body it
+ * cannot delimit. */
+static int http_webhook_chunk(struct lws *wsi, struct app *app, struct http_req *req,
+                              const void *in, size_t len)
 {
-    if (req->index && !req->too_big &&
-        http_body_add(&req->body, &req->len, (size_t)app->cfg->http_max_body_bytes, in, len) != 0)
-        req->too_big = 1;
+    int rc = http_chunked_add(&req->dechunk, &req->body, &req->len,
+                              (size_t)app->cfg->http_max_body_bytes, in, len);
+    if (rc == HTTP_CHUNKED_MORE)
+        return 0;
+    http_deadline_stop(&req->deadline);
+    req->index = rc == HTTP_CHUNKED_DONE ? req->index : 0; /* nothing more is read */
+    if (rc == HTTP_CHUNKED_TOO_BIG)
+        return http_limits_refuse(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
+    if (rc == HTTP_CHUNKED_BAD)
+        return http_limits_refuse(wsi, HTTP_STATUS_BAD_REQUEST);
+    http_webhook_end(wsi, app, req); /* req may be gone after it */
+    return -1;
+}
+
+/* A piece of a webhook's body. Past the limit the request is answered 413 at once and its
+ * connection closed: the rest is never read. */
+static int http_webhook_body(struct lws *wsi, struct app *app, struct http_req *req, const void *in,
+                             size_t len)
+{
+    if (!req->index || req->too_big)
+        return 0;
+    if (req->chunked)
+        return http_webhook_chunk(wsi, app, req, in, len);
+    if (http_body_add(&req->body, &req->len, (size_t)app->cfg->http_max_body_bytes, in, len) == 0)
+        return 0;
+    req->too_big = 1;
+    return http_limits_refuse(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
 }
 
 /* The whole body is here: let the platform store it, then answer. */
@@ -271,13 +320,17 @@ static int http_webhook_end(struct lws *wsi, struct app *app, struct http_req *r
         req->body = NULL;
         return http_status(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE);
     }
-    struct platform_webhook in = {.get = false, .query = "", .body = req->body, .len = req->len};
+    /* The body is taken out of req first: answering completes the transaction, and on a
+     * keep-alive connection libwebsockets then frees req (a webhook flood over keep-alive
+     * connections read it after the free). */
+    char *body = req->body;
+    req->body = NULL;
+    struct platform_webhook in = {.get = false, .query = "", .body = body, .len = req->len};
     for (int k = 0; k < PLATFORM_WEBHOOK_HEADERS; k++)
         in.headers[k] = req->has_header[k] ? req->header[k] : NULL;
     int rc = http_webhook_call(wsi, app, req, &in);
-    free(req->body);
-    req->body = NULL;
-    return rc;
+    free(body);
+    return rc; /* req may be gone */
 }
 
 /* POST /upload (bot/platforms/webchat_upload.c): the headers decide whether the body is read. */
@@ -286,7 +339,13 @@ static int http_upload_begin(struct lws *wsi, struct http *h, struct http_req *r
     char resp[WCUP_RESP_MAX];
     memset(req, 0, sizeof *req);
     unsigned status = wcup_begin(h->upload, wsi, &req->upload, resp);
-    return status ? http_respond_json(wsi, status, resp) : 0;
+    if (!status) {
+        http_body_deadline(wsi, h->app, req);
+        return 0;
+    }
+    /* refused from its headers: the body is never read, so the connection cannot be reused */
+    http_respond_json(wsi, status, resp);
+    return -1;
 }
 
 static int http_upload_end(struct lws *wsi, struct http *h, struct http_req *req)
@@ -318,6 +377,46 @@ static int http_is_post_to(struct lws *wsi, const char *path)
            lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_POST_URI) > 0 && strcmp(uri, path) == 0;
 }
 
+/* LWS_CALLBACK_HTTP: the request's headers are here; which route answers. A route that waits
+ * for a body arms its deadline (http_body_deadline); one that answered may have freed req
+ * (libwebsockets frees the per-session data when a keep-alive transaction completes). */
+static int http_route(struct lws *wsi, struct app *app, struct http_req *req, const void *in)
+{
+    if (http_is_under(wsi, APIWEB_PREFIX)) {
+        memset(req, 0, sizeof *req); /* a POST's body, if any, is dropped: 405 */
+        return apiweb_answer(app->http->api, wsi, &req->job);
+    }
+    if (http_is_under(wsi, DESKWEB_PREFIX)) {
+        memset(req, 0, sizeof *req);
+        struct deskweb_req *d = NULL; /* req is not touched once an answer completed it */
+        int rc = deskweb_begin(app->http->desk, wsi, &d, &req->job);
+        if (rc == 0 && d) {
+            req->desk = d;
+            http_body_deadline(wsi, app, req);
+        }
+        return rc;
+    }
+    if (http_is_under(wsi, "/desk/login") && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
+        return deskweb_login_page(app->http->desk, wsi);
+    if (http_is_post_to(wsi, "/upload") && app->http->upload)
+        return http_upload_begin(wsi, app->http, req);
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
+        return http_webhook_begin(wsi, app, req);
+    /* in is the whole path. Only GET reaches here (a POST has no GET_URI token). */
+    const char *path = in ? (const char *)in : "";
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
+        return lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, NULL) ||
+               lws_http_transaction_completed(wsi);
+    if (strcmp(path, "/healthz") == 0 || strcmp(path, "/healthz/") == 0)
+        return http_healthz(wsi, app);
+    if (strcmp(path, "/metrics") == 0 || strcmp(path, "/metrics/") == 0)
+        return http_metrics(wsi, app->http);
+    if (http_is_under(wsi, "/webhook"))
+        return http_webhook_get(wsi, app, req);
+    return lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) ||
+           lws_http_transaction_completed(wsi);
+}
+
 static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len)
 {
@@ -330,9 +429,10 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         else if (req->upload)
             wcup_body(req->upload, in, len);
         else
-            http_webhook_body(app, req, in, len);
+            return http_webhook_body(wsi, app, req, in, len);
         return 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        http_deadline_stop(&req->deadline);
         if (req->desk) {
             struct deskweb_req *d = req->desk;
             req->desk = NULL;
@@ -344,6 +444,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
         if (req) {
+            http_deadline_stop(&req->deadline);
             free(req->body);
             req->body = NULL;
             if (req->upload)
@@ -360,37 +461,20 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         slowreq_collect(app->http ? app->http->slow : NULL);
         break;
     case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (req && req->deadline.expired) {
+            log_info("http",
+                     "a request body was still arriving %d s after its headers: "
+                     "answered 408 and closed",
+                     app->cfg->http_body_timeout_s);
+            http_deadline_stop(&req->deadline);
+            return http_limits_refuse(wsi, HTTP_STATUS_REQUEST_TIMEOUT);
+        }
         if (req && req->job)
             return slowreq_answer(app->http->slow, &req->job, wsi);
         break;
     case LWS_CALLBACK_HTTP: {
-        if (http_is_under(wsi, APIWEB_PREFIX)) {
-            memset(req, 0, sizeof *req); /* a POST's body, if any, is dropped: 405 */
-            return apiweb_answer(app->http->api, wsi, &req->job);
-        }
-        if (http_is_under(wsi, DESKWEB_PREFIX)) {
-            memset(req, 0, sizeof *req);
-            return deskweb_begin(app->http->desk, wsi, &req->desk, &req->job);
-        }
-        if (http_is_under(wsi, "/desk/login") && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
-            return deskweb_login_page(app->http->desk, wsi);
-        if (http_is_post_to(wsi, "/upload") && app->http->upload)
-            return http_upload_begin(wsi, app->http, req);
-        if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
-            return http_webhook_begin(wsi, app, req);
-        /* in is the whole path. Only GET reaches here (a POST has no GET_URI token). */
-        const char *path = in ? (const char *)in : "";
-        if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
-            return lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, NULL) ||
-                   lws_http_transaction_completed(wsi);
-        if (strcmp(path, "/healthz") == 0 || strcmp(path, "/healthz/") == 0)
-            return http_healthz(wsi, app);
-        if (strcmp(path, "/metrics") == 0 || strcmp(path, "/metrics/") == 0)
-            return http_metrics(wsi, app->http);
-        if (http_is_under(wsi, "/webhook"))
-            return http_webhook_get(wsi, app, req);
-        return lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL) ||
-               lws_http_transaction_completed(wsi);
+        http_deadline_stop(&req->deadline); /* before the routes clear req */
+        return http_route(wsi, app, req, in);
     }
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return 1; /* WebSocket requests must name a platform protocol */
@@ -506,8 +590,15 @@ static void http_setup_protocols(struct http *h)
     h->protocols[n] = (struct lws_protocols){0};
 }
 
+static int http_lws_level(void)
+{
+    return LLL_ERR | (log_get_level() == LOG_DEBUG ? LLL_WARN : 0);
+}
+
 static void http_lws_log(int level, const char *line)
 {
+    if (http_limits_log(level, line, http_lws_level()))
+        return;
     size_t n = strlen(line);
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         n--;
@@ -630,7 +721,7 @@ int http_start(struct app *app, struct http **out)
     }
     http_setup_mounts(h);
     http_setup_protocols(h);
-    lws_set_log_level(LLL_ERR | (log_get_level() == LOG_DEBUG ? LLL_WARN : 0), http_lws_log);
+    lws_set_log_level(http_lws_level(), http_lws_log);
 
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
@@ -642,7 +733,16 @@ int http_start(struct app *app, struct http **out)
     info.user = app;
     if (!strchr(info.iface, ':'))
         info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-    info.timeout_secs = 30;
+    /* Slow clients (bot/http_limits.h): headers have header_timeout_s from their first byte
+     * (libwebsockets' idle limit on its header buffer, never re-armed while they trickle in),
+     * bodies body_timeout_s from the headers' end (our deadline); a larger header buffer than
+     * max_header_bytes is never allocated, and what overflows it is answered 431. */
+    const struct cfg *cfg = app->cfg;
+    info.timeout_secs = HTTP_LWS_TIMEOUT_S;
+    if (cfg->http_body_timeout_s + HTTP_LWS_TIMEOUT_SLACK_S > HTTP_LWS_TIMEOUT_S)
+        info.timeout_secs = (unsigned)(cfg->http_body_timeout_s + HTTP_LWS_TIMEOUT_SLACK_S);
+    info.timeout_secs_ah_idle = (unsigned)cfg->http_header_timeout_s;
+    info.max_http_header_data = (unsigned short)cfg->http_max_header_bytes;
     info.ka_time = 60;
     info.ka_probes = 3;
     info.ka_interval = 10;
@@ -658,6 +758,11 @@ int http_start(struct app *app, struct http **out)
         free(h);
         return -1;
     }
+    if (http_limits_files(h->ctx, h->web_root) != 0)
+        log_warn("http",
+                 "cannot resolve %s: static files are not checked for symbolic links "
+                 "leaving it",
+                 h->web_root);
     if (slowreq_start(h->slow, h->ctx) != 0) {
         *out = h;
         return -1; /* the caller's http_free undoes all */

@@ -39,6 +39,13 @@ static const struct cfg_spec cfg_options[] = {
     {"http.port", CFG_INT, OFF(http_port), NULL, 8080, 0, 65535, NULL, NULL},
     {"http.max_body_bytes", CFG_INT, OFF(http_max_body_bytes), NULL, 1048576, 1024, 67108864, NULL,
      NULL},
+    /* slow and oversized requests (bot/http_limits.h): a body still arriving this long after
+     * its headers is answered 408; headers still arriving this long after the first byte are
+     * dropped; headers larger than this are answered 431 */
+    {"http.body_timeout_s", CFG_INT, OFF(http_body_timeout_s), NULL, 20, 1, 600, NULL, NULL},
+    {"http.header_timeout_s", CFG_INT, OFF(http_header_timeout_s), NULL, 10, 1, 600, NULL, NULL},
+    {"http.max_header_bytes", CFG_INT, OFF(http_max_header_bytes), NULL, 8192, 1024, 65535, NULL,
+     NULL},
     {"http.public_url", CFG_STR, OFF(http_public_url), "", 0, 0, 0, NULL, NULL},
     {"data_dir", CFG_STR, OFF(data_dir), "", 0, 0, 0, NULL, NULL},
     {"messages", CFG_STR, OFF(messages_file), "config/messages.vi.json", 0, 0, 0, NULL, NULL},

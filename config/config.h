@@ -40,6 +40,9 @@ struct cfg {
     char *http_listen;
     int http_port; /* 0 = any free port (the chosen one is logged) */
     int http_max_body_bytes;
+    int http_body_timeout_s;   /* a request body's total deadline from its headers' end */
+    int http_header_timeout_s; /* a request's headers' deadline from its first byte */
+    int http_max_header_bytes; /* larger headers are answered 431 */
     char *http_public_url; /* how browsers reach this server ("https://desk.example.vn"), or "" */
     /* The base of the links tipgate hands out (the web desk's sign-in links), without a
      * trailing '/': http.public_url, else http://<listen>:<port>. cfg_load fills it from the

@@ -13,10 +13,16 @@
   const PING_MS = 25000;          // keep-alive interval
   const STALE_MS = 70000;         // nothing received for this long: assume the link is dead
   const MAX_BACKOFF = 30000;
+  // The server holds as many browsers as it can and tells the next ones, by this close code
+  // ("Try Again Later"), to come back later: wait longer, and at a random point of the wait,
+  // so that the browsers it turned away do not all return at the same moment.
+  const CLOSE_BUSY = 1013;
+  const BUSY_MIN_MS = 15000, BUSY_MAX_MS = 120000;
   const STATUS = {
     connecting: 'Đang kết nối…',
     online: 'Đã kết nối',
     offline: 'Mất kết nối, đang thử lại…',
+    busy: 'Máy chủ đang bận, sẽ tự kết nối lại sau ít phút…',
   };
 
   const $ = (id) => document.getElementById(id);
@@ -27,6 +33,7 @@
   let ws = null;                  // current socket (null while waiting to reconnect)
   let ready = false;              // true after "ready" on the current socket
   let backoff = 1000, retryTimer = 0, pingTimer = 0, lastRx = 0;
+  let busyUntil = 0;              // turned away as busy: no early reconnect before this time
   let maxChars = 5000;            // the server's limit, in characters (code points after NFC)
   let wardName = null;            // the ward's police as the configuration names it (ready.ward)
   let memSecret = null;           // fallback when localStorage is unavailable
@@ -81,33 +88,39 @@
       try { m = JSON.parse(ev.data); } catch (e) { return; }
       if (m && typeof m === 'object') handle(m);
     };
-    sock.onclose = () => drop(sock);
+    sock.onclose = (ev) => drop(sock, ev && ev.code === CLOSE_BUSY);
     sock.onerror = () => { /* onclose follows */ };
   }
 
-  // Forget a socket (closed or presumed dead) and schedule a reconnect.
-  function drop(sock) {
+  // Forget a socket (closed or presumed dead) and schedule a reconnect; busy: the server
+  // turned it away for now (CLOSE_BUSY).
+  function drop(sock, busy) {
     if (sock !== ws) return;
     sock.onopen = sock.onmessage = sock.onclose = sock.onerror = null;
     try { sock.close(); } catch (e) { /* ignore */ }
     ws = null;
     ready = false;
     clearInterval(pingTimer);
-    setStatus('offline');
-    scheduleReconnect();
+    setStatus(busy ? 'busy' : 'offline');
+    scheduleReconnect(busy);
   }
 
-  function scheduleReconnect() {
+  function scheduleReconnect(busy) {
     if (retryTimer) return;
-    const delay = backoff;
+    let delay = backoff;
     backoff = Math.min(backoff * 2, MAX_BACKOFF);
+    if (busy) {
+      delay = BUSY_MIN_MS + Math.random() * (BUSY_MAX_MS - BUSY_MIN_MS);
+      backoff = MAX_BACKOFF;   // and patience if the next try fails as well
+      busyUntil = Date.now() + delay;
+    }
     retryTimer = setTimeout(connect, delay);
   }
 
   // Page visible again / network back: reconnect now instead of waiting.
   function wake() {
     if (ws && ws.readyState === WebSocket.OPEN && Date.now() - lastRx > STALE_MS) drop(ws);
-    if (!ws) connect();
+    if (!ws && Date.now() >= busyUntil) connect();
   }
 
   function sendFrame(obj) {

@@ -52,6 +52,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define WC_TEXT_CHARS MSG_MAX_TEXT_CHARS /* a resident's message, in characters after NFC */
@@ -77,6 +78,13 @@
 #define WC_CHAT_ID_HEX    16   /* hex characters of a chat id after its "w" */
 #define WC_CHAT_ID_DOMAIN "tipgate web chat id\n"
 #define WC_ACCURACY_MAX   100000.0 /* metres: a browser's coarsest guess is a few km */
+/* A browser past the most connections held at once is let in and told at once, by the close
+ * code 1013 "Try Again Later" with this reason, to come back later: web/app.js then says the
+ * server is busy and retries with a longer, jittered wait. Refusing the handshake itself was
+ * rejected: a browser's WebSocket sees any refused handshake as the code 1006 it also gets
+ * for a network failure, so the page could not tell the resident why. */
+#define WC_CLOSE_BUSY        1013
+#define WC_CLOSE_BUSY_REASON "busy"
 
 struct wc_frame {
     struct wc_frame *next;
@@ -104,6 +112,7 @@ struct wc_conn {               /* lws per-session data */
     struct wc_frame *tx_head, *tx_tail;
     int tx_count;
     int kill;
+    int refused; /* past the most connections: closed with WC_CLOSE_BUSY, never counted */
     double tokens;
     int64_t tokens_at;
 };
@@ -111,6 +120,8 @@ struct wc_conn {               /* lws per-session data */
 struct webchat {
     struct app *app;
     int nconns;
+    int max_conns;   /* platforms.webchat.max_connections, within the open-file limit */
+    int full;        /* refusing: logged once per episode */
     int64_t seen_id; /* outbox rows up to this id have been handed to the connections open */
     struct wc_conn *chats[WC_CHAT_BUCKETS]; /* ready connections, chained by chat_next */
     struct webpush *push;                   /* notifications when the police answer, or NULL */
@@ -706,8 +717,8 @@ static int wc_writable(struct wc_conn *c)
 static void wc_closed(struct wc_conn *c)
 {
     struct webchat *wc = c->wc;
-    if (!wc)
-        return; /* refused before it was established: lws still reports the close */
+    if (!wc || c->refused)
+        return; /* refused before it was established, or let in only to be told to retry */
     if (c->ready)
         wc_index_remove(c);
     wc->nconns--;
@@ -731,54 +742,16 @@ static int wc_filter(struct lws *wsi)
     return strcmp(uri, "/ws") != 0;
 }
 
-static int wc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                       size_t len)
-{
-    struct webchat *wc = wc_of(wsi);
-    struct wc_conn *c = user;
-    if (!wc)
-        return reason == LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION ? 1 : 0;
-    switch (reason) {
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        return wc_filter(wsi) || wc->nconns >= WC_MAX_CONNS;
-    case LWS_CALLBACK_ESTABLISHED:
-        memset(c, 0, sizeof *c);
-        c->wsi = wsi;
-        c->wc = wc;
-        wc->nconns++;
-        health_connections(wc->app->health, HEALTH_CONN_WEBCHAT, wc->nconns);
-        return 0;
-    case LWS_CALLBACK_RECEIVE:
-        wc_receive(c, in, len);
-        return 0;
-    case LWS_CALLBACK_SERVER_WRITEABLE:
-        return wc_writable(c);
-    case LWS_CALLBACK_CLOSED:
-        wc_closed(c);
-        return 0;
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        wc_sweep(wc);
-        return 0;
-    default:
-        return 0;
-    }
-}
-
-static const struct lws_protocols webchat_lws_protocol = {
-    .name = "tipgate-chat",
-    .callback = wc_callback,
-    .per_session_data_size = sizeof(struct wc_conn),
-    .rx_buffer_size = WC_RX_CHUNK,
-    .tx_packet_size = WC_TX_PACKET,
-};
-
 /* The keys under platforms.webchat (README: Configuration). */
 struct webchat_settings {
     bool enabled;
+    int max_connections; /* browsers held at once; more are told to retry later */
 };
 
 static const struct cfg_spec webchat_spec[] = {
     {"enabled", CFG_BOOL, offsetof(struct webchat_settings, enabled), NULL, 1, 0, 0, NULL, NULL},
+    {"max_connections", CFG_INT, offsetof(struct webchat_settings, max_connections), NULL,
+     WC_MAX_CONNS, 1, WC_MAX_CONNS, NULL, NULL},
 };
 
 /* A data_dir without the page used to start a web chat that answered 404 to everyone. */
@@ -802,6 +775,96 @@ static const struct cfg_block webchat_settings = {
     .n_spec = sizeof webchat_spec / sizeof webchat_spec[0],
     .size = sizeof(struct webchat_settings),
     .check = webchat_check,
+};
+
+/* The most connections held at once: the configured number, or fewer when the open-file
+ * limit (raised by bot/http.c when the server starts, after the platforms) leaves less room:
+ * beyond it libwebsockets could not even accept, and the page would see only a failure. */
+static int wc_max_conns(struct webchat *wc)
+{
+    if (wc->max_conns)
+        return wc->max_conns;
+    const struct webchat_settings *s = cfg_settings(wc->app->cfg, &webchat_settings);
+    int max = s ? s->max_connections : WC_MAX_CONNS;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        /* the files the rest of the service holds: HTTP_FD_SPARE, or a quarter of a low limit */
+        rlim_t spare = rl.rlim_cur / 4 < HTTP_FD_SPARE ? rl.rlim_cur / 4 : HTTP_FD_SPARE;
+        if (rl.rlim_cur - spare < (rlim_t)max)
+            max = rl.rlim_cur - spare > 1 ? (int)(rl.rlim_cur - spare) : 1;
+    }
+    wc->max_conns = max;
+    return max;
+}
+
+/* A new connection: counted, or, past the most held at once, told to retry later. */
+static int wc_admit(struct webchat *wc, struct wc_conn *c)
+{
+    int max = wc_max_conns(wc);
+    if (wc->nconns >= max) {
+        c->refused = 1;
+        if (!wc->full)
+            log_warn("webchat",
+                     "%d connections open, the most allowed: new browsers are told "
+                     "to retry later (platforms.webchat.max_connections)",
+                     max);
+        wc->full = 1;
+        lws_callback_on_writable(c->wsi);
+        return 0;
+    }
+    if (wc->full && wc->nconns < max - max / 10) {
+        log_info("webchat", "connections back to %d: browsers are let in again", wc->nconns);
+        wc->full = 0;
+    }
+    wc->nconns++;
+    health_connections(wc->app->health, HEALTH_CONN_WEBCHAT, wc->nconns);
+    return 0;
+}
+
+static int wc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                       size_t len)
+{
+    struct webchat *wc = wc_of(wsi);
+    struct wc_conn *c = user;
+    if (!wc)
+        return reason == LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION ? 1 : 0;
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return wc_filter(wsi);
+    case LWS_CALLBACK_ESTABLISHED:
+        memset(c, 0, sizeof *c);
+        c->wsi = wsi;
+        c->wc = wc;
+        return wc_admit(wc, c);
+    case LWS_CALLBACK_RECEIVE:
+        if (!c->refused)
+            wc_receive(c, in, len);
+        return 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        if (c->refused) {
+            lws_close_reason(wsi, (enum lws_close_status)WC_CLOSE_BUSY,
+                             (unsigned char *)WC_CLOSE_BUSY_REASON,
+                             sizeof WC_CLOSE_BUSY_REASON - 1);
+            return -1;
+        }
+        return wc_writable(c);
+    case LWS_CALLBACK_CLOSED:
+        wc_closed(c);
+        return 0;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        wc_sweep(wc);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static const struct lws_protocols webchat_lws_protocol = {
+    .name = "tipgate-chat",
+    .callback = wc_callback,
+    .per_session_data_size = sizeof(struct wc_conn),
+    .rx_buffer_size = WC_RX_CHUNK,
+    .tx_packet_size = WC_TX_PACKET,
 };
 
 static bool webchat_enabled(const struct cfg *cfg)

@@ -17,6 +17,8 @@
 // at 360 x 740: types in the first, reads both; a reply shows in both.
 // Scenario "category": at 360 x 740, a report whose text says nothing of its kind, up to the
 // category step: whether the question stays in view above its buttons.
+// Scenario "busy": the page opened while the server holds all the browsers it may: what its
+// status line says once the server turned it away.
 import { runScenario } from './lib.mjs';
 
 const [url, scenario, shot] = process.argv.slice(2);
@@ -200,7 +202,16 @@ async function counter(page) {
   return { at4950, at5001 };
 }
 
-const scenarios = { emergency, first, reload, tabs, category, counter };
+// Scenario "busy": the status the page shows when the server turns it away as busy.
+async function busy(page) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(url);
+  await page.waitForSelector('#status[data-state="busy"]', { timeout: TIMEOUT });
+  await page.screenshot({ path: shot, fullPage: false });
+  return { status: await page.$eval('#status .label', (e) => e.textContent) };
+}
+
+const scenarios = { emergency, first, reload, tabs, category, counter, busy };
 
 // One context: its pages share localStorage, so they are tabs of one identity.
 await runScenario('webchat.mjs', (browser) => browser.newContext(),
