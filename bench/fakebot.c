@@ -26,7 +26,15 @@
  *   GET  /control/reply?index=K  → {"ok": true, "replied": true, "latency_ms": X, "text": "…"}
  *
  * Injected updates come after the scheduled ones (updates are delivered in order): they are
- * available at once with --messages 0, or once every scheduled message is.
+ * available at once with --messages 0, or once every scheduled message is. With --live-inject
+ * an injected update is delivered at once, between the scheduled updates already available and
+ * the next (bench/soak probes a running load with it). Two more control calls follow a chat:
+ *
+ *   GET  /control/sent?chat_id=N&from=K  → {"ok": true, "count": C, "messages": [{"i": K,
+ *        "ms": X, "text": "…", "markup": {…} | null}, …]}: C sendMessage calls to chat N so
+ *        far; with the texts and reply_markup of those from the K-th on when N is watched
+ *   POST /control/watch  {"chat_id": N}: keep the texts sent to chat N from now on (a chat an
+ *        update was injected into is watched; at most LOG_MAX_PER_CHAT texts a chat are kept)
  *
  * and stops at --expect, on SIGTERM/SIGINT, at --deadline seconds, or after --idle-timeout
  * seconds without any sendMessage. getUpdates implements offset (confirmation, negative
@@ -64,7 +72,8 @@
 #define MAX_EVENTS       256
 #define CHAT_BASE        100000
 #define GROUP_BASE       (-1001000000000LL) /* --mix group k is GROUP_BASE - k (bench/fill.py) */
-#define MAX_INJECTED     4096
+#define MAX_INJECTED     32768
+#define LOG_MAX_PER_CHAT 512
 #define UPDATE_JSON_MAX  4096
 #define UPDATE_BASE      500000000LL
 #define BOT_ID_DEFAULT   7000000001LL
@@ -119,6 +128,15 @@ struct chat {
     int64_t last_ns;   /* last accepted send (1/s per chat) */
     int64_t *group_ts; /* ring of the last 20 accepted sends (groups only) */
     int group_n, group_pos;
+    /* --live-inject and the control calls: injected updates not yet answered (k + 1, 0: none),
+     * and what was sent to a watched chat. */
+    long inj_first, inj_last;
+    int watched;
+    struct sent {
+        int64_t t_ns;
+        char *text, *markup; /* markup: reply_markup as JSON, or NULL */
+    } * log;
+    int log_n, log_cap;
 };
 
 static struct {
@@ -157,8 +175,14 @@ static struct {
         char *json; /* the update's message body, without update_id */
         int64_t t_ns, reply_ns;
         char *reply_text;
+        long inj_next; /* the next unanswered one in the same chat (k + 1, 0: none) */
     } injected[MAX_INJECTED];
     long n_injected;
+    /* --live-inject: the order of delivery, position -> scheduled index i (>= 0) or injected
+     * update k (-1 - k); seq_sched scheduled updates are in it. */
+    int live;
+    long *seq_src;
+    long seq_n, seq_cap, seq_sched;
     struct conn *waiter; /* the held getUpdates, if any */
     int webhook_set;
     char webhook_url[512];
@@ -339,9 +363,31 @@ static long sched_avail(int64_t t)
     return n;
 }
 
-/* The same with the injected updates, which follow every scheduled one. */
+static void seq_append(long src)
+{
+    if (g.seq_n == g.seq_cap) {
+        g.seq_cap = g.seq_cap ? g.seq_cap * 2 : 4096;
+        g.seq_src = xrealloc(g.seq_src, sizeof *g.seq_src * (size_t)g.seq_cap);
+    }
+    g.seq_src[g.seq_n++] = src;
+}
+
+/* --live-inject: the scheduled updates available at t join the order of delivery. */
+static void seq_sync(int64_t t)
+{
+    long n = sched_avail(t);
+    while (g.seq_sched < n)
+        seq_append(g.seq_sched++);
+}
+
+/* The same with the injected updates, which follow every scheduled one (or, with
+ * --live-inject, come in the order they were injected among those available). */
 static long avail_count(int64_t t)
 {
+    if (g.live) {
+        seq_sync(t);
+        return g.seq_n;
+    }
     long n = sched_avail(t);
     return n == g.messages ? n + g.n_injected : n;
 }
@@ -408,26 +454,32 @@ static void update_format(long i)
         return;
     char body[UPDATE_JSON_MAX], buf[UPDATE_JSON_MAX + 64];
     int n;
-    if (i >= g.messages) {
+    /* The update at position i is scheduled update s, or injected update k. */
+    long s = i, k = i - g.messages;
+    if (g.live) {
+        s = g.seq_src[i] >= 0 ? g.seq_src[i] : -1;
+        k = g.seq_src[i] >= 0 ? -1 : -1 - g.seq_src[i];
+    }
+    if (k >= 0) {
         n = snprintf(buf, sizeof buf, "{\"update_id\":%lld,%s}", UPDATE_BASE + i,
-                     g.injected[i - g.messages].json);
+                     g.injected[k].json);
     } else {
-        time_t date = g.t0_wall + (time_t)((avail_ns(i) - g.t0_ns) / NS);
+        time_t date = g.t0_wall + (time_t)((avail_ns(s) - g.t0_ns) / NS);
         if (g.mix) {
-            n = mix_message(i, date, body, sizeof body);
+            n = mix_message(s, date, body, sizeof body);
             if (n < 0 || (size_t)n >= sizeof body)
                 die("update %ld too long", i);
             n = snprintf(buf, sizeof buf, "{\"update_id\":%lld,%s}", UPDATE_BASE + i, body);
         } else {
-            long uid = CHAT_BASE + i;
+            long uid = CHAT_BASE + s;
             n = snprintf(buf, sizeof buf,
                          "{\"update_id\":%lld,\"message\":{\"message_id\":%ld,"
                          "\"from\":{\"id\":%ld,\"is_bot\":false,\"first_name\":\"Người dùng\","
                          "\"last_name\":\"%ld\",\"language_code\":\"vi\"},"
                          "\"chat\":{\"id\":%ld,\"first_name\":\"Người dùng\",\"last_name\":\"%ld\","
                          "\"type\":\"private\"},\"date\":%lld,\"text\":\"%s\"}}",
-                         UPDATE_BASE + i, i + 1, uid, i, uid, i, (long long)date,
-                         texts[i % (long)(sizeof texts / sizeof texts[0])]);
+                         UPDATE_BASE + i, s + 1, uid, s, uid, s, (long long)date,
+                         texts[s % (long)(sizeof texts / sizeof texts[0])]);
         }
     }
     if (n < 0 || (size_t)n >= sizeof buf)
@@ -834,6 +886,26 @@ static int scenario_chat(int64_t chat_id)
     return g.messages <= 0 || g.mix || (chat_id >= CHAT_BASE && chat_id < CHAT_BASE + g.messages);
 }
 
+/* Keeps a text sent to a watched chat (and its buttons) for GET /control/sent. */
+static void chat_log(struct chat *ch, int64_t t, const char *text, json_t *markup)
+{
+    if (ch->log_n >= LOG_MAX_PER_CHAT)
+        return;
+    if (ch->log_n == ch->log_cap) {
+        ch->log_cap = ch->log_cap ? ch->log_cap * 2 : 16;
+        ch->log = xrealloc(ch->log, sizeof *ch->log * (size_t)ch->log_cap);
+    }
+    struct sent *e = &ch->log[ch->log_n++];
+    e->t_ns = t;
+    e->text = strdup(text);
+    /* A form body gives reply_markup as a JSON string; a JSON body as an object. */
+    e->markup = json_is_string(markup) ? strdup(json_string_value(markup))
+                : markup               ? json_dumps(markup, JSON_COMPACT)
+                                       : NULL;
+    if (!e->text)
+        die("out of memory");
+}
+
 static void do_send_message(struct conn *c, int keepalive, json_t *params, int64_t t)
 {
     if (!g.first_send_req_ns)
@@ -882,13 +954,16 @@ static void do_send_message(struct conn *c, int keepalive, json_t *params, int64
     } else {
         g.other_sends++;
     }
-    for (long k = 0; k < g.n_injected; k++) {
-        struct injected *in = &g.injected[k];
-        if (in->chat_id == chat_id && !in->reply_ns && t >= in->t_ns) {
-            in->reply_ns = t;
-            in->reply_text = strdup(json_string_value(text));
-        }
+    /* Every update injected into this chat and not yet answered is answered by this send. */
+    while (ch->inj_first) {
+        struct injected *in = &g.injected[ch->inj_first - 1];
+        in->reply_ns = t;
+        in->reply_text = strdup(json_string_value(text));
+        ch->inj_first = in->inj_next;
     }
+    ch->inj_last = 0;
+    if (ch->watched)
+        chat_log(ch, t, json_string_value(text), json_object_get(params, "reply_markup"));
 
     char *esc = json_dumps(text, JSON_ENCODE_ANY);
     if (!esc)
@@ -971,9 +1046,22 @@ static void control_inject(struct conn *c, int keepalive, const char *body, size
         die("out of memory");
     free(m);
     g.n_injected++;
+    struct chat *ch = chat_get(chat_id);
+    ch->watched = 1;
+    if (ch->inj_last)
+        g.injected[ch->inj_last - 1].inj_next = k + 1;
+    else
+        ch->inj_first = k + 1;
+    ch->inj_last = k + 1;
+    long pos = g.messages + k;
+    if (g.live) {
+        seq_sync(t);
+        pos = g.seq_n;
+        seq_append(-1 - k);
+    }
     char out[256];
     snprintf(out, sizeof out, "{\"ok\":true,\"index\":%ld,\"update_id\":%lld}", k,
-             UPDATE_BASE + g.messages + k);
+             UPDATE_BASE + pos);
     respond_str(c, 200, keepalive, out);
 }
 
@@ -1001,6 +1089,53 @@ static void control_reply(struct conn *c, int keepalive, const char *query, size
     free(s);
 }
 
+/* GET /control/sent?chat_id=N&from=K: how many sends chat N got, and (watched) their texts. */
+static void control_sent(struct conn *c, int keepalive, const char *query, size_t query_len)
+{
+    json_t *q = json_object();
+    if (query_len)
+        parse_form(q, query, query_len);
+    int present;
+    int64_t chat_id = param_int(q, "chat_id", 0, &present);
+    int64_t from = param_int(q, "from", 0, NULL);
+    json_decref(q);
+    if (!present || !chat_id || from < 0) {
+        respond_error(c, 400, keepalive, "Bad Request: need chat_id");
+        return;
+    }
+    struct chat *ch = chat_find(chat_id);
+    json_t *msgs = json_array();
+    for (int i = (int)from; ch && i < ch->log_n; i++) {
+        json_error_t jerr;
+        json_t *mk = ch->log[i].markup ? json_loads(ch->log[i].markup, 0, &jerr) : NULL;
+        json_array_append_new(msgs, json_pack("{s:i, s:f, s:s, s:o}", "i", i, "ms",
+                                              (double)(ch->log[i].t_ns - g.start_ns) / 1e6, "text",
+                                              ch->log[i].text, "markup", mk ? mk : json_null()));
+    }
+    json_t *r =
+        json_pack("{s:b, s:i, s:o}", "ok", 1, "count", ch ? ch->replies : 0, "messages", msgs);
+    char *s = json_dumps(r, JSON_COMPACT);
+    json_decref(r);
+    respond_str(c, 200, keepalive, s ? s : "{\"ok\":false}");
+    free(s);
+}
+
+/* POST /control/watch {"chat_id": N}: keep what is sent to chat N from now on. */
+static void control_watch(struct conn *c, int keepalive, const char *body, size_t body_len)
+{
+    json_error_t jerr;
+    json_t *p = json_loadb(body, body_len, 0, &jerr);
+    int present;
+    int64_t chat_id = param_int(p, "chat_id", 0, &present);
+    json_decref(p);
+    if (!present || !chat_id) {
+        respond_error(c, 400, keepalive, "Bad Request: need chat_id");
+        return;
+    }
+    chat_get(chat_id)->watched = 1;
+    respond_str(c, 200, keepalive, "{\"ok\":true}");
+}
+
 static void dispatch(struct conn *c, int keepalive, const char *path, size_t path_len,
                      const char *query, size_t query_len, const char *ctype, const char *body,
                      size_t body_len)
@@ -1013,6 +1148,14 @@ static void dispatch(struct conn *c, int keepalive, const char *path, size_t pat
     }
     if (path_len == 14 && memcmp(path, "/control/reply", 14) == 0) {
         control_reply(c, keepalive, query, query_len);
+        return;
+    }
+    if (path_len == 13 && memcmp(path, "/control/sent", 13) == 0) {
+        control_sent(c, keepalive, query, query_len);
+        return;
+    }
+    if (path_len == 14 && memcmp(path, "/control/watch", 14) == 0) {
+        control_watch(c, keepalive, body, body_len);
         return;
     }
     if (!g.first_request_ns)
@@ -1369,7 +1512,7 @@ static int64_t next_wake(void)
     if (g.waiter) {
         at = g.waiter->held_deadline;
         if (g.rate > 0 && g.t0_ns) {
-            long a = avail_count(now_ns());
+            long a = sched_avail(now_ns());
             if (a < g.messages && avail_ns(a) < at)
                 at = avail_ns(a);
         }
@@ -1528,6 +1671,7 @@ static void usage(void)
     fprintf(stderr, "usage: fakebot [--port N] [--token T] [--messages N] [--rate R] [--expect N]\n"
                     "               [--limits] [--stats FILE] [--port-file FILE] [--deadline S]\n"
                     "               [--idle-timeout S] [--quiet] [--mix [--users U] [--groups G]]\n"
+                    "               [--live-inject]\n"
                     "A fake Telegram Bot API on 127.0.0.1 for benchmarks (see bench/README.md).\n");
     exit(2);
 }
@@ -1576,6 +1720,8 @@ int main(int argc, char **argv)
             g.users = atol(arg_value(argc, argv, &i));
         else if (!strcmp(a, "--groups"))
             g.groups = atol(arg_value(argc, argv, &i));
+        else if (!strcmp(a, "--live-inject"))
+            g.live = 1;
         else
             usage();
     }
@@ -1686,8 +1832,15 @@ int main(int argc, char **argv)
     }
     free(g.upd_json);
     free(g.upd_len);
-    for (size_t i = 0; i < g.chat_cap; i++)
+    for (size_t i = 0; i < g.chat_cap; i++) {
         free(g.chats[i].group_ts);
+        for (int j = 0; j < g.chats[i].log_n; j++) {
+            free(g.chats[i].log[j].text);
+            free(g.chats[i].log[j].markup);
+        }
+        free(g.chats[i].log);
+    }
+    free(g.seq_src);
     free(g.chats);
     close(g.tfd);
     close(g.lfd);
