@@ -151,6 +151,14 @@ int owner_register(struct db *db, const char *command, int64_t now_ms, struct ou
         rc = owner_sweep(db, me, requeued);
     if (rc == DB_OK)
         rc = outbox_requeue_unowned(db, &legacy);
+    int64_t fixed = 0;
+    if (rc == DB_OK)
+        rc = outbox_repair_heads(db, &fixed);
+    if (rc == DB_OK && fixed)
+        log_warn("owner",
+                 "%lld message(s) had the wrong mark of their chat's next message: "
+                 "repaired",
+                 (long long)fixed);
     if (rc != DB_OK || db_commit(db) != DB_OK) {
         db_rollback(db);
         me->id = 0;

@@ -209,10 +209,8 @@ int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
         "CASE o.ref_kind WHEN 'tip' THEN 1 WHEN 'campaign' THEN 2 ELSE 0 END, "
         "coalesce(o.ref_id, 0) FROM outbox o LEFT JOIN chats c ON c.platform = o.platform AND "
         "c.chat_id = o.chat_id "
-        "WHERE o.platform = ?1 AND o.status = 'queued' AND o.next_attempt_at <= ?2 "
-        "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.platform = o.platform "
-        "  AND p.chat_id = o.chat_id AND p.status IN ('queued', 'sending') AND p.id < o.id) "
-        "ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?3";
+        "WHERE o.platform = ?1 AND o.status = 'queued' AND o.head = 1 "
+        "AND o.next_attempt_at <= ?2 ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?3";
     *n = 0;
     return outbox_collect(db_query(db, sql, "tIi", platform, now_ms, max), outbox_due_cols,
                           DB_COLS(outbox_due_cols), max, rows, n);
@@ -359,6 +357,26 @@ int outbox_owner_release(struct db *db, int64_t id, int64_t *requeued)
         return rc;
     *requeued = db_changes(db);
     return db_run(db, forget, "I", id);
+}
+
+int outbox_repair_heads(struct db *db, int64_t *fixed)
+{
+    /* The owed rows through the two partial indexes that hold only them (outbox_due for
+     * 'queued', outbox_in_flight for 'sending'): a pass over what is owed, not over the table
+     * (2 ms at a million rows, 0.3 s through outbox_chat). The triggers of migration 025 keep
+     * the marks; this only undoes a mark that something behind them (a hand edit) left wrong. */
+    static const char sql[] =
+        "WITH owed(id, platform, chat_id) AS ("
+        "  SELECT id, platform, chat_id FROM outbox INDEXED BY outbox_due WHERE status = 'queued'"
+        "  UNION ALL SELECT id, platform, chat_id FROM outbox WHERE status = 'sending'), "
+        "firsts(id) AS (SELECT min(id) FROM owed GROUP BY platform, chat_id) "
+        "UPDATE outbox SET head = (id IN firsts) "
+        "WHERE id IN (SELECT id FROM owed) AND head != (id IN firsts)";
+    *fixed = 0;
+    int rc = db_step_done(db, db_stmt(db, sql));
+    if (rc == DB_OK)
+        *fixed = db_changes(db);
+    return rc;
 }
 
 int outbox_requeue_unowned(struct db *db, int64_t *requeued)

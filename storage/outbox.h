@@ -99,7 +99,9 @@ void outbox_row_clear(struct outbox_row *row);
 
 /* For a platform's sender: due queued rows (highest priority first) that are the oldest of
  * their chat still waiting, so one chat's messages keep their order whatever their priority.
- * Does not claim; call outbox_set_sending() for the ones sent now. */
+ * Reads only the chats' heads (migration 025's partial index outbox_heads): its cost does not
+ * grow with a backlog owed to a few chats. Does not claim; call outbox_set_sending() for the
+ * ones sent now. */
 int outbox_due(struct db *db, const char *platform, int64_t now_ms, int max,
                struct outbox_row *rows, int *n);
 /* queued → sending, attempts + 1, claimed by owner (inside the caller's transaction).
@@ -173,5 +175,11 @@ int outbox_owner_release(struct db *db, int64_t id, int64_t *requeued);
 /* Rows in "sending" that name no owner (claimed by a tipgate older than owners) back to
  * queued; *requeued says how many. */
 int outbox_requeue_unowned(struct db *db, int64_t *requeued);
+
+/* Marks exactly the oldest owed ('queued' or 'sending') row of each chat as its head (the rows
+ * outbox_due may return; migration 025 keeps the marks by triggers) and counts the rows whose
+ * mark it changed into *fixed — 0 unless something wrote the table behind the triggers. One
+ * pass over the owed rows; run when a sending process registers. */
+int outbox_repair_heads(struct db *db, int64_t *fixed);
 
 #endif

@@ -3,10 +3,14 @@
  * "sending" most urgent first and counts the attempt, not_before delays a row, sent / retry /
  * failed land where they should with the error kept, a gone owner's interrupted sends (and
  * only its) are queued again,
- * dedupe keys refuse a second copy, and the web chat's per-chat and max-id queries.
+ * dedupe keys refuse a second copy, and the web chat's per-chat and max-id queries. The
+ * sender's look (outbox_due) returns each chat's next message only, and keeps doing so as
+ * messages are sent, fail, are withdrawn or move to another chat, and after the marks of
+ * migration 025 were lost.
  */
 #include "storage/db.h"
 #include "storage/outbox.h"
+#include "storage/platform_store.h"
 
 #include "testlib.h"
 
@@ -474,6 +478,100 @@ static void test_outbox_last_id_and_queued_between_find_new_rows_of_all_chats(vo
     db_close(db);
 }
 
+/* The ids outbox_due returns for webchat at now, in its order, as "id,id,…" (static buffer). */
+static const char *due_ids(struct db *db, int64_t now_ms)
+{
+    static char buf[256];
+    struct outbox_row rows[16];
+    int n = 0;
+    size_t len = 0;
+    buf[0] = '\0';
+    CHECK_INT(outbox_due(db, "webchat", now_ms, 16, rows, &n), DB_OK);
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%lld", i ? "," : "",
+                                (long long)rows[i].id);
+    clear_rows(rows, n);
+    return buf;
+}
+
+static void check_due(struct db *db, int64_t now_ms, const char *want)
+{
+    const char *got = due_ids(db, now_ms);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "  due: got [%s], want [%s]\n", got, want);
+    CHECK(strcmp(got, want) == 0);
+}
+
+static void test_outbox_due_gives_each_chat_its_next_message_only(void)
+{
+    struct db *db = testlib_db("heads.db", -1);
+    if (!db)
+        return;
+    /* ids 1..6: chat A owes three, B two, C one (urgent, so it comes first). */
+    int64_t a1 = enqueue(db, "A", "a1", OUTBOX_REPLY, 1000);
+    int64_t b1 = enqueue(db, "B", "b1", OUTBOX_REPLY, 1001);
+    int64_t a2 = enqueue(db, "A", "a2", OUTBOX_URGENT, 1002);
+    int64_t a3 = enqueue(db, "A", "a3", OUTBOX_REPLY, 1003);
+    int64_t b2 = enqueue(db, "B", "b2", OUTBOX_REPLY, 1004);
+    int64_t c1 = enqueue(db, "C", "c1", OUTBOX_URGENT, 1005);
+    char want[64];
+    snprintf(want, sizeof want, "%lld,%lld,%lld", (long long)c1, (long long)a1, (long long)b1);
+    check_due(db, 2000, want); /* a2 is urgent but waits behind a1: one chat keeps its order */
+
+    /* A message on the wire holds its chat back; its answer hands on to the next one. */
+    CHECK_INT(outbox_set_sending(db, a1, OWNER), DB_OK);
+    CHECK_INT(outbox_mark_failed(db, c1, "blocked"), DB_OK);
+    snprintf(want, sizeof want, "%lld", (long long)b1);
+    check_due(db, 2000, want);
+    CHECK_INT(outbox_mark_sent(db, a1, 2000), DB_OK);
+    snprintf(want, sizeof want, "%lld,%lld", (long long)a2, (long long)b1);
+    check_due(db, 2000, want);
+
+    /* A retry later keeps the chat's turn: b2 does not overtake b1. */
+    CHECK_INT(outbox_set_sending(db, b1, OWNER), DB_OK);
+    CHECK_INT(outbox_mark_retry(db, b1, 9000, "timeout"), DB_OK);
+    snprintf(want, sizeof want, "%lld", (long long)a2);
+    check_due(db, 2000, want);
+    snprintf(want, sizeof want, "%lld,%lld", (long long)a2, (long long)b1);
+    check_due(db, 9000, want);
+
+    /* A group that became a supergroup: its owed rows move, and the new chat's next is a2. */
+    CHECK_INT(pstore_migrate_chat(db, "webchat", "A", "A2", 9000), DB_OK);
+    CHECK_INT(outbox_mark_sent(db, b1, 9000), DB_OK);
+    snprintf(want, sizeof want, "%lld,%lld", (long long)a2, (long long)b2);
+    check_due(db, 9000, want);
+    CHECK_INT(outbox_mark_sent(db, a2, 9000), DB_OK);
+    snprintf(want, sizeof want, "%lld,%lld", (long long)a3, (long long)b2);
+    check_due(db, 9000, want);
+    db_close(db);
+}
+
+static void test_outbox_repair_heads_restores_lost_marks(void)
+{
+    struct db *db = testlib_db("heads-repair.db", -1);
+    if (!db)
+        return;
+    int64_t a1 = enqueue(db, "A", "a1", OUTBOX_REPLY, 1000);
+    int64_t a2 = enqueue(db, "A", "a2", OUTBOX_REPLY, 1001);
+    int64_t b1 = enqueue(db, "B", "b1", OUTBOX_REPLY, 1002);
+    /* Marks written wrong behind the triggers' back (a hand edit): none for A, two for B's. */
+    CHECK_INT(sqlite3_exec(db_handle(db),
+                           "UPDATE outbox SET head = (chat_id = 'A' AND text = 'a2')", NULL, NULL,
+                           NULL),
+              SQLITE_OK);
+    char want[64];
+    snprintf(want, sizeof want, "%lld", (long long)a2);
+    check_due(db, 2000, want); /* out of order, and B is stranded */
+    int64_t fixed = -1;
+    CHECK_INT(outbox_repair_heads(db, &fixed), DB_OK);
+    CHECK_INT(fixed, 3);
+    snprintf(want, sizeof want, "%lld,%lld", (long long)a1, (long long)b1);
+    check_due(db, 2000, want);
+    CHECK_INT(outbox_repair_heads(db, &fixed), DB_OK);
+    CHECK_INT(fixed, 0);
+    db_close(db);
+}
+
 TESTLIB_MAIN(T(test_outbox_claim_moves_to_sending_with_first_attempt),
              T(test_outbox_claim_keeps_creation_order_for_a_single_chat),
              T(test_outbox_not_before_delays_claim_until_due),
@@ -484,4 +582,6 @@ TESTLIB_MAIN(T(test_outbox_claim_moves_to_sending_with_first_attempt),
              T(test_outbox_owners_ids_heartbeat_and_unowned_rows),
              T(test_outbox_dedupe_key_refuses_second_copy),
              T(test_outbox_queued_for_chat_honours_after_id_and_chat),
-             T(test_outbox_last_id_and_queued_between_find_new_rows_of_all_chats))
+             T(test_outbox_last_id_and_queued_between_find_new_rows_of_all_chats),
+             T(test_outbox_due_gives_each_chat_its_next_message_only),
+             T(test_outbox_repair_heads_restores_lost_marks))
