@@ -13,13 +13,15 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import apitest  # noqa: E402
+import fakebot  # noqa: E402
 import tglib  # noqa: E402
 from test_health import Tmpfs, healthy, wait_health  # noqa: E402
 
-TG = "telegram"
+TG, ZALO = "telegram", "zalo"
 SECRET = "s3cret_Tipgate-42"
 TEXTS = apitest.TEXTS
 CHATS = [3101, 3102, 3103, 3104]
+ZALO_CHATS = ["5a3f9c1e2b7d4e61", "5a3f9c1e2b7d4e62"]  # Zalo ids are opaque strings
 EPISODE = "the database refuses writes: "
 RECOVERED = "writes accepted again after "
 
@@ -115,6 +117,65 @@ def test_full_disk_refuses_everything_then_recovers_with_nothing_lost_or_twice()
 
 def q_inbox(s):
     return apitest.q1(s.tg, "SELECT count(*) FROM inbox")
+
+
+def test_polling_on_a_full_disk_confirms_nothing_and_loses_nothing():
+    """Telegram's getUpdates offset does not move past updates that were not stored (they are
+    fetched again); Zalo forgets an update once handed out, so tipgate holds it until it is
+    stored. Both are answered once when space returns."""
+    fs = mounted_tmpfs()
+    tgfake, zfake = fakebot.FakeTelegram(), fakebot.FakeZalo()
+    tgfake.start()
+    zfake.start()
+    cfg = apitest.platform_config(tgfake, TG)
+    tglib.deep_merge(cfg, apitest.platform_config(zfake, ZALO))
+    tglib.deep_merge(cfg, {"storage": {"path": os.path.join(fs.dir, "t.db")}})
+    tg = tglib.Tipgate(config=cfg)
+    try:
+        apitest.migrate(tg)
+        tg.start()
+        tgfake.wait_for(lambda c: c["method"] == "getUpdates")
+        zfake.wait_for(lambda c: c["method"] == "getUpdates")
+        wait_health(tg, healthy, "healthy before the disk fills")
+
+        fs.fill()
+        tg_ids = [tgfake.push_message(chat, "/start") for chat in CHATS[:2]]
+        for chat in ZALO_CHATS:
+            zfake.push_text(chat, "/start")
+        # Zalo handed the first out and forgot it: tipgate holds it and fetches no more
+        # until it is stored. Telegram hands both out again and again: none is confirmed.
+        zfake.wait_until(lambda: len(zfake.pending()) < len(ZALO_CHATS), timeout=20)
+        polls = tgfake.count("getUpdates")
+        tgfake.wait_until(lambda: tgfake.count("getUpdates") >= polls + 2, timeout=20)
+        wait_health(tg, lambda st, b: st == 503, "503 with the disk full")
+        assert len(zfake.pending()) == len(ZALO_CHATS) - 1, zfake.pending()
+        assert [u["update_id"] for u in tgfake.pending()] == tg_ids  # none confirmed
+        assert apitest.q1(tg, "SELECT count(*) FROM inbox") == 0
+        assert tg.proc.poll() is None, "tipgate died on a full disk"
+
+        fs.empty()
+        wait_health(tg, healthy, "healthy again once space returns", timeout=20)
+        for fake, chats in ((tgfake, CHATS[:2]), (zfake, ZALO_CHATS)):
+            for chat in chats:
+                apitest.wait_replies(fake, chat, 1, timeout=20)
+        apitest.wait_settled(tg, ZALO, inbox=2)
+        apitest.wait_settled(tg, TG, inbox=2)
+        for fake, chats in ((tgfake, CHATS[:2]), (zfake, ZALO_CHATS)):
+            for chat in chats:
+                assert apitest.sent_to(fake, chat) == [TEXTS["welcome"]], (fake.platform, chat)
+        assert apitest.q1(tg, "SELECT count(*) FROM inbox") == 4
+        assert len(log_lines(tg, EPISODE)) == 1 and len(log_lines(tg, RECOVERED)) == 1
+        assert not log_lines(tg, "cannot store"), tg.read_logs()[-3000:]
+        tg.assert_clean_exit()
+    except BaseException:
+        sys.stderr.write("---- tipgate log ----\n%s\n" % tg.read_logs()[-5000:])
+        raise
+    finally:
+        apitest.close_connection(tg)
+        tg.cleanup()
+        tgfake.stop()
+        zfake.stop()
+        fs.close()
 
 
 if __name__ == "__main__":
