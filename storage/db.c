@@ -120,19 +120,24 @@ static int db_busy(void *arg, int count)
 }
 
 /* Whether rc (an extended result code of handle's last call) is the disk refusing a write for
- * lack of space: SQLITE_FULL, or an I/O error whose system error is ENOSPC or EDQUOT (a write
- * to the WAL or the growth of its index, an fsync). When it is, the refusal is reported to
- * storage/db_writes.c, which logs it once per episode, and 1 is returned: the caller does not
- * log it again. */
+ * lack of space: SQLITE_FULL (a write to the database or the WAL), SQLITE_IOERR_SHMSIZE (the
+ * WAL index, -shm, could not grow: SQLite writes each new page of it before mapping it, so a
+ * full tmpfs is this error and never a SIGBUS on the mapping — it reports no errno, measured),
+ * or another I/O error whose system error is ENOSPC or EDQUOT (an fsync). When it is, the
+ * refusal is reported to storage/db_writes.c, which logs it once per episode, and 1 is
+ * returned: the caller does not log it again. */
 static int db_refused(sqlite3 *handle, int rc)
 {
     int sys = sqlite3_system_errno(handle);
-    int full = (rc & 0xff) == SQLITE_FULL ||
+    int full = (rc & 0xff) == SQLITE_FULL || rc == SQLITE_IOERR_SHMSIZE ||
                ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT));
     if (!full)
         return 0;
     char why[DB_WRITES_WHY_MAX];
-    if (sys)
+    if (rc == SQLITE_IOERR_SHMSIZE)
+        snprintf(why, sizeof why, "%s (the WAL index cannot grow: no space left?)",
+                 sqlite3_errstr(rc));
+    else if (sys && (rc & 0xff) == SQLITE_IOERR)
         snprintf(why, sizeof why, "%s (%s)", sqlite3_errstr(rc), strerror(sys));
     else
         snprintf(why, sizeof why, "%s", sqlite3_errstr(rc));
