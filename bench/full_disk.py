@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/full_disk.py — a full disk, measured (issue 17, item 3).
 
-Each run mounts a 2 MB tmpfs, puts a migrated database on it and starts `tipgate serve` with
+Each run mounts an 8 MB tmpfs, puts a migrated database on it and starts `tipgate serve` with
 Telegram in webhook mode (tests/integration/fakebot.py's FakeTelegram, which sends an update
 again 0.5 s after any answer that is not 2xx) and a web chat client. It fills the filesystem,
 pushes UPDATES `/start` updates (one chat each) spread over FULL_S seconds while the web chat
@@ -43,7 +43,7 @@ def chat_answer(ws, mid, text):
 
 
 def one_run(n_updates, full_s):
-    fs = Tmpfs(size="2m")
+    fs = Tmpfs(size="8m")
     if not fs.ok:
         sys.exit("cannot mount a tmpfs (%s): run as root" % fs.why)
     try:

@@ -15,6 +15,7 @@
 #include "bot/health.h"
 #include "base/log.h"
 #include "bot/platform.h"
+#include "storage/db_writes.h"
 #include "storage/outbox.h"
 #include "storage/people.h"
 #include "storage/platform_store.h"
@@ -520,7 +521,8 @@ static int sender_turn(struct sender *s)
     if (db_commit(s->db) != DB_OK) {
         health_db_write(s->app->health, 0, sqlite3_errmsg(db_handle(s->db)));
         db_rollback(s->db); /* settled rows stay "sending": requeued when this process stops */
-        log_error("sender", "%s: cannot record send results", s->platform);
+        if (!db_writes_refusing()) /* a full disk is logged once, by storage/db_writes.c */
+            log_error("sender", "%s: cannot record send results", s->platform);
         for (int i = 0; i < nstarted; i++)
             sender_release(s, started[i]);
         memset(&rep.t, 0, sizeof rep.t); /* nothing was recorded: no progress either */
