@@ -692,19 +692,22 @@ static void db_end_write(struct db *db)
     }
 }
 
-/* A COMMIT that fails (SQLITE_FULL while appending to the WAL) may leave the transaction
- * open: it is rolled back here, so the connection is usable at once and the write lock is
- * not held by a transaction nobody will finish. (Every caller rolls back after a failed
- * commit as well; that second rollback finds nothing to do.) */
+/* A COMMIT the disk refuses (SQLITE_FULL while appending to the WAL) may leave the transaction
+ * open: it is rolled back here, so the connection is usable at once and the write lock is not
+ * held by a transaction nobody will finish (every caller rolls back after a failed commit as
+ * well; that second rollback finds nothing to do). Any other failure is left to the caller,
+ * which reads SQLite's message for /healthz before its rollback would replace it. */
 int db_commit(struct db *db)
 {
-    int rc = db_exec(db, "COMMIT");
-    if (rc != DB_OK) {
-        if (!sqlite3_get_autocommit(db->handle))
-            db_exec(db, "ROLLBACK");
-    } else if (sqlite3_total_changes64(db->handle) != db->changes_at_begin) {
-        db_writes_accepted(); /* it wrote something: the disk takes writes again */
-    }
+    char why[DB_WHY_MAX];
+    int refused = 0;
+    int rc = db_exec_why(db, "COMMIT", why, sizeof why, &refused);
+    if (rc != DB_OK && !refused)
+        log_error("db", "%s (in: COMMIT)", why);
+    if (rc != DB_OK && refused && !sqlite3_get_autocommit(db->handle))
+        db_exec(db, "ROLLBACK");
+    else if (rc == DB_OK && sqlite3_total_changes64(db->handle) != db->changes_at_begin)
+        db_writes_accepted(); /* it wrote something: the disk takes writes */
     db_end_write(db);
     return rc;
 }
