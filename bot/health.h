@@ -11,11 +11,11 @@
  *
  * The verdict (health_check) is unhealthy — /healthz answers 503 — while any of these holds:
  * the last write transaction failed (read-only, I/O error), or any writer's write was refused
- * for lack of space and none has committed since (storage/db_writes.h: the episode, read at
- * each snapshot); a platform answered
- * 401 or 404 to the token and nothing has succeeded since; a sender has had work (due rows,
- * requests on the wire, failed sends awaiting their retry — a 429 is not a failure: its row
- * is simply not due) for HEALTH_STALL_MS and delivered or gave up on no message in that time;
+ * for lack of space and the episode is not over (storage/db_writes.h, read at each snapshot);
+ * a platform answered 401 or 404 to the token and nothing has succeeded since; a sender has
+ * had work (due rows, requests on the wire, failed sends awaiting their retry — a 429 is not a
+ * failure: its row is simply not due) for HEALTH_STALL_MS and delivered or gave up on no
+ * message in that time;
  * the worker has not come round for HEALTH_WORKER_STALL_MS.
  */
 #ifndef TIPGATE_HEALTH_H
