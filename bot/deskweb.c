@@ -18,6 +18,7 @@
 #include "bot/http_body.h"
 #include "bot/slowreq.h"
 #include "handlers/deskapi.h"
+#include "storage/db_writes.h"
 #include "storage/desk_auth.h"
 #include "storage/tips.h"
 
@@ -34,6 +35,7 @@ enum {
     DESKWEB_PATH_MAX = 512,
     DESKWEB_HEADERS_MAX = 2048, /* response headers we add */
     DESKWEB_COOKIE_MAX = 256,
+    DESKWEB_FULL_RETRY_S = 30, /* Retry-After of a write the full disk refused */
 };
 
 /* Bad sign-in links from one address in the window that began at since. */
@@ -471,7 +473,14 @@ out:
         o->file = o->content_type = NULL;
         o->data = NULL;
         o->disposition[0] = '\0';
-        deskweb_fail(&ctx, o, 500, "generic");
+        /* A write the full disk refused: 503 and a text that says nothing was recorded (the
+         * transaction was rolled back), not an unexplained 500. */
+        if (db_writes_refusing()) {
+            o->retry_after = DESKWEB_FULL_RETRY_S;
+            deskweb_fail(&ctx, o, 503, "not_saved");
+        } else {
+            deskweb_fail(&ctx, o, 500, "generic");
+        }
     }
     hctx_clear(&ctx);
     person_clear(&p);

@@ -8,6 +8,7 @@
 #include "bot/health.h"
 
 #include "base/clock.h"
+#include "storage/db_writes.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -101,7 +102,10 @@ void health_free(struct health *h)
 
 void health_db_write(struct health *h, int ok, const char *why)
 {
-    if (!h)
+    /* A refusal for lack of space is the episode's (storage/db_writes.h, read by
+     * health_snapshot): it ends with the first write that commits, whichever thread's, where a
+     * failure kept here would wait for this thread's next commit. */
+    if (!h || (!ok && db_writes_refusing()))
         return;
     pthread_mutex_lock(&h->lock);
     h->db_state = ok ? 1 : 0;
@@ -264,6 +268,7 @@ void health_snapshot(struct health *h, struct health_snap *s)
     s->db_state = h->db_state;
     memcpy(s->db_why, h->db_why, sizeof s->db_why);
     s->db_age_ms = h->db_at_mono ? mono - h->db_at_mono : -1;
+    s->db_refusing_ms = -1;
     s->worker_age_ms = mono - (h->worker_at_mono ? h->worker_at_mono : h->started_mono);
     s->handled = h->handled;
     s->ticks = h->ticks;
@@ -273,6 +278,17 @@ void health_snapshot(struct health *h, struct health_snap *s)
     s->sched_lag = h->sched_lag;
     memcpy(s->conns, h->conns, sizeof s->conns);
     pthread_mutex_unlock(&h->lock);
+    /* Any writer's refusal for lack of space counts at once — a webhook's, the web chat's —
+     * not only the worker's and the senders' transactions. */
+    struct db_writes_episode e;
+    db_writes_episode(&e);
+    s->db_refused_total = db_writes_refusals_total();
+    if (e.refusing) {
+        s->db_state = 0;
+        snprintf(s->db_why, sizeof s->db_why, "%s", e.why);
+        s->db_refusing_ms = mono - e.since_mono_ms;
+        s->db_refusals = e.refusals;
+    }
 }
 
 int health_stalled(const struct health_platform *p, int64_t now_ms)

@@ -10,10 +10,12 @@
  * (health_sender). One mutex guards it all; every call holds it for a few assignments.
  *
  * The verdict (health_check) is unhealthy — /healthz answers 503 — while any of these holds:
- * the last write transaction failed (disk full, read-only, I/O error); a platform answered
- * 401 or 404 to the token and nothing has succeeded since; a sender has had work (due rows,
- * requests on the wire, failed sends awaiting their retry — a 429 is not a failure: its row
- * is simply not due) for HEALTH_STALL_MS and delivered or gave up on no message in that time;
+ * the last write transaction failed (read-only, I/O error), or any writer's write was refused
+ * for lack of space and the episode is not over (storage/db_writes.h, read at each snapshot);
+ * a platform answered 401 or 404 to the token and nothing has succeeded since; a sender has
+ * had work (due rows, requests on the wire, failed sends awaiting their retry — a 429 is not a
+ * failure: its row is simply not due) for HEALTH_STALL_MS and delivered or gave up on no
+ * message in that time;
  * the worker has not come round for HEALTH_WORKER_STALL_MS.
  */
 #ifndef TIPGATE_HEALTH_H
@@ -136,8 +138,11 @@ struct health_platform {
 struct health_snap {
     int db_state; /* -1 nothing written yet, 0 the last write failed, 1 it committed */
     char db_why[HEALTH_WHY_MAX];
-    int64_t db_age_ms;     /* since the last write outcome (monotonic); -1 none */
-    int64_t worker_age_ms; /* since the worker last came round (or since start); monotonic */
+    int64_t db_age_ms;         /* since the last write outcome (monotonic); -1 none */
+    int64_t db_refusing_ms;    /* how long writes have been refused for lack of space; -1 not */
+    uint64_t db_refusals;      /* writes refused in that episode (storage/db_writes.h) */
+    uint64_t db_refused_total; /* writes refused for lack of space since start */
+    int64_t worker_age_ms;     /* since the worker last came round (or since start); monotonic */
     uint64_t handled;
     uint64_t ticks;                         /* scheduler ticks since start */
     int64_t tick_last_us;                   /* the last one's wall time */

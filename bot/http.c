@@ -17,6 +17,7 @@
 #include "bot/metrics.h"
 #include "bot/slowreq.h"
 #include "bot/platforms/webchat_upload.h"
+#include "storage/db_writes.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -209,6 +210,10 @@ static int http_webhook_call(struct lws *wsi, struct app *app, struct http_req *
     const struct platform_ops *ops = platform_registry[i];
     struct platform_webhook_reply out = {.body = "", .text = false};
     unsigned status = (unsigned)ops->webhook(app->pstate[i], app->db, in, &out);
+    /* An update that could not be stored because the disk is full: 503, "try again later" —
+     * every platform resends what was not answered 2xx, and nothing was acknowledged. */
+    if (status == HTTP_STATUS_INTERNAL_SERVER_ERROR && db_writes_refusing())
+        status = HTTP_STATUS_SERVICE_UNAVAILABLE;
     if (status == HTTP_STATUS_UNAUTHORIZED)
         log_warn("http", "refused a %s webhook call with a wrong or missing secret", ops->name);
     if (!out.body[0])

@@ -322,6 +322,11 @@ static void metrics_health(struct metrics_buf *b, const struct health_snap *s,
     metrics_family(b, "tipgate_database_writable", "gauge",
                    "0 when the last write transaction failed (disk full, read-only), else 1.");
     metrics_put(b, "tipgate_database_writable %d\n", s->db_state != 0);
+    metrics_family(b, "tipgate_database_writes_refused_total", "counter",
+                   "Writes the disk refused for lack of space since start (each answered: "
+                   "platforms resend, the web chat retries).");
+    metrics_put(b, "tipgate_database_writes_refused_total %llu\n",
+                (unsigned long long)s->db_refused_total);
     metrics_family(b, "tipgate_worker_updates_total", "counter",
                    "Updates the worker has processed since start.");
     metrics_put(b, "tipgate_worker_updates_total %llu\n", (unsigned long long)s->handled);

@@ -8,6 +8,7 @@
 #include "bot/bot_settings.h"
 #include "bot/health.h"
 #include "base/log.h"
+#include "storage/db_writes.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -128,6 +129,27 @@ void receiver_log_failure(struct receiver *rx, const char *method, const struct 
     else if (fails == 1 || fails % 10 == 0)
         log_warn(rx->name, "%s failed (%s), %d in a row; retrying in %lld s", method, why, fails,
                  s);
+}
+
+int64_t receiver_store_failed(struct receiver *rx, const char *what)
+{
+    int fails = ++rx->store_fails;
+    int64_t wait = 1000;
+    for (int i = 1; i < fails && wait < RECEIVER_FULL_WAIT_MS; i++)
+        wait *= 2;
+    if (wait > RECEIVER_FULL_WAIT_MS)
+        wait = RECEIVER_FULL_WAIT_MS;
+    if (!db_writes_refusing() && (fails == 1 || fails % 10 == 0))
+        log_error(rx->name,
+                  "cannot store %s (%d in a row); nothing was confirmed, trying again "
+                  "in %lld s",
+                  what, fails, (long long)(wait + 999) / 1000);
+    return wait;
+}
+
+void receiver_stored(struct receiver *rx)
+{
+    rx->store_fails = 0;
 }
 
 int receiver_call_until_ok(struct receiver *rx, const char *method, json_t *params,

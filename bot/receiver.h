@@ -20,6 +20,9 @@ struct bot_settings;
 struct db;
 
 enum { RECEIVER_BACKOFF_CAP_MS = 60000 };
+/* The longest wait before storing again while the disk is full: space that returns is used
+ * within this time (and the platform's updates, not confirmed meanwhile, are fetched again). */
+enum { RECEIVER_FULL_WAIT_MS = 4000 };
 
 struct receiver {
     const char *name; /* the platform, for logs and storage */
@@ -32,6 +35,7 @@ struct receiver {
     pthread_cond_t cond;
     atomic_int stop;
     int started;
+    int store_fails; /* stores failed in a row (receiver_store_failed) */
 };
 
 /* Opens the thread's database connection and curl handle. receiver_stop() undoes it. */
@@ -54,6 +58,14 @@ int receiver_call_until_ok(struct receiver *rx, const char *method, json_t *para
  * and every tenth, so a long outage is visible without flooding the log. */
 void receiver_log_failure(struct receiver *rx, const char *method, const struct botapi_reply *r,
                           int fails, int64_t wait_ms);
+
+/* A fetched batch of updates could not be stored (what: "3 updates"): returns how long to
+ * wait before trying again — 1 s, doubling to RECEIVER_FULL_WAIT_MS while they fail — and logs
+ * the failure, the first and every tenth in a row, unless the disk is full (logged once per
+ * episode by storage/db_writes.c). receiver_stored() ends the run. */
+int64_t receiver_store_failed(struct receiver *rx, const char *what);
+/* A batch was stored: logs the end of a run of failures that receiver_store_failed logged. */
+void receiver_stored(struct receiver *rx);
 
 /* Polling and a webhook exclude each other: deletes a webhook left from webhook mode. */
 int receiver_prepare_polling(struct receiver *rx);

@@ -25,6 +25,7 @@
 #include "handlers/retention.h"
 #include "handlers/scam.h"
 #include "handlers/sla.h"
+#include "storage/db_writes.h"
 
 struct scheduler_job {
     const char *name;
@@ -68,8 +69,9 @@ int scheduler_tick(struct app *app, struct db *db, int64_t now_ms, unsigned *tou
     int rc = scheduler_closed(db, "(before the tick)");
     for (size_t i = 0; i < sizeof scheduler_jobs / sizeof scheduler_jobs[0]; i++) {
         if (scheduler_jobs[i].run(&ctx) != 0) {
-            log_error("scheduler", "job \"%s\" failed; it runs again at the next tick",
-                      scheduler_jobs[i].name);
+            if (!db_writes_refusing()) /* a full disk is logged once, by storage/db_writes.c */
+                log_error("scheduler", "job \"%s\" failed; it runs again at the next tick",
+                          scheduler_jobs[i].name);
             rc = -1;
         }
         if (scheduler_closed(db, scheduler_jobs[i].name) != 0)

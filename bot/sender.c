@@ -15,6 +15,7 @@
 #include "bot/health.h"
 #include "base/log.h"
 #include "bot/platform.h"
+#include "storage/db_writes.h"
 #include "storage/outbox.h"
 #include "storage/people.h"
 #include "storage/platform_store.h"
@@ -33,6 +34,7 @@
 #define SENDER_429_BASE_MS  5000
 #define SENDER_RETRY_CAP_MS (5 * 60 * 1000)
 #define SENDER_DOWN_CAP_MS  60000
+#define SENDER_FULL_WAIT_MS 2000 /* between claims while the disk refuses writes */
 
 struct sx { /* one transfer slot */
     CURL *easy;
@@ -520,7 +522,10 @@ static int sender_turn(struct sender *s)
     if (db_commit(s->db) != DB_OK) {
         health_db_write(s->app->health, 0, sqlite3_errmsg(db_handle(s->db)));
         db_rollback(s->db); /* settled rows stay "sending": requeued when this process stops */
-        log_error("sender", "%s: cannot record send results", s->platform);
+        if (!db_writes_refusing()) /* a full disk is logged once, by storage/db_writes.c */
+            log_error("sender", "%s: cannot record send results", s->platform);
+        else /* and claims are tried again in a while, not at every turn */
+            s->wait_until = mono + SENDER_FULL_WAIT_MS;
         for (int i = 0; i < nstarted; i++)
             sender_release(s, started[i]);
         memset(&rep.t, 0, sizeof rep.t); /* nothing was recorded: no progress either */

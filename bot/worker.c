@@ -18,6 +18,7 @@
 #include "text/textengine.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
+#include "storage/db_writes.h"
 #include "storage/people.h"
 
 #include <errno.h>
@@ -26,7 +27,8 @@
 #include <string.h>
 #include <time.h>
 
-#define WORKER_IDLE_MS 1000
+#define WORKER_IDLE_MS      1000
+#define WORKER_FULL_WAIT_MS 4000 /* the longest pause between tries while the disk is full */
 
 struct worker {
     struct app *app;
@@ -113,11 +115,15 @@ static int worker_handle(struct app *app, struct db *db, struct worker_item *it,
 
 /* One update in its own savepoint: its processed mark and its effects stand or fall together.
  * The mark comes first: if another process (a `tipgate chat` beside `serve`) handled the row
- * since it was read, the mark finds nothing and the update is skipped, never handled twice. */
+ * since it was read, the mark finds nothing and the update is skipped, never handled twice.
+ * A handler that failed because the disk refused a write (full) has not failed: the whole
+ * batch is rolled back (SQLite may already have undone the transaction) and the update is
+ * handled when space returns, instead of being marked processed with an error. */
 static int worker_process(struct app *app, struct db *db, struct worker_item *it, unsigned *touched)
 {
     int64_t now = clock_now_ms();
     const char *error = NULL;
+    uint64_t refused = db_writes_refusals_total();
     if (db_savepoint(db) != DB_OK)
         return -1;
     int rc = inbox_mark_processed(db, it->row.id, now, NULL);
@@ -132,6 +138,8 @@ static int worker_process(struct app *app, struct db *db, struct worker_item *it
         error = "handler failed";
     else
         *touched |= mine;
+    if (error && db_writes_refusals_total() != refused)
+        return -1;
     it->counted = 1;
     it->failed = error != NULL;
     it->processed_at = now;
@@ -220,12 +228,19 @@ out:
     return rc;
 }
 
-/* Waits for a wake-up or the idle timeout. Returns 1 when asked to stop. */
-static int worker_wait(struct worker *w)
+/* The pause after failures batches in a row failed on a full disk: 1, 2, 4 s, then 4 s. */
+static int64_t worker_backoff_ms(int failures)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += WORKER_IDLE_MS / 1000;
+    int64_t ms = WORKER_IDLE_MS;
+    for (int i = 1; i < failures && ms < WORKER_FULL_WAIT_MS; i++)
+        ms *= 2;
+    return ms < WORKER_FULL_WAIT_MS ? ms : WORKER_FULL_WAIT_MS;
+}
+
+/* Waits for a wake-up or ms. Returns 1 when asked to stop. */
+static int worker_wait(struct worker *w, int64_t ms)
+{
+    struct timespec deadline = clock_mono_deadline(ms);
     pthread_mutex_lock(&w->lock);
     while (!w->pending && !w->stop)
         if (pthread_cond_timedwait(&w->cond, &w->lock, &deadline) == ETIMEDOUT)
@@ -248,8 +263,8 @@ static int worker_stopping(struct worker *w)
  * the sends of owners gone since, and is the write that tells /healthz whether the database
  * still accepts writes when nothing else is written. */
 struct worker_beat {
-    int64_t at; /* monotonic */
-    int failing;
+    int64_t at;  /* monotonic */
+    int failing; /* it logged a failure (one that is not the disk refusing writes) */
 };
 
 static void worker_beat(struct app *app, struct db *db, struct worker_beat *b)
@@ -261,11 +276,14 @@ static void worker_beat(struct app *app, struct db *db, struct worker_beat *b)
     char why[HEALTH_WHY_MAX];
     int rc = owner_tick(db, &app->owner, &requeued, why, sizeof why);
     health_db_write(app->health, rc == DB_OK, why);
-    if (rc != DB_OK && !b->failing)
+    /* A full disk is logged once per episode by storage/db_writes.c: not here again. */
+    if (rc != DB_OK && !b->failing && !db_writes_refusing()) {
         log_error("worker", "the database refuses writes: %s", why);
-    else if (rc == DB_OK && b->failing)
+        b->failing = 1;
+    } else if (rc == DB_OK && b->failing) {
         log_info("worker", "the database accepts writes again");
-    b->failing = rc != DB_OK;
+        b->failing = 0;
+    }
     if (rc == DB_OK && requeued)
         app_wake_platforms(app, ~0u);
 }
@@ -313,9 +331,13 @@ static void *worker_main(void *arg)
         failures = rc == 0 ? 0 : failures + 1;
         if (rc == 0 && done > 0 && !worker_stopping(w))
             continue; /* more may be waiting */
-        if (failures)
+        int full = failures && db_writes_refusing();
+        if (failures && !full)
             log_warn("worker", "batch failed (%d in a row); retrying after a pause", failures);
-        if (worker_wait(w))
+        /* While the disk is full (logged once, by storage/db_writes.c) each try is a failed
+         * commit: back off, up to WORKER_FULL_WAIT_MS. A wake-up — an update stored, so space
+         * is back — cuts the wait short, and the owner heartbeat above probes every 5 s. */
+        if (worker_wait(w, full ? worker_backoff_ms(failures) : WORKER_IDLE_MS))
             break;
     }
     db_close(db);

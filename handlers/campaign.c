@@ -15,6 +15,7 @@
 #include "handlers/choice.h"
 #include "config/desks.h"
 #include "base/textnorm.h"
+#include "storage/db_writes.h"
 #include "storage/agencies.h"
 #include "storage/convo.h"
 #include "storage/people.h"
@@ -376,7 +377,8 @@ static void campaign_ensure_synced(struct hctx *ctx)
     char err[CAMPAIGN_ERR_MAX];
     calendar_daily_token(ctx->cfg, calendar_today(ctx->now_ms), token, sizeof token);
     if (agencies_sync_daily(ctx->db, "campaign", token, campaign_sync_run, ctx, err, sizeof err) ==
-        DB_ERROR)
+            DB_ERROR &&
+        !db_writes_refusing()) /* a full disk is logged once, by storage/db_writes.c */
         log_error("campaign", "awareness calendar not refreshed: %s", err);
 }
 

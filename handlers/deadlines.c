@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "calendar/calendar.h"
+#include "storage/db_writes.h"
 #include "storage/agencies.h"
 #include "storage/outbox.h"
 #include "storage/people.h"
@@ -272,7 +273,8 @@ static void deadlines_ensure_synced(struct hctx *ctx)
     calendar_daily_token(ctx->cfg, calendar_today(ctx->now_ms), token, sizeof token);
     if (agencies_sync_daily(ctx->db, "deadlines", token, deadlines_sync_run, ctx, err,
                             sizeof err) == DB_ERROR)
-        log_error("deadlines", "calendars not refreshed: %s", err);
+        if (!db_writes_refusing())
+            log_error("deadlines", "calendars not refreshed: %s", err);
 }
 
 /* ---- rendering -------------------------------------------------------------------------- */
@@ -529,7 +531,8 @@ int deadlines_tick(struct hctx *ctx)
     if (rc == 0 && escalate)
         rc = hctx_in_write(ctx, deadlines_escalate_write, (void *)r);
     if (rc != 0) {
-        log_error("deadlines", "a reminder could not be recorded; retrying at the next tick");
+        if (!db_writes_refusing()) /* a full disk is logged once, by storage/db_writes.c */
+            log_error("deadlines", "a reminder could not be recorded; retrying at the next tick");
         return -1;
     }
     return 0;

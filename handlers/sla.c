@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "config/desks.h"
 #include "handlers/tipcard.h"
+#include "storage/db_writes.h"
 #include "storage/tips.h"
 
 #include <stdio.h>
@@ -205,7 +206,7 @@ int sla_tick(struct hctx *ctx)
     }
     for (int i = 0; i < n && rc == 0; i++)
         rc = sla_step(ctx, &steps[i]);
-    if (rc != 0)
+    if (rc != 0 && !db_writes_refusing()) /* a full disk is logged once (storage/db_writes.c) */
         log_error("sla", "a reminder could not be recorded; retrying at the next tick");
     return rc;
 }

@@ -146,7 +146,10 @@ static const char *const texts_required[] = {
     "preport_tab_groups_by_area", "preport_tab_by_agency", "desk_web_err_bad_period",
     "desk_web_err_bad_area",
     /* the web desk's downloads (handlers/deskapi_export.c) */
-    "desk_web_err_export_too_big", NULL};
+    "desk_web_err_export_too_big",
+    /* a full disk: the web chat's message and the desk's action not saved (bot/platforms/
+       webchat.c, bot/deskweb.c) */
+    "ws_not_saved", "desk_web_err_not_saved", NULL};
 
 const char *const *texts_required_names(void)
 {

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/utf8.h"
+#include "storage/db_writes.h"
 #include "storage/migrations.h"
 
 #include <errno.h>
@@ -40,7 +41,8 @@ struct db_state_slot {
 
 struct db {
     sqlite3 *handle;
-    int in_write; /* holds db_write_mutex (inside db_begin … db_commit/db_rollback) */
+    int in_write;             /* holds db_write_mutex (inside db_begin … db_commit/db_rollback) */
+    int64_t changes_at_begin; /* sqlite3_total_changes64 at db_begin: did the commit write? */
     int busy_timeout_ms;
     struct timespec busy_since;
     struct db_cached cache[DB_STMT_SLOTS];
@@ -117,14 +119,44 @@ static int db_busy(void *arg, int count)
     return 1;
 }
 
-/* Runs sql; on failure DB_ERROR with SQLite's message in why. */
-static int db_exec_why(struct db *db, const char *sql, char *why, size_t size)
+/* Whether rc (an extended result code of handle's last call) is the disk refusing a write for
+ * lack of space: SQLITE_FULL (a write to the database or the WAL), SQLITE_IOERR_SHMSIZE (the
+ * WAL index, -shm, could not grow: SQLite writes each new page of it before mapping it, so a
+ * full tmpfs is this error and never a SIGBUS on the mapping — it reports no errno, measured),
+ * or another I/O error whose system error is ENOSPC or EDQUOT (an fsync). When it is, the
+ * refusal is reported to storage/db_writes.c, which logs it once per episode, and 1 is
+ * returned: the caller does not log it again. */
+static int db_refused(sqlite3 *handle, int rc)
+{
+    int sys = sqlite3_system_errno(handle);
+    int full = (rc & 0xff) == SQLITE_FULL || rc == SQLITE_IOERR_SHMSIZE ||
+               ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT));
+    if (!full)
+        return 0;
+    char why[DB_WRITES_WHY_MAX];
+    if (rc == SQLITE_IOERR_SHMSIZE)
+        snprintf(why, sizeof why, "%s (the WAL index cannot grow: no space left?)",
+                 sqlite3_errstr(rc));
+    else if (sys && (rc & 0xff) == SQLITE_IOERR)
+        snprintf(why, sizeof why, "%s (%s)", sqlite3_errstr(rc), strerror(sys));
+    else
+        snprintf(why, sizeof why, "%s", sqlite3_errstr(rc));
+    db_writes_refused(why);
+    return 1;
+}
+
+/* Runs sql; on failure DB_ERROR with SQLite's message in why, and *refused set when it was
+ * the disk refusing a write for lack of space (reported: see db_refused). */
+static int db_exec_why(struct db *db, const char *sql, char *why, size_t size, int *refused)
 {
     char *msg = NULL;
-    if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) == SQLITE_OK)
+    int rc = sqlite3_exec(db->handle, sql, NULL, NULL, &msg);
+    *refused = 0;
+    if (rc == SQLITE_OK)
         return DB_OK;
     snprintf(why, size, "%s", msg ? msg : sqlite3_errmsg(db->handle));
     sqlite3_free(msg);
+    *refused = db_refused(db->handle, sqlite3_extended_errcode(db->handle));
     return DB_ERROR;
 }
 
@@ -138,8 +170,11 @@ static void db_log_statement(const char *sql)
 static int db_exec(struct db *db, const char *sql)
 {
     char why[DB_WHY_MAX];
-    if (db_exec_why(db, sql, why, sizeof why) == DB_OK)
+    int refused;
+    if (db_exec_why(db, sql, why, sizeof why, &refused) == DB_OK)
         return DB_OK;
+    if (refused) /* logged once per episode by storage/db_writes.c */
+        return DB_ERROR;
     size_t line = strcspn(sql, "\n");
     size_t shown = utf8_floor(sql, line, DB_SQL_SHOWN);
     log_error("db", "%s (in: %.*s%s)", why, (int)shown, sql, sql[shown] ? " …" : "");
@@ -331,6 +366,10 @@ static int db_step(sqlite3_stmt *st)
     int status = db_status_of(rc);
     if (status == DB_ROW || status == DB_OK || status == DB_DUPLICATE)
         return status;
+    if (db_refused(sqlite3_db_handle(st), rc)) { /* logged once per episode */
+        sqlite3_reset(st);
+        return DB_FULL;
+    }
     const char *what = status == DB_BUSY   ? "database busy past the busy timeout"
                        : status == DB_FULL ? "disk full"
                                            : "step failed";
@@ -341,9 +380,12 @@ static int db_step(sqlite3_stmt *st)
 
 int db_step_done(struct db *db, sqlite3_stmt *st)
 {
-    (void)db;
     int rc = db_step(st);
     if (rc == DB_ROW || rc == DB_OK || rc == DB_DUPLICATE) {
+        /* A write outside any transaction (the web chat's inbox row) committed by itself. */
+        if (rc == DB_OK && sqlite3_get_autocommit(db->handle) && !sqlite3_stmt_readonly(st) &&
+            sqlite3_changes(db->handle) > 0)
+            db_writes_accepted();
         sqlite3_reset(st);
         return rc == DB_DUPLICATE ? DB_DUPLICATE : DB_OK;
     }
@@ -633,10 +675,12 @@ int db_begin(struct db *db)
 {
     pthread_mutex_lock(&db_write_mutex);
     int rc = db_exec(db, "BEGIN IMMEDIATE");
-    if (rc != DB_OK)
+    if (rc != DB_OK) {
         pthread_mutex_unlock(&db_write_mutex);
-    else
+    } else {
         db->in_write = 1;
+        db->changes_at_begin = sqlite3_total_changes64(db->handle);
+    }
     return rc;
 }
 
@@ -648,9 +692,22 @@ static void db_end_write(struct db *db)
     }
 }
 
+/* A COMMIT the disk refuses (SQLITE_FULL while appending to the WAL) may leave the transaction
+ * open: it is rolled back here, so the connection is usable at once and the write lock is not
+ * held by a transaction nobody will finish (every caller rolls back after a failed commit as
+ * well; that second rollback finds nothing to do). Any other failure is left to the caller,
+ * which reads SQLite's message for /healthz before its rollback would replace it. */
 int db_commit(struct db *db)
 {
-    int rc = db_exec(db, "COMMIT");
+    char why[DB_WHY_MAX];
+    int refused = 0;
+    int rc = db_exec_why(db, "COMMIT", why, sizeof why, &refused);
+    if (rc != DB_OK && !refused)
+        log_error("db", "%s (in: COMMIT)", why);
+    if (rc != DB_OK && refused && !sqlite3_get_autocommit(db->handle))
+        db_exec(db, "ROLLBACK");
+    else if (rc == DB_OK && sqlite3_total_changes64(db->handle) != db->changes_at_begin)
+        db_writes_accepted(); /* it wrote something: the disk takes writes */
     db_end_write(db);
     return rc;
 }
@@ -785,8 +842,9 @@ static int db_migrate_step(struct db *db, int target, int *left)
     if (!m)
         return db_rollback(db);
     snprintf(bump, sizeof bump, "PRAGMA user_version=%d", m->version);
-    if (db_exec_why(db, m->sql, why, sizeof why) != DB_OK ||
-        db_exec_why(db, bump, why, sizeof why) != DB_OK) {
+    int refused = 0;
+    if (db_exec_why(db, m->sql, why, sizeof why, &refused) != DB_OK ||
+        db_exec_why(db, bump, why, sizeof why, &refused) != DB_OK) {
         db_rollback(db);
         log_error("db", "migration %s failed: %s; the database stays at schema version %d", m->name,
                   why, current);

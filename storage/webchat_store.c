@@ -30,8 +30,11 @@ int webchat_store_find(struct db *db, const char *secret_hash, int64_t now_ms,
         seen = sqlite3_column_int64(st, 1);
     }
     sqlite3_reset(st);
+    /* The "seen" date is bookkeeping (retention of idle identities): the identity is known
+     * even when it cannot be written, so a full disk does not keep residents from connecting
+     * (their messages are then answered "not saved, retry" one by one). */
     if (rc == DB_OK && now_ms - seen >= WEBCHAT_SEEN_STEP_MS)
-        rc = webchat_store_touch(db, secret_hash, now_ms);
+        webchat_store_touch(db, secret_hash, now_ms);
     return rc;
 }
 

@@ -41,6 +41,7 @@
   let hintEl = null;
   let atBottom = true;
   const pending = new Map();      // client id -> {payload, el}, in send order
+  let notSavedShown = false;      // the "not saved, sent again" notice is on screen (onNotSaved)
 
   /* ---------- identity ---------- */
   function loadSecret() {
@@ -178,6 +179,7 @@
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
+    notSavedShown = false;
     // A duplicate ack after a reconnect means the server had stored the message
     // before, so it is already shown from the history: drop the extra bubble.
     const i = m.duplicate ? historyMine.indexOf(p.payload.text) : -1;
@@ -197,9 +199,20 @@
     setState(row, 'sent');
   }
 
+  // "not_saved": the server could not store the message (its disk is full). It stays pending
+  // and goes again, same id (stored once), after the pause the server asks for; the notice
+  // shows once until a message is stored again.
+  function onNotSaved(m, p) {
+    if (!notSavedShown && typeof m.text === 'string' && m.text) notice(m.text, true);
+    notSavedShown = true;
+    const wait = Number.isInteger(m.retry_ms) && m.retry_ms > 0 ? m.retry_ms : 3000;
+    setTimeout(() => { if (pending.get(m.id) === p && ready) sendFrame(p.payload); }, wait);
+  }
+
   function onError(m) {
-    notice(typeof m.text === 'string' && m.text ? m.text : 'Đã xảy ra lỗi. Vui lòng thử lại.', true);
     const p = m.id != null ? pending.get(m.id) : null;
+    if (m.code === 'not_saved' && p) { onNotSaved(m, p); return; }
+    notice(typeof m.text === 'string' && m.text ? m.text : 'Đã xảy ra lỗi. Vui lòng thử lại.', true);
     if (p) {
       pending.delete(m.id);
       setState(p.el, 'failed');

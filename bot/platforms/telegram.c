@@ -417,9 +417,10 @@ static int tg_poll_once(struct telegram *tg, int *fails)
     if (r.status == BOTAPI_OK && json_is_array(r.result)) {
         size_t n = json_array_size(r.result);
         int st = n > 0 ? tg_store(tg->app, tg->rx.db, r.result, &tg->offset) : 0;
-        if (st < 0) {
-            log_error(TG, "cannot store %zu updates; will fetch them again", n);
-            wait = 1000;
+        if (st < 0) { /* the offset did not move: getUpdates hands them out again */
+            char what[48];
+            snprintf(what, sizeof what, "%zu updates", n);
+            wait = receiver_store_failed(&tg->rx, what);
         } else if (st > 0) { /* nothing to confirm them with: do not fetch them in a loop */
             ++*fails;
             wait = botapi_backoff_ms(*fails, 1000, RECEIVER_BACKOFF_CAP_MS);
@@ -428,6 +429,7 @@ static int tg_poll_once(struct telegram *tg, int *fails)
                      "in %lld s",
                      n, (long long)(wait + 999) / 1000);
         } else if (n > 0) {
+            receiver_stored(&tg->rx);
             if (*fails)
                 log_info(TG, "polling works again after %d failures", *fails);
             *fails = 0;

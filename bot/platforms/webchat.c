@@ -13,6 +13,7 @@
  *                                           ← {"type":"message","text","at","buttons"?}
  *                                           ← {"type":"mine","id","text","at"}
  *                                           ← {"type":"error","code","text","id"?}
+ *   (code "not_saved", with "retry_ms": the disk is full; the page sends it again, same id)
  * A history line of the bot carries its "buttons" when it came after the person's last line:
  * the question still waiting for an answer keeps its buttons after a reload. "mine" tells the
  * other tabs of the same identity what the person wrote in one of them, so all show the same
@@ -41,6 +42,7 @@
 #include "base/utf8.h"
 #include "bot/webpush.h"
 #include "bot/worker.h"
+#include "storage/db_writes.h"
 #include "storage/inbox.h"
 #include "storage/outbox.h"
 #include "storage/webchat_store.h"
@@ -85,6 +87,7 @@
  * for a network failure, so the page could not tell the resident why. */
 #define WC_CLOSE_BUSY        1013
 #define WC_CLOSE_BUSY_REASON "busy"
+#define WC_RETRY_MS       3000     /* the page's pause before sending a message not saved again */
 
 struct wc_frame {
     struct wc_frame *next;
@@ -510,12 +513,29 @@ static void wc_tell_other_tabs(struct wc_conn *c, const struct msg *m, const cha
                      0);
 }
 
+/* A message that could not be stored: while the disk refuses writes, "not_saved" with the
+ * pause after which the page sends it again (same id, so it is stored once); any other
+ * failure is "busy", as before. Nothing is acknowledged either way. */
+static void wc_not_stored(struct wc_conn *c, const char *id)
+{
+    if (!db_writes_refusing()) {
+        wc_error(c, "busy", id, NULL);
+        return;
+    }
+    char *text = texts_render(c->wc->app->texts, "ws_not_saved", NULL, 0);
+    wc_queue(c,
+             json_pack("{s:s, s:s, s:s, s:s, s:i}", "type", "error", "code", "not_saved", "text",
+                       text ? text : "not_saved", "id", id, "retry_ms", WC_RETRY_MS),
+             0);
+    free(text);
+}
+
 /* Stores the update and acknowledges it: the ack means "durably stored". */
 static void wc_store(struct wc_conn *c, struct msg *m, const char *id)
 {
     struct app *app = c->wc->app;
     if (wc_save_identity(c) != DB_OK) {
-        wc_error(c, "busy", id, NULL);
+        wc_not_stored(c, id);
         return;
     }
     char key[WEBCHAT_CHAT_ID_LEN + 70];
@@ -532,7 +552,7 @@ static void wc_store(struct wc_conn *c, struct msg *m, const char *id)
     if (rc == DB_OK)
         health_received(app->health, "webchat", 1);
     if (rc == DB_ERROR) {
-        wc_error(c, "busy", id, NULL);
+        wc_not_stored(c, id);
         return;
     }
     json_t *ack = json_pack("{s:s, s:s}", "type", "ack", "id", id);

@@ -51,6 +51,7 @@ struct wcup {
     char dir[UPLOADS_PATH_MAX];
     int active;
     struct wcup_rate rate[WCUP_RATE_SLOTS];
+    int no_space; /* photos refused in a row because the upload directory is full */
 };
 
 struct wcup_req {
@@ -238,9 +239,17 @@ unsigned wcup_end(struct wcup *u, struct wcup_req *r, char *resp)
         goto out;
     }
     if (uploads_save(u->dir, r->body, r->len, hex, &existed) != 0) {
-        log_error("upload", "cannot store a photo under %s: %s", u->dir, strerror(errno));
+        /* A full disk is logged at its first photo, not at each the pages send again. */
+        int full = errno == ENOSPC || errno == EDQUOT;
+        if (!full || !u->no_space++)
+            log_error("upload", "cannot store a photo under %s: %s%s", u->dir, strerror(errno),
+                      full ? " (photos are refused until space returns)" : "");
         status = wcup_refuse(u, HTTP_STATUS_SERVICE_UNAVAILABLE, "busy", resp);
         goto out;
+    }
+    if (u->no_space) {
+        log_info("upload", "photos are stored again (%d refused for lack of space)", u->no_space);
+        u->no_space = 0;
     }
     int rc = wcup_store_row(u, r, hex);
     if (rc == DB_ERROR) {

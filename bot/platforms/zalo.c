@@ -28,6 +28,7 @@
 #include "bot/sender.h"
 #include "base/textsplit.h"
 #include "bot/worker.h"
+#include "storage/db_writes.h"
 #include "storage/inbox.h"
 #include "storage/platform_store.h"
 
@@ -38,6 +39,7 @@
 #include <string.h>
 
 #define ZL                "zalo"
+#define ZL_HELD_TRIES     5 /* stores of a held update, not on a full disk, before giving up */
 #define ZL_POLL_TIMEOUT_S 30
 #define ZL_HTTP_SLACK_S   15
 #define ZL_MAX_TEXT       2000               /* zalo_platform.caps.max_text_chars */
@@ -50,6 +52,7 @@ struct zalo {
     struct receiver rx;
     pthread_mutex_t lock; /* guards bot_id: written by the receive thread, read by webhooks */
     char bot_id[ZL_ID_MAX + 1];
+    json_t *held; /* what getUpdates handed out and could not be stored yet (receive thread) */
 };
 
 extern const struct platform_ops zalo_platform; /* at the end: start passes it on */
@@ -243,8 +246,45 @@ static int zl_is_idle(const struct botapi_reply *r)
     return r->http_code == 408 || (r->status == BOTAPI_REFUSED && r->error_code == 408);
 }
 
+/* Stores what getUpdates handed out (zl->held). Zalo forgets an update once it has handed it
+ * out, so one that cannot be stored (the disk is full) stays held and is stored again after a
+ * growing pause, before anything more is fetched: nothing is lost while the process runs.
+ * Returns the wait before the next try (0: stored). */
+static int64_t zl_store_held(struct zalo *zl, int *fails)
+{
+    json_t *typing = json_array();
+    int64_t wait = 0;
+    if (zl_store(zl, zl->rx.db, zl->held, typing) != 0) {
+        wait = receiver_store_failed(&zl->rx, "an update (held until it is stored)");
+        /* Not the disk (that passes): an update the database refuses for good must not
+         * stop the polling for ever. */
+        if (!db_writes_refusing() && zl->rx.store_fails >= ZL_HELD_TRIES) {
+            log_error(ZL, "giving up an update that cannot be stored after %d tries",
+                      zl->rx.store_fails);
+            json_decref(zl->held);
+            zl->held = NULL;
+            receiver_stored(&zl->rx);
+        }
+    } else {
+        receiver_stored(&zl->rx);
+        json_decref(zl->held);
+        zl->held = NULL;
+        if (*fails)
+            log_info(ZL, "polling works again after %d failures", *fails);
+        *fails = 0;
+        worker_wake(zl->app->worker);
+        zl_typing(zl, typing);
+    }
+    json_decref(typing);
+    return wait;
+}
+
 static int zl_poll_once(struct zalo *zl, int *fails)
 {
+    if (zl->held) {
+        int64_t wait = zl_store_held(zl, fails);
+        return wait && receiver_sleep(&zl->rx, wait) ? -1 : 0;
+    }
     int64_t started = clock_mono_ms();
     struct botapi_reply r;
     char timeout[8];
@@ -257,18 +297,8 @@ static int zl_poll_once(struct zalo *zl, int *fails)
     }
     int64_t wait = 0;
     if (r.status == BOTAPI_OK && (json_is_object(r.result) || json_is_array(r.result))) {
-        json_t *typing = json_array();
-        if (zl_store(zl, zl->rx.db, r.result, typing) != 0) {
-            log_error(ZL, "cannot store an update; it may be lost if Zalo does not resend it");
-            wait = 1000;
-        } else {
-            if (*fails)
-                log_info(ZL, "polling works again after %d failures", *fails);
-            *fails = 0;
-            worker_wake(zl->app->worker);
-            zl_typing(zl, typing);
-        }
-        json_decref(typing);
+        zl->held = json_incref(r.result);
+        wait = zl_store_held(zl, fails);
     } else if (zl_is_idle(&r) || (r.status == BOTAPI_OK && json_is_null(r.result))) {
         *fails = 0;
         if (clock_mono_ms() - started < 1000)
@@ -479,6 +509,10 @@ static void zl_stop(void *state)
 {
     struct zalo *zl = state;
     receiver_stop(&zl->rx);
+    if (zl->held)
+        log_error(ZL, "stopping with an update that could not be stored: Zalo will not hand it "
+                      "out again");
+    json_decref(zl->held);
     sender_stop(zl->sender);
     pthread_mutex_destroy(&zl->lock);
     free(zl);

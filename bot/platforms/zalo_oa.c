@@ -39,6 +39,7 @@
 #include "bot/health.h"
 #include "bot/sender.h"
 #include "bot/worker.h"
+#include "storage/db_writes.h"
 #include "storage/inbox.h"
 #include "storage/platform_store.h"
 #include "storage/uploads.h"
@@ -410,7 +411,7 @@ static int zoa_webhook(void *state, struct db *db, const struct platform_webhook
     msg_clear(&m);
     if (status == 200)
         worker_wake(z->app->worker);
-    else
+    else if (!db_writes_refusing()) /* a full disk is logged once, by storage/db_writes.c */
         log_error(ZOA, "cannot store an event; Zalo will deliver it again");
 out:
     json_decref(ev);

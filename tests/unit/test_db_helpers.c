@@ -3,14 +3,18 @@
  * letter that does not fit its value's type refused), reading rows through a column map (a long
  * text cut safely at a character boundary, a column of the wrong type refused, a run of rows
  * bounded), and each sqlite3_step result mapped to a status (a duplicate, a busy database, a
- * full disk, a failed step never taken for "no rows").
+ * full disk, a failed step never taken for "no rows"); a full disk (PRAGMA max_page_count
+ * makes SQLite answer SQLITE_FULL) is one episode of storage/db_writes.c that ends with the
+ * first write that commits, and leaves the connection usable.
  */
 #include "storage/db.h"
+#include "storage/db_writes.h"
 
 #include "testlib.h"
 
 #include <limits.h>
 #include <stdlib.h>
+#include <time.h>
 
 static struct db *open_db(const char *name)
 {
@@ -207,7 +211,67 @@ static void test_db_step_results_are_mapped(void)
     db_close(db);
 }
 
+static int64_t page_count(struct db *db)
+{
+    int64_t n = 0;
+    CHECK_INT(db_query_int(db, "PRAGMA page_count", &n), DB_OK);
+    return n;
+}
+
+static void test_db_full_disk_is_one_episode_ended_by_a_commit(void)
+{
+    struct db *db = open_db("full.db");
+    if (!db)
+        return;
+    static const char ins[] = "INSERT INTO t (s) VALUES (?)";
+    static char big[16384];
+    memset(big, 'x', sizeof big - 1);
+    CHECK_INT(db_writes_refusing(), 0);
+    uint64_t before = db_writes_refusals_total();
+    /* The file may not grow: a row that needs new pages is refused, in a transaction or not. */
+    char cap[64];
+    snprintf(cap, sizeof cap, "PRAGMA max_page_count = %lld", (long long)page_count(db));
+    CHECK_INT(sqlite3_exec(db_handle(db), cap, NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_run(db, ins, "t", big), DB_ERROR);
+    CHECK_INT(db_writes_refusing(), 1);
+    CHECK_INT(db_rollback(db), DB_OK);
+    CHECK_INT(db_run(db, ins, "t", big), DB_ERROR);
+    struct db_writes_episode e;
+    db_writes_episode(&e);
+    CHECK_INT(e.refusing, 1);
+    CHECK_INT((int64_t)e.refusals, 2);
+    CHECK_STR(e.why, "database or disk is full");
+    CHECK_INT((int64_t)(db_writes_refusals_total() - before), 2);
+    /* A transaction that wrote nothing proves nothing: the episode goes on. */
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT(db_writes_refusing(), 1);
+    /* Space returns: the connection is usable. The episode ends at a commit once no write has
+     * been refused for the quiet period (a disk that stays full, where small writes fit and
+     * big ones do not, stays one episode): here 50 ms instead of 10 s. */
+    CHECK_INT(sqlite3_exec(db_handle(db), "PRAGMA max_page_count = 1000000", NULL, NULL, NULL),
+              SQLITE_OK);
+    db_writes_set_quiet_ms(50);
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_run(db, ins, "t", big), DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT(db_writes_refusing(), 1); /* not quiet for long enough yet */
+    nanosleep(&(struct timespec){0, 60 * 1000000L}, NULL);
+    CHECK_INT(db_begin(db), DB_OK);
+    CHECK_INT(db_run(db, ins, "t", big), DB_OK);
+    CHECK_INT(db_commit(db), DB_OK);
+    CHECK_INT(db_writes_refusing(), 0);
+    /* A write outside a transaction ends one too (the web chat stores that way). */
+    db_writes_refused("test");
+    nanosleep(&(struct timespec){0, 60 * 1000000L}, NULL);
+    CHECK_INT(db_run(db, ins, "t", "small"), DB_OK);
+    CHECK_INT(db_writes_refusing(), 0);
+    db_close(db);
+}
+
 TESTLIB_MAIN(T(test_db_bind_each_letter), T(test_db_bind_refuses_a_letter_that_does_not_fit),
              T(test_db_column_map_truncates_text_at_a_character),
              T(test_db_column_map_refuses_a_wrong_type), T(test_db_rows_stops_at_its_maximum),
-             T(test_db_step_results_are_mapped))
+             T(test_db_step_results_are_mapped),
+             T(test_db_full_disk_is_one_episode_ended_by_a_commit))
