@@ -384,7 +384,8 @@ static void sender_pace_taken(struct sender *s)
 }
 
 /* Claims row (in the open transaction) and loads it with its request into a free slot, ready
- * to start. Takes req->body and, on success, row's strings. Returns as sender_take. */
+ * to start. Takes req->body and, on success, row's strings. 1, or -1 when it cannot (no free
+ * slot, out of memory, the claim refused): the row stays queued and nothing more goes this turn. */
 static int sender_load(struct sender *s, struct outbox_row *row, struct platform_request *req,
                        int64_t mono)
 {
@@ -396,7 +397,7 @@ static int sender_load(struct sender *s, struct outbox_row *row, struct platform
             curl_slist_free_all(x->headers);
             x->headers = NULL;
         }
-        return x ? 0 : -1;
+        return -1; /* nothing changed: counted as no progress, so a failing claim never spins */
     }
     ratelimit_take(s->rl, row->chat_id, row->is_group, mono);
     sender_pace_taken(s);
@@ -480,9 +481,10 @@ static int sender_due(struct sender *s, struct outbox_row *rows, int64_t now, in
                       int *queried)
 {
     *queried = 0;
-    if (mono < s->paused_until || (s->wait_until && mono < s->wait_until))
+    if (s->wait_until && mono >= s->wait_until)
+        s->wait_until = 0; /* over, whatever else holds the sends (sender_timeout sleeps on it) */
+    if (mono < s->paused_until || s->wait_until)
         return 0;
-    s->wait_until = 0;
     int room = sender_room(s);
     if (room <= 0)
         return 0;
