@@ -62,9 +62,11 @@ struct sender {
     pthread_t thread;
     atomic_int stop;
     atomic_int woken;
-    int64_t paused_until; /* monotonic: platform-wide pause (429 storm, platform down) */
-    int64_t wait_until;   /* monotonic: when the global limit lets the next send go */
-    int down_streak;      /* consecutive transient failures */
+    int64_t paused_until;  /* monotonic: platform-wide pause (429 storm, platform down) */
+    int64_t wait_until;    /* monotonic: when the global limit lets the next send go */
+    int64_t pace_us;       /* starts this far apart (the global rule's window / max), or 0 */
+    int64_t next_start_us; /* monotonic, µs: the pace's next slot */
+    int down_streak;       /* consecutive transient failures */
     int64_t throttled_at[3];
     int throttled_n;
 };
@@ -289,27 +291,30 @@ static void sender_settle_all(struct sender *s, struct sender_done *done, int n,
     }
 }
 
-/* A platform whose access token expires (refresh_token): renewed ahead of time when due, and
- * once for the answers of this turn that found it expired — those go again at once. Outside
- * any transaction: renewing is a network call. */
-static void sender_refresh(struct sender *s, struct sender_done *done, int n, int64_t now)
+/* Whether done's answer waits for a token renewal before it is settled: a platform whose
+ * access token expires (refresh_token) said the token is dead. */
+static bool sender_needs_renewal(const struct sender *s, const struct sender_done *d)
+{
+    return s->ops->refresh_token && d->a.verdict == PLATFORM_TOKEN_EXPIRED;
+}
+
+/* The answers of done[0..n) that said the token expired: the platform renews it once (a network
+ * call, outside any transaction) and, if it did, those go again at once. 1 when it was asked. */
+static int sender_refresh(struct sender *s, struct sender_done *done, int n, int64_t now)
 {
     int gen = -1, expired = 0;
-    if (!s->ops->refresh_token)
-        return;
     for (int i = 0; i < n; i++)
-        if (done[i].a.verdict == PLATFORM_TOKEN_EXPIRED) {
+        if (sender_needs_renewal(s, &done[i])) {
             expired++;
             gen = done[i].x->token_gen > gen ? done[i].x->token_gen : gen;
         }
-    if (!expired) {
-        s->ops->refresh_token(s->state, s->db, -1, now);
-        return;
-    }
+    if (!expired)
+        return 0;
     if (s->ops->refresh_token(s->state, s->db, gen, now) != 0)
-        return; /* settled as TOKEN_EXPIRED: they wait, and /healthz shows the token */
+        return 1; /* settled as TOKEN_EXPIRED: they wait, and /healthz shows the token */
     for (int i = 0; i < n; i++)
-        done[i].renewed = done[i].a.verdict == PLATFORM_TOKEN_EXPIRED;
+        done[i].renewed = sender_needs_renewal(s, &done[i]);
+    return 1;
 }
 
 static void sender_request_init(struct platform_request *req)
@@ -366,8 +371,23 @@ static struct sx *sender_free_slot(struct sender *s)
     return NULL;
 }
 
+/* A transfer was started: the pace's next slot. The slots keep to a grid (a turn that woke a
+ * little late does not push every later start back: the pace would then add up to a slower
+ * rate than the window allows), but never closer than three quarters of a pace to this start:
+ * a start long after its slot (the window held it, or nothing was due) is not followed by a
+ * burst that catches up. */
+static void sender_pace_taken(struct sender *s)
+{
+    if (s->pace_us <= 0)
+        return;
+    int64_t us = clock_mono_us(), next = s->next_start_us + s->pace_us;
+    int64_t soonest = us + s->pace_us * 3 / 4;
+    s->next_start_us = next > soonest ? next : soonest;
+}
+
 /* Claims row (in the open transaction) and loads it with its request into a free slot, ready
- * to start. Takes req->body and, on success, row's strings. Returns as sender_take. */
+ * to start. Takes req->body and, on success, row's strings. 1, or -1 when it cannot (no free
+ * slot, out of memory, the claim refused): the row stays queued and nothing more goes this turn. */
 static int sender_load(struct sender *s, struct outbox_row *row, struct platform_request *req,
                        int64_t mono)
 {
@@ -379,9 +399,10 @@ static int sender_load(struct sender *s, struct outbox_row *row, struct platform
             curl_slist_free_all(x->headers);
             x->headers = NULL;
         }
-        return x ? 0 : -1;
+        return -1; /* nothing changed: counted as no progress, so a failing claim never spins */
     }
     ratelimit_take(s->rl, row->chat_id, row->is_group, mono);
+    sender_pace_taken(s);
     x->started = mono;
     x->token_gen = req->token_gen;
     row->attempts++;
@@ -437,18 +458,40 @@ static int sender_take(struct sender *s, struct outbox_row *row, int64_t now, in
     return sender_load(s, row, &req, mono);
 }
 
+/* How many transfers may start now. Without a global rule, as many as there are free slots.
+ * With one, one at a time, pace_us apart: the rule's sliding window would let its whole quota
+ * start at once (30 Telegram messages in the same millisecond, all on the wire together for the
+ * platform's answer time), and what is on the wire is what a crash may send twice. Paced, the
+ * sends on the wire are about the answer time / pace (6 or 7 at 30/s and 200 ms), and the rate
+ * is the same: the window, which counts each send from its answer, is what holds it back in the
+ * long run, not the pace. */
+static int sender_room(struct sender *s)
+{
+    int room = s->cfg.concurrency - s->inflight;
+    if (s->pace_us <= 0 || room <= 0)
+        return room;
+    if (clock_mono_us() < s->next_start_us) {
+        s->wait_until = (s->next_start_us + 999) / 1000; /* wake then: rows may be due */
+        return 0;
+    }
+    return 1;
+}
+
 /* Due rows this turn may start (read without taking the write lock); *queried says whether
- * it looked at all (not when paused or every slot is busy). */
+ * it looked at all (not when paused, every slot is busy or the pace says wait). */
 static int sender_due(struct sender *s, struct outbox_row *rows, int64_t now, int64_t mono,
                       int *queried)
 {
-    int free_slots = s->cfg.concurrency - s->inflight;
     *queried = 0;
-    if (mono < s->paused_until || free_slots <= 0 || (s->wait_until && mono < s->wait_until))
+    if (s->wait_until && mono >= s->wait_until)
+        s->wait_until = 0; /* over, whatever else holds the sends (sender_timeout sleeps on it) */
+    if (mono < s->paused_until || s->wait_until)
         return 0;
-    s->wait_until = 0;
+    int room = sender_room(s);
+    if (room <= 0)
+        return 0;
     int n = 0;
-    if (outbox_due(s->db, s->platform, now, free_slots, rows, &n) != DB_OK)
+    if (outbox_due(s->db, s->platform, now, room, rows, &n) != DB_OK)
         return 0;
     *queried = 1;
     return n;
@@ -465,17 +508,21 @@ static void sender_tell_health(struct sender *s, struct sender_report *rep, int6
     health_sender(s->app->health, s->platform, now, &rep->t);
 }
 
-/* Claims what the limits allow of rows (inside the turn's transaction); the claimed slots go
- * into started[], to start once the claims are committed. Frees the rows. */
+/* Claims what the limits allow of rows (inside the claim's transaction); the claimed slots go
+ * into started[], to start once the claims are committed. *decided counts the rows settled
+ * or deferred without a request (they changed: look again at once). Frees the rows. */
 static int sender_claim(struct sender *s, struct outbox_row *rows, int n, struct sx **started,
-                        int64_t now, int64_t mono)
+                        int64_t now, int64_t mono, int *decided)
 {
     int nstarted = 0;
+    *decided = 0;
     for (int i = 0; i < n; i++) {
         struct sx *slot = sender_free_slot(s);
         int rc = sender_take(s, &rows[i], now, mono);
         if (rc == 1)
             started[nstarted++] = slot;
+        else if (rc == 0)
+            (*decided)++;
         outbox_row_clear(&rows[i]);
         if (rc < 0) {
             for (int j = i + 1; j < n; j++)
@@ -486,60 +533,162 @@ static int sender_claim(struct sender *s, struct outbox_row *rows, int n, struct
     return nstarted;
 }
 
-/* One turn: settle what finished and claim what may go, in one transaction — taken only when
- * there is something to write, so an idle or busy-waiting sender never holds the write lock
- * the receivers and the worker need. Claimed transfers start only once that committed, so a
- * crash never leaves a message sent but "queued". */
-static int sender_turn(struct sender *s)
+/* Adds what rep counted to the turn's report. */
+static void sender_report_add(struct sender_report *turn, const struct sender_report *rep)
 {
-    struct sender_done done[SENDER_MAX_INFLIGHT];
-    struct outbox_row rows[SENDER_MAX_INFLIGHT];
-    struct sx *started[SENDER_MAX_INFLIGHT];
+    turn->t.delivered += rep->t.delivered;
+    turn->t.given_up += rep->t.given_up;
+    turn->t.retried += rep->t.retried;
+    turn->t.throttled += rep->t.throttled;
+    if (rep->token) {
+        turn->token = rep->token < 0 || turn->token < 0 ? -1 : 1;
+        if (rep->token < 0)
+            snprintf(turn->token_why, sizeof turn->token_why, "%s", rep->token_why);
+    }
+}
+
+/* Settles done[0..n) in a transaction of their own, committed before anything else the turn
+ * does, and frees their slots. If the database refuses, the rows stay "sending" (requeued
+ * when this process stops; a crash makes them sent twice, as before the answer came). */
+static void sender_commit_settled(struct sender *s, struct sender_done *done, int n,
+                                  struct sender_report *turn)
+{
     struct sender_report rep;
     memset(&rep, 0, sizeof rep);
-    int64_t now = clock_now_ms(), mono = clock_mono_ms();
-    int settled = sender_gather(s, done);
-    sender_refresh(s, done, settled, now);
-    int due = sender_due(s, rows, now, mono, &rep.t.queried);
-    rep.t.due = due;
-    for (int i = 0; s->ops->prepare && i < due; i++) /* network work before the write lock */
-        s->ops->prepare(s->state, s->db, &rows[i], now);
-    if (settled + due == 0) {
-        sender_tell_health(s, &rep, now, mono);
-        return 0;
-    }
+    if (n == 0)
+        return;
     if (db_begin(s->db) != DB_OK) {
         health_db_write(s->app->health, 0, sqlite3_errmsg(db_handle(s->db)));
-        for (int i = 0; i < due; i++)
-            outbox_row_clear(&rows[i]);
-        for (int i = 0; i < settled; i++) /* keep them for the next turn: rows stay "sending" */
+        for (int i = 0; i < n; i++)
             sender_release(s, done[i].x);
-        sender_tell_health(s, &rep, now, mono);
-        return 0;
+        turn->t.retried += n;
+        return;
     }
-    sender_settle_all(s, done, settled, &rep);
-    int nstarted = sender_claim(s, rows, due, started, now, mono);
+    sender_settle_all(s, done, n, &rep);
     if (db_commit(s->db) != DB_OK) {
         health_db_write(s->app->health, 0, sqlite3_errmsg(db_handle(s->db)));
         db_rollback(s->db); /* settled rows stay "sending": requeued when this process stops */
         if (!db_writes_refusing()) /* a full disk is logged once, by storage/db_writes.c */
             log_error("sender", "%s: cannot record send results", s->platform);
-        else /* and claims are tried again in a while, not at every turn */
-            s->wait_until = mono + SENDER_FULL_WAIT_MS;
-        for (int i = 0; i < nstarted; i++)
-            sender_release(s, started[i]);
-        memset(&rep.t, 0, sizeof rep.t); /* nothing was recorded: no progress either */
-        rep.t.retried = settled;
-        sender_tell_health(s, &rep, now, mono);
-        return settled;
+        turn->t.retried += n; /* nothing was recorded: no progress either */
+        return;
     }
     health_db_write(s->app->health, 1, NULL);
     for (int i = 0; i < rep.nsent; i++)
         health_reply_sent(s->app->health, s->platform, rep.sent_ids[i], clock_now_ms());
+    sender_report_add(turn, &rep);
+}
+
+/* Settles every transfer that has finished by now (curl reads the answers that arrived), each
+ * committed as soon as it is read: no claim, prepare op or request building of the turn stands
+ * between an answer and its commit. Answers that found the token expired wait for the renewal
+ * (a network call), after the others are committed. Returns how many were settled; *renewal
+ * says whether the platform was asked to renew its token. */
+static int sender_settle_ready(struct sender *s, struct sender_report *turn, int *renewal)
+{
+    struct sender_done done[SENDER_MAX_INFLIGHT], wait[SENDER_MAX_INFLIGHT];
+    int running = 0, ready = 0, waiting = 0;
+    curl_multi_perform(s->multi, &running);
+    int n = sender_gather(s, done);
+    for (int i = 0; i < n; i++) {
+        if (sender_needs_renewal(s, &done[i]))
+            wait[waiting++] = done[i];
+        else
+            done[ready++] = done[i];
+    }
+    sender_commit_settled(s, done, ready, turn);
+    if (waiting) {
+        *renewal = sender_refresh(s, wait, waiting, clock_now_ms()) || *renewal;
+        sender_commit_settled(s, wait, waiting, turn);
+    }
+    return n;
+}
+
+/* A claimed transfer curl would not take: back in the queue at once, no attempt used. */
+static void sender_unstart(struct sender *s, struct sx *x)
+{
+    log_error("sender", "%s: cannot start the transfer of message %lld; queued again", s->platform,
+              (long long)x->row.id);
+    if (db_begin(s->db) == DB_OK) {
+        outbox_mark_retry_free(s->db, x->row.id, clock_now_ms(), "cannot start the transfer");
+        if (db_commit(s->db) != DB_OK)
+            db_rollback(s->db); /* stays "sending": requeued when this process stops */
+    }
+    sender_release(s, x);
+}
+
+/* Claims what may go and starts it. The window in which a crash sends a message twice is
+ * claim → start → settle:
+ *   claim   the row goes "sending" (named after this process) in a transaction committed
+ *           before any byte is written: a crash before it leaves the row queued, untouched;
+ *   start   curl_multi_add_handle right after the commit. A crash between the two leaves a
+ *           claimed row that never went: the next owner queues it again (bot/owner.c) and it
+ *           goes once. Recording "started" apart would tell this case from the next one, but
+ *           it lasts microseconds and would cost a write per message: not worth it;
+ *   on the wire  from the start to the commit of its answer (sender_settle_ready). A crash
+ *           here may send it twice: the platform may have it, and no platform takes an
+ *           idempotency key. This is the inherent window, and it is kept small: one message
+ *           per chat (outbox_due gives a chat's next row only once the one before is settled),
+ *           starts paced (sender_room), and each answer committed as soon as it is read.
+ * Network work (the platform's prepare op) runs before the claim's transaction, and answers
+ * that arrive meanwhile are settled between prepare calls. Returns how many rows it started or
+ * decided without a request. */
+static int sender_start_due(struct sender *s, struct sender_report *rep, int *renewal)
+{
+    struct outbox_row rows[SENDER_MAX_INFLIGHT];
+    struct sx *started[SENDER_MAX_INFLIGHT];
+    int64_t now = clock_now_ms(), mono = clock_mono_ms();
+    if (s->ops->refresh_token && !*renewal) /* renewed ahead of time when due */
+        s->ops->refresh_token(s->state, s->db, -1, now);
+    int due = sender_due(s, rows, now, mono, &rep->t.queried);
+    rep->t.due = due;
+    for (int i = 0; s->ops->prepare && i < due; i++) { /* network work before the write lock */
+        s->ops->prepare(s->state, s->db, &rows[i], now);
+        sender_settle_ready(s, rep, renewal);
+    }
+    if (due == 0)
+        return 0;
+    now = clock_now_ms();
+    mono = clock_mono_ms();
+    if (db_begin(s->db) != DB_OK) {
+        health_db_write(s->app->health, 0, sqlite3_errmsg(db_handle(s->db)));
+        for (int i = 0; i < due; i++)
+            outbox_row_clear(&rows[i]);
+        return 0;
+    }
+    int decided = 0, nstarted = sender_claim(s, rows, due, started, now, mono, &decided);
+    if (db_commit(s->db) != DB_OK) {
+        health_db_write(s->app->health, 0, sqlite3_errmsg(db_handle(s->db)));
+        db_rollback(s->db); /* nothing was claimed */
+        if (!db_writes_refusing()) /* a full disk is logged once, by storage/db_writes.c */
+            log_error("sender", "%s: cannot record claims", s->platform);
+        else /* and claims are tried again in a while, not at every turn */
+            s->wait_until = mono + SENDER_FULL_WAIT_MS;
+        for (int i = 0; i < nstarted; i++)
+            sender_release(s, started[i]);
+        return 0;
+    }
+    health_db_write(s->app->health, 1, NULL);
     for (int i = 0; i < nstarted; i++)
-        curl_multi_add_handle(s->multi, started[i]->easy);
-    sender_tell_health(s, &rep, now, mono);
-    return settled + nstarted;
+        if (curl_multi_add_handle(s->multi, started[i]->easy) != CURLM_OK)
+            sender_unstart(s, started[i]);
+    return nstarted + decided;
+}
+
+/* One turn: settle what has finished, each answer committed as soon as it is read, then claim
+ * and start what may go, in a transaction of its own — taken only when there is something to
+ * write, so an idle or busy-waiting sender never holds the write lock the receivers and the
+ * worker need. Claimed transfers start only once their claim is committed, so a crash never
+ * leaves a message sent but "queued". */
+static int sender_turn(struct sender *s)
+{
+    struct sender_report rep;
+    int renewal = 0;
+    memset(&rep, 0, sizeof rep);
+    int settled = sender_settle_ready(s, &rep, &renewal);
+    int moved = sender_start_due(s, &rep, &renewal);
+    sender_tell_health(s, &rep, clock_now_ms(), clock_mono_ms());
+    return settled + moved;
 }
 
 static int sender_timeout(struct sender *s)
@@ -549,8 +698,10 @@ static int sender_timeout(struct sender *s)
     int64_t mono = clock_mono_ms(), t = SENDER_IDLE_MS;
     if (s->paused_until > mono && s->paused_until - mono < t)
         t = s->paused_until - mono;
-    if (s->wait_until > mono && s->wait_until - mono < t)
-        t = s->wait_until - mono;
+    /* A wait that ends now or has ended ends the sleep now (within the millisecond): sleeping
+     * on to the next socket event would hold each paced start back until some answer came. */
+    if (s->wait_until && s->wait_until - mono < t)
+        t = s->wait_until > mono ? s->wait_until - mono : s->wait_until == mono;
     return (int)t;
 }
 
@@ -591,13 +742,12 @@ static void sender_drain(struct sender *s)
 static void *sender_main(void *arg)
 {
     struct sender *s = arg;
-    int running = 0;
     while (!atomic_load(&s->stop)) {
-        curl_multi_perform(s->multi, &running);
         int progress = sender_turn(s);
         /* Something moved: transfers may already have finished in this perform (a fast
          * server answers at once), so look again before sleeping. Every pass that does not
-         * sleep settles or starts something, so this cannot spin. */
+         * sleep settles, starts or decides something (a row failed or deferred changes in the
+         * database), so this cannot spin. */
         int timeout = progress ? 0 : sender_timeout(s);
         curl_multi_poll(s->multi, NULL, 0, timeout, NULL);
     }
@@ -636,6 +786,7 @@ int sender_start(struct app *app, const struct sender_config *cfg, const struct 
     s->state = state;
     if (s->cfg.concurrency < 1 || s->cfg.concurrency > SENDER_MAX_INFLIGHT)
         s->cfg.concurrency = SENDER_MAX_INFLIGHT;
+    s->pace_us = cfg->global.max > 0 ? cfg->global.window_ms * 1000 / cfg->global.max : 0;
     s->platform = strdup(ops->name);
     s->rl = ratelimit_new(cfg->global, cfg->chat, cfg->group);
     s->multi = curl_multi_init();

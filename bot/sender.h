@@ -3,13 +3,21 @@
  * thread with its own database connection and a libcurl multi handle, so many sends are in
  * flight at once over kept-alive connections while limits and ordering are respected.
  *
- * Each turn it (1) settles finished transfers in one transaction — sent, retry later, failed,
- * chat unreachable, chat moved; (2) picks due rows (outbox_due: priority order, one chat's
- * messages in order), holds back what the rate limits or a platform pause forbid, claims the
- * rest in one transaction and starts them (a platform's prepare op, e.g. an upload, runs for
- * each due row before that transaction, so no network call holds the write lock); (3) sleeps
- * in curl_multi_poll until a transfer finishes, a limit frees up, or sender_wake() is called.
- * It never spins: every wait has a reason and a deadline.
+ * Each turn it (1) settles the transfers that have finished — sent, retry later, failed, chat
+ * unreachable, chat moved — in a transaction committed before anything else (and again between
+ * prepare ops), so an answer is recorded as soon as it is read; (2) picks due rows (outbox_due:
+ * priority order, one chat's messages in order, a chat's next only once the one before is
+ * settled), holds back what the rate limits, the pace or a platform pause forbid, claims the
+ * rest in one transaction and starts them after it commits (a platform's prepare op, e.g. an
+ * upload, runs for each due row before that transaction, so no network call holds the write
+ * lock); (3) sleeps in curl_multi_poll until a transfer finishes, a limit frees up, or
+ * sender_wake() is called. It never spins: every wait has a reason and a deadline.
+ *
+ * What a crash may send twice is what is on the wire: started, its answer not yet committed
+ * (bot/sender.c spells out claim → start → settle). That is at most one message per chat, and
+ * in all about the sending rate times the platform's answer time: with a global rule, starts
+ * are paced evenly within it (one every window / max: 33 ms at 30/s) instead of the whole
+ * quota at once.
  *
  * The platform's ops (bot/platform.h) build each request and turn each answer into a verdict;
  * the sender acts on verdicts only. Throttled (RETRY_AFTER) pauses the chat (the platform's

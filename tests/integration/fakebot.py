@@ -191,6 +191,12 @@ class FakeBotApi:
         self.throttled = 0
         self.instant_empty = False
         self.slow_seconds = 35.0
+        # A platform far away: the answer to every send* call is held this many seconds after
+        # the message took effect (delivered, its answer on the way back). on_wire counts the
+        # sends delivered and not yet answered, max_on_wire the most at once (crash windows).
+        self.answer_delay = 0.0
+        self.on_wire = 0
+        self.max_on_wire = 0
         self.rate_tolerance = 0.005
         self.webhook_url = None
         self.webhook_secret = None
@@ -691,10 +697,21 @@ class FakeBotApi:
                     traceback.print_exc()
                     status, answer = self._err(500, "fake crashed: %r" % e)
                 self.cond.notify_all()
-        if fault and fault["kind"] != "slow":
-            status = self._send_fault(h, fault["kind"], (status, answer))
-        else:
-            self._send(h, status, answer)
+        held = self.answer_delay > 0 and (name or "").startswith("send")
+        if held:
+            with self.cond:
+                self.on_wire += 1
+                self.max_on_wire = max(self.max_on_wire, self.on_wire)
+            self._stop_event.wait(self.answer_delay)
+        try:
+            if fault and fault["kind"] != "slow":
+                status = self._send_fault(h, fault["kind"], (status, answer))
+            else:
+                self._send(h, status, answer)
+        finally:
+            if held:
+                with self.cond:
+                    self.on_wire -= 1
         self._answered(call, status, answer)
 
     def add_media(self, name, data):
