@@ -933,7 +933,8 @@ def unknown_columns(con):
                   "processed_at", "error"},
         "outbox": {"id", "platform", "chat_id", "text", "buttons", "priority", "status",
                    "attempts", "next_attempt_at", "last_error", "dedupe_key", "created_at",
-                   "sent_at", "photo", "claimed_by", "ref_kind", "ref_id"},
+                   "sent_at", "photo", "claimed_by", "ref_kind", "ref_id",
+                   "head"},  # set by migration 025's triggers as rows go in (and repaired at start)
         "conversations": {"platform", "chat_id", "flow", "step", "data", "started_at",
                           "updated_at", "nudged"},
         "campaign_recipients": {"campaign_id", "platform", "chat_id", "audience", "state",
