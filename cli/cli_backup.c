@@ -247,8 +247,8 @@ out:
 static void cli_restore_refused_busy(const char *path, const char *why)
 {
     fprintf(stderr,
-            "tipgate: restore refused: %s (a tipgate serve, chat or operator command "
-            "still has it open); stop it first. Nothing was changed.\n",
+            "tipgate: restore refused: %s (a tipgate serve, chat or operator command, or a "
+            "sqlite3 shell); stop it first. Nothing was changed.\n",
             why[0] ? why : path);
 }
 

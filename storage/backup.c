@@ -358,8 +358,14 @@ int backup_stage(const char *from, const char *db_path, char **staged, struct ba
 {
     char tmp[BACKUP_PATH_MAX];
     int rc = DB_ERROR;
+    char dir[BACKUP_PATH_MAX];
     *staged = NULL;
     memset(info, 0, sizeof *info);
+    /* A new machine has no database yet, maybe no directory: made owner-only, as db_open does. */
+    if (backup_dir_of(db_path, dir, sizeof dir) == 0 && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        backup_why(why, whylen, "cannot create the directory %s: %s", dir, strerror(errno));
+        return DB_ERROR;
+    }
     if (backup_temp(db_path, tmp, sizeof tmp, why, whylen) != 0)
         return DB_ERROR;
     int fd = open(tmp, O_WRONLY | O_CLOEXEC);
@@ -447,6 +453,13 @@ int backup_install(const char *staged, const char *db_path, const char *aside, i
     int had = stat(db_path, &sb) == 0;
     if (backup_dir_of(db_path, dir, sizeof dir) != 0) {
         backup_why(why, whylen, "the path %s is too long", db_path);
+        return DB_ERROR;
+    }
+    /* Run as root (the deployed service runs as a dynamic user), the copy takes the owner of
+     * the file it replaces, or the service could not open it. */
+    if (had && geteuid() == 0 && chown(staged, sb.st_uid, sb.st_gid) != 0) {
+        backup_why(why, whylen, "cannot give %s the owner of %s: %s", staged, db_path,
+                   strerror(errno));
         return DB_ERROR;
     }
     if (had) {
