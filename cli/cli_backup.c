@@ -201,7 +201,8 @@ int cli_backup(const char *config, const struct cli_args *a)
         rc = APP_EXIT_RUNTIME;
     } else {
         cli_backup_report("backup written to", target, &info);
-        printf("copied from %s in %.2f s\n", cfg->storage_path, cli_backup_seconds_since(&t0));
+        printf("copied from %s in %.2f s, of which %.2f s the integrity check\n", cfg->storage_path,
+               cli_backup_seconds_since(&t0), info.check_s);
         if (keep) {
             char d[CLI_BACKUP_PATH_MAX];
             snprintf(d, sizeof d, "%s", target);
@@ -279,7 +280,8 @@ static void cli_restore_report(const char *from, const char *db, const char *asi
                                const struct backup_info *info, double seconds)
 {
     cli_backup_report("restored", db, info);
-    printf("from %s in %.2f s\n", from, seconds);
+    printf("from %s in %.2f s, of which %.2f s the integrity check\n", from, seconds,
+           info->check_s);
     if (had)
         printf("the database it replaced is kept as %s\n", aside);
     if (info->schema_version < db_latest_version())

@@ -81,7 +81,7 @@ static int backup_int(sqlite3 *h, const char *sql, int64_t *out, char *why, size
 }
 
 /* PRAGMA integrity_check on h: DB_OK when it says "ok", else DB_ERROR with its first lines. */
-static int backup_integrity(sqlite3 *h, char *why, size_t whylen)
+static int backup_integrity_run(sqlite3 *h, char *why, size_t whylen)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, NULL), n = 0;
@@ -107,6 +107,22 @@ static int backup_integrity(sqlite3 *h, char *why, size_t whylen)
     }
     sqlite3_finalize(st);
     return ok && n == 1 ? DB_OK : DB_ERROR;
+}
+
+static double backup_now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* backup_integrity_run, and in *took how long it ran (seconds). */
+static int backup_integrity(sqlite3 *h, double *took, char *why, size_t whylen)
+{
+    double t0 = backup_now_s();
+    int rc = backup_integrity_run(h, why, whylen);
+    *took = backup_now_s() - t0;
+    return rc;
 }
 
 /* Fills info from the open copy h (pages, page size, schema version). DB_OK or DB_ERROR. */
@@ -176,14 +192,18 @@ static void backup_unlink_all(const char *path)
     }
 }
 
-/* Steps the backup b to its end, pausing between steps. SQLITE_DONE or the failing code. */
-static int backup_steps(sqlite3_backup *b)
+/* Steps the backup b to its end, pausing between steps. SQLITE_DONE or the failing code. A
+ * lock (never expected: the source's snapshot is held, the destination is ours) is waited for
+ * up to busy_ms. */
+static int backup_steps(sqlite3_backup *b, int busy_ms)
 {
     const struct timespec pause = {0, BACKUP_PAUSE_US * 1000L};
-    int rc;
-    while ((rc = sqlite3_backup_step(b, BACKUP_STEP_PAGES)) == SQLITE_OK || rc == SQLITE_BUSY ||
-           rc == SQLITE_LOCKED)
+    int rc, waited_us = 0;
+    while ((rc = sqlite3_backup_step(b, BACKUP_STEP_PAGES)) == SQLITE_OK ||
+           ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waited_us / 1000 < busy_ms)) {
+        waited_us = rc == SQLITE_OK ? 0 : waited_us + BACKUP_PAUSE_US;
         nanosleep(&pause, NULL);
+    }
     return rc;
 }
 
@@ -204,8 +224,8 @@ static int backup_open_source(const char *src, int busy_ms, sqlite3 **h, char *w
 }
 
 /* Copies the snapshot of src into the empty file tmp and checks it there. */
-static int backup_to_temp(sqlite3 *src, const char *tmp, struct backup_info *info, char *why,
-                          size_t whylen)
+static int backup_to_temp(sqlite3 *src, const char *tmp, int busy_ms, struct backup_info *info,
+                          char *why, size_t whylen)
 {
     sqlite3 *dst = NULL;
     int rc = DB_ERROR;
@@ -222,14 +242,15 @@ static int backup_to_temp(sqlite3 *src, const char *tmp, struct backup_info *inf
         backup_why(why, whylen, "%s", sqlite3_errmsg(dst));
         goto out;
     }
-    int step = backup_steps(b);
+    int step = backup_steps(b, busy_ms);
     if (sqlite3_backup_finish(b) != SQLITE_OK || step != SQLITE_DONE) {
         backup_why(why, whylen, "the copy failed: %s",
                    sqlite3_errstr(step != SQLITE_DONE ? step : sqlite3_errcode(dst)));
         goto out;
     }
     if (backup_exec(dst, "PRAGMA journal_mode=DELETE", why, whylen) != SQLITE_OK ||
-        backup_integrity(dst, why, whylen) != DB_OK || backup_describe(dst, info, why, whylen))
+        backup_integrity(dst, &info->check_s, why, whylen) != DB_OK ||
+        backup_describe(dst, info, why, whylen))
         goto out;
     rc = DB_OK;
 out:
@@ -270,12 +291,17 @@ int backup_copy(const char *src, const char *dest, const struct backup_options *
         backup_why(why, whylen, "no database at %s: %s", src, strerror(errno));
         return DB_ERROR;
     }
+    struct stat db_sb = sb;
+    if (stat(dest, &sb) == 0 && sb.st_dev == db_sb.st_dev && sb.st_ino == db_sb.st_ino) {
+        backup_why(why, whylen, "%s is the database itself", dest); /* even with --force */
+        return DB_ERROR;
+    }
     if (backup_dir_of(dest, dir, sizeof dir) != 0 ||
         backup_temp(dest, tmp, sizeof tmp, why, whylen))
         return DB_ERROR;
     made = 1;
     if (backup_open_source(src, opt->busy_timeout_ms, &h, why, whylen) != DB_OK ||
-        backup_to_temp(h, tmp, info, why, whylen) != DB_OK)
+        backup_to_temp(h, tmp, opt->busy_timeout_ms, info, why, whylen) != DB_OK)
         goto out;
     sqlite3_close(h); /* ends the snapshot: the service's checkpoints may go on */
     h = NULL;
@@ -300,7 +326,8 @@ int backup_check(const char *path, struct backup_info *info, char *why, size_t w
         backup_why(why, whylen, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "no memory");
         goto out;
     }
-    if (backup_integrity(h, why, whylen) != DB_OK || backup_describe(h, info, why, whylen))
+    if (backup_integrity(h, &info->check_s, why, whylen) != DB_OK ||
+        backup_describe(h, info, why, whylen))
         goto out;
     if (info->schema_version <= 0) {
         backup_why(why, whylen, "not a tipgate database (schema version %d)", info->schema_version);

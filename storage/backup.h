@@ -29,6 +29,7 @@ struct backup_info {
     int64_t pages;      /* PRAGMA page_count */
     int page_size;      /* bytes */
     int schema_version; /* PRAGMA user_version: the last migration applied */
+    double check_s;     /* seconds PRAGMA integrity_check took */
 };
 
 struct backup_options {
