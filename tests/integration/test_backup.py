@@ -1,9 +1,10 @@
 """Backups that restore (`tipgate backup`, `tipgate restore`): a copy taken while the service
 stores a steady stream of webhook updates holds every update the service acknowledged before
 the copy began, is owner-only and passes SQLite's integrity check; an existing file is not
-overwritten; restoring is refused while the service runs (nothing changed), and refused for a
-damaged file, a file that is no database and a copy of a newer schema; a restored copy is what
-the service runs on at its next start, with every acknowledged update in it."""
+overwritten; restoring is refused while the service runs or another process has the database
+open (nothing changed), and refused for a damaged file, a file that is no database and a copy
+of a newer schema; a restored copy is what the service runs on at its next start, with every
+acknowledged update in it."""
 import glob
 import hashlib
 import os
@@ -67,6 +68,12 @@ class Stream(threading.Thread):
     def acked_so_far(self):
         with self.lock:
             return set(self.acked)
+
+
+# A process that opens the database, reads it, says so and keeps it open until its stdin closes.
+READER = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+          "c.execute('SELECT count(*) FROM inbox').fetchall(); print('reading', flush=True); "
+          "sys.stdin.read(); c.close()")
 
 
 def run(tg, *args):
@@ -178,6 +185,17 @@ def test_backup_under_load_then_restore_finds_every_acknowledged_update():
         acked_all = stream.acked_so_far()
         s.tg.assert_clean_exit()
         apitest.close_connection(s.tg)
+
+        # Any other process with the database open (here a sqlite3 reader) is refused as well.
+        # Another process, not this one: reading the file here to compare it would drop this
+        # process's SQLite locks on it (POSIX locks go with any close of the file).
+        reader = subprocess.Popen([sys.executable, "-c", READER, s.tg.db_path],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert reader.stdout.readline().strip() == "reading", "the reader did not start"
+            assert_restore_refused(s.tg, last, "open in another process")
+        finally:
+            reader.communicate(timeout=30)
 
         # Copies that must not be put in place, with the service stopped.
         bad = os.path.join(s.tg.dir, "damaged.db")
