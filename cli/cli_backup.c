@@ -101,10 +101,17 @@ static int cli_backup_prune(const char *dir, int keep)
         return APP_EXIT_RUNTIME;
     }
     struct dirent *e;
-    while ((e = readdir(d)) && n < (int)(sizeof names / sizeof names[0]))
-        if (cli_backup_ours(e->d_name) && (names[n] = strdup(e->d_name)))
+    int full = 0;
+    while (!full && (e = readdir(d)))
+        if (cli_backup_ours(e->d_name) && !(full = n == (int)(sizeof names / sizeof names[0])) &&
+            (names[n] = strdup(e->d_name)))
             n++;
     closedir(d);
+    if (full) { /* the oldest may be among those not read: deleting any could miss the mark */
+        fprintf(stderr, "tipgate: --keep: more than %d copies in %s; nothing deleted\n", n, dir);
+        rc = APP_EXIT_RUNTIME;
+        keep = n;
+    }
     qsort(names, (size_t)n, sizeof names[0], cli_backup_cmp);
     for (int i = 0; i < n; i++) {
         char path[CLI_BACKUP_PATH_MAX];
