@@ -15,9 +15,9 @@
  *     pause between them then only pace the reads, giving the service's commits (an fsync
  *     each) a turn at the disk. Writers are never starved: they never wait for a reader.
  *   - VACUUM INTO (measured, rejected): one statement and a compacted file (2 % smaller
- *     here), but it rebuilds every table and index of the snapshot row by row: at a million
- *     rows it took longer than the page copy, at full CPU (bench/results.md, "Backups at a
- *     million rows").
+ *     here), but it rebuilds every table and index of the snapshot row by row, at full CPU,
+ *     and cannot be paced: at a million rows it took 21.5 s against 9.7–11.7 s for the page
+ *     copy, back to back on the same file (bench/results.md, "Backups at a million rows").
  * The copy is then switched to the rollback journal (one self-contained file, readable by the
  * sqlite3 shell without write access to its directory; tipgate puts it back in WAL mode when
  * it opens it), checked with PRAGMA integrity_check, fsynced, and only then linked to its
