@@ -15,12 +15,13 @@
  *   tipgate token create --name N --scope S,S | list | revoke --name N   (the HTTP API's)
  *   tipgate report [--period P] [--area CODE] [--format html|csv|json] [--out FILE]
  *   tipgate zalo-oa authorize [--redirect-uri URL]   (the Zalo OA's first tokens)
+ *   tipgate backup --to FILE|DIR/ [--keep N] [--force] | restore --from FILE
  *
  * cli/main.c parses the options into struct cli_args (its option table points into it) and
  * calls these; each opens the application (bot/app.h) like `tipgate enrol` does, works in one
  * transaction and returns an exit status (0, 1 runtime failure, 2 usage or configuration).
  * Files: cli_util.c (shared helpers), cli_agency.c, cli_deadlines.c, cli_campaign.c,
- * cli_staff.c, cli_report.c.
+ * cli_staff.c, cli_report.c, cli_backup.c.
  */
 #ifndef TIPGATE_CLI_COMMANDS_H
 #define TIPGATE_CLI_COMMANDS_H
@@ -50,6 +51,8 @@ struct cli_args {
     /* tipgate export | token (cli_export.c, cli_token.c) */
     const char *area_code, *out_file, *with_contacts, *scopes;
     const char *redirect_uri; /* tipgate zalo-oa authorize (cli_zalo_oa.c) */
+    /* tipgate backup | restore (cli_backup.c); force is a flag ("1") */
+    const char *to, *keep, *force, *from;
 };
 
 int cli_agency(const char *config, const struct cli_args *a);
@@ -64,6 +67,10 @@ int cli_token(const char *config, const struct cli_args *a);
 int cli_report(const char *config, const struct cli_args *a);
 /* tipgate zalo-oa authorize (cli_zalo_oa.c): OAuth v4 with PKCE, the code from stdin */
 int cli_zalo_oa(const char *config, const struct cli_args *a);
+/* tipgate backup --to … (a checked copy while serve runs); tipgate restore --from FILE
+ * (refused while anything uses the database) — cli_backup.c */
+int cli_backup(const char *config, const struct cli_args *a);
+int cli_restore(const char *config, const struct cli_args *a);
 
 /* What `serve`, `chat` and `enrol` check at start besides the configuration itself: the
  * agencies, calendars, holidays and the awareness calendar. */

@@ -37,7 +37,8 @@ enum { OPT_CONFIG = 1, OPT_ENROL = 2, OPT_ARGS = 4 /* takes words that are not o
 enum { OPT_AGENCY = 8, OPT_DEADLINES = 16, OPT_CAMPAIGN = 32, OPT_PERSON = 64 };
 enum { OPT_EXPORT = 1 << 12, OPT_TOKEN = 1 << 13 }; /* tipgate export | token */
 enum { OPT_REPORT = 128 };
-enum { OPT_ZALO_OA = 1 << 14 }; /* tipgate zalo-oa */
+enum { OPT_ZALO_OA = 1 << 14 };                       /* tipgate zalo-oa */
+enum { OPT_BACKUP = 1 << 15, OPT_RESTORE = 1 << 16 }; /* tipgate backup | restore */
 
 struct main_command {
     const char *name;
@@ -287,6 +288,16 @@ static int main_zalo_oa(const struct main_opts *opts)
     return main_cli(opts, cli_zalo_oa);
 }
 
+static int main_backup(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_backup);
+}
+
+static int main_restore(const struct main_opts *opts)
+{
+    return main_cli(opts, cli_restore);
+}
+
 static int main_help(const struct main_opts *opts);
 
 static const struct main_command main_commands[] = {
@@ -323,6 +334,11 @@ static const struct main_command main_commands[] = {
     {"zalo-oa", main_zalo_oa,
      "authorize [--redirect-uri URL]: get the Zalo Official Account's first tokens",
      OPT_CONFIG | OPT_ARGS | OPT_ZALO_OA},
+    {"backup", main_backup,
+     "--to FILE|DIR/ [--keep N] [--force]: a checked copy of the database, while serve runs",
+     OPT_CONFIG | OPT_BACKUP},
+    {"restore", main_restore, "--from FILE: put a backup in place (the service stopped)",
+     OPT_CONFIG | OPT_RESTORE},
     {"version", main_version, "print the version", 0},
     {"help", main_help, "print this help", 0},
 };
@@ -389,6 +405,10 @@ static const struct main_option main_options[] = {
     {"--format", MAIN_CLI(format), OPT_REPORT},
     {"--out", MAIN_CLI(out), OPT_REPORT},
     {"--redirect-uri", MAIN_CLI(redirect_uri), OPT_ZALO_OA},
+    {"--to", MAIN_CLI(to), OPT_BACKUP},
+    {"--keep", MAIN_CLI(keep), OPT_BACKUP},
+    {"--force", MAIN_CLI(force), OPT_BACKUP | MAIN_FLAG},
+    {"--from", MAIN_CLI(from), OPT_RESTORE},
 #undef MAIN_CLI
 };
 
