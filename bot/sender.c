@@ -659,7 +659,7 @@ static int sender_start_due(struct sender *s, struct sender_report *rep, int *re
     int decided = 0, nstarted = sender_claim(s, rows, due, started, now, mono, &decided);
     if (db_commit(s->db) != DB_OK) {
         health_db_write(s->app->health, 0, sqlite3_errmsg(db_handle(s->db)));
-        db_rollback(s->db); /* nothing was claimed */
+        db_rollback(s->db);        /* nothing was claimed */
         if (!db_writes_refusing()) /* a full disk is logged once, by storage/db_writes.c */
             log_error("sender", "%s: cannot record claims", s->platform);
         else /* and claims are tried again in a while, not at every turn */

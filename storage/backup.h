@@ -65,8 +65,9 @@ int backup_unused(const char *path, int busy_timeout_ms, char *why, size_t whyle
 /* Puts staged (from backup_stage) in place of db_path: if db_path exists it must be unused
  * (backup_unused, checked again here) and is renamed to aside (with its WAL, if one could not
  * be folded in; a stale shared-memory file is removed), then staged is renamed to db_path and
- * the directory is fsynced. Run as root, staged first takes the owner of db_path. DB_OK; DB_BUSY when the database is in use (nothing changed);
- * DB_ERROR with why (the current database is back in place when the last rename failed). */
+ * the directory is fsynced. Run as root, staged first takes the owner of db_path. DB_OK; DB_BUSY
+ * when the database is in use (nothing changed); DB_ERROR with why (the current database is back in
+ * place when the last rename failed). */
 int backup_install(const char *staged, const char *db_path, const char *aside, int busy_timeout_ms,
                    char *why, size_t whylen);
 

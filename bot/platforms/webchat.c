@@ -87,7 +87,7 @@
  * for a network failure, so the page could not tell the resident why. */
 #define WC_CLOSE_BUSY        1013
 #define WC_CLOSE_BUSY_REASON "busy"
-#define WC_RETRY_MS       3000     /* the page's pause before sending a message not saved again */
+#define WC_RETRY_MS          3000 /* the page's pause before sending a message not saved again */
 
 struct wc_frame {
     struct wc_frame *next;
