@@ -9,14 +9,17 @@ episode, not one per refused write. Once the filler is deleted the service recov
 itself: /healthz is 200 again, every update is stored and answered exactly once, and so is
 the web chat's message. One service start for all of it (the episode ends only after 10 s
 without a refusal). Skipped, with the reason, where a filesystem cannot be mounted."""
+import json
 import os
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import apitest  # noqa: E402
+import desklib  # noqa: E402
 import fakebot  # noqa: E402
 import tglib  # noqa: E402
+import tipstest  # noqa: E402
 from test_health import Tmpfs, healthy, wait_health  # noqa: E402
 
 TG, ZALO = "telegram", "zalo"
@@ -26,6 +29,7 @@ CHATS = [3101, 3102, 3103, 3104]
 ZALO_CHATS = ["5a3f9c1e2b7d4e61", "5a3f9c1e2b7d4e62"]  # Zalo ids are opaque strings
 EPISODE = "the database refuses writes: "
 RECOVERED = "writes accepted again after "
+ACK_AUDIT = "ack"  # the audit log's action for an acknowledgement
 
 
 def log_lines(tg, needle):
@@ -129,6 +133,42 @@ def test_full_disk_refuses_everything_then_recovers_with_nothing_lost_or_twice()
             s.tg.assert_clean_exit()
     finally:
         zfake.stop()
+        fs.close()
+
+
+def test_desk_action_on_a_full_disk_is_refused_with_503_then_done_once():
+    """An officer acknowledging a tip on the web desk while the disk is full is told, with 503
+    and Retry-After, that nothing was recorded; the same click once space returns records the
+    acknowledgement once."""
+    fs = mounted_tmpfs()
+    try:
+        with tipstest.Env(extra={"storage": {"path": os.path.join(fs.dir, "t.db")}}) as e:
+            e.start()
+            officer = desklib.sign_in(e, desklib.enrol(e, 610001, "police", "TDP5"))
+            code = e.file_tip("3201", "Có người lạ cạy khoá xe máy trước nhà số 5 ngõ 12")
+            e.settled()
+            fs.fill()
+            wait_health(e.tg, lambda st, b: st == 503, "503 with the disk full")
+            path = "/api/desk/tips/%s/ack" % code
+            status, hdrs, data = officer.raw("POST", path, {}, {"X-CSRF-Token": officer.csrf})
+            assert status == 503, (status, data)
+            assert hdrs.get("retry-after") == ["30"], hdrs
+            error = json.loads(data)["error"]
+            assert error == {"code": "not_saved",
+                             "message": tipstest.T("desk_web_err_not_saved")}, error
+            assert e.tip(code)["acknowledged_at"] is None, e.tip(code)  # nothing half-done
+            assert e.tg.proc.poll() is None, "tipgate died on a full disk"
+
+            fs.empty()
+            wait_health(e.tg, healthy, "healthy again once space returns", timeout=40)
+            status, body = officer.post(path)
+            assert status == 200, (status, body)
+            tip = e.tip(code)
+            assert tip["status"] == "received" and tip["acknowledged_at"], tip
+            actions = [a[0] for a in e.audit(code)]
+            assert actions.count(ACK_AUDIT) == 1, actions
+            e.stop()
+    finally:
         fs.close()
 
 
