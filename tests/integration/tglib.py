@@ -8,6 +8,7 @@ script runs in order; the first failure stops the script with a non-zero exit.
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -42,6 +43,10 @@ def tmpdir(prefix="tg-"):
     return tempfile.mkdtemp(prefix=prefix, dir=base)
 
 
+class PortTaken(AssertionError):
+    """tipgate could not listen: another process holds the port."""
+
+
 class Tipgate:
     """A tipgate process with its own directory, config and database."""
 
@@ -68,25 +73,52 @@ class Tipgate:
         self.logs = ""
 
     def start(self, wait=True):
-        self.stderr_path = os.path.join(self.dir, "stderr-%d.log" % int(time.time() * 1000))
-        self.err = open(self.stderr_path, "w")
-        self.proc = subprocess.Popen([BINARY, "serve", "--config", self.config_path],
-                                     stdout=subprocess.DEVNULL, stderr=self.err, env=self.env)
-        if wait:
-            self.wait_ready()
+        """Starts `tipgate serve`; with wait, returns once this process says it listens. A port
+        that another test's process took between free_port() and the bind is replaced by a new
+        one, when the configuration names it nowhere else (a webhook URL would)."""
+        for attempt in range(5):
+            self.stderr_path = os.path.join(self.dir, "stderr-%d.log" % int(time.time() * 1000))
+            self.err = open(self.stderr_path, "w")
+            self.proc = subprocess.Popen([BINARY, "serve", "--config", self.config_path],
+                                         stdout=subprocess.DEVNULL, stderr=self.err,
+                                         env=self.env)
+            if not wait:
+                return self
+            try:
+                self.wait_ready()
+                return self
+            except PortTaken:
+                self.err.close()
+                if attempt == 4 or not self._move_port():
+                    raise
         return self
 
+    def _move_port(self):
+        """A new free port for http.port; False if the old one appears elsewhere too."""
+        with open(self.config_path) as f:
+            text = f.read()
+        if text.count(str(self.port)) != 1:
+            return False
+        cfg = json.loads(text)
+        self.port = cfg["http"]["port"] = free_port()
+        with open(self.config_path, "w") as f:
+            json.dump(cfg, f, ensure_ascii=False, indent=1)
+        return True
+
     def wait_ready(self, timeout=20):
+        """Waits for this process's "listening on" line: a connection to the port alone could
+        reach another test's process that took the port first."""
         deadline = time.time() + timeout
+        listening = re.compile(r"listening on http://\S+:%d " % self.port)
         while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("tipgate exited early (%s):\n%s" %
-                                     (self.proc.returncode, self.read_logs()))
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            exited = self.proc.poll() is not None
+            logs = self.read_logs()
+            if listening.search(logs):
                 return
-            except OSError:
-                time.sleep(0.05)
+            if exited:
+                kind = PortTaken if "cannot listen on" in logs else AssertionError
+                raise kind("tipgate exited early (%s):\n%s" % (self.proc.returncode, logs))
+            time.sleep(0.05)
         raise AssertionError("tipgate did not listen on %d:\n%s" % (self.port, self.read_logs()))
 
     def read_logs(self):
