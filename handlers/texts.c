@@ -299,9 +299,9 @@ static const char *texts_lookup(const struct texts_var *vars, size_t n, const ch
 char *texts_render(const struct texts *t, const char *name, const struct texts_var *vars, size_t n)
 {
     const char *tpl = texts_get(t, name);
-    char *out = malloc(TEXTS_MAX_RENDER);
-    if (!out)
-        return NULL;
+    /* Rendered on the stack, then copied at its length: a 16 KiB block from malloc for each
+     * reply of a few hundred bytes was churn the allocator paid for in held memory. */
+    char out[TEXTS_MAX_RENDER];
     size_t at = 0;
     const char *p = tpl;
     while (*p && at < TEXTS_MAX_RENDER - 1) {
@@ -325,5 +325,8 @@ char *texts_render(const struct texts *t, const char *name, const struct texts_v
             at--;
     }
     out[at] = '\0';
-    return out;
+    char *copy = malloc(at + 1);
+    if (copy)
+        memcpy(copy, out, at + 1);
+    return copy;
 }

@@ -460,22 +460,19 @@ static int cl_score(const struct classify *cl, const struct classify_input *in,
     double acc[CL_NACC] = {0};
     uint64_t seen[CL_MAX_TERMS / 64];
     memset(seen, 0, (cl->nids + 63) / 64 * sizeof seen[0]);
-    struct cl_stream *st = malloc(2 * sizeof *st); /* [CL_FOLDED], [CL_LOWER] */
-    char *canon = malloc(CL_CANON_MAX);
-    int rc = CLASSIFY_ENOMEM;
-    if (!st || !canon)
-        goto out;
+    /* Scratch on the stack (24 KiB; every thread has glibc's 8 MiB): from malloc, these two
+     * blocks a message, 16 KiB each, were the largest share of the allocator's churn, and the
+     * soak saw glibc's held memory grow under it (bench/results.md, "The RSS, looked at"). */
+    struct cl_stream st[2]; /* [CL_FOLDED], [CL_LOWER] */
+    char canon[CL_CANON_MAX];
     size_t clen;
     cl_stream_folded(cl, in, &st[CL_FOLDED], canon, &clen);
     cl_match_terms(cl, &st[CL_FOLDED], CL_FOLDED, seen, acc, tr);
     cl_stream_plain(cl, in->lower, in->lower_len, &st[CL_LOWER]);
     cl_match_terms(cl, &st[CL_LOWER], CL_LOWER, seen, acc, tr);
-    rc = cl_match_patterns(cl, canon, clen, in, st, acc, tr);
+    int rc = cl_match_patterns(cl, canon, clen, in, st, acc, tr);
     if (rc == CLASSIFY_OK)
         cl_decide(cl, in, acc, out);
-out:
-    free(st);
-    free(canon);
     return rc;
 }
 

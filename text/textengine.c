@@ -165,9 +165,10 @@ static int te_run(const struct textengine *te, const char *text, bool group,
         return TEXTENGINE_EINVAL;
     int rc = TEXTENGINE_ENOMEM;
     struct te_scratch s = {0};
-    struct extract_result *x = malloc(sizeof *x);
+    struct extract_result xr; /* 3.7 KiB: on the stack, not one more malloc per message */
+    struct extract_result *x = &xr;
     out->nfc = malloc(len + 1);
-    if (!x || !out->nfc)
+    if (!out->nfc)
         goto out;
     size_t nlen = textnorm_nfc(text, len, out->nfc, len + 1);
     out->folded = malloc(nlen + 1);
@@ -204,7 +205,6 @@ static int te_run(const struct textengine *te, const char *text, bool group,
     if (crc == CLASSIFY_OK && te_fill(out, x, &cres))
         rc = TEXTENGINE_OK;
 out:
-    free(x);
     free(s.lower);
     free(s.map);
     if (rc != TEXTENGINE_OK)
