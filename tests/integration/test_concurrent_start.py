@@ -1,5 +1,5 @@
 """Processes that start together on a fresh database: `tipgate serve` and three operator
-commands (`migrate`, `enrol`, `agency list`) released at the same instant, 30 times, each time
+commands (`migrate`, `enrol`, `agency list`) released at the same instant, 8 times, each time
 on a new file. Every one of them must succeed: the schema is created exactly once whoever gets
 there first (storage/db.c applies each migration under the write lock, reading the version
 again once it holds it), and nobody fails with "table … already exists"."""
@@ -17,7 +17,9 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tglib  # noqa: E402
 
-ROUNDS = 30
+# With the version read before the lock (the bug this guards against) the first round failed
+# in 3 runs of 3 (issue 17); 8 rounds keep a margin at a quarter of the 30 rounds' CPU.
+ROUNDS = 8
 
 
 def write_config(d, port):
@@ -122,7 +124,7 @@ def one_round(n):
     shutil.rmtree(d, ignore_errors=True)
 
 
-def test_serve_and_three_commands_start_together_on_a_fresh_file_30_times():
+def test_serve_and_three_commands_start_together_on_a_fresh_file_8_times():
     for n in range(ROUNDS):
         one_round(n)
 
