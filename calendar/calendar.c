@@ -186,6 +186,24 @@ static int calendar_read_deadline(json_t *obj, struct calendar_deadline *dl, con
     return calendar_rule_parse(json_string_value(rule), &dl->rule, rule_err, errlen);
 }
 
+/* Room for need items of size bytes in arr (capacity *cap), doubling from 16: a ward's
+ * calendar has tens of deadlines, and the arrays at their maximum (half a megabyte) taken from
+ * malloc at each day's sync were the service's one large transient, which raised glibc's mmap
+ * threshold and left holes in its heaps (bench/results.md, "Soak"). Returns the array (arr
+ * itself when it has room, else moved), or NULL without memory (arr still valid). */
+static void *calendar_grow(void *arr, int *cap, int need, size_t size)
+{
+    if (need <= *cap)
+        return arr;
+    int ncap = *cap ? *cap * 2 : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *grown = realloc(arr, (size_t)ncap * size);
+    if (grown)
+        *cap = ncap;
+    return grown;
+}
+
 static int calendar_read_file(struct calendar *cal, const char *path, char *err, size_t errlen)
 {
     json_error_t jerr;
@@ -210,6 +228,13 @@ static int calendar_read_file(struct calendar *cal, const char *path, char *err,
             calendar__err(err, errlen, "%s: more than %d deadlines", path, CALENDAR_DEADLINES_MAX);
             goto out;
         }
+        struct calendar_deadline *room =
+            calendar_grow(cal->deadlines, &cal->cap_deadlines, cal->n_deadlines + 1, sizeof *room);
+        if (!room) {
+            calendar__err(err, errlen, "out of memory");
+            goto out;
+        }
+        cal->deadlines = room;
         struct calendar_deadline *dl = &cal->deadlines[cal->n_deadlines];
         memset(dl, 0, sizeof *dl);
         snprintf(dl->plan, sizeof dl->plan, "%s", plan);
@@ -255,6 +280,11 @@ static int calendar_read_holiday(struct calendar *cal, json_t *h)
     for (int64_t d = a; d <= b; d++) {
         if (cal->n_holidays >= CALENDAR_HOLIDAYS_MAX)
             return -1;
+        struct calendar_holiday *room =
+            calendar_grow(cal->holidays, &cal->cap_holidays, cal->n_holidays + 1, sizeof *room);
+        if (!room)
+            return -1;
+        cal->holidays = room;
         cal->holidays[cal->n_holidays].day = d;
         snprintf(cal->holidays[cal->n_holidays].name, sizeof cal->holidays[0].name, "%s", name);
         cal->n_holidays++;
@@ -287,7 +317,8 @@ static int calendar_read_holidays(struct calendar *cal, const char *path, char *
             goto out;
         }
     }
-    qsort(cal->holidays, (size_t)cal->n_holidays, sizeof *cal->holidays, calendar_holiday_cmp);
+    if (cal->n_holidays > 1) /* none: no array at all, and qsort's base must not be NULL */
+        qsort(cal->holidays, (size_t)cal->n_holidays, sizeof *cal->holidays, calendar_holiday_cmp);
     rc = 0;
 out:
     json_decref(root);
@@ -318,12 +349,7 @@ int calendar_load_files(const char *const *files, size_t n, const char *holidays
 {
     struct calendar *cal = calloc(1, sizeof *cal);
     *out = NULL;
-    if (cal) {
-        cal->deadlines = calloc(CALENDAR_DEADLINES_MAX, sizeof *cal->deadlines);
-        cal->holidays = calloc(CALENDAR_HOLIDAYS_MAX, sizeof *cal->holidays);
-    }
-    if (!cal || !cal->deadlines || !cal->holidays) {
-        calendar_free(cal);
+    if (!cal) {
         calendar__err(err, errlen, "out of memory");
         return -1;
     }

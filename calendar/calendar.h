@@ -83,9 +83,9 @@ struct calendar_holiday {
 /* Everything the loaded calendar files and the holiday list say; read-only once loaded. */
 struct calendar {
     struct calendar_deadline *deadlines; /* owned */
-    int n_deadlines;
+    int n_deadlines, cap_deadlines;
     struct calendar_holiday *holidays; /* owned, sorted by day */
-    int n_holidays;
+    int n_holidays, cap_holidays;
 };
 
 /* One dated occurrence of a deadline. */
