@@ -6,7 +6,7 @@
  * dedupe keys refuse a second copy, and the web chat's per-chat and max-id queries. The
  * sender's look (outbox_due) returns each chat's next message only, and keeps doing so as
  * messages are sent, fail, are withdrawn or move to another chat, and after the marks of
- * migration 025 were lost.
+ * migration 025 were lost. /metrics' count by platform and status sorts no rows.
  */
 #include "storage/db.h"
 #include "storage/outbox.h"
@@ -572,6 +572,72 @@ static void test_outbox_repair_heads_restores_lost_marks(void)
     db_close(db);
 }
 
+/* The /metrics count (outbox_tally): every (platform, status) with rows, in order, and counted
+ * without sorting the table: its plan has no temporary b-tree for the grouping, which held
+ * memory in proportion to the outbox at every count (issue 17's soak). */
+static void test_outbox_tally_counts_each_platform_and_status_without_sorting_rows(void)
+{
+    struct db *db = testlib_db("tally.db", -1);
+    if (!db)
+        return;
+    for (int i = 0; i < 5; i++) {
+        char chat[16];
+        snprintf(chat, sizeof chat, "w%d", i);
+        enqueue(db, chat, "hi", OUTBOX_REPLY, 1000);
+    }
+    struct outbox_new tg = {.platform = "telegram", .chat_id = "t1", .text = "x"};
+    int64_t id = 0;
+    CHECK_INT(outbox_enqueue(db, &tg, 1000, &id), DB_OK);
+    CHECK_INT(outbox_enqueue(
+                  db, &(struct outbox_new){.platform = "telegram", .chat_id = "t2", .text = "y"},
+                  1000, &id),
+              DB_OK);
+    struct outbox_row rows[4];
+    int n = 0;
+    CHECK_INT(outbox_claim(db, "webchat", OWNER, 1000, 3, rows, &n), DB_OK);
+    CHECK_INT(n, 3);
+    CHECK_INT(outbox_mark_sent(db, rows[0].id, 1100), DB_OK);
+    CHECK_INT(outbox_mark_failed(db, rows[1].id, "blocked"), DB_OK);
+    clear_rows(rows, n);
+    struct outbox_tally t[8];
+    CHECK_INT(outbox_tally(db, t, 8, &n), DB_OK);
+    static const char *const want[][3] = {{"telegram", "queued", "2"},
+                                          {"webchat", "failed", "1"},
+                                          {"webchat", "queued", "2"},
+                                          {"webchat", "sending", "1"},
+                                          {"webchat", "sent", "1"}};
+    CHECK_INT(n, 5);
+    for (int i = 0; i < n && i < 5; i++) {
+        char k[24];
+        snprintf(k, sizeof k, "%lld", (long long)t[i].count);
+        CHECK_STR(t[i].platform, want[i][0]);
+        CHECK_STR(t[i].status, want[i][1]);
+        CHECK_STR(k, want[i][2]);
+    }
+    /* The very statement outbox_tally ran, explained: no temporary b-tree for GROUP BY. */
+    int grouped_in_memory = 0, explained = 0;
+    sqlite3_stmt *st = NULL;
+    for (int found = 0; !found && (st = sqlite3_next_stmt(db_handle(db), st));) {
+        const char *sql = sqlite3_sql(st);
+        if (sql && strstr(sql, "sum(status = 'failed')")) {
+            found = 1;
+            char explain[2048];
+            snprintf(explain, sizeof explain, "EXPLAIN QUERY PLAN %s", sql);
+            sqlite3_stmt *ep = NULL;
+            CHECK_INT(sqlite3_prepare_v2(db_handle(db), explain, -1, &ep, NULL), SQLITE_OK);
+            while (ep && sqlite3_step(ep) == SQLITE_ROW) {
+                explained++;
+                if (strstr((const char *)sqlite3_column_text(ep, 3), "FOR GROUP BY"))
+                    grouped_in_memory = 1;
+            }
+            sqlite3_finalize(ep);
+        }
+    }
+    CHECK(explained > 0);
+    CHECK_INT(grouped_in_memory, 0);
+    db_close(db);
+}
+
 TESTLIB_MAIN(T(test_outbox_claim_moves_to_sending_with_first_attempt),
              T(test_outbox_claim_keeps_creation_order_for_a_single_chat),
              T(test_outbox_not_before_delays_claim_until_due),
@@ -584,4 +650,5 @@ TESTLIB_MAIN(T(test_outbox_claim_moves_to_sending_with_first_attempt),
              T(test_outbox_queued_for_chat_honours_after_id_and_chat),
              T(test_outbox_last_id_and_queued_between_find_new_rows_of_all_chats),
              T(test_outbox_due_gives_each_chat_its_next_message_only),
-             T(test_outbox_repair_heads_restores_lost_marks))
+             T(test_outbox_repair_heads_restores_lost_marks),
+             T(test_outbox_tally_counts_each_platform_and_status_without_sorting_rows))
