@@ -224,9 +224,9 @@ int db_open(const char *path, const struct db_options *opt, struct db **out)
          * million rows, about 40 % of the time of the commonest writes (issue 10; 187 → 67 MB
          * per 10,000 updates on a 200,000-row database here). In memory it is a few pages an
          * update. It also keeps sorts and temporary tables in memory: every query on the hot
-         * path reads a bounded page of rows (tests/unit/test_query_plans.c); the largest sort
-         * left is the /metrics count of the outbox by platform and status, a few tens of MB
-         * at a million rows, once every 10 s while /metrics is read.
+         * path reads a bounded page of rows (tests/unit/test_query_plans.c), and /metrics'
+         * count of the outbox sorts no rows (storage/outbox.c outbox_tally: the sort it did,
+         * tens of MB at a million rows, stayed in the counting thread's heap).
          * Left at SQLite's defaults, measured and rejected: cache_size (2 MB a connection;
          * 16 MB made no difference to the worker or the ticks, for 10 MB more RSS a
          * connection) and mmap_size (no measurable gain either, the file's pages then count
