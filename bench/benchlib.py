@@ -126,6 +126,8 @@ def remove_db(path):
 def start_fakebot(work, args):
     """bench/fakebot on a free port with args; returns (process, port)."""
     pf = os.path.join(work, "fakebot.port")
+    if os.path.exists(pf):  # a previous run's: read before the new fake wrote its own
+        os.remove(pf)
     p = spawn([FAKEBOT, "--port", "0", "--port-file", pf, "--stats",
                os.path.join(work, "fakebot.json")] + args,
               stderr=open(os.path.join(work, "fakebot.log"), "w"))
