@@ -181,8 +181,8 @@ static void worker_items_free(struct worker_item *items, int n)
 
 int worker_run_batch(struct app *app, struct db *db, int *done, unsigned *touched)
 {
-    /* On the stack (53 KiB; the worker's thread has 8 MiB): a block this size from malloc at
-     * every batch was churn that glibc answered by holding more memory. */
+    /* On the stack (53 KiB; the worker's thread has 8 MiB), not a block from malloc at every
+     * batch. */
     struct worker_item items[WORKER_BATCH];
     struct inbox_row rows[WORKER_BATCH];
     int n = 0, rc = -1, handled = 0;

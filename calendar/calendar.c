@@ -187,10 +187,10 @@ static int calendar_read_deadline(json_t *obj, struct calendar_deadline *dl, con
 }
 
 /* Room for need items of size bytes in arr (capacity *cap), doubling from 16: a ward's
- * calendar has tens of deadlines, and the arrays at their maximum (half a megabyte) taken from
- * malloc at each day's sync were the service's one large transient, which raised glibc's mmap
- * threshold and left holes in its heaps (bench/results.md, "Soak"). Returns the array (arr
- * itself when it has room, else moved), or NULL without memory (arr still valid). */
+ * calendar has tens of deadlines, and both arrays at their maximum (half a megabyte, taken and
+ * freed at each day's sync) were the service's one allocation above glibc's mmap threshold
+ * under the soak (bench/results.md, "Soak"). Returns the array (arr itself when it has room,
+ * else moved), or NULL without memory (arr still valid). */
 static void *calendar_grow(void *arr, int *cap, int need, size_t size)
 {
     if (need <= *cap)

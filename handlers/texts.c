@@ -299,8 +299,8 @@ static const char *texts_lookup(const struct texts_var *vars, size_t n, const ch
 char *texts_render(const struct texts *t, const char *name, const struct texts_var *vars, size_t n)
 {
     const char *tpl = texts_get(t, name);
-    /* Rendered on the stack, then copied at its length: a 16 KiB block from malloc for each
-     * reply of a few hundred bytes was churn the allocator paid for in held memory. */
+    /* Rendered on the stack, then copied at its length: not a 16 KiB block from malloc for
+     * each reply of a few hundred bytes. */
     char out[TEXTS_MAX_RENDER];
     size_t at = 0;
     const char *p = tpl;

@@ -461,8 +461,8 @@ static int cl_score(const struct classify *cl, const struct classify_input *in,
     uint64_t seen[CL_MAX_TERMS / 64];
     memset(seen, 0, (cl->nids + 63) / 64 * sizeof seen[0]);
     /* Scratch on the stack (24 KiB; every thread has glibc's 8 MiB): from malloc, these two
-     * blocks a message, 16 KiB each, were the largest share of the allocator's churn, and the
-     * soak saw glibc's held memory grow under it (bench/results.md, "The RSS, looked at"). */
+     * blocks a message, 16 KiB each, were the largest share by bytes of the allocator's work
+     * under load (bench/results.md, "The RSS, looked at"). */
     struct cl_stream st[2]; /* [CL_FOLDED], [CL_LOWER] */
     char canon[CL_CANON_MAX];
     size_t clen;
